@@ -1,0 +1,258 @@
+/**
+ * The store's public contract. Protocol packages (smtp, pop3, imap) and the app see only these
+ * types and the `MailStore` interface, never better-sqlite3 or SQL, so that a second backend
+ * (PostgreSQL, see docs/adr/0002-store-interface.md) can implement the same interface later.
+ *
+ * Every method is async even though the SQLite backend is synchronous underneath: a network
+ * backend cannot be, and writes resolve only after their transaction is durable (group commit).
+ */
+
+/** System flags of RFC 3501 2.3.2 that a client may set. `\Recent` is session state, not stored. */
+export const SYSTEM_FLAGS = ['\\Seen', '\\Answered', '\\Flagged', '\\Deleted', '\\Draft'] as const;
+export type SystemFlag = (typeof SYSTEM_FLAGS)[number];
+
+/** RFC 6154 special-use attributes of the mailboxes every new user gets. */
+export type SpecialUse = '\\Drafts' | '\\Sent' | '\\Trash' | '\\Junk' | '\\Archive' | '\\All' | '\\Flagged';
+
+/** Mailboxes created for each new user, in this order (INBOX has no special-use attribute). */
+export const DEFAULT_MAILBOXES: ReadonlyArray<{ name: string; specialUse: SpecialUse | null }> = [
+  { name: 'INBOX', specialUse: null },
+  { name: 'Drafts', specialUse: '\\Drafts' },
+  { name: 'Sent', specialUse: '\\Sent' },
+  { name: 'Trash', specialUse: '\\Trash' },
+  { name: 'Junk', specialUse: '\\Junk' },
+  { name: 'Archive', specialUse: '\\Archive' },
+];
+
+/** Hierarchy separator for mailbox names (IMAP LIST reports it). */
+export const MAILBOX_SEPARATOR = '/';
+
+export interface Domain {
+  id: number;
+  name: string;
+  createdAt: Date;
+}
+
+export interface User {
+  id: number;
+  /** Lower-cased full address, e.g. `alice@example.com`. The login name. */
+  address: string;
+  /** Whether a password is set. Dev-profile accounts created by first delivery have none. */
+  hasPassword: boolean;
+  createdAt: Date;
+}
+
+export interface Alias {
+  id: number;
+  /** `user@domain`, or `@domain` for a catch-all. Lower-cased. */
+  source: string;
+  /** Where mail goes: a local user's address, or a remote address (forwarded through the queue). */
+  destination: string;
+}
+
+/** What an envelope recipient means to this server. */
+export type RecipientResolution =
+  /** Delivered into these local users' INBOXes (an alias may fan out to several). */
+  | { kind: 'local'; users: User[]; forward: string[] }
+  /** The domain is not ours: the address is remote. */
+  | { kind: 'remote' }
+  /** The domain is ours but nobody has that address. */
+  | { kind: 'unknown' };
+
+export interface Mailbox {
+  id: number;
+  userId: number;
+  /** Full name with `/` hierarchy, e.g. `Archive/2024`. INBOX is always spelled `INBOX`. */
+  name: string;
+  specialUse: SpecialUse | null;
+  subscribed: boolean;
+  uidValidity: number;
+  /** The UID the next message will get. Never decreases. */
+  uidNext: number;
+  /** Highest modseq of any change in this mailbox (RFC 7162 HIGHESTMODSEQ). */
+  highestModseq: number;
+  messageCount: number;
+  unseenCount: number;
+}
+
+export interface MailboxStatus {
+  messages: number;
+  unseen: number;
+  uidNext: number;
+  uidValidity: number;
+  highestModseq: number;
+  /** Total RFC 822 size of all messages, in octets. */
+  size: number;
+}
+
+/** One message as a mailbox lists it: everything but the body bytes. */
+export interface MessageSummary {
+  /** Store-wide identity of this copy; stable for its life. */
+  id: number;
+  mailboxId: number;
+  uid: number;
+  /** Flags and keywords, e.g. `['\\Seen', '$Forwarded']`. */
+  flags: string[];
+  internalDate: Date;
+  /** RFC 822 size in octets, exactly as stored (CRLF line endings). */
+  size: number;
+  modseq: number;
+  /** Content hash of the body (hex sha256): equal hashes mean byte-identical bodies. */
+  bodyHash: string;
+}
+
+export type FlagMode = 'add' | 'remove' | 'replace';
+
+/** Where a delivered or appended message goes. */
+export type DeliveryTarget = { userId: number; mailbox?: string } | { mailboxId: number };
+
+export interface DeliveryRequest {
+  /** The whole message, CRLF line endings, exactly the bytes to serve later. */
+  raw: Buffer;
+  /** Local copies to make. Duplicates (same mailbox) are made once. */
+  targets: DeliveryTarget[];
+  /** Remote recipients to queue for relay in the same transaction (nothing is half-stored). */
+  outbound?: { sender: string; recipients: string[] };
+  flags?: string[];
+  internalDate?: Date;
+}
+
+export interface DeliveredCopy {
+  messageId: number;
+  mailboxId: number;
+  userId: number;
+  uid: number;
+  uidValidity: number;
+}
+
+export interface DeliveryResult {
+  copies: DeliveredCopy[];
+  /** Ids of the outbound queue entries created, one per remote recipient. */
+  queued: number[];
+  bodyHash: string;
+}
+
+/** Result of a COPY or MOVE: the source UIDs and the UIDs they got in the target (RFC 4315 COPYUID). */
+export interface CopyResult {
+  uidValidity: number;
+  sourceUids: number[];
+  targetUids: number[];
+}
+
+/** A change to one mailbox, as other sessions must learn of it (the change feed). */
+export type MailboxChange =
+  | { kind: 'new'; mailboxId: number; uid: number; modseq: number }
+  | { kind: 'flags'; mailboxId: number; uid: number; modseq: number; flags: string[] }
+  | { kind: 'expunge'; mailboxId: number; uid: number; modseq: number }
+  /** The mailbox was deleted or renamed; sessions that have it selected must leave it. */
+  | { kind: 'mailbox'; mailboxId: number; modseq: number };
+
+export type ChangeListener = (changes: MailboxChange[]) => void;
+
+export interface OutboundEntry {
+  id: number;
+  sender: string;
+  recipient: string;
+  bodyHash: string;
+  size: number;
+  createdAt: Date;
+  nextAttemptAt: Date;
+  attempts: number;
+  lastError: string | null;
+  status: 'queued' | 'delivering' | 'failed';
+}
+
+/** Error codes the store raises; protocol packages map them to replies by table. */
+export type StoreErrorCode =
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'INVALID'
+  | 'LOCKED'
+  /** Something transient (disk, busy database): the client should try again later. */
+  | 'TEMPORARY';
+
+export class StoreError extends Error {
+  readonly code: StoreErrorCode;
+  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreError';
+    this.code = code;
+  }
+}
+
+/**
+ * The mail store. One instance per process; any number of processes may open the same data
+ * directory at once (SQLite WAL), and each learns of the others' changes through `watch`.
+ */
+export interface MailStore {
+  // ---- domains, users, aliases -------------------------------------------------------------
+  addDomain(name: string): Promise<Domain>;
+  removeDomain(name: string): Promise<void>;
+  listDomains(): Promise<Domain[]>;
+  isLocalDomain(name: string): Promise<boolean>;
+
+  /** Creates the user and its default mailboxes. `password` null means no password (dev). */
+  addUser(address: string, password: string | null): Promise<User>;
+  /** Returns the user, creating it (and its mailboxes) with no password if absent. Dev profile. */
+  ensureUser(address: string): Promise<User>;
+  setPassword(address: string, password: string): Promise<void>;
+  removeUser(address: string): Promise<void>;
+  getUser(address: string): Promise<User | null>;
+  listUsers(): Promise<User[]>;
+  /** Checks a password against its scrypt hash. Null if unknown user, no password or mismatch. */
+  verifyPassword(address: string, password: string): Promise<User | null>;
+  /** Addresses a user may send as: its own plus every alias whose destination is the user. */
+  sendableAddresses(userId: number): Promise<string[]>;
+
+  addAlias(source: string, destination: string): Promise<Alias>;
+  removeAlias(source: string, destination?: string): Promise<void>;
+  listAliases(): Promise<Alias[]>;
+  /** Exact user, then exact alias, then catch-all `@domain`; remote if the domain is not local. */
+  resolveRecipient(address: string): Promise<RecipientResolution>;
+
+  // ---- mailboxes -----------------------------------------------------------------------------
+  listMailboxes(userId: number): Promise<Mailbox[]>;
+  getMailbox(userId: number, name: string): Promise<Mailbox | null>;
+  getMailboxById(mailboxId: number): Promise<Mailbox | null>;
+  createMailbox(userId: number, name: string, specialUse?: SpecialUse | null): Promise<Mailbox>;
+  /** Renames a mailbox and its children. Renaming INBOX moves its messages to a new mailbox. */
+  renameMailbox(userId: number, from: string, to: string): Promise<void>;
+  deleteMailbox(userId: number, name: string): Promise<void>;
+  setSubscribed(userId: number, name: string, subscribed: boolean): Promise<void>;
+  mailboxStatus(mailboxId: number): Promise<MailboxStatus>;
+
+  // ---- messages ------------------------------------------------------------------------------
+  /** Stores one body once and makes every local copy, plus queue entries, in one durable commit. */
+  deliver(request: DeliveryRequest): Promise<DeliveryResult>;
+  /** All messages of a mailbox in UID order. */
+  listMessages(mailboxId: number): Promise<MessageSummary[]>;
+  getMessage(mailboxId: number, uid: number): Promise<MessageSummary | null>;
+  /** The stored bytes of a body, by content hash. */
+  readBody(bodyHash: string): Promise<Buffer>;
+  /** Changes flags on the given UIDs; returns the messages that changed, with new flags/modseq. */
+  setFlags(mailboxId: number, uids: number[], mode: FlagMode, flags: string[]): Promise<MessageSummary[]>;
+  /** Removes the given UIDs (all `\Deleted` ones when `uids` is omitted); returns removed UIDs. */
+  expunge(mailboxId: number, uids?: number[]): Promise<number[]>;
+  copyMessages(fromMailboxId: number, uids: number[], toMailboxId: number): Promise<CopyResult>;
+  moveMessages(fromMailboxId: number, uids: number[], toMailboxId: number): Promise<CopyResult>;
+
+  // ---- change feed ---------------------------------------------------------------------------
+  /**
+   * Calls `listener` with every change to the mailbox made after this call, by this process (at
+   * once, after commit) or by another process on the same data dir (within one second).
+   * Returns the function that stops watching.
+   */
+  watch(mailboxId: number, listener: ChangeListener): () => void;
+
+  // ---- outbound queue ------------------------------------------------------------------------
+  listOutbound(): Promise<OutboundEntry[]>;
+
+  // ---- maildrop locks (POP3, RFC 1939 8) ----------------------------------------------------
+  /** Takes an exclusive lock on a user's maildrop; false if another live session holds it. */
+  lockMaildrop(userId: number, owner: string): Promise<boolean>;
+  unlockMaildrop(userId: number, owner: string): Promise<void>;
+
+  // ---- lifecycle -----------------------------------------------------------------------------
+  /** Waits for pending writes, stops the change-feed poller and closes the database. */
+  close(): Promise<void>;
+}
