@@ -1,0 +1,45 @@
+/** docker-compose.yml is checked by Debian's `docker-compose config` (no Docker engine is needed). */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { repositoryRoot } from '../src/paths.js';
+
+function dockerCompose(): boolean {
+  try {
+    execFileSync('docker-compose', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const available = dockerCompose();
+if (!available) console.warn('SKIPPED: docker-compose is not installed (.ci/run installs it)');
+
+describe.skipIf(!available)('docker-compose.yml', () => {
+  it('is valid and runs smtp, imap and pop3 from one image over one data volume', () => {
+    const root = repositoryRoot();
+    const out = execFileSync('docker-compose', ['-f', path.join(root, 'docker-compose.yml'), 'config'], {
+      encoding: 'utf8',
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const config = parse(out) as {
+      services: Record<string, { image?: string; command: string[]; volumes: string[]; ports: Array<{ target: number }>; environment: Record<string, string> }>;
+      volumes: Record<string, unknown>;
+    };
+    expect(Object.keys(config.services).sort()).toEqual(['imap', 'pop3', 'smtp']);
+    const expected = { smtp: ['smtp,submission', [25, 465, 587]], imap: ['imap', [143, 993]], pop3: ['pop3', [110, 995]] } as const;
+    for (const [name, [services, ports]] of Object.entries(expected)) {
+      const service = config.services[name]!;
+      expect(service.image).toBe('minimail:latest');
+      expect(service.command).toEqual(['serve', '--services', services]);
+      expect(service.volumes).toEqual(['maildata:/data:rw']);
+      expect(service.ports.map((p) => p.target).sort((a, b) => a - b)).toEqual([...ports]);
+      expect(service.environment['MINIMAIL_PROFILE']).toBe('production');
+      expect(service.environment['MINIMAIL_DATA_DIR']).toBe('/data');
+    }
+    expect(Object.keys(config.volumes)).toEqual(['maildata']);
+  });
+});

@@ -1,0 +1,88 @@
+import { execFileSync } from 'node:child_process';
+import nodemailer from 'nodemailer';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cliEnv, freePort, runCli, startServer, tempDataDir, type RunningServer } from './support.js';
+
+function hasSwaks(): boolean {
+  try {
+    execFileSync('swaks', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('minimail serve (dev profile)', () => {
+  let data: ReturnType<typeof tempDataDir>;
+  let server: RunningServer | undefined;
+  let env: NodeJS.ProcessEnv;
+  let smtpPort: number;
+
+  beforeEach(async () => {
+    data = tempDataDir();
+    smtpPort = await freePort();
+    env = cliEnv(data.dir, { MINIMAIL_SMTP_PORT: String(smtpPort), MINIMAIL_SUBMISSION_PORT: String(await freePort()) });
+  });
+  afterEach(async () => {
+    if (server && server.child.exitCode === null) {
+      server.kill('SIGKILL');
+      await server.exited;
+    }
+    server = undefined;
+    data.cleanup();
+  });
+
+  it('catches a message for any address and `mailbox list` shows it', async () => {
+    server = await startServer([], env);
+    expect(server.output()).toMatch(new RegExp(`"port":${smtpPort}`));
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
+    const info = await transport.sendMail({
+      from: 'app@localhost',
+      to: 'a@example.test',
+      subject: 'hello',
+      text: 'first message',
+    });
+    expect(info.response).toMatch(/^250 /);
+    const list = await runCli(['mailbox', 'list', 'a@example.test'], env);
+    expect(list).toMatchObject({ code: 0, stderr: '' });
+    expect(list.stdout.split('\n')[0]).toBe('INBOX\t1');
+  });
+
+  it.skipIf(!hasSwaks())('answers swaks with 250 (the README first message)', async () => {
+    server = await startServer([], env);
+    const out = execFileSync('swaks', ['--server', `127.0.0.1:${smtpPort}`, '--to', 'a@example.test', '--from', 'me@localhost'], {
+      encoding: 'utf8',
+    });
+    expect(out).toMatch(/<- {2}250 /);
+    expect((await runCli(['mailbox', 'list', 'a@example.test'], env)).stdout).toMatch(/^INBOX\t1\n/);
+  });
+
+  it('logs one line per SMTP transaction, without credentials', async () => {
+    server = await startServer([], env);
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
+    await transport.sendMail({ from: 'x@localhost', to: ['b@example.test', 'c@example.test'], subject: 's', text: 't' });
+    await server.waitFor(/b@example\.test/);
+    const lines = server.output().split('\n').filter((line) => line.includes('b@example.test'));
+    expect(lines).toHaveLength(1);
+  });
+
+  it('stops cleanly on SIGTERM and SIGINT', async () => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      server = await startServer([], env);
+      server.kill(signal);
+      const exit = await server.exited;
+      expect(exit.code).toBe(0);
+      expect(server.output()).toMatch(/stopped cleanly/);
+    }
+  });
+
+  it('runs only the services asked for, and rejects unknown ones', async () => {
+    server = await startServer(['--services', 'submission'], env);
+    expect(server.output()).not.toMatch(new RegExp(`"port":${smtpPort}`));
+    server.kill('SIGTERM');
+    await server.exited;
+    const bad = await runCli(['serve', '--services', 'smtp,gopher'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown service "gopher"/);
+  });
+});

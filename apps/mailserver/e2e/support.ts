@@ -1,0 +1,127 @@
+/**
+ * End-to-end helpers: run the real `minimail` CLI (the built bin) in a child process against a
+ * temporary data dir, on free loopback ports. Turbo builds the app before its tests run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'minimail.js');
+
+export function tempDataDir(): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'minimail-e2e-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A port that was free a moment ago (the CLI takes ports from the environment, where 0 means off). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Env for a CLI run: a private data dir, every listener off unless the test turns it on. */
+export function cliEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env['PATH'],
+    HOME: process.env['HOME'],
+    MINIMAIL_DATA_DIR: dataDir,
+    MINIMAIL_LOG_LEVEL: 'info',
+    MINIMAIL_SMTP_PORT: '0',
+    MINIMAIL_SUBMISSION_PORT: '0',
+    MINIMAIL_SUBMISSIONS_PORT: '0',
+    MINIMAIL_POP3_PORT: '0',
+    MINIMAIL_POP3S_PORT: '0',
+    MINIMAIL_IMAP_PORT: '0',
+    MINIMAIL_IMAPS_PORT: '0',
+    MINIMAIL_HTTP_PORT: '0',
+    ...extra,
+  };
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+export interface RunningServer {
+  child: ChildProcess;
+  /** Everything the server printed so far (pino JSON lines). */
+  output(): string;
+  /** Waits until a printed line matches. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/** Starts `minimail serve` and resolves once it says it is ready. */
+export async function startServer(args: string[], env: NodeJS.ProcessEnv): Promise<RunningServer> {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const waiters = new Set<() => void>();
+  const onData = (chunk: Buffer): void => {
+    output += chunk.toString();
+    for (const wake of waiters) wake();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('exit', (code, signal) => {
+      for (const wake of waiters) wake();
+      resolve({ code, signal });
+    });
+  });
+  const server: RunningServer = {
+    child,
+    output: () => output,
+    exited,
+    kill: (signal = 'SIGTERM') => void child.kill(signal),
+    waitFor: (pattern, timeoutMs = 15_000) =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          const line = output.split('\n').find((l) => pattern.test(l));
+          if (line !== undefined) {
+            done();
+            resolve(line);
+          } else if (child.exitCode !== null || child.signalCode !== null) {
+            done();
+            reject(new Error(`server exited before ${pattern}:\n${output}`));
+          }
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`timed out waiting for ${pattern}:\n${output}`));
+        }, timeoutMs);
+        const done = (): void => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      }),
+  };
+  await server.waitFor(/minimail ready/);
+  return server;
+}

@@ -1,0 +1,13 @@
+import { openStore, type MailStore } from '@minimail/store';
+import type { Config } from '../config.js';
+import { storePath } from '../paths.js';
+
+/** Opens the store of the configured data dir for one admin command, and always closes it. */
+export async function withStore<T>(config: Config, work: (store: MailStore) => Promise<T>): Promise<T> {
+  const store = openStore({ path: storePath(config.dataDir) });
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}

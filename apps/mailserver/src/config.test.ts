@@ -1,0 +1,61 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+
+function file(content: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'minimail-config-'));
+  const p = path.join(dir, 'minimail.json');
+  writeFileSync(p, content);
+  return p;
+}
+
+describe('loadConfig', () => {
+  it('uses the dev ports (1000 + standard) and loopback by default', () => {
+    const config = loadConfig({ env: {} });
+    expect(config.profile).toBe('dev');
+    expect(config.bind).toBe('127.0.0.1');
+    expect(config.ports).toEqual({
+      smtp: 1025,
+      submission: 1587,
+      submissions: 1465,
+      pop3: 1110,
+      pop3s: 1995,
+      imap: 1143,
+      imaps: 1993,
+      http: 8025,
+    });
+    expect(config.dataDir.endsWith(`${path.sep}data`)).toBe(true);
+  });
+
+  it('uses the standard ports in production', () => {
+    const config = loadConfig({ env: { MINIMAIL_PROFILE: 'production' } });
+    expect(config.ports).toMatchObject({ smtp: 25, submission: 587, submissions: 465, pop3: 110, imap: 143, imaps: 993 });
+    expect(config.bind).toBe('0.0.0.0');
+  });
+
+  it('lets the environment win over the file, which wins over defaults', () => {
+    const configFile = file(JSON.stringify({ hostname: 'mx.file.test', ports: { smtp: 2525, imap: 2143 } }));
+    const config = loadConfig({ env: { MINIMAIL_SMTP_PORT: '3525' }, file: configFile });
+    expect(config.hostname).toBe('mx.file.test');
+    expect(config.ports.smtp).toBe(3525);
+    expect(config.ports.imap).toBe(2143);
+  });
+
+  it('reads MINIMAIL_CONFIG and port 0 disables a listener', () => {
+    const configFile = file(JSON.stringify({ ports: { pop3: 0 } }));
+    expect(loadConfig({ env: { MINIMAIL_CONFIG: configFile } }).ports.pop3).toBe(0);
+  });
+
+  it('names the bad key in its error', () => {
+    expect(() => loadConfig({ env: { MINIMAIL_IMAP_PORT: '70000' } })).toThrow(/^MINIMAIL_IMAP_PORT: /);
+    expect(() => loadConfig({ env: { MINIMAIL_HOSTNAME: 'bad host' } })).toThrow(/^MINIMAIL_HOSTNAME: must be a host name/);
+    const configFile = file(JSON.stringify({ ports: { smtp: 'x' } }));
+    expect(() => loadConfig({ env: {}, file: configFile })).toThrow(`${configFile}: ports.smtp: `);
+    const unknown = file(JSON.stringify({ colour: 'blue' }));
+    expect(() => loadConfig({ env: {}, file: unknown })).toThrow(/unknown key\(s\) colour/);
+    expect(() => loadConfig({ env: {}, file: file('{nope') })).toThrow(/not valid JSON/);
+    expect(() => loadConfig({ env: { MINIMAIL_TLS_CERT: '/x.pem' } })).toThrow(/must be given together/);
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * Configuration: one zod schema, parsed once at start-up. Sources, lowest priority first:
+ * profile defaults, an optional JSON file (`--config FILE` or MINIMAIL_CONFIG), then the environment
+ * ("env wins", DESIGN.md). Every error names the key that was wrong, as the user spelled it.
+ * Only this app reads the environment; packages receive the typed result.
+ */
+import { readFileSync } from 'node:fs';
+import { hostname as osHostname } from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { defaultDataDir } from './paths.js';
+
+export const PROFILES = ['dev', 'production'] as const;
+export type Profile = (typeof PROFILES)[number];
+
+/** Every listener, its env variable, and its port per profile (dev = 1000 + the standard port). */
+export const LISTENERS = {
+  smtp: { env: 'MINIMAIL_SMTP_PORT', dev: 1025, production: 25, what: 'SMTP MX (inbound mail)' },
+  submission: { env: 'MINIMAIL_SUBMISSION_PORT', dev: 1587, production: 587, what: 'SMTP submission, STARTTLS' },
+  submissions: { env: 'MINIMAIL_SUBMISSIONS_PORT', dev: 1465, production: 465, what: 'SMTP submission, TLS' },
+  pop3: { env: 'MINIMAIL_POP3_PORT', dev: 1110, production: 110, what: 'POP3, STLS' },
+  pop3s: { env: 'MINIMAIL_POP3S_PORT', dev: 1995, production: 995, what: 'POP3 over TLS' },
+  imap: { env: 'MINIMAIL_IMAP_PORT', dev: 1143, production: 143, what: 'IMAP, STARTTLS' },
+  imaps: { env: 'MINIMAIL_IMAPS_PORT', dev: 1993, production: 993, what: 'IMAP over TLS' },
+  http: { env: 'MINIMAIL_HTTP_PORT', dev: 8025, production: 8025, what: 'HTTP (health, metrics)' },
+} as const;
+export type ListenerName = keyof typeof LISTENERS;
+export const LISTENER_NAMES = Object.keys(LISTENERS) as ListenerName[];
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const configSchema = z
+  .object({
+    profile: z.enum(PROFILES),
+    dataDir: z.string().min(1),
+    hostname: z.string().regex(/^[A-Za-z0-9.-]+$/, 'must be a host name'),
+    bind: z.string().min(1),
+    ports: z.object(
+      Object.fromEntries(LISTENER_NAMES.map((name) => [name, port])) as Record<ListenerName, typeof port>,
+    ),
+    tlsCert: z.string().min(1).optional(),
+    tlsKey: z.string().min(1).optional(),
+    maxMessageSize: z.coerce.number().int().min(1024),
+    maxRecipients: z.coerce.number().int().min(1).max(10_000),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Plain keys a config file may hold, and the env variable that overrides each. */
+const ENV_KEYS: Record<string, string> = {
+  profile: 'MINIMAIL_PROFILE',
+  dataDir: 'MINIMAIL_DATA_DIR',
+  hostname: 'MINIMAIL_HOSTNAME',
+  bind: 'MINIMAIL_BIND',
+  tlsCert: 'MINIMAIL_TLS_CERT',
+  tlsKey: 'MINIMAIL_TLS_KEY',
+  maxMessageSize: 'MINIMAIL_MAX_MESSAGE_SIZE',
+  maxRecipients: 'MINIMAIL_MAX_RECIPIENTS',
+  logLevel: 'MINIMAIL_LOG_LEVEL',
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export interface LoadConfigInput {
+  env: NodeJS.ProcessEnv;
+  /** Path of a JSON config file; falls back to MINIMAIL_CONFIG. */
+  file?: string | undefined;
+}
+
+type Source = Map<string, string>; // config path ("ports.smtp") -> how the user named it
+
+export function loadConfig({ env, file }: LoadConfigInput): Config {
+  const sources: Source = new Map();
+  const raw: Record<string, unknown> = { ports: {} };
+  const ports = raw['ports'] as Record<string, unknown>;
+
+  const configFile = file ?? env['MINIMAIL_CONFIG'];
+  if (configFile) {
+    const fromFile = readConfigFile(configFile);
+    for (const [key, value] of Object.entries(fromFile)) {
+      if (key === 'ports' && value && typeof value === 'object' && !Array.isArray(value)) {
+        for (const [name, p] of Object.entries(value)) {
+          ports[name] = p;
+          sources.set(`ports.${name}`, `${configFile}: ports.${name}`);
+        }
+      } else {
+        raw[key] = value;
+        sources.set(key, `${configFile}: ${key}`);
+      }
+    }
+  }
+
+  for (const [key, envName] of Object.entries(ENV_KEYS)) {
+    const value = env[envName];
+    if (value !== undefined && value !== '') {
+      raw[key] = value;
+      sources.set(key, envName);
+    }
+  }
+  for (const name of LISTENER_NAMES) {
+    const value = env[LISTENERS[name].env];
+    if (value !== undefined && value !== '') {
+      ports[name] = value;
+      sources.set(`ports.${name}`, LISTENERS[name].env);
+    }
+  }
+
+  // Defaults depend on the profile, so settle it first (and report it by its own name).
+  const profileResult = z.enum(PROFILES).safeParse(raw['profile'] ?? 'dev');
+  if (!profileResult.success) {
+    throw new ConfigError(`${sources.get('profile') ?? 'profile'}: must be one of ${PROFILES.join(', ')}`);
+  }
+  const profile = profileResult.data;
+  raw['profile'] = profile;
+  raw['dataDir'] ??= defaultDataDir();
+  raw['hostname'] ??= profile === 'dev' ? 'localhost' : osHostname();
+  raw['bind'] ??= profile === 'dev' ? '127.0.0.1' : '0.0.0.0';
+  raw['maxMessageSize'] ??= 25 * 1024 * 1024;
+  raw['maxRecipients'] ??= 100;
+  raw['logLevel'] ??= 'info';
+  for (const name of LISTENER_NAMES) ports[name] ??= LISTENERS[name][profile];
+
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const key = issue?.path.join('.') ?? '';
+    const named = sources.get(key) ?? (key || (configFile ? `config file ${configFile}` : 'config'));
+    const message =
+      issue?.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.join(', ')}` : issue?.message;
+    throw new ConfigError(`${named}: ${message ?? 'invalid'}`);
+  }
+  const config = result.data;
+  config.dataDir = path.resolve(config.dataDir);
+  if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
+    throw new ConfigError('MINIMAIL_TLS_CERT and MINIMAIL_TLS_KEY must be given together');
+  }
+  return config;
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`config file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`config file ${file}: not valid JSON (${(err as Error).message})`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`config file ${file}: must hold a JSON object`);
+  }
+  return parsed as Record<string, unknown>;
+}

@@ -1,0 +1,93 @@
+/**
+ * The services `minimail serve` can run, each a set of listeners. `--services` picks a subset so that
+ * docker-compose can run SMTP, IMAP and POP3 as separate containers over one data volume.
+ */
+import { createMxServer, createSubmissionServer, type SmtpServiceOptions } from '@minimail/smtp';
+import type { MailStore } from '@minimail/store';
+import type { Logger } from 'pino';
+import type { Config, ListenerName } from './config.js';
+
+export interface ServiceContext {
+  config: Config;
+  store: MailStore;
+  logger: Logger;
+  tls: { key: string; cert: string };
+}
+
+/** A bound listener: which config port it serves, where it listens, how to stop it. */
+export interface RunningListener {
+  listener: ListenerName;
+  port: number;
+  close(): Promise<void>;
+}
+
+interface ServiceSpec {
+  description: string;
+  /** Whether this build has it (POP3 and IMAP land in their own issues). */
+  available: boolean;
+  start(ctx: ServiceContext): Promise<RunningListener[]>;
+}
+
+function smtpOptions(ctx: ServiceContext, proto: string): SmtpServiceOptions {
+  return {
+    store: ctx.store,
+    logger: ctx.logger.child({ proto }),
+    hostname: ctx.config.hostname,
+    profile: ctx.config.profile,
+    tls: ctx.tls,
+    maxMessageSize: ctx.config.maxMessageSize,
+    maxRecipients: ctx.config.maxRecipients,
+  };
+}
+
+/** Starts one listener unless its port is 0 (disabled). */
+async function listen(
+  ctx: ServiceContext,
+  listener: ListenerName,
+  server: { listen(port: number, host: string): Promise<number>; close(): Promise<void> },
+): Promise<RunningListener[]> {
+  const configured = ctx.config.ports[listener];
+  if (configured === 0) return [];
+  const port = await server.listen(configured, ctx.config.bind);
+  return [{ listener, port, close: () => server.close() }];
+}
+
+export const SERVICES: Record<string, ServiceSpec> = {
+  smtp: {
+    description: 'SMTP MX: inbound mail (port 1025 dev, 25 production)',
+    available: true,
+    start: (ctx) => listen(ctx, 'smtp', createMxServer(smtpOptions(ctx, 'smtp'))),
+  },
+  submission: {
+    description: 'SMTP submission for mail clients (1587 STARTTLS and 1465 TLS dev; 587 and 465 production)',
+    available: true,
+    start: async (ctx) => [
+      ...(await listen(ctx, 'submission', createSubmissionServer({ ...smtpOptions(ctx, 'submission'), implicitTls: false }))),
+      ...(await listen(ctx, 'submissions', createSubmissionServer({ ...smtpOptions(ctx, 'submissions'), implicitTls: true }))),
+    ],
+  },
+  pop3: {
+    description: 'POP3 (1110 STLS and 1995 TLS dev; 110 and 995 production)',
+    available: false,
+    start: () => Promise.resolve([]),
+  },
+  imap: {
+    description: 'IMAP (1143 STARTTLS and 1993 TLS dev; 143 and 993 production)',
+    available: false,
+    start: () => Promise.resolve([]),
+  },
+};
+
+export const SERVICE_NAMES = Object.keys(SERVICES);
+
+/** Parses `--services a,b` (default: every available service) or fails naming the bad entry. */
+export function selectServices(list: string | undefined): string[] {
+  if (list === undefined || list.trim() === '') return SERVICE_NAMES.filter((name) => SERVICES[name]!.available);
+  const names = [...new Set(list.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean))];
+  for (const name of names) {
+    const spec = SERVICES[name];
+    if (!spec) throw new Error(`unknown service "${name}" (known: ${SERVICE_NAMES.join(', ')})`);
+    if (!spec.available) throw new Error(`service "${name}" is not available in this version yet`);
+  }
+  return names;
+}
