@@ -1,1 +1,7 @@
-export {};
+export { createMxServer } from './mx.js';
+export { createSubmissionServer } from './submission.js';
+export type { SmtpListener, SmtpServiceOptions } from './server-options.js';
+export { REPLIES } from './replies.js';
+export type { SmtpReply, ReplyName } from './replies.js';
+export { receivedHeader, returnPathHeader } from './received-header.js';
+export type { ReceivedInfo } from './received-header.js';

@@ -1,0 +1,83 @@
+import type { Readable } from 'node:stream';
+import type { DeliveryRequest, DeliveryResult, MailStore } from '@minimail/store';
+import type { RecipientPlan } from './envelope-policy.js';
+
+export interface CollectedMessage {
+  /** The message bytes, or null when it went over the limit (then nothing was kept). */
+  data: Buffer | null;
+  /** Octets the client sent, counted even past the limit. */
+  size: number;
+}
+
+/**
+ * Reads DATA into one Buffer, bounded by `maxBytes`: once the limit is passed the chunks read so
+ * far are dropped and the rest of the stream is drained without being kept, so an oversized
+ * message costs at most `maxBytes` of memory (RFC 1870 6.1: still read it all, then answer 552).
+ */
+export function collectMessage(stream: Readable, maxBytes: number): Promise<CollectedMessage> {
+  return new Promise((resolve, reject) => {
+    let chunks: Buffer[] | null = [];
+    let size = 0;
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (chunks === null) return;
+      if (size > maxBytes) {
+        chunks = null;
+        return;
+      }
+      chunks.push(chunk);
+    });
+    let ended = false;
+    stream.once('error', reject);
+    stream.once('end', () => {
+      ended = true;
+      resolve({ data: chunks === null ? null : Buffer.concat(chunks, size), size });
+    });
+    // A client that disconnects mid-DATA leaves a stream that never ends: fail instead of hanging.
+    stream.once('close', () => {
+      if (!ended) reject(new Error('connection closed before the end of DATA'));
+    });
+  });
+}
+
+/**
+ * RFC 5321 2.3.8: lines end in CRLF. Bare LF and bare CR (which sloppy clients send) become CRLF
+ * so the stored bytes, their size and every later IMAP offset agree. Works on latin1 so 8-bit
+ * bodies pass through byte for byte.
+ */
+export function normalizeLineEndings(message: Buffer): Buffer {
+  const text = message.toString('latin1');
+  if (!/\r(?!\n)|(?<!\r)\n/.test(text)) return message;
+  return Buffer.from(text.replace(/\r\n|\r|\n/g, '\r\n'), 'latin1');
+}
+
+export interface LocalDelivery {
+  store: MailStore;
+  /** Trace headers (Return-Path, Received), each ending in CRLF, put before the message. */
+  traceHeaders: string;
+  message: Buffer;
+  /** The envelope sender, '' for the null sender. */
+  sender: string;
+  plan: RecipientPlan;
+}
+
+/**
+ * Stores one message: creates dev accounts, then makes every local copy and queue entry in ONE
+ * store.deliver call, so either all of it is durably committed or nothing is. Resolves only after
+ * the commit; the caller answers 250 after that.
+ */
+export async function deliverMessage(delivery: LocalDelivery): Promise<DeliveryResult> {
+  const { store, plan } = delivery;
+  const userIds = new Set(plan.userIds);
+  for (const address of plan.create) {
+    // Dev profile: the first message to an address creates its account (store.ensureUser).
+    const user = await store.ensureUser(address);
+    userIds.add(user.id);
+  }
+  const request: DeliveryRequest = {
+    raw: Buffer.concat([Buffer.from(delivery.traceHeaders, 'utf8'), normalizeLineEndings(delivery.message)]),
+    targets: [...userIds].map((userId) => ({ userId })),
+  };
+  if (plan.relay.length > 0) request.outbound = { sender: delivery.sender, recipients: plan.relay };
+  return store.deliver(request);
+}

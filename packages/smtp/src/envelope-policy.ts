@@ -1,0 +1,110 @@
+import { StoreError } from '@minimail/store';
+import type { MailStore } from '@minimail/store';
+import type { ReplyName } from './replies.js';
+
+export type Profile = 'dev' | 'production';
+
+/**
+ * What accepting one RCPT means at delivery time. Every recipient's plan has the same shape so
+ * a transaction's plans merge by plain set union (duplicates collapse there).
+ */
+export interface RecipientPlan {
+  /** Local users whose INBOX gets a copy. */
+  userIds: number[];
+  /** Dev profile: addresses whose account is created at delivery (store.ensureUser). */
+  create: string[];
+  /** Remote addresses handed to the outbound queue in the same commit. */
+  relay: string[];
+}
+
+export type Decision<T> = { ok: true; value: T } | { ok: false; reply: ReplyName; error?: unknown };
+
+export interface RecipientContext {
+  profile: Profile;
+  /** Only an authenticated submission client may have mail relayed (RFC 6409 4.3). */
+  authenticated: boolean;
+  /** Our host name, the domain of the domain-less `postmaster` recipient. */
+  hostname: string;
+}
+
+/**
+ * Decides whether RCPT TO is accepted and what it will deliver to.
+ *
+ * Relaying is decided on the address exactly as smtp-server parsed it: source routes
+ * (`<@a.com:b@c.com>`) have been stripped to `b@c.com` (RFC 5321 4.1.2 / C: accept and ignore),
+ * and `%` or `!` in a local part is never interpreted, so `b%c.com@local.test` is the literal
+ * mailbox `b%c.com` at local.test. Addresses with two `@` (`b@c.com@a.com`, `"b@c.com"@a`) never
+ * get here: smtp-server answers them 501.
+ */
+export async function decideRecipient(
+  store: MailStore,
+  context: RecipientContext,
+  rawAddress: string,
+): Promise<Decision<RecipientPlan>> {
+  // RFC 5321 4.1.1.3: the domain-less "postmaster" must be accepted; it means ours.
+  const address = rawAddress.toLowerCase() === 'postmaster' ? `postmaster@${context.hostname}` : rawAddress.toLowerCase();
+  let resolution;
+  try {
+    resolution = await store.resolveRecipient(address);
+  } catch (error) {
+    return storeFailure(error);
+  }
+  if (context.profile === 'dev') {
+    // Dev catches everything: known addresses resolve as configured, the rest get a mailbox,
+    // and alias forwards stay local too. Nothing is ever relayed out.
+    if (resolution.kind === 'local') {
+      return accept({ userIds: resolution.users.map((user) => user.id), create: resolution.forward, relay: [] });
+    }
+    return accept({ userIds: [], create: [address], relay: [] });
+  }
+  switch (resolution.kind) {
+    case 'local':
+      // Forwards configured by the admin (alias -> remote address) go out through the queue.
+      return accept({ userIds: resolution.users.map((user) => user.id), create: [], relay: resolution.forward });
+    case 'unknown':
+      return { ok: false, reply: 'UNKNOWN_RECIPIENT' };
+    case 'remote':
+      return context.authenticated ? accept({ userIds: [], create: [], relay: [address] }) : { ok: false, reply: 'RELAY_DENIED' };
+  }
+}
+
+/**
+ * RFC 6409 6.1: a submission client may only use MAIL FROM addresses it owns (its login address
+ * or an alias pointing to it). The null sender is refused: bounces are not submitted.
+ */
+export async function decideSender(store: MailStore, userId: number, address: string): Promise<Decision<string>> {
+  if (address === '') return { ok: false, reply: 'SENDER_NOT_OWNED' };
+  let sendable: string[];
+  try {
+    sendable = await store.sendableAddresses(userId);
+  } catch (error) {
+    return storeFailure(error);
+  }
+  const wanted = address.toLowerCase();
+  return sendable.some((own) => own.toLowerCase() === wanted)
+    ? { ok: true, value: wanted }
+    : { ok: false, reply: 'SENDER_NOT_OWNED' };
+}
+
+function accept(plan: RecipientPlan): Decision<RecipientPlan> {
+  return { ok: true, value: plan };
+}
+
+/** An address the store calls invalid is refused for good; anything else is a retryable failure. */
+function storeFailure(error: unknown): Decision<never> {
+  if (error instanceof StoreError && error.code === 'INVALID') return { ok: false, reply: 'BAD_ADDRESS', error };
+  return { ok: false, reply: 'LOCAL_ERROR', error };
+}
+
+/** Merges the plans of every accepted recipient; each target appears once. */
+export function mergePlans(plans: Iterable<RecipientPlan>): RecipientPlan {
+  const userIds = new Set<number>();
+  const create = new Set<string>();
+  const relay = new Set<string>();
+  for (const plan of plans) {
+    plan.userIds.forEach((id) => userIds.add(id));
+    plan.create.forEach((address) => create.add(address.toLowerCase()));
+    plan.relay.forEach((address) => relay.add(address.toLowerCase()));
+  }
+  return { userIds: [...userIds], create: [...create], relay: [...relay] };
+}

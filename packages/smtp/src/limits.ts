@@ -1,0 +1,43 @@
+/**
+ * Every SMTP limit in one place, each with the reason for its value. Options of
+ * `SmtpServiceOptions` override the first three; the rest are fixed policy.
+ */
+
+/** RFC 1870 SIZE: 25 MiB is what large providers accept, big enough for real attachments. */
+export const DEFAULT_MAX_MESSAGE_SIZE = 25 * 1024 * 1024;
+
+/** RFC 5321 4.5.3.1.8 asks for at least 100 recipients per transaction; more is list-server work. */
+export const DEFAULT_MAX_RECIPIENTS = 100;
+
+/** Concurrent connections per listener: bounds sockets and buffered DATA (each up to the size limit). */
+export const DEFAULT_MAX_CLIENTS = 200;
+
+/** RFC 5321 4.5.3.2.7: a server should wait at least 5 minutes for the next command. */
+export const SOCKET_TIMEOUT_MS = 5 * 60 * 1000;
+
+/** How long close() lets in-flight transactions finish before cutting connections with 421. */
+export const CLOSE_GRACE_MS = 10 * 1000;
+
+/**
+ * Commands a submission client may send before it authenticates: EHLO, STARTTLS, EHLO again and
+ * a few mistakes. Stops a client from probing with endless MAIL/RCPT it will never be allowed.
+ */
+export const MAX_UNAUTHENTICATED_COMMANDS = 10;
+
+/** RFC 5321 4.5.3.1.2: a domain is at most 255 octets; a longer HELO name is cut in Received. */
+export const MAX_HELO_NAME_IN_HEADER = 255;
+
+/** Failed logins per key (IP or account) that are answered at once, before delays start. */
+export const AUTH_FREE_FAILURES = 3;
+
+/** First delay once the free failures are used; doubles with each further failure. */
+export const AUTH_BASE_DELAY_MS = 1000;
+
+/** Cap of the failed-login delay: long enough to stop guessing, short enough not to hang clients. */
+export const AUTH_MAX_DELAY_MS = 30 * 1000;
+
+/** A key with no failure for this long starts again from zero. */
+export const AUTH_QUIET_WINDOW_MS = 15 * 60 * 1000;
+
+/** Keys the local throttle remembers; the oldest is forgotten first, so memory stays bounded. */
+export const AUTH_THROTTLE_MAX_KEYS = 10_000;

@@ -1,0 +1,69 @@
+import { SMTPServer } from 'smtp-server';
+import type { SMTPServerOptions } from 'smtp-server';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { InFlight } from './in-flight.js';
+import { CLOSE_GRACE_MS } from './limits.js';
+import { ENHANCED_CODE_PREFIX } from './replies.js';
+import type { SmtpListener } from './server-options.js';
+
+type Connection = SMTPServer['connections'] extends Set<infer C> ? C : never;
+
+/**
+ * smtp-server picks the enhanced status code of an application reply from the reply code alone
+ * (553 is always 5.1.3, 554 always 5.6.0), but a refused relay is 554 5.7.1 and a foreign sender
+ * 553 5.7.1. This server lets a reply text that already starts with an enhanced code keep it:
+ * `send(code, text, false)` is smtp-server's own way to send a reply without adding one.
+ */
+class EnhancedCodeServer extends SMTPServer {
+  override connect(...args: Parameters<SMTPServer['connect']>): void {
+    super.connect(...args);
+    // connect() has just added the new connection; a Set iterates in insertion order.
+    let newest: Connection | undefined;
+    for (const connection of this.connections) newest = connection;
+    if (newest !== undefined) keepApplicationEnhancedCodes(newest);
+  }
+}
+
+function keepApplicationEnhancedCodes(connection: Connection): void {
+  const send = connection.send.bind(connection);
+  connection.send = (code, data, context) => {
+    const hasOwnCode = typeof data === 'string' && ENHANCED_CODE_PREFIX.test(data);
+    send(code, data, hasOwnCode ? false : context);
+  };
+}
+
+/** Wraps an smtp-server instance as the package's SmtpListener. */
+export function createListener(serverOptions: SMTPServerOptions, logger: Logger, inFlight: InFlight): SmtpListener {
+  const server = new EnhancedCodeServer(serverOptions);
+  // A failing client socket or TLS handshake must not crash the process: log and go on.
+  server.on('error', (error) => logger.warn({ err: error }, 'smtp server error'));
+  let closing: Promise<void> | null = null;
+
+  return {
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        const onError = (error: Error): void => reject(error);
+        server.server.once('error', onError);
+        server.listen(port, host, () => {
+          server.server.off('error', onError);
+          resolve((server.server.address() as AddressInfo).port);
+        });
+      });
+    },
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Deliveries past DATA get to commit and send their reply first.
+        await inFlight.settled(CLOSE_GRACE_MS);
+        for (const connection of [...server.connections]) {
+          // RFC 5321 3.8: 421 tells the client to come back later; no message is lost.
+          connection.send(421, '4.3.2 Service shutting down');
+          connection.close();
+        }
+        await stopped;
+      })();
+      return closing;
+    },
+  };
+}

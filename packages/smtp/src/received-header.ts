@@ -1,0 +1,76 @@
+import { MAX_HELO_NAME_IN_HEADER } from './limits.js';
+
+export interface ReceivedInfo {
+  /** The name the client gave in HELO/EHLO (untrusted, sanitized here). */
+  heloName: string;
+  /** The client's IP address as seen on the socket. */
+  remoteAddress: string;
+  /** Our own host name. */
+  hostname: string;
+  /** Whether the client used EHLO (ESMTP) rather than HELO (SMTP). */
+  esmtp: boolean;
+  secure: boolean;
+  authenticated: boolean;
+  /** The session id, so a Received line can be matched to our log line. */
+  id: string;
+  /** The only recipient, or null when there are several (RFC 5321 4.4 privacy note). */
+  singleRecipient: string | null;
+  date: Date;
+}
+
+/**
+ * RFC 3848 "with" protocol names: ESMTP, plus S for TLS, plus A for an authenticated client.
+ * Plain HELO sessions are SMTP; TLS or AUTH need EHLO, so those only combine with ESMTP.
+ */
+export function transmissionType(info: Pick<ReceivedInfo, 'esmtp' | 'secure' | 'authenticated'>): string {
+  if (!info.esmtp) return 'SMTP';
+  return `ESMTP${info.secure ? 'S' : ''}${info.authenticated ? 'A' : ''}`;
+}
+
+/**
+ * The Received trace header (RFC 5321 4.4), folded, ending in CRLF:
+ *   Received: from helo.name ([192.0.2.1])
+ *           by mx.example.com with ESMTPS id 0a1b2c
+ *           for <bob@example.com>; Tue, 24 Nov 2026 23:40:00 +0000
+ */
+export function receivedHeader(info: ReceivedInfo): string {
+  // RFC 5321 4.4: TCP-info is the address literal of the connection, IPv6 with its tag.
+  const literal = info.remoteAddress.includes(':') ? `[IPv6:${info.remoteAddress}]` : `[${info.remoteAddress}]`;
+  const lines = [
+    `Received: from ${sanitizeHeloName(info.heloName)} (${literal})`,
+    `\tby ${info.hostname} with ${transmissionType(info)} id ${info.id}`,
+  ];
+  const date = rfc5322Date(info.date);
+  if (info.singleRecipient !== null) {
+    lines.push(`\tfor <${info.singleRecipient}>; ${date}`);
+  } else {
+    lines[lines.length - 1] += `; ${date}`;
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+/**
+ * The HELO name is whatever the client typed: keep only characters of a domain or address
+ * literal, so nothing it sends can break the header or inject another one.
+ */
+function sanitizeHeloName(name: string): string {
+  const cleaned = name.replace(/[^A-Za-z0-9.\-_:[\]]/g, '').slice(0, MAX_HELO_NAME_IN_HEADER);
+  return cleaned.length > 0 ? cleaned : 'unknown';
+}
+
+const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** RFC 5322 3.3 date-time in UTC: `Tue, 24 Nov 2026 23:40:00 +0000`. */
+export function rfc5322Date(date: Date): string {
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  const day = DAY_NAMES[date.getUTCDay()] ?? 'Sun';
+  const month = MONTH_NAMES[date.getUTCMonth()] ?? 'Jan';
+  const time = `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`;
+  return `${day}, ${pad(date.getUTCDate())} ${month} ${date.getUTCFullYear()} ${time} +0000`;
+}
+
+/** RFC 5321 4.4: the final delivery records the envelope sender; `<>` for the null sender. */
+export function returnPathHeader(sender: string): string {
+  return `Return-Path: <${sender}>\r\n`;
+}

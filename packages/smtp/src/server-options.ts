@@ -1,0 +1,102 @@
+import type { SMTPServerOptions } from 'smtp-server';
+import type { Logger } from 'pino';
+import type { MailStore } from '@minimail/store';
+import {
+  CLOSE_GRACE_MS,
+  DEFAULT_MAX_CLIENTS,
+  DEFAULT_MAX_MESSAGE_SIZE,
+  DEFAULT_MAX_RECIPIENTS,
+  MAX_UNAUTHENTICATED_COMMANDS,
+  SOCKET_TIMEOUT_MS,
+} from './limits.js';
+import { replyText } from './replies.js';
+
+export interface SmtpServiceOptions {
+  store: MailStore;
+  logger: Logger;
+  /** Our host name: the greeting, EHLO reply and Received headers. */
+  hostname: string;
+  profile: 'dev' | 'production';
+  /** PEM key and certificate for STARTTLS and implicit TLS; null offers no TLS. */
+  tls: { key: string | Buffer; cert: string | Buffer } | null;
+  /** RFC 1870 SIZE limit in octets; default 25 MiB. */
+  maxMessageSize?: number;
+  /** Recipients per transaction; default 100. */
+  maxRecipients?: number;
+  /** Concurrent connections; default 200. */
+  maxClients?: number;
+}
+
+export interface SmtpListener {
+  /** Starts accepting; resolves with the bound port (useful with port 0). */
+  listen(port: number, host: string): Promise<number>;
+  /** Stops accepting, lets in-flight deliveries commit and answer, then closes every connection. */
+  close(): Promise<void>;
+}
+
+/**
+ * The extensions each listener advertises in its EHLO reply, as a table. smtp-server implements
+ * them; these are the `hide*` switches it reads. DSN and REQUIRETLS stay off: the outbound side
+ * cannot honour them yet, and advertising a promise we cannot keep is worse than not offering it.
+ */
+export const EXTENSIONS = {
+  /** RFC 2920: clients may send MAIL, RCPT... without waiting for each reply. */
+  hidePIPELINING: false,
+  /** RFC 6152: 8-bit bodies pass through untouched. */
+  hide8BITMIME: false,
+  /** RFC 6531: UTF-8 addresses and headers. */
+  hideSMTPUTF8: false,
+  /** RFC 2034: every reply carries an RFC 3463 code (smtp-server hides them by default). */
+  hideENHANCEDSTATUSCODES: false,
+  /** RFC 3461: not offered, see above. */
+  hideDSN: true,
+  /** RFC 8689: not offered, see above. */
+  hideREQUIRETLS: true,
+} as const satisfies Partial<SMTPServerOptions>;
+
+/** Resolved numeric limits of one service. */
+export interface ServiceLimits {
+  maxMessageSize: number;
+  maxRecipients: number;
+  maxClients: number;
+}
+
+export function serviceLimits(options: SmtpServiceOptions): ServiceLimits {
+  return {
+    maxMessageSize: options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
+    maxRecipients: options.maxRecipients ?? DEFAULT_MAX_RECIPIENTS,
+    maxClients: options.maxClients ?? DEFAULT_MAX_CLIENTS,
+  };
+}
+
+/** smtp-server options every listener shares; mx.ts and submission.ts add AUTH and TLS policy. */
+export function commonServerOptions(options: SmtpServiceOptions): SMTPServerOptions {
+  const limits = serviceLimits(options);
+  const common: SMTPServerOptions = {
+    ...EXTENSIONS,
+    name: options.hostname,
+    // Greeting "220 <hostname> ESMTP minimail": no software version for scanners to match.
+    banner: 'minimail',
+    heloResponse: '%s Hello %s',
+    // RFC 1870: SIZE advertised; smtp-server answers an oversized DATA with 552 5.3.4.
+    size: limits.maxMessageSize,
+    rejectOversized: true,
+    // RFC 5321 4.5.3.1.10: 452 4.5.3 once the recipient limit is reached.
+    maxRecipients: limits.maxRecipients,
+    maxClients: limits.maxClients,
+    // Never a DNS query: no reverse lookup of clients (the Received header uses the IP literal).
+    disableReverseLookup: true,
+    // We log one line per transaction ourselves; smtp-server's own log would echo protocol lines.
+    logger: false,
+    socketTimeout: SOCKET_TIMEOUT_MS,
+    closeTimeout: CLOSE_GRACE_MS,
+    maxAllowedUnauthenticatedCommands: MAX_UNAUTHENTICATED_COMMANDS,
+    authRequiredMessage: replyText('AUTH_REQUIRED'),
+  };
+  if (options.tls !== null) {
+    common.key = options.tls.key;
+    common.cert = options.tls.cert;
+    common.minVersion = 'TLSv1.2';
+  }
+  return common;
+}

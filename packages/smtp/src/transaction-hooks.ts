@@ -1,0 +1,198 @@
+import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerError, SMTPServerSession } from 'smtp-server';
+import type { Logger } from 'pino';
+import type { MailStore } from '@minimail/store';
+import { collectMessage, deliverMessage } from './delivery.js';
+import { decideRecipient, decideSender, mergePlans } from './envelope-policy.js';
+import type { Profile, RecipientPlan } from './envelope-policy.js';
+import type { InFlight } from './in-flight.js';
+import { receivedHeader, returnPathHeader } from './received-header.js';
+import { REPLIES, replyError, replyText } from './replies.js';
+import type { ReplyName } from './replies.js';
+import { sessionUser } from './session-user.js';
+import { TransactionBook } from './transaction.js';
+import type { Transaction } from './transaction.js';
+
+export type ListenerKind = 'mx' | 'submission';
+
+export interface TransactionContext {
+  kind: ListenerKind;
+  store: MailStore;
+  logger: Logger;
+  hostname: string;
+  profile: Profile;
+  maxMessageSize: number;
+  inFlight: InFlight;
+}
+
+type Callback = (err?: SMTPServerError | null, message?: string) => void;
+
+/**
+ * The smtp-server hooks of a mail transaction (MAIL, RCPT, DATA) shared by MX and submission.
+ * They differ only in who may send as whom and who may relay, which envelope-policy decides from
+ * `kind`, `profile` and the session's login. Each finished transaction writes one log line.
+ */
+export function transactionHooks(context: TransactionContext) {
+  const book = new TransactionBook();
+  const { logger } = context;
+
+  /** One line per transaction: who, to whom, how big, what happened, how long. No credentials. */
+  const logTransaction = (session: SMTPServerSession, transaction: Transaction, result: string, extra: object = {}): void => {
+    logger.info(
+      {
+        cid: session.id,
+        proto: context.kind,
+        user: sessionUser(session)?.address,
+        from: transaction.from,
+        recipients: [...transaction.plans.keys()],
+        rejected: transaction.rejected,
+        result,
+        ms: Date.now() - transaction.startedAt,
+        ...extra,
+      },
+      'smtp transaction',
+    );
+  };
+
+  /** Refuses with a table reply; a failure of our own is logged with its cause, never swallowed. */
+  const refuse = (session: SMTPServerSession, reply: ReplyName, error: unknown, callback: Callback): void => {
+    if (error !== undefined) logger.error({ cid: session.id, err: error }, `smtp ${reply}`);
+    callback(replyError(reply));
+  };
+
+  const onMailFrom = (address: SMTPServerAddress, session: SMTPServerSession, callback: Callback): void => {
+    const previous = book.get(session.id);
+    if (previous !== undefined) logTransaction(session, previous, 'abandoned');
+    book.end(session.id);
+    const user = sessionUser(session);
+    // MX accepts any sender (mail from the world); submission only the user's own addresses.
+    if (context.kind === 'mx' || user === null) {
+      book.begin(session.id, address.address);
+      callback();
+      return;
+    }
+    decideSender(context.store, user.id, address.address).then(
+      (decision) => {
+        if (!decision.ok) {
+          logTransaction(session, { startedAt: Date.now(), from: address.address, plans: new Map(), rejected: [] }, decision.reply);
+          refuse(session, decision.reply, decision.error, callback);
+          return;
+        }
+        book.begin(session.id, address.address);
+        callback();
+      },
+      (error: unknown) => refuse(session, 'LOCAL_ERROR', error, callback),
+    );
+  };
+
+  const onRcptTo = (address: SMTPServerAddress, session: SMTPServerSession, callback: Callback): void => {
+    const transaction = book.get(session.id);
+    if (transaction === undefined) {
+      refuse(session, 'LOCAL_ERROR', new Error('RCPT without a tracked transaction'), callback);
+      return;
+    }
+    const recipientContext = {
+      profile: context.profile,
+      authenticated: context.kind === 'submission' && sessionUser(session) !== null,
+      hostname: context.hostname,
+    };
+    decideRecipient(context.store, recipientContext, address.address).then(
+      (decision) => {
+        if (!decision.ok) {
+          transaction.rejected.push({ address: address.address, code: REPLIES[decision.reply].code });
+          refuse(session, decision.reply, decision.error, callback);
+          return;
+        }
+        transaction.plans.set(address.address.toLowerCase(), decision.value);
+        callback();
+      },
+      (error: unknown) => refuse(session, 'LOCAL_ERROR', error, callback),
+    );
+  };
+
+  const onData = (stream: SMTPServerDataStream, session: SMTPServerSession, callback: Callback): void => {
+    const transaction = book.get(session.id) ?? { startedAt: Date.now(), from: '', plans: new Map(), rejected: [] };
+    book.end(session.id);
+    const work = receiveAndDeliver(context, stream, session, transaction);
+    context.inFlight.track(work).then(
+      (outcome) => {
+        logTransaction(session, transaction, outcome.result, outcome.log);
+        if (outcome.reply === 'DELIVERED') callback(null, replyText('DELIVERED'));
+        else refuse(session, outcome.reply, outcome.error, callback);
+      },
+      (error: unknown) => {
+        logTransaction(session, transaction, 'LOCAL_ERROR');
+        refuse(session, 'LOCAL_ERROR', error, callback);
+      },
+    );
+  };
+
+  const onClose = (session: SMTPServerSession): void => {
+    const open = book.get(session.id);
+    if (open !== undefined) logTransaction(session, open, 'abandoned');
+    book.end(session.id);
+  };
+
+  return { onMailFrom, onRcptTo, onData, onClose };
+}
+
+interface DataOutcome {
+  reply: ReplyName;
+  result: string;
+  error?: unknown;
+  log: object;
+}
+
+/** Reads DATA, adds the trace headers and commits; the outcome says which reply to send. */
+async function receiveAndDeliver(
+  context: TransactionContext,
+  stream: SMTPServerDataStream,
+  session: SMTPServerSession,
+  transaction: Transaction,
+): Promise<DataOutcome> {
+  const collected = await collectMessage(stream, context.maxMessageSize);
+  if (collected.data === null) {
+    // RFC 1870 6.1: too big; nothing was kept, nothing is stored.
+    return { reply: 'MESSAGE_TOO_BIG', result: 'MESSAGE_TOO_BIG', log: { size: collected.size } };
+  }
+  const recipients = session.envelope.rcptTo.map((rcpt) => rcpt.address);
+  const plans: RecipientPlan[] = [];
+  for (const address of recipients) {
+    const plan = transaction.plans.get(address.toLowerCase());
+    if (plan === undefined) {
+      return { reply: 'LOCAL_ERROR', result: 'LOCAL_ERROR', error: new Error(`no plan for <${address}>`), log: {} };
+    }
+    plans.push(plan);
+  }
+  const user = sessionUser(session);
+  const traceHeaders =
+    returnPathHeader(transaction.from) +
+    receivedHeader({
+      heloName: session.hostNameAppearsAs,
+      remoteAddress: session.remoteAddress,
+      hostname: context.hostname,
+      esmtp: session.openingCommand === 'EHLO',
+      secure: session.secure,
+      authenticated: user !== null,
+      id: session.id,
+      singleRecipient: recipients.length === 1 ? (recipients[0] ?? null) : null,
+      date: new Date(),
+    });
+  try {
+    const result = await deliverMessage({
+      store: context.store,
+      traceHeaders,
+      message: collected.data,
+      sender: transaction.from,
+      plan: mergePlans(plans),
+    });
+    return {
+      reply: 'DELIVERED',
+      result: 'delivered',
+      log: { size: collected.size, copies: result.copies.length, queued: result.queued.length, bodyHash: result.bodyHash },
+    };
+  } catch (error) {
+    // RFC 5321 4.2.3 451: the client keeps the message; deliver() is one transaction, so
+    // nothing of it was stored.
+    return { reply: 'LOCAL_ERROR', result: 'LOCAL_ERROR', error, log: { size: collected.size } };
+  }
+}
