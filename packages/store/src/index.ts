@@ -1,1 +1,4 @@
-export {};
+export * from './types.js';
+export { openStore, SqliteMailStore, type OpenStoreOptions, type StoreLogger } from './sqlite-store.js';
+export { hashPassword, verifyPasswordHash } from './password.js';
+export { LATEST_SCHEMA_VERSION } from './migrations/index.js';

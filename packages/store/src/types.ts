@@ -66,6 +66,11 @@ export interface Mailbox {
   name: string;
   specialUse: SpecialUse | null;
   subscribed: boolean;
+  /**
+   * RFC 3501 6.3.4: a deleted mailbox that still has children stays as a name in the hierarchy
+   * but holds no messages (LIST shows `\Noselect`). SELECT/APPEND/COPY into it are refused.
+   */
+  noselect: boolean;
   uidValidity: number;
   /** The UID the next message will get. Never decreases. */
   uidNext: number;

@@ -1,0 +1,130 @@
+import type { SqliteDatabase } from './db.js';
+import type { ChangeListener, MailboxChange } from './types.js';
+import { decodeFlags, encodeFlags } from './flags.js';
+
+type ChangeKind = MailboxChange['kind'];
+
+interface ChangeRow {
+  id: number;
+  mailbox_id: number;
+  kind: ChangeKind;
+  uid: number | null;
+  modseq: number;
+  flags: string | null;
+}
+
+/** Appends change rows; used inside write operations. */
+export class ChangeLog {
+  private readonly insert;
+
+  constructor(db: SqliteDatabase) {
+    this.insert = db.prepare(
+      'INSERT INTO changes (mailbox_id, kind, uid, modseq, flags, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+  }
+
+  record(mailboxId: number, kind: ChangeKind, uid: number | null, modseq: number, flags?: readonly string[]): void {
+    this.insert.run(mailboxId, kind, uid, modseq, flags === undefined ? null : encodeFlags(flags), Date.now());
+  }
+}
+
+/**
+ * Reads the `changes` table past the last row this store has seen and hands the rows to the
+ * watchers of each mailbox. Called right after this process's own commits, and whenever
+ * `PRAGMA data_version` says another connection committed (docs/adr/0003).
+ */
+export class ChangeFeed {
+  private readonly listeners = new Map<number, Set<ChangeListener>>();
+  private readonly selectSince;
+  private readonly pruneBefore;
+  private lastSeenId: number;
+  private lastDataVersion: number;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly onListenerError: (error: unknown) => void,
+  ) {
+    this.selectSince = db.prepare<[number], ChangeRow>(
+      'SELECT id, mailbox_id, kind, uid, modseq, flags FROM changes WHERE id > ? ORDER BY id',
+    );
+    this.pruneBefore = db.prepare('DELETE FROM changes WHERE created_at < ?');
+    const row = db.prepare<[], { maxId: number | null }>('SELECT MAX(id) AS maxId FROM changes').get();
+    this.lastSeenId = row?.maxId ?? 0;
+    this.lastDataVersion = this.dataVersion();
+  }
+
+  watch(mailboxId: number, listener: ChangeListener): () => void {
+    let set = this.listeners.get(mailboxId);
+    if (set === undefined) {
+      set = new Set();
+      this.listeners.set(mailboxId, set);
+    }
+    set.add(listener);
+    return () => {
+      const current = this.listeners.get(mailboxId);
+      if (current === undefined) return;
+      current.delete(listener);
+      if (current.size === 0) this.listeners.delete(mailboxId);
+    };
+  }
+
+  /** Polling step: reads new rows only if some other connection committed since last time. */
+  poll(): void {
+    const version = this.dataVersion();
+    if (version === this.lastDataVersion) return;
+    this.lastDataVersion = version;
+    this.pump();
+  }
+
+  /** Reads every row past the last seen one and dispatches it. Never inside a transaction. */
+  pump(): void {
+    const rows = this.selectSince.all(this.lastSeenId);
+    const last = rows.at(-1);
+    if (last === undefined) return;
+    this.lastSeenId = last.id;
+    if (this.listeners.size === 0) return;
+    const byMailbox = new Map<number, MailboxChange[]>();
+    for (const row of rows) {
+      if (!this.listeners.has(row.mailbox_id)) continue;
+      let list = byMailbox.get(row.mailbox_id);
+      if (list === undefined) {
+        list = [];
+        byMailbox.set(row.mailbox_id, list);
+      }
+      list.push(toChange(row));
+    }
+    for (const [mailboxId, changes] of byMailbox) {
+      for (const listener of [...(this.listeners.get(mailboxId) ?? [])]) {
+        try {
+          listener(changes);
+        } catch (error) {
+          // One broken session must not stop the others from hearing about the change.
+          this.onListenerError(error);
+        }
+      }
+    }
+  }
+
+  /** Deletes rows older than `before`; run through the write queue. */
+  prune(before: number): void {
+    this.pruneBefore.run(before);
+  }
+
+  private dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+}
+
+function toChange(row: ChangeRow): MailboxChange {
+  const uid = row.uid ?? 0;
+  switch (row.kind) {
+    case 'new':
+      return { kind: 'new', mailboxId: row.mailbox_id, uid, modseq: row.modseq };
+    case 'flags':
+      return { kind: 'flags', mailboxId: row.mailbox_id, uid, modseq: row.modseq, flags: decodeFlags(row.flags ?? '') };
+    case 'expunge':
+      return { kind: 'expunge', mailboxId: row.mailbox_id, uid, modseq: row.modseq };
+    case 'mailbox':
+      return { kind: 'mailbox', mailboxId: row.mailbox_id, modseq: row.modseq };
+  }
+}

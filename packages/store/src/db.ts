@@ -1,0 +1,26 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { BUSY_TIMEOUT_MS } from './limits.js';
+import { toStoreError } from './errors.js';
+
+export type SqliteDatabase = Database.Database;
+
+/**
+ * Opens the SQLite file (creating its directory) with the pragmas the durability promise needs:
+ * WAL so readers never block the writer, synchronous=FULL so a COMMIT that returned survives a
+ * power cut, foreign keys on, and a busy timeout so two processes' writers queue instead of failing.
+ */
+export function openDatabase(path: string): SqliteDatabase {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    return db;
+  } catch (error) {
+    throw toStoreError(error);
+  }
+}

@@ -1,0 +1,169 @@
+import type { SqliteDatabase } from './db.js';
+import type { ChangeLog } from './change-feed.js';
+import type { Mailboxes } from './mailboxes.js';
+import { applyFlagMode, decodeFlags, encodeFlags, normalizeFlags, sameFlags } from './flags.js';
+import { StoreError, type CopyResult, type FlagMode, type MessageSummary } from './types.js';
+
+interface MessageRow {
+  id: number;
+  mailbox_id: number;
+  uid: number;
+  flags: string;
+  internal_date: number;
+  size: number;
+  modseq: number;
+  body_hash: string;
+}
+
+const MESSAGE_COLUMNS = 'id, mailbox_id, uid, flags, internal_date, size, modseq, body_hash';
+
+const toSummary = (row: MessageRow): MessageSummary => ({
+  id: row.id,
+  mailboxId: row.mailbox_id,
+  uid: row.uid,
+  flags: decodeFlags(row.flags),
+  internalDate: new Date(row.internal_date),
+  size: row.size,
+  modseq: row.modseq,
+  bodyHash: row.body_hash,
+});
+
+const hasFlag = (flags: readonly string[], flag: string): number => (flags.includes(flag) ? 1 : 0);
+
+/** Messages in mailboxes: UIDs, flags, modseq; every change is appended to the change log. */
+export class Messages {
+  private readonly listStmt;
+  private readonly getStmt;
+  private readonly insert;
+  private readonly updateFlags;
+  private readonly deleteStmt;
+  private readonly deletedUids;
+  private readonly moveStmt;
+
+  constructor(
+    db: SqliteDatabase,
+    private readonly mailboxes: Mailboxes,
+    private readonly changes: ChangeLog,
+  ) {
+    this.listStmt = db.prepare<[number], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE mailbox_id = ? ORDER BY uid`);
+    this.getStmt = db.prepare<[number, number], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE mailbox_id = ? AND uid = ?`);
+    this.insert = db.prepare<[number, number, string, number, number, string, number, number, number], { id: number }>(
+      `INSERT INTO messages (mailbox_id, uid, body_hash, size, internal_date, flags, seen, deleted, modseq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    );
+    this.updateFlags = db.prepare('UPDATE messages SET flags = ?, seen = ?, deleted = ?, modseq = ? WHERE id = ?');
+    this.deleteStmt = db.prepare('DELETE FROM messages WHERE id = ?');
+    this.deletedUids = db.prepare<[number], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE mailbox_id = ? AND deleted = 1 ORDER BY uid`);
+    this.moveStmt = db.prepare('UPDATE messages SET mailbox_id = ?, uid = ?, modseq = ? WHERE id = ?');
+  }
+
+  list(mailboxId: number): MessageSummary[] {
+    return this.listStmt.all(mailboxId).map(toSummary);
+  }
+
+  get(mailboxId: number, uid: number): MessageSummary | null {
+    const row = this.getStmt.get(mailboxId, uid);
+    return row === undefined ? null : toSummary(row);
+  }
+
+  /** Appends one copy with the mailbox's next UID (never MAX(uid)+1, so UIDs are never reused). */
+  add(
+    mailboxId: number,
+    bodyHash: string,
+    size: number,
+    internalDate: Date,
+    flags: readonly string[],
+  ): { messageId: number; uid: number; uidValidity: number } {
+    const { uid, modseq, uidValidity } = this.mailboxes.nextUid(mailboxId);
+    const row = this.insert.get(
+      mailboxId,
+      uid,
+      bodyHash,
+      size,
+      internalDate.getTime(),
+      encodeFlags(flags),
+      hasFlag(flags, '\\Seen'),
+      hasFlag(flags, '\\Deleted'),
+      modseq,
+    );
+    if (row === undefined) throw new StoreError('TEMPORARY', 'message insert returned no row');
+    this.changes.record(mailboxId, 'new', uid, modseq);
+    return { messageId: row.id, uid, uidValidity };
+  }
+
+  /** RFC 3501 6.4.6 STORE: returns only the messages whose flags actually changed. */
+  setFlags(mailboxId: number, uids: readonly number[], mode: FlagMode, rawFlags: readonly string[]): MessageSummary[] {
+    this.mailboxes.requireSelectable(mailboxId);
+    const flags = normalizeFlags(rawFlags);
+    const changed: MessageSummary[] = [];
+    for (const uid of uniqueSorted(uids)) {
+      const row = this.getStmt.get(mailboxId, uid);
+      if (row === undefined) continue;
+      const before = decodeFlags(row.flags);
+      const after = normalizeFlags(applyFlagMode(before, mode, flags));
+      if (sameFlags(before, after)) continue;
+      const modseq = this.mailboxes.nextModseq(mailboxId);
+      this.updateFlags.run(encodeFlags(after), hasFlag(after, '\\Seen'), hasFlag(after, '\\Deleted'), modseq, row.id);
+      this.changes.record(mailboxId, 'flags', uid, modseq, after);
+      changed.push(toSummary({ ...row, flags: encodeFlags(after), modseq }));
+    }
+    return changed;
+  }
+
+  /**
+   * Removes messages. Without `uids`: every `\Deleted` message (RFC 3501 6.4.3 EXPUNGE). With
+   * `uids`: exactly those that exist, flagged or not (POP3 QUIT in UPDATE state, RFC 1939 6;
+   * IMAP UID EXPUNGE must pass only `\Deleted` UIDs). Returns the removed UIDs in order.
+   */
+  expunge(mailboxId: number, uids?: readonly number[]): number[] {
+    this.mailboxes.requireSelectable(mailboxId);
+    const rows =
+      uids === undefined
+        ? this.deletedUids.all(mailboxId)
+        : uniqueSorted(uids).flatMap((uid) => this.getStmt.get(mailboxId, uid) ?? []);
+    for (const row of rows) {
+      this.deleteStmt.run(row.id);
+      this.changes.record(mailboxId, 'expunge', row.uid, this.mailboxes.nextModseq(mailboxId));
+    }
+    return rows.map((row) => row.uid);
+  }
+
+  /** RFC 3501 6.4.7 COPY with RFC 4315 COPYUID data; copies share the body (one more reference). */
+  copy(fromMailboxId: number, uids: readonly number[], toMailboxId: number): CopyResult {
+    this.mailboxes.requireSelectable(fromMailboxId);
+    const target = this.mailboxes.requireSelectable(toMailboxId);
+    const result: CopyResult = { uidValidity: target.uidValidity, sourceUids: [], targetUids: [] };
+    for (const uid of uniqueSorted(uids)) {
+      const row = this.getStmt.get(fromMailboxId, uid);
+      if (row === undefined) continue;
+      const flags = decodeFlags(row.flags);
+      const copy = this.add(toMailboxId, row.body_hash, row.size, new Date(row.internal_date), flags);
+      result.sourceUids.push(uid);
+      result.targetUids.push(copy.uid);
+    }
+    return result;
+  }
+
+  /** RFC 6851 MOVE: the same message row changes mailbox and gets the target's next UID. */
+  move(fromMailboxId: number, uids: readonly number[], toMailboxId: number): CopyResult {
+    this.mailboxes.requireSelectable(fromMailboxId);
+    const target = this.mailboxes.requireSelectable(toMailboxId);
+    if (fromMailboxId === toMailboxId) throw new StoreError('INVALID', 'cannot move messages into the same mailbox');
+    const result: CopyResult = { uidValidity: target.uidValidity, sourceUids: [], targetUids: [] };
+    for (const uid of uniqueSorted(uids)) {
+      const row = this.getStmt.get(fromMailboxId, uid);
+      if (row === undefined) continue;
+      const next = this.mailboxes.nextUid(toMailboxId);
+      this.moveStmt.run(toMailboxId, next.uid, next.modseq, row.id);
+      this.changes.record(fromMailboxId, 'expunge', uid, this.mailboxes.nextModseq(fromMailboxId));
+      this.changes.record(toMailboxId, 'new', next.uid, next.modseq);
+      result.sourceUids.push(uid);
+      result.targetUids.push(next.uid);
+    }
+    return result;
+  }
+}
+
+function uniqueSorted(uids: readonly number[]): number[] {
+  return [...new Set(uids)].sort((a, b) => a - b);
+}
