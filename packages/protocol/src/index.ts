@@ -1,1 +1,46 @@
-export {};
+export { LIMITS, type Limits } from './limits.js';
+export { LineReader, LineTooLongError, type LineReaderOptions } from './line-reader.js';
+export {
+  assertKeyMatchesCertificate,
+  createServerSecureContext,
+  createTlsContextProvider,
+  loadTlsFiles,
+  MIN_TLS_VERSION,
+  resolveSecureContext,
+  TlsConfigError,
+  TlsHandshakeError,
+  upgradeToTls,
+  type SecureContextSource,
+  type TlsContextProvider,
+  type TlsContextProviderOptions,
+  type TlsFiles,
+  type UpgradeOptions,
+} from './tls.js';
+export { ensureDevCertificate } from './dev-certificate.js';
+export {
+  decodeSaslLoginResponse,
+  decodeSaslPlain,
+  decodeSaslResponse,
+  SASL_LOGIN_PASSWORD_CHALLENGE,
+  SASL_LOGIN_USERNAME_CHALLENGE,
+  type SaslError,
+  type SaslErrorCode,
+  type SaslLimits,
+  type SaslPlainCredentials,
+  type SaslResult,
+} from './sasl.js';
+export { AuthThrottle, type AuthThrottleOptions } from './auth-throttle.js';
+export { ConnectionLimiter, type ConnectionLimiterOptions, type ReleaseConnection } from './connection-limits.js';
+export { startListener, type ConnectionInfo, type Listener, type ListenerOptions } from './listener.js';
+export { createSessionId } from './session-id.js';
+export { normalizeRemoteAddress } from './remote-address.js';
+export {
+  createLogger,
+  REDACTED_PATHS,
+  REDACTION_CENSOR,
+  sessionLogger,
+  type CreateLoggerOptions,
+  type Logger,
+  type SessionLogFields,
+} from './logging.js';
+export { Transcript, type TranscriptOptions } from './transcript.js';

@@ -1,0 +1,1 @@
+export { RawClient, RawClientError, type RawClientOptions } from './raw-client.js';
