@@ -1,0 +1,93 @@
+/**
+ * Reads the MIME header fields of one entity (RFC 2045, 2183, 3282, 2557) into the values
+ * BODYSTRUCTURE reports. Parameter syntax, including RFC 2231 continuations and charsets,
+ * is parsed by libmime.
+ */
+import libmime from 'libmime';
+import { byteStringToText } from './bytes.js';
+import { fieldValue, firstField, type HeaderField } from './header-block.js';
+import type { ContentDisposition, ContentType } from './types.js';
+
+/** RFC 2045 5.2: no (or an unreadable) Content-Type means text/plain; charset=us-ascii. */
+export function defaultTextPlain(): ContentType {
+  return { type: 'text', subtype: 'plain', params: { charset: 'us-ascii' } };
+}
+
+/** RFC 2046 5.1.5: in a multipart/digest the default part type is message/rfc822. */
+export function defaultMessageRfc822(): ContentType {
+  return { type: 'message', subtype: 'rfc822', params: {} };
+}
+
+/** RFC 2045 5.1 token: any US-ASCII except SPACE, CTLs and tspecials. */
+const TOKEN = /^[!#$%&'*+\-.^_`{|}~0-9a-z]+$/;
+
+export interface MimeHeaders {
+  contentType: ContentType;
+  /** Whether the entity had a readable Content-Type field (the default was not used). */
+  explicitType: boolean;
+  disposition: ContentDisposition | null;
+  language: string[] | null;
+  location: string | null;
+  id: string | null;
+  description: string | null;
+  encoding: string | null;
+  md5: string | null;
+}
+
+function parseParameterized(raw: Buffer, field: HeaderField): { value: string; params: Record<string, string> } {
+  const text = byteStringToText(fieldValue(raw, field));
+  const parsed = libmime.parseHeaderValue(text, { stripComments: true });
+  const params: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parsed.params)) {
+    if (typeof value === 'string') params[name] = value;
+  }
+  return { value: parsed.value.trim().toLowerCase(), params };
+}
+
+function parseContentType(raw: Buffer, field: HeaderField | undefined): ContentType | null {
+  if (field === undefined) return null;
+  const { value, params } = parseParameterized(raw, field);
+  const slash = value.indexOf('/');
+  if (slash === -1) return null;
+  const type = value.slice(0, slash).trim();
+  const subtype = value.slice(slash + 1).trim();
+  if (!TOKEN.test(type) || !TOKEN.test(subtype)) return null;
+  return { type, subtype, params };
+}
+
+function optionalValue(raw: Buffer, fields: readonly HeaderField[], key: string): string | null {
+  const field = firstField(fields, key);
+  if (field === undefined) return null;
+  return fieldValue(raw, field);
+}
+
+/** Reads the MIME fields; `fallback` is the type to use when Content-Type is absent or unreadable. */
+export function readMimeHeaders(raw: Buffer, fields: readonly HeaderField[], fallback: ContentType): MimeHeaders {
+  const declared = parseContentType(raw, firstField(fields, 'content-type'));
+  const dispositionField = firstField(fields, 'content-disposition');
+  let disposition: ContentDisposition | null = null;
+  if (dispositionField !== undefined) {
+    const { value, params } = parseParameterized(raw, dispositionField);
+    if (value !== '') disposition = { type: value, params };
+  }
+  const languageValue = optionalValue(raw, fields, 'content-language');
+  const language =
+    languageValue === null
+      ? null
+      : languageValue
+          .split(',')
+          .map((tag) => tag.trim())
+          .filter((tag) => tag !== '');
+  const encoding = optionalValue(raw, fields, 'content-transfer-encoding');
+  return {
+    contentType: declared ?? fallback,
+    explicitType: declared !== null,
+    disposition,
+    language: language === null || language.length === 0 ? null : language,
+    location: optionalValue(raw, fields, 'content-location'),
+    id: optionalValue(raw, fields, 'content-id'),
+    description: optionalValue(raw, fields, 'content-description'),
+    encoding: encoding === '' ? null : encoding,
+    md5: optionalValue(raw, fields, 'content-md5'),
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Decoded text for IMAP SEARCH (RFC 3501 6.4.4): header values with RFC 2047 encoded words
+ * decoded, and the text of text/* parts with transfer encoding and charset undone.
+ */
+import libmime from 'libmime';
+import { decode as decodeCharset } from 'libmime/lib/charset.js';
+import { byteStringToText, bytesToText } from './bytes.js';
+import { fieldValue, readHeaderBlock } from './header-block.js';
+import { decodeTransferEncoding } from './transfer-encoding.js';
+import type { MimePart } from './types.js';
+
+/** RFC 2047 encoded words decoded (libmime). Malformed encoded words are left as they are. */
+export function decodeWords(s: string): string {
+  return libmime.decodeWords(s);
+}
+
+/**
+ * Every value of header field `name` (case-insensitive) in the entity's own header, in order,
+ * unfolded, trimmed and RFC 2047-decoded. Raw 8-bit octets are read as UTF-8 (latin1 if invalid).
+ */
+export function headerValues(raw: Buffer, part: MimePart, name: string): string[] {
+  const key = name.toLowerCase();
+  const { fields } = readHeaderBlock(raw, part.headerStart, part.headerEnd);
+  return fields.filter((f) => f.key === key).map((f) => decodeWords(byteStringToText(fieldValue(raw, f))));
+}
+
+/** Charsets whose octets we read with bytesToText: 7-bit labels often hide UTF-8 in practice. */
+const UNLABELLED_CHARSETS: ReadonlySet<string> = new Set(['', 'us-ascii', 'ascii', 'utf-8', 'utf8']);
+
+function decodeText(bytes: Buffer, charset: string | undefined): string {
+  const label = (charset ?? '').trim().toLowerCase();
+  if (UNLABELLED_CHARSETS.has(label)) return bytesToText(bytes);
+  return decodeCharset(bytes, label);
+}
+
+/** Crude HTML to text, enough for substring search: drop scripts, styles and tags; common entities. */
+function htmlToText(html: string): string {
+  return html
+    .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&nbsp;/gi, ' ')
+    .replace(/&lt;/gi, '<')
+    .replace(/&gt;/gi, '>')
+    .replace(/&quot;/gi, '"')
+    .replace(/&#(\d{1,6});/g, (_m, code: string) => String.fromCodePoint(Math.min(Number(code), 0x10ffff)))
+    .replace(/&amp;/gi, '&');
+}
+
+/**
+ * The decoded text of every text/* part of the message (and of messages embedded in it), joined
+ * by newlines, for SEARCH BODY and TEXT. Headers are not included: the caller searches those
+ * with headerValues or the raw header.
+ */
+export function textForSearch(raw: Buffer, root: MimePart): string {
+  const texts: string[] = [];
+  const stack: MimePart[] = [root];
+  while (stack.length > 0) {
+    const part = stack.pop() as MimePart;
+    if (part.message !== undefined) {
+      stack.push(part.message);
+    } else if (part.children.length > 0) {
+      for (let i = part.children.length - 1; i >= 0; i--) stack.push(part.children[i] as MimePart);
+    } else if (part.contentType.type === 'text') {
+      const body = decodeTransferEncoding(raw.subarray(part.bodyStart, part.bodyEnd), part.encoding);
+      const text = decodeText(body, part.contentType.params['charset']);
+      texts.push(part.contentType.subtype === 'html' ? htmlToText(text) : text);
+    }
+  }
+  return texts.join('\n');
+}
