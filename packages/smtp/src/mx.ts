@@ -12,7 +12,7 @@ import { transactionHooks } from './transaction-hooks.js';
  */
 export function createMxServer(options: SmtpServiceOptions): SmtpListener {
   const inFlight = new InFlight();
-  const logger = options.logger.child({ proto: 'smtp' });
+  const { logger } = options;
   const hooks = transactionHooks({
     kind: 'mx',
     store: options.store,

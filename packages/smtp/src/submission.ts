@@ -20,7 +20,7 @@ export function createSubmissionServer(options: SmtpServiceOptions & { implicitT
     throw new Error('submission needs a TLS certificate (implicit TLS, or STARTTLS in production)');
   }
   const inFlight = new InFlight();
-  const logger = options.logger.child({ proto: 'submission' });
+  const { logger } = options;
   const hooks = transactionHooks({
     kind: 'submission',
     store: options.store,

@@ -40,7 +40,7 @@ export function transactionHooks(context: TransactionContext) {
     logger.info(
       {
         cid: session.id,
-        proto: context.kind,
+        service: context.kind,
         user: sessionUser(session)?.address,
         from: transaction.from,
         recipients: [...transaction.plans.keys()],
