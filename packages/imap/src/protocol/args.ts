@@ -1,0 +1,57 @@
+/** Argument readers shared by several commands: mailbox names, flags, date-time, sequence sets. */
+import { parseDateTime } from './imap-date.js';
+import { decodeMailboxName } from './mutf7.js';
+import type { ArgReader } from './reader.js';
+import { parseSequenceSet, type SequenceArg } from './sequence-set.js';
+import { isAtomChar, isListChar } from './syntax.js';
+
+/** RFC 3501 5.1: INBOX is case-insensitive; every other name is case-sensitive. */
+export const INBOX = 'INBOX';
+
+export function normalizeMailboxName(name: string): string {
+  return name.toUpperCase() === INBOX ? INBOX : name;
+}
+
+/** RFC 3501 9: mailbox = "INBOX" / astring, in modified UTF-7 (5.1.3); returned decoded. */
+export function readMailbox(reader: ArgReader): string {
+  return normalizeMailboxName(decodeMailboxName(reader.readAstring('a mailbox name')));
+}
+
+/** RFC 3501 9: list-mailbox = 1*list-char / string (may hold the `%` and `*` wildcards). */
+export function readListMailbox(reader: ArgReader): string {
+  const ch = reader.peek();
+  const wire = ch === '"' || ch === '{' ? reader.readString() : reader.readWhile(isListChar, 'a mailbox pattern');
+  return decodeMailboxName(wire);
+}
+
+/** RFC 3501 2.3.2: system flags are matched case-insensitively; send them back canonical. */
+const SYSTEM_FLAGS: ReadonlyMap<string, string> = new Map(
+  ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft', '\\Recent'].map((flag) => [flag.toLowerCase(), flag]),
+);
+
+/** RFC 3501 9: flag = "\Answered" / ... / flag-keyword / flag-extension ("\" atom). */
+export function readFlag(reader: ArgReader): string {
+  const backslash = reader.peek() === '\\';
+  if (backslash) reader.expect('\\');
+  const name = reader.readWhile(isAtomChar, 'a flag');
+  if (!backslash) return name;
+  const flag = `\\${name}`;
+  return SYSTEM_FLAGS.get(flag.toLowerCase()) ?? flag;
+}
+
+/** RFC 3501 9: flag-list = "(" [flag *(SP flag)] ")". */
+export function readFlagList(reader: ArgReader): string[] {
+  return reader.readList(() => readFlag(reader));
+}
+
+/** RFC 3501 9: date-time = DQUOTE date-day-fixed "-" date-month "-" date-year SP time SP zone DQUOTE. */
+export function readDateTime(reader: ArgReader): Date {
+  if (reader.peek() !== '"') throw reader.error('Expected a quoted date-time');
+  return parseDateTime(reader.readQuoted());
+}
+
+/** RFC 3501 9: sequence-set, characters `0-9 : , *` (and `$` for RFC 5182). */
+export function readSequence(reader: ArgReader, allowSaved: boolean): SequenceArg {
+  const text = reader.readWhile((ch) => /[0-9:,*$]/.test(ch), 'a sequence set');
+  return parseSequenceSet(text, { allowSaved });
+}

@@ -1,0 +1,85 @@
+/**
+ * The typed arguments of every command the parser understands, keyed by command name.
+ * `ImapCommand` is the discriminated union the session switches on.
+ * Mailbox names are decoded from modified UTF-7 to Unicode, and `INBOX` in any case is `INBOX`.
+ */
+import type { FetchItem } from './fetch-items.js';
+import type { SearchArgs } from './search.js';
+import type { SequenceArg } from './sequence-set.js';
+
+export type NoArgs = Record<string, never>;
+
+/** RFC 3501 6.3.10 STATUS data items. */
+export const STATUS_ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN'] as const;
+export type StatusItem = (typeof STATUS_ITEMS)[number];
+
+/** RFC 5258 3.1 selection options (+ RFC 6154 SPECIAL-USE). */
+export const LIST_SELECT_OPTIONS = ['SUBSCRIBED', 'REMOTE', 'RECURSIVEMATCH', 'SPECIAL-USE'] as const;
+export type ListSelectOption = (typeof LIST_SELECT_OPTIONS)[number];
+
+/** RFC 5258 3.2 return options (+ RFC 6154 SPECIAL-USE). */
+export const LIST_RETURN_OPTIONS = ['SUBSCRIBED', 'CHILDREN', 'SPECIAL-USE'] as const;
+export type ListReturnOption = (typeof LIST_RETURN_OPTIONS)[number];
+
+/** RFC 3501 6.4.6: FLAGS replaces, +FLAGS adds, -FLAGS removes. */
+export type StoreOperation = 'replace' | 'add' | 'remove';
+
+export interface CommandArgs {
+  CAPABILITY: NoArgs;
+  NOOP: NoArgs;
+  LOGOUT: NoArgs;
+  STARTTLS: NoArgs;
+  NAMESPACE: NoArgs;
+  CHECK: NoArgs;
+  CLOSE: NoArgs;
+  UNSELECT: NoArgs;
+  IDLE: NoArgs;
+  /** RFC 2971: null for `ID NIL`; field names as sent. */
+  ID: { params: ReadonlyMap<string, string | null> | null };
+  /** RFC 5161: capability names, upper-cased. */
+  ENABLE: { capabilities: readonly string[] };
+  LOGIN: { username: string; password: string };
+  /** RFC 4959 SASL-IR: initialResponse is base64 text, '' for `=`, null when absent. */
+  AUTHENTICATE: { mechanism: string; initialResponse: string | null };
+  SELECT: { mailbox: string };
+  EXAMINE: { mailbox: string };
+  CREATE: { mailbox: string };
+  DELETE: { mailbox: string };
+  RENAME: { from: string; to: string };
+  SUBSCRIBE: { mailbox: string };
+  UNSUBSCRIBE: { mailbox: string };
+  /** RFC 3501 6.3.8 / RFC 5258: `extended` when selection or return options or several patterns were used. */
+  LIST: {
+    reference: string;
+    patterns: readonly string[];
+    selectOptions: readonly ListSelectOption[];
+    returnOptions: readonly ListReturnOption[];
+    extended: boolean;
+  };
+  LSUB: { reference: string; pattern: string };
+  STATUS: { mailbox: string; items: readonly StatusItem[] };
+  /** RFC 3501 6.3.11: flags as given (system flags in canonical case), date null when absent. */
+  APPEND: { mailbox: string; flags: readonly string[]; internalDate: Date | null; message: Buffer };
+  /** RFC 4315 2.1: UID EXPUNGE carries a UID set; plain EXPUNGE has null. */
+  EXPUNGE: { sequence: SequenceArg | null };
+  SEARCH: SearchArgs;
+  FETCH: { sequence: SequenceArg; items: readonly FetchItem[] };
+  STORE: { sequence: SequenceArg; operation: StoreOperation; silent: boolean; flags: readonly string[] };
+  COPY: { sequence: SequenceArg; mailbox: string };
+  MOVE: { sequence: SequenceArg; mailbox: string };
+}
+
+export type CommandName = keyof CommandArgs;
+
+export type ImapCommand = {
+  [N in CommandName]: {
+    readonly tag: string;
+    readonly name: N;
+    /** True for the `UID` prefix: sequence sets are UIDs (RFC 3501 6.4.8). */
+    readonly uid: boolean;
+    readonly args: CommandArgs[N];
+  };
+}[CommandName];
+
+/** RFC 3501 6.4.8, RFC 4315 2.1, RFC 6851 3.2: commands that accept the UID prefix. */
+export const UID_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>(['COPY', 'MOVE', 'FETCH', 'SEARCH', 'STORE', 'EXPUNGE']);

@@ -1,0 +1,64 @@
+/**
+ * The one error type of the IMAP wire layer. It carries everything the session needs to answer:
+ * the tag (null when none could be read: answer `* BAD`), the status and optional response code,
+ * a human message safe to send to the client, and whether the connection must be closed after the
+ * reply because the byte stream can no longer be trusted (RFC 7888 4).
+ */
+
+export type ImapWireErrorCode =
+  /** A line exceeded MAX_LINE_LENGTH; the rest of it was discarded. */
+  | 'LINE_TOO_LONG'
+  /** A literal or command exceeded its size limit. */
+  | 'LITERAL_TOO_BIG'
+  /** `{...}` at the end of a line that is not a valid literal size. */
+  | 'BAD_LITERAL'
+  /** The tag is missing or contains characters RFC 3501 9 forbids. */
+  | 'BAD_TAG'
+  /** The command name is not one this server knows. */
+  | 'UNKNOWN_COMMAND'
+  /** Arguments do not match the command's grammar. */
+  | 'SYNTAX'
+  /** Too many items, or lists nested too deep. */
+  | 'TOO_COMPLEX'
+  /** SEARCH CHARSET other than US-ASCII / UTF-8 (RFC 3501 6.4.4: NO [BADCHARSET]). */
+  | 'BAD_CHARSET';
+
+export type ImapStatus = 'OK' | 'NO' | 'BAD';
+
+export interface ImapWireErrorOptions {
+  tag?: string | null;
+  status?: 'NO' | 'BAD';
+  responseCode?: string | null;
+  closeConnection?: boolean;
+}
+
+export class ImapWireError extends Error {
+  override readonly name = 'ImapWireError';
+  readonly code: ImapWireErrorCode;
+  /** Tag of the failed command, or null when the answer must be untagged (`* BAD`). */
+  readonly tag: string | null;
+  readonly status: 'NO' | 'BAD';
+  /** Text inside `[...]`, e.g. `TOOBIG` or `BADCHARSET (US-ASCII UTF-8)`. */
+  readonly responseCode: string | null;
+  /** RFC 7888 4: true when the connection must be closed after the reply. */
+  readonly closeConnection: boolean;
+
+  constructor(code: ImapWireErrorCode, message: string, options: ImapWireErrorOptions = {}) {
+    super(message);
+    this.code = code;
+    this.tag = options.tag ?? null;
+    this.status = options.status ?? 'BAD';
+    this.responseCode = options.responseCode ?? null;
+    this.closeConnection = options.closeConnection ?? false;
+  }
+
+  /** The same error, now knowing which command it belongs to. */
+  withTag(tag: string | null): ImapWireError {
+    return new ImapWireError(this.code, this.message, {
+      tag,
+      status: this.status,
+      responseCode: this.responseCode,
+      closeConnection: this.closeConnection,
+    });
+  }
+}

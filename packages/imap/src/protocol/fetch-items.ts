@@ -1,0 +1,163 @@
+/**
+ * FETCH data items (RFC 3501 6.4.5, formal syntax `fetch-att`, `section`): parsing the request
+ * and naming the item in the response (`BODY[1.HEADER]<0>`).
+ */
+import type { ArgReader } from './reader.js';
+
+/** RFC 3501 9: section-msgtext / section-text. */
+export type SectionSpecifier = 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME';
+
+export interface BodySection {
+  /** section-part: `1.2.3` as [1, 2, 3]; empty for the whole message. */
+  readonly part: readonly number[];
+  readonly specifier: SectionSpecifier | null;
+  /** Header names of HEADER.FIELDS(.NOT), upper-cased; empty otherwise. */
+  readonly fields: readonly string[];
+}
+
+export interface FetchPartial {
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** Items whose response carries no section. */
+export const SIMPLE_FETCH_ITEMS = [
+  'FLAGS',
+  'UID',
+  'INTERNALDATE',
+  'RFC822.SIZE',
+  'ENVELOPE',
+  'BODYSTRUCTURE',
+  /** Non-extensible BODYSTRUCTURE. */
+  'BODY',
+  /** Same as BODY[] but sets \Seen. */
+  'RFC822',
+  /** Same as BODY.PEEK[HEADER]. */
+  'RFC822.HEADER',
+  /** Same as BODY[TEXT]. */
+  'RFC822.TEXT',
+] as const;
+export type SimpleFetchItemName = (typeof SIMPLE_FETCH_ITEMS)[number];
+
+export type FetchItem =
+  | { readonly kind: SimpleFetchItemName }
+  /** BODY[section]<partial> or BODY.PEEK[...] (peek: do not set \Seen). */
+  | { readonly kind: 'BODY[]'; readonly peek: boolean; readonly section: BodySection; readonly partial: FetchPartial | null };
+
+/** RFC 3501 6.4.5: the macros, which stand alone (never inside a list). */
+const MACROS: Readonly<Record<string, readonly SimpleFetchItemName[]>> = {
+  ALL: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE'],
+  FAST: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE'],
+  FULL: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY'],
+};
+
+const SIMPLE_SET: ReadonlySet<string> = new Set(SIMPLE_FETCH_ITEMS);
+
+/** Item names run up to a space, a parenthesis or the section bracket. */
+function isItemNameChar(ch: string): boolean {
+  return ch !== ' ' && ch !== '(' && ch !== ')' && ch !== '[' && ch !== '<';
+}
+
+/** RFC 3501 9: ("ALL" / "FULL" / "FAST" / fetch-att / "(" fetch-att *(SP fetch-att) ")"). */
+export function readFetchItems(reader: ArgReader): FetchItem[] {
+  if (reader.peek() === '(') return reader.readList(() => readFetchItem(reader), false);
+  for (const [name, items] of Object.entries(MACROS)) {
+    if (reader.tryWord(name)) return items.map((kind) => ({ kind }));
+  }
+  return [readFetchItem(reader)];
+}
+
+function readFetchItem(reader: ArgReader): FetchItem {
+  const name = reader.readWhile(isItemNameChar, 'a fetch item').toUpperCase();
+  if ((name === 'BODY' || name === 'BODY.PEEK') && reader.peek() === '[') {
+    const section = readSection(reader);
+    const partial = reader.peek() === '<' ? readPartial(reader) : null;
+    return { kind: 'BODY[]', peek: name === 'BODY.PEEK', section, partial };
+  }
+  if (SIMPLE_SET.has(name) && reader.peek() !== '[' && reader.peek() !== '<') {
+    return { kind: name as SimpleFetchItemName };
+  }
+  throw reader.error(`Unknown fetch item ${name.slice(0, 40)}`);
+}
+
+/** RFC 3501 9: section = "[" [section-spec] "]". */
+function readSection(reader: ArgReader): BodySection {
+  reader.expect('[');
+  if (reader.peek() === ']') {
+    reader.expect(']');
+    return { part: [], specifier: null, fields: [] };
+  }
+  const part: number[] = [];
+  let afterDot = false;
+  while (isDigit(reader.peek())) {
+    reader.countArg();
+    part.push(reader.readNumber('a section part', true));
+    afterDot = reader.peek() === '.';
+    if (!afterDot) break;
+    reader.expect('.');
+  }
+  let specifier: SectionSpecifier | null = null;
+  let fields: string[] = [];
+  if (reader.peek() !== ']') {
+    const word = reader.readWhile((ch) => /[A-Za-z.]/.test(ch), 'a section specifier').toUpperCase();
+    specifier = toSpecifier(reader, word, part.length > 0);
+    if (specifier === 'HEADER.FIELDS' || specifier === 'HEADER.FIELDS.NOT') {
+      reader.space();
+      // RFC 3501 9: header-list = "(" header-fld-name *(SP header-fld-name) ")".
+      fields = reader.readList(() => reader.readAstring('a header field name').toUpperCase(), false);
+    }
+  } else if (afterDot) {
+    throw reader.error('Invalid section');
+  }
+  reader.expect(']', '"]"');
+  return { part, specifier, fields };
+}
+
+function isDigit(ch: string | undefined): boolean {
+  return ch !== undefined && ch >= '0' && ch <= '9';
+}
+
+function toSpecifier(reader: ArgReader, word: string, hasPart: boolean): SectionSpecifier {
+  switch (word) {
+    case 'HEADER':
+    case 'HEADER.FIELDS':
+    case 'HEADER.FIELDS.NOT':
+    case 'TEXT':
+      return word;
+    case 'MIME':
+      // RFC 3501 9: "MIME" only follows a section-part.
+      if (hasPart) return word;
+      break;
+    default:
+      break;
+  }
+  throw reader.error(`Invalid section ${word.slice(0, 40)}`);
+}
+
+/** RFC 3501 9: "<" number "." nz-number ">". */
+function readPartial(reader: ArgReader): FetchPartial {
+  reader.expect('<');
+  const offset = reader.readNumber('a partial offset');
+  reader.expect('.', '"." in partial');
+  const length = reader.readNumber('a partial length', true);
+  reader.expect('>', '">"');
+  return { offset, length };
+}
+
+/** `1.2.HEADER.FIELDS (FROM TO)` - the text between the brackets, for the response. */
+export function formatSection(section: BodySection): string {
+  const parts: string[] = section.part.map(String);
+  if (section.specifier !== null) parts.push(section.specifier);
+  const base = parts.join('.');
+  return section.fields.length > 0 ? `${base} (${section.fields.join(' ')})` : base;
+}
+
+/**
+ * The item name in the FETCH response (RFC 3501 7.4.2): BODY.PEEK answers as BODY, and a partial
+ * answers with its origin only, `BODY[]<0>`.
+ */
+export function fetchItemResponseName(item: FetchItem): string {
+  if (item.kind !== 'BODY[]') return item.kind;
+  const origin = item.partial === null ? '' : `<${item.partial.offset}>`;
+  return `BODY[${formatSection(item.section)}]${origin}`;
+}

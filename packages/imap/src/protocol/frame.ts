@@ -1,0 +1,33 @@
+/**
+ * One complete client command as it came off the wire: text segments with the literals that
+ * followed them. `segments[i]` ends with the `{n}` / `{n+}` marker of `literals[i]`; the last
+ * segment has no literal after it, so `segments.length === literals.length + 1`.
+ */
+export interface CommandFrame {
+  readonly segments: readonly string[];
+  readonly literals: readonly Buffer[];
+}
+
+/** A frame for one line without literals (tests, IDLE `DONE`, SASL responses). */
+export function lineFrame(line: string): CommandFrame {
+  return { segments: [line], literals: [] };
+}
+
+/**
+ * The frame as loggable text, literals replaced by their size so that APPEND bodies and
+ * literal passwords do not land in logs.
+ */
+export function describeFrame(frame: CommandFrame): string {
+  let out = '';
+  frame.segments.forEach((segment, index) => {
+    out += segment;
+    const literal = frame.literals[index];
+    if (literal !== undefined) out += `<${literal.length} octets>`;
+  });
+  return out;
+}
+
+/** RFC 2177 3: the client ends IDLE with the line `DONE` (no tag, case-insensitive). */
+export function isIdleDone(frame: CommandFrame): boolean {
+  return frame.literals.length === 0 && frame.segments[0]?.toUpperCase() === 'DONE';
+}

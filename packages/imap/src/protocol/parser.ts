@@ -1,0 +1,280 @@
+/**
+ * `parseCommand(frame)`: one assembled command -> `{ tag, name, uid, args }` (RFC 3501 9 formal
+ * syntax plus the extensions we advertise). Each command's grammar is one entry of COMMAND_PARSERS.
+ * Failures throw ImapWireError carrying the tag (null if unreadable) and a message for the BAD line.
+ */
+import { readDateTime, readFlag, readFlagList, readListMailbox, readMailbox, readSequence } from './args.js';
+import {
+  LIST_RETURN_OPTIONS,
+  LIST_SELECT_OPTIONS,
+  STATUS_ITEMS,
+  UID_COMMANDS,
+  type CommandArgs,
+  type CommandName,
+  type ImapCommand,
+  type ListReturnOption,
+  type ListSelectOption,
+  type NoArgs,
+  type StoreOperation,
+} from './commands.js';
+import { ImapWireError } from './errors.js';
+import { readFetchItems } from './fetch-items.js';
+import type { CommandFrame } from './frame.js';
+import { MAX_ID_FIELD_LENGTH, MAX_ID_PAIRS, MAX_ID_VALUE_LENGTH } from './limits.js';
+import { ArgReader } from './reader.js';
+import { readSearchArgs } from './search.js';
+import { isValidTag } from './syntax.js';
+
+export interface ParseOptions {
+  /** Accept `$` as a sequence set (only when SEARCHRES, RFC 5182, is advertised). */
+  allowSavedResult?: boolean;
+}
+
+interface ParseContext {
+  readonly reader: ArgReader;
+  readonly uid: boolean;
+  readonly allowSavedResult: boolean;
+}
+
+type ArgParser<N extends CommandName> = (context: ParseContext) => CommandArgs[N];
+
+const noArgs = (): NoArgs => ({});
+
+/** One grammar per command; each reads what follows `tag SP name` and leaves the reader at the end. */
+const COMMAND_PARSERS: { readonly [N in CommandName]: ArgParser<N> } = {
+  CAPABILITY: noArgs,
+  NOOP: noArgs,
+  LOGOUT: noArgs,
+  STARTTLS: noArgs,
+  NAMESPACE: noArgs,
+  CHECK: noArgs,
+  CLOSE: noArgs,
+  UNSELECT: noArgs,
+  IDLE: noArgs,
+  ID: ({ reader }) => ({ params: readIdParams(reader) }),
+  ENABLE: ({ reader }) => {
+    // RFC 5161 3: "ENABLE" 1*(SP capability).
+    const capabilities: string[] = [];
+    do {
+      reader.space();
+      reader.countArg();
+      capabilities.push(reader.readAtom('a capability').toUpperCase());
+    } while (!reader.atEnd());
+    return { capabilities };
+  },
+  LOGIN: ({ reader }) => {
+    reader.space();
+    const username = reader.readAstring('a user name');
+    reader.space();
+    return { username, password: reader.readAstring('a password') };
+  },
+  AUTHENTICATE: ({ reader }) => {
+    reader.space();
+    const mechanism = reader.readAtom('a SASL mechanism').toUpperCase();
+    if (!reader.trySpace()) return { mechanism, initialResponse: null };
+    // RFC 4959 3: initial-response = base64 / "=" (empty response).
+    const response = reader.readWhile((ch) => /[A-Za-z0-9+/=]/.test(ch), 'a base64 initial response');
+    if (response === '=') return { mechanism, initialResponse: '' };
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(response) || response.length % 4 !== 0) {
+      throw reader.error('Invalid base64 initial response');
+    }
+    return { mechanism, initialResponse: response };
+  },
+  SELECT: mailboxOnly,
+  EXAMINE: mailboxOnly,
+  CREATE: mailboxOnly,
+  DELETE: mailboxOnly,
+  SUBSCRIBE: mailboxOnly,
+  UNSUBSCRIBE: mailboxOnly,
+  RENAME: ({ reader }) => {
+    reader.space();
+    const from = readMailbox(reader);
+    reader.space();
+    return { from, to: readMailbox(reader) };
+  },
+  LIST: ({ reader }) => readListArgs(reader),
+  LSUB: ({ reader }) => {
+    reader.space();
+    const reference = readListMailbox(reader);
+    reader.space();
+    return { reference, pattern: readListMailbox(reader) };
+  },
+  STATUS: ({ reader }) => {
+    reader.space();
+    const mailbox = readMailbox(reader);
+    reader.space();
+    const items = reader.readList(() => oneOf(reader, STATUS_ITEMS, 'status item'), false);
+    return { mailbox, items };
+  },
+  APPEND: ({ reader }) => readAppendArgs(reader),
+  EXPUNGE: ({ reader, uid, allowSavedResult }) => {
+    if (!uid) return { sequence: null };
+    // RFC 4315 2.1: "UID EXPUNGE" SP sequence-set.
+    reader.space();
+    return { sequence: readSequence(reader, allowSavedResult) };
+  },
+  SEARCH: ({ reader, allowSavedResult }) => {
+    reader.space();
+    return readSearchArgs(reader, { allowSavedResult });
+  },
+  FETCH: ({ reader, allowSavedResult }) => {
+    reader.space();
+    const sequence = readSequence(reader, allowSavedResult);
+    reader.space();
+    return { sequence, items: readFetchItems(reader) };
+  },
+  STORE: ({ reader, allowSavedResult }) => readStoreArgs(reader, allowSavedResult),
+  COPY: copyOrMove,
+  MOVE: copyOrMove,
+};
+
+export function parseCommand(frame: CommandFrame, options: ParseOptions = {}): ImapCommand {
+  const reader = new ArgReader(frame);
+  const tag = readTag(reader);
+  try {
+    reader.space();
+    let name = reader.readAtom('a command name').toUpperCase();
+    let uid = false;
+    if (name === 'UID') {
+      uid = true;
+      reader.space();
+      name = reader.readAtom('a command name after UID').toUpperCase();
+    }
+    if (!isCommandName(name)) throw new ImapWireError('UNKNOWN_COMMAND', `Unknown command ${name.slice(0, 40)}`);
+    if (uid && !UID_COMMANDS.has(name)) throw new ImapWireError('UNKNOWN_COMMAND', `UID ${name} is not a command`);
+    const args = COMMAND_PARSERS[name]({ reader, uid, allowSavedResult: options.allowSavedResult ?? false });
+    reader.expectEnd();
+    return { tag, name, uid, args } as ImapCommand;
+  } catch (error) {
+    if (error instanceof ImapWireError) throw error.withTag(tag);
+    throw error;
+  }
+}
+
+function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(COMMAND_PARSERS, name);
+}
+
+/** RFC 3501 9: tag = 1*<any ASTRING-CHAR except "+">. */
+function readTag(reader: ArgReader): string {
+  const tag = reader.readWhile((ch) => ch !== ' ', 'a tag');
+  if (!isValidTag(tag)) throw new ImapWireError('BAD_TAG', 'Invalid tag');
+  return tag;
+}
+
+function mailboxOnly({ reader }: ParseContext): { mailbox: string } {
+  reader.space();
+  return { mailbox: readMailbox(reader) };
+}
+
+function copyOrMove({ reader, allowSavedResult }: ParseContext): { sequence: CommandArgs['COPY']['sequence']; mailbox: string } {
+  reader.space();
+  const sequence = readSequence(reader, allowSavedResult);
+  reader.space();
+  return { sequence, mailbox: readMailbox(reader) };
+}
+
+/** An atom that must be one of `allowed` (case-insensitive); returned upper-cased. */
+function oneOf<T extends string>(reader: ArgReader, allowed: readonly T[], what: string): T {
+  const word = reader.readAtom(`a ${what}`).toUpperCase();
+  if (!(allowed as readonly string[]).includes(word)) throw reader.error(`Unknown ${what} ${word.slice(0, 40)}`);
+  return word as T;
+}
+
+/**
+ * RFC 5258 6: list = "LIST" [SP list-select-opts] SP mailbox SP mbox-or-pat [SP list-return-opts]
+ * mbox-or-pat = list-mailbox / "(" list-mailbox *(SP list-mailbox) ")".
+ */
+function readListArgs(reader: ArgReader): CommandArgs['LIST'] {
+  reader.space();
+  let selectOptions: ListSelectOption[] = [];
+  let extended = false;
+  if (reader.peek() === '(') {
+    extended = true;
+    selectOptions = reader.readList(() => oneOf(reader, LIST_SELECT_OPTIONS, 'LIST selection option'));
+    // RFC 5258 3.1: RECURSIVEMATCH alone is a syntax error.
+    if (selectOptions.includes('RECURSIVEMATCH') && selectOptions.every((o) => o === 'RECURSIVEMATCH' || o === 'REMOTE')) {
+      throw reader.error('RECURSIVEMATCH needs another selection option');
+    }
+    reader.space();
+  }
+  const reference = readListMailbox(reader);
+  reader.space();
+  let patterns: string[];
+  if (reader.peek() === '(') {
+    extended = true;
+    patterns = reader.readList(() => readListMailbox(reader), false);
+  } else {
+    patterns = [readListMailbox(reader)];
+  }
+  let returnOptions: ListReturnOption[] = [];
+  if (reader.trySpace()) {
+    if (!reader.tryWord('RETURN')) throw reader.error('Expected RETURN');
+    extended = true;
+    reader.space();
+    returnOptions = reader.readList(() => oneOf(reader, LIST_RETURN_OPTIONS, 'LIST return option'));
+  }
+  return { reference, patterns, selectOptions, returnOptions, extended };
+}
+
+/** RFC 3501 9: append = "APPEND" SP mailbox [SP flag-list] [SP date-time] SP literal. */
+function readAppendArgs(reader: ArgReader): CommandArgs['APPEND'] {
+  reader.space();
+  const mailbox = readMailbox(reader);
+  reader.space();
+  let flags: string[] = [];
+  if (reader.peek() === '(') {
+    flags = readFlagList(reader);
+    reader.space();
+  }
+  let internalDate: Date | null = null;
+  if (reader.peek() === '"') {
+    internalDate = readDateTime(reader);
+    reader.space();
+  }
+  if (reader.peek() !== '{') throw reader.error('Expected the message as a literal');
+  return { mailbox, flags, internalDate, message: reader.readLiteral() };
+}
+
+/**
+ * RFC 3501 9: store = "STORE" SP sequence-set SP store-att-flags
+ * store-att-flags = (["+" / "-"] "FLAGS" [".SILENT"]) SP (flag-list / (flag *(SP flag))).
+ */
+function readStoreArgs(reader: ArgReader, allowSavedResult: boolean): CommandArgs['STORE'] {
+  reader.space();
+  const sequence = readSequence(reader, allowSavedResult);
+  reader.space();
+  const item = reader.readAtom('FLAGS, +FLAGS or -FLAGS').toUpperCase();
+  const match = /^([+-]?)FLAGS(\.SILENT)?$/.exec(item);
+  if (!match) throw reader.error(`Invalid store item ${item.slice(0, 40)}`);
+  const operation: StoreOperation = match[1] === '+' ? 'add' : match[1] === '-' ? 'remove' : 'replace';
+  reader.space();
+  let flags: string[];
+  if (reader.peek() === '(') {
+    flags = readFlagList(reader);
+  } else {
+    flags = [readFlag(reader)];
+    while (reader.trySpace()) {
+      reader.countArg();
+      flags.push(readFlag(reader));
+    }
+  }
+  return { sequence, operation, silent: match[2] !== undefined, flags };
+}
+
+/** RFC 2971 3.3: id-params-list = "(" *(string SP nstring) ")" / nil, with size bounds. */
+function readIdParams(reader: ArgReader): Map<string, string | null> | null {
+  reader.space();
+  if (reader.tryWord('NIL')) return null;
+  const params = new Map<string, string | null>();
+  reader.readList(() => {
+    const field = reader.readString('an ID field');
+    reader.space();
+    const value = reader.readNstring('an ID value');
+    if (params.size >= MAX_ID_PAIRS) throw reader.error('Too many ID fields');
+    if (field.length > MAX_ID_FIELD_LENGTH) throw reader.error('ID field name too long');
+    if (value !== null && value.length > MAX_ID_VALUE_LENGTH) throw reader.error('ID value too long');
+    params.set(field, value);
+  });
+  return params;
+}
