@@ -2,7 +2,9 @@ import type { Migration } from './migration.js';
 
 /**
  * Version 1: the directory (domains, users, aliases), mailboxes, messages and content-addressed
- * bodies. Times are integer milliseconds since the epoch.
+ * bodies. Times are integer milliseconds since the epoch. Users, mailboxes and messages use
+ * AUTOINCREMENT so an id is never reused: sessions and the change feed hold ids of things that
+ * may be deleted meanwhile, and must never mistake a new mailbox for the old one.
  */
 export const migration001Core: Migration = {
   version: 1,
@@ -22,7 +24,7 @@ export const migration001Core: Migration = {
       ) STRICT;
 
       CREATE TABLE users (
-        id            INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         address       TEXT NOT NULL UNIQUE,
         domain_id     INTEGER NOT NULL REFERENCES domains(id) ON DELETE RESTRICT,
         password_hash TEXT,
@@ -40,7 +42,7 @@ export const migration001Core: Migration = {
       CREATE INDEX aliases_destination ON aliases(destination);
 
       CREATE TABLE mailboxes (
-        id             INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         user_id        INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
         name           TEXT NOT NULL,
         special_use    TEXT,
@@ -62,7 +64,7 @@ export const migration001Core: Migration = {
       -- flags: space-separated (flags and keywords are IMAP atoms, which never contain spaces).
       -- seen/deleted mirror two flags so counts and EXPUNGE use partial indexes.
       CREATE TABLE messages (
-        id            INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         mailbox_id    INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
         uid           INTEGER NOT NULL,
         body_hash     TEXT NOT NULL REFERENCES bodies(hash),

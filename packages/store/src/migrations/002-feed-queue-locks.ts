@@ -23,7 +23,7 @@ export const migration002FeedQueueLocks: Migration = {
       CREATE INDEX changes_created ON changes(created_at);
 
       CREATE TABLE outbound (
-        id              INTEGER PRIMARY KEY,
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
         sender          TEXT NOT NULL,
         recipient       TEXT NOT NULL,
         body_hash       TEXT NOT NULL REFERENCES bodies(hash),

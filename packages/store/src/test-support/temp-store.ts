@@ -1,0 +1,28 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore, type SqliteMailStore } from '../sqlite-store.js';
+import type { OpenStoreOptions } from '../sqlite-store.js';
+
+/** A temp data dir plus every store opened on it; `cleanup()` closes them and removes the dir. */
+export class TempStores {
+  readonly dir = mkdtempSync(join(tmpdir(), 'minimail-store-'));
+  readonly path = join(this.dir, 'data', 'minimail.sqlite');
+  private readonly opened: SqliteMailStore[] = [];
+
+  open(options: Partial<OpenStoreOptions> = {}): SqliteMailStore {
+    const store = openStore({ path: this.path, ...options });
+    this.opened.push(store);
+    return store;
+  }
+
+  async cleanup(): Promise<void> {
+    await Promise.all(this.opened.map((store) => store.close()));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A CRLF message with a unique Message-ID unless `body` is given. */
+export function message(subject: string, body = `${subject} body`): Buffer {
+  return Buffer.from(`From: a@example.com\r\nTo: b@example.com\r\nSubject: ${subject}\r\n\r\n${body}\r\n`);
+}
