@@ -48,7 +48,10 @@ export class AuthThrottle {
 
   /** Milliseconds to wait before answering this login attempt (0 for none). */
   delayFor(ip: string, account: string | null): number {
-    const failures = Math.max(this.failuresOf(ipKey(ip)), account === null ? 0 : this.failuresOf(accountKey(account)));
+    const failures = Math.max(
+      this.failuresOf(ipKey(ip)),
+      account === null ? 0 : this.failuresOf(accountKey(account)),
+    );
     const beyondFree = failures - this.freeFailures;
     if (beyondFree <= 0) return 0;
     // 2 ** 30 already exceeds any sane cap; clamping the exponent avoids Infinity.

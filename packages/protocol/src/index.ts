@@ -30,7 +30,11 @@ export {
   type SaslResult,
 } from './sasl.js';
 export { AuthThrottle, type AuthThrottleOptions } from './auth-throttle.js';
-export { ConnectionLimiter, type ConnectionLimiterOptions, type ReleaseConnection } from './connection-limits.js';
+export {
+  ConnectionLimiter,
+  type ConnectionLimiterOptions,
+  type ReleaseConnection,
+} from './connection-limits.js';
 export { startListener, type ConnectionInfo, type Listener, type ListenerOptions } from './listener.js';
 export { createSessionId } from './session-id.js';
 export { normalizeRemoteAddress } from './remote-address.js';

@@ -118,10 +118,12 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
       serve(socket, info);
       return;
     }
-    const upgradeOptions = options.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: options.handshakeTimeoutMs };
+    const upgradeOptions =
+      options.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: options.handshakeTimeoutMs };
     upgradeToTls(socket, options.tls.secureContext, upgradeOptions).then(
       (secure) => serve(secure, info),
-      (error: unknown) => logger.info({ err: error, cid: info.id, remote: remoteAddress }, 'TLS handshake failed'),
+      (error: unknown) =>
+        logger.info({ err: error, cid: info.id, remote: remoteAddress }, 'TLS handshake failed'),
     );
   };
 
@@ -156,6 +158,8 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
       for (const socket of open) socket.destroy();
     }
     await serverClosed;
+    // The server reports closed as soon as its count drops; sockets emit 'close' a tick later.
+    await Promise.all([...open].map((socket) => new Promise((resolve) => socket.once('close', resolve))));
   };
 
   return {

@@ -6,9 +6,15 @@ export type Logger = pino.Logger;
  * Log fields that may hold credentials, at the top level and one level down (e.g. `{ user: {
  * password } }`). pino's redaction works on paths, so the likely shapes are listed.
  */
-export const REDACTED_PATHS: readonly string[] = ['password', 'pass', 'passwd', 'auth', 'authorization', 'credentials', 'secret'].flatMap(
-  (key) => [key, `*.${key}`],
-);
+export const REDACTED_PATHS: readonly string[] = [
+  'password',
+  'pass',
+  'passwd',
+  'auth',
+  'authorization',
+  'credentials',
+  'secret',
+].flatMap((key) => [key, `*.${key}`]);
 
 export const REDACTION_CENSOR = '***';
 

@@ -41,7 +41,10 @@ export const SASL_LOGIN_PASSWORD_CHALLENGE = Buffer.from('Password:').toString('
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-const fail = <T>(code: SaslErrorCode, detail: string): SaslResult<T> => ({ ok: false, error: { code, detail } });
+const fail = <T>(code: SaslErrorCode, detail: string): SaslResult<T> => ({
+  ok: false,
+  error: { code, detail },
+});
 
 /**
  * Decode one client response line of a SASL exchange. RFC 4954 4: "*" cancels the exchange and
@@ -88,7 +91,11 @@ export function decodeSaslPlain(text: string, limits: SaslLimits = {}): SaslResu
   if (password.value === '') return fail('MALFORMED', 'empty passwd');
   return {
     ok: true,
-    value: { authzid: authzid.value === '' ? null : authzid.value, authcid: authcid.value, password: password.value },
+    value: {
+      authzid: authzid.value === '' ? null : authzid.value,
+      authcid: authcid.value,
+      password: password.value,
+    },
   };
 }
 

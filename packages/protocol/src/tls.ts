@@ -84,7 +84,9 @@ export interface TlsContextProvider {
  * A SecureContext that follows certificate files on disk, so renewed production certificates are
  * used by new connections without a restart. Fails at start-up if the files are bad.
  */
-export async function createTlsContextProvider(options: TlsContextProviderOptions): Promise<TlsContextProvider> {
+export async function createTlsContextProvider(
+  options: TlsContextProviderOptions,
+): Promise<TlsContextProvider> {
   let context = createServerSecureContext(await loadTlsFiles(options.certPath, options.keyPath));
   const reload = async (): Promise<void> => {
     const files = await loadTlsFiles(options.certPath, options.keyPath);
@@ -148,9 +150,13 @@ export function upgradeToTls(
       cleanup();
       resolve(secure);
     };
-    const onError = (error: Error): void => fail(new TlsHandshakeError(`TLS handshake failed: ${error.message}`, { cause: error }));
+    const onError = (error: Error): void =>
+      fail(new TlsHandshakeError(`TLS handshake failed: ${error.message}`, { cause: error }));
     const onClose = (): void => fail(new TlsHandshakeError('connection closed during TLS handshake'));
-    const timer = setTimeout(() => fail(new TlsHandshakeError(`TLS handshake timed out after ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new TlsHandshakeError(`TLS handshake timed out after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const cleanup = (): void => {
       clearTimeout(timer);
       secure.off('secure', onSecure);

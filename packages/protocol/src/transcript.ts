@@ -98,7 +98,9 @@ export class Transcript {
 
   private record(line: string): void {
     const clipped =
-      line.length > this.maxLineChars ? `${line.slice(0, this.maxLineChars)}... [${line.length} chars]` : line;
+      line.length > this.maxLineChars
+        ? `${line.slice(0, this.maxLineChars)}... [${line.length} chars]`
+        : line;
     this.kept.push(clipped);
     if (this.kept.length > this.maxLines) {
       this.kept.shift();
@@ -107,7 +109,6 @@ export class Transcript {
     this.onLine?.(clipped);
   }
 }
-
 
 function toText(line: string | Buffer): string {
   const text = typeof line === 'string' ? line : line.toString('utf8');

@@ -8,6 +8,8 @@ let cached: Promise<TlsFiles> | null = null;
 
 /** One self-signed certificate per test file (RSA generation costs ~100 ms). */
 export function devFiles(): Promise<TlsFiles> {
-  cached ??= mkdtemp(join(tmpdir(), 'minimail-protocol-cert-')).then((dir) => ensureDevCertificate(dir, 'mail.test'));
+  cached ??= mkdtemp(join(tmpdir(), 'minimail-protocol-cert-')).then((dir) =>
+    ensureDevCertificate(dir, 'mail.test'),
+  );
   return cached;
 }

@@ -28,5 +28,7 @@ export async function socketPair(options: { allowHalfOpen?: boolean } = {}): Pro
 
 /** Resolves once `socket` has emitted 'close'. */
 export function onceClosed(socket: net.Socket): Promise<void> {
-  return socket.destroyed && socket.closed ? Promise.resolve() : new Promise((resolve) => socket.once('close', () => resolve()));
+  return socket.destroyed && socket.closed
+    ? Promise.resolve()
+    : new Promise((resolve) => socket.once('close', () => resolve()));
 }

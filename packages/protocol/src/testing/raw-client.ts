@@ -70,7 +70,9 @@ export class RawClient {
     this.pendingRead ??= this.reader.readLine();
     const read = this.pendingRead;
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+    const timeout = new Promise<'timeout'>(
+      (resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)),
+    );
     try {
       const result = await Promise.race([read, timeout]);
       if (result === 'timeout') throw this.failure(`no line from the server within ${timeoutMs} ms`);
@@ -90,7 +92,10 @@ export class RawClient {
   }
 
   /** Read lines until one matches; returns every line read, the matching one last. */
-  async readUntil(match: RegExp | ((line: string) => boolean), timeoutMs = this.timeoutMs): Promise<string[]> {
+  async readUntil(
+    match: RegExp | ((line: string) => boolean),
+    timeoutMs = this.timeoutMs,
+  ): Promise<string[]> {
     const test = typeof match === 'function' ? match : (line: string) => match.test(line);
     const lines: string[] = [];
     while (true) {
@@ -104,7 +109,10 @@ export class RawClient {
   async expect(expected: string | RegExp, timeoutMs = this.timeoutMs): Promise<string> {
     const line = await this.readLine(timeoutMs);
     const ok = typeof expected === 'string' ? line === expected : expected.test(line);
-    if (!ok) throw this.failure(`expected ${String(typeof expected === 'string' ? JSON.stringify(expected) : expected)}, got ${JSON.stringify(line)}`);
+    if (!ok)
+      throw this.failure(
+        `expected ${String(typeof expected === 'string' ? JSON.stringify(expected) : expected)}, got ${JSON.stringify(line)}`,
+      );
     return line;
   }
 
@@ -125,7 +133,8 @@ export class RawClient {
     if (this.pendingRead) throw this.failure('startTls() with a read still pending');
     this.reader.detach();
     const leftover = this.reader.takeBuffered();
-    if (leftover.length > 0) throw this.failure(`plaintext after the TLS go-ahead: ${JSON.stringify(leftover.toString())}`);
+    if (leftover.length > 0)
+      throw this.failure(`plaintext after the TLS go-ahead: ${JSON.stringify(leftover.toString())}`);
     const plain = this.socket as net.Socket;
     const secure = await new Promise<tls.TLSSocket>((resolve, reject) => {
       const upgraded = tls.connect({ socket: plain, rejectUnauthorized: false }, () => {
@@ -144,9 +153,18 @@ export class RawClient {
   closed(timeoutMs = this.timeoutMs): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(this.failure(`connection still open after ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(this.failure(`connection still open after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
     });
     return Promise.race([this.closedPromise, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /** Shut down our sending side (TCP half-close) and keep reading the server's replies. */
+  end(): void {
+    this.log.push('-- client half-closed');
+    this.socket.end();
   }
 
   /** Close our side and wait until the socket is closed (destroying it if the server lingers). */

@@ -1,0 +1,150 @@
+import type { Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConnectionLimiter } from './connection-limits.js';
+import { LineReader } from './line-reader.js';
+import { startListener, type ConnectionInfo, type Listener, type ListenerOptions } from './listener.js';
+import { createLogger } from './logging.js';
+import { createSessionId } from './session-id.js';
+import { devFiles } from './test-support/dev-files.js';
+import { RawClient } from './testing/index.js';
+import { createServerSecureContext } from './tls.js';
+
+const logger = createLogger({ level: 'silent' });
+let listener: Listener | null = null;
+const clients: RawClient[] = [];
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+  await listener?.close();
+  listener = null;
+});
+
+/** A tiny echo protocol: greet, answer each line with "+OK <line>", QUIT ends the session. */
+async function echoSession(socket: Socket, info: ConnectionInfo): Promise<void> {
+  const reader = new LineReader(socket);
+  socket.write(`+OK ready ${info.secure ? 'secure' : 'plain'} ${info.remoteAddress}\r\n`);
+  while (true) {
+    const line = await reader.readLine();
+    if (line === null || line.toString() === 'QUIT') break;
+    socket.write(`+OK ${line.toString()}\r\n`);
+  }
+  socket.end('+OK bye\r\n');
+}
+
+async function start(options: Partial<ListenerOptions> = {}): Promise<Listener> {
+  listener = await startListener({
+    host: '127.0.0.1',
+    port: 0,
+    logger,
+    onConnection: echoSession,
+    ...options,
+  });
+  return listener;
+}
+
+async function connect(port: number, tls = false): Promise<RawClient> {
+  const client = await RawClient.connect(port, { tls });
+  clients.push(client);
+  return client;
+}
+
+describe('startListener', () => {
+  it('serves plain connections on an ephemeral port', async () => {
+    const { port } = await start();
+    expect(port).toBeGreaterThan(0);
+    const client = await connect(port);
+    await client.expect('+OK ready plain 127.0.0.1');
+    client.send('HELLO');
+    await client.expect('+OK HELLO');
+    client.send('QUIT');
+    await client.expect('+OK bye');
+    await client.closed();
+  });
+
+  it('answers a client that half-closes after its last command', async () => {
+    const { port } = await start();
+    const client = await connect(port);
+    await client.expect(/^\+OK ready/);
+    client.sendRaw('LAST\r\n');
+    client.end();
+    await client.expect('+OK LAST');
+    await client.expect('+OK bye');
+    await client.closed();
+  });
+
+  it('does implicit TLS when given a secure context', async () => {
+    const { port } = await start({ tls: { secureContext: createServerSecureContext(await devFiles()) } });
+    const client = await connect(port, true);
+    expect(client.secure).toBe(true);
+    await client.expect('+OK ready secure 127.0.0.1');
+    client.send('QUIT');
+    await client.expect('+OK bye');
+  });
+
+  it('refuses connections over the limit with the given reply and frees slots on close', async () => {
+    const limiter = new ConnectionLimiter({ maxTotal: 10, maxPerIp: 1 });
+    const { port } = await start({ limiter, limitReply: '-ERR [SYS/TEMP] too many connections' });
+    const first = await connect(port);
+    await first.expect(/^\+OK ready/);
+    const second = await connect(port);
+    await second.expect('-ERR [SYS/TEMP] too many connections');
+    await second.closed();
+    first.send('QUIT');
+    await first.expect('+OK bye');
+    await first.closed();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(limiter.count()).toBe(0);
+    const third = await connect(port);
+    await third.expect(/^\+OK ready/);
+  });
+
+  it('logs and closes a session whose handler fails', async () => {
+    const { port } = await start({
+      onConnection: () => {
+        throw new Error('boom');
+      },
+    });
+    const client = await connect(port);
+    await client.closed();
+  });
+
+  it('signals sessions on close, then destroys the ones still open after the grace period', async () => {
+    const seen: string[] = [];
+    const { port } = await start({
+      closeGraceMs: 200,
+      onConnection: async (socket, info) => {
+        const reader = new LineReader(socket);
+        socket.write('* OK ready\r\n');
+        const polite = (await reader.readLine())?.toString() === 'POLITE';
+        seen.push(polite ? 'polite' : 'stubborn');
+        info.signal.addEventListener('abort', () => {
+          if (polite) socket.end('* BYE shutting down\r\n');
+        });
+      },
+    });
+    const polite = await connect(port);
+    const stubborn = await connect(port);
+    await polite.expect('* OK ready');
+    await stubborn.expect('* OK ready');
+    polite.send('POLITE');
+    stubborn.send('STUBBORN');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(seen.sort()).toEqual(['polite', 'stubborn']);
+    expect(listener?.connections).toBe(2);
+
+    const closing = listener!.close();
+    await polite.expect('* BYE shutting down');
+    await polite.closed();
+    await stubborn.closed(2_000);
+    await closing;
+    expect(listener?.connections).toBe(0);
+  });
+});
+
+describe('createSessionId', () => {
+  it('is short, URL-safe and unique', () => {
+    const ids = new Set(Array.from({ length: 1000 }, () => createSessionId()));
+    expect(ids.size).toBe(1000);
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{12}$/);
+  });
+});
