@@ -54,13 +54,15 @@ export function createListener(serverOptions: SMTPServerOptions, logger: Logger,
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        // Deliveries past DATA get to commit and send their reply first.
-        await inFlight.settled(CLOSE_GRACE_MS);
-        for (const connection of [...server.connections]) {
-          // RFC 5321 3.8: 421 tells the client to come back later; no message is lost.
-          connection.send(421, '4.3.2 Service shutting down');
-          connection.close();
-        }
+        await Promise.all(
+          [...server.connections].map(async (connection) => {
+            // A transaction in DATA gets to receive, commit and answer first; idle ones go now.
+            await inFlight.settled(connection.id, CLOSE_GRACE_MS);
+            // RFC 5321 3.8: 421 tells the client to come back later; no accepted message is lost.
+            connection.send(421, '4.3.2 Service shutting down');
+            connection.close();
+          }),
+        );
         await stopped;
       })();
       return closing;

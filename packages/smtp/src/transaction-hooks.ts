@@ -113,7 +113,7 @@ export function transactionHooks(context: TransactionContext) {
     const transaction = book.get(session.id) ?? { startedAt: Date.now(), from: '', plans: new Map(), rejected: [] };
     book.end(session.id);
     const work = receiveAndDeliver(context, stream, session, transaction);
-    context.inFlight.track(work).then(
+    context.inFlight.track(session.id, work).then(
       (outcome) => {
         logTransaction(session, transaction, outcome.result, outcome.log);
         if (outcome.reply === 'DELIVERED') callback(null, replyText('DELIVERED'));

@@ -1,0 +1,215 @@
+import nodemailer from 'nodemailer';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSubmissionServer } from './index.js';
+import { RawSmtpClient } from './test-support/raw-client.js';
+import { afterTraceHeaders, countAllMessages, HOSTNAME, inbox, startHarness, traceHeaderPattern } from './test-support/harness.js';
+import type { Harness, HarnessOptions } from './test-support/harness.js';
+import pino from 'pino';
+
+let harness: Harness | null = null;
+const clients: RawSmtpClient[] = [];
+
+afterEach(async () => {
+  clients.splice(0).forEach((client) => client.close());
+  await harness?.close();
+  harness = null;
+});
+
+async function start(options: HarnessOptions): Promise<Harness> {
+  harness = await startHarness(options);
+  if (options.profile === 'production') {
+    await harness.store.addDomain('local.test');
+    await harness.store.addUser('bob@local.test', 'bob-password');
+    await harness.store.addUser('carol@local.test', 'carol-password');
+    await harness.store.addAlias('info@local.test', 'bob@local.test');
+  }
+  return harness;
+}
+
+async function connect(h: Harness, options: { tls?: boolean } = {}): Promise<RawSmtpClient> {
+  const client = await RawSmtpClient.connect(h.port, options);
+  clients.push(client);
+  expect((await client.reply()).last).toBe(`220 ${HOSTNAME} ESMTP minimail`);
+  return client;
+}
+
+const plain = (user: string, password: string): string => Buffer.from(`\0${user}\0${password}`).toString('base64');
+const b64 = (text: string): string => Buffer.from(text).toString('base64');
+
+async function data(client: RawSmtpClient, body: string): Promise<string> {
+  expect(await client.command('DATA')).toBe('354 End data with <CR><LF>.<CR><LF>');
+  client.sendRaw(body + '.\r\n');
+  return (await client.reply()).last;
+}
+
+describe('submission, production profile, STARTTLS port', () => {
+  it('requires STARTTLS before AUTH and AUTH before MAIL (538, 530)', async () => {
+    const h = await start({ profile: 'production', service: 'submission', withTls: true });
+    const client = await connect(h);
+    client.send('EHLO client.test');
+    const ehlo = await client.reply();
+    expect(ehlo.lines).toContain('250-STARTTLS');
+    expect(await client.command('MAIL FROM:<bob@local.test>')).toBe('530 5.7.0 Authentication required');
+    expect(await client.command(`AUTH PLAIN ${plain('bob@local.test', 'bob-password')}`)).toBe(
+      '538 5.7.0 Error: Must issue a STARTTLS command first',
+    );
+    expect(await client.command('STARTTLS')).toBe('220 2.0.0 Ready to start TLS');
+    await client.startTls();
+    client.send('EHLO client.test');
+    const secureEhlo = await client.reply();
+    expect(secureEhlo.lines).toContain('250-AUTH PLAIN LOGIN');
+    expect(secureEhlo.lines).not.toContain('250-STARTTLS');
+    expect(await client.command(`AUTH PLAIN ${plain('bob@local.test', 'bob-password')}`)).toBe(
+      '235 2.7.0 Authentication successful',
+    );
+  });
+
+  it('answers 535 5.7.8 to a wrong password and never logs it', async () => {
+    const h = await start({ profile: 'production', service: 'submission', withTls: true });
+    const client = await connect(h);
+    await client.command('EHLO client.test');
+    expect(await client.command('STARTTLS')).toBe('220 2.0.0 Ready to start TLS');
+    await client.startTls();
+    await client.command('EHLO client.test');
+    expect(await client.command(`AUTH PLAIN ${plain('bob@local.test', 'Sekr1t-guess')}`)).toBe(
+      '535 5.7.8 Authentication credentials invalid',
+    );
+    expect(await client.command(`AUTH PLAIN ${plain('nobody@local.test', 'Sekr1t-guess')}`)).toBe(
+      '535 5.7.8 Authentication credentials invalid',
+    );
+    // RFC 4954 4: AUTH LOGIN, user name then password, each base64.
+    expect(await client.command('AUTH LOGIN')).toBe('334 VXNlcm5hbWU6');
+    expect(await client.command(b64('bob@local.test'))).toBe('334 UGFzc3dvcmQ6');
+    expect(await client.command(b64('bob-password'))).toBe('235 2.7.0 Authentication successful');
+    const all = h.rawLogs.join('');
+    expect(all).not.toContain('Sekr1t-guess');
+    expect(all).not.toContain('bob-password');
+    expect(h.logs.filter((record) => record.msg === 'smtp auth').map((record) => record.result)).toEqual(['failed', 'failed', 'ok']);
+  });
+
+  it('requires MAIL FROM to be an own address or alias (553 5.7.1); delivers local at once, queues remote', async () => {
+    const h = await start({ profile: 'production', service: 'submission', withTls: true });
+    const client = await connect(h);
+    await client.command('EHLO client.test');
+    await client.command('STARTTLS');
+    await client.startTls();
+    await client.command('EHLO client.test');
+    expect(await client.command(`AUTH PLAIN ${plain('bob@local.test', 'bob-password')}`)).toBe('235 2.7.0 Authentication successful');
+    expect(await client.command('MAIL FROM:<carol@local.test>')).toBe('553 5.7.1 Sender address not owned by the authenticated user');
+    expect(await client.command('MAIL FROM:<>')).toBe('553 5.7.1 Sender address not owned by the authenticated user');
+    expect(await client.command('MAIL FROM:<Info@local.test>')).toBe('250 2.1.0 Accepted');
+    expect(await client.command('RCPT TO:<nobody@local.test>')).toBe('550 5.1.1 No such user here');
+    expect(await client.command('RCPT TO:<carol@local.test>')).toBe('250 2.1.5 Accepted');
+    expect(await client.command('RCPT TO:<dave@remote.test>')).toBe('250 2.1.5 Accepted');
+    expect(await data(client, 'Subject: out\r\n\r\nhello\r\n')).toBe('250 2.6.0 Message accepted for delivery');
+    const [local] = await inbox(h.store, 'carol@local.test');
+    const pattern = traceHeaderPattern({ from: 'Info@local.test', helo: 'client.test', withType: 'ESMTPSA', rcpt: null });
+    expect(afterTraceHeaders(local as Buffer, pattern).toString()).toBe('Subject: out\r\n\r\nhello\r\n');
+    const queued = await h.store.listOutbound();
+    expect(queued.map((entry) => [entry.sender, entry.recipient, entry.status])).toEqual([
+      ['Info@local.test', 'dave@remote.test', 'queued'],
+    ]);
+    // The queued body is the very body the local copy got.
+    const carolBox = await h.store.getMailbox((await h.store.getUser('carol@local.test'))!.id, 'INBOX');
+    const [summary] = await h.store.listMessages(carolBox!.id);
+    expect(queued[0]?.bodyHash).toBe(summary?.bodyHash);
+    expect(await inbox(h.store, 'bob@local.test')).toEqual([]);
+  });
+
+  it('delivers through nodemailer with STARTTLS and AUTH, byte for byte', async () => {
+    const h = await start({ profile: 'production', service: 'submission', withTls: true });
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: h.port,
+      secure: false,
+      requireTLS: true,
+      name: 'client.test',
+      tls: { rejectUnauthorized: false },
+      auth: { user: 'bob@local.test', pass: 'bob-password' },
+    });
+    const raw = Buffer.from('From: bob@local.test\r\nTo: carol@local.test\r\nSubject: via nodemailer\r\n\r\nHi Carol\r\n');
+    const info = await transport.sendMail({ envelope: { from: 'bob@local.test', to: ['carol@local.test'] }, raw });
+    transport.close();
+    expect(info.response).toBe('250 2.6.0 Message accepted for delivery');
+    const [stored] = await inbox(h.store, 'carol@local.test');
+    const pattern = traceHeaderPattern({ from: 'bob@local.test', helo: 'client.test', withType: 'ESMTPSA', rcpt: 'carol@local.test' });
+    expect(afterTraceHeaders(stored as Buffer, pattern).equals(raw)).toBe(true);
+  });
+
+  it('refuses to start without a certificate', () => {
+    const store = {} as never;
+    expect(() =>
+      createSubmissionServer({ store, logger: pino({ level: 'silent' }), hostname: HOSTNAME, profile: 'production', tls: null, implicitTls: false }),
+    ).toThrow(/needs a TLS certificate/);
+  });
+});
+
+describe('submission, production profile, implicit TLS', () => {
+  it('delivers through nodemailer over implicit TLS', async () => {
+    const h = await start({ profile: 'production', service: 'submissions' });
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: h.port,
+      secure: true,
+      name: 'client.test',
+      tls: { rejectUnauthorized: false },
+      auth: { user: 'bob@local.test', pass: 'bob-password' },
+    });
+    const raw = Buffer.from('Subject: implicit\r\n\r\nover TLS\r\n');
+    const info = await transport.sendMail({ envelope: { from: 'bob@local.test', to: ['carol@local.test', 'erin@remote.test'] }, raw });
+    transport.close();
+    expect(info.accepted).toEqual(['carol@local.test', 'erin@remote.test']);
+    const [stored] = await inbox(h.store, 'carol@local.test');
+    const pattern = traceHeaderPattern({ from: 'bob@local.test', helo: 'client.test', withType: 'ESMTPSA', rcpt: null });
+    expect(afterTraceHeaders(stored as Buffer, pattern).equals(raw)).toBe(true);
+    expect((await h.store.listOutbound()).map((entry) => entry.recipient)).toEqual(['erin@remote.test']);
+  });
+
+  it('gives 530 to every unauthenticated relay attempt', async () => {
+    const h = await start({ profile: 'production', service: 'submissions' });
+    const client = await connect(h, { tls: true });
+    await client.command('EHLO client.test');
+    for (const line of [
+      'MAIL FROM:<a@remote.test>',
+      'RCPT TO:<@local.test:b@c.com>',
+      'RCPT TO:<b@c.com@local.test>',
+      'RCPT TO:<"b@c.com"@local.test>',
+      'RCPT TO:<b%c.com@local.test>',
+      'RCPT TO:<bob@local.test>',
+      'DATA',
+    ]) {
+      expect(await client.command(line)).toBe('530 5.7.0 Authentication required');
+    }
+    expect(await countAllMessages(h.store)).toBe(0);
+    expect(await h.store.listOutbound()).toEqual([]);
+  });
+});
+
+describe('submission, dev profile', () => {
+  it('accepts any password, creates the account, and keeps remote recipients local', async () => {
+    const h = await start({ profile: 'dev', service: 'submission' });
+    const client = await connect(h);
+    await client.command('EHLO client.test');
+    expect(await client.command('MAIL FROM:<dev@app.test>')).toBe('530 5.7.0 Authentication required');
+    expect(await client.command(`AUTH PLAIN ${plain('dev@app.test', 'whatever')}`)).toBe('235 2.7.0 Authentication successful');
+    expect(await h.store.getUser('dev@app.test')).not.toBeNull();
+    expect(await client.command('MAIL FROM:<other@app.test>')).toBe('553 5.7.1 Sender address not owned by the authenticated user');
+    expect(await client.command('MAIL FROM:<dev@app.test>')).toBe('250 2.1.0 Accepted');
+    expect(await client.command('RCPT TO:<someone@gmail.test>')).toBe('250 2.1.5 Accepted');
+    expect(await client.command('RCPT TO:<@relay.test:b@c.com>')).toBe('250 2.1.5 Accepted');
+    expect(await client.command('RCPT TO:<b@c.com@local.test>')).toBe('501 5.1.3 Error: Bad recipient address syntax');
+    expect(await data(client, 'Subject: dev\r\n\r\ncaught\r\n')).toBe('250 2.6.0 Message accepted for delivery');
+    const pattern = traceHeaderPattern({ from: 'dev@app.test', helo: 'client.test', withType: 'ESMTPA', rcpt: null });
+    const [caught] = await inbox(h.store, 'someone@gmail.test');
+    expect(afterTraceHeaders(caught as Buffer, pattern).toString()).toBe('Subject: dev\r\n\r\ncaught\r\n');
+    expect(await inbox(h.store, 'b@c.com')).toHaveLength(1);
+    expect(await h.store.listOutbound()).toEqual([]);
+  });
+
+  it('refuses a login name that is not an address (535)', async () => {
+    const h = await start({ profile: 'dev', service: 'submission' });
+    const client = await connect(h);
+    await client.command('EHLO client.test');
+    expect(await client.command(`AUTH PLAIN ${plain('notanaddress', 'x')}`)).toBe('535 5.7.8 Authentication credentials invalid');
+  });
+});
