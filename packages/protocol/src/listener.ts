@@ -121,7 +121,10 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     const upgradeOptions =
       options.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: options.handshakeTimeoutMs };
     upgradeToTls(socket, options.tls.secureContext, upgradeOptions).then(
-      (secure) => serve(secure, info),
+      (secure) => {
+        secure.on('error', (error) => logger.debug({ err: error, cid: info.id }, 'TLS socket error'));
+        serve(secure, info);
+      },
       (error: unknown) =>
         logger.info({ err: error, cid: info.id, remote: remoteAddress }, 'TLS handshake failed'),
     );
