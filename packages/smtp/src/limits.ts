@@ -27,17 +27,5 @@ export const MAX_UNAUTHENTICATED_COMMANDS = 10;
 /** RFC 5321 4.5.3.1.2: a domain is at most 255 octets; a longer HELO name is cut in Received. */
 export const MAX_HELO_NAME_IN_HEADER = 255;
 
-/** Failed logins per key (IP or account) that are answered at once, before delays start. */
-export const AUTH_FREE_FAILURES = 3;
-
-/** First delay once the free failures are used; doubles with each further failure. */
-export const AUTH_BASE_DELAY_MS = 1000;
-
-/** Cap of the failed-login delay: long enough to stop guessing, short enough not to hang clients. */
-export const AUTH_MAX_DELAY_MS = 30 * 1000;
-
-/** A key with no failure for this long starts again from zero. */
-export const AUTH_QUIET_WINDOW_MS = 15 * 60 * 1000;
-
-/** Keys the local throttle remembers; the oldest is forgotten first, so memory stays bounded. */
-export const AUTH_THROTTLE_MAX_KEYS = 10_000;
+// Failed-login throttling (free failures, doubling delay, cap, quiet window, memory bound) uses
+// @minimail/protocol's AuthThrottle and its LIMITS, shared with POP3 and IMAP.

@@ -1,7 +1,7 @@
 import type { SMTPServerAuthentication, SMTPServerAuthenticationResponse, SMTPServerError, SMTPServerSession } from 'smtp-server';
 import type { Logger } from 'pino';
 import type { MailStore, User } from '@minimail/store';
-import type { AuthThrottle } from './auth-throttle.js';
+import type { AuthThrottle } from '@minimail/protocol';
 import type { Profile } from './envelope-policy.js';
 import { replyError, replyText, REPLIES } from './replies.js';
 import type { AuthenticatedUser } from './session-user.js';

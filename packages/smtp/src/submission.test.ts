@@ -87,6 +87,22 @@ describe('submission, production profile, STARTTLS port', () => {
     expect(h.logs.filter((record) => record.msg === 'smtp auth').map((record) => record.result)).toEqual(['failed', 'failed', 'ok']);
   });
 
+  it('throttles repeated failed logins (the answer is delayed once the free failures are used)', async () => {
+    const h = await start({ profile: 'production', service: 'submission', withTls: true });
+    const client = await connect(h);
+    await client.command('EHLO client.test');
+    await client.command('STARTTLS');
+    await client.startTls();
+    await client.command('EHLO client.test');
+    for (let i = 0; i < 4; i++) {
+      expect(await client.command(`AUTH PLAIN ${plain('bob@local.test', `guess-${i}`)}`)).toBe('535 5.7.8 Authentication credentials invalid');
+    }
+    // A lower bound only: the delay is deliberate (1 s after the free failures), never a race.
+    const startedAt = Date.now();
+    expect(await client.command(`AUTH PLAIN ${plain('bob@local.test', 'guess-4')}`)).toBe('535 5.7.8 Authentication credentials invalid');
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(900);
+  });
+
   it('requires MAIL FROM to be an own address or alias (553 5.7.1); delivers local at once, queues remote', async () => {
     const h = await start({ profile: 'production', service: 'submission', withTls: true });
     const client = await connect(h);

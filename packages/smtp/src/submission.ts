@@ -1,4 +1,4 @@
-import { AuthThrottle } from './auth-throttle.js';
+import { AuthThrottle } from '@minimail/protocol';
 import { InFlight } from './in-flight.js';
 import { createListener } from './listener.js';
 import { commonServerOptions, serviceLimits } from './server-options.js';
