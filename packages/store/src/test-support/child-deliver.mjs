@@ -1,12 +1,16 @@
-// Runs in a separate process: opens the store on argv[2] and delivers one message into the
-// mailbox argv[3], then prints its UID and exits. Used by the cross-process change-feed test.
+/* global process, Buffer */
+// Runs in a separate process: opens the store on argv[2], delivers argv[4] messages (default 1)
+// one after another into mailbox argv[3], printing each UID once it is committed, then exits.
+// Used by the cross-process change-feed and concurrent-writer tests.
 import { openStore } from '../../dist/index.js';
 
-const [path, mailboxId] = process.argv.slice(2);
+const [path, mailboxId, count = '1'] = process.argv.slice(2);
 const store = openStore({ path });
-const result = await store.deliver({
-  raw: Buffer.from('Subject: from another process\r\n\r\nhello\r\n'),
-  targets: [{ mailboxId: Number(mailboxId) }],
-});
-process.stdout.write(`${result.copies[0].uid}\n`);
+for (let index = 0; index < Number(count); index += 1) {
+  const result = await store.deliver({
+    raw: Buffer.from(`Subject: from another process ${index}\r\n\r\nhello\r\n`),
+    targets: [{ mailboxId: Number(mailboxId) }],
+  });
+  process.stdout.write(`${result.copies[0].uid}\n`);
+}
 await store.close();

@@ -1,3 +1,4 @@
+/* global process, setInterval */
 // Runs in a separate process: takes the maildrop lock of user argv[3], prints "locked", then
 // idles until killed. Used to show that a killed holder's lock does not outlive it.
 import { openStore } from '../../dist/index.js';

@@ -1,0 +1,144 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ensureDistBuilt, PACKAGE_DIR } from './test-support/dist-build.js';
+import { TempStores, message } from './test-support/temp-store.js';
+import type { SqliteMailStore } from './sqlite-store.js';
+import type { Mailbox, MailboxChange } from './types.js';
+
+/** Resolves with the first batch of changes a watcher receives, or rejects after `timeoutMs`. */
+function nextChanges(store: SqliteMailStore, mailboxId: number, timeoutMs: number): Promise<{ changes: MailboxChange[]; at: number }> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`no change within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const stop = store.watch(mailboxId, (changes) => {
+      clearTimeout(timer);
+      stop();
+      resolve({ changes, at: Date.now() });
+    });
+  });
+}
+
+function runNode(script: string, args: string[]): Promise<{ stdout: string; exitedAt: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve({ stdout, exitedAt: Date.now() }) : reject(new Error(`child exited with ${code}`))));
+  });
+}
+
+describe('change feed', () => {
+  let temp: TempStores;
+  let store: SqliteMailStore;
+  let inbox: Mailbox;
+
+  beforeAll(() => ensureDistBuilt());
+  beforeEach(async () => {
+    temp = new TempStores();
+    store = temp.open();
+    const user = await store.ensureUser('u@example.com');
+    const found = await store.getMailbox(user.id, 'INBOX');
+    if (found === null) throw new Error('no INBOX');
+    inbox = found;
+  });
+  afterEach(() => temp.cleanup());
+
+  it('tells in-process watchers of new, changed and expunged messages as soon as the write commits', async () => {
+    const seen: MailboxChange[][] = [];
+    const stop = store.watch(inbox.id, (changes) => seen.push(changes));
+    await store.deliver({ raw: message('a'), targets: [{ mailboxId: inbox.id }] });
+    expect(seen).toEqual([[{ kind: 'new', mailboxId: inbox.id, uid: 1, modseq: 2 }]]);
+    await store.setFlags(inbox.id, [1], 'add', ['\\Deleted']);
+    await store.expunge(inbox.id);
+    expect(seen.slice(1)).toEqual([
+      [{ kind: 'flags', mailboxId: inbox.id, uid: 1, modseq: 3, flags: ['\\Deleted'] }],
+      [{ kind: 'expunge', mailboxId: inbox.id, uid: 1, modseq: 4 }],
+    ]);
+    stop();
+    await store.deliver({ raw: message('b'), targets: [{ mailboxId: inbox.id }] });
+    expect(seen).toHaveLength(3);
+  });
+
+  it('batches the changes of one group commit and only reports the watched mailbox', async () => {
+    const archive = await store.getMailbox(inbox.userId, 'Archive');
+    const seen: MailboxChange[][] = [];
+    store.watch(inbox.id, (changes) => seen.push(changes));
+    await Promise.all([
+      store.deliver({ raw: message('1'), targets: [{ mailboxId: inbox.id }] }),
+      store.deliver({ raw: message('2'), targets: [{ mailboxId: archive?.id ?? 0 }] }),
+      store.deliver({ raw: message('3'), targets: [{ mailboxId: inbox.id }] }),
+    ]);
+    expect(seen).toEqual([
+      [
+        { kind: 'new', mailboxId: inbox.id, uid: 1, modseq: 2 },
+        { kind: 'new', mailboxId: inbox.id, uid: 2, modseq: 3 },
+      ],
+    ]);
+  });
+
+  it('announces deleted and renamed mailboxes, and moves as expunge + new', async () => {
+    const box = await store.createMailbox(inbox.userId, 'Box');
+    await store.deliver({ raw: message('m'), targets: [{ mailboxId: inbox.id }] });
+    const inInbox: MailboxChange[] = [];
+    const inBox: MailboxChange[] = [];
+    store.watch(inbox.id, (changes) => inInbox.push(...changes));
+    store.watch(box.id, (changes) => inBox.push(...changes));
+    await store.moveMessages(inbox.id, [1], box.id);
+    expect(inInbox.map((c) => [c.kind, 'uid' in c ? c.uid : null])).toEqual([['expunge', 1]]);
+    expect(inBox.map((c) => [c.kind, 'uid' in c ? c.uid : null])).toEqual([['new', 1]]);
+    await store.renameMailbox(inbox.userId, 'Box', 'Renamed');
+    await store.deleteMailbox(inbox.userId, 'Renamed');
+    expect(inBox.slice(1).map((c) => c.kind)).toEqual(['mailbox', 'mailbox']);
+  });
+
+  it('keeps notifying other watchers when one listener throws, and logs the failure', async () => {
+    const warnings: Array<{ obj: object; msg: string | undefined }> = [];
+    const logged = temp.open({ logger: { warn: (obj, msg) => warnings.push({ obj, msg }) } });
+    let calls = 0;
+    logged.watch(inbox.id, () => {
+      throw new Error('broken session');
+    });
+    logged.watch(inbox.id, () => (calls += 1));
+    await logged.deliver({ raw: message('x'), targets: [{ mailboxId: inbox.id }] });
+    expect(calls).toBe(1);
+    expect(warnings).toEqual([{ obj: { err: new Error('broken session') }, msg: 'change listener threw' }]);
+  });
+
+  it('reaches another store instance on the same file within one second', async () => {
+    const other = temp.open({ changePollIntervalMs: 250 });
+    const received = nextChanges(other, inbox.id, 1000);
+    const sentAt = Date.now();
+    await store.deliver({ raw: message('to the other instance'), targets: [{ mailboxId: inbox.id }] });
+    const { changes, at } = await received;
+    expect(changes).toEqual([{ kind: 'new', mailboxId: inbox.id, uid: 1, modseq: 2 }]);
+    expect(at - sentAt).toBeLessThan(1000);
+  });
+
+  it('reaches this process within one second when another process delivers', async () => {
+    const received = nextChanges(store, inbox.id, 5000);
+    const child = await runNode(join(PACKAGE_DIR, 'src', 'test-support', 'child-deliver.mjs'), [temp.path, String(inbox.id), '1']);
+    const { changes, at } = await received;
+    expect(child.stdout).toBe('1\n');
+    expect(changes).toEqual([{ kind: 'new', mailboxId: inbox.id, uid: 1, modseq: 2 }]);
+    // The child commits before it prints and exits, so this bounds the notification delay.
+    expect(at - child.exitedAt).toBeLessThan(1000);
+  });
+
+  it('keeps UIDs unique and contiguous when two processes deliver at once', async () => {
+    const childRun = runNode(join(PACKAGE_DIR, 'src', 'test-support', 'child-deliver.mjs'), [temp.path, String(inbox.id), '100']);
+    const ours: number[] = [];
+    for (let index = 0; index < 100; index += 1) {
+      const result = await store.deliver({ raw: message(`parent ${index}`), targets: [{ mailboxId: inbox.id }] });
+      ours.push(result.copies[0]?.uid ?? 0);
+    }
+    const theirs = (await childRun).stdout.trim().split('\n').map(Number);
+    expect(theirs).toHaveLength(100);
+    const all = [...ours, ...theirs].sort((a, b) => a - b);
+    expect(all).toEqual(Array.from({ length: 200 }, (_, index) => index + 1));
+    expect((await store.listMessages(inbox.id)).map((m) => m.uid)).toEqual(all);
+  });
+});

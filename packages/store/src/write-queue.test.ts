@@ -1,0 +1,107 @@
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { toStoreError } from './errors.js';
+import { TempStores, message } from './test-support/temp-store.js';
+import type { SqliteMailStore } from './sqlite-store.js';
+import type { Mailbox } from './types.js';
+
+describe('write queue: group commit and durability', () => {
+  let temp: TempStores;
+  let store: SqliteMailStore;
+  let inbox: Mailbox;
+
+  beforeEach(async () => {
+    temp = new TempStores();
+    store = temp.open();
+    const user = await store.ensureUser('u@example.com');
+    const found = await store.getMailbox(user.id, 'INBOX');
+    if (found === null) throw new Error('no INBOX');
+    inbox = found;
+  });
+  afterEach(() => temp.cleanup());
+
+  it('runs concurrent deliveries in far fewer commits than deliveries', async () => {
+    const before = store.commitCount;
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, index) => store.deliver({ raw: message(`m${index}`), targets: [{ mailboxId: inbox.id }] })),
+    );
+    const commits = store.commitCount - before;
+    expect(commits).toBeGreaterThanOrEqual(1);
+    expect(commits).toBeLessThan(5);
+    expect(results.map((r) => r.copies[0]?.uid)).toEqual(Array.from({ length: 50 }, (_, index) => index + 1));
+  });
+
+  it('isolates a failing operation in its savepoint: the others in the batch still commit', async () => {
+    const before = store.commitCount;
+    const outcomes = await Promise.allSettled([
+      store.deliver({ raw: message('first'), targets: [{ mailboxId: inbox.id }] }),
+      // Fails after the body insert, inside the transaction: must be rolled back alone.
+      store.deliver({ raw: message('bad'), targets: [{ mailboxId: inbox.id }, { mailboxId: 424242 }] }),
+      store.createMailbox(inbox.userId, 'INBOX'),
+      store.deliver({ raw: message('third'), targets: [{ mailboxId: inbox.id }] }),
+    ]);
+    expect(store.commitCount - before).toBe(1);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect(outcomes[1]).toMatchObject({ reason: { code: 'NOT_FOUND' } });
+    expect(outcomes[2]).toMatchObject({ reason: { code: 'ALREADY_EXISTS' } });
+    // The failed op's UID reservation was rolled back with it, so UIDs stay contiguous.
+    expect((await store.listMessages(inbox.id)).map((m) => m.uid)).toEqual([1, 2]);
+    const db = new Database(temp.path, { readonly: true });
+    expect(db.prepare('SELECT COUNT(*) FROM bodies').pluck().get()).toBe(2);
+    db.close();
+  });
+
+  it('acknowledges a write only when another connection can already read it', async () => {
+    const reader = new Database(temp.path, { readonly: true });
+    try {
+      const count = (): unknown => reader.prepare('SELECT COUNT(*) FROM messages WHERE mailbox_id = ?').pluck().get(inbox.id);
+      const pending = store.deliver({ raw: message('durable'), targets: [{ mailboxId: inbox.id }] });
+      expect(count()).toBe(0);
+      await pending;
+      expect(count()).toBe(1);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('keeps UIDs unique and contiguous with two stores writing one file at once', async () => {
+    const other = temp.open();
+    const writes = Array.from({ length: 200 }, (_, index) =>
+      (index % 2 === 0 ? store : other).deliver({ raw: message(`interleaved ${index}`), targets: [{ mailboxId: inbox.id }] }),
+    );
+    const uids = (await Promise.all(writes)).map((r) => r.copies[0]?.uid ?? 0);
+    expect(new Set(uids).size).toBe(200);
+    expect([...uids].sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, index) => index + 1));
+    expect((await other.listMessages(inbox.id)).map((m) => m.uid)).toEqual(Array.from({ length: 200 }, (_, index) => index + 1));
+    expect((await store.getMailboxById(inbox.id))?.uidNext).toBe(201);
+  });
+
+  it('close() waits for queued writes, and later calls fail clearly', async () => {
+    const pending = store.deliver({ raw: message('last'), targets: [{ mailboxId: inbox.id }] });
+    await store.close();
+    await expect(pending).resolves.toMatchObject({ copies: [{ uid: 1 }] });
+    await expect(store.listMessages(inbox.id)).rejects.toMatchObject({ code: 'INVALID', message: 'store is closed' });
+    await expect(store.addDomain('x.org')).rejects.toMatchObject({ code: 'INVALID' });
+    const reopened = temp.open();
+    expect((await reopened.listMessages(inbox.id)).map((m) => m.uid)).toEqual([1]);
+  });
+
+  it('maps a busy database to TEMPORARY', () => {
+    const holder = new Database(temp.path);
+    const contender = new Database(temp.path, { timeout: 0 });
+    holder.exec('BEGIN IMMEDIATE');
+    try {
+      let thrown: unknown;
+      try {
+        contender.exec('BEGIN IMMEDIATE');
+      } catch (error) {
+        thrown = error;
+      }
+      expect(toStoreError(thrown)).toMatchObject({ code: 'TEMPORARY', message: 'database temporarily unavailable (SQLITE_BUSY)' });
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+      contender.close();
+    }
+  });
+});
