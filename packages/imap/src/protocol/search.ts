@@ -64,6 +64,11 @@ export const SUPPORTED_CHARSETS = ['US-ASCII', 'UTF-8'] as const;
 const FLAG_KEYS: ReadonlySet<string> = new Set(FLAG_SEARCH_KEYS);
 const TEXT_KEYS: ReadonlySet<string> = new Set(TEXT_SEARCH_KEYS);
 const DATE_KEYS: ReadonlySet<string> = new Set(DATE_SEARCH_KEYS);
+const KEYS_WITH_ARGUMENTS: ReadonlySet<string> = new Set([
+  ...TEXT_SEARCH_KEYS,
+  ...DATE_SEARCH_KEYS,
+  ...['KEYWORD', 'UNKEYWORD', 'HEADER', 'LARGER', 'SMALLER', 'UID', 'NOT', 'OR'],
+]);
 
 export interface SearchParseOptions {
   allowSavedResult: boolean;
@@ -106,6 +111,7 @@ function readSearchKey(reader: ArgReader, options: SearchParseOptions): SearchKe
   }
   const word = reader.readAtom('a search key').toUpperCase();
   if (FLAG_KEYS.has(word)) return { key: word as FlagSearchKey };
+  if (!KEYS_WITH_ARGUMENTS.has(word)) throw reader.error(`Unknown search key ${word.slice(0, 40)}`);
   reader.space();
   if (TEXT_KEYS.has(word)) return { key: word as TextSearchKey, value: reader.readAstring() };
   if (DATE_KEYS.has(word)) return { key: word as DateSearchKey, date: readSearchDate(reader) };

@@ -1,0 +1,328 @@
+import { describe, expect, it } from 'vitest';
+import { CommandAssembler } from './assembler.js';
+import { ImapWireError } from './errors.js';
+import type { CommandFrame } from './frame.js';
+import { lineFrame } from './frame.js';
+import { parseCommand, type ParseOptions } from './parser.js';
+
+/** Raw client bytes -> the one frame the assembler makes of them (literals included). */
+function frameOf(raw: string): CommandFrame {
+  const events = new CommandAssembler().push(Buffer.from(raw, 'utf8'));
+  const commands = events.flatMap((event) => (event.kind === 'command' ? [event.frame] : []));
+  if (commands.length !== 1 || commands[0] === undefined) throw new Error(`expected one frame from ${raw}`);
+  return commands[0];
+}
+
+function parse(raw: string, options?: ParseOptions): unknown {
+  const frame = raw.includes('\r\n') ? frameOf(raw) : lineFrame(raw);
+  const { tag, name, uid, args } = parseCommand(frame, options);
+  return { tag, name, uid, args };
+}
+
+function failure(raw: string, options?: ParseOptions): unknown {
+  try {
+    parseCommand(raw.includes('\r\n') ? frameOf(raw) : lineFrame(raw), options);
+  } catch (error) {
+    if (!(error instanceof ImapWireError)) throw error;
+    return { code: error.code, tag: error.tag, status: error.status, responseCode: error.responseCode, message: error.message };
+  }
+  throw new Error(`expected ${raw} to fail`);
+}
+
+const cmd = (name: string, args: unknown, uid = false, tag = 'a1'): unknown => ({ tag, name, uid, args });
+
+describe('parseCommand: commands without arguments', () => {
+  it.each(['CAPABILITY', 'NOOP', 'LOGOUT', 'STARTTLS', 'NAMESPACE', 'CHECK', 'CLOSE', 'UNSELECT', 'IDLE'])('%s', (name) => {
+    expect(parse(`a1 ${name.toLowerCase()}`)).toEqual(cmd(name, {}));
+  });
+  it('EXPUNGE', () => expect(parse('a1 EXPUNGE')).toEqual(cmd('EXPUNGE', { sequence: null })));
+  it('UID EXPUNGE (RFC 4315)', () =>
+    expect(parse('a1 UID EXPUNGE 3:5')).toEqual(cmd('EXPUNGE', { sequence: [{ start: 3, end: 5 }] }, true)));
+});
+
+describe('parseCommand: authentication', () => {
+  it.each([
+    ['a1 LOGIN alice secret', { username: 'alice', password: 'secret' }],
+    ['a1 LOGIN "alice@example.com" "se\\"c\\\\ret"', { username: 'alice@example.com', password: 'se"c\\ret' }],
+    ['a1 LOGIN {5}\r\nalice {6+}\r\np w\r\nd\r\n', { username: 'alice', password: 'p w\r\nd' }],
+    ['a1 LOGIN alice ]x', { username: 'alice', password: ']x' }],
+  ])('%j', (raw, args) => expect(parse(raw)).toEqual(cmd('LOGIN', args)));
+
+  it.each([
+    ['a1 AUTHENTICATE plain', { mechanism: 'PLAIN', initialResponse: null }],
+    ['a1 AUTHENTICATE PLAIN AGFsaWNlAHB3', { mechanism: 'PLAIN', initialResponse: 'AGFsaWNlAHB3' }],
+    ['a1 AUTHENTICATE PLAIN =', { mechanism: 'PLAIN', initialResponse: '' }],
+  ])('%j', (raw, args) => expect(parse(raw)).toEqual(cmd('AUTHENTICATE', args)));
+});
+
+describe('parseCommand: mailboxes', () => {
+  it.each([
+    ['a1 SELECT inbox', 'SELECT', { mailbox: 'INBOX' }],
+    ['a1 EXAMINE "InBoX"', 'EXAMINE', { mailbox: 'INBOX' }],
+    ['a1 SELECT INBOX/Sub', 'SELECT', { mailbox: 'INBOX/Sub' }],
+    ['a1 CREATE "Entw&APw-rfe"', 'CREATE', { mailbox: 'Entwürfe' }],
+    ['a1 DELETE Archive/2024', 'DELETE', { mailbox: 'Archive/2024' }],
+    ['a1 SUBSCRIBE "A &- B"', 'SUBSCRIBE', { mailbox: 'A & B' }],
+    ['a1 UNSUBSCRIBE {3}\r\nabc\r\n', 'UNSUBSCRIBE', { mailbox: 'abc' }],
+    ['a1 RENAME Old "New Name"', 'RENAME', { from: 'Old', to: 'New Name' }],
+  ])('%j', (raw, name, args) => expect(parse(raw)).toEqual(cmd(name, args)));
+
+  it.each([
+    ['a1 LIST "" *', { reference: '', patterns: ['*'], selectOptions: [], returnOptions: [], extended: false }],
+    ['a1 LIST "" ""', { reference: '', patterns: [''], selectOptions: [], returnOptions: [], extended: false }],
+    ['a1 LIST ~/Mail/ %', { reference: '~/Mail/', patterns: ['%'], selectOptions: [], returnOptions: [], extended: false }],
+    [
+      'a1 LIST "" "*" RETURN (SPECIAL-USE)',
+      { reference: '', patterns: ['*'], selectOptions: [], returnOptions: ['SPECIAL-USE'], extended: true },
+    ],
+    [
+      'a1 LIST (SPECIAL-USE subscribed) "" (INBOX "Dr*") RETURN (children subscribed)',
+      {
+        reference: '',
+        patterns: ['INBOX', 'Dr*'],
+        selectOptions: ['SPECIAL-USE', 'SUBSCRIBED'],
+        returnOptions: ['CHILDREN', 'SUBSCRIBED'],
+        extended: true,
+      },
+    ],
+    ['a1 LIST () "" %', { reference: '', patterns: ['%'], selectOptions: [], returnOptions: [], extended: true }],
+  ])('%j', (raw, args) => expect(parse(raw)).toEqual(cmd('LIST', args)));
+
+  it('LSUB', () => expect(parse('a1 LSUB "" "%"')).toEqual(cmd('LSUB', { reference: '', pattern: '%' })));
+
+  it('STATUS', () =>
+    expect(parse('a1 STATUS INBOX (messages UIDNEXT UIDVALIDITY UNSEEN RECENT)')).toEqual(
+      cmd('STATUS', { mailbox: 'INBOX', items: ['MESSAGES', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'RECENT'] }),
+    ));
+});
+
+describe('parseCommand: APPEND', () => {
+  it('flags, date-time and a binary-safe literal', () => {
+    const raw = 'a1 APPEND Sent (\\seen $Label) "17-Jul-1996 02:44:25 -0700" {7+}\r\nA\r\nB\0\xff\r\n';
+    const parsed = parseCommand(frameOf(raw));
+    expect(parsed.name).toBe('APPEND');
+    if (parsed.name !== 'APPEND') return;
+    expect(parsed.args.mailbox).toBe('Sent');
+    expect(parsed.args.flags).toEqual(['\\Seen', '$Label']);
+    expect(parsed.args.internalDate?.toISOString()).toBe('1996-07-17T09:44:25.000Z');
+    expect(parsed.args.message).toEqual(Buffer.from('A\r\nB\0\xff', 'utf8'));
+  });
+
+  it('only the mailbox and the literal', () => {
+    expect(parse('a1 APPEND INBOX {2}\r\nhi\r\n')).toEqual(
+      cmd('APPEND', { mailbox: 'INBOX', flags: [], internalDate: null, message: Buffer.from('hi') }),
+    );
+  });
+
+  it('a day with a leading space', () => {
+    const parsed = parseCommand(frameOf('a1 APPEND INBOX " 7-Feb-2024 00:00:00 +0000" {1}\r\nx\r\n'));
+    expect(parsed.name === 'APPEND' && parsed.args.internalDate?.toISOString()).toBe('2024-02-07T00:00:00.000Z');
+  });
+});
+
+describe('parseCommand: FETCH', () => {
+  const simple = (...kinds: string[]): unknown[] => kinds.map((kind) => ({ kind }));
+  const section = (peek: boolean, part: number[], specifier: string | null, fields: string[] = [], partial: unknown = null) => ({
+    kind: 'BODY[]',
+    peek,
+    section: { part, specifier, fields },
+    partial,
+  });
+  it.each([
+    ['a1 FETCH 1 ALL', simple('FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE')],
+    ['a1 FETCH 1 fast', simple('FLAGS', 'INTERNALDATE', 'RFC822.SIZE')],
+    ['a1 FETCH 1 FULL', simple('FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY')],
+    ['a1 FETCH 1 flags', simple('FLAGS')],
+    [
+      'a1 FETCH 1 (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY BODYSTRUCTURE RFC822 RFC822.HEADER RFC822.TEXT)',
+      simple('UID', 'FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT'),
+    ],
+    ['a1 FETCH 1 BODY[]', [section(false, [], null)]],
+    ['a1 FETCH 1 BODY.PEEK[]<0.2048>', [section(true, [], null, [], { offset: 0, length: 2048 })]],
+    ['a1 FETCH 1 (BODY[HEADER] BODY[TEXT])', [section(false, [], 'HEADER'), section(false, [], 'TEXT')]],
+    ['a1 FETCH 1 body.peek[1.2.mime]', [section(true, [1, 2], 'MIME')]],
+    ['a1 FETCH 1 BODY[3]', [section(false, [3], null)]],
+    ['a1 FETCH 1 BODY[2.HEADER]', [section(false, [2], 'HEADER')]],
+    [
+      'a1 FETCH 1 (BODY.PEEK[HEADER.FIELDS (From "Subject" message-id)] UID)',
+      [section(true, [], 'HEADER.FIELDS', ['FROM', 'SUBJECT', 'MESSAGE-ID']), { kind: 'UID' }],
+    ],
+    ['a1 FETCH 1 BODY[HEADER.FIELDS.NOT (X-Spam)]<10.5>', [section(false, [], 'HEADER.FIELDS.NOT', ['X-SPAM'], { offset: 10, length: 5 })]],
+  ])('%s', (raw, items) => expect(parse(raw)).toEqual(cmd('FETCH', { sequence: [{ start: 1, end: 1 }], items })));
+
+  it('UID FETCH with a range to *', () =>
+    expect(parse('a1 UID FETCH 4:* (FLAGS)')).toEqual(
+      cmd('FETCH', { sequence: [{ start: 4, end: '*' }], items: [{ kind: 'FLAGS' }] }, true),
+    ));
+});
+
+describe('parseCommand: STORE, COPY, MOVE', () => {
+  it.each([
+    ['a1 STORE 1 FLAGS (\\Seen)', 'replace', false, ['\\Seen']],
+    ['a1 STORE 1 +FLAGS.SILENT (\\deleted \\FLAGGED)', 'add', true, ['\\Deleted', '\\Flagged']],
+    ['a1 STORE 1 -flags \\Seen $Junk', 'remove', false, ['\\Seen', '$Junk']],
+    ['a1 STORE 1 FLAGS ()', 'replace', false, []],
+  ])('%s', (raw, operation, silent, flags) =>
+    expect(parse(raw)).toEqual(cmd('STORE', { sequence: [{ start: 1, end: 1 }], operation, silent, flags })),
+  );
+
+  it('UID COPY', () =>
+    expect(parse('a1 UID COPY 1:3,7 Trash')).toEqual(
+      cmd('COPY', { sequence: [{ start: 1, end: 3 }, { start: 7, end: 7 }], mailbox: 'Trash' }, true),
+    ));
+  it('MOVE (RFC 6851)', () =>
+    expect(parse('a1 MOVE 2 "Archive"')).toEqual(cmd('MOVE', { sequence: [{ start: 2, end: 2 }], mailbox: 'Archive' })));
+  it('$ when SEARCHRES is on', () =>
+    expect(parse('a1 MOVE $ Junk', { allowSavedResult: true })).toEqual(cmd('MOVE', { sequence: '$', mailbox: 'Junk' })));
+});
+
+describe('parseCommand: SEARCH', () => {
+  const search = (raw: string): unknown => {
+    const parsed = parseCommand(raw.includes('\r\n') ? frameOf(raw) : lineFrame(raw));
+    return parsed.name === 'SEARCH' ? parsed.args : parsed;
+  };
+  const day = (year: number, month: number, d: number) => ({ year, month, day: d });
+
+  it('every flag key', () => {
+    const keys = ['ALL', 'ANSWERED', 'DELETED', 'DRAFT', 'FLAGGED', 'NEW', 'OLD', 'RECENT', 'SEEN', 'UNANSWERED', 'UNDELETED', 'UNDRAFT', 'UNFLAGGED', 'UNSEEN'];
+    expect(search(`a1 SEARCH ${keys.join(' ').toLowerCase()}`)).toEqual({ charset: null, criteria: keys.map((key) => ({ key })) });
+  });
+
+  it.each([
+    ['a1 SEARCH FROM alice', [{ key: 'FROM', value: 'alice' }]],
+    ['a1 SEARCH TO "b b" CC c BCC d SUBJECT e BODY f TEXT g', [
+      { key: 'TO', value: 'b b' }, { key: 'CC', value: 'c' }, { key: 'BCC', value: 'd' },
+      { key: 'SUBJECT', value: 'e' }, { key: 'BODY', value: 'f' }, { key: 'TEXT', value: 'g' },
+    ]],
+    ['a1 SEARCH HEADER Message-ID "<x@y>"', [{ key: 'HEADER', field: 'Message-ID', value: '<x@y>' }]],
+    ['a1 SEARCH KEYWORD $Label1 UNKEYWORD $Junk', [{ key: 'KEYWORD', flag: '$Label1' }, { key: 'UNKEYWORD', flag: '$Junk' }]],
+    ['a1 SEARCH BEFORE 1-Feb-1994 ON "01-feb-1994" SINCE 29-Feb-2024', [
+      { key: 'BEFORE', date: day(1994, 2, 1) }, { key: 'ON', date: day(1994, 2, 1) }, { key: 'SINCE', date: day(2024, 2, 29) },
+    ]],
+    ['a1 SEARCH SENTBEFORE 1-Jan-2000 SENTON 2-Jan-2000 SENTSINCE 3-Jan-2000', [
+      { key: 'SENTBEFORE', date: day(2000, 1, 1) }, { key: 'SENTON', date: day(2000, 1, 2) }, { key: 'SENTSINCE', date: day(2000, 1, 3) },
+    ]],
+    ['a1 SEARCH LARGER 100 SMALLER 2000', [{ key: 'LARGER', size: 100 }, { key: 'SMALLER', size: 2000 }]],
+    ['a1 SEARCH 1:3,5 UID 10:*', [
+      { key: 'SEQUENCE', set: [{ start: 1, end: 3 }, { start: 5, end: 5 }] }, { key: 'UID', set: [{ start: 10, end: '*' }] },
+    ]],
+    ['a1 SEARCH NOT SEEN', [{ key: 'NOT', operand: { key: 'SEEN' } }]],
+    ['a1 SEARCH OR FROM a (TO b NOT DELETED)', [{
+      key: 'OR',
+      left: { key: 'FROM', value: 'a' },
+      right: { key: 'AND', operands: [{ key: 'TO', value: 'b' }, { key: 'NOT', operand: { key: 'DELETED' } }] },
+    }]],
+    ['a1 SEARCH OR OR SEEN FLAGGED DRAFT', [{
+      key: 'OR', left: { key: 'OR', left: { key: 'SEEN' }, right: { key: 'FLAGGED' } }, right: { key: 'DRAFT' },
+    }]],
+  ])('%s', (raw, criteria) => expect(search(raw)).toEqual({ charset: null, criteria }));
+
+  it('CHARSET UTF-8 with a literal', () =>
+    expect(search('a1 SEARCH CHARSET utf-8 SUBJECT {6}\r\nMüsli\r\n')).toEqual({
+      charset: 'UTF-8',
+      criteria: [{ key: 'SUBJECT', value: 'Müsli' }],
+    }));
+
+  it('UID SEARCH', () => expect(parse('a1 UID SEARCH ALL')).toEqual(cmd('SEARCH', { charset: null, criteria: [{ key: 'ALL' }] }, true)));
+});
+
+describe('parseCommand: ID and ENABLE', () => {
+  it('ID NIL', () => expect(parse('a1 ID NIL')).toEqual(cmd('ID', { params: null })));
+  it('ID list', () =>
+    expect(parse('a1 ID ("name" "Thunderbird" "version" NIL)')).toEqual(
+      cmd('ID', { params: new Map([['name', 'Thunderbird'], ['version', null]]) }),
+    ));
+  it('ENABLE', () =>
+    expect(parse('a1 ENABLE condstore UTF8=ACCEPT')).toEqual(cmd('ENABLE', { capabilities: ['CONDSTORE', 'UTF8=ACCEPT'] })));
+});
+
+describe('parseCommand: errors', () => {
+  const bad = (message: string, code = 'SYNTAX', tag: string | null = 'a1') => ({ code, tag, status: 'BAD', responseCode: null, message });
+  it.each([
+    ['', bad('Expected a tag', 'SYNTAX', null)],
+    [' NOOP', bad('Expected a tag', 'SYNTAX', null)],
+    ['a+1 NOOP', bad('Invalid tag', 'BAD_TAG', null)],
+    ['a"1 NOOP', bad('Invalid tag', 'BAD_TAG', null)],
+    ['a1', bad('Expected a space')],
+    ['a1 ', bad('Expected a command name')],
+    ['a1  NOOP', bad('Expected a command name')],
+    ['a1 FROB', bad('Unknown command FROB', 'UNKNOWN_COMMAND')],
+    ['a1 UID LOGIN a b', bad('UID LOGIN is not a command', 'UNKNOWN_COMMAND')],
+    ['a1 NOOP extra', bad('Unexpected extra arguments')],
+    ['a1 NOOP ', bad('Unexpected extra arguments')],
+    ['a1 LOGIN alice', bad('Expected a space')],
+    ['a1 LOGIN alice "unterminated', bad('Unterminated quoted string')],
+    ['a1 LOGIN alice "bad\\x"', bad('Invalid escape in quoted string')],
+    ['a1 LOGIN alice {5}', bad('Invalid literal')],
+    ['a1 AUTHENTICATE PLAIN abc', bad('Invalid base64 initial response')],
+    ['a1 SELECT', bad('Expected a space')],
+    ['a1 SELECT "Entw&APw"', bad('Invalid mailbox name: unterminated "&" shift in mailbox name')],
+    ['a1 SELECT "Entwürfe"', bad('Invalid mailbox name: mailbox name must be 7-bit printable (modified UTF-7)')],
+    ['a1 SELECT (x)', bad('Expected a mailbox name')],
+    ['a1 FETCH 0 FLAGS', bad('Invalid sequence set: 0')],
+    ['a1 FETCH 1:0 FLAGS', bad('Invalid sequence set: 1:0')],
+    ['a1 FETCH 1,,2 FLAGS', bad('Invalid sequence set: 1,,2')],
+    ['a1 FETCH 1:2:3 FLAGS', bad('Invalid sequence set: 1:2:3')],
+    ['a1 FETCH 4294967296 FLAGS', bad('Invalid sequence set: 4294967296')],
+    ['a1 FETCH $ FLAGS', bad('Invalid sequence set: $')],
+    ['a1 FETCH x FLAGS', bad('Expected a sequence set')],
+    ['a1 FETCH 1 (ALL)', bad('Unknown fetch item ALL')],
+    ['a1 FETCH 1 ()', bad('Empty list')],
+    ['a1 FETCH 1 BINARY[1]', bad('Unknown fetch item BINARY')],
+    ['a1 FETCH 1 BODY[MIME]', bad('Invalid section MIME')],
+    ['a1 FETCH 1 BODY[0]', bad('Invalid section part')],
+    ['a1 FETCH 1 BODY[1.]', bad('Invalid section')],
+    ['a1 FETCH 1 BODY[HEADER.FIELDS ()]', bad('Empty list')],
+    ['a1 FETCH 1 BODY[]<0.0>', bad('Invalid partial length')],
+    ['a1 FETCH 1 BODY[]<5>', bad('Expected "." in partial')],
+    ['a1 FETCH 1 (FLAGS', bad('Expected ")"')],
+    ['a1 STORE 1 FLAGZ (\\Seen)', bad('Invalid store item FLAGZ')],
+    ['a1 STORE 1 FLAGS (\\*)', bad('Expected a flag')],
+    ['a1 STATUS INBOX (MESSAGES SIZE)', bad('Unknown status item SIZE')],
+    ['a1 STATUS INBOX ()', bad('Empty list')],
+    ['a1 LIST "" * RETURN (STATUS)', bad('Unknown LIST return option STATUS')],
+    ['a1 LIST (RECURSIVEMATCH) "" *', bad('RECURSIVEMATCH needs another selection option')],
+    ['a1 LIST (FOO) "" *', bad('Unknown LIST selection option FOO')],
+    ['a1 LIST "" * EXTRA', bad('Expected RETURN')],
+    ['a1 APPEND INBOX "hello"', bad('Invalid date-time: hello')],
+    ['a1 APPEND INBOX (\\Seen)', bad('Expected a space')],
+    ['a1 APPEND INBOX "31-Feb-2024 00:00:00 +0000" {1}', bad('Invalid date-time: 31-Feb-2024 00:00:00 +0000')],
+    ['a1 APPEND INBOX msg', bad('Expected the message as a literal')],
+    ['a1 SEARCH', bad('Expected a space')],
+    ['a1 SEARCH FOO', bad('Unknown search key FOO')],
+    ['a1 SEARCH BEFORE 32-Jan-2020', bad('Invalid date: 32-Jan-2020')],
+    ['a1 SEARCH BEFORE 1-Foo-2020', bad('Invalid date: 1-Foo-2020')],
+    ['a1 SEARCH LARGER x', bad('Expected a size')],
+    ['a1 SEARCH OR SEEN', bad('Expected a space')],
+    ['a1 SEARCH (SEEN', bad('Expected ")"')],
+    ['a1 SEARCH ()', bad('Expected a search key')],
+    ['a1 ID ("name")', bad('Expected a space')],
+    ['a1 ENABLE', bad('Expected a space')],
+  ])('%j', (raw, expected) => expect(failure(raw)).toEqual(expected));
+
+  it('NO [BADCHARSET] for an unknown charset (RFC 3501 6.4.4)', () =>
+    expect(failure('a1 SEARCH CHARSET KOI8-R ALL')).toEqual({
+      code: 'BAD_CHARSET',
+      tag: 'a1',
+      status: 'NO',
+      responseCode: 'BADCHARSET (US-ASCII UTF-8)',
+      message: 'Unsupported charset',
+    }));
+
+  it('bounds nesting', () => {
+    expect(failure(`a1 SEARCH ${'NOT '.repeat(17)}SEEN`)).toMatchObject({ code: 'TOO_COMPLEX', message: 'Too deeply nested' });
+    expect(failure(`a1 SEARCH ${'('.repeat(17)}SEEN${')'.repeat(17)}`)).toMatchObject({ code: 'TOO_COMPLEX' });
+    expect(parse(`a1 SEARCH ${'NOT '.repeat(16)}SEEN`)).toMatchObject({ name: 'SEARCH' });
+  });
+
+  it('bounds the number of arguments', () => {
+    expect(failure(`a1 SEARCH${' SEEN'.repeat(1001)}`)).toMatchObject({ code: 'TOO_COMPLEX', message: 'Too many arguments' });
+    expect(failure(`a1 FETCH ${'1,'.repeat(1000)}1 FLAGS`)).toMatchObject({ code: 'TOO_COMPLEX' });
+  });
+
+  it('bounds ID (RFC 2971 3.3)', () => {
+    const pairs = Array.from({ length: 31 }, (_, i) => `"f${i}" "v"`).join(' ');
+    expect(failure(`a1 ID (${pairs})`)).toMatchObject({ message: 'Too many ID fields' });
+    expect(failure(`a1 ID ("${'x'.repeat(31)}" NIL)`)).toMatchObject({ message: 'ID field name too long' });
+  });
+});
