@@ -43,6 +43,10 @@ async function startDemoServer(): Promise<number> {
           reader.attach(socket);
         } else if (line === 'LIST') {
           socket.write('+OK 2 messages\r\n1 120\r\n..dot-stuffed\r\n.\r\n');
+        } else if (line === 'EHLO x') {
+          socket.write('250-demo\r\n250-PIPELINING\r\n250 STARTTLS\r\n');
+        } else if (line === 'a1 NOOP') {
+          socket.write('* 3 EXISTS\r\na1 OK NOOP completed\r\n');
         } else if (line === 'SLOW') {
           setTimeout(() => socket.write('+OK slow\r\n'), 150);
         } else {
@@ -109,5 +113,14 @@ describe('RawClient', () => {
     client.send('QUIT');
     await client.expect('+OK bye');
     await expect(client.readLine()).rejects.toThrow(/closed the connection/);
+  });
+
+  it('reads SMTP multi-line replies and IMAP responses up to the tagged line', async () => {
+    client = await RawClient.connect(await startDemoServer());
+    await client.expect('+OK demo');
+    client.send('EHLO x');
+    expect(await client.readSmtpReply()).toEqual(['250-demo', '250-PIPELINING', '250 STARTTLS']);
+    client.send('a1 NOOP');
+    expect(await client.readTagged('a1')).toEqual(['* 3 EXISTS', 'a1 OK NOOP completed']);
   });
 });

@@ -126,6 +126,19 @@ export class RawClient {
   }
 
   /**
+   * An SMTP reply (RFC 5321 4.2.1): "250-..." continuation lines up to and including the final
+   * "250 ..." line.
+   */
+  async readSmtpReply(timeoutMs = this.timeoutMs): Promise<string[]> {
+    return this.readUntil(/^\d{3}(?: |$)/, timeoutMs);
+  }
+
+  /** IMAP untagged and continuation lines up to and including the tagged completion of `tag`. */
+  async readTagged(tag: string, timeoutMs = this.timeoutMs): Promise<string[]> {
+    return this.readUntil((line) => line.startsWith(`${tag} `), timeoutMs);
+  }
+
+  /**
    * Start TLS on this connection, after the test has sent STARTTLS/STLS and read the go-ahead.
    * Throws if the server sent anything after the go-ahead in plaintext.
    */
