@@ -12,12 +12,14 @@ import type { EnvelopeAddress } from './types.js';
  */
 export const MISSING_DOMAIN = 'MISSING_DOMAIN';
 
-type Token =
+/** A lexical token; `spaced` says white space preceded it (display names keep that spacing). */
+type Token = { spaced: boolean } & (
   | { kind: 'atom'; text: string }
   | { kind: 'quoted'; text: string; raw: string }
   | { kind: 'comment'; text: string }
   | { kind: 'literal'; text: string }
-  | { kind: 'special'; text: string };
+  | { kind: 'special'; text: string }
+);
 
 const SPECIALS = '<>@,;:.';
 
@@ -25,11 +27,15 @@ function tokenize(value: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   const n = value.length;
+  let spaced = false;
   while (i < n) {
     const c = value[i] as string;
     if (c === ' ' || c === '\t' || c === '\r' || c === '\n') {
       i++;
-    } else if (c === '"') {
+      spaced = true;
+      continue;
+    }
+    if (c === '"') {
       let text = '';
       let j = i + 1;
       while (j < n && value[j] !== '"') {
@@ -37,7 +43,7 @@ function tokenize(value: string): Token[] {
         text += value[j];
         j++;
       }
-      tokens.push({ kind: 'quoted', text, raw: value.slice(i, Math.min(j + 1, n)) });
+      tokens.push({ spaced, kind: 'quoted', text, raw: value.slice(i, Math.min(j + 1, n)) });
       i = j + 1;
     } else if (c === '(') {
       // RFC 5322 3.2.2: comments nest; an unclosed one runs to the end.
@@ -60,33 +66,33 @@ function tokenize(value: string): Token[] {
         }
         j++;
       }
-      tokens.push({ kind: 'comment', text: text.trim() });
+      tokens.push({ spaced, kind: 'comment', text: text.trim() });
       i = j;
     } else if (c === '[') {
       const close = value.indexOf(']', i);
       const stop = close === -1 ? n : close + 1;
-      tokens.push({ kind: 'literal', text: value.slice(i, stop) });
+      tokens.push({ spaced, kind: 'literal', text: value.slice(i, stop) });
       i = stop;
     } else if (SPECIALS.includes(c)) {
-      tokens.push({ kind: 'special', text: c });
+      tokens.push({ spaced, kind: 'special', text: c });
       i++;
     } else {
       let j = i;
       while (j < n && !' \t\r\n"(['.includes(value[j] as string) && !SPECIALS.includes(value[j] as string)) j++;
-      tokens.push({ kind: 'atom', text: value.slice(i, j) });
+      tokens.push({ spaced, kind: 'atom', text: value.slice(i, j) });
       i = j;
     }
+    spaced = false;
   }
   return tokens;
 }
 
-/** A phrase (display name or group name): words joined by one space, dots kept tight. */
+/** A phrase (display name or group name): its words, one space where the header had white space. */
 function phrase(tokens: readonly Token[]): string | null {
   let text = '';
   for (const t of tokens) {
     if (t.kind === 'comment') continue;
-    if (t.text === '.') text += '.';
-    else text += (text === '' || text.endsWith('.') ? '' : ' ') + t.text;
+    text += (text !== '' && t.spaced ? ' ' : '') + t.text;
   }
   text = text.trim();
   return text === '' ? null : text;

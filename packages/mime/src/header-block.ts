@@ -47,6 +47,12 @@ function fieldNameLength(raw: Buffer, pos: number, stop: number): number {
   return j < stop && raw[j] === COLON ? j + 1 - pos : 0;
 }
 
+const MBOX_FROM = Buffer.from('From ');
+
+function isMboxFromLine(raw: Buffer, pos: number, stop: number): boolean {
+  return stop - pos >= MBOX_FROM.length && raw.compare(MBOX_FROM, 0, MBOX_FROM.length, pos, pos + MBOX_FROM.length) === 0;
+}
+
 /**
  * Reads the header block of the entity in [start, end).
  * - An empty line ends it (and belongs to it).
@@ -54,7 +60,8 @@ function fieldNameLength(raw: Buffer, pos: number, stop: number): number {
  * - A first line that is not a field: no header; the whole entity is body.
  * - A later line that is neither a field nor a continuation ends the header there (CPython does
  *   the same): the body starts at that line, so its text stays searchable.
- * - Continuation lines before any field (e.g. a leading line of spaces) are kept in the block.
+ * - Continuation lines before any field (e.g. a leading line of spaces) are kept in the block,
+ *   and so is an mbox "From " envelope line (RFC 4155) on the first line.
  */
 export function readHeaderBlock(raw: Buffer, start: number, end: number): HeaderBlock {
   const fields: HeaderField[] = [];
@@ -70,7 +77,13 @@ export function readHeaderBlock(raw: Buffer, start: number, end: number): Header
       continue;
     }
     const nameLength = fieldNameLength(raw, pos, stop);
-    if (nameLength === 0) return { fields, end: pos };
+    if (nameLength === 0) {
+      if (pos === start && isMboxFromLine(raw, pos, stop)) {
+        pos = stop;
+        continue;
+      }
+      return { fields, end: pos };
+    }
     const name = byteString(raw, pos, pos + nameLength - 1).trimEnd();
     current = {
       name,

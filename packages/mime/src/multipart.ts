@@ -11,23 +11,26 @@ export interface PartRange {
 
 const DASH = 0x2d;
 
-function onlyWhitespace(raw: Buffer, start: number, stop: number): boolean {
-  for (let i = start; i < stop; i++) {
-    const c = raw[i];
-    if (c !== SP && c !== HTAB && c !== CR && c !== LF) return false;
-  }
-  return true;
+/**
+ * Whether what follows "--boundary" on a line lets it be a delimiter. RFC 2046 5.1.1 allows only
+ * transport padding, yet says a prefix match is enough ("it is sufficient that the boundary appear
+ * in its entirety following the CRLF"), and real mail writes text after delimiters. So we accept
+ * the line end, white space, or the close "--" followed by anything; but not another boundary
+ * character: `--b_2` belongs to a nested boundary `b_2`, not to `b` (similar boundaries are common).
+ */
+function endsDelimiter(raw: Buffer, tail: number, lineStop: number, close: boolean): boolean {
+  if (close || tail >= lineStop) return true;
+  const c = raw[tail];
+  return c === SP || c === HTAB || c === CR || c === LF;
 }
 
 /**
  * The parts of the multipart body in [start, end) delimited by `boundary`.
  *
  * RFC 2046 5.1.1: a delimiter line is "--" boundary at the start of a line, optionally followed
- * by "--" (the close delimiter) and then only white space (transport padding). The line break
+ * by "--" (the close delimiter); see endsDelimiter for what may follow. The line break
  * before a delimiter belongs to the delimiter, so a part ends before it. The preamble and the
  * epilogue are not parts. A missing close delimiter lets the last part run to `end`.
- * Only the exact boundary counts: `--b2` is not a delimiter of boundary `b`, which keeps
- * similar nested boundaries apart.
  *
  * At most `maxParts` parts are split out (>= 1); the last one then runs to `end`.
  * Returns an empty list when no delimiter line is found.
@@ -48,7 +51,7 @@ export function splitMultipart(raw: Buffer, start: number, end: number, boundary
     let tail = at + delimiter.length;
     const close = tail + 1 < lineStop && raw[tail] === DASH && raw[tail + 1] === DASH;
     if (close) tail += 2;
-    if (!onlyWhitespace(raw, tail, lineStop)) {
+    if (!endsDelimiter(raw, tail, lineStop, close)) {
       pos = at + 1;
       continue;
     }

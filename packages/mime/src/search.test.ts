@@ -1,0 +1,99 @@
+import { simpleParser } from 'mailparser';
+import { describe, expect, it } from 'vitest';
+import { parseMessage } from './parse.js';
+import { decodeWords, headerValues, textForSearch } from './search.js';
+import { corpusFile, crlf } from './test-support/messages.js';
+import { decodeQuotedPrintable } from './transfer-encoding.js';
+
+describe('decodeWords (RFC 2047)', () => {
+  it.each([
+    ['=?utf-8?q?caf=C3=A9?=', 'café'],
+    ['=?ISO-8859-1?B?SWYgeW91IGNhbiByZWFkIHRoaXMgeW8=?= =?ISO-8859-2?B?dSB1bmRlcnN0YW5kIHRoZSBleGFtcGxlLg==?=', 'If you can read this you understand the example.'],
+    ['=?iso-8859-1?q?a?= b =?iso-8859-1?q?c?=', 'a b c'],
+    ['plain text', 'plain text'],
+    ['=?utf-8?q?broken', '=?utf-8?q?broken'],
+  ])('%s', (input, expected) => {
+    expect(decodeWords(input)).toBe(expected);
+  });
+});
+
+describe('headerValues', () => {
+  it('returns every value of a field, unfolded and decoded, in order', () => {
+    const raw = crlf('Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=', ' aus Berlin', 'X-Tag: a', 'x-tag: b', '', 'body');
+    const root = parseMessage(raw);
+    expect(headerValues(raw, root, 'SUBJECT')).toEqual(['Grüße aus Berlin']);
+    expect(headerValues(raw, root, 'x-tag')).toEqual(['a', 'b']);
+    expect(headerValues(raw, root, 'missing')).toEqual([]);
+  });
+
+  it('reads raw 8-bit UTF-8 header octets as text', () => {
+    const raw = Buffer.concat([Buffer.from('Subject: '), Buffer.from('Grüße', 'utf8'), Buffer.from('\r\n\r\n')]);
+    expect(headerValues(raw, parseMessage(raw), 'subject')).toEqual(['Grüße']);
+  });
+
+  it('reads raw 8-bit octets that are not UTF-8 as latin1, losing none', () => {
+    const raw = Buffer.concat([Buffer.from('Subject: Fr'), Buffer.from([0xf6]), Buffer.from('sche\r\n\r\n')]);
+    expect(headerValues(raw, parseMessage(raw), 'subject')).toEqual(['Frösche']);
+  });
+});
+
+describe('textForSearch', () => {
+  it('decodes quoted-printable and base64 bodies in their charsets, html without tags', () => {
+    const raw = crlf(
+      'Content-Type: multipart/mixed; boundary=b',
+      '',
+      '--b',
+      'Content-Type: text/plain; charset=iso-8859-1',
+      'Content-Transfer-Encoding: quoted-printable',
+      '',
+      'caf=E9 au=',
+      ' lait',
+      '--b',
+      'Content-Type: text/html; charset=utf-8',
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.from('<p>Gr&uuml;&szlig;e &amp; <b>bold</b> caf\u00e9</p>').toString('base64'),
+      '--b',
+      'Content-Type: application/octet-stream',
+      '',
+      'not text',
+      '--b--',
+    );
+    const text = textForSearch(raw, parseMessage(raw));
+    expect(text).toContain('café au lait');
+    expect(text).toContain('bold');
+    expect(text).toContain('& ');
+    expect(text).toContain('café');
+    expect(text).not.toContain('<p>');
+    expect(text).not.toContain('not text');
+  });
+
+  it('includes the text of embedded messages', () => {
+    const raw = crlf('Content-Type: message/rfc822', '', 'Subject: in', 'Content-Type: text/plain; charset=utf-8', '', 'inner words');
+    expect(textForSearch(raw, parseMessage(raw))).toBe('inner words\r\n');
+  });
+
+  it('decodes quoted-printable soft breaks, malformed escapes and padding', () => {
+    expect(decodeQuotedPrintable(Buffer.from('a=3Db=\r\nc=  \nd =ZZ e=')).toString()).toBe('a=bcd =ZZ e');
+  });
+});
+
+describe('agrees with mailparser on decoded subject and text', () => {
+  it.each([
+    'mikel-mail/plain_emails__basic_email.eml',
+    'mikel-mail/mime_emails__raw_email_with_multipart_mixed_quoted_boundary.eml',
+    'nodemailer-mailparser/nodemailer.eml',
+    'postal-mime/calendar-event.eml',
+    'zbateson-mail-mime-parser/m1001.txt',
+    'zbateson-mail-mime-parser/m1005.txt',
+  ])('%s', async (name) => {
+    const raw = corpusFile(name);
+    const root = parseMessage(raw);
+    const parsed = await simpleParser(raw);
+    // Unfolding keeps white space (RFC 5322 2.2.3); mailparser collapses it.
+    expect(headerValues(raw, root, 'subject')[0]?.replace(/\s+/g, ' ')).toBe(parsed.subject?.replace(/\s+/g, ' '));
+    const ours = textForSearch(raw, root).replace(/\s+/g, ' ');
+    const theirs = (parsed.text ?? '').replace(/\s+/g, ' ').trim();
+    expect(ours).toContain(theirs.slice(0, 200));
+  });
+});
