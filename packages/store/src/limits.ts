@@ -37,3 +37,8 @@ export const CHANGE_PRUNE_INTERVAL_MS = 10 * 60 * 1000;
 export const LOCK_STALE_AFTER_MS = 60_000;
 /** How often a store refreshes the heartbeat of the locks it holds (well inside the stale bound). */
 export const LOCK_HEARTBEAT_INTERVAL_MS = 15_000;
+
+/** How long a delivery worker owns a claimed outbound entry before another may retry it. */
+export const OUTBOUND_LEASE_MS = 10 * 60 * 1000;
+/** Bound on the length of a stored delivery error (remote replies can be long). */
+export const MAX_OUTBOUND_ERROR_LENGTH = 1000;

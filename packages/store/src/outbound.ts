@@ -1,5 +1,6 @@
 import type { SqliteDatabase } from './db.js';
-import type { OutboundEntry } from './types.js';
+import { MAX_OUTBOUND_ERROR_LENGTH } from './limits.js';
+import { StoreError, type OutboundEntry } from './types.js';
 
 interface OutboundRow {
   id: number;
@@ -27,26 +28,63 @@ const toEntry = (row: OutboundRow): OutboundEntry => ({
   status: row.status,
 });
 
+const clip = (error: string): string => error.slice(0, MAX_OUTBOUND_ERROR_LENGTH);
+
 /** The queue of mail for non-local recipients; each entry holds a reference to its body. */
 export class OutboundQueue {
   private readonly insert;
   private readonly all;
+  private readonly due;
+  private readonly claim;
+  private readonly remove;
+  private readonly reschedule;
+  private readonly fail;
 
   constructor(db: SqliteDatabase) {
     this.insert = db.prepare<[string, string, string, number, number, number], { id: number }>(
       'INSERT INTO outbound (sender, recipient, body_hash, size, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
     );
     this.all = db.prepare<[], OutboundRow>('SELECT * FROM outbound ORDER BY id');
+    this.due = db.prepare<[number, number], { id: number }>(
+      "SELECT id FROM outbound WHERE status IN ('queued', 'delivering') AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+    );
+    this.claim = db.prepare<[number, number], OutboundRow>(
+      "UPDATE outbound SET status = 'delivering', attempts = attempts + 1, next_attempt_at = ? WHERE id = ? RETURNING *",
+    );
+    this.remove = db.prepare('DELETE FROM outbound WHERE id = ?');
+    this.reschedule = db.prepare("UPDATE outbound SET status = 'queued', next_attempt_at = ?, last_error = ? WHERE id = ?");
+    this.fail = db.prepare("UPDATE outbound SET status = 'failed', last_error = ? WHERE id = ?");
   }
 
   enqueue(sender: string, recipient: string, bodyHash: string, size: number): number {
     const now = Date.now();
     const row = this.insert.get(sender, recipient, bodyHash, size, now, now);
-    if (row === undefined) throw new Error('outbound insert returned no row');
+    if (row === undefined) throw new StoreError('TEMPORARY', 'outbound insert returned no row');
     return row.id;
   }
 
   list(): OutboundEntry[] {
     return this.all.all().map(toEntry);
+  }
+
+  claimDue(limit: number, leaseMs: number): OutboundEntry[] {
+    const now = Date.now();
+    return this.due.all(now, limit).flatMap((row) => this.claim.get(now + leaseMs, row.id) ?? []).map(toEntry);
+  }
+
+  complete(id: number): void {
+    this.mustChange(this.remove.run(id).changes, id);
+  }
+
+  retryAt(id: number, nextAttemptAt: Date, error: string): void {
+    this.mustChange(this.reschedule.run(nextAttemptAt.getTime(), clip(error), id).changes, id);
+  }
+
+  markFailed(id: number, error: string): void {
+    this.mustChange(this.fail.run(clip(error), id).changes, id);
+  }
+
+  private mustChange(changes: number, id: number): void {
+    if (changes === 0) throw new StoreError('NOT_FOUND', `no outbound entry ${id}`);
   }
 }

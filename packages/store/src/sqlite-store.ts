@@ -10,6 +10,7 @@ import {
   CHANGE_PRUNE_INTERVAL_MS,
   CHANGE_RETENTION_MS,
   LOCK_HEARTBEAT_INTERVAL_MS,
+  OUTBOUND_LEASE_MS,
 } from './limits.js';
 import { MaildropLocks } from './maildrop-locks.js';
 import { Mailboxes } from './mailboxes.js';
@@ -283,6 +284,22 @@ export class SqliteMailStore implements MailStore {
 
   listOutbound(): Promise<OutboundEntry[]> {
     return this.read(() => this.outbound.list());
+  }
+
+  claimOutbound(limit: number, leaseMs: number = OUTBOUND_LEASE_MS): Promise<OutboundEntry[]> {
+    return this.write(() => this.outbound.claimDue(limit, leaseMs));
+  }
+
+  completeOutbound(id: number): Promise<void> {
+    return this.write(() => this.outbound.complete(id));
+  }
+
+  rescheduleOutbound(id: number, nextAttemptAt: Date, error: string): Promise<void> {
+    return this.write(() => this.outbound.retryAt(id, nextAttemptAt, error));
+  }
+
+  failOutbound(id: number, error: string): Promise<void> {
+    return this.write(() => this.outbound.markFailed(id, error));
   }
 
   // ---- maildrop locks -------------------------------------------------------------------------

@@ -251,6 +251,18 @@ export interface MailStore {
 
   // ---- outbound queue ------------------------------------------------------------------------
   listOutbound(): Promise<OutboundEntry[]>;
+  /**
+   * For the delivery worker: takes up to `limit` due entries (queued, or `delivering` whose lease
+   * ran out because a worker died), marks them `delivering`, counts the attempt and leases them
+   * for `leaseMs` (their `nextAttemptAt` becomes the lease expiry).
+   */
+  claimOutbound(limit: number, leaseMs?: number): Promise<OutboundEntry[]>;
+  /** Delivered (or bounced): removes the entry and releases its body reference. */
+  completeOutbound(id: number): Promise<void>;
+  /** Temporary failure: back to `queued`, retried at `nextAttemptAt`. */
+  rescheduleOutbound(id: number, nextAttemptAt: Date, error: string): Promise<void>;
+  /** Permanent failure: kept as `failed` with its error (for the bounce and the admin). */
+  failOutbound(id: number, error: string): Promise<void>;
 
   // ---- maildrop locks (POP3, RFC 1939 8) ----------------------------------------------------
   /** Takes an exclusive lock on a user's maildrop; false if another live session holds it. */
