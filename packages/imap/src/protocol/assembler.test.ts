@@ -203,3 +203,19 @@ describe('CommandAssembler over a real socket', () => {
     expect(received).toEqual(['c1 LOGIN {5}<5 octets> "pw"']);
   });
 });
+
+describe('CommandAssembler line limit edges', () => {
+  it('rejects a line one byte over the limit even without CR', () => {
+    const line = `a1 X ${'y'.repeat(16)}`;
+    expect(feed(new CommandAssembler({ maxLineLength: 20 }), `${line}\n`)).toMatchObject([
+      { error: { code: 'LINE_TOO_LONG', tag: 'a1', closeConnection: false } },
+    ]);
+  });
+
+  it('counts the limit per line, not per command with literals', () => {
+    const assembler = new CommandAssembler({ maxLineLength: 20 });
+    expect(feed(assembler, `a1 LOGIN {5+}\r\nalice ${'p'.repeat(14)}\r\n`)).toEqual([
+      { command: ['a1 LOGIN {5+}', ` ${'p'.repeat(14)}`], literals: ['alice'] },
+    ]);
+  });
+});

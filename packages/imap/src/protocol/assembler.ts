@@ -147,10 +147,15 @@ export class CommandAssembler {
     if (this.mode.kind === 'discard') {
       this.finishDiscardedLine(this.mode.head, this.mode.tail, events);
     } else {
-      const line = Buffer.concat(this.lineChunks);
+      const line = stripCr(Buffer.concat(this.lineChunks));
       this.lineChunks = [];
       this.lineLength = 0;
-      this.finishLine(stripCr(line), events);
+      // The +1 allowance above was for a CR; without one the line may still be one byte over.
+      if (line.length > this.maxLineLength) {
+        this.finishDiscardedLine(line.subarray(0, TAG_HEAD_LENGTH), lastBytes(line, DISCARD_TAIL_LENGTH), events);
+      } else {
+        this.finishLine(line, events);
+      }
     }
     return lf + 1;
   }

@@ -2,7 +2,9 @@
  * FETCH data items (RFC 3501 6.4.5, formal syntax `fetch-att`, `section`): parsing the request
  * and naming the item in the response (`BODY[1.HEADER]<0>`).
  */
+import { serializeValue } from './compiler.js';
 import type { ArgReader } from './reader.js';
+import { isAtom } from './syntax.js';
 
 /** RFC 3501 9: section-msgtext / section-text. */
 export type SectionSpecifier = 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME';
@@ -149,7 +151,10 @@ export function formatSection(section: BodySection): string {
   const parts: string[] = section.part.map(String);
   if (section.specifier !== null) parts.push(section.specifier);
   const base = parts.join('.');
-  return section.fields.length > 0 ? `${base} (${section.fields.join(' ')})` : base;
+  if (section.fields.length === 0) return base;
+  // Field names were astrings; echo one that is not an atom as a quoted string.
+  const fields = section.fields.map((field) => (isAtom(field) ? field : serializeValue(field).toString('utf8')));
+  return `${base} (${fields.join(' ')})`;
 }
 
 /**

@@ -13,11 +13,17 @@ export function lineFrame(line: string): CommandFrame {
   return { segments: [line], literals: [] };
 }
 
+/** Commands whose arguments are credentials (STYLE.md: credentials redacted in logs). */
+const CREDENTIAL_COMMANDS: ReadonlySet<string> = new Set(['LOGIN', 'AUTHENTICATE']);
+
 /**
- * The frame as loggable text, literals replaced by their size so that APPEND bodies and
- * literal passwords do not land in logs.
+ * The frame as loggable text: literals replaced by their size so that APPEND bodies do not land
+ * in logs, and the arguments of LOGIN/AUTHENTICATE replaced by `<redacted>`. (SASL response lines
+ * sent after `+` are not commands; the session must not log them.)
  */
 export function describeFrame(frame: CommandFrame): string {
+  const [tag, name] = (frame.segments[0] ?? '').split(' ', 2);
+  if (name !== undefined && CREDENTIAL_COMMANDS.has(name.toUpperCase())) return `${tag} ${name} <redacted>`;
   let out = '';
   frame.segments.forEach((segment, index) => {
     out += segment;

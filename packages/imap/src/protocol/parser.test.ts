@@ -253,6 +253,7 @@ describe('parseCommand: errors', () => {
     ['a1 LOGIN alice', bad('Expected a space')],
     ['a1 LOGIN alice "unterminated', bad('Unterminated quoted string')],
     ['a1 LOGIN alice "bad\\x"', bad('Invalid escape in quoted string')],
+    ['a1 LOGIN alice "a\0b"', bad('NUL in quoted string')],
     ['a1 LOGIN alice {5}', bad('Invalid literal')],
     ['a1 AUTHENTICATE PLAIN abc', bad('Invalid base64 initial response')],
     ['a1 SELECT', bad('Expected a space')],

@@ -101,6 +101,9 @@ export class ArgReader {
         if (escaped !== '"' && escaped !== '\\') throw this.error('Invalid escape in quoted string');
         out += escaped;
         this.pos += 1;
+      } else if (ch === '\0') {
+        // RFC 3501 9: QUOTED-CHAR is a TEXT-CHAR, and CHAR excludes NUL.
+        throw this.error('NUL in quoted string');
       } else {
         out += ch;
       }
