@@ -194,13 +194,13 @@ describe('CommandAssembler over a real socket', () => {
     client.setEncoding('latin1');
     client.on('data', (data: string) => {
       replies.push(data);
-      if (data.startsWith('+ ')) for (const byte of 'hello "pw"\r\n') client.write(byte);
+      if (data.startsWith('+ ')) for (const byte of 'INBOX (UIDNEXT)\r\n') client.write(byte);
     });
-    for (const byte of 'c1 LOGIN {5}\r\n') client.write(byte);
+    for (const byte of 'c1 STATUS {5}\r\n') client.write(byte);
     await once(client, 'end');
     client.destroy();
     expect(replies.join('')).toBe('+ Ready for literal data\r\nc1 OK done\r\n');
-    expect(received).toEqual(['c1 LOGIN {5}<5 octets> "pw"']);
+    expect(received).toEqual(['c1 STATUS {5}<5 octets> (UIDNEXT)']);
   });
 });
 
