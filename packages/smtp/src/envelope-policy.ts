@@ -1,4 +1,3 @@
-import { StoreError } from '@minimail/store';
 import type { MailStore } from '@minimail/store';
 import type { ReplyName } from './replies.js';
 
@@ -42,7 +41,8 @@ export async function decideRecipient(
   rawAddress: string,
 ): Promise<Decision<RecipientPlan>> {
   // RFC 5321 4.1.1.3: the domain-less "postmaster" must be accepted; it means ours.
-  const address = rawAddress.toLowerCase() === 'postmaster' ? `postmaster@${context.hostname}` : rawAddress.toLowerCase();
+  const barePostmaster = rawAddress.toLowerCase() === 'postmaster';
+  const address = barePostmaster ? `postmaster@${context.hostname}` : rawAddress.toLowerCase();
   let resolution;
   try {
     resolution = await store.resolveRecipient(address);
@@ -64,6 +64,9 @@ export async function decideRecipient(
     case 'unknown':
       return { ok: false, reply: 'UNKNOWN_RECIPIENT' };
     case 'remote':
+      // Our host name is not a mail domain here: nobody to hand postmaster mail to, but it is
+      // not a relay attempt either (the admin adds the domain and a postmaster alias).
+      if (barePostmaster) return { ok: false, reply: 'UNKNOWN_RECIPIENT' };
       return context.authenticated ? accept({ userIds: [], create: [], relay: [address] }) : { ok: false, reply: 'RELAY_DENIED' };
   }
 }
@@ -90,9 +93,12 @@ function accept(plan: RecipientPlan): Decision<RecipientPlan> {
   return { ok: true, value: plan };
 }
 
-/** An address the store calls invalid is refused for good; anything else is a retryable failure. */
+/**
+ * Any store failure while deciding is answered 451 (try again later), INVALID included:
+ * smtp-server has already checked the address syntax, and a closed or broken store also reports
+ * INVALID; a temporary answer can never bounce mail that we would have accepted later.
+ */
 function storeFailure(error: unknown): Decision<never> {
-  if (error instanceof StoreError && error.code === 'INVALID') return { ok: false, reply: 'BAD_ADDRESS', error };
   return { ok: false, reply: 'LOCAL_ERROR', error };
 }
 

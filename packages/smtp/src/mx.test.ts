@@ -152,6 +152,8 @@ describe.each(['dev', 'production'] as const)('MX (%s profile)', (profile) => {
     expect(await client.command('MAIL FROM:<a@remote.test>')).toBe('250 2.1.0 Accepted');
     expect(await client.command('RCPT TO:<bob@local.test>')).toBe('250 2.1.5 Accepted');
     await h.store.close();
+    // A store failure while resolving a recipient is temporary too, never a bounce.
+    expect(await client.command('RCPT TO:<info@local.test>')).toBe('451 4.3.0 Requested action aborted: local error in processing');
     expect(await data(client, 'Subject: lost?\r\n\r\nno\r\n')).toBe(
       '451 4.3.0 Requested action aborted: local error in processing',
     );
@@ -212,6 +214,61 @@ describe.each(['dev', 'production'] as const)('MX (%s profile)', (profile) => {
   });
 });
 
+describe('MX extensions', () => {
+  it('answers pipelined commands in order (RFC 2920)', async () => {
+    const h = await start({ profile: 'production' });
+    await seedProduction(h);
+    const client = await session(h);
+    client.sendRaw('MAIL FROM:<a@remote.test> BODY=8BITMIME\r\nRCPT TO:<nobody@local.test>\r\nRCPT TO:<bob@local.test>\r\nDATA\r\n');
+    expect((await client.reply()).last).toBe('250 2.1.0 Accepted');
+    expect((await client.reply()).last).toBe('550 5.1.1 No such user here');
+    expect((await client.reply()).last).toBe('250 2.1.5 Accepted');
+    expect((await client.reply()).last).toBe('354 End data with <CR><LF>.<CR><LF>');
+    client.sendRaw('Subject: piped\r\n\r\n\xe9t\xe9\r\n.\r\nQUIT\r\n');
+    expect((await client.reply()).last).toBe('250 2.6.0 Message accepted for delivery');
+    expect((await client.reply()).last).toBe('221 2.0.0 Bye');
+    expect(await inbox(h.store, 'bob@local.test')).toHaveLength(1);
+  });
+
+  it('takes UTF-8 addresses with SMTPUTF8 (RFC 6531) and 8-bit bodies byte for byte', async () => {
+    const h = await start({ profile: 'dev' });
+    const client = await session(h);
+    expect(await client.command('MAIL FROM:<j\u00f6rg@remote.test> SMTPUTF8 BODY=8BITMIME')).toBe('250 2.1.0 Accepted');
+    expect(await client.command('RCPT TO:<jos\u00e9@dev.test>')).toBe('250 2.1.5 Accepted');
+    const body = Buffer.from('Subject: =?utf-8?q?caf=C3=A9?=\r\n\r\ncaf\u00e9 \u2603\r\n', 'utf8');
+    expect(await client.command('DATA')).toBe('354 End data with <CR><LF>.<CR><LF>');
+    client.sendRaw(Buffer.concat([body, Buffer.from('.\r\n')]));
+    expect((await client.reply()).last).toBe('250 2.6.0 Message accepted for delivery');
+    const [stored] = await inbox(h.store, 'jos\u00e9@dev.test');
+    const pattern = traceHeaderPattern({ from: 'j\u00f6rg@remote.test', helo: 'client.test', withType: 'ESMTP', rcpt: 'jos\u00e9@dev.test' });
+    // The trace headers carry the UTF-8 addresses as UTF-8 octets; the body follows untouched.
+    const text = (stored as Buffer).toString('utf8');
+    const match = pattern.exec(text);
+    expect(match).not.toBeNull();
+    expect(text.slice(match?.[0].length)).toBe(body.toString('utf8'));
+    expect((stored as Buffer).subarray(-body.length).equals(body)).toBe(true);
+  });
+
+  it('offers STARTTLS when it has a certificate; a client using it is recorded as ESMTPS', async () => {
+    const h = await start({ profile: 'production', withTls: true });
+    await seedProduction(h);
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: h.port,
+      secure: false,
+      requireTLS: true,
+      name: 'client.test',
+      tls: { rejectUnauthorized: false },
+    });
+    const raw = Buffer.from('Subject: tls\r\n\r\nsecret\r\n');
+    await transport.sendMail({ envelope: { from: 'a@remote.test', to: ['bob@local.test'] }, raw });
+    transport.close();
+    const [stored] = await inbox(h.store, 'bob@local.test');
+    const pattern = traceHeaderPattern({ from: 'a@remote.test', helo: 'client.test', withType: 'ESMTPS', rcpt: 'bob@local.test' });
+    expect(afterTraceHeaders(stored as Buffer, pattern).equals(raw)).toBe(true);
+  });
+});
+
 describe('MX production policy', () => {
   it('accepts local users, aliases and catch-alls; 550 for unknown local; 554 for remote', async () => {
     const h = await start({ profile: 'production' });
@@ -237,6 +294,19 @@ describe('MX production policy', () => {
         { address: 'someone@elsewhere.test', code: 554 },
       ],
     });
+  });
+
+  it('delivers the domain-less postmaster to postmaster@<hostname> when that is configured, else 550', async () => {
+    const h = await start({ profile: 'production' });
+    await seedProduction(h);
+    const client = await session(h);
+    expect(await client.command('MAIL FROM:<a@remote.test>')).toBe('250 2.1.0 Accepted');
+    expect(await client.command('RCPT TO:<postmaster>')).toBe('550 5.1.1 No such user here');
+    await h.store.addDomain(HOSTNAME);
+    await h.store.addAlias(`postmaster@${HOSTNAME}`, 'bob@local.test');
+    expect(await client.command('RCPT TO:<Postmaster>')).toBe('250 2.1.5 Accepted');
+    expect(await data(client, 'Subject: pm\r\n\r\nhi\r\n')).toBe('250 2.6.0 Message accepted for delivery');
+    expect(await inbox(h.store, 'bob@local.test')).toHaveLength(1);
   });
 
   it('queues an alias that forwards to a remote address (admin-configured forwarding)', async () => {

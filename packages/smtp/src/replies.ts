@@ -18,8 +18,6 @@ export const REPLIES = {
   AUTH_FAILED: { code: 535, enhanced: '5.7.8', text: 'Authentication credentials invalid' },
   /** RFC 5321 4.2.2 + RFC 3463 5.1.1: our domain, but nobody has this address. */
   UNKNOWN_RECIPIENT: { code: 550, enhanced: '5.1.1', text: 'No such user here' },
-  /** RFC 5321 4.2.2 + RFC 3463 5.1.3: the store refuses this address as malformed. */
-  BAD_ADDRESS: { code: 553, enhanced: '5.1.3', text: 'Mailbox name not allowed' },
   /** RFC 1870 6.1 + RFC 3463 5.3.4: the message is larger than SIZE allows. */
   MESSAGE_TOO_BIG: { code: 552, enhanced: '5.3.4', text: 'Message size exceeds fixed maximum message size' },
   /** RFC 6409 6.1 + RFC 3463 5.7.1: a submitter may only send as one of its own addresses. */

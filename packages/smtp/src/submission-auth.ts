@@ -49,14 +49,18 @@ type AuthOutcome = { kind: 'ok'; user: User } | { kind: 'failed' } | { kind: 'te
 
 async function authenticate(context: AuthContext, username: string, password: string, ip: string): Promise<AuthOutcome> {
   const { store, throttle } = context;
+  // A login name that is not an address can never succeed; refuse it without asking the store,
+  // so that any store error afterwards really is the store's problem (454, not 535).
+  if (!LOGIN_ADDRESS.test(username)) {
+    if (context.profile === 'production') throttle.recordFailure(ip, username);
+    return { kind: 'failed' };
+  }
   if (context.profile === 'dev') {
-    // Dev: any password for any address; the login creates the account. A name the store
-    // refuses as an address is a failed login, not a server error.
-    if (!username.includes('@')) return { kind: 'failed' };
+    // Dev: any password for any address; the login creates the account.
     try {
       return { kind: 'ok', user: await store.ensureUser(username) };
     } catch (error) {
-      return isInvalid(error) ? { kind: 'failed' } : { kind: 'temporary', error };
+      return { kind: 'temporary', error };
     }
   }
   // Wait before checking, not only after failing, so parallel guesses are slowed down too.
@@ -66,8 +70,7 @@ async function authenticate(context: AuthContext, username: string, password: st
   try {
     user = await store.verifyPassword(username, password);
   } catch (error) {
-    if (!isInvalid(error)) return { kind: 'temporary', error };
-    user = null;
+    return { kind: 'temporary', error };
   }
   if (user === null) {
     throttle.recordFailure(ip, username);
@@ -77,6 +80,5 @@ async function authenticate(context: AuthContext, username: string, password: st
   return { kind: 'ok', user };
 }
 
-function isInvalid(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'INVALID';
-}
+/** One @, non-empty local part and domain, no spaces or control characters. */
+const LOGIN_ADDRESS = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+$/u;

@@ -152,6 +152,17 @@ describe('submission, production profile, STARTTLS port', () => {
     expect(afterTraceHeaders(stored as Buffer, pattern).equals(raw)).toBe(true);
   });
 
+  it('answers 454 4.7.0 when the store cannot check the password', async () => {
+    const h = await start({ profile: 'production', service: 'submissions' });
+    const client = await connect(h, { tls: true });
+    await client.command('EHLO client.test');
+    await h.store.close();
+    expect(await client.command(`AUTH PLAIN ${plain('bob@local.test', 'bob-password')}`)).toBe(
+      '454 4.7.0 Temporary authentication failure',
+    );
+    expect(h.logs.some((record) => record.msg === 'smtp auth: store failure')).toBe(true);
+  });
+
   it('refuses to start without a certificate', () => {
     const store = {} as never;
     expect(() =>
