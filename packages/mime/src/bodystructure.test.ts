@@ -17,6 +17,11 @@ describe('BODY and BODYSTRUCTURE (RFC 3501 7.4.2)', () => {
     });
   });
 
+  it('makes the RFC 2046 4.1.2 default charset explicit for any text part without one', () => {
+    const raw = crlf('Content-Type: text/html; format=flowed', '', '<p>x</p>');
+    expect(structures(raw).body).toEqual(['text', 'html', ['charset', 'us-ascii', 'format', 'flowed'], null, null, '7bit', 10, 1]);
+  });
+
   it('reports every field of a non-text part, with extension data only in BODYSTRUCTURE', () => {
     const raw = crlf(
       'Content-Type: application/octet-stream; name="a.bin"',

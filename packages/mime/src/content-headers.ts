@@ -52,6 +52,9 @@ function parseContentType(raw: Buffer, field: HeaderField | undefined): ContentT
   const type = value.slice(0, slash).trim();
   const subtype = value.slice(slash + 1).trim();
   if (!TOKEN.test(type) || !TOKEN.test(subtype)) return null;
+  // RFC 2046 4.1.2: without a charset parameter, text is US-ASCII. Made explicit (first, as
+  // Dovecot writes it) so BODYSTRUCTURE tells clients what to assume.
+  if (type === 'text' && params['charset'] === undefined) return { type, subtype, params: { charset: 'us-ascii', ...params } };
   return { type, subtype, params };
 }
 
