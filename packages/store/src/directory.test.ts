@@ -75,6 +75,8 @@ describe('domains, users and aliases', () => {
     expect(await store.verifyPassword('alice@example.com', 'pw2')).toBeNull();
     expect(await store.verifyPassword('nopw@example.com', '')).toBeNull();
     expect(await store.verifyPassword('ghost@example.com', 'pw1')).toBeNull();
+    expect(await store.verifyPassword('not an address', 'pw1')).toBeNull();
+    expect(await store.getUser('not an address')).toBeNull();
     await store.setPassword('alice@example.com', 'pw2');
     expect(await store.verifyPassword('alice@example.com', 'pw1')).toBeNull();
     expect(await store.verifyPassword('alice@example.com', 'pw2')).toMatchObject({ id: alice.id });

@@ -98,8 +98,9 @@ export class Directory {
 
   // ---- users --------------------------------------------------------------------------------
 
+  /** A login name that is not even an address belongs to nobody: null, not INVALID. */
   getUser(rawAddress: string): User | null {
-    const row = this.userByAddress.get(parseAddress(rawAddress).address);
+    const row = this.findUserRow(rawAddress);
     return row === undefined ? null : toUser(row);
   }
 
@@ -114,7 +115,7 @@ export class Directory {
 
   /** The stored hash (or null) of a user, for password checks outside the write queue. */
   passwordHash(rawAddress: string): { user: User; hash: string | null } | null {
-    const row = this.userByAddress.get(parseAddress(rawAddress).address);
+    const row = this.findUserRow(rawAddress);
     return row === undefined ? null : { user: toUser(row), hash: row.password_hash };
   }
 
@@ -219,9 +220,21 @@ export class Directory {
   }
 
   private requireUser(rawAddress: string): User {
-    const user = this.getUser(rawAddress);
-    if (user === null) throw new StoreError('NOT_FOUND', `no user ${parseAddress(rawAddress).address}`);
-    return user;
+    const address = parseAddress(rawAddress).address;
+    const row = this.userByAddress.get(address);
+    if (row === undefined) throw new StoreError('NOT_FOUND', `no user ${address}`);
+    return toUser(row);
+  }
+
+  private findUserRow(rawAddress: string): UserRow | undefined {
+    let address: string;
+    try {
+      address = parseAddress(rawAddress).address;
+    } catch (error) {
+      if (error instanceof StoreError && error.code === 'INVALID') return undefined;
+      throw error;
+    }
+    return this.userByAddress.get(address);
   }
 
   private requireDomain(name: string): Domain {
