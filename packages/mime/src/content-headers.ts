@@ -23,8 +23,6 @@ const TOKEN = /^[!#$%&'*+\-.^_`{|}~0-9a-z]+$/;
 
 export interface MimeHeaders {
   contentType: ContentType;
-  /** Whether the entity had a readable Content-Type field (the default was not used). */
-  explicitType: boolean;
   disposition: ContentDisposition | null;
   language: string[] | null;
   location: string | null;
@@ -84,7 +82,6 @@ export function readMimeHeaders(raw: Buffer, fields: readonly HeaderField[], fal
   const encoding = optionalValue(raw, fields, 'content-transfer-encoding');
   return {
     contentType: declared ?? fallback,
-    explicitType: declared !== null,
     disposition,
     language: language === null || language.length === 0 ? null : language,
     location: optionalValue(raw, fields, 'content-location'),

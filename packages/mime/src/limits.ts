@@ -14,8 +14,9 @@
 export const MAX_MIME_DEPTH = 32;
 
 /**
- * Most MIME entities (parts plus embedded messages) in one message. Parts beyond it are not
- * split out: the last part that fits runs to the end of its multipart. Bounds the size of the
+ * Most MIME entities (the root, parts and embedded messages) in one message. Parts beyond it are
+ * not split out: the last part that fits runs to the end of its multipart, and entities reached
+ * after the budget is spent stay leaves. Bounds the size of the
  * stored structure and of a BODYSTRUCTURE response. Same default as Dovecot's
  * message_max_total_mime_parts (10,000).
  */

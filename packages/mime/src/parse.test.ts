@@ -244,3 +244,18 @@ describe('parseMessage: limits', () => {
     expect(body(raw, last).startsWith(`part ${MAX_MIME_PARTS - 2}\r\n--b\r\n`)).toBe(true);
   });
 });
+
+describe('parseMessage: part budget across nesting', () => {
+  it('never creates more than MAX_MIME_PARTS entities, however the parts nest', () => {
+    const inner = Array.from({ length: 6_000 }, (_, i) => `--i\r\n\r\nin ${i}\r\n`).join('');
+    const outer = Array.from({ length: 6_000 }, (_, i) => `--o\r\n\r\nout ${i}\r\n`).join('');
+    const raw = Buffer.from(
+      'Content-Type: multipart/mixed; boundary=o\r\n\r\n' +
+        `--o\r\nContent-Type: multipart/mixed; boundary=i\r\n\r\n${inner}--i--\r\n` +
+        `${outer}--o--\r\n`,
+    );
+    let count = 0;
+    walk(parseMessage(raw), () => count++);
+    expect(count).toBeLessThanOrEqual(MAX_MIME_PARTS);
+  });
+});

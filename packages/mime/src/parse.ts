@@ -13,7 +13,10 @@ import type { ContentType, MimePart } from './types.js';
 
 interface ParseContext {
   raw: Buffer;
-  /** Entities created so far, against MAX_MIME_PARTS. */
+  /**
+   * Entities allotted so far, against MAX_MIME_PARTS. A multipart's parts are counted when its
+   * body is split (before they are parsed), so the total can never pass the limit.
+   */
   entities: number;
 }
 
@@ -34,7 +37,6 @@ function parseEntity(
   isMessage: boolean,
 ): MimePart {
   const { raw } = ctx;
-  ctx.entities++;
   const header = readHeaderBlock(raw, start, end);
   const mime = readMimeHeaders(raw, header.fields, fallback);
   const part: MimePart = {
@@ -63,8 +65,12 @@ function parseEntity(
     if (children.length === 0) part.contentType = defaultTextPlain();
     else part.children = children;
   } else if (isMessageRfc822(part.contentType)) {
-    if (mayNest) part.message = parseEntity(ctx, part.bodyStart, part.bodyEnd, depth + 1, defaultTextPlain(), true);
-    else part.contentType = defaultTextPlain();
+    if (mayNest) {
+      ctx.entities++;
+      part.message = parseEntity(ctx, part.bodyStart, part.bodyEnd, depth + 1, defaultTextPlain(), true);
+    } else {
+      part.contentType = defaultTextPlain();
+    }
   }
   if (part.contentType.type === 'text' || isMessageRfc822(part.contentType)) {
     part.bodyLines = countLines(raw, part.bodyStart, part.bodyEnd);
@@ -80,8 +86,9 @@ function parseMultipartBody(ctx: ParseContext, part: MimePart, depth: number): M
     part.bodyStart,
     part.bodyEnd,
     Buffer.from(boundary, 'utf8'),
-    Math.max(1, MAX_MIME_PARTS - ctx.entities),
+    MAX_MIME_PARTS - ctx.entities,
   );
+  ctx.entities += ranges.length;
   // RFC 2046 5.1.5: parts of a multipart/digest default to message/rfc822.
   const fallback = part.contentType.subtype === 'digest' ? defaultMessageRfc822 : defaultTextPlain;
   return ranges.map((r) => parseEntity(ctx, r.start, r.end, depth + 1, fallback(), false));
@@ -89,5 +96,5 @@ function parseMultipartBody(ctx: ParseContext, part: MimePart, depth: number): M
 
 /** The MIME structure of a whole message. Never throws. */
 export function parseMessage(raw: Buffer): MimePart {
-  return parseEntity({ raw, entities: 0 }, 0, raw.length, 0, defaultTextPlain(), true);
+  return parseEntity({ raw, entities: 1 }, 0, raw.length, 0, defaultTextPlain(), true);
 }
