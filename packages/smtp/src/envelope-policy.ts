@@ -53,21 +53,31 @@ export async function decideRecipient(
     // Dev catches everything: known addresses resolve as configured, the rest get a mailbox,
     // and alias forwards stay local too. Nothing is ever relayed out.
     if (resolution.kind === 'local') {
-      return accept({ userIds: resolution.users.map((user) => user.id), create: resolution.forward, relay: [] });
+      return accept({
+        userIds: resolution.users.map((user) => user.id),
+        create: resolution.forward,
+        relay: [],
+      });
     }
     return accept({ userIds: [], create: [address], relay: [] });
   }
   switch (resolution.kind) {
     case 'local':
       // Forwards configured by the admin (alias -> remote address) go out through the queue.
-      return accept({ userIds: resolution.users.map((user) => user.id), create: [], relay: resolution.forward });
+      return accept({
+        userIds: resolution.users.map((user) => user.id),
+        create: [],
+        relay: resolution.forward,
+      });
     case 'unknown':
       return { ok: false, reply: 'UNKNOWN_RECIPIENT' };
     case 'remote':
       // Our host name is not a mail domain here: nobody to hand postmaster mail to, but it is
       // not a relay attempt either (the admin adds the domain and a postmaster alias).
       if (barePostmaster) return { ok: false, reply: 'UNKNOWN_RECIPIENT' };
-      return context.authenticated ? accept({ userIds: [], create: [], relay: [address] }) : { ok: false, reply: 'RELAY_DENIED' };
+      return context.authenticated
+        ? accept({ userIds: [], create: [], relay: [address] })
+        : { ok: false, reply: 'RELAY_DENIED' };
   }
 }
 
@@ -75,7 +85,11 @@ export async function decideRecipient(
  * RFC 6409 6.1: a submission client may only use MAIL FROM addresses it owns (its login address
  * or an alias pointing to it). The null sender is refused: bounces are not submitted.
  */
-export async function decideSender(store: MailStore, userId: number, address: string): Promise<Decision<string>> {
+export async function decideSender(
+  store: MailStore,
+  userId: number,
+  address: string,
+): Promise<Decision<string>> {
   if (address === '') return { ok: false, reply: 'SENDER_NOT_OWNED' };
   let sendable: string[];
   try {

@@ -42,7 +42,9 @@ describe('SmtpListener.close', () => {
 
     expect(await inbox(h.store, 'bob@local.test')).toHaveLength(1);
     await expect(
-      new Promise((resolve, reject) => net.connect({ port: h.port, host: '127.0.0.1' }).on('connect', resolve).on('error', reject)),
+      new Promise((resolve, reject) =>
+        net.connect({ port: h.port, host: '127.0.0.1' }).on('connect', resolve).on('error', reject),
+      ),
     ).rejects.toThrow(/ECONNREFUSED/);
   });
 });

@@ -34,7 +34,11 @@ function keepApplicationEnhancedCodes(connection: Connection): void {
 }
 
 /** Wraps an smtp-server instance as the package's SmtpListener. */
-export function createListener(serverOptions: SMTPServerOptions, logger: Logger, inFlight: InFlight): SmtpListener {
+export function createListener(
+  serverOptions: SMTPServerOptions,
+  logger: Logger,
+  inFlight: InFlight,
+): SmtpListener {
   const server = new EnhancedCodeServer(serverOptions);
   // A failing client socket or TLS handshake must not crash the process: log and go on.
   server.on('error', (error) => logger.warn({ err: error }, 'smtp server error'));

@@ -77,14 +77,27 @@ describe.each(['dev', 'production'] as const)('MX (%s profile)', (profile) => {
     if (profile === 'production') await seedProduction(h);
     // 8-bit text and a line starting with a dot (nodemailer dot-stuffs it, the server unstuffs).
     const raw = Buffer.from(`${MESSAGE}.leading dot\r\ncaf\u00e9\r\n`, 'utf8');
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: h.port, secure: false, name: 'client.test' });
-    const info = await transport.sendMail({ envelope: { from: 'alice@remote.test', to: ['bob@local.test'] }, raw });
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: h.port,
+      secure: false,
+      name: 'client.test',
+    });
+    const info = await transport.sendMail({
+      envelope: { from: 'alice@remote.test', to: ['bob@local.test'] },
+      raw,
+    });
     transport.close();
     expect(info.accepted).toEqual(['bob@local.test']);
     expect(info.response).toBe('250 2.6.0 Message accepted for delivery');
     const stored = await inbox(h.store, 'bob@local.test');
     expect(stored).toHaveLength(1);
-    const pattern = traceHeaderPattern({ from: 'alice@remote.test', helo: 'client.test', withType: 'ESMTP', rcpt: 'bob@local.test' });
+    const pattern = traceHeaderPattern({
+      from: 'alice@remote.test',
+      helo: 'client.test',
+      withType: 'ESMTP',
+      rcpt: 'bob@local.test',
+    });
     expect(afterTraceHeaders(stored[0] as Buffer, pattern).equals(raw)).toBe(true);
     expect(await h.store.listOutbound()).toEqual([]);
   });
@@ -95,10 +108,19 @@ describe.each(['dev', 'production'] as const)('MX (%s profile)', (profile) => {
     const client = await session(h);
     expect(await client.command('MAIL FROM:<>')).toBe('250 2.1.0 Accepted');
     expect(await client.command('RCPT TO:<bob@local.test>')).toBe('250 2.1.5 Accepted');
-    expect(await data(client, 'Subject: lf\n\nline one\nline two\rend\r\n')).toBe('250 2.6.0 Message accepted for delivery');
+    expect(await data(client, 'Subject: lf\n\nline one\nline two\rend\r\n')).toBe(
+      '250 2.6.0 Message accepted for delivery',
+    );
     const [stored] = await inbox(h.store, 'bob@local.test');
-    const pattern = traceHeaderPattern({ from: '', helo: 'client.test', withType: 'ESMTP', rcpt: 'bob@local.test' });
-    expect(afterTraceHeaders(stored as Buffer, pattern).toString('latin1')).toBe('Subject: lf\r\n\r\nline one\r\nline two\r\nend\r\n');
+    const pattern = traceHeaderPattern({
+      from: '',
+      helo: 'client.test',
+      withType: 'ESMTP',
+      rcpt: 'bob@local.test',
+    });
+    expect(afterTraceHeaders(stored as Buffer, pattern).toString('latin1')).toBe(
+      'Subject: lf\r\n\r\nline one\r\nline two\r\nend\r\n',
+    );
   });
 
   it('answers 552 5.3.4 to an oversized message, stores nothing and keeps serving', async () => {
@@ -117,7 +139,9 @@ describe.each(['dev', 'production'] as const)('MX (%s profile)', (profile) => {
     expect(await countAllMessages(h.store)).toBe(0);
     expect(await client.command('MAIL FROM:<a@remote.test>')).toBe('250 2.1.0 Accepted');
     expect(await client.command('RCPT TO:<bob@local.test>')).toBe('250 2.1.5 Accepted');
-    expect(await data(client, 'Subject: small\r\n\r\nok\r\n')).toBe('250 2.6.0 Message accepted for delivery');
+    expect(await data(client, 'Subject: small\r\n\r\nok\r\n')).toBe(
+      '250 2.6.0 Message accepted for delivery',
+    );
     expect(await countAllMessages(h.store)).toBe(1);
   });
 
@@ -140,7 +164,9 @@ describe.each(['dev', 'production'] as const)('MX (%s profile)', (profile) => {
     expect(await client.command('MAIL FROM:<a@remote.test>')).toBe('250 2.1.0 Accepted');
     expect(await client.command('RCPT TO:<bob@local.test>')).toBe('250 2.1.5 Accepted');
     expect(await client.command('RCPT TO:<BOB@local.test>')).toBe('250 2.1.5 Accepted');
-    expect(await data(client, 'Subject: dup\r\n\r\nonce\r\n')).toBe('250 2.6.0 Message accepted for delivery');
+    expect(await data(client, 'Subject: dup\r\n\r\nonce\r\n')).toBe(
+      '250 2.6.0 Message accepted for delivery',
+    );
     expect(await inbox(h.store, 'bob@local.test')).toHaveLength(1);
     expect(await countAllMessages(h.store)).toBe(1);
   });
@@ -153,7 +179,9 @@ describe.each(['dev', 'production'] as const)('MX (%s profile)', (profile) => {
     expect(await client.command('RCPT TO:<bob@local.test>')).toBe('250 2.1.5 Accepted');
     await h.store.close();
     // A store failure while resolving a recipient is temporary too, never a bounce.
-    expect(await client.command('RCPT TO:<info@local.test>')).toBe('451 4.3.0 Requested action aborted: local error in processing');
+    expect(await client.command('RCPT TO:<info@local.test>')).toBe(
+      '451 4.3.0 Requested action aborted: local error in processing',
+    );
     expect(await data(client, 'Subject: lost?\r\n\r\nno\r\n')).toBe(
       '451 4.3.0 Requested action aborted: local error in processing',
     );
@@ -161,7 +189,11 @@ describe.each(['dev', 'production'] as const)('MX (%s profile)', (profile) => {
     expect(await countAllMessages(reopened)).toBe(0);
     expect(await reopened.listOutbound()).toEqual([]);
     const line = h.logs.find((record) => record.msg === 'smtp transaction');
-    expect(line).toMatchObject({ result: 'LOCAL_ERROR', from: 'a@remote.test', recipients: ['bob@local.test'] });
+    expect(line).toMatchObject({
+      result: 'LOCAL_ERROR',
+      from: 'a@remote.test',
+      recipients: ['bob@local.test'],
+    });
   });
 
   it('writes one log line per transaction with cid, from, recipients, size, result and ms', async () => {
@@ -193,8 +225,12 @@ describe.each(['dev', 'production'] as const)('MX (%s profile)', (profile) => {
     const client = await session(h);
     expect(await client.command('MAIL FROM:<a@remote.test>')).toBe('250 2.1.0 Accepted');
     // smtp-server refuses two '@' outright, quoted or not.
-    expect(await client.command('RCPT TO:<b@c.com@local.test>')).toBe('501 5.1.3 Error: Bad recipient address syntax');
-    expect(await client.command('RCPT TO:<"b@c.com"@local.test>')).toBe('501 5.1.3 Error: Bad recipient address syntax');
+    expect(await client.command('RCPT TO:<b@c.com@local.test>')).toBe(
+      '501 5.1.3 Error: Bad recipient address syntax',
+    );
+    expect(await client.command('RCPT TO:<"b@c.com"@local.test>')).toBe(
+      '501 5.1.3 Error: Bad recipient address syntax',
+    );
     // RFC 5321 4.1.2 / C: the source route is stripped, leaving the final (remote) address.
     const sourceRoute = await client.command('RCPT TO:<@local.test:b@c.com>');
     // A % in the local part is just a character of a local mailbox.
@@ -206,7 +242,9 @@ describe.each(['dev', 'production'] as const)('MX (%s profile)', (profile) => {
       // Dev catches everything locally: both become local mailboxes, nothing goes out.
       expect(sourceRoute).toBe('250 2.1.5 Accepted');
       expect(percentHack).toBe('250 2.1.5 Accepted');
-      expect(await data(client, 'Subject: relay?\r\n\r\nno\r\n')).toBe('250 2.6.0 Message accepted for delivery');
+      expect(await data(client, 'Subject: relay?\r\n\r\nno\r\n')).toBe(
+        '250 2.6.0 Message accepted for delivery',
+      );
       expect(await inbox(h.store, 'b@c.com')).toHaveLength(1);
       expect(await inbox(h.store, 'b%c.com@local.test')).toHaveLength(1);
     }
@@ -219,7 +257,9 @@ describe('MX extensions', () => {
     const h = await start({ profile: 'production' });
     await seedProduction(h);
     const client = await session(h);
-    client.sendRaw('MAIL FROM:<a@remote.test> BODY=8BITMIME\r\nRCPT TO:<nobody@local.test>\r\nRCPT TO:<bob@local.test>\r\nDATA\r\n');
+    client.sendRaw(
+      'MAIL FROM:<a@remote.test> BODY=8BITMIME\r\nRCPT TO:<nobody@local.test>\r\nRCPT TO:<bob@local.test>\r\nDATA\r\n',
+    );
     expect((await client.reply()).last).toBe('250 2.1.0 Accepted');
     expect((await client.reply()).last).toBe('550 5.1.1 No such user here');
     expect((await client.reply()).last).toBe('250 2.1.5 Accepted');
@@ -233,14 +273,21 @@ describe('MX extensions', () => {
   it('takes UTF-8 addresses with SMTPUTF8 (RFC 6531) and 8-bit bodies byte for byte', async () => {
     const h = await start({ profile: 'dev' });
     const client = await session(h);
-    expect(await client.command('MAIL FROM:<j\u00f6rg@remote.test> SMTPUTF8 BODY=8BITMIME')).toBe('250 2.1.0 Accepted');
+    expect(await client.command('MAIL FROM:<j\u00f6rg@remote.test> SMTPUTF8 BODY=8BITMIME')).toBe(
+      '250 2.1.0 Accepted',
+    );
     expect(await client.command('RCPT TO:<jos\u00e9@dev.test>')).toBe('250 2.1.5 Accepted');
     const body = Buffer.from('Subject: =?utf-8?q?caf=C3=A9?=\r\n\r\ncaf\u00e9 \u2603\r\n', 'utf8');
     expect(await client.command('DATA')).toBe('354 End data with <CR><LF>.<CR><LF>');
     client.sendRaw(Buffer.concat([body, Buffer.from('.\r\n')]));
     expect((await client.reply()).last).toBe('250 2.6.0 Message accepted for delivery');
     const [stored] = await inbox(h.store, 'jos\u00e9@dev.test');
-    const pattern = traceHeaderPattern({ from: 'j\u00f6rg@remote.test', helo: 'client.test', withType: 'ESMTP', rcpt: 'jos\u00e9@dev.test' });
+    const pattern = traceHeaderPattern({
+      from: 'j\u00f6rg@remote.test',
+      helo: 'client.test',
+      withType: 'ESMTP',
+      rcpt: 'jos\u00e9@dev.test',
+    });
     // The trace headers carry the UTF-8 addresses as UTF-8 octets; the body follows untouched.
     const text = (stored as Buffer).toString('utf8');
     const match = pattern.exec(text);
@@ -264,7 +311,12 @@ describe('MX extensions', () => {
     await transport.sendMail({ envelope: { from: 'a@remote.test', to: ['bob@local.test'] }, raw });
     transport.close();
     const [stored] = await inbox(h.store, 'bob@local.test');
-    const pattern = traceHeaderPattern({ from: 'a@remote.test', helo: 'client.test', withType: 'ESMTPS', rcpt: 'bob@local.test' });
+    const pattern = traceHeaderPattern({
+      from: 'a@remote.test',
+      helo: 'client.test',
+      withType: 'ESMTPS',
+      rcpt: 'bob@local.test',
+    });
     expect(afterTraceHeaders(stored as Buffer, pattern).equals(raw)).toBe(true);
   });
 });
@@ -279,10 +331,17 @@ describe('MX production policy', () => {
     expect(await client.command('RCPT TO:<someone@elsewhere.test>')).toBe('554 5.7.1 Relay access denied');
     expect(await client.command('RCPT TO:<info@local.test>')).toBe('250 2.1.5 Accepted');
     expect(await client.command('RCPT TO:<anything@catch.test>')).toBe('250 2.1.5 Accepted');
-    expect(await data(client, 'Subject: alias\r\n\r\nhi\r\n')).toBe('250 2.6.0 Message accepted for delivery');
+    expect(await data(client, 'Subject: alias\r\n\r\nhi\r\n')).toBe(
+      '250 2.6.0 Message accepted for delivery',
+    );
     const [viaAlias] = await inbox(h.store, 'bob@local.test');
     const [viaCatchAll] = await inbox(h.store, 'all@catch.test');
-    const pattern = traceHeaderPattern({ from: 'a@remote.test', helo: 'client.test', withType: 'ESMTP', rcpt: null });
+    const pattern = traceHeaderPattern({
+      from: 'a@remote.test',
+      helo: 'client.test',
+      withType: 'ESMTP',
+      rcpt: null,
+    });
     expect(afterTraceHeaders(viaAlias as Buffer, pattern).toString()).toBe('Subject: alias\r\n\r\nhi\r\n');
     expect(afterTraceHeaders(viaCatchAll as Buffer, pattern).toString()).toBe('Subject: alias\r\n\r\nhi\r\n');
     expect(await h.store.getUser('anything@catch.test')).toBeNull();
@@ -318,7 +377,9 @@ describe('MX production policy', () => {
     expect(await client.command('RCPT TO:<fwd@local.test>')).toBe('250 2.1.5 Accepted');
     expect(await data(client, 'Subject: fwd\r\n\r\nhi\r\n')).toBe('250 2.6.0 Message accepted for delivery');
     const queued = await h.store.listOutbound();
-    expect(queued.map((entry) => [entry.sender, entry.recipient])).toEqual([['a@remote.test', 'carol@remote.test']]);
+    expect(queued.map((entry) => [entry.sender, entry.recipient])).toEqual([
+      ['a@remote.test', 'carol@remote.test'],
+    ]);
   });
 });
 

@@ -35,7 +35,9 @@ export function transmissionType(info: Pick<ReceivedInfo, 'esmtp' | 'secure' | '
  */
 export function receivedHeader(info: ReceivedInfo): string {
   // RFC 5321 4.4: TCP-info is the address literal of the connection, IPv6 with its tag.
-  const literal = info.remoteAddress.includes(':') ? `[IPv6:${info.remoteAddress}]` : `[${info.remoteAddress}]`;
+  const literal = info.remoteAddress.includes(':')
+    ? `[IPv6:${info.remoteAddress}]`
+    : `[${info.remoteAddress}]`;
   const lines = [
     `Received: from ${sanitizeHeloName(info.heloName)} (${literal})`,
     `\tby ${info.hostname} with ${transmissionType(info)} id ${info.id}`,

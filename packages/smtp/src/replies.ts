@@ -21,7 +21,11 @@ export const REPLIES = {
   /** RFC 1870 6.1 + RFC 3463 5.3.4: the message is larger than SIZE allows. */
   MESSAGE_TOO_BIG: { code: 552, enhanced: '5.3.4', text: 'Message size exceeds fixed maximum message size' },
   /** RFC 6409 6.1 + RFC 3463 5.7.1: a submitter may only send as one of its own addresses. */
-  SENDER_NOT_OWNED: { code: 553, enhanced: '5.7.1', text: 'Sender address not owned by the authenticated user' },
+  SENDER_NOT_OWNED: {
+    code: 553,
+    enhanced: '5.7.1',
+    text: 'Sender address not owned by the authenticated user',
+  },
   /** RFC 5321 3.6.2 + RFC 3463 5.7.1: no relaying for unauthenticated clients, ever. */
   RELAY_DENIED: { code: 554, enhanced: '5.7.1', text: 'Relay access denied' },
 } as const satisfies Record<string, SmtpReply>;

@@ -1,4 +1,9 @@
-import type { SMTPServerAuthentication, SMTPServerAuthenticationResponse, SMTPServerError, SMTPServerSession } from 'smtp-server';
+import type {
+  SMTPServerAuthentication,
+  SMTPServerAuthenticationResponse,
+  SMTPServerError,
+  SMTPServerSession,
+} from 'smtp-server';
 import type { Logger } from 'pino';
 import type { MailStore, User } from '@minimail/store';
 import type { AuthThrottle } from '@minimail/protocol';
@@ -13,7 +18,10 @@ export interface AuthContext {
   throttle: AuthThrottle;
 }
 
-type AuthCallback = (err: SMTPServerError | null | undefined, response?: SMTPServerAuthenticationResponse) => void;
+type AuthCallback = (
+  err: SMTPServerError | null | undefined,
+  response?: SMTPServerAuthenticationResponse,
+) => void;
 
 /**
  * RFC 4954 AUTH for submission (PLAIN and LOGIN; smtp-server decodes the SASL exchange).
@@ -26,7 +34,10 @@ export function submissionAuth(context: AuthContext) {
     const password = auth.password ?? '';
     authenticate(context, username, password, session.remoteAddress).then(
       (outcome) => {
-        context.logger.info({ cid: session.id, user: username, method: auth.method, result: outcome.kind }, 'smtp auth');
+        context.logger.info(
+          { cid: session.id, user: username, method: auth.method, result: outcome.kind },
+          'smtp auth',
+        );
         if (outcome.kind === 'ok') {
           const user: AuthenticatedUser = { id: outcome.user.id, address: outcome.user.address };
           callback(null, { user });
@@ -47,7 +58,12 @@ export function submissionAuth(context: AuthContext) {
 
 type AuthOutcome = { kind: 'ok'; user: User } | { kind: 'failed' } | { kind: 'temporary'; error: unknown };
 
-async function authenticate(context: AuthContext, username: string, password: string, ip: string): Promise<AuthOutcome> {
+async function authenticate(
+  context: AuthContext,
+  username: string,
+  password: string,
+  ip: string,
+): Promise<AuthOutcome> {
   const { store, throttle } = context;
   // A login name that is not an address can never succeed; refuse it without asking the store,
   // so that any store error afterwards really is the store's problem (454, not 535).

@@ -2,7 +2,14 @@ import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSubmissionServer } from './index.js';
 import { RawSmtpClient } from './test-support/raw-client.js';
-import { afterTraceHeaders, countAllMessages, HOSTNAME, inbox, startHarness, traceHeaderPattern } from './test-support/harness.js';
+import {
+  afterTraceHeaders,
+  countAllMessages,
+  HOSTNAME,
+  inbox,
+  startHarness,
+  traceHeaderPattern,
+} from './test-support/harness.js';
 import type { Harness, HarnessOptions } from './test-support/harness.js';
 import pino from 'pino';
 
@@ -33,7 +40,8 @@ async function connect(h: Harness, options: { tls?: boolean } = {}): Promise<Raw
   return client;
 }
 
-const plain = (user: string, password: string): string => Buffer.from(`\0${user}\0${password}`).toString('base64');
+const plain = (user: string, password: string): string =>
+  Buffer.from(`\0${user}\0${password}`).toString('base64');
 const b64 = (text: string): string => Buffer.from(text).toString('base64');
 
 async function data(client: RawSmtpClient, body: string): Promise<string> {
@@ -84,7 +92,11 @@ describe('submission, production profile, STARTTLS port', () => {
     const all = h.rawLogs.join('');
     expect(all).not.toContain('Sekr1t-guess');
     expect(all).not.toContain('bob-password');
-    expect(h.logs.filter((record) => record.msg === 'smtp auth').map((record) => record.result)).toEqual(['failed', 'failed', 'ok']);
+    expect(h.logs.filter((record) => record.msg === 'smtp auth').map((record) => record.result)).toEqual([
+      'failed',
+      'failed',
+      'ok',
+    ]);
   });
 
   it('throttles repeated failed logins (the answer is delayed once the free failures are used)', async () => {
@@ -95,11 +107,15 @@ describe('submission, production profile, STARTTLS port', () => {
     await client.startTls();
     await client.command('EHLO client.test');
     for (let i = 0; i < 4; i++) {
-      expect(await client.command(`AUTH PLAIN ${plain('bob@local.test', `guess-${i}`)}`)).toBe('535 5.7.8 Authentication credentials invalid');
+      expect(await client.command(`AUTH PLAIN ${plain('bob@local.test', `guess-${i}`)}`)).toBe(
+        '535 5.7.8 Authentication credentials invalid',
+      );
     }
     // A lower bound only: the delay is deliberate (1 s after the free failures), never a race.
     const startedAt = Date.now();
-    expect(await client.command(`AUTH PLAIN ${plain('bob@local.test', 'guess-4')}`)).toBe('535 5.7.8 Authentication credentials invalid');
+    expect(await client.command(`AUTH PLAIN ${plain('bob@local.test', 'guess-4')}`)).toBe(
+      '535 5.7.8 Authentication credentials invalid',
+    );
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(900);
   });
 
@@ -110,16 +126,29 @@ describe('submission, production profile, STARTTLS port', () => {
     await client.command('STARTTLS');
     await client.startTls();
     await client.command('EHLO client.test');
-    expect(await client.command(`AUTH PLAIN ${plain('bob@local.test', 'bob-password')}`)).toBe('235 2.7.0 Authentication successful');
-    expect(await client.command('MAIL FROM:<carol@local.test>')).toBe('553 5.7.1 Sender address not owned by the authenticated user');
-    expect(await client.command('MAIL FROM:<>')).toBe('553 5.7.1 Sender address not owned by the authenticated user');
+    expect(await client.command(`AUTH PLAIN ${plain('bob@local.test', 'bob-password')}`)).toBe(
+      '235 2.7.0 Authentication successful',
+    );
+    expect(await client.command('MAIL FROM:<carol@local.test>')).toBe(
+      '553 5.7.1 Sender address not owned by the authenticated user',
+    );
+    expect(await client.command('MAIL FROM:<>')).toBe(
+      '553 5.7.1 Sender address not owned by the authenticated user',
+    );
     expect(await client.command('MAIL FROM:<Info@local.test>')).toBe('250 2.1.0 Accepted');
     expect(await client.command('RCPT TO:<nobody@local.test>')).toBe('550 5.1.1 No such user here');
     expect(await client.command('RCPT TO:<carol@local.test>')).toBe('250 2.1.5 Accepted');
     expect(await client.command('RCPT TO:<dave@remote.test>')).toBe('250 2.1.5 Accepted');
-    expect(await data(client, 'Subject: out\r\n\r\nhello\r\n')).toBe('250 2.6.0 Message accepted for delivery');
+    expect(await data(client, 'Subject: out\r\n\r\nhello\r\n')).toBe(
+      '250 2.6.0 Message accepted for delivery',
+    );
     const [local] = await inbox(h.store, 'carol@local.test');
-    const pattern = traceHeaderPattern({ from: 'Info@local.test', helo: 'client.test', withType: 'ESMTPSA', rcpt: null });
+    const pattern = traceHeaderPattern({
+      from: 'Info@local.test',
+      helo: 'client.test',
+      withType: 'ESMTPSA',
+      rcpt: null,
+    });
     expect(afterTraceHeaders(local as Buffer, pattern).toString()).toBe('Subject: out\r\n\r\nhello\r\n');
     const queued = await h.store.listOutbound();
     expect(queued.map((entry) => [entry.sender, entry.recipient, entry.status])).toEqual([
@@ -143,12 +172,22 @@ describe('submission, production profile, STARTTLS port', () => {
       tls: { rejectUnauthorized: false },
       auth: { user: 'bob@local.test', pass: 'bob-password' },
     });
-    const raw = Buffer.from('From: bob@local.test\r\nTo: carol@local.test\r\nSubject: via nodemailer\r\n\r\nHi Carol\r\n');
-    const info = await transport.sendMail({ envelope: { from: 'bob@local.test', to: ['carol@local.test'] }, raw });
+    const raw = Buffer.from(
+      'From: bob@local.test\r\nTo: carol@local.test\r\nSubject: via nodemailer\r\n\r\nHi Carol\r\n',
+    );
+    const info = await transport.sendMail({
+      envelope: { from: 'bob@local.test', to: ['carol@local.test'] },
+      raw,
+    });
     transport.close();
     expect(info.response).toBe('250 2.6.0 Message accepted for delivery');
     const [stored] = await inbox(h.store, 'carol@local.test');
-    const pattern = traceHeaderPattern({ from: 'bob@local.test', helo: 'client.test', withType: 'ESMTPSA', rcpt: 'carol@local.test' });
+    const pattern = traceHeaderPattern({
+      from: 'bob@local.test',
+      helo: 'client.test',
+      withType: 'ESMTPSA',
+      rcpt: 'carol@local.test',
+    });
     expect(afterTraceHeaders(stored as Buffer, pattern).equals(raw)).toBe(true);
   });
 
@@ -166,7 +205,14 @@ describe('submission, production profile, STARTTLS port', () => {
   it('refuses to start without a certificate', () => {
     const store = {} as never;
     expect(() =>
-      createSubmissionServer({ store, logger: pino({ level: 'silent' }), hostname: HOSTNAME, profile: 'production', tls: null, implicitTls: false }),
+      createSubmissionServer({
+        store,
+        logger: pino({ level: 'silent' }),
+        hostname: HOSTNAME,
+        profile: 'production',
+        tls: null,
+        implicitTls: false,
+      }),
     ).toThrow(/needs a TLS certificate/);
   });
 });
@@ -183,11 +229,19 @@ describe('submission, production profile, implicit TLS', () => {
       auth: { user: 'bob@local.test', pass: 'bob-password' },
     });
     const raw = Buffer.from('Subject: implicit\r\n\r\nover TLS\r\n');
-    const info = await transport.sendMail({ envelope: { from: 'bob@local.test', to: ['carol@local.test', 'erin@remote.test'] }, raw });
+    const info = await transport.sendMail({
+      envelope: { from: 'bob@local.test', to: ['carol@local.test', 'erin@remote.test'] },
+      raw,
+    });
     transport.close();
     expect(info.accepted).toEqual(['carol@local.test', 'erin@remote.test']);
     const [stored] = await inbox(h.store, 'carol@local.test');
-    const pattern = traceHeaderPattern({ from: 'bob@local.test', helo: 'client.test', withType: 'ESMTPSA', rcpt: null });
+    const pattern = traceHeaderPattern({
+      from: 'bob@local.test',
+      helo: 'client.test',
+      withType: 'ESMTPSA',
+      rcpt: null,
+    });
     expect(afterTraceHeaders(stored as Buffer, pattern).equals(raw)).toBe(true);
     expect((await h.store.listOutbound()).map((entry) => entry.recipient)).toEqual(['erin@remote.test']);
   });
@@ -218,15 +272,28 @@ describe('submission, dev profile', () => {
     const client = await connect(h);
     await client.command('EHLO client.test');
     expect(await client.command('MAIL FROM:<dev@app.test>')).toBe('530 5.7.0 Authentication required');
-    expect(await client.command(`AUTH PLAIN ${plain('dev@app.test', 'whatever')}`)).toBe('235 2.7.0 Authentication successful');
+    expect(await client.command(`AUTH PLAIN ${plain('dev@app.test', 'whatever')}`)).toBe(
+      '235 2.7.0 Authentication successful',
+    );
     expect(await h.store.getUser('dev@app.test')).not.toBeNull();
-    expect(await client.command('MAIL FROM:<other@app.test>')).toBe('553 5.7.1 Sender address not owned by the authenticated user');
+    expect(await client.command('MAIL FROM:<other@app.test>')).toBe(
+      '553 5.7.1 Sender address not owned by the authenticated user',
+    );
     expect(await client.command('MAIL FROM:<dev@app.test>')).toBe('250 2.1.0 Accepted');
     expect(await client.command('RCPT TO:<someone@gmail.test>')).toBe('250 2.1.5 Accepted');
     expect(await client.command('RCPT TO:<@relay.test:b@c.com>')).toBe('250 2.1.5 Accepted');
-    expect(await client.command('RCPT TO:<b@c.com@local.test>')).toBe('501 5.1.3 Error: Bad recipient address syntax');
-    expect(await data(client, 'Subject: dev\r\n\r\ncaught\r\n')).toBe('250 2.6.0 Message accepted for delivery');
-    const pattern = traceHeaderPattern({ from: 'dev@app.test', helo: 'client.test', withType: 'ESMTPA', rcpt: null });
+    expect(await client.command('RCPT TO:<b@c.com@local.test>')).toBe(
+      '501 5.1.3 Error: Bad recipient address syntax',
+    );
+    expect(await data(client, 'Subject: dev\r\n\r\ncaught\r\n')).toBe(
+      '250 2.6.0 Message accepted for delivery',
+    );
+    const pattern = traceHeaderPattern({
+      from: 'dev@app.test',
+      helo: 'client.test',
+      withType: 'ESMTPA',
+      rcpt: null,
+    });
     const [caught] = await inbox(h.store, 'someone@gmail.test');
     expect(afterTraceHeaders(caught as Buffer, pattern).toString()).toBe('Subject: dev\r\n\r\ncaught\r\n');
     expect(await inbox(h.store, 'b@c.com')).toHaveLength(1);
@@ -237,6 +304,8 @@ describe('submission, dev profile', () => {
     const h = await start({ profile: 'dev', service: 'submission' });
     const client = await connect(h);
     await client.command('EHLO client.test');
-    expect(await client.command(`AUTH PLAIN ${plain('notanaddress', 'x')}`)).toBe('535 5.7.8 Authentication credentials invalid');
+    expect(await client.command(`AUTH PLAIN ${plain('notanaddress', 'x')}`)).toBe(
+      '535 5.7.8 Authentication credentials invalid',
+    );
   });
 });

@@ -30,7 +30,12 @@ export function createSubmissionServer(options: SmtpServiceOptions & { implicitT
     maxMessageSize: serviceLimits(options).maxMessageSize,
     inFlight,
   });
-  const onAuth = submissionAuth({ store: options.store, logger, profile: options.profile, throttle: new AuthThrottle() });
+  const onAuth = submissionAuth({
+    store: options.store,
+    logger,
+    profile: options.profile,
+    throttle: new AuthThrottle(),
+  });
   return createListener(
     {
       ...commonServerOptions(options),

@@ -1,4 +1,9 @@
-import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerError, SMTPServerSession } from 'smtp-server';
+import type {
+  SMTPServerAddress,
+  SMTPServerDataStream,
+  SMTPServerError,
+  SMTPServerSession,
+} from 'smtp-server';
 import type { Logger } from 'pino';
 import type { MailStore } from '@minimail/store';
 import { collectMessage, deliverMessage } from './delivery.js';
@@ -36,7 +41,12 @@ export function transactionHooks(context: TransactionContext) {
   const { logger } = context;
 
   /** One line per transaction: who, to whom, how big, what happened, how long. No credentials. */
-  const logTransaction = (session: SMTPServerSession, transaction: Transaction, result: string, extra: object = {}): void => {
+  const logTransaction = (
+    session: SMTPServerSession,
+    transaction: Transaction,
+    result: string,
+    extra: object = {},
+  ): void => {
     logger.info(
       {
         cid: session.id,
@@ -63,17 +73,26 @@ export function transactionHooks(context: TransactionContext) {
     const previous = book.get(session.id);
     if (previous !== undefined) logTransaction(session, previous, 'abandoned');
     book.end(session.id);
-    const user = sessionUser(session);
     // MX accepts any sender (mail from the world); submission only the user's own addresses.
-    if (context.kind === 'mx' || user === null) {
+    if (context.kind === 'mx') {
       book.begin(session.id, address.address);
       callback();
+      return;
+    }
+    const user = sessionUser(session);
+    if (user === null) {
+      // smtp-server already answers 530 before AUTH; this only guards against a changed option.
+      refuse(session, 'AUTH_REQUIRED', undefined, callback);
       return;
     }
     decideSender(context.store, user.id, address.address).then(
       (decision) => {
         if (!decision.ok) {
-          logTransaction(session, { startedAt: Date.now(), from: address.address, plans: new Map(), rejected: [] }, decision.reply);
+          logTransaction(
+            session,
+            { startedAt: Date.now(), from: address.address, plans: new Map(), rejected: [] },
+            decision.reply,
+          );
           refuse(session, decision.reply, decision.error, callback);
           return;
         }
@@ -110,7 +129,12 @@ export function transactionHooks(context: TransactionContext) {
   };
 
   const onData = (stream: SMTPServerDataStream, session: SMTPServerSession, callback: Callback): void => {
-    const transaction = book.get(session.id) ?? { startedAt: Date.now(), from: '', plans: new Map(), rejected: [] };
+    const transaction = book.get(session.id) ?? {
+      startedAt: Date.now(),
+      from: '',
+      plans: new Map(),
+      rejected: [],
+    };
     book.end(session.id);
     const work = receiveAndDeliver(context, stream, session, transaction);
     context.inFlight.track(session.id, work).then(
@@ -159,7 +183,12 @@ async function receiveAndDeliver(
   for (const address of recipients) {
     const plan = transaction.plans.get(address.toLowerCase());
     if (plan === undefined) {
-      return { reply: 'LOCAL_ERROR', result: 'LOCAL_ERROR', error: new Error(`no plan for <${address}>`), log: {} };
+      return {
+        reply: 'LOCAL_ERROR',
+        result: 'LOCAL_ERROR',
+        error: new Error(`no plan for <${address}>`),
+        log: {},
+      };
     }
     plans.push(plan);
   }
@@ -188,7 +217,12 @@ async function receiveAndDeliver(
     return {
       reply: 'DELIVERED',
       result: 'delivered',
-      log: { size: collected.size, copies: result.copies.length, queued: result.queued.length, bodyHash: result.bodyHash },
+      log: {
+        size: collected.size,
+        copies: result.copies.length,
+        queued: result.queued.length,
+        bodyHash: result.bodyHash,
+      },
     };
   } catch (error) {
     // RFC 5321 4.2.3 451: the client keeps the message; deliver() is one transaction, so
