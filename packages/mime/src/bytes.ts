@@ -45,19 +45,19 @@ export function byteString(raw: Buffer, start: number, end: number): string {
   return raw.toString('latin1', start, end);
 }
 
-const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+const utf8Lenient = new TextDecoder('utf-8', { fatal: false });
 
 /**
- * Octets as text for humans and SEARCH: UTF-8 when they are valid UTF-8 (raw 8-bit headers are
- * nearly always UTF-8 today), otherwise latin1 so that no octet is lost.
+ * Octets as text for humans and SEARCH. Raw 8-bit headers are nearly always UTF-8 today, sometimes
+ * cut short mid-character by a careless mailer; older ones are latin1. So: UTF-8 when the octets
+ * hold at least one well-formed multi-byte character (a broken one becomes U+FFFD), otherwise
+ * latin1, which maps every octet to one character and loses none.
  */
 export function bytesToText(bytes: Buffer): string {
-  try {
-    return utf8Strict.decode(bytes);
-  } catch {
-    // Not UTF-8: latin1 maps every octet to one character, so nothing is dropped.
-    return bytes.toString('latin1');
-  }
+  const text = utf8Lenient.decode(bytes);
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(text)) return text;
+  return /[^\x00-\x7f\ufffd]/.test(text) ? text : bytes.toString('latin1');
 }
 
 /** A byte string (see byteString) back to text, decoding its octets as in bytesToText. */

@@ -35,6 +35,12 @@ describe('headerValues', () => {
     const raw = Buffer.concat([Buffer.from('Subject: Fr'), Buffer.from([0xf6]), Buffer.from('sche\r\n\r\n')]);
     expect(headerValues(raw, parseMessage(raw), 'subject')).toEqual(['Frösche']);
   });
+
+  it('reads UTF-8 cut short mid-character as UTF-8, with one replacement character', () => {
+    const cut = Buffer.from('Привет', 'utf8').subarray(0, 11);
+    const raw = Buffer.concat([Buffer.from('Subject: '), cut, Buffer.from('\r\n\r\n')]);
+    expect(headerValues(raw, parseMessage(raw), 'subject')).toEqual(['Приве\ufffd']);
+  });
 });
 
 describe('textForSearch', () => {
