@@ -26,6 +26,12 @@ export const MAX_PASSWORD_LENGTH = 1024;
 /** How long a writer waits for another process's write lock before SQLITE_BUSY (-> TEMPORARY). */
 export const BUSY_TIMEOUT_MS = 5_000;
 
+/**
+ * Most operations one group commit may run. Bounds how long one process holds SQLite's write
+ * lock (other processes' writers wait meanwhile); more queued writes go into the next commit.
+ */
+export const MAX_OPS_PER_COMMIT = 500;
+
 /** Change feed: how often `PRAGMA data_version` is polled to notice other processes' commits. */
 export const CHANGE_POLL_INTERVAL_MS = 250;
 /** Change rows are only a notification channel; sessions older than this resync from the tables. */

@@ -96,7 +96,10 @@ describe('mailboxes', () => {
     expect(inbox).toMatchObject({ id: inboxBefore?.id, messageCount: 0, uidNext: 3, uidValidity: inboxBefore?.uidValidity });
     expect(moved).toMatchObject({ messageCount: 2, uidNext: 3 });
     expect(moved?.uidValidity).toBeGreaterThan(inboxBefore?.uidValidity ?? 0);
-    expect((await store.listMessages(moved?.id ?? 0)).map((m) => m.uid)).toEqual([1, 2]);
+    const movedMessages = await store.listMessages(moved?.id ?? 0);
+    expect(movedMessages.map((m) => m.uid)).toEqual([1, 2]);
+    // RFC 7162 3.1.1: HIGHESTMODSEQ covers every message's modseq.
+    expect(Math.max(...movedMessages.map((m) => m.modseq))).toBeLessThanOrEqual(moved?.highestModseq ?? 0);
     // INBOX keeps counting: the next delivery does not reuse UIDs 1 and 2.
     const next = await store.deliver({ raw: message('three'), targets: [{ userId: user.id }] });
     expect(next.copies[0]?.uid).toBe(3);

@@ -57,7 +57,7 @@ export class Mailboxes {
   private readonly takeModseq;
   private readonly moveAllMessages;
   private readonly uidsOf;
-  private readonly raiseUidNextTo;
+  private readonly raiseCounters;
 
   constructor(
     db: SqliteDatabase,
@@ -94,7 +94,9 @@ export class Mailboxes {
     );
     this.moveAllMessages = db.prepare('UPDATE messages SET mailbox_id = ? WHERE mailbox_id = ?');
     this.uidsOf = db.prepare<[number], { uid: number }>('SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid');
-    this.raiseUidNextTo = db.prepare('UPDATE mailboxes SET uid_next = MAX(uid_next, ?) WHERE id = ?');
+    this.raiseCounters = db.prepare(
+      'UPDATE mailboxes SET uid_next = MAX(uid_next, ?), highest_modseq = MAX(highest_modseq, ?) WHERE id = ?',
+    );
   }
 
   // ---- reads --------------------------------------------------------------------------------
@@ -229,7 +231,8 @@ export class Mailboxes {
     const uids = this.uidsOf.all(inbox.id).map((row) => row.uid);
     // The new mailbox has a fresh UIDVALIDITY, so the messages may keep their UIDs.
     this.moveAllMessages.run(target.id, inbox.id);
-    this.raiseUidNextTo.run(inbox.uidNext, target.id);
+    // The moved rows keep their UIDs and modseqs, so the new mailbox's counters must cover them.
+    this.raiseCounters.run(inbox.uidNext, inbox.highestModseq, target.id);
     for (const uid of uids) {
       this.changes.record(inbox.id, 'expunge', uid, this.nextModseq(inbox.id));
       this.changes.record(target.id, 'new', uid, this.nextModseq(target.id));

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toStoreError } from './errors.js';
+import { MAX_OPS_PER_COMMIT } from './limits.js';
 import { TempStores, message } from './test-support/temp-store.js';
 import type { SqliteMailStore } from './sqlite-store.js';
 import type { Mailbox } from './types.js';
@@ -29,6 +30,13 @@ describe('write queue: group commit and durability', () => {
     expect(commits).toBeGreaterThanOrEqual(1);
     expect(commits).toBeLessThan(5);
     expect(results.map((r) => r.copies[0]?.uid)).toEqual(Array.from({ length: 50 }, (_, index) => index + 1));
+  });
+
+  it('splits a very large burst into several commits so the write lock is never held long', async () => {
+    const before = store.commitCount;
+    const count = MAX_OPS_PER_COMMIT + 10;
+    await Promise.all(Array.from({ length: count }, (_, index) => store.setSubscribed(inbox.userId, index % 2 === 0 ? 'Junk' : 'Sent', index % 3 === 0)));
+    expect(store.commitCount - before).toBe(2);
   });
 
   it('isolates a failing operation in its savepoint: the others in the batch still commit', async () => {

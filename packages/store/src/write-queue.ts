@@ -1,5 +1,6 @@
 import type { SqliteDatabase } from './db.js';
 import { toStoreError } from './errors.js';
+import { MAX_OPS_PER_COMMIT } from './limits.js';
 import { StoreError } from './types.js';
 
 /** A synchronous unit of work run inside the shared transaction. */
@@ -56,9 +57,9 @@ export class WriteQueue {
   }
 
   private flush(): void {
-    const batch = this.pending;
-    this.pending = [];
-    this.scheduled = false;
+    const batch = this.pending.splice(0, MAX_OPS_PER_COMMIT);
+    this.scheduled = this.pending.length > 0;
+    if (this.scheduled) setImmediate(() => this.flush());
     const outcomes = this.runBatch(batch);
     batch.forEach((item, index) => {
       const outcome = outcomes[index];
