@@ -55,9 +55,9 @@ const utf8Lenient = new TextDecoder('utf-8', { fatal: false });
  */
 export function bytesToText(bytes: Buffer): string {
   const text = utf8Lenient.decode(bytes);
-  // eslint-disable-next-line no-control-regex
-  if (/^[\x00-\x7f]*$/.test(text)) return text;
-  return /[^\x00-\x7f\ufffd]/.test(text) ? text : bytes.toString('latin1');
+  if (isAscii(text)) return text;
+  // Any non-ASCII character other than U+FFFD (surrogate halves included) came from well-formed UTF-8.
+  return /[\u0080-\ufffc\ufffe\uffff]/.test(text) ? text : bytes.toString('latin1');
 }
 
 /** A byte string (see byteString) back to text, decoding its octets as in bytesToText. */
