@@ -4,6 +4,7 @@
  */
 export * from './limits.js';
 export { ImapWireError, type ImapWireErrorCode, type ImapWireErrorOptions, type ImapStatus } from './errors.js';
+export { errorResponse } from './error-response.js';
 export { type CommandFrame, lineFrame, describeFrame, isIdleDone } from './frame.js';
 export { CommandAssembler, findLiteralMarker, type AssemblerEvent, type CommandAssemblerOptions } from './assembler.js';
 export { parseCommand, type ParseOptions } from './parser.js';
