@@ -1,0 +1,48 @@
+import type { AuthThrottle, Logger } from '@minimail/protocol';
+import type { MailStore } from '@minimail/store';
+import type { SecurityContext } from '../capabilities.js';
+import type { SessionState, StateKind, StateOf } from '../state.js';
+
+/** What every session of one listener shares. */
+export interface SessionServices {
+  store: MailStore;
+  hostname: string;
+  profile: 'dev' | 'production';
+  throttle: AuthThrottle;
+}
+
+/** The session as command handlers see it: replies, state changes, and the few I/O steps they need. */
+export interface CommandContext {
+  readonly services: SessionServices;
+  readonly logger: Logger;
+  /** Session id: the maildrop lock's owner and the key of this session's log lines. */
+  readonly cid: string;
+  readonly remoteIp: string;
+  readonly security: SecurityContext;
+  setState(state: SessionState): void;
+  /** Send one single-line reply ("+OK ..." or "-ERR ..."). */
+  reply(line: string): Promise<void>;
+  /** Send a multi-line reply (RFC 1939 3): the status line, the lines (dot-stuffed), and ".". */
+  replyLines(status: string, lines: readonly string[]): Promise<void>;
+  /** Send a status line and a message body, dot-stuffed chunk by chunk with socket backpressure. */
+  replyBody(status: string, body: Buffer): Promise<void>;
+  /** Read one client line during a SASL exchange; null when the connection ended. */
+  readClientLine(): Promise<string | null>;
+  /** RFC 2595 4: switch this connection to TLS (the "+OK" is sent by this call). */
+  startTls(): Promise<void>;
+  /** Release the maildrop lock now (QUIT, before its reply); idempotent. */
+  releaseMaildrop(): Promise<void>;
+  /** Count a failed login; true when the session has had too many and must be closed. */
+  countAuthFailure(): boolean;
+  /** End the session once the current reply is sent. */
+  close(): void;
+}
+
+export type Handler<K extends StateKind> = (ctx: CommandContext, state: StateOf<K>, rest: string) => Promise<void>;
+
+/** One command, declared as data: the states it is valid in, each with its handler. */
+export interface CommandSpec {
+  /** The keyword, upper case. */
+  name: string;
+  handlers: { [K in StateKind]?: Handler<K> };
+}

@@ -1,0 +1,102 @@
+import type { Socket } from 'node:net';
+import { AuthThrottle, ConnectionLimiter, createServerSecureContext, sessionLogger, startListener } from '@minimail/protocol';
+import type { ConnectionInfo, Listener, Logger, SecureContextSource } from '@minimail/protocol';
+import type { MailStore } from '@minimail/store';
+import { DEFAULT_MAX_CLIENTS, IDLE_TIMEOUT_MS } from './limits.js';
+import { REPLIES } from './replies.js';
+import { Pop3Session } from './session.js';
+import type { SessionServices } from './commands/types.js';
+
+export interface Pop3ServiceOptions {
+  store: MailStore;
+  /** pino logger from the app; each session logs through a child with cid, proto and remote. */
+  logger: Logger;
+  /** Shown in the greeting. */
+  hostname: string;
+  /** dev: any password logs in and creates the account. production: stored passwords, TLS only. */
+  profile: 'dev' | 'production';
+  /** Certificate for STLS and implicit TLS; null disables both. */
+  tls: { key: string | Buffer; cert: string | Buffer } | null;
+  /** RFC 1939 3 autologout; defaults to IDLE_TIMEOUT_MS (10 minutes). */
+  idleTimeoutMs?: number;
+  /** Simultaneous sessions; defaults to DEFAULT_MAX_CLIENTS. */
+  maxClients?: number;
+}
+
+export interface Pop3Listener {
+  /** Start listening; resolves with the bound port (useful with port 0). */
+  listen(port: number, host: string): Promise<number>;
+  /** Stop accepting, end every session (no deletions are applied), release their locks. */
+  close(): Promise<void>;
+}
+
+/**
+ * A POP3 listener: port 110/1110 with STLS (implicitTls false) or 995/1995 with TLS from the first
+ * byte (implicitTls true, RFC 8314 3.3). Accepting, connection limits, the TLS handshake and
+ * shutdown are the protocol package's listener; this file wires a Pop3Session to each connection.
+ */
+export function createPop3Server(options: Pop3ServiceOptions & { implicitTls: boolean }): Pop3Listener {
+  const { logger, implicitTls } = options;
+  if (implicitTls && options.tls === null) throw new Error('pop3: implicit TLS needs a certificate');
+  const secureContext: SecureContextSource | null =
+    options.tls === null ? null : createServerSecureContext({ key: pemText(options.tls.key), cert: pemText(options.tls.cert) });
+  const services: SessionServices = {
+    store: options.store,
+    hostname: options.hostname,
+    profile: options.profile,
+    // One throttle per listener: failures on 110 and 995 are counted apart, each still bounded.
+    throttle: new AuthThrottle(),
+  };
+  const limiter = new ConnectionLimiter({ maxTotal: options.maxClients ?? DEFAULT_MAX_CLIENTS });
+  const idleTimeoutMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+  /** Sessions still running, so close() can wait for their maildrop locks to be released. */
+  const running = new Set<Promise<void>>();
+  let listener: Listener | null = null;
+
+  const onConnection = async (socket: Socket, info: ConnectionInfo): Promise<void> => {
+    const session = new Pop3Session({
+      socket,
+      secure: info.secure,
+      stlsContext: info.secure ? null : secureContext,
+      services,
+      logger: sessionLogger(logger, { cid: info.id, proto: 'pop3', remote: info.remoteAddress }),
+      cid: info.id,
+      remoteIp: info.remoteAddress,
+      idleTimeoutMs,
+    });
+    const onAbort = (): void => session.shutdown();
+    info.signal.addEventListener('abort', onAbort, { once: true });
+    const done = session.run();
+    running.add(done);
+    try {
+      await done;
+    } finally {
+      running.delete(done);
+      info.signal.removeEventListener('abort', onAbort);
+    }
+  };
+
+  return {
+    listen: async (port, host) => {
+      if (listener) throw new Error('pop3: already listening');
+      listener = await startListener({
+        host,
+        port,
+        tls: implicitTls && secureContext !== null ? { secureContext } : null,
+        limiter,
+        limitReply: REPLIES.tooManyClients,
+        logger,
+        onConnection,
+      });
+      return listener.port;
+    },
+    close: async () => {
+      await listener?.close();
+      await Promise.all([...running]);
+    },
+  };
+}
+
+function pemText(pem: string | Buffer): string {
+  return typeof pem === 'string' ? pem : pem.toString('utf8');
+}

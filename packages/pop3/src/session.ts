@@ -1,0 +1,294 @@
+import type { Socket } from 'node:net';
+import { LIMITS, LineReader, LineTooLongError, upgradeToTls } from '@minimail/protocol';
+import type { Logger, SecureContextSource } from '@minimail/protocol';
+import { DotStuffer } from './byte-stuffing.js';
+import type { SecurityContext } from './capabilities.js';
+import { COMMANDS } from './commands/index.js';
+import type { CommandContext, SessionServices } from './commands/types.js';
+import { ConnectionClosedError, replyForError } from './errors.js';
+import { gate } from './gate.js';
+import { MAX_AUTH_FAILURES_PER_SESSION, MAX_UNKNOWN_COMMANDS, MAX_COMMAND_LINE_BYTES, RETR_CHUNK_BYTES } from './limits.js';
+import { parseCommandLine } from './parse.js';
+import { REPLIES } from './replies.js';
+import { initialState } from './state.js';
+import type { SessionState } from './state.js';
+import { writeWithBackpressure } from './socket-writer.js';
+
+const CRLF = '\r\n';
+
+/** After we end a connection, how long the peer gets to close its side before we destroy it. */
+const END_GRACE_MS = 1_000;
+
+export interface SessionOptions {
+  socket: Socket;
+  /** The socket is already TLS (the implicit-TLS listener). */
+  secure: boolean;
+  /** Certificate for STLS; null when STLS is not offered (no certificate, or implicit TLS). */
+  stlsContext: SecureContextSource | null;
+  services: SessionServices;
+  logger: Logger;
+  cid: string;
+  remoteIp: string;
+  idleTimeoutMs: number;
+}
+
+type EndReason = 'quit' | 'client-closed' | 'idle' | 'line-too-long' | 'unknown-commands' | 'auth-failures' | 'shutdown' | 'error';
+
+/**
+ * One POP3 conversation: reads a command line, lets the gate pick the handler for the current
+ * state, runs it to completion, and repeats. Commands are answered strictly in order, which is all
+ * RFC 2449 6.6 PIPELINING asks.
+ */
+export class Pop3Session implements CommandContext {
+  readonly services: SessionServices;
+  readonly logger: Logger;
+  readonly cid: string;
+  readonly remoteIp: string;
+  readonly security: SecurityContext;
+
+  private socket: Socket;
+  private readonly reader: LineReader;
+  private readonly stlsContext: SecureContextSource | null;
+  private readonly idleTimeoutMs: number;
+  private state: SessionState = initialState();
+  /** The user whose maildrop lock this session holds. */
+  private lockedUserId: number | null = null;
+  private closing = false;
+  private waitingForCommand = false;
+  private endReason: EndReason = 'client-closed';
+  private unknownCommands = 0;
+  private authFailures = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: SessionOptions) {
+    this.socket = options.socket;
+    this.services = options.services;
+    this.logger = options.logger;
+    this.cid = options.cid;
+    this.remoteIp = options.remoteIp;
+    this.stlsContext = options.stlsContext;
+    this.idleTimeoutMs = options.idleTimeoutMs;
+    this.security = {
+      profile: options.services.profile,
+      secure: options.secure,
+      stlsConfigured: options.stlsContext !== null && !options.secure,
+    };
+    this.watchSocketErrors(this.socket);
+    // Lines up to the SASL response bound are read whole (RFC 5034 4 lets AUTH responses exceed
+    // the command limit); command lines are then held to RFC 2449's 255 octets by run().
+    this.reader = new LineReader(this.socket, { maxLineBytes: Math.max(MAX_COMMAND_LINE_BYTES, LIMITS.maxSaslResponseBytes) });
+  }
+
+  /** Serve the connection until it ends. Never rejects. */
+  async run(): Promise<void> {
+    try {
+      this.touch();
+      await this.reply(REPLIES.greeting(this.services.hostname));
+      while (!this.closing) {
+        const line = await this.readCommandLine();
+        if (line === null) break;
+        await this.dispatch(line);
+      }
+    } catch (error) {
+      if (!(error instanceof ConnectionClosedError)) {
+        this.endReason = 'error';
+        this.logger.warn({ err: error }, 'pop3 session failed');
+      }
+    } finally {
+      clearTimeout(this.idleTimer);
+      // RFC 1939 6: a session that ends without QUIT in TRANSACTION removes nothing; just unlock.
+      await this.releaseMaildrop();
+      this.logEnd();
+      this.endSocket();
+    }
+  }
+
+  /**
+   * Server shutdown: a session waiting for a command is told and closed now; one running a
+   * command (e.g. QUIT's expunge) finishes it first.
+   */
+  shutdown(): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.endReason = 'shutdown';
+    if (this.waitingForCommand) this.endSocket(REPLIES.shuttingDown);
+  }
+
+  /** Destroy the connection now (close() after the grace period). */
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  // ---- CommandContext ------------------------------------------------------------------------
+
+  setState(state: SessionState): void {
+    this.state = state;
+    if (state.kind === 'transaction') this.lockedUserId = state.user.id;
+  }
+
+  async reply(line: string): Promise<void> {
+    await writeWithBackpressure(this.socket, line + CRLF);
+  }
+
+  async replyLines(status: string, lines: readonly string[]): Promise<void> {
+    let batch = status + CRLF;
+    for (const line of lines) {
+      // RFC 1939 3: byte-stuff lines that start with the termination octet.
+      batch += (line.startsWith('.') ? '.' : '') + line + CRLF;
+      if (batch.length >= RETR_CHUNK_BYTES) {
+        await writeWithBackpressure(this.socket, batch);
+        batch = '';
+      }
+    }
+    await writeWithBackpressure(this.socket, batch + '.' + CRLF);
+  }
+
+  async replyBody(status: string, body: Buffer): Promise<void> {
+    await writeWithBackpressure(this.socket, status + CRLF);
+    const stuffer = new DotStuffer();
+    for (let offset = 0; offset < body.length; offset += RETR_CHUNK_BYTES) {
+      // A client that is reading, however slowly, is not idle.
+      this.touch();
+      await writeWithBackpressure(this.socket, stuffer.stuff(body.subarray(offset, offset + RETR_CHUNK_BYTES)));
+    }
+    await writeWithBackpressure(this.socket, stuffer.end());
+  }
+
+  async readClientLine(): Promise<string | null> {
+    this.touch();
+    const line = await this.reader.readLine();
+    return line === null ? null : line.toString('utf8');
+  }
+
+  async startTls(): Promise<void> {
+    const context = this.stlsContext;
+    if (context === null) throw new Error('STLS without a certificate');
+    // RFC 2595 4 / RFC 3207 4.2: nothing the client pipelined behind STLS may be read as a
+    // command, so the plaintext reader lets go of the socket and drops what it buffered.
+    this.reader.detach();
+    const discarded = this.reader.discardBuffered();
+    if (discarded > 0) this.logger.info({ discarded }, 'pop3 discarded bytes pipelined after STLS');
+    await this.reply(REPLIES.stlsGo);
+    this.closing = true; // until the handshake succeeds; a failed one ends the session
+    const secure = await upgradeToTls(this.socket, context);
+    this.closing = false;
+    this.socket = secure;
+    this.watchSocketErrors(secure);
+    this.security.secure = true;
+    this.security.stlsConfigured = false;
+    // RFC 2595 4: the client must forget what it knew; nothing from before STLS carries over.
+    this.state = initialState();
+    this.reader.attach(secure);
+  }
+
+  countAuthFailure(): boolean {
+    this.authFailures += 1;
+    if (this.authFailures < MAX_AUTH_FAILURES_PER_SESSION) return false;
+    this.endReason = 'auth-failures';
+    return true;
+  }
+
+  close(): void {
+    this.closing = true;
+    if (this.endReason === 'client-closed') this.endReason = 'quit';
+  }
+
+  // ---- the loop ------------------------------------------------------------------------------
+
+  /** The next command line; null when the session is over (client gone, or a fatal line). */
+  private async readCommandLine(): Promise<Buffer | null> {
+    this.waitingForCommand = true;
+    this.touch();
+    try {
+      const line = await this.reader.readLine();
+      if (line === null || this.closing) return null;
+      if (line.length <= MAX_COMMAND_LINE_BYTES) return line;
+    } catch (error) {
+      if (!(error instanceof LineTooLongError)) throw error;
+    } finally {
+      this.waitingForCommand = false;
+    }
+    // RFC 2449 4: over 255 octets. We answer and hang up (docs/adr/0007-pop3-server.md).
+    this.endReason = 'line-too-long';
+    await this.reply(REPLIES.lineTooLong);
+    return null;
+  }
+
+  private async dispatch(line: Buffer): Promise<void> {
+    const command = parseCommandLine(line);
+    const decision = command ? gate(COMMANDS, command, this.state) : ({ kind: 'unknown' } as const);
+    if (decision.kind === 'wrong-state') return this.reply(REPLIES.wrongState);
+    if (decision.kind === 'unknown') {
+      this.unknownCommands += 1;
+      if (this.unknownCommands >= MAX_UNKNOWN_COMMANDS) {
+        this.endReason = 'unknown-commands';
+        this.closing = true;
+        return this.reply(REPLIES.tooManyUnknownCommands);
+      }
+      return this.reply(REPLIES.unknownCommand);
+    }
+    try {
+      await decision.run(this);
+    } catch (error) {
+      if (error instanceof ConnectionClosedError || this.socket.destroyed) throw error;
+      if (error instanceof LineTooLongError) {
+        // An overlong SASL response: same treatment as an overlong command line.
+        this.endReason = 'line-too-long';
+        this.closing = true;
+        return this.reply(REPLIES.lineTooLong);
+      }
+      // Bad input or store trouble: -ERR, and the session goes on.
+      this.logger.error({ err: error, command: command?.keyword }, 'pop3 command failed');
+      return this.reply(replyForError(error));
+    }
+  }
+
+  private touch(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.onIdle(), this.idleTimeoutMs);
+  }
+
+  /** RFC 1939 3: the autologout timer. The session ends without entering UPDATE. */
+  private onIdle(): void {
+    this.endReason = 'idle';
+    this.closing = true;
+    this.endSocket(REPLIES.idleTimeout);
+  }
+
+  async releaseMaildrop(): Promise<void> {
+    const userId = this.lockedUserId;
+    if (userId === null) return;
+    this.lockedUserId = null;
+    try {
+      await this.services.store.unlockMaildrop(userId, this.cid);
+    } catch (error) {
+      // The lock is also released when this process exits (the store checks its holder).
+      this.logger.error({ err: error }, 'pop3 could not unlock maildrop');
+    }
+  }
+
+  private logEnd(): void {
+    const state = this.state;
+    const fields =
+      state.kind === 'authorization'
+        ? { user: null, retrieved: 0, deleted: 0 }
+        : state.kind === 'transaction'
+          ? { user: state.user.address, retrieved: state.maildrop.retrieved, deleted: 0 }
+          : { user: state.user.address, retrieved: state.retrieved, deleted: state.deleted };
+    this.logger.info({ ...fields, reason: this.endReason }, 'pop3 session end');
+  }
+
+  /** Send a last line if given, close our side, and destroy the socket if the peer lingers. */
+  private endSocket(lastLine?: string): void {
+    const socket = this.socket;
+    if (socket.destroyed) return;
+    if (lastLine !== undefined && socket.writable) socket.write(lastLine + CRLF);
+    socket.end();
+    setTimeout(() => socket.destroy(), END_GRACE_MS).unref();
+  }
+
+  private watchSocketErrors(socket: Socket): void {
+    // Resets and broken pipes are normal endings for a mail client; the loop sees the close.
+    socket.on('error', (error) => this.logger.debug({ err: error }, 'pop3 socket error'));
+  }
+}
