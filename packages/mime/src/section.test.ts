@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseMessage } from './parse.js';
 import { extractSection, parseSectionSpec, partial } from './section.js';
-import { corpusFile, crlf, toCrlf } from './test-support/messages.js';
+import { CORPUS_AVAILABLE, corpusFile, crlf, toCrlf } from './test-support/messages.js';
 import type { SectionSpec } from './types.js';
 
 describe('parseSectionSpec (RFC 3501 6.4.5 / 9)', () => {
@@ -36,9 +36,9 @@ function section(raw: Buffer, spec: string): string | null {
   return out === null ? null : out.toString('utf8');
 }
 
-describe('extractSection: the RFC 3501 6.4.5 sample message', () => {
+describe.skipIf(!CORPUS_AVAILABLE)('extractSection: the RFC 3501 6.4.5 sample message (from the shared corpus)', () => {
   // The sample says in each part which part specifier reaches it.
-  const raw = toCrlf(corpusFile('mimekit/messages__rfc2060.txt'));
+  const raw = CORPUS_AVAILABLE ? toCrlf(corpusFile('mimekit/messages__rfc2060.txt')) : Buffer.alloc(0);
 
   it.each(['1', '2', '3.1', '3.2', '4.1', '4.2.1', '4.2.2.1', '4.2.2.2'])('BODY[%s] is the part that names itself', (spec) => {
     expect(section(raw, spec)).toBe(`This part specifier should be: ${spec}\r\n`);
