@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ChangeFeed } from './change-feed.js';
+import { CHANGE_RETENTION_MS } from './limits.js';
 import { ensureDistBuilt, PACKAGE_DIR } from './test-support/dist-build.js';
 import { TempStores, message } from './test-support/temp-store.js';
 import type { SqliteMailStore } from './sqlite-store.js';
@@ -140,5 +143,19 @@ describe('change feed', () => {
     const all = [...ours, ...theirs].sort((a, b) => a - b);
     expect(all).toEqual(Array.from({ length: 200 }, (_, index) => index + 1));
     expect((await store.listMessages(inbox.id)).map((m) => m.uid)).toEqual(all);
+  });
+
+  it('prunes rows older than the retention window and keeps recent ones', async () => {
+    await store.deliver({ raw: message('recent'), targets: [{ mailboxId: inbox.id }] });
+    const db = new Database(temp.path);
+    try {
+      db.prepare("INSERT INTO changes (mailbox_id, kind, uid, modseq, created_at) VALUES (?, 'new', 99, 1, ?)").run(inbox.id, Date.now() - CHANGE_RETENTION_MS - 1000);
+      new ChangeFeed(db, (error) => {
+        throw error;
+      }).prune(Date.now() - CHANGE_RETENTION_MS);
+      expect(db.prepare('SELECT uid FROM changes ORDER BY id').pluck().all()).toEqual([1]);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -23,6 +23,15 @@ const MAILBOX_COLUMNS = `m.id, m.user_id, m.name, m.special_use, m.subscribed, m
   (SELECT COUNT(*) FROM messages WHERE mailbox_id = m.id) AS message_count,
   (SELECT COUNT(*) FROM messages WHERE mailbox_id = m.id AND seen = 0) AS unseen_count`;
 
+interface StatusRow {
+  uid_next: number;
+  uid_validity: number;
+  highest_modseq: number;
+  messages: number;
+  unseen: number;
+  size: number;
+}
+
 function toMailbox(row: MailboxRow): Mailbox {
   return {
     id: row.id,
@@ -67,10 +76,12 @@ export class Mailboxes {
     this.byUser = db.prepare<[number], MailboxRow>(`SELECT ${MAILBOX_COLUMNS} FROM mailboxes m WHERE m.user_id = ? ORDER BY m.name`);
     this.byName = db.prepare<[number, string], MailboxRow>(`SELECT ${MAILBOX_COLUMNS} FROM mailboxes m WHERE m.user_id = ? AND m.name = ?`);
     this.byId = db.prepare<[number], MailboxRow>(`SELECT ${MAILBOX_COLUMNS} FROM mailboxes m WHERE m.id = ?`);
-    this.status = db.prepare<[{ id: number }], { messages: number; unseen: number; size: number | null }>(
-      `SELECT COUNT(*) AS messages, SUM(size) AS size,
-         (SELECT COUNT(*) FROM messages WHERE mailbox_id = @id AND seen = 0) AS unseen
-       FROM messages WHERE mailbox_id = @id`,
+    this.status = db.prepare<[{ id: number }], StatusRow>(
+      `SELECT uid_next, uid_validity, highest_modseq,
+         (SELECT COUNT(*) FROM messages WHERE mailbox_id = @id) AS messages,
+         (SELECT COUNT(*) FROM messages WHERE mailbox_id = @id AND seen = 0) AS unseen,
+         (SELECT TOTAL(size) FROM messages WHERE mailbox_id = @id) AS size
+       FROM mailboxes WHERE id = @id`,
     );
     this.insert = db.prepare<[number, string, string | null, number, number], { id: number }>(
       'INSERT INTO mailboxes (user_id, name, special_use, uid_validity, noselect) VALUES (?, ?, ?, ?, ?) RETURNING id',
@@ -129,17 +140,17 @@ export class Mailboxes {
     return mailbox;
   }
 
+  /** RFC 3501 6.3.10 STATUS in one statement. */
   mailboxStatus(mailboxId: number): MailboxStatus {
-    const mailbox = this.getById(mailboxId);
-    if (mailbox === null) throw new StoreError('NOT_FOUND', `no mailbox with id ${mailboxId}`);
-    const counts = this.status.get({ id: mailboxId });
+    const row = this.status.get({ id: mailboxId });
+    if (row === undefined) throw new StoreError('NOT_FOUND', `no mailbox with id ${mailboxId}`);
     return {
-      messages: counts?.messages ?? 0,
-      unseen: counts?.unseen ?? 0,
-      uidNext: mailbox.uidNext,
-      uidValidity: mailbox.uidValidity,
-      highestModseq: mailbox.highestModseq,
-      size: counts?.size ?? 0,
+      messages: row.messages,
+      unseen: row.unseen,
+      uidNext: row.uid_next,
+      uidValidity: row.uid_validity,
+      highestModseq: row.highest_modseq,
+      size: row.size,
     };
   }
 
