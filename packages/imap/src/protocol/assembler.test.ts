@@ -219,3 +219,18 @@ describe('CommandAssembler line limit edges', () => {
     ]);
   });
 });
+
+describe('CommandAssembler with a large APPEND', () => {
+  it('reassembles a literal split across many chunks byte-exactly', () => {
+    const body = Buffer.alloc(256 * 1024);
+    for (let i = 0; i < body.length; i += 1) body[i] = (i * 31 + 7) & 0xff;
+    const wire = Buffer.concat([Buffer.from(`a1 APPEND INBOX (\\Seen) {${body.length}}\r\n`), body, Buffer.from('\r\na2 NOOP\r\n')]);
+    const assembler = new CommandAssembler();
+    const events: AssemblerEvent[] = [];
+    for (let offset = 0; offset < wire.length; offset += 1000) events.push(...assembler.push(wire.subarray(offset, offset + 1000)));
+    expect(events.map((event) => event.kind)).toEqual(['continue', 'command', 'command']);
+    const append = events[1];
+    expect(append?.kind === 'command' && append.frame.literals[0]?.equals(body)).toBe(true);
+    expect(append?.kind === 'command' && append.frame.segments).toEqual([`a1 APPEND INBOX (\\Seen) {${body.length}}`, '']);
+  });
+});

@@ -35,7 +35,8 @@ export interface CommandAssemblerOptions {
 
 type Mode =
   | { kind: 'line' }
-  | { kind: 'literal'; remaining: number; chunks: Buffer[] }
+  /** `buffer` is allocated when the first literal byte arrives, so a declared-but-unsent literal costs nothing. */
+  | { kind: 'literal'; size: number; filled: number; buffer: Buffer | null }
   /** Dropping an over-long line up to its LF; head and tail are kept to answer it well. */
   | { kind: 'discard'; head: Buffer; tail: Buffer }
   /** The stream cannot be resynchronized (RFC 7888 4); everything further is ignored. */
@@ -107,16 +108,18 @@ export class CommandAssembler {
   private readLiteral(chunk: Buffer, offset: number): number {
     const mode = this.mode;
     if (mode.kind !== 'literal') return offset;
-    const take = Math.min(mode.remaining, chunk.length - offset);
-    mode.chunks.push(chunk.subarray(offset, offset + take));
-    mode.remaining -= take;
-    if (mode.remaining === 0) this.finishLiteral(mode.chunks);
+    const take = Math.min(mode.size - mode.filled, chunk.length - offset);
+    // Copy into one buffer of the final size: no socket chunks pinned, no second copy at the end
+    // (an APPEND of 64 MiB peaks at 64 MiB, not twice that).
+    mode.buffer ??= Buffer.allocUnsafe(mode.size);
+    chunk.copy(mode.buffer, mode.filled, offset, offset + take);
+    mode.filled += take;
+    if (mode.filled === mode.size) this.finishLiteral(mode.buffer);
     return offset + take;
   }
 
-  private finishLiteral(chunks: Buffer[]): void {
-    // Copy so the literal does not pin the (possibly large) socket chunks it came in.
-    this.literals.push(Buffer.concat(chunks));
+  private finishLiteral(literal: Buffer): void {
+    this.literals.push(literal);
     this.mode = { kind: 'line' };
   }
 
@@ -210,8 +213,8 @@ export class CommandAssembler {
     }
     this.commandSize += marker.size;
     if (marker.synchronizing) events.push({ kind: 'continue' });
-    if (marker.size === 0) this.finishLiteral([]);
-    else this.mode = { kind: 'literal', remaining: marker.size, chunks: [] };
+    if (marker.size === 0) this.finishLiteral(Buffer.alloc(0));
+    else this.mode = { kind: 'literal', size: marker.size, filled: 0, buffer: null };
   }
 
   private exceedsLimit(size: number, isAppend: boolean): boolean {
