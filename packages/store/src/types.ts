@@ -204,15 +204,25 @@ export interface MailStore {
   removeUser(address: string): Promise<void>;
   getUser(address: string): Promise<User | null>;
   listUsers(): Promise<User[]>;
-  /** Checks a password against its scrypt hash. Null if unknown user, no password or mismatch. */
+  /**
+   * Checks a password against its scrypt hash. Null if unknown user (including a login name that
+   * is not an address), no password, or mismatch. Costs one scrypt either way.
+   */
   verifyPassword(address: string, password: string): Promise<User | null>;
-  /** Addresses a user may send as: its own plus every alias whose destination is the user. */
+  /**
+   * Addresses a user may send as: its own plus every alias whose destination is the user. A
+   * catch-all alias appears as `@domain`, meaning any address at that domain.
+   */
   sendableAddresses(userId: number): Promise<string[]>;
 
   addAlias(source: string, destination: string): Promise<Alias>;
   removeAlias(source: string, destination?: string): Promise<void>;
   listAliases(): Promise<Alias[]>;
-  /** Exact user, then exact alias, then catch-all `@domain`; remote if the domain is not local. */
+  /**
+   * Exact user, then exact alias, then catch-all `@domain`; remote if the domain is not local.
+   * Alias destinations that are not local users are returned in `forward`. A malformed address
+   * rejects with INVALID.
+   */
   resolveRecipient(address: string): Promise<RecipientResolution>;
 
   // ---- mailboxes -----------------------------------------------------------------------------
@@ -236,7 +246,11 @@ export interface MailStore {
   readBody(bodyHash: string): Promise<Buffer>;
   /** Changes flags on the given UIDs; returns the messages that changed, with new flags/modseq. */
   setFlags(mailboxId: number, uids: number[], mode: FlagMode, flags: string[]): Promise<MessageSummary[]>;
-  /** Removes the given UIDs (all `\Deleted` ones when `uids` is omitted); returns removed UIDs. */
+  /**
+   * Removes all `\Deleted` messages when `uids` is omitted (IMAP EXPUNGE/CLOSE). With `uids`,
+   * removes exactly those that exist, flagged or not (POP3 UPDATE state); IMAP UID EXPUNGE must
+   * pass only UIDs that are `\Deleted`. Returns the removed UIDs in ascending order.
+   */
   expunge(mailboxId: number, uids?: number[]): Promise<number[]>;
   copyMessages(fromMailboxId: number, uids: number[], toMailboxId: number): Promise<CopyResult>;
   moveMessages(fromMailboxId: number, uids: number[], toMailboxId: number): Promise<CopyResult>;
@@ -245,7 +259,9 @@ export interface MailStore {
   /**
    * Calls `listener` with every change to the mailbox made after this call, by this process (at
    * once, after commit) or by another process on the same data dir (within one second).
-   * Returns the function that stops watching.
+   * Returns the function that stops watching. Call it BEFORE reading the mailbox: a change that
+   * another process committed just before may then arrive as well as be in the listing (ignore a
+   * `new` UID you already have), but none is ever missed. Listeners run outside transactions.
    */
   watch(mailboxId: number, listener: ChangeListener): () => void;
 
