@@ -1,0 +1,38 @@
+import { no } from '../errors.js';
+import { untagged } from '../protocol/compiler.js';
+import { SAVED_RESULT } from '../protocol/sequence-set.js';
+import { SELECTED } from '../session/state.js';
+import { resolveTargets } from './targets.js';
+import { viewOf, type CommandSpec } from './types.js';
+
+/**
+ * RFC 3501 6.4.3 EXPUNGE and RFC 4315 2.1 UID EXPUNGE (only the named UIDs that are \Deleted).
+ * Answered only after the store's commit is durable (DESIGN.md promise).
+ */
+export const expungeCommand: CommandSpec<'EXPUNGE'> = {
+  name: 'EXPUNGE',
+  states: SELECTED,
+  async handler(ctx, command) {
+    const view = viewOf(ctx);
+    if (view.readOnly) throw no('Mailbox is read-only', 'READ-ONLY');
+    let removed: number[];
+    const sequence = command.args.sequence;
+    if (sequence === null || sequence === SAVED_RESULT) {
+      removed = await ctx.store.expunge(view.mailboxId);
+    } else {
+      const targets = resolveTargets(view, sequence, true);
+      const deleted: number[] = [];
+      for (const target of targets) {
+        const message = await ctx.store.getMessage(view.mailboxId, target.uid);
+        if (message?.flags.includes('\\Deleted')) deleted.push(target.uid);
+      }
+      removed = deleted.length === 0 ? [] : await ctx.store.expunge(view.mailboxId, deleted);
+    }
+    // RFC 3501 7.4.1: each EXPUNGE renumbers the messages after it, so announce in UID order.
+    for (const uid of [...removed].sort((a, b) => a - b)) {
+      const sequenceNumber = view.removeAnnounced(uid);
+      if (sequenceNumber !== null) await ctx.send(untagged(`${sequenceNumber} EXPUNGE`));
+    }
+    return { text: `${command.uid ? 'UID EXPUNGE' : 'EXPUNGE'} completed` };
+  },
+};

@@ -1,0 +1,79 @@
+import type { MessageSummary } from '@minimail/store';
+import { needsBody, renderItem, setsSeen, type LoadedBody } from '../fetch-render.js';
+import type { FetchItem } from '../protocol/fetch-items.js';
+import { fetchResponse, type ResponseValue } from '../protocol/compiler.js';
+import type { MailboxView } from '../session/mailbox-view.js';
+import { SELECTED } from '../session/state.js';
+import { resolveTargets, type Target } from './targets.js';
+import { viewOf, type CommandContext, type CommandSpec } from './types.js';
+
+/**
+ * Above this many targets one listMessages call is cheaper than a getMessage per message. The
+ * summaries carry no bodies (about 200 bytes each), so even a big mailbox's list is small.
+ */
+const LIST_ALL_THRESHOLD = 64;
+
+/**
+ * RFC 3501 6.4.5 FETCH and 6.4.8 UID FETCH. Streams: one message's body is read, answered and
+ * written at a time, and the next is read only once the socket has taken the previous one.
+ */
+async function fetchMessages(ctx: CommandContext, view: MailboxView, targets: Target[], requested: readonly FetchItem[], byUid: boolean) {
+  // RFC 3501 6.4.8: UID FETCH always answers with the UID.
+  const items: FetchItem[] = byUid && !requested.some((item) => item.kind === 'UID') ? [{ kind: 'UID' }, ...requested] : [...requested];
+  const summaries = await loadSummaries(ctx, view, targets);
+  const seenChanged = new Set<number>();
+  if (setsSeen(items) && !view.readOnly) {
+    const unseen = targets.map((t) => summaries.get(t.uid)).filter((m): m is MessageSummary => m !== undefined && !m.flags.includes('\\Seen'));
+    if (unseen.length > 0) {
+      const changed = await ctx.store.setFlags(view.mailboxId, unseen.map((m) => m.uid), 'add', ['\\Seen']);
+      for (const message of changed) {
+        summaries.set(message.uid, message);
+        seenChanged.add(message.uid);
+      }
+    }
+  }
+  // RFC 3501 6.4.5: when \Seen was set implicitly, the new FLAGS are part of the response.
+  const withFlags = (uid: number): FetchItem[] =>
+    seenChanged.has(uid) && !items.some((item) => item.kind === 'FLAGS') ? [...items, { kind: 'FLAGS' }] : items;
+  const bodyNeeded = needsBody(items);
+  for (const target of targets) {
+    const message = summaries.get(target.uid);
+    // Expunged by another session and not yet announced: nothing left to send (RFC 3501 7.4.1).
+    if (!message) continue;
+    let body: LoadedBody | null = null;
+    if (bodyNeeded) {
+      const raw = await ctx.store.readBody(message.bodyHash);
+      body = { raw, structure: ctx.server.structures.structureOf(message.bodyHash, raw) };
+    }
+    const flags = view.withRecent(message.uid, message.flags);
+    const entries: Array<readonly [string, ResponseValue]> = withFlags(message.uid).map((item) => renderItem(item, message, flags, body));
+    if (entries.some(([name]) => name === 'FLAGS')) view.rememberFlags(message.uid, message.flags);
+    await ctx.send(fetchResponse(target.sequence, entries));
+  }
+}
+
+async function loadSummaries(ctx: CommandContext, view: MailboxView, targets: Target[]): Promise<Map<number, MessageSummary>> {
+  const byUid = new Map<number, MessageSummary>();
+  if (targets.length > LIST_ALL_THRESHOLD) {
+    const wanted = new Set(targets.map((t) => t.uid));
+    for (const message of await ctx.store.listMessages(view.mailboxId)) if (wanted.has(message.uid)) byUid.set(message.uid, message);
+    return byUid;
+  }
+  for (const target of targets) {
+    const message = await ctx.store.getMessage(view.mailboxId, target.uid);
+    if (message) byUid.set(message.uid, message);
+  }
+  return byUid;
+}
+
+export const fetchCommand: CommandSpec<'FETCH'> = {
+  name: 'FETCH',
+  states: SELECTED,
+  expungeNotices: 'uidOnly',
+  async handler(ctx, command) {
+    const view = viewOf(ctx);
+    const targets = resolveTargets(view, command.args.sequence, command.uid);
+    await fetchMessages(ctx, view, targets, command.args.items, command.uid);
+    return { text: `${command.uid ? 'UID FETCH' : 'FETCH'} completed` };
+  },
+};

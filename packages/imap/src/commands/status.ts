@@ -1,0 +1,31 @@
+import type { StatusItem } from '../protocol/commands.js';
+import { atom, untagged, type ResponseValue } from '../protocol/compiler.js';
+import { encodeMailboxName } from '../protocol/mutf7.js';
+import { AUTHENTICATED } from '../session/state.js';
+import { openableMailbox } from './mailbox-lookup.js';
+import { userOf, type CommandSpec } from './types.js';
+
+/** RFC 3501 6.3.10: the items in the order asked. */
+export const statusCommand: CommandSpec<'STATUS'> = {
+  name: 'STATUS',
+  states: AUTHENTICATED,
+  async handler(ctx, command) {
+    const mailbox = await openableMailbox(ctx, userOf(ctx).id, command.args.mailbox);
+    const status = await ctx.store.mailboxStatus(mailbox.id);
+    const state = ctx.state;
+    const recent =
+      state.kind === 'selected' && state.view.mailboxId === mailbox.id
+        ? state.view.recentCount
+        : ctx.server.recent.countUnclaimed(mailbox.id, status.uidNext, status.messages);
+    const values: Record<StatusItem, number> = {
+      MESSAGES: status.messages,
+      RECENT: recent,
+      UIDNEXT: status.uidNext,
+      UIDVALIDITY: status.uidValidity,
+      UNSEEN: status.unseen,
+    };
+    const items: ResponseValue[] = command.args.items.flatMap((item) => [atom(item), values[item]]);
+    await ctx.send(untagged('STATUS', encodeMailboxName(mailbox.name), items));
+    return { text: 'STATUS completed' };
+  },
+};

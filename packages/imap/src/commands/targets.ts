@@ -1,0 +1,29 @@
+import { bad } from '../errors.js';
+import { expandSequenceSet, filterBySequenceSet, SAVED_RESULT, type SequenceArg } from '../protocol/sequence-set.js';
+import type { MailboxView } from '../session/mailbox-view.js';
+
+export interface Target {
+  sequence: number;
+  uid: number;
+}
+
+/**
+ * The messages a sequence set names in the session's view. RFC 3501 6.4.8: with UID the numbers
+ * are UIDs and ones that do not exist are ignored; otherwise they are sequence numbers, and a
+ * number beyond the last message is an error (RFC 3501 9: seq-number within the mailbox size).
+ */
+export function resolveTargets(view: MailboxView, set: SequenceArg, byUid: boolean): Target[] {
+  if (set === SAVED_RESULT) throw bad('SEARCHRES is not supported');
+  if (byUid) {
+    return filterBySequenceSet(set, view.allUids, view.highestUid).map((uid) => ({
+      uid,
+      sequence: view.sequenceOf(uid) as number,
+    }));
+  }
+  for (const range of set) {
+    for (const bound of [range.start, range.end]) {
+      if (bound !== '*' && bound > view.exists) throw bad('Invalid message sequence number');
+    }
+  }
+  return expandSequenceSet(set, view.exists).map((sequence) => ({ sequence, uid: view.uidAt(sequence) as number }));
+}

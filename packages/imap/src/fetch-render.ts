@@ -1,0 +1,79 @@
+/**
+ * One message's FETCH items as response values (RFC 3501 7.4.2). The body bytes and MIME
+ * structure are loaded by the caller only when an item needs them.
+ */
+import { bodyStructure, envelope, extractSection, partial, type MimePart } from '@minimail/mime';
+import type { MessageSummary } from '@minimail/store';
+import type { FetchItem } from './protocol/fetch-items.js';
+import { fetchItemResponseName } from './protocol/fetch-items.js';
+import { atom, type ResponseValue } from './protocol/compiler.js';
+import { formatDateTime } from './protocol/imap-date.js';
+
+export interface LoadedBody {
+  raw: Buffer;
+  structure: MimePart;
+}
+
+/** Items answered from the summary alone (no body read). */
+const SUMMARY_ITEMS: ReadonlySet<FetchItem['kind']> = new Set(['FLAGS', 'UID', 'INTERNALDATE', 'RFC822.SIZE']);
+
+export function needsBody(items: readonly FetchItem[]): boolean {
+  return items.some((item) => !SUMMARY_ITEMS.has(item.kind));
+}
+
+/** RFC 3501 6.4.5: BODY[...] (not PEEK), RFC822 and RFC822.TEXT set \Seen. */
+export function setsSeen(items: readonly FetchItem[]): boolean {
+  return items.some((item) => (item.kind === 'BODY[]' && !item.peek) || item.kind === 'RFC822' || item.kind === 'RFC822.TEXT');
+}
+
+export function renderItem(
+  item: FetchItem,
+  message: MessageSummary,
+  flags: readonly string[],
+  body: LoadedBody | null,
+): readonly [string, ResponseValue] {
+  switch (item.kind) {
+    case 'FLAGS':
+      return ['FLAGS', flags.map((flag) => atom(flag))];
+    case 'UID':
+      return ['UID', message.uid];
+    case 'INTERNALDATE':
+      return ['INTERNALDATE', formatDateTime(message.internalDate)];
+    case 'RFC822.SIZE':
+      return ['RFC822.SIZE', message.size];
+    default:
+      break;
+  }
+  if (body === null) throw new Error(`FETCH ${item.kind} needs the message body`);
+  const { raw, structure } = body;
+  switch (item.kind) {
+    case 'ENVELOPE':
+      return ['ENVELOPE', envelope(raw, structure)];
+    case 'BODYSTRUCTURE':
+      return ['BODYSTRUCTURE', bodyStructure(raw, structure, true)];
+    case 'BODY':
+      return ['BODY', bodyStructure(raw, structure, false)];
+    case 'RFC822':
+      return ['RFC822', raw];
+    case 'RFC822.HEADER':
+      return ['RFC822.HEADER', section(raw, structure, [], 'HEADER', [])];
+    case 'RFC822.TEXT':
+      return ['RFC822.TEXT', section(raw, structure, [], 'TEXT', [])];
+    case 'BODY[]': {
+      const data = section(raw, structure, item.section.part, item.section.specifier, item.section.fields);
+      const value = item.partial === null ? data : partial(data, item.partial.offset, item.partial.length);
+      return [fetchItemResponseName(item), value];
+    }
+  }
+}
+
+/** RFC 3501 6.4.5: a section that does not exist is answered as an empty string. */
+function section(
+  raw: Buffer,
+  structure: MimePart,
+  part: readonly number[],
+  text: 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME' | null,
+  fields: readonly string[],
+): Buffer {
+  return extractSection(raw, structure, { part: [...part], text, fields: [...fields] }) ?? Buffer.alloc(0);
+}

@@ -1,0 +1,45 @@
+/**
+ * Every bound the IMAP session enforces (the wire reader's own bounds live in protocol/limits.ts),
+ * each with the reason for its value. Tests may shorten the timers through `ImapServerLimits`.
+ */
+export interface ImapServerLimits {
+  /**
+   * RFC 3501 5.4: an inactivity autologout timer, if any, MUST be at least 30 minutes. Applies in
+   * every state and also while IDLE (RFC 2177 3: clients re-issue IDLE every 29 minutes).
+   */
+  autologoutMs: number;
+  /**
+   * Commands a client may send before it authenticates. Real clients need CAPABILITY, ID,
+   * STARTTLS, CAPABILITY again, LOGIN: well under 10. More is a scanner or a confused peer.
+   */
+  maxCommandsBeforeAuth: number;
+  /**
+   * Failed LOGIN/AUTHENTICATE attempts on one connection before `* BYE`. Clients retry a wrong
+   * password once or twice; the AuthThrottle slows guessing across connections.
+   */
+  maxFailedAuthPerConnection: number;
+  /**
+   * BAD replies in a row before `* BYE`: a peer speaking another protocol (an HTTP request sent
+   * to the IMAP port) would otherwise be answered line by line forever.
+   */
+  maxConsecutiveBad: number;
+  /** Parsed message structures kept in memory (message-structure.ts); each is a few KiB. */
+  structureCacheEntries: number;
+  /**
+   * A message body larger than this is not parsed for SEARCH BODY/TEXT (its decoded text would be
+   * built in memory); it is searched as raw bytes instead.
+   */
+  maxSearchDecodeBytes: number;
+}
+
+export const DEFAULT_LIMITS: ImapServerLimits = {
+  autologoutMs: 30 * 60_000,
+  maxCommandsBeforeAuth: 30,
+  maxFailedAuthPerConnection: 3,
+  maxConsecutiveBad: 20,
+  structureCacheEntries: 500,
+  maxSearchDecodeBytes: 16 * 1024 * 1024,
+};
+
+/** Simultaneous IMAP connections per listener when the app does not say (protocol LIMITS per IP still apply). */
+export const DEFAULT_MAX_CLIENTS = 1_000;

@@ -1,0 +1,193 @@
+/**
+ * SEARCH criteria (RFC 3501 6.4.4) evaluated against one message. Text keys compare decoded text
+ * (RFC 2047 headers, transfer-encoded and charset-encoded bodies, via @minimail/mime) as
+ * case-insensitive substrings, as RFC 3501 6.4.4 asks.
+ */
+import { headerValues, textForSearch, type MimePart } from '@minimail/mime';
+import type { MessageSummary } from '@minimail/store';
+import { bad } from './errors.js';
+import { compareDays, dayOf, type ImapDay } from './protocol/imap-date.js';
+import type { SearchKey } from './protocol/search.js';
+import { SAVED_RESULT, sequenceSetContains, type SequenceArg, type SequenceSet } from './protocol/sequence-set.js';
+
+export interface SearchCandidate {
+  sequence: number;
+  message: MessageSummary;
+  recent: boolean;
+  /** Present when some key needs the message's content (see `needsContent`). */
+  content: { raw: Buffer; structure: MimePart } | null;
+}
+
+export interface SearchScope {
+  /** Messages in the mailbox (for `*` in sequence sets). */
+  exists: number;
+  /** Highest UID in the mailbox (for `*` in UID sets). */
+  highestUid: number;
+}
+
+/** Keys that must read the message itself; everything else is answered from the summary. */
+const CONTENT_KEYS: ReadonlySet<SearchKey['key']> = new Set([
+  'BCC', 'BODY', 'CC', 'FROM', 'SUBJECT', 'TEXT', 'TO', 'HEADER', 'SENTBEFORE', 'SENTON', 'SENTSINCE',
+]);
+
+export function needsContent(keys: readonly SearchKey[]): boolean {
+  return keys.some((key) => {
+    if (CONTENT_KEYS.has(key.key)) return true;
+    if (key.key === 'NOT') return needsContent([key.operand]);
+    if (key.key === 'OR') return needsContent([key.left, key.right]);
+    if (key.key === 'AND') return needsContent(key.operands);
+    return false;
+  });
+}
+
+/** Decoded texts are computed once per message, not once per key. */
+class ContentCache {
+  private bodyText: string | null = null;
+  private headerText: string | null = null;
+  constructor(private readonly content: { raw: Buffer; structure: MimePart }) {}
+
+  header(name: string): string[] {
+    return headerValues(this.content.raw, this.content.structure, name);
+  }
+
+  body(): string {
+    this.bodyText ??= textForSearch(this.content.raw, this.content.structure).toLowerCase();
+    return this.bodyText;
+  }
+
+  /** The whole header block, unfolded and RFC 2047-decoded field by field. */
+  headers(): string {
+    if (this.headerText === null) {
+      const { raw, structure } = this.content;
+      const block = raw.subarray(structure.headerStart, structure.headerEnd).toString('utf8');
+      const names = new Set([...block.matchAll(/^([!-9;-~]+):/gm)].map((match) => (match[1] as string).toLowerCase()));
+      this.headerText = [...names].flatMap((name) => this.header(name).map((value) => `${name}: ${value}`)).join('\n').toLowerCase();
+    }
+    return this.headerText;
+  }
+}
+
+export function matchesAll(keys: readonly SearchKey[], candidate: SearchCandidate, scope: SearchScope): boolean {
+  const cache = candidate.content ? new ContentCache(candidate.content) : null;
+  return keys.every((key) => matches(key, candidate, scope, cache));
+}
+
+function matches(key: SearchKey, c: SearchCandidate, scope: SearchScope, cache: ContentCache | null): boolean {
+  const flags = c.message.flags;
+  const has = (flag: string): boolean => flags.includes(flag);
+  switch (key.key) {
+    case 'ALL':
+      return true;
+    case 'ANSWERED':
+      return has('\\Answered');
+    case 'DELETED':
+      return has('\\Deleted');
+    case 'DRAFT':
+      return has('\\Draft');
+    case 'FLAGGED':
+      return has('\\Flagged');
+    case 'SEEN':
+      return has('\\Seen');
+    case 'UNANSWERED':
+      return !has('\\Answered');
+    case 'UNDELETED':
+      return !has('\\Deleted');
+    case 'UNDRAFT':
+      return !has('\\Draft');
+    case 'UNFLAGGED':
+      return !has('\\Flagged');
+    case 'UNSEEN':
+      return !has('\\Seen');
+    case 'RECENT':
+      return c.recent;
+    case 'OLD':
+      return !c.recent;
+    case 'NEW':
+      // RFC 3501 6.4.4: RECENT and UNSEEN.
+      return c.recent && !has('\\Seen');
+    case 'KEYWORD':
+      return hasKeyword(flags, key.flag);
+    case 'UNKEYWORD':
+      return !hasKeyword(flags, key.flag);
+    case 'LARGER':
+      return c.message.size > key.size;
+    case 'SMALLER':
+      return c.message.size < key.size;
+    case 'BEFORE':
+      return compareDays(dayOf(c.message.internalDate), key.date) < 0;
+    case 'ON':
+      return compareDays(dayOf(c.message.internalDate), key.date) === 0;
+    case 'SINCE':
+      return compareDays(dayOf(c.message.internalDate), key.date) >= 0;
+    case 'SENTBEFORE':
+    case 'SENTON':
+    case 'SENTSINCE': {
+      const sent = sentDay(content(cache));
+      if (sent === null) return false;
+      const order = compareDays(sent, key.date);
+      return key.key === 'SENTBEFORE' ? order < 0 : key.key === 'SENTON' ? order === 0 : order >= 0;
+    }
+    case 'FROM':
+    case 'TO':
+    case 'CC':
+    case 'BCC':
+    case 'SUBJECT':
+      return content(cache).header(key.key).some((value) => includes(value, key.value));
+    case 'HEADER': {
+      const values = content(cache).header(key.field);
+      // RFC 3501 6.4.4: an empty string matches every message that has the field.
+      return key.value === '' ? values.length > 0 : values.some((value) => includes(value, key.value));
+    }
+    case 'BODY':
+      return content(cache).body().includes(key.value.toLowerCase());
+    case 'TEXT': {
+      const needle = key.value.toLowerCase();
+      const text = content(cache);
+      return text.headers().includes(needle) || text.body().includes(needle);
+    }
+    case 'UID':
+      return sequenceSetContains(concreteSet(key.set), c.message.uid, scope.highestUid);
+    case 'SEQUENCE':
+      return sequenceSetContains(concreteSet(key.set), c.sequence, scope.exists);
+    case 'NOT':
+      return !matches(key.operand, c, scope, cache);
+    case 'OR':
+      return matches(key.left, c, scope, cache) || matches(key.right, c, scope, cache);
+    case 'AND':
+      return key.operands.every((operand) => matches(operand, c, scope, cache));
+  }
+}
+
+function content(cache: ContentCache | null): ContentCache {
+  if (cache === null) throw new Error('SEARCH key needs message content that was not loaded');
+  return cache;
+}
+
+function concreteSet(set: SequenceArg): SequenceSet {
+  if (set === SAVED_RESULT) throw bad('SEARCHRES is not supported');
+  return set;
+}
+
+/** Keywords compare case-insensitively, as most servers do. */
+function hasKeyword(flags: readonly string[], keyword: string): boolean {
+  const wanted = keyword.toLowerCase();
+  return flags.some((flag) => flag.toLowerCase() === wanted);
+}
+
+function includes(haystack: string, needle: string): boolean {
+  return haystack.toLowerCase().includes(needle.toLowerCase());
+}
+
+/** RFC 3501 6.4.4 SENT*: the date part of the Date: header, in the header's own zone. */
+function sentDay(cache: ContentCache): ImapDay | null {
+  const value = cache.header('date')[0];
+  if (value === undefined) return null;
+  const match = /(\d{1,2})\s+([A-Za-z]{3})[a-z]*\s+(\d{2,4})/.exec(value);
+  if (!match) return null;
+  const month = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'].indexOf((match[2] as string).toLowerCase());
+  if (month === -1) return null;
+  let year = Number(match[3]);
+  // RFC 5322 4.3: two-digit years; 00-49 are 2000-2049, 50-99 are 1950-1999.
+  if (year < 100) year += year < 50 ? 2000 : 1900;
+  return { year, month: month + 1, day: Number(match[1]) };
+}

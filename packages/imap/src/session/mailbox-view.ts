@@ -1,0 +1,222 @@
+/**
+ * The selected mailbox as this session sees it (RFC 3501 2.3.1.2): the sequence number <-> UID
+ * map, the flags last told to the client, the \Recent set, and the other sessions' changes that
+ * have not been announced yet. Changes come from store.watch() and are announced only when
+ * `drain()` is called, at the moments RFC 3501 7.4.1 allows.
+ */
+import type { Mailbox, MailboxChange, MailStore, MessageSummary } from '@minimail/store';
+import type { RecentTracker } from './recent-tracker.js';
+import { untagged, atom } from '../protocol/compiler.js';
+
+export class MailboxView {
+  /** Sequence number - 1 -> UID, ascending. Includes messages expunged elsewhere but not announced. */
+  private uids: number[];
+  /** Flags as last announced to the client, so that changes are told once. */
+  private readonly knownFlags = new Map<number, readonly string[]>();
+  private readonly recent: Set<number>;
+  private pending: MailboxChange[] = [];
+  /** Expunges seen but not yet announced (RFC 3501 7.4.1: not during FETCH, STORE, SEARCH). */
+  private deferredExpunges: number[] = [];
+  private stopWatching: (() => void) | null = null;
+  /** Set when the mailbox was deleted or renamed away under us. */
+  gone = false;
+
+  private constructor(
+    readonly mailboxId: number,
+    public name: string,
+    readonly readOnly: boolean,
+    readonly uidValidity: number,
+    messages: readonly MessageSummary[],
+    recent: readonly number[],
+    private readonly recentTracker: RecentTracker,
+  ) {
+    this.uids = messages.map((message) => message.uid);
+    for (const message of messages) this.knownFlags.set(message.uid, message.flags);
+    this.recent = new Set(recent);
+  }
+
+  /**
+   * Starts watching before listing, so no change falls between the list and the watch; changes
+   * the list already contains are recognised and ignored when drained.
+   */
+  static async open(
+    store: MailStore,
+    mailbox: Mailbox,
+    readOnly: boolean,
+    recentTracker: RecentTracker,
+    onChange: () => void,
+  ): Promise<MailboxView> {
+    const early: MailboxChange[] = [];
+    let view: MailboxView | null = null;
+    const stop = store.watch(mailbox.id, (changes) => {
+      if (view) {
+        view.pending.push(...changes);
+        onChange();
+      } else {
+        early.push(...changes);
+      }
+    });
+    try {
+      const messages = await store.listMessages(mailbox.id);
+      const recent = readOnly ? [] : recentTracker.claim(mailbox.id, messages.map((m) => m.uid));
+      view = new MailboxView(mailbox.id, mailbox.name, readOnly, mailbox.uidValidity, messages, recent, recentTracker);
+      view.stopWatching = stop;
+      view.pending.push(...early);
+      return view;
+    } catch (error) {
+      stop();
+      throw error;
+    }
+  }
+
+  close(): void {
+    this.stopWatching?.();
+    this.stopWatching = null;
+  }
+
+  get exists(): number {
+    return this.uids.length;
+  }
+
+  get recentCount(): number {
+    return this.recent.size;
+  }
+
+  isRecent(uid: number): boolean {
+    return this.recent.has(uid);
+  }
+
+  /** All UIDs in sequence order (read-only view). */
+  get allUids(): readonly number[] {
+    return this.uids;
+  }
+
+  get highestUid(): number {
+    return this.uids[this.uids.length - 1] ?? 0;
+  }
+
+  uidAt(sequence: number): number | undefined {
+    return this.uids[sequence - 1];
+  }
+
+  /** Binary search: UIDs are ascending. */
+  sequenceOf(uid: number): number | null {
+    let low = 0;
+    let high = this.uids.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const value = this.uids[mid] as number;
+      if (value === uid) return mid + 1;
+      if (value < uid) low = mid + 1;
+      else high = mid - 1;
+    }
+    return null;
+  }
+
+  /** Keywords (flags without a backslash) set on any message, for the FLAGS response. */
+  keywords(): string[] {
+    const keywords = new Set<string>();
+    for (const flags of this.knownFlags.values()) for (const flag of flags) if (!flag.startsWith('\\')) keywords.add(flag);
+    return [...keywords].sort();
+  }
+
+  /** Sequence number of the first message without \Seen, or null (SELECT's UNSEEN code). */
+  firstUnseen(): number | null {
+    for (let index = 0; index < this.uids.length; index += 1) {
+      const uid = this.uids[index] as number;
+      if (!this.flagsOf(uid).includes('\\Seen')) return index + 1;
+    }
+    return null;
+  }
+
+  flagsOf(uid: number): readonly string[] {
+    return this.knownFlags.get(uid) ?? [];
+  }
+
+  /** Records flags the session has just told the client (FETCH, STORE). */
+  rememberFlags(uid: number, flags: readonly string[]): void {
+    if (this.sequenceOf(uid) !== null) this.knownFlags.set(uid, flags);
+  }
+
+  /** The session expunged these itself and answers with its own EXPUNGE responses. */
+  removeAnnounced(uid: number): number | null {
+    const sequence = this.sequenceOf(uid);
+    if (sequence === null) return null;
+    this.uids.splice(sequence - 1, 1);
+    this.knownFlags.delete(uid);
+    this.recent.delete(uid);
+    return sequence;
+  }
+
+  get hasPending(): boolean {
+    return this.pending.length > 0 || this.deferredExpunges.length > 0;
+  }
+
+  /**
+   * Applies the pending changes and returns the untagged responses that announce them.
+   * RFC 3501 7.4.1: with `allowExpunge` false (during FETCH, STORE, SEARCH by sequence number)
+   * expunges are kept for later and sequence numbers do not move; EXISTS and FLAGS may still be sent.
+   */
+  drain(allowExpunge: boolean): Buffer[] {
+    const out: Buffer[] = [];
+    const changes = this.pending;
+    this.pending = [];
+    const newRecent: number[] = [];
+    let grew = false;
+    for (const change of changes) {
+      switch (change.kind) {
+        case 'new':
+          if (change.uid > this.highestUid) {
+            this.uids.push(change.uid);
+            newRecent.push(change.uid);
+            grew = true;
+          }
+          break;
+        case 'flags': {
+          const sequence = this.sequenceOf(change.uid);
+          if (sequence === null || this.deferredExpunges.includes(change.uid)) break;
+          if (sameFlags(this.knownFlags.get(change.uid), change.flags)) break;
+          this.knownFlags.set(change.uid, change.flags);
+          const flags = this.withRecent(change.uid, change.flags);
+          out.push(untagged(`${sequence} FETCH`, [atom('FLAGS'), flags.map((flag) => atom(flag))]));
+          break;
+        }
+        case 'expunge':
+          if (this.sequenceOf(change.uid) !== null && !this.deferredExpunges.includes(change.uid)) {
+            this.deferredExpunges.push(change.uid);
+          }
+          break;
+        case 'mailbox':
+          this.gone = true;
+          break;
+      }
+    }
+    if (allowExpunge && this.deferredExpunges.length > 0) {
+      for (const uid of this.deferredExpunges) {
+        const sequence = this.removeAnnounced(uid);
+        if (sequence !== null) out.push(untagged(`${sequence} EXPUNGE`));
+      }
+      this.deferredExpunges = [];
+    }
+    if (newRecent.length > 0 && !this.readOnly) {
+      for (const uid of this.recentTracker.claim(this.mailboxId, newRecent)) this.recent.add(uid);
+    }
+    if (grew) {
+      // RFC 3501 7.3.1: EXISTS after new mail; RECENT goes with it (7.3.2).
+      out.push(untagged(`${this.uids.length} EXISTS`));
+      out.push(untagged(`${this.recent.size} RECENT`));
+    }
+    return out;
+  }
+
+  /** FETCH FLAGS includes \Recent for messages recent in this session (RFC 3501 2.3.2). */
+  withRecent(uid: number, flags: readonly string[]): string[] {
+    return this.recent.has(uid) ? [...flags, '\\Recent'] : [...flags];
+  }
+}
+
+function sameFlags(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  if (!a || a.length !== b.length) return false;
+  const set = new Set(a);
+  return b.every((flag) => set.has(flag));
+}

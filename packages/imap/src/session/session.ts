@@ -1,0 +1,344 @@
+/**
+ * One IMAP connection: reads commands one at a time (pipelined commands are answered in order),
+ * parses them, asks the gate, runs the command's handler, announces mailbox changes at the
+ * moments RFC 3501 7.4.1 allows, and writes the tagged completion.
+ */
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { sessionLogger, upgradeToTls, type ConnectionInfo, type Logger } from '@minimail/protocol';
+import type { User } from '@minimail/store';
+import { capabilityList } from '../capabilities.js';
+import type { CommandCompletion, CommandContext, CommandSpec } from '../commands/types.js';
+import { COMMANDS } from '../commands/registry.js';
+import { replyForError, bad } from '../errors.js';
+import type { ImapCommand } from '../protocol/commands.js';
+import { continuation, tagged, untaggedStatus, responseCode, atom } from '../protocol/compiler.js';
+import { ImapWireError } from '../protocol/errors.js';
+import { describeFrame, isIdleDone, type CommandFrame } from '../protocol/frame.js';
+import { parseCommand } from '../protocol/parser.js';
+import type { ServerContext } from '../server-context.js';
+import { CommandStream } from './command-stream.js';
+import { gateRefusal } from './gate.js';
+import { MailboxView } from './mailbox-view.js';
+import type { SessionState } from './state.js';
+
+/** Thrown by `send` when the client is gone; ends the session quietly. */
+class ConnectionClosedError extends Error {
+  override readonly name = 'ConnectionClosedError';
+}
+
+export class Session {
+  private state: SessionState = { kind: 'notAuthenticated' };
+  private socket: Socket | TLSSocket;
+  private secure: boolean;
+  private readonly stream: CommandStream;
+  private readonly logger: Logger;
+  private commandsBeforeAuth = 0;
+  private failedAuth = 0;
+  private consecutiveBad = 0;
+  private idling = false;
+  /** Set when the session must end after the current reply (`* BYE` already sent). */
+  private closing = false;
+  /** `* BYE` text to send once the current command has been answered. */
+  private byeAfterReply: string | null = null;
+
+  constructor(
+    socket: Socket | TLSSocket,
+    private readonly info: ConnectionInfo,
+    private readonly server: ServerContext,
+  ) {
+    this.socket = socket;
+    this.secure = info.secure;
+    this.stream = new CommandStream(socket, info.signal);
+    this.logger = sessionLogger(server.logger, { cid: info.id, proto: 'imap', remote: info.remoteAddress });
+  }
+
+  async run(): Promise<void> {
+    this.logger.debug('connected');
+    try {
+      await this.send(untaggedStatus('OK', this.capabilityCode(), `${this.server.hostname} minimail IMAP4rev1 ready`));
+      while (!this.closing) await this.step();
+    } catch (error) {
+      if (!(error instanceof ConnectionClosedError)) throw error;
+    } finally {
+      this.leaveMailbox();
+      this.state = { kind: 'logout' };
+      this.socket.end();
+      this.logger.debug('disconnected');
+    }
+  }
+
+  /** Waits for and handles one event from the client. */
+  private async step(): Promise<void> {
+    const event = await this.stream.next(this.server.limits.autologoutMs);
+    switch (event.kind) {
+      case 'end':
+        this.closing = true;
+        return;
+      case 'timeout':
+        // RFC 3501 5.4: autologout.
+        await this.bye('Autologout; idle for too long');
+        return;
+      case 'shutdown':
+        await this.bye('Server shutting down');
+        return;
+      case 'poke':
+        return;
+      case 'continue':
+        // RFC 3501 7.5: ready for the rest of a synchronizing literal.
+        await this.send(continuation('Ready for literal data'));
+        return;
+      case 'error':
+        await this.answerWireError(event.error);
+        if (event.error.closeConnection || this.stream.failed) await this.bye('Cannot continue reading this connection');
+        return;
+      case 'command':
+        await this.handleFrame(event.frame);
+        return;
+    }
+  }
+
+  private async handleFrame(frame: CommandFrame): Promise<void> {
+    let command: ImapCommand;
+    try {
+      command = parseCommand(frame);
+    } catch (error) {
+      if (!(error instanceof ImapWireError)) throw error;
+      this.logger.debug({ command: describeFrame(frame).slice(0, 200), err: error.message }, 'unparsable command');
+      await this.answerWireError(error);
+      return;
+    }
+    if (this.state.kind === 'notAuthenticated') {
+      this.commandsBeforeAuth += 1;
+      if (this.commandsBeforeAuth > this.server.limits.maxCommandsBeforeAuth) {
+        await this.bye('Too many commands before login');
+        return;
+      }
+    }
+    const spec = COMMANDS[command.name] as unknown as CommandSpec;
+    const refusal = gateRefusal(spec, this.state.kind);
+    if (refusal !== null) {
+      await this.countBad();
+      await this.send(tagged(command.tag, 'BAD', null, refusal));
+      return;
+    }
+    await this.execute(spec, command);
+  }
+
+  private async execute(spec: CommandSpec, command: ImapCommand): Promise<void> {
+    let completion: CommandCompletion;
+    let status: 'OK' | 'NO' | 'BAD' = 'OK';
+    try {
+      completion = await spec.handler(this.context(command.tag), command as never);
+      this.consecutiveBad = 0;
+    } catch (error) {
+      if (error instanceof ConnectionClosedError) throw error;
+      const { error: reply, internal } = replyForError(error);
+      if (internal !== null) this.logger.error({ err: internal, command: command.name }, 'command failed');
+      status = reply.status;
+      completion = { code: reply.code, text: reply.message };
+      if (status === 'BAD') await this.countBad();
+    }
+    // RFC 3501 7.4.1: no EXPUNGE during FETCH, STORE, SEARCH (their UID forms may).
+    const allowExpunge = (spec.expungeNotices ?? 'always') === 'always' || command.uid;
+    await this.announceChanges(allowExpunge);
+    await this.send(tagged(command.tag, status, completion.code ?? null, completion.text));
+    if (status === 'OK' && completion.afterReply) await completion.afterReply();
+    if (this.byeAfterReply !== null) await this.bye(this.byeAfterReply);
+  }
+
+  /** Sends what other sessions changed in the selected mailbox since we last told the client. */
+  private async announceChanges(allowExpunge: boolean): Promise<void> {
+    if (this.state.kind !== 'selected') return;
+    const view = this.state.view;
+    const responses = view.drain(allowExpunge);
+    for (const response of responses) await this.send(response);
+    if (view.gone) await this.checkSelectedMailbox(view);
+  }
+
+  /** The selected mailbox was renamed or deleted by someone: follow a rename, leave on delete. */
+  private async checkSelectedMailbox(view: MailboxView): Promise<void> {
+    view.gone = false;
+    const mailbox = await this.server.store.getMailboxById(view.mailboxId);
+    if (mailbox && !mailbox.noselect && mailbox.uidValidity === view.uidValidity) {
+      view.name = mailbox.name;
+      return;
+    }
+    await this.bye('Selected mailbox was deleted');
+  }
+
+  private async answerWireError(error: ImapWireError): Promise<void> {
+    await this.countBad();
+    const line = error.tag === null
+      ? untaggedStatus('BAD', error.responseCode, error.message)
+      : tagged(error.tag, error.status, error.responseCode, error.message);
+    await this.send(line);
+  }
+
+  private async countBad(): Promise<void> {
+    this.consecutiveBad += 1;
+    if (this.consecutiveBad >= this.server.limits.maxConsecutiveBad) await this.bye('Too many invalid commands');
+  }
+
+  private async bye(text: string): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    await this.send(untaggedStatus('BYE', null, text));
+  }
+
+  private capabilityCode(): string {
+    return responseCode('CAPABILITY', ...this.capabilities().map((name) => atom(name)));
+  }
+
+  private capabilities(): string[] {
+    return capabilityList({
+      state: this.state.kind,
+      secure: this.secure,
+      tlsAvailable: this.server.secureContext !== null,
+      profile: this.server.profile,
+    });
+  }
+
+  async send(data: Buffer): Promise<void> {
+    const socket = this.socket;
+    if (socket.destroyed || !socket.writable) throw new ConnectionClosedError('client is gone');
+    if (socket.write(data)) return;
+    // Backpressure: wait until the kernel took what we wrote (a big FETCH never piles up in memory).
+    await new Promise<void>((resolve, reject) => {
+      const onDrain = (): void => {
+        cleanup();
+        resolve();
+      };
+      const onClose = (): void => {
+        cleanup();
+        reject(new ConnectionClosedError('client is gone'));
+      };
+      const cleanup = (): void => {
+        socket.off('drain', onDrain);
+        socket.off('close', onClose);
+      };
+      socket.on('drain', onDrain);
+      socket.on('close', onClose);
+    });
+  }
+
+  private setState(next: SessionState): void {
+    if (this.state.kind === 'selected' && (next.kind !== 'selected' || next.view !== this.state.view)) {
+      this.state.view.close();
+    }
+    this.state = next;
+  }
+
+  private leaveMailbox(): void {
+    if (this.state.kind === 'selected') this.state.view.close();
+  }
+
+  private async readContinuation(prompt: string): Promise<string | null> {
+    // RFC 4959 3 / RFC 3501 7.5: an empty SASL challenge is "+ " with nothing after it.
+    await this.send(prompt === '' ? Buffer.from('+ \r\n') : continuation(prompt));
+    for (;;) {
+      const event = await this.stream.next(this.server.limits.autologoutMs);
+      switch (event.kind) {
+        case 'command':
+          return event.frame.segments.join('');
+        case 'error':
+          throw bad(event.error.message);
+        case 'poke':
+        case 'continue':
+          continue;
+        default:
+          this.closing = true;
+          return null;
+      }
+    }
+  }
+
+  /** RFC 2177: announce changes as they happen until the client sends DONE. */
+  private async idle(): Promise<boolean> {
+    await this.send(continuation('idling'));
+    this.idling = true;
+    try {
+      for (;;) {
+        await this.announceChanges(true);
+        if (this.closing) return false;
+        const event = await this.stream.next(this.server.limits.autologoutMs);
+        switch (event.kind) {
+          case 'poke':
+            continue;
+          case 'command':
+            if (isIdleDone(event.frame)) return true;
+            throw bad('Expected DONE');
+          case 'continue':
+            await this.send(continuation('Ready for literal data'));
+            continue;
+          case 'error':
+            throw bad(event.error.message);
+          case 'timeout':
+            await this.bye('Autologout; idle for too long');
+            return false;
+          case 'shutdown':
+            await this.bye('Server shutting down');
+            return false;
+          case 'end':
+            this.closing = true;
+            return false;
+        }
+      }
+    } finally {
+      this.idling = false;
+      this.stream.clearPoke();
+    }
+  }
+
+  private async startTls(): Promise<void> {
+    const context = this.server.secureContext;
+    if (!context) throw new Error('STARTTLS without a certificate (the capability gate should prevent this)');
+    // RFC 3501 6.2.1 / RFC 2595 3.1: nothing pipelined after STARTTLS is executed.
+    this.stream.detachAndDiscard();
+    const secure = await upgradeToTls(this.socket as Socket, context);
+    this.socket = secure;
+    this.secure = true;
+    this.stream.attach(secure);
+  }
+
+  private async authFailed(account: string | null): Promise<void> {
+    this.server.authThrottle.recordFailure(this.info.remoteAddress, account);
+    this.failedAuth += 1;
+    if (this.failedAuth >= this.server.limits.maxFailedAuthPerConnection) this.byeAfterReply = 'Too many failed login attempts';
+  }
+
+  private authSucceeded(user: User): void {
+    this.server.authThrottle.recordSuccess(this.info.remoteAddress, user.address);
+    this.setState({ kind: 'authenticated', user });
+  }
+
+  private context(tag: string): CommandContext {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const session = this;
+    return {
+      tag,
+      server: this.server,
+      store: this.server.store,
+      logger: this.logger,
+      get state() {
+        return session.state;
+      },
+      get secure() {
+        return session.secure;
+      },
+      remoteAddress: this.info.remoteAddress,
+      send: (data) => this.send(data),
+      setState: (state) => this.setState(state),
+      capabilities: () => this.capabilities(),
+      readContinuation: (prompt) => this.readContinuation(prompt),
+      startTls: () => this.startTls(),
+      idle: () => this.idle(),
+      openView: (mailbox, readOnly) =>
+        MailboxView.open(this.server.store, mailbox, readOnly, this.server.recent, () => {
+          if (this.idling) this.stream.poke();
+        }),
+      authSucceeded: (user) => this.authSucceeded(user),
+      authFailed: (account) => this.authFailed(account),
+    };
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Test harness: a real store on a temp SQLite file and a real IMAP server on 127.0.0.1:0, plus
+ * helpers to deliver mail and connect imapflow or a raw client.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ImapFlow } from 'imapflow';
+import { pino } from 'pino';
+import { ensureDevCertificate } from '@minimail/protocol';
+import { RawClient } from '@minimail/protocol/testing';
+import { openStore, type MailStore } from '@minimail/store';
+import type { ImapServerLimits } from '../limits.js';
+import { createImapServer } from '../server.js';
+import type { ImapListener } from '../options.js';
+
+export interface Harness {
+  dir: string;
+  store: MailStore;
+  server: ImapListener;
+  port: number;
+  /** Everything opened through the harness, closed by `close()`. */
+  close(): Promise<void>;
+  imapflow(user?: string, options?: { pass?: string; secure?: boolean }): Promise<ImapFlow>;
+  raw(options?: { tls?: boolean }): Promise<RawClient>;
+  deliver(to: string, message: string, options?: { mailbox?: string; flags?: string[]; internalDate?: Date }): Promise<number>;
+}
+
+export interface HarnessOptions {
+  profile?: 'dev' | 'production';
+  tls?: boolean;
+  implicitTls?: boolean;
+  limits?: Partial<ImapServerLimits>;
+}
+
+let certificate: Promise<{ key: string; cert: string }> | null = null;
+
+/** One self-signed certificate for the whole test run (RSA key generation is slow). */
+export function testCertificate(): Promise<{ key: string; cert: string }> {
+  certificate ??= mkdtemp(join(tmpdir(), 'minimail-imap-cert-')).then((dir) => ensureDevCertificate(dir, 'localhost'));
+  return certificate;
+}
+
+export const silentLogger = pino({ level: 'silent' });
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const dir = await mkdtemp(join(tmpdir(), 'minimail-imap-'));
+  const store = openStore({ path: join(dir, 'minimail.sqlite'), changePollIntervalMs: 100 });
+  const tls = options.tls || options.implicitTls ? await testCertificate() : null;
+  const server = createImapServer({
+    store,
+    logger: silentLogger,
+    hostname: 'imap.test',
+    profile: options.profile ?? 'dev',
+    tls,
+    implicitTls: options.implicitTls ?? false,
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
+  const port = await server.listen(0, '127.0.0.1');
+  const clients: Array<{ close(): Promise<void> | void }> = [];
+  return {
+    dir,
+    store,
+    server,
+    port,
+    async close() {
+      for (const client of clients.reverse()) await client.close();
+      await server.close();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+    async imapflow(user = 'alice@example.com', flowOptions = {}) {
+      const client = new ImapFlow({
+        host: '127.0.0.1',
+        port,
+        secure: flowOptions.secure ?? options.implicitTls ?? false,
+        auth: { user, pass: flowOptions.pass ?? 'secret' },
+        logger: false,
+        tls: { rejectUnauthorized: false },
+        disableAutoIdle: true,
+      });
+      await client.connect();
+      clients.push({ close: () => closeFlow(client) });
+      return client;
+    },
+    async raw(rawOptions = {}) {
+      const client = await RawClient.connect(port, rawOptions);
+      clients.push({ close: () => client.close() });
+      return client;
+    },
+    async deliver(to, message, deliverOptions = {}) {
+      const user = await store.ensureUser(to);
+      const result = await store.deliver({
+        raw: Buffer.from(message.replace(/\r?\n/g, '\r\n')),
+        targets: [{ userId: user.id, mailbox: deliverOptions.mailbox ?? 'INBOX' }],
+        ...(deliverOptions.flags ? { flags: deliverOptions.flags } : {}),
+        ...(deliverOptions.internalDate ? { internalDate: deliverOptions.internalDate } : {}),
+      });
+      return result.copies[0]?.uid ?? 0;
+    },
+  };
+}
+
+async function closeFlow(client: ImapFlow): Promise<void> {
+  if (!client.usable) {
+    client.close();
+    return;
+  }
+  try {
+    await client.logout();
+  } catch {
+    client.close();
+  }
+}
+
+/** A small RFC 5322 message. */
+export function sampleMessage(subject: string, body = 'Hello there.', extraHeaders = ''): string {
+  return [
+    'From: Bob Sender <bob@example.org>',
+    'To: Alice <alice@example.com>',
+    `Subject: ${subject}`,
+    'Date: Mon, 7 Feb 1994 21:52:25 -0800',
+    'Message-ID: <' + subject.replace(/\W/g, '') + '@example.org>',
+    ...(extraHeaders ? [extraHeaders] : []),
+    '',
+    body,
+    '',
+  ].join('\r\n');
+}
+
+/** Logs in a raw client and reads the greeting. */
+export async function rawLogin(client: RawClient, user = 'alice@example.com'): Promise<void> {
+  await client.expect(/^\* OK /);
+  client.send(`L1 LOGIN ${user} secret`);
+  await client.expect(/^L1 OK /);
+}
