@@ -87,3 +87,18 @@ describe('response builders', () => {
     expect(() => atom('')).toThrow('Not an atom');
   });
 });
+
+describe('lists of lists (RFC 3501 9 env-from, body-type-mpart; RFC 2342 Namespace)', () => {
+  it('writes a leading run of lists back to back', () => {
+    const addresses = [['A', null, 'a', 'example.com'], ['B', null, 'b', 'example.com']];
+    expect(serializeValue(addresses).toString()).toBe('(("A" NIL "a" "example.com")("B" NIL "b" "example.com"))');
+    const multipart = [['text', 'plain', null], ['text', 'html', null], 'alternative'];
+    expect(serializeValue(multipart).toString()).toBe('(("text" "plain" NIL)("text" "html" NIL) "alternative")');
+    expect(serializeValue([['', '/']]).toString()).toBe('(("" "/"))');
+  });
+
+  it('keeps the space before a list that follows a string or NIL (ENVELOPE fields)', () => {
+    const envelopeLike = ['date', null, [['A', null, 'a', 'x']], [['A', null, 'a', 'x']]];
+    expect(serializeValue(envelopeLike).toString()).toBe('("date" NIL (("A" NIL "a" "x")) (("A" NIL "a" "x")))');
+  });
+});

@@ -75,10 +75,20 @@ class ResponseWriter {
     else this.list(value);
   }
 
+  /**
+   * A parenthesized list. The leading run of lists inside a list is written back to back, with no
+   * space, because that is what the grammar says wherever minimail sends lists of lists:
+   * RFC 3501 9 `env-from = "(" 1*address ")"`, `body-type-mpart = 1*body SP media-subtype`, and
+   * RFC 2342 `Namespace = nil / "(" 1*Namespace-Descr ")"`. Elsewhere (ENVELOPE's own fields,
+   * extension data) a list follows a string or NIL and keeps its separating space.
+   */
   list(values: readonly ResponseValue[]): void {
     this.raw('(');
+    let leadingLists = true;
     values.forEach((item, index) => {
-      if (index > 0) this.raw(' ');
+      const isList = Array.isArray(item);
+      if (index > 0 && !(leadingLists && isList)) this.raw(' ');
+      if (!isList) leadingLists = false;
       this.value(item);
     });
     this.raw(')');
