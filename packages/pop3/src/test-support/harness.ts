@@ -31,6 +31,8 @@ export interface Harness {
   logs: Array<Record<string, unknown>>;
   /** A raw client past nothing (the greeting is still unread). */
   connect(options?: { tls?: boolean }): Promise<RawClient>;
+  /** Close the listener only (sessions are told and ended); clients stay open to read. */
+  closeServer(): Promise<void>;
   /** Close the store under the running server (to show how store failures are answered). */
   closeStore(): Promise<void>;
   /** Close clients, server and store, then open the same database with a new server. */
@@ -95,6 +97,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       clients.push(client);
       return client;
     },
+    closeServer: () => running.server.close(),
     closeStore: async () => {
       storeOpen = false;
       await running.store.close();

@@ -1,0 +1,156 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import nodemailer from 'nodemailer';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '@minimail/protocol';
+import type { Logger } from '@minimail/protocol';
+import type { MailStore } from '@minimail/store';
+import { deliver, inboxId, startHarness } from './test-support/harness.js';
+import type { Harness } from './test-support/harness.js';
+
+const run = promisify(execFile);
+
+/** The slice of @minimail/smtp this test uses (loaded at run time: pop3 does not depend on smtp). */
+interface SmtpModule {
+  createMxServer(options: {
+    store: MailStore;
+    logger: Logger;
+    hostname: string;
+    profile: 'dev' | 'production';
+    tls: null;
+  }): { listen(port: number, host: string): Promise<number>; close(): Promise<void> };
+}
+
+let harness: Harness | null = null;
+let smtpServer: { close(): Promise<void> } | null = null;
+
+afterEach(async () => {
+  await smtpServer?.close();
+  smtpServer = null;
+  await harness?.close();
+  harness = null;
+});
+
+const ADDRESS = 'a@example.test';
+/** 8-bit text, a line starting with a dot (stuffed on the wire both ways), a long line. */
+const ORIGINAL = Buffer.from(
+  [
+    'From: sender@remote.test',
+    `To: ${ADDRESS}`,
+    'Subject: end to end',
+    'Message-ID: <e2e@remote.test>',
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: 8bit',
+    '',
+    'Gr\u00fc\u00dfe aus M\u00fcnchen',
+    '.a line that starts with a dot',
+    '..and one with two',
+    'x'.repeat(900),
+    '',
+  ].join('\r\n'),
+  'utf8',
+);
+
+async function commandExists(command: string): Promise<boolean> {
+  try {
+    await run('sh', ['-c', `command -v ${command}`]);
+    return true;
+  } catch {
+    console.warn(`SKIPPED: ${command} is not installed (.ci/run installs it); the ${command} client check did not run`);
+    return false;
+  }
+}
+
+async function loadSmtp(): Promise<SmtpModule | null> {
+  const specifier = '@minimail/smtp';
+  try {
+    return (await import(specifier)) as SmtpModule;
+  } catch (error) {
+    console.warn(`@minimail/smtp is not built (${String(error)}); delivering with store.deliver instead of SMTP`);
+    return null;
+  }
+}
+
+/** Mail goes in through the real MX server with nodemailer (or straight into the store without it). */
+async function sendThroughSmtp(h: Harness): Promise<void> {
+  const smtp = await loadSmtp();
+  if (!smtp) {
+    await deliver(h.store, ADDRESS, ORIGINAL);
+    return;
+  }
+  const server = smtp.createMxServer({
+    store: h.store,
+    logger: createLogger({ level: 'silent' }),
+    hostname: 'mx.test',
+    profile: 'dev',
+    tls: null,
+  });
+  smtpServer = server;
+  const port = await server.listen(0, '127.0.0.1');
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, name: 'client.test' });
+  try {
+    await transport.sendMail({ envelope: { from: 'sender@remote.test', to: [ADDRESS] }, raw: ORIGINAL });
+  } finally {
+    transport.close();
+  }
+}
+
+/** The bytes the store holds for the first message of the INBOX. */
+async function storedMessage(h: Harness): Promise<Buffer> {
+  const [first] = await h.store.listMessages(await inboxId(h.store, ADDRESS));
+  if (!first) throw new Error('nothing was delivered');
+  return h.store.readBody(first.bodyHash);
+}
+
+const POPLIB_SCRIPT = `
+import poplib, ssl, sys
+port, tls = int(sys.argv[1]), sys.argv[2] == 'stls'
+client = poplib.POP3('127.0.0.1', port, timeout=10)
+if tls:
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    client.stls(context)
+client.user('${ADDRESS}')
+client.pass_('any password')
+count, size = client.stat()
+uidl = client.uidl(1).decode()
+response, lines, octets = client.retr(1)
+client.quit()
+sys.stdout.buffer.write(f'{count} {size} {uidl}\\n'.encode())
+sys.stdout.buffer.write(b'\\r\\n'.join(lines) + b'\\r\\n')
+`;
+
+describe('end to end: in by SMTP, out by clients nobody here wrote', () => {
+  it('curl pop3:// downloads the exact stored bytes', async () => {
+    if (!(await commandExists('curl'))) return;
+    harness = await startHarness();
+    const h = harness;
+    await sendThroughSmtp(h);
+    const stored = await storedMessage(h);
+    expect(stored.subarray(stored.length - ORIGINAL.length).equals(ORIGINAL)).toBe(true);
+    const { stdout } = await run('curl', ['-s', '--max-time', '10', `pop3://127.0.0.1:${h.port}/1`, '-u', `${ADDRESS}:any`], {
+      encoding: 'buffer',
+    });
+    expect(stdout.equals(stored)).toBe(true);
+  });
+
+  it.each(['plain', 'stls'] as const)("Python's poplib (%s) downloads the exact stored bytes", async (mode) => {
+    if (!(await commandExists('python3'))) return;
+    harness = await startHarness({ profile: mode === 'stls' ? 'production' : 'dev' });
+    const h = harness;
+    if (mode === 'stls') {
+      await h.store.addDomain('example.test');
+      await h.store.addUser(ADDRESS, 'any password');
+    }
+    await sendThroughSmtp(h);
+    const stored = await storedMessage(h);
+    const { stdout } = await run('python3', ['-c', POPLIB_SCRIPT, String(h.port), mode], { encoding: 'buffer' });
+    const newline = stdout.indexOf(0x0a);
+    const mailbox = await h.store.getMailboxById(await inboxId(h.store, ADDRESS));
+    const [first] = await h.store.listMessages(await inboxId(h.store, ADDRESS));
+    expect(stdout.subarray(0, newline).toString()).toBe(`1 ${stored.length} +OK 1 ${mailbox?.uidValidity}.${first?.uid}`);
+    expect(stdout.subarray(newline + 1).equals(stored)).toBe(true);
+  });
+});
