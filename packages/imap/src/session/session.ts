@@ -145,6 +145,8 @@ export class Session {
     await this.send(tagged(command.tag, status, completion.code ?? null, completion.text));
     if (status === 'OK' && completion.afterReply) await completion.afterReply();
     if (this.byeAfterReply !== null) await this.bye(this.byeAfterReply);
+    // RFC 3501 6.1.3: after LOGOUT's OK the server closes the connection.
+    if (this.state.kind === 'logout') this.closing = true;
   }
 
   /** Sends what other sessions changed in the selected mailbox since we last told the client. */
