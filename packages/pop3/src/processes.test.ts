@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from '@minimail/protocol/testing';
@@ -94,7 +95,9 @@ describe('across processes', () => {
     await client.expect(/^\+OK maildrop locked and ready, 1 messages/);
   });
 
-  it('SIGKILL right after QUIT leaves all of the marked messages or none of them', async () => {
+  // Several delays between sending QUIT and the kill, so that some runs land before, during and
+  // after the expunge commit; every one must find all marked messages or none of them.
+  it.each([0, 3, 15])('SIGKILL %i ms after QUIT leaves all of the marked messages or none of them', async (delayMs) => {
     harness = await startHarness();
     const h = harness;
     const count = 150;
@@ -107,6 +110,7 @@ describe('across processes', () => {
     client.sendRaw(Array.from({ length: count }, (_, i) => `DELE ${i + 1}\r\n`).join(''));
     for (let i = 1; i <= count; i += 1) await client.expect(`+OK message ${i} deleted`);
     client.send('QUIT');
+    if (delayMs > 0) await sleep(delayMs);
     await killChild();
 
     // A fresh store instance reads what is durable on disk.
