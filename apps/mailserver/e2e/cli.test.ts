@@ -25,7 +25,9 @@ describe('minimail admin commands', () => {
       code: 0,
       stderr: '',
     });
-    expect(await runCli(['user', 'add', 'bob@example.com', '--password-stdin'], env, 'hunter2\n')).toMatchObject({
+    expect(
+      await runCli(['user', 'add', 'bob@example.com', '--password-stdin'], env, 'hunter2\n'),
+    ).toMatchObject({
       code: 0,
     });
     expect((await runCli(['user', 'list'], env)).stdout.split('\n').filter(Boolean).sort()).toEqual([
@@ -36,7 +38,7 @@ describe('minimail admin commands', () => {
       code: 0,
     });
     const mailboxes = await runCli(['mailbox', 'list', 'alice@example.com'], env);
-    expect(mailboxes.stdout).toBe('INBOX\t0\nDrafts\t0\nSent\t0\nTrash\t0\nJunk\t0\nArchive\t0\n');
+    expect(mailboxes.stdout).toBe('INBOX\t0\nArchive\t0\nDrafts\t0\nJunk\t0\nSent\t0\nTrash\t0\n');
     expect(await runCli(['user', 'del', 'bob@example.com'], env)).toMatchObject({ code: 0 });
     expect((await runCli(['user', 'list'], env)).stdout).toBe('alice@example.com\n');
   });
@@ -47,7 +49,9 @@ describe('minimail admin commands', () => {
     expect(await runCli(['alias', 'add', 'postmaster@example.com', 'alice@example.com'], env)).toMatchObject({
       code: 0,
     });
-    expect(await runCli(['alias', 'add', '@example.com', 'alice@example.com'], env)).toMatchObject({ code: 0 });
+    expect(await runCli(['alias', 'add', '@example.com', 'alice@example.com'], env)).toMatchObject({
+      code: 0,
+    });
     const list = await runCli(['alias', 'list'], env);
     expect(list.stdout.split('\n').filter(Boolean).sort()).toEqual([
       '@example.com\talice@example.com',
@@ -87,6 +91,8 @@ describe('minimail admin commands', () => {
     expect(badPort.stderr).toMatch(/^minimail: configuration: MINIMAIL_SMTP_PORT: /);
 
     const badProfile = await runCli(['domain', 'list'], { ...env, MINIMAIL_PROFILE: 'staging' });
-    expect(badProfile.stderr).toBe('minimail: configuration: MINIMAIL_PROFILE: must be one of dev, production\n');
+    expect(badProfile.stderr).toBe(
+      'minimail: configuration: MINIMAIL_PROFILE: must be one of dev, production\n',
+    );
   });
 });

@@ -26,11 +26,24 @@ describe.skipIf(!available)('docker-compose.yml', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const config = parse(out) as {
-      services: Record<string, { image?: string; command: string[]; volumes: string[]; ports: Array<{ target: number }>; environment: Record<string, string> }>;
+      services: Record<
+        string,
+        {
+          image?: string;
+          command: string[];
+          volumes: string[];
+          ports: Array<{ target: number }>;
+          environment: Record<string, string>;
+        }
+      >;
       volumes: Record<string, unknown>;
     };
     expect(Object.keys(config.services).sort()).toEqual(['imap', 'pop3', 'smtp']);
-    const expected = { smtp: ['smtp,submission', [25, 465, 587]], imap: ['imap', [143, 993]], pop3: ['pop3', [110, 995]] } as const;
+    const expected = {
+      smtp: ['smtp,submission', [25, 465, 587]],
+      imap: ['imap', [143, 993]],
+      pop3: ['pop3', [110, 995]],
+    } as const;
     for (const [name, [services, ports]] of Object.entries(expected)) {
       const service = config.services[name]!;
       expect(service.image).toBe('minimail:latest');

@@ -25,7 +25,7 @@ describe('durability', () => {
   it('keeps every message that got 250 when the server is SIGKILLed mid-load', async () => {
     data = tempDataDir();
     const port = await freePort();
-    const env = cliEnv(data.dir, { MINIMAIL_SMTP_PORT: String(port), MINIMAIL_LOG_LEVEL: 'warn' });
+    const env = cliEnv(data.dir, { MINIMAIL_SMTP_PORT: String(port) });
     server = await startServer([], env);
 
     const acknowledged = new Set<string>();
@@ -36,7 +36,12 @@ describe('durability', () => {
         const id = `s${n}-m${i}`;
         attempted++;
         // A new connection per message, as many applications send.
-        const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+        const transport = nodemailer.createTransport({
+          host: '127.0.0.1',
+          port,
+          secure: false,
+          ignoreTLS: true,
+        });
         try {
           await transport.sendMail({
             from: 'load@localhost',

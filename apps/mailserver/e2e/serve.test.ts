@@ -21,7 +21,10 @@ describe('minimail serve (dev profile)', () => {
   beforeEach(async () => {
     data = tempDataDir();
     smtpPort = await freePort();
-    env = cliEnv(data.dir, { MINIMAIL_SMTP_PORT: String(smtpPort), MINIMAIL_SUBMISSION_PORT: String(await freePort()) });
+    env = cliEnv(data.dir, {
+      MINIMAIL_SMTP_PORT: String(smtpPort),
+      MINIMAIL_SUBMISSION_PORT: String(await freePort()),
+    });
   });
   afterEach(async () => {
     if (server && server.child.exitCode === null) {
@@ -35,7 +38,12 @@ describe('minimail serve (dev profile)', () => {
   it('catches a message for any address and `mailbox list` shows it', async () => {
     server = await startServer([], env);
     expect(server.output()).toMatch(new RegExp(`"port":${smtpPort}`));
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: smtpPort,
+      secure: false,
+      ignoreTLS: true,
+    });
     const info = await transport.sendMail({
       from: 'app@localhost',
       to: 'a@example.test',
@@ -50,20 +58,52 @@ describe('minimail serve (dev profile)', () => {
 
   it.skipIf(!hasSwaks())('answers swaks with 250 (the README first message)', async () => {
     server = await startServer([], env);
-    const out = execFileSync('swaks', ['--server', `127.0.0.1:${smtpPort}`, '--to', 'a@example.test', '--from', 'me@localhost'], {
-      encoding: 'utf8',
-    });
+    const out = execFileSync(
+      'swaks',
+      ['--server', `127.0.0.1:${smtpPort}`, '--to', 'a@example.test', '--from', 'me@localhost'],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(out).toMatch(/<- {2}250 /);
     expect((await runCli(['mailbox', 'list', 'a@example.test'], env)).stdout).toMatch(/^INBOX\t1\n/);
   });
 
   it('logs one line per SMTP transaction, without credentials', async () => {
     server = await startServer([], env);
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
-    await transport.sendMail({ from: 'x@localhost', to: ['b@example.test', 'c@example.test'], subject: 's', text: 't' });
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: smtpPort,
+      secure: false,
+      ignoreTLS: true,
+    });
+    await transport.sendMail({
+      from: 'x@localhost',
+      to: ['b@example.test', 'c@example.test'],
+      subject: 's',
+      text: 't',
+    });
     await server.waitFor(/b@example\.test/);
-    const lines = server.output().split('\n').filter((line) => line.includes('b@example.test'));
+    const lines = server
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('b@example.test'));
     expect(lines).toHaveLength(1);
+
+    // An authenticated submission logs its user, never its password.
+    const submissionPort = Number(env['MINIMAIL_SUBMISSION_PORT']);
+    const submission = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: submissionPort,
+      secure: false,
+      requireTLS: true,
+      tls: { rejectUnauthorized: false },
+      auth: { user: 'dev@example.test', pass: 'sekrit-Password-42' },
+    });
+    await submission.sendMail({ from: 'dev@example.test', to: 'd@example.test', subject: 's', text: 't' });
+    await server.waitFor(/d@example\.test/);
+    expect(server.output()).toMatch(/dev@example\.test/);
+    expect(server.output()).not.toMatch(/sekrit-Password-42/);
   });
 
   it('stops cleanly on SIGTERM and SIGINT', async () => {

@@ -31,7 +31,14 @@ describe('loadConfig', () => {
 
   it('uses the standard ports in production', () => {
     const config = loadConfig({ env: { MINIMAIL_PROFILE: 'production' } });
-    expect(config.ports).toMatchObject({ smtp: 25, submission: 587, submissions: 465, pop3: 110, imap: 143, imaps: 993 });
+    expect(config.ports).toMatchObject({
+      smtp: 25,
+      submission: 587,
+      submissions: 465,
+      pop3: 110,
+      imap: 143,
+      imaps: 993,
+    });
     expect(config.bind).toBe('0.0.0.0');
   });
 
@@ -50,7 +57,9 @@ describe('loadConfig', () => {
 
   it('names the bad key in its error', () => {
     expect(() => loadConfig({ env: { MINIMAIL_IMAP_PORT: '70000' } })).toThrow(/^MINIMAIL_IMAP_PORT: /);
-    expect(() => loadConfig({ env: { MINIMAIL_HOSTNAME: 'bad host' } })).toThrow(/^MINIMAIL_HOSTNAME: must be a host name/);
+    expect(() => loadConfig({ env: { MINIMAIL_HOSTNAME: 'bad host' } })).toThrow(
+      /^MINIMAIL_HOSTNAME: must be a host name/,
+    );
     const configFile = file(JSON.stringify({ ports: { smtp: 'x' } }));
     expect(() => loadConfig({ env: {}, file: configFile })).toThrow(`${configFile}: ports.smtp: `);
     const unknown = file(JSON.stringify({ colour: 'blue' }));

@@ -16,7 +16,12 @@ export type Profile = (typeof PROFILES)[number];
 /** Every listener, its env variable, and its port per profile (dev = 1000 + the standard port). */
 export const LISTENERS = {
   smtp: { env: 'MINIMAIL_SMTP_PORT', dev: 1025, production: 25, what: 'SMTP MX (inbound mail)' },
-  submission: { env: 'MINIMAIL_SUBMISSION_PORT', dev: 1587, production: 587, what: 'SMTP submission, STARTTLS' },
+  submission: {
+    env: 'MINIMAIL_SUBMISSION_PORT',
+    dev: 1587,
+    production: 587,
+    what: 'SMTP submission, STARTTLS',
+  },
   submissions: { env: 'MINIMAIL_SUBMISSIONS_PORT', dev: 1465, production: 465, what: 'SMTP submission, TLS' },
   pop3: { env: 'MINIMAIL_POP3_PORT', dev: 1110, production: 110, what: 'POP3, STLS' },
   pop3s: { env: 'MINIMAIL_POP3S_PORT', dev: 1995, production: 995, what: 'POP3 over TLS' },

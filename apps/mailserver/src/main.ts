@@ -31,7 +31,9 @@ export function usage(): string {
   const lines = ['usage: minimail [--config FILE] COMMAND [ARGS]', '', 'commands:'];
   for (const spec of Object.values(COMMANDS)) lines.push(`  ${spec.usage.padEnd(52)} ${spec.summary}`);
   lines.push('', 'environment: MINIMAIL_DATA_DIR, MINIMAIL_PROFILE (dev|production), MINIMAIL_HOSTNAME,');
-  lines.push('  MINIMAIL_BIND, MINIMAIL_<SMTP|SUBMISSION|SUBMISSIONS|POP3|POP3S|IMAP|IMAPS|HTTP>_PORT (0 = off)');
+  lines.push(
+    '  MINIMAIL_BIND, MINIMAIL_<SMTP|SUBMISSION|SUBMISSIONS|POP3|POP3S|IMAP|IMAPS|HTTP>_PORT (0 = off)',
+  );
   return lines.join('\n');
 }
 
@@ -57,7 +59,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         println(argv.length === 0 ? io.stderr : io.stdout, usage());
         return argv.length === 0 ? 2 : 0;
       }
-      throw new CliError(`unknown command: ${argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')}`, 2);
+      throw new CliError(
+        `unknown command: ${argv
+          .filter((a) => !a.startsWith('-'))
+          .slice(0, 2)
+          .join(' ')}`,
+        2,
+      );
     }
     const spec = COMMANDS[found.name]!;
     let parsed;
@@ -95,7 +103,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       println(io.stderr, `minimail: ${err.message}`);
       return 1;
     }
-    println(io.stderr, `minimail: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    println(
+      io.stderr,
+      `minimail: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    );
     return 1;
   }
 }

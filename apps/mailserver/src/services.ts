@@ -62,8 +62,16 @@ export const SERVICES: Record<string, ServiceSpec> = {
     description: 'SMTP submission for mail clients (1587 STARTTLS and 1465 TLS dev; 587 and 465 production)',
     available: true,
     start: async (ctx) => [
-      ...(await listen(ctx, 'submission', createSubmissionServer({ ...smtpOptions(ctx, 'submission'), implicitTls: false }))),
-      ...(await listen(ctx, 'submissions', createSubmissionServer({ ...smtpOptions(ctx, 'submissions'), implicitTls: true }))),
+      ...(await listen(
+        ctx,
+        'submission',
+        createSubmissionServer({ ...smtpOptions(ctx, 'submission'), implicitTls: false }),
+      )),
+      ...(await listen(
+        ctx,
+        'submissions',
+        createSubmissionServer({ ...smtpOptions(ctx, 'submissions'), implicitTls: true }),
+      )),
     ],
   },
   pop3: {
@@ -82,8 +90,16 @@ export const SERVICE_NAMES = Object.keys(SERVICES);
 
 /** Parses `--services a,b` (default: every available service) or fails naming the bad entry. */
 export function selectServices(list: string | undefined): string[] {
-  if (list === undefined || list.trim() === '') return SERVICE_NAMES.filter((name) => SERVICES[name]!.available);
-  const names = [...new Set(list.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean))];
+  if (list === undefined || list.trim() === '')
+    return SERVICE_NAMES.filter((name) => SERVICES[name]!.available);
+  const names = [
+    ...new Set(
+      list
+        .split(',')
+        .map((name) => name.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  ];
   for (const name of names) {
     const spec = SERVICES[name];
     if (!spec) throw new Error(`unknown service "${name}" (known: ${SERVICE_NAMES.join(', ')})`);

@@ -78,7 +78,8 @@ function tokenize(value: string): Token[] {
       i++;
     } else {
       let j = i;
-      while (j < n && !' \t\r\n"(['.includes(value[j] as string) && !SPECIALS.includes(value[j] as string)) j++;
+      while (j < n && !' \t\r\n"(['.includes(value[j] as string) && !SPECIALS.includes(value[j] as string))
+        j++;
       tokens.push({ spaced, kind: 'atom', text: value.slice(i, j) });
       i = j;
     }
@@ -111,7 +112,11 @@ function isSpecial(t: Token | undefined, text: string): boolean {
 }
 
 /** mailbox, host and source route of an addr-spec (or of the inside of angle brackets). */
-function addrSpec(tokens: readonly Token[]): { adl: string | null; mailbox: string | null; host: string | null } {
+function addrSpec(tokens: readonly Token[]): {
+  adl: string | null;
+  mailbox: string | null;
+  host: string | null;
+} {
   let rest = tokens;
   let adl: string | null = null;
   // RFC 5322 4.4 obs-route: "@a,@b:" before the addr-spec.

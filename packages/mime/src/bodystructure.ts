@@ -54,7 +54,12 @@ function singlePart(raw: Buffer, part: MimePart, extended: boolean): ImapValue[]
     value.push(part.bodyLines);
   }
   if (extended) {
-    value.push(imapString(part.md5), dispositionValue(part.disposition), languageValue(part.language), imapString(part.location));
+    value.push(
+      imapString(part.md5),
+      dispositionValue(part.disposition),
+      languageValue(part.language),
+      imapString(part.location),
+    );
   }
   return value;
 }

@@ -32,7 +32,10 @@ export interface MimeHeaders {
   md5: string | null;
 }
 
-function parseParameterized(raw: Buffer, field: HeaderField): { value: string; params: Record<string, string> } {
+function parseParameterized(
+  raw: Buffer,
+  field: HeaderField,
+): { value: string; params: Record<string, string> } {
   const text = byteStringToText(fieldValue(raw, field));
   const parsed = libmime.parseHeaderValue(text, { stripComments: true });
   const params: Record<string, string> = {};
@@ -52,7 +55,8 @@ function parseContentType(raw: Buffer, field: HeaderField | undefined): ContentT
   if (!TOKEN.test(type) || !TOKEN.test(subtype)) return null;
   // RFC 2046 4.1.2: without a charset parameter, text is US-ASCII. Made explicit (first, as
   // Dovecot writes it) so BODYSTRUCTURE tells clients what to assume.
-  if (type === 'text' && params['charset'] === undefined) return { type, subtype, params: { charset: 'us-ascii', ...params } };
+  if (type === 'text' && params['charset'] === undefined)
+    return { type, subtype, params: { charset: 'us-ascii', ...params } };
   return { type, subtype, params };
 }
 
@@ -63,7 +67,11 @@ function optionalValue(raw: Buffer, fields: readonly HeaderField[], key: string)
 }
 
 /** Reads the MIME fields; `fallback` is the type to use when Content-Type is absent or unreadable. */
-export function readMimeHeaders(raw: Buffer, fields: readonly HeaderField[], fallback: ContentType): MimeHeaders {
+export function readMimeHeaders(
+  raw: Buffer,
+  fields: readonly HeaderField[],
+  fallback: ContentType,
+): MimeHeaders {
   const declared = parseContentType(raw, firstField(fields, 'content-type'));
   const dispositionField = firstField(fields, 'content-disposition');
   let disposition: ContentDisposition | null = null;

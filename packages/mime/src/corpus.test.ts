@@ -37,7 +37,12 @@ function shape(p: MimePart): Shape {
 }
 /** Shape without sizes: what must survive LF -> CRLF normalization. */
 function typesAndLines(s: Shape): unknown {
-  return { type: s.type, lines: s.lines, children: s.children.map(typesAndLines), message: s.message && typesAndLines(s.message) };
+  return {
+    type: s.type,
+    lines: s.lines,
+    children: s.children.map(typesAndLines),
+    message: s.message && typesAndLines(s.message),
+  };
 }
 
 function checkOffsets(raw: Buffer, p: MimePart, start: number, end: number): void {
@@ -77,7 +82,8 @@ function partNumbers(root: MimePart): Array<{ path: number[]; part: MimePart }> 
   const visitPart = (part: MimePart, path: number[]): void => {
     out.push({ path, part });
     if (part.message !== undefined) {
-      if (part.message.children.length > 0) part.message.children.forEach((c, i) => visitPart(c, [...path, i + 1]));
+      if (part.message.children.length > 0)
+        part.message.children.forEach((c, i) => visitPart(c, [...path, i + 1]));
     } else {
       part.children.forEach((c, i) => visitPart(c, [...path, i + 1]));
     }
@@ -133,7 +139,9 @@ if (!CORPUS_AVAILABLE) {
           expect(shape(parseMessage(raw.subarray(part.headerStart, part.bodyEnd)))).toEqual(shape(part));
         }
         if (part.message !== undefined) {
-          expect(shape(parseMessage(raw.subarray(part.bodyStart, part.bodyEnd)))).toEqual(shape(part.message));
+          expect(shape(parseMessage(raw.subarray(part.bodyStart, part.bodyEnd)))).toEqual(
+            shape(part.message),
+          );
         }
       }
 

@@ -8,21 +8,41 @@ const NIL_GROUP_END = { name: null, adl: null, mailbox: null, host: null };
 
 describe('address lists (RFC 5322 3.4 -> RFC 3501 7.4.2)', () => {
   it.each([
-    ['plain addr-spec', 'john@example.com', [{ name: null, adl: null, mailbox: 'john', host: 'example.com' }]],
+    [
+      'plain addr-spec',
+      'john@example.com',
+      [{ name: null, adl: null, mailbox: 'john', host: 'example.com' }],
+    ],
     [
       'display name, quoted, with dot and escapes',
       '"Joe Q. \\"J\\" Public" <john.q.public@example.com>',
       [{ name: 'Joe Q. "J" Public', adl: null, mailbox: 'john.q.public', host: 'example.com' }],
     ],
-    ['unquoted phrase with a dot (obs-phrase)', 'John Q. Public <jqp@x.test>', [{ name: 'John Q. Public', adl: null, mailbox: 'jqp', host: 'x.test' }]],
+    [
+      'unquoted phrase with a dot (obs-phrase)',
+      'John Q. Public <jqp@x.test>',
+      [{ name: 'John Q. Public', adl: null, mailbox: 'jqp', host: 'x.test' }],
+    ],
     [
       'encoded word kept raw',
       '=?utf-8?q?J=C3=B6rg?= <j@x.test>',
       [{ name: '=?utf-8?q?J=C3=B6rg?=', adl: null, mailbox: 'j', host: 'x.test' }],
     ],
-    ['comment as the name', 'pete@silly.test (Pete Smith)', [{ name: 'Pete Smith', adl: null, mailbox: 'pete', host: 'silly.test' }]],
-    ['source route', '<@relay1,@relay2:user@host.test>', [{ name: null, adl: '@relay1,@relay2', mailbox: 'user', host: 'host.test' }]],
-    ['quoted local part stays quoted', '"john doe"@x.test', [{ name: null, adl: null, mailbox: '"john doe"', host: 'x.test' }]],
+    [
+      'comment as the name',
+      'pete@silly.test (Pete Smith)',
+      [{ name: 'Pete Smith', adl: null, mailbox: 'pete', host: 'silly.test' }],
+    ],
+    [
+      'source route',
+      '<@relay1,@relay2:user@host.test>',
+      [{ name: null, adl: '@relay1,@relay2', mailbox: 'user', host: 'host.test' }],
+    ],
+    [
+      'quoted local part stays quoted',
+      '"john doe"@x.test',
+      [{ name: null, adl: null, mailbox: '"john doe"', host: 'x.test' }],
+    ],
     ['missing domain', 'alice', [{ name: null, adl: null, mailbox: 'alice', host: MISSING_DOMAIN }]],
     [
       'several, with commas inside quotes and angles',
@@ -44,8 +64,20 @@ describe('address lists (RFC 5322 3.4 -> RFC 3501 7.4.2)', () => {
         { name: null, adl: null, mailbox: 'x', host: 'y.test' },
       ],
     ],
-    ['empty group', 'undisclosed-recipients:;', [{ name: null, adl: null, mailbox: 'undisclosed-recipients', host: null }, NIL_GROUP_END]],
-    ['unclosed group and angle', 'G: <a@b', [{ name: null, adl: null, mailbox: 'G', host: null }, { name: null, adl: null, mailbox: 'a', host: 'b' }, NIL_GROUP_END]],
+    [
+      'empty group',
+      'undisclosed-recipients:;',
+      [{ name: null, adl: null, mailbox: 'undisclosed-recipients', host: null }, NIL_GROUP_END],
+    ],
+    [
+      'unclosed group and angle',
+      'G: <a@b',
+      [
+        { name: null, adl: null, mailbox: 'G', host: null },
+        { name: null, adl: null, mailbox: 'a', host: 'b' },
+        NIL_GROUP_END,
+      ],
+    ],
     ['nothing usable', ' , (just a comment) ,', []],
   ])('%s', (_label, value, expected) => {
     expect(parseAddressList(value)).toEqual(expected);
@@ -84,7 +116,15 @@ describe('ENVELOPE (RFC 3501 7.4.2)', () => {
   });
 
   it('keeps Sender and Reply-To when present, and uses the first of repeated fields', () => {
-    const raw = crlf('From: a@x.test', 'From: second@x.test', 'Sender: s@x.test', 'Reply-To: r@x.test', 'Bcc: b@x.test', '', '');
+    const raw = crlf(
+      'From: a@x.test',
+      'From: second@x.test',
+      'Sender: s@x.test',
+      'Reply-To: r@x.test',
+      'Bcc: b@x.test',
+      '',
+      '',
+    );
     const value = envelope(raw, parseMessage(raw)) as unknown[];
     expect(value.slice(2, 8)).toEqual([
       [[null, null, 'a', 'x.test']],
@@ -115,7 +155,17 @@ describe('ENVELOPE (RFC 3501 7.4.2)', () => {
     const root = parseMessage(raw);
     expect((envelope(raw, root) as unknown[])[1]).toBe('outer');
     expect((envelope(raw, root.message!) as unknown[])[1]).toBe('inner');
-    const multi = crlf('Content-Type: multipart/mixed; boundary=b', '', '--b', 'Content-Type: message/rfc822', '', 'Subject: inner', '', 'x', '--b--');
+    const multi = crlf(
+      'Content-Type: multipart/mixed; boundary=b',
+      '',
+      '--b',
+      'Content-Type: message/rfc822',
+      '',
+      'Subject: inner',
+      '',
+      'x',
+      '--b--',
+    );
     const part = parseMessage(multi).children[0]!;
     expect((envelope(multi, part) as unknown[])[1]).toBe('inner');
   });

@@ -50,7 +50,10 @@ function fieldNameLength(raw: Buffer, pos: number, stop: number): number {
 const MBOX_FROM = Buffer.from('From ');
 
 function isMboxFromLine(raw: Buffer, pos: number, stop: number): boolean {
-  return stop - pos >= MBOX_FROM.length && raw.compare(MBOX_FROM, 0, MBOX_FROM.length, pos, pos + MBOX_FROM.length) === 0;
+  return (
+    stop - pos >= MBOX_FROM.length &&
+    raw.compare(MBOX_FROM, 0, MBOX_FROM.length, pos, pos + MBOX_FROM.length) === 0
+  );
 }
 
 /**

@@ -35,7 +35,13 @@ function endsDelimiter(raw: Buffer, tail: number, lineStop: number, close: boole
  * At most `maxParts` parts are split out (>= 1); the last one then runs to `end`.
  * Returns an empty list when no delimiter line is found.
  */
-export function splitMultipart(raw: Buffer, start: number, end: number, boundary: Buffer, maxParts: number): PartRange[] {
+export function splitMultipart(
+  raw: Buffer,
+  start: number,
+  end: number,
+  boundary: Buffer,
+  maxParts: number,
+): PartRange[] {
   const delimiter = Buffer.concat([Buffer.from('--'), boundary]);
   const parts: PartRange[] = [];
   let partStart = -1;

@@ -30,7 +30,15 @@ describe('parseMessage: header block and body', () => {
   });
 
   it('keeps folded header fields in the header', () => {
-    const raw = crlf('Subject: a', ' folded', '\tagain', 'Content-Type: text/html;', ' charset="utf-8"', '', 'x');
+    const raw = crlf(
+      'Subject: a',
+      ' folded',
+      '\tagain',
+      'Content-Type: text/html;',
+      ' charset="utf-8"',
+      '',
+      'x',
+    );
     const root = parseMessage(raw);
     expect(body(raw, root)).toBe('x\r\n');
     expect(root.contentType).toEqual({ type: 'text', subtype: 'html', params: { charset: 'utf-8' } });
@@ -39,14 +47,25 @@ describe('parseMessage: header block and body', () => {
   it('treats a header without a blank line as header only, with an empty body', () => {
     const raw = Buffer.from('Subject: no body\r\nFrom: a@b.c');
     const root = parseMessage(raw);
-    expect(root).toMatchObject({ headerStart: 0, headerEnd: raw.length, bodyStart: raw.length, bodyEnd: raw.length });
+    expect(root).toMatchObject({
+      headerStart: 0,
+      headerEnd: raw.length,
+      bodyStart: raw.length,
+      bodyEnd: raw.length,
+    });
     expect(root.bodyLines).toBe(0);
   });
 
   it('treats input that does not start with a header field as all body', () => {
     const raw = Buffer.from('this is not a message');
     const root = parseMessage(raw);
-    expect(root).toMatchObject({ headerStart: 0, headerEnd: 0, bodyStart: 0, bodyEnd: raw.length, bodyLines: 0 });
+    expect(root).toMatchObject({
+      headerStart: 0,
+      headerEnd: 0,
+      bodyStart: 0,
+      bodyEnd: raw.length,
+      bodyLines: 0,
+    });
   });
 
   it('ends the header at a line that is neither a field nor a continuation (no blank line)', () => {
@@ -64,7 +83,12 @@ describe('parseMessage: header block and body', () => {
   });
 
   it('keeps raw 8-bit octets and reports byte offsets, not character offsets', () => {
-    const raw = Buffer.concat([Buffer.from('Subject: '), Buffer.from([0xe4, 0xf6]), Buffer.from('\r\n\r\n'), Buffer.from('h\u00e9llo\r\n')]);
+    const raw = Buffer.concat([
+      Buffer.from('Subject: '),
+      Buffer.from([0xe4, 0xf6]),
+      Buffer.from('\r\n\r\n'),
+      Buffer.from('h\u00e9llo\r\n'),
+    ]);
     const root = parseMessage(raw);
     expect(root.headerEnd).toBe(15);
     expect(root.bodyEnd - root.bodyStart).toBe(8);
@@ -100,7 +124,11 @@ describe('parseMessage: header block and body', () => {
   it('falls back to text/plain; charset=us-ascii for an unreadable Content-Type (RFC 2045 5.2)', () => {
     for (const value of ['text', 'garbage here', '/plain', '']) {
       const raw = crlf(`Content-Type: ${value}`, '', 'x');
-      expect(parseMessage(raw).contentType, value).toEqual({ type: 'text', subtype: 'plain', params: { charset: 'us-ascii' } });
+      expect(parseMessage(raw).contentType, value).toEqual({
+        type: 'text',
+        subtype: 'plain',
+        params: { charset: 'us-ascii' },
+      });
     }
   });
 });
@@ -143,11 +171,19 @@ describe('parseMessage: multipart', () => {
   });
 
   it('serves a multipart whose boundary never occurs, or is missing, as one text part', () => {
-    for (const ct of ['multipart/mixed; boundary=nothere', 'multipart/mixed', 'multipart/mixed; boundary=""']) {
+    for (const ct of [
+      'multipart/mixed; boundary=nothere',
+      'multipart/mixed',
+      'multipart/mixed; boundary=""',
+    ]) {
       const raw = crlf(`Content-Type: ${ct}`, '', '--other', '', 'text');
       const root = parseMessage(raw);
       expect(root.children, ct).toEqual([]);
-      expect(root.contentType, ct).toEqual({ type: 'text', subtype: 'plain', params: { charset: 'us-ascii' } });
+      expect(root.contentType, ct).toEqual({
+        type: 'text',
+        subtype: 'plain',
+        params: { charset: 'us-ascii' },
+      });
       expect(body(raw, root)).toBe('--other\r\n\r\ntext\r\n');
     }
   });
@@ -178,19 +214,45 @@ describe('parseMessage: multipart', () => {
   });
 
   it('accepts text after a delimiter on its line (RFC 2046 5.1.1 prefix rule) and LWSP padding', () => {
-    const raw = crlf('Content-Type: multipart/mixed; boundary=b', '', '--b  ', '', 'a', '--b ignored text', '', 'c', '--b--  trailing');
+    const raw = crlf(
+      'Content-Type: multipart/mixed; boundary=b',
+      '',
+      '--b  ',
+      '',
+      'a',
+      '--b ignored text',
+      '',
+      'c',
+      '--b--  trailing',
+    );
     expect(parseMessage(raw).children.map((c) => body(raw, c))).toEqual(['a', 'c']);
   });
 
   it('defaults parts of multipart/digest to message/rfc822 (RFC 2046 5.1.5)', () => {
-    const raw = crlf('Content-Type: multipart/digest; boundary=d', '', '--d', '', 'Subject: in digest', '', 'x', '--d--');
+    const raw = crlf(
+      'Content-Type: multipart/digest; boundary=d',
+      '',
+      '--d',
+      '',
+      'Subject: in digest',
+      '',
+      'x',
+      '--d--',
+    );
     const part = parseMessage(raw).children[0] as MimePart;
     expect(part.contentType).toEqual({ type: 'message', subtype: 'rfc822', params: {} });
     expect(part.message?.envelope?.subject).toBe('in digest');
   });
 
   it('parses message/rfc822 into an embedded message with offsets into the whole raw message', () => {
-    const raw = crlf('Content-Type: message/rfc822', '', 'Subject: inner', 'Content-Type: text/html', '', '<p>hi</p>');
+    const raw = crlf(
+      'Content-Type: message/rfc822',
+      '',
+      'Subject: inner',
+      'Content-Type: text/html',
+      '',
+      '<p>hi</p>',
+    );
     const root = parseMessage(raw);
     const inner = root.message as MimePart;
     expect(inner.headerStart).toBe(root.bodyStart);
@@ -205,7 +267,8 @@ describe('parseMessage: multipart', () => {
 describe('parseMessage: limits', () => {
   function nested(depth: number): Buffer {
     const lines: string[] = [];
-    for (let i = 0; i < depth; i++) lines.push(`Content-Type: multipart/mixed; boundary=b${i}`, '', `--b${i}`);
+    for (let i = 0; i < depth; i++)
+      lines.push(`Content-Type: multipart/mixed; boundary=b${i}`, '', `--b${i}`);
     lines.push('Content-Type: text/plain', '', 'deepest');
     for (let i = depth - 1; i >= 0; i--) lines.push(`--b${i}--`);
     return crlf(...lines);
@@ -227,7 +290,9 @@ describe('parseMessage: limits', () => {
   });
 
   it('stops nesting of message/rfc822 at the same depth', () => {
-    const raw = Buffer.from('Content-Type: message/rfc822\r\n\r\n'.repeat(5_000) + 'Subject: end\r\n\r\nx\r\n');
+    const raw = Buffer.from(
+      'Content-Type: message/rfc822\r\n\r\n'.repeat(5_000) + 'Subject: end\r\n\r\nx\r\n',
+    );
     let depth = 0;
     for (let p: MimePart | undefined = parseMessage(raw); p?.message !== undefined; p = p.message) depth++;
     expect(depth).toBe(MAX_MIME_DEPTH);

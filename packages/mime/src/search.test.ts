@@ -8,7 +8,10 @@ import { decodeQuotedPrintable } from './transfer-encoding.js';
 describe('decodeWords (RFC 2047)', () => {
   it.each([
     ['=?utf-8?q?caf=C3=A9?=', 'café'],
-    ['=?ISO-8859-1?B?SWYgeW91IGNhbiByZWFkIHRoaXMgeW8=?= =?ISO-8859-2?B?dSB1bmRlcnN0YW5kIHRoZSBleGFtcGxlLg==?=', 'If you can read this you understand the example.'],
+    [
+      '=?ISO-8859-1?B?SWYgeW91IGNhbiByZWFkIHRoaXMgeW8=?= =?ISO-8859-2?B?dSB1bmRlcnN0YW5kIHRoZSBleGFtcGxlLg==?=',
+      'If you can read this you understand the example.',
+    ],
     ['=?iso-8859-1?q?a?= b =?iso-8859-1?q?c?=', 'a b c'],
     ['plain text', 'plain text'],
     ['=?utf-8?q?broken', '=?utf-8?q?broken'],
@@ -19,7 +22,14 @@ describe('decodeWords (RFC 2047)', () => {
 
 describe('headerValues', () => {
   it('returns every value of a field, unfolded and decoded, in order', () => {
-    const raw = crlf('Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=', ' aus Berlin', 'X-Tag: a', 'x-tag: b', '', 'body');
+    const raw = crlf(
+      'Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=',
+      ' aus Berlin',
+      'X-Tag: a',
+      'x-tag: b',
+      '',
+      'body',
+    );
     const root = parseMessage(raw);
     expect(headerValues(raw, root, 'SUBJECT')).toEqual(['Grüße aus Berlin']);
     expect(headerValues(raw, root, 'x-tag')).toEqual(['a', 'b']);
@@ -27,7 +37,11 @@ describe('headerValues', () => {
   });
 
   it('reads raw 8-bit UTF-8 header octets as text', () => {
-    const raw = Buffer.concat([Buffer.from('Subject: '), Buffer.from('Grüße', 'utf8'), Buffer.from('\r\n\r\n')]);
+    const raw = Buffer.concat([
+      Buffer.from('Subject: '),
+      Buffer.from('Grüße', 'utf8'),
+      Buffer.from('\r\n\r\n'),
+    ]);
     expect(headerValues(raw, parseMessage(raw), 'subject')).toEqual(['Grüße']);
   });
 
@@ -75,7 +89,14 @@ describe('textForSearch', () => {
   });
 
   it('includes the text of embedded messages', () => {
-    const raw = crlf('Content-Type: message/rfc822', '', 'Subject: in', 'Content-Type: text/plain; charset=utf-8', '', 'inner words');
+    const raw = crlf(
+      'Content-Type: message/rfc822',
+      '',
+      'Subject: in',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'inner words',
+    );
     expect(textForSearch(raw, parseMessage(raw))).toBe('inner words\r\n');
   });
 
@@ -84,22 +105,27 @@ describe('textForSearch', () => {
   });
 });
 
-describe.skipIf(!CORPUS_AVAILABLE)('agrees with mailparser on decoded subject and text (shared corpus)', () => {
-  it.each([
-    'mikel-mail/plain_emails__basic_email.eml',
-    'mikel-mail/mime_emails__raw_email_with_multipart_mixed_quoted_boundary.eml',
-    'nodemailer-mailparser/nodemailer.eml',
-    'postal-mime/calendar-event.eml',
-    'zbateson-mail-mime-parser/m1001.txt',
-    'zbateson-mail-mime-parser/m1005.txt',
-  ])('%s', async (name) => {
-    const raw = corpusFile(name);
-    const root = parseMessage(raw);
-    const parsed = await simpleParser(raw);
-    // Unfolding keeps white space (RFC 5322 2.2.3); mailparser collapses it.
-    expect(headerValues(raw, root, 'subject')[0]?.replace(/\s+/g, ' ')).toBe(parsed.subject?.replace(/\s+/g, ' '));
-    const ours = textForSearch(raw, root).replace(/\s+/g, ' ');
-    const theirs = (parsed.text ?? '').replace(/\s+/g, ' ').trim();
-    expect(ours).toContain(theirs.slice(0, 200));
-  });
-});
+describe.skipIf(!CORPUS_AVAILABLE)(
+  'agrees with mailparser on decoded subject and text (shared corpus)',
+  () => {
+    it.each([
+      'mikel-mail/plain_emails__basic_email.eml',
+      'mikel-mail/mime_emails__raw_email_with_multipart_mixed_quoted_boundary.eml',
+      'nodemailer-mailparser/nodemailer.eml',
+      'postal-mime/calendar-event.eml',
+      'zbateson-mail-mime-parser/m1001.txt',
+      'zbateson-mail-mime-parser/m1005.txt',
+    ])('%s', async (name) => {
+      const raw = corpusFile(name);
+      const root = parseMessage(raw);
+      const parsed = await simpleParser(raw);
+      // Unfolding keeps white space (RFC 5322 2.2.3); mailparser collapses it.
+      expect(headerValues(raw, root, 'subject')[0]?.replace(/\s+/g, ' ')).toBe(
+        parsed.subject?.replace(/\s+/g, ' '),
+      );
+      const ours = textForSearch(raw, root).replace(/\s+/g, ' ');
+      const theirs = (parsed.text ?? '').replace(/\s+/g, ' ').trim();
+      expect(ours).toContain(theirs.slice(0, 200));
+    });
+  },
+);

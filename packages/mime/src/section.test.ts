@@ -14,7 +14,10 @@ describe('parseSectionSpec (RFC 3501 6.4.5 / 9)', () => {
     ['3.MIME', { part: [3], text: 'MIME', fields: [] }],
     ['3.HEADER', { part: [3], text: 'HEADER', fields: [] }],
     ['HEADER.FIELDS (To From)', { part: [], text: 'HEADER.FIELDS', fields: ['To', 'From'] }],
-    ['2.header.fields.not ("Subject" x-a)', { part: [2], text: 'HEADER.FIELDS.NOT', fields: ['Subject', 'x-a'] }],
+    [
+      '2.header.fields.not ("Subject" x-a)',
+      { part: [2], text: 'HEADER.FIELDS.NOT', fields: ['Subject', 'x-a'] },
+    ],
     ['MIME', null],
     ['0', null],
     ['1.', null],
@@ -36,37 +39,57 @@ function section(raw: Buffer, spec: string): string | null {
   return out === null ? null : out.toString('utf8');
 }
 
-describe.skipIf(!CORPUS_AVAILABLE)('extractSection: the RFC 3501 6.4.5 sample message (from the shared corpus)', () => {
-  // The sample says in each part which part specifier reaches it.
-  const raw = CORPUS_AVAILABLE ? toCrlf(corpusFile('mimekit/messages__rfc2060.txt')) : Buffer.alloc(0);
+describe.skipIf(!CORPUS_AVAILABLE)(
+  'extractSection: the RFC 3501 6.4.5 sample message (from the shared corpus)',
+  () => {
+    // The sample says in each part which part specifier reaches it.
+    const raw = CORPUS_AVAILABLE ? toCrlf(corpusFile('mimekit/messages__rfc2060.txt')) : Buffer.alloc(0);
 
-  it.each(['1', '2', '3.1', '3.2', '4.1', '4.2.1', '4.2.2.1', '4.2.2.2'])('BODY[%s] is the part that names itself', (spec) => {
-    expect(section(raw, spec)).toBe(`This part specifier should be: ${spec}\r\n`);
-  });
+    it.each(['1', '2', '3.1', '3.2', '4.1', '4.2.1', '4.2.2.1', '4.2.2.2'])(
+      'BODY[%s] is the part that names itself',
+      (spec) => {
+        expect(section(raw, spec)).toBe(`This part specifier should be: ${spec}\r\n`);
+      },
+    );
 
-  it('reaches message/rfc822 parts, their header, text and MIME header', () => {
-    expect(section(raw, '3.HEADER')).toContain('Subject: This part specifier should be: 3\r\n');
-    expect(section(raw, '3.HEADER')?.endsWith('boundary="3.x"\r\n\r\n')).toBe(true);
-    expect(section(raw, '3.TEXT')?.startsWith('--3.x\r\n')).toBe(true);
-    expect(section(raw, '3')?.startsWith('From: me@myself.com\r\n')).toBe(true);
-    expect(section(raw, '3.MIME')).toBe('Content-Type: MESSAGE/RFC822\r\n\r\n');
-    expect(section(raw, '4.2.HEADER.FIELDS (subject)')).toBe('Subject: This part specifier should be: 4.2\r\n\r\n');
-    expect(section(raw, '4.2.2.MIME')).toBe('Content-Type: MULTIPART/ALTERNATIVE; boundary="4.2.2.x"\r\n\r\n');
-  });
+    it('reaches message/rfc822 parts, their header, text and MIME header', () => {
+      expect(section(raw, '3.HEADER')).toContain('Subject: This part specifier should be: 3\r\n');
+      expect(section(raw, '3.HEADER')?.endsWith('boundary="3.x"\r\n\r\n')).toBe(true);
+      expect(section(raw, '3.TEXT')?.startsWith('--3.x\r\n')).toBe(true);
+      expect(section(raw, '3')?.startsWith('From: me@myself.com\r\n')).toBe(true);
+      expect(section(raw, '3.MIME')).toBe('Content-Type: MESSAGE/RFC822\r\n\r\n');
+      expect(section(raw, '4.2.HEADER.FIELDS (subject)')).toBe(
+        'Subject: This part specifier should be: 4.2\r\n\r\n',
+      );
+      expect(section(raw, '4.2.2.MIME')).toBe(
+        'Content-Type: MULTIPART/ALTERNATIVE; boundary="4.2.2.x"\r\n\r\n',
+      );
+    });
 
-  it('returns null for parts that do not exist and for HEADER/TEXT of a non-message part', () => {
-    for (const spec of ['5', '1.1', '3.3', '4.3', '4.2.2.3', '1.HEADER', '4.TEXT']) {
-      expect(section(raw, spec), spec).toBeNull();
-    }
-  });
-});
+    it('returns null for parts that do not exist and for HEADER/TEXT of a non-message part', () => {
+      for (const spec of ['5', '1.1', '3.3', '4.3', '4.2.2.3', '1.HEADER', '4.TEXT']) {
+        expect(section(raw, spec), spec).toBeNull();
+      }
+    });
+  },
+);
 
 describe('extractSection: whole message and header fields', () => {
-  const raw = crlf('From: a@x.test', 'Subject: one', ' folded', 'X-Other: 1', 'subject: two', '', 'body text');
+  const raw = crlf(
+    'From: a@x.test',
+    'Subject: one',
+    ' folded',
+    'X-Other: 1',
+    'subject: two',
+    '',
+    'body text',
+  );
 
   it('BODY[] is the whole message; HEADER and TEXT split it at the blank line', () => {
     expect(section(raw, '')).toBe(raw.toString());
-    expect(section(raw, 'HEADER')).toBe('From: a@x.test\r\nSubject: one\r\n folded\r\nX-Other: 1\r\nsubject: two\r\n\r\n');
+    expect(section(raw, 'HEADER')).toBe(
+      'From: a@x.test\r\nSubject: one\r\n folded\r\nX-Other: 1\r\nsubject: two\r\n\r\n',
+    );
     expect(section(raw, 'TEXT')).toBe('body text\r\n');
   });
 

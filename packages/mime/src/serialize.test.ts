@@ -8,7 +8,18 @@ describe('serializeStructure / deserializeStructure', () => {
     const raw = Buffer.concat([
       Buffer.from('Subject: '),
       Buffer.from([0xe4]),
-      crlf('', 'Content-Type: multipart/mixed; boundary=b', '', '--b', 'Content-Type: message/rfc822', '', 'From: a@b.c', '', 'x', '--b--'),
+      crlf(
+        '',
+        'Content-Type: multipart/mixed; boundary=b',
+        '',
+        '--b',
+        'Content-Type: message/rfc822',
+        '',
+        'From: a@b.c',
+        '',
+        'x',
+        '--b--',
+      ),
     ]);
     const root = parseMessage(raw);
     const json = serializeStructure(root);

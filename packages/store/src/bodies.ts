@@ -18,7 +18,9 @@ export class Bodies {
 
   constructor(db: SqliteDatabase) {
     // refcount starts at 0: the message/outbound rows inserted next in the same op count themselves.
-    this.insert = db.prepare('INSERT INTO bodies (hash, size, data, refcount) VALUES (?, ?, ?, 0) ON CONFLICT (hash) DO NOTHING');
+    this.insert = db.prepare(
+      'INSERT INTO bodies (hash, size, data, refcount) VALUES (?, ?, ?, 0) ON CONFLICT (hash) DO NOTHING',
+    );
     this.read = db.prepare<[string], { data: Buffer }>('SELECT data FROM bodies WHERE hash = ?');
   }
 

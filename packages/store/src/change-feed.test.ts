@@ -10,7 +10,11 @@ import type { SqliteMailStore } from './sqlite-store.js';
 import type { Mailbox, MailboxChange } from './types.js';
 
 /** Resolves with the first batch of changes a watcher receives, or rejects after `timeoutMs`. */
-function nextChanges(store: SqliteMailStore, mailboxId: number, timeoutMs: number): Promise<{ changes: MailboxChange[]; at: number }> {
+function nextChanges(
+  store: SqliteMailStore,
+  mailboxId: number,
+  timeoutMs: number,
+): Promise<{ changes: MailboxChange[]; at: number }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       stop();
@@ -30,7 +34,9 @@ function runNode(script: string, args: string[]): Promise<{ stdout: string; exit
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve({ stdout, exitedAt: Date.now() }) : reject(new Error(`child exited with ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve({ stdout, exitedAt: Date.now() }) : reject(new Error(`child exited with ${code}`)),
+    );
   });
 }
 
@@ -123,7 +129,11 @@ describe('change feed', () => {
 
   it('reaches this process within one second when another process delivers', async () => {
     const received = nextChanges(store, inbox.id, 5000);
-    const child = await runNode(join(PACKAGE_DIR, 'src', 'test-support', 'child-deliver.mjs'), [temp.path, String(inbox.id), '1']);
+    const child = await runNode(join(PACKAGE_DIR, 'src', 'test-support', 'child-deliver.mjs'), [
+      temp.path,
+      String(inbox.id),
+      '1',
+    ]);
     const { changes, at } = await received;
     expect(child.stdout).toBe('1\n');
     expect(changes).toEqual([{ kind: 'new', mailboxId: inbox.id, uid: 1, modseq: 2 }]);
@@ -132,10 +142,17 @@ describe('change feed', () => {
   });
 
   it('keeps UIDs unique and contiguous when two processes deliver at once', async () => {
-    const childRun = runNode(join(PACKAGE_DIR, 'src', 'test-support', 'child-deliver.mjs'), [temp.path, String(inbox.id), '100']);
+    const childRun = runNode(join(PACKAGE_DIR, 'src', 'test-support', 'child-deliver.mjs'), [
+      temp.path,
+      String(inbox.id),
+      '100',
+    ]);
     const ours: number[] = [];
     for (let index = 0; index < 100; index += 1) {
-      const result = await store.deliver({ raw: message(`parent ${index}`), targets: [{ mailboxId: inbox.id }] });
+      const result = await store.deliver({
+        raw: message(`parent ${index}`),
+        targets: [{ mailboxId: inbox.id }],
+      });
       ours.push(result.copies[0]?.uid ?? 0);
     }
     const theirs = (await childRun).stdout.trim().split('\n').map(Number);
@@ -149,7 +166,9 @@ describe('change feed', () => {
     await store.deliver({ raw: message('recent'), targets: [{ mailboxId: inbox.id }] });
     const db = new Database(temp.path);
     try {
-      db.prepare("INSERT INTO changes (mailbox_id, kind, uid, modseq, created_at) VALUES (?, 'new', 99, 1, ?)").run(inbox.id, Date.now() - CHANGE_RETENTION_MS - 1000);
+      db.prepare(
+        "INSERT INTO changes (mailbox_id, kind, uid, modseq, created_at) VALUES (?, 'new', 99, 1, ?)",
+      ).run(inbox.id, Date.now() - CHANGE_RETENTION_MS - 1000);
       new ChangeFeed(db, (error) => {
         throw error;
       }).prune(Date.now() - CHANGE_RETENTION_MS);

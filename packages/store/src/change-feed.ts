@@ -23,8 +23,21 @@ export class ChangeLog {
     );
   }
 
-  record(mailboxId: number, kind: ChangeKind, uid: number | null, modseq: number, flags?: readonly string[]): void {
-    this.insert.run(mailboxId, kind, uid, modseq, flags === undefined ? null : encodeFlags(flags), Date.now());
+  record(
+    mailboxId: number,
+    kind: ChangeKind,
+    uid: number | null,
+    modseq: number,
+    flags?: readonly string[],
+  ): void {
+    this.insert.run(
+      mailboxId,
+      kind,
+      uid,
+      modseq,
+      flags === undefined ? null : encodeFlags(flags),
+      Date.now(),
+    );
   }
 }
 
@@ -121,7 +134,13 @@ function toChange(row: ChangeRow): MailboxChange {
     case 'new':
       return { kind: 'new', mailboxId: row.mailbox_id, uid, modseq: row.modseq };
     case 'flags':
-      return { kind: 'flags', mailboxId: row.mailbox_id, uid, modseq: row.modseq, flags: decodeFlags(row.flags ?? '') };
+      return {
+        kind: 'flags',
+        mailboxId: row.mailbox_id,
+        uid,
+        modseq: row.modseq,
+        flags: decodeFlags(row.flags ?? ''),
+      };
     case 'expunge':
       return { kind: 'expunge', mailboxId: row.mailbox_id, uid, modseq: row.modseq };
     case 'mailbox':

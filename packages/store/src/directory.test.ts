@@ -47,13 +47,24 @@ describe('domains, users and aliases', () => {
     expect(user).toMatchObject({ address: 'alice@example.com', hasPassword: true });
     await expect(store.addUser('alice@example.com', null)).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
     const mailboxes = await store.listMailboxes(user.id);
-    expect(mailboxes.map((m) => [m.name, m.specialUse]).sort()).toEqual(DEFAULT_MAILBOXES.map((m) => [m.name, m.specialUse]).sort());
+    expect(mailboxes.map((m) => [m.name, m.specialUse]).sort()).toEqual(
+      DEFAULT_MAILBOXES.map((m) => [m.name, m.specialUse]).sort(),
+    );
     expect((await store.listUsers()).map((u) => u.address)).toEqual(['alice@example.com']);
   });
 
   it('validates addresses', async () => {
     await store.addDomain('example.com');
-    for (const bad of ['no-at', 'two@@example.com', 'a@b@example.com', '@example.com', 'a b@example.com', 'a@', 'tab\t@example.com', 'nul\u0000@example.com']) {
+    for (const bad of [
+      'no-at',
+      'two@@example.com',
+      'a@b@example.com',
+      '@example.com',
+      'a b@example.com',
+      'a@',
+      'tab\t@example.com',
+      'nul\u0000@example.com',
+    ]) {
       await expect(store.addUser(bad, null), bad).rejects.toMatchObject({ code: 'INVALID' });
     }
   });
@@ -91,18 +102,42 @@ describe('domains, users and aliases', () => {
     await store.addAlias('team@example.com', 'partner@remote.org');
     await store.addAlias('info@example.com', 'alice@example.com');
 
-    expect(await store.resolveRecipient('Alice@Example.com')).toEqual({ kind: 'local', users: [alice], forward: [] });
-    expect(await store.resolveRecipient('team@example.com')).toEqual({ kind: 'local', users: [alice, bob], forward: ['partner@remote.org'] });
+    expect(await store.resolveRecipient('Alice@Example.com')).toEqual({
+      kind: 'local',
+      users: [alice],
+      forward: [],
+    });
+    expect(await store.resolveRecipient('team@example.com')).toEqual({
+      kind: 'local',
+      users: [alice, bob],
+      forward: ['partner@remote.org'],
+    });
     expect(await store.resolveRecipient('nobody@example.com')).toEqual({ kind: 'unknown' });
     expect(await store.resolveRecipient('someone@remote.org')).toEqual({ kind: 'remote' });
 
     await store.addAlias('@example.com', 'bob@example.com');
-    expect(await store.resolveRecipient('nobody@example.com')).toEqual({ kind: 'local', users: [bob], forward: [] });
+    expect(await store.resolveRecipient('nobody@example.com')).toEqual({
+      kind: 'local',
+      users: [bob],
+      forward: [],
+    });
     // An exact alias wins over the catch-all.
-    expect(await store.resolveRecipient('info@example.com')).toEqual({ kind: 'local', users: [alice], forward: [] });
+    expect(await store.resolveRecipient('info@example.com')).toEqual({
+      kind: 'local',
+      users: [alice],
+      forward: [],
+    });
 
-    expect(await store.sendableAddresses(alice.id)).toEqual(['alice@example.com', 'info@example.com', 'team@example.com']);
-    expect(await store.sendableAddresses(bob.id)).toEqual(['bob@example.com', '@example.com', 'team@example.com']);
+    expect(await store.sendableAddresses(alice.id)).toEqual([
+      'alice@example.com',
+      'info@example.com',
+      'team@example.com',
+    ]);
+    expect(await store.sendableAddresses(bob.id)).toEqual([
+      'bob@example.com',
+      '@example.com',
+      'team@example.com',
+    ]);
   });
 
   it('manages aliases', async () => {
@@ -110,9 +145,13 @@ describe('domains, users and aliases', () => {
     await expect(store.addAlias('x@other.org', 'a@example.com')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await store.addAlias('x@example.com', 'a@example.com');
     await store.addAlias('x@example.com', 'b@example.com');
-    await expect(store.addAlias('x@example.com', 'a@example.com')).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    await expect(store.addAlias('x@example.com', 'a@example.com')).rejects.toMatchObject({
+      code: 'ALREADY_EXISTS',
+    });
     await store.removeAlias('x@example.com', 'a@example.com');
-    expect((await store.listAliases()).map((a) => `${a.source}>${a.destination}`)).toEqual(['x@example.com>b@example.com']);
+    expect((await store.listAliases()).map((a) => `${a.source}>${a.destination}`)).toEqual([
+      'x@example.com>b@example.com',
+    ]);
     await store.removeAlias('x@example.com');
     expect(await store.listAliases()).toEqual([]);
     await expect(store.removeAlias('x@example.com')).rejects.toMatchObject({ code: 'NOT_FOUND' });

@@ -1,7 +1,14 @@
 import type { SqliteDatabase } from './db.js';
 import { normalizeDomain, parseAddress } from './addresses.js';
 import type { Mailboxes } from './mailboxes.js';
-import { StoreError, type Alias, type Domain, type Mailbox, type RecipientResolution, type User } from './types.js';
+import {
+  StoreError,
+  type Alias,
+  type Domain,
+  type Mailbox,
+  type RecipientResolution,
+  type User,
+} from './types.js';
 
 interface DomainRow {
   id: number;
@@ -16,7 +23,11 @@ interface UserRow {
   created_at: number;
 }
 
-const toDomain = (row: DomainRow): Domain => ({ id: row.id, name: row.name, createdAt: new Date(row.created_at) });
+const toDomain = (row: DomainRow): Domain => ({
+  id: row.id,
+  name: row.name,
+  createdAt: new Date(row.created_at),
+});
 const toUser = (row: UserRow): User => ({
   id: row.id,
   address: row.address,
@@ -49,24 +60,46 @@ export class Directory {
     db: SqliteDatabase,
     private readonly mailboxes: Mailboxes,
   ) {
-    this.domainByName = db.prepare<[string], DomainRow>('SELECT id, name, created_at FROM domains WHERE name = ?');
+    this.domainByName = db.prepare<[string], DomainRow>(
+      'SELECT id, name, created_at FROM domains WHERE name = ?',
+    );
     this.allDomains = db.prepare<[], DomainRow>('SELECT id, name, created_at FROM domains ORDER BY name');
-    this.insertDomain = db.prepare<[string, number], DomainRow>('INSERT INTO domains (name, created_at) VALUES (?, ?) RETURNING id, name, created_at');
+    this.insertDomain = db.prepare<[string, number], DomainRow>(
+      'INSERT INTO domains (name, created_at) VALUES (?, ?) RETURNING id, name, created_at',
+    );
     this.deleteDomain = db.prepare('DELETE FROM domains WHERE id = ?');
-    this.usersInDomain = db.prepare<[number], { count: number }>('SELECT COUNT(*) AS count FROM users WHERE domain_id = ?');
-    this.deleteDomainAliases = db.prepare("DELETE FROM aliases WHERE substr(source, instr(source, '@') + 1) = ?");
-    this.userByAddress = db.prepare<[string], UserRow>('SELECT id, address, password_hash, created_at FROM users WHERE address = ?');
-    this.userById = db.prepare<[number], UserRow>('SELECT id, address, password_hash, created_at FROM users WHERE id = ?');
-    this.allUsers = db.prepare<[], UserRow>('SELECT id, address, password_hash, created_at FROM users ORDER BY address');
+    this.usersInDomain = db.prepare<[number], { count: number }>(
+      'SELECT COUNT(*) AS count FROM users WHERE domain_id = ?',
+    );
+    this.deleteDomainAliases = db.prepare(
+      "DELETE FROM aliases WHERE substr(source, instr(source, '@') + 1) = ?",
+    );
+    this.userByAddress = db.prepare<[string], UserRow>(
+      'SELECT id, address, password_hash, created_at FROM users WHERE address = ?',
+    );
+    this.userById = db.prepare<[number], UserRow>(
+      'SELECT id, address, password_hash, created_at FROM users WHERE id = ?',
+    );
+    this.allUsers = db.prepare<[], UserRow>(
+      'SELECT id, address, password_hash, created_at FROM users ORDER BY address',
+    );
     this.insertUser = db.prepare<[string, number, string | null, number], UserRow>(
       'INSERT INTO users (address, domain_id, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id, address, password_hash, created_at',
     );
     this.updatePassword = db.prepare('UPDATE users SET password_hash = ? WHERE id = ?');
     this.deleteUser = db.prepare('DELETE FROM users WHERE id = ?');
-    this.aliasesBySource = db.prepare<[string], Alias>('SELECT id, source, destination FROM aliases WHERE source = ? ORDER BY id');
-    this.aliasSourcesByDestination = db.prepare<[string], { source: string }>('SELECT source FROM aliases WHERE destination = ? ORDER BY source');
-    this.allAliases = db.prepare<[], Alias>('SELECT id, source, destination FROM aliases ORDER BY source, destination');
-    this.insertAlias = db.prepare<[string, string], Alias>('INSERT INTO aliases (source, destination) VALUES (?, ?) RETURNING id, source, destination');
+    this.aliasesBySource = db.prepare<[string], Alias>(
+      'SELECT id, source, destination FROM aliases WHERE source = ? ORDER BY id',
+    );
+    this.aliasSourcesByDestination = db.prepare<[string], { source: string }>(
+      'SELECT source FROM aliases WHERE destination = ? ORDER BY source',
+    );
+    this.allAliases = db.prepare<[], Alias>(
+      'SELECT id, source, destination FROM aliases ORDER BY source, destination',
+    );
+    this.insertAlias = db.prepare<[string, string], Alias>(
+      'INSERT INTO aliases (source, destination) VALUES (?, ?) RETURNING id, source, destination',
+    );
     this.deleteAlias = db.prepare('DELETE FROM aliases WHERE source = ? AND destination = ?');
     this.deleteAliasesBySource = db.prepare('DELETE FROM aliases WHERE source = ?');
   }
@@ -83,7 +116,8 @@ export class Directory {
 
   addDomain(rawName: string): Domain {
     const name = normalizeDomain(rawName);
-    if (this.domainByName.get(name) !== undefined) throw new StoreError('ALREADY_EXISTS', `domain ${name} already exists`);
+    if (this.domainByName.get(name) !== undefined)
+      throw new StoreError('ALREADY_EXISTS', `domain ${name} already exists`);
     return toDomain(this.mustGet(this.insertDomain.get(name, Date.now())));
   }
 
@@ -91,7 +125,8 @@ export class Directory {
   removeDomain(rawName: string): void {
     const domain = this.requireDomain(normalizeDomain(rawName));
     const users = this.usersInDomain.get(domain.id)?.count ?? 0;
-    if (users > 0) throw new StoreError('INVALID', `domain ${domain.name} still has ${users} user(s); remove them first`);
+    if (users > 0)
+      throw new StoreError('INVALID', `domain ${domain.name} still has ${users} user(s); remove them first`);
     this.deleteDomainAliases.run(domain.name);
     this.deleteDomain.run(domain.id);
   }
@@ -123,8 +158,10 @@ export class Directory {
   addUser(rawAddress: string, passwordHash: string | null): User {
     const { address, domain } = parseAddress(rawAddress);
     const domainRow = this.domainByName.get(domain);
-    if (domainRow === undefined) throw new StoreError('NOT_FOUND', `domain ${domain} is not a local domain; add it first`);
-    if (this.userByAddress.get(address) !== undefined) throw new StoreError('ALREADY_EXISTS', `user ${address} already exists`);
+    if (domainRow === undefined)
+      throw new StoreError('NOT_FOUND', `domain ${domain} is not a local domain; add it first`);
+    if (this.userByAddress.get(address) !== undefined)
+      throw new StoreError('ALREADY_EXISTS', `user ${address} already exists`);
     return this.createUser(address, domainRow.id, passwordHash);
   }
 
@@ -133,7 +170,8 @@ export class Directory {
     const { address, domain } = parseAddress(rawAddress);
     const existing = this.userByAddress.get(address);
     if (existing !== undefined) return toUser(existing);
-    const domainRow = this.domainByName.get(domain) ?? this.mustGet(this.insertDomain.get(domain, Date.now()));
+    const domainRow =
+      this.domainByName.get(domain) ?? this.mustGet(this.insertDomain.get(domain, Date.now()));
     return this.createUser(address, domainRow.id, null);
   }
 
@@ -184,7 +222,11 @@ export class Directory {
       rawDestination === undefined
         ? this.deleteAliasesBySource.run(source)
         : this.deleteAlias.run(source, parseAddress(rawDestination).address);
-    if (result.changes === 0) throw new StoreError('NOT_FOUND', `no alias ${source}${rawDestination === undefined ? '' : ` -> ${rawDestination}`}`);
+    if (result.changes === 0)
+      throw new StoreError(
+        'NOT_FOUND',
+        `no alias ${source}${rawDestination === undefined ? '' : ` -> ${rawDestination}`}`,
+      );
   }
 
   /**

@@ -4,10 +4,22 @@ import { StoreError } from './types.js';
  * SQLite result codes (primary code prefix) that mean "try again later": lock contention,
  * disk full or an I/O failure. Anything else is a bug or bad input and keeps its own meaning.
  */
-const TEMPORARY_SQLITE_CODES = ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_IOERR', 'SQLITE_FULL', 'SQLITE_PROTOCOL', 'SQLITE_CANTOPEN'];
+const TEMPORARY_SQLITE_CODES = [
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_IOERR',
+  'SQLITE_FULL',
+  'SQLITE_PROTOCOL',
+  'SQLITE_CANTOPEN',
+];
 
 function sqliteCode(error: unknown): string | null {
-  if (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('SQLITE_')) {
+  if (
+    error instanceof Error &&
+    'code' in error &&
+    typeof error.code === 'string' &&
+    error.code.startsWith('SQLITE_')
+  ) {
     return error.code;
   }
   return null;

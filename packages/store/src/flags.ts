@@ -43,11 +43,18 @@ function sortFlags(flags: string[]): string[] {
     const index = (SYSTEM_FLAGS as readonly string[]).indexOf(flag);
     return index < 0 ? SYSTEM_FLAGS.length : index;
   };
-  return flags.map((flag, index) => ({ flag, index })).sort((a, b) => rank(a.flag) - rank(b.flag) || a.index - b.index).map((entry) => entry.flag);
+  return flags
+    .map((flag, index) => ({ flag, index }))
+    .sort((a, b) => rank(a.flag) - rank(b.flag) || a.index - b.index)
+    .map((entry) => entry.flag);
 }
 
 /** Applies a STORE-style change (already normalised flags) to a message's current flags. */
-export function applyFlagMode(current: readonly string[], mode: FlagMode, flags: readonly string[]): string[] {
+export function applyFlagMode(
+  current: readonly string[],
+  mode: FlagMode,
+  flags: readonly string[],
+): string[] {
   if (mode === 'replace') return [...flags];
   const lower = new Set(flags.map((flag) => flag.toLowerCase()));
   if (mode === 'remove') return current.filter((flag) => !lower.has(flag.toLowerCase()));

@@ -28,7 +28,8 @@ export function normalizeMailboxName(input: string): string {
 export function parentNames(name: string): string[] {
   const parts = name.split(MAILBOX_SEPARATOR);
   const parents: string[] = [];
-  for (let length = 1; length < parts.length; length += 1) parents.push(parts.slice(0, length).join(MAILBOX_SEPARATOR));
+  for (let length = 1; length < parts.length; length += 1)
+    parents.push(parts.slice(0, length).join(MAILBOX_SEPARATOR));
   return parents;
 }
 

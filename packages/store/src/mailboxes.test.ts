@@ -8,7 +8,8 @@ describe('mailboxes', () => {
   let store: SqliteMailStore;
   let user: User;
 
-  const names = async (): Promise<string[]> => (await store.listMailboxes(user.id)).map((m) => (m.noselect ? `${m.name} (noselect)` : m.name));
+  const names = async (): Promise<string[]> =>
+    (await store.listMailboxes(user.id)).map((m) => (m.noselect ? `${m.name} (noselect)` : m.name));
 
   beforeEach(async () => {
     temp = new TempStores();
@@ -45,7 +46,9 @@ describe('mailboxes', () => {
     await expect(store.createMailbox(user.id, 'Work')).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
     await expect(store.createMailbox(user.id, 'inbox')).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
     for (const bad of ['', '/x', 'x/', 'a//b', 'a*b', 'a%b', 'a\u0001b']) {
-      await expect(store.createMailbox(user.id, bad), JSON.stringify(bad)).rejects.toMatchObject({ code: 'INVALID' });
+      await expect(store.createMailbox(user.id, bad), JSON.stringify(bad)).rejects.toMatchObject({
+        code: 'INVALID',
+      });
     }
   });
 
@@ -56,7 +59,9 @@ describe('mailboxes', () => {
     await store.deliver({ raw: message('in parent'), targets: [{ mailboxId: parent.id }] });
     await store.deleteMailbox(user.id, 'P');
     expect(await store.getMailbox(user.id, 'P')).toMatchObject({ noselect: true, messageCount: 0 });
-    await expect(store.deliver({ raw: message('x'), targets: [{ mailboxId: parent.id }] })).rejects.toMatchObject({ code: 'INVALID' });
+    await expect(
+      store.deliver({ raw: message('x'), targets: [{ mailboxId: parent.id }] }),
+    ).rejects.toMatchObject({ code: 'INVALID' });
     // A \Noselect name with children cannot be deleted again.
     await expect(store.deleteMailbox(user.id, 'P')).rejects.toMatchObject({ code: 'INVALID' });
     await store.deleteMailbox(user.id, 'P/child');
@@ -81,8 +86,12 @@ describe('mailboxes', () => {
     expect(await store.getMailbox(user.id, 'Old')).toBeNull();
     expect((await store.getMailbox(user.id, 'New/Name/sub'))?.id).toBe(box.id);
     expect((await store.getMailbox(user.id, 'New/Name'))?.uidValidity).toBe(old?.uidValidity);
-    await expect(store.renameMailbox(user.id, 'New', 'Sent')).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
-    await expect(store.renameMailbox(user.id, 'New', 'New/inside')).rejects.toMatchObject({ code: 'INVALID' });
+    await expect(store.renameMailbox(user.id, 'New', 'Sent')).rejects.toMatchObject({
+      code: 'ALREADY_EXISTS',
+    });
+    await expect(store.renameMailbox(user.id, 'New', 'New/inside')).rejects.toMatchObject({
+      code: 'INVALID',
+    });
     await expect(store.renameMailbox(user.id, 'Missing', 'X')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
@@ -93,7 +102,12 @@ describe('mailboxes', () => {
     await store.renameMailbox(user.id, 'INBOX', 'Old Inbox');
     const inbox = await store.getMailbox(user.id, 'INBOX');
     const moved = await store.getMailbox(user.id, 'Old Inbox');
-    expect(inbox).toMatchObject({ id: inboxBefore?.id, messageCount: 0, uidNext: 3, uidValidity: inboxBefore?.uidValidity });
+    expect(inbox).toMatchObject({
+      id: inboxBefore?.id,
+      messageCount: 0,
+      uidNext: 3,
+      uidValidity: inboxBefore?.uidValidity,
+    });
     expect(moved).toMatchObject({ messageCount: 2, uidNext: 3 });
     expect(moved?.uidValidity).toBeGreaterThan(inboxBefore?.uidValidity ?? 0);
     const movedMessages = await store.listMessages(moved?.id ?? 0);
@@ -120,7 +134,14 @@ describe('mailboxes', () => {
     await store.deliver({ raw: message('b'), targets: [{ mailboxId: id }], flags: ['\\Seen'] });
     const status = await store.mailboxStatus(id);
     const sizes = (await store.listMessages(id)).reduce((sum, m) => sum + m.size, 0);
-    expect(status).toEqual({ messages: 2, unseen: 1, uidNext: 3, uidValidity: inbox?.uidValidity, highestModseq: 3, size: sizes });
+    expect(status).toEqual({
+      messages: 2,
+      unseen: 1,
+      uidNext: 3,
+      uidValidity: inbox?.uidValidity,
+      highestModseq: 3,
+      size: sizes,
+    });
     expect(await store.getMailboxById(id)).toMatchObject({ messageCount: 2, unseenCount: 1 });
     await expect(store.mailboxStatus(9999)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });

@@ -2,7 +2,14 @@ import type { SqliteDatabase } from './db.js';
 import type { ChangeLog } from './change-feed.js';
 import { isInbox, normalizeMailboxName, parentNames } from './mailbox-names.js';
 import type { UidValidityCounter } from './uid-validity.js';
-import { DEFAULT_MAILBOXES, MAILBOX_SEPARATOR, StoreError, type Mailbox, type MailboxStatus, type SpecialUse } from './types.js';
+import {
+  DEFAULT_MAILBOXES,
+  MAILBOX_SEPARATOR,
+  StoreError,
+  type Mailbox,
+  type MailboxStatus,
+  type SpecialUse,
+} from './types.js';
 
 interface MailboxRow {
   id: number;
@@ -73,8 +80,12 @@ export class Mailboxes {
     private readonly changes: ChangeLog,
     private readonly uidValidity: UidValidityCounter,
   ) {
-    this.byUser = db.prepare<[number], MailboxRow>(`SELECT ${MAILBOX_COLUMNS} FROM mailboxes m WHERE m.user_id = ? ORDER BY m.name`);
-    this.byName = db.prepare<[number, string], MailboxRow>(`SELECT ${MAILBOX_COLUMNS} FROM mailboxes m WHERE m.user_id = ? AND m.name = ?`);
+    this.byUser = db.prepare<[number], MailboxRow>(
+      `SELECT ${MAILBOX_COLUMNS} FROM mailboxes m WHERE m.user_id = ? ORDER BY m.name`,
+    );
+    this.byName = db.prepare<[number, string], MailboxRow>(
+      `SELECT ${MAILBOX_COLUMNS} FROM mailboxes m WHERE m.user_id = ? AND m.name = ?`,
+    );
     this.byId = db.prepare<[number], MailboxRow>(`SELECT ${MAILBOX_COLUMNS} FROM mailboxes m WHERE m.id = ?`);
     this.status = db.prepare<[{ id: number }], StatusRow>(
       `SELECT uid_next, uid_validity, highest_modseq,
@@ -90,7 +101,9 @@ export class Mailboxes {
     this.children = db.prepare<[{ userId: number; prefix: string }], { id: number; name: string }>(
       'SELECT id, name FROM mailboxes WHERE user_id = @userId AND substr(name, 1, length(@prefix)) = @prefix ORDER BY name',
     );
-    this.reviveNoselect = db.prepare('UPDATE mailboxes SET noselect = 0, uid_validity = ?, special_use = COALESCE(?, special_use) WHERE id = ?');
+    this.reviveNoselect = db.prepare(
+      'UPDATE mailboxes SET noselect = 0, uid_validity = ?, special_use = COALESCE(?, special_use) WHERE id = ?',
+    );
     this.markNoselect = db.prepare('UPDATE mailboxes SET noselect = 1 WHERE id = ?');
     this.deleteById = db.prepare('DELETE FROM mailboxes WHERE id = ?');
     this.deleteMessages = db.prepare('DELETE FROM messages WHERE mailbox_id = ?');
@@ -104,7 +117,9 @@ export class Mailboxes {
       'UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = ? RETURNING highest_modseq AS modseq',
     );
     this.moveAllMessages = db.prepare('UPDATE messages SET mailbox_id = ? WHERE mailbox_id = ?');
-    this.uidsOf = db.prepare<[number], { uid: number }>('SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid');
+    this.uidsOf = db.prepare<[number], { uid: number }>(
+      'SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid',
+    );
     this.raiseCounters = db.prepare(
       'UPDATE mailboxes SET uid_next = MAX(uid_next, ?), highest_modseq = MAX(highest_modseq, ?) WHERE id = ?',
     );
@@ -136,7 +151,8 @@ export class Mailboxes {
   requireSelectable(mailboxId: number): Mailbox {
     const mailbox = this.getById(mailboxId);
     if (mailbox === null) throw new StoreError('NOT_FOUND', `no mailbox with id ${mailboxId}`);
-    if (mailbox.noselect) throw new StoreError('INVALID', `mailbox ${JSON.stringify(mailbox.name)} cannot hold messages`);
+    if (mailbox.noselect)
+      throw new StoreError('INVALID', `mailbox ${JSON.stringify(mailbox.name)} cannot hold messages`);
     return mailbox;
   }
 
@@ -171,18 +187,21 @@ export class Mailboxes {
   }
 
   createDefaults(userId: number): void {
-    for (const { name, specialUse } of DEFAULT_MAILBOXES) this.insert.get(userId, name, specialUse, this.uidValidity.next(), 0);
+    for (const { name, specialUse } of DEFAULT_MAILBOXES)
+      this.insert.get(userId, name, specialUse, this.uidValidity.next(), 0);
   }
 
   /** Creates a mailbox and any missing parents (RFC 3501 6.3.3). */
   create(userId: number, rawName: string, specialUse: SpecialUse | null = null): Mailbox {
     const name = normalizeMailboxName(rawName);
     for (const parent of parentNames(name)) {
-      if (this.byName.get(userId, parent) === undefined) this.insert.get(userId, parent, null, this.uidValidity.next(), 0);
+      if (this.byName.get(userId, parent) === undefined)
+        this.insert.get(userId, parent, null, this.uidValidity.next(), 0);
     }
     const existing = this.byName.get(userId, name);
     if (existing !== undefined) {
-      if (existing.noselect === 0) throw new StoreError('ALREADY_EXISTS', `mailbox ${JSON.stringify(name)} already exists`);
+      if (existing.noselect === 0)
+        throw new StoreError('ALREADY_EXISTS', `mailbox ${JSON.stringify(name)} already exists`);
       // A \Noselect placeholder becomes a real mailbox again: a "re-created name", so new UIDVALIDITY.
       this.reviveNoselect.run(this.uidValidity.next(), specialUse, existing.id);
       return this.requireById(existing.id);
@@ -202,7 +221,11 @@ export class Mailboxes {
     if (isInbox(mailbox.name)) throw new StoreError('INVALID', 'INBOX cannot be deleted');
     const hasChildren = this.children.all({ userId, prefix: mailbox.name + MAILBOX_SEPARATOR }).length > 0;
     if (hasChildren) {
-      if (mailbox.noselect) throw new StoreError('INVALID', `mailbox ${JSON.stringify(mailbox.name)} has children and no messages to delete`);
+      if (mailbox.noselect)
+        throw new StoreError(
+          'INVALID',
+          `mailbox ${JSON.stringify(mailbox.name)} has children and no messages to delete`,
+        );
       this.deleteMessages.run(mailbox.id);
       this.markNoselect.run(mailbox.id);
     } else {
@@ -219,8 +242,10 @@ export class Mailboxes {
   rename(userId: number, rawFrom: string, rawTo: string): void {
     const source = this.require(userId, rawFrom);
     const to = normalizeMailboxName(rawTo);
-    if (this.byName.get(userId, to) !== undefined) throw new StoreError('ALREADY_EXISTS', `mailbox ${JSON.stringify(to)} already exists`);
-    if (to.startsWith(source.name + MAILBOX_SEPARATOR)) throw new StoreError('INVALID', 'cannot rename a mailbox into its own child');
+    if (this.byName.get(userId, to) !== undefined)
+      throw new StoreError('ALREADY_EXISTS', `mailbox ${JSON.stringify(to)} already exists`);
+    if (to.startsWith(source.name + MAILBOX_SEPARATOR))
+      throw new StoreError('INVALID', 'cannot rename a mailbox into its own child');
     if (isInbox(to)) throw new StoreError('ALREADY_EXISTS', 'INBOX already exists');
     if (isInbox(source.name)) {
       this.renameInbox(userId, source, to);
@@ -233,7 +258,8 @@ export class Mailboxes {
       this.changes.record(entry.id, 'mailbox', null, this.nextModseq(entry.id));
     }
     for (const parent of parentNames(to)) {
-      if (this.byName.get(userId, parent) === undefined) this.insert.get(userId, parent, null, this.uidValidity.next(), 0);
+      if (this.byName.get(userId, parent) === undefined)
+        this.insert.get(userId, parent, null, this.uidValidity.next(), 0);
     }
   }
 

@@ -16,7 +16,9 @@ describe('maildrop locks (RFC 1939 8)', () => {
 
   const insertLock = (row: { owner: string; pid: number; host: string; heartbeatAt: number }): void => {
     const db = new Database(temp.path);
-    db.prepare('INSERT INTO maildrop_locks (user_id, owner, pid, hostname, heartbeat_at) VALUES (?, ?, ?, ?, ?)').run(user.id, row.owner, row.pid, row.host, row.heartbeatAt);
+    db.prepare(
+      'INSERT INTO maildrop_locks (user_id, owner, pid, hostname, heartbeat_at) VALUES (?, ?, ?, ?, ?)',
+    ).run(user.id, row.owner, row.pid, row.host, row.heartbeatAt);
     db.close();
   };
 
@@ -59,9 +61,13 @@ describe('maildrop locks (RFC 1939 8)', () => {
   });
 
   it('does not let a lock outlive its killed process', async () => {
-    const child = spawn(process.execPath, [join(PACKAGE_DIR, 'src', 'test-support', 'child-lock.mjs'), temp.path, String(user.id)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(PACKAGE_DIR, 'src', 'test-support', 'child-lock.mjs'), temp.path, String(user.id)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     try {
       const firstLine = await new Promise<string>((resolve, reject) => {
@@ -75,7 +81,10 @@ describe('maildrop locks (RFC 1939 8)', () => {
       await exited; // reaped: its pid no longer exists
     }
     const db = new Database(temp.path, { readonly: true });
-    expect(db.prepare('SELECT hostname, pid FROM maildrop_locks').get()).toEqual({ hostname: hostname(), pid: child.pid });
+    expect(db.prepare('SELECT hostname, pid FROM maildrop_locks').get()).toEqual({
+      hostname: hostname(),
+      pid: child.pid,
+    });
     db.close();
     expect(await store.lockMaildrop(user.id, 'parent')).toBe(true);
   });

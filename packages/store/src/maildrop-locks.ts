@@ -35,22 +35,33 @@ export class MaildropLocks {
   private readonly userExists;
 
   constructor(db: SqliteDatabase) {
-    this.select = db.prepare<[number], LockRow>('SELECT owner, pid, hostname, heartbeat_at FROM maildrop_locks WHERE user_id = ?');
+    this.select = db.prepare<[number], LockRow>(
+      'SELECT owner, pid, hostname, heartbeat_at FROM maildrop_locks WHERE user_id = ?',
+    );
     this.upsert = db.prepare(
       `INSERT INTO maildrop_locks (user_id, owner, pid, hostname, heartbeat_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (user_id) DO UPDATE SET owner = excluded.owner, pid = excluded.pid,
          hostname = excluded.hostname, heartbeat_at = excluded.heartbeat_at`,
     );
-    this.remove = db.prepare('DELETE FROM maildrop_locks WHERE user_id = ? AND owner = ? AND pid = ? AND hostname = ?');
-    this.touch = db.prepare('UPDATE maildrop_locks SET heartbeat_at = ? WHERE user_id = ? AND owner = ? AND pid = ? AND hostname = ?');
+    this.remove = db.prepare(
+      'DELETE FROM maildrop_locks WHERE user_id = ? AND owner = ? AND pid = ? AND hostname = ?',
+    );
+    this.touch = db.prepare(
+      'UPDATE maildrop_locks SET heartbeat_at = ? WHERE user_id = ? AND owner = ? AND pid = ? AND hostname = ?',
+    );
     this.userExists = db.prepare<[number], { id: number }>('SELECT id FROM users WHERE id = ?');
   }
 
   /** Takes the lock if free, stale, or already ours (same owner in this process). */
   lock(userId: number, owner: string): boolean {
-    if (this.userExists.get(userId) === undefined) throw new StoreError('NOT_FOUND', `no user with id ${userId}`);
+    if (this.userExists.get(userId) === undefined)
+      throw new StoreError('NOT_FOUND', `no user with id ${userId}`);
     const current = this.select.get(userId);
-    const ours = current !== undefined && current.owner === owner && current.pid === process.pid && current.hostname === this.host;
+    const ours =
+      current !== undefined &&
+      current.owner === owner &&
+      current.pid === process.pid &&
+      current.hostname === this.host;
     if (current !== undefined && !ours && !this.isStale(current)) return false;
     this.upsert.run(userId, owner, process.pid, this.host, Date.now());
     return true;

@@ -14,12 +14,16 @@ describe('messages', () => {
   const bodyRows = (): Array<[string, number]> => {
     const db = new Database(temp.path, { readonly: true });
     try {
-      return db.prepare<[], { hash: string; refcount: number }>('SELECT hash, refcount FROM bodies ORDER BY hash').all().map((row) => [row.hash, row.refcount]);
+      return db
+        .prepare<[], { hash: string; refcount: number }>('SELECT hash, refcount FROM bodies ORDER BY hash')
+        .all()
+        .map((row) => [row.hash, row.refcount]);
     } finally {
       db.close();
     }
   };
-  const uids = async (mailboxId: number): Promise<number[]> => (await store.listMessages(mailboxId)).map((m) => m.uid);
+  const uids = async (mailboxId: number): Promise<number[]> =>
+    (await store.listMessages(mailboxId)).map((m) => m.uid);
   const deliverTo = async (mailboxId: number, subject: string): Promise<number> => {
     const result = await store.deliver({ raw: message(subject), targets: [{ mailboxId }] });
     return result.copies[0]?.uid ?? -1;
@@ -36,7 +40,11 @@ describe('messages', () => {
   afterEach(() => temp.cleanup());
 
   it('assigns growing UIDs and never reuses one after expunge', async () => {
-    expect([await deliverTo(inbox.id, 'a'), await deliverTo(inbox.id, 'b'), await deliverTo(inbox.id, 'c')]).toEqual([1, 2, 3]);
+    expect([
+      await deliverTo(inbox.id, 'a'),
+      await deliverTo(inbox.id, 'b'),
+      await deliverTo(inbox.id, 'c'),
+    ]).toEqual([1, 2, 3]);
     expect(await store.expunge(inbox.id, [3, 2])).toEqual([2, 3]);
     expect(await uids(inbox.id)).toEqual([1]);
     expect(await deliverTo(inbox.id, 'd')).toBe(4);
@@ -47,26 +55,62 @@ describe('messages', () => {
   it('stores what deliver returns: copies, UIDVALIDITY, size, internal date, flags', async () => {
     const raw = message('exact');
     const date = new Date('2024-01-02T03:04:05.000Z');
-    const result = await store.deliver({ raw, targets: [{ userId: user.id }, { userId: user.id, mailbox: 'Archive' }, { mailboxId: inbox.id }], flags: ['\\seen', '$Label1'], internalDate: date });
+    const result = await store.deliver({
+      raw,
+      targets: [{ userId: user.id }, { userId: user.id, mailbox: 'Archive' }, { mailboxId: inbox.id }],
+      flags: ['\\seen', '$Label1'],
+      internalDate: date,
+    });
     const archive = await store.getMailbox(user.id, 'Archive');
     expect(result.copies).toEqual([
-      { messageId: expect.any(Number), mailboxId: inbox.id, userId: user.id, uid: 1, uidValidity: inbox.uidValidity },
-      { messageId: expect.any(Number), mailboxId: archive?.id, userId: user.id, uid: 1, uidValidity: archive?.uidValidity },
+      {
+        messageId: expect.any(Number),
+        mailboxId: inbox.id,
+        userId: user.id,
+        uid: 1,
+        uidValidity: inbox.uidValidity,
+      },
+      {
+        messageId: expect.any(Number),
+        mailboxId: archive?.id,
+        userId: user.id,
+        uid: 1,
+        uidValidity: archive?.uidValidity,
+      },
     ]);
     expect(result.queued).toEqual([]);
     const stored = await store.getMessage(inbox.id, 1);
-    expect(stored).toEqual({ id: result.copies[0]?.messageId, mailboxId: inbox.id, uid: 1, flags: ['\\Seen', '$Label1'], internalDate: date, size: raw.length, modseq: 2, bodyHash: result.bodyHash });
+    expect(stored).toEqual({
+      id: result.copies[0]?.messageId,
+      mailboxId: inbox.id,
+      uid: 1,
+      flags: ['\\Seen', '$Label1'],
+      internalDate: date,
+      size: raw.length,
+      modseq: 2,
+      bodyHash: result.bodyHash,
+    });
     expect((await store.readBody(result.bodyHash)).equals(raw)).toBe(true);
     expect(await store.getMessage(inbox.id, 99)).toBeNull();
     await expect(store.readBody('0'.repeat(64))).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('rejects bad deliveries without storing anything', async () => {
-    await expect(store.deliver({ raw: message('x'), targets: [] })).rejects.toMatchObject({ code: 'INVALID' });
-    await expect(store.deliver({ raw: Buffer.alloc(0), targets: [{ mailboxId: inbox.id }] })).rejects.toMatchObject({ code: 'INVALID' });
-    await expect(store.deliver({ raw: message('x'), targets: [{ mailboxId: inbox.id }], flags: ['\\Recent'] })).rejects.toMatchObject({ code: 'INVALID' });
-    await expect(store.deliver({ raw: message('x'), targets: [{ mailboxId: inbox.id }, { mailboxId: 9999 }] })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(store.deliver({ raw: message('x'), targets: [{ userId: user.id, mailbox: 'Nope' }] })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(store.deliver({ raw: message('x'), targets: [] })).rejects.toMatchObject({
+      code: 'INVALID',
+    });
+    await expect(
+      store.deliver({ raw: Buffer.alloc(0), targets: [{ mailboxId: inbox.id }] }),
+    ).rejects.toMatchObject({ code: 'INVALID' });
+    await expect(
+      store.deliver({ raw: message('x'), targets: [{ mailboxId: inbox.id }], flags: ['\\Recent'] }),
+    ).rejects.toMatchObject({ code: 'INVALID' });
+    await expect(
+      store.deliver({ raw: message('x'), targets: [{ mailboxId: inbox.id }, { mailboxId: 9999 }] }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      store.deliver({ raw: message('x'), targets: [{ userId: user.id, mailbox: 'Nope' }] }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(await uids(inbox.id)).toEqual([]);
     expect(bodyRows()).toEqual([]);
   });
@@ -75,13 +119,27 @@ describe('messages', () => {
     await deliverTo(inbox.id, 'a');
     const changed = await store.setFlags(inbox.id, [1], 'add', ['\\FLAGGED', 'Work', '\\seen', 'work']);
     expect(changed.map((m) => [m.uid, m.flags, m.modseq])).toEqual([[1, ['\\Seen', '\\Flagged', 'Work'], 3]]);
-    await expect(store.setFlags(inbox.id, [1], 'add', ['\\Recent'])).rejects.toMatchObject({ code: 'INVALID' });
-    await expect(store.setFlags(inbox.id, [1], 'add', ['\\Important'])).rejects.toMatchObject({ code: 'INVALID' });
-    await expect(store.setFlags(inbox.id, [1], 'add', ['bad(keyword'])).rejects.toMatchObject({ code: 'INVALID' });
+    await expect(store.setFlags(inbox.id, [1], 'add', ['\\Recent'])).rejects.toMatchObject({
+      code: 'INVALID',
+    });
+    await expect(store.setFlags(inbox.id, [1], 'add', ['\\Important'])).rejects.toMatchObject({
+      code: 'INVALID',
+    });
+    await expect(store.setFlags(inbox.id, [1], 'add', ['bad(keyword'])).rejects.toMatchObject({
+      code: 'INVALID',
+    });
     // Setting flags that are already set changes nothing and bumps no modseq.
     expect(await store.setFlags(inbox.id, [1], 'add', ['\\Seen'])).toEqual([]);
-    expect((await store.setFlags(inbox.id, [1], 'remove', ['\\seen', 'WORK'])).map((m) => m.flags)).toEqual([['\\Flagged']]);
-    expect((await store.setFlags(inbox.id, [1, 2, 3], 'replace', ['$Done'])).map((m) => [m.uid, m.flags, m.modseq])).toEqual([[1, ['$Done'], 5]]);
+    expect((await store.setFlags(inbox.id, [1], 'remove', ['\\seen', 'WORK'])).map((m) => m.flags)).toEqual([
+      ['\\Flagged'],
+    ]);
+    expect(
+      (await store.setFlags(inbox.id, [1, 2, 3], 'replace', ['$Done'])).map((m) => [
+        m.uid,
+        m.flags,
+        m.modseq,
+      ]),
+    ).toEqual([[1, ['$Done'], 5]]);
     expect((await store.mailboxStatus(inbox.id)).highestModseq).toBe(5);
   });
 
@@ -124,7 +182,11 @@ describe('messages', () => {
     await deliverTo(inbox.id, 'a');
     await deliverTo(inbox.id, 'b');
     const before = await store.getMessage(inbox.id, 2);
-    expect(await store.moveMessages(inbox.id, [2], trashId)).toEqual({ uidValidity: trash?.uidValidity, sourceUids: [2], targetUids: [1] });
+    expect(await store.moveMessages(inbox.id, [2], trashId)).toEqual({
+      uidValidity: trash?.uidValidity,
+      sourceUids: [2],
+      targetUids: [1],
+    });
     expect(await uids(inbox.id)).toEqual([1]);
     expect((await store.getMessage(trashId, 1))?.id).toBe(before?.id);
     await expect(store.moveMessages(inbox.id, [1], inbox.id)).rejects.toMatchObject({ code: 'INVALID' });
@@ -155,9 +217,9 @@ describe('messages', () => {
     await store.deleteMailbox(user.id, 'Archive');
     await store.deleteMailbox(user.id, 'Trash');
     expect(bodyRows()).toEqual([[hash, 1]]); // only the outbound entry still holds it
-    expect((await store.listOutbound()).map((e) => [e.recipient, e.bodyHash, e.size, e.status, e.attempts])).toEqual([
-      ['far@remote.org', hash, raw.length, 'queued', 0],
-    ]);
+    expect(
+      (await store.listOutbound()).map((e) => [e.recipient, e.bodyHash, e.size, e.status, e.attempts]),
+    ).toEqual([['far@remote.org', hash, raw.length, 'queued', 0]]);
     const db = new Database(temp.path);
     db.prepare('DELETE FROM outbound').run();
     db.close();

@@ -60,15 +60,28 @@ export class Messages {
     private readonly changes: ChangeLog,
   ) {
     // One prepared all() over the (mailbox_id, uid) unique index: the SELECT of a 100k mailbox.
-    this.listStmt = db.prepare<[number], MessageTuple>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE mailbox_id = ? ORDER BY uid`).raw(true);
-    this.getStmt = db.prepare<[number, number], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE mailbox_id = ? AND uid = ?`);
-    this.insert = db.prepare<[number, number, string, number, number, string, number, number, number], { id: number }>(
+    this.listStmt = db
+      .prepare<[number], MessageTuple>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE mailbox_id = ? ORDER BY uid`,
+      )
+      .raw(true);
+    this.getStmt = db.prepare<[number, number], MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE mailbox_id = ? AND uid = ?`,
+    );
+    this.insert = db.prepare<
+      [number, number, string, number, number, string, number, number, number],
+      { id: number }
+    >(
       `INSERT INTO messages (mailbox_id, uid, body_hash, size, internal_date, flags, seen, deleted, modseq)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     );
-    this.updateFlags = db.prepare('UPDATE messages SET flags = ?, seen = ?, deleted = ?, modseq = ? WHERE id = ?');
+    this.updateFlags = db.prepare(
+      'UPDATE messages SET flags = ?, seen = ?, deleted = ?, modseq = ? WHERE id = ?',
+    );
     this.deleteStmt = db.prepare('DELETE FROM messages WHERE id = ?');
-    this.deletedUids = db.prepare<[number], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE mailbox_id = ? AND deleted = 1 ORDER BY uid`);
+    this.deletedUids = db.prepare<[number], MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE mailbox_id = ? AND deleted = 1 ORDER BY uid`,
+    );
     this.moveStmt = db.prepare('UPDATE messages SET mailbox_id = ?, uid = ?, modseq = ? WHERE id = ?');
   }
 
@@ -107,7 +120,12 @@ export class Messages {
   }
 
   /** RFC 3501 6.4.6 STORE: returns only the messages whose flags actually changed. */
-  setFlags(mailboxId: number, uids: readonly number[], mode: FlagMode, rawFlags: readonly string[]): MessageSummary[] {
+  setFlags(
+    mailboxId: number,
+    uids: readonly number[],
+    mode: FlagMode,
+    rawFlags: readonly string[],
+  ): MessageSummary[] {
     this.mailboxes.requireSelectable(mailboxId);
     const flags = normalizeFlags(rawFlags);
     const changed: MessageSummary[] = [];
@@ -118,7 +136,13 @@ export class Messages {
       const after = normalizeFlags(applyFlagMode(before, mode, flags));
       if (sameFlags(before, after)) continue;
       const modseq = this.mailboxes.nextModseq(mailboxId);
-      this.updateFlags.run(encodeFlags(after), hasFlag(after, '\\Seen'), hasFlag(after, '\\Deleted'), modseq, row.id);
+      this.updateFlags.run(
+        encodeFlags(after),
+        hasFlag(after, '\\Seen'),
+        hasFlag(after, '\\Deleted'),
+        modseq,
+        row.id,
+      );
       this.changes.record(mailboxId, 'flags', uid, modseq, after);
       changed.push(toSummary({ ...row, flags: encodeFlags(after), modseq }));
     }
@@ -163,7 +187,8 @@ export class Messages {
   move(fromMailboxId: number, uids: readonly number[], toMailboxId: number): CopyResult {
     this.mailboxes.requireSelectable(fromMailboxId);
     const target = this.mailboxes.requireSelectable(toMailboxId);
-    if (fromMailboxId === toMailboxId) throw new StoreError('INVALID', 'cannot move messages into the same mailbox');
+    if (fromMailboxId === toMailboxId)
+      throw new StoreError('INVALID', 'cannot move messages into the same mailbox');
     const result: CopyResult = { uidValidity: target.uidValidity, sourceUids: [], targetUids: [] };
     for (const uid of uniqueSorted(uids)) {
       const row = this.getStmt.get(fromMailboxId, uid);

@@ -51,8 +51,22 @@ describe('migrations', () => {
     store = openStore({ path });
     const db = new Database(path, { readonly: true });
     expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(expect.arrayContaining(['bodies', 'changes', 'domains', 'maildrop_locks', 'mailboxes', 'messages', 'outbound', 'users']));
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .pluck()
+      .all();
+    expect(tables).toEqual(
+      expect.arrayContaining([
+        'bodies',
+        'changes',
+        'domains',
+        'maildrop_locks',
+        'mailboxes',
+        'messages',
+        'outbound',
+        'users',
+      ]),
+    );
     db.close();
     expect(await store.listDomains()).toEqual([]);
   });
@@ -68,7 +82,10 @@ describe('migrations', () => {
       store = openStore({ path });
       const user = await store.getUser('old@example.com');
       expect(user).toMatchObject({ id: 1, address: 'old@example.com', hasPassword: false });
-      expect(await store.resolveRecipient('anyone@example.com')).toMatchObject({ kind: 'local', forward: [] });
+      expect(await store.resolveRecipient('anyone@example.com')).toMatchObject({
+        kind: 'local',
+        forward: [],
+      });
       const inbox = await store.getMailbox(1, 'INBOX');
       expect(inbox).toMatchObject({ uidValidity: 12345, uidNext: 8, messageCount: 1, unseenCount: 0 });
       const messages = await store.listMessages(1);

@@ -20,7 +20,11 @@ describe('outbound queue', () => {
   beforeEach(async () => {
     temp = new TempStores();
     store = temp.open();
-    const result = await store.deliver({ raw: message('out'), targets: [], outbound: { sender: 's@example.com', recipients: ['a@remote.org', 'b@remote.org'] } });
+    const result = await store.deliver({
+      raw: message('out'),
+      targets: [],
+      outbound: { sender: 's@example.com', recipients: ['a@remote.org', 'b@remote.org'] },
+    });
     hash = result.bodyHash;
   });
   afterEach(() => temp.cleanup());
@@ -35,7 +39,9 @@ describe('outbound queue', () => {
     // A worker that died leaves its lease to expire; a lease of 0 ms expires at once.
     await store.rescheduleOutbound(claimed[0]?.id ?? 0, new Date(0), '421 try later');
     const again = await store.claimOutbound(1, 0);
-    expect(again.map((e) => [e.recipient, e.attempts, e.lastError])).toEqual([['a@remote.org', 2, '421 try later']]);
+    expect(again.map((e) => [e.recipient, e.attempts, e.lastError])).toEqual([
+      ['a@remote.org', 2, '421 try later'],
+    ]);
   });
 
   it('keeps the body until the last entry is completed; failed entries stay listed', async () => {
@@ -43,7 +49,9 @@ describe('outbound queue', () => {
     await store.completeOutbound(first?.id ?? 0);
     expect(bodyCount()).toBe(1);
     await store.failOutbound(second?.id ?? 0, '550 no such user');
-    expect((await store.listOutbound()).map((e) => [e.recipient, e.status, e.lastError])).toEqual([['b@remote.org', 'failed', '550 no such user']]);
+    expect((await store.listOutbound()).map((e) => [e.recipient, e.status, e.lastError])).toEqual([
+      ['b@remote.org', 'failed', '550 no such user'],
+    ]);
     expect(await store.claimOutbound(10, 0)).toEqual([]);
     await store.completeOutbound(second?.id ?? 0);
     expect(bodyCount()).toBe(0);

@@ -52,7 +52,9 @@ export class OutboundQueue {
       "UPDATE outbound SET status = 'delivering', attempts = attempts + 1, next_attempt_at = ? WHERE id = ? RETURNING *",
     );
     this.remove = db.prepare('DELETE FROM outbound WHERE id = ?');
-    this.reschedule = db.prepare("UPDATE outbound SET status = 'queued', next_attempt_at = ?, last_error = ? WHERE id = ?");
+    this.reschedule = db.prepare(
+      "UPDATE outbound SET status = 'queued', next_attempt_at = ?, last_error = ? WHERE id = ?",
+    );
     this.fail = db.prepare("UPDATE outbound SET status = 'failed', last_error = ? WHERE id = ?");
   }
 
@@ -69,7 +71,10 @@ export class OutboundQueue {
 
   claimDue(limit: number, leaseMs: number): OutboundEntry[] {
     const now = Date.now();
-    return this.due.all(now, limit).flatMap((row) => this.claim.get(now + leaseMs, row.id) ?? []).map(toEntry);
+    return this.due
+      .all(now, limit)
+      .flatMap((row) => this.claim.get(now + leaseMs, row.id) ?? [])
+      .map(toEntry);
   }
 
   complete(id: number): void {

@@ -23,7 +23,9 @@ describe('password hashing', () => {
     const { scryptSync } = await import('node:crypto');
     const salt = Buffer.from('0123456789abcdef');
     const key = scryptSync('pw', salt, 24, { N: 1024, r: 4, p: 2 });
-    expect(await verifyPasswordHash('pw', `scrypt$1024$4$2$${salt.toString('base64')}$${key.toString('base64')}`)).toBe(true);
+    expect(
+      await verifyPasswordHash('pw', `scrypt$1024$4$2$${salt.toString('base64')}$${key.toString('base64')}`),
+    ).toBe(true);
   });
 
   it('treats a malformed stored hash as an error, not as a wrong password', async () => {

@@ -232,7 +232,9 @@ export class SqliteMailStore implements MailStore {
         const mailbox =
           'mailboxId' in target
             ? this.mailboxes.requireSelectable(target.mailboxId)
-            : this.mailboxes.requireSelectable(this.mailboxes.require(target.userId, target.mailbox ?? 'INBOX').id);
+            : this.mailboxes.requireSelectable(
+                this.mailboxes.require(target.userId, target.mailbox ?? 'INBOX').id,
+              );
         if (seenMailboxes.has(mailbox.id)) continue;
         seenMailboxes.add(mailbox.id);
         const added = this.messages.add(mailbox.id, bodyHash, request.raw.length, internalDate, flags);
@@ -337,15 +339,28 @@ export class SqliteMailStore implements MailStore {
 
   // ---- internals ------------------------------------------------------------------------------
 
-  private prepareDelivery(request: DeliveryRequest): { flags: string[]; internalDate: Date; bodyHash: string; recipients: string[] } {
+  private prepareDelivery(request: DeliveryRequest): {
+    flags: string[];
+    internalDate: Date;
+    bodyHash: string;
+    recipients: string[];
+  } {
     if (request.raw.length === 0) throw new StoreError('INVALID', 'message is empty');
-    const recipients = (request.outbound?.recipients ?? []).map((recipient) => parseAddress(recipient).address);
+    const recipients = (request.outbound?.recipients ?? []).map(
+      (recipient) => parseAddress(recipient).address,
+    );
     if (request.targets.length === 0 && recipients.length === 0) {
       throw new StoreError('INVALID', 'delivery has neither local targets nor outbound recipients');
     }
     const internalDate = request.internalDate ?? new Date();
-    if (Number.isNaN(internalDate.getTime())) throw new StoreError('INVALID', 'internal date is not a valid date');
-    return { flags: normalizeFlags(request.flags ?? []), internalDate, bodyHash: bodyHashOf(request.raw), recipients };
+    if (Number.isNaN(internalDate.getTime()))
+      throw new StoreError('INVALID', 'internal date is not a valid date');
+    return {
+      flags: normalizeFlags(request.flags ?? []),
+      internalDate,
+      bodyHash: bodyHashOf(request.raw),
+      recipients,
+    };
   }
 
   private write<T>(op: () => T): Promise<T> {
@@ -408,7 +423,10 @@ export class SqliteMailStore implements MailStore {
   private warn(error: unknown, message: string): void {
     if (this.logger !== undefined) this.logger.warn({ err: error }, message);
     // Without a logger the failure still must not vanish.
-    else process.emitWarning(`@minimail/store: ${message}: ${error instanceof Error ? error.message : String(error)}`);
+    else
+      process.emitWarning(
+        `@minimail/store: ${message}: ${error instanceof Error ? error.message : String(error)}`,
+      );
   }
 }
 

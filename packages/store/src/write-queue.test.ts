@@ -24,7 +24,9 @@ describe('write queue: group commit and durability', () => {
   it('runs concurrent deliveries in far fewer commits than deliveries', async () => {
     const before = store.commitCount;
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, index) => store.deliver({ raw: message(`m${index}`), targets: [{ mailboxId: inbox.id }] })),
+      Array.from({ length: 50 }, (_, index) =>
+        store.deliver({ raw: message(`m${index}`), targets: [{ mailboxId: inbox.id }] }),
+      ),
     );
     const commits = store.commitCount - before;
     expect(commits).toBeGreaterThanOrEqual(1);
@@ -35,7 +37,11 @@ describe('write queue: group commit and durability', () => {
   it('splits a very large burst into several commits so the write lock is never held long', async () => {
     const before = store.commitCount;
     const count = MAX_OPS_PER_COMMIT + 10;
-    await Promise.all(Array.from({ length: count }, (_, index) => store.setSubscribed(inbox.userId, index % 2 === 0 ? 'Junk' : 'Sent', index % 3 === 0)));
+    await Promise.all(
+      Array.from({ length: count }, (_, index) =>
+        store.setSubscribed(inbox.userId, index % 2 === 0 ? 'Junk' : 'Sent', index % 3 === 0),
+      ),
+    );
     expect(store.commitCount - before).toBe(2);
   });
 
@@ -62,7 +68,8 @@ describe('write queue: group commit and durability', () => {
   it('acknowledges a write only when another connection can already read it', async () => {
     const reader = new Database(temp.path, { readonly: true });
     try {
-      const count = (): unknown => reader.prepare('SELECT COUNT(*) FROM messages WHERE mailbox_id = ?').pluck().get(inbox.id);
+      const count = (): unknown =>
+        reader.prepare('SELECT COUNT(*) FROM messages WHERE mailbox_id = ?').pluck().get(inbox.id);
       const pending = store.deliver({ raw: message('durable'), targets: [{ mailboxId: inbox.id }] });
       expect(count()).toBe(0);
       await pending;
@@ -75,12 +82,17 @@ describe('write queue: group commit and durability', () => {
   it('keeps UIDs unique and contiguous with two stores writing one file at once', async () => {
     const other = temp.open();
     const writes = Array.from({ length: 200 }, (_, index) =>
-      (index % 2 === 0 ? store : other).deliver({ raw: message(`interleaved ${index}`), targets: [{ mailboxId: inbox.id }] }),
+      (index % 2 === 0 ? store : other).deliver({
+        raw: message(`interleaved ${index}`),
+        targets: [{ mailboxId: inbox.id }],
+      }),
     );
     const uids = (await Promise.all(writes)).map((r) => r.copies[0]?.uid ?? 0);
     expect(new Set(uids).size).toBe(200);
     expect([...uids].sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, index) => index + 1));
-    expect((await other.listMessages(inbox.id)).map((m) => m.uid)).toEqual(Array.from({ length: 200 }, (_, index) => index + 1));
+    expect((await other.listMessages(inbox.id)).map((m) => m.uid)).toEqual(
+      Array.from({ length: 200 }, (_, index) => index + 1),
+    );
     expect((await store.getMailboxById(inbox.id))?.uidNext).toBe(201);
   });
 
@@ -88,7 +100,10 @@ describe('write queue: group commit and durability', () => {
     const pending = store.deliver({ raw: message('last'), targets: [{ mailboxId: inbox.id }] });
     await store.close();
     await expect(pending).resolves.toMatchObject({ copies: [{ uid: 1 }] });
-    await expect(store.listMessages(inbox.id)).rejects.toMatchObject({ code: 'INVALID', message: 'store is closed' });
+    await expect(store.listMessages(inbox.id)).rejects.toMatchObject({
+      code: 'INVALID',
+      message: 'store is closed',
+    });
     await expect(store.addDomain('x.org')).rejects.toMatchObject({ code: 'INVALID' });
     const reopened = temp.open();
     expect((await reopened.listMessages(inbox.id)).map((m) => m.uid)).toEqual([1]);
@@ -105,7 +120,10 @@ describe('write queue: group commit and durability', () => {
       } catch (error) {
         thrown = error;
       }
-      expect(toStoreError(thrown)).toMatchObject({ code: 'TEMPORARY', message: 'database temporarily unavailable (SQLITE_BUSY)' });
+      expect(toStoreError(thrown)).toMatchObject({
+        code: 'TEMPORARY',
+        message: 'database temporarily unavailable (SQLITE_BUSY)',
+      });
     } finally {
       holder.exec('ROLLBACK');
       holder.close();

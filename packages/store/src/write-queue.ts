@@ -86,7 +86,10 @@ export class WriteQueue {
     for (const item of batch) {
       if (!this.db.inTransaction) {
         // An earlier op hit an error that made SQLite roll back everything (e.g. disk full).
-        outcomes.push({ ok: false, error: new StoreError('TEMPORARY', 'transaction aborted by an earlier failure') });
+        outcomes.push({
+          ok: false,
+          error: new StoreError('TEMPORARY', 'transaction aborted by an earlier failure'),
+        });
         continue;
       }
       outcomes.push(this.runInSavepoint(item.op));

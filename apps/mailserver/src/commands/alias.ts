@@ -7,7 +7,8 @@ export const aliasCommands: Record<string, CommandSpec> = {
     usage: 'alias add FROM TO',
     summary: 'deliver mail for FROM (an address, or @domain for a catch-all) to TO',
     arity: 2,
-    run: ({ config, args: [from, to] }) => withStore(config, async (store) => void (await store.addAlias(from!, to!))),
+    run: ({ config, args: [from, to] }) =>
+      withStore(config, async (store) => void (await store.addAlias(from!, to!))),
   },
   'alias del': {
     usage: 'alias del FROM [TO]',
@@ -21,7 +22,8 @@ export const aliasCommands: Record<string, CommandSpec> = {
     arity: 0,
     run: ({ config, io }) =>
       withStore(config, async (store) => {
-        for (const alias of await store.listAliases()) println(io.stdout, `${alias.source}\t${alias.destination}`);
+        for (const alias of await store.listAliases())
+          println(io.stdout, `${alias.source}\t${alias.destination}`);
       }),
   },
 };

@@ -7,7 +7,8 @@ export const domainCommands: Record<string, CommandSpec> = {
     usage: 'domain add DOMAIN',
     summary: 'accept mail for DOMAIN (production profile)',
     arity: 1,
-    run: ({ config, args: [name] }) => withStore(config, async (store) => void (await store.addDomain(name!))),
+    run: ({ config, args: [name] }) =>
+      withStore(config, async (store) => void (await store.addDomain(name!))),
   },
   'domain list': {
     usage: 'domain list',

@@ -12,7 +12,11 @@ export const mailboxCommands: Record<string, CommandSpec> = {
       withStore(config, async (store) => {
         const user = await store.getUser(address!);
         if (!user) throw new CliError(`no such user: ${address}`);
-        for (const mailbox of await store.listMailboxes(user.id)) {
+        // INBOX first, then the rest by name: the order mail clients show.
+        const mailboxes = (await store.listMailboxes(user.id)).sort(
+          (a, b) => Number(b.name === 'INBOX') - Number(a.name === 'INBOX') || a.name.localeCompare(b.name),
+        );
+        for (const mailbox of mailboxes) {
           println(io.stdout, `${mailbox.name}\t${mailbox.messageCount}`);
         }
       }),

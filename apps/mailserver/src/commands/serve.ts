@@ -1,9 +1,8 @@
 import { mkdirSync } from 'node:fs';
-import { ensureDevCertificate, loadTlsFiles } from '@minimail/protocol';
+import { createLogger, ensureDevCertificate, loadTlsFiles } from '@minimail/protocol';
 import { openStore } from '@minimail/store';
 import { CliError } from '../cli-error.js';
 import { LISTENERS } from '../config.js';
-import { createAppLogger } from '../logger.js';
 import { storePath } from '../paths.js';
 import { SERVICES, selectServices, type RunningListener } from '../services.js';
 import type { CommandSpec } from './command.js';
@@ -37,7 +36,7 @@ export const serveCommand: CommandSpec = {
     } catch (err) {
       throw new CliError((err as Error).message, 2);
     }
-    const logger = createAppLogger(config.logLevel);
+    const logger = createLogger({ level: config.logLevel, name: 'minimail' });
     mkdirSync(config.dataDir, { recursive: true });
     const store = openStore({ path: storePath(config.dataDir), logger });
 
@@ -57,7 +56,8 @@ export const serveCommand: CommandSpec = {
       await store.close();
     };
     try {
-      for (const name of services) running.push(...(await SERVICES[name]!.start({ config, store, logger, tls })));
+      for (const name of services)
+        running.push(...(await SERVICES[name]!.start({ config, store, logger, tls })));
     } catch (err) {
       await stopAll();
       throw new CliError(`cannot start: ${(err as Error).message}`);

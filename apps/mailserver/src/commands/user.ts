@@ -16,7 +16,8 @@ async function passwordFrom({ options, io }: Pick<CommandContext, 'options' | 'i
     throw new CliError('give either --password or --password-stdin, not both', 2);
   }
   const password = typeof inline === 'string' ? inline : fromStdin ? await readAll(io.stdin) : undefined;
-  if (password === undefined) throw new CliError('a password is required: --password P or --password-stdin', 2);
+  if (password === undefined)
+    throw new CliError('a password is required: --password P or --password-stdin', 2);
   if (password.length === 0) throw new CliError('the password must not be empty');
   return password;
 }

@@ -20,13 +20,17 @@ export function readMailbox(reader: ArgReader): string {
 /** RFC 3501 9: list-mailbox = 1*list-char / string (may hold the `%` and `*` wildcards). */
 export function readListMailbox(reader: ArgReader): string {
   const ch = reader.peek();
-  const wire = ch === '"' || ch === '{' ? reader.readString() : reader.readWhile(isListChar, 'a mailbox pattern');
+  const wire =
+    ch === '"' || ch === '{' ? reader.readString() : reader.readWhile(isListChar, 'a mailbox pattern');
   return decodeMailboxName(wire);
 }
 
 /** RFC 3501 2.3.2: system flags are matched case-insensitively; send them back canonical. */
 const SYSTEM_FLAGS: ReadonlyMap<string, string> = new Map(
-  ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft', '\\Recent'].map((flag) => [flag.toLowerCase(), flag]),
+  ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft', '\\Recent'].map((flag) => [
+    flag.toLowerCase(),
+    flag,
+  ]),
 );
 
 /** RFC 3501 9: flag = "\Answered" / ... / flag-keyword / flag-extension ("\" atom). */

@@ -7,7 +7,8 @@ import { describeFrame } from './frame.js';
 /** Events reduced to comparable values: frames as loggable text, errors as their fields. */
 function summarize(events: AssemblerEvent[]): unknown[] {
   return events.map((event) => {
-    if (event.kind === 'command') return { command: event.frame.segments, literals: event.frame.literals.map(String) };
+    if (event.kind === 'command')
+      return { command: event.frame.segments, literals: event.frame.literals.map(String) };
     if (event.kind === 'continue') return 'continue';
     const { code, tag, status, responseCode, closeConnection, message } = event.error;
     return { error: { code, tag, status, responseCode, closeConnection, message } };
@@ -28,7 +29,9 @@ describe('CommandAssembler', () => {
   });
 
   it('ignores empty lines between commands', () => {
-    expect(feed(new CommandAssembler(), '\r\n\r\na1 NOOP\r\n')).toEqual([{ command: ['a1 NOOP'], literals: [] }]);
+    expect(feed(new CommandAssembler(), '\r\n\r\na1 NOOP\r\n')).toEqual([
+      { command: ['a1 NOOP'], literals: [] },
+    ]);
   });
 
   it('asks for a synchronizing literal and collects it across chunks', () => {
@@ -72,9 +75,30 @@ describe('CommandAssembler', () => {
   });
 
   it.each([
-    ['synchronizing over the limit: BAD [TOOBIG], keep serving', 'a1 LOGIN {101}\r\n', 'LITERAL_TOO_BIG', 'BAD', 'TOOBIG', false],
-    ['non-synchronizing over the limit: RFC 7888 4, close after reply', 'a1 LOGIN {101+}\r\n', 'LITERAL_TOO_BIG', 'BAD', 'TOOBIG', true],
-    ['APPEND over the limit: NO [TOOBIG]', 'a1 APPEND INBOX {1001}\r\n', 'LITERAL_TOO_BIG', 'NO', 'TOOBIG', false],
+    [
+      'synchronizing over the limit: BAD [TOOBIG], keep serving',
+      'a1 LOGIN {101}\r\n',
+      'LITERAL_TOO_BIG',
+      'BAD',
+      'TOOBIG',
+      false,
+    ],
+    [
+      'non-synchronizing over the limit: RFC 7888 4, close after reply',
+      'a1 LOGIN {101+}\r\n',
+      'LITERAL_TOO_BIG',
+      'BAD',
+      'TOOBIG',
+      true,
+    ],
+    [
+      'APPEND over the limit: NO [TOOBIG]',
+      'a1 APPEND INBOX {1001}\r\n',
+      'LITERAL_TOO_BIG',
+      'NO',
+      'TOOBIG',
+      false,
+    ],
     ['huge size', 'a1 LOGIN {99999999999999999999}\r\n', 'LITERAL_TOO_BIG', 'BAD', 'TOOBIG', false],
     ['negative size', 'a1 LOGIN {-1}\r\n', 'BAD_LITERAL', 'BAD', null, false],
     ['negative non-synchronizing size', 'a1 LOGIN {-1+}\r\n', 'BAD_LITERAL', 'BAD', null, true],
@@ -97,7 +121,9 @@ describe('CommandAssembler', () => {
     ]);
     expect(assembler.failed).toBe(closeConnection);
     // After a recoverable error the next line is a new command; after a fatal one nothing is read.
-    expect(feed(assembler, 'a2 NOOP\r\n')).toEqual(closeConnection ? [] : [{ command: ['a2 NOOP'], literals: [] }]);
+    expect(feed(assembler, 'a2 NOOP\r\n')).toEqual(
+      closeConnection ? [] : [{ command: ['a2 NOOP'], literals: [] }],
+    );
   });
 
   it('bounds the sum of literals of one non-APPEND command', () => {
@@ -139,7 +165,9 @@ describe('CommandAssembler', () => {
   it('accepts a line of exactly the limit', () => {
     const line = `a1 X ${'y'.repeat(15)}`;
     expect(line.length).toBe(20);
-    expect(feed(new CommandAssembler({ maxLineLength: 20 }), `${line}\r\n`)).toEqual([{ command: [line], literals: [] }]);
+    expect(feed(new CommandAssembler({ maxLineLength: 20 }), `${line}\r\n`)).toEqual([
+      { command: [line], literals: [] },
+    ]);
   });
 
   it('reset() drops buffered input (STARTTLS injection)', () => {
@@ -224,13 +252,21 @@ describe('CommandAssembler with a large APPEND', () => {
   it('reassembles a literal split across many chunks byte-exactly', () => {
     const body = Buffer.alloc(256 * 1024);
     for (let i = 0; i < body.length; i += 1) body[i] = (i * 31 + 7) & 0xff;
-    const wire = Buffer.concat([Buffer.from(`a1 APPEND INBOX (\\Seen) {${body.length}}\r\n`), body, Buffer.from('\r\na2 NOOP\r\n')]);
+    const wire = Buffer.concat([
+      Buffer.from(`a1 APPEND INBOX (\\Seen) {${body.length}}\r\n`),
+      body,
+      Buffer.from('\r\na2 NOOP\r\n'),
+    ]);
     const assembler = new CommandAssembler();
     const events: AssemblerEvent[] = [];
-    for (let offset = 0; offset < wire.length; offset += 1000) events.push(...assembler.push(wire.subarray(offset, offset + 1000)));
+    for (let offset = 0; offset < wire.length; offset += 1000)
+      events.push(...assembler.push(wire.subarray(offset, offset + 1000)));
     expect(events.map((event) => event.kind)).toEqual(['continue', 'command', 'command']);
     const append = events[1];
     expect(append?.kind === 'command' && append.frame.literals[0]?.equals(body)).toBe(true);
-    expect(append?.kind === 'command' && append.frame.segments).toEqual([`a1 APPEND INBOX (\\Seen) {${body.length}}`, '']);
+    expect(append?.kind === 'command' && append.frame.segments).toEqual([
+      `a1 APPEND INBOX (\\Seen) {${body.length}}`,
+      '',
+    ]);
   });
 });

@@ -78,7 +78,8 @@ export class CommandAssembler {
     const events: AssemblerEvent[] = [];
     let offset = 0;
     while (offset < chunk.length && this.mode.kind !== 'failed') {
-      offset = this.mode.kind === 'literal' ? this.readLiteral(chunk, offset) : this.readLine(chunk, offset, events);
+      offset =
+        this.mode.kind === 'literal' ? this.readLiteral(chunk, offset) : this.readLine(chunk, offset, events);
     }
     return events;
   }
@@ -129,7 +130,10 @@ export class CommandAssembler {
     const piece = chunk.subarray(offset, end);
 
     if (this.mode.kind === 'discard') {
-      this.mode.tail = lastBytes(Buffer.concat([this.mode.tail, lastBytes(piece, DISCARD_TAIL_LENGTH)]), DISCARD_TAIL_LENGTH);
+      this.mode.tail = lastBytes(
+        Buffer.concat([this.mode.tail, lastBytes(piece, DISCARD_TAIL_LENGTH)]),
+        DISCARD_TAIL_LENGTH,
+      );
     } else if (this.lineLength + piece.length > this.maxLineLength + 1) {
       // +1: a CR before the LF does not count against the limit.
       const line = Buffer.concat([...this.lineChunks, piece]);
@@ -155,7 +159,11 @@ export class CommandAssembler {
       this.lineLength = 0;
       // The +1 allowance above was for a CR; without one the line may still be one byte over.
       if (line.length > this.maxLineLength) {
-        this.finishDiscardedLine(line.subarray(0, TAG_HEAD_LENGTH), lastBytes(line, DISCARD_TAIL_LENGTH), events);
+        this.finishDiscardedLine(
+          line.subarray(0, TAG_HEAD_LENGTH),
+          lastBytes(line, DISCARD_TAIL_LENGTH),
+          events,
+        );
       } else {
         this.finishLine(line, events);
       }
@@ -193,22 +201,28 @@ export class CommandAssembler {
     }
     const tag = tagOf(this.segments[0] ?? '');
     if (marker.kind === 'malformed') {
-      this.fail(events, new ImapWireError('BAD_LITERAL', 'Invalid literal size', {
-        tag,
-        closeConnection: marker.nonSynchronizing,
-      }));
+      this.fail(
+        events,
+        new ImapWireError('BAD_LITERAL', 'Invalid literal size', {
+          tag,
+          closeConnection: marker.nonSynchronizing,
+        }),
+      );
       return;
     }
     const isAppend = commandNameOf(this.segments[0] ?? '') === 'APPEND';
     if (this.exceedsLimit(marker.size, isAppend)) {
       // RFC 7888 4: a too-big non-synchronizing literal is already on its way; the stream
       // cannot be resynchronized, so the connection must be closed after the reply.
-      this.fail(events, new ImapWireError('LITERAL_TOO_BIG', 'Literal too big', {
-        tag,
-        status: isAppend ? 'NO' : 'BAD',
-        responseCode: 'TOOBIG',
-        closeConnection: !marker.synchronizing,
-      }));
+      this.fail(
+        events,
+        new ImapWireError('LITERAL_TOO_BIG', 'Literal too big', {
+          tag,
+          status: isAppend ? 'NO' : 'BAD',
+          responseCode: 'TOOBIG',
+          closeConnection: !marker.synchronizing,
+        }),
+      );
       return;
     }
     this.commandSize += marker.size;
@@ -218,7 +232,8 @@ export class CommandAssembler {
   }
 
   private exceedsLimit(size: number, isAppend: boolean): boolean {
-    if (isAppend) return size > this.maxAppendSize || this.commandSize + size > this.maxAppendSize + this.maxCommandSize;
+    if (isAppend)
+      return size > this.maxAppendSize || this.commandSize + size > this.maxAppendSize + this.maxCommandSize;
     return size > this.maxLiteralSize || this.commandSize + size > this.maxCommandSize;
   }
 

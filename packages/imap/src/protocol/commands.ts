@@ -82,4 +82,11 @@ export type ImapCommand = {
 }[CommandName];
 
 /** RFC 3501 6.4.8, RFC 4315 2.1, RFC 6851 3.2: commands that accept the UID prefix. */
-export const UID_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>(['COPY', 'MOVE', 'FETCH', 'SEARCH', 'STORE', 'EXPUNGE']);
+export const UID_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>([
+  'COPY',
+  'MOVE',
+  'FETCH',
+  'SEARCH',
+  'STORE',
+  'EXPUNGE',
+]);

@@ -130,7 +130,10 @@ export function untagged(head: string, ...values: readonly ResponseValue[]): Buf
 }
 
 /** `* <seq> FETCH (<name> <value> ...)` with item names sent raw (e.g. `BODY[1]<0>`). */
-export function fetchResponse(sequence: number, items: ReadonlyArray<readonly [string, ResponseValue]>): Buffer {
+export function fetchResponse(
+  sequence: number,
+  items: ReadonlyArray<readonly [string, ResponseValue]>,
+): Buffer {
   const writer = new ResponseWriter();
   writer.raw(`* ${formatNumber(sequence)} FETCH (`);
   items.forEach(([name, value], index) => {

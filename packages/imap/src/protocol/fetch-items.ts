@@ -44,7 +44,12 @@ export type SimpleFetchItemName = (typeof SIMPLE_FETCH_ITEMS)[number];
 export type FetchItem =
   | { readonly kind: SimpleFetchItemName }
   /** BODY[section]<partial> or BODY.PEEK[...] (peek: do not set \Seen). */
-  | { readonly kind: 'BODY[]'; readonly peek: boolean; readonly section: BodySection; readonly partial: FetchPartial | null };
+  | {
+      readonly kind: 'BODY[]';
+      readonly peek: boolean;
+      readonly section: BodySection;
+      readonly partial: FetchPartial | null;
+    };
 
 /** RFC 3501 6.4.5: the macros, which stand alone (never inside a list). */
 const MACROS: Readonly<Record<string, readonly SimpleFetchItemName[]>> = {
@@ -153,7 +158,9 @@ export function formatSection(section: BodySection): string {
   const base = parts.join('.');
   if (section.fields.length === 0) return base;
   // Field names were astrings; echo one that is not an atom as a quoted string.
-  const fields = section.fields.map((field) => (isAtom(field) ? field : serializeValue(field).toString('utf8')));
+  const fields = section.fields.map((field) =>
+    isAtom(field) ? field : serializeValue(field).toString('utf8'),
+  );
   return `${base} (${fields.join(' ')})`;
 }
 

@@ -4,7 +4,10 @@ import { describeFrame, isIdleDone, lineFrame, type CommandFrame } from './frame
 describe('describeFrame', () => {
   it.each<[CommandFrame, string]>([
     [lineFrame('a1 SELECT INBOX'), 'a1 SELECT INBOX'],
-    [{ segments: ['a1 APPEND INBOX {3+}', ''], literals: [Buffer.from('abc')] }, 'a1 APPEND INBOX {3+}<3 octets>'],
+    [
+      { segments: ['a1 APPEND INBOX {3+}', ''], literals: [Buffer.from('abc')] },
+      'a1 APPEND INBOX {3+}<3 octets>',
+    ],
     [lineFrame('a1 LOGIN alice "secret"'), 'a1 LOGIN <redacted>'],
     [{ segments: ['a1 login {5}', ' pw'], literals: [Buffer.from('alice')] }, 'a1 login <redacted>'],
     [lineFrame('a1 AUTHENTICATE PLAIN AGFsaWNlAHB3'), 'a1 AUTHENTICATE <redacted>'],

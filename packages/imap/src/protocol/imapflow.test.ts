@@ -9,7 +9,16 @@ import { ImapFlow } from 'imapflow';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CommandAssembler } from './assembler.js';
 import type { ImapCommand } from './commands.js';
-import { atom, continuation, fetchResponse, responseCode, tagged, untagged, untaggedStatus, type ResponseValue } from './compiler.js';
+import {
+  atom,
+  continuation,
+  fetchResponse,
+  responseCode,
+  tagged,
+  untagged,
+  untaggedStatus,
+  type ResponseValue,
+} from './compiler.js';
 import { errorResponse } from './error-response.js';
 import { ImapWireError } from './errors.js';
 import { fetchItemResponseName } from './fetch-items.js';
@@ -17,13 +26,15 @@ import { parseCommand } from './parser.js';
 import { encodeMailboxName } from './mutf7.js';
 import { formatDateTime } from './imap-date.js';
 
-const CAPABILITIES = 'IMAP4rev1 LITERAL+ SASL-IR AUTH=PLAIN ID ENABLE IDLE UIDPLUS MOVE UNSELECT NAMESPACE SPECIAL-USE LIST-EXTENDED';
+const CAPABILITIES =
+  'IMAP4rev1 LITERAL+ SASL-IR AUTH=PLAIN ID ENABLE IDLE UIDPLUS MOVE UNSELECT NAMESPACE SPECIAL-USE LIST-EXTENDED';
 const MESSAGE = Buffer.from('From: bob@example.com\r\nSubject: hi\r\n\r\nHello\r\n');
 const INTERNAL_DATE = new Date('2024-02-07T10:00:00Z');
 
 /** Canned answers: just enough for imapflow to carry on. */
 function respond(command: ImapCommand): Buffer[] {
-  const ok = (code: string | null = null): Buffer => tagged(command.tag, 'OK', code, `${command.name} completed`);
+  const ok = (code: string | null = null): Buffer =>
+    tagged(command.tag, 'OK', code, `${command.name} completed`);
   switch (command.name) {
     case 'CAPABILITY':
       return [untagged(`CAPABILITY ${CAPABILITIES}`), ok()];
@@ -65,12 +76,24 @@ function respond(command: ImapCommand): Buffer[] {
     case 'SEARCH':
       return [untagged('SEARCH 1'), ok()];
     case 'STORE':
-      return command.args.silent ? [ok()] : [fetchResponse(1, [['UID', 1], ['FLAGS', [atom('\\Seen'), atom('\\Flagged')]]]), ok()];
+      return command.args.silent
+        ? [ok()]
+        : [
+            fetchResponse(1, [
+              ['UID', 1],
+              ['FLAGS', [atom('\\Seen'), atom('\\Flagged')]],
+            ]),
+            ok(),
+          ];
     case 'APPEND':
       return [ok(responseCode('APPENDUID', 7, 2))];
     case 'MOVE':
     case 'COPY':
-      return [untaggedStatus('OK', responseCode('COPYUID', 7, atom('1'), atom('5')), 'Moved'), untagged('1 EXPUNGE'), ok()];
+      return [
+        untaggedStatus('OK', responseCode('COPYUID', 7, atom('1'), atom('5')), 'Moved'),
+        untagged('1 EXPUNGE'),
+        ok(),
+      ];
     case 'LOGOUT':
       return [untaggedStatus('BYE', null, 'Logging out'), ok()];
     default:
@@ -99,7 +122,9 @@ async function startServer(transcript: Transcript): Promise<net.Server> {
           transcript.errors.push(event.error);
           socket.write(errorResponse(event.error));
         } else if (authenticating !== null) {
-          transcript.saslResponses.push(Buffer.from(event.frame.segments[0] ?? '', 'base64').toString('utf8'));
+          transcript.saslResponses.push(
+            Buffer.from(event.frame.segments[0] ?? '', 'base64').toString('utf8'),
+          );
           socket.write(tagged(authenticating, 'OK', null, 'AUTHENTICATE completed'));
           authenticating = null;
         } else {
@@ -156,10 +181,18 @@ describe('imapflow against the wire layer', () => {
     const mailboxes = await client.list();
     await client.mailboxOpen('INBOX');
     const fetched: Array<{ uid: number; source: string | undefined }> = [];
-    for await (const message of client.fetch('1:*', { uid: true, flags: true, source: true, internalDate: true })) {
+    for await (const message of client.fetch('1:*', {
+      uid: true,
+      flags: true,
+      source: true,
+      internalDate: true,
+    })) {
       fetched.push({ uid: message.uid, source: message.source?.toString('utf8') });
     }
-    const found = await client.search({ seen: false, from: 'bob', since: new Date('2024-01-01T00:00:00Z') }, { uid: true });
+    const found = await client.search(
+      { seen: false, from: 'bob', since: new Date('2024-01-01T00:00:00Z') },
+      { uid: true },
+    );
     await client.messageFlagsAdd('1', ['\\Flagged'], { uid: true });
     await client.append('Sent', MESSAGE, ['\\Seen'], INTERNAL_DATE);
     await client.messageMove('1', 'Entwürfe', { uid: true });
@@ -174,7 +207,8 @@ describe('imapflow against the wire layer', () => {
     expect(fetched).toEqual([{ uid: 1, source: MESSAGE.toString('utf8') }]);
     expect(found).toEqual([1]);
 
-    const byName = (name: string): ImapCommand[] => transcript.commands.filter((command) => command.name === name);
+    const byName = (name: string): ImapCommand[] =>
+      transcript.commands.filter((command) => command.name === name);
     expect(transcript.commands[transcript.commands.length - 1]?.name).toBe('LOGOUT');
     expect(byName('AUTHENTICATE')).toMatchObject([{ args: { mechanism: 'PLAIN', initialResponse: null } }]);
     expect(transcript.saslResponses).toEqual(['\0alice@example.com\0pass word']);
@@ -189,9 +223,18 @@ describe('imapflow against the wire layer', () => {
       internalDate: INTERNAL_DATE,
       message: MESSAGE,
     });
-    expect(byName('MOVE')).toMatchObject([{ uid: true, args: { mailbox: 'Entwürfe', sequence: [{ start: 1, end: 1 }] } }]);
+    expect(byName('MOVE')).toMatchObject([
+      { uid: true, args: { mailbox: 'Entwürfe', sequence: [{ start: 1, end: 1 }] } },
+    ]);
     expect(byName('LIST')).toMatchObject([
-      { args: { reference: '', patterns: ['*'], returnOptions: ['SPECIAL-USE', 'CHILDREN', 'SUBSCRIBED'], extended: true } },
+      {
+        args: {
+          reference: '',
+          patterns: ['*'],
+          returnOptions: ['SPECIAL-USE', 'CHILDREN', 'SUBSCRIBED'],
+          extended: true,
+        },
+      },
     ]);
     expect(byName('FETCH')[0]?.args).toMatchObject({
       items: [
@@ -203,12 +246,28 @@ describe('imapflow against the wire layer', () => {
     });
     expect(byName('SEARCH')[0]?.args).toEqual({
       charset: null,
-      criteria: [{ key: 'UNSEEN' }, { key: 'FROM', value: 'bob' }, { key: 'SINCE', date: { year: 2024, month: 1, day: 1 } }],
+      criteria: [
+        { key: 'UNSEEN' },
+        { key: 'FROM', value: 'bob' },
+        { key: 'SINCE', date: { year: 2024, month: 1, day: 1 } },
+      ],
     });
     // The whole conversation, as a record of what this real client sends.
     expect(transcript.commands.map((command) => `${command.uid ? 'UID ' : ''}${command.name}`)).toEqual([
-      'ID', 'AUTHENTICATE', 'CAPABILITY', 'ID', 'NAMESPACE', 'LIST', 'LSUB', 'SELECT', 'FETCH',
-      'UID SEARCH', 'UID STORE', 'APPEND', 'UID MOVE', 'LOGOUT',
+      'ID',
+      'AUTHENTICATE',
+      'CAPABILITY',
+      'ID',
+      'NAMESPACE',
+      'LIST',
+      'LSUB',
+      'SELECT',
+      'FETCH',
+      'UID SEARCH',
+      'UID STORE',
+      'APPEND',
+      'UID MOVE',
+      'LOGOUT',
     ]);
   });
 });

@@ -3,10 +3,20 @@
  * values -> response bytes (compiler). No sockets, no store.
  */
 export * from './limits.js';
-export { ImapWireError, type ImapWireErrorCode, type ImapWireErrorOptions, type ImapStatus } from './errors.js';
+export {
+  ImapWireError,
+  type ImapWireErrorCode,
+  type ImapWireErrorOptions,
+  type ImapStatus,
+} from './errors.js';
 export { errorResponse } from './error-response.js';
 export { type CommandFrame, lineFrame, describeFrame, isIdleDone } from './frame.js';
-export { CommandAssembler, findLiteralMarker, type AssemblerEvent, type CommandAssemblerOptions } from './assembler.js';
+export {
+  CommandAssembler,
+  findLiteralMarker,
+  type AssemblerEvent,
+  type CommandAssemblerOptions,
+} from './assembler.js';
 export { parseCommand, type ParseOptions } from './parser.js';
 export {
   STATUS_ITEMS,
@@ -73,5 +83,13 @@ export {
   type SeqBound,
   type ParseSequenceSetOptions,
 } from './sequence-set.js';
-export { parseDateTime, parseDate, formatDateTime, formatDate, dayOf, compareDays, type ImapDay } from './imap-date.js';
+export {
+  parseDateTime,
+  parseDate,
+  formatDateTime,
+  formatDate,
+  dayOf,
+  compareDays,
+  type ImapDay,
+} from './imap-date.js';
 export { isAtom, isValidTag } from './syntax.js';

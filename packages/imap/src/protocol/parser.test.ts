@@ -24,7 +24,13 @@ function failure(raw: string, options?: ParseOptions): unknown {
     parseCommand(raw.includes('\r\n') ? frameOf(raw) : lineFrame(raw), options);
   } catch (error) {
     if (!(error instanceof ImapWireError)) throw error;
-    return { code: error.code, tag: error.tag, status: error.status, responseCode: error.responseCode, message: error.message };
+    return {
+      code: error.code,
+      tag: error.tag,
+      status: error.status,
+      responseCode: error.responseCode,
+      message: error.message,
+    };
   }
   throw new Error(`expected ${raw} to fail`);
 }
@@ -32,9 +38,12 @@ function failure(raw: string, options?: ParseOptions): unknown {
 const cmd = (name: string, args: unknown, uid = false, tag = 'a1'): unknown => ({ tag, name, uid, args });
 
 describe('parseCommand: commands without arguments', () => {
-  it.each(['CAPABILITY', 'NOOP', 'LOGOUT', 'STARTTLS', 'NAMESPACE', 'CHECK', 'CLOSE', 'UNSELECT', 'IDLE'])('%s', (name) => {
-    expect(parse(`a1 ${name.toLowerCase()}`)).toEqual(cmd(name, {}));
-  });
+  it.each(['CAPABILITY', 'NOOP', 'LOGOUT', 'STARTTLS', 'NAMESPACE', 'CHECK', 'CLOSE', 'UNSELECT', 'IDLE'])(
+    '%s',
+    (name) => {
+      expect(parse(`a1 ${name.toLowerCase()}`)).toEqual(cmd(name, {}));
+    },
+  );
   it('EXPUNGE', () => expect(parse('a1 EXPUNGE')).toEqual(cmd('EXPUNGE', { sequence: null })));
   it('UID EXPUNGE (RFC 4315)', () =>
     expect(parse('a1 UID EXPUNGE 3:5')).toEqual(cmd('EXPUNGE', { sequence: [{ start: 3, end: 5 }] }, true)));
@@ -43,7 +52,10 @@ describe('parseCommand: commands without arguments', () => {
 describe('parseCommand: authentication', () => {
   it.each([
     ['a1 LOGIN alice secret', { username: 'alice', password: 'secret' }],
-    ['a1 LOGIN "alice@example.com" "se\\"c\\\\ret"', { username: 'alice@example.com', password: 'se"c\\ret' }],
+    [
+      'a1 LOGIN "alice@example.com" "se\\"c\\\\ret"',
+      { username: 'alice@example.com', password: 'se"c\\ret' },
+    ],
     ['a1 LOGIN {5}\r\nalice {6+}\r\np w\r\nd\r\n', { username: 'alice', password: 'p w\r\nd' }],
     ['a1 LOGIN alice ]x', { username: 'alice', password: ']x' }],
   ])('%j', (raw, args) => expect(parse(raw)).toEqual(cmd('LOGIN', args)));
@@ -68,9 +80,18 @@ describe('parseCommand: mailboxes', () => {
   ])('%j', (raw, name, args) => expect(parse(raw)).toEqual(cmd(name, args)));
 
   it.each([
-    ['a1 LIST "" *', { reference: '', patterns: ['*'], selectOptions: [], returnOptions: [], extended: false }],
-    ['a1 LIST "" ""', { reference: '', patterns: [''], selectOptions: [], returnOptions: [], extended: false }],
-    ['a1 LIST ~/Mail/ %', { reference: '~/Mail/', patterns: ['%'], selectOptions: [], returnOptions: [], extended: false }],
+    [
+      'a1 LIST "" *',
+      { reference: '', patterns: ['*'], selectOptions: [], returnOptions: [], extended: false },
+    ],
+    [
+      'a1 LIST "" ""',
+      { reference: '', patterns: [''], selectOptions: [], returnOptions: [], extended: false },
+    ],
+    [
+      'a1 LIST ~/Mail/ %',
+      { reference: '~/Mail/', patterns: ['%'], selectOptions: [], returnOptions: [], extended: false },
+    ],
     [
       'a1 LIST "" "*" RETURN (SPECIAL-USE)',
       { reference: '', patterns: ['*'], selectOptions: [], returnOptions: ['SPECIAL-USE'], extended: true },
@@ -85,7 +106,10 @@ describe('parseCommand: mailboxes', () => {
         extended: true,
       },
     ],
-    ['a1 LIST () "" %', { reference: '', patterns: ['%'], selectOptions: [], returnOptions: [], extended: true }],
+    [
+      'a1 LIST () "" %',
+      { reference: '', patterns: ['%'], selectOptions: [], returnOptions: [], extended: true },
+    ],
   ])('%j', (raw, args) => expect(parse(raw)).toEqual(cmd('LIST', args)));
 
   it('LSUB', () => expect(parse('a1 LSUB "" "%"')).toEqual(cmd('LSUB', { reference: '', pattern: '%' })));
@@ -116,13 +140,21 @@ describe('parseCommand: APPEND', () => {
 
   it('a day with a leading space', () => {
     const parsed = parseCommand(frameOf('a1 APPEND INBOX " 7-Feb-2024 00:00:00 +0000" {1}\r\nx\r\n'));
-    expect(parsed.name === 'APPEND' && parsed.args.internalDate?.toISOString()).toBe('2024-02-07T00:00:00.000Z');
+    expect(parsed.name === 'APPEND' && parsed.args.internalDate?.toISOString()).toBe(
+      '2024-02-07T00:00:00.000Z',
+    );
   });
 });
 
 describe('parseCommand: FETCH', () => {
   const simple = (...kinds: string[]): unknown[] => kinds.map((kind) => ({ kind }));
-  const section = (peek: boolean, part: number[], specifier: string | null, fields: string[] = [], partial: unknown = null) => ({
+  const section = (
+    peek: boolean,
+    part: number[],
+    specifier: string | null,
+    fields: string[] = [],
+    partial: unknown = null,
+  ) => ({
     kind: 'BODY[]',
     peek,
     section: { part, specifier, fields },
@@ -135,7 +167,18 @@ describe('parseCommand: FETCH', () => {
     ['a1 FETCH 1 flags', simple('FLAGS')],
     [
       'a1 FETCH 1 (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY BODYSTRUCTURE RFC822 RFC822.HEADER RFC822.TEXT)',
-      simple('UID', 'FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT'),
+      simple(
+        'UID',
+        'FLAGS',
+        'INTERNALDATE',
+        'RFC822.SIZE',
+        'ENVELOPE',
+        'BODY',
+        'BODYSTRUCTURE',
+        'RFC822',
+        'RFC822.HEADER',
+        'RFC822.TEXT',
+      ),
     ],
     ['a1 FETCH 1 BODY[]', [section(false, [], null)]],
     ['a1 FETCH 1 BODY.PEEK[]<0.2048>', [section(true, [], null, [], { offset: 0, length: 2048 })]],
@@ -147,8 +190,13 @@ describe('parseCommand: FETCH', () => {
       'a1 FETCH 1 (BODY.PEEK[HEADER.FIELDS (From "Subject" message-id)] UID)',
       [section(true, [], 'HEADER.FIELDS', ['FROM', 'SUBJECT', 'MESSAGE-ID']), { kind: 'UID' }],
     ],
-    ['a1 FETCH 1 BODY[HEADER.FIELDS.NOT (X-Spam)]<10.5>', [section(false, [], 'HEADER.FIELDS.NOT', ['X-SPAM'], { offset: 10, length: 5 })]],
-  ])('%s', (raw, items) => expect(parse(raw)).toEqual(cmd('FETCH', { sequence: [{ start: 1, end: 1 }], items })));
+    [
+      'a1 FETCH 1 BODY[HEADER.FIELDS.NOT (X-Spam)]<10.5>',
+      [section(false, [], 'HEADER.FIELDS.NOT', ['X-SPAM'], { offset: 10, length: 5 })],
+    ],
+  ])('%s', (raw, items) =>
+    expect(parse(raw)).toEqual(cmd('FETCH', { sequence: [{ start: 1, end: 1 }], items })),
+  );
 
   it('UID FETCH with a range to *', () =>
     expect(parse('a1 UID FETCH 4:* (FLAGS)')).toEqual(
@@ -168,12 +216,26 @@ describe('parseCommand: STORE, COPY, MOVE', () => {
 
   it('UID COPY', () =>
     expect(parse('a1 UID COPY 1:3,7 Trash')).toEqual(
-      cmd('COPY', { sequence: [{ start: 1, end: 3 }, { start: 7, end: 7 }], mailbox: 'Trash' }, true),
+      cmd(
+        'COPY',
+        {
+          sequence: [
+            { start: 1, end: 3 },
+            { start: 7, end: 7 },
+          ],
+          mailbox: 'Trash',
+        },
+        true,
+      ),
     ));
   it('MOVE (RFC 6851)', () =>
-    expect(parse('a1 MOVE 2 "Archive"')).toEqual(cmd('MOVE', { sequence: [{ start: 2, end: 2 }], mailbox: 'Archive' })));
+    expect(parse('a1 MOVE 2 "Archive"')).toEqual(
+      cmd('MOVE', { sequence: [{ start: 2, end: 2 }], mailbox: 'Archive' }),
+    ));
   it('$ when SEARCHRES is on', () =>
-    expect(parse('a1 MOVE $ Junk', { allowSavedResult: true })).toEqual(cmd('MOVE', { sequence: '$', mailbox: 'Junk' })));
+    expect(parse('a1 MOVE $ Junk', { allowSavedResult: true })).toEqual(
+      cmd('MOVE', { sequence: '$', mailbox: 'Junk' }),
+    ));
 });
 
 describe('parseCommand: SEARCH', () => {
@@ -184,37 +246,112 @@ describe('parseCommand: SEARCH', () => {
   const day = (year: number, month: number, d: number) => ({ year, month, day: d });
 
   it('every flag key', () => {
-    const keys = ['ALL', 'ANSWERED', 'DELETED', 'DRAFT', 'FLAGGED', 'NEW', 'OLD', 'RECENT', 'SEEN', 'UNANSWERED', 'UNDELETED', 'UNDRAFT', 'UNFLAGGED', 'UNSEEN'];
-    expect(search(`a1 SEARCH ${keys.join(' ').toLowerCase()}`)).toEqual({ charset: null, criteria: keys.map((key) => ({ key })) });
+    const keys = [
+      'ALL',
+      'ANSWERED',
+      'DELETED',
+      'DRAFT',
+      'FLAGGED',
+      'NEW',
+      'OLD',
+      'RECENT',
+      'SEEN',
+      'UNANSWERED',
+      'UNDELETED',
+      'UNDRAFT',
+      'UNFLAGGED',
+      'UNSEEN',
+    ];
+    expect(search(`a1 SEARCH ${keys.join(' ').toLowerCase()}`)).toEqual({
+      charset: null,
+      criteria: keys.map((key) => ({ key })),
+    });
   });
 
   it.each([
     ['a1 SEARCH FROM alice', [{ key: 'FROM', value: 'alice' }]],
-    ['a1 SEARCH TO "b b" CC c BCC d SUBJECT e BODY f TEXT g', [
-      { key: 'TO', value: 'b b' }, { key: 'CC', value: 'c' }, { key: 'BCC', value: 'd' },
-      { key: 'SUBJECT', value: 'e' }, { key: 'BODY', value: 'f' }, { key: 'TEXT', value: 'g' },
-    ]],
+    [
+      'a1 SEARCH TO "b b" CC c BCC d SUBJECT e BODY f TEXT g',
+      [
+        { key: 'TO', value: 'b b' },
+        { key: 'CC', value: 'c' },
+        { key: 'BCC', value: 'd' },
+        { key: 'SUBJECT', value: 'e' },
+        { key: 'BODY', value: 'f' },
+        { key: 'TEXT', value: 'g' },
+      ],
+    ],
     ['a1 SEARCH HEADER Message-ID "<x@y>"', [{ key: 'HEADER', field: 'Message-ID', value: '<x@y>' }]],
-    ['a1 SEARCH KEYWORD $Label1 UNKEYWORD $Junk', [{ key: 'KEYWORD', flag: '$Label1' }, { key: 'UNKEYWORD', flag: '$Junk' }]],
-    ['a1 SEARCH BEFORE 1-Feb-1994 ON "01-feb-1994" SINCE 29-Feb-2024', [
-      { key: 'BEFORE', date: day(1994, 2, 1) }, { key: 'ON', date: day(1994, 2, 1) }, { key: 'SINCE', date: day(2024, 2, 29) },
-    ]],
-    ['a1 SEARCH SENTBEFORE 1-Jan-2000 SENTON 2-Jan-2000 SENTSINCE 3-Jan-2000', [
-      { key: 'SENTBEFORE', date: day(2000, 1, 1) }, { key: 'SENTON', date: day(2000, 1, 2) }, { key: 'SENTSINCE', date: day(2000, 1, 3) },
-    ]],
-    ['a1 SEARCH LARGER 100 SMALLER 2000', [{ key: 'LARGER', size: 100 }, { key: 'SMALLER', size: 2000 }]],
-    ['a1 SEARCH 1:3,5 UID 10:*', [
-      { key: 'SEQUENCE', set: [{ start: 1, end: 3 }, { start: 5, end: 5 }] }, { key: 'UID', set: [{ start: 10, end: '*' }] },
-    ]],
+    [
+      'a1 SEARCH KEYWORD $Label1 UNKEYWORD $Junk',
+      [
+        { key: 'KEYWORD', flag: '$Label1' },
+        { key: 'UNKEYWORD', flag: '$Junk' },
+      ],
+    ],
+    [
+      'a1 SEARCH BEFORE 1-Feb-1994 ON "01-feb-1994" SINCE 29-Feb-2024',
+      [
+        { key: 'BEFORE', date: day(1994, 2, 1) },
+        { key: 'ON', date: day(1994, 2, 1) },
+        { key: 'SINCE', date: day(2024, 2, 29) },
+      ],
+    ],
+    [
+      'a1 SEARCH SENTBEFORE 1-Jan-2000 SENTON 2-Jan-2000 SENTSINCE 3-Jan-2000',
+      [
+        { key: 'SENTBEFORE', date: day(2000, 1, 1) },
+        { key: 'SENTON', date: day(2000, 1, 2) },
+        { key: 'SENTSINCE', date: day(2000, 1, 3) },
+      ],
+    ],
+    [
+      'a1 SEARCH LARGER 100 SMALLER 2000',
+      [
+        { key: 'LARGER', size: 100 },
+        { key: 'SMALLER', size: 2000 },
+      ],
+    ],
+    [
+      'a1 SEARCH 1:3,5 UID 10:*',
+      [
+        {
+          key: 'SEQUENCE',
+          set: [
+            { start: 1, end: 3 },
+            { start: 5, end: 5 },
+          ],
+        },
+        { key: 'UID', set: [{ start: 10, end: '*' }] },
+      ],
+    ],
     ['a1 SEARCH NOT SEEN', [{ key: 'NOT', operand: { key: 'SEEN' } }]],
-    ['a1 SEARCH OR FROM a (TO b NOT DELETED)', [{
-      key: 'OR',
-      left: { key: 'FROM', value: 'a' },
-      right: { key: 'AND', operands: [{ key: 'TO', value: 'b' }, { key: 'NOT', operand: { key: 'DELETED' } }] },
-    }]],
-    ['a1 SEARCH OR OR SEEN FLAGGED DRAFT', [{
-      key: 'OR', left: { key: 'OR', left: { key: 'SEEN' }, right: { key: 'FLAGGED' } }, right: { key: 'DRAFT' },
-    }]],
+    [
+      'a1 SEARCH OR FROM a (TO b NOT DELETED)',
+      [
+        {
+          key: 'OR',
+          left: { key: 'FROM', value: 'a' },
+          right: {
+            key: 'AND',
+            operands: [
+              { key: 'TO', value: 'b' },
+              { key: 'NOT', operand: { key: 'DELETED' } },
+            ],
+          },
+        },
+      ],
+    ],
+    [
+      'a1 SEARCH OR OR SEEN FLAGGED DRAFT',
+      [
+        {
+          key: 'OR',
+          left: { key: 'OR', left: { key: 'SEEN' }, right: { key: 'FLAGGED' } },
+          right: { key: 'DRAFT' },
+        },
+      ],
+    ],
   ])('%s', (raw, criteria) => expect(search(raw)).toEqual({ charset: null, criteria }));
 
   it('CHARSET UTF-8 with a literal', () =>
@@ -223,21 +360,37 @@ describe('parseCommand: SEARCH', () => {
       criteria: [{ key: 'SUBJECT', value: 'Müsli' }],
     }));
 
-  it('UID SEARCH', () => expect(parse('a1 UID SEARCH ALL')).toEqual(cmd('SEARCH', { charset: null, criteria: [{ key: 'ALL' }] }, true)));
+  it('UID SEARCH', () =>
+    expect(parse('a1 UID SEARCH ALL')).toEqual(
+      cmd('SEARCH', { charset: null, criteria: [{ key: 'ALL' }] }, true),
+    ));
 });
 
 describe('parseCommand: ID and ENABLE', () => {
   it('ID NIL', () => expect(parse('a1 ID NIL')).toEqual(cmd('ID', { params: null })));
   it('ID list', () =>
     expect(parse('a1 ID ("name" "Thunderbird" "version" NIL)')).toEqual(
-      cmd('ID', { params: new Map([['name', 'Thunderbird'], ['version', null]]) }),
+      cmd('ID', {
+        params: new Map([
+          ['name', 'Thunderbird'],
+          ['version', null],
+        ]),
+      }),
     ));
   it('ENABLE', () =>
-    expect(parse('a1 ENABLE condstore UTF8=ACCEPT')).toEqual(cmd('ENABLE', { capabilities: ['CONDSTORE', 'UTF8=ACCEPT'] })));
+    expect(parse('a1 ENABLE condstore UTF8=ACCEPT')).toEqual(
+      cmd('ENABLE', { capabilities: ['CONDSTORE', 'UTF8=ACCEPT'] }),
+    ));
 });
 
 describe('parseCommand: errors', () => {
-  const bad = (message: string, code = 'SYNTAX', tag: string | null = 'a1') => ({ code, tag, status: 'BAD', responseCode: null, message });
+  const bad = (message: string, code = 'SYNTAX', tag: string | null = 'a1') => ({
+    code,
+    tag,
+    status: 'BAD',
+    responseCode: null,
+    message,
+  });
   it.each([
     ['', bad('Expected a tag', 'SYNTAX', null)],
     [' NOOP', bad('Expected a tag', 'SYNTAX', null)],
@@ -258,7 +411,10 @@ describe('parseCommand: errors', () => {
     ['a1 AUTHENTICATE PLAIN abc', bad('Invalid base64 initial response')],
     ['a1 SELECT', bad('Expected a space')],
     ['a1 SELECT "Entw&APw"', bad('Invalid mailbox name: unterminated "&" shift in mailbox name')],
-    ['a1 SELECT "Entwürfe"', bad('Invalid mailbox name: mailbox name must be 7-bit printable (modified UTF-7)')],
+    [
+      'a1 SELECT "Entwürfe"',
+      bad('Invalid mailbox name: mailbox name must be 7-bit printable (modified UTF-7)'),
+    ],
     ['a1 SELECT (x)', bad('Expected a mailbox name')],
     ['a1 FETCH 0 FLAGS', bad('Invalid sequence set: 0')],
     ['a1 FETCH 1:0 FLAGS', bad('Invalid sequence set: 1:0')],
@@ -287,7 +443,10 @@ describe('parseCommand: errors', () => {
     ['a1 LIST "" * EXTRA', bad('Expected RETURN')],
     ['a1 APPEND INBOX "hello"', bad('Invalid date-time: hello')],
     ['a1 APPEND INBOX (\\Seen)', bad('Expected a space')],
-    ['a1 APPEND INBOX "31-Feb-2024 00:00:00 +0000" {1}', bad('Invalid date-time: 31-Feb-2024 00:00:00 +0000')],
+    [
+      'a1 APPEND INBOX "31-Feb-2024 00:00:00 +0000" {1}',
+      bad('Invalid date-time: 31-Feb-2024 00:00:00 +0000'),
+    ],
     ['a1 APPEND INBOX msg', bad('Expected the message as a literal')],
     ['a1 SEARCH', bad('Expected a space')],
     ['a1 SEARCH FOO', bad('Unknown search key FOO')],
@@ -311,13 +470,21 @@ describe('parseCommand: errors', () => {
     }));
 
   it('bounds nesting', () => {
-    expect(failure(`a1 SEARCH ${'NOT '.repeat(17)}SEEN`)).toMatchObject({ code: 'TOO_COMPLEX', message: 'Too deeply nested' });
-    expect(failure(`a1 SEARCH ${'('.repeat(17)}SEEN${')'.repeat(17)}`)).toMatchObject({ code: 'TOO_COMPLEX' });
+    expect(failure(`a1 SEARCH ${'NOT '.repeat(17)}SEEN`)).toMatchObject({
+      code: 'TOO_COMPLEX',
+      message: 'Too deeply nested',
+    });
+    expect(failure(`a1 SEARCH ${'('.repeat(17)}SEEN${')'.repeat(17)}`)).toMatchObject({
+      code: 'TOO_COMPLEX',
+    });
     expect(parse(`a1 SEARCH ${'NOT '.repeat(16)}SEEN`)).toMatchObject({ name: 'SEARCH' });
   });
 
   it('bounds the number of arguments', () => {
-    expect(failure(`a1 SEARCH${' SEEN'.repeat(1001)}`)).toMatchObject({ code: 'TOO_COMPLEX', message: 'Too many arguments' });
+    expect(failure(`a1 SEARCH${' SEEN'.repeat(1001)}`)).toMatchObject({
+      code: 'TOO_COMPLEX',
+      message: 'Too many arguments',
+    });
     expect(failure(`a1 FETCH ${'1,'.repeat(1000)}1 FLAGS`)).toMatchObject({ code: 'TOO_COMPLEX' });
   });
 

@@ -140,8 +140,10 @@ export function parseCommand(frame: CommandFrame, options: ParseOptions = {}): I
       reader.space();
       name = reader.readAtom('a command name after UID').toUpperCase();
     }
-    if (!isCommandName(name)) throw new ImapWireError('UNKNOWN_COMMAND', `Unknown command ${name.slice(0, 40)}`);
-    if (uid && !UID_COMMANDS.has(name)) throw new ImapWireError('UNKNOWN_COMMAND', `UID ${name} is not a command`);
+    if (!isCommandName(name))
+      throw new ImapWireError('UNKNOWN_COMMAND', `Unknown command ${name.slice(0, 40)}`);
+    if (uid && !UID_COMMANDS.has(name))
+      throw new ImapWireError('UNKNOWN_COMMAND', `UID ${name} is not a command`);
     const args = COMMAND_PARSERS[name]({ reader, uid, allowSavedResult: options.allowSavedResult ?? false });
     reader.expectEnd();
     return { tag, name, uid, args } as ImapCommand;
@@ -167,7 +169,10 @@ function mailboxOnly({ reader }: ParseContext): { mailbox: string } {
   return { mailbox: readMailbox(reader) };
 }
 
-function copyOrMove({ reader, allowSavedResult }: ParseContext): { sequence: CommandArgs['COPY']['sequence']; mailbox: string } {
+function copyOrMove({ reader, allowSavedResult }: ParseContext): {
+  sequence: CommandArgs['COPY']['sequence'];
+  mailbox: string;
+} {
   reader.space();
   const sequence = readSequence(reader, allowSavedResult);
   reader.space();
@@ -177,7 +182,8 @@ function copyOrMove({ reader, allowSavedResult }: ParseContext): { sequence: Com
 /** An atom that must be one of `allowed` (case-insensitive); returned upper-cased. */
 function oneOf<T extends string>(reader: ArgReader, allowed: readonly T[], what: string): T {
   const word = reader.readAtom(`a ${what}`).toUpperCase();
-  if (!(allowed as readonly string[]).includes(word)) throw reader.error(`Unknown ${what} ${word.slice(0, 40)}`);
+  if (!(allowed as readonly string[]).includes(word))
+    throw reader.error(`Unknown ${what} ${word.slice(0, 40)}`);
   return word as T;
 }
 
@@ -193,7 +199,10 @@ function readListArgs(reader: ArgReader): CommandArgs['LIST'] {
     extended = true;
     selectOptions = reader.readList(() => oneOf(reader, LIST_SELECT_OPTIONS, 'LIST selection option'));
     // RFC 5258 3.1: RECURSIVEMATCH alone is a syntax error.
-    if (selectOptions.includes('RECURSIVEMATCH') && selectOptions.every((o) => o === 'RECURSIVEMATCH' || o === 'REMOTE')) {
+    if (
+      selectOptions.includes('RECURSIVEMATCH') &&
+      selectOptions.every((o) => o === 'RECURSIVEMATCH' || o === 'REMOTE')
+    ) {
       throw reader.error('RECURSIVEMATCH needs another selection option');
     }
     reader.space();

@@ -83,7 +83,8 @@ export class ArgReader {
   readNumber(what = 'a number', nonZero = false): number {
     const digits = this.readWhile((ch) => ch >= '0' && ch <= '9', what);
     const value = Number(digits);
-    if (digits.length > 10 || value > MAX_NUMBER || (nonZero && value === 0)) throw this.error(`Invalid ${what.replace(/^an? /, '')}`);
+    if (digits.length > 10 || value > MAX_NUMBER || (nonZero && value === 0))
+      throw this.error(`Invalid ${what.replace(/^an? /, '')}`);
     return value;
   }
 

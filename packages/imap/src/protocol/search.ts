@@ -106,7 +106,7 @@ function readSearchKey(reader: ArgReader, options: SearchParseOptions): SearchKe
     reader.leave();
     return { key: 'AND', operands };
   }
-  if (first !== undefined && (/[0-9*$]/.test(first))) {
+  if (first !== undefined && /[0-9*$]/.test(first)) {
     return { key: 'SEQUENCE', set: readSet(reader, options) };
   }
   const word = reader.readAtom('a search key').toUpperCase();

@@ -18,7 +18,14 @@ describe('parseSequenceSet', () => {
   it.each([
     ['1', [{ start: 1, end: 1 }]],
     ['*', [{ start: '*', end: '*' }]],
-    ['1,3:5,7:*', [{ start: 1, end: 1 }, { start: 3, end: 5 }, { start: 7, end: '*' }]],
+    [
+      '1,3:5,7:*',
+      [
+        { start: 1, end: 1 },
+        { start: 3, end: 5 },
+        { start: 7, end: '*' },
+      ],
+    ],
     ['5:2', [{ start: 5, end: 2 }]],
     ['*:4', [{ start: '*', end: 4 }]],
     ['4294967295', [{ start: 4294967295, end: 4294967295 }]],
@@ -29,9 +36,23 @@ describe('parseSequenceSet', () => {
     expect(() => parseSequenceSet('$')).toThrow('Invalid sequence set: $');
   });
 
-  it.each(['', '0', '1:0', '01', '1,', ',1', '1::2', '1:2:3', '-1', 'a', '1 2', '4294967296', '99999999999', '$,1'])(
-    'rejects %j',
-    (text) => expect(() => parseSequenceSet(text, { allowSaved: true })).toThrow(`Invalid sequence set: ${text}`),
+  it.each([
+    '',
+    '0',
+    '1:0',
+    '01',
+    '1,',
+    ',1',
+    '1::2',
+    '1:2:3',
+    '-1',
+    'a',
+    '1 2',
+    '4294967296',
+    '99999999999',
+    '$,1',
+  ])('rejects %j', (text) =>
+    expect(() => parseSequenceSet(text, { allowSaved: true })).toThrow(`Invalid sequence set: ${text}`),
   );
 });
 

@@ -36,7 +36,10 @@ export function walk(root: MimePart, visit: (part: MimePart, depth: number) => v
 }
 
 /** `<repo>/../shared/corpus/mime`, resolved from this file (src/test-support in packages/mime). */
-export const CORPUS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../../shared/corpus/mime');
+export const CORPUS_DIR = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../../../shared/corpus/mime',
+);
 
 /** Whether the shared corpus is present; tests that need it are skipped (visibly) when not. */
 export const CORPUS_AVAILABLE = existsSync(CORPUS_DIR);

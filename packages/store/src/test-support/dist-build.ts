@@ -12,7 +12,8 @@ function newestSource(dir: string): number {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts'))
+      newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
 }
@@ -22,7 +23,8 @@ function newestSource(dir: string): number {
  * tests, but a direct `vitest run` after editing sources must not test a stale dist.
  */
 export function ensureDistBuilt(): void {
-  if (existsSync(DIST_INDEX) && statSync(DIST_INDEX).mtimeMs >= newestSource(join(PACKAGE_DIR, 'src'))) return;
+  if (existsSync(DIST_INDEX) && statSync(DIST_INDEX).mtimeMs >= newestSource(join(PACKAGE_DIR, 'src')))
+    return;
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', join(PACKAGE_DIR, 'tsconfig.build.json')], { stdio: 'inherit' });
 }
