@@ -78,7 +78,7 @@ describe('FETCH', () => {
     ]);
     c.send('b FETCH 1 (BODYSTRUCTURE)');
     expect(await c.readTagged('b')).toEqual([
-      '* 1 FETCH (BODYSTRUCTURE (("text" "plain" ("charset" "utf-8") NIL NIL "7bit" 10 1 NIL NIL NIL NIL)("text" "html" ("charset" "us-ascii") NIL NIL "7bit" 13 1 NIL NIL NIL NIL) "mixed" ("boundary" "b1") NIL NIL NIL))',
+      '* 1 FETCH (BODYSTRUCTURE (("text" "plain" ("charset" "utf-8") NIL NIL "7bit" 10 0 NIL NIL NIL NIL)("text" "html" ("charset" "us-ascii") NIL NIL "7bit" 13 0 NIL NIL NIL NIL) "mixed" ("boundary" "b1") NIL NIL NIL))',
       'b OK FETCH completed',
     ]);
   });
