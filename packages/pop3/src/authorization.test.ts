@@ -125,7 +125,7 @@ describe('USER / PASS (RFC 1939 7)', () => {
     }
   });
 
-  it('closes the session after too many failed logins', async () => {
+  it('delays failed logins with the throttle and closes the session after five', async () => {
     const h = await start({ profile: 'production', implicitTls: true });
     const client = await h.connect();
     await client.expect(GREETING);
@@ -136,6 +136,9 @@ describe('USER / PASS (RFC 1939 7)', () => {
     client.send(`AUTH PLAIN ${base64('\0nobody@local.test\0pw')}`);
     await client.expect('-ERR [AUTH] too many failed logins, closing connection', 10_000);
     await client.closed();
+    // AuthThrottle: three free failures, then the -ERR waits (1 s, doubling).
+    const delays = h.logs.filter((log) => log.msg === 'pop3 login failed').map((log) => log.delayMs);
+    expect(delays).toEqual([0, 0, 0, 0, 1000]);
   });
 
   it('QUIT in AUTHORIZATION just says goodbye', async () => {
@@ -193,6 +196,18 @@ describe('AUTH (RFC 5034)', () => {
     client.send('AUTH plain');
     await client.expect('+ ');
     client.send(plain);
+    await client.expect('+OK maildrop locked and ready, 0 messages (0 octets)');
+  });
+
+  it('accepts a SASL response longer than the 255-octet command limit (RFC 5034 4)', async () => {
+    const h = await start();
+    const client = await h.connect();
+    await client.expect(GREETING);
+    const response = base64(`\0bob@local.test\0${'p'.repeat(250)}`);
+    expect(response.length).toBeGreaterThan(255);
+    client.send('AUTH PLAIN');
+    await client.expect('+ ');
+    client.send(response);
     await client.expect('+OK maildrop locked and ready, 0 messages (0 octets)');
   });
 

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { LIMITS, LineReader, LineTooLongError, upgradeToTls } from '@minimail/protocol';
+import { LIMITS, LineReader, LineTooLongError, TlsHandshakeError, Transcript, upgradeToTls } from '@minimail/protocol';
 import type { Logger, SecureContextSource } from '@minimail/protocol';
 import { DotStuffer } from './byte-stuffing.js';
 import type { SecurityContext } from './capabilities.js';
@@ -32,7 +32,24 @@ export interface SessionOptions {
   idleTimeoutMs: number;
 }
 
-type EndReason = 'quit' | 'client-closed' | 'idle' | 'line-too-long' | 'unknown-commands' | 'auth-failures' | 'shutdown' | 'error';
+type EndReason =
+  | 'quit'
+  | 'client-closed'
+  | 'idle'
+  | 'line-too-long'
+  | 'unknown-commands'
+  | 'auth-failures'
+  | 'shutdown'
+  | 'tls-failed'
+  | 'error';
+
+/** Socket errors that only mean the client went away (a normal ending, not a server fault). */
+const PEER_GONE_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED']);
+
+function isPeerGone(error: unknown): boolean {
+  if (error instanceof ConnectionClosedError) return true;
+  return error instanceof Error && 'code' in error && typeof error.code === 'string' && PEER_GONE_CODES.has(error.code);
+}
 
 /**
  * One POP3 conversation: reads a command line, lets the gate pick the handler for the current
@@ -59,6 +76,11 @@ export class Pop3Session implements CommandContext {
   private unknownCommands = 0;
   private authFailures = 0;
   private idleTimer: NodeJS.Timeout | undefined;
+  /**
+   * The conversation at debug level, credentials redacted (protocol demos). Lines go straight to
+   * the log; none are kept in memory (maxLines 0).
+   */
+  private readonly transcript: Transcript | null;
 
   constructor(options: SessionOptions) {
     this.socket = options.socket;
@@ -73,6 +95,9 @@ export class Pop3Session implements CommandContext {
       secure: options.secure,
       stlsConfigured: options.stlsContext !== null && !options.secure,
     };
+    this.transcript = this.logger.isLevelEnabled('debug')
+      ? new Transcript({ maxLines: 0, onLine: (line) => this.logger.debug({ line }, 'pop3 transcript') })
+      : null;
     this.watchSocketErrors(this.socket);
     // Lines up to the SASL response bound are read whole (RFC 5034 4 lets AUTH responses exceed
     // the command limit); command lines are then held to RFC 2449's 255 octets by run().
@@ -90,7 +115,10 @@ export class Pop3Session implements CommandContext {
         await this.dispatch(line);
       }
     } catch (error) {
-      if (!(error instanceof ConnectionClosedError)) {
+      if (error instanceof TlsHandshakeError) {
+        this.endReason = 'tls-failed';
+        this.logger.info({ err: error }, 'pop3 STLS handshake failed');
+      } else if (!isPeerGone(error)) {
         this.endReason = 'error';
         this.logger.warn({ err: error }, 'pop3 session failed');
       }
@@ -114,11 +142,6 @@ export class Pop3Session implements CommandContext {
     if (this.waitingForCommand) this.endSocket(REPLIES.shuttingDown);
   }
 
-  /** Destroy the connection now (close() after the grace period). */
-  destroy(): void {
-    this.socket.destroy();
-  }
-
   // ---- CommandContext ------------------------------------------------------------------------
 
   setState(state: SessionState): void {
@@ -127,10 +150,13 @@ export class Pop3Session implements CommandContext {
   }
 
   async reply(line: string): Promise<void> {
+    this.transcript?.server(line);
     await writeWithBackpressure(this.socket, line + CRLF);
   }
 
   async replyLines(status: string, lines: readonly string[]): Promise<void> {
+    this.transcript?.server(status);
+    this.transcript?.note(`[${lines.length} lines]`);
     let batch = status + CRLF;
     for (const line of lines) {
       // RFC 1939 3: byte-stuff lines that start with the termination octet.
@@ -144,6 +170,8 @@ export class Pop3Session implements CommandContext {
   }
 
   async replyBody(status: string, body: Buffer): Promise<void> {
+    this.transcript?.server(status);
+    this.transcript?.note(`[message, ${body.length} octets before dot-stuffing]`);
     await writeWithBackpressure(this.socket, status + CRLF);
     const stuffer = new DotStuffer();
     for (let offset = 0; offset < body.length; offset += RETR_CHUNK_BYTES) {
@@ -157,6 +185,7 @@ export class Pop3Session implements CommandContext {
   async readClientLine(): Promise<string | null> {
     this.touch();
     const line = await this.reader.readLine();
+    if (line !== null) this.transcript?.client(line);
     return line === null ? null : line.toString('utf8');
   }
 
@@ -181,6 +210,18 @@ export class Pop3Session implements CommandContext {
     this.reader.attach(secure);
   }
 
+  async releaseMaildrop(): Promise<void> {
+    const userId = this.lockedUserId;
+    if (userId === null) return;
+    this.lockedUserId = null;
+    try {
+      await this.services.store.unlockMaildrop(userId, this.cid);
+    } catch (error) {
+      // The lock is also released when this process exits (the store checks its holder).
+      this.logger.error({ err: error }, 'pop3 could not unlock maildrop');
+    }
+  }
+
   countAuthFailure(): boolean {
     this.authFailures += 1;
     if (this.authFailures < MAX_AUTH_FAILURES_PER_SESSION) return false;
@@ -202,6 +243,7 @@ export class Pop3Session implements CommandContext {
     try {
       const line = await this.reader.readLine();
       if (line === null || this.closing) return null;
+      this.transcript?.client(line.length <= MAX_COMMAND_LINE_BYTES ? line : `[${line.length} octets]`);
       if (line.length <= MAX_COMMAND_LINE_BYTES) return line;
     } catch (error) {
       if (!(error instanceof LineTooLongError)) throw error;
@@ -255,18 +297,6 @@ export class Pop3Session implements CommandContext {
     this.endSocket(REPLIES.idleTimeout);
   }
 
-  async releaseMaildrop(): Promise<void> {
-    const userId = this.lockedUserId;
-    if (userId === null) return;
-    this.lockedUserId = null;
-    try {
-      await this.services.store.unlockMaildrop(userId, this.cid);
-    } catch (error) {
-      // The lock is also released when this process exits (the store checks its holder).
-      this.logger.error({ err: error }, 'pop3 could not unlock maildrop');
-    }
-  }
-
   private logEnd(): void {
     const state = this.state;
     const fields =
@@ -282,7 +312,10 @@ export class Pop3Session implements CommandContext {
   private endSocket(lastLine?: string): void {
     const socket = this.socket;
     if (socket.destroyed) return;
-    if (lastLine !== undefined && socket.writable) socket.write(lastLine + CRLF);
+    if (lastLine !== undefined && socket.writable) {
+      this.transcript?.server(lastLine);
+      socket.write(lastLine + CRLF);
+    }
     socket.end();
     setTimeout(() => socket.destroy(), END_GRACE_MS).unref();
   }

@@ -276,3 +276,56 @@ describe('TRANSACTION state (RFC 1939 5 and 7)', () => {
     expect(JSON.stringify(h.logs)).not.toContain('hunter2');
   });
 });
+
+describe('transcript', () => {
+  it('at debug level logs the conversation with credentials hidden and bodies summarised', async () => {
+    harness = await startHarness({ logLevel: 'debug' });
+    const h = harness;
+    const raw = message('one', 'hello\r\n');
+    await deliver(h.store, BOB, raw);
+    const client = await h.connect();
+    await logIn(client, BOB, 'hunter2-secret');
+    client.send('RETR 1');
+    await client.expect(`+OK ${raw.length} octets`);
+    await client.readMultiline();
+    client.send('QUIT');
+    await client.expect('+OK bye, 1 messages left');
+    await client.closed();
+    await expect.poll(() => h.logs.filter((log) => log.msg === 'pop3 transcript').map((log) => log.line)).toEqual([
+      'S: +OK pop.test POP3 server ready',
+      `C: USER ${BOB}`,
+      'S: +OK send PASS',
+      'C: PASS ***',
+      `S: +OK maildrop locked and ready, 1 messages (${raw.length} octets)`,
+      'C: RETR 1',
+      `S: +OK ${raw.length} octets`,
+      `-- [message, ${raw.length} octets before dot-stuffing]`,
+      'C: QUIT',
+      'S: +OK bye, 1 messages left',
+    ]);
+    expect(JSON.stringify(h.logs)).not.toContain('hunter2');
+  });
+
+  it('hides SASL responses', async () => {
+    harness = await startHarness({ logLevel: 'debug' });
+    const h = harness;
+    const client = await h.connect();
+    await client.expect(/^\+OK /);
+    client.send('AUTH LOGIN');
+    await client.expect('+ VXNlcm5hbWU6');
+    client.send(Buffer.from(BOB).toString('base64'));
+    await client.expect('+ UGFzc3dvcmQ6');
+    client.send(Buffer.from('hunter2-secret').toString('base64'));
+    await client.expect(/^\+OK maildrop locked/);
+    await expect.poll(() => h.logs.filter((log) => log.msg === 'pop3 transcript').map((log) => log.line)).toEqual([
+      'S: +OK pop.test POP3 server ready',
+      'C: AUTH LOGIN',
+      'S: + VXNlcm5hbWU6',
+      'C: ***',
+      'S: + UGFzc3dvcmQ6',
+      'C: ***',
+      'S: +OK maildrop locked and ready, 0 messages (0 octets)',
+    ]);
+    expect(JSON.stringify(h.logs)).not.toContain(Buffer.from('hunter2-secret').toString('base64'));
+  });
+});

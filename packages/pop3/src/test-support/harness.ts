@@ -20,6 +20,8 @@ export interface HarnessOptions {
   tls?: boolean;
   idleTimeoutMs?: number;
   maxClients?: number;
+  /** Server log level; 'debug' includes the transcript. Defaults to 'info'. */
+  logLevel?: 'info' | 'debug';
 }
 
 export interface Harness {
@@ -68,7 +70,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     storeOpen = true;
     const server = createPop3Server({
       store,
-      logger: createLogger({ level: 'info', destination }),
+      logger: createLogger({ level: options.logLevel ?? 'info', destination }),
       hostname: HOSTNAME,
       profile: options.profile ?? 'dev',
       tls,
