@@ -24,6 +24,7 @@ const SEED_BY_VERSION: Record<number, (db: Database.Database) => void> = {
     db.exec(`INSERT INTO outbound (sender, recipient, body_hash, size, created_at, next_attempt_at)
              VALUES ('old@example.com', 'far@remote.org', 'h1', 5, 3000, 3000);`);
   },
+  3: (db) => SEED_BY_VERSION[2]?.(db),
 };
 
 describe('migrations', () => {
@@ -91,6 +92,8 @@ describe('migrations', () => {
       const messages = await store.listMessages(1);
       expect(messages.map((m) => [m.uid, m.flags, m.size, m.bodyHash])).toEqual([[7, ['\\Seen'], 5, 'h1']]);
       expect((await store.readBody('h1')).toString()).toBe('hello');
+      // Bodies stored before version 3 have no recorded structure.
+      expect(await store.readStructure('h1')).toBeNull();
       // New writes keep working on the upgraded file: UIDs continue from uid_next.
       const delivered = await store.deliver({ raw: Buffer.from('x\r\n'), targets: [{ mailboxId: 1 }] });
       expect(delivered.copies[0]?.uid).toBe(8);

@@ -51,6 +51,12 @@ export interface OpenStoreOptions {
   changePollIntervalMs?: number;
   /** Where background failures (listener errors, heartbeat/prune failures) are reported. */
   logger?: StoreLogger;
+  /**
+   * Describes a body once, when it is first stored (the app passes the MIME parser's serialized
+   * structure); `readStructure` returns it later. Injected so the store needs no MIME knowledge.
+   * A describer that throws is logged and the body is stored without a description.
+   */
+  describeBody?: (raw: Buffer) => string;
 }
 
 /**
@@ -71,10 +77,12 @@ export class SqliteMailStore implements MailStore {
   private readonly heldLocks = new Map<string, { userId: number; owner: string }>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly logger: StoreLogger | undefined;
+  private readonly describeBody: ((raw: Buffer) => string) | undefined;
   private closing: Promise<void> | null = null;
 
   constructor(options: OpenStoreOptions) {
     this.logger = options.logger;
+    this.describeBody = options.describeBody;
     this.db = openDatabase(options.path);
     try {
       migrate(this.db);
@@ -217,15 +225,21 @@ export class SqliteMailStore implements MailStore {
   // ---- messages -------------------------------------------------------------------------------
 
   deliver(request: DeliveryRequest): Promise<DeliveryResult> {
-    let prepared: { flags: string[]; internalDate: Date; bodyHash: string; recipients: string[] };
+    let prepared: {
+      flags: string[];
+      internalDate: Date;
+      bodyHash: string;
+      recipients: string[];
+      structure: string | null;
+    };
     try {
       prepared = this.prepareDelivery(request);
     } catch (error) {
       return Promise.reject(toStoreError(error));
     }
-    const { flags, internalDate, bodyHash, recipients } = prepared;
+    const { flags, internalDate, bodyHash, recipients, structure } = prepared;
     return this.write(() => {
-      this.bodies.store(bodyHash, request.raw);
+      this.bodies.store(bodyHash, request.raw, structure);
       const copies: DeliveredCopy[] = [];
       const seenMailboxes = new Set<number>();
       for (const target of request.targets) {
@@ -257,6 +271,10 @@ export class SqliteMailStore implements MailStore {
 
   readBody(bodyHash: string): Promise<Buffer> {
     return this.read(() => this.bodies.readBody(bodyHash));
+  }
+
+  readStructure(bodyHash: string): Promise<string | null> {
+    return this.read(() => this.bodies.readStructure(bodyHash));
   }
 
   setFlags(mailboxId: number, uids: number[], mode: FlagMode, flags: string[]): Promise<MessageSummary[]> {
@@ -344,6 +362,7 @@ export class SqliteMailStore implements MailStore {
     internalDate: Date;
     bodyHash: string;
     recipients: string[];
+    structure: string | null;
   } {
     if (request.raw.length === 0) throw new StoreError('INVALID', 'message is empty');
     const recipients = (request.outbound?.recipients ?? []).map(
@@ -360,11 +379,24 @@ export class SqliteMailStore implements MailStore {
       internalDate,
       bodyHash: bodyHashOf(request.raw),
       recipients,
+      // Outside the write transaction: parsing must not hold up the other writers of the batch.
+      structure: this.describe(request.raw),
     };
   }
 
+  private describe(raw: Buffer): string | null {
+    if (!this.describeBody) return null;
+    try {
+      return this.describeBody(raw);
+    } catch (error) {
+      this.warn(error, 'describeBody threw; body stored without structure');
+      return null;
+    }
+  }
+
   private write<T>(op: () => T): Promise<T> {
-    if (this.closing !== null) return Promise.reject(new StoreError('INVALID', 'store is closed'));
+    // TEMPORARY: a write racing shutdown should be retried by the client (SMTP 451), not bounced.
+    if (this.closing !== null) return Promise.reject(new StoreError('TEMPORARY', 'store is closed'));
     return this.queue.run(op);
   }
 
@@ -378,7 +410,7 @@ export class SqliteMailStore implements MailStore {
   }
 
   private ensureOpen(): void {
-    if (this.closing !== null) throw new StoreError('INVALID', 'store is closed');
+    if (this.closing !== null) throw new StoreError('TEMPORARY', 'store is closed');
   }
 
   private every(intervalMs: number, task: () => void): void {

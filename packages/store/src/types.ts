@@ -244,6 +244,8 @@ export interface MailStore {
   getMessage(mailboxId: number, uid: number): Promise<MessageSummary | null>;
   /** The stored bytes of a body, by content hash. */
   readBody(bodyHash: string): Promise<Buffer>;
+  /** The description recorded when the body was stored (MIME structure JSON), or null if none. */
+  readStructure(bodyHash: string): Promise<string | null>;
   /** Changes flags on the given UIDs; returns the messages that changed, with new flags/modseq. */
   setFlags(mailboxId: number, uids: number[], mode: FlagMode, flags: string[]): Promise<MessageSummary[]>;
   /**

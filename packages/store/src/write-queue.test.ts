@@ -101,10 +101,10 @@ describe('write queue: group commit and durability', () => {
     await store.close();
     await expect(pending).resolves.toMatchObject({ copies: [{ uid: 1 }] });
     await expect(store.listMessages(inbox.id)).rejects.toMatchObject({
-      code: 'INVALID',
+      code: 'TEMPORARY',
       message: 'store is closed',
     });
-    await expect(store.addDomain('x.org')).rejects.toMatchObject({ code: 'INVALID' });
+    await expect(store.addDomain('x.org')).rejects.toMatchObject({ code: 'TEMPORARY' });
     const reopened = temp.open();
     expect((await reopened.listMessages(inbox.id)).map((m) => m.uid)).toEqual([1]);
   });

@@ -2,12 +2,17 @@ import type { SqliteDatabase } from '../db.js';
 import { StoreError } from '../types.js';
 import { migration001Core } from './001-core.js';
 import { migration002FeedQueueLocks } from './002-feed-queue-locks.js';
+import { migration003BodyStructure } from './003-body-structure.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
 /** Every migration, in order. Append only: never edit or reorder a released one. */
-export const MIGRATIONS: readonly Migration[] = [migration001Core, migration002FeedQueueLocks];
+export const MIGRATIONS: readonly Migration[] = [
+  migration001Core,
+  migration002FeedQueueLocks,
+  migration003BodyStructure,
+];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
 
