@@ -309,6 +309,19 @@ describe('STLS (RFC 2595 4)', () => {
     await client.expect('-ERR command not valid in this state');
   });
 
+  it('a failed handshake ends only that session', async () => {
+    const h = await start({ profile: 'production' });
+    const client = await h.connect();
+    await client.expect(GREETING);
+    client.send('STLS');
+    await client.expect('+OK begin TLS negotiation');
+    client.send('USER plaintext@local.test');
+    await client.closed();
+    const next = await h.connect();
+    await next.expect(GREETING);
+    await expect.poll(() => h.logs.find((log) => log.msg === 'pop3 session end')).toMatchObject({ reason: 'tls-failed' });
+  });
+
   it('is refused with arguments, without a certificate, and on the implicit-TLS listener', async () => {
     let h = await start({ tls: false });
     let client = await h.connect();

@@ -198,9 +198,8 @@ export class Pop3Session implements CommandContext {
     const discarded = this.reader.discardBuffered();
     if (discarded > 0) this.logger.info({ discarded }, 'pop3 discarded bytes pipelined after STLS');
     await this.reply(REPLIES.stlsGo);
-    this.closing = true; // until the handshake succeeds; a failed one ends the session
+    // A failed handshake rejects (the socket is already destroyed) and ends the session.
     const secure = await upgradeToTls(this.socket, context);
-    this.closing = false;
     this.socket = secure;
     this.watchSocketErrors(secure);
     this.security.secure = true;
