@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { deserializeStructure } from '@minimail/mime';
+import { openStore } from '@minimail/store';
 import nodemailer from 'nodemailer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { storePath } from '../src/paths.js';
 import { cliEnv, freePort, runCli, startServer, tempDataDir, type RunningServer } from './support.js';
 
 function hasSwaks(): boolean {
@@ -54,6 +57,19 @@ describe('minimail serve (dev profile)', () => {
     const list = await runCli(['mailbox', 'list', 'a@example.test'], env);
     expect(list).toMatchObject({ code: 0, stderr: '' });
     expect(list.stdout.split('\n')[0]).toBe('INBOX\t1');
+
+    // The MIME structure was computed once, at delivery, and stored beside the body.
+    const store = openStore({ path: storePath(data.dir) });
+    try {
+      const user = await store.getUser('a@example.test');
+      const [message] = await store.listMessages((await store.getMailbox(user!.id, 'INBOX'))!.id);
+      const structure = await store.readStructure(message!.bodyHash);
+      expect(deserializeStructure(structure!)).toMatchObject({
+        contentType: { type: 'text', subtype: 'plain' },
+      });
+    } finally {
+      await store.close();
+    }
   });
 
   it.skipIf(!hasSwaks())('answers swaks with 250 (the README first message)', async () => {

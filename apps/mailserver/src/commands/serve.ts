@@ -1,9 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { createLogger, ensureDevCertificate, loadTlsFiles } from '@minimail/protocol';
-import { openStore } from '@minimail/store';
 import { CliError } from '../cli-error.js';
 import { LISTENERS } from '../config.js';
-import { storePath } from '../paths.js';
+import { openAppStore } from '../open-store.js';
 import { SERVICES, selectServices, type RunningListener } from '../services.js';
 import type { CommandSpec } from './command.js';
 
@@ -38,7 +37,7 @@ export const serveCommand: CommandSpec = {
     }
     const logger = createLogger({ level: config.logLevel, name: 'minimail' });
     mkdirSync(config.dataDir, { recursive: true });
-    const store = openStore({ path: storePath(config.dataDir), logger });
+    const store = openAppStore(config.dataDir, logger);
 
     let tls: { key: string; cert: string };
     if (config.tlsCert && config.tlsKey) {
