@@ -22,10 +22,30 @@ const IDENTITY = ['EXPIRE NEVER', 'IMPLEMENTATION minimail'];
 
 describe('greeting and CAPA (RFC 2449 5)', () => {
   it.each([
-    ['dev, plain listener', { profile: 'dev' }, false, [...COMMON_HEAD, ...PLAINTEXT_AUTH, ...COMMON_TAIL, 'STLS', ...IDENTITY]],
-    ['dev, no certificate', { profile: 'dev', tls: false }, false, [...COMMON_HEAD, ...PLAINTEXT_AUTH, ...COMMON_TAIL, ...IDENTITY]],
-    ['production, plain listener', { profile: 'production' }, false, [...COMMON_HEAD, ...COMMON_TAIL, 'STLS', ...IDENTITY]],
-    ['production, implicit TLS', { profile: 'production', implicitTls: true }, true, [...COMMON_HEAD, ...PLAINTEXT_AUTH, ...COMMON_TAIL, ...IDENTITY]],
+    [
+      'dev, plain listener',
+      { profile: 'dev' },
+      false,
+      [...COMMON_HEAD, ...PLAINTEXT_AUTH, ...COMMON_TAIL, 'STLS', ...IDENTITY],
+    ],
+    [
+      'dev, no certificate',
+      { profile: 'dev', tls: false },
+      false,
+      [...COMMON_HEAD, ...PLAINTEXT_AUTH, ...COMMON_TAIL, ...IDENTITY],
+    ],
+    [
+      'production, plain listener',
+      { profile: 'production' },
+      false,
+      [...COMMON_HEAD, ...COMMON_TAIL, 'STLS', ...IDENTITY],
+    ],
+    [
+      'production, implicit TLS',
+      { profile: 'production', implicitTls: true },
+      true,
+      [...COMMON_HEAD, ...PLAINTEXT_AUTH, ...COMMON_TAIL, ...IDENTITY],
+    ],
   ] as const)('%s', async (_name, options, tls, expected) => {
     const h = await start(options);
     const client = await h.connect({ tls });
@@ -41,7 +61,13 @@ describe('greeting and CAPA (RFC 2449 5)', () => {
     await logIn(client, 'bob@local.test');
     client.send('CAPA');
     await client.expect('+OK capability list follows');
-    expect(await client.readMultiline()).toEqual([...COMMON_HEAD, ...PLAINTEXT_AUTH, ...COMMON_TAIL, 'STLS', ...IDENTITY]);
+    expect(await client.readMultiline()).toEqual([
+      ...COMMON_HEAD,
+      ...PLAINTEXT_AUTH,
+      ...COMMON_TAIL,
+      'STLS',
+      ...IDENTITY,
+    ]);
   });
 });
 
@@ -55,7 +81,10 @@ describe('USER / PASS (RFC 1939 7)', () => {
     await client.expect('+OK send PASS');
     client.send('PASS whatever you like');
     await client.expect('+OK maildrop locked and ready, 0 messages (0 octets)');
-    expect(await h.store.getUser('new@local.test')).toMatchObject({ address: 'new@local.test', hasPassword: false });
+    expect(await h.store.getUser('new@local.test')).toMatchObject({
+      address: 'new@local.test',
+      hasPassword: false,
+    });
   });
 
   it('reports the snapshot size at login', async () => {
@@ -63,7 +92,9 @@ describe('USER / PASS (RFC 1939 7)', () => {
     await deliver(h.store, 'bob@local.test', message('one', 'hello\r\n'));
     await deliver(h.store, 'bob@local.test', message('two', 'world!\r\n'));
     const client = await h.connect();
-    expect(await logIn(client, 'bob@local.test')).toBe('+OK maildrop locked and ready, 2 messages (137 octets)');
+    expect(await logIn(client, 'bob@local.test')).toBe(
+      '+OK maildrop locked and ready, 2 messages (137 octets)',
+    );
   });
 
   it('PASS without USER, USER without a name, PASS without a password', async () => {
@@ -119,7 +150,13 @@ describe('USER / PASS (RFC 1939 7)', () => {
     const h = await start({ profile: 'production' });
     const client = await h.connect();
     await client.expect(GREETING);
-    for (const command of ['USER bob@local.test', 'PASS secret', 'AUTH PLAIN', `AUTH PLAIN ${base64('\0bob@local.test\0pw')}`, 'AUTH']) {
+    for (const command of [
+      'USER bob@local.test',
+      'PASS secret',
+      'AUTH PLAIN',
+      `AUTH PLAIN ${base64('\0bob@local.test\0pw')}`,
+      'AUTH',
+    ]) {
       client.send(command);
       await client.expect('-ERR [AUTH] plaintext authentication requires TLS, use STLS first');
     }
@@ -288,7 +325,12 @@ describe('STLS (RFC 2595 4)', () => {
     await client.startTls();
     client.send('CAPA');
     await client.expect('+OK capability list follows');
-    expect(await client.readMultiline()).toEqual([...COMMON_HEAD, ...PLAINTEXT_AUTH, ...COMMON_TAIL, ...IDENTITY]);
+    expect(await client.readMultiline()).toEqual([
+      ...COMMON_HEAD,
+      ...PLAINTEXT_AUTH,
+      ...COMMON_TAIL,
+      ...IDENTITY,
+    ]);
     client.send('STLS');
     await client.expect('-ERR command not permitted when TLS active');
     client.send(`AUTH PLAIN ${base64('\0bob@local.test\0secret')}`);
@@ -319,7 +361,9 @@ describe('STLS (RFC 2595 4)', () => {
     await client.closed();
     const next = await h.connect();
     await next.expect(GREETING);
-    await expect.poll(() => h.logs.find((log) => log.msg === 'pop3 session end')).toMatchObject({ reason: 'tls-failed' });
+    await expect
+      .poll(() => h.logs.find((log) => log.msg === 'pop3 session end'))
+      .toMatchObject({ reason: 'tls-failed' });
   });
 
   it('is refused with arguments, without a certificate, and on the implicit-TLS listener', async () => {

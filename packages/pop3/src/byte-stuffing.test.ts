@@ -18,7 +18,13 @@ describe('byte stuffing (RFC 1939 3)', () => {
 
   it('stuffs a dot at a line start that falls on a chunk boundary', () => {
     const stuffer = new DotStuffer();
-    const out = [stuffer.stuff(b('one\r\n')), stuffer.stuff(b('.two\r')), stuffer.stuff(b('\n.')), stuffer.stuff(b('x\r\n')), stuffer.end()];
+    const out = [
+      stuffer.stuff(b('one\r\n')),
+      stuffer.stuff(b('.two\r')),
+      stuffer.stuff(b('\n.')),
+      stuffer.stuff(b('x\r\n')),
+      stuffer.end(),
+    ];
     expect(Buffer.concat(out).toString('latin1')).toBe('one\r\n..two\r\n..x\r\n.\r\n');
   });
 

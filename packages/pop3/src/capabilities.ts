@@ -51,5 +51,7 @@ export const CAPABILITIES: readonly Capability[] = [
 ];
 
 export function capabilityLines(ctx: SecurityContext): string[] {
-  return CAPABILITIES.filter((capability) => capability.when?.(ctx) ?? true).map((capability) => capability.line);
+  return CAPABILITIES.filter((capability) => capability.when?.(ctx) ?? true).map(
+    (capability) => capability.line,
+  );
 }

@@ -57,7 +57,9 @@ async function commandExists(command: string): Promise<boolean> {
     await run('sh', ['-c', `command -v ${command}`]);
     return true;
   } catch {
-    console.warn(`SKIPPED: ${command} is not installed (.ci/run installs it); the ${command} client check did not run`);
+    console.warn(
+      `SKIPPED: ${command} is not installed (.ci/run installs it); the ${command} client check did not run`,
+    );
     return false;
   }
 }
@@ -67,7 +69,9 @@ async function loadSmtp(): Promise<SmtpModule | null> {
   try {
     return (await import(specifier)) as SmtpModule;
   } catch (error) {
-    console.warn(`@minimail/smtp is not built (${String(error)}); delivering with store.deliver instead of SMTP`);
+    console.warn(
+      `@minimail/smtp is not built (${String(error)}); delivering with store.deliver instead of SMTP`,
+    );
     return null;
   }
 }
@@ -88,7 +92,13 @@ async function sendThroughSmtp(h: Harness): Promise<void> {
   });
   smtpServer = server;
   const port = await server.listen(0, '127.0.0.1');
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, name: 'client.test' });
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port,
+    secure: false,
+    ignoreTLS: true,
+    name: 'client.test',
+  });
   try {
     await transport.sendMail({ envelope: { from: 'sender@remote.test', to: [ADDRESS] }, raw: ORIGINAL });
   } finally {
@@ -130,27 +140,38 @@ describe('end to end: in by SMTP, out by clients nobody here wrote', () => {
     await sendThroughSmtp(h);
     const stored = await storedMessage(h);
     expect(stored.subarray(stored.length - ORIGINAL.length).equals(ORIGINAL)).toBe(true);
-    const { stdout } = await run('curl', ['-s', '--max-time', '10', `pop3://127.0.0.1:${h.port}/1`, '-u', `${ADDRESS}:any`], {
-      encoding: 'buffer',
-    });
+    const { stdout } = await run(
+      'curl',
+      ['-s', '--max-time', '10', `pop3://127.0.0.1:${h.port}/1`, '-u', `${ADDRESS}:any`],
+      {
+        encoding: 'buffer',
+      },
+    );
     expect(stdout.equals(stored)).toBe(true);
   });
 
-  it.each(['plain', 'stls'] as const)("Python's poplib (%s) downloads the exact stored bytes", async (mode) => {
-    if (!(await commandExists('python3'))) return;
-    harness = await startHarness({ profile: mode === 'stls' ? 'production' : 'dev' });
-    const h = harness;
-    if (mode === 'stls') {
-      await h.store.addDomain('example.test');
-      await h.store.addUser(ADDRESS, 'any password');
-    }
-    await sendThroughSmtp(h);
-    const stored = await storedMessage(h);
-    const { stdout } = await run('python3', ['-c', POPLIB_SCRIPT, String(h.port), mode], { encoding: 'buffer' });
-    const newline = stdout.indexOf(0x0a);
-    const mailbox = await h.store.getMailboxById(await inboxId(h.store, ADDRESS));
-    const [first] = await h.store.listMessages(await inboxId(h.store, ADDRESS));
-    expect(stdout.subarray(0, newline).toString()).toBe(`1 ${stored.length} +OK 1 ${mailbox?.uidValidity}.${first?.uid}`);
-    expect(stdout.subarray(newline + 1).equals(stored)).toBe(true);
-  });
+  it.each(['plain', 'stls'] as const)(
+    "Python's poplib (%s) downloads the exact stored bytes",
+    async (mode) => {
+      if (!(await commandExists('python3'))) return;
+      harness = await startHarness({ profile: mode === 'stls' ? 'production' : 'dev' });
+      const h = harness;
+      if (mode === 'stls') {
+        await h.store.addDomain('example.test');
+        await h.store.addUser(ADDRESS, 'any password');
+      }
+      await sendThroughSmtp(h);
+      const stored = await storedMessage(h);
+      const { stdout } = await run('python3', ['-c', POPLIB_SCRIPT, String(h.port), mode], {
+        encoding: 'buffer',
+      });
+      const newline = stdout.indexOf(0x0a);
+      const mailbox = await h.store.getMailboxById(await inboxId(h.store, ADDRESS));
+      const [first] = await h.store.listMessages(await inboxId(h.store, ADDRESS));
+      expect(stdout.subarray(0, newline).toString()).toBe(
+        `1 ${stored.length} +OK 1 ${mailbox?.uidValidity}.${first?.uid}`,
+      );
+      expect(stdout.subarray(newline + 1).equals(stored)).toBe(true);
+    },
+  );
 });

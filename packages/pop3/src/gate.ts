@@ -13,7 +13,11 @@ export type GateDecision =
  * The one place that decides whether a command may run in the current state. Handlers receive the
  * state already narrowed to their kind, so none of them checks it again.
  */
-export function gate(table: ReadonlyMap<string, CommandSpec>, command: CommandLine, state: SessionState): GateDecision {
+export function gate(
+  table: ReadonlyMap<string, CommandSpec>,
+  command: CommandLine,
+  state: SessionState,
+): GateDecision {
   const spec = table.get(command.keyword);
   if (!spec) return { kind: 'unknown' };
   const { rest } = command;

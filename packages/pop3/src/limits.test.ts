@@ -78,11 +78,13 @@ describe('limits', () => {
     await client.expect('-ERR idle for too long, closing connection', 3_000);
     await client.closed();
     expect(await h.store.listMessages(await inboxId(h.store, 'bob@local.test'))).toHaveLength(1);
-    await expect.poll(() => h.logs.find((log) => log.msg === 'pop3 session end')).toMatchObject({
-      user: 'bob@local.test',
-      deleted: 0,
-      reason: 'idle',
-    });
+    await expect
+      .poll(() => h.logs.find((log) => log.msg === 'pop3 session end'))
+      .toMatchObject({
+        user: 'bob@local.test',
+        deleted: 0,
+        reason: 'idle',
+      });
   });
 
   it('refuses clients beyond maxClients with -ERR [SYS/TEMP]', async () => {

@@ -12,7 +12,8 @@ export interface MaildropMessage {
   uniqueId: string;
 }
 
-export type MessageLookup = { ok: true; message: MaildropMessage } | { ok: false; reason: 'no-such' | 'deleted' };
+export type MessageLookup =
+  { ok: true; message: MaildropMessage } | { ok: false; reason: 'no-such' | 'deleted' };
 
 /**
  * RFC 1939 7 (UIDL): a unique-id is 1 to 70 characters in 0x21..0x7E and must never be reused for

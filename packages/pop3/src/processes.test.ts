@@ -18,7 +18,10 @@ let child: ChildProcess | null = null;
 const clients: RawClient[] = [];
 
 beforeAll(() => {
-  if (!existsSync(DIST_ENTRY)) throw new Error('build @minimail/pop3 first (npx tsc -p tsconfig.build.json): the child process imports dist');
+  if (!existsSync(DIST_ENTRY))
+    throw new Error(
+      'build @minimail/pop3 first (npx tsc -p tsconfig.build.json): the child process imports dist',
+    );
 });
 
 afterEach(async () => {
@@ -97,29 +100,32 @@ describe('across processes', () => {
 
   // Several delays between sending QUIT and the kill, so that some runs land before, during and
   // after the expunge commit; every one must find all marked messages or none of them.
-  it.each([0, 3, 15])('SIGKILL %i ms after QUIT leaves all of the marked messages or none of them', async (delayMs) => {
-    harness = await startHarness();
-    const h = harness;
-    const count = 150;
-    for (let i = 0; i < count; i += 1) await deliver(h.store, BOB, message(`m${i}`, `body ${i}\r\n`));
-    const inbox = await inboxId(h.store, BOB);
-    const childPort = await startChild(h.dbPath);
+  it.each([0, 3, 15])(
+    'SIGKILL %i ms after QUIT leaves all of the marked messages or none of them',
+    async (delayMs) => {
+      harness = await startHarness();
+      const h = harness;
+      const count = 150;
+      for (let i = 0; i < count; i += 1) await deliver(h.store, BOB, message(`m${i}`, `body ${i}\r\n`));
+      const inbox = await inboxId(h.store, BOB);
+      const childPort = await startChild(h.dbPath);
 
-    const client = await connect(childPort);
-    await childLogIn(client, count);
-    client.sendRaw(Array.from({ length: count }, (_, i) => `DELE ${i + 1}\r\n`).join(''));
-    for (let i = 1; i <= count; i += 1) await client.expect(`+OK message ${i} deleted`);
-    client.send('QUIT');
-    if (delayMs > 0) await sleep(delayMs);
-    await killChild();
+      const client = await connect(childPort);
+      await childLogIn(client, count);
+      client.sendRaw(Array.from({ length: count }, (_, i) => `DELE ${i + 1}\r\n`).join(''));
+      for (let i = 1; i <= count; i += 1) await client.expect(`+OK message ${i} deleted`);
+      client.send('QUIT');
+      if (delayMs > 0) await sleep(delayMs);
+      await killChild();
 
-    // A fresh store instance reads what is durable on disk.
-    const reopened = await openStore({ path: h.dbPath });
-    try {
-      const left = (await reopened.listMessages(inbox)).length;
-      expect([0, count]).toContain(left);
-    } finally {
-      await reopened.close();
-    }
-  });
+      // A fresh store instance reads what is durable on disk.
+      const reopened = await openStore({ path: h.dbPath });
+      try {
+        const left = (await reopened.listMessages(inbox)).length;
+        expect([0, count]).toContain(left);
+      } finally {
+        await reopened.close();
+      }
+    },
+  );
 });

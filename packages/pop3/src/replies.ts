@@ -43,7 +43,8 @@ export const REPLIES = {
   tooManyAuthFailures: err('too many failed logins, closing connection', RESPONSE_CODES.AUTH),
   plaintextNeedsTls: err('plaintext authentication requires TLS, use STLS first', RESPONSE_CODES.AUTH),
   maildropInUse: err('maildrop is locked by another session', RESPONSE_CODES.IN_USE),
-  loggedIn: (count: number, octets: number) => ok(`maildrop locked and ready, ${count} messages (${octets} octets)`),
+  loggedIn: (count: number, octets: number) =>
+    ok(`maildrop locked and ready, ${count} messages (${octets} octets)`),
   authMechanisms: ok('supported SASL mechanisms follow'),
   authUnsupported: err('unsupported SASL mechanism'),
   authCancelled: err('authentication cancelled'),

@@ -1,5 +1,11 @@
 import type { Socket } from 'node:net';
-import { AuthThrottle, ConnectionLimiter, createServerSecureContext, sessionLogger, startListener } from '@minimail/protocol';
+import {
+  AuthThrottle,
+  ConnectionLimiter,
+  createServerSecureContext,
+  sessionLogger,
+  startListener,
+} from '@minimail/protocol';
 import type { ConnectionInfo, Listener, Logger, SecureContextSource } from '@minimail/protocol';
 import type { MailStore } from '@minimail/store';
 import { DEFAULT_MAX_CLIENTS, IDLE_TIMEOUT_MS } from './limits.js';
@@ -39,7 +45,9 @@ export function createPop3Server(options: Pop3ServiceOptions & { implicitTls: bo
   const { logger, implicitTls } = options;
   if (implicitTls && options.tls === null) throw new Error('pop3: implicit TLS needs a certificate');
   const secureContext: SecureContextSource | null =
-    options.tls === null ? null : createServerSecureContext({ key: pemText(options.tls.key), cert: pemText(options.tls.cert) });
+    options.tls === null
+      ? null
+      : createServerSecureContext({ key: pemText(options.tls.key), cert: pemText(options.tls.cert) });
   const services: SessionServices = {
     store: options.store,
     hostname: options.hostname,

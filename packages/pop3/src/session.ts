@@ -1,5 +1,12 @@
 import type { Socket } from 'node:net';
-import { LIMITS, LineReader, LineTooLongError, TlsHandshakeError, Transcript, upgradeToTls } from '@minimail/protocol';
+import {
+  LIMITS,
+  LineReader,
+  LineTooLongError,
+  TlsHandshakeError,
+  Transcript,
+  upgradeToTls,
+} from '@minimail/protocol';
 import type { Logger, SecureContextSource } from '@minimail/protocol';
 import { DotStuffer } from './byte-stuffing.js';
 import type { SecurityContext } from './capabilities.js';
@@ -7,7 +14,12 @@ import { COMMANDS } from './commands/index.js';
 import type { CommandContext, SessionServices } from './commands/types.js';
 import { ConnectionClosedError, replyForError } from './errors.js';
 import { gate } from './gate.js';
-import { MAX_AUTH_FAILURES_PER_SESSION, MAX_UNKNOWN_COMMANDS, MAX_COMMAND_LINE_BYTES, RETR_CHUNK_BYTES } from './limits.js';
+import {
+  MAX_AUTH_FAILURES_PER_SESSION,
+  MAX_UNKNOWN_COMMANDS,
+  MAX_COMMAND_LINE_BYTES,
+  RETR_CHUNK_BYTES,
+} from './limits.js';
 import { parseCommandLine } from './parse.js';
 import { REPLIES } from './replies.js';
 import { initialState } from './state.js';
@@ -48,7 +60,12 @@ const PEER_GONE_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORT
 
 function isPeerGone(error: unknown): boolean {
   if (error instanceof ConnectionClosedError) return true;
-  return error instanceof Error && 'code' in error && typeof error.code === 'string' && PEER_GONE_CODES.has(error.code);
+  return (
+    error instanceof Error &&
+    'code' in error &&
+    typeof error.code === 'string' &&
+    PEER_GONE_CODES.has(error.code)
+  );
 }
 
 /**
@@ -101,7 +118,9 @@ export class Pop3Session implements CommandContext {
     this.watchSocketErrors(this.socket);
     // Lines up to the SASL response bound are read whole (RFC 5034 4 lets AUTH responses exceed
     // the command limit); command lines are then held to RFC 2449's 255 octets by run().
-    this.reader = new LineReader(this.socket, { maxLineBytes: Math.max(MAX_COMMAND_LINE_BYTES, LIMITS.maxSaslResponseBytes) });
+    this.reader = new LineReader(this.socket, {
+      maxLineBytes: Math.max(MAX_COMMAND_LINE_BYTES, LIMITS.maxSaslResponseBytes),
+    });
   }
 
   /** Serve the connection until it ends. Never rejects. */
@@ -177,7 +196,10 @@ export class Pop3Session implements CommandContext {
     for (let offset = 0; offset < body.length; offset += RETR_CHUNK_BYTES) {
       // A client that is reading, however slowly, is not idle.
       this.touch();
-      await writeWithBackpressure(this.socket, stuffer.stuff(body.subarray(offset, offset + RETR_CHUNK_BYTES)));
+      await writeWithBackpressure(
+        this.socket,
+        stuffer.stuff(body.subarray(offset, offset + RETR_CHUNK_BYTES)),
+      );
     }
     await writeWithBackpressure(this.socket, stuffer.end());
   }

@@ -108,7 +108,13 @@ describe('TRANSACTION state (RFC 1939 5 and 7)', () => {
     expect(lines).toContain('...two dots');
     client.send('RETR 3');
     await client.expect(`+OK ${M3.length} octets`);
-    expect(await client.readMultiline()).toEqual(['From: alice@remote.test', 'To: bob@local.test', 'Subject: third', '', 'bye']);
+    expect(await client.readMultiline()).toEqual([
+      'From: alice@remote.test',
+      'To: bob@local.test',
+      'Subject: third',
+      '',
+      'bye',
+    ]);
   });
 
   it('TOP sends the header, the blank line and n body lines', async () => {
@@ -123,7 +129,14 @@ describe('TRANSACTION state (RFC 1939 5 and 7)', () => {
     expect(await client.readMultiline()).toEqual([...header, 'line 1', 'line 2']);
     client.send('TOP 1 2');
     await client.expect('+OK top of message follows');
-    expect(await client.readMultiline()).toEqual(['From: alice@remote.test', 'To: bob@local.test', 'Subject: first', '', 'Hello', '..dotted line']);
+    expect(await client.readMultiline()).toEqual([
+      'From: alice@remote.test',
+      'To: bob@local.test',
+      'Subject: first',
+      '',
+      'Hello',
+      '..dotted line',
+    ]);
   });
 
   it('a message marked deleted answers -ERR to later commands; RSET unmarks', async () => {
@@ -164,9 +177,14 @@ describe('TRANSACTION state (RFC 1939 5 and 7)', () => {
     await client.closed();
     // "+OK" came after the commit: the store already agrees.
     expect((await h.store.listMessages(inbox)).map((summary) => summary.uid)).toEqual([uids[1]]);
-    await expect.poll(() => changes.filter((change) => change.kind === 'expunge').map((change) => change.uid).sort()).toEqual(
-      [uids[0], uids[2]].sort(),
-    );
+    await expect
+      .poll(() =>
+        changes
+          .filter((change) => change.kind === 'expunge')
+          .map((change) => change.uid)
+          .sort(),
+      )
+      .toEqual([uids[0], uids[2]].sort());
     stop();
   });
 
@@ -178,17 +196,19 @@ describe('TRANSACTION state (RFC 1939 5 and 7)', () => {
     await client.expect('+OK message 1 deleted');
     await client.close();
     const next = await h.connect();
-    await expect.poll(async () => {
-      // The first session's cleanup runs as its socket closes; retry until the lock is free.
-      const probe = await h.connect();
-      await probe.readLine();
-      probe.send(`USER ${BOB}`);
-      await probe.readLine();
-      probe.send('PASS x');
-      const reply = await probe.readLine();
-      await probe.close();
-      return reply;
-    }).toMatch(/^\+OK maildrop locked and ready/);
+    await expect
+      .poll(async () => {
+        // The first session's cleanup runs as its socket closes; retry until the lock is free.
+        const probe = await h.connect();
+        await probe.readLine();
+        probe.send(`USER ${BOB}`);
+        await probe.readLine();
+        probe.send('PASS x');
+        const reply = await probe.readLine();
+        await probe.close();
+        return reply;
+      })
+      .toMatch(/^\+OK maildrop locked and ready/);
     await logIn(next, BOB);
     expect(await h.store.listMessages(inbox)).toHaveLength(3);
   });
@@ -270,9 +290,11 @@ describe('TRANSACTION state (RFC 1939 5 and 7)', () => {
     await client.expect('+OK message 2 deleted');
     client.send('QUIT');
     await client.expect('+OK bye, 2 messages left');
-    await expect.poll(() => h.logs.filter((log) => log.msg === 'pop3 session end')).toEqual([
-      expect.objectContaining({ user: BOB, retrieved: 1, deleted: 1, reason: 'quit', proto: 'pop3' }),
-    ]);
+    await expect
+      .poll(() => h.logs.filter((log) => log.msg === 'pop3 session end'))
+      .toEqual([
+        expect.objectContaining({ user: BOB, retrieved: 1, deleted: 1, reason: 'quit', proto: 'pop3' }),
+      ]);
     expect(JSON.stringify(h.logs)).not.toContain('hunter2');
   });
 });
@@ -291,18 +313,20 @@ describe('transcript', () => {
     client.send('QUIT');
     await client.expect('+OK bye, 1 messages left');
     await client.closed();
-    await expect.poll(() => h.logs.filter((log) => log.msg === 'pop3 transcript').map((log) => log.line)).toEqual([
-      'S: +OK pop.test POP3 server ready',
-      `C: USER ${BOB}`,
-      'S: +OK send PASS',
-      'C: PASS ***',
-      `S: +OK maildrop locked and ready, 1 messages (${raw.length} octets)`,
-      'C: RETR 1',
-      `S: +OK ${raw.length} octets`,
-      `-- [message, ${raw.length} octets before dot-stuffing]`,
-      'C: QUIT',
-      'S: +OK bye, 1 messages left',
-    ]);
+    await expect
+      .poll(() => h.logs.filter((log) => log.msg === 'pop3 transcript').map((log) => log.line))
+      .toEqual([
+        'S: +OK pop.test POP3 server ready',
+        `C: USER ${BOB}`,
+        'S: +OK send PASS',
+        'C: PASS ***',
+        `S: +OK maildrop locked and ready, 1 messages (${raw.length} octets)`,
+        'C: RETR 1',
+        `S: +OK ${raw.length} octets`,
+        `-- [message, ${raw.length} octets before dot-stuffing]`,
+        'C: QUIT',
+        'S: +OK bye, 1 messages left',
+      ]);
     expect(JSON.stringify(h.logs)).not.toContain('hunter2');
   });
 
@@ -317,15 +341,17 @@ describe('transcript', () => {
     await client.expect('+ UGFzc3dvcmQ6');
     client.send(Buffer.from('hunter2-secret').toString('base64'));
     await client.expect(/^\+OK maildrop locked/);
-    await expect.poll(() => h.logs.filter((log) => log.msg === 'pop3 transcript').map((log) => log.line)).toEqual([
-      'S: +OK pop.test POP3 server ready',
-      'C: AUTH LOGIN',
-      'S: + VXNlcm5hbWU6',
-      'C: ***',
-      'S: + UGFzc3dvcmQ6',
-      'C: ***',
-      'S: +OK maildrop locked and ready, 0 messages (0 octets)',
-    ]);
+    await expect
+      .poll(() => h.logs.filter((log) => log.msg === 'pop3 transcript').map((log) => log.line))
+      .toEqual([
+        'S: +OK pop.test POP3 server ready',
+        'C: AUTH LOGIN',
+        'S: + VXNlcm5hbWU6',
+        'C: ***',
+        'S: + UGFzc3dvcmQ6',
+        'C: ***',
+        'S: +OK maildrop locked and ready, 0 messages (0 octets)',
+      ]);
     expect(JSON.stringify(h.logs)).not.toContain(Buffer.from('hunter2-secret').toString('base64'));
   });
 });

@@ -22,26 +22,37 @@ const saslFailure = (error: SaslError): string =>
   error.code === 'CANCELLED' ? REPLIES.authCancelled : REPLIES.authMalformed;
 
 /** The initial response if the client sent one (RFC 5034 4), otherwise the answer to a challenge. */
-async function clientResponse(ctx: CommandContext, initial: string | undefined, base64Challenge: string): Promise<string | null> {
+async function clientResponse(
+  ctx: CommandContext,
+  initial: string | undefined,
+  base64Challenge: string,
+): Promise<string | null> {
   if (initial !== undefined) return initial;
   await ctx.reply(challenge(base64Challenge));
   return ctx.readClientLine();
 }
 
 /** RFC 4616: one message "[authzid] NUL authcid NUL passwd". */
-async function plain(ctx: CommandContext, initial: string | undefined): Promise<Step<{ user: string; password: string }> | null> {
+async function plain(
+  ctx: CommandContext,
+  initial: string | undefined,
+): Promise<Step<{ user: string; password: string }> | null> {
   const response = await clientResponse(ctx, initial, '');
   if (response === null) return null;
   const decoded = decodeSaslPlain(response);
   if (!decoded.ok) return { ok: false, reply: saslFailure(decoded.error) };
   const { authzid, authcid, password } = decoded.value;
   // Acting as another user (proxy authorization) is not offered: only the authcid itself.
-  if (authzid !== null && authzid.toLowerCase() !== authcid.toLowerCase()) return { ok: false, reply: REPLIES.loginFailed };
+  if (authzid !== null && authzid.toLowerCase() !== authcid.toLowerCase())
+    return { ok: false, reply: REPLIES.loginFailed };
   return { ok: true, value: { user: authcid, password } };
 }
 
 /** LOGIN: "Username:" then "Password:" challenges; an initial response is the user name. */
-async function login(ctx: CommandContext, initial: string | undefined): Promise<Step<{ user: string; password: string }> | null> {
+async function login(
+  ctx: CommandContext,
+  initial: string | undefined,
+): Promise<Step<{ user: string; password: string }> | null> {
   const userLine = await clientResponse(ctx, initial, SASL_LOGIN_USERNAME_CHALLENGE);
   if (userLine === null) return null;
   const user = decodeSaslLoginResponse(userLine);
@@ -55,7 +66,8 @@ async function login(ctx: CommandContext, initial: string | undefined): Promise<
 
 const MECHANISMS: Record<SaslMechanism, typeof plain> = { PLAIN: plain, LOGIN: login };
 
-const isMechanism = (name: string): name is SaslMechanism => (SASL_MECHANISMS as readonly string[]).includes(name);
+const isMechanism = (name: string): name is SaslMechanism =>
+  (SASL_MECHANISMS as readonly string[]).includes(name);
 
 /**
  * RFC 5034: AUTH mechanism [initial-response]. A bare "AUTH" lists the mechanisms (the older

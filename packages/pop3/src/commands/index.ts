@@ -11,5 +11,8 @@ import { PASS, USER } from './user-pass.js';
 
 /** Every command this server knows, by keyword. Which state allows which is in each spec. */
 export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
-  [CAPA, USER, PASS, AUTH, STLS, STAT, LIST, UIDL, RETR, TOP, DELE, RSET, NOOP, QUIT].map((spec) => [spec.name, spec]),
+  [CAPA, USER, PASS, AUTH, STLS, STAT, LIST, UIDL, RETR, TOP, DELE, RSET, NOOP, QUIT].map((spec) => [
+    spec.name,
+    spec,
+  ]),
 );

@@ -38,7 +38,11 @@ export interface CommandContext {
   close(): void;
 }
 
-export type Handler<K extends StateKind> = (ctx: CommandContext, state: StateOf<K>, rest: string) => Promise<void>;
+export type Handler<K extends StateKind> = (
+  ctx: CommandContext,
+  state: StateOf<K>,
+  rest: string,
+) => Promise<void>;
 
 /** One command, declared as data: the states it is valid in, each with its handler. */
 export interface CommandSpec {

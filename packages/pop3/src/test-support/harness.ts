@@ -47,7 +47,9 @@ let certificate: Promise<TlsFiles> | null = null;
 
 /** One self-signed certificate per test file (key generation is the slow part). */
 export function testCertificate(): Promise<TlsFiles> {
-  certificate ??= mkdtemp(join(tmpdir(), 'minimail-pop3-cert-')).then((dir) => ensureDevCertificate(dir, HOSTNAME));
+  certificate ??= mkdtemp(join(tmpdir(), 'minimail-pop3-cert-')).then((dir) =>
+    ensureDevCertificate(dir, HOSTNAME),
+  );
   return certificate;
 }
 
@@ -57,7 +59,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const logs: Array<Record<string, unknown>> = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
       callback();
     },
   });
@@ -95,7 +98,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     dbPath,
     logs,
     connect: async (connectOptions = {}) => {
-      const client = await RawClient.connect(harness.port, { tls: connectOptions.tls ?? options.implicitTls ?? false });
+      const client = await RawClient.connect(harness.port, {
+        tls: connectOptions.tls ?? options.implicitTls ?? false,
+      });
       clients.push(client);
       return client;
     },
@@ -120,7 +125,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
 /** A small message with CRLF line endings, as SMTP would have stored it. */
 export function message(subject: string, body: string): Buffer {
-  return Buffer.from(`From: alice@remote.test\r\nTo: bob@local.test\r\nSubject: ${subject}\r\n\r\n${body}`, 'utf8');
+  return Buffer.from(
+    `From: alice@remote.test\r\nTo: bob@local.test\r\nSubject: ${subject}\r\n\r\n${body}`,
+    'utf8',
+  );
 }
 
 /** Deliver `raw` into the INBOX of `address` (created without a password if missing). */

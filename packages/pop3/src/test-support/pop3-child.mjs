@@ -18,5 +18,8 @@ const server = createPop3Server({
 const port = await server.listen(0, '127.0.0.1');
 console.log(`port ${port}`);
 process.on('SIGTERM', () => {
-  void server.close().then(() => store.close()).then(() => process.exit(0));
+  void server
+    .close()
+    .then(() => store.close())
+    .then(() => process.exit(0));
 });
