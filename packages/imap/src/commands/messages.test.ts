@@ -216,7 +216,7 @@ describe('with imapflow', () => {
       expect(fetched[0]?.source?.toString()).toBe(sampleMessage('first', 'apples and pears'));
       const part = await client.download('2', '1');
       const chunks: Buffer[] = [];
-      for await (const chunk of part.content) chunks.push(chunk as Buffer);
+      for await (const chunk of part.content ?? []) chunks.push(chunk as Buffer);
       expect(Buffer.concat(chunks).toString()).toBe('first part');
 
       await client.messageFlagsAdd('1', ['\\Flagged']);
