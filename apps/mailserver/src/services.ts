@@ -2,6 +2,7 @@
  * The services `minimail serve` can run, each a set of listeners. `--services` picks a subset so that
  * docker-compose can run SMTP, IMAP and POP3 as separate containers over one data volume.
  */
+import { createPop3Server } from '@minimail/pop3';
 import { createMxServer, createSubmissionServer, type SmtpServiceOptions } from '@minimail/smtp';
 import type { MailStore } from '@minimail/store';
 import type { Logger } from 'pino';
@@ -76,8 +77,20 @@ export const SERVICES: Record<string, ServiceSpec> = {
   },
   pop3: {
     description: 'POP3 (1110 STLS and 1995 TLS dev; 110 and 995 production)',
-    available: false,
-    start: () => Promise.resolve([]),
+    available: true,
+    start: async (ctx) => {
+      const options = {
+        store: ctx.store,
+        logger: ctx.logger.child({ proto: 'pop3' }),
+        hostname: ctx.config.hostname,
+        profile: ctx.config.profile,
+        tls: ctx.tls,
+      };
+      return [
+        ...(await listen(ctx, 'pop3', createPop3Server({ ...options, implicitTls: false }))),
+        ...(await listen(ctx, 'pop3s', createPop3Server({ ...options, implicitTls: true }))),
+      ];
+    },
   },
   imap: {
     description: 'IMAP (1143 STARTTLS and 1993 TLS dev; 143 and 993 production)',
