@@ -31,6 +31,8 @@ export interface HarnessOptions {
   tls?: boolean;
   implicitTls?: boolean;
   limits?: Partial<ImapServerLimits>;
+  /** Decorates the real store the server uses (e.g. to count calls); the harness keeps the original. */
+  wrapStore?: (store: MailStore) => MailStore;
 }
 
 let certificate: Promise<{ key: string; cert: string }> | null = null;
@@ -48,7 +50,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const store = openStore({ path: join(dir, 'minimail.sqlite'), changePollIntervalMs: 100 });
   const tls = options.tls || options.implicitTls ? await testCertificate() : null;
   const server = createImapServer({
-    store,
+    store: options.wrapStore ? options.wrapStore(store) : store,
     logger: silentLogger,
     hostname: 'imap.test',
     profile: options.profile ?? 'dev',

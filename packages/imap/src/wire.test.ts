@@ -1,0 +1,111 @@
+/**
+ * Exact wire syntax and the wire limits: quoting and literals in responses, NIL, oversized and
+ * non-synchronizing literals, nesting, and a big FETCH that streams with backpressure.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { MailStore } from '@minimail/store';
+import { rawLogin, startHarness, type Harness } from './test-support/harness.js';
+
+let h: Harness | null = null;
+afterEach(async () => {
+  await h?.close();
+  h = null;
+});
+
+describe('response syntax', () => {
+  it('quotes with escapes, sends 8-bit as literals, and NIL for absent fields', async () => {
+    h = await startHarness();
+    const raw = ['Subject: say "hi" \\ bye', 'From: =?UTF-8?Q?J=C3=BCrgen?= <j@example.de>', 'X-Raw: Grüße', '', 'body', ''].join('\r\n');
+    await h.deliver('alice@example.com', raw);
+    await h.deliver('alice@example.com', ['Subject: Grüße', '', 'x', ''].join('\r\n'));
+    const c = await h.raw();
+    await rawLogin(c);
+    c.send('s SELECT INBOX');
+    await c.readTagged('s');
+    c.send('a FETCH 1 ENVELOPE');
+    expect(await c.readTagged('a')).toEqual([
+      '* 1 FETCH (ENVELOPE (NIL "say \\"hi\\" \\\\ bye" (("=?UTF-8?Q?J=C3=BCrgen?=" NIL "j" "example.de")) (("=?UTF-8?Q?J=C3=BCrgen?=" NIL "j" "example.de")) (("=?UTF-8?Q?J=C3=BCrgen?=" NIL "j" "example.de")) NIL NIL NIL NIL NIL))',
+      'a OK FETCH completed',
+    ]);
+    c.send('b FETCH 2 ENVELOPE');
+    expect(await c.readTagged('b')).toEqual([
+      `* 2 FETCH (ENVELOPE (NIL {${Buffer.byteLength('Grüße')}}`,
+      'Grüße NIL NIL NIL NIL NIL NIL NIL NIL))',
+      'b OK FETCH completed',
+    ]);
+  });
+});
+
+describe('literal and nesting limits', () => {
+  it('refuses an oversized synchronizing literal without reading it and goes on', async () => {
+    h = await startHarness();
+    const c = await h.raw();
+    await c.expect(/^\* OK /);
+    c.send('a LOGIN {100000}');
+    await c.expect('a BAD [TOOBIG] Literal too big');
+    c.send('b APPEND INBOX {999999999}');
+    await c.expect('b NO [TOOBIG] Literal too big');
+    c.send('c NOOP');
+    await c.expect('c OK NOOP completed');
+  });
+
+  it('closes after an oversized non-synchronizing literal (RFC 7888 4)', async () => {
+    h = await startHarness();
+    const c = await h.raw();
+    await c.expect(/^\* OK /);
+    c.send('a LOGIN {100000+}');
+    await c.expect('a BAD [TOOBIG] Literal too big');
+    await c.expect('* BYE Cannot continue reading this connection');
+    await c.closed();
+  });
+
+  it('refuses absurd nesting with BAD', async () => {
+    h = await startHarness();
+    const c = await h.raw();
+    await rawLogin(c);
+    c.send('s SELECT INBOX');
+    await c.readTagged('s');
+    c.send(`a SEARCH ${'('.repeat(40)}ALL${')'.repeat(40)}`);
+    await c.expect('a BAD Too deeply nested');
+    c.send('b NOOP');
+    await c.expect('b OK NOOP completed');
+  });
+});
+
+describe('streaming', () => {
+  it('FETCH 1:* BODY[] reads the next body only as the client takes the previous ones', async () => {
+    let bodiesRead = 0;
+    const counting = (store: MailStore): MailStore =>
+      new Proxy(store, {
+        get(target, property, receiver) {
+          const value = Reflect.get(target, property, receiver) as unknown;
+          if (property === 'readBody') {
+            return (hash: string) => {
+              bodiesRead += 1;
+              return target.readBody(hash);
+            };
+          }
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    h = await startHarness({ wrapStore: counting });
+    const count = 20;
+    const line = 'y'.repeat(998);
+    for (let i = 0; i < count; i += 1) {
+      const body = Array.from({ length: 1024 }, () => line).join('\r\n');
+      await h.deliver('alice@example.com', `Subject: big ${i}\r\n\r\n${body}\r\n`);
+    }
+    const c = await h.raw();
+    await rawLogin(c);
+    c.send('s SELECT INBOX');
+    await c.readTagged('s');
+    c.send('a FETCH 1:* (BODY.PEEK[])');
+    // The client reads nothing for a while: TCP fills up and the server must stop reading bodies.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(bodiesRead).toBeLessThan(count);
+    const lines = await c.readTagged('a', 20_000);
+    expect(lines.filter((l) => /^\* \d+ FETCH \(BODY\[\] \{\d+\}$/.test(l))).toHaveLength(count);
+    expect(lines.at(-1)).toBe('a OK FETCH completed');
+    expect(bodiesRead).toBe(count);
+  });
+});
