@@ -25,6 +25,7 @@ const SEED_BY_VERSION: Record<number, (db: Database.Database) => void> = {
              VALUES ('old@example.com', 'far@remote.org', 'h1', 5, 3000, 3000);`);
   },
   3: (db) => SEED_BY_VERSION[2]?.(db),
+  4: (db) => SEED_BY_VERSION[3]?.(db),
 };
 
 describe('migrations', () => {
@@ -60,6 +61,7 @@ describe('migrations', () => {
       expect.arrayContaining([
         'bodies',
         'changes',
+        'dkim_keys',
         'domains',
         'maildrop_locks',
         'mailboxes',
@@ -94,6 +96,12 @@ describe('migrations', () => {
       expect((await store.readBody('h1')).toString()).toBe('hello');
       // Bodies stored before version 3 have no recorded structure.
       expect(await store.readStructure('h1')).toBeNull();
+      if (version >= 2) {
+        // Queue entries survive every later migration; version 4 adds the delay-notice mark, unset.
+        expect(await store.listOutbound()).toMatchObject([
+          { recipient: 'far@remote.org', status: 'queued', attempts: 0, delayNotified: false },
+        ]);
+      }
       // New writes keep working on the upgraded file: UIDs continue from uid_next.
       const delivered = await store.deliver({ raw: Buffer.from('x\r\n'), targets: [{ mailboxId: 1 }] });
       expect(delivered.copies[0]?.uid).toBe(8);

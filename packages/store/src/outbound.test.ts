@@ -57,4 +57,30 @@ describe('outbound queue', () => {
     expect(bodyCount()).toBe(0);
     await expect(store.completeOutbound(second?.id ?? 0)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
+
+  it('retry makes a failed or leased entry due now; delete drops it and its body', async () => {
+    const [first, second] = await store.claimOutbound(10, 60_000);
+    await store.failOutbound(first?.id ?? 0, '550 no');
+    await store.retryOutbound(first?.id ?? 0);
+    await store.retryOutbound(second?.id ?? 0);
+    const again = await store.claimOutbound(10, 60_000);
+    expect(again.map((e) => [e.recipient, e.status, e.attempts])).toEqual([
+      ['a@remote.org', 'delivering', 2],
+      ['b@remote.org', 'delivering', 2],
+    ]);
+    await store.deleteOutbound(first?.id ?? 0);
+    await store.deleteOutbound(second?.id ?? 0);
+    expect(await store.listOutbound()).toEqual([]);
+    expect(bodyCount()).toBe(0);
+    await expect(store.retryOutbound(first?.id ?? 0)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(store.deleteOutbound(first?.id ?? 0)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('marks the delay notice once sent, and keeps the mark across claims', async () => {
+    const [first] = await store.claimOutbound(1, 0);
+    expect(first?.delayNotified).toBe(false);
+    await store.markOutboundDelayNotified(first?.id ?? 0);
+    const [again] = await store.claimOutbound(1, 0);
+    expect([again?.id, again?.delayNotified]).toEqual([first?.id, true]);
+  });
 });

@@ -13,6 +13,7 @@ interface OutboundRow {
   attempts: number;
   last_error: string | null;
   status: OutboundEntry['status'];
+  delay_notified: number;
 }
 
 const toEntry = (row: OutboundRow): OutboundEntry => ({
@@ -26,6 +27,7 @@ const toEntry = (row: OutboundRow): OutboundEntry => ({
   attempts: row.attempts,
   lastError: row.last_error,
   status: row.status,
+  delayNotified: row.delay_notified !== 0,
 });
 
 const clip = (error: string): string => error.slice(0, MAX_OUTBOUND_ERROR_LENGTH);
@@ -39,6 +41,8 @@ export class OutboundQueue {
   private readonly remove;
   private readonly reschedule;
   private readonly fail;
+  private readonly makeDue;
+  private readonly notified;
 
   constructor(db: SqliteDatabase) {
     this.insert = db.prepare<[string, string, string, number, number, number], { id: number }>(
@@ -56,6 +60,8 @@ export class OutboundQueue {
       "UPDATE outbound SET status = 'queued', next_attempt_at = ?, last_error = ? WHERE id = ?",
     );
     this.fail = db.prepare("UPDATE outbound SET status = 'failed', last_error = ? WHERE id = ?");
+    this.makeDue = db.prepare("UPDATE outbound SET status = 'queued', next_attempt_at = ? WHERE id = ?");
+    this.notified = db.prepare('UPDATE outbound SET delay_notified = 1 WHERE id = ?');
   }
 
   enqueue(sender: string, recipient: string, bodyHash: string, size: number): number {
@@ -87,6 +93,14 @@ export class OutboundQueue {
 
   markFailed(id: number, error: string): void {
     this.mustChange(this.fail.run(clip(error), id).changes, id);
+  }
+
+  retryNow(id: number): void {
+    this.mustChange(this.makeDue.run(Date.now(), id).changes, id);
+  }
+
+  markDelayNotified(id: number): void {
+    this.mustChange(this.notified.run(id).changes, id);
   }
 
   private mustChange(changes: number, id: number): void {

@@ -2,6 +2,7 @@ import { Bodies, bodyHashOf } from './bodies.js';
 import { ChangeFeed, ChangeLog } from './change-feed.js';
 import { openDatabase, type SqliteDatabase } from './db.js';
 import { Directory } from './directory.js';
+import { DkimKeys } from './dkim-keys.js';
 import { toStoreError } from './errors.js';
 import { normalizeFlags } from './flags.js';
 import { parseAddress } from './addresses.js';
@@ -28,6 +29,8 @@ import {
   type DeliveredCopy,
   type DeliveryRequest,
   type DeliveryResult,
+  type DkimKey,
+  type DkimKeyInput,
   type Domain,
   type FlagMode,
   type MailStore,
@@ -74,6 +77,7 @@ export class SqliteMailStore implements MailStore {
   private readonly bodies: Bodies;
   private readonly outbound: OutboundQueue;
   private readonly locks: MaildropLocks;
+  private readonly dkimKeys: DkimKeys;
   private readonly heldLocks = new Map<string, { userId: number; owner: string }>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly logger: StoreLogger | undefined;
@@ -99,6 +103,7 @@ export class SqliteMailStore implements MailStore {
     this.bodies = new Bodies(this.db);
     this.outbound = new OutboundQueue(this.db);
     this.locks = new MaildropLocks(this.db);
+    this.dkimKeys = new DkimKeys(this.db);
     this.every(options.changePollIntervalMs ?? CHANGE_POLL_INTERVAL_MS, () => this.pollFeed());
     this.every(LOCK_HEARTBEAT_INTERVAL_MS, () => this.heartbeatLocks());
     this.every(CHANGE_PRUNE_INTERVAL_MS, () => this.pruneChanges());
@@ -320,6 +325,28 @@ export class SqliteMailStore implements MailStore {
 
   failOutbound(id: number, error: string): Promise<void> {
     return this.write(() => this.outbound.markFailed(id, error));
+  }
+
+  retryOutbound(id: number): Promise<void> {
+    return this.write(() => this.outbound.retryNow(id));
+  }
+
+  deleteOutbound(id: number): Promise<void> {
+    return this.write(() => this.outbound.complete(id));
+  }
+
+  markOutboundDelayNotified(id: number): Promise<void> {
+    return this.write(() => this.outbound.markDelayNotified(id));
+  }
+
+  // ---- DKIM keys ------------------------------------------------------------------------------
+
+  setDkimKey(domain: string, key: DkimKeyInput): Promise<DkimKey> {
+    return this.write(() => this.dkimKeys.set(domain, key));
+  }
+
+  getDkimKey(domain: string): Promise<DkimKey | null> {
+    return this.read(() => this.dkimKeys.get(domain));
   }
 
   // ---- maildrop locks -------------------------------------------------------------------------

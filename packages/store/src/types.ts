@@ -165,7 +165,28 @@ export interface OutboundEntry {
   attempts: number;
   lastError: string | null;
   status: 'queued' | 'delivering' | 'failed';
+  /** Whether the sender was already told delivery is delayed (RFC 3464 action=delayed), once. */
+  delayNotified: boolean;
 }
+
+/** RFC 6376 3.3 / RFC 8463: the signing algorithms minimail generates keys for. */
+export type DkimAlgorithm = 'rsa-sha256' | 'ed25519-sha256';
+
+/** A domain's DKIM signing key. */
+export interface DkimKey {
+  /** Lower-cased signing domain (the `d=` tag). */
+  domain: string;
+  /** RFC 6376 3.1 selector (the `s=` tag): the key is published at `<selector>._domainkey.<domain>`. */
+  selector: string;
+  algorithm: DkimAlgorithm;
+  /** PKCS#8 PEM private key. */
+  privateKeyPem: string;
+  /** The `p=` value of the DNS record: base64 SPKI DER for RSA, the raw 32-byte key for Ed25519 (RFC 8463 4.2). */
+  publicKey: string;
+  createdAt: Date;
+}
+
+export type DkimKeyInput = Pick<DkimKey, 'selector' | 'algorithm' | 'privateKeyPem' | 'publicKey'>;
 
 /** Error codes the store raises; protocol packages map them to replies by table. */
 export type StoreErrorCode =
@@ -281,6 +302,18 @@ export interface MailStore {
   rescheduleOutbound(id: number, nextAttemptAt: Date, error: string): Promise<void>;
   /** Permanent failure: kept as `failed` with its error (for the bounce and the admin). */
   failOutbound(id: number, error: string): Promise<void>;
+  /** Admin: makes an entry (queued, delivering or failed) due now, as `queued`. NOT_FOUND if absent. */
+  retryOutbound(id: number): Promise<void>;
+  /** Admin: removes an entry without delivering it and releases its body. NOT_FOUND if absent. */
+  deleteOutbound(id: number): Promise<void>;
+  /** Records that the delay notice for this entry was sent, so it is sent once. */
+  markOutboundDelayNotified(id: number): Promise<void>;
+
+  // ---- DKIM keys -------------------------------------------------------------------------------
+  /** Stores the domain's signing key, replacing any earlier one. INVALID on a bad domain/selector. */
+  setDkimKey(domain: string, key: DkimKeyInput): Promise<DkimKey>;
+  /** The domain's signing key (case-insensitive), or null. */
+  getDkimKey(domain: string): Promise<DkimKey | null>;
 
   // ---- maildrop locks (POP3, RFC 1939 8) ----------------------------------------------------
   /** Takes an exclusive lock on a user's maildrop; false if another live session holds it. */

@@ -3,6 +3,7 @@ import { StoreError } from '../types.js';
 import { migration001Core } from './001-core.js';
 import { migration002FeedQueueLocks } from './002-feed-queue-locks.js';
 import { migration003BodyStructure } from './003-body-structure.js';
+import { migration004DkimKeys } from './004-dkim-keys.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -12,6 +13,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration001Core,
   migration002FeedQueueLocks,
   migration003BodyStructure,
+  migration004DkimKeys,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
