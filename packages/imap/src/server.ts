@@ -26,7 +26,7 @@ export function createImapServer(options: CreateImapServerOptions): ImapListener
     limits,
     authThrottle: new AuthThrottle(),
     recent: new RecentTracker(),
-    structures: new MessageStructures(limits.structureCacheEntries),
+    structures: new MessageStructures(options.store, logger, limits.structureCacheEntries),
   };
   const limiter = new ConnectionLimiter({ maxTotal: options.maxClients ?? DEFAULT_MAX_CLIENTS });
   let listener: Listener | null = null;

@@ -109,3 +109,24 @@ describe('streaming', () => {
     expect(bodiesRead).toBe(count);
   });
 });
+
+describe('message structure source', () => {
+  it('answers the same BODYSTRUCTURE whether the store recorded the structure or not', async () => {
+    const message = ['Subject: s', 'Content-Type: multipart/alternative; boundary=x', '', '--x', '', 'plain', '--x', 'Content-Type: text/html', '', '<b>html</b>', '--x--', ''].join('\r\n');
+    const answers: string[][] = [];
+    for (const storeStructures of [true, false]) {
+      h = await startHarness({ storeStructures });
+      await h.deliver('alice@example.com', message);
+      const c = await h.raw();
+      await rawLogin(c);
+      c.send('s SELECT INBOX');
+      await c.readTagged('s');
+      c.send('a FETCH 1 (BODYSTRUCTURE BODY.PEEK[2])');
+      answers.push(await c.readTagged('a'));
+      await h.close();
+      h = null;
+    }
+    expect(answers[0]).toEqual(answers[1]);
+    expect(answers[0]?.[0]).toMatch(/^\* 1 FETCH \(BODYSTRUCTURE \(\("text" "plain" .*"alternative" \("boundary" "x"\) NIL NIL NIL\) BODY\[2\] \{11\}$/);
+  });
+});

@@ -43,7 +43,7 @@ async function fetchMessages(ctx: CommandContext, view: MailboxView, targets: Ta
     let body: LoadedBody | null = null;
     if (bodyNeeded) {
       const raw = await ctx.store.readBody(message.bodyHash);
-      body = { raw, structure: ctx.server.structures.structureOf(message.bodyHash, raw) };
+      body = { raw, structure: await ctx.server.structures.structureOf(message.bodyHash, raw) };
     }
     const flags = view.withRecent(message.uid, message.flags);
     const entries: Array<readonly [string, ResponseValue]> = withFlags(message.uid).map((item) => renderItem(item, message, flags, body));

@@ -27,7 +27,7 @@ export const searchCommand: CommandSpec<'SEARCH'> = {
       let content: SearchCandidate['content'] = null;
       if (withContent) {
         const raw = await ctx.store.readBody(message.bodyHash);
-        content = { raw, structure: ctx.server.structures.structureOf(message.bodyHash, raw) };
+        content = { raw, structure: await ctx.server.structures.structureOf(message.bodyHash, raw) };
       }
       const candidate: SearchCandidate = { sequence, message, recent: view.isRecent(uid), content };
       if (matchesAll(criteria, candidate, scope)) found.push(command.uid ? uid : sequence);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { pino } from 'pino';
+import { parseMessage, serializeStructure } from '@minimail/mime';
 import { ensureDevCertificate } from '@minimail/protocol';
 import { RawClient } from '@minimail/protocol/testing';
 import { openStore, type MailStore } from '@minimail/store';
@@ -31,6 +32,8 @@ export interface HarnessOptions {
   tls?: boolean;
   implicitTls?: boolean;
   limits?: Partial<ImapServerLimits>;
+  /** False: bodies are stored without their MIME structure, so the server parses on demand. */
+  storeStructures?: boolean;
   /** Decorates the real store the server uses (e.g. to count calls); the harness keeps the original. */
   wrapStore?: (store: MailStore) => MailStore;
 }
@@ -47,7 +50,12 @@ export const silentLogger = pino({ level: 'silent' });
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'minimail-imap-'));
-  const store = openStore({ path: join(dir, 'minimail.sqlite'), changePollIntervalMs: 100 });
+  // Like the app (apps/mailserver open-store.ts): the structure is computed once, at delivery.
+  const store = openStore({
+    path: join(dir, 'minimail.sqlite'),
+    changePollIntervalMs: 100,
+    ...(options.storeStructures === false ? {} : { describeBody: (raw: Buffer) => serializeStructure(parseMessage(raw)) }),
+  });
   const tls = options.tls || options.implicitTls ? await testCertificate() : null;
   const server = createImapServer({
     store: options.wrapStore ? options.wrapStore(store) : store,
