@@ -199,6 +199,17 @@ describe('APPEND', () => {
   });
 });
 
+describe('changes to the selected mailbox by the session itself', () => {
+  it('APPEND and COPY into the selected mailbox announce EXISTS before the tagged OK (RFC 3501 6.3.11)', async () => {
+    const { c, uidValidity } = await selected([sampleMessage('1')]);
+    c.send('a APPEND INBOX {5+}');
+    c.sendRaw('x\r\ny\r\n');
+    expect(await c.readTagged('a')).toEqual(['* 2 EXISTS', '* 2 RECENT', `a OK [APPENDUID ${uidValidity} 2] APPEND completed`]);
+    c.send('b COPY 1 INBOX');
+    expect(await c.readTagged('b')).toEqual(['* 3 EXISTS', '* 3 RECENT', `b OK [COPYUID ${uidValidity} 1 3] COPY completed`]);
+  });
+});
+
 describe('with imapflow', () => {
   it('fetches, flags, copies, moves, appends, searches and expunges', async () => {
     h = await startHarness();
