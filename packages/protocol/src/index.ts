@@ -48,3 +48,12 @@ export {
   type SessionLogFields,
 } from './logging.js';
 export { Transcript, type TranscriptOptions } from './transcript.js';
+export {
+  createMetrics,
+  OTHER_COMMAND,
+  type CreateMetricsOptions,
+  type MessageDirection,
+  type Metrics,
+  type OutboundQueueSource,
+  type ProtocolMetrics,
+} from './metrics.js';

@@ -4,6 +4,7 @@ import { ConnectionLimiter } from './connection-limits.js';
 import { LineReader } from './line-reader.js';
 import { startListener, type ConnectionInfo, type Listener, type ListenerOptions } from './listener.js';
 import { createLogger } from './logging.js';
+import { createMetrics } from './metrics.js';
 import { createSessionId } from './session-id.js';
 import { devFiles } from './test-support/dev-files.js';
 import { RawClient } from './testing/index.js';
@@ -96,6 +97,26 @@ describe('startListener', () => {
     expect(limiter.count()).toBe(0);
     const third = await connect(port);
     await third.expect(/^\+OK ready/);
+  });
+
+  it('counts accepted, open and refused connections when given metrics', async () => {
+    const metrics = createMetrics({ processMetrics: false });
+    const limiter = new ConnectionLimiter({ maxTotal: 10, maxPerIp: 1 });
+    const { port } = await start({ limiter, metrics: metrics.forProtocol('pop3', []) });
+    const first = await connect(port);
+    await first.expect(/^\+OK ready/);
+    const second = await connect(port);
+    await second.closed();
+    let text = await metrics.scrape();
+    expect(text).toContain('minimail_connections_open{protocol="pop3"} 1');
+    expect(text).toContain('minimail_connections_refused_total{protocol="pop3",reason="limit"} 1');
+    first.send('QUIT');
+    await first.expect('+OK bye');
+    await first.closed();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    text = await metrics.scrape();
+    expect(text).toContain('minimail_connections_open{protocol="pop3"} 0');
+    expect(text).toContain('minimail_connections_total{protocol="pop3"} 1');
   });
 
   it('logs and closes a session whose handler fails', async () => {

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConnectionLimiter, ReleaseConnection } from './connection-limits.js';
 import { LIMITS } from './limits.js';
 import type { Logger } from './logging.js';
+import type { ProtocolMetrics } from './metrics.js';
 import { normalizeRemoteAddress } from './remote-address.js';
 import { createSessionId } from './session-id.js';
 import { upgradeToTls, type SecureContextSource } from './tls.js';
@@ -48,6 +49,8 @@ export interface ListenerOptions {
   handshakeTimeoutMs?: number;
   /** Defaults to LIMITS.closeGraceMs. */
   closeGraceMs?: number;
+  /** Counts accepted, open and refused connections (createMetrics().forProtocol(...)). */
+  metrics?: ProtocolMetrics;
 }
 
 export interface Listener {
@@ -71,6 +74,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
 
   const refuse = (socket: Socket, remoteAddress: string): void => {
     logger.warn({ remote: remoteAddress }, 'connection refused: connection limit reached');
+    options.metrics?.connectionRefused('limit');
     if (options.limitReply !== undefined && !options.tls) {
       socket.end(`${options.limitReply}\r\n`, () => socket.destroy());
     } else {
@@ -103,9 +107,11 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     }
     open.add(socket);
     const releaseSlot = release;
+    const closedForMetrics = options.metrics?.connectionOpened();
     socket.once('close', () => {
       open.delete(socket);
       releaseSlot();
+      closedForMetrics?.();
     });
     const info: ConnectionInfo = {
       id: createSessionId(),
