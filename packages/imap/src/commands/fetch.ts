@@ -1,4 +1,4 @@
-import type { MessageSummary } from '@minimail/store';
+import { StoreError, type MessageSummary } from '@minimail/store';
 import { needsBody, renderItem, setsSeen, type LoadedBody } from '../fetch-render.js';
 import type { FetchItem } from '../protocol/fetch-items.js';
 import { fetchResponse, type ResponseValue } from '../protocol/compiler.js';
@@ -42,13 +42,24 @@ async function fetchMessages(ctx: CommandContext, view: MailboxView, targets: Ta
     if (!message) continue;
     let body: LoadedBody | null = null;
     if (bodyNeeded) {
-      const raw = await ctx.store.readBody(message.bodyHash);
+      const raw = await readBodyIfPresent(ctx, message.bodyHash);
+      // Expunged (and its body removed) since the summaries were read: as if already gone.
+      if (raw === null) continue;
       body = { raw, structure: await ctx.server.structures.structureOf(message.bodyHash, raw) };
     }
     const flags = view.withRecent(message.uid, message.flags);
     const entries: Array<readonly [string, ResponseValue]> = withFlags(message.uid).map((item) => renderItem(item, message, flags, body));
     if (entries.some(([name]) => name === 'FLAGS')) view.rememberFlags(message.uid, message.flags);
     await ctx.send(fetchResponse(target.sequence, entries));
+  }
+}
+
+async function readBodyIfPresent(ctx: CommandContext, bodyHash: string): Promise<Buffer | null> {
+  try {
+    return await ctx.store.readBody(bodyHash);
+  } catch (error) {
+    if (error instanceof StoreError && error.code === 'NOT_FOUND') return null;
+    throw error;
   }
 }
 

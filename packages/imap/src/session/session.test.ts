@@ -3,6 +3,7 @@
  * state gate, literals, errors that keep the session going, and the limits.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { startHarness, type Harness } from '../test-support/harness.js';
 
 const BASE_CAPS = 'IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN LIST-EXTENDED SPECIAL-USE';
@@ -199,5 +200,45 @@ describe('the state gate and errors', () => {
     await c.expect('* BYE Server shutting down');
     await c.closed();
     await closing;
+  });
+});
+
+describe('transcript and throttling', () => {
+  it('logs the conversation at debug level with credentials and literals hidden', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push((JSON.parse(line) as { line?: string }).line ?? '') });
+    h = await startHarness({ logger });
+    const c = await h.raw();
+    await c.expect(/^\* OK /);
+    c.send('a LOGIN alice@example.com hunter2');
+    await c.expect(/^a OK /);
+    c.send('b APPEND INBOX {5+}');
+    c.sendRaw('x\r\ny\r\n');
+    await c.expect(/^b OK /);
+    const text = lines.join('\n');
+    expect(text).not.toContain('hunter2');
+    expect(text).toContain('C: a LOGIN ***');
+    expect(text).toContain('C: b APPEND INBOX {5+}<5 octets>');
+    expect(text).toContain('S: b OK [APPENDUID');
+  });
+
+  it('delays further attempts once an address has failed repeatedly (AuthThrottle)', async () => {
+    h = await startHarness({ implicitTls: true, profile: 'production' });
+    const c = await h.raw({ tls: true });
+    await c.expect(/^\* OK /);
+    for (const tag of ['a', 'b', 'c']) {
+      c.send(`${tag} LOGIN nobody@example.com x`);
+      await c.expect(`${tag} NO [AUTHENTICATIONFAILED] Invalid credentials`);
+    }
+    await c.expect('* BYE Too many failed login attempts');
+    const d = await h.raw({ tls: true });
+    await d.expect(/^\* OK /);
+    // The protocol package's AuthThrottle lets 3 failures pass undelayed, then waits 1 s, doubling.
+    d.send('a LOGIN nobody@example.com x');
+    await d.expect('a NO [AUTHENTICATIONFAILED] Invalid credentials');
+    const started = Date.now();
+    d.send('b LOGIN nobody@example.com x');
+    await d.expect('b NO [AUTHENTICATIONFAILED] Invalid credentials', 5_000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   });
 });

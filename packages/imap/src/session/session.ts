@@ -5,7 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { sessionLogger, upgradeToTls, type ConnectionInfo, type Logger } from '@minimail/protocol';
+import { Transcript, sessionLogger, upgradeToTls, type ConnectionInfo, type Logger } from '@minimail/protocol';
 import type { User } from '@minimail/store';
 import { capabilityList } from '../capabilities.js';
 import type { CommandCompletion, CommandContext, CommandSpec } from '../commands/types.js';
@@ -33,6 +33,8 @@ export class Session {
   private secure: boolean;
   private readonly stream: CommandStream;
   private readonly logger: Logger;
+  /** The conversation at debug level (credentials and literals hidden), for demos and debugging. */
+  private readonly transcript: Transcript | null;
   private commandsBeforeAuth = 0;
   private failedAuth = 0;
   private consecutiveBad = 0;
@@ -51,6 +53,9 @@ export class Session {
     this.secure = info.secure;
     this.stream = new CommandStream(socket, info.signal);
     this.logger = sessionLogger(server.logger, { cid: info.id, proto: 'imap', remote: info.remoteAddress });
+    this.transcript = this.logger.isLevelEnabled('debug')
+      ? new Transcript({ maxLines: 0, onLine: (line) => this.logger.debug({ line }, 'imap transcript') })
+      : null;
   }
 
   async run(): Promise<void> {
@@ -99,6 +104,8 @@ export class Session {
   }
 
   private async handleFrame(frame: CommandFrame): Promise<void> {
+    // Literals appear as their size only: APPEND bodies and literal passwords stay out of logs.
+    this.transcript?.client(describeFrame(frame));
     let command: ImapCommand;
     try {
       command = parseCommand(frame);
@@ -204,6 +211,7 @@ export class Session {
   async send(data: Buffer): Promise<void> {
     const socket = this.socket;
     if (socket.destroyed || !socket.writable) throw new ConnectionClosedError('client is gone');
+    if (this.transcript) this.recordServer(this.transcript, data);
     if (socket.write(data)) return;
     // Backpressure: wait until the kernel took what we wrote (a big FETCH never piles up in memory).
     await new Promise<void>((resolve, reject) => {
@@ -224,6 +232,13 @@ export class Session {
     });
   }
 
+  /** First line of a response; what follows (literal data, more lines) only as a size. */
+  private recordServer(transcript: Transcript, data: Buffer): void {
+    const end = data.indexOf('\r\n');
+    transcript.server(end === -1 ? data : data.subarray(0, end));
+    if (end !== -1 && end + 2 < data.length) transcript.note(`[${data.length - end - 2} more octets]`);
+  }
+
   private setState(next: SessionState): void {
     if (this.state.kind === 'selected' && (next.kind !== 'selected' || next.view !== this.state.view)) {
       this.state.view.close();
@@ -242,6 +257,7 @@ export class Session {
       const event = await this.stream.next(this.server.limits.autologoutMs);
       switch (event.kind) {
         case 'command':
+          this.transcript?.client(describeFrame(event.frame));
           return event.frame.segments.join('');
         case 'error':
           throw bad(event.error.message);
@@ -268,6 +284,7 @@ export class Session {
           case 'poke':
             continue;
           case 'command':
+            this.transcript?.client(describeFrame(event.frame));
             if (isIdleDone(event.frame)) return true;
             throw bad('Expected DONE');
           case 'continue':

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { pino } from 'pino';
 import { parseMessage, serializeStructure } from '@minimail/mime';
-import { ensureDevCertificate } from '@minimail/protocol';
+import { ensureDevCertificate, type Logger } from '@minimail/protocol';
 import { RawClient } from '@minimail/protocol/testing';
 import { openStore, type MailStore } from '@minimail/store';
 import type { ImapServerLimits } from '../limits.js';
@@ -32,6 +32,8 @@ export interface HarnessOptions {
   tls?: boolean;
   implicitTls?: boolean;
   limits?: Partial<ImapServerLimits>;
+  /** Defaults to a silent logger. */
+  logger?: Logger;
   /** False: bodies are stored without their MIME structure, so the server parses on demand. */
   storeStructures?: boolean;
   /** Decorates the real store the server uses (e.g. to count calls); the harness keeps the original. */
@@ -59,7 +61,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const tls = options.tls || options.implicitTls ? await testCertificate() : null;
   const server = createImapServer({
     store: options.wrapStore ? options.wrapStore(store) : store,
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     hostname: 'imap.test',
     profile: options.profile ?? 'dev',
     tls,
