@@ -44,7 +44,9 @@ export const CAPABILITIES: readonly CapabilityEntry[] = [
 ];
 
 export function capabilityList(ctx: CapabilityContext): string[] {
-  return CAPABILITIES.filter((entry) => entry.when === undefined || entry.when(ctx)).map((entry) => entry.name);
+  return CAPABILITIES.filter((entry) => entry.when === undefined || entry.when(ctx)).map(
+    (entry) => entry.name,
+  );
 }
 
 export function isPlaintextAuthAllowed(ctx: Pick<CapabilityContext, 'secure' | 'profile'>): boolean {

@@ -19,15 +19,27 @@ interface Step {
 const CLIENTS: Record<string, Step[]> = {
   Thunderbird: [
     { command: 'capability', expect: [/^\* CAPABILITY IMAP4rev1 .*AUTH=PLAIN/] },
-    { command: 'ID ("name" "Thunderbird" "version" "128.0")', expect: ['* ID ("name" "minimail" "vendor" "minimail")'] },
+    {
+      command: 'ID ("name" "Thunderbird" "version" "128.0")',
+      expect: ['* ID ("name" "minimail" "vendor" "minimail")'],
+    },
     { command: `authenticate PLAIN ${PLAIN}` },
     { command: 'ENABLE UTF8=ACCEPT', expect: ['* ENABLED'] },
     { command: 'namespace', expect: ['* NAMESPACE (("" "/")) NIL NIL'] },
-    { command: 'list (subscribed) "" "*" return (special-use)', expect: ['* LIST (\\HasNoChildren \\Subscribed \\Sent) "/" "Sent"'] },
+    {
+      command: 'list (subscribed) "" "*" return (special-use)',
+      expect: ['* LIST (\\HasNoChildren \\Subscribed \\Sent) "/" "Sent"'],
+    },
     { command: 'list "" "*" return (special-use)', expect: ['* LIST (\\HasNoChildren \\Trash) "/" "Trash"'] },
-    { command: 'select "INBOX"', expect: ['* 1 EXISTS', /^\* OK \[UIDVALIDITY \d+\]/, '* OK [UIDNEXT 2] Predicted next UID'] },
+    {
+      command: 'select "INBOX"',
+      expect: ['* 1 EXISTS', /^\* OK \[UIDVALIDITY \d+\]/, '* OK [UIDNEXT 2] Predicted next UID'],
+    },
     { command: 'UID fetch 1:* (FLAGS)', expect: ['* 1 FETCH (UID 1 FLAGS (\\Recent))'] },
-    { command: 'UID fetch 1 (UID RFC822.SIZE FLAGS BODY.PEEK[HEADER.FIELDS (From To Cc Bcc Subject Date Message-ID Priority X-Priority References Newsgroups In-Reply-To Content-Type Reply-To)])' },
+    {
+      command:
+        'UID fetch 1 (UID RFC822.SIZE FLAGS BODY.PEEK[HEADER.FIELDS (From To Cc Bcc Subject Date Message-ID Priority X-Priority References Newsgroups In-Reply-To Content-Type Reply-To)])',
+    },
   ],
   'Apple Mail': [
     { command: 'ID ("name" "Mac OS X Mail" "version" "16.0" "os" "macOS")', expect: [/^\* ID /] },
@@ -35,9 +47,15 @@ const CLIENTS: Record<string, Step[]> = {
     { command: 'CAPABILITY', expect: [/^\* CAPABILITY IMAP4rev1 .*IDLE/] },
     { command: 'ENABLE UTF8=ACCEPT', expect: ['* ENABLED'] },
     { command: 'LIST "" ""', expect: ['* LIST (\\Noselect) "/" ""'] },
-    { command: 'LIST "" "*" RETURN (SPECIAL-USE)', expect: ['* LIST (\\HasNoChildren \\Drafts) "/" "Drafts"'] },
+    {
+      command: 'LIST "" "*" RETURN (SPECIAL-USE)',
+      expect: ['* LIST (\\HasNoChildren \\Drafts) "/" "Drafts"'],
+    },
     { command: 'LSUB "" "*"', expect: ['* LSUB () "/" "INBOX"'] },
-    { command: 'STATUS INBOX (MESSAGES UNSEEN UIDNEXT UIDVALIDITY)', expect: [/^\* STATUS "INBOX" \(MESSAGES 1 UNSEEN 1 UIDNEXT 2 UIDVALIDITY \d+\)$/] },
+    {
+      command: 'STATUS INBOX (MESSAGES UNSEEN UIDNEXT UIDVALIDITY)',
+      expect: [/^\* STATUS "INBOX" \(MESSAGES 1 UNSEEN 1 UIDNEXT 2 UIDVALIDITY \d+\)$/],
+    },
     { command: 'SELECT INBOX', expect: ['* 1 EXISTS'] },
     { command: 'UID FETCH 1:* (FLAGS UID)', expect: ['* 1 FETCH (FLAGS (\\Recent) UID 1)'] },
     { command: 'UID FETCH 1 (BODY.PEEK[HEADER.FIELDS (From Subject)] RFC822.SIZE INTERNALDATE)' },
@@ -48,7 +66,12 @@ const CLIENTS: Record<string, Step[]> = {
     { command: 'AUTHENTICATE PLAIN', saslResponse: PLAIN },
     { command: 'LIST "" "*"', expect: ['* LIST (\\HasNoChildren) "/" "INBOX"'] },
     { command: 'SELECT "INBOX"', expect: ['* 1 EXISTS'] },
-    { command: 'UID FETCH 1:* (UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER])', expect: [/^\* 1 FETCH \(UID 1 FLAGS \(\\Recent\) RFC822.SIZE \d+ INTERNALDATE "[^"]+" BODY\[HEADER\] \{\d+\}$/] },
+    {
+      command: 'UID FETCH 1:* (UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER])',
+      expect: [
+        /^\* 1 FETCH \(UID 1 FLAGS \(\\Recent\) RFC822.SIZE \d+ INTERNALDATE "[^"]+" BODY\[HEADER\] \{\d+\}$/,
+      ],
+    },
   ],
   'K-9 Mail': [
     { command: 'CAPABILITY' },
@@ -57,8 +80,14 @@ const CLIENTS: Record<string, Step[]> = {
     { command: 'LIST "" "*"' },
     { command: 'SELECT "INBOX"', expect: ['* 1 EXISTS'] },
     { command: 'UID SEARCH 1:* NOT DELETED', expect: ['* SEARCH 1'] },
-    { command: 'UID FETCH 1 (UID INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (date subject from content-type to cc reply-to message-id references in-reply-to X-K9mail-Identity)])' },
-    { command: 'UID FETCH 1 (UID BODYSTRUCTURE)', expect: [/^\* 1 FETCH \(UID 1 BODYSTRUCTURE \("text" "plain" /] },
+    {
+      command:
+        'UID FETCH 1 (UID INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (date subject from content-type to cc reply-to message-id references in-reply-to X-K9mail-Identity)])',
+    },
+    {
+      command: 'UID FETCH 1 (UID BODYSTRUCTURE)',
+      expect: [/^\* 1 FETCH \(UID 1 BODYSTRUCTURE \("text" "plain" /],
+    },
     { command: 'UID FETCH 1 (UID BODY.PEEK[1]<0.4096>)' },
     { command: 'IDLE', saslResponse: 'DONE' },
   ],
@@ -67,7 +96,10 @@ const CLIENTS: Record<string, Step[]> = {
     { command: 'LOGIN "alice@example.com" "secret"' },
     { command: 'LIST "" ""' },
     { command: 'SELECT "INBOX"', expect: ['* 1 EXISTS'] },
-    { command: 'FETCH 1:1 (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (DATE FROM SENDER SUBJECT TO CC MESSAGE-ID REFERENCES CONTENT-TYPE CONTENT-DESCRIPTION IN-REPLY-TO REPLY-TO LINES LIST-POST X-LABEL X-ORIGINAL-TO)])' },
+    {
+      command:
+        'FETCH 1:1 (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (DATE FROM SENDER SUBJECT TO CC MESSAGE-ID REFERENCES CONTENT-TYPE CONTENT-DESCRIPTION IN-REPLY-TO REPLY-TO LINES LIST-POST X-LABEL X-ORIGINAL-TO)])',
+    },
     { command: 'UID FETCH 1 BODY.PEEK[]' },
     { command: 'UID STORE 1 +FLAGS.SILENT (\\Seen)' },
     { command: 'CHECK' },
@@ -100,7 +132,9 @@ describe('connect sequences of real clients', () => {
       const lines = await c.readTagged(tag);
       expect(lines.at(-1), `${tag} ${step.command}`).toMatch(new RegExp(`^${tag} OK `));
       for (const wanted of step.expect ?? []) {
-        const found = lines.some((line) => (typeof wanted === 'string' ? line === wanted : wanted.test(line)));
+        const found = lines.some((line) =>
+          typeof wanted === 'string' ? line === wanted : wanted.test(line),
+        );
         expect(found, `${tag} ${step.command}: ${String(wanted)} in\n${lines.join('\n')}`).toBe(true);
       }
     }

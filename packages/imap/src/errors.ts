@@ -18,8 +18,10 @@ export class CommandError extends Error {
   }
 }
 
-export const no = (message: string, code: string | null = null): CommandError => new CommandError('NO', code, message);
-export const bad = (message: string, code: string | null = null): CommandError => new CommandError('BAD', code, message);
+export const no = (message: string, code: string | null = null): CommandError =>
+  new CommandError('NO', code, message);
+export const bad = (message: string, code: string | null = null): CommandError =>
+  new CommandError('BAD', code, message);
 
 /** Store error code -> IMAP reply (RFC 5530 response codes). */
 const STORE_ERROR_REPLIES: Record<StoreErrorCode, { code: string; text: string }> = {
@@ -41,7 +43,8 @@ const STORE_ERROR_REPLIES: Record<StoreErrorCode, { code: string; text: string }
  */
 export function replyForError(error: unknown): { error: CommandError; internal: unknown } {
   if (error instanceof CommandError) return { error, internal: null };
-  if (error instanceof ImapWireError) return { error: new CommandError(error.status, error.responseCode, error.message), internal: null };
+  if (error instanceof ImapWireError)
+    return { error: new CommandError(error.status, error.responseCode, error.message), internal: null };
   if (error instanceof StoreError) {
     const reply = STORE_ERROR_REPLIES[error.code];
     return { error: no(reply.text, reply.code), internal: error.code === 'TEMPORARY' ? error : null };

@@ -15,7 +15,12 @@ export interface LoadedBody {
 }
 
 /** Items answered from the summary alone (no body read). */
-const SUMMARY_ITEMS: ReadonlySet<FetchItem['kind']> = new Set(['FLAGS', 'UID', 'INTERNALDATE', 'RFC822.SIZE']);
+const SUMMARY_ITEMS: ReadonlySet<FetchItem['kind']> = new Set([
+  'FLAGS',
+  'UID',
+  'INTERNALDATE',
+  'RFC822.SIZE',
+]);
 
 export function needsBody(items: readonly FetchItem[]): boolean {
   return items.some((item) => !SUMMARY_ITEMS.has(item.kind));
@@ -23,7 +28,9 @@ export function needsBody(items: readonly FetchItem[]): boolean {
 
 /** RFC 3501 6.4.5: BODY[...] (not PEEK), RFC822 and RFC822.TEXT set \Seen. */
 export function setsSeen(items: readonly FetchItem[]): boolean {
-  return items.some((item) => (item.kind === 'BODY[]' && !item.peek) || item.kind === 'RFC822' || item.kind === 'RFC822.TEXT');
+  return items.some(
+    (item) => (item.kind === 'BODY[]' && !item.peek) || item.kind === 'RFC822' || item.kind === 'RFC822.TEXT',
+  );
 }
 
 export function renderItem(

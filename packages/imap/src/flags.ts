@@ -12,7 +12,8 @@ export function storableFlags(flags: readonly string[]): string[] {
   const out: string[] = [];
   for (const flag of flags) {
     if (flag === '\\Recent') continue;
-    if (flag.startsWith('\\') && !STORABLE_SYSTEM_FLAGS.has(flag)) throw bad(`Unknown system flag ${flag.slice(0, 40)}`);
+    if (flag.startsWith('\\') && !STORABLE_SYSTEM_FLAGS.has(flag))
+      throw bad(`Unknown system flag ${flag.slice(0, 40)}`);
     if (!out.includes(flag)) out.push(flag);
   }
   return out;

@@ -38,7 +38,9 @@ describe('imapflow', () => {
     await h.deliver('alice@example.com', sampleMessage('one'));
     const client = await h.imapflow();
     await client.mailboxOpen('INBOX');
-    const exists = new Promise<number>((resolve) => client.on('exists', (event: { count: number }) => resolve(event.count)));
+    const exists = new Promise<number>((resolve) =>
+      client.on('exists', (event: { count: number }) => resolve(event.count)),
+    );
     const idling = client.idle();
     await new Promise((resolve) => setTimeout(resolve, 100));
     await h.deliver('alice@example.com', sampleMessage('two'));

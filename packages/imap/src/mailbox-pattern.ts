@@ -9,7 +9,9 @@ export type MailboxMatcher = (name: string) => boolean;
 /** RFC 3501 6.3.8: the reference and the pattern are joined into one canonical pattern. */
 export function joinReference(reference: string, pattern: string): string {
   if (reference === '' || pattern.startsWith(MAILBOX_SEPARATOR)) return pattern;
-  return reference.endsWith(MAILBOX_SEPARATOR) ? reference + pattern : reference + MAILBOX_SEPARATOR + pattern;
+  return reference.endsWith(MAILBOX_SEPARATOR)
+    ? reference + pattern
+    : reference + MAILBOX_SEPARATOR + pattern;
 }
 
 export function compilePattern(pattern: string): MailboxMatcher {

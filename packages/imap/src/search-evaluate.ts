@@ -8,7 +8,12 @@ import type { MessageSummary } from '@minimail/store';
 import { bad } from './errors.js';
 import { compareDays, dayOf, type ImapDay } from './protocol/imap-date.js';
 import type { SearchKey } from './protocol/search.js';
-import { SAVED_RESULT, sequenceSetContains, type SequenceArg, type SequenceSet } from './protocol/sequence-set.js';
+import {
+  SAVED_RESULT,
+  sequenceSetContains,
+  type SequenceArg,
+  type SequenceSet,
+} from './protocol/sequence-set.js';
 
 export interface SearchCandidate {
   sequence: number;
@@ -27,7 +32,17 @@ export interface SearchScope {
 
 /** Keys that must read the message itself; everything else is answered from the summary. */
 const CONTENT_KEYS: ReadonlySet<SearchKey['key']> = new Set([
-  'BCC', 'BODY', 'CC', 'FROM', 'SUBJECT', 'TEXT', 'TO', 'HEADER', 'SENTBEFORE', 'SENTON', 'SENTSINCE',
+  'BCC',
+  'BODY',
+  'CC',
+  'FROM',
+  'SUBJECT',
+  'TEXT',
+  'TO',
+  'HEADER',
+  'SENTBEFORE',
+  'SENTON',
+  'SENTSINCE',
 ]);
 
 export function needsContent(keys: readonly SearchKey[]): boolean {
@@ -60,19 +75,33 @@ class ContentCache {
     if (this.headerText === null) {
       const { raw, structure } = this.content;
       const block = raw.subarray(structure.headerStart, structure.headerEnd).toString('utf8');
-      const names = new Set([...block.matchAll(/^([!-9;-~]+):/gm)].map((match) => (match[1] as string).toLowerCase()));
-      this.headerText = [...names].flatMap((name) => this.header(name).map((value) => `${name}: ${value}`)).join('\n').toLowerCase();
+      const names = new Set(
+        [...block.matchAll(/^([!-9;-~]+):/gm)].map((match) => (match[1] as string).toLowerCase()),
+      );
+      this.headerText = [...names]
+        .flatMap((name) => this.header(name).map((value) => `${name}: ${value}`))
+        .join('\n')
+        .toLowerCase();
     }
     return this.headerText;
   }
 }
 
-export function matchesAll(keys: readonly SearchKey[], candidate: SearchCandidate, scope: SearchScope): boolean {
+export function matchesAll(
+  keys: readonly SearchKey[],
+  candidate: SearchCandidate,
+  scope: SearchScope,
+): boolean {
   const cache = candidate.content ? new ContentCache(candidate.content) : null;
   return keys.every((key) => matches(key, candidate, scope, cache));
 }
 
-function matches(key: SearchKey, c: SearchCandidate, scope: SearchScope, cache: ContentCache | null): boolean {
+function matches(
+  key: SearchKey,
+  c: SearchCandidate,
+  scope: SearchScope,
+  cache: ContentCache | null,
+): boolean {
   const flags = c.message.flags;
   const has = (flag: string): boolean => flags.includes(flag);
   switch (key.key) {
@@ -132,7 +161,9 @@ function matches(key: SearchKey, c: SearchCandidate, scope: SearchScope, cache: 
     case 'CC':
     case 'BCC':
     case 'SUBJECT':
-      return content(cache).header(key.key).some((value) => includes(value, key.value));
+      return content(cache)
+        .header(key.key)
+        .some((value) => includes(value, key.value));
     case 'HEADER': {
       const values = content(cache).header(key.field);
       // RFC 3501 6.4.4: an empty string matches every message that has the field.
@@ -184,7 +215,9 @@ function sentDay(cache: ContentCache): ImapDay | null {
   if (value === undefined) return null;
   const match = /(\d{1,2})\s+([A-Za-z]{3})[a-z]*\s+(\d{2,4})/.exec(value);
   if (!match) return null;
-  const month = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'].indexOf((match[2] as string).toLowerCase());
+  const month = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'].indexOf(
+    (match[2] as string).toLowerCase(),
+  );
   if (month === -1) return null;
   let year = Number(match[3]);
   // RFC 5322 4.3: two-digit years; 00-49 are 2000-2049, 50-99 are 1950-1999.

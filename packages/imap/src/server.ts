@@ -2,7 +2,13 @@
  * createImapServer: one listener (STARTTLS or implicit TLS) whose connections each run a Session.
  */
 import { createSecureContext, type SecureContext } from 'node:tls';
-import { AuthThrottle, ConnectionLimiter, MIN_TLS_VERSION, startListener, type Listener } from '@minimail/protocol';
+import {
+  AuthThrottle,
+  ConnectionLimiter,
+  MIN_TLS_VERSION,
+  startListener,
+  type Listener,
+} from '@minimail/protocol';
 import { DEFAULT_LIMITS, DEFAULT_MAX_CLIENTS } from './limits.js';
 import { MessageStructures } from './message-structure.js';
 import type { CreateImapServerOptions, ImapListener } from './options.js';
@@ -15,7 +21,8 @@ export function createImapServer(options: CreateImapServerOptions): ImapListener
   const secureContext: SecureContext | null = options.tls
     ? createSecureContext({ key: options.tls.key, cert: options.tls.cert, minVersion: MIN_TLS_VERSION })
     : null;
-  if (options.implicitTls && secureContext === null) throw new Error('IMAPS (implicit TLS) needs a certificate');
+  if (options.implicitTls && secureContext === null)
+    throw new Error('IMAPS (implicit TLS) needs a certificate');
   const logger = options.logger.child({ service: options.implicitTls ? 'imaps' : 'imap' });
   const context: ServerContext = {
     store: options.store,

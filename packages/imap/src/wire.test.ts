@@ -15,7 +15,14 @@ afterEach(async () => {
 describe('response syntax', () => {
   it('quotes with escapes, sends 8-bit as literals, and NIL for absent fields', async () => {
     h = await startHarness();
-    const raw = ['Subject: say "hi" \\ bye', 'From: =?UTF-8?Q?J=C3=BCrgen?= <j@example.de>', 'X-Raw: Grüße', '', 'body', ''].join('\r\n');
+    const raw = [
+      'Subject: say "hi" \\ bye',
+      'From: =?UTF-8?Q?J=C3=BCrgen?= <j@example.de>',
+      'X-Raw: Grüße',
+      '',
+      'body',
+      '',
+    ].join('\r\n');
     await h.deliver('alice@example.com', raw);
     await h.deliver('alice@example.com', ['Subject: Grüße', '', 'x', ''].join('\r\n'));
     const c = await h.raw();
@@ -112,7 +119,20 @@ describe('streaming', () => {
 
 describe('message structure source', () => {
   it('answers the same BODYSTRUCTURE whether the store recorded the structure or not', async () => {
-    const message = ['Subject: s', 'Content-Type: multipart/alternative; boundary=x', '', '--x', '', 'plain', '--x', 'Content-Type: text/html', '', '<b>html</b>', '--x--', ''].join('\r\n');
+    const message = [
+      'Subject: s',
+      'Content-Type: multipart/alternative; boundary=x',
+      '',
+      '--x',
+      '',
+      'plain',
+      '--x',
+      'Content-Type: text/html',
+      '',
+      '<b>html</b>',
+      '--x--',
+      '',
+    ].join('\r\n');
     const answers: string[][] = [];
     for (const storeStructures of [true, false]) {
       h = await startHarness({ storeStructures });
@@ -127,6 +147,8 @@ describe('message structure source', () => {
       h = null;
     }
     expect(answers[0]).toEqual(answers[1]);
-    expect(answers[0]?.[0]).toMatch(/^\* 1 FETCH \(BODYSTRUCTURE \(\("text" "plain" .*"alternative" \("boundary" "x"\) NIL NIL NIL\) BODY\[2\] \{11\}$/);
+    expect(answers[0]?.[0]).toMatch(
+      /^\* 1 FETCH \(BODYSTRUCTURE \(\("text" "plain" .*"alternative" \("boundary" "x"\) NIL NIL NIL\) BODY\[2\] \{11\}$/,
+    );
   });
 });

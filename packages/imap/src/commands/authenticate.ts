@@ -26,12 +26,16 @@ export const authenticateCommand: CommandSpec<'AUTHENTICATE'> = {
   },
 };
 
-type Mechanism = (ctx: CommandContext, initialResponse: string | null) => Promise<{ username: string; password: string }>;
+type Mechanism = (
+  ctx: CommandContext,
+  initialResponse: string | null,
+) => Promise<{ username: string; password: string }>;
 
 const MECHANISMS: Readonly<Record<string, Mechanism>> = {
   async PLAIN(ctx, initialResponse) {
     // RFC 4959 3: "=" is an empty initial response; none at all means send an empty challenge.
-    const response = initialResponse === null ? await clientLine(ctx, '') : initialResponse === '' ? '=' : initialResponse;
+    const response =
+      initialResponse === null ? await clientLine(ctx, '') : initialResponse === '' ? '=' : initialResponse;
     const plain = unwrap(decodeSaslPlain(response));
     // RFC 4616 2: acting as someone else (authzid) is not allowed here.
     if (plain.authzid !== null && plain.authzid.toLowerCase() !== plain.authcid.toLowerCase()) {

@@ -21,7 +21,16 @@ export const copyCommand: CommandSpec<'COPY'> = {
 };
 
 /** RFC 4315 3: COPYUID uidvalidity source-uids target-uids, paired by position. */
-export function copyUidCode(result: { uidValidity: number; sourceUids: number[]; targetUids: number[] }): string | null {
+export function copyUidCode(result: {
+  uidValidity: number;
+  sourceUids: number[];
+  targetUids: number[];
+}): string | null {
   if (result.sourceUids.length === 0) return null;
-  return responseCode('COPYUID', result.uidValidity, atom(formatSequenceSet(result.sourceUids)), atom(formatSequenceSet(result.targetUids)));
+  return responseCode(
+    'COPYUID',
+    result.uidValidity,
+    atom(formatSequenceSet(result.sourceUids)),
+    atom(formatSequenceSet(result.targetUids)),
+  );
 }

@@ -17,15 +17,31 @@ const LIST_ALL_THRESHOLD = 64;
  * RFC 3501 6.4.5 FETCH and 6.4.8 UID FETCH. Streams: one message's body is read, answered and
  * written at a time, and the next is read only once the socket has taken the previous one.
  */
-async function fetchMessages(ctx: CommandContext, view: MailboxView, targets: Target[], requested: readonly FetchItem[], byUid: boolean) {
+async function fetchMessages(
+  ctx: CommandContext,
+  view: MailboxView,
+  targets: Target[],
+  requested: readonly FetchItem[],
+  byUid: boolean,
+) {
   // RFC 3501 6.4.8: UID FETCH always answers with the UID.
-  const items: FetchItem[] = byUid && !requested.some((item) => item.kind === 'UID') ? [{ kind: 'UID' }, ...requested] : [...requested];
+  const items: FetchItem[] =
+    byUid && !requested.some((item) => item.kind === 'UID')
+      ? [{ kind: 'UID' }, ...requested]
+      : [...requested];
   const summaries = await loadSummaries(ctx, view, targets);
   const seenChanged = new Set<number>();
   if (setsSeen(items) && !view.readOnly) {
-    const unseen = targets.map((t) => summaries.get(t.uid)).filter((m): m is MessageSummary => m !== undefined && !m.flags.includes('\\Seen'));
+    const unseen = targets
+      .map((t) => summaries.get(t.uid))
+      .filter((m): m is MessageSummary => m !== undefined && !m.flags.includes('\\Seen'));
     if (unseen.length > 0) {
-      const changed = await ctx.store.setFlags(view.mailboxId, unseen.map((m) => m.uid), 'add', ['\\Seen']);
+      const changed = await ctx.store.setFlags(
+        view.mailboxId,
+        unseen.map((m) => m.uid),
+        'add',
+        ['\\Seen'],
+      );
       for (const message of changed) {
         summaries.set(message.uid, message);
         seenChanged.add(message.uid);
@@ -34,7 +50,9 @@ async function fetchMessages(ctx: CommandContext, view: MailboxView, targets: Ta
   }
   // RFC 3501 6.4.5: when \Seen was set implicitly, the new FLAGS are part of the response.
   const withFlags = (uid: number): FetchItem[] =>
-    seenChanged.has(uid) && !items.some((item) => item.kind === 'FLAGS') ? [...items, { kind: 'FLAGS' }] : items;
+    seenChanged.has(uid) && !items.some((item) => item.kind === 'FLAGS')
+      ? [...items, { kind: 'FLAGS' }]
+      : items;
   const bodyNeeded = needsBody(items);
   for (const target of targets) {
     const message = summaries.get(target.uid);
@@ -48,7 +66,9 @@ async function fetchMessages(ctx: CommandContext, view: MailboxView, targets: Ta
       body = { raw, structure: await ctx.server.structures.structureOf(message.bodyHash, raw) };
     }
     const flags = view.withRecent(message.uid, message.flags);
-    const entries: Array<readonly [string, ResponseValue]> = withFlags(message.uid).map((item) => renderItem(item, message, flags, body));
+    const entries: Array<readonly [string, ResponseValue]> = withFlags(message.uid).map((item) =>
+      renderItem(item, message, flags, body),
+    );
     if (entries.some(([name]) => name === 'FLAGS')) view.rememberFlags(message.uid, message.flags);
     await ctx.send(fetchResponse(target.sequence, entries));
   }
@@ -63,11 +83,16 @@ async function readBodyIfPresent(ctx: CommandContext, bodyHash: string): Promise
   }
 }
 
-async function loadSummaries(ctx: CommandContext, view: MailboxView, targets: Target[]): Promise<Map<number, MessageSummary>> {
+async function loadSummaries(
+  ctx: CommandContext,
+  view: MailboxView,
+  targets: Target[],
+): Promise<Map<number, MessageSummary>> {
   const byUid = new Map<number, MessageSummary>();
   if (targets.length > LIST_ALL_THRESHOLD) {
     const wanted = new Set(targets.map((t) => t.uid));
-    for (const message of await ctx.store.listMessages(view.mailboxId)) if (wanted.has(message.uid)) byUid.set(message.uid, message);
+    for (const message of await ctx.store.listMessages(view.mailboxId))
+      if (wanted.has(message.uid)) byUid.set(message.uid, message);
     return byUid;
   }
   for (const target of targets) {

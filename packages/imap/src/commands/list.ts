@@ -34,7 +34,9 @@ export const listCommand: CommandSpec<'LIST'> = {
       if (onlySubscribed && !mailbox.subscribed) continue;
       if (onlySpecialUse && mailbox.specialUse === null) continue;
       const attributes = listAttributes(mailbox, parents.has(mailbox.name), showSubscribed);
-      await ctx.send(untagged('LIST', attributes.map(atom), MAILBOX_SEPARATOR, encodeMailboxName(mailbox.name)));
+      await ctx.send(
+        untagged('LIST', attributes.map(atom), MAILBOX_SEPARATOR, encodeMailboxName(mailbox.name)),
+      );
     }
     return { text: 'LIST completed' };
   },

@@ -16,7 +16,9 @@ export const lsubCommand: CommandSpec<'LSUB'> = {
     const { reference, pattern } = command.args;
     const matches = compilePattern(joinReference(reference, pattern));
     const mailboxes = await ctx.store.listMailboxes(userOf(ctx).id);
-    const subscribed = new Set(mailboxes.filter((mailbox) => mailbox.subscribed).map((mailbox) => mailbox.name));
+    const subscribed = new Set(
+      mailboxes.filter((mailbox) => mailbox.subscribed).map((mailbox) => mailbox.name),
+    );
     const lines = new Map<string, string[]>();
     for (const name of subscribed) {
       if (matches(name)) {

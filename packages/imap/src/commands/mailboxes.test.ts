@@ -41,12 +41,19 @@ describe('LIST and LSUB', () => {
 
   it('% stops at the separator, * does not; references are prefixed; inbox matches in any case', async () => {
     const c = await loggedIn();
-    for (const [tag, name] of [['a', 'Work'], ['b', 'Work/2024'], ['c', 'Work/2024/Q1']]) {
+    for (const [tag, name] of [
+      ['a', 'Work'],
+      ['b', 'Work/2024'],
+      ['c', 'Work/2024/Q1'],
+    ]) {
       c.send(`${tag} CREATE ${name}`);
       await c.expect(`${tag} OK CREATE completed`);
     }
     c.send('d LIST "" "Work/%"');
-    expect(await c.readTagged('d')).toEqual(['* LIST (\\HasChildren) "/" "Work/2024"', 'd OK LIST completed']);
+    expect(await c.readTagged('d')).toEqual([
+      '* LIST (\\HasChildren) "/" "Work/2024"',
+      'd OK LIST completed',
+    ]);
     c.send('e LIST "Work" "*"');
     expect(await c.readTagged('e')).toEqual([
       '* LIST (\\HasChildren) "/" "Work/2024"',
@@ -62,8 +69,13 @@ describe('LIST and LSUB', () => {
     c.send('a CREATE "Entw&APw-rfe"');
     await c.expect('a OK CREATE completed');
     c.send('b LIST "" "Entw*"');
-    expect(await c.readTagged('b')).toEqual(['* LIST (\\HasNoChildren) "/" "Entw&APw-rfe"', 'b OK LIST completed']);
-    expect(await h!.store.getMailbox((await h!.store.getUser('alice@example.com'))!.id, 'Entwürfe')).not.toBeNull();
+    expect(await c.readTagged('b')).toEqual([
+      '* LIST (\\HasNoChildren) "/" "Entw&APw-rfe"',
+      'b OK LIST completed',
+    ]);
+    expect(
+      await h!.store.getMailbox((await h!.store.getUser('alice@example.com'))!.id, 'Entwürfe'),
+    ).not.toBeNull();
     c.send('c CREATE "bad&name"');
     await c.expect(/^c BAD Invalid mailbox name/);
     c.send('d CREATE "Entwürfe2"');
@@ -133,7 +145,9 @@ describe('CREATE, DELETE, RENAME, STATUS', () => {
     await h!.deliver('alice@example.com', sampleMessage('two'), { flags: ['\\Seen'] });
     const inbox = await h!.store.getMailbox((await h!.store.getUser('alice@example.com'))!.id, 'INBOX');
     c.send('a STATUS inbox (UIDVALIDITY UNSEEN MESSAGES UIDNEXT RECENT)');
-    await c.expect(`* STATUS "INBOX" (UIDVALIDITY ${inbox!.uidValidity} UNSEEN 1 MESSAGES 2 UIDNEXT 3 RECENT 2)`);
+    await c.expect(
+      `* STATUS "INBOX" (UIDVALIDITY ${inbox!.uidValidity} UNSEEN 1 MESSAGES 2 UIDNEXT 3 RECENT 2)`,
+    );
     await c.expect('a OK STATUS completed');
   });
 });

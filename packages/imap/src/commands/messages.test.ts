@@ -86,13 +86,17 @@ describe('FETCH', () => {
   it('FAST/ALL macros, RFC822.SIZE, INTERNALDATE and a sequence beyond the mailbox', async () => {
     const message = sampleMessage('macro');
     h = await startHarness();
-    await h.deliver('alice@example.com', message, { internalDate: new Date(Date.UTC(2024, 0, 5, 10, 20, 30)) });
+    await h.deliver('alice@example.com', message, {
+      internalDate: new Date(Date.UTC(2024, 0, 5, 10, 20, 30)),
+    });
     const c = await h.raw();
     await rawLogin(c);
     c.send('s EXAMINE INBOX');
     expect((await c.readTagged('s')).at(-1)).toBe('s OK [READ-ONLY] EXAMINE completed');
     c.send('a FETCH 1 FAST');
-    await c.expect(`* 1 FETCH (FLAGS () INTERNALDATE "05-Jan-2024 10:20:30 +0000" RFC822.SIZE ${Buffer.byteLength(message)})`);
+    await c.expect(
+      `* 1 FETCH (FLAGS () INTERNALDATE "05-Jan-2024 10:20:30 +0000" RFC822.SIZE ${Buffer.byteLength(message)})`,
+    );
     await c.expect('a OK FETCH completed');
     c.send('b FETCH 2 FLAGS');
     await c.expect('b BAD Invalid message sequence number');
@@ -128,7 +132,12 @@ describe('STORE, EXPUNGE, COPY, MOVE', () => {
   });
 
   it('EXPUNGE announces renumbered sequence numbers; UID EXPUNGE only the named UIDs', async () => {
-    const { c, inboxId } = await selected([sampleMessage('1'), sampleMessage('2'), sampleMessage('3'), sampleMessage('4')]);
+    const { c, inboxId } = await selected([
+      sampleMessage('1'),
+      sampleMessage('2'),
+      sampleMessage('3'),
+      sampleMessage('4'),
+    ]);
     c.send('a STORE 1:4 +FLAGS.SILENT (\\Deleted)');
     await c.expect('a OK STORE completed');
     c.send('b UID EXPUNGE 4');
@@ -141,7 +150,11 @@ describe('STORE, EXPUNGE, COPY, MOVE', () => {
   });
 
   it('COPY answers COPYUID; MOVE sends COPYUID then EXPUNGE; a missing target is TRYCREATE', async () => {
-    const { c, uidValidity, inboxId } = await selected([sampleMessage('1'), sampleMessage('2'), sampleMessage('3')]);
+    const { c, uidValidity, inboxId } = await selected([
+      sampleMessage('1'),
+      sampleMessage('2'),
+      sampleMessage('3'),
+    ]);
     const user = await h!.store.getUser('alice@example.com');
     const archive = (await h!.store.getMailbox(user!.id, 'Archive'))!;
     c.send('a COPY 1:2 Archive');
@@ -204,9 +217,17 @@ describe('changes to the selected mailbox by the session itself', () => {
     const { c, uidValidity } = await selected([sampleMessage('1')]);
     c.send('a APPEND INBOX {5+}');
     c.sendRaw('x\r\ny\r\n');
-    expect(await c.readTagged('a')).toEqual(['* 2 EXISTS', '* 2 RECENT', `a OK [APPENDUID ${uidValidity} 2] APPEND completed`]);
+    expect(await c.readTagged('a')).toEqual([
+      '* 2 EXISTS',
+      '* 2 RECENT',
+      `a OK [APPENDUID ${uidValidity} 2] APPEND completed`,
+    ]);
     c.send('b COPY 1 INBOX');
-    expect(await c.readTagged('b')).toEqual(['* 3 EXISTS', '* 3 RECENT', `b OK [COPYUID ${uidValidity} 1 3] COPY completed`]);
+    expect(await c.readTagged('b')).toEqual([
+      '* 3 EXISTS',
+      '* 3 RECENT',
+      `b OK [COPYUID ${uidValidity} 1 3] COPY completed`,
+    ]);
   });
 });
 
@@ -219,7 +240,13 @@ describe('with imapflow', () => {
     const lock = await client.getMailboxLock('INBOX');
     try {
       const fetched = [];
-      for await (const message of client.fetch('1:*', { uid: true, envelope: true, flags: true, bodyStructure: true, source: true })) {
+      for await (const message of client.fetch('1:*', {
+        uid: true,
+        envelope: true,
+        flags: true,
+        bodyStructure: true,
+        source: true,
+      })) {
         fetched.push(message);
       }
       expect(fetched.map((m) => m.envelope?.subject)).toEqual(['first', 'parts']);

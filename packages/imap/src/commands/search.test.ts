@@ -11,7 +11,14 @@ function message(headers: string[], body: string): string {
 const MESSAGES = [
   {
     raw: message(
-      ['From: Bob <bob@example.org>', 'To: alice@example.com', 'Cc: carol@example.net', 'Subject: Quarterly report', 'Date: Mon, 7 Feb 1994 21:52:25 -0800', 'X-Tag: alpha'],
+      [
+        'From: Bob <bob@example.org>',
+        'To: alice@example.com',
+        'Cc: carol@example.net',
+        'Subject: Quarterly report',
+        'Date: Mon, 7 Feb 1994 21:52:25 -0800',
+        'X-Tag: alpha',
+      ],
       'The numbers look good.',
     ),
     flags: ['\\Seen', '\\Answered'],
@@ -19,14 +26,30 @@ const MESSAGES = [
   },
   {
     raw: message(
-      ['From: =?UTF-8?B?SsO8cmdlbg==?= <juergen@example.de>', 'To: alice@example.com', 'Bcc: hidden@example.com', 'Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=', 'Date: 15 Mar 2024 08:00:00 +0000', 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: base64'],
+      [
+        'From: =?UTF-8?B?SsO8cmdlbg==?= <juergen@example.de>',
+        'To: alice@example.com',
+        'Bcc: hidden@example.com',
+        'Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=',
+        'Date: 15 Mar 2024 08:00:00 +0000',
+        'Content-Type: text/plain; charset=utf-8',
+        'Content-Transfer-Encoding: base64',
+      ],
       Buffer.from('Schöne Grüße aus München').toString('base64'),
     ),
     flags: ['\\Flagged', '$Important'],
     internalDate: new Date(Date.UTC(2024, 2, 15, 9)),
   },
   {
-    raw: message(['From: dave@example.com', 'To: bob@example.org', 'Subject: draft', 'Date: Wed, 20 Mar 2024 10:00:00 +0000'], 'x'.repeat(2000)),
+    raw: message(
+      [
+        'From: dave@example.com',
+        'To: bob@example.org',
+        'Subject: draft',
+        'Date: Wed, 20 Mar 2024 10:00:00 +0000',
+      ],
+      'x'.repeat(2000),
+    ),
     flags: ['\\Draft', '\\Deleted'],
     internalDate: new Date(Date.UTC(2024, 2, 20, 23, 30)),
   },
@@ -38,7 +61,8 @@ let tag = 0;
 
 beforeAll(async () => {
   h = await startHarness();
-  for (const m of MESSAGES) await h.deliver('alice@example.com', m.raw, { flags: m.flags, internalDate: m.internalDate });
+  for (const m of MESSAGES)
+    await h.deliver('alice@example.com', m.raw, { flags: m.flags, internalDate: m.internalDate });
   c = await h.raw();
   await rawLogin(c);
   c.send('s SELECT INBOX');
@@ -111,7 +135,9 @@ describe('SEARCH keys (RFC 3501 6.4.4)', () => {
   });
 
   it('refuses an unknown charset with NO [BADCHARSET] and a bad key with BAD', async () => {
-    expect(await search('SEARCH CHARSET KOI8-R ALL')).toEqual([`t${tag} NO [BADCHARSET (US-ASCII UTF-8)] Unsupported charset`]);
+    expect(await search('SEARCH CHARSET KOI8-R ALL')).toEqual([
+      `t${tag} NO [BADCHARSET (US-ASCII UTF-8)] Unsupported charset`,
+    ]);
     expect(await search('SEARCH NOSUCHKEY')).toEqual([`t${tag} BAD Unknown search key NOSUCHKEY`]);
   });
 });

@@ -8,7 +8,11 @@ import { userOf, type CommandContext, type CommandCompletion, type CommandSpec }
  * RFC 3501 6.3.1 SELECT and 6.3.2 EXAMINE: FLAGS, EXISTS, RECENT, then the OK codes UNSEEN,
  * PERMANENTFLAGS, UIDVALIDITY, UIDNEXT, and READ-WRITE or READ-ONLY on the tagged OK.
  */
-async function selectMailbox(ctx: CommandContext, name: string, readOnly: boolean): Promise<CommandCompletion> {
+async function selectMailbox(
+  ctx: CommandContext,
+  name: string,
+  readOnly: boolean,
+): Promise<CommandCompletion> {
   const user = userOf(ctx);
   // RFC 3501 6.3.1: a SELECT leaves the current mailbox first, even if it then fails.
   if (ctx.state.kind === 'selected') ctx.setState({ kind: 'authenticated', user });
@@ -23,11 +27,15 @@ async function selectMailbox(ctx: CommandContext, name: string, readOnly: boolea
   await ctx.send(untagged(`${view.exists} EXISTS`));
   await ctx.send(untagged(`${view.recentCount} RECENT`));
   const unseen = view.firstUnseen();
-  if (unseen !== null) await ctx.send(untaggedStatus('OK', responseCode('UNSEEN', unseen), `Message ${unseen} is first unseen`));
+  if (unseen !== null)
+    await ctx.send(untaggedStatus('OK', responseCode('UNSEEN', unseen), `Message ${unseen} is first unseen`));
   await ctx.send(untaggedStatus('OK', responseCode('UIDVALIDITY', view.uidValidity), 'UIDs valid'));
   const uidNext = Math.max(mailbox.uidNext, view.highestUid + 1);
   await ctx.send(untaggedStatus('OK', responseCode('UIDNEXT', uidNext), 'Predicted next UID'));
-  return { code: readOnly ? 'READ-ONLY' : 'READ-WRITE', text: `${readOnly ? 'EXAMINE' : 'SELECT'} completed` };
+  return {
+    code: readOnly ? 'READ-ONLY' : 'READ-WRITE',
+    text: `${readOnly ? 'EXAMINE' : 'SELECT'} completed`,
+  };
 }
 
 export const selectCommand: CommandSpec<'SELECT'> = {

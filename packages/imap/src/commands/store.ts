@@ -20,7 +20,15 @@ export const storeCommand: CommandSpec<'STORE'> = {
     const { sequence, operation, silent } = command.args;
     const flags = storableFlags(command.args.flags);
     const targets = resolveTargets(view, sequence, command.uid);
-    const changed = targets.length === 0 ? [] : await ctx.store.setFlags(view.mailboxId, targets.map((t) => t.uid), operation, flags);
+    const changed =
+      targets.length === 0
+        ? []
+        : await ctx.store.setFlags(
+            view.mailboxId,
+            targets.map((t) => t.uid),
+            operation,
+            flags,
+          );
     const changedByUid = new Map(changed.map((message) => [message.uid, message.flags]));
     for (const target of targets) {
       const newFlags = changedByUid.get(target.uid);

@@ -1,5 +1,10 @@
 import { bad } from '../errors.js';
-import { expandSequenceSet, filterBySequenceSet, SAVED_RESULT, type SequenceArg } from '../protocol/sequence-set.js';
+import {
+  expandSequenceSet,
+  filterBySequenceSet,
+  SAVED_RESULT,
+  type SequenceArg,
+} from '../protocol/sequence-set.js';
 import type { MailboxView } from '../session/mailbox-view.js';
 
 export interface Target {
@@ -25,5 +30,8 @@ export function resolveTargets(view: MailboxView, set: SequenceArg, byUid: boole
       if (bound !== '*' && bound > view.exists) throw bad('Invalid message sequence number');
     }
   }
-  return expandSequenceSet(set, view.exists).map((sequence) => ({ sequence, uid: view.uidAt(sequence) as number }));
+  return expandSequenceSet(set, view.exists).map((sequence) => ({
+    sequence,
+    uid: view.uidAt(sequence) as number,
+  }));
 }

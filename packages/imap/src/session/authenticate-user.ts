@@ -8,13 +8,20 @@ import { isPlaintextAuthAllowed } from '../capabilities.js';
 import type { CommandContext } from '../commands/types.js';
 import { no } from '../errors.js';
 
-export async function authenticateUser(ctx: CommandContext, username: string, password: string): Promise<User> {
+export async function authenticateUser(
+  ctx: CommandContext,
+  username: string,
+  password: string,
+): Promise<User> {
   assertPlaintextAllowed(ctx);
   const account = username.trim().toLowerCase();
   // Delay before checking: a guesser learns nothing faster by opening more connections.
   const delay = ctx.server.authThrottle.delayFor(ctx.remoteAddress, account);
   if (delay > 0) await sleep(delay);
-  const user = ctx.server.profile === 'dev' ? await devUser(ctx, account) : await ctx.store.verifyPassword(account, password);
+  const user =
+    ctx.server.profile === 'dev'
+      ? await devUser(ctx, account)
+      : await ctx.store.verifyPassword(account, password);
   if (user === null) {
     await ctx.authFailed(account);
     // RFC 5530 3: AUTHENTICATIONFAILED, without saying whether the user exists.

@@ -58,8 +58,21 @@ export class MailboxView {
     });
     try {
       const messages = await store.listMessages(mailbox.id);
-      const recent = readOnly ? [] : recentTracker.claim(mailbox.id, messages.map((m) => m.uid));
-      view = new MailboxView(mailbox.id, mailbox.name, readOnly, mailbox.uidValidity, messages, recent, recentTracker);
+      const recent = readOnly
+        ? []
+        : recentTracker.claim(
+            mailbox.id,
+            messages.map((m) => m.uid),
+          );
+      view = new MailboxView(
+        mailbox.id,
+        mailbox.name,
+        readOnly,
+        mailbox.uidValidity,
+        messages,
+        recent,
+        recentTracker,
+      );
       view.stopWatching = stop;
       view.pending.push(...early);
       return view;
@@ -116,7 +129,8 @@ export class MailboxView {
   /** Keywords (flags without a backslash) set on any message, for the FLAGS response. */
   keywords(): string[] {
     const keywords = new Set<string>();
-    for (const flags of this.knownFlags.values()) for (const flag of flags) if (!flag.startsWith('\\')) keywords.add(flag);
+    for (const flags of this.knownFlags.values())
+      for (const flag of flags) if (!flag.startsWith('\\')) keywords.add(flag);
     return [...keywords].sort();
   }
 

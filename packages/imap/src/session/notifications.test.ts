@@ -45,7 +45,9 @@ async function inChildProcess(harness: Harness, body: string): Promise<void> {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`child exited ${code}: ${stderr}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`child exited ${code}: ${stderr}`)),
+    );
   });
 }
 
@@ -59,7 +61,10 @@ describe('changes made by other sessions', () => {
     writer.send('w STORE 1 +FLAGS.SILENT (\\Flagged)');
     await writer.expect('w OK STORE completed');
     a.send('a NOOP');
-    expect(await a.readTagged('a')).toEqual(['* 1 FETCH (FLAGS (\\Flagged \\Recent))', 'a OK NOOP completed']);
+    expect(await a.readTagged('a')).toEqual([
+      '* 1 FETCH (FLAGS (\\Flagged \\Recent))',
+      'a OK NOOP completed',
+    ]);
     b.send('b NOOP');
     expect(await b.readTagged('b')).toEqual(['* 1 FETCH (FLAGS (\\Flagged))', 'b OK NOOP completed']);
     a.send('c NOOP');

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { startHarness, type Harness } from '../test-support/harness.js';
 
-const BASE_CAPS = 'IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN LIST-EXTENDED SPECIAL-USE';
+const BASE_CAPS =
+  'IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN LIST-EXTENDED SPECIAL-USE';
 
 let h: Harness | null = null;
 afterEach(async () => {
@@ -20,7 +21,9 @@ describe('greeting and capabilities', () => {
   it('dev profile with TLS available: STARTTLS and AUTH mechanisms before login, neither after', async () => {
     h = await startHarness({ tls: true });
     const c = await h.raw();
-    await c.expect(`* OK [CAPABILITY ${BASE_CAPS} STARTTLS AUTH=PLAIN AUTH=LOGIN] imap.test minimail IMAP4rev1 ready`);
+    await c.expect(
+      `* OK [CAPABILITY ${BASE_CAPS} STARTTLS AUTH=PLAIN AUTH=LOGIN] imap.test minimail IMAP4rev1 ready`,
+    );
     c.send('a CAPABILITY');
     await c.expect(`* CAPABILITY ${BASE_CAPS} STARTTLS AUTH=PLAIN AUTH=LOGIN`);
     await c.expect('a OK Capability completed');
@@ -36,7 +39,9 @@ describe('greeting and capabilities', () => {
     await h.store.addDomain('example.com');
     await h.store.addUser('carol@example.com', 'right-password');
     const c = await h.raw();
-    await c.expect(`* OK [CAPABILITY ${BASE_CAPS} STARTTLS LOGINDISABLED] imap.test minimail IMAP4rev1 ready`);
+    await c.expect(
+      `* OK [CAPABILITY ${BASE_CAPS} STARTTLS LOGINDISABLED] imap.test minimail IMAP4rev1 ready`,
+    );
     c.send('a LOGIN carol@example.com right-password');
     await c.expect('a NO [PRIVACYREQUIRED] Plaintext authentication is disabled; use STARTTLS first');
     c.send('b STARTTLS');
@@ -206,7 +211,10 @@ describe('the state gate and errors', () => {
 describe('transcript and throttling', () => {
   it('logs the conversation at debug level with credentials and literals hidden', async () => {
     const lines: string[] = [];
-    const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push((JSON.parse(line) as { line?: string }).line ?? '') });
+    const logger = pino(
+      { level: 'debug' },
+      { write: (line: string) => void lines.push((JSON.parse(line) as { line?: string }).line ?? '') },
+    );
     h = await startHarness({ logger });
     const c = await h.raw();
     await c.expect(/^\* OK /);

@@ -5,7 +5,13 @@
  */
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { Transcript, sessionLogger, upgradeToTls, type ConnectionInfo, type Logger } from '@minimail/protocol';
+import {
+  Transcript,
+  sessionLogger,
+  upgradeToTls,
+  type ConnectionInfo,
+  type Logger,
+} from '@minimail/protocol';
 import type { User } from '@minimail/store';
 import { capabilityList } from '../capabilities.js';
 import type { CommandCompletion, CommandContext, CommandSpec } from '../commands/types.js';
@@ -61,7 +67,9 @@ export class Session {
   async run(): Promise<void> {
     this.logger.debug('connected');
     try {
-      await this.send(untaggedStatus('OK', this.capabilityCode(), `${this.server.hostname} minimail IMAP4rev1 ready`));
+      await this.send(
+        untaggedStatus('OK', this.capabilityCode(), `${this.server.hostname} minimail IMAP4rev1 ready`),
+      );
       while (!this.closing) await this.step();
     } catch (error) {
       if (!(error instanceof ConnectionClosedError)) throw error;
@@ -95,7 +103,8 @@ export class Session {
         return;
       case 'error':
         await this.answerWireError(event.error);
-        if (event.error.closeConnection || this.stream.failed) await this.bye('Cannot continue reading this connection');
+        if (event.error.closeConnection || this.stream.failed)
+          await this.bye('Cannot continue reading this connection');
         return;
       case 'command':
         await this.handleFrame(event.frame);
@@ -111,7 +120,10 @@ export class Session {
       command = parseCommand(frame);
     } catch (error) {
       if (!(error instanceof ImapWireError)) throw error;
-      this.logger.debug({ command: describeFrame(frame).slice(0, 200), err: error.message }, 'unparsable command');
+      this.logger.debug(
+        { command: describeFrame(frame).slice(0, 200), err: error.message },
+        'unparsable command',
+      );
       await this.answerWireError(error);
       return;
     }
@@ -178,15 +190,17 @@ export class Session {
 
   private async answerWireError(error: ImapWireError): Promise<void> {
     await this.countBad();
-    const line = error.tag === null
-      ? untaggedStatus('BAD', error.responseCode, error.message)
-      : tagged(error.tag, error.status, error.responseCode, error.message);
+    const line =
+      error.tag === null
+        ? untaggedStatus('BAD', error.responseCode, error.message)
+        : tagged(error.tag, error.status, error.responseCode, error.message);
     await this.send(line);
   }
 
   private async countBad(): Promise<void> {
     this.consecutiveBad += 1;
-    if (this.consecutiveBad >= this.server.limits.maxConsecutiveBad) await this.bye('Too many invalid commands');
+    if (this.consecutiveBad >= this.server.limits.maxConsecutiveBad)
+      await this.bye('Too many invalid commands');
   }
 
   private async bye(text: string): Promise<void> {
@@ -323,7 +337,8 @@ export class Session {
   private async authFailed(account: string | null): Promise<void> {
     this.server.authThrottle.recordFailure(this.info.remoteAddress, account);
     this.failedAuth += 1;
-    if (this.failedAuth >= this.server.limits.maxFailedAuthPerConnection) this.byeAfterReply = 'Too many failed login attempts';
+    if (this.failedAuth >= this.server.limits.maxFailedAuthPerConnection)
+      this.byeAfterReply = 'Too many failed login attempts';
   }
 
   private authSucceeded(user: User): void {

@@ -24,7 +24,11 @@ export interface Harness {
   close(): Promise<void>;
   imapflow(user?: string, options?: { pass?: string; secure?: boolean }): Promise<ImapFlow>;
   raw(options?: { tls?: boolean }): Promise<RawClient>;
-  deliver(to: string, message: string, options?: { mailbox?: string; flags?: string[]; internalDate?: Date }): Promise<number>;
+  deliver(
+    to: string,
+    message: string,
+    options?: { mailbox?: string; flags?: string[]; internalDate?: Date },
+  ): Promise<number>;
 }
 
 export interface HarnessOptions {
@@ -44,7 +48,9 @@ let certificate: Promise<{ key: string; cert: string }> | null = null;
 
 /** One self-signed certificate for the whole test run (RSA key generation is slow). */
 export function testCertificate(): Promise<{ key: string; cert: string }> {
-  certificate ??= mkdtemp(join(tmpdir(), 'minimail-imap-cert-')).then((dir) => ensureDevCertificate(dir, 'localhost'));
+  certificate ??= mkdtemp(join(tmpdir(), 'minimail-imap-cert-')).then((dir) =>
+    ensureDevCertificate(dir, 'localhost'),
+  );
   return certificate;
 }
 
@@ -56,7 +62,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const store = openStore({
     path: join(dir, 'minimail.sqlite'),
     changePollIntervalMs: 100,
-    ...(options.storeStructures === false ? {} : { describeBody: (raw: Buffer) => serializeStructure(parseMessage(raw)) }),
+    ...(options.storeStructures === false
+      ? {}
+      : { describeBody: (raw: Buffer) => serializeStructure(parseMessage(raw)) }),
   });
   const tls = options.tls || options.implicitTls ? await testCertificate() : null;
   const server = createImapServer({
