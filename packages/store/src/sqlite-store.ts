@@ -1,3 +1,4 @@
+import { backupDatabase } from './backup.js';
 import { Bodies, bodyHashOf } from './bodies.js';
 import { ChangeFeed, ChangeLog } from './change-feed.js';
 import { openDatabase, type SqliteDatabase } from './db.js';
@@ -363,6 +364,15 @@ export class SqliteMailStore implements MailStore {
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------
+
+  backup(file: string): Promise<void> {
+    try {
+      this.ensureOpen();
+    } catch (error) {
+      return Promise.reject(toStoreError(error));
+    }
+    return backupDatabase(this.db, file);
+  }
 
   close(): Promise<void> {
     this.closing ??= this.shutdown();

@@ -321,6 +321,12 @@ export interface MailStore {
   unlockMaildrop(userId: number, owner: string): Promise<void>;
 
   // ---- lifecycle -----------------------------------------------------------------------------
+  /**
+   * Writes a consistent copy of the whole store to `file` while the store stays in use (SQLite
+   * online backup): everything committed before the call is in it. The file appears only once
+   * complete and checked. Restore is offline: see `restoreStore`.
+   */
+  backup(file: string): Promise<void>;
   /** Waits for pending writes, stops the change-feed poller and closes the database. */
   close(): Promise<void>;
 }
