@@ -43,3 +43,10 @@ export const DEFAULT_LIMITS: ImapServerLimits = {
 
 /** Simultaneous IMAP connections per listener when the app does not say (protocol LIMITS per IP still apply). */
 export const DEFAULT_MAX_CLIENTS = 1_000;
+
+/**
+ * Small responses (FETCH FLAGS lines, LIST lines) are gathered up to this many bytes and written
+ * together: one syscall instead of thousands for `UID FETCH 1:* (FLAGS)` on a big mailbox, while
+ * memory per session stays bounded. Everything is flushed before the session waits for the client.
+ */
+export const OUTPUT_BATCH_BYTES = 64 * 1024;

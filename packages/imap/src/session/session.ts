@@ -23,21 +23,18 @@ import { ImapWireError } from '../protocol/errors.js';
 import { describeFrame, isIdleDone, type CommandFrame } from '../protocol/frame.js';
 import { parseCommand } from '../protocol/parser.js';
 import type { ServerContext } from '../server-context.js';
-import { CommandStream } from './command-stream.js';
+import { CommandStream, type StreamEvent } from './command-stream.js';
+import { ConnectionClosedError, Output } from './output.js';
 import { gateRefusal } from './gate.js';
 import { MailboxView } from './mailbox-view.js';
 import type { SessionState } from './state.js';
-
-/** Thrown by `send` when the client is gone; ends the session quietly. */
-class ConnectionClosedError extends Error {
-  override readonly name = 'ConnectionClosedError';
-}
 
 export class Session {
   private state: SessionState = { kind: 'notAuthenticated' };
   private socket: Socket | TLSSocket;
   private secure: boolean;
   private readonly stream: CommandStream;
+  private readonly output: Output;
   private readonly logger: Logger;
   /** The conversation at debug level (credentials and literals hidden), for demos and debugging. */
   private readonly transcript: Transcript | null;
@@ -58,6 +55,7 @@ export class Session {
     this.socket = socket;
     this.secure = info.secure;
     this.stream = new CommandStream(socket, info.signal);
+    this.output = new Output(() => this.socket);
     this.logger = sessionLogger(server.logger, { cid: info.id, proto: 'imap', remote: info.remoteAddress });
     this.transcript = this.logger.isLevelEnabled('debug')
       ? new Transcript({ maxLines: 0, onLine: (line) => this.logger.debug({ line }, 'imap transcript') })
@@ -76,6 +74,9 @@ export class Session {
     } finally {
       this.leaveMailbox();
       this.state = { kind: 'logout' };
+      await this.output.flush().catch((error: unknown) => {
+        if (!(error instanceof ConnectionClosedError)) throw error;
+      });
       this.socket.end();
       this.logger.debug('disconnected');
     }
@@ -83,7 +84,7 @@ export class Session {
 
   /** Waits for and handles one event from the client. */
   private async step(): Promise<void> {
-    const event = await this.stream.next(this.server.limits.autologoutMs);
+    const event = await this.nextEvent();
     switch (event.kind) {
       case 'end':
         this.closing = true;
@@ -223,27 +224,14 @@ export class Session {
   }
 
   async send(data: Buffer): Promise<void> {
-    const socket = this.socket;
-    if (socket.destroyed || !socket.writable) throw new ConnectionClosedError('client is gone');
     if (this.transcript) this.recordServer(this.transcript, data);
-    if (socket.write(data)) return;
-    // Backpressure: wait until the kernel took what we wrote (a big FETCH never piles up in memory).
-    await new Promise<void>((resolve, reject) => {
-      const onDrain = (): void => {
-        cleanup();
-        resolve();
-      };
-      const onClose = (): void => {
-        cleanup();
-        reject(new ConnectionClosedError('client is gone'));
-      };
-      const cleanup = (): void => {
-        socket.off('drain', onDrain);
-        socket.off('close', onClose);
-      };
-      socket.on('drain', onDrain);
-      socket.on('close', onClose);
-    });
+    await this.output.send(data);
+  }
+
+  /** Everything sent so far reaches the socket, then the next client event (the only place the session waits). */
+  private async nextEvent(): Promise<StreamEvent> {
+    await this.output.flush();
+    return this.stream.next(this.server.limits.autologoutMs);
   }
 
   /** First line of a response; what follows (literal data, more lines) only as a size. */
@@ -268,7 +256,7 @@ export class Session {
     // RFC 4959 3 / RFC 3501 7.5: an empty SASL challenge is "+ " with nothing after it.
     await this.send(prompt === '' ? Buffer.from('+ \r\n') : continuation(prompt));
     for (;;) {
-      const event = await this.stream.next(this.server.limits.autologoutMs);
+      const event = await this.nextEvent();
       switch (event.kind) {
         case 'command':
           this.transcript?.client(describeFrame(event.frame));
@@ -293,7 +281,7 @@ export class Session {
       for (;;) {
         await this.announceChanges(true);
         if (this.closing) return false;
-        const event = await this.stream.next(this.server.limits.autologoutMs);
+        const event = await this.nextEvent();
         switch (event.kind) {
           case 'poke':
             continue;
@@ -326,6 +314,8 @@ export class Session {
   private async startTls(): Promise<void> {
     const context = this.server.secureContext;
     if (!context) throw new Error('STARTTLS without a certificate (the capability gate should prevent this)');
+    // The OK must reach the client in plaintext before the handshake starts.
+    await this.output.flush();
     // RFC 3501 6.2.1 / RFC 2595 3.1: nothing pipelined after STARTTLS is executed.
     this.stream.detachAndDiscard();
     const secure = await upgradeToTls(this.socket as Socket, context);

@@ -1,0 +1,57 @@
+/**
+ * The session's way out: responses are gathered into batches of OUTPUT_BATCH_BYTES and written
+ * with backpressure (a write the kernel cannot take yet is awaited before more is produced).
+ * `flush()` must run before the session waits for client input, so nothing the client waits for
+ * stays buffered.
+ */
+import type { Socket } from 'node:net';
+import { OUTPUT_BATCH_BYTES } from '../limits.js';
+
+/** Thrown when the client is gone; ends the session quietly. */
+export class ConnectionClosedError extends Error {
+  override readonly name = 'ConnectionClosedError';
+}
+
+export class Output {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+
+  /** `socket` is read on every write: STARTTLS replaces it. */
+  constructor(private readonly socket: () => Socket) {}
+
+  async send(data: Buffer): Promise<void> {
+    this.pending.push(data);
+    this.pendingBytes += data.length;
+    if (this.pendingBytes >= OUTPUT_BATCH_BYTES) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const data =
+      this.pending.length === 1
+        ? (this.pending[0] as Buffer)
+        : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    const socket = this.socket();
+    if (socket.destroyed || !socket.writable) throw new ConnectionClosedError('client is gone');
+    if (socket.write(data)) return;
+    // Backpressure: wait until the kernel took what we wrote (a big FETCH never piles up in memory).
+    await new Promise<void>((resolve, reject) => {
+      const onDrain = (): void => {
+        cleanup();
+        resolve();
+      };
+      const onClose = (): void => {
+        cleanup();
+        reject(new ConnectionClosedError('client is gone'));
+      };
+      const cleanup = (): void => {
+        socket.off('drain', onDrain);
+        socket.off('close', onClose);
+      };
+      socket.on('drain', onDrain);
+      socket.on('close', onClose);
+    });
+  }
+}
