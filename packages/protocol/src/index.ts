@@ -4,6 +4,8 @@ export {
   assertKeyMatchesCertificate,
   createServerSecureContext,
   createTlsContextProvider,
+  isTlsContextProvider,
+  secureContextSourceOf,
   loadTlsFiles,
   MIN_TLS_VERSION,
   resolveSecureContext,
@@ -14,6 +16,7 @@ export {
   type TlsContextProvider,
   type TlsContextProviderOptions,
   type TlsFiles,
+  type TlsSource,
   type UpgradeOptions,
 } from './tls.js';
 export { ensureDevCertificate } from './dev-certificate.js';

@@ -114,6 +114,9 @@ describe('createTlsContextProvider', () => {
       onError: () => {}, // the half-renewed state (new cert, old key) is expected here
     });
     expect((await handshake(provider.current())).peer?.subject).toBe('CN=first.test');
+    const firstCert = provider.files().cert;
+    const seenBySubscriber: string[] = [];
+    provider.subscribe((files) => seenBySubscriber.push(files.cert));
     await pair?.close();
     pair = null;
 
@@ -124,6 +127,9 @@ describe('createTlsContextProvider', () => {
     await reloaded;
     await new Promise((resolve) => setTimeout(resolve, 100)); // both files seen
     expect((await handshake(provider.current())).peer?.subject).toBe('CN=second.test');
+    // Subscribers (smtp-server's updateSecureContext) get the new pair; files() follows too.
+    expect(provider.files().cert).not.toBe(firstCert);
+    expect(seenBySubscriber.at(-1)).toBe(provider.files().cert);
   });
 
   it('fails at start-up for missing files', async () => {

@@ -74,6 +74,13 @@ export interface TlsContextProviderOptions {
 export interface TlsContextProvider {
   /** The context new connections should use. */
   readonly current: () => tls.SecureContext;
+  /** The PEM files behind `current` (for servers that build their own contexts, like smtp-server). */
+  readonly files: () => TlsFiles;
+  /**
+   * Calls `listener` after each successful reload, until the returned function is called. Lets a
+   * server that caches its context (smtp-server's updateSecureContext) follow renewals.
+   */
+  subscribe(listener: (files: TlsFiles) => void): () => void;
   /** Load the files now (e.g. on SIGHUP). Rejects and keeps the old context if they are bad. */
   reload(): Promise<void>;
   /** Stop watching the files. */
@@ -87,11 +94,15 @@ export interface TlsContextProvider {
 export async function createTlsContextProvider(
   options: TlsContextProviderOptions,
 ): Promise<TlsContextProvider> {
-  let context = createServerSecureContext(await loadTlsFiles(options.certPath, options.keyPath));
+  let files = await loadTlsFiles(options.certPath, options.keyPath);
+  let context = createServerSecureContext(files);
+  const listeners = new Set<(files: TlsFiles) => void>();
   const reload = async (): Promise<void> => {
-    const files = await loadTlsFiles(options.certPath, options.keyPath);
-    context = createServerSecureContext(files);
-    options.onReload?.(files);
+    const loaded = await loadTlsFiles(options.certPath, options.keyPath);
+    context = createServerSecureContext(loaded);
+    files = loaded;
+    options.onReload?.(loaded);
+    for (const listener of listeners) listener(loaded);
   };
   const onChange = (current: { mtimeMs: number }, previous: { mtimeMs: number }): void => {
     if (current.mtimeMs === previous.mtimeMs) return;
@@ -107,12 +118,34 @@ export async function createTlsContextProvider(
   }
   return {
     current: () => context,
+    files: () => files,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     reload,
     close: () => {
       unwatchFile(options.certPath, onChange);
       unwatchFile(options.keyPath, onChange);
     },
   };
+}
+
+/** What a server is given for TLS: fixed PEM text, or a provider that follows files on disk. */
+export type TlsSource = { key: string | Buffer; cert: string | Buffer } | TlsContextProvider;
+
+export function isTlsContextProvider(source: TlsSource): source is TlsContextProvider {
+  return typeof (source as Partial<TlsContextProvider>).current === 'function';
+}
+
+/** A SecureContextSource for the hand-written servers: reloads are seen by the next handshake. */
+export function secureContextSourceOf(source: TlsSource): SecureContextSource {
+  if (isTlsContextProvider(source)) return source.current;
+  return createServerSecureContext({ key: pemText(source.key), cert: pemText(source.cert) });
+}
+
+function pemText(pem: string | Buffer): string {
+  return typeof pem === 'string' ? pem : pem.toString('utf8');
 }
 
 export function resolveSecureContext(source: SecureContextSource): tls.SecureContext {
