@@ -152,3 +152,69 @@ describe('message structure source', () => {
     );
   });
 });
+
+describe('hostile input', () => {
+  it('survives seeded random garbage and keeps serving other clients', async () => {
+    h = await startHarness({ limits: { maxConsecutiveBad: 1_000_000, maxCommandsBeforeAuth: 1_000_000 } });
+    // A small deterministic generator (mulberry32) so a failure can be replayed.
+    let seed = 0x5eed;
+    const random = (): number => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const pieces = [
+      'a ',
+      'LOGIN ',
+      'FETCH ',
+      'SEARCH ',
+      '(',
+      ')',
+      '{',
+      '}',
+      '{5}',
+      '{3+}',
+      '"',
+      '\\',
+      '*',
+      '%',
+      '\r\n',
+      '\n',
+      '\0',
+      '\xff',
+      ' ',
+      'UID ',
+      '1:*',
+      'BODY[',
+      ']',
+      '<0.1>',
+      'NIL',
+    ];
+    for (let round = 0; round < 5; round += 1) {
+      const c = await h.raw();
+      await c.expect(/^\* OK /);
+      let garbage = '';
+      for (let i = 0; i < 400; i += 1) garbage += pieces[Math.floor(random() * pieces.length)];
+      c.sendRaw(Buffer.from(`${garbage}\r\n`, 'latin1'));
+      c.end();
+      await c.closed(5_000).catch(() => undefined);
+    }
+    const ok = await h.raw();
+    await rawLogin(ok);
+    ok.send('z NOOP');
+    await ok.expect('z OK NOOP completed');
+  });
+
+  it('says BYE after too many invalid commands in a row', async () => {
+    h = await startHarness({ limits: { maxConsecutiveBad: 3 } });
+    const c = await h.raw();
+    await c.expect(/^\* OK /);
+    c.sendRaw('GET / HTTP/1.1\r\nHost: x\r\n\r\nAccept: */*\r\n');
+    await c.expect(/^GET BAD /);
+    await c.expect(/^Host: BAD /);
+    await c.expect(/^Accept: BAD /);
+    await c.expect('* BYE Too many invalid commands');
+    await c.closed();
+  });
+});
