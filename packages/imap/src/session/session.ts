@@ -68,7 +68,10 @@ export class Session {
       await this.send(
         untaggedStatus('OK', this.capabilityCode(), `${this.server.hostname} minimail IMAP4rev1 ready`),
       );
-      while (!this.closing) await this.step();
+      while (!this.closing) {
+        await this.step();
+        if (this.byeAfterReply !== null) await this.bye(this.byeAfterReply);
+      }
     } catch (error) {
       if (!(error instanceof ConnectionClosedError)) throw error;
     } finally {
@@ -138,7 +141,7 @@ export class Session {
     const spec = COMMANDS[command.name] as unknown as CommandSpec;
     const refusal = gateRefusal(spec, this.state.kind);
     if (refusal !== null) {
-      await this.countBad();
+      this.countBad();
       await this.send(tagged(command.tag, 'BAD', null, refusal));
       return;
     }
@@ -157,14 +160,13 @@ export class Session {
       if (internal !== null) this.logger.error({ err: internal, command: command.name }, 'command failed');
       status = reply.status;
       completion = { code: reply.code, text: reply.message };
-      if (status === 'BAD') await this.countBad();
+      if (status === 'BAD') this.countBad();
     }
     // RFC 3501 7.4.1: no EXPUNGE during FETCH, STORE, SEARCH (their UID forms may).
     const allowExpunge = (spec.expungeNotices ?? 'always') === 'always' || command.uid;
     await this.announceChanges(allowExpunge);
     await this.send(tagged(command.tag, status, completion.code ?? null, completion.text));
     if (status === 'OK' && completion.afterReply) await completion.afterReply();
-    if (this.byeAfterReply !== null) await this.bye(this.byeAfterReply);
     // RFC 3501 6.1.3: after LOGOUT's OK the server closes the connection.
     if (this.state.kind === 'logout') this.closing = true;
   }
@@ -190,7 +192,7 @@ export class Session {
   }
 
   private async answerWireError(error: ImapWireError): Promise<void> {
-    await this.countBad();
+    if (error.status === 'BAD') this.countBad();
     const line =
       error.tag === null
         ? untaggedStatus('BAD', error.responseCode, error.message)
@@ -198,10 +200,11 @@ export class Session {
     await this.send(line);
   }
 
-  private async countBad(): Promise<void> {
+  /** A peer that keeps sending nonsense is told BYE once its last BAD has been answered. */
+  private countBad(): void {
     this.consecutiveBad += 1;
     if (this.consecutiveBad >= this.server.limits.maxConsecutiveBad)
-      await this.bye('Too many invalid commands');
+      this.byeAfterReply = 'Too many invalid commands';
   }
 
   private async bye(text: string): Promise<void> {
