@@ -5,3 +5,4 @@ export { REPLIES } from './replies.js';
 export type { SmtpReply, ReplyName } from './replies.js';
 export { receivedHeader, returnPathHeader } from './received-header.js';
 export type { ReceivedInfo } from './received-header.js';
+export * from './outbound/index.js';

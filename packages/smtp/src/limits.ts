@@ -12,6 +12,13 @@ export const DEFAULT_MAX_RECIPIENTS = 100;
 /** Concurrent connections per listener: bounds sockets and buffered DATA (each up to the size limit). */
 export const DEFAULT_MAX_CLIENTS = 200;
 
+/**
+ * Concurrent connections from one IP per listener. A busy MTA opens a handful of parallel
+ * connections to us; an office behind NAT submits from one address. 20 leaves room for both
+ * while one host cannot take the whole listener.
+ */
+export const DEFAULT_MAX_CONNECTIONS_PER_IP = 20;
+
 /** RFC 5321 4.5.3.2.7: a server should wait at least 5 minutes for the next command. */
 export const SOCKET_TIMEOUT_MS = 5 * 60 * 1000;
 

@@ -2,6 +2,8 @@ import { SMTPServer } from 'smtp-server';
 import type { SMTPServerOptions } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { isTlsContextProvider, type ProtocolMetrics, type TlsSource } from '@minimail/protocol';
+import { greetWithoutDelay } from './greeting.js';
 import type { InFlight } from './in-flight.js';
 import { CLOSE_GRACE_MS } from './limits.js';
 import { ENHANCED_CODE_PREFIX } from './replies.js';
@@ -16,21 +18,37 @@ type Connection = SMTPServer['connections'] extends Set<infer C> ? C : never;
  * `send(code, text, false)` is smtp-server's own way to send a reply without adding one.
  */
 class EnhancedCodeServer extends SMTPServer {
+  /** Greet at once instead of after smtp-server's early-talker pause (greeting.ts). */
+  greetImmediately = false;
+  metrics: ProtocolMetrics | undefined;
+
   override connect(...args: Parameters<SMTPServer['connect']>): void {
     super.connect(...args);
     // connect() has just added the new connection; a Set iterates in insertion order.
     let newest: Connection | undefined;
     for (const connection of this.connections) newest = connection;
-    if (newest !== undefined) keepApplicationEnhancedCodes(newest);
+    if (newest === undefined) return;
+    keepApplicationEnhancedCodes(newest, this.metrics);
+    if (this.greetImmediately) greetWithoutDelay(newest);
   }
 }
 
-function keepApplicationEnhancedCodes(connection: Connection): void {
+function keepApplicationEnhancedCodes(connection: Connection, metrics: ProtocolMetrics | undefined): void {
   const send = connection.send.bind(connection);
   connection.send = (code, data, context) => {
     const hasOwnCode = typeof data === 'string' && ENHANCED_CODE_PREFIX.test(data);
+    // Every 4xx/5xx reply, ours or smtp-server's, by code: what an operator alerts on.
+    if (code >= 400) metrics?.error(String(code));
     send(code, data, hasOwnCode ? false : context);
   };
+}
+
+/** Listener behaviour beyond smtp-server's options. */
+export interface ListenerExtras {
+  /** Followed for certificate renewals when it is a TlsContextProvider. */
+  tls: TlsSource | null;
+  rejectEarlyTalkers: boolean;
+  metrics: ProtocolMetrics | undefined;
 }
 
 /** Wraps an smtp-server instance as the package's SmtpListener. */
@@ -38,8 +56,19 @@ export function createListener(
   serverOptions: SMTPServerOptions,
   logger: Logger,
   inFlight: InFlight,
+  extras: ListenerExtras,
 ): SmtpListener {
   const server = new EnhancedCodeServer(serverOptions);
+  server.greetImmediately = !extras.rejectEarlyTalkers;
+  server.metrics = extras.metrics;
+  // Renewed certificate files: smtp-server rebuilds its contexts; new handshakes use them.
+  const stopFollowingTls =
+    extras.tls !== null && isTlsContextProvider(extras.tls)
+      ? extras.tls.subscribe((files) => {
+          server.updateSecureContext({ key: files.key, cert: files.cert });
+          logger.info('smtp: reloaded TLS certificate');
+        })
+      : () => {};
   // A failing client socket or TLS handshake must not crash the process: log and go on.
   server.on('error', (error) => logger.warn({ err: error }, 'smtp server error'));
   let closing: Promise<void> | null = null;
@@ -57,6 +86,7 @@ export function createListener(
     },
     close() {
       closing ??= (async () => {
+        stopFollowingTls();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         await Promise.all(
           [...server.connections].map(async (connection) => {

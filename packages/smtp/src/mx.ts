@@ -1,6 +1,7 @@
+import { connectionHooks } from './connection-policy.js';
 import { InFlight } from './in-flight.js';
 import { createListener } from './listener.js';
-import { commonServerOptions, serviceLimits } from './server-options.js';
+import { commonServerOptions, listenerExtras, serviceLimits } from './server-options.js';
 import type { SmtpListener, SmtpServiceOptions } from './server-options.js';
 import { transactionHooks } from './transaction-hooks.js';
 
@@ -21,13 +22,21 @@ export function createMxServer(options: SmtpServiceOptions): SmtpListener {
     profile: options.profile,
     maxMessageSize: serviceLimits(options).maxMessageSize,
     inFlight,
+    metrics: options.metrics,
   });
   const disabledCommands = ['AUTH'];
   // RFC 3207: STARTTLS only when we have a certificate (never smtp-server's built-in one).
   if (options.tls === null) disabledCommands.push('STARTTLS');
   return createListener(
-    { ...commonServerOptions(options), ...hooks, disabledCommands, authOptional: true },
+    {
+      ...commonServerOptions(options),
+      ...hooks,
+      ...connectionHooks(options, hooks.onClose),
+      disabledCommands,
+      authOptional: true,
+    },
     logger,
     inFlight,
+    listenerExtras(options, 'mx'),
   );
 }

@@ -8,6 +8,11 @@ import type { SMTPServerError } from 'smtp-server';
 export const REPLIES = {
   /** RFC 5321 4.2.2 + RFC 3463 2.6.0: the message is stored; sent only after the commit. */
   DELIVERED: { code: 250, enhanced: '2.6.0', text: 'Message accepted for delivery' },
+  /**
+   * RFC 5321 3.8 / 4.2.3 + RFC 3463 4.7.0: connection limit (total or per IP) reached; the
+   * client comes back later. 421 also makes smtp-server close the connection.
+   */
+  TOO_MANY_CONNECTIONS: { code: 421, enhanced: '4.7.0', text: 'Too many connections, try again later' },
   /** RFC 5321 4.2.3 + RFC 3463 4.3.0: the store failed; the client keeps the message and retries. */
   LOCAL_ERROR: { code: 451, enhanced: '4.3.0', text: 'Requested action aborted: local error in processing' },
   /** RFC 4954 6 + RFC 3463 4.7.0: the account could not be checked right now. */

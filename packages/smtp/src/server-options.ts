@@ -2,14 +2,26 @@ import type { SMTPServerOptions } from 'smtp-server';
 import type { Logger } from 'pino';
 import type { MailStore } from '@minimail/store';
 import {
+  isTlsContextProvider,
+  MIN_TLS_VERSION,
+  type AuthThrottle,
+  type ConnectionLimiter,
+  type ProtocolMetrics,
+  type TlsSource,
+} from '@minimail/protocol';
+import {
   CLOSE_GRACE_MS,
   DEFAULT_MAX_CLIENTS,
+  DEFAULT_MAX_CONNECTIONS_PER_IP,
   DEFAULT_MAX_MESSAGE_SIZE,
   DEFAULT_MAX_RECIPIENTS,
   MAX_UNAUTHENTICATED_COMMANDS,
   SOCKET_TIMEOUT_MS,
 } from './limits.js';
 import { replyText } from './replies.js';
+import { commandCountingLogger } from './smtp-metrics.js';
+import { greetingPolicy } from './greeting.js';
+import type { ListenerExtras } from './listener.js';
 
 export interface SmtpServiceOptions {
   store: MailStore;
@@ -17,14 +29,38 @@ export interface SmtpServiceOptions {
   /** Our host name: the greeting, EHLO reply and Received headers. */
   hostname: string;
   profile: 'dev' | 'production';
-  /** PEM key and certificate for STARTTLS and implicit TLS; null offers no TLS. */
-  tls: { key: string | Buffer; cert: string | Buffer } | null;
+  /**
+   * PEM key and certificate for STARTTLS and implicit TLS, or a TlsContextProvider whose reloads
+   * (renewed certificate files) new connections pick up without a restart; null offers no TLS.
+   */
+  tls: TlsSource | null;
   /** RFC 1870 SIZE limit in octets; default 25 MiB. */
   maxMessageSize?: number;
   /** Recipients per transaction; default 100. */
   maxRecipients?: number;
   /** Concurrent connections; default 200. */
   maxClients?: number;
+  /** Concurrent connections from one IP; default DEFAULT_MAX_CONNECTIONS_PER_IP. */
+  maxConnectionsPerIp?: number;
+  /**
+   * Counts connections in total and per IP instead of a limiter of this listener's own (e.g. one
+   * limiter shared by several listeners); maxClients and maxConnectionsPerIp are then unused.
+   */
+  connectionLimiter?: ConnectionLimiter;
+  /** Idle time allowed between commands; default SOCKET_TIMEOUT_MS (RFC 5321 4.5.3.2.7). */
+  socketTimeoutMs?: number;
+  /**
+   * Failed-login throttle (submission). Pass one instance to every listener of the process so
+   * that a guesser is slowed down across ports; by default each listener has its own.
+   */
+  authThrottle?: AuthThrottle;
+  /** Records connections, commands, error replies, messages and auth failures. */
+  metrics?: ProtocolMetrics;
+  /**
+   * Keep smtp-server's 100 ms pause before the greeting and its "421 You talk too soon" for
+   * clients that do not wait. Default: only on the production MX (see greeting.ts).
+   */
+  rejectEarlyTalkers?: boolean;
 }
 
 export interface SmtpListener {
@@ -59,6 +95,7 @@ export interface ServiceLimits {
   maxMessageSize: number;
   maxRecipients: number;
   maxClients: number;
+  maxConnectionsPerIp: number;
 }
 
 export function serviceLimits(options: SmtpServiceOptions): ServiceLimits {
@@ -66,6 +103,7 @@ export function serviceLimits(options: SmtpServiceOptions): ServiceLimits {
     maxMessageSize: options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
     maxRecipients: options.maxRecipients ?? DEFAULT_MAX_RECIPIENTS,
     maxClients: options.maxClients ?? DEFAULT_MAX_CLIENTS,
+    maxConnectionsPerIp: options.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP,
   };
 }
 
@@ -83,20 +121,32 @@ export function commonServerOptions(options: SmtpServiceOptions): SMTPServerOpti
     rejectOversized: true,
     // RFC 5321 4.5.3.1.10: 452 4.5.3 once the recipient limit is reached.
     maxRecipients: limits.maxRecipients,
-    maxClients: limits.maxClients,
+    // No smtp-server maxClients: connection-policy.ts counts in total and per IP in onConnect.
     // Never a DNS query: no reverse lookup of clients (the Received header uses the IP literal).
     disableReverseLookup: true,
     // We log one line per transaction ourselves; smtp-server's own log would echo protocol lines.
-    logger: false,
-    socketTimeout: SOCKET_TIMEOUT_MS,
+    // With metrics, its command records are counted (and dropped) instead.
+    logger: options.metrics ? commandCountingLogger(options.metrics) : false,
+    socketTimeout: options.socketTimeoutMs ?? SOCKET_TIMEOUT_MS,
     closeTimeout: CLOSE_GRACE_MS,
     maxAllowedUnauthenticatedCommands: MAX_UNAUTHENTICATED_COMMANDS,
     authRequiredMessage: replyText('AUTH_REQUIRED'),
   };
   if (options.tls !== null) {
-    common.key = options.tls.key;
-    common.cert = options.tls.cert;
-    common.minVersion = 'TLSv1.2';
+    const files = isTlsContextProvider(options.tls) ? options.tls.files() : options.tls;
+    common.key = files.key;
+    common.cert = files.cert;
+    // RFC 8996 / RFC 8314 4.1: TLS 1.2 or later (smtp-server's own default still allows TLS 1.0).
+    common.minVersion = MIN_TLS_VERSION;
   }
   return common;
+}
+
+/** What createListener needs beyond smtp-server's options, for an MX or submission listener. */
+export function listenerExtras(options: SmtpServiceOptions, kind: 'mx' | 'submission'): ListenerExtras {
+  return {
+    tls: options.tls,
+    rejectEarlyTalkers: options.rejectEarlyTalkers ?? greetingPolicy(kind, options.profile).rejectEarlyTalkers,
+    metrics: options.metrics,
+  };
 }

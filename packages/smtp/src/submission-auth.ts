@@ -6,7 +6,7 @@ import type {
 } from 'smtp-server';
 import type { Logger } from 'pino';
 import type { MailStore, User } from '@minimail/store';
-import type { AuthThrottle } from '@minimail/protocol';
+import type { AuthThrottle, ProtocolMetrics } from '@minimail/protocol';
 import type { Profile } from './envelope-policy.js';
 import { replyError, replyText, REPLIES } from './replies.js';
 import type { AuthenticatedUser } from './session-user.js';
@@ -16,6 +16,7 @@ export interface AuthContext {
   logger: Logger;
   profile: Profile;
   throttle: AuthThrottle;
+  metrics?: ProtocolMetrics | undefined;
 }
 
 type AuthCallback = (
@@ -42,6 +43,7 @@ export function submissionAuth(context: AuthContext) {
           const user: AuthenticatedUser = { id: outcome.user.id, address: outcome.user.address };
           callback(null, { user });
         } else if (outcome.kind === 'failed') {
+          context.metrics?.authFailure();
           callback(null, { message: replyText('AUTH_FAILED'), responseCode: REPLIES.AUTH_FAILED.code });
         } else {
           context.logger.error({ cid: session.id, err: outcome.error }, 'smtp auth: store failure');

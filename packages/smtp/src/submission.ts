@@ -1,7 +1,8 @@
 import { AuthThrottle } from '@minimail/protocol';
+import { connectionHooks } from './connection-policy.js';
 import { InFlight } from './in-flight.js';
 import { createListener } from './listener.js';
-import { commonServerOptions, serviceLimits } from './server-options.js';
+import { commonServerOptions, listenerExtras, serviceLimits } from './server-options.js';
 import type { SmtpListener, SmtpServiceOptions } from './server-options.js';
 import { submissionAuth } from './submission-auth.js';
 import { transactionHooks } from './transaction-hooks.js';
@@ -29,17 +30,21 @@ export function createSubmissionServer(options: SmtpServiceOptions & { implicitT
     profile: options.profile,
     maxMessageSize: serviceLimits(options).maxMessageSize,
     inFlight,
+    metrics: options.metrics,
   });
   const onAuth = submissionAuth({
     store: options.store,
     logger,
     profile: options.profile,
-    throttle: new AuthThrottle(),
+    // One throttle for the whole process when the app passes it, so 587 and 465 count together.
+    throttle: options.authThrottle ?? new AuthThrottle(),
+    metrics: options.metrics,
   });
   return createListener(
     {
       ...commonServerOptions(options),
       ...hooks,
+      ...connectionHooks(options, hooks.onClose),
       onAuth,
       authMethods: AUTH_METHODS,
       // RFC 4954 4 / RFC 8314: in production credentials travel only inside TLS (538 otherwise).
@@ -49,5 +54,6 @@ export function createSubmissionServer(options: SmtpServiceOptions & { implicitT
     },
     logger,
     inFlight,
+    listenerExtras(options, 'submission'),
   );
 }

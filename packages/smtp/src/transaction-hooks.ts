@@ -6,6 +6,7 @@ import type {
 } from 'smtp-server';
 import type { Logger } from 'pino';
 import type { MailStore } from '@minimail/store';
+import type { ProtocolMetrics } from '@minimail/protocol';
 import { collectMessage, deliverMessage } from './delivery.js';
 import { decideRecipient, decideSender, mergePlans } from './envelope-policy.js';
 import type { Profile, RecipientPlan } from './envelope-policy.js';
@@ -27,6 +28,8 @@ export interface TransactionContext {
   profile: Profile;
   maxMessageSize: number;
   inFlight: InFlight;
+  /** Counts each delivered message and its size (direction `in`). */
+  metrics?: ProtocolMetrics | undefined;
 }
 
 type Callback = (err?: SMTPServerError | null, message?: string) => void;
@@ -140,7 +143,10 @@ export function transactionHooks(context: TransactionContext) {
     context.inFlight.track(session.id, work).then(
       (outcome) => {
         logTransaction(session, transaction, outcome.result, outcome.log);
-        if (outcome.reply === 'DELIVERED') callback(null, replyText('DELIVERED'));
+        if (outcome.reply === 'DELIVERED') {
+          context.metrics?.message('in', outcome.size);
+          callback(null, replyText('DELIVERED'));
+        }
         else refuse(session, outcome.reply, outcome.error, callback);
       },
       (error: unknown) => {
@@ -161,6 +167,8 @@ export function transactionHooks(context: TransactionContext) {
 
 interface DataOutcome {
   reply: ReplyName;
+  /** Octets received in DATA (before our trace headers). */
+  size: number;
   result: string;
   error?: unknown;
   log: object;
@@ -176,7 +184,12 @@ async function receiveAndDeliver(
   const collected = await collectMessage(stream, context.maxMessageSize);
   if (collected.data === null) {
     // RFC 1870 6.1: too big; nothing was kept, nothing is stored.
-    return { reply: 'MESSAGE_TOO_BIG', result: 'MESSAGE_TOO_BIG', log: { size: collected.size } };
+    return {
+      reply: 'MESSAGE_TOO_BIG',
+      result: 'MESSAGE_TOO_BIG',
+      size: collected.size,
+      log: { size: collected.size },
+    };
   }
   const recipients = session.envelope.rcptTo.map((rcpt) => rcpt.address);
   const plans: RecipientPlan[] = [];
@@ -186,6 +199,7 @@ async function receiveAndDeliver(
       return {
         reply: 'LOCAL_ERROR',
         result: 'LOCAL_ERROR',
+        size: collected.size,
         error: new Error(`no plan for <${address}>`),
         log: {},
       };
@@ -217,6 +231,7 @@ async function receiveAndDeliver(
     return {
       reply: 'DELIVERED',
       result: 'delivered',
+      size: collected.size,
       log: {
         size: collected.size,
         copies: result.copies.length,
@@ -227,6 +242,12 @@ async function receiveAndDeliver(
   } catch (error) {
     // RFC 5321 4.2.3 451: the client keeps the message; deliver() is one transaction, so
     // nothing of it was stored.
-    return { reply: 'LOCAL_ERROR', result: 'LOCAL_ERROR', error, log: { size: collected.size } };
+    return {
+      reply: 'LOCAL_ERROR',
+      result: 'LOCAL_ERROR',
+      size: collected.size,
+      error,
+      log: { size: collected.size },
+    };
   }
 }

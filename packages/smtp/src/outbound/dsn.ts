@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import { MAX_RETURNED_HEADER_BYTES } from './limits.js';
+
+/** One recipient's line in a delivery status notification (RFC 3464 2.3). */
+export interface DsnRecipient {
+  address: string;
+  /** RFC 3464 2.3.3: failed = bounced for good; delayed = still trying. */
+  action: 'failed' | 'delayed';
+  /** RFC 3463 status, e.g. `5.1.1`. */
+  status: string;
+  /** The remote server's reply (`smtp; 550 5.1.1 ...`) or our own reason. */
+  diagnostic: string;
+  /** The host that answered, if any (RFC 3464 2.3.5 Remote-MTA). */
+  remoteMta?: string;
+}
+
+export interface DsnInput {
+  /** Our host name: Reporting-MTA and the From address's domain. */
+  reportingMta: string;
+  /** Who gets the report: the original envelope sender (never empty: null senders get no DSN). */
+  to: string;
+  recipients: DsnRecipient[];
+  /** The original message, as queued (trace headers stripped or not). */
+  original: Buffer;
+  arrivalDate: Date;
+  now?: Date;
+}
+
+/**
+ * Builds an RFC 3464 delivery status notification: multipart/report (RFC 6522) with a readable
+ * explanation, a message/delivery-status part and the original headers as text/rfc822-headers.
+ * Mail clients (Thunderbird, Apple Mail, Outlook) recognise this shape and show it as a bounce.
+ * The caller sends it with the null reverse-path (RFC 5321 4.5.5) so it can never bounce back.
+ */
+export function buildDsn(input: DsnInput): Buffer {
+  const now = input.now ?? new Date();
+  const failed = input.recipients.some((recipient) => recipient.action === 'failed');
+  const boundary = `=_minimail_dsn_${randomBytes(12).toString('hex')}`;
+  const subject = failed ? 'Undelivered Mail Returned to Sender' : 'Delayed Mail (still being retried)';
+  const header = [
+    `From: Mail Delivery System <MAILER-DAEMON@${input.reportingMta}>`,
+    `To: <${input.to}>`,
+    `Subject: ${subject}`,
+    `Date: ${now.toUTCString().replace('GMT', '+0000')}`,
+    `Message-ID: <${randomBytes(12).toString('hex')}@${input.reportingMta}>`,
+    // RFC 3834 5: automatic replies to this must not be sent.
+    'Auto-Submitted: auto-replied',
+    'MIME-Version: 1.0',
+    `Content-Type: multipart/report; report-type=delivery-status;\r\n\tboundary="${boundary}"`,
+  ];
+  const explanation = failed
+    ? [
+        `This is the mail system at host ${input.reportingMta}.`,
+        '',
+        'Your message could not be delivered to one or more recipients.',
+        'It is attached below (headers only).',
+      ]
+    : [
+        `This is the mail system at host ${input.reportingMta}.`,
+        '',
+        'Your message has not been delivered yet to the recipients below.',
+        'Delivery is still being retried; you do not need to send it again.',
+      ];
+  for (const recipient of input.recipients) {
+    explanation.push('', `<${recipient.address}>: ${recipient.diagnostic}`);
+  }
+  // RFC 3464 2.2: per-message fields, then one block per recipient separated by blank lines.
+  const status = [
+    `Reporting-MTA: dns; ${input.reportingMta}`,
+    `Arrival-Date: ${input.arrivalDate.toUTCString().replace('GMT', '+0000')}`,
+  ];
+  for (const recipient of input.recipients) {
+    status.push(
+      '',
+      `Final-Recipient: rfc822; ${recipient.address}`,
+      `Action: ${recipient.action}`,
+      `Status: ${recipient.status}`,
+      ...(recipient.remoteMta !== undefined ? [`Remote-MTA: dns; ${recipient.remoteMta}`] : []),
+      `Diagnostic-Code: smtp; ${oneLine(recipient.diagnostic)}`,
+    );
+  }
+  const parts = [
+    header.join('\r\n'),
+    '',
+    'This is a MIME-encapsulated message.',
+    '',
+    `--${boundary}`,
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Description: Notification',
+    '',
+    explanation.join('\r\n'),
+    '',
+    `--${boundary}`,
+    'Content-Type: message/delivery-status',
+    'Content-Description: Delivery report',
+    '',
+    status.join('\r\n'),
+    '',
+    `--${boundary}`,
+    'Content-Type: text/rfc822-headers',
+    'Content-Description: Undelivered Message Headers',
+    '',
+    originalHeaders(input.original),
+    `--${boundary}--`,
+    '',
+  ];
+  return Buffer.from(parts.join('\r\n'), 'utf8');
+}
+
+/** The header block of a message (up to its blank line), bounded, ending in CRLF. */
+export function originalHeaders(message: Buffer): string {
+  const text = message.subarray(0, MAX_RETURNED_HEADER_BYTES).toString('latin1');
+  const end = text.indexOf('\r\n\r\n');
+  const headers = end === -1 ? text : text.slice(0, end + 2);
+  return headers.endsWith('\r\n') ? headers : `${headers}\r\n`;
+}
+
+/** A diagnostic is one header field: folded line breaks and control characters would break it. */
+function oneLine(text: string): string {
+  return text
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .trim();
+}

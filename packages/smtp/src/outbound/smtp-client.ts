@@ -1,0 +1,162 @@
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import type { NodemailerError } from 'nodemailer/lib/errors';
+import { CONNECT_TIMEOUT_MS, GREETING_TIMEOUT_MS, SOCKET_TIMEOUT_MS } from './limits.js';
+
+/**
+ * How a connection is protected. MX delivery is `opportunistic` (RFC 3207 4.1: STARTTLS when
+ * offered, without certificate checks, since MX certificates are rarely valid for the MX name and
+ * plaintext is the alternative); smarthosts use `starttls` or `implicit` with verification.
+ */
+export type TlsMode = 'opportunistic' | 'starttls' | 'implicit' | 'none';
+
+export interface SmtpTarget {
+  /** Address (or name) to connect to. MX delivery passes resolved IPs so the client makes no DNS query. */
+  host: string;
+  port: number;
+  /** Name for TLS SNI and certificate checks (the MX or smarthost name). */
+  servername?: string;
+  tls: TlsMode;
+  /** Verify the server certificate; only meaningful for `starttls`/`implicit`. */
+  verifyCertificate: boolean;
+  auth?: { user: string; pass: string };
+}
+
+export interface OutgoingMessage {
+  /** Our name in EHLO (RFC 5321 4.1.1.1: the client's FQDN). */
+  heloName: string;
+  /** '' for the null reverse-path (bounces). */
+  sender: string;
+  recipients: string[];
+  message: Buffer;
+}
+
+/** What the server said about each recipient of one transaction. */
+export interface SendOutcome {
+  accepted: string[];
+  rejected: Array<{ address: string; code: number; reply: string }>;
+  /** The final reply to DATA. */
+  response: string;
+}
+
+/** A failure of the whole transaction: `code` is the SMTP reply, or null when none was received. */
+export class SmtpSendError extends Error {
+  override name = 'SmtpSendError';
+  constructor(
+    message: string,
+    readonly code: number | null,
+    /** What to put in a DSN's Diagnostic-Code: the server's reply, or our account of what broke. */
+    readonly diagnostic: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  /** RFC 5321 4.2.1: 5yz is permanent; everything else (4yz, no reply, broken connection) is not. */
+  get permanent(): boolean {
+    return this.code !== null && this.code >= 500 && this.code !== 503;
+  }
+}
+
+/**
+ * Sends one message over one SMTP connection with nodemailer's SMTP client: connect, EHLO,
+ * STARTTLS as `tls` says, AUTH when given, MAIL/RCPT/DATA, QUIT. Recipients refused at RCPT come
+ * back in `rejected`; a failure of the transaction as a whole (no recipient accepted, DATA
+ * refused, connection lost) throws SmtpSendError.
+ */
+export async function sendOverSmtp(target: SmtpTarget, outgoing: OutgoingMessage): Promise<SendOutcome> {
+  const connection = new SMTPConnection({
+    host: target.host,
+    port: target.port,
+    ...(target.servername !== undefined ? { servername: target.servername } : {}),
+    name: outgoing.heloName,
+    secure: target.tls === 'implicit',
+    requireTLS: target.tls === 'starttls',
+    opportunisticTLS: target.tls === 'opportunistic',
+    ignoreTLS: target.tls === 'none',
+    tls: {
+      rejectUnauthorized: target.verifyCertificate && target.tls !== 'opportunistic',
+      ...(target.servername !== undefined ? { servername: target.servername } : {}),
+      minVersion: 'TLSv1.2',
+    },
+    connectionTimeout: CONNECT_TIMEOUT_MS,
+    greetingTimeout: GREETING_TIMEOUT_MS,
+    socketTimeout: SOCKET_TIMEOUT_MS,
+    logger: false,
+  });
+  // The client also emits errors as events; every one also reaches a callback below, so this
+  // listener only keeps an unhandled 'error' event from crashing the process.
+  // Socket failures (refused, reset, timeout) arrive only as 'error' events, not through the
+  // callbacks, so every step races this promise.
+  let failed: (error: SmtpSendError) => void = () => undefined;
+  const connectionFailed = new Promise<never>((_resolve, reject) => {
+    failed = reject;
+  });
+  connectionFailed.catch(() => undefined);
+  connection.on('error', (error: NodemailerError) => failed(toSendError(error, 'connection')));
+  const step = <T>(
+    run: (resolve: (value: T) => void, reject: (error: SmtpSendError) => void) => void,
+  ): Promise<T> => Promise.race([new Promise<T>(run), connectionFailed]);
+  try {
+    await step<void>((resolve, reject) =>
+      connection.connect((error) => (error ? reject(toSendError(error, 'connect')) : resolve())),
+    );
+    if (target.auth !== undefined) {
+      const credentials = { credentials: target.auth };
+      await step<void>((resolve, reject) =>
+        connection.login(credentials, (error) => (error ? reject(toSendError(error, 'AUTH')) : resolve())),
+      );
+    }
+    const info = await step<SendOutcome>((resolve, reject) =>
+      connection.send(
+        {
+          from: outgoing.sender,
+          to: outgoing.recipients,
+          size: outgoing.message.length,
+          use8BitMime: true,
+        },
+        outgoing.message,
+        (error, result) => {
+          if (error) {
+            // Every recipient refused at RCPT: report them one by one, like a partial refusal.
+            if (error.code === 'EENVELOPE' && (error.rejectedErrors?.length ?? 0) > 0) {
+              resolve({ accepted: [], rejected: rejections(error.rejectedErrors ?? []), response: '' });
+            } else reject(toSendError(error, 'send'));
+            return;
+          }
+          resolve({
+            accepted: result.accepted,
+            rejected: rejections(result.rejectedErrors ?? []),
+            response: result.response,
+          });
+        },
+      ),
+    );
+    connection.quit();
+    return info;
+  } catch (error) {
+    connection.close();
+    if (error instanceof SmtpSendError) throw error;
+    throw toSendError(error as NodemailerError, 'smtp');
+  }
+}
+
+function rejections(errors: NodemailerError[]): SendOutcome['rejected'] {
+  return errors.map((rejection) => ({
+    address: rejection.recipient ?? '',
+    code: rejection.responseCode ?? 0,
+    reply: rejection.response ?? rejection.message,
+  }));
+}
+
+function toSendError(error: NodemailerError, stage: string): SmtpSendError {
+  const code = error.responseCode ?? null;
+  const diagnostic =
+    error.response !== undefined && error.response !== ''
+      ? error.response
+      : `${stage} ${target(error)}: ${error.message}`;
+  return new SmtpSendError(`${stage} failed: ${error.message}`, code, diagnostic, { cause: error });
+}
+
+function target(error: NodemailerError): string {
+  return error.code !== undefined ? `(${error.code})` : '';
+}
