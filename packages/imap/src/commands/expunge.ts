@@ -29,10 +29,8 @@ export const expungeCommand: CommandSpec<'EXPUNGE'> = {
       removed = deleted.length === 0 ? [] : await ctx.store.expunge(view.mailboxId, deleted);
     }
     // RFC 3501 7.4.1: each EXPUNGE renumbers the messages after it, so announce in UID order.
-    for (const uid of [...removed].sort((a, b) => a - b)) {
-      const sequenceNumber = view.removeAnnounced(uid);
-      if (sequenceNumber !== null) await ctx.send(untagged(`${sequenceNumber} EXPUNGE`));
-    }
+    for (const sequenceNumber of view.removeMany(removed))
+      await ctx.send(untagged(`${sequenceNumber} EXPUNGE`));
     return { text: `${command.uid ? 'UID EXPUNGE' : 'EXPUNGE'} completed` };
   },
 };

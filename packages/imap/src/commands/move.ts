@@ -23,10 +23,8 @@ export const moveCommand: CommandSpec<'MOVE'> = {
     const result = await ctx.store.moveMessages(view.mailboxId, uids, target.id);
     const code = copyUidCode(result);
     if (code !== null) await ctx.send(untaggedStatus('OK', code, 'Moved'));
-    for (const uid of [...result.sourceUids].sort((a, b) => a - b)) {
-      const sequence = view.removeAnnounced(uid);
-      if (sequence !== null) await ctx.send(untagged(`${sequence} EXPUNGE`));
-    }
+    for (const sequence of view.removeMany(result.sourceUids))
+      await ctx.send(untagged(`${sequence} EXPUNGE`));
     return { text: `${verb} completed` };
   },
 };

@@ -16,7 +16,7 @@ export class MailboxView {
   private readonly recent: Set<number>;
   private pending: MailboxChange[] = [];
   /** Expunges seen but not yet announced (RFC 3501 7.4.1: not during FETCH, STORE, SEARCH). */
-  private deferredExpunges: number[] = [];
+  private deferredExpunges = new Set<number>();
   private stopWatching: (() => void) | null = null;
   /** Set when the mailbox was deleted or renamed away under us. */
   gone = false;
@@ -152,18 +152,32 @@ export class MailboxView {
     if (this.sequenceOf(uid) !== null) this.knownFlags.set(uid, flags);
   }
 
-  /** The session expunged these itself and answers with its own EXPUNGE responses. */
-  removeAnnounced(uid: number): number | null {
-    const sequence = this.sequenceOf(uid);
-    if (sequence === null) return null;
-    this.uids.splice(sequence - 1, 1);
-    this.knownFlags.delete(uid);
-    this.recent.delete(uid);
-    return sequence;
-  }
-
-  get hasPending(): boolean {
-    return this.pending.length > 0 || this.deferredExpunges.length > 0;
+  /**
+   * Removes these UIDs from the view and returns the sequence numbers to announce, one EXPUNGE
+   * each, in order. RFC 3501 7.4.1: every EXPUNGE renumbers the messages after it, so going up in
+   * UID order each number is the original position minus the messages already removed. One pass
+   * over the view, however many are removed (a mass expunge in a big mailbox stays linear).
+   */
+  removeMany(uids: Iterable<number>): number[] {
+    const unique = new Set<number>();
+    for (const uid of uids) {
+      const sequence = this.sequenceOf(uid);
+      if (sequence !== null) unique.add(sequence);
+    }
+    const positions = [...unique].sort((a, b) => a - b);
+    const sequences = positions.map((position, removedBefore) => position - removedBefore);
+    if (positions.length === 0) return sequences;
+    const kept: number[] = [];
+    this.uids.forEach((uid, index) => {
+      if (unique.has(index + 1)) {
+        this.knownFlags.delete(uid);
+        this.recent.delete(uid);
+      } else {
+        kept.push(uid);
+      }
+    });
+    this.uids = kept;
+    return sequences;
   }
 
   /**
@@ -188,7 +202,7 @@ export class MailboxView {
           break;
         case 'flags': {
           const sequence = this.sequenceOf(change.uid);
-          if (sequence === null || this.deferredExpunges.includes(change.uid)) break;
+          if (sequence === null || this.deferredExpunges.has(change.uid)) break;
           if (sameFlags(this.knownFlags.get(change.uid), change.flags)) break;
           this.knownFlags.set(change.uid, change.flags);
           const flags = this.withRecent(change.uid, change.flags);
@@ -196,29 +210,26 @@ export class MailboxView {
           break;
         }
         case 'expunge':
-          if (this.sequenceOf(change.uid) !== null && !this.deferredExpunges.includes(change.uid)) {
-            this.deferredExpunges.push(change.uid);
-          }
+          if (this.sequenceOf(change.uid) !== null) this.deferredExpunges.add(change.uid);
           break;
         case 'mailbox':
           this.gone = true;
           break;
       }
     }
-    if (allowExpunge && this.deferredExpunges.length > 0) {
-      for (const uid of this.deferredExpunges) {
-        const sequence = this.removeAnnounced(uid);
-        if (sequence !== null) out.push(untagged(`${sequence} EXPUNGE`));
-      }
-      this.deferredExpunges = [];
-    }
     if (newRecent.length > 0 && !this.readOnly) {
       for (const uid of this.recentTracker.claim(this.mailboxId, newRecent)) this.recent.add(uid);
     }
     if (grew) {
-      // RFC 3501 7.3.1: EXISTS after new mail; RECENT goes with it (7.3.2).
+      // RFC 3501 7.3.1: EXISTS after new mail; RECENT goes with it (7.3.2). Sent before this
+      // drain's EXPUNGEs, so a message that arrived and was removed is first counted, then removed.
       out.push(untagged(`${this.uids.length} EXISTS`));
       out.push(untagged(`${this.recent.size} RECENT`));
+    }
+    if (allowExpunge && this.deferredExpunges.size > 0) {
+      for (const sequence of this.removeMany(this.deferredExpunges))
+        out.push(untagged(`${sequence} EXPUNGE`));
+      this.deferredExpunges.clear();
     }
     return out;
   }

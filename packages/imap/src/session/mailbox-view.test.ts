@@ -1,0 +1,70 @@
+/** MailboxView over a real store: renumbering on expunge and the order of drained notifications. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { openStore, type Mailbox, type MailStore } from '@minimail/store';
+import { MailboxView } from './mailbox-view.js';
+import { RecentTracker } from './recent-tracker.js';
+
+let dir: string;
+let store: MailStore;
+let inbox: Mailbox;
+let view: MailboxView | null = null;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'minimail-view-'));
+  store = openStore({ path: join(dir, 'store.sqlite') });
+  const user = await store.ensureUser('alice@example.com');
+  inbox = (await store.getMailbox(user.id, 'INBOX'))!;
+});
+afterEach(async () => {
+  view?.close();
+  view = null;
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function deliver(count: number): Promise<void> {
+  for (let i = 0; i < count; i += 1) {
+    await store.deliver({
+      raw: Buffer.from(`Subject: ${i}\r\n\r\nx\r\n`),
+      targets: [{ mailboxId: inbox.id }],
+    });
+  }
+}
+
+const lines = (buffers: Buffer[]): string[] => buffers.map((b) => b.toString().trimEnd());
+
+it('removeMany returns each EXPUNGE number after the previous ones took effect (RFC 3501 7.4.1)', async () => {
+  await deliver(6);
+  view = await MailboxView.open(store, inbox, false, new RecentTracker(), () => undefined);
+  expect(view.removeMany([5, 2, 3, 99, 2])).toEqual([2, 2, 3]);
+  expect(view.allUids).toEqual([1, 4, 6]);
+  expect(view.sequenceOf(6)).toBe(3);
+});
+
+it('holds expunges back when not allowed, and sends EXISTS before EXPUNGE in one drain', async () => {
+  await deliver(2);
+  view = await MailboxView.open(store, inbox, false, new RecentTracker(), () => undefined);
+  await store.expunge(inbox.id, [1]);
+  await deliver(1);
+  await store.expunge(inbox.id, [3]);
+  expect(lines(view.drain(false))).toEqual(['* 3 EXISTS', '* 3 RECENT']);
+  expect(view.exists).toBe(3);
+  expect(lines(view.drain(true))).toEqual(['* 1 EXPUNGE', '* 2 EXPUNGE']);
+  expect(view.allUids).toEqual([2]);
+});
+
+it('a read-only view claims no \\Recent; the first read-write view claims them once', async () => {
+  await deliver(2);
+  const tracker = new RecentTracker();
+  const examine = await MailboxView.open(store, inbox, true, tracker, () => undefined);
+  expect(examine.recentCount).toBe(0);
+  examine.close();
+  view = await MailboxView.open(store, inbox, false, tracker, () => undefined);
+  expect(view.recentCount).toBe(2);
+  const second = await MailboxView.open(store, inbox, false, tracker, () => undefined);
+  expect(second.recentCount).toBe(0);
+  second.close();
+});
