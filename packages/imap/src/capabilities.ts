@@ -2,6 +2,7 @@
  * The CAPABILITY list (RFC 3501 7.2.1) as a table: each capability with the RFC that defines it
  * and the condition under which it is advertised.
  */
+import { MAX_APPEND_SIZE } from './protocol/limits.js';
 import type { StateKind } from './session/state.js';
 
 export interface CapabilityContext {
@@ -37,6 +38,7 @@ export const CAPABILITIES: readonly CapabilityEntry[] = [
   { name: 'CHILDREN' }, // RFC 3348: \HasChildren / \HasNoChildren
   { name: 'LIST-EXTENDED' }, // RFC 5258: selection and RETURN options
   { name: 'SPECIAL-USE' }, // RFC 6154: \Sent, \Trash, ... in LIST
+  { name: `APPENDLIMIT=${MAX_APPEND_SIZE}` }, // RFC 7889: the largest APPEND the assembler accepts
   { name: 'STARTTLS', when: (ctx) => beforeAuth(ctx) && ctx.tlsAvailable && !ctx.secure }, // RFC 3501 6.2.1
   { name: 'LOGINDISABLED', when: (ctx) => beforeAuth(ctx) && !plaintextAuthAllowed(ctx) }, // RFC 3501 6.2.3
   { name: 'AUTH=PLAIN', when: (ctx) => beforeAuth(ctx) && plaintextAuthAllowed(ctx) }, // RFC 4616

@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { startHarness, type Harness } from '../test-support/harness.js';
 
 const BASE_CAPS =
-  'IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN LIST-EXTENDED SPECIAL-USE';
+  'IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN LIST-EXTENDED SPECIAL-USE APPENDLIMIT=67108864';
 
 let h: Harness | null = null;
 afterEach(async () => {

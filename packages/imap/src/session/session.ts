@@ -73,7 +73,7 @@ export class Session {
         if (this.byeAfterReply !== null) await this.bye(this.byeAfterReply);
       }
     } catch (error) {
-      if (!(error instanceof ConnectionClosedError)) throw error;
+      if (!(error instanceof ConnectionClosedError)) await this.failSession(error);
     } finally {
       this.leaveMailbox();
       this.state = { kind: 'logout' };
@@ -82,6 +82,19 @@ export class Session {
       });
       this.socket.end();
       this.logger.debug('disconnected');
+    }
+  }
+
+  /**
+   * Something outside any one command failed (e.g. the store while announcing changes): log it,
+   * tell the client, and end only this session. A connection never takes the process down.
+   */
+  private async failSession(error: unknown): Promise<void> {
+    this.logger.error({ err: error }, 'session failed');
+    try {
+      await this.bye('Internal server error');
+    } catch (writeError) {
+      if (!(writeError instanceof ConnectionClosedError)) throw writeError;
     }
   }
 
