@@ -29,14 +29,23 @@ export const listCommand: CommandSpec<'LIST'> = {
     const onlySubscribed = selectOptions.includes('SUBSCRIBED');
     const onlySpecialUse = selectOptions.includes('SPECIAL-USE');
     const showSubscribed = onlySubscribed || returnOptions.includes('SUBSCRIBED');
+    // RFC 5258 3.5 RECURSIVEMATCH: a matching name that is not itself subscribed but has a
+    // subscribed descendant is listed too, with CHILDINFO ("SUBSCRIBED") extended data.
+    const subscribedParents =
+      onlySubscribed && selectOptions.includes('RECURSIVEMATCH')
+        ? namesWithChildren(mailboxes.filter((mailbox) => mailbox.subscribed).map((mailbox) => mailbox.name))
+        : new Set<string>();
     for (const mailbox of mailboxes) {
       if (!matchers.some((matches) => matches(mailbox.name))) continue;
-      if (onlySubscribed && !mailbox.subscribed) continue;
       if (onlySpecialUse && mailbox.specialUse === null) continue;
-      const attributes = listAttributes(mailbox, parents.has(mailbox.name), showSubscribed);
-      await ctx.send(
-        untagged('LIST', attributes.map(atom), MAILBOX_SEPARATOR, encodeMailboxName(mailbox.name)),
-      );
+      const childInfo = subscribedParents.has(mailbox.name);
+      if (onlySubscribed && !mailbox.subscribed && !childInfo) continue;
+      const attributes = listAttributes(mailbox, parents.has(mailbox.name), showSubscribed).map(atom);
+      const name = encodeMailboxName(mailbox.name);
+      const line = childInfo
+        ? untagged('LIST', attributes, MAILBOX_SEPARATOR, name, ['CHILDINFO', ['SUBSCRIBED']])
+        : untagged('LIST', attributes, MAILBOX_SEPARATOR, name);
+      await ctx.send(line);
     }
     return { text: 'LIST completed' };
   },

@@ -97,6 +97,28 @@ describe('LIST and LSUB', () => {
   });
 });
 
+describe('LIST-EXTENDED (RFC 5258)', () => {
+  it('SUBSCRIBED with RECURSIVEMATCH reports unsubscribed parents with CHILDINFO', async () => {
+    const c = await loggedIn();
+    c.send('a CREATE Team/Notes');
+    await c.expect('a OK CREATE completed');
+    c.send('b UNSUBSCRIBE Team');
+    await c.expect('b OK UNSUBSCRIBE completed');
+    c.send('c SUBSCRIBE Team/Notes');
+    await c.expect('c OK SUBSCRIBE completed');
+    c.send('d LIST (SUBSCRIBED RECURSIVEMATCH) "" "Team"');
+    expect(await c.readTagged('d')).toEqual([
+      '* LIST (\\HasChildren) "/" "Team" ("CHILDINFO" ("SUBSCRIBED"))',
+      'd OK LIST completed',
+    ]);
+    c.send('e LIST (SUBSCRIBED) "" "Team*"');
+    expect(await c.readTagged('e')).toEqual([
+      '* LIST (\\HasNoChildren \\Subscribed) "/" "Team/Notes"',
+      'e OK LIST completed',
+    ]);
+  });
+});
+
 describe('CREATE, DELETE, RENAME, STATUS', () => {
   it('answers errors with RFC 5530 codes', async () => {
     const c = await loggedIn();
