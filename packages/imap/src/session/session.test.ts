@@ -250,3 +250,19 @@ describe('transcript and throttling', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   });
 });
+
+describe('STARTTLS failures', () => {
+  it('a client that sends garbage instead of a TLS handshake only loses its own connection', async () => {
+    h = await startHarness({ tls: true });
+    const c = await h.raw();
+    await c.expect(/^\* OK /);
+    c.send('a STARTTLS');
+    await c.expect('a OK Begin TLS negotiation now');
+    c.send('this is not a ClientHello');
+    await c.closed();
+    const d = await h.raw();
+    await d.expect(/^\* OK /);
+    d.send('b NOOP');
+    await d.expect('b OK NOOP completed');
+  });
+});

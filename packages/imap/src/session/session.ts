@@ -6,6 +6,7 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import {
+  TlsHandshakeError,
   Transcript,
   sessionLogger,
   upgradeToTls,
@@ -334,7 +335,16 @@ export class Session {
     await this.output.flush();
     // RFC 3501 6.2.1 / RFC 2595 3.1: nothing pipelined after STARTTLS is executed.
     this.stream.detachAndDiscard();
-    const secure = await upgradeToTls(this.socket as Socket, context);
+    let secure: TLSSocket;
+    try {
+      secure = await upgradeToTls(this.socket as Socket, context);
+    } catch (error) {
+      // A client that cannot or will not finish the handshake is not a server fault.
+      if (!(error instanceof TlsHandshakeError)) throw error;
+      this.logger.info({ err: error }, 'STARTTLS handshake failed');
+      this.closing = true;
+      throw new ConnectionClosedError('TLS handshake failed');
+    }
     this.socket = secure;
     this.secure = true;
     this.stream.attach(secure);
