@@ -6,3 +6,4 @@ export type { SmtpReply, ReplyName } from './replies.js';
 export { receivedHeader, returnPathHeader } from './received-header.js';
 export type { ReceivedInfo } from './received-header.js';
 export * from './outbound/index.js';
+export * from './inbound-auth/index.js';

@@ -23,6 +23,7 @@ export function createMxServer(options: SmtpServiceOptions): SmtpListener {
     maxMessageSize: serviceLimits(options).maxMessageSize,
     inFlight,
     metrics: options.metrics,
+    inboundAuth: options.inboundAuth ?? null,
   });
   const disabledCommands = ['AUTH'];
   // RFC 3207: STARTTLS only when we have a certificate (never smtp-server's built-in one).

@@ -33,6 +33,12 @@ export const REPLIES = {
   },
   /** RFC 5321 3.6.2 + RFC 3463 5.7.1: no relaying for unauthenticated clients, ever. */
   RELAY_DENIED: { code: 554, enhanced: '5.7.1', text: 'Relay access denied' },
+  /** RFC 7489 6.6.2 + RFC 3463 5.7.1: the From domain's DMARC policy is p=reject and the message failed it. */
+  DMARC_REJECTED: {
+    code: 550,
+    enhanced: '5.7.1',
+    text: 'Message rejected by the DMARC policy of the sender domain',
+  },
 } as const satisfies Record<string, SmtpReply>;
 
 export interface SmtpReply {

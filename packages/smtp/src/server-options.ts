@@ -22,6 +22,7 @@ import { replyText } from './replies.js';
 import { commandCountingLogger } from './smtp-metrics.js';
 import { greetingPolicy } from './greeting.js';
 import type { ListenerExtras } from './listener.js';
+import type { InboundAuthOptions } from './inbound-auth/index.js';
 
 export interface SmtpServiceOptions {
   store: MailStore;
@@ -61,6 +62,11 @@ export interface SmtpServiceOptions {
    * clients that do not wait. Default: only on the production MX (see greeting.ts).
    */
   rejectEarlyTalkers?: boolean;
+  /**
+   * MX only: SPF, DKIM, DMARC and ARC checks on every message, results prepended as
+   * Authentication-Results. Absent or null: no checks (the dev default: they need DNS).
+   */
+  inboundAuth?: InboundAuthOptions | null;
 }
 
 export interface SmtpListener {
@@ -146,7 +152,8 @@ export function commonServerOptions(options: SmtpServiceOptions): SMTPServerOpti
 export function listenerExtras(options: SmtpServiceOptions, kind: 'mx' | 'submission'): ListenerExtras {
   return {
     tls: options.tls,
-    rejectEarlyTalkers: options.rejectEarlyTalkers ?? greetingPolicy(kind, options.profile).rejectEarlyTalkers,
+    rejectEarlyTalkers:
+      options.rejectEarlyTalkers ?? greetingPolicy(kind, options.profile).rejectEarlyTalkers,
     metrics: options.metrics,
   };
 }

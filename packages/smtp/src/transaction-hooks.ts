@@ -7,7 +7,7 @@ import type {
 import type { Logger } from 'pino';
 import type { MailStore } from '@minimail/store';
 import type { ProtocolMetrics } from '@minimail/protocol';
-import { collectMessage, deliverMessage } from './delivery.js';
+import { collectMessage, deliverMessage, normalizeLineEndings } from './delivery.js';
 import { decideRecipient, decideSender, mergePlans } from './envelope-policy.js';
 import type { Profile, RecipientPlan } from './envelope-policy.js';
 import type { InFlight } from './in-flight.js';
@@ -16,6 +16,7 @@ import { REPLIES, replyError, replyText } from './replies.js';
 import type { ReplyName } from './replies.js';
 import { sessionUser } from './session-user.js';
 import { TransactionBook } from './transaction.js';
+import { checkInbound, type InboundAuthOptions } from './inbound-auth/index.js';
 import type { Transaction } from './transaction.js';
 
 export type ListenerKind = 'mx' | 'submission';
@@ -30,6 +31,8 @@ export interface TransactionContext {
   inFlight: InFlight;
   /** Counts each delivered message and its size (direction `in`). */
   metrics?: ProtocolMetrics | undefined;
+  /** MX only: SPF/DKIM/DMARC/ARC checks before storing; null or absent skips them. */
+  inboundAuth?: InboundAuthOptions | null;
 }
 
 type Callback = (err?: SMTPServerError | null, message?: string) => void;
@@ -146,8 +149,7 @@ export function transactionHooks(context: TransactionContext) {
         if (outcome.reply === 'DELIVERED') {
           context.metrics?.message('in', outcome.size);
           callback(null, replyText('DELIVERED'));
-        }
-        else refuse(session, outcome.reply, outcome.error, callback);
+        } else refuse(session, outcome.reply, outcome.error, callback);
       },
       (error: unknown) => {
         logTransaction(session, transaction, 'LOCAL_ERROR');
@@ -207,8 +209,19 @@ async function receiveAndDeliver(
     plans.push(plan);
   }
   const user = sessionUser(session);
+  const auth = await authenticateInbound(context, collected.data, session, transaction);
+  if (auth.reject) {
+    return {
+      reply: 'DMARC_REJECTED',
+      result: 'DMARC_REJECTED',
+      size: collected.size,
+      log: { size: collected.size, auth: auth.summary },
+    };
+  }
+  // RFC 8601 5: Authentication-Results goes at the top, above the message's own fields.
   const traceHeaders =
     returnPathHeader(transaction.from) +
+    auth.headers +
     receivedHeader({
       heloName: session.hostNameAppearsAs,
       remoteAddress: session.remoteAddress,
@@ -234,6 +247,7 @@ async function receiveAndDeliver(
       size: collected.size,
       log: {
         size: collected.size,
+        ...(auth.summary !== null ? { auth: auth.summary } : {}),
         copies: result.copies.length,
         queued: result.queued.length,
         bodyHash: result.bodyHash,
@@ -249,5 +263,34 @@ async function receiveAndDeliver(
       error,
       log: { size: collected.size },
     };
+  }
+}
+
+/**
+ * MX with checks on: runs SPF/DKIM/DMARC/ARC on the message as the client sent it. A failure
+ * of the checks themselves must not lose or refuse mail: it is logged and the message is stored
+ * without an Authentication-Results field (which receivers treat as "not checked").
+ */
+async function authenticateInbound(
+  context: TransactionContext,
+  message: Buffer,
+  session: SMTPServerSession,
+  transaction: Transaction,
+): Promise<{ headers: string; reject: boolean; summary: object | null }> {
+  const options = context.inboundAuth;
+  if (context.kind !== 'mx' || options === undefined || options === null) {
+    return { headers: '', reject: false, summary: null };
+  }
+  try {
+    const verdict = await checkInbound(
+      normalizeLineEndings(message),
+      { ip: session.remoteAddress, helo: session.hostNameAppearsAs, sender: transaction.from },
+      context.hostname,
+      options,
+    );
+    return verdict;
+  } catch (error) {
+    context.logger.warn({ cid: session.id, err: error }, 'inbound authentication checks failed');
+    return { headers: '', reject: false, summary: null };
   }
 }

@@ -1,4 +1,5 @@
 import type { MxRecord } from 'node:dns';
+import type { DNSResolver } from 'mailauth';
 
 /**
  * The DNS queries relay and inbound checks make, with node:dns/promises signatures. Injected
@@ -42,12 +43,13 @@ export function staticResolver(address: string): DnsResolver {
   };
 }
 
-/** mailauth's resolver shape: `(name, rrtype) => records`, as dns.promises.resolve would answer. */
-export type MailauthResolver = (name: string, rrtype: string) => Promise<string[][] | string[] | MxRecord[]>;
-
-/** Adapts a DnsResolver to mailauth; record types we do not serve read as "no such record". */
-export function toMailauthResolver(resolver: DnsResolver): MailauthResolver {
-  return (name, rrtype) => {
+/**
+ * Adapts a DnsResolver to mailauth's `(name, rrtype)` shape (dns.promises.resolve's); record
+ * types we do not serve read as "no such record". mailauth's typings omit MX answers, which it
+ * does request (SPF `mx` mechanism) and reads as node returns them, hence the one cast.
+ */
+export function toMailauthResolver(resolver: DnsResolver): DNSResolver {
+  const resolve = (name: string, rrtype: string): Promise<string[][] | string[] | MxRecord[]> => {
     switch (rrtype.toUpperCase()) {
       case 'TXT':
         return resolver.resolveTxt(name);
@@ -61,4 +63,5 @@ export function toMailauthResolver(resolver: DnsResolver): MailauthResolver {
         return Promise.reject(missingRecord(name, rrtype));
     }
   };
+  return resolve as DNSResolver;
 }

@@ -90,7 +90,7 @@ describe('relay worker', () => {
           ? Promise.resolve([[dkimRecordValue(key)]])
           : Promise.reject(missingRecord(name, 'TXT')),
     };
-    const verified = await dkimVerify(mail!.data, { resolver: toMailauthResolver(published) as never });
+    const verified = await dkimVerify(mail!.data, { resolver: toMailauthResolver(published) });
     expect(verified.results.map((r) => [r.signingDomain, r.selector, r.status.result])).toEqual([
       ['local.test', 'sel1', 'pass'],
     ]);

@@ -1,0 +1,2 @@
+export { checkInbound } from './check.js';
+export type { InboundAuthOptions, InboundVerdict, SmtpClientFacts } from './check.js';
