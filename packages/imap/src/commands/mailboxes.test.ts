@@ -189,6 +189,8 @@ describe('with imapflow', () => {
     expect(byPath.has('Projects/Alpha')).toBe(false);
     const status = await client.status('INBOX', { messages: true, unseen: true, uidNext: true });
     expect(status).toMatchObject({ path: 'INBOX', messages: 0, unseen: 0, uidNext: 1 });
+    await client.mailboxUnsubscribe('Projects/Beta');
+    expect((await client.list()).find((entry) => entry.path === 'Projects/Beta')?.subscribed).toBeFalsy();
     await client.mailboxDelete('Projects/Beta');
     expect((await client.list()).some((entry) => entry.path === 'Projects/Beta')).toBe(false);
   });
