@@ -25,7 +25,10 @@ export function connectionPolicy(context: ConnectionPolicyContext) {
   const onConnect = (session: SMTPServerSession, callback: Callback): void => {
     const release = context.limiter.tryAcquire(session.remoteAddress);
     if (release === null) {
-      context.logger.warn({ cid: session.id, remote: session.remoteAddress }, 'smtp connection limit reached');
+      context.logger.warn(
+        { cid: session.id, remote: session.remoteAddress },
+        'smtp connection limit reached',
+      );
       context.metrics?.connectionRefused('limit');
       callback(replyError('TOO_MANY_CONNECTIONS'));
       return;
