@@ -100,6 +100,9 @@ describe('FETCH', () => {
     await c.expect('a OK FETCH completed');
     c.send('b FETCH 2 FLAGS');
     await c.expect('b BAD Invalid message sequence number');
+    c.send('b2 FETCH 2:* FLAGS');
+    await c.expect('* 1 FETCH (FLAGS ())');
+    await c.expect('b2 OK FETCH completed');
     c.send('c UID FETCH 5:* FLAGS');
     // RFC 3501 6.4.8: n:* always includes the highest UID.
     await c.expect('* 1 FETCH (UID 1 FLAGS ())');

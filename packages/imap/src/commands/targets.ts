@@ -26,9 +26,10 @@ export function resolveTargets(view: MailboxView, set: SequenceArg, byUid: boole
     }));
   }
   for (const range of set) {
-    for (const bound of [range.start, range.end]) {
-      if (bound !== '*' && bound > view.exists) throw bad('Invalid message sequence number');
-    }
+    // A range with `*` (e.g. `1:*` on an empty mailbox) names what exists; a plain number
+    // beyond the last message names nothing the client can know of.
+    if (range.start === '*' || range.end === '*') continue;
+    if (range.start > view.exists || range.end > view.exists) throw bad('Invalid message sequence number');
   }
   return expandSequenceSet(set, view.exists).map((sequence) => ({
     sequence,
