@@ -2,6 +2,7 @@
  * The services `minimail serve` can run, each a set of listeners. `--services` picks a subset so that
  * docker-compose can run SMTP, IMAP and POP3 as separate containers over one data volume.
  */
+import { createImapServer } from '@minimail/imap';
 import { createPop3Server } from '@minimail/pop3';
 import { createMxServer, createSubmissionServer, type SmtpServiceOptions } from '@minimail/smtp';
 import type { MailStore } from '@minimail/store';
@@ -94,8 +95,20 @@ export const SERVICES: Record<string, ServiceSpec> = {
   },
   imap: {
     description: 'IMAP (1143 STARTTLS and 1993 TLS dev; 143 and 993 production)',
-    available: false,
-    start: () => Promise.resolve([]),
+    available: true,
+    start: async (ctx) => {
+      const options = {
+        store: ctx.store,
+        logger: ctx.logger.child({ proto: 'imap' }),
+        hostname: ctx.config.hostname,
+        profile: ctx.config.profile,
+        tls: ctx.tls,
+      };
+      return [
+        ...(await listen(ctx, 'imap', createImapServer({ ...options, implicitTls: false }))),
+        ...(await listen(ctx, 'imaps', createImapServer({ ...options, implicitTls: true }))),
+      ];
+    },
   },
 };
 
