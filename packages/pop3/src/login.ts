@@ -36,6 +36,7 @@ export async function logIn(ctx: CommandContext, address: string, password: stri
     // The delay comes before the -ERR so that a guesser learns nothing faster than the throttle allows.
     const delayMs = throttle.delayFor(ctx.remoteIp, address);
     throttle.recordFailure(ctx.remoteIp, address);
+    ctx.services.metrics?.authFailure();
     ctx.logger.info({ user: address, delayMs }, 'pop3 login failed');
     if (delayMs > 0) await sleep(delayMs);
     if (ctx.countAuthFailure()) {

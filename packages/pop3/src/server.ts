@@ -2,11 +2,18 @@ import type { Socket } from 'node:net';
 import {
   AuthThrottle,
   ConnectionLimiter,
-  createServerSecureContext,
+  secureContextSourceOf,
   sessionLogger,
   startListener,
 } from '@minimail/protocol';
-import type { ConnectionInfo, Listener, Logger, SecureContextSource } from '@minimail/protocol';
+import type {
+  ConnectionInfo,
+  Listener,
+  Logger,
+  ProtocolMetrics,
+  SecureContextSource,
+  TlsSource,
+} from '@minimail/protocol';
 import type { MailStore } from '@minimail/store';
 import { DEFAULT_MAX_CLIENTS, IDLE_TIMEOUT_MS } from './limits.js';
 import { REPLIES } from './replies.js';
@@ -21,12 +28,23 @@ export interface Pop3ServiceOptions {
   hostname: string;
   /** dev: any password logs in and creates the account. production: stored passwords, TLS only. */
   profile: 'dev' | 'production';
-  /** Certificate for STLS and implicit TLS; null disables both. */
-  tls: { key: string | Buffer; cert: string | Buffer } | null;
+  /**
+   * Certificate for STLS and implicit TLS: PEM text, or a TlsContextProvider whose reloaded
+   * certificate the next handshake uses (no restart); null disables both.
+   */
+  tls: TlsSource | null;
   /** RFC 1939 3 autologout; defaults to IDLE_TIMEOUT_MS (10 minutes). */
   idleTimeoutMs?: number;
   /** Simultaneous sessions; defaults to DEFAULT_MAX_CLIENTS. */
   maxClients?: number;
+  /** Simultaneous sessions from one IP; defaults to the protocol package's LIMITS.maxConnectionsPerIp. */
+  maxConnectionsPerIp?: number;
+  /** Counts in total and per IP instead of a limiter of this listener's own (maxClients etc. unused). */
+  connectionLimiter?: ConnectionLimiter;
+  /** Failed-login throttle; pass one to every listener of the process so all ports count together. */
+  authThrottle?: AuthThrottle;
+  /** Connections, commands, -ERR replies, retrieved messages and failed logins. */
+  metrics?: ProtocolMetrics;
 }
 
 export interface Pop3Listener {
@@ -44,18 +62,23 @@ export interface Pop3Listener {
 export function createPop3Server(options: Pop3ServiceOptions & { implicitTls: boolean }): Pop3Listener {
   const { logger, implicitTls } = options;
   if (implicitTls && options.tls === null) throw new Error('pop3: implicit TLS needs a certificate');
+  // A provider's current() is asked at each handshake, so renewed certificates need no restart.
   const secureContext: SecureContextSource | null =
-    options.tls === null
-      ? null
-      : createServerSecureContext({ key: pemText(options.tls.key), cert: pemText(options.tls.cert) });
+    options.tls === null ? null : secureContextSourceOf(options.tls);
   const services: SessionServices = {
     store: options.store,
     hostname: options.hostname,
     profile: options.profile,
-    // One throttle per listener: failures on 110 and 995 are counted apart, each still bounded.
-    throttle: new AuthThrottle(),
+    // Without a shared throttle from the app, failures on 110 and 995 are counted apart.
+    throttle: options.authThrottle ?? new AuthThrottle(),
+    metrics: options.metrics,
   };
-  const limiter = new ConnectionLimiter({ maxTotal: options.maxClients ?? DEFAULT_MAX_CLIENTS });
+  const limiter =
+    options.connectionLimiter ??
+    new ConnectionLimiter({
+      maxTotal: options.maxClients ?? DEFAULT_MAX_CLIENTS,
+      ...(options.maxConnectionsPerIp === undefined ? {} : { maxPerIp: options.maxConnectionsPerIp }),
+    });
   const idleTimeoutMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
   /** Sessions still running, so close() can wait for their maildrop locks to be released. */
   const running = new Set<Promise<void>>();
@@ -94,6 +117,7 @@ export function createPop3Server(options: Pop3ServiceOptions & { implicitTls: bo
         limiter,
         limitReply: REPLIES.tooManyClients,
         logger,
+        ...(options.metrics ? { metrics: options.metrics } : {}),
         onConnection,
       });
       return listener.port;
@@ -103,8 +127,4 @@ export function createPop3Server(options: Pop3ServiceOptions & { implicitTls: bo
       await Promise.all([...running]);
     },
   };
-}
-
-function pemText(pem: string | Buffer): string {
-  return typeof pem === 'string' ? pem : pem.toString('utf8');
 }

@@ -170,6 +170,7 @@ export class Pop3Session implements CommandContext {
 
   async reply(line: string): Promise<void> {
     this.transcript?.server(line);
+    if (line.startsWith('-ERR')) this.services.metrics?.error(errorKind(line));
     await writeWithBackpressure(this.socket, line + CRLF);
   }
 
@@ -280,6 +281,8 @@ export class Pop3Session implements CommandContext {
   private async dispatch(line: Buffer): Promise<void> {
     const command = parseCommandLine(line);
     const decision = command ? gate(COMMANDS, command, this.state) : ({ kind: 'unknown' } as const);
+    // Unknown keywords are counted as OTHER by the metrics, so garbage adds no series.
+    this.services.metrics?.command(command?.keyword ?? '');
     if (decision.kind === 'wrong-state') return this.reply(REPLIES.wrongState);
     if (decision.kind === 'unknown') {
       this.unknownCommands += 1;
@@ -345,4 +348,9 @@ export class Pop3Session implements CommandContext {
     // Resets and broken pipes are normal endings for a mail client; the loop sees the close.
     socket.on('error', (error) => this.logger.debug({ err: error }, 'pop3 socket error'));
   }
+}
+
+/** The metrics kind of an -ERR reply: its RFC 2449 response code (e.g. `AUTH`, `SYS/TEMP`) or `ERR`. */
+function errorKind(line: string): string {
+  return /^-ERR \[([A-Z/-]+)\]/.exec(line)?.[1] ?? 'ERR';
 }

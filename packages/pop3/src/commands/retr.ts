@@ -18,6 +18,7 @@ export const RETR: CommandSpec = {
       if (!message) return;
       const body = await ctx.services.store.readBody(message.bodyHash);
       state.maildrop.retrieved += 1;
+      ctx.services.metrics?.message('out', body.length);
       return ctx.replyBody(REPLIES.retrHeader(message.size), body);
     },
   },

@@ -1,4 +1,4 @@
-import type { AuthThrottle, Logger } from '@minimail/protocol';
+import type { AuthThrottle, Logger, ProtocolMetrics } from '@minimail/protocol';
 import type { MailStore } from '@minimail/store';
 import type { SecurityContext } from '../capabilities.js';
 import type { SessionState, StateKind, StateOf } from '../state.js';
@@ -9,6 +9,8 @@ export interface SessionServices {
   hostname: string;
   profile: 'dev' | 'production';
   throttle: AuthThrottle;
+  /** Commands, -ERR replies, retrieved messages and failed logins; undefined records nothing. */
+  metrics: ProtocolMetrics | undefined;
 }
 
 /** The session as command handlers see it: replies, state changes, and the few I/O steps they need. */

@@ -1,0 +1,198 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import tls from 'node:tls';
+import { generate } from 'selfsigned';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  AuthThrottle,
+  createLogger,
+  createMetrics,
+  createTlsContextProvider,
+  type TlsContextProvider,
+} from '@minimail/protocol';
+import { RawClient } from '@minimail/protocol/testing';
+import { openStore, type MailStore } from '@minimail/store';
+import { createPop3Server, type Pop3Listener, type Pop3ServiceOptions } from './index.js';
+import { HOSTNAME } from './test-support/harness.js';
+
+let dir: string;
+let store: MailStore;
+const servers: Pop3Listener[] = [];
+const clients: RawClient[] = [];
+let provider: TlsContextProvider | null = null;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'minimail-pop3-hardening-'));
+  store = openStore({ path: join(dir, 'minimail.sqlite') });
+});
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+  provider?.close();
+  provider = null;
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function start(options: Partial<Pop3ServiceOptions> & { implicitTls?: boolean } = {}): Promise<number> {
+  const server = createPop3Server({
+    store,
+    logger: createLogger({ level: 'silent' }),
+    hostname: HOSTNAME,
+    profile: 'dev',
+    tls: null,
+    implicitTls: false,
+    ...options,
+  });
+  servers.push(server);
+  return server.listen(0, '127.0.0.1');
+}
+
+async function connect(port: number, secure = false): Promise<RawClient> {
+  const client = await RawClient.connect(port, { tls: secure });
+  clients.push(client);
+  return client;
+}
+
+async function pemPair(name: string): Promise<{ cert: string; key: string }> {
+  const pems = await generate([{ name: 'commonName', value: name }], { keyType: 'ec' });
+  return { cert: pems.cert, key: pems.private };
+}
+
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe('POP3 hardening', () => {
+  it('serves renewed certificate files to new connections without a restart', async () => {
+    const certPath = join(dir, 'cert.pem');
+    const keyPath = join(dir, 'key.pem');
+    const write = (pair: { cert: string; key: string }): void => {
+      writeFileSync(certPath, pair.cert);
+      writeFileSync(keyPath, pair.key);
+    };
+    write(await pemPair('first.test'));
+    provider = await createTlsContextProvider({
+      certPath,
+      keyPath,
+      pollIntervalMs: 60_000, // reload() stands in for the file watcher (tested in protocol)
+      onError: (error) => {
+        throw error;
+      },
+    });
+    const port = await start({ tls: provider, implicitTls: true });
+    expect(await peerName(port)).toBe('first.test');
+    write(await pemPair('second.test'));
+    await provider.reload();
+    expect(await peerName(port)).toBe('second.test');
+  });
+
+  it('refuses TLS 1.1 on POP3S (RFC 8996)', async () => {
+    const port = await start({ tls: await pemPair('pop.test'), implicitTls: true });
+    const socket = tls.connect({
+      port,
+      host: '127.0.0.1',
+      rejectUnauthorized: false,
+      minVersion: 'TLSv1',
+      maxVersion: 'TLSv1.1',
+    });
+    await expect(
+      new Promise((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject)),
+    ).rejects.toThrow();
+    socket.destroy();
+  });
+
+  it('records connections, commands, -ERR replies, retrieved messages and failed logins', async () => {
+    const metrics = createMetrics({ processMetrics: false });
+    await store.addDomain('local.test');
+    const user = await store.addUser('bob@local.test', 'secret');
+    const raw = Buffer.from('Subject: hi\r\n\r\nhello\r\n');
+    await store.deliver({ raw, targets: [{ userId: user.id }] });
+    const port = await start({
+      profile: 'production',
+      tls: await pemPair('pop.test'),
+      implicitTls: true,
+      metrics: metrics.forProtocol('pop3', ['USER', 'PASS', 'RETR', 'QUIT']),
+    });
+    const client = await connect(port, true);
+    await client.expect(/^\+OK /);
+    client.send('USER bob@local.test');
+    await client.expect(/^\+OK/);
+    client.send('PASS wrong');
+    await client.expect('-ERR [AUTH] invalid login or password');
+    client.send('USER bob@local.test');
+    await client.expect(/^\+OK/);
+    client.send('PASS secret');
+    await client.expect(/^\+OK/);
+    client.send('RETR 1');
+    await client.expect(`+OK ${raw.length} octets`);
+    await client.expect('Subject: hi');
+    await client.expect('');
+    await client.expect('hello');
+    await client.expect('.');
+    client.send('XYZZY');
+    await client.expect(/^-ERR/);
+    client.send('QUIT');
+    await client.expect(/^\+OK/);
+    await client.closed();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const text = await metrics.scrape();
+    expect(sample(text, 'minimail_connections_total{protocol="pop3"}')).toBe(1);
+    expect(sample(text, 'minimail_connections_open{protocol="pop3"}')).toBe(0);
+    expect(sample(text, 'minimail_commands_total{protocol="pop3",command="USER"}')).toBe(2);
+    expect(sample(text, 'minimail_commands_total{protocol="pop3",command="OTHER"}')).toBe(1);
+    expect(sample(text, 'minimail_errors_total{protocol="pop3",kind="AUTH"}')).toBe(1);
+    expect(sample(text, 'minimail_errors_total{protocol="pop3",kind="ERR"}')).toBe(1);
+    expect(sample(text, 'minimail_auth_failures_total{protocol="pop3"}')).toBe(1);
+    expect(sample(text, 'minimail_messages_total{protocol="pop3",direction="out"}')).toBe(1);
+    expect(sample(text, 'minimail_message_bytes_total{protocol="pop3",direction="out"}')).toBe(raw.length);
+  });
+
+  it('limits connections per IP', async () => {
+    const port = await start({ maxConnectionsPerIp: 1 });
+    const first = await connect(port);
+    await first.expect(/^\+OK /);
+    const second = await connect(port);
+    await second.expect('-ERR [SYS/TEMP] too many connections, try again later');
+    await second.closed();
+  });
+
+  it('shares one failed-login throttle between listeners', async () => {
+    await store.addDomain('local.test');
+    await store.addUser('bob@local.test', 'secret');
+    const throttle = new AuthThrottle({ freeFailures: 0, baseDelayMs: 400, maxDelayMs: 400 });
+    const pair = await pemPair('pop.test');
+    const options = { profile: 'production' as const, tls: pair, implicitTls: true, authThrottle: throttle };
+    const ports = [await start(options), await start(options)];
+    const failOn = async (port: number): Promise<number> => {
+      const client = await connect(port, true);
+      await client.expect(/^\+OK /);
+      client.send('USER bob@local.test');
+      await client.expect(/^\+OK/);
+      const started = Date.now();
+      client.send('PASS wrong');
+      await client.expect('-ERR [AUTH] invalid login or password');
+      return Date.now() - started;
+    };
+    await failOn(ports[0]!);
+    expect(await failOn(ports[1]!)).toBeGreaterThanOrEqual(350);
+  });
+});
+
+async function peerName(port: number): Promise<string | undefined> {
+  const socket = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', () => resolve());
+      socket.once('error', reject);
+    });
+    const name = socket.getPeerCertificate().subject?.CN;
+    return typeof name === 'string' ? name : undefined;
+  } finally {
+    socket.destroy();
+  }
+}
