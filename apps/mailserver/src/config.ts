@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import path from 'node:path';
+import { parseDuration } from '@minimail/smtp';
 import { z } from 'zod';
 import { defaultDataDir } from './paths.js';
 
@@ -34,6 +35,22 @@ export const LISTENER_NAMES = Object.keys(LISTENERS) as ListenerName[];
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/** A boolean from JSON, or from the environment as true/false, 1/0, yes/no, on/off. */
+const booleanSetting = z.union([
+  z.boolean(),
+  z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'] }),
+]);
+
+/** A duration setting (`300ms`, `5s`, `10m`, `4h`, `5d`) in milliseconds; a bad one is a config error. */
+function toMs(text: string, ctx: z.RefinementCtx): number {
+  try {
+    return parseDuration(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return 0;
+  }
+}
+
 const configSchema = z
   .object({
     profile: z.enum(PROFILES),
@@ -48,6 +65,36 @@ const configSchema = z
     maxMessageSize: z.coerce.number().int().min(1024),
     maxRecipients: z.coerce.number().int().min(1).max(10_000),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    // ---- outbound relay and mail authentication (docs/adr/0009) ----
+    /** `host:port` of a smarthost that takes all outbound mail instead of MX delivery. */
+    smarthost: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'must be host:port')
+      .optional(),
+    smarthostUser: z.string().min(1).optional(),
+    smarthostPassword: z.string().min(1).optional(),
+    /** tls = implicit TLS (465), starttls = required STARTTLS (587), none = plaintext (never with a password). */
+    smarthostTls: z.enum(['starttls', 'tls', 'none']),
+    /** Delays between delivery attempts, the last repeating, e.g. `5m,10m,20m,40m,67m`. */
+    retrySchedule: z.string().transform((text, ctx) => {
+      const delays = text.split(',').map((part) => toMs(part, ctx));
+      if (delays.length === 0) ctx.addIssue({ code: 'custom', message: 'needs at least one delay' });
+      return delays;
+    }),
+    /** How long a message is retried before it bounces, e.g. `5d`. */
+    queueLifetime: z.string().transform((text, ctx) => toMs(text, ctx)),
+    /** When the sender hears that delivery is delayed, e.g. `4h`. */
+    delayWarning: z.string().transform((text, ctx) => toMs(text, ctx)),
+    /** How long a delivery worker owns a claimed entry; a crashed worker's entries return after it. */
+    relayLease: z.string().transform((text, ctx) => toMs(text, ctx)),
+    /** Run SPF/DKIM/DMARC/ARC on MX mail (needs DNS: default on in production only). */
+    inboundChecks: booleanSetting,
+    /** Refuse at DATA mail that fails DMARC when the sender domain publishes p=reject. */
+    dmarcReject: booleanSetting,
+    /** Port of remote MX hosts (25). Test-only override, with relayResolveTo. */
+    relayPort: port,
+    /** Test-only: answer every DNS question of relay and checks with this address, querying nothing. */
+    relayResolveTo: z.string().min(1).optional(),
   })
   .strict();
 
@@ -64,6 +111,18 @@ const ENV_KEYS: Record<string, string> = {
   maxMessageSize: 'MINIMAIL_MAX_MESSAGE_SIZE',
   maxRecipients: 'MINIMAIL_MAX_RECIPIENTS',
   logLevel: 'MINIMAIL_LOG_LEVEL',
+  smarthost: 'MINIMAIL_SMARTHOST',
+  smarthostUser: 'MINIMAIL_SMARTHOST_USER',
+  smarthostPassword: 'MINIMAIL_SMARTHOST_PASSWORD',
+  smarthostTls: 'MINIMAIL_SMARTHOST_TLS',
+  retrySchedule: 'MINIMAIL_RETRY_SCHEDULE',
+  queueLifetime: 'MINIMAIL_QUEUE_LIFETIME',
+  delayWarning: 'MINIMAIL_DELAY_WARNING',
+  relayLease: 'MINIMAIL_RELAY_LEASE',
+  inboundChecks: 'MINIMAIL_INBOUND_CHECKS',
+  dmarcReject: 'MINIMAIL_DMARC_REJECT',
+  relayPort: 'MINIMAIL_RELAY_PORT',
+  relayResolveTo: 'MINIMAIL_RELAY_RESOLVE_TO',
 };
 
 export class ConfigError extends Error {
@@ -127,6 +186,16 @@ export function loadConfig({ env, file }: LoadConfigInput): Config {
   raw['maxMessageSize'] ??= 25 * 1024 * 1024;
   raw['maxRecipients'] ??= 100;
   raw['logLevel'] ??= 'info';
+  raw['smarthostTls'] ??= 'starttls';
+  // Postfix-like growing backoff, 5 days of retries, a delay notice after 4 hours (ADR 0009).
+  raw['retrySchedule'] ??= '5m,10m,20m,40m,67m';
+  raw['queueLifetime'] ??= '5d';
+  raw['delayWarning'] ??= '4h';
+  raw['relayLease'] ??= '10m';
+  // The checks query DNS; the dev profile makes no DNS queries at all.
+  raw['inboundChecks'] ??= profile === 'production';
+  raw['dmarcReject'] ??= false;
+  raw['relayPort'] ??= 25;
   for (const name of LISTENER_NAMES) ports[name] ??= LISTENERS[name][profile];
 
   const result = configSchema.safeParse(raw);
@@ -142,6 +211,12 @@ export function loadConfig({ env, file }: LoadConfigInput): Config {
   config.dataDir = path.resolve(config.dataDir);
   if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
     throw new ConfigError('MINIMAIL_TLS_CERT and MINIMAIL_TLS_KEY must be given together');
+  }
+  if ((config.smarthostUser === undefined) !== (config.smarthostPassword === undefined)) {
+    throw new ConfigError('MINIMAIL_SMARTHOST_USER and MINIMAIL_SMARTHOST_PASSWORD must be given together');
+  }
+  if (config.smarthostPassword !== undefined && config.smarthostTls === 'none') {
+    throw new ConfigError('MINIMAIL_SMARTHOST_TLS: none would send the smarthost password in plaintext');
   }
   return config;
 }

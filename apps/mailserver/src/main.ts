@@ -7,9 +7,12 @@ import { StoreError } from '@minimail/store';
 import { CliError } from './cli-error.js';
 import { aliasCommands } from './commands/alias.js';
 import type { CommandSpec } from './commands/command.js';
+import { dkimCommands } from './commands/dkim.js';
+import { dnsCommand } from './commands/dns.js';
 import { domainCommands } from './commands/domain.js';
 import { mailboxCommands } from './commands/mailbox.js';
 import { serveCommand } from './commands/serve.js';
+import { queueCommands } from './commands/queue.js';
 import { userCommands } from './commands/user.js';
 import { ConfigError, loadConfig } from './config.js';
 import { println, type CliIo } from './io.js';
@@ -20,6 +23,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
   ...userCommands,
   ...aliasCommands,
   ...mailboxCommands,
+  ...dkimCommands,
+  dns: dnsCommand,
+  ...queueCommands,
 };
 
 const GLOBAL_OPTIONS = {
@@ -33,6 +39,10 @@ export function usage(): string {
   lines.push('', 'environment: MINIMAIL_DATA_DIR, MINIMAIL_PROFILE (dev|production), MINIMAIL_HOSTNAME,');
   lines.push(
     '  MINIMAIL_BIND, MINIMAIL_<SMTP|SUBMISSION|SUBMISSIONS|POP3|POP3S|IMAP|IMAPS|HTTP>_PORT (0 = off)',
+  );
+  lines.push(
+    '  relay: MINIMAIL_SMARTHOST=host:port, MINIMAIL_SMARTHOST_USER/_PASSWORD/_TLS, MINIMAIL_RETRY_SCHEDULE,',
+    '  MINIMAIL_QUEUE_LIFETIME, MINIMAIL_DELAY_WARNING, MINIMAIL_INBOUND_CHECKS, MINIMAIL_DMARC_REJECT',
   );
   return lines.join('\n');
 }

@@ -8,6 +8,7 @@ import { createMxServer, createSubmissionServer, type SmtpServiceOptions } from 
 import type { MailStore } from '@minimail/store';
 import type { Logger } from 'pino';
 import type { Config, ListenerName } from './config.js';
+import { buildRelayWorker, inboundAuthOptions } from './relay.js';
 
 export interface ServiceContext {
   config: Config;
@@ -23,11 +24,35 @@ export interface RunningListener {
   close(): Promise<void>;
 }
 
+/** Background work of a service that has no socket (the relay worker), stopped with the listeners. */
+export interface RunningTask {
+  task: string;
+  close(): Promise<void>;
+}
+
 interface ServiceSpec {
   description: string;
   /** Whether this build has it (POP3 and IMAP land in their own issues). */
   available: boolean;
   start(ctx: ServiceContext): Promise<RunningListener[]>;
+  startTasks?(ctx: ServiceContext): Promise<RunningTask[]>;
+}
+
+/**
+ * The relay worker delivers the outbound queue. Never in dev: nothing is ever relayed there
+ * (DESIGN.md), and the dev profile makes no DNS queries.
+ */
+function startRelay(ctx: ServiceContext): Promise<RunningTask[]> {
+  if (ctx.config.profile === 'dev') {
+    ctx.logger.info('relay: dev profile, outbound mail is never relayed');
+    return Promise.resolve([]);
+  }
+  const logger = ctx.logger.child({ proto: 'relay' });
+  const worker = buildRelayWorker(ctx.config, ctx.store, logger);
+  worker.start();
+  const via = ctx.config.smarthost === undefined ? 'MX lookup' : `smarthost ${ctx.config.smarthost}`;
+  logger.info({ via }, `relay: delivering the outbound queue via ${via}`);
+  return Promise.resolve([{ task: 'relay', close: () => worker.stop() }]);
 }
 
 function smtpOptions(ctx: ServiceContext, proto: string): SmtpServiceOptions {
@@ -39,6 +64,7 @@ function smtpOptions(ctx: ServiceContext, proto: string): SmtpServiceOptions {
     tls: ctx.tls,
     maxMessageSize: ctx.config.maxMessageSize,
     maxRecipients: ctx.config.maxRecipients,
+    inboundAuth: inboundAuthOptions(ctx.config),
   };
 }
 
@@ -75,6 +101,12 @@ export const SERVICES: Record<string, ServiceSpec> = {
         createSubmissionServer({ ...smtpOptions(ctx, 'submissions'), implicitTls: true }),
       )),
     ],
+  },
+  relay: {
+    description: 'outbound relay: delivers queued mail to remote MX hosts or a smarthost (production only)',
+    available: true,
+    start: () => Promise.resolve([]),
+    startTasks: startRelay,
   },
   pop3: {
     description: 'POP3 (1110 STLS and 1995 TLS dev; 110 and 995 production)',

@@ -3,7 +3,7 @@ import { createLogger, ensureDevCertificate, loadTlsFiles } from '@minimail/prot
 import { CliError } from '../cli-error.js';
 import { LISTENERS } from '../config.js';
 import { openAppStore } from '../open-store.js';
-import { SERVICES, selectServices, type RunningListener } from '../services.js';
+import { SERVICES, selectServices, type RunningListener, type RunningTask } from '../services.js';
 import type { CommandSpec } from './command.js';
 
 /** Resolves on the first SIGTERM or SIGINT; a second one while stopping exits at once. */
@@ -22,7 +22,7 @@ function untilStopSignal(): Promise<NodeJS.Signals> {
 }
 
 export const serveCommand: CommandSpec = {
-  usage: 'serve [--services smtp,submission,pop3,imap]',
+  usage: 'serve [--services smtp,submission,relay,pop3,imap]',
   summary: 'run the mail services until SIGTERM/SIGINT',
   arity: 0,
   options: {
@@ -50,13 +50,17 @@ export const serveCommand: CommandSpec = {
     }
 
     const running: RunningListener[] = [];
+    const tasks: RunningTask[] = [];
     const stopAll = async (): Promise<void> => {
-      await Promise.allSettled(running.map((listener) => listener.close()));
+      await Promise.allSettled([...running, ...tasks].map((part) => part.close()));
       await store.close();
     };
     try {
-      for (const name of services)
-        running.push(...(await SERVICES[name]!.start({ config, store, logger, tls })));
+      for (const name of services) {
+        const spec = SERVICES[name]!;
+        running.push(...(await spec.start({ config, store, logger, tls })));
+        tasks.push(...((await spec.startTasks?.({ config, store, logger, tls })) ?? []));
+      }
     } catch (err) {
       await stopAll();
       throw new CliError(`cannot start: ${(err as Error).message}`);

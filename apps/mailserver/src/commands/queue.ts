@@ -1,0 +1,56 @@
+import type { OutboundEntry } from '@minimail/store';
+import { CliError } from '../cli-error.js';
+import { println } from '../io.js';
+import type { CommandSpec } from './command.js';
+import { withStore } from './with-store.js';
+
+function entryId(text: string | undefined): number {
+  const id = Number(text);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new CliError(`"${text ?? ''}" is not a queue entry id`, 2);
+  return id;
+}
+
+/** One tab-separated line per entry: what an admin greps and sorts. */
+function entryLine(entry: OutboundEntry): string {
+  return [
+    entry.id,
+    entry.status,
+    entry.attempts,
+    entry.nextAttemptAt.toISOString(),
+    entry.sender === '' ? '<>' : entry.sender,
+    entry.recipient,
+    entry.size,
+    (entry.lastError ?? '').replace(/\s+/g, ' '),
+  ].join('\t');
+}
+
+export const queueCommands: Record<string, CommandSpec> = {
+  'queue list': {
+    usage: 'queue list',
+    summary:
+      'print the outbound queue: id, status, attempts, next attempt, sender, recipient, size, last error',
+    arity: 0,
+    run: ({ config, io }) =>
+      withStore(config, async (store) => {
+        for (const entry of await store.listOutbound()) println(io.stdout, entryLine(entry));
+      }),
+  },
+  'queue retry': {
+    usage: 'queue retry (ID | all)',
+    summary: 'try queued or failed entries again now',
+    arity: 1,
+    run: ({ config, io, args: [which] }) =>
+      withStore(config, async (store) => {
+        const ids =
+          which === 'all' ? (await store.listOutbound()).map((entry) => entry.id) : [entryId(which)];
+        for (const id of ids) await store.retryOutbound(id);
+        println(io.stdout, `${ids.length} entr${ids.length === 1 ? 'y' : 'ies'} due now`);
+      }),
+  },
+  'queue delete': {
+    usage: 'queue delete ID',
+    summary: 'drop a queue entry without delivering it (no bounce is sent)',
+    arity: 1,
+    run: ({ config, args: [id] }) => withStore(config, (store) => store.deleteOutbound(entryId(id))),
+  },
+};
