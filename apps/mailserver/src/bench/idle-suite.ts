@@ -1,0 +1,78 @@
+/**
+ * Memory with many idle IMAP connections: N clients (10,000 in the full run) log in, SELECT INBOX
+ * and IDLE, from a separate process; the server's RSS is read from /proc before and after. Only
+ * minimail: Dovecot runs one process per IMAP connection, so 10,000 would mean 10,000 processes
+ * (its per-process RSS is reported by the other suites' notes instead).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchMessage } from './messages.js';
+import { createMinimail } from './minimail-target.js';
+import { startNodeChild } from './processes.js';
+import type { BenchSettings } from './settings.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+/** Accounts the idle connections share (Thunderbird keeps several connections per account). */
+const USERS = 10;
+/** Time for the server to settle after the last IDLE before RSS is read (timers, GC). */
+const SETTLE_MS = 3_000;
+
+export interface IdleResult {
+  connections: number;
+  failed: number;
+  firstError: string | null;
+  baselineRss: number;
+  idleRss: number;
+  perConnection: number;
+}
+
+export async function runIdleSuite(
+  settings: BenchSettings,
+): Promise<{ result: IdleResult | null; notes: string[] }> {
+  const minimail = createMinimail();
+  try {
+    for (let u = 0; u < USERS; u++)
+      await minimail.seed(`idle${u}@bench.test`, 10, (i) => benchMessage(i, 2048));
+    const target = await minimail.start({
+      services: ['imap'],
+      imapMaxClients: settings.idleConnections + 100,
+    });
+    await sleep(SETTLE_MS);
+    const baselineRss = target.rss();
+    const clients = await startNodeChild(
+      path.join(HERE, 'idle-child.js'),
+      {
+        PATH: process.env['PATH'],
+        BENCH_PORT: String(target.ports['imap']),
+        BENCH_CONNECTIONS: String(settings.idleConnections),
+        BENCH_USERS: String(USERS),
+      },
+      [],
+      600_000,
+    );
+    try {
+      const opened = clients.ports as unknown as { open: number; failed: number; firstError: string | null };
+      await sleep(SETTLE_MS);
+      const idleRss = target.rss();
+      const result: IdleResult = {
+        connections: opened.open,
+        failed: opened.failed,
+        firstError: opened.firstError,
+        baselineRss,
+        idleRss,
+        perConnection: opened.open > 0 ? (idleRss - baselineRss) / opened.open : Number.NaN,
+      };
+      process.stdout.write(
+        `  idle ${opened.open} IMAP connections in IDLE: server RSS ${(idleRss / 1048576).toFixed(0)} MiB ` +
+          `(${(baselineRss / 1048576).toFixed(0)} MiB before, ${(result.perConnection / 1024).toFixed(1)} KiB each)` +
+          `${opened.failed ? `, ${opened.failed} failed (${opened.firstError})` : ''}\n`,
+      );
+      return { result, notes: [] };
+    } finally {
+      await clients.stop();
+    }
+  } finally {
+    await minimail.dispose();
+  }
+}

@@ -1,0 +1,258 @@
+/** The results as Markdown: printed at the end of a run and written into docs/benchmarks.md. */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import type { BigMailboxResult } from './big-mailbox-suite.js';
+import { BIG_COMMANDS } from './big-mailbox-suite.js';
+import type { IdleResult } from './idle-suite.js';
+import type { ImapTargetResult } from './imap-suite.js';
+import { IMAP_COMMANDS } from './imap-suite.js';
+import type { Pop3Result } from './pop3-suite.js';
+import type { BenchSettings } from './settings.js';
+import type { SmtpResult } from './smtp-suite.js';
+import { formatMs, formatRate, formatRatio, mib } from './stats.js';
+
+export const RESULTS_BEGIN = '<!-- bench-results:begin -->';
+export const RESULTS_END = '<!-- bench-results:end -->';
+
+export interface BenchResults {
+  settings: BenchSettings;
+  startedAt: Date;
+  seconds: number;
+  peers: { postfix: string | null; dovecot: string | null };
+  smtp: SmtpResult[] | null;
+  imap: ImapTargetResult[] | null;
+  pop3: Pop3Result[] | null;
+  idle: IdleResult | null;
+  big: BigMailboxResult[] | null;
+  notes: string[];
+}
+
+function gitCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function machine(): string {
+  const cpus = os.cpus();
+  return `${cpus.length} x ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, Linux ${os.release()}`;
+}
+
+const table = (header: string[], rows: string[][]): string =>
+  [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
+
+function smtpSection(results: SmtpResult[]): string {
+  const find = (target: RegExp, sessions: number, mode: string): SmtpResult | undefined =>
+    results.find((r) => target.test(r.target) && r.sessions === sessions && r.mode === mode);
+  const rows: string[][] = [];
+  const combos = [...new Set(results.map((r) => `${r.sessions}|${r.mode}`))];
+  for (const combo of combos) {
+    const [sessionsText, mode] = combo.split('|') as [string, string];
+    const sessions = Number(sessionsText);
+    const ours = find(/^minimail/, sessions, mode);
+    const bare = find(/^smtp-server/, sessions, mode);
+    const postfix = find(/^Postfix/, sessions, mode);
+    rows.push([
+      String(sessions),
+      mode,
+      ours ? `${formatRate(ours.perSecond)}${ours.errors ? ` (${ours.errors} errors)` : ''}` : '-',
+      ours ? `${formatMs(ours.p50)} / ${formatMs(ours.p99)}` : '-',
+      bare ? formatRate(bare.perSecond) : '-',
+      bare ? `${formatMs(bare.p50)} / ${formatMs(bare.p99)}` : '-',
+      postfix
+        ? `${formatRate(postfix.perSecond)}${postfix.errors ? ` (${postfix.errors} errors)` : ''}`
+        : '-',
+      postfix ? `${formatMs(postfix.p50)} / ${formatMs(postfix.p99)}` : '-',
+      ours && postfix ? formatRatio(ours.perSecond, postfix.perSecond) : '-',
+    ]);
+  }
+  return table(
+    [
+      'sessions',
+      'connection',
+      'minimail msg/s',
+      'p50 / p99 ms',
+      'smtp-server discard msg/s',
+      'p50 / p99 ms',
+      'Postfix msg/s',
+      'p50 / p99 ms',
+      'minimail / Postfix',
+    ],
+    rows,
+  );
+}
+
+function imapSection(results: ImapTargetResult[]): string {
+  const ours = results.find((r) => r.target === 'minimail');
+  const peer = results.find((r) => r.target !== 'minimail');
+  const rows = IMAP_COMMANDS.map((command) => {
+    const a = ours?.commands.find((c) => c.command === command);
+    const b = peer?.commands.find((c) => c.command === command);
+    return [
+      command,
+      a ? formatRate(a.perSecond) : '-',
+      a ? `${formatMs(a.p50)} / ${formatMs(a.p99)}` : '-',
+      b ? formatRate(b.perSecond) : '-',
+      b ? `${formatMs(b.p50)} / ${formatMs(b.p99)}` : '-',
+      a && b ? formatRatio(a.perSecond, b.perSecond) : '-',
+    ];
+  });
+  rows.push([
+    '**all commands**',
+    ours ? `**${formatRate(ours.opsPerSecond)}**` : '-',
+    '',
+    peer ? `**${formatRate(peer.opsPerSecond)}**` : '-',
+    '',
+    ours && peer ? `**${formatRatio(ours.opsPerSecond, peer.opsPerSecond)}**` : '-',
+  ]);
+  const summary = results
+    .map(
+      (r) =>
+        `${r.target}: ${r.clients} clients, ${r.sessions} complete sessions in ${r.seconds.toFixed(1)} s, ${r.errors} errors${r.firstError ? ` (first: ${r.firstError})` : ''}.`,
+    )
+    .join(' ');
+  return `${table(['command', 'minimail ops/s', 'p50 / p99 ms', `${peer?.target ?? 'Dovecot'} ops/s`, 'p50 / p99 ms', 'minimail / peer'], rows)}\n\n${summary}`;
+}
+
+function pop3Section(results: Pop3Result[]): string {
+  const ours = results.find((r) => r.target === 'minimail');
+  const peer = results.find((r) => r.target !== 'minimail');
+  const rows = results.map((r) => [
+    r.target,
+    String(r.messages),
+    r.seconds.toFixed(2),
+    formatRate(r.perSecond),
+    r.mibPerSecond.toFixed(1),
+  ]);
+  const ratio =
+    ours && peer ? `\n\nminimail / ${peer.target}: ${formatRatio(ours.perSecond, peer.perSecond)}` : '';
+  return table(['server', 'messages', 'seconds', 'msg/s', 'MiB/s'], rows) + ratio;
+}
+
+function bigSection(results: BigMailboxResult[]): string {
+  const rows = results.map((r) => [
+    r.target,
+    String(r.messages),
+    formatMs(r.firstSelectMs),
+    ...BIG_COMMANDS.map((c) => formatMs(r.medians[c])),
+  ]);
+  return table(
+    ['server', 'messages', 'first SELECT ms', ...BIG_COMMANDS.map((c) => `${c} ms (median)`)],
+    rows,
+  );
+}
+
+function targets(results: BenchResults): string {
+  const rows: string[][] = [];
+  const smtp20 = (target: RegExp): SmtpResult | undefined =>
+    results.smtp?.find((r) => target.test(r.target) && r.sessions === 20 && r.mode === 'new connection');
+  const ours = smtp20(/^minimail/);
+  const postfix = smtp20(/^Postfix/);
+  const verdict = (ok: boolean | null): string => (ok === null ? 'not measured' : ok ? 'met' : '**not met**');
+  rows.push([
+    'SMTP durable ingest, 20 sessions, new connection each: >= 2x Postfix',
+    ours && postfix ? formatRatio(ours.perSecond, postfix.perSecond) : '-',
+    verdict(ours && postfix ? ours.perSecond >= 2 * postfix.perSecond : null),
+  ]);
+  const imapOurs = results.imap?.find((r) => r.target === 'minimail');
+  const imapPeer = results.imap?.find((r) => r.target !== 'minimail');
+  rows.push([
+    'IMAP workload throughput >= Dovecot',
+    imapOurs && imapPeer ? formatRatio(imapOurs.opsPerSecond, imapPeer.opsPerSecond) : '-',
+    verdict(imapOurs && imapPeer ? imapOurs.opsPerSecond >= imapPeer.opsPerSecond : null),
+  ]);
+  const popOurs = results.pop3?.find((r) => r.target === 'minimail');
+  const popPeer = results.pop3?.find((r) => r.target !== 'minimail');
+  rows.push([
+    'POP3 download throughput >= Dovecot',
+    popOurs && popPeer ? formatRatio(popOurs.perSecond, popPeer.perSecond) : '-',
+    verdict(popOurs && popPeer ? popOurs.perSecond >= popPeer.perSecond : null),
+  ]);
+  const idle = results.idle;
+  const idleFull = idle !== null && idle.connections >= 10_000;
+  rows.push([
+    '10,000 idle IMAP connections < 200 MB RSS',
+    idle ? `${mib(idle.idleRss)} with ${idle.connections} connections` : '-',
+    verdict(idle && idleFull ? idle.idleRss < 200 * 1000 * 1000 : null),
+  ]);
+  const big = results.big?.find((r) => r.target === 'minimail');
+  const bigFull = big !== undefined && big.messages >= 100_000;
+  rows.push([
+    '100,000-message SELECT < 100 ms',
+    big ? `${formatMs(big.medians['SELECT INBOX'])} ms median (${big.messages} messages)` : '-',
+    verdict(big && bigFull ? big.medians['SELECT INBOX'] < 100 : null),
+  ]);
+  return table(['target', 'measured', 'verdict'], rows);
+}
+
+export function renderResults(results: BenchResults): string {
+  const s = results.settings;
+  const parts: string[] = [];
+  parts.push(
+    `Run of ${results.startedAt.toISOString()} (${s.quick ? '**quick run**: smaller loads, shorter times; not for comparison' : 'full run'}), ` +
+      `${results.seconds.toFixed(0)} s, commit ${gitCommit()}.\n\n` +
+      `- Machine: ${machine()}\n- Node ${process.version}; peers: ${results.peers.postfix ?? 'Postfix absent'}, ${results.peers.dovecot ?? 'Dovecot absent'}\n` +
+      `- Command: \`npm run bench${s.quick ? ' -- --quick' : ''}\``,
+  );
+  parts.push(`### Targets\n\n${targets(results)}`);
+  if (results.smtp)
+    parts.push(
+      `### SMTP ingest, ${s.messageBytes / 1024} KB messages, ${s.smtpSeconds} s or ${s.smtpMaxMessages} messages per cell\n\n${smtpSection(results.smtp)}`,
+    );
+  if (results.imap)
+    parts.push(
+      `### IMAP workload, ${s.imapClients} clients, ${s.imapMailboxSize} messages each, ${s.imapSeconds} s\n\n${imapSection(results.imap)}`,
+    );
+  if (results.pop3)
+    parts.push(
+      `### POP3 download of ${s.pop3Messages} messages of ${s.messageBytes / 1024} KB\n\n${pop3Section(results.pop3)}`,
+    );
+  if (results.idle) {
+    const i = results.idle;
+    parts.push(
+      `### Idle IMAP connections\n\n` +
+        table(
+          [
+            'connections in IDLE',
+            'server RSS before',
+            'server RSS with them',
+            'per connection',
+            'failed to open',
+          ],
+          [
+            [
+              String(i.connections),
+              mib(i.baselineRss),
+              mib(i.idleRss),
+              `${(i.perConnection / 1024).toFixed(1)} KiB`,
+              `${i.failed}${i.firstError ? ` (${i.firstError})` : ''}`,
+            ],
+          ],
+        ),
+    );
+  }
+  if (results.big) parts.push(`### Big mailbox\n\n${bigSection(results.big)}`);
+  if (results.notes.length > 0)
+    parts.push(`### Notes from this run\n\n${results.notes.map((n) => `- ${n}`).join('\n')}`);
+  return parts.join('\n\n');
+}
+
+/** Replaces the text between the result markers of docs/benchmarks.md (appending them if absent). */
+export function writeResults(docPath: string, markdown: string): void {
+  const block = `${RESULTS_BEGIN}\n${markdown}\n${RESULTS_END}`;
+  const current = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Benchmarks\n';
+  const begin = current.indexOf(RESULTS_BEGIN);
+  const end = current.indexOf(RESULTS_END);
+  const next =
+    begin >= 0 && end > begin
+      ? current.slice(0, begin) + block + current.slice(end + RESULTS_END.length)
+      : `${current.trimEnd()}\n\n## Results\n\n${block}\n`;
+  writeFileSync(docPath, next);
+}

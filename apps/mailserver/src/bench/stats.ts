@@ -1,0 +1,40 @@
+/** Latency samples and the numbers the report prints. */
+
+export class Samples {
+  private readonly values: number[] = [];
+
+  add(ms: number): void {
+    this.values.push(ms);
+  }
+
+  get count(): number {
+    return this.values.length;
+  }
+
+  /** Nearest-rank percentile in ms; NaN when empty. */
+  percentile(p: number): number {
+    if (this.values.length === 0) return Number.NaN;
+    const sorted = [...this.values].sort((a, b) => a - b);
+    const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+    return sorted[rank]!;
+  }
+}
+
+export const now = (): number => performance.now();
+
+export function formatMs(ms: number): string {
+  if (Number.isNaN(ms)) return '-';
+  return ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0);
+}
+
+export function formatRate(perSecond: number): string {
+  if (!Number.isFinite(perSecond)) return '-';
+  return perSecond < 100 ? perSecond.toFixed(1) : Math.round(perSecond).toString();
+}
+
+export function formatRatio(ours: number, theirs: number | undefined): string {
+  if (theirs === undefined || !Number.isFinite(theirs) || theirs === 0) return '-';
+  return `${(ours / theirs).toFixed(2)}x`;
+}
+
+export const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
