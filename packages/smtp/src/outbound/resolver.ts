@@ -28,18 +28,23 @@ export function missingRecord(hostname: string, rrtype: string): Error {
 }
 
 /**
- * A resolver that answers every A/MX question with one fixed address and every other question
- * with "no such record", making no query at all. For tests and for pointing the relay at a local
- * stand-in MX (MINIMAIL_RELAY_RESOLVE_TO); never for real mail.
+ * A resolver that answers every A/MX question with one fixed address, TXT questions from `txt`
+ * and every other question with "no such record", making no query at all. For tests and for
+ * pointing the relay at a local stand-in MX (MINIMAIL_RELAY_RESOLVE_TO); never for real mail.
  */
-export function staticResolver(address: string): DnsResolver {
+export function staticResolver(address: string, txt: Record<string, string[][]> = {}): DnsResolver {
   const v6 = address.includes(':');
   return {
     resolveMx: (hostname) => Promise.resolve([{ exchange: `mx.${hostname}`, priority: 10 }]),
     resolve4: (hostname) => (v6 ? Promise.reject(missingRecord(hostname, 'A')) : Promise.resolve([address])),
     resolve6: (hostname) =>
       v6 ? Promise.resolve([address]) : Promise.reject(missingRecord(hostname, 'AAAA')),
-    resolveTxt: (hostname) => Promise.reject(missingRecord(hostname, 'TXT')),
+    resolveTxt: (hostname) => {
+      const records = txt[hostname.toLowerCase()];
+      return records === undefined
+        ? Promise.reject(missingRecord(hostname, 'TXT'))
+        : Promise.resolve(records);
+    },
   };
 }
 
