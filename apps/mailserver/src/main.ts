@@ -7,6 +7,7 @@ import { StoreError } from '@minimail/store';
 import { CliError } from './cli-error.js';
 import { aliasCommands } from './commands/alias.js';
 import type { CommandSpec } from './commands/command.js';
+import { demoCommand } from './commands/demo.js';
 import { dkimCommands } from './commands/dkim.js';
 import { dnsCommand } from './commands/dns.js';
 import { domainCommands } from './commands/domain.js';
@@ -23,6 +24,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   ...userCommands,
   ...aliasCommands,
   ...mailboxCommands,
+  demo: demoCommand,
   ...dkimCommands,
   dns: dnsCommand,
   ...queueCommands,
