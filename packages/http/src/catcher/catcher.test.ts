@@ -1,0 +1,180 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CaughtMessage, CaughtSummary } from '../catcher/caught-mail.js';
+import { request } from '../test-support/http-client.js';
+import { deliverTo, startHttp, type Setup } from '../test-support/setup.js';
+
+let setup: Setup | null = null;
+afterEach(async () => {
+  await setup?.close();
+  setup = null;
+});
+
+const SIMPLE = `From: App <app@example.test>
+To: alice@dev.test
+Subject: =?UTF-8?B?SGVsbG8g8J+Njg==?=
+Date: Tue, 24 Nov 2026 10:00:00 +0000
+
+plain body
+`;
+
+const MULTIPART = `From: app@example.test
+To: bob@dev.test
+Subject: Welcome
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="outer"
+
+--outer
+Content-Type: multipart/alternative; boundary="inner"
+
+--inner
+Content-Type: text/plain; charset=iso-8859-1
+Content-Transfer-Encoding: quoted-printable
+
+Gr=FC=DFe, a long line that is soft=
+ broken
+--inner
+Content-Type: text/html; charset=utf-8
+Content-Transfer-Encoding: base64
+
+PHA+R3LDvMOfZTwvcD4=
+--inner--
+--outer
+Content-Type: application/pdf; name="report.pdf"
+Content-Disposition: attachment; filename="report.pdf"
+Content-Transfer-Encoding: base64
+
+JVBERi0xLjQK
+--outer--
+`;
+
+type List = { messages: CaughtSummary[] };
+
+describe('mail-catcher API', () => {
+  it('lists caught messages newest first, per recipient, with decoded headers', async () => {
+    setup = await startHttp('dev');
+    const uid = await deliverTo(setup.store, 'alice@dev.test', SIMPLE);
+    await new Promise((resolve) => setTimeout(resolve, 5)); // a later internal date
+    await deliverTo(setup.store, 'bob@dev.test', MULTIPART);
+
+    const all = (await request(setup.port, 'GET', '/api/messages')).json<List>();
+    expect(all.messages.map((m) => [m.owner, m.subject])).toEqual([
+      ['bob@dev.test', 'Welcome'],
+      ['alice@dev.test', 'Hello 🍎'],
+    ]);
+    const alice = (await request(setup.port, 'GET', '/api/messages?to=ALICE@dev.test')).json<List>();
+    expect(alice.messages).toHaveLength(1);
+    const [summary] = alice.messages;
+    expect(summary).toMatchObject({
+      owner: 'alice@dev.test',
+      uid,
+      from: 'App <app@example.test>',
+      to: 'alice@dev.test',
+      subject: 'Hello 🍎',
+      size: Buffer.byteLength(SIMPLE.replace(/\n/g, '\r\n')),
+    });
+    expect(summary?.id).toMatch(/^\d+-\d+$/);
+    expect(new Date(summary!.date).getTime()).toBeGreaterThan(Date.now() - 60_000);
+    expect((await request(setup.port, 'GET', '/api/messages?to=nobody@dev.test')).json()).toEqual({
+      messages: [],
+    });
+  });
+
+  it('shows one message with text and html decoded and attachments listed, and its raw bytes', async () => {
+    setup = await startHttp('dev');
+    await deliverTo(setup.store, 'bob@dev.test', MULTIPART);
+    const [summary] = (await request(setup.port, 'GET', '/api/messages')).json<List>().messages;
+    const answer = await request(setup.port, 'GET', `/api/messages/${summary!.id}`);
+    expect(answer.status).toBe(200);
+    const message = answer.json<CaughtMessage>();
+    expect(message.text).toBe('Grüße, a long line that is soft broken');
+    expect(message.html).toBe('<p>Grüße</p>');
+    expect(message.attachments).toEqual([
+      { filename: 'report.pdf', contentType: 'application/pdf', size: 9 },
+    ]);
+    expect(message.headers.slice(0, 3)).toEqual([
+      { name: 'From', value: 'app@example.test' },
+      { name: 'To', value: 'bob@dev.test' },
+      { name: 'Subject', value: 'Welcome' },
+    ]);
+    expect(message.flags).toEqual([]);
+
+    const raw = await request(setup.port, 'GET', `/api/messages/${summary!.id}/raw`);
+    expect(raw.status).toBe(200);
+    expect(raw.headers['content-type']).toBe('message/rfc822');
+    expect(raw.text).toBe(MULTIPART.replace(/\n/g, '\r\n'));
+    expect((await request(setup.port, 'GET', '/api/messages/999-1')).status).toBe(404);
+    expect((await request(setup.port, 'GET', '/api/messages/not-an-id/raw')).status).toBe(404);
+  });
+
+  it('deletes one message, then all of them', async () => {
+    setup = await startHttp('dev');
+    await deliverTo(setup.store, 'alice@dev.test', SIMPLE);
+    await deliverTo(setup.store, 'alice@dev.test', SIMPLE);
+    await deliverTo(setup.store, 'bob@dev.test', MULTIPART);
+    const ids = (await request(setup.port, 'GET', '/api/messages')).json<List>().messages.map((m) => m.id);
+    expect((await request(setup.port, 'DELETE', `/api/messages/${ids[0]}`)).status).toBe(204);
+    expect((await request(setup.port, 'DELETE', `/api/messages/${ids[0]}`)).status).toBe(404);
+    expect((await request(setup.port, 'GET', `/api/messages/${ids[0]}`)).status).toBe(404);
+    expect((await request(setup.port, 'DELETE', '/api/messages')).json()).toEqual({ deleted: 2 });
+    expect((await request(setup.port, 'GET', '/api/messages')).json()).toEqual({ messages: [] });
+  });
+
+  it('long-polls until mail for the address arrives, also when another connection delivers it', async () => {
+    setup = await startHttp('dev');
+    const waiting = request(setup.port, 'GET', '/api/messages/wait?to=carol@dev.test&timeout=20');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Another store on the same file stands in for an SMTP process: only the change feed tells us.
+    const uid = await deliverTo(setup.otherStore(), 'carol@dev.test', SIMPLE);
+    const answer = await waiting;
+    expect(answer.status).toBe(200);
+    const { messages } = answer.json<List>();
+    expect(messages.map((m) => [m.owner, m.uid, m.subject])).toEqual([['carol@dev.test', uid, 'Hello 🍎']]);
+
+    // Mail already there is returned at once; `after` asks for newer mail only.
+    expect(
+      (await request(setup.port, 'GET', '/api/messages/wait?to=carol@dev.test')).json<List>().messages,
+    ).toHaveLength(1);
+    const next = request(setup.port, 'GET', `/api/messages/wait?to=carol@dev.test&after=${uid}&timeout=20`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const second = await deliverTo(setup.store, 'carol@dev.test', MULTIPART);
+    expect((await next).json<List>().messages.map((m) => m.uid)).toEqual([second]);
+  });
+
+  it('answers 204 when the wait times out, 400 for bad parameters, and ends waits on close', async () => {
+    setup = await startHttp('dev');
+    const started = Date.now();
+    expect((await request(setup.port, 'GET', '/api/messages/wait?to=dave@dev.test&timeout=1')).status).toBe(
+      204,
+    );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    for (const query of [
+      '',
+      'to=dave@dev.test&timeout=abc',
+      'to=dave@dev.test&timeout=301',
+      'to=dave@dev.test&after=-1',
+      'to=not-an-address',
+    ]) {
+      const answer = await request(setup.port, 'GET', `/api/messages/wait?${query}`);
+      expect(answer.status, query).toBe(400);
+    }
+    const pending = request(setup.port, 'GET', '/api/messages/wait?to=dave@dev.test&timeout=60');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await setup.http.close();
+    expect((await pending).status).toBe(204);
+  });
+
+  it('serves the web page with a strict Content-Security-Policy, and its script', async () => {
+    setup = await startHttp('dev');
+    const page = await request(setup.port, 'GET', '/');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.text).toContain('<script src="/app.js"></script>');
+    const script = await request(setup.port, 'GET', '/app.js');
+    expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(script.text).toContain("fetch('/api/messages')");
+    // Caught content only ever goes through textContent or a sandboxed iframe.
+    expect(script.text).not.toContain('innerHTML');
+    expect(script.text).toContain("frame.setAttribute('sandbox', '')");
+  });
+});

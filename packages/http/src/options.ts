@@ -1,0 +1,23 @@
+import type { Logger } from '@minimail/protocol';
+import type { MailStore } from '@minimail/store';
+import type { Registry } from 'prom-client';
+
+export interface HttpServiceOptions {
+  store: MailStore;
+  /** pino logger from the app; requests are logged at debug, failures at error. */
+  logger: Logger;
+  /** The process's metrics registry (createMetrics().registry), served at /metrics. */
+  registry: Registry;
+  /**
+   * dev: health, metrics, the mail-catcher API and web page. production: health and metrics
+   * only; everything else is 404 (caught mail must never be readable over HTTP in production).
+   */
+  profile: 'dev' | 'production';
+}
+
+export interface HttpListener {
+  /** Starts listening; resolves with the bound port (useful with port 0). */
+  listen(port: number, host: string): Promise<number>;
+  /** Stops accepting, ends long polls, closes every connection. */
+  close(): Promise<void>;
+}
