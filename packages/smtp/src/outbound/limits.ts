@@ -42,3 +42,9 @@ export const MAX_MX_HOSTS = 5;
 
 /** RFC 3464 2.2 / RFC 6522: a DSN returns the original headers only, and at most this many octets. */
 export const MAX_RETURNED_HEADER_BYTES = 64 * 1024;
+
+/**
+ * How long stop() waits for deliveries in progress. A remote MX may stall for minutes; shutdown
+ * must not. What is still running after this keeps its lease and is retried later (at-least-once).
+ */
+export const STOP_GRACE_MS = 10 * 1000;

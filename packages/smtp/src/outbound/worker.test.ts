@@ -286,6 +286,31 @@ describe('relay worker', () => {
   });
 });
 
+it('stop() does not wait for a stalled remote beyond its grace; the entry keeps its lease', async () => {
+  const { createServer } = await import('node:net');
+  const sockets: import('node:net').Socket[] = [];
+  // Accepts the connection and never greets.
+  const silent = createServer((socket) => void sockets.push(socket));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const address = silent.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  try {
+    await queue('alice@local.test', ['bob@remote.test']);
+    const m = await mx();
+    const w = worker(m, { mxPort: port, pollIntervalMs: 10, stopGraceMs: 100 });
+    w.start();
+    for (let i = 0; i < 100 && sockets.length === 0; i += 1) await new Promise((r) => setTimeout(r, 10));
+    expect(sockets).toHaveLength(1);
+    const started = Date.now();
+    await w.stop();
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await store.listOutbound()).toMatchObject([{ status: 'delivering', attempts: 1 }]);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  }
+});
+
 async function closedPort(): Promise<number> {
   const { createServer } = await import('node:net');
   return new Promise((resolve) => {

@@ -9,6 +9,7 @@ import {
   DEFAULT_POLL_INTERVAL_MS,
   DEFAULT_TOTAL_CONNECTIONS,
   MAX_RECIPIENTS_PER_TRANSACTION,
+  STOP_GRACE_MS,
 } from './limits.js';
 import { domainOf, fromHeaderDomain, stripReturnPath } from './message-prep.js';
 import { lookupDestination, RouteError } from './mx-lookup.js';
@@ -55,12 +56,17 @@ export interface RelayWorkerOptions {
   claimBatch?: number;
   perDomainConnections?: number;
   totalConnections?: number;
+  /** How long stop() waits for deliveries in progress; default STOP_GRACE_MS. */
+  stopGraceMs?: number;
 }
 
 export interface RelayWorker {
   /** Starts polling the queue in the background. */
   start(): void;
-  /** Stops claiming, waits for deliveries in progress to finish and record their outcome. */
+  /**
+   * Stops claiming and waits (up to `stopGraceMs`) for deliveries in progress to record their
+   * outcome; any still running then are left to their lease and retried by the next worker.
+   */
   stop(): Promise<void>;
   /** One round: claims what is due and delivers it; resolves when all of it is settled. */
   runOnce(): Promise<number>;
@@ -373,7 +379,18 @@ export function createRelayWorker(options: RelayWorkerOptions): RelayWorker {
       wake?.();
       await loop;
       loop = null;
-      await Promise.allSettled([...inFlight]);
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, options.stopGraceMs ?? STOP_GRACE_MS);
+      });
+      await Promise.race([Promise.allSettled([...inFlight]), grace]);
+      clearTimeout(timer);
+      if (inFlight.size > 0) {
+        logger.warn(
+          { deliveries: inFlight.size },
+          'relay: stopped with deliveries in progress; they will be retried',
+        );
+      }
     },
     runOnce,
   };
