@@ -67,4 +67,45 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: {}, file: file('{nope') })).toThrow(/not valid JSON/);
     expect(() => loadConfig({ env: { MINIMAIL_TLS_CERT: '/x.pem' } })).toThrow(/must be given together/);
   });
+
+  it('has safe abuse limits by default, each settable from the environment', () => {
+    expect(loadConfig({ env: {} })).toMatchObject({
+      maxConnections: 1000,
+      maxConnectionsPerIp: 50,
+      smtpTimeout: 5 * 60_000,
+      pop3IdleTimeout: 10 * 60_000,
+      imapIdleTimeout: 30 * 60_000,
+      authFreeFailures: 3,
+      authMaxDelay: 30_000,
+      maxMessageSize: 25 * 1024 * 1024,
+      maxRecipients: 100,
+    });
+    const config = loadConfig({
+      env: {
+        MINIMAIL_MAX_CONNECTIONS: '20',
+        MINIMAIL_MAX_CONNECTIONS_PER_IP: '2',
+        MINIMAIL_SMTP_TIMEOUT: '30s',
+        MINIMAIL_POP3_IDLE_TIMEOUT: '15m',
+        MINIMAIL_IMAP_IDLE_TIMEOUT: '45m',
+        MINIMAIL_AUTH_FREE_FAILURES: '0',
+        MINIMAIL_AUTH_MAX_DELAY: '1m',
+      },
+    });
+    expect(config).toMatchObject({
+      maxConnections: 20,
+      maxConnectionsPerIp: 2,
+      smtpTimeout: 30_000,
+      pop3IdleTimeout: 15 * 60_000,
+      imapIdleTimeout: 45 * 60_000,
+      authFreeFailures: 0,
+      authMaxDelay: 60_000,
+    });
+    // RFC 3501 5.4: an IMAP autologout under 30 minutes is refused, naming the variable.
+    expect(() => loadConfig({ env: { MINIMAIL_IMAP_IDLE_TIMEOUT: '10m' } })).toThrow(
+      /^MINIMAIL_IMAP_IDLE_TIMEOUT: must be at least 1800 seconds/,
+    );
+    expect(() => loadConfig({ env: { MINIMAIL_MAX_CONNECTIONS_PER_IP: '0' } })).toThrow(
+      /^MINIMAIL_MAX_CONNECTIONS_PER_IP: /,
+    );
+  });
 });

@@ -95,8 +95,29 @@ const configSchema = z
     relayPort: port,
     /** Test-only: answer every DNS question of relay and checks with this address, querying nothing. */
     relayResolveTo: z.string().min(1).optional(),
+    // ---- abuse limits (issue 6); each default is safe for a small domain ----
+    /** Simultaneous connections per listener (each of smtp, submission, pop3, imap...). */
+    maxConnections: z.coerce.number().int().min(1).max(100_000),
+    /** Simultaneous connections from one IP per listener (an office behind NAT shares one IP). */
+    maxConnectionsPerIp: z.coerce.number().int().min(1).max(100_000),
+    /** SMTP idle time between commands; RFC 5321 4.5.3.2.7 asks for at least 5 minutes. */
+    smtpTimeout: z.string().transform((text, ctx) => atLeast(toMs(text, ctx), 10_000, ctx)),
+    /** POP3 autologout; RFC 1939 3 asks for at least 10 minutes. */
+    pop3IdleTimeout: z.string().transform((text, ctx) => atLeast(toMs(text, ctx), 10_000, ctx)),
+    /** IMAP autologout, also while IDLE; RFC 3501 5.4: at least 30 minutes (clients re-IDLE at 29). */
+    imapIdleTimeout: z.string().transform((text, ctx) => atLeast(toMs(text, ctx), 30 * 60_000, ctx)),
+    /** Failed logins per IP and per account answered without delay, before the throttle doubles. */
+    authFreeFailures: z.coerce.number().int().min(0).max(1_000),
+    /** Cap of the failed-login delay. */
+    authMaxDelay: z.string().transform((text, ctx) => toMs(text, ctx)),
   })
   .strict();
+
+/** A duration setting that must not go below `minMs` (an RFC minimum or a sanity floor). */
+function atLeast(ms: number, minMs: number, ctx: z.RefinementCtx): number {
+  if (ms < minMs) ctx.addIssue({ code: 'custom', message: `must be at least ${minMs / 1000} seconds` });
+  return ms;
+}
 
 export type Config = z.infer<typeof configSchema>;
 
@@ -123,6 +144,13 @@ const ENV_KEYS: Record<string, string> = {
   dmarcReject: 'MINIMAIL_DMARC_REJECT',
   relayPort: 'MINIMAIL_RELAY_PORT',
   relayResolveTo: 'MINIMAIL_RELAY_RESOLVE_TO',
+  maxConnections: 'MINIMAIL_MAX_CONNECTIONS',
+  maxConnectionsPerIp: 'MINIMAIL_MAX_CONNECTIONS_PER_IP',
+  smtpTimeout: 'MINIMAIL_SMTP_TIMEOUT',
+  pop3IdleTimeout: 'MINIMAIL_POP3_IDLE_TIMEOUT',
+  imapIdleTimeout: 'MINIMAIL_IMAP_IDLE_TIMEOUT',
+  authFreeFailures: 'MINIMAIL_AUTH_FREE_FAILURES',
+  authMaxDelay: 'MINIMAIL_AUTH_MAX_DELAY',
 };
 
 export class ConfigError extends Error {
@@ -196,6 +224,14 @@ export function loadConfig({ env, file }: LoadConfigInput): Config {
   raw['inboundChecks'] ??= profile === 'production';
   raw['dmarcReject'] ??= false;
   raw['relayPort'] ??= 25;
+  // Abuse limits: the protocol package's LIMITS, and the RFC minimum timeouts.
+  raw['maxConnections'] ??= 1000;
+  raw['maxConnectionsPerIp'] ??= 50;
+  raw['smtpTimeout'] ??= '5m';
+  raw['pop3IdleTimeout'] ??= '10m';
+  raw['imapIdleTimeout'] ??= '30m';
+  raw['authFreeFailures'] ??= 3;
+  raw['authMaxDelay'] ??= '30s';
   for (const name of LISTENER_NAMES) ports[name] ??= LISTENERS[name][profile];
 
   const result = configSchema.safeParse(raw);
