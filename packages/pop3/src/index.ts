@@ -4,3 +4,4 @@ export { CAPABILITIES, capabilityLines } from './capabilities.js';
 export { RESPONSE_CODES, REPLIES } from './replies.js';
 export { uniqueId } from './maildrop.js';
 export * as POP3_LIMITS from './limits.js';
+export { POP3_COMMAND_NAMES } from './commands/index.js';

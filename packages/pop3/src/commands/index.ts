@@ -16,3 +16,6 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
     spec,
   ]),
 );
+
+/** Every keyword, for bounded metrics labels. */
+export const POP3_COMMAND_NAMES: readonly string[] = [...COMMANDS.keys()];
