@@ -2,9 +2,23 @@
  * The services `minimail serve` can run, each a set of listeners. `--services` picks a subset so that
  * docker-compose can run SMTP, IMAP and POP3 as separate containers over one data volume.
  */
+import { createHttpServer } from '@minimail/http';
 import { createImapServer } from '@minimail/imap';
-import { createPop3Server } from '@minimail/pop3';
-import { createMxServer, createSubmissionServer, type SmtpServiceOptions } from '@minimail/smtp';
+import { createPop3Server, POP3_COMMAND_NAMES } from '@minimail/pop3';
+import {
+  createMetrics,
+  isTlsContextProvider,
+  type AuthThrottle,
+  type Metrics,
+  type TlsFiles,
+  type TlsSource,
+} from '@minimail/protocol';
+import {
+  createMxServer,
+  createSubmissionServer,
+  SMTP_COMMANDS,
+  type SmtpServiceOptions,
+} from '@minimail/smtp';
 import type { MailStore } from '@minimail/store';
 import type { Logger } from 'pino';
 import type { Config, ListenerName } from './config.js';
@@ -14,7 +28,25 @@ export interface ServiceContext {
   config: Config;
   store: MailStore;
   logger: Logger;
-  tls: { key: string; cert: string };
+  /** The certificate: a provider following the configured files (reloaded without restart), or PEM text. */
+  tls: TlsSource;
+  /** One registry per process, served by the http service at /metrics (serve always passes one). */
+  metrics?: Metrics;
+  /** One failed-login throttle for every listener of the process (guessing is slowed across ports). */
+  authThrottle?: AuthThrottle;
+}
+
+/** The optional per-process parts of a context, present only when given (exactOptionalPropertyTypes). */
+function shared(ctx: ServiceContext, protocol: string, commands: readonly string[]) {
+  return {
+    ...(ctx.authThrottle ? { authThrottle: ctx.authThrottle } : {}),
+    ...(ctx.metrics ? { metrics: ctx.metrics.forProtocol(protocol, commands) } : {}),
+  };
+}
+
+/** IMAP takes PEM text (it does not follow reloads yet): the provider's current files. */
+function tlsFiles(source: TlsSource): TlsFiles | { key: string | Buffer; cert: string | Buffer } {
+  return isTlsContextProvider(source) ? source.files() : source;
 }
 
 /** A bound listener: which config port it serves, where it listens, how to stop it. */
@@ -65,6 +97,11 @@ function smtpOptions(ctx: ServiceContext, proto: string): SmtpServiceOptions {
     maxMessageSize: ctx.config.maxMessageSize,
     maxRecipients: ctx.config.maxRecipients,
     inboundAuth: inboundAuthOptions(ctx.config),
+    maxClients: ctx.config.maxConnections,
+    maxConnectionsPerIp: ctx.config.maxConnectionsPerIp,
+    socketTimeoutMs: ctx.config.smtpTimeout,
+    // 465 counts as submission: one protocol label per kind of service.
+    ...shared(ctx, proto === 'smtp' ? 'smtp' : 'submission', SMTP_COMMANDS),
   };
 }
 
@@ -118,6 +155,10 @@ export const SERVICES: Record<string, ServiceSpec> = {
         hostname: ctx.config.hostname,
         profile: ctx.config.profile,
         tls: ctx.tls,
+        maxClients: ctx.config.maxConnections,
+        maxConnectionsPerIp: ctx.config.maxConnectionsPerIp,
+        idleTimeoutMs: ctx.config.pop3IdleTimeout,
+        ...shared(ctx, 'pop3', POP3_COMMAND_NAMES),
       };
       return [
         ...(await listen(ctx, 'pop3', createPop3Server({ ...options, implicitTls: false }))),
@@ -134,13 +175,30 @@ export const SERVICES: Record<string, ServiceSpec> = {
         logger: ctx.logger.child({ proto: 'imap' }),
         hostname: ctx.config.hostname,
         profile: ctx.config.profile,
-        tls: ctx.tls,
+        tls: tlsFiles(ctx.tls),
+        maxClients: ctx.config.maxConnections,
+        limits: { autologoutMs: ctx.config.imapIdleTimeout },
       };
       return [
         ...(await listen(ctx, 'imap', createImapServer({ ...options, implicitTls: false }))),
         ...(await listen(ctx, 'imaps', createImapServer({ ...options, implicitTls: true }))),
       ];
     },
+  },
+  http: {
+    description: 'HTTP on 8025: /healthz, /metrics; in dev also the mail-catcher API and web page',
+    available: true,
+    start: (ctx) =>
+      listen(
+        ctx,
+        'http',
+        createHttpServer({
+          store: ctx.store,
+          logger: ctx.logger.child({ proto: 'http' }),
+          registry: (ctx.metrics ?? createMetrics({ outboundQueue: ctx.store })).registry,
+          profile: ctx.config.profile,
+        }),
+      ),
   },
 };
 

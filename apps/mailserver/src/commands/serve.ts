@@ -1,5 +1,13 @@
 import { mkdirSync } from 'node:fs';
-import { createLogger, ensureDevCertificate, loadTlsFiles } from '@minimail/protocol';
+import {
+  AuthThrottle,
+  createLogger,
+  createMetrics,
+  createTlsContextProvider,
+  ensureDevCertificate,
+  type TlsContextProvider,
+  type TlsSource,
+} from '@minimail/protocol';
 import { CliError } from '../cli-error.js';
 import { LISTENERS } from '../config.js';
 import { openAppStore } from '../open-store.js';
@@ -22,7 +30,7 @@ function untilStopSignal(): Promise<NodeJS.Signals> {
 }
 
 export const serveCommand: CommandSpec = {
-  usage: 'serve [--services smtp,submission,relay,pop3,imap]',
+  usage: 'serve [--services smtp,submission,relay,pop3,imap,http]',
   summary: 'run the mail services until SIGTERM/SIGINT',
   arity: 0,
   options: {
@@ -39,9 +47,20 @@ export const serveCommand: CommandSpec = {
     mkdirSync(config.dataDir, { recursive: true });
     const store = openAppStore(config.dataDir, logger);
 
-    let tls: { key: string; cert: string };
+    let tls: TlsSource;
+    let provider: TlsContextProvider | null = null;
     if (config.tlsCert && config.tlsKey) {
-      tls = await loadTlsFiles(config.tlsCert, config.tlsKey);
+      // Renewed files (certbot, cert-manager) are picked up by new connections without a restart:
+      // the files are polled, and SIGHUP reloads at once.
+      const { tlsCert, tlsKey } = config;
+      provider = await createTlsContextProvider({
+        certPath: tlsCert,
+        keyPath: tlsKey,
+        onReload: () => logger.info({ cert: tlsCert }, 'TLS certificate reloaded'),
+        onError: (err) =>
+          logger.error({ err, cert: tlsCert }, 'TLS certificate reload failed; keeping the old one'),
+      });
+      tls = provider;
     } else {
       if (config.profile === 'production') {
         logger.warn('no MINIMAIL_TLS_CERT/MINIMAIL_TLS_KEY given: using a self-signed certificate');
@@ -49,17 +68,32 @@ export const serveCommand: CommandSpec = {
       tls = await ensureDevCertificate(config.dataDir, config.hostname);
     }
 
+    const onHangup = (): void => {
+      provider
+        ?.reload()
+        .catch((err: unknown) => logger.error({ err }, 'SIGHUP: TLS certificate reload failed'));
+    };
+    process.on('SIGHUP', onHangup);
+    const metrics = createMetrics({ outboundQueue: store });
+    const authThrottle = new AuthThrottle({
+      freeFailures: config.authFreeFailures,
+      maxDelayMs: config.authMaxDelay,
+    });
+    const context = { config, store, logger, tls, metrics, authThrottle };
+
     const running: RunningListener[] = [];
     const tasks: RunningTask[] = [];
     const stopAll = async (): Promise<void> => {
       await Promise.allSettled([...running, ...tasks].map((part) => part.close()));
+      process.off('SIGHUP', onHangup);
+      provider?.close();
       await store.close();
     };
     try {
       for (const name of services) {
         const spec = SERVICES[name]!;
-        running.push(...(await spec.start({ config, store, logger, tls })));
-        tasks.push(...((await spec.startTasks?.({ config, store, logger, tls })) ?? []));
+        running.push(...(await spec.start(context)));
+        tasks.push(...((await spec.startTasks?.(context)) ?? []));
       }
     } catch (err) {
       await stopAll();
