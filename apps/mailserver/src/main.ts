@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { StoreError } from '@minimail/store';
 import { CliError } from './cli-error.js';
 import { aliasCommands } from './commands/alias.js';
+import { backupCommands } from './commands/backup.js';
 import type { CommandSpec } from './commands/command.js';
 import { demoCommand } from './commands/demo.js';
 import { dkimCommands } from './commands/dkim.js';
@@ -24,6 +25,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   ...userCommands,
   ...aliasCommands,
   ...mailboxCommands,
+  ...backupCommands,
   demo: demoCommand,
   ...dkimCommands,
   dns: dnsCommand,
