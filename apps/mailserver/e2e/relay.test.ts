@@ -150,7 +150,7 @@ describe('outbound relay (production profile, real CLI)', () => {
 
   it('delivers DKIM-signed mail to the stand-in MX and bounces a refused recipient as a DSN', async () => {
     const { site: sender, dkimName, dkimValue } = await sendingSite(remote.smtpPort);
-    await serve(sender, 'smtp,submission,relay');
+    const running = await serve(sender, 'smtp,submission,relay');
     await submit(sender, ['bob@remote.test', 'nobody@remote.test'], 'over the wire');
 
     const [delivered] = await waitFor('delivery at the stand-in MX', async () => {
@@ -188,7 +188,9 @@ describe('outbound relay (production profile, real CLI)', () => {
     );
     expect(dsn).toContain('Subject: over the wire\r\n');
 
-    // The admin sees the failed entry, and can retry or drop it.
+    // The admin sees the failed entry, and can retry or drop it (server stopped: no redelivery).
+    running.kill('SIGTERM');
+    expect(await running.exited).toMatchObject({ code: 0 });
     const list = await cli(sender, ['queue', 'list']);
     const [line, ...more] = list.trim().split('\n');
     expect(more).toEqual([]);
@@ -196,6 +198,12 @@ describe('outbound relay (production profile, real CLI)', () => {
     expect(fields.slice(1, 3)).toEqual(['failed', '1']);
     expect(fields.slice(4, 6)).toEqual(['alice@local.test', 'nobody@remote.test']);
     expect(fields[7]).toContain('550 5.1.1 No such user here');
+    expect(await cli(sender, ['queue', 'retry', fields[0]!])).toBe('1 entry due now\n');
+    expect((await cli(sender, ['queue', 'list'])).split('\t').slice(0, 3)).toEqual([
+      fields[0],
+      'queued',
+      '1',
+    ]);
     await cli(sender, ['queue', 'delete', fields[0]!]);
     expect(await cli(sender, ['queue', 'list'])).toBe('');
     expect(await runCli(['queue', 'delete', fields[0]!], sender.env)).toMatchObject({

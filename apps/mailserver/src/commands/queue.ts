@@ -37,12 +37,21 @@ export const queueCommands: Record<string, CommandSpec> = {
   },
   'queue retry': {
     usage: 'queue retry (ID | all)',
-    summary: 'try queued or failed entries again now',
+    summary: 'try queued or failed entries again now (not ones being delivered)',
     arity: 1,
     run: ({ config, io, args: [which] }) =>
       withStore(config, async (store) => {
+        const entries = await store.listOutbound();
+        const wanted = which === 'all' ? null : entryId(which);
+        // An entry a worker is delivering right now is left alone: retrying it would send it twice.
+        // (Its lease is its nextAttemptAt; once that passed, the worker is gone and retry is safe.)
+        const now = Date.now();
+        const leased = (entry: OutboundEntry): boolean =>
+          entry.status === 'delivering' && entry.nextAttemptAt.getTime() > now;
+        const busy = entries.find((entry) => entry.id === wanted && leased(entry));
+        if (busy !== undefined) throw new CliError(`entry ${busy.id} is being delivered right now`);
         const ids =
-          which === 'all' ? (await store.listOutbound()).map((entry) => entry.id) : [entryId(which)];
+          wanted === null ? entries.filter((entry) => !leased(entry)).map((entry) => entry.id) : [wanted];
         for (const id of ids) await store.retryOutbound(id);
         println(io.stdout, `${ids.length} entr${ids.length === 1 ? 'y' : 'ies'} due now`);
       }),
