@@ -16,7 +16,7 @@ import { REPLIES, replyError, replyText } from './replies.js';
 import type { ReplyName } from './replies.js';
 import { sessionUser } from './session-user.js';
 import { TransactionBook } from './transaction.js';
-import { checkInbound, type InboundAuthOptions } from './inbound-auth/index.js';
+import { checkInbound, removeForgedResults, type InboundAuthOptions } from './inbound-auth/index.js';
 import type { Transaction } from './transaction.js';
 
 export type ListenerKind = 'mx' | 'submission';
@@ -209,7 +209,7 @@ async function receiveAndDeliver(
     plans.push(plan);
   }
   const user = sessionUser(session);
-  const auth = await authenticateInbound(context, collected.data, session, transaction);
+  const auth = await authenticateInbound(context, normalizeLineEndings(collected.data), session, transaction);
   if (auth.reject) {
     return {
       reply: 'DMARC_REJECTED',
@@ -237,7 +237,7 @@ async function receiveAndDeliver(
     const result = await deliverMessage({
       store: context.store,
       traceHeaders,
-      message: collected.data,
+      message: auth.message,
       sender: transaction.from,
       plan: mergePlans(plans),
     });
@@ -276,21 +276,23 @@ async function authenticateInbound(
   message: Buffer,
   session: SMTPServerSession,
   transaction: Transaction,
-): Promise<{ headers: string; reject: boolean; summary: object | null }> {
+): Promise<{ message: Buffer; headers: string; reject: boolean; summary: object | null }> {
   const options = context.inboundAuth;
   if (context.kind !== 'mx' || options === undefined || options === null) {
-    return { headers: '', reject: false, summary: null };
+    return { message, headers: '', reject: false, summary: null };
   }
+  // RFC 8601 5: results claiming to be ours were not made by us; drop them before checking.
+  const cleaned = removeForgedResults(message, context.hostname);
   try {
     const verdict = await checkInbound(
-      normalizeLineEndings(message),
+      cleaned,
       { ip: session.remoteAddress, helo: session.hostNameAppearsAs, sender: transaction.from },
       context.hostname,
       options,
     );
-    return verdict;
+    return { message: cleaned, ...verdict };
   } catch (error) {
     context.logger.warn({ cid: session.id, err: error }, 'inbound authentication checks failed');
-    return { headers: '', reject: false, summary: null };
+    return { message: cleaned, headers: '', reject: false, summary: null };
   }
 }

@@ -124,4 +124,17 @@ describe('inbound SPF/DKIM/DMARC checks on the MX', () => {
       /^Return-Path: <someone@elsewhere\.test>\r\nReceived-SPF: none [^]*\r\nAuthentication-Results: mx\.local\.test;\r\n dkim=none \(message not signed\);\r\n spf=none [^\r]*;\r\n dmarc=fail \(p=REJECT arc=none\) header\.from=sender\.test header\.d=sender\.test\r\nReceived: from client\.sender\.test /,
     );
   });
+
+  it('drops a forged Authentication-Results carrying our authserv-id (RFC 8601 5)', async () => {
+    const port = await startMx(false);
+    const forged = Buffer.concat([
+      Buffer.from('Authentication-Results: mx.local.test;\r\n dkim=pass header.d=sender.test\r\n'),
+      message('Boss <ceo@sender.test>'),
+    ]);
+    expect(await send(port, 'someone@elsewhere.test', forged)).toMatch(/^250 /);
+    const text = (await inbox(store, 'bob@local.test'))[0]!.toString();
+    expect(text.match(/^Authentication-Results: mx\.local\.test;/gm)).toHaveLength(1);
+    expect(text).toMatch(/dmarc=fail/);
+    expect(text).not.toContain('dkim=pass header.d=sender.test');
+  });
 });

@@ -148,15 +148,22 @@ function rejections(errors: NodemailerError[]): SendOutcome['rejected'] {
   }));
 }
 
+/**
+ * The transaction-level error with the reply code that decides retry vs bounce. Two exceptions
+ * to "5xx is permanent": an AUTH refusal from a smarthost is our misconfiguration, not the
+ * message's fault, so it stays temporary until the admin fixes the password; and a message over
+ * the server's advertised SIZE (refused by the client before sending) is a permanent 552.
+ */
 function toSendError(error: NodemailerError, stage: string): SmtpSendError {
-  const code = error.responseCode ?? null;
-  const diagnostic =
-    error.response !== undefined && error.response !== ''
-      ? error.response
-      : `${stage} ${target(error)}: ${error.message}`;
+  const reply = error.response !== undefined && error.response !== '' ? error.response : null;
+  const diagnostic = reply ?? `${stage} ${codeOf(error)}: ${error.message}`;
+  let code = error.responseCode ?? null;
+  if (error.code === 'EAUTH') code = null;
+  // RFC 1870 6.1 / RFC 3463 5.3.4: the remote's SIZE limit is below the message size.
+  if (error.code === 'EMESSAGE' && code === null && /larger than allowed/i.test(error.message)) code = 552;
   return new SmtpSendError(`${stage} failed: ${error.message}`, code, diagnostic, { cause: error });
 }
 
-function target(error: NodemailerError): string {
+function codeOf(error: NodemailerError): string {
   return error.code !== undefined ? `(${error.code})` : '';
 }

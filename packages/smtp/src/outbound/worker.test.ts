@@ -274,6 +274,31 @@ describe('relay worker', () => {
     expect(await store.listOutbound()).toEqual([]);
   });
 
+  it('keeps mail queued (no bounce) when the smarthost refuses our password: that is our fault', async () => {
+    const m = await mx({ auth: { user: 'relay-user', pass: 'relay-pass' } });
+    await queue('alice@local.test', ['bob@remote.test']);
+    await worker(m, {
+      smarthost: {
+        host: '127.0.0.1',
+        port: m.port,
+        tls: 'starttls',
+        verifyCertificate: false,
+        auth: { user: 'relay-user', pass: 'wrong' },
+      },
+    }).runOnce();
+    expect(await store.listOutbound()).toMatchObject([
+      { status: 'queued', lastError: expect.stringMatching(/^535 /) },
+    ]);
+    expect(await inbox(store, 'alice@local.test')).toEqual([]);
+  });
+
+  it('sends a queued bounce with the null reverse-path', async () => {
+    const m = await mx();
+    await queue('', ['someone@elsewhere.test']);
+    await worker(m).runOnce();
+    expect(m.received.map((mail) => [mail.from, mail.to])).toEqual([['', ['someone@elsewhere.test']]]);
+  });
+
   it('runs in the background and stops cleanly', async () => {
     const m = await mx();
     const w = worker(m, { pollIntervalMs: 20 });

@@ -441,11 +441,21 @@ function perRecipient(outcome: SendOutcome, recipients: string[], mta: string): 
   return verdicts;
 }
 
-/** The RFC 3463 code in a reply (`550 5.1.1 ...`), else the generic one for the reply class. */
+/** RFC 3463 codes for replies that carry none, where the reply code alone says what went wrong. */
+const STATUS_BY_REPLY_CODE: Record<number, string> = {
+  /** RFC 1870 6.1: message too big for the server. */
+  552: '5.3.4',
+  /** RFC 5321 4.2.2: insufficient system storage. */
+  452: '4.3.1',
+  /** RFC 5321 4.2.2: service not available, closing (4.4.2: connection dropped). */
+  421: '4.4.2',
+};
+
+/** The RFC 3463 code in a reply (`550 5.1.1 ...`), else one for the reply code or its class. */
 function enhancedStatus(reply: string, code: number): string {
   const found = /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(reply)?.[1];
   if (found !== undefined) return found;
-  return code >= 500 ? '5.0.0' : '4.0.0';
+  return STATUS_BY_REPLY_CODE[code] ?? (code >= 500 ? '5.0.0' : '4.0.0');
 }
 
 function ids(group: Group): number[] {
