@@ -1,43 +1,21 @@
 import type { Logger } from 'pino';
-import type { MailStore, OutboundEntry } from '@minimail/store';
-import { sendBounce } from './bounce.js';
-import { signMessage } from './dkim-sign.js';
-import type { DsnRecipient } from './dsn.js';
+import type { MailStore } from '@minimail/store';
+import { attemptDelivery } from './attempt.js';
+import type { RelayContext, SmarthostOptions } from './context.js';
+import { groupEntries, type Group } from './grouping.js';
 import {
   DEFAULT_CLAIM_BATCH,
   DEFAULT_PER_DOMAIN_CONNECTIONS,
   DEFAULT_POLL_INTERVAL_MS,
   DEFAULT_TOTAL_CONNECTIONS,
-  MAX_RECIPIENTS_PER_TRANSACTION,
   STOP_GRACE_MS,
 } from './limits.js';
-import { domainOf, fromHeaderDomain, stripReturnPath } from './message-prep.js';
-import { lookupDestination, RouteError } from './mx-lookup.js';
+import { recordOutcomes } from './outcomes.js';
 import type { DnsResolver } from './resolver.js';
-import {
-  DEFAULT_RETRY_SCHEDULE,
-  delayNoticeDue,
-  nextAttemptAt,
-  type RetrySchedule,
-} from './retry-schedule.js';
-import {
-  sendOverSmtp,
-  SmtpSendError,
-  type SendOutcome,
-  type SmtpTarget,
-  type TlsMode,
-} from './smtp-client.js';
+import { DEFAULT_RETRY_SCHEDULE, type RetrySchedule } from './retry-schedule.js';
 import { Slots } from './slots.js';
 
-/** Smarthost mode: everything goes to this one server instead of the recipients' MX hosts. */
-export interface SmarthostOptions {
-  host: string;
-  port: number;
-  tls: Exclude<TlsMode, 'opportunistic'>;
-  /** Check the smarthost's certificate (default true: we send it our password). */
-  verifyCertificate?: boolean;
-  auth?: { user: string; pass: string };
-}
+export type { SmarthostOptions } from './context.js';
 
 export interface RelayWorkerOptions {
   store: MailStore;
@@ -72,20 +50,6 @@ export interface RelayWorker {
   runOnce(): Promise<number>;
 }
 
-/** Entries that go in one SMTP transaction: same body, same sender, same destination domain. */
-interface Group {
-  domain: string;
-  sender: string;
-  bodyHash: string;
-  entries: OutboundEntry[];
-}
-
-/** What became of each entry of a group after one attempt. */
-type Verdict =
-  | { kind: 'delivered' }
-  | { kind: 'temporary'; diagnostic: string; remoteMta?: string }
-  | { kind: 'permanent'; status: string; diagnostic: string; remoteMta?: string };
-
 /**
  * The delivery worker over the store's outbound queue. At-least-once: an entry leaves the queue
  * only after the remote server answered 250 to its DATA (or after its DSN is durably stored), and
@@ -94,7 +58,15 @@ type Verdict =
  */
 export function createRelayWorker(options: RelayWorkerOptions): RelayWorker {
   const { store, logger } = options;
-  const schedule: RetrySchedule = { ...DEFAULT_RETRY_SCHEDULE, ...options.retry };
+  const context: RelayContext = {
+    store,
+    logger,
+    hostname: options.hostname,
+    resolver: options.resolver,
+    smarthost: options.smarthost ?? null,
+    mxPort: options.mxPort ?? 25,
+    schedule: { ...DEFAULT_RETRY_SCHEDULE, ...options.retry },
+  };
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   const claimBatch = options.claimBatch ?? DEFAULT_CLAIM_BATCH;
   const perDomain = new Slots(options.perDomainConnections ?? DEFAULT_PER_DOMAIN_CONNECTIONS);
@@ -142,209 +114,12 @@ export function createRelayWorker(options: RelayWorkerOptions): RelayWorker {
     const releaseDomain = await perDomain.acquire(group.domain);
     const releaseTotal = await total.acquire('all');
     try {
-      const verdicts = await attempt(group);
-      await record(group, verdicts);
+      const verdicts = await attemptDelivery(context, group);
+      await recordOutcomes(context, group, verdicts);
     } finally {
       releaseTotal();
       releaseDomain();
     }
-  };
-
-  /** One delivery attempt of a group; a verdict per recipient address. */
-  const attempt = async (group: Group): Promise<Map<string, Verdict>> => {
-    const recipients = group.entries.map((entry) => entry.recipient);
-    const all = (verdict: Verdict): Map<string, Verdict> =>
-      new Map(recipients.map((recipient) => [recipient, verdict]));
-    let message: Buffer;
-    try {
-      message = await prepareMessage(group);
-    } catch (error) {
-      logger.error({ err: error, domain: group.domain }, 'relay: preparing the message failed');
-      return all({ kind: 'temporary', diagnostic: `local error preparing the message: ${errorText(error)}` });
-    }
-    let targets: Array<SmtpTarget & { mta: string }>;
-    try {
-      targets = await routeTargets(group.domain);
-    } catch (error) {
-      if (error instanceof RouteError) {
-        return all(
-          error.permanent
-            ? { kind: 'permanent', status: error.status, diagnostic: error.message }
-            : { kind: 'temporary', diagnostic: error.message },
-        );
-      }
-      throw error;
-    }
-    let last: Verdict = { kind: 'temporary', diagnostic: 'no host to try' };
-    for (const target of targets) {
-      let outcome: SendOutcome;
-      try {
-        outcome = await sendOverSmtp(target, {
-          heloName: options.hostname,
-          sender: group.sender,
-          recipients,
-          message,
-        });
-      } catch (error) {
-        if (!(error instanceof SmtpSendError)) throw error;
-        logger.warn(
-          { domain: group.domain, host: target.mta, address: target.host, code: error.code, err: error },
-          'relay: attempt failed',
-        );
-        // RFC 5321 5.1: a permanent reply is final; anything else, try the next host.
-        if (error.permanent) {
-          return all({
-            kind: 'permanent',
-            status: enhancedStatus(error.diagnostic, error.code ?? 550),
-            diagnostic: error.diagnostic,
-            remoteMta: target.mta,
-          });
-        }
-        last = { kind: 'temporary', diagnostic: error.diagnostic, remoteMta: target.mta };
-        continue;
-      }
-      return perRecipient(outcome, recipients, target.mta);
-    }
-    return all(last);
-  };
-
-  /** The message as it goes out: our Return-Path removed, DKIM-signed when we hold a key. */
-  const prepareMessage = async (group: Group): Promise<Buffer> => {
-    const message = stripReturnPath(await store.readBody(group.bodyHash));
-    // Sign as the From domain (what DMARC aligns with), else as the envelope sender's domain.
-    const candidates = [fromHeaderDomain(message), group.sender === '' ? null : domainOf(group.sender)];
-    for (const domain of candidates) {
-      if (domain === null) continue;
-      const key = await store.getDkimKey(domain);
-      if (key !== null) return signMessage(message, key);
-    }
-    return message;
-  };
-
-  const routeTargets = async (domain: string): Promise<Array<SmtpTarget & { mta: string }>> => {
-    const smarthost = options.smarthost;
-    if (smarthost !== undefined && smarthost !== null) {
-      return [
-        {
-          host: smarthost.host,
-          port: smarthost.port,
-          servername: smarthost.host,
-          tls: smarthost.tls,
-          verifyCertificate: smarthost.verifyCertificate ?? true,
-          ...(smarthost.auth !== undefined ? { auth: smarthost.auth } : {}),
-          mta: smarthost.host,
-        },
-      ];
-    }
-    const hosts = await lookupDestination(domain, options.resolver);
-    return hosts.flatMap((host) =>
-      host.addresses.map((address) => ({
-        host: address,
-        port: options.mxPort ?? 25,
-        servername: host.name,
-        tls: 'opportunistic' as const,
-        verifyCertificate: false,
-        mta: host.name,
-      })),
-    );
-  };
-
-  /** Stores each verdict: delivered -> gone; temporary -> retry or expire; permanent -> DSN. */
-  const record = async (group: Group, verdicts: Map<string, Verdict>): Promise<void> => {
-    const now = new Date();
-    const bounces: Array<{ entry: OutboundEntry; recipient: DsnRecipient }> = [];
-    const delays: Array<{ entry: OutboundEntry; recipient: DsnRecipient }> = [];
-    for (const entry of group.entries) {
-      const verdict = verdicts.get(entry.recipient) ?? { kind: 'temporary', diagnostic: 'no reply recorded' };
-      if (verdict.kind === 'delivered') {
-        await store.completeOutbound(entry.id);
-        logger.info(
-          { id: entry.id, recipient: entry.recipient, attempts: entry.attempts },
-          'relay: delivered',
-        );
-        continue;
-      }
-      const remote = verdict.remoteMta !== undefined ? { remoteMta: verdict.remoteMta } : {};
-      if (verdict.kind === 'temporary') {
-        const next = nextAttemptAt(schedule, entry, now);
-        if (next !== null) {
-          await store.rescheduleOutbound(entry.id, next, verdict.diagnostic);
-          logger.info(
-            {
-              id: entry.id,
-              recipient: entry.recipient,
-              attempts: entry.attempts,
-              next,
-              error: verdict.diagnostic,
-            },
-            'relay: deferred',
-          );
-          if (delayNoticeDue(schedule, entry, now)) {
-            delays.push({
-              entry,
-              recipient: {
-                address: entry.recipient,
-                action: 'delayed',
-                status: enhancedStatus(verdict.diagnostic, 451),
-                diagnostic: verdict.diagnostic,
-                ...remote,
-              },
-            });
-          }
-          continue;
-        }
-        // RFC 5321 4.5.4.1: given up after the queue lifetime; the DSN says so.
-        bounces.push({
-          entry,
-          recipient: {
-            address: entry.recipient,
-            action: 'failed',
-            status: '4.4.7',
-            diagnostic: `gave up after ${entry.attempts} attempts: ${verdict.diagnostic}`,
-            ...remote,
-          },
-        });
-        continue;
-      }
-      bounces.push({
-        entry,
-        recipient: {
-          address: entry.recipient,
-          action: 'failed',
-          status: verdict.status,
-          diagnostic: verdict.diagnostic,
-          ...remote,
-        },
-      });
-    }
-    if (delays.length > 0) await notify(group, delays, 'delay');
-    if (bounces.length > 0) await notify(group, bounces, 'bounce');
-  };
-
-  /** One DSN for the group's failed (or delayed) recipients, then marks their entries. */
-  const notify = async (
-    group: Group,
-    items: Array<{ entry: OutboundEntry; recipient: DsnRecipient }>,
-    kind: 'bounce' | 'delay',
-  ): Promise<void> => {
-    const first = items[0]!.entry;
-    const outcome = await sendBounce({
-      store,
-      hostname: options.hostname,
-      sender: group.sender,
-      recipients: items.map((item) => item.recipient),
-      original: await store.readBody(group.bodyHash),
-      arrivalDate: first.createdAt,
-    });
-    for (const { entry, recipient } of items) {
-      // The DSN is stored before the entry changes: a crash in between repeats the DSN, never loses it.
-      if (kind === 'delay') await store.markOutboundDelayNotified(entry.id);
-      else await store.failOutbound(entry.id, recipient.diagnostic);
-    }
-    logger.info(
-      { ids: items.map((item) => item.entry.id), sender: group.sender, dsn: outcome, kind },
-      kind === 'bounce' ? 'relay: bounced' : 'relay: delay notice',
-    );
   };
 
   const runOnce = async (): Promise<number> => {
@@ -396,72 +171,6 @@ export function createRelayWorker(options: RelayWorkerOptions): RelayWorker {
   };
 }
 
-/** Groups entries per destination domain, sender and body, at most 100 recipients each. */
-function groupEntries(entries: OutboundEntry[]): Group[] {
-  const groups = new Map<string, Group>();
-  const result: Group[] = [];
-  for (const entry of entries) {
-    const domain = domainOf(entry.recipient);
-    const key = `${domain}\u0000${entry.sender}\u0000${entry.bodyHash}`;
-    let group = groups.get(key);
-    if (group === undefined || group.entries.length >= MAX_RECIPIENTS_PER_TRANSACTION) {
-      group = { domain, sender: entry.sender, bodyHash: entry.bodyHash, entries: [] };
-      groups.set(key, group);
-      result.push(group);
-    }
-    group.entries.push(entry);
-  }
-  return result;
-}
-
-/** Verdicts from a transaction the server took: accepted, or refused per RCPT reply class. */
-function perRecipient(outcome: SendOutcome, recipients: string[], mta: string): Map<string, Verdict> {
-  const verdicts = new Map<string, Verdict>();
-  const accepted = new Set(outcome.accepted.map((address) => address.toLowerCase()));
-  const refused = new Map(outcome.rejected.map((rejection) => [rejection.address.toLowerCase(), rejection]));
-  for (const recipient of recipients) {
-    const rejection = refused.get(recipient.toLowerCase());
-    if (accepted.has(recipient.toLowerCase()) && rejection === undefined) {
-      verdicts.set(recipient, { kind: 'delivered' });
-    } else if (rejection !== undefined && rejection.code >= 500) {
-      verdicts.set(recipient, {
-        kind: 'permanent',
-        status: enhancedStatus(rejection.reply, rejection.code),
-        diagnostic: rejection.reply,
-        remoteMta: mta,
-      });
-    } else {
-      verdicts.set(recipient, {
-        kind: 'temporary',
-        diagnostic: rejection?.reply ?? 'recipient not confirmed by the server',
-        remoteMta: mta,
-      });
-    }
-  }
-  return verdicts;
-}
-
-/** RFC 3463 codes for replies that carry none, where the reply code alone says what went wrong. */
-const STATUS_BY_REPLY_CODE: Record<number, string> = {
-  /** RFC 1870 6.1: message too big for the server. */
-  552: '5.3.4',
-  /** RFC 5321 4.2.2: insufficient system storage. */
-  452: '4.3.1',
-  /** RFC 5321 4.2.2: service not available, closing (4.4.2: connection dropped). */
-  421: '4.4.2',
-};
-
-/** The RFC 3463 code in a reply (`550 5.1.1 ...`), else one for the reply code or its class. */
-function enhancedStatus(reply: string, code: number): string {
-  const found = /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(reply)?.[1];
-  if (found !== undefined) return found;
-  return STATUS_BY_REPLY_CODE[code] ?? (code >= 500 ? '5.0.0' : '4.0.0');
-}
-
 function ids(group: Group): number[] {
   return group.entries.map((entry) => entry.id);
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,0 +1,28 @@
+import type { Logger } from 'pino';
+import type { MailStore } from '@minimail/store';
+import type { DnsResolver } from './resolver.js';
+import type { RetrySchedule } from './retry-schedule.js';
+import type { TlsMode } from './smtp-client.js';
+
+/** Smarthost mode: everything goes to this one server instead of the recipients' MX hosts. */
+export interface SmarthostOptions {
+  host: string;
+  port: number;
+  tls: Exclude<TlsMode, 'opportunistic'>;
+  /** Check the smarthost's certificate (default true: we send it our password). */
+  verifyCertificate?: boolean;
+  auth?: { user: string; pass: string };
+}
+
+/** What one delivery attempt and the recording of its outcome need (resolved worker options). */
+export interface RelayContext {
+  store: MailStore;
+  logger: Logger;
+  /** Our host name: EHLO, Reporting-MTA of DSNs, MAILER-DAEMON's domain. */
+  hostname: string;
+  resolver: DnsResolver;
+  smarthost: SmarthostOptions | null;
+  /** Port of remote MX hosts. */
+  mxPort: number;
+  schedule: RetrySchedule;
+}
