@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectionLimiter } from './connection-limits.js';
 import { LineReader } from './line-reader.js';
@@ -117,6 +118,25 @@ describe('startListener', () => {
     text = await metrics.scrape();
     expect(text).toContain('minimail_connections_open{protocol="pop3"} 0');
     expect(text).toContain('minimail_connections_total{protocol="pop3"} 1');
+  });
+
+  it('frees the slot of a client that drops out of the TLS handshake at once', async () => {
+    let sessions = 0;
+    const { port } = await start({
+      tls: { secureContext: createServerSecureContext(await devFiles()) },
+      onConnection: () => {
+        sessions += 1;
+      },
+    });
+    // TLS 1.3: the client's Finished is still queued when secureConnect fires; destroy() drops
+    // it, so the server sees FIN in the middle of its handshake (a half-open handshake).
+    const socket = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false });
+    await new Promise((resolve) => socket.once('secureConnect', resolve));
+    socket.destroy();
+    const deadline = Date.now() + 2_000; // far below the 10 s handshake timeout
+    while (listener!.connections > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(listener!.connections).toBe(0);
+    expect(sessions).toBeLessThanOrEqual(1);
   });
 
   it('logs and closes a session whose handler fails', async () => {

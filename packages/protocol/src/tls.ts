@@ -186,6 +186,10 @@ export function upgradeToTls(
     const onError = (error: Error): void =>
       fail(new TlsHandshakeError(`TLS handshake failed: ${error.message}`, { cause: error }));
     const onClose = (): void => fail(new TlsHandshakeError('connection closed during TLS handshake'));
+    // The raw socket is half-open capable, so a client that gives up mid-handshake (sends FIN
+    // without its Finished message) shows up as 'end', not 'close': without this its slot would be
+    // held until the handshake timeout.
+    const onEnd = (): void => fail(new TlsHandshakeError('client ended the connection during TLS handshake'));
     const timer = setTimeout(
       () => fail(new TlsHandshakeError(`TLS handshake timed out after ${timeoutMs} ms`)),
       timeoutMs,
@@ -195,9 +199,11 @@ export function upgradeToTls(
       secure.off('secure', onSecure);
       secure.off('error', onError);
       secure.off('close', onClose);
+      secure.off('end', onEnd);
     };
     secure.once('secure', onSecure);
     secure.once('error', onError);
     secure.once('close', onClose);
+    secure.once('end', onEnd);
   });
 }
