@@ -82,7 +82,7 @@ export async function runBigMailboxSuite(
     const t0 = now();
     await minimail.seed(USER, count, smallMessage);
     const seedSeconds = (now() - t0) / 1000;
-    const target = await minimail.start({ services: ['imap'], ...(cpuProfileDir ? { cpuProfileDir } : {}) });
+    const target = await minimail.start({ service: 'imap', ...(cpuProfileDir ? { cpuProfileDir } : {}) });
     results.push(await measure(target, 'any', count, seedSeconds));
   } finally {
     await minimail.dispose();

@@ -35,7 +35,7 @@ export async function runIdleSuite(
     for (let u = 0; u < USERS; u++)
       await minimail.seed(`idle${u}@bench.test`, 10, (i) => benchMessage(i, 2048));
     const target = await minimail.start({
-      services: ['imap'],
+      service: 'imap',
       imapMaxClients: settings.idleConnections + 100,
     });
     await sleep(SETTLE_MS);

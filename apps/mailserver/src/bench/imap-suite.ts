@@ -158,7 +158,7 @@ export async function runImapSuite(
   try {
     for (let c = 0; c < settings.imapClients; c++)
       await minimail.seed(userName(c), settings.imapMailboxSize, seed(c));
-    const target = await minimail.start({ services: ['imap'], ...(cpuProfileDir ? { cpuProfileDir } : {}) });
+    const target = await minimail.start({ service: 'imap', ...(cpuProfileDir ? { cpuProfileDir } : {}) });
     await workload(target, { ...settings }, 'any', 1); // warm-up: caches, first logins
     const result = await workload(target, settings, 'any', settings.imapSeconds);
     results.push(result);

@@ -9,6 +9,19 @@ import { freePort, startNodeChild, treeRssBytes, type ChildServer } from './proc
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** Deliveries in flight while seeding: enough for the store's group commit to batch them. */
 const SEED_CONCURRENCY = 256;
+/** The built CLI, as `npx minimail` runs it. */
+const CLI = path.join(HERE, '..', '..', 'bin', 'minimail.js');
+/** Every listener of the CLI, turned off unless the bench turns one on (0 disables, DESIGN.md). */
+const LISTENER_ENV = [
+  'MINIMAIL_SMTP_PORT',
+  'MINIMAIL_SUBMISSION_PORT',
+  'MINIMAIL_SUBMISSIONS_PORT',
+  'MINIMAIL_POP3_PORT',
+  'MINIMAIL_POP3S_PORT',
+  'MINIMAIL_IMAP_PORT',
+  'MINIMAIL_IMAPS_PORT',
+  'MINIMAIL_HTTP_PORT',
+];
 
 export interface ServerTarget {
   name: string;
@@ -22,8 +35,9 @@ export interface MinimailInstance {
   dataDir: string;
   /** Stores `messages` in `address`'s INBOX (the user is created), before the server starts. */
   seed(address: string, count: number, message: (index: number) => Buffer): Promise<void>;
+  /** Serves one protocol: SMTP and POP3 through the CLI, IMAP through server-child. */
   start(options: {
-    services: string[];
+    service: 'smtp' | 'pop3' | 'imap';
     imapMaxClients?: number;
     cpuProfileDir?: string;
   }): Promise<ServerTarget>;
@@ -52,34 +66,41 @@ export function createMinimail(): MinimailInstance {
         await store.close();
       }
     },
-    async start({ services, imapMaxClients, cpuProfileDir }) {
-      const ports = {
-        smtp: services.includes('smtp') ? await freePort() : 0,
-        pop3: services.includes('pop3') ? await freePort() : 0,
-        imap: services.includes('imap') ? await freePort() : 0,
-      };
-      server = await startNodeChild(
-        path.join(HERE, 'server-child.js'),
-        {
+    async start({ service, imapMaxClients, cpuProfileDir }) {
+      const nodeArgs = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
+      if (service === 'imap') {
+        server = await startNodeChild(
+          path.join(HERE, 'server-child.js'),
+          {
+            PATH: process.env['PATH'],
+            BENCH_DATA_DIR: dataDir,
+            BENCH_IMAP_MAX_CLIENTS: String(imapMaxClients ?? 1_000),
+          },
+          nodeArgs,
+        );
+      } else {
+        // SMTP and POP3: the real `minimail serve`, configured through its environment.
+        const port = await freePort();
+        const env: NodeJS.ProcessEnv = {
           PATH: process.env['PATH'],
           HOME: process.env['HOME'],
           MINIMAIL_DATA_DIR: dataDir,
-          MINIMAIL_PROFILE: 'dev',
-          MINIMAIL_LOG_LEVEL: 'warn',
-          MINIMAIL_BIND: '127.0.0.1',
-          MINIMAIL_SMTP_PORT: String(ports.smtp),
-          MINIMAIL_POP3_PORT: String(ports.pop3),
-          MINIMAIL_IMAP_PORT: String(ports.imap),
-          MINIMAIL_SUBMISSION_PORT: '0',
-          MINIMAIL_SUBMISSIONS_PORT: '0',
-          MINIMAIL_POP3S_PORT: '0',
-          MINIMAIL_IMAPS_PORT: '0',
-          MINIMAIL_HTTP_PORT: '0',
-          BENCH_SERVICES: services.join(','),
-          BENCH_IMAP_MAX_CLIENTS: String(imapMaxClients ?? 1_000),
-        },
-        cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [],
-      );
+        };
+        env['MINIMAIL_PROFILE'] = 'dev';
+        env['MINIMAIL_BIND'] = '127.0.0.1';
+        // info: what an operator runs; it logs each session as Postfix logs each to its maillog.
+        env['MINIMAIL_LOG_LEVEL'] = 'info';
+        for (const variable of LISTENER_ENV) env[variable] = '0';
+        env[service === 'smtp' ? 'MINIMAIL_SMTP_PORT' : 'MINIMAIL_POP3_PORT'] = String(port);
+        server = await startNodeChild(
+          CLI,
+          env,
+          nodeArgs,
+          120_000,
+          ['serve', '--services', service],
+          (output) => (/minimail ready/.test(output) ? { [service]: port } : null),
+        );
+      }
       const running = server;
       return {
         name: 'minimail',

@@ -62,7 +62,7 @@ export async function runPop3Suite(
   const minimail = createMinimail();
   try {
     await minimail.seed(USER, settings.pop3Messages, message);
-    const target = await minimail.start({ services: ['pop3'], ...(cpuProfileDir ? { cpuProfileDir } : {}) });
+    const target = await minimail.start({ service: 'pop3', ...(cpuProfileDir ? { cpuProfileDir } : {}) });
     results.push(await best(target, 'any'));
   } finally {
     await minimail.dispose();

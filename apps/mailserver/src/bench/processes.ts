@@ -13,6 +13,15 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
+/** Characters of a child's output kept for error messages. */
+const OUTPUT_TAIL_CHARS = 64 * 1024;
+
+/** The ready line of the bench's own children: `bench-server-ready {"smtp":1234}`. */
+function readyLine(output: string): Record<string, number> | null {
+  const match = /bench-server-ready (\{.*\})/.exec(output);
+  return match ? (JSON.parse(match[1]!) as Record<string, number>) : null;
+}
+
 /** A port that was free a moment ago (for servers that take a fixed port from their config). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -34,21 +43,26 @@ export async function startNodeChild(
   env: NodeJS.ProcessEnv,
   nodeArgs: readonly string[] = [],
   readyTimeoutMs = 120_000,
+  scriptArgs: readonly string[] = [],
+  ready: (output: string) => Record<string, number> | null = readyLine,
 ): Promise<ChildServer> {
   const command = `ulimit -n ${FD_LIMIT} 2>/dev/null || ulimit -n $(ulimit -Hn); exec "$0" "$@"`;
-  const child = spawn('bash', ['-c', command, process.execPath, ...nodeArgs, script], {
+  const child = spawn('bash', ['-c', command, process.execPath, ...nodeArgs, script, ...scriptArgs], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   const ports = await new Promise<Record<string, number>>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} not ready:\n${output}`)), readyTimeoutMs);
+    let settled = false;
     const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const match = /bench-server-ready (\{.*\})/.exec(output);
-      if (match) {
+      // Keep only the tail: a server that logs every session must not grow the bench's memory.
+      output = (output + chunk.toString()).slice(-OUTPUT_TAIL_CHARS);
+      const ports = settled ? null : ready(output);
+      if (ports) {
+        settled = true;
         clearTimeout(timer);
-        resolve(JSON.parse(match[1]!) as Record<string, number>);
+        resolve(ports);
       }
     };
     child.stdout.on('data', onData);

@@ -1,24 +1,23 @@
 /**
- * The minimail server the bench measures, as its own process: the app's real building blocks (the
- * store opened as `minimail serve` opens it, the SMTP and POP3 services of services.ts, the IMAP
- * server) on the loopback ports given in the environment. It prints one `bench-server-ready` line
- * with the bound ports and runs until SIGTERM.
+ * The minimail IMAP server the bench measures, as its own process: the store opened as
+ * `minimail serve` opens it (openAppStore) and the IMAP server of @minimail/imap on the loopback
+ * port in BENCH_IMAP_PORT, with room for BENCH_IMAP_MAX_CLIENTS connections (the idle suite holds
+ * 10,000). Prints one `bench-server-ready {"imap":port}` line and runs until SIGTERM.
  *
- * IMAP is loaded by name at run time: @minimail/imap is not (yet) a dependency of this app, and a
- * build without it still benches SMTP and POP3.
+ * SMTP and POP3 are benched through the real CLI (`minimail serve`); IMAP has its own child
+ * because the CLI does not serve it yet and the idle suite needs a higher connection limit.
+ * @minimail/imap is loaded by name at run time: it is not (yet) a dependency of this app.
  */
 import { mkdirSync } from 'node:fs';
-import { createLogger, ensureDevCertificate } from '@minimail/protocol';
+import { createLogger, ensureDevCertificate, type Logger } from '@minimail/protocol';
 import type { MailStore } from '@minimail/store';
-import { loadConfig } from '../config.js';
 import { openAppStore } from '../open-store.js';
-import { SERVICES, type RunningListener } from '../services.js';
 
 /** The part of @minimail/imap the bench uses. */
 interface ImapModule {
   createImapServer(options: {
     store: MailStore;
-    logger: ReturnType<typeof createLogger>;
+    logger: Logger;
     hostname: string;
     profile: 'dev' | 'production';
     tls: { key: string; cert: string } | null;
@@ -28,40 +27,29 @@ interface ImapModule {
 }
 
 const IMAP_MODULE = '@minimail/imap';
+const HOSTNAME = 'localhost';
 
 async function main(): Promise<void> {
-  const config = loadConfig({ env: process.env });
-  const wanted = (process.env['BENCH_SERVICES'] ?? 'smtp,pop3,imap').split(',');
-  const logger = createLogger({ level: config.logLevel, name: 'minimail-bench' });
-  mkdirSync(config.dataDir, { recursive: true });
-  const store = openAppStore(config.dataDir, logger);
-  const tls = await ensureDevCertificate(config.dataDir, config.hostname);
-  const running: RunningListener[] = [];
-  const ports: Record<string, number> = {};
-  for (const name of ['smtp', 'pop3'] as const) {
-    if (!wanted.includes(name)) continue;
-    for (const listener of await SERVICES[name]!.start({ config, store, logger, tls })) {
-      running.push(listener);
-      ports[listener.listener] = listener.port;
-    }
-  }
-  if (wanted.includes('imap') && config.ports.imap !== 0) {
-    const imap = (await import(IMAP_MODULE)) as ImapModule;
-    const server = imap.createImapServer({
-      store,
-      logger: logger.child({ proto: 'imap' }),
-      hostname: config.hostname,
-      profile: config.profile,
-      tls,
-      implicitTls: false,
-      maxClients: Number(process.env['BENCH_IMAP_MAX_CLIENTS'] ?? 1_000),
-    });
-    ports['imap'] = await server.listen(config.ports.imap, config.bind);
-    running.push({ listener: 'imap', port: ports['imap'], close: () => server.close() });
-  }
-  process.stdout.write(`bench-server-ready ${JSON.stringify(ports)}\n`);
+  const dataDir = process.env['BENCH_DATA_DIR'];
+  if (!dataDir) throw new Error('BENCH_DATA_DIR is required');
+  const logger = createLogger({ level: 'warn', name: 'minimail-bench' });
+  mkdirSync(dataDir, { recursive: true });
+  const store = openAppStore(dataDir, logger);
+  const tls = await ensureDevCertificate(dataDir, HOSTNAME);
+  const imap = (await import(IMAP_MODULE)) as ImapModule;
+  const server = imap.createImapServer({
+    store,
+    logger: logger.child({ proto: 'imap' }),
+    hostname: HOSTNAME,
+    profile: 'dev',
+    tls,
+    implicitTls: false,
+    maxClients: Number(process.env['BENCH_IMAP_MAX_CLIENTS'] ?? 1_000),
+  });
+  const port = await server.listen(0, '127.0.0.1');
+  process.stdout.write(`bench-server-ready ${JSON.stringify({ imap: port })}\n`);
   await new Promise<void>((resolve) => process.once('SIGTERM', resolve));
-  await Promise.allSettled(running.map((listener) => listener.close()));
+  await server.close();
   await store.close();
 }
 

@@ -134,7 +134,7 @@ export async function runSmtpSuite(
 
   const minimail = createMinimail();
   try {
-    const target = await minimail.start({ services: ['smtp'], ...(cpuProfileDir ? { cpuProfileDir } : {}) });
+    const target = await minimail.start({ service: 'smtp', ...(cpuProfileDir ? { cpuProfileDir } : {}) });
     results.push(...(await runAgainst(target, settings, () => Promise.resolve())));
     notes.push(`minimail server RSS after the SMTP loads: ${(target.rss() / 1024 / 1024).toFixed(0)} MiB`);
   } finally {
