@@ -79,7 +79,7 @@ export function buildDsn(input: DsnInput): Buffer {
       `Diagnostic-Code: smtp; ${oneLine(recipient.diagnostic)}`,
     );
   }
-  const parts = [
+  const before = [
     header.join('\r\n'),
     '',
     'This is a MIME-encapsulated message.',
@@ -100,19 +100,25 @@ export function buildDsn(input: DsnInput): Buffer {
     'Content-Type: text/rfc822-headers',
     'Content-Description: Undelivered Message Headers',
     '',
-    originalHeaders(input.original),
-    `--${boundary}--`,
     '',
   ];
-  return Buffer.from(parts.join('\r\n'), 'utf8');
+  // The original header bytes go back exactly as they came (8-bit headers are not re-encoded).
+  return Buffer.concat([
+    Buffer.from(before.join('\r\n'), 'utf8'),
+    originalHeaders(input.original),
+    // RFC 2046 5.1.1: the CRLF before a boundary belongs to it, so the headers keep their own.
+    Buffer.from(`\r\n--${boundary}--\r\n`, 'latin1'),
+  ]);
 }
 
 /** The header block of a message (up to its blank line), bounded, ending in CRLF. */
-export function originalHeaders(message: Buffer): string {
-  const text = message.subarray(0, MAX_RETURNED_HEADER_BYTES).toString('latin1');
-  const end = text.indexOf('\r\n\r\n');
-  const headers = end === -1 ? text : text.slice(0, end + 2);
-  return headers.endsWith('\r\n') ? headers : `${headers}\r\n`;
+export function originalHeaders(message: Buffer): Buffer {
+  const bounded = message.subarray(0, MAX_RETURNED_HEADER_BYTES);
+  const end = bounded.indexOf('\r\n\r\n');
+  const headers = end === -1 ? bounded : bounded.subarray(0, end + 2);
+  return headers.subarray(headers.length - 2).toString('latin1') === '\r\n'
+    ? headers
+    : Buffer.concat([headers, Buffer.from('\r\n')]);
 }
 
 /** A diagnostic is one header field: folded line breaks and control characters would break it. */

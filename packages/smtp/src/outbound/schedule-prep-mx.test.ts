@@ -71,7 +71,13 @@ describe('message preparation', () => {
   );
 
   it('returns only the header block to a DSN', () => {
-    expect(originalHeaders(Buffer.from('A: 1\r\nB: 2\r\n\r\nsecret body\r\n'))).toBe('A: 1\r\nB: 2\r\n');
+    expect(originalHeaders(Buffer.from('A: 1\r\nB: 2\r\n\r\nsecret body\r\n')).toString()).toBe(
+      'A: 1\r\nB: 2\r\n',
+    );
+    // 8-bit header bytes come back unchanged, not re-encoded.
+    expect(originalHeaders(Buffer.from([0x53, 0x3a, 0x20, 0xe9, 0x0d, 0x0a]))).toEqual(
+      Buffer.from([0x53, 0x3a, 0x20, 0xe9, 0x0d, 0x0a]),
+    );
   });
 });
 
