@@ -40,7 +40,7 @@ describe.skipIf(!available)('docker-compose.yml', () => {
     };
     expect(Object.keys(config.services).sort()).toEqual(['imap', 'pop3', 'smtp']);
     const expected = {
-      smtp: ['smtp,submission', [25, 465, 587]],
+      smtp: ['smtp,submission,relay', [25, 465, 587]],
       imap: ['imap', [143, 993]],
       pop3: ['pop3', [110, 995]],
     } as const;
