@@ -34,20 +34,22 @@ describe.skipIf(!available)('docker-compose.yml', () => {
           volumes: string[];
           ports: Array<{ target: number }>;
           environment: Record<string, string>;
+          healthcheck?: { test: string[] };
         }
       >;
       volumes: Record<string, unknown>;
     };
     expect(Object.keys(config.services).sort()).toEqual(['imap', 'pop3', 'smtp']);
     const expected = {
-      smtp: ['smtp,submission,relay', [25, 465, 587]],
-      imap: ['imap', [143, 993]],
-      pop3: ['pop3', [110, 995]],
+      smtp: ['smtp,submission,relay,http', [25, 465, 587]],
+      imap: ['imap,http', [143, 993]],
+      pop3: ['pop3,http', [110, 995]],
     } as const;
     for (const [name, [services, ports]] of Object.entries(expected)) {
       const service = config.services[name]!;
       expect(service.image).toBe('minimail:latest');
       expect(service.command).toEqual(['serve', '--services', services]);
+      expect(service.healthcheck?.test.join(' ')).toContain('http://127.0.0.1:8025/healthz');
       expect(service.volumes).toEqual(['maildata:/data:rw']);
       expect(service.ports.map((p) => p.target).sort((a, b) => a - b)).toEqual([...ports]);
       expect(service.environment['MINIMAIL_PROFILE']).toBe('production');
