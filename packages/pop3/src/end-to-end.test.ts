@@ -1,32 +1,14 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '@minimail/protocol';
-import type { Logger } from '@minimail/protocol';
-import type { MailStore } from '@minimail/store';
 import { deliver, inboxId, startHarness } from './test-support/harness.js';
 import type { Harness } from './test-support/harness.js';
 
 const run = promisify(execFile);
 
-/** The slice of @minimail/smtp this test uses (loaded at run time: pop3 does not depend on smtp). */
-interface SmtpModule {
-  createMxServer(options: {
-    store: MailStore;
-    logger: Logger;
-    hostname: string;
-    profile: 'dev' | 'production';
-    tls: null;
-  }): { listen(port: number, host: string): Promise<number>; close(): Promise<void> };
-}
-
 let harness: Harness | null = null;
-let smtpServer: { close(): Promise<void> } | null = null;
 
 afterEach(async () => {
-  await smtpServer?.close();
-  smtpServer = null;
   await harness?.close();
   harness = null;
 });
@@ -64,46 +46,13 @@ async function commandExists(command: string): Promise<boolean> {
   }
 }
 
-async function loadSmtp(): Promise<SmtpModule | null> {
-  const specifier = '@minimail/smtp';
-  try {
-    return (await import(specifier)) as SmtpModule;
-  } catch (error) {
-    console.warn(
-      `@minimail/smtp is not built (${String(error)}); delivering with store.deliver instead of SMTP`,
-    );
-    return null;
-  }
-}
-
-/** Mail goes in through the real MX server with nodemailer (or straight into the store without it). */
-async function sendThroughSmtp(h: Harness): Promise<void> {
-  const smtp = await loadSmtp();
-  if (!smtp) {
-    await deliver(h.store, ADDRESS, ORIGINAL);
-    return;
-  }
-  const server = smtp.createMxServer({
-    store: h.store,
-    logger: createLogger({ level: 'silent' }),
-    hostname: 'mx.test',
-    profile: 'dev',
-    tls: null,
-  });
-  smtpServer = server;
-  const port = await server.listen(0, '127.0.0.1');
-  const transport = nodemailer.createTransport({
-    host: '127.0.0.1',
-    port,
-    secure: false,
-    ignoreTLS: true,
-    name: 'client.test',
-  });
-  try {
-    await transport.sendMail({ envelope: { from: 'sender@remote.test', to: [ADDRESS] }, raw: ORIGINAL });
-  } finally {
-    transport.close();
-  }
+/**
+ * Mail goes straight into the store: POP3 never depends on the SMTP package (the protocol packages
+ * do not import each other). SMTP in and POP3 out through the whole server is tested end to end in
+ * apps/mailserver/e2e/pop3.test.ts.
+ */
+async function putInStore(h: Harness): Promise<void> {
+  await deliver(h.store, ADDRESS, ORIGINAL);
 }
 
 /** The bytes the store holds for the first message of the INBOX. */
@@ -137,7 +86,7 @@ describe('end to end: in by SMTP, out by clients nobody here wrote', () => {
     if (!(await commandExists('curl'))) return;
     harness = await startHarness();
     const h = harness;
-    await sendThroughSmtp(h);
+    await putInStore(h);
     const stored = await storedMessage(h);
     expect(stored.subarray(stored.length - ORIGINAL.length).equals(ORIGINAL)).toBe(true);
     const { stdout } = await run(
@@ -160,7 +109,7 @@ describe('end to end: in by SMTP, out by clients nobody here wrote', () => {
         await h.store.addDomain('example.test');
         await h.store.addUser(ADDRESS, 'any password');
       }
-      await sendThroughSmtp(h);
+      await putInStore(h);
       const stored = await storedMessage(h);
       const { stdout } = await run('python3', ['-c', POPLIB_SCRIPT, String(h.port), mode], {
         encoding: 'buffer',
