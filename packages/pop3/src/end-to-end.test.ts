@@ -81,7 +81,7 @@ sys.stdout.buffer.write(f'{count} {size} {uidl}\\n'.encode())
 sys.stdout.buffer.write(b'\\r\\n'.join(lines) + b'\\r\\n')
 `;
 
-describe('end to end: in by SMTP, out by clients nobody here wrote', () => {
+describe('end to end: out by clients nobody here wrote', () => {
   it('curl pop3:// downloads the exact stored bytes', async () => {
     if (!(await commandExists('curl'))) return;
     harness = await startHarness();
