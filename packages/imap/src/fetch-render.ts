@@ -26,6 +26,22 @@ export function needsBody(items: readonly FetchItem[]): boolean {
   return items.some((item) => !SUMMARY_ITEMS.has(item.kind));
 }
 
+/**
+ * Whether the items serve the whole message (RFC822, or BODY[] / BODY.PEEK[] with no section and
+ * no partial range): what the `out` message metrics count. Headers, parts and partial chunks are
+ * not a message served, so a client reading only headers or one range adds nothing.
+ */
+export function servesWholeMessage(items: readonly FetchItem[]): boolean {
+  return items.some(
+    (item) =>
+      item.kind === 'RFC822' ||
+      (item.kind === 'BODY[]' &&
+        item.partial === null &&
+        item.section.part.length === 0 &&
+        item.section.specifier === null),
+  );
+}
+
 /** RFC 3501 6.4.5: BODY[...] (not PEEK), RFC822 and RFC822.TEXT set \Seen. */
 export function setsSeen(items: readonly FetchItem[]): boolean {
   return items.some(

@@ -6,3 +6,4 @@
 export { createImapServer } from './server.js';
 export type { ImapServiceOptions, ImapListener, CreateImapServerOptions } from './options.js';
 export { DEFAULT_LIMITS, type ImapServerLimits } from './limits.js';
+export { IMAP_COMMAND_NAMES } from './commands/registry.js';

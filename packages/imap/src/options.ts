@@ -1,4 +1,10 @@
-import type { Logger } from '@minimail/protocol';
+import type {
+  AuthThrottle,
+  ConnectionLimiter,
+  Logger,
+  ProtocolMetrics,
+  TlsSource,
+} from '@minimail/protocol';
 import type { MailStore } from '@minimail/store';
 import type { ImapServerLimits } from './limits.js';
 
@@ -10,9 +16,24 @@ export interface ImapServiceOptions {
   hostname: string;
   /** dev: any password for any address (login creates the account); production: real passwords. */
   profile: 'dev' | 'production';
-  /** Certificate for STARTTLS (and implicit TLS); null disables TLS. */
-  tls: { key: string | Buffer; cert: string | Buffer } | null;
+  /**
+   * Certificate for STARTTLS and implicit TLS: PEM text, or a TlsContextProvider whose reloaded
+   * certificate the next handshake uses (no restart); null disables both.
+   */
+  tls: TlsSource | null;
+  /** Simultaneous sessions; defaults to DEFAULT_MAX_CLIENTS. */
   maxClients?: number;
+  /** Simultaneous sessions from one IP; defaults to the protocol package's LIMITS.maxConnectionsPerIp. */
+  maxConnectionsPerIp?: number;
+  /** Counts in total and per IP instead of a limiter of this listener's own (maxClients etc. unused). */
+  connectionLimiter?: ConnectionLimiter;
+  /** Failed-login throttle; pass one to every listener of the process so all ports count together. */
+  authThrottle?: AuthThrottle;
+  /**
+   * Connections, commands (labelled from IMAP_COMMAND_NAMES), NO/BAD replies, failed logins,
+   * APPENDed messages (in) and whole messages FETCHed (out).
+   */
+  metrics?: ProtocolMetrics;
 }
 
 export interface CreateImapServerOptions extends ImapServiceOptions {

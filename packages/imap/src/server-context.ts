@@ -1,7 +1,6 @@
 /** What every session of one listener shares. */
-import type { Logger, AuthThrottle } from '@minimail/protocol';
+import type { Logger, AuthThrottle, ProtocolMetrics, SecureContextSource } from '@minimail/protocol';
 import type { MailStore } from '@minimail/store';
-import type { SecureContext } from 'node:tls';
 import type { ImapServerLimits } from './limits.js';
 import type { MessageStructures } from './message-structure.js';
 import type { RecentTracker } from './session/recent-tracker.js';
@@ -11,10 +10,16 @@ export interface ServerContext {
   logger: Logger;
   hostname: string;
   profile: 'dev' | 'production';
-  /** For STARTTLS; null when the server has no certificate. */
-  secureContext: SecureContext | null;
+  /**
+   * For STARTTLS; null when the server has no certificate. A function (a reloading provider) is
+   * asked at each handshake, so a renewed certificate is used without a restart.
+   */
+  secureContext: SecureContextSource | null;
   limits: ImapServerLimits;
+  /** Shared by every listener of the process when the app passes one. */
   authThrottle: AuthThrottle;
+  /** Undefined records nothing. */
+  metrics: ProtocolMetrics | undefined;
   recent: RecentTracker;
   structures: MessageStructures;
 }

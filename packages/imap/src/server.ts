@@ -1,13 +1,13 @@
 /**
  * createImapServer: one listener (STARTTLS or implicit TLS) whose connections each run a Session.
  */
-import { createSecureContext, type SecureContext } from 'node:tls';
 import {
   AuthThrottle,
   ConnectionLimiter,
-  MIN_TLS_VERSION,
+  secureContextSourceOf,
   startListener,
   type Listener,
+  type SecureContextSource,
 } from '@minimail/protocol';
 import { DEFAULT_LIMITS, DEFAULT_MAX_CLIENTS } from './limits.js';
 import { MessageStructures } from './message-structure.js';
@@ -18,9 +18,10 @@ import { Session } from './session/session.js';
 
 export function createImapServer(options: CreateImapServerOptions): ImapListener {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const secureContext: SecureContext | null = options.tls
-    ? createSecureContext({ key: options.tls.key, cert: options.tls.cert, minVersion: MIN_TLS_VERSION })
-    : null;
+  // A provider's current() is asked at each handshake, so renewed certificates need no restart.
+  // Every context is built with the protocol floor (TLS 1.2, RFC 8996 / RFC 8314 4.1).
+  const secureContext: SecureContextSource | null =
+    options.tls === null ? null : secureContextSourceOf(options.tls);
   if (options.implicitTls && secureContext === null)
     throw new Error('IMAPS (implicit TLS) needs a certificate');
   const logger = options.logger.child({ service: options.implicitTls ? 'imaps' : 'imap' });
@@ -31,11 +32,18 @@ export function createImapServer(options: CreateImapServerOptions): ImapListener
     profile: options.profile,
     secureContext,
     limits,
-    authThrottle: new AuthThrottle(),
+    // Without a shared throttle from the app, failures on 143 and 993 are counted apart.
+    authThrottle: options.authThrottle ?? new AuthThrottle(),
+    metrics: options.metrics,
     recent: new RecentTracker(),
     structures: new MessageStructures(options.store, logger, limits.structureCacheEntries),
   };
-  const limiter = new ConnectionLimiter({ maxTotal: options.maxClients ?? DEFAULT_MAX_CLIENTS });
+  const limiter =
+    options.connectionLimiter ??
+    new ConnectionLimiter({
+      maxTotal: options.maxClients ?? DEFAULT_MAX_CLIENTS,
+      ...(options.maxConnectionsPerIp === undefined ? {} : { maxPerIp: options.maxConnectionsPerIp }),
+    });
   let listener: Listener | null = null;
 
   return {
@@ -48,6 +56,7 @@ export function createImapServer(options: CreateImapServerOptions): ImapListener
         limiter,
         limitReply: '* BYE Too many connections, try again later',
         logger,
+        ...(options.metrics ? { metrics: options.metrics } : {}),
         onConnection: (socket, info) => new Session(socket, info, context).run(),
       });
       logger.info({ port: listener.port, host, implicitTls: options.implicitTls }, 'IMAP listening');

@@ -25,6 +25,8 @@ export const appendCommand: CommandSpec<'APPEND'> = {
     const result = await ctx.store.deliver(request);
     const copy = result.copies[0];
     if (!copy) throw new Error('store.deliver made no copy for APPEND');
+    // Counted once durably stored: a refused or failed APPEND received nothing.
+    ctx.server.metrics?.message('in', message.length);
     return { code: responseCode('APPENDUID', copy.uidValidity, copy.uid), text: 'APPEND completed' };
   },
 };

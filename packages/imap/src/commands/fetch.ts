@@ -1,5 +1,5 @@
 import { StoreError, type MessageSummary } from '@minimail/store';
-import { needsBody, renderItem, setsSeen, type LoadedBody } from '../fetch-render.js';
+import { needsBody, renderItem, servesWholeMessage, setsSeen, type LoadedBody } from '../fetch-render.js';
 import type { FetchItem } from '../protocol/fetch-items.js';
 import { fetchResponse, type ResponseValue } from '../protocol/compiler.js';
 import type { MailboxView } from '../session/mailbox-view.js';
@@ -54,6 +54,7 @@ async function fetchMessages(
       ? [...items, { kind: 'FLAGS' }]
       : items;
   const bodyNeeded = needsBody(items);
+  const wholeMessage = servesWholeMessage(items);
   for (const target of targets) {
     const message = summaries.get(target.uid);
     // Expunged by another session and not yet announced: nothing left to send (RFC 3501 7.4.1).
@@ -71,6 +72,7 @@ async function fetchMessages(
     );
     if (entries.some(([name]) => name === 'FLAGS')) view.rememberFlags(message.uid, message.flags);
     await ctx.send(fetchResponse(target.sequence, entries));
+    if (wholeMessage && body !== null) ctx.server.metrics?.message('out', body.raw.length);
   }
 }
 

@@ -66,3 +66,9 @@ export const COMMANDS: { readonly [N in CommandName]: CommandSpec<N> } = {
   COPY: copyCommand,
   MOVE: moveCommand,
 };
+
+/**
+ * Every command name, for bounded metrics labels (`forProtocol('imap', IMAP_COMMAND_NAMES)`).
+ * UID FETCH and friends are counted under their command (FETCH); anything else is OTHER.
+ */
+export const IMAP_COMMAND_NAMES: readonly CommandName[] = Object.keys(COMMANDS) as CommandName[];

@@ -142,9 +142,12 @@ export class Session {
         { command: describeFrame(frame).slice(0, 200), err: error.message },
         'unparsable command',
       );
+      // The keyword is counted even when its arguments did not parse (unknown words are OTHER).
+      this.server.metrics?.command(commandKeyword(frame));
       await this.answerWireError(error);
       return;
     }
+    this.server.metrics?.command(command.name);
     if (this.state.kind === 'notAuthenticated') {
       this.commandsBeforeAuth += 1;
       if (this.commandsBeforeAuth > this.server.limits.maxCommandsBeforeAuth) {
@@ -156,7 +159,7 @@ export class Session {
     const refusal = gateRefusal(spec, this.state.kind);
     if (refusal !== null) {
       this.countBad();
-      await this.send(tagged(command.tag, 'BAD', null, refusal));
+      await this.complete(command.tag, 'BAD', null, refusal);
       return;
     }
     await this.execute(spec, command);
@@ -179,7 +182,7 @@ export class Session {
     // RFC 3501 7.4.1: no EXPUNGE during FETCH, STORE, SEARCH (their UID forms may).
     const allowExpunge = (spec.expungeNotices ?? 'always') === 'always' || command.uid;
     await this.announceChanges(allowExpunge);
-    await this.send(tagged(command.tag, status, completion.code ?? null, completion.text));
+    await this.complete(command.tag, status, completion.code ?? null, completion.text);
     if (status === 'OK' && completion.afterReply) await completion.afterReply();
     // RFC 3501 6.1.3: after LOGOUT's OK the server closes the connection.
     if (this.state.kind === 'logout') this.closing = true;
@@ -207,11 +210,24 @@ export class Session {
 
   private async answerWireError(error: ImapWireError): Promise<void> {
     if (error.status === 'BAD') this.countBad();
-    const line =
-      error.tag === null
-        ? untaggedStatus('BAD', error.responseCode, error.message)
-        : tagged(error.tag, error.status, error.responseCode, error.message);
-    await this.send(line);
+    if (error.tag !== null) {
+      await this.complete(error.tag, error.status, error.responseCode, error.message);
+      return;
+    }
+    // RFC 3501 7.1.3: an untagged BAD for a line whose tag could not be read.
+    this.server.metrics?.error('BAD');
+    await this.send(untaggedStatus('BAD', error.responseCode, error.message));
+  }
+
+  /** The tagged completion of a command; NO and BAD are counted as errors by their status. */
+  private async complete(
+    tag: string,
+    status: 'OK' | 'NO' | 'BAD',
+    code: string | null,
+    text: string,
+  ): Promise<void> {
+    if (status !== 'OK') this.server.metrics?.error(status);
+    await this.send(tagged(tag, status, code, text));
   }
 
   /** A peer that keeps sending nonsense is told BYE once its last BAD has been answered. */
@@ -352,6 +368,7 @@ export class Session {
 
   private async authFailed(account: string | null): Promise<void> {
     this.server.authThrottle.recordFailure(this.info.remoteAddress, account);
+    this.server.metrics?.authFailure();
     this.failedAuth += 1;
     if (this.failedAuth >= this.server.limits.maxFailedAuthPerConnection)
       this.byeAfterReply = 'Too many failed login attempts';
@@ -391,4 +408,14 @@ export class Session {
       authFailed: (account) => this.authFailed(account),
     };
   }
+}
+
+/**
+ * The command word of a frame (after the tag, and after `UID`), for the metrics label of a
+ * command whose arguments did not parse. Metrics count words outside IMAP_COMMAND_NAMES as OTHER.
+ */
+function commandKeyword(frame: CommandFrame): string {
+  const words = (frame.segments[0] ?? '').split(' ', 3);
+  const name = words[1] ?? '';
+  return name.toUpperCase() === 'UID' ? (words[2] ?? '') : name;
 }
