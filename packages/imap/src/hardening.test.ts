@@ -20,7 +20,12 @@ import {
 } from '@minimail/protocol';
 import { RawClient } from '@minimail/protocol/testing';
 import { openStore, type MailStore } from '@minimail/store';
-import { createImapServer, IMAP_COMMAND_NAMES, type CreateImapServerOptions, type ImapListener } from './index.js';
+import {
+  createImapServer,
+  IMAP_COMMAND_NAMES,
+  type CreateImapServerOptions,
+  type ImapListener,
+} from './index.js';
 import { sampleMessage } from './test-support/harness.js';
 
 let dir: string;

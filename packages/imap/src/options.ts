@@ -1,10 +1,4 @@
-import type {
-  AuthThrottle,
-  ConnectionLimiter,
-  Logger,
-  ProtocolMetrics,
-  TlsSource,
-} from '@minimail/protocol';
+import type { AuthThrottle, ConnectionLimiter, Logger, ProtocolMetrics, TlsSource } from '@minimail/protocol';
 import type { MailStore } from '@minimail/store';
 import type { ImapServerLimits } from './limits.js';
 
