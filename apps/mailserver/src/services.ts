@@ -3,16 +3,9 @@
  * docker-compose can run SMTP, IMAP and POP3 as separate containers over one data volume.
  */
 import { createHttpServer } from '@minimail/http';
-import { createImapServer } from '@minimail/imap';
+import { createImapServer, IMAP_COMMAND_NAMES } from '@minimail/imap';
 import { createPop3Server, POP3_COMMAND_NAMES } from '@minimail/pop3';
-import {
-  createMetrics,
-  isTlsContextProvider,
-  type AuthThrottle,
-  type Metrics,
-  type TlsFiles,
-  type TlsSource,
-} from '@minimail/protocol';
+import { createMetrics, type AuthThrottle, type Metrics, type TlsSource } from '@minimail/protocol';
 import {
   createMxServer,
   createSubmissionServer,
@@ -42,11 +35,6 @@ function shared(ctx: ServiceContext, protocol: string, commands: readonly string
     ...(ctx.authThrottle ? { authThrottle: ctx.authThrottle } : {}),
     ...(ctx.metrics ? { metrics: ctx.metrics.forProtocol(protocol, commands) } : {}),
   };
-}
-
-/** IMAP takes PEM text (it does not follow reloads yet): the provider's current files. */
-function tlsFiles(source: TlsSource): TlsFiles | { key: string | Buffer; cert: string | Buffer } {
-  return isTlsContextProvider(source) ? source.files() : source;
 }
 
 /** A bound listener: which config port it serves, where it listens, how to stop it. */
@@ -175,9 +163,11 @@ export const SERVICES: Record<string, ServiceSpec> = {
         logger: ctx.logger.child({ proto: 'imap' }),
         hostname: ctx.config.hostname,
         profile: ctx.config.profile,
-        tls: tlsFiles(ctx.tls),
+        tls: ctx.tls,
         maxClients: ctx.config.maxConnections,
+        maxConnectionsPerIp: ctx.config.maxConnectionsPerIp,
         limits: { autologoutMs: ctx.config.imapIdleTimeout },
+        ...shared(ctx, 'imap', IMAP_COMMAND_NAMES),
       };
       return [
         ...(await listen(ctx, 'imap', createImapServer({ ...options, implicitTls: false }))),
