@@ -34,7 +34,9 @@ export function formatRate(perSecond: number): string {
 
 export function formatRatio(ours: number, theirs: number | undefined): string {
   if (theirs === undefined || !Number.isFinite(theirs) || theirs === 0) return '-';
-  return `${(ours / theirs).toFixed(2)}x`;
+  const ratio = ours / theirs;
+  // Two significant digits below 0.1, so a 400x gap does not print as "0.00x".
+  return `${ratio < 0.1 ? ratio.toPrecision(2) : ratio.toFixed(2)}x`;
 }
 
 export const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
