@@ -1,4 +1,4 @@
-/** The minimail server under test: a fresh data dir, seeded through the store, served by server-child. */
+/** The minimail server under test: a fresh data dir, seeded through the store, served by the CLI. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,12 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SEED_CONCURRENCY = 256;
 /** The built CLI, as `npx minimail` runs it. */
 const CLI = path.join(HERE, '..', '..', 'bin', 'minimail.js');
+/** The CLI's port variable of each benched service. */
+const SERVICE_PORT_ENV = {
+  smtp: 'MINIMAIL_SMTP_PORT',
+  pop3: 'MINIMAIL_POP3_PORT',
+  imap: 'MINIMAIL_IMAP_PORT',
+} as const;
 /** Every listener of the CLI, turned off unless the bench turns one on (0 disables, DESIGN.md). */
 const LISTENER_ENV = [
   'MINIMAIL_SMTP_PORT',
@@ -35,7 +41,7 @@ export interface MinimailInstance {
   dataDir: string;
   /** Stores `messages` in `address`'s INBOX (the user is created), before the server starts. */
   seed(address: string, count: number, message: (index: number) => Buffer): Promise<void>;
-  /** Serves one protocol: SMTP and POP3 through the CLI, IMAP through server-child. */
+  /** Serves one protocol through the real CLI (`minimail serve --services <service>`). */
   start(options: {
     service: 'smtp' | 'pop3' | 'imap';
     imapMaxClients?: number;
@@ -68,39 +74,29 @@ export function createMinimail(): MinimailInstance {
     },
     async start({ service, imapMaxClients, cpuProfileDir }) {
       const nodeArgs = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
-      if (service === 'imap') {
-        server = await startNodeChild(
-          path.join(HERE, 'server-child.js'),
-          {
-            PATH: process.env['PATH'],
-            BENCH_DATA_DIR: dataDir,
-            BENCH_IMAP_MAX_CLIENTS: String(imapMaxClients ?? 1_000),
-          },
-          nodeArgs,
-        );
-      } else {
-        // SMTP and POP3: the real `minimail serve`, configured through its environment.
-        const port = await freePort();
-        const env: NodeJS.ProcessEnv = {
-          PATH: process.env['PATH'],
-          HOME: process.env['HOME'],
-          MINIMAIL_DATA_DIR: dataDir,
-        };
-        env['MINIMAIL_PROFILE'] = 'dev';
-        env['MINIMAIL_BIND'] = '127.0.0.1';
+      // The real `minimail serve`, configured through its environment as an operator would.
+      const port = await freePort();
+      const env: NodeJS.ProcessEnv = {
+        PATH: process.env['PATH'],
+        HOME: process.env['HOME'],
+        MINIMAIL_DATA_DIR: dataDir,
+        MINIMAIL_PROFILE: 'dev',
+        MINIMAIL_BIND: '127.0.0.1',
         // info: what an operator runs; it logs each session as Postfix logs each to its maillog.
-        env['MINIMAIL_LOG_LEVEL'] = 'info';
-        for (const variable of LISTENER_ENV) env[variable] = '0';
-        env[service === 'smtp' ? 'MINIMAIL_SMTP_PORT' : 'MINIMAIL_POP3_PORT'] = String(port);
-        server = await startNodeChild(
-          CLI,
-          env,
-          nodeArgs,
-          120_000,
-          ['serve', '--services', service],
-          (output) => (/minimail ready/.test(output) ? { [service]: port } : null),
-        );
-      }
+        MINIMAIL_LOG_LEVEL: 'info',
+      };
+      for (const variable of LISTENER_ENV) env[variable] = '0';
+      env[SERVICE_PORT_ENV[service]] = String(port);
+      // The idle suite holds 10,000 connections; the default limit (1,000) would refuse them.
+      if (imapMaxClients !== undefined) env['MINIMAIL_MAX_CONNECTIONS'] = String(imapMaxClients);
+      server = await startNodeChild(
+        CLI,
+        env,
+        nodeArgs,
+        120_000,
+        ['serve', '--services', service],
+        (output) => (/minimail ready/.test(output) ? { [service]: port } : null),
+      );
       const running = server;
       return {
         name: 'minimail',
