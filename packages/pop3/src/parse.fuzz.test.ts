@@ -6,27 +6,10 @@
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { RawClient } from '@minimail/protocol/testing';
+import { FUZZ_LONG, FUZZ_SEED, RawClient, int, pick, prng } from '@minimail/protocol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCommandLine, parseLineCount, parseMessageNumber, splitArguments } from './parse.js';
 import { deliver, message, startHarness, type Harness } from './test-support/harness.js';
-
-const LONG = process.env['FUZZ_LONG'] === '1';
-const SEED = Number(process.env['FUZZ_SEED'] ?? Date.now() % 2 ** 31);
-
-/** mulberry32: a tiny seeded PRNG so a failing run can be replayed with FUZZ_SEED. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-const int = (random: () => number, max: number): number => Math.floor(random() * max);
-const pick = <T>(random: () => number, items: readonly T[]): T => items[int(random, items.length)]!;
 
 /** What clients send (fetchmail, Thunderbird, K-9, curl, Python poplib); STLS is left out (TLS is not fuzzed here). */
 const CORPUS = [
@@ -81,10 +64,10 @@ function mutate(random: () => number, line: string): string {
   return out.replace(/[\r\n]/g, '');
 }
 
-describe(`POP3 parser fuzz (seed ${SEED}; replay with FUZZ_SEED=${SEED})`, () => {
+describe(`POP3 parser fuzz (seed ${FUZZ_SEED}; replay with FUZZ_SEED=${FUZZ_SEED})`, () => {
   it('parses every line to exactly what it says, or to null', () => {
-    const random = prng(SEED);
-    for (let i = 0, cases = LONG ? 500_000 : 20_000; i < cases; i++) {
+    const random = prng(FUZZ_SEED);
+    for (let i = 0, cases = FUZZ_LONG ? 500_000 : 20_000; i < cases; i++) {
       const line =
         random() < 0.2
           ? String.fromCharCode(...Array.from({ length: int(random, 30) }, () => int(random, 256)))
@@ -93,7 +76,7 @@ describe(`POP3 parser fuzz (seed ${SEED}; replay with FUZZ_SEED=${SEED})`, () =>
       const parsed = parseCommandLine(raw);
       if (parsed === null) continue;
       const text = raw.toString('utf8');
-      const context = `seed ${SEED} case ${i} ${JSON.stringify(text)}`;
+      const context = `seed ${FUZZ_SEED} case ${i} ${JSON.stringify(text)}`;
       expect(parsed.keyword, context).toMatch(/^[A-Z]{3,4}$/);
       // Keyword, one space, rest: nothing is lost or invented.
       expect(text.toUpperCase(), context).toBe(
@@ -115,14 +98,14 @@ describe(`POP3 parser fuzz (seed ${SEED}; replay with FUZZ_SEED=${SEED})`, () =>
   it('keeps the heap flat over many parses', () => {
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;
-    const random = prng(SEED + 3);
+    const random = prng(FUZZ_SEED + 3);
     const round = (): void => {
       for (let i = 0; i < 20_000; i++) parseCommandLine(Buffer.from(mutate(random, pick(random, CORPUS))));
     };
     round();
     gc();
     const before = process.memoryUsage().heapUsed;
-    for (let r = 0; r < (LONG ? 30 : 3); r++) round();
+    for (let r = 0; r < (FUZZ_LONG ? 30 : 3); r++) round();
     gc();
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(8 * 1024 * 1024);
   });
@@ -143,7 +126,7 @@ function isMultiline(line: string): boolean {
   );
 }
 
-describe(`POP3 session fuzz (seed ${SEED})`, () => {
+describe(`POP3 session fuzz (seed ${FUZZ_SEED})`, () => {
   let harness: Harness | null = null;
   afterEach(async () => {
     await harness?.close();
@@ -154,8 +137,8 @@ describe(`POP3 session fuzz (seed ${SEED})`, () => {
     harness = await startHarness();
     for (let i = 0; i < 3; i++)
       await deliver(harness.store, 'alice@example.com', message(`m${i}`, `.dot\r\nbody ${i}\r\n`));
-    const random = prng(SEED + 11);
-    const lines = LONG ? 5_000 : 400;
+    const random = prng(FUZZ_SEED + 11);
+    const lines = FUZZ_LONG ? 5_000 : 400;
     let client: RawClient | null = null;
     let reconnects = 0;
     for (let i = 0; i < lines; i++) {

@@ -7,21 +7,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { LineReader, LineTooLongError } from './line-reader.js';
-
-const LONG = process.env['FUZZ_LONG'] === '1';
-const SEED = Number(process.env['FUZZ_SEED'] ?? Date.now() % 2 ** 31);
-
-/** mulberry32: a tiny seeded PRNG so a failing run can be replayed with FUZZ_SEED. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+import { FUZZ_LONG, FUZZ_SEED, prng } from './testing/fuzz.js';
 
 type Outcome = { line: string } | { tooLong: true };
 
@@ -108,10 +94,10 @@ async function runReader(
   return { outcomes, peakBuffered, maxChunk };
 }
 
-describe(`LineReader fuzz (seed ${SEED}; replay with FUZZ_SEED=${SEED})`, () => {
+describe(`LineReader fuzz (seed ${FUZZ_SEED}; replay with FUZZ_SEED=${FUZZ_SEED})`, () => {
   it('returns exactly the reference lines for random streams cut at random places', async () => {
-    const random = prng(SEED);
-    const cases = LONG ? 20_000 : 1_500;
+    const random = prng(FUZZ_SEED);
+    const cases = FUZZ_LONG ? 20_000 : 1_500;
     for (let i = 0; i < cases; i++) {
       const maxLineBytes = 8 + Math.floor(random() * 64);
       const highWaterMark = maxLineBytes * 2 + Math.floor(random() * 64);
@@ -122,7 +108,7 @@ describe(`LineReader fuzz (seed ${SEED}; replay with FUZZ_SEED=${SEED})`, () => 
         maxLineBytes,
         highWaterMark,
       );
-      const context = `seed ${SEED} case ${i} input ${JSON.stringify(input.toString('latin1'))}`;
+      const context = `seed ${FUZZ_SEED} case ${i} input ${JSON.stringify(input.toString('latin1'))}`;
       expect(outcomes, context).toEqual(referenceLines(input, maxLineBytes));
       // Bounded memory: the source is paused at the high-water mark, so at most one more chunk lands.
       expect(peakBuffered, context).toBeLessThanOrEqual(highWaterMark + maxChunk);

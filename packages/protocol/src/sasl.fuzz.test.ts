@@ -8,24 +8,9 @@ import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from './limits.js';
 import { decodeSaslLoginResponse, decodeSaslPlain, decodeSaslResponse, type SaslErrorCode } from './sasl.js';
+import { FUZZ_LONG, FUZZ_SEED, int, prng } from './testing/fuzz.js';
 
-const LONG = process.env['FUZZ_LONG'] === '1';
-const SEED = Number(process.env['FUZZ_SEED'] ?? Date.now() % 2 ** 31);
 const ERROR_CODES: ReadonlySet<SaslErrorCode> = new Set(['CANCELLED', 'BAD_BASE64', 'MALFORMED', 'TOO_LONG']);
-
-/** mulberry32: a tiny seeded PRNG so a failing run can be replayed with FUZZ_SEED. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
-const int = (random: () => number, max: number): number => Math.floor(random() * max);
 
 /** A random UTF-8 string: ASCII, Latin-1, CJK and astral characters, sometimes NULs. */
 function randomText(random: () => number, maxChars: number, allowNul: boolean): string {
@@ -67,16 +52,16 @@ function checkResult(result: { ok: boolean; error?: { code: SaslErrorCode; detai
   }
 }
 
-describe(`SASL decoders fuzz (seed ${SEED}; replay with FUZZ_SEED=${SEED})`, () => {
+describe(`SASL decoders fuzz (seed ${FUZZ_SEED}; replay with FUZZ_SEED=${FUZZ_SEED})`, () => {
   it('round-trips valid PLAIN messages and never throws on mutated ones', () => {
-    const random = prng(SEED);
-    const cases = LONG ? 200_000 : 8_000;
+    const random = prng(FUZZ_SEED);
+    const cases = FUZZ_LONG ? 200_000 : 8_000;
     for (let i = 0; i < cases; i++) {
       const authzid = random() < 0.5 ? '' : randomText(random, 20, false);
       const authcid = randomText(random, 40, false) || 'u';
       const password = randomText(random, 40, false) || 'p';
       const encoded = Buffer.from(`${authzid}\0${authcid}\0${password}`, 'utf8').toString('base64');
-      const context = `seed ${SEED} case ${i}`;
+      const context = `seed ${FUZZ_SEED} case ${i}`;
       const fitsField = [authzid, authcid, password].every(
         (field) => Buffer.byteLength(field) <= LIMITS.maxSaslFieldBytes,
       );
@@ -109,8 +94,8 @@ describe(`SASL decoders fuzz (seed ${SEED}; replay with FUZZ_SEED=${SEED})`, () 
   });
 
   it('answers random text of any shape with a typed result', () => {
-    const random = prng(SEED ^ 0x5a5a5a5a);
-    const cases = LONG ? 200_000 : 8_000;
+    const random = prng(FUZZ_SEED ^ 0x5a5a5a5a);
+    const cases = FUZZ_LONG ? 200_000 : 8_000;
     for (let i = 0; i < cases; i++) {
       const text = randomText(random, random() < 0.05 ? 20_000 : 80, true);
       checkResult(decodeSaslResponse(text));
@@ -122,7 +107,7 @@ describe(`SASL decoders fuzz (seed ${SEED}; replay with FUZZ_SEED=${SEED})`, () 
   it('keeps the heap flat over many decodes', () => {
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;
-    const random = prng(SEED + 1);
+    const random = prng(FUZZ_SEED + 1);
     const round = (): void => {
       for (let i = 0; i < 5_000; i++)
         decodeSaslPlain(mutate(random, Buffer.from(`a\0b\0c${i}`).toString('base64')));
@@ -130,7 +115,7 @@ describe(`SASL decoders fuzz (seed ${SEED}; replay with FUZZ_SEED=${SEED})`, () 
     round();
     gc();
     const before = process.memoryUsage().heapUsed;
-    for (let r = 0; r < (LONG ? 40 : 4); r++) round();
+    for (let r = 0; r < (FUZZ_LONG ? 40 : 4); r++) round();
     gc();
     // Nothing is retained between calls: a few MiB of slack covers JIT and allocator noise.
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(8 * 1024 * 1024);

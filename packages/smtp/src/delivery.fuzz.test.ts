@@ -10,22 +10,7 @@ import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { collectMessage, normalizeLineEndings } from './delivery.js';
 import { receivedHeader } from './received-header.js';
-
-const LONG = process.env['FUZZ_LONG'] === '1';
-const SEED = Number(process.env['FUZZ_SEED'] ?? Date.now() % 2 ** 31);
-
-/** mulberry32: a tiny seeded PRNG so a failing run can be replayed with FUZZ_SEED. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-const int = (random: () => number, max: number): number => Math.floor(random() * max);
+import { FUZZ_LONG, FUZZ_SEED, int, prng } from '@minimail/protocol/testing';
 
 /** Bytes biased towards CR, LF, dots and 8-bit values: what breaks line handling. */
 function randomBytes(random: () => number, maxLength: number): Buffer {
@@ -46,13 +31,13 @@ function randomBytes(random: () => number, maxLength: number): Buffer {
   return bytes;
 }
 
-describe(`SMTP byte handling fuzz (seed ${SEED}; replay with FUZZ_SEED=${SEED})`, () => {
+describe(`SMTP byte handling fuzz (seed ${FUZZ_SEED}; replay with FUZZ_SEED=${FUZZ_SEED})`, () => {
   it('normalizeLineEndings leaves only CRLF, keeps every other byte, and is idempotent', () => {
-    const random = prng(SEED);
-    for (let i = 0, cases = LONG ? 200_000 : 10_000; i < cases; i++) {
+    const random = prng(FUZZ_SEED);
+    for (let i = 0, cases = FUZZ_LONG ? 200_000 : 10_000; i < cases; i++) {
       const input = randomBytes(random, 200);
       const output = normalizeLineEndings(input);
-      const context = `seed ${SEED} case ${i} ${JSON.stringify(input.toString('latin1'))}`;
+      const context = `seed ${FUZZ_SEED} case ${i} ${JSON.stringify(input.toString('latin1'))}`;
       const text = output.toString('latin1');
       expect(/\r(?!\n)|(?<!\r)\n/.test(text), context).toBe(false);
       // Same lines, whatever their endings were (RFC 5321 2.3.8).
@@ -62,8 +47,8 @@ describe(`SMTP byte handling fuzz (seed ${SEED}; replay with FUZZ_SEED=${SEED})`
   });
 
   it('collectMessage keeps exactly the data up to the limit and nothing past it', async () => {
-    const random = prng(SEED ^ 0x2468ace);
-    for (let i = 0, cases = LONG ? 20_000 : 1_000; i < cases; i++) {
+    const random = prng(FUZZ_SEED ^ 0x2468ace);
+    for (let i = 0, cases = FUZZ_LONG ? 20_000 : 1_000; i < cases; i++) {
       const maxBytes = 1 + int(random, 4096);
       const chunks = Array.from({ length: int(random, 12) }, () => randomBytes(random, 1024));
       const stream = new PassThrough();
@@ -72,7 +57,7 @@ describe(`SMTP byte handling fuzz (seed ${SEED}; replay with FUZZ_SEED=${SEED})`
       stream.end();
       const { data, size } = await collected;
       const all = Buffer.concat(chunks);
-      const context = `seed ${SEED} case ${i}`;
+      const context = `seed ${FUZZ_SEED} case ${i}`;
       expect(size, context).toBe(all.length);
       if (all.length > maxBytes) expect(data, context).toBeNull();
       else expect(data?.equals(all), context).toBe(true);
@@ -88,8 +73,8 @@ describe(`SMTP byte handling fuzz (seed ${SEED}; replay with FUZZ_SEED=${SEED})`
   });
 
   it('receivedHeader stays one folded header whatever the client calls itself', () => {
-    const random = prng(SEED + 99);
-    for (let i = 0, cases = LONG ? 100_000 : 5_000; i < cases; i++) {
+    const random = prng(FUZZ_SEED + 99);
+    for (let i = 0, cases = FUZZ_LONG ? 100_000 : 5_000; i < cases; i++) {
       const heloName = randomBytes(random, 300).toString('latin1');
       const header = receivedHeader({
         heloName,
@@ -102,7 +87,7 @@ describe(`SMTP byte handling fuzz (seed ${SEED}; replay with FUZZ_SEED=${SEED})`
         singleRecipient: random() < 0.5 ? null : 'bob@example.test',
         date: new Date(int(random, 4e12)),
       });
-      const context = `seed ${SEED} case ${i} ${JSON.stringify(heloName)}`;
+      const context = `seed ${FUZZ_SEED} case ${i} ${JSON.stringify(heloName)}`;
       expect(header.endsWith('\r\n'), context).toBe(true);
       const lines = header.slice(0, -2).split('\r\n');
       expect(lines[0], context).toMatch(
@@ -117,14 +102,14 @@ describe(`SMTP byte handling fuzz (seed ${SEED}; replay with FUZZ_SEED=${SEED})`
   it('keeps the heap flat while normalizing many messages', () => {
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;
-    const random = prng(SEED + 5);
+    const random = prng(FUZZ_SEED + 5);
     const round = (): void => {
       for (let i = 0; i < 5_000; i++) normalizeLineEndings(randomBytes(random, 500));
     };
     round();
     gc();
     const before = process.memoryUsage().heapUsed;
-    for (let r = 0; r < (LONG ? 30 : 3); r++) round();
+    for (let r = 0; r < (FUZZ_LONG ? 30 : 3); r++) round();
     gc();
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(8 * 1024 * 1024);
   });

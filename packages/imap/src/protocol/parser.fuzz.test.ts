@@ -13,23 +13,7 @@ import { errorResponse } from './error-response.js';
 import { ImapWireError } from './errors.js';
 import { parseCommand } from './parser.js';
 import { isValidTag } from './syntax.js';
-
-const LONG = process.env['FUZZ_LONG'] === '1';
-const SEED = Number(process.env['FUZZ_SEED'] ?? Date.now() % 2 ** 31);
-
-/** mulberry32: a tiny seeded PRNG so a failing run can be replayed with FUZZ_SEED. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-const int = (random: () => number, max: number): number => Math.floor(random() * max);
-const pick = <T>(random: () => number, items: readonly T[]): T => items[int(random, items.length)]!;
+import { FUZZ_LONG, FUZZ_SEED, int, pick, prng } from '@minimail/protocol/testing';
 
 /** Commands real clients send (Thunderbird, mutt, imapflow), literals included. */
 const CORPUS = [
@@ -204,13 +188,13 @@ function checkFrames(events: AssemblerEvent[], context: string): void {
   }
 }
 
-describe(`IMAP CommandAssembler + parseCommand fuzz (seed ${SEED}; replay with FUZZ_SEED=${SEED})`, () => {
+describe(`IMAP CommandAssembler + parseCommand fuzz (seed ${FUZZ_SEED}; replay with FUZZ_SEED=${FUZZ_SEED})`, () => {
   it('reads every transcript the same however it is chunked, and answers every frame well-formed', () => {
-    const random = prng(SEED);
-    const cases = LONG ? 100_000 : 4_000;
+    const random = prng(FUZZ_SEED);
+    const cases = FUZZ_LONG ? 100_000 : 4_000;
     for (let i = 0; i < cases; i++) {
       const input = randomTranscript(random);
-      const context = `seed ${SEED} case ${i}`;
+      const context = `seed ${FUZZ_SEED} case ${i}`;
       const whole = assemble(input, []);
       const cuts = Array.from({ length: int(random, 12) }, () => int(random, input.length + 1)).sort(
         (a, b) => a - b,
@@ -227,22 +211,25 @@ describe(`IMAP CommandAssembler + parseCommand fuzz (seed ${SEED}; replay with F
   });
 
   it('parses single mutated lines without an untyped throw', () => {
-    const random = prng(SEED ^ 0x1234567);
-    const cases = LONG ? 200_000 : 8_000;
+    const random = prng(FUZZ_SEED ^ 0x1234567);
+    const cases = FUZZ_LONG ? 200_000 : 8_000;
     for (let i = 0; i < cases; i++) {
       const line = mutate(random, mutate(random, pick(random, CORPUS))).replace(/[\r\n]/g, ' ');
-      checkFrames([{ kind: 'command', frame: { segments: [line], literals: [] } }], `seed ${SEED} line ${i}`);
+      checkFrames(
+        [{ kind: 'command', frame: { segments: [line], literals: [] } }],
+        `seed ${FUZZ_SEED} line ${i}`,
+      );
     }
   });
 
   it('keeps the heap flat while one assembler reads an endless hostile stream', () => {
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;
-    const random = prng(SEED + 7);
+    const random = prng(FUZZ_SEED + 7);
     let assembler = new CommandAssembler(LIMITS);
     const round = (): void => {
       for (let i = 0; i < 2_000; i++) {
-        checkFrames(assembler.push(randomTranscript(random)), `seed ${SEED} stream`);
+        checkFrames(assembler.push(randomTranscript(random)), `seed ${FUZZ_SEED} stream`);
         // A failed stream means the server closed the connection: the next client starts afresh.
         if (assembler.failed) assembler = new CommandAssembler(LIMITS);
       }
@@ -250,7 +237,7 @@ describe(`IMAP CommandAssembler + parseCommand fuzz (seed ${SEED}; replay with F
     round();
     gc();
     const before = process.memoryUsage().heapUsed;
-    for (let r = 0; r < (LONG ? 30 : 3); r++) round();
+    for (let r = 0; r < (FUZZ_LONG ? 30 : 3); r++) round();
     gc();
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(8 * 1024 * 1024);
   });
