@@ -143,6 +143,29 @@ describe('messages', () => {
     expect((await store.mailboxStatus(inbox.id)).highestModseq).toBe(5);
   });
 
+  it('changes flags only where modseq is at most UNCHANGEDSINCE, and names the rest (RFC 7162 3.1.3)', async () => {
+    for (const subject of ['a', 'b', 'c']) await deliverTo(inbox.id, subject);
+    // Modseqs after delivery: 2, 3, 4 (a new mailbox starts at 1). Message 3 moves on to 5.
+    await store.setFlags(inbox.id, [3], 'add', ['\\Answered']);
+    const result = await store.setFlagsUnchangedSince(inbox.id, [1, 2, 3, 99], 'add', ['\\Seen'], 4);
+    expect(result.changed.map((m) => [m.uid, m.flags, m.modseq])).toEqual([
+      [1, ['\\Seen'], 6],
+      [2, ['\\Seen'], 7],
+    ]);
+    expect(result.unchanged).toEqual([]);
+    expect(result.modified).toEqual([3]);
+    expect((await store.getMessage(inbox.id, 3))!.flags).toEqual(['\\Answered']);
+    // Already as asked: passes the test, changes nothing, keeps its modseq.
+    const again = await store.setFlagsUnchangedSince(inbox.id, [1], 'add', ['\\Seen'], 6);
+    expect(again.changed).toEqual([]);
+    expect(again.unchanged.map((m) => [m.uid, m.modseq])).toEqual([[1, 6]]);
+    // UNCHANGEDSINCE 0 fails for every message (each has a modseq of at least 1).
+    expect((await store.setFlagsUnchangedSince(inbox.id, [1, 2], 'remove', ['\\Seen'], 0)).modified).toEqual([
+      1, 2,
+    ]);
+    expect((await store.mailboxStatus(inbox.id)).highestModseq).toBe(7);
+  });
+
   it('keeps unseen counts in step with \\Seen', async () => {
     await deliverTo(inbox.id, 'a');
     await deliverTo(inbox.id, 'b');

@@ -2,7 +2,13 @@ import type { SqliteDatabase } from './db.js';
 import type { ChangeLog } from './change-feed.js';
 import type { Mailboxes } from './mailboxes.js';
 import { applyFlagMode, decodeFlags, encodeFlags, normalizeFlags, sameFlags } from './flags.js';
-import { StoreError, type CopyResult, type FlagMode, type MessageSummary } from './types.js';
+import {
+  StoreError,
+  type ConditionalFlagResult,
+  type CopyResult,
+  type FlagMode,
+  type MessageSummary,
+} from './types.js';
 
 interface MessageRow {
   id: number;
@@ -126,15 +132,43 @@ export class Messages {
     mode: FlagMode,
     rawFlags: readonly string[],
   ): MessageSummary[] {
+    return this.changeFlags(mailboxId, uids, mode, rawFlags, null).changed;
+  }
+
+  /** RFC 7162 3.1.3: STORE (UNCHANGEDSINCE n) - test and change in the caller's one transaction. */
+  setFlagsUnchangedSince(
+    mailboxId: number,
+    uids: readonly number[],
+    mode: FlagMode,
+    rawFlags: readonly string[],
+    unchangedSince: number,
+  ): ConditionalFlagResult {
+    return this.changeFlags(mailboxId, uids, mode, rawFlags, unchangedSince);
+  }
+
+  private changeFlags(
+    mailboxId: number,
+    uids: readonly number[],
+    mode: FlagMode,
+    rawFlags: readonly string[],
+    unchangedSince: number | null,
+  ): ConditionalFlagResult {
     this.mailboxes.requireSelectable(mailboxId);
     const flags = normalizeFlags(rawFlags);
-    const changed: MessageSummary[] = [];
+    const result: ConditionalFlagResult = { changed: [], unchanged: [], modified: [] };
     for (const uid of uniqueSorted(uids)) {
       const row = this.getStmt.get(mailboxId, uid);
       if (row === undefined) continue;
+      if (unchangedSince !== null && row.modseq > unchangedSince) {
+        result.modified.push(uid);
+        continue;
+      }
       const before = decodeFlags(row.flags);
       const after = normalizeFlags(applyFlagMode(before, mode, flags));
-      if (sameFlags(before, after)) continue;
+      if (sameFlags(before, after)) {
+        result.unchanged.push(toSummary(row));
+        continue;
+      }
       const modseq = this.mailboxes.nextModseq(mailboxId);
       this.updateFlags.run(
         encodeFlags(after),
@@ -144,9 +178,9 @@ export class Messages {
         row.id,
       );
       this.changes.record(mailboxId, 'flags', uid, modseq, after);
-      changed.push(toSummary({ ...row, flags: encodeFlags(after), modseq }));
+      result.changed.push(toSummary({ ...row, flags: encodeFlags(after), modseq }));
     }
-    return changed;
+    return result;
   }
 
   /**

@@ -26,6 +26,7 @@ import {
   StoreError,
   type Alias,
   type ChangeListener,
+  type ConditionalFlagResult,
   type CopyResult,
   type DeliveredCopy,
   type DeliveryRequest,
@@ -285,6 +286,18 @@ export class SqliteMailStore implements MailStore {
 
   setFlags(mailboxId: number, uids: number[], mode: FlagMode, flags: string[]): Promise<MessageSummary[]> {
     return this.write(() => this.messages.setFlags(mailboxId, uids, mode, flags));
+  }
+
+  setFlagsUnchangedSince(
+    mailboxId: number,
+    uids: number[],
+    mode: FlagMode,
+    flags: string[],
+    unchangedSince: number,
+  ): Promise<ConditionalFlagResult> {
+    return this.write(() =>
+      this.messages.setFlagsUnchangedSince(mailboxId, uids, mode, flags, unchangedSince),
+    );
   }
 
   expunge(mailboxId: number, uids?: number[]): Promise<number[]> {

@@ -108,6 +108,16 @@ export interface MessageSummary {
 
 export type FlagMode = 'add' | 'remove' | 'replace';
 
+/** Result of a conditional flag change (RFC 7162 3.1.3 STORE ... (UNCHANGEDSINCE n)). */
+export interface ConditionalFlagResult {
+  /** Messages whose flags changed, with their new flags and modseq (as `setFlags` returns them). */
+  changed: MessageSummary[];
+  /** Messages that passed the test but whose flags were already as asked (modseq unchanged). */
+  unchanged: MessageSummary[];
+  /** UIDs left alone because their modseq was above `unchangedSince` (the MODIFIED set), ascending. */
+  modified: number[];
+}
+
 /** Where a delivered or appended message goes. */
 export type DeliveryTarget = { userId: number; mailbox?: string } | { mailboxId: number };
 
@@ -269,6 +279,17 @@ export interface MailStore {
   readStructure(bodyHash: string): Promise<string | null>;
   /** Changes flags on the given UIDs; returns the messages that changed, with new flags/modseq. */
   setFlags(mailboxId: number, uids: number[], mode: FlagMode, flags: string[]): Promise<MessageSummary[]>;
+  /**
+   * `setFlags`, but only on messages whose modseq is at most `unchangedSince`, tested and changed
+   * in one transaction so no other writer can slip in between (RFC 7162 3.1.3 UNCHANGEDSINCE).
+   */
+  setFlagsUnchangedSince(
+    mailboxId: number,
+    uids: number[],
+    mode: FlagMode,
+    flags: string[],
+    unchangedSince: number,
+  ): Promise<ConditionalFlagResult>;
   /**
    * Removes all `\Deleted` messages when `uids` is omitted (IMAP EXPUNGE/CLOSE). With `uids`,
    * removes exactly those that exist, flagged or not (POP3 UPDATE state); IMAP UID EXPUNGE must
