@@ -35,6 +35,7 @@ export const CAPABILITIES: readonly CapabilityEntry[] = [
   { name: 'UNSELECT' }, // RFC 3691
   { name: 'UIDPLUS' }, // RFC 4315: APPENDUID, COPYUID, UID EXPUNGE
   { name: 'MOVE' }, // RFC 6851
+  { name: 'CONDSTORE' }, // RFC 7162 3.1: MODSEQ, CHANGEDSINCE, UNCHANGEDSINCE, HIGHESTMODSEQ
   { name: 'CHILDREN' }, // RFC 3348: \HasChildren / \HasNoChildren
   { name: 'LIST-EXTENDED' }, // RFC 5258: selection and RETURN options
   { name: 'SPECIAL-USE' }, // RFC 6154: \Sent, \Trash, ... in LIST

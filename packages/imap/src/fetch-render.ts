@@ -20,6 +20,7 @@ const SUMMARY_ITEMS: ReadonlySet<FetchItem['kind']> = new Set([
   'UID',
   'INTERNALDATE',
   'RFC822.SIZE',
+  'MODSEQ',
 ]);
 
 export function needsBody(items: readonly FetchItem[]): boolean {
@@ -64,6 +65,9 @@ export function renderItem(
       return ['INTERNALDATE', formatDateTime(message.internalDate)];
     case 'RFC822.SIZE':
       return ['RFC822.SIZE', message.size];
+    case 'MODSEQ':
+      // RFC 7162 3.1.4.2: fetch-mod-resp = "MODSEQ" SP "(" permsg-modsequence ")".
+      return ['MODSEQ', [message.modseq]];
     default:
       break;
   }

@@ -46,11 +46,21 @@ const CONTENT_KEYS: ReadonlySet<SearchKey['key']> = new Set([
 ]);
 
 export function needsContent(keys: readonly SearchKey[]): boolean {
+  return someKey(keys, (key) => CONTENT_KEYS.has(key.key));
+}
+
+/** RFC 7162 3.1.5: whether the MODSEQ key appears anywhere (then the result carries `(MODSEQ n)`). */
+export function usesModseq(keys: readonly SearchKey[]): boolean {
+  return someKey(keys, (key) => key.key === 'MODSEQ');
+}
+
+/** Whether `test` holds for any key, looking inside NOT, OR and parenthesised groups. */
+function someKey(keys: readonly SearchKey[], test: (key: SearchKey) => boolean): boolean {
   return keys.some((key) => {
-    if (CONTENT_KEYS.has(key.key)) return true;
-    if (key.key === 'NOT') return needsContent([key.operand]);
-    if (key.key === 'OR') return needsContent([key.left, key.right]);
-    if (key.key === 'AND') return needsContent(key.operands);
+    if (test(key)) return true;
+    if (key.key === 'NOT') return someKey([key.operand], test);
+    if (key.key === 'OR') return someKey([key.left, key.right], test);
+    if (key.key === 'AND') return someKey(key.operands, test);
     return false;
   });
 }
@@ -107,6 +117,9 @@ function matches(
   switch (key.key) {
     case 'ALL':
       return true;
+    case 'MODSEQ':
+      // RFC 7162 3.1.5: mod-sequence greater than or equal to the value.
+      return c.message.modseq >= key.modseq;
     case 'ANSWERED':
       return has('\\Answered');
     case 'DELETED':

@@ -13,9 +13,13 @@ import { viewOf, type CommandContext, type CommandSpec } from './types.js';
  */
 const LIST_ALL_THRESHOLD = 64;
 
+const has = (items: readonly FetchItem[], kind: FetchItem['kind']): boolean =>
+  items.some((item) => item.kind === kind);
+
 /**
- * RFC 3501 6.4.5 FETCH and 6.4.8 UID FETCH. Streams: one message's body is read, answered and
- * written at a time, and the next is read only once the socket has taken the previous one.
+ * RFC 3501 6.4.5 FETCH and 6.4.8 UID FETCH, with RFC 7162 MODSEQ and CHANGEDSINCE. Streams: one
+ * message's body is read, answered and written at a time, and the next is read only once the
+ * socket has taken the previous one.
  */
 async function fetchMessages(
   ctx: CommandContext,
@@ -23,13 +27,18 @@ async function fetchMessages(
   targets: Target[],
   requested: readonly FetchItem[],
   byUid: boolean,
+  changedSince: number | null,
 ) {
+  const items: FetchItem[] = [...requested];
   // RFC 3501 6.4.8: UID FETCH always answers with the UID.
-  const items: FetchItem[] =
-    byUid && !requested.some((item) => item.kind === 'UID')
-      ? [{ kind: 'UID' }, ...requested]
-      : [...requested];
+  if (byUid && !has(items, 'UID')) items.unshift({ kind: 'UID' });
+  // RFC 7162 3.1.4.1: CHANGEDSINCE implies the MODSEQ item.
+  if (changedSince !== null && !has(items, 'MODSEQ')) items.push({ kind: 'MODSEQ' });
   const summaries = await loadSummaries(ctx, view, targets);
+  if (changedSince !== null) {
+    // RFC 7162 3.1.4.1: only messages whose mod-sequence is above the value are answered.
+    for (const [uid, message] of summaries) if (message.modseq <= changedSince) summaries.delete(uid);
+  }
   const seenChanged = new Set<number>();
   if (setsSeen(items) && !view.readOnly) {
     const unseen = targets
@@ -48,11 +57,14 @@ async function fetchMessages(
       }
     }
   }
-  // RFC 3501 6.4.5: when \Seen was set implicitly, the new FLAGS are part of the response.
-  const withFlags = (uid: number): FetchItem[] =>
-    seenChanged.has(uid) && !items.some((item) => item.kind === 'FLAGS')
-      ? [...items, { kind: 'FLAGS' }]
-      : items;
+  // RFC 3501 6.4.5: when \Seen was set implicitly, the new FLAGS are part of the response, and
+  // RFC 7162 3.1: on a CONDSTORE-aware session so are the UID and the new MODSEQ.
+  const implied: FetchItem['kind'][] = ctx.condstoreEnabled ? ['UID', 'FLAGS', 'MODSEQ'] : ['FLAGS'];
+  const withFlags = (uid: number): FetchItem[] => {
+    if (!seenChanged.has(uid)) return items;
+    const missing = implied.filter((kind) => !has(items, kind)).map((kind) => ({ kind }) as FetchItem);
+    return [...items, ...missing];
+  };
   const bodyNeeded = needsBody(items);
   const wholeMessage = servesWholeMessage(items);
   for (const target of targets) {
@@ -110,8 +122,11 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
   expungeNotices: 'uidOnly',
   async handler(ctx, command) {
     const view = viewOf(ctx);
-    const targets = resolveTargets(view, command.args.sequence, command.uid);
-    await fetchMessages(ctx, view, targets, command.args.items, command.uid);
+    const { sequence, items, changedSince } = command.args;
+    const targets = resolveTargets(view, sequence, command.uid);
+    // RFC 7162 3.1: FETCH with the MODSEQ item or the CHANGEDSINCE modifier enables CONDSTORE.
+    if (changedSince !== null || has(items, 'MODSEQ')) await ctx.enableCondstore();
+    await fetchMessages(ctx, view, targets, items, command.uid, changedSince);
     return { text: `${command.uid ? 'UID FETCH' : 'FETCH'} completed` };
   },
 };

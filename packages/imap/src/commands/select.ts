@@ -6,16 +6,20 @@ import { userOf, type CommandContext, type CommandCompletion, type CommandSpec }
 
 /**
  * RFC 3501 6.3.1 SELECT and 6.3.2 EXAMINE: FLAGS, EXISTS, RECENT, then the OK codes UNSEEN,
- * PERMANENTFLAGS, UIDVALIDITY, UIDNEXT, and READ-WRITE or READ-ONLY on the tagged OK.
+ * PERMANENTFLAGS, UIDVALIDITY, UIDNEXT, RFC 7162 HIGHESTMODSEQ, and READ-WRITE or READ-ONLY on
+ * the tagged OK.
  */
 async function selectMailbox(
   ctx: CommandContext,
-  name: string,
+  { mailbox: name, condstore }: { mailbox: string; condstore: boolean },
   readOnly: boolean,
 ): Promise<CommandCompletion> {
   const user = userOf(ctx);
   // RFC 3501 6.3.1: a SELECT leaves the current mailbox first, even if it then fails.
   if (ctx.state.kind === 'selected') ctx.setState({ kind: 'authenticated', user });
+  // RFC 7162 3.1.8: the CONDSTORE parameter is a CONDSTORE enabling command. No mailbox is
+  // selected at this point, so the HIGHESTMODSEQ below is the only one sent.
+  if (condstore) await ctx.enableCondstore();
   const mailbox = await openableMailbox(ctx, user.id, name);
   const view = await ctx.openView(mailbox, readOnly);
   ctx.setState({ kind: 'selected', user, view });
@@ -32,6 +36,10 @@ async function selectMailbox(
   await ctx.send(untaggedStatus('OK', responseCode('UIDVALIDITY', view.uidValidity), 'UIDs valid'));
   const uidNext = Math.max(mailbox.uidNext, view.highestUid + 1);
   await ctx.send(untaggedStatus('OK', responseCode('UIDNEXT', uidNext), 'Predicted next UID'));
+  // RFC 7162 3.1.2.1: every mailbox keeps mod-sequences, so every SELECT/EXAMINE reports this
+  // (whether or not CONDSTORE is enabled). It is the value read before the listing: never more
+  // than what the client has been told, so a later CHANGEDSINCE from it misses nothing.
+  await ctx.send(untaggedStatus('OK', responseCode('HIGHESTMODSEQ', view.highestModseq), 'Highest'));
   return {
     code: readOnly ? 'READ-ONLY' : 'READ-WRITE',
     text: `${readOnly ? 'EXAMINE' : 'SELECT'} completed`,
@@ -41,11 +49,11 @@ async function selectMailbox(
 export const selectCommand: CommandSpec<'SELECT'> = {
   name: 'SELECT',
   states: AUTHENTICATED,
-  handler: (ctx, command) => selectMailbox(ctx, command.args.mailbox, false),
+  handler: (ctx, command) => selectMailbox(ctx, command.args, false),
 };
 
 export const examineCommand: CommandSpec<'EXAMINE'> = {
   name: 'EXAMINE',
   states: AUTHENTICATED,
-  handler: (ctx, command) => selectMailbox(ctx, command.args.mailbox, true),
+  handler: (ctx, command) => selectMailbox(ctx, command.args, true),
 };

@@ -5,12 +5,14 @@ import { AUTHENTICATED } from '../session/state.js';
 import { openableMailbox } from './mailbox-lookup.js';
 import { userOf, type CommandSpec } from './types.js';
 
-/** RFC 3501 6.3.10: the items in the order asked. */
+/** RFC 3501 6.3.10: the items in the order asked (RFC 7162 3.1.6 adds HIGHESTMODSEQ). */
 export const statusCommand: CommandSpec<'STATUS'> = {
   name: 'STATUS',
   states: AUTHENTICATED,
   async handler(ctx, command) {
     const mailbox = await openableMailbox(ctx, userOf(ctx).id, command.args.mailbox);
+    // RFC 7162 3.1: STATUS (HIGHESTMODSEQ) is a CONDSTORE enabling command.
+    if (command.args.items.includes('HIGHESTMODSEQ')) await ctx.enableCondstore();
     const status = await ctx.store.mailboxStatus(mailbox.id);
     const state = ctx.state;
     const recent =
@@ -23,6 +25,7 @@ export const statusCommand: CommandSpec<'STATUS'> = {
       UIDNEXT: status.uidNext,
       UIDVALIDITY: status.uidValidity,
       UNSEEN: status.unseen,
+      HIGHESTMODSEQ: status.highestModseq,
     };
     const items: ResponseValue[] = command.args.items.flatMap((item) => [atom(item), values[item]]);
     await ctx.send(untagged('STATUS', encodeMailboxName(mailbox.name), items));

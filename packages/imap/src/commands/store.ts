@@ -1,13 +1,25 @@
+import type { ConditionalFlagResult, MessageSummary } from '@minimail/store';
 import { no } from '../errors.js';
 import { storableFlags } from '../flags.js';
 import { atom, fetchResponse, type ResponseValue } from '../protocol/compiler.js';
+import { formatSequenceSet } from '../protocol/sequence-set.js';
+import type { MailboxView } from '../session/mailbox-view.js';
 import { SELECTED } from '../session/state.js';
-import { resolveTargets } from './targets.js';
-import { viewOf, type CommandSpec } from './types.js';
+import { resolveTargets, type Target } from './targets.js';
+import { viewOf, type CommandContext, type CommandSpec } from './types.js';
 
 /**
- * RFC 3501 6.4.6 STORE and UID STORE: FLAGS / +FLAGS / -FLAGS with optional .SILENT. Each
- * message named gets an untagged FETCH with its flags unless .SILENT (UID STORE adds the UID).
+ * A STORE without UNCHANGEDSINCE is the conditional store with a bound no message can exceed:
+ * one store call, in one transaction, that also returns the messages left as they were (their
+ * modseq is needed for the MODSEQ item of a CONDSTORE-aware session).
+ */
+const NO_CONDITION = Number.MAX_SAFE_INTEGER;
+
+/**
+ * RFC 3501 6.4.6 STORE and UID STORE: FLAGS / +FLAGS / -FLAGS with optional .SILENT, and the
+ * RFC 7162 3.1.3 UNCHANGEDSINCE modifier. Each message named gets an untagged FETCH with its flags
+ * unless .SILENT (UID STORE adds the UID); on a CONDSTORE-aware session each carries UID and
+ * MODSEQ, and a message whose flags changed is announced even with .SILENT (RFC 7162 3.1.3).
  */
 export const storeCommand: CommandSpec<'STORE'> = {
   name: 'STORE',
@@ -17,29 +29,64 @@ export const storeCommand: CommandSpec<'STORE'> = {
     const view = viewOf(ctx);
     // RFC 3501 6.3.2: EXAMINE opens the mailbox read-only; flags cannot change.
     if (view.readOnly) throw no('Mailbox is read-only', 'READ-ONLY');
-    const { sequence, operation, silent } = command.args;
+    const { sequence, operation, silent, unchangedSince } = command.args;
+    // RFC 7162 3.1: STORE with UNCHANGEDSINCE is a CONDSTORE enabling command.
+    if (unchangedSince !== null) await ctx.enableCondstore();
     const flags = storableFlags(command.args.flags);
     const targets = resolveTargets(view, sequence, command.uid);
-    const changed =
+    const result: ConditionalFlagResult =
       targets.length === 0
-        ? []
-        : await ctx.store.setFlags(
+        ? { changed: [], unchanged: [], modified: [] }
+        : await ctx.store.setFlagsUnchangedSince(
             view.mailboxId,
             targets.map((t) => t.uid),
             operation,
             flags,
+            unchangedSince ?? NO_CONDITION,
           );
-    const changedByUid = new Map(changed.map((message) => [message.uid, message.flags]));
-    for (const target of targets) {
-      const newFlags = changedByUid.get(target.uid);
-      if (newFlags) view.rememberFlags(target.uid, newFlags);
-      if (silent) continue;
-      const current = newFlags ?? view.flagsOf(target.uid);
-      const items: Array<readonly [string, ResponseValue]> = [];
-      if (command.uid) items.push(['UID', target.uid]);
-      items.push(['FLAGS', view.withRecent(target.uid, current).map((flag) => atom(flag))]);
-      await ctx.send(fetchResponse(target.sequence, items));
-    }
-    return { text: `${command.uid ? 'UID STORE' : 'STORE'} completed` };
+    await announce(ctx, view, targets, result, { byUid: command.uid, silent });
+    const name = command.uid ? 'UID STORE' : 'STORE';
+    if (result.modified.length === 0) return { text: `${name} completed` };
+    // RFC 7162 3.1.3: the messages that failed the test, as sequence numbers or (UID STORE) UIDs.
+    const modified = new Set(result.modified);
+    const failed = targets
+      .filter((target) => modified.has(target.uid))
+      .map((target) => (command.uid ? target.uid : target.sequence))
+      .sort((a, b) => a - b);
+    return { code: `MODIFIED ${formatSequenceSet(failed)}`, text: `Conditional ${name} failed` };
   },
 };
+
+/** The untagged FETCH responses of one STORE, in the order the targets were named. */
+async function announce(
+  ctx: CommandContext,
+  view: MailboxView,
+  targets: readonly Target[],
+  result: ConditionalFlagResult,
+  { byUid, silent }: { byUid: boolean; silent: boolean },
+): Promise<void> {
+  const condstore = ctx.condstoreEnabled;
+  const changed = new Map(result.changed.map((message) => [message.uid, message]));
+  const unchanged = new Map(result.unchanged.map((message) => [message.uid, message]));
+  const modified = new Set(result.modified);
+  for (const target of targets) {
+    // RFC 7162 3.1.3: a message that failed the test is only named in MODIFIED.
+    if (modified.has(target.uid)) continue;
+    const updated = changed.get(target.uid);
+    if (updated) view.rememberFlags(target.uid, updated.flags);
+    // RFC 7162 3.1.3: a changed message is announced with its new MODSEQ even with .SILENT.
+    if (silent && !(condstore && updated)) continue;
+    const current: MessageSummary | undefined = updated ?? unchanged.get(target.uid);
+    const items: Array<readonly [string, ResponseValue]> = [];
+    // RFC 7162 3.1: a CONDSTORE-aware session gets the UID in every untagged FETCH.
+    if (byUid || condstore) items.push(['UID', target.uid]);
+    if (!silent) {
+      const flags = current?.flags ?? view.flagsOf(target.uid);
+      if (current) view.rememberFlags(target.uid, current.flags);
+      items.push(['FLAGS', view.withRecent(target.uid, flags).map((flag) => atom(flag))]);
+    }
+    // A message expunged by another session has no summary left: it is answered without MODSEQ.
+    if (condstore && current) items.push(['MODSEQ', [current.modseq]]);
+    if (items.length > 0) await ctx.send(fetchResponse(target.sequence, items));
+  }
+}

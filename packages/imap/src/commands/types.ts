@@ -43,6 +43,13 @@ export interface CommandContext {
   readonly state: SessionState;
   /** The connection is encrypted. */
   readonly secure: boolean;
+  /** RFC 7162 3.1: a CONDSTORE enabling command has been seen on this connection. */
+  readonly condstoreEnabled: boolean;
+  /**
+   * Called by every CONDSTORE enabling command (RFC 7162 3.1). The first call with a mailbox
+   * selected sends `* OK [HIGHESTMODSEQ n]`; later calls do nothing.
+   */
+  enableCondstore(): Promise<void>;
   readonly remoteAddress: string;
   /** Queues bytes for the client and waits until the socket can take more (backpressure). */
   send(data: Buffer): Promise<void>;

@@ -9,9 +9,20 @@ import type { SequenceArg } from './sequence-set.js';
 
 export type NoArgs = Record<string, never>;
 
-/** RFC 3501 6.3.10 STATUS data items. */
-export const STATUS_ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN'] as const;
+/** RFC 3501 6.3.10 STATUS data items, and RFC 7162 3.1.6 HIGHESTMODSEQ. */
+export const STATUS_ITEMS = [
+  'MESSAGES',
+  'RECENT',
+  'UIDNEXT',
+  'UIDVALIDITY',
+  'UNSEEN',
+  'HIGHESTMODSEQ',
+] as const;
 export type StatusItem = (typeof STATUS_ITEMS)[number];
+
+/** RFC 4466 2.1 select parameters we know: RFC 7162 3.1.8 CONDSTORE (QRESYNC is not offered). */
+export const SELECT_PARAMS = ['CONDSTORE'] as const;
+export type SelectParam = (typeof SELECT_PARAMS)[number];
 
 /** RFC 5258 3.1 selection options (+ RFC 6154 SPECIAL-USE). */
 export const LIST_SELECT_OPTIONS = ['SUBSCRIBED', 'REMOTE', 'RECURSIVEMATCH', 'SPECIAL-USE'] as const;
@@ -41,8 +52,9 @@ export interface CommandArgs {
   LOGIN: { username: string; password: string };
   /** RFC 4959 SASL-IR: initialResponse is base64 text, '' for `=`, null when absent. */
   AUTHENTICATE: { mechanism: string; initialResponse: string | null };
-  SELECT: { mailbox: string };
-  EXAMINE: { mailbox: string };
+  /** RFC 7162 3.1.8: `condstore` when the CONDSTORE select parameter was given. */
+  SELECT: { mailbox: string; condstore: boolean };
+  EXAMINE: { mailbox: string; condstore: boolean };
   CREATE: { mailbox: string };
   DELETE: { mailbox: string };
   RENAME: { from: string; to: string };
@@ -63,8 +75,16 @@ export interface CommandArgs {
   /** RFC 4315 2.1: UID EXPUNGE carries a UID set; plain EXPUNGE has null. */
   EXPUNGE: { sequence: SequenceArg | null };
   SEARCH: SearchArgs;
-  FETCH: { sequence: SequenceArg; items: readonly FetchItem[] };
-  STORE: { sequence: SequenceArg; operation: StoreOperation; silent: boolean; flags: readonly string[] };
+  /** RFC 7162 3.1.4.1: `changedSince` from the CHANGEDSINCE fetch modifier, null when absent. */
+  FETCH: { sequence: SequenceArg; items: readonly FetchItem[]; changedSince: number | null };
+  /** RFC 7162 3.1.3: `unchangedSince` from the UNCHANGEDSINCE store modifier, null when absent. */
+  STORE: {
+    sequence: SequenceArg;
+    operation: StoreOperation;
+    silent: boolean;
+    flags: readonly string[];
+    unchangedSince: number | null;
+  };
   COPY: { sequence: SequenceArg; mailbox: string };
   MOVE: { sequence: SequenceArg; mailbox: string };
 }

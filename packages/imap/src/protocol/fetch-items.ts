@@ -38,6 +38,8 @@ export const SIMPLE_FETCH_ITEMS = [
   'RFC822.HEADER',
   /** Same as BODY[TEXT]. */
   'RFC822.TEXT',
+  /** RFC 7162 3.1.4.2: the message's mod-sequence. */
+  'MODSEQ',
 ] as const;
 export type SimpleFetchItemName = (typeof SIMPLE_FETCH_ITEMS)[number];
 

@@ -19,6 +19,7 @@ export {
 } from './assembler.js';
 export { parseCommand, type ParseOptions } from './parser.js';
 export {
+  SELECT_PARAMS,
   STATUS_ITEMS,
   LIST_SELECT_OPTIONS,
   LIST_RETURN_OPTIONS,

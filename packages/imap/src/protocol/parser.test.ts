@@ -69,9 +69,11 @@ describe('parseCommand: authentication', () => {
 
 describe('parseCommand: mailboxes', () => {
   it.each([
-    ['a1 SELECT inbox', 'SELECT', { mailbox: 'INBOX' }],
-    ['a1 EXAMINE "InBoX"', 'EXAMINE', { mailbox: 'INBOX' }],
-    ['a1 SELECT INBOX/Sub', 'SELECT', { mailbox: 'INBOX/Sub' }],
+    ['a1 SELECT inbox', 'SELECT', { mailbox: 'INBOX', condstore: false }],
+    ['a1 EXAMINE "InBoX"', 'EXAMINE', { mailbox: 'INBOX', condstore: false }],
+    ['a1 SELECT INBOX/Sub', 'SELECT', { mailbox: 'INBOX/Sub', condstore: false }],
+    ['a1 SELECT INBOX (condstore)', 'SELECT', { mailbox: 'INBOX', condstore: true }],
+    ['a1 EXAMINE Sent (CONDSTORE)', 'EXAMINE', { mailbox: 'Sent', condstore: true }],
     ['a1 CREATE "Entw&APw-rfe"', 'CREATE', { mailbox: 'Entwürfe' }],
     ['a1 DELETE Archive/2024', 'DELETE', { mailbox: 'Archive/2024' }],
     ['a1 SUBSCRIBE "A &- B"', 'SUBSCRIBE', { mailbox: 'A & B' }],
@@ -195,13 +197,31 @@ describe('parseCommand: FETCH', () => {
       [section(false, [], 'HEADER.FIELDS.NOT', ['X-SPAM'], { offset: 10, length: 5 })],
     ],
   ])('%s', (raw, items) =>
-    expect(parse(raw)).toEqual(cmd('FETCH', { sequence: [{ start: 1, end: 1 }], items })),
+    expect(parse(raw)).toEqual(cmd('FETCH', { sequence: [{ start: 1, end: 1 }], items, changedSince: null })),
   );
 
   it('UID FETCH with a range to *', () =>
     expect(parse('a1 UID FETCH 4:* (FLAGS)')).toEqual(
-      cmd('FETCH', { sequence: [{ start: 4, end: '*' }], items: [{ kind: 'FLAGS' }] }, true),
+      cmd(
+        'FETCH',
+        { sequence: [{ start: 4, end: '*' }], items: [{ kind: 'FLAGS' }], changedSince: null },
+        true,
+      ),
     ));
+
+  it.each([
+    ['a1 FETCH 1 (FLAGS MODSEQ)', [{ kind: 'FLAGS' }, { kind: 'MODSEQ' }], null],
+    ['a1 FETCH 1 modseq', [{ kind: 'MODSEQ' }], null],
+    ['a1 FETCH 1 (FLAGS) (CHANGEDSINCE 12345)', [{ kind: 'FLAGS' }], 12345],
+    [
+      'a1 FETCH 1 FAST (changedsince 0)',
+      [{ kind: 'FLAGS' }, { kind: 'INTERNALDATE' }, { kind: 'RFC822.SIZE' }],
+      0,
+    ],
+    ['a1 FETCH 1 UID (CHANGEDSINCE 9007199254740991)', [{ kind: 'UID' }], Number.MAX_SAFE_INTEGER],
+  ])('RFC 7162: %s', (raw, items, changedSince) =>
+    expect(parse(raw)).toEqual(cmd('FETCH', { sequence: [{ start: 1, end: 1 }], items, changedSince })),
+  );
 });
 
 describe('parseCommand: STORE, COPY, MOVE', () => {
@@ -211,7 +231,24 @@ describe('parseCommand: STORE, COPY, MOVE', () => {
     ['a1 STORE 1 -flags \\Seen $Junk', 'remove', false, ['\\Seen', '$Junk']],
     ['a1 STORE 1 FLAGS ()', 'replace', false, []],
   ])('%s', (raw, operation, silent, flags) =>
-    expect(parse(raw)).toEqual(cmd('STORE', { sequence: [{ start: 1, end: 1 }], operation, silent, flags })),
+    expect(parse(raw)).toEqual(
+      cmd('STORE', { sequence: [{ start: 1, end: 1 }], operation, silent, flags, unchangedSince: null }),
+    ),
+  );
+
+  it.each([
+    [
+      'a1 STORE 1 (UNCHANGEDSINCE 320162338) +FLAGS.SILENT (\\Deleted)',
+      'add',
+      true,
+      ['\\Deleted'],
+      320162338,
+    ],
+    ['a1 STORE 1 (unchangedsince 0) FLAGS ()', 'replace', false, [], 0],
+  ])('RFC 7162: %s', (raw, operation, silent, flags, unchangedSince) =>
+    expect(parse(raw)).toEqual(
+      cmd('STORE', { sequence: [{ start: 1, end: 1 }], operation, silent, flags, unchangedSince }),
+    ),
   );
 
   it('UID COPY', () =>
@@ -326,6 +363,12 @@ describe('parseCommand: SEARCH', () => {
       ],
     ],
     ['a1 SEARCH NOT SEEN', [{ key: 'NOT', operand: { key: 'SEEN' } }]],
+    // RFC 7162 3.1.5: the entry name and type are read and ignored (one modseq per message).
+    ['a1 SEARCH MODSEQ 620162338', [{ key: 'MODSEQ', modseq: 620162338 }]],
+    [
+      'a1 SEARCH MODSEQ "/flags/\\\\draft" all 620162338 SEEN',
+      [{ key: 'MODSEQ', modseq: 620162338 }, { key: 'SEEN' }],
+    ],
     [
       'a1 SEARCH OR FROM a (TO b NOT DELETED)',
       [
@@ -436,6 +479,19 @@ describe('parseCommand: errors', () => {
     ['a1 STORE 1 FLAGZ (\\Seen)', bad('Invalid store item FLAGZ')],
     ['a1 STORE 1 FLAGS (\\*)', bad('Expected a flag')],
     ['a1 STATUS INBOX (MESSAGES SIZE)', bad('Unknown status item SIZE')],
+    ['a1 SELECT INBOX (QRESYNC (1 2))', bad('Unknown SELECT parameter QRESYNC')],
+    ['a1 SELECT INBOX ()', bad('Empty list')],
+    ['a1 FETCH 1 FLAGS (CHANGEDSINCE)', bad('Expected a space')],
+    ['a1 FETCH 1 FLAGS (CHANGEDSINCE x)', bad('Expected a mod-sequence')],
+    ['a1 FETCH 1 FLAGS (CHANGEDSINCE 9007199254740992)', bad('Invalid mod-sequence')],
+    ['a1 FETCH 1 FLAGS (CHANGEDSINCE 1 CHANGEDSINCE 2)', bad('Duplicate modifier CHANGEDSINCE')],
+    ['a1 FETCH 1 FLAGS (VANISHED)', bad('Unknown modifier VANISHED')],
+    ['a1 FETCH 1 FLAGS extra', bad('Expected a parenthesized list')],
+    ['a1 STORE 1 (CHANGEDSINCE 5) FLAGS ()', bad('Unknown modifier CHANGEDSINCE')],
+    ['a1 STORE 1 (UNCHANGEDSINCE 5)FLAGS ()', bad('Expected a space')],
+    ['a1 SEARCH MODSEQ', bad('Expected a space')],
+    ['a1 SEARCH MODSEQ "/flags/\\\\draft" none 5', bad('Invalid MODSEQ entry type')],
+    ['a1 SEARCH MODSEQ "/other/x" all 5', bad('Invalid MODSEQ entry name')],
     ['a1 STATUS INBOX ()', bad('Empty list')],
     ['a1 LIST "" * RETURN (STATUS)', bad('Unknown LIST return option STATUS')],
     ['a1 LIST (RECURSIVEMATCH) "" *', bad('RECURSIVEMATCH needs another selection option')],

@@ -7,6 +7,7 @@ import { readDateTime, readFlag, readFlagList, readListMailbox, readMailbox, rea
 import {
   LIST_RETURN_OPTIONS,
   LIST_SELECT_OPTIONS,
+  SELECT_PARAMS,
   STATUS_ITEMS,
   UID_COMMANDS,
   type CommandArgs,
@@ -80,8 +81,8 @@ const COMMAND_PARSERS: { readonly [N in CommandName]: ArgParser<N> } = {
     }
     return { mechanism, initialResponse: response };
   },
-  SELECT: mailboxOnly,
-  EXAMINE: mailboxOnly,
+  SELECT: selectArgs,
+  EXAMINE: selectArgs,
   CREATE: mailboxOnly,
   DELETE: mailboxOnly,
   SUBSCRIBE: mailboxOnly,
@@ -121,7 +122,10 @@ const COMMAND_PARSERS: { readonly [N in CommandName]: ArgParser<N> } = {
     reader.space();
     const sequence = readSequence(reader, allowSavedResult);
     reader.space();
-    return { sequence, items: readFetchItems(reader) };
+    const items = readFetchItems(reader);
+    // RFC 4466 2.4 / RFC 7162 3.1.4.1: fetch = ... [SP "(" fetch-modifier *(SP fetch-modifier) ")"].
+    const modifiers = reader.trySpace() ? readModifiers(reader, ['CHANGEDSINCE']) : new Map<string, number>();
+    return { sequence, items, changedSince: modifiers.get('CHANGEDSINCE') ?? null };
   },
   STORE: ({ reader, allowSavedResult }) => readStoreArgs(reader, allowSavedResult),
   COPY: copyOrMove,
@@ -167,6 +171,30 @@ function readTag(reader: ArgReader): string {
 function mailboxOnly({ reader }: ParseContext): { mailbox: string } {
   reader.space();
   return { mailbox: readMailbox(reader) };
+}
+
+/** RFC 4466 2.1 / RFC 7162 3.1.8: select = "SELECT" SP mailbox [SP "(" select-param *(SP select-param) ")"]. */
+function selectArgs({ reader }: ParseContext): { mailbox: string; condstore: boolean } {
+  reader.space();
+  const mailbox = readMailbox(reader);
+  if (!reader.trySpace()) return { mailbox, condstore: false };
+  const params = reader.readList(() => oneOf(reader, SELECT_PARAMS, 'SELECT parameter'), false);
+  return { mailbox, condstore: params.includes('CONDSTORE') };
+}
+
+/**
+ * `"(" name SP mod-sequence *(SP name SP mod-sequence) ")"`: the FETCH and STORE modifiers of
+ * RFC 4466 2.4/2.5 that we know (RFC 7162 CHANGEDSINCE, UNCHANGEDSINCE). Each may appear once.
+ */
+function readModifiers(reader: ArgReader, allowed: readonly string[]): Map<string, number> {
+  const modifiers = new Map<string, number>();
+  reader.readList(() => {
+    const name = oneOf(reader, allowed, 'modifier');
+    if (modifiers.has(name)) throw reader.error(`Duplicate modifier ${name}`);
+    reader.space();
+    modifiers.set(name, reader.readModseq());
+  }, false);
+  return modifiers;
 }
 
 function copyOrMove({ reader, allowSavedResult }: ParseContext): {
@@ -247,12 +275,19 @@ function readAppendArgs(reader: ArgReader): CommandArgs['APPEND'] {
 
 /**
  * RFC 3501 9: store = "STORE" SP sequence-set SP store-att-flags
- * store-att-flags = (["+" / "-"] "FLAGS" [".SILENT"]) SP (flag-list / (flag *(SP flag))).
+ * store-att-flags = (["+" / "-"] "FLAGS" [".SILENT"]) SP (flag-list / (flag *(SP flag))),
+ * with RFC 4466 2.5 store-modifiers between the set and the item.
  */
 function readStoreArgs(reader: ArgReader, allowSavedResult: boolean): CommandArgs['STORE'] {
   reader.space();
   const sequence = readSequence(reader, allowSavedResult);
   reader.space();
+  let unchangedSince: number | null = null;
+  if (reader.peek() === '(') {
+    // RFC 4466 2.5 / RFC 7162 3.1.3: store-modifiers before the item.
+    unchangedSince = readModifiers(reader, ['UNCHANGEDSINCE']).get('UNCHANGEDSINCE') ?? null;
+    reader.space();
+  }
   const item = reader.readAtom('FLAGS, +FLAGS or -FLAGS').toUpperCase();
   const match = /^([+-]?)FLAGS(\.SILENT)?$/.exec(item);
   if (!match) throw reader.error(`Invalid store item ${item.slice(0, 40)}`);
@@ -268,7 +303,7 @@ function readStoreArgs(reader: ArgReader, allowSavedResult: boolean): CommandArg
       flags.push(readFlag(reader));
     }
   }
-  return { sequence, operation, silent: match[2] !== undefined, flags };
+  return { sequence, operation, silent: match[2] !== undefined, flags, unchangedSince };
 }
 
 /** RFC 2971 3.3: id-params-list = "(" *(string SP nstring) ")" / nil, with size bounds. */

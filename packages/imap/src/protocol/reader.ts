@@ -10,6 +10,11 @@ import { isAstringChar, isAtomChar } from './syntax.js';
 
 /** RFC 3501 9: number = 1*DIGIT, unsigned 32-bit. */
 const MAX_NUMBER = 0xffffffff;
+/**
+ * RFC 7162 7: mod-sequence values are up to 63 bits. The store counts them as JS numbers, so a
+ * value beyond 2^53 - 1 can be neither issued nor compared exactly; such a value is refused.
+ */
+const MAX_MODSEQ = Number.MAX_SAFE_INTEGER;
 const LITERAL_MARKER = /^\{(\d+)(\+?)\}$/;
 
 export class ArgReader {
@@ -85,6 +90,14 @@ export class ArgReader {
     const value = Number(digits);
     if (digits.length > 10 || value > MAX_NUMBER || (nonZero && value === 0))
       throw this.error(`Invalid ${what.replace(/^an? /, '')}`);
+    return value;
+  }
+
+  /** RFC 7162 7: mod-sequence-valzer = "0" / mod-sequence-value (1*DIGIT, 63-bit). */
+  readModseq(what = 'a mod-sequence'): number {
+    const digits = this.readWhile((ch) => ch >= '0' && ch <= '9', what);
+    const value = Number(digits);
+    if (digits.length > 19 || value > MAX_MODSEQ) throw this.error(`Invalid ${what.replace(/^an? /, '')}`);
     return value;
   }
 

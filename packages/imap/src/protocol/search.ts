@@ -45,6 +45,8 @@ export type SearchKey =
   | { readonly key: DateSearchKey; readonly date: ImapDay }
   | { readonly key: 'LARGER' | 'SMALLER'; readonly size: number }
   | { readonly key: 'UID'; readonly set: SequenceArg }
+  /** RFC 7162 3.1.5: mod-sequence at least `modseq` (any entry name given is ignored, see below). */
+  | { readonly key: 'MODSEQ'; readonly modseq: number }
   /** A bare sequence-set: message sequence numbers. */
   | { readonly key: 'SEQUENCE'; readonly set: SequenceArg }
   | { readonly key: 'NOT'; readonly operand: SearchKey }
@@ -67,7 +69,7 @@ const DATE_KEYS: ReadonlySet<string> = new Set(DATE_SEARCH_KEYS);
 const KEYS_WITH_ARGUMENTS: ReadonlySet<string> = new Set([
   ...TEXT_SEARCH_KEYS,
   ...DATE_SEARCH_KEYS,
-  ...['KEYWORD', 'UNKEYWORD', 'HEADER', 'LARGER', 'SMALLER', 'UID', 'NOT', 'OR'],
+  ...['KEYWORD', 'UNKEYWORD', 'HEADER', 'LARGER', 'SMALLER', 'UID', 'NOT', 'OR', 'MODSEQ'],
 ]);
 
 export interface SearchParseOptions {
@@ -129,6 +131,8 @@ function readSearchKey(reader: ArgReader, options: SearchParseOptions): SearchKe
       return { key: word, size: reader.readNumber('a size') };
     case 'UID':
       return { key: 'UID', set: readSet(reader, options) };
+    case 'MODSEQ':
+      return { key: 'MODSEQ', modseq: readModseqCriterion(reader) };
     case 'NOT':
       return nested(reader, () => ({ key: 'NOT', operand: readSearchKey(reader, options) }));
     case 'OR':
@@ -140,6 +144,26 @@ function readSearchKey(reader: ArgReader, options: SearchParseOptions): SearchKe
     default:
       throw reader.error(`Unknown search key ${word.slice(0, 40)}`);
   }
+}
+
+/**
+ * RFC 7162 3.1.5: "MODSEQ" [SP entry-name SP entry-type-req] SP mod-sequence-valzer, where
+ * entry-name = DQUOTE "/flags/" attr-flag DQUOTE and entry-type-req = "priv" / "shared" / "all".
+ * Our store keeps one mod-sequence per message, not per flag, and RFC 7162 3.1.5 says such a
+ * server MUST ignore the entry name and type; they are checked for syntax only.
+ */
+function readModseqCriterion(reader: ArgReader): number {
+  if (reader.peek() === '"') {
+    const entry = reader.readQuoted();
+    if (!entry.toLowerCase().startsWith('/flags/') || entry.length === '/flags/'.length)
+      throw reader.error('Invalid MODSEQ entry name');
+    reader.space();
+    const type = reader.readAtom('an entry type').toLowerCase();
+    if (type !== 'priv' && type !== 'shared' && type !== 'all')
+      throw reader.error('Invalid MODSEQ entry type');
+    reader.space();
+  }
+  return reader.readModseq();
 }
 
 /** NOT and OR recurse; count them against MAX_NESTING like parentheses. */

@@ -6,7 +6,15 @@
  */
 import type { Mailbox, MailboxChange, MailStore, MessageSummary } from '@minimail/store';
 import type { RecentTracker } from './recent-tracker.js';
-import { untagged, atom } from '../protocol/compiler.js';
+import { untagged, atom, fetchResponse, type ResponseValue } from '../protocol/compiler.js';
+
+/** How `drain` may announce what it applies (see RFC 3501 7.4.1 and RFC 7162 3.1). */
+export interface DrainOptions {
+  /** False during FETCH, STORE and SEARCH by sequence number: expunges wait (RFC 3501 7.4.1). */
+  allowExpunge: boolean;
+  /** The session is CONDSTORE-aware: flag changes carry UID and MODSEQ (RFC 7162 3.1). */
+  condstore: boolean;
+}
 
 export class MailboxView {
   /** Sequence number - 1 -> UID, ascending. Includes messages expunged elsewhere but not announced. */
@@ -18,6 +26,11 @@ export class MailboxView {
   /** Expunges seen but not yet announced (RFC 3501 7.4.1: not during FETCH, STORE, SEARCH). */
   private deferredExpunges = new Set<number>();
   private stopWatching: (() => void) | null = null;
+  /**
+   * RFC 7162 3.1.2.1 HIGHESTMODSEQ as far as this session has applied changes: the mailbox's value
+   * when it was read for SELECT, raised by every change drained since.
+   */
+  private appliedModseq: number;
   /** Set when the mailbox was deleted or renamed away under us. */
   gone = false;
 
@@ -26,10 +39,12 @@ export class MailboxView {
     public name: string,
     readonly readOnly: boolean,
     readonly uidValidity: number,
+    highestModseq: number,
     messages: readonly MessageSummary[],
     recent: readonly number[],
     private readonly recentTracker: RecentTracker,
   ) {
+    this.appliedModseq = highestModseq;
     this.uids = messages.map((message) => message.uid);
     for (const message of messages) this.knownFlags.set(message.uid, message.flags);
     this.recent = new Set(recent);
@@ -69,6 +84,7 @@ export class MailboxView {
         mailbox.name,
         readOnly,
         mailbox.uidValidity,
+        mailbox.highestModseq,
         messages,
         recent,
         recentTracker,
@@ -89,6 +105,11 @@ export class MailboxView {
 
   get exists(): number {
     return this.uids.length;
+  }
+
+  /** RFC 7162 3.1.2.1: the HIGHESTMODSEQ to report for this view. */
+  get highestModseq(): number {
+    return this.appliedModseq;
   }
 
   get recentCount(): number {
@@ -185,13 +206,14 @@ export class MailboxView {
    * RFC 3501 7.4.1: with `allowExpunge` false (during FETCH, STORE, SEARCH by sequence number)
    * expunges are kept for later and sequence numbers do not move; EXISTS and FLAGS may still be sent.
    */
-  drain(allowExpunge: boolean): Buffer[] {
+  drain({ allowExpunge, condstore }: DrainOptions): Buffer[] {
     const out: Buffer[] = [];
     const changes = this.pending;
     this.pending = [];
     const newRecent: number[] = [];
     let grew = false;
     for (const change of changes) {
+      if (change.kind !== 'mailbox') this.appliedModseq = Math.max(this.appliedModseq, change.modseq);
       switch (change.kind) {
         case 'new':
           if (change.uid > this.highestUid) {
@@ -205,8 +227,16 @@ export class MailboxView {
           if (sequence === null || this.deferredExpunges.has(change.uid)) break;
           if (sameFlags(this.knownFlags.get(change.uid), change.flags)) break;
           this.knownFlags.set(change.uid, change.flags);
-          const flags = this.withRecent(change.uid, change.flags);
-          out.push(untagged(`${sequence} FETCH`, [atom('FLAGS'), flags.map((flag) => atom(flag))]));
+          const flags = this.withRecent(change.uid, change.flags).map((flag) => atom(flag));
+          // RFC 7162 3.1: once CONDSTORE is enabled, every untagged FETCH carries UID and MODSEQ.
+          const items: Array<readonly [string, ResponseValue]> = condstore
+            ? [
+                ['UID', change.uid],
+                ['FLAGS', flags],
+                ['MODSEQ', [change.modseq]],
+              ]
+            : [['FLAGS', flags]];
+          out.push(fetchResponse(sequence, items));
           break;
         }
         case 'expunge':

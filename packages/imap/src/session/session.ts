@@ -43,6 +43,8 @@ export class Session {
   private failedAuth = 0;
   private consecutiveBad = 0;
   private idling = false;
+  /** RFC 7162 3.1: set by the first CONDSTORE enabling command; lasts until the connection ends. */
+  private condstore = false;
   /** Set when the session must end after the current reply (`* BYE` already sent). */
   private closing = false;
   /** `* BYE` text to send once the current command has been answered. */
@@ -192,7 +194,7 @@ export class Session {
   private async announceChanges(allowExpunge: boolean): Promise<void> {
     if (this.state.kind !== 'selected') return;
     const view = this.state.view;
-    const responses = view.drain(allowExpunge);
+    const responses = view.drain({ allowExpunge, condstore: this.condstore });
     for (const response of responses) await this.send(response);
     if (view.gone) await this.checkSelectedMailbox(view);
   }
@@ -366,6 +368,18 @@ export class Session {
     this.stream.attach(secure);
   }
 
+  /**
+   * RFC 7162 3.1: the first CONDSTORE enabling command issued while a mailbox is selected is
+   * answered with that mailbox's HIGHESTMODSEQ, so the client learns where it starts from.
+   */
+  private async enableCondstore(): Promise<void> {
+    if (this.condstore) return;
+    this.condstore = true;
+    if (this.state.kind !== 'selected') return;
+    const code = responseCode('HIGHESTMODSEQ', this.state.view.highestModseq);
+    await this.send(untaggedStatus('OK', code, 'Highest'));
+  }
+
   private async authFailed(account: string | null): Promise<void> {
     this.server.authThrottle.recordFailure(this.info.remoteAddress, account);
     this.server.metrics?.authFailure();
@@ -393,6 +407,10 @@ export class Session {
       get secure() {
         return session.secure;
       },
+      get condstoreEnabled() {
+        return session.condstore;
+      },
+      enableCondstore: () => this.enableCondstore(),
       remoteAddress: this.info.remoteAddress,
       send: (data) => this.send(data),
       setState: (state) => this.setState(state),
