@@ -58,7 +58,8 @@ async function fetchMessages(
     }
   }
   // RFC 3501 6.4.5: when \Seen was set implicitly, the new FLAGS are part of the response, and
-  // RFC 7162 3.1: on a CONDSTORE-aware session so are the UID and the new MODSEQ.
+  // RFC 7162 3.2.4 (asked of CONDSTORE-only servers by 3.1.4.2): on a CONDSTORE-aware session so
+  // are the UID and the new MODSEQ.
   const implied: FetchItem['kind'][] = ctx.condstoreEnabled ? ['UID', 'FLAGS', 'MODSEQ'] : ['FLAGS'];
   const withFlags = (uid: number): FetchItem[] => {
     if (!seenChanged.has(uid)) return items;

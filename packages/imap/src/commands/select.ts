@@ -36,9 +36,10 @@ async function selectMailbox(
   await ctx.send(untaggedStatus('OK', responseCode('UIDVALIDITY', view.uidValidity), 'UIDs valid'));
   const uidNext = Math.max(mailbox.uidNext, view.highestUid + 1);
   await ctx.send(untaggedStatus('OK', responseCode('UIDNEXT', uidNext), 'Predicted next UID'));
-  // RFC 7162 3.1.2.1: every mailbox keeps mod-sequences, so every SELECT/EXAMINE reports this
-  // (whether or not CONDSTORE is enabled). It is the value read before the listing: never more
-  // than what the client has been told, so a later CHANGEDSINCE from it misses nothing.
+  // RFC 7162 3.1.2.1: required after a CONDSTORE enabling command; every mailbox here keeps
+  // mod-sequences, so it is sent on every SELECT/EXAMINE (a client that does not know the code
+  // ignores it, RFC 3501 7.1). It is the value read before the listing: never more than what the
+  // client has been told, so a later CHANGEDSINCE from it misses nothing.
   await ctx.send(untaggedStatus('OK', responseCode('HIGHESTMODSEQ', view.highestModseq), 'Highest'));
   return {
     code: readOnly ? 'READ-ONLY' : 'READ-WRITE',

@@ -5,7 +5,7 @@ import { AUTHENTICATED } from '../session/state.js';
 import { openableMailbox } from './mailbox-lookup.js';
 import { userOf, type CommandSpec } from './types.js';
 
-/** RFC 3501 6.3.10: the items in the order asked (RFC 7162 3.1.6 adds HIGHESTMODSEQ). */
+/** RFC 3501 6.3.10: the items in the order asked (RFC 7162 3.1.7 adds HIGHESTMODSEQ). */
 export const statusCommand: CommandSpec<'STATUS'> = {
   name: 'STATUS',
   states: AUTHENTICATED,

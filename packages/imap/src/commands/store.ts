@@ -19,7 +19,8 @@ const NO_CONDITION = Number.MAX_SAFE_INTEGER;
  * RFC 3501 6.4.6 STORE and UID STORE: FLAGS / +FLAGS / -FLAGS with optional .SILENT, and the
  * RFC 7162 3.1.3 UNCHANGEDSINCE modifier. Each message named gets an untagged FETCH with its flags
  * unless .SILENT (UID STORE adds the UID); on a CONDSTORE-aware session each carries UID and
- * MODSEQ, and a message whose flags changed is announced even with .SILENT (RFC 7162 3.1.3).
+ * MODSEQ (3.2.4), and a message whose flags changed is announced with its new MODSEQ even with
+ * .SILENT (3.1.3 for a conditional STORE; Example 14 in 3.1.4.2 for a plain one).
  */
 export const storeCommand: CommandSpec<'STORE'> = {
   name: 'STORE',
@@ -74,11 +75,11 @@ async function announce(
     if (modified.has(target.uid)) continue;
     const updated = changed.get(target.uid);
     if (updated) view.rememberFlags(target.uid, updated.flags);
-    // RFC 7162 3.1.3: a changed message is announced with its new MODSEQ even with .SILENT.
+    // RFC 7162 3.1.3 / 3.1.4.2 Example 14: a changed message's new MODSEQ is told even with .SILENT.
     if (silent && !(condstore && updated)) continue;
     const current: MessageSummary | undefined = updated ?? unchanged.get(target.uid);
     const items: Array<readonly [string, ResponseValue]> = [];
-    // RFC 7162 3.1: a CONDSTORE-aware session gets the UID in every untagged FETCH.
+    // RFC 7162 3.2.4 (asked of CONDSTORE-only servers by 3.1.4.2): the UID in every untagged FETCH.
     if (byUid || condstore) items.push(['UID', target.uid]);
     if (!silent) {
       const flags = current?.flags ?? view.flagsOf(target.uid);

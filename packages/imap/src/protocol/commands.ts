@@ -9,7 +9,7 @@ import type { SequenceArg } from './sequence-set.js';
 
 export type NoArgs = Record<string, never>;
 
-/** RFC 3501 6.3.10 STATUS data items, and RFC 7162 3.1.6 HIGHESTMODSEQ. */
+/** RFC 3501 6.3.10 STATUS data items, and RFC 7162 3.1.7 HIGHESTMODSEQ. */
 export const STATUS_ITEMS = [
   'MESSAGES',
   'RECENT',

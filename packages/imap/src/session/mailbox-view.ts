@@ -12,7 +12,7 @@ import { untagged, atom, fetchResponse, type ResponseValue } from '../protocol/c
 export interface DrainOptions {
   /** False during FETCH, STORE and SEARCH by sequence number: expunges wait (RFC 3501 7.4.1). */
   allowExpunge: boolean;
-  /** The session is CONDSTORE-aware: flag changes carry UID and MODSEQ (RFC 7162 3.1). */
+  /** The session is CONDSTORE-aware: flag changes carry UID and MODSEQ (RFC 7162 3.1, 3.2.4). */
   condstore: boolean;
 }
 
@@ -228,7 +228,8 @@ export class MailboxView {
           if (sameFlags(this.knownFlags.get(change.uid), change.flags)) break;
           this.knownFlags.set(change.uid, change.flags);
           const flags = this.withRecent(change.uid, change.flags).map((flag) => atom(flag));
-          // RFC 7162 3.1: once CONDSTORE is enabled, every untagged FETCH carries UID and MODSEQ.
+          // RFC 7162 3.1: once CONDSTORE is enabled, every untagged FETCH carries MODSEQ; and the UID,
+          // as 3.2.4 requires of QRESYNC servers and 3.1.4.2 asks of CONDSTORE-only ones.
           const items: Array<readonly [string, ResponseValue]> = condstore
             ? [
                 ['UID', change.uid],
