@@ -93,6 +93,10 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
 
   const accept = (socket: Socket): void => {
     const remoteAddress = normalizeRemoteAddress(socket.remoteAddress);
+    // Request/response protocols write a reply in several pieces (status line, body chunks,
+    // terminator); with Nagle's algorithm the last piece waits for the client's delayed ACK
+    // (40 ms on Linux) - measured: 44 ms per POP3 RETR with it, 0.4 ms without (docs/benchmarks.md).
+    socket.setNoDelay(true);
     // Sessions add their own listeners; this one makes sure no socket error is ever unhandled.
     socket.on('error', (error) => logger.debug({ err: error, remote: remoteAddress }, 'socket error'));
     if (shutdown.signal.aborted) {
