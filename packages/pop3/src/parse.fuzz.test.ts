@@ -122,7 +122,9 @@ function isMultiline(line: string): boolean {
     parsed.keyword === 'CAPA' ||
     parsed.keyword === 'RETR' ||
     parsed.keyword === 'TOP' ||
-    ((parsed.keyword === 'LIST' || parsed.keyword === 'UIDL') && args.length === 0)
+    // A bare AUTH lists the SASL mechanisms (what Outlook sends), multi-line like LIST.
+    ((parsed.keyword === 'LIST' || parsed.keyword === 'UIDL' || parsed.keyword === 'AUTH') &&
+      args.length === 0)
   );
 }
 
