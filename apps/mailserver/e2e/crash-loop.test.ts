@@ -9,33 +9,19 @@
  * A few iterations in CI; FUZZ_LONG=1 runs many. FUZZ_SEED replays the kill timings.
  */
 import Database from 'better-sqlite3';
-import { RawClient } from '@minimail/protocol/testing';
+import { FUZZ_LONG, FUZZ_SEED, prng, RawClient } from '@minimail/protocol/testing';
 import { openStore } from '@minimail/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { storePath } from '../src/paths.js';
 import { cliEnv, freePort, startServer, tempDataDir, type RunningServer } from './support.js';
 
-const LONG = process.env['FUZZ_LONG'] === '1';
-const SEED = Number(process.env['FUZZ_SEED'] ?? Date.now() % 2 ** 31);
-const ITERATIONS = LONG ? 25 : 3;
+const ITERATIONS = FUZZ_LONG ? 25 : 3;
 /** SMTP senders, POP3 deleters and IMAP appenders/expungers running at once. */
 const SMTP_SENDERS = 4;
 /** POP3 maildrops (SMTP delivers to these) and IMAP accounts (APPEND and expunge there). */
 const POP3_USERS = ['rcpt0@example.test', 'rcpt1@example.test'];
 const IMAP_USERS = ['rcpt2@example.test', 'rcpt3@example.test'];
 const ALL_USERS = [...POP3_USERS, ...IMAP_USERS];
-
-/** mulberry32: a tiny seeded PRNG so a failing run can be replayed with FUZZ_SEED. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** What the clients were told, across all iterations. */
 interface Ledger {
@@ -177,7 +163,7 @@ async function imapWorker(
   }
 }
 
-describe(`crash loop (seed ${SEED}; replay with FUZZ_SEED=${SEED})`, () => {
+describe(`crash loop (seed ${FUZZ_SEED}; replay with FUZZ_SEED=${FUZZ_SEED})`, () => {
   let data: ReturnType<typeof tempDataDir> | undefined;
   let server: RunningServer | undefined;
   afterEach(async () => {
@@ -189,7 +175,7 @@ describe(`crash loop (seed ${SEED}; replay with FUZZ_SEED=${SEED})`, () => {
   });
 
   it(`loses nothing acknowledged and keeps the store consistent over ${ITERATIONS} SIGKILLs`, async () => {
-    const random = prng(SEED);
+    const random = prng(FUZZ_SEED);
     data = tempDataDir();
     const ports = { smtp: await freePort(), pop3: await freePort(), imap: await freePort() };
     const env = cliEnv(data.dir, {
