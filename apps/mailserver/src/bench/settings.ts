@@ -51,9 +51,9 @@ export function parseSettings(argv: readonly string[]): BenchSettings {
     imapClients: quick ? 10 : 20,
     imapMailboxSize: quick ? 50 : 200,
     imapSeconds: quick ? 3 : 10,
-    pop3Messages: 1_000,
+    pop3Messages: quick ? 200 : 1_000,
     idleConnections: quick ? 1_000 : 10_000,
-    bigMailboxMessages: quick ? 10_000 : 100_000,
+    bigMailboxMessages: quick ? 5_000 : 100_000,
   };
 }
 
