@@ -46,9 +46,11 @@ describe('DKIM keys', () => {
   it('refuses bad domains, selectors and keys with INVALID', async () => {
     const key = { selector: 's1', algorithm: 'rsa-sha256', privateKeyPem: pem(), publicKey: 'AAAA' } as const;
     await expect(store.setDkimKey('not a domain', key)).rejects.toMatchObject({ code: 'INVALID' });
-    await expect(store.setDkimKey('example.com', { ...key, selector: 'bad selector' })).rejects.toMatchObject({
-      code: 'INVALID',
-    });
+    await expect(store.setDkimKey('example.com', { ...key, selector: 'bad selector' })).rejects.toMatchObject(
+      {
+        code: 'INVALID',
+      },
+    );
     await expect(store.setDkimKey('example.com', { ...key, privateKeyPem: 'nope' })).rejects.toMatchObject({
       code: 'INVALID',
     });

@@ -21,7 +21,8 @@ const toKey = (row: DkimKeyRow): DkimKey => ({
 });
 
 /** RFC 6376 3.1: a selector is one or more DNS labels. */
-const SELECTOR = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const SELECTOR =
+  /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const DOMAIN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
 
 /** One DKIM signing key per domain; setting a new one replaces the old (key rotation). */
@@ -42,14 +43,22 @@ export class DkimKeys {
 
   set(domain: string, key: DkimKeyInput): DkimKey {
     const name = normalizeDomain(domain);
-    if (!SELECTOR.test(key.selector)) throw new StoreError('INVALID', `invalid DKIM selector "${key.selector}"`);
+    if (!SELECTOR.test(key.selector))
+      throw new StoreError('INVALID', `invalid DKIM selector "${key.selector}"`);
     if (key.algorithm !== 'rsa-sha256' && key.algorithm !== 'ed25519-sha256') {
       throw new StoreError('INVALID', `unsupported DKIM algorithm "${String(key.algorithm)}"`);
     }
     if (!key.privateKeyPem.includes('PRIVATE KEY') || key.publicKey.length === 0) {
       throw new StoreError('INVALID', 'a DKIM key needs a PEM private key and its public key');
     }
-    const row = this.upsert.get(name, key.selector, key.algorithm, key.privateKeyPem, key.publicKey, Date.now());
+    const row = this.upsert.get(
+      name,
+      key.selector,
+      key.algorithm,
+      key.privateKeyPem,
+      key.publicKey,
+      Date.now(),
+    );
     if (row === undefined) throw new StoreError('TEMPORARY', 'dkim key upsert returned no row');
     return toKey(row);
   }
