@@ -7,6 +7,7 @@ import {
   type ConditionalFlagResult,
   type CopyResult,
   type FlagMode,
+  type MessageFlagList,
   type MessageSummary,
 } from './types.js';
 
@@ -48,12 +49,20 @@ const tupleToSummary = (row: MessageTuple): MessageSummary => ({
   bodyHash: row[7],
 });
 
+/**
+ * `getMany` scans the UID range (one statement step per row) when the wanted UIDs fill at least
+ * this share of it; sparser sets are looked up one by one through the unique index.
+ */
+const RANGE_SCAN_MIN_DENSITY = 0.25;
+
 const hasFlag = (flags: readonly string[], flag: string): number => (flags.includes(flag) ? 1 : 0);
 
 /** Messages in mailboxes: UIDs, flags, modseq; every change is appended to the change log. */
 export class Messages {
   private readonly listStmt;
   private readonly getStmt;
+  private readonly rangeStmt;
+  private readonly flagListStmt;
   private readonly insert;
   private readonly updateFlags;
   private readonly deleteStmt;
@@ -74,6 +83,17 @@ export class Messages {
     this.getStmt = db.prepare<[number, number], MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE mailbox_id = ? AND uid = ?`,
     );
+    this.rangeStmt = db
+      .prepare<[number, number, number], MessageTuple>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`,
+      )
+      .raw(true);
+    // SELECT of a big mailbox: three columns as tuples, no object per row.
+    this.flagListStmt = db
+      .prepare<[number], [number, string, number]>(
+        'SELECT uid, flags, modseq FROM messages WHERE mailbox_id = ? ORDER BY uid',
+      )
+      .raw(true);
     this.insert = db.prepare<
       [number, number, string, number, number, string, number, number, number],
       { id: number }
@@ -98,6 +118,39 @@ export class Messages {
   get(mailboxId: number, uid: number): MessageSummary | null {
     const row = this.getStmt.get(mailboxId, uid);
     return row === undefined ? null : toSummary(row);
+  }
+
+  /** The messages with these UIDs in UID order; absent UIDs are skipped. */
+  getMany(mailboxId: number, uids: readonly number[]): MessageSummary[] {
+    const wanted = uniqueSorted(uids);
+    const low = wanted[0];
+    const high = wanted[wanted.length - 1];
+    if (low === undefined || high === undefined) return [];
+    if (wanted.length < (high - low + 1) * RANGE_SCAN_MIN_DENSITY) {
+      return wanted.flatMap((uid) => this.get(mailboxId, uid) ?? []);
+    }
+    const set = new Set(wanted);
+    const result: MessageSummary[] = [];
+    for (const row of this.rangeStmt.iterate(mailboxId, low, high))
+      if (set.has(row[2])) result.push(tupleToSummary(row));
+    return result;
+  }
+
+  /** UIDs, flags and modseqs in UID order; equal flag lists are decoded once and shared (frozen). */
+  listFlags(mailboxId: number): MessageFlagList {
+    const decoded = new Map<string, readonly string[]>();
+    const list: MessageFlagList = { uids: [], flags: [], modseqs: [] };
+    for (const [uid, stored, modseq] of this.flagListStmt.all(mailboxId)) {
+      let flags = decoded.get(stored);
+      if (flags === undefined) {
+        flags = Object.freeze(decodeFlags(stored));
+        decoded.set(stored, flags);
+      }
+      list.uids.push(uid);
+      list.flags.push(flags);
+      list.modseqs.push(modseq);
+    }
+    return list;
   }
 
   /** Appends one copy with the mailbox's next UID (never MAX(uid)+1, so UIDs are never reused). */

@@ -38,6 +38,7 @@ import {
   type MailStore,
   type Mailbox,
   type MailboxStatus,
+  type MessageFlagList,
   type MessageSummary,
   type OutboundEntry,
   type RecipientResolution,
@@ -274,6 +275,14 @@ export class SqliteMailStore implements MailStore {
 
   getMessage(mailboxId: number, uid: number): Promise<MessageSummary | null> {
     return this.read(() => this.messages.get(mailboxId, uid));
+  }
+
+  getMessages(mailboxId: number, uids: readonly number[]): Promise<MessageSummary[]> {
+    return this.read(() => this.messages.getMany(mailboxId, uids));
+  }
+
+  listMessageFlags(mailboxId: number): Promise<MessageFlagList> {
+    return this.read(() => this.messages.listFlags(mailboxId));
   }
 
   readBody(bodyHash: string): Promise<Buffer> {

@@ -106,6 +106,17 @@ export interface MessageSummary {
   bodyHash: string;
 }
 
+/**
+ * A mailbox's UIDs, flags and modseqs as parallel arrays in UID order (index i is one message):
+ * what an IMAP session needs to SELECT, without an object per message. Messages with the same
+ * flags share one frozen array, so a 100,000-message mailbox costs a few distinct flag lists.
+ */
+export interface MessageFlagList {
+  uids: number[];
+  flags: Array<readonly string[]>;
+  modseqs: number[];
+}
+
 export type FlagMode = 'add' | 'remove' | 'replace';
 
 /** Result of a conditional flag change (RFC 7162 3.1.3 STORE ... (UNCHANGEDSINCE n)). */
@@ -273,6 +284,10 @@ export interface MailStore {
   /** All messages of a mailbox in UID order. */
   listMessages(mailboxId: number): Promise<MessageSummary[]>;
   getMessage(mailboxId: number, uid: number): Promise<MessageSummary | null>;
+  /** The messages with these UIDs, in UID order, in one read; UIDs not in the mailbox are skipped. */
+  getMessages(mailboxId: number, uids: readonly number[]): Promise<MessageSummary[]>;
+  /** `listMessages` reduced to UIDs, flags and modseqs, without an object per message (IMAP SELECT). */
+  listMessageFlags(mailboxId: number): Promise<MessageFlagList>;
   /** The stored bytes of a body, by content hash. */
   readBody(bodyHash: string): Promise<Buffer>;
   /** The description recorded when the body was stored (MIME structure JSON), or null if none. */
