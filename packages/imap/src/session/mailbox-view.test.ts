@@ -68,3 +68,40 @@ it('a read-only view claims no \\Recent; the first read-write view claims them o
   expect(second.recentCount).toBe(0);
   second.close();
 });
+
+it('keeps flags beside UIDs through expunges: keywords, first unseen, and changes told once', async () => {
+  await deliver(4);
+  await store.setFlags(inbox.id, [1, 2], 'add', ['\\Seen']);
+  await store.setFlags(inbox.id, [3], 'add', ['$Work']);
+  view = await MailboxView.open(store, inbox, false, new RecentTracker(), () => undefined);
+  expect(view.keywords()).toEqual(['$Work']);
+  expect(view.firstUnseen()).toBe(3);
+  expect(view.flagsOf(2)).toEqual(['\\Seen']);
+  await store.expunge(inbox.id, [1]);
+  await store.setFlags(inbox.id, [3], 'replace', ['\\Seen']);
+  expect(lines(view.drain({ allowExpunge: true, condstore: false }))).toEqual([
+    '* 3 FETCH (FLAGS (\\Seen \\Recent))',
+    '* 1 EXPUNGE',
+  ]);
+  expect(view.flagsOf(3)).toEqual(['\\Seen']);
+  expect(view.flagsOf(4)).toEqual([]);
+  expect(view.firstUnseen()).toBe(3);
+  // The same flags again (e.g. a change this session already announced) are not told twice.
+  view.rememberFlags(4, ['\\Flagged']);
+  await store.setFlags(inbox.id, [4], 'add', ['\\Flagged']);
+  expect(lines(view.drain({ allowExpunge: true, condstore: false }))).toEqual([]);
+});
+
+it('a message that arrived after SELECT has unknown flags: any change to them is told, even to none', async () => {
+  view = await MailboxView.open(store, inbox, false, new RecentTracker(), () => undefined);
+  await store.deliver({
+    raw: Buffer.from('Subject: n\r\n\r\nx\r\n'),
+    targets: [{ mailboxId: inbox.id }],
+    flags: ['\\Seen'],
+  });
+  expect(lines(view.drain({ allowExpunge: true, condstore: false }))).toEqual(['* 1 EXISTS', '* 1 RECENT']);
+  await store.setFlags(inbox.id, [1], 'remove', ['\\Seen']);
+  expect(lines(view.drain({ allowExpunge: true, condstore: false }))).toEqual([
+    '* 1 FETCH (FLAGS (\\Recent))',
+  ]);
+});

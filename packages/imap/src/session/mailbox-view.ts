@@ -4,7 +4,7 @@
  * have not been announced yet. Changes come from store.watch() and are announced only when
  * `drain()` is called, at the moments RFC 3501 7.4.1 allows.
  */
-import type { Mailbox, MailboxChange, MailStore, MessageSummary } from '@minimail/store';
+import type { Mailbox, MailboxChange, MailStore, MessageFlagList } from '@minimail/store';
 import type { RecentTracker } from './recent-tracker.js';
 import { untagged, atom, fetchResponse, type ResponseValue } from '../protocol/compiler.js';
 
@@ -16,11 +16,22 @@ export interface DrainOptions {
   condstore: boolean;
 }
 
+/**
+ * The flags of a message that arrived after SELECT and has not been fetched: the client has been
+ * told none, so any flag change to it is news (compared by identity, never equal to a real list).
+ */
+const UNKNOWN_FLAGS: readonly string[] = Object.freeze([]);
+
 export class MailboxView {
   /** Sequence number - 1 -> UID, ascending. Includes messages expunged elsewhere but not announced. */
   private uids: number[];
-  /** Flags as last announced to the client, so that changes are told once. */
-  private readonly knownFlags = new Map<number, readonly string[]>();
+  /**
+   * Flags as last announced to the client, so that changes are told once; index i belongs to
+   * `uids[i]`. Parallel arrays rather than an object or map entry per message: SELECT of a
+   * 100,000-message mailbox builds them from the store's lean list, whose equal flag lists share
+   * one array.
+   */
+  private flags: Array<readonly string[]>;
   private readonly recent: Set<number>;
   private pending: MailboxChange[] = [];
   /** Expunges seen but not yet announced (RFC 3501 7.4.1: not during FETCH, STORE, SEARCH). */
@@ -40,13 +51,13 @@ export class MailboxView {
     readonly readOnly: boolean,
     readonly uidValidity: number,
     highestModseq: number,
-    messages: readonly MessageSummary[],
+    messages: MessageFlagList,
     recent: readonly number[],
     private readonly recentTracker: RecentTracker,
   ) {
     this.appliedModseq = highestModseq;
-    this.uids = messages.map((message) => message.uid);
-    for (const message of messages) this.knownFlags.set(message.uid, message.flags);
+    this.uids = messages.uids;
+    this.flags = messages.flags;
     this.recent = new Set(recent);
   }
 
@@ -72,13 +83,9 @@ export class MailboxView {
       }
     });
     try {
-      const messages = await store.listMessages(mailbox.id);
-      const recent = readOnly
-        ? []
-        : recentTracker.claim(
-            mailbox.id,
-            messages.map((m) => m.uid),
-          );
+      // UIDs and flags only (no object per message): the cost of SELECT in a big mailbox.
+      const messages = await store.listMessageFlags(mailbox.id);
+      const recent = readOnly ? [] : recentTracker.claim(mailbox.id, messages.uids);
       view = new MailboxView(
         mailbox.id,
         mailbox.name,
@@ -150,27 +157,31 @@ export class MailboxView {
   /** Keywords (flags without a backslash) set on any message, for the FLAGS response. */
   keywords(): string[] {
     const keywords = new Set<string>();
-    for (const flags of this.knownFlags.values())
+    // Messages with equal flags mostly share one array (see `flags`): look at each array once.
+    const visited = new Set<readonly string[]>();
+    for (const flags of this.flags) {
+      if (visited.has(flags)) continue;
+      visited.add(flags);
       for (const flag of flags) if (!flag.startsWith('\\')) keywords.add(flag);
+    }
     return [...keywords].sort();
   }
 
   /** Sequence number of the first message without \Seen, or null (SELECT's UNSEEN code). */
   firstUnseen(): number | null {
-    for (let index = 0; index < this.uids.length; index += 1) {
-      const uid = this.uids[index] as number;
-      if (!this.flagsOf(uid).includes('\\Seen')) return index + 1;
-    }
-    return null;
+    const index = this.flags.findIndex((flags) => !flags.includes('\\Seen'));
+    return index === -1 ? null : index + 1;
   }
 
   flagsOf(uid: number): readonly string[] {
-    return this.knownFlags.get(uid) ?? [];
+    const sequence = this.sequenceOf(uid);
+    return sequence === null ? [] : (this.flags[sequence - 1] ?? []);
   }
 
   /** Records flags the session has just told the client (FETCH, STORE). */
   rememberFlags(uid: number, flags: readonly string[]): void {
-    if (this.sequenceOf(uid) !== null) this.knownFlags.set(uid, flags);
+    const sequence = this.sequenceOf(uid);
+    if (sequence !== null) this.flags[sequence - 1] = flags;
   }
 
   /**
@@ -189,15 +200,17 @@ export class MailboxView {
     const sequences = positions.map((position, removedBefore) => position - removedBefore);
     if (positions.length === 0) return sequences;
     const kept: number[] = [];
+    const keptFlags: Array<readonly string[]> = [];
     this.uids.forEach((uid, index) => {
       if (unique.has(index + 1)) {
-        this.knownFlags.delete(uid);
         this.recent.delete(uid);
       } else {
         kept.push(uid);
+        keptFlags.push(this.flags[index] ?? UNKNOWN_FLAGS);
       }
     });
     this.uids = kept;
+    this.flags = keptFlags;
     return sequences;
   }
 
@@ -218,6 +231,7 @@ export class MailboxView {
         case 'new':
           if (change.uid > this.highestUid) {
             this.uids.push(change.uid);
+            this.flags.push(UNKNOWN_FLAGS);
             newRecent.push(change.uid);
             grew = true;
           }
@@ -225,8 +239,8 @@ export class MailboxView {
         case 'flags': {
           const sequence = this.sequenceOf(change.uid);
           if (sequence === null || this.deferredExpunges.has(change.uid)) break;
-          if (sameFlags(this.knownFlags.get(change.uid), change.flags)) break;
-          this.knownFlags.set(change.uid, change.flags);
+          if (sameFlags(this.flags[sequence - 1], change.flags)) break;
+          this.flags[sequence - 1] = change.flags;
           const flags = this.withRecent(change.uid, change.flags).map((flag) => atom(flag));
           // RFC 7162 3.1: once CONDSTORE is enabled, every untagged FETCH carries MODSEQ; and the UID,
           // as 3.2.4 requires of QRESYNC servers and 3.1.4.2 asks of CONDSTORE-only ones.
@@ -272,7 +286,7 @@ export class MailboxView {
 }
 
 function sameFlags(a: readonly string[] | undefined, b: readonly string[]): boolean {
-  if (!a || a.length !== b.length) return false;
+  if (!a || a === UNKNOWN_FLAGS || a.length !== b.length) return false;
   const set = new Set(a);
   return b.every((flag) => set.has(flag));
 }
