@@ -1,6 +1,7 @@
 import type { SqliteDatabase } from './db.js';
 import type { ChangeLog } from './change-feed.js';
 import type { Mailboxes } from './mailboxes.js';
+import { FLAG_LIST_SQL, parseFlagList } from './message-flag-list.js';
 import { applyFlagMode, decodeFlags, encodeFlags, normalizeFlags, sameFlags } from './flags.js';
 import {
   StoreError,
@@ -88,12 +89,8 @@ export class Messages {
         `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`,
       )
       .raw(true);
-    // SELECT of a big mailbox: three columns as tuples, no object per row.
-    this.flagListStmt = db
-      .prepare<[number], [number, string, number]>(
-        'SELECT uid, flags, modseq FROM messages WHERE mailbox_id = ? ORDER BY uid',
-      )
-      .raw(true);
+    // SELECT of a big mailbox: one string for the whole mailbox (see message-flag-list.ts).
+    this.flagListStmt = db.prepare<[number], string | null>(FLAG_LIST_SQL).pluck(true);
     this.insert = db.prepare<
       [number, number, string, number, number, string, number, number, number],
       { id: number }
@@ -138,19 +135,7 @@ export class Messages {
 
   /** UIDs, flags and modseqs in UID order; equal flag lists are decoded once and shared (frozen). */
   listFlags(mailboxId: number): MessageFlagList {
-    const decoded = new Map<string, readonly string[]>();
-    const list: MessageFlagList = { uids: [], flags: [], modseqs: [] };
-    for (const [uid, stored, modseq] of this.flagListStmt.all(mailboxId)) {
-      let flags = decoded.get(stored);
-      if (flags === undefined) {
-        flags = Object.freeze(decodeFlags(stored));
-        decoded.set(stored, flags);
-      }
-      list.uids.push(uid);
-      list.flags.push(flags);
-      list.modseqs.push(modseq);
-    }
-    return list;
+    return parseFlagList(this.flagListStmt.get(mailboxId) ?? null);
   }
 
   /** Appends one copy with the mailbox's next UID (never MAX(uid)+1, so UIDs are never reused). */
