@@ -1,6 +1,6 @@
 /**
- * One message's FETCH items as response values (RFC 3501 7.4.2). The body bytes and MIME
- * structure are loaded by the caller only when an item needs them.
+ * One message's FETCH items as response values (RFC 3501 7.4.2). The MIME structure is loaded by
+ * the caller only when an item needs it, and the body bytes only when an item needs those.
  */
 import { bodyStructure, envelope, extractSection, partial, type MimePart } from '@minimail/mime';
 import type { MessageSummary } from '@minimail/store';
@@ -10,9 +10,17 @@ import { atom, type ResponseValue } from './protocol/compiler.js';
 import { formatDateTime } from './protocol/imap-date.js';
 
 export interface LoadedBody {
-  raw: Buffer;
+  /** Null when only structure items were asked for and the structure alone answers them. */
+  raw: Buffer | null;
   structure: MimePart;
 }
+
+/**
+ * What ENVELOPE, BODY and BODYSTRUCTURE are computed from when the bytes were not read: a
+ * structure with every envelope recorded (MessageStructures.structureWithoutBody checks it) makes
+ * mime's envelope() and bodyStructure() read no bytes at all.
+ */
+const NO_BYTES = Buffer.alloc(0);
 
 /** Items answered from the summary alone (no body read). */
 const SUMMARY_ITEMS: ReadonlySet<FetchItem['kind']> = new Set([
@@ -23,8 +31,17 @@ const SUMMARY_ITEMS: ReadonlySet<FetchItem['kind']> = new Set([
   'MODSEQ',
 ]);
 
-export function needsBody(items: readonly FetchItem[]): boolean {
+/** Items answered from the MIME structure recorded at delivery (no body read when it is complete). */
+const STRUCTURE_ITEMS: ReadonlySet<FetchItem['kind']> = new Set(['ENVELOPE', 'BODY', 'BODYSTRUCTURE']);
+
+/** Whether any item needs the MIME structure or the bytes (anything beyond the summary). */
+export function needsStructure(items: readonly FetchItem[]): boolean {
   return items.some((item) => !SUMMARY_ITEMS.has(item.kind));
+}
+
+/** Whether any item needs the message's bytes (sections, RFC822...), not just its structure. */
+export function needsBytes(items: readonly FetchItem[]): boolean {
+  return items.some((item) => !SUMMARY_ITEMS.has(item.kind) && !STRUCTURE_ITEMS.has(item.kind));
 }
 
 /**
@@ -71,15 +88,21 @@ export function renderItem(
     default:
       break;
   }
-  if (body === null) throw new Error(`FETCH ${item.kind} needs the message body`);
-  const { raw, structure } = body;
+  if (body === null) throw new Error(`FETCH ${item.kind} needs the message structure`);
+  const { structure } = body;
   switch (item.kind) {
     case 'ENVELOPE':
-      return ['ENVELOPE', envelope(raw, structure)];
+      return ['ENVELOPE', envelope(body.raw ?? NO_BYTES, structure)];
     case 'BODYSTRUCTURE':
-      return ['BODYSTRUCTURE', bodyStructure(raw, structure, true)];
+      return ['BODYSTRUCTURE', bodyStructure(body.raw ?? NO_BYTES, structure, true)];
     case 'BODY':
-      return ['BODY', bodyStructure(raw, structure, false)];
+      return ['BODY', bodyStructure(body.raw ?? NO_BYTES, structure, false)];
+    default:
+      break;
+  }
+  if (body.raw === null) throw new Error(`FETCH ${item.kind} needs the message body`);
+  const raw = body.raw;
+  switch (item.kind) {
     case 'RFC822':
       return ['RFC822', raw];
     case 'RFC822.HEADER':

@@ -20,20 +20,37 @@ export class MessageStructures {
 
   /** The structure of a body whose bytes the caller has already read. */
   async structureOf(bodyHash: string, raw: Buffer): Promise<MimePart> {
-    const cached = this.cache.get(bodyHash);
-    if (cached) {
-      this.cache.delete(bodyHash);
-      this.cache.set(bodyHash, cached);
-      return cached;
-    }
-    const structure = (await this.stored(bodyHash)) ?? parseMessage(raw);
+    const structure = this.cached(bodyHash) ?? (await this.stored(bodyHash)) ?? parseMessage(raw);
+    this.remember(bodyHash, structure);
+    return structure;
+  }
+
+  /**
+   * The structure without reading the body, if it alone answers ENVELOPE, BODY and BODYSTRUCTURE:
+   * every message entity in it carries its parsed envelope (what parseMessage records, and so
+   * what the store keeps). Null otherwise (no stored structure, or one without envelopes): the
+   * caller reads the bytes and uses `structureOf`.
+   */
+  async structureWithoutBody(bodyHash: string): Promise<MimePart | null> {
+    const structure = this.cached(bodyHash) ?? (await this.stored(bodyHash));
+    if (structure === null || !hasEveryEnvelope(structure)) return null;
+    this.remember(bodyHash, structure);
+    return structure;
+  }
+
+  private cached(bodyHash: string): MimePart | null {
+    return this.cache.get(bodyHash) ?? null;
+  }
+
+  /** Inserts or refreshes an entry as the most recently used, evicting the least recently used. */
+  private remember(bodyHash: string, structure: MimePart): void {
+    this.cache.delete(bodyHash);
     this.cache.set(bodyHash, structure);
     while (this.cache.size > this.maxEntries) {
       const oldest = this.cache.keys().next().value;
       if (oldest === undefined) break;
       this.cache.delete(oldest);
     }
-    return structure;
   }
 
   private async stored(bodyHash: string): Promise<MimePart | null> {
@@ -47,4 +64,18 @@ export class MessageStructures {
       return null;
     }
   }
+}
+
+/** Whether the root and every embedded message/rfc822 carry an envelope (mime's envelope() then reads no bytes). */
+function hasEveryEnvelope(root: MimePart): boolean {
+  if (root.envelope === undefined) return false;
+  const pending: MimePart[] = [root];
+  for (let part = pending.pop(); part !== undefined; part = pending.pop()) {
+    if (part.message !== undefined) {
+      if (part.message.envelope === undefined) return false;
+      pending.push(part.message);
+    }
+    pending.push(...part.children);
+  }
+  return true;
 }

@@ -153,6 +153,87 @@ describe('message structure source', () => {
   });
 });
 
+describe('what FETCH reads', () => {
+  /** A store that counts the reads FETCH makes: bodies, and single-message lookups. */
+  const counting =
+    (counts: { readBody: number; getMessage: number }) =>
+    (store: MailStore): MailStore =>
+      new Proxy(store, {
+        get(target, property, receiver) {
+          const value = Reflect.get(target, property, receiver) as unknown;
+          if (property === 'readBody' || property === 'getMessage') {
+            return (...args: never[]) => {
+              counts[property] += 1;
+              return (value as (...a: never[]) => unknown).apply(target, args);
+            };
+          }
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+  const message = (i: number): string =>
+    [
+      `Subject: part ${i}`,
+      'From: Ann <ann@example.com>',
+      'Content-Type: multipart/mixed; boundary=b',
+      '',
+      '--b',
+      '',
+      'text',
+      '--b',
+      'Content-Type: message/rfc822',
+      '',
+      `Subject: inner ${i}`,
+      '',
+      'inner body',
+      '--b--',
+      '',
+    ].join('\r\n');
+
+  it('answers ENVELOPE, BODY and BODYSTRUCTURE from the recorded structure, reading no body', async () => {
+    const counts = { readBody: 0, getMessage: 0 };
+    h = await startHarness({ wrapStore: counting(counts) });
+    for (let i = 1; i <= 3; i += 1) await h.deliver('alice@example.com', message(i));
+    const c = await h.raw();
+    await rawLogin(c);
+    c.send('s SELECT INBOX');
+    await c.readTagged('s');
+    c.send('a FETCH 1:* (FLAGS ENVELOPE BODY BODYSTRUCTURE)');
+    const lines = await c.readTagged('a');
+    expect(lines).toHaveLength(4);
+    expect(lines[1]).toMatch(
+      /^\* 2 FETCH \(FLAGS \(\\Recent\) ENVELOPE \(NIL "part 2" \(\("Ann" NIL "ann" "example\.com"\)\) .* BODYSTRUCTURE \(\("text" "plain" .*\("message" "rfc822" NIL NIL NIL "7bit" \d+ \(NIL "inner 2" /,
+    );
+    expect(lines.at(-1)).toBe('a OK FETCH completed');
+    expect(counts).toEqual({ readBody: 0, getMessage: 0 });
+    // A section needs the bytes: one read per message.
+    c.send('b FETCH 1:* (ENVELOPE BODY.PEEK[1])');
+    const withSection = await c.readTagged('b');
+    expect(
+      withSection.filter((l) => /^\* \d FETCH \(ENVELOPE \(NIL "part \d" .* BODY\[1\] \{4\}$/.test(l)),
+    ).toHaveLength(3);
+    expect(counts).toEqual({ readBody: 3, getMessage: 0 });
+  });
+
+  it('reads the bytes for ENVELOPE when the store recorded no structure, with the same answer', async () => {
+    const answers: string[][] = [];
+    for (const storeStructures of [true, false]) {
+      const counts = { readBody: 0, getMessage: 0 };
+      h = await startHarness({ storeStructures, wrapStore: counting(counts) });
+      await h.deliver('alice@example.com', message(1));
+      const c = await h.raw();
+      await rawLogin(c);
+      c.send('s SELECT INBOX');
+      await c.readTagged('s');
+      c.send('a FETCH 1 (ENVELOPE BODYSTRUCTURE)');
+      answers.push(await c.readTagged('a'));
+      expect(counts.readBody).toBe(storeStructures ? 0 : 1);
+      await h.close();
+      h = null;
+    }
+    expect(answers[0]).toEqual(answers[1]);
+  });
+});
+
 describe('hostile input', () => {
   it('survives seeded random garbage and keeps serving other clients', async () => {
     h = await startHarness({ limits: { maxConsecutiveBad: 1_000_000, maxCommandsBeforeAuth: 1_000_000 } });

@@ -1,17 +1,18 @@
 import { StoreError, type MessageSummary } from '@minimail/store';
-import { needsBody, renderItem, servesWholeMessage, setsSeen, type LoadedBody } from '../fetch-render.js';
+import {
+  needsBytes,
+  needsStructure,
+  renderItem,
+  servesWholeMessage,
+  setsSeen,
+  type LoadedBody,
+} from '../fetch-render.js';
 import type { FetchItem } from '../protocol/fetch-items.js';
 import { fetchResponse, type ResponseValue } from '../protocol/compiler.js';
 import type { MailboxView } from '../session/mailbox-view.js';
 import { SELECTED } from '../session/state.js';
 import { resolveTargets, type Target } from './targets.js';
 import { viewOf, type CommandContext, type CommandSpec } from './types.js';
-
-/**
- * Above this many targets one listMessages call is cheaper than a getMessage per message. The
- * summaries carry no bodies (about 200 bytes each), so even a big mailbox's list is small.
- */
-const LIST_ALL_THRESHOLD = 64;
 
 const has = (items: readonly FetchItem[], kind: FetchItem['kind']): boolean =>
   items.some((item) => item.kind === kind);
@@ -66,18 +67,18 @@ async function fetchMessages(
     const missing = implied.filter((kind) => !has(items, kind)).map((kind) => ({ kind }) as FetchItem);
     return [...items, ...missing];
   };
-  const bodyNeeded = needsBody(items);
+  const structureNeeded = needsStructure(items);
+  const bytesNeeded = needsBytes(items);
   const wholeMessage = servesWholeMessage(items);
   for (const target of targets) {
     const message = summaries.get(target.uid);
     // Expunged by another session and not yet announced: nothing left to send (RFC 3501 7.4.1).
     if (!message) continue;
     let body: LoadedBody | null = null;
-    if (bodyNeeded) {
-      const raw = await readBodyIfPresent(ctx, message.bodyHash);
+    if (structureNeeded) {
+      body = await loadBody(ctx, message.bodyHash, bytesNeeded);
       // Expunged (and its body removed) since the summaries were read: as if already gone.
-      if (raw === null) continue;
-      body = { raw, structure: await ctx.server.structures.structureOf(message.bodyHash, raw) };
+      if (body === null) continue;
     }
     const flags = view.withRecent(message.uid, message.flags);
     const entries: Array<readonly [string, ResponseValue]> = withFlags(message.uid).map((item) =>
@@ -85,8 +86,27 @@ async function fetchMessages(
     );
     if (entries.some(([name]) => name === 'FLAGS')) view.rememberFlags(message.uid, message.flags);
     await ctx.send(fetchResponse(target.sequence, entries));
-    if (wholeMessage && body !== null) ctx.server.metrics?.message('out', body.raw.length);
+    if (wholeMessage && body?.raw) ctx.server.metrics?.message('out', body.raw.length);
   }
+}
+
+/**
+ * ENVELOPE, BODY and BODYSTRUCTURE come from the structure recorded at delivery, without reading
+ * the body; the bytes are read only for items that serve them (or when no usable structure was
+ * recorded). Null when the body is gone.
+ */
+async function loadBody(
+  ctx: CommandContext,
+  bodyHash: string,
+  bytesNeeded: boolean,
+): Promise<LoadedBody | null> {
+  if (!bytesNeeded) {
+    const structure = await ctx.server.structures.structureWithoutBody(bodyHash);
+    if (structure !== null) return { raw: null, structure };
+  }
+  const raw = await readBodyIfPresent(ctx, bodyHash);
+  if (raw === null) return null;
+  return { raw, structure: await ctx.server.structures.structureOf(bodyHash, raw) };
 }
 
 async function readBodyIfPresent(ctx: CommandContext, bodyHash: string): Promise<Buffer | null> {
@@ -98,23 +118,17 @@ async function readBodyIfPresent(ctx: CommandContext, bodyHash: string): Promise
   }
 }
 
+/** The targets' summaries in one store read (not one per message, nor the whole mailbox). */
 async function loadSummaries(
   ctx: CommandContext,
   view: MailboxView,
   targets: Target[],
 ): Promise<Map<number, MessageSummary>> {
-  const byUid = new Map<number, MessageSummary>();
-  if (targets.length > LIST_ALL_THRESHOLD) {
-    const wanted = new Set(targets.map((t) => t.uid));
-    for (const message of await ctx.store.listMessages(view.mailboxId))
-      if (wanted.has(message.uid)) byUid.set(message.uid, message);
-    return byUid;
-  }
-  for (const target of targets) {
-    const message = await ctx.store.getMessage(view.mailboxId, target.uid);
-    if (message) byUid.set(message.uid, message);
-  }
-  return byUid;
+  const messages = await ctx.store.getMessages(
+    view.mailboxId,
+    targets.map((target) => target.uid),
+  );
+  return new Map(messages.map((message) => [message.uid, message]));
 }
 
 export const fetchCommand: CommandSpec<'FETCH'> = {
