@@ -9,6 +9,19 @@ import { fetchItemResponseName } from './protocol/fetch-items.js';
 import { atom, type ResponseValue } from './protocol/compiler.js';
 import { formatDateTime } from './protocol/imap-date.js';
 
+/**
+ * What a FETCH knows of one message: its summary, or for a FETCH of FLAGS, UID and MODSEQ only
+ * (FLAG_LIST_ITEMS) just those, read from the store's lean list of the mailbox.
+ */
+export type FetchedMessage = MessageSummary | { uid: number; flags: readonly string[]; modseq: number };
+
+/** Items answered from a message's UID, flags and modseq alone (see FetchedMessage). */
+export const FLAG_LIST_ITEMS: ReadonlySet<FetchItem['kind']> = new Set(['FLAGS', 'UID', 'MODSEQ']);
+
+export function isSummary(message: FetchedMessage): message is MessageSummary {
+  return 'bodyHash' in message;
+}
+
 export interface LoadedBody {
   /** Null when only structure items were asked for and the structure alone answers them. */
   raw: Buffer | null;
@@ -69,7 +82,7 @@ export function setsSeen(items: readonly FetchItem[]): boolean {
 
 export function renderItem(
   item: FetchItem,
-  message: MessageSummary,
+  message: FetchedMessage,
   flags: readonly string[],
   body: LoadedBody | null,
 ): readonly [string, ResponseValue] {
@@ -79,9 +92,9 @@ export function renderItem(
     case 'UID':
       return ['UID', message.uid];
     case 'INTERNALDATE':
-      return ['INTERNALDATE', formatDateTime(message.internalDate)];
+      return ['INTERNALDATE', formatDateTime(summaryFor(item, message).internalDate)];
     case 'RFC822.SIZE':
-      return ['RFC822.SIZE', message.size];
+      return ['RFC822.SIZE', summaryFor(item, message).size];
     case 'MODSEQ':
       // RFC 7162 3.1.4.2: fetch-mod-resp = "MODSEQ" SP "(" permsg-modsequence ")".
       return ['MODSEQ', [message.modseq]];
@@ -115,6 +128,11 @@ export function renderItem(
       return [fetchItemResponseName(item), value];
     }
   }
+}
+
+function summaryFor(item: FetchItem, message: FetchedMessage): MessageSummary {
+  if (!isSummary(message)) throw new Error(`FETCH ${item.kind} needs the message summary`);
+  return message;
 }
 
 /** RFC 3501 6.4.5: a section that does not exist is answered as an empty string. */

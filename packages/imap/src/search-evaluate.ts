@@ -15,9 +15,19 @@ import {
   type SequenceSet,
 } from './protocol/sequence-set.js';
 
+/**
+ * What SEARCH knows of a message: its summary, or, when no key needs more (see `needsSummary`),
+ * its UID, flags and modseq from the store's lean list of the mailbox.
+ */
+export type SearchedMessage = MessageSummary | { uid: number; flags: readonly string[]; modseq: number };
+
+export function isSummary(message: SearchedMessage): message is MessageSummary {
+  return 'bodyHash' in message;
+}
+
 export interface SearchCandidate {
   sequence: number;
-  message: MessageSummary;
+  message: SearchedMessage;
   recent: boolean;
   /** Present when some key needs the message's content (see `needsContent`). */
   content: { raw: Buffer; structure: MimePart } | null;
@@ -44,6 +54,20 @@ const CONTENT_KEYS: ReadonlySet<SearchKey['key']> = new Set([
   'SENTON',
   'SENTSINCE',
 ]);
+
+/** Keys that need more of a message than its UID, flags and modseq: size, date, or content. */
+const SUMMARY_KEYS: ReadonlySet<SearchKey['key']> = new Set([
+  ...CONTENT_KEYS,
+  'LARGER',
+  'SMALLER',
+  'BEFORE',
+  'ON',
+  'SINCE',
+]);
+
+export function needsSummary(keys: readonly SearchKey[]): boolean {
+  return someKey(keys, (key) => SUMMARY_KEYS.has(key.key));
+}
 
 export function needsContent(keys: readonly SearchKey[]): boolean {
   return someKey(keys, (key) => CONTENT_KEYS.has(key.key));
@@ -95,6 +119,11 @@ class ContentCache {
     }
     return this.headerText;
   }
+}
+
+function summaryFor(key: SearchKey, c: SearchCandidate): MessageSummary {
+  if (!isSummary(c.message)) throw new Error(`SEARCH ${key.key} needs the message summary`);
+  return c.message;
 }
 
 export function matchesAll(
@@ -152,15 +181,15 @@ function matches(
     case 'UNKEYWORD':
       return !hasKeyword(flags, key.flag);
     case 'LARGER':
-      return c.message.size > key.size;
+      return summaryFor(key, c).size > key.size;
     case 'SMALLER':
-      return c.message.size < key.size;
+      return summaryFor(key, c).size < key.size;
     case 'BEFORE':
-      return compareDays(dayOf(c.message.internalDate), key.date) < 0;
+      return compareDays(dayOf(summaryFor(key, c).internalDate), key.date) < 0;
     case 'ON':
-      return compareDays(dayOf(c.message.internalDate), key.date) === 0;
+      return compareDays(dayOf(summaryFor(key, c).internalDate), key.date) === 0;
     case 'SINCE':
-      return compareDays(dayOf(c.message.internalDate), key.date) >= 0;
+      return compareDays(dayOf(summaryFor(key, c).internalDate), key.date) >= 0;
     case 'SENTBEFORE':
     case 'SENTON':
     case 'SENTSINCE': {

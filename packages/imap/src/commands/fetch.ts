@@ -1,10 +1,13 @@
-import { StoreError, type MessageSummary } from '@minimail/store';
+import { StoreError } from '@minimail/store';
 import {
+  FLAG_LIST_ITEMS,
+  isSummary,
   needsBytes,
   needsStructure,
   renderItem,
   servesWholeMessage,
   setsSeen,
+  type FetchedMessage,
   type LoadedBody,
 } from '../fetch-render.js';
 import type { FetchItem } from '../protocol/fetch-items.js';
@@ -13,6 +16,13 @@ import type { MailboxView } from '../session/mailbox-view.js';
 import { SELECTED } from '../session/state.js';
 import { resolveTargets, type Target } from './targets.js';
 import { viewOf, type CommandContext, type CommandSpec } from './types.js';
+
+/**
+ * A FETCH of FLAGS, UID and MODSEQ only that names at least this share of the mailbox reads the
+ * store's lean list of the whole mailbox (~0.4 us a message, measured on 100,000) rather than
+ * the targets' summaries (~2 us a message, with a Date and strings each).
+ */
+const FLAG_LIST_MIN_SHARE = 0.2;
 
 const has = (items: readonly FetchItem[], kind: FetchItem['kind']): boolean =>
   items.some((item) => item.kind === kind);
@@ -35,7 +45,7 @@ async function fetchMessages(
   if (byUid && !has(items, 'UID')) items.unshift({ kind: 'UID' });
   // RFC 7162 3.1.4.1: CHANGEDSINCE implies the MODSEQ item.
   if (changedSince !== null && !has(items, 'MODSEQ')) items.push({ kind: 'MODSEQ' });
-  const summaries = await loadSummaries(ctx, view, targets);
+  const summaries = await loadMessages(ctx, view, targets, items);
   if (changedSince !== null) {
     // RFC 7162 3.1.4.1: only messages whose mod-sequence is above the value are answered.
     for (const [uid, message] of summaries) if (message.modseq <= changedSince) summaries.delete(uid);
@@ -44,7 +54,7 @@ async function fetchMessages(
   if (setsSeen(items) && !view.readOnly) {
     const unseen = targets
       .map((t) => summaries.get(t.uid))
-      .filter((m): m is MessageSummary => m !== undefined && !m.flags.includes('\\Seen'));
+      .filter((m): m is FetchedMessage => m !== undefined && !m.flags.includes('\\Seen'));
     if (unseen.length > 0) {
       const changed = await ctx.store.setFlags(
         view.mailboxId,
@@ -76,6 +86,7 @@ async function fetchMessages(
     if (!message) continue;
     let body: LoadedBody | null = null;
     if (structureNeeded) {
+      if (!isSummary(message)) throw new Error('FETCH of the MIME structure without the message summary');
       body = await loadBody(ctx, message.bodyHash, bytesNeeded);
       // Expunged (and its body removed) since the summaries were read: as if already gone.
       if (body === null) continue;
@@ -118,17 +129,34 @@ async function readBodyIfPresent(ctx: CommandContext, bodyHash: string): Promise
   }
 }
 
-/** The targets' summaries in one store read (not one per message, nor the whole mailbox). */
-async function loadSummaries(
+/**
+ * The targets in one store read (never one per message): their summaries, or for a big FETCH of
+ * FLAGS/UID/MODSEQ the lean list of the mailbox.
+ */
+async function loadMessages(
   ctx: CommandContext,
   view: MailboxView,
   targets: Target[],
-): Promise<Map<number, MessageSummary>> {
+  items: readonly FetchItem[],
+): Promise<Map<number, FetchedMessage>> {
+  const byUid = new Map<number, FetchedMessage>();
+  if (
+    items.every((item) => FLAG_LIST_ITEMS.has(item.kind)) &&
+    targets.length >= view.exists * FLAG_LIST_MIN_SHARE
+  ) {
+    const wanted = new Set(targets.map((target) => target.uid));
+    const { uids, flags, modseqs } = await ctx.store.listMessageFlags(view.mailboxId);
+    uids.forEach((uid, index) => {
+      if (wanted.has(uid)) byUid.set(uid, { uid, flags: flags[index] ?? [], modseq: modseqs[index] ?? 0 });
+    });
+    return byUid;
+  }
   const messages = await ctx.store.getMessages(
     view.mailboxId,
     targets.map((target) => target.uid),
   );
-  return new Map(messages.map((message) => [message.uid, message]));
+  for (const message of messages) byUid.set(message.uid, message);
+  return byUid;
 }
 
 export const fetchCommand: CommandSpec<'FETCH'> = {

@@ -1,6 +1,14 @@
-import type { MessageSummary } from '@minimail/store';
+import type { MailStore } from '@minimail/store';
 import { untagged } from '../protocol/compiler.js';
-import { matchesAll, needsContent, usesModseq, type SearchCandidate } from '../search-evaluate.js';
+import {
+  isSummary,
+  matchesAll,
+  needsContent,
+  needsSummary,
+  usesModseq,
+  type SearchCandidate,
+  type SearchedMessage,
+} from '../search-evaluate.js';
 import { SELECTED } from '../session/state.js';
 import { viewOf, type CommandSpec } from './types.js';
 
@@ -8,6 +16,20 @@ import { viewOf, type CommandSpec } from './types.js';
  * RFC 3501 6.4.4 SEARCH and 6.4.8 UID SEARCH, with CHARSET US-ASCII or UTF-8 (the parser refuses
  * others with NO [BADCHARSET]), and RFC 7162 3.1.5 MODSEQ. Content keys read one message at a time.
  */
+/**
+ * The mailbox's messages in UID order: summaries when a key needs size, date or content, else the
+ * store's lean UID/flags/modseq list (SEARCH UNSEEN of 100,000 messages builds no summaries).
+ */
+async function loadMessages(
+  store: MailStore,
+  mailboxId: number,
+  withSummary: boolean,
+): Promise<SearchedMessage[]> {
+  if (withSummary) return store.listMessages(mailboxId);
+  const { uids, flags, modseqs } = await store.listMessageFlags(mailboxId);
+  return uids.map((uid, index) => ({ uid, flags: flags[index] ?? [], modseq: modseqs[index] ?? 0 }));
+}
+
 export const searchCommand: CommandSpec<'SEARCH'> = {
   name: 'SEARCH',
   states: SELECTED,
@@ -20,16 +42,20 @@ export const searchCommand: CommandSpec<'SEARCH'> = {
     // RFC 7162 3.1: SEARCH with the MODSEQ key is a CONDSTORE enabling command.
     if (withModseq) await ctx.enableCondstore();
     let highestModseq = 0;
-    const summaries = new Map<number, MessageSummary>();
-    for (const message of await ctx.store.listMessages(view.mailboxId)) summaries.set(message.uid, message);
+    const messages = await loadMessages(ctx.store, view.mailboxId, needsSummary(criteria));
     const scope = { exists: view.exists, highestUid: view.highestUid };
     const found: number[] = [];
+    // Both the view and the store's list are in ascending UID order: walk them side by side.
+    let next = 0;
     for (let sequence = 1; sequence <= view.exists; sequence += 1) {
       const uid = view.uidAt(sequence) as number;
-      const message = summaries.get(uid);
-      if (!message) continue;
+      while (next < messages.length && (messages[next] as SearchedMessage).uid < uid) next += 1;
+      const message = messages[next];
+      // Expunged elsewhere and not yet announced: it matches nothing (RFC 3501 7.4.1).
+      if (message?.uid !== uid) continue;
       let content: SearchCandidate['content'] = null;
       if (withContent) {
+        if (!isSummary(message)) throw new Error('SEARCH of content without the message summary');
         const raw = await ctx.store.readBody(message.bodyHash);
         content = { raw, structure: await ctx.server.structures.structureOf(message.bodyHash, raw) };
       }
