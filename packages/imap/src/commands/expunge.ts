@@ -21,11 +21,12 @@ export const expungeCommand: CommandSpec<'EXPUNGE'> = {
       removed = await ctx.store.expunge(view.mailboxId);
     } else {
       const targets = resolveTargets(view, sequence, true);
-      const deleted: number[] = [];
-      for (const target of targets) {
-        const message = await ctx.store.getMessage(view.mailboxId, target.uid);
-        if (message?.flags.includes('\\Deleted')) deleted.push(target.uid);
-      }
+      // One read for all the targets, not one per message.
+      const messages = await ctx.store.getMessages(
+        view.mailboxId,
+        targets.map((target) => target.uid),
+      );
+      const deleted = messages.filter((m) => m.flags.includes('\\Deleted')).map((m) => m.uid);
       removed = deleted.length === 0 ? [] : await ctx.store.expunge(view.mailboxId, deleted);
     }
     // RFC 3501 7.4.1: each EXPUNGE renumbers the messages after it, so announce in UID order.
