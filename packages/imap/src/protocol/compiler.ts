@@ -95,6 +95,8 @@ class ResponseWriter {
   }
 
   toBuffer(): Buffer {
+    // Most responses (every FETCH FLAGS line) hold no literal: one string, one Buffer, no concat.
+    if (this.parts.length === 0) return Buffer.from(this.text, 'utf8');
     return Buffer.concat([...this.parts, Buffer.from(this.text, 'utf8')]);
   }
 }
