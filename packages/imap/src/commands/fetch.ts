@@ -141,8 +141,9 @@ async function loadMessages(
 ): Promise<Map<number, FetchedMessage>> {
   const byUid = new Map<number, FetchedMessage>();
   if (
-    items.every((item) => FLAG_LIST_ITEMS.has(item.kind)) &&
-    targets.length >= view.exists * FLAG_LIST_MIN_SHARE
+    targets.length > 0 &&
+    targets.length >= view.exists * FLAG_LIST_MIN_SHARE &&
+    items.every((item) => FLAG_LIST_ITEMS.has(item.kind))
   ) {
     const wanted = new Set(targets.map((target) => target.uid));
     const { uids, flags, modseqs } = await ctx.store.listMessageFlags(view.mailboxId);
