@@ -122,6 +122,12 @@ export async function startServer(args: string[], env: NodeJS.ProcessEnv): Promi
         check();
       }),
   };
-  await server.waitFor(/minimail ready/);
+  try {
+    await server.waitFor(/minimail ready/);
+  } catch (error) {
+    // A server that never became ready must not outlive the test that started it.
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    throw error;
+  }
   return server;
 }
