@@ -192,17 +192,22 @@ export class Pop3Session implements CommandContext {
   async replyBody(status: string, body: Buffer): Promise<void> {
     this.transcript?.server(status);
     this.transcript?.note(`[message, ${body.length} octets before dot-stuffing]`);
-    await writeWithBackpressure(this.socket, status + CRLF);
     const stuffer = new DotStuffer();
-    for (let offset = 0; offset < body.length; offset += RETR_CHUNK_BYTES) {
+    let offset = 0;
+    do {
+      const end = Math.min(offset + RETR_CHUNK_BYTES, body.length);
+      // One write per chunk: the status line rides with the first chunk and the terminator with
+      // the last, so a message under RETR_CHUNK_BYTES costs one syscall and one client wake-up
+      // instead of three (the bench's per-RETR round trip was mostly those extra writes).
+      const pieces: Buffer[] = [];
+      if (offset === 0) pieces.push(Buffer.from(status + CRLF, 'latin1'));
+      pieces.push(stuffer.stuff(body.subarray(offset, end)));
+      if (end === body.length) pieces.push(stuffer.end());
       // A client that is reading, however slowly, is not idle.
       this.touch();
-      await writeWithBackpressure(
-        this.socket,
-        stuffer.stuff(body.subarray(offset, offset + RETR_CHUNK_BYTES)),
-      );
-    }
-    await writeWithBackpressure(this.socket, stuffer.end());
+      await writeWithBackpressure(this.socket, Buffer.concat(pieces));
+      offset = end;
+    } while (offset < body.length);
   }
 
   async readClientLine(): Promise<string | null> {
