@@ -43,3 +43,11 @@ export const DEFAULT_MAX_CLIENTS = 500;
  * response adds to memory beyond the stored body; between chunks we wait for socket 'drain'.
  */
 export const RETR_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Largest message whose body is read ahead of the client's next RETR (read-ahead.ts). Most mail
+ * is smaller, so downloads of ordinary mail skip the store read on the round trip, while a session
+ * holds at most this much extra (500 sessions: 32 MiB) and never reads a large body it may not be
+ * asked for.
+ */
+export const READ_AHEAD_MAX_OCTETS = 64 * 1024;

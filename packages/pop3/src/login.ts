@@ -3,6 +3,7 @@ import { StoreError } from '@minimail/store';
 import type { User } from '@minimail/store';
 import type { CommandContext } from './commands/types.js';
 import { Maildrop } from './maildrop.js';
+import { BodyReadAhead } from './read-ahead.js';
 import { REPLIES, RESPONSE_CODES, err } from './replies.js';
 
 /** POP3 serves INBOX (RFC 1939 has one maildrop per user). */
@@ -67,7 +68,7 @@ export async function logIn(ctx: CommandContext, address: string, password: stri
     await ctx.reply(err('cannot open maildrop, try again later', RESPONSE_CODES.SYS_TEMP));
     return;
   }
-  ctx.setState({ kind: 'transaction', user, maildrop });
+  ctx.setState({ kind: 'transaction', user, maildrop, readAhead: new BodyReadAhead(store, ctx.logger) });
   ctx.logger.info({ user: user.address }, 'pop3 login');
   const { count, octets } = maildrop.stat();
   await ctx.reply(REPLIES.loggedIn(count, octets));

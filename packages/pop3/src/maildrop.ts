@@ -55,6 +55,14 @@ export class Maildrop {
     return { ok: true, message };
   }
 
+  /** The first message after `number` not marked deleted (what a downloading client asks for next). */
+  nextLive(number: number): MaildropMessage | undefined {
+    for (let next = number + 1; next <= this.messages.length; next += 1) {
+      if (!this.deleted.has(next)) return this.messages[next - 1];
+    }
+    return undefined;
+  }
+
   /** Messages not marked deleted, in number order. */
   live(): MaildropMessage[] {
     return this.messages.filter((message) => !this.deleted.has(message.number));

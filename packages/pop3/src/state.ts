@@ -1,5 +1,6 @@
 import type { User } from '@minimail/store';
 import type { Maildrop } from './maildrop.js';
+import type { BodyReadAhead } from './read-ahead.js';
 
 /**
  * RFC 1939 3: a session moves AUTHORIZATION -> TRANSACTION -> UPDATE. Each state carries only what
@@ -17,6 +18,8 @@ export interface TransactionState {
   kind: 'transaction';
   user: User;
   maildrop: Maildrop;
+  /** The body of the message RETR is expected to fetch next. */
+  readAhead: BodyReadAhead;
 }
 
 /** Entered by QUIT from TRANSACTION; no command is accepted in it (the session ends). */

@@ -117,6 +117,28 @@ describe('TRANSACTION state (RFC 1939 5 and 7)', () => {
     ]);
   });
 
+  it('RETR in order, out of order and around deleted messages sends each its own bytes (read-ahead)', async () => {
+    const { h } = await startWithMail();
+    const client = await session(h);
+    const retr = async (number: number, raw: Buffer): Promise<void> => {
+      client.send(`RETR ${number}`);
+      await client.expect(`+OK ${raw.length} octets`);
+      expect(await client.readMultiline()).toEqual(wireLines(raw));
+    };
+    // RETR 1 reads 2 ahead; 2 is then deleted, so RETR 3 must not be served the guess.
+    await retr(1, M1);
+    client.send('DELE 2');
+    await client.expect('+OK message 2 deleted');
+    await retr(3, M3);
+    // Backwards, then the read-ahead skips the deleted 2 and guesses 3.
+    await retr(1, M1);
+    await retr(3, M3);
+    client.send('RSET');
+    await client.expect(`+OK maildrop has 3 messages (${M1.length + M2.length + M3.length} octets)`);
+    await retr(2, M2);
+    await retr(2, M2);
+  });
+
   it('TOP sends the header, the blank line and n body lines', async () => {
     const { h } = await startWithMail();
     const client = await session(h);

@@ -16,10 +16,12 @@ export const RETR: CommandSpec = {
       if (!args) return;
       const message = await resolveMessage(ctx, state, args[0] ?? '', 'RETR msg');
       if (!message) return;
-      const body = await ctx.services.store.readBody(message.bodyHash);
+      const body = await state.readAhead.read(message);
       state.maildrop.retrieved += 1;
       ctx.services.metrics?.message('out', body.length);
-      return ctx.replyBody(REPLIES.retrHeader(message.size), body);
+      await ctx.replyBody(REPLIES.retrHeader(message.size), body);
+      // Download clients ask for the messages in order, one round trip each (read-ahead.ts).
+      state.readAhead.prefetch(state.maildrop.nextLive(message.number));
     },
   },
 };
