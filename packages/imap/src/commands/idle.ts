@@ -8,8 +8,9 @@ import type { CommandSpec } from './types.js';
 export const idleCommand: CommandSpec<'IDLE'> = {
   name: 'IDLE',
   states: AUTHENTICATED,
-  async handler(ctx) {
-    await ctx.idle();
-    return { text: 'IDLE terminated' };
+  // A promise chain rather than an async function: IDLE is where a connection waits for hours,
+  // and a suspended async frame per idle client costs ~0.4 KiB (10,000 IDLE clients, issue 6).
+  handler(ctx) {
+    return ctx.idle().then(() => ({ text: 'IDLE terminated' }));
   },
 };
