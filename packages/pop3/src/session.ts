@@ -315,8 +315,10 @@ export class Pop3Session implements CommandContext {
   }
 
   private touch(): void {
-    clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => this.onIdle(), this.idleTimeoutMs);
+    // Called for every command and every RETR chunk: re-arming the one timer is cheaper than
+    // clearing it and allocating a new one each time.
+    if (this.idleTimer) this.idleTimer.refresh();
+    else this.idleTimer = setTimeout(() => this.onIdle(), this.idleTimeoutMs);
   }
 
   /** RFC 1939 3: the autologout timer. The session ends without entering UPDATE. */
