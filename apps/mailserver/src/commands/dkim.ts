@@ -1,4 +1,3 @@
-import { dkimRecordName, dkimRecordValue, defaultSelector, generateDkimKey } from '@minimail/smtp';
 import type { DkimAlgorithm } from '@minimail/store';
 import { CliError } from '../cli-error.js';
 import { println } from '../io.js';
@@ -18,7 +17,10 @@ export const dkimCommands: Record<string, CommandSpec> = {
       algorithm: { type: 'string', description: 'rsa (RSA 2048, default) or ed25519' },
       selector: { type: 'string', description: 'DNS selector (default mmYYYYMM)' },
     },
-    run: ({ config, io, args: [domain], options }) => {
+    run: async ({ config, io, args: [domain], options }) => {
+      // Loaded on use: the DKIM helpers live in the SMTP package, which other commands do not need.
+      const { dkimRecordName, dkimRecordValue, defaultSelector, generateDkimKey } =
+        await import('@minimail/smtp');
       const name = typeof options['algorithm'] === 'string' ? options['algorithm'] : 'rsa';
       const algorithm = ALGORITHMS[name.toLowerCase()];
       if (algorithm === undefined) throw new CliError(`--algorithm must be rsa or ed25519, not "${name}"`, 2);
@@ -33,8 +35,9 @@ export const dkimCommands: Record<string, CommandSpec> = {
     usage: 'dkim show DOMAIN',
     summary: "print DOMAIN's DKIM selector, algorithm and DNS record",
     arity: 1,
-    run: ({ config, io, args: [domain] }) =>
-      withStore(config, async (store) => {
+    run: async ({ config, io, args: [domain] }) => {
+      const { dkimRecordName, dkimRecordValue } = await import('@minimail/smtp');
+      await withStore(config, async (store) => {
         const key = await store.getDkimKey(domain!);
         if (key === null)
           throw new CliError(`no DKIM key for ${domain}: run \`minimail dkim generate ${domain}\``);
@@ -42,6 +45,7 @@ export const dkimCommands: Record<string, CommandSpec> = {
         println(io.stdout, `algorithm\t${key.algorithm}`);
         println(io.stdout, `created\t${key.createdAt.toISOString()}`);
         println(io.stdout, `${dkimRecordName(key)}. IN TXT ${txtStrings(dkimRecordValue(key))}`);
-      }),
+      });
+    },
   },
 };

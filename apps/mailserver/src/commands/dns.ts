@@ -1,4 +1,3 @@
-import { dkimRecordName, dkimRecordValue } from '@minimail/smtp';
 import { println } from '../io.js';
 import type { CommandSpec } from './command.js';
 import { withStore } from './with-store.js';
@@ -31,8 +30,10 @@ export const dnsCommand: CommandSpec = {
   usage: 'dns DOMAIN',
   summary: 'print the DNS records to publish for DOMAIN (MX, SPF, DKIM, DMARC, autoconfig), zone-file format',
   arity: 1,
-  run: ({ config, io, args: [domainArg] }) =>
-    withStore(config, async (store) => {
+  run: async ({ config, io, args: [domainArg] }) => {
+    // Loaded on use: the DKIM helpers live in the SMTP package, which other commands do not need.
+    const { dkimRecordName, dkimRecordValue } = await import('@minimail/smtp');
+    await withStore(config, async (store) => {
       const domain = domainArg!.toLowerCase();
       const host = `${config.hostname}.`;
       const key = await store.getDkimKey(domain);
@@ -55,5 +56,6 @@ export const dnsCommand: CommandSpec = {
         ...SRV_SERVICES.map(({ service, port }) => `${service}.${domain}. 3600 IN SRV 0 1 ${port} ${host}`),
       ];
       for (const line of lines) println(io.stdout, line);
-    }),
+    });
+  },
 };
