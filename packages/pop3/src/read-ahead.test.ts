@@ -21,7 +21,10 @@ const M1 = message('first', 'one\r\n');
 const M2 = message('second', '.two\r\n');
 
 /** Log records of the read-ahead, parsed. */
-function capturingLogger(): { logger: ReturnType<typeof createLogger>; records: Array<Record<string, unknown>> } {
+function capturingLogger(): {
+  logger: ReturnType<typeof createLogger>;
+  records: Array<Record<string, unknown>>;
+} {
   const records: Array<Record<string, unknown>> = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
