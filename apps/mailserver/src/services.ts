@@ -194,6 +194,7 @@ export const SERVICES: Record<string, ServiceSpec> = {
           logger: ctx.logger.child({ proto: 'http' }),
           registry: (ctx.metrics ?? createMetrics({ outboundQueue: ctx.store })).registry,
           profile: ctx.config.profile,
+          allowedHosts: [ctx.config.hostname],
         }),
       );
     },

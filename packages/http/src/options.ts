@@ -13,6 +13,11 @@ export interface HttpServiceOptions {
    * only; everything else is 404 (caught mail must never be readable over HTTP in production).
    */
   profile: 'dev' | 'production';
+  /**
+   * Host names, besides loopback names and IP literals, under which the dev catcher may be reached
+   * (e.g. the configured MINIMAIL_HOSTNAME). Requests naming any other host get 403 (DNS rebinding).
+   */
+  allowedHosts?: readonly string[];
 }
 
 export interface HttpListener {

@@ -9,6 +9,7 @@ import { operationsRoutes } from './operations.js';
 import type { HttpListener, HttpServiceOptions } from './options.js';
 import { sendError, sendText } from './responses.js';
 import { matchRoute, type Route } from './router.js';
+import { isTrustedHost } from './trusted-host.js';
 import { WEB_PAGE_CSP, WEB_PAGE_HTML, WEB_PAGE_SCRIPT } from './web-page.js';
 
 /** How often close() closes connections that went idle after their last answer. */
@@ -20,7 +21,11 @@ const IDLE_SWEEP_MS = 20;
  */
 export function createHttpServer(options: HttpServiceOptions): HttpListener {
   const { logger } = options;
-  const routes: Route[] = [...operationsRoutes(options.store, options.registry, logger)];
+  const operations = operationsRoutes(options.store, options.registry, logger);
+  /** /healthz and /metrics answer any Host (probes and scrapers use container names). */
+  const operationPaths = new Set(operations.map((route) => route.path));
+  const allowedHosts = options.allowedHosts ?? [];
+  const routes: Route[] = [...operations];
   if (options.profile === 'dev') {
     routes.push(...catcherRoutes(new CaughtMail(options.store)), ...webPageRoutes());
   }
@@ -35,6 +40,9 @@ export function createHttpServer(options: HttpServiceOptions): HttpListener {
       url = new URL(req.url ?? '/', 'http://localhost');
     } catch {
       return sendError(res, 400, 'bad request target');
+    }
+    if (!operationPaths.has(url.pathname) && !isTrustedHost(req.headers.host, allowedHosts)) {
+      return sendError(res, 403, 'host not allowed');
     }
     let match;
     try {

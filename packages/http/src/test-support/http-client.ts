@@ -9,9 +9,14 @@ export interface HttpAnswer {
 }
 
 /** One request on its own connection (no keep-alive pool left open after a test). */
-export function request(port: number, method: string, path: string): Promise<HttpAnswer> {
+export function request(
+  port: number,
+  method: string,
+  path: string,
+  headers: http.OutgoingHttpHeaders = {},
+): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path, agent: false }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path, agent: false, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
