@@ -4,31 +4,20 @@
  * in what is printed (never in what is sent).
  */
 import net from 'node:net';
+import { LineReader } from '@minimail/protocol';
 
-/** Bytes of one reply we are willing to wait for; the demo messages are small. */
-const MAX_BUFFERED = 1024 * 1024;
+/** Longest reply line we are willing to wait for; the demo messages are small. */
+const MAX_REPLY_LINE_BYTES = 1024 * 1024;
 const REPLY_TIMEOUT_MS = 10_000;
 
 export class Conversation {
-  private buffer = '';
-  private waiter: (() => void) | null = null;
-  private ended = false;
+  private readonly reader: LineReader;
 
   private constructor(
     private readonly socket: net.Socket,
     private readonly print: (line: string) => void,
   ) {
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => {
-      this.buffer += chunk;
-      if (this.buffer.length > MAX_BUFFERED) socket.destroy(new Error('reply too large for the demo'));
-      this.waiter?.();
-    });
-    socket.on('close', () => {
-      this.ended = true;
-      this.waiter?.();
-    });
-    socket.on('error', () => undefined); // reported by the next read as a closed connection
+    this.reader = new LineReader(socket, { maxLineBytes: MAX_REPLY_LINE_BYTES });
   }
 
   static open(host: string, port: number, print: (line: string) => void): Promise<Conversation> {
@@ -46,25 +35,18 @@ export class Conversation {
 
   /** Reads one line from the server (without CRLF) and prints it. */
   async line(): Promise<string> {
-    const deadline = Date.now() + REPLY_TIMEOUT_MS;
-    for (;;) {
-      const end = this.buffer.indexOf('\r\n');
-      if (end >= 0) {
-        const line = this.buffer.slice(0, end);
-        this.buffer = this.buffer.slice(end + 2);
-        this.print(`S: ${line}`);
-        return line;
-      }
-      if (this.ended) throw new Error('the server closed the connection');
-      if (Date.now() > deadline) throw new Error('the server did not answer in time');
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, REPLY_TIMEOUT_MS);
-        this.waiter = () => {
-          clearTimeout(timer);
-          this.waiter = null;
-          resolve();
-        };
-      });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the server did not answer in time')), REPLY_TIMEOUT_MS);
+    });
+    try {
+      const read = await Promise.race([this.reader.readLine(), timeout]);
+      if (read === null) throw new Error('the server closed the connection');
+      const line = read.toString('latin1');
+      this.print(`S: ${line}`);
+      return line;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
