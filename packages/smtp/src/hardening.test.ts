@@ -38,7 +38,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  clients.splice(0).forEach((client) => client.close());
+  await Promise.all(clients.splice(0).map((client) => client.close()));
   sockets.splice(0).forEach((socket) => socket.destroy());
   await Promise.all(listeners.splice(0).map((listener) => listener.close()));
   provider?.close();
@@ -337,7 +337,7 @@ describe('no DNS traffic', () => {
       const calls = await dnsCallsDuring(async () => {
         const client = await connect(port);
         expect((await client.reply(3000)).last).toMatch(/^220 /);
-        client.close();
+        await client.close();
       });
       expect(calls).toContain('dns.reverse(127.0.0.1)');
     } finally {

@@ -15,7 +15,7 @@ let harness: Harness | null = null;
 const clients: RawSmtpClient[] = [];
 
 afterEach(async () => {
-  clients.splice(0).forEach((client) => client.close());
+  await Promise.all(clients.splice(0).map((client) => client.close()));
   await harness?.close();
   harness = null;
 });

@@ -1,5 +1,4 @@
-import net from 'node:net';
-import tls from 'node:tls';
+import { RawClient } from '@minimail/protocol/testing';
 
 export interface SmtpReplyLines {
   code: number;
@@ -10,85 +9,29 @@ export interface SmtpReplyLines {
 }
 
 /**
- * A tiny raw SMTP client for exact transcripts: send lines, read whole (multi-line) replies.
- * Tests assert the reply lines byte for byte, which a real client library would hide.
+ * The shared RawClient from @minimail/protocol/testing, with SMTP's reply shape on top: tests
+ * read whole (multi-line) replies and assert them byte for byte, which a client library would hide.
  */
 export class RawSmtpClient {
-  private buffer = '';
-  private waiters: Array<() => void> = [];
-  private ended = false;
-
-  private constructor(private socket: net.Socket | tls.TLSSocket) {
-    this.listen(socket);
-  }
+  private constructor(private readonly raw: RawClient) {}
 
   static async connect(port: number, options: { tls?: boolean } = {}): Promise<RawSmtpClient> {
-    const socket = options.tls
-      ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false })
-      : net.connect({ port, host: '127.0.0.1' });
-    await new Promise<void>((resolve, reject) => {
-      socket.once(options.tls ? 'secureConnect' : 'connect', () => resolve());
-      socket.once('error', reject);
-    });
-    return new RawSmtpClient(socket);
-  }
-
-  private listen(socket: net.Socket | tls.TLSSocket): void {
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      this.buffer += chunk;
-      this.wake();
-    });
-    socket.on('close', () => {
-      this.ended = true;
-      this.wake();
-    });
-    socket.on('error', () => {
-      this.ended = true;
-      this.wake();
-    });
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    waiters.forEach((wake) => wake());
+    return new RawSmtpClient(await RawClient.connect(port, options));
   }
 
   send(line: string): void {
-    this.socket.write(`${line}\r\n`);
+    this.raw.send(line);
   }
 
   sendRaw(data: string | Buffer): void {
-    this.socket.write(data);
+    this.raw.sendRaw(data);
   }
 
   /** Reads one complete reply (RFC 5321 4.2.1: `xyz-` continues, `xyz ` ends). */
-  async reply(timeoutMs = 5000): Promise<SmtpReplyLines> {
-    const deadline = Date.now() + timeoutMs;
-    const lines: string[] = [];
-    for (;;) {
-      const index = this.buffer.indexOf('\r\n');
-      if (index >= 0) {
-        const line = this.buffer.slice(0, index);
-        this.buffer = this.buffer.slice(index + 2);
-        lines.push(line);
-        if (/^\d{3} /.test(line) || /^\d{3}$/.test(line)) {
-          return { code: Number(line.slice(0, 3)), lines, last: line };
-        }
-        continue;
-      }
-      if (this.ended) throw new Error(`connection closed; partial reply: ${JSON.stringify(lines)}`);
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new Error(`timeout waiting for a reply; got ${JSON.stringify(lines)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, remaining);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+  async reply(timeoutMs?: number): Promise<SmtpReplyLines> {
+    const lines = await this.raw.readSmtpReply(timeoutMs);
+    const last = lines[lines.length - 1] ?? '';
+    return { code: Number(last.slice(0, 3)), lines, last };
   }
 
   /** Sends a command and returns the last line of its reply. */
@@ -98,38 +41,16 @@ export class RawSmtpClient {
   }
 
   /** Upgrades the connection after a `220` to STARTTLS (RFC 3207). */
-  async startTls(): Promise<void> {
-    const plain = this.socket;
-    plain.removeAllListeners('data');
-    plain.removeAllListeners('close');
-    plain.removeAllListeners('error');
-    const secure = tls.connect({ socket: plain, rejectUnauthorized: false });
-    await new Promise<void>((resolve, reject) => {
-      secure.once('secureConnect', () => resolve());
-      secure.once('error', reject);
-    });
-    this.socket = secure;
-    this.buffer = '';
-    this.listen(secure);
+  startTls(): Promise<void> {
+    return this.raw.startTls();
   }
 
-  /** Whether the server has closed the connection (after reading what it sent). */
-  async closed(timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.ended) {
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new Error('connection still open');
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, remaining);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+  /** Resolves once the server has closed the connection. */
+  closed(timeoutMs?: number): Promise<void> {
+    return this.raw.closed(timeoutMs);
   }
 
-  close(): void {
-    this.socket.destroy();
+  close(): Promise<void> {
+    return this.raw.close();
   }
 }
