@@ -27,7 +27,11 @@ export function headerValues(raw: Buffer, part: MimePart, name: string): string[
 /** Charsets whose octets we read with bytesToText: 7-bit labels often hide UTF-8 in practice. */
 const UNLABELLED_CHARSETS: ReadonlySet<string> = new Set(['', 'us-ascii', 'ascii', 'utf-8', 'utf8']);
 
-function decodeText(bytes: Buffer, charset: string | undefined): string {
+/**
+ * Octets in their declared charset as text (libmime, iconv-lite); unlabelled and 7-bit labels as
+ * UTF-8 (latin1 if invalid); an unknown label reads as UTF-8.
+ */
+export function decodeText(bytes: Buffer, charset: string | undefined): string {
   const label = (charset ?? '').trim().toLowerCase();
   if (UNLABELLED_CHARSETS.has(label)) return bytesToText(bytes);
   return decodeCharset(bytes, label);

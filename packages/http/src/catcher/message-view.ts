@@ -1,4 +1,4 @@
-import { decodeWords, parseMessage, type MimePart } from '@minimail/mime';
+import { decodeText, decodeTransferEncoding, decodeWords, parseMessage, type MimePart } from '@minimail/mime';
 
 /**
  * What the dev mail catcher shows of a stored message: its header fields decoded (RFC 2047), the
@@ -76,56 +76,13 @@ function collectParts(raw: Buffer, part: MimePart, content: MessageContent): voi
   const { type, subtype, params } = part.contentType;
   const filename = part.disposition?.params['filename'] ?? params['name'] ?? null;
   const isAttachment = part.disposition?.type === 'attachment' || filename !== null;
-  const body = decodeTransfer(raw.subarray(part.bodyStart, part.bodyEnd), part.encoding);
+  const body = decodeTransferEncoding(raw.subarray(part.bodyStart, part.bodyEnd), part.encoding);
   if (!isAttachment && type === 'text' && subtype === 'plain' && content.text === null) {
-    content.text = decodeCharset(body, params['charset']);
+    content.text = decodeText(body, params['charset']);
   } else if (!isAttachment && type === 'text' && subtype === 'html' && content.html === null) {
-    content.html = decodeCharset(body, params['charset']);
+    content.html = decodeText(body, params['charset']);
   } else {
     // message/rfc822 parts too: the catcher lists them, it does not open them.
     content.attachments.push({ filename, contentType: `${type}/${subtype}`, size: body.length });
-  }
-}
-
-/** RFC 2045 6: base64 and quoted-printable decoded; 7bit, 8bit and binary are the octets as they are. */
-export function decodeTransfer(body: Buffer, encoding: string | null): Buffer {
-  switch (encoding?.trim().toLowerCase()) {
-    case 'base64':
-      // RFC 2045 6.8: characters outside the alphabet are ignored.
-      return Buffer.from(body.toString('latin1').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
-    case 'quoted-printable':
-      return decodeQuotedPrintable(body);
-    default:
-      return body;
-  }
-}
-
-/** RFC 2045 6.7: `=XX` is an octet, `=` at the end of a line is a soft line break. */
-function decodeQuotedPrintable(body: Buffer): Buffer {
-  const text = body
-    .toString('latin1')
-    .replace(/[ \t]+(?=\r?\n)/g, '')
-    .replace(/=\r?\n/g, '');
-  const out = Buffer.alloc(text.length);
-  let length = 0;
-  for (let i = 0; i < text.length; i++) {
-    const hex = text[i] === '=' ? text.slice(i + 1, i + 3) : '';
-    if (/^[0-9A-Fa-f]{2}$/.test(hex)) {
-      out[length++] = parseInt(hex, 16);
-      i += 2;
-    } else {
-      out[length++] = text.charCodeAt(i) & 0xff;
-    }
-  }
-  return out.subarray(0, length);
-}
-
-/** Text in its declared charset (WHATWG labels through TextDecoder); unknown labels read as UTF-8. */
-function decodeCharset(bytes: Buffer, charset: string | undefined): string {
-  try {
-    return new TextDecoder(charset?.trim() || 'utf-8').decode(bytes);
-  } catch {
-    // RangeError: a label TextDecoder does not know. UTF-8 shows most of such text correctly.
-    return new TextDecoder('utf-8').decode(bytes);
   }
 }
