@@ -3,11 +3,13 @@
  * when that is safe and become literals otherwise, so no value can break the framing.
  */
 
+import type { ImapValue } from '@minimail/mime';
+
 /**
- * The value type shared with @minimail/mime (ENVELOPE, BODYSTRUCTURE): keep it structurally
- * identical there. `null` is NIL, a string is a string (quoted or literal), a Buffer a literal.
+ * The value type @minimail/mime builds ENVELOPE and BODYSTRUCTURE in, so they need no conversion.
+ * `null` is NIL, a string is a string (quoted or literal), a Buffer a literal.
  */
-export type ImapValue = null | number | string | Buffer | ImapValue[];
+export type { ImapValue };
 
 /** Sent as-is, unquoted: flags (`\Seen`), keywords, fetch item names, response words. */
 export interface ImapAtom {

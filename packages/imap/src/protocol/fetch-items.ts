@@ -2,12 +2,13 @@
  * FETCH data items (RFC 3501 6.4.5, formal syntax `fetch-att`, `section`): parsing the request
  * and naming the item in the response (`BODY[1.HEADER]<0>`).
  */
+import type { SectionText } from '@minimail/mime';
 import { serializeValue } from './compiler.js';
 import type { ArgReader } from './reader.js';
 import { isAtom } from './syntax.js';
 
-/** RFC 3501 9: section-msgtext / section-text. */
-export type SectionSpecifier = 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME';
+/** RFC 3501 9: section-msgtext / section-text; the same names @minimail/mime extracts. */
+export type SectionSpecifier = SectionText;
 
 export interface BodySection {
   /** section-part: `1.2.3` as [1, 2, 3]; empty for the whole message. */
