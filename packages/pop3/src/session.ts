@@ -199,13 +199,15 @@ export class Pop3Session implements CommandContext {
       // One write per chunk: the status line rides with the first chunk and the terminator with
       // the last, so a message under RETR_CHUNK_BYTES costs one syscall and one client wake-up
       // instead of three (the bench's per-RETR round trip was mostly those extra writes).
+      const stuffed = stuffer.stuff(body.subarray(offset, end));
       const pieces: Buffer[] = [];
       if (offset === 0) pieces.push(Buffer.from(status + CRLF, 'latin1'));
-      pieces.push(stuffer.stuff(body.subarray(offset, end)));
+      pieces.push(stuffed);
       if (end === body.length) pieces.push(stuffer.end());
       // A client that is reading, however slowly, is not idle.
       this.touch();
-      await writeWithBackpressure(this.socket, Buffer.concat(pieces));
+      // A middle chunk goes out as it is (Buffer.concat would copy it).
+      await writeWithBackpressure(this.socket, pieces.length === 1 ? stuffed : Buffer.concat(pieces));
       offset = end;
     } while (offset < body.length);
   }
