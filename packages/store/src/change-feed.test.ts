@@ -5,7 +5,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ChangeFeed } from './change-feed.js';
 import { CHANGE_RETENTION_MS } from './limits.js';
 import { ensureDistBuilt, PACKAGE_DIR } from './test-support/dist-build.js';
-import { TempStores, message } from './test-support/temp-store.js';
+import { TempStores, message, userWithInbox } from './test-support/temp-store.js';
 import type { SqliteMailStore } from './sqlite-store.js';
 import type { Mailbox, MailboxChange } from './types.js';
 
@@ -49,10 +49,7 @@ describe('change feed', () => {
   beforeEach(async () => {
     temp = new TempStores();
     store = temp.open();
-    const user = await store.ensureUser('u@example.com');
-    const found = await store.getMailbox(user.id, 'INBOX');
-    if (found === null) throw new Error('no INBOX');
-    inbox = found;
+    ({ inbox } = await userWithInbox(store));
   });
   afterEach(() => temp.cleanup());
 

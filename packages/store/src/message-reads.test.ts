@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TempStores, message } from './test-support/temp-store.js';
+import { TempStores, message, userWithInbox } from './test-support/temp-store.js';
 import type { SqliteMailStore } from './sqlite-store.js';
 import type { Mailbox } from './types.js';
 
@@ -21,10 +21,7 @@ describe('message reads', () => {
   beforeEach(async () => {
     temp = new TempStores();
     store = temp.open();
-    const user = await store.ensureUser('u@example.com');
-    const found = await store.getMailbox(user.id, 'INBOX');
-    if (found === null) throw new Error('no INBOX');
-    inbox = found;
+    ({ inbox } = await userWithInbox(store));
   });
   afterEach(() => temp.cleanup());
 

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TempStores, message } from './test-support/temp-store.js';
+import { TempStores, message, userWithInbox } from './test-support/temp-store.js';
 import type { SqliteMailStore } from './sqlite-store.js';
 import type { Mailbox, User } from './types.js';
 
@@ -32,10 +32,7 @@ describe('messages', () => {
   beforeEach(async () => {
     temp = new TempStores();
     store = temp.open();
-    user = await store.ensureUser('u@example.com');
-    const found = await store.getMailbox(user.id, 'INBOX');
-    if (found === null) throw new Error('no INBOX');
-    inbox = found;
+    ({ user, inbox } = await userWithInbox(store));
   });
   afterEach(() => temp.cleanup());
 

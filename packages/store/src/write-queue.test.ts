@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toStoreError } from './errors.js';
 import { MAX_OPS_PER_COMMIT } from './limits.js';
-import { TempStores, message } from './test-support/temp-store.js';
+import { TempStores, message, userWithInbox } from './test-support/temp-store.js';
 import type { SqliteMailStore } from './sqlite-store.js';
 import type { Mailbox } from './types.js';
 
@@ -14,10 +14,7 @@ describe('write queue: group commit and durability', () => {
   beforeEach(async () => {
     temp = new TempStores();
     store = temp.open();
-    const user = await store.ensureUser('u@example.com');
-    const found = await store.getMailbox(user.id, 'INBOX');
-    if (found === null) throw new Error('no INBOX');
-    inbox = found;
+    ({ inbox } = await userWithInbox(store));
   });
   afterEach(() => temp.cleanup());
 

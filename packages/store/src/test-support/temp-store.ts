@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type SqliteMailStore } from '../sqlite-store.js';
 import type { OpenStoreOptions } from '../sqlite-store.js';
+import type { Mailbox, User } from '../types.js';
 
 /** A temp data dir plus every store opened on it; `cleanup()` closes them and removes the dir. */
 export class TempStores {
@@ -25,4 +26,15 @@ export class TempStores {
 /** A CRLF message with a unique Message-ID unless `body` is given. */
 export function message(subject: string, body = `${subject} body`): Buffer {
   return Buffer.from(`From: a@example.com\r\nTo: b@example.com\r\nSubject: ${subject}\r\n\r\n${body}\r\n`);
+}
+
+/** Ensures `address` exists and returns it with its INBOX (every user is created with one). */
+export async function userWithInbox(
+  store: SqliteMailStore,
+  address = 'u@example.com',
+): Promise<{ user: User; inbox: Mailbox }> {
+  const user = await store.ensureUser(address);
+  const inbox = await store.getMailbox(user.id, 'INBOX');
+  if (inbox === null) throw new Error(`${address} has no INBOX`);
+  return { user, inbox };
 }
