@@ -60,16 +60,12 @@ function sanitizeHeloName(name: string): string {
   return cleaned.length > 0 ? cleaned : 'unknown';
 }
 
-const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** RFC 5322 3.3 date-time in UTC: `Tue, 24 Nov 2026 23:40:00 +0000`. */
+/**
+ * RFC 5322 3.3 date-time in UTC: `Tue, 24 Nov 2026 23:40:00 +0000`. toUTCString() already has the
+ * RFC 5322 shape (ECMA-262 21.4.4.43); only the obsolete zone name `GMT` becomes the numeric zone.
+ */
 export function rfc5322Date(date: Date): string {
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  const day = DAY_NAMES[date.getUTCDay()] ?? 'Sun';
-  const month = MONTH_NAMES[date.getUTCMonth()] ?? 'Jan';
-  const time = `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`;
-  return `${day}, ${pad(date.getUTCDate())} ${month} ${date.getUTCFullYear()} ${time} +0000`;
+  return date.toUTCString().replace('GMT', '+0000');
 }
 
 /** RFC 5321 4.4: the final delivery records the envelope sender; `<>` for the null sender. */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rfc5322Date } from '../received-header.js';
 import { MAX_RETURNED_HEADER_BYTES } from './limits.js';
 
 /** One recipient's line in a delivery status notification (RFC 3464 2.3). */
@@ -41,7 +42,7 @@ export function buildDsn(input: DsnInput): Buffer {
     `From: Mail Delivery System <MAILER-DAEMON@${input.reportingMta}>`,
     `To: <${input.to}>`,
     `Subject: ${subject}`,
-    `Date: ${now.toUTCString().replace('GMT', '+0000')}`,
+    `Date: ${rfc5322Date(now)}`,
     `Message-ID: <${randomBytes(12).toString('hex')}@${input.reportingMta}>`,
     // RFC 3834 5: automatic replies to this must not be sent.
     'Auto-Submitted: auto-replied',
@@ -67,7 +68,7 @@ export function buildDsn(input: DsnInput): Buffer {
   // RFC 3464 2.2: per-message fields, then one block per recipient separated by blank lines.
   const status = [
     `Reporting-MTA: dns; ${input.reportingMta}`,
-    `Arrival-Date: ${input.arrivalDate.toUTCString().replace('GMT', '+0000')}`,
+    `Arrival-Date: ${rfc5322Date(input.arrivalDate)}`,
   ];
   for (const recipient of input.recipients) {
     status.push(
