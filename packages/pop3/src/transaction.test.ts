@@ -230,7 +230,7 @@ describe('TRANSACTION state (RFC 1939 5 and 7)', () => {
         await probe.close();
         return reply;
       })
-      .toMatch(/^\+OK maildrop locked and ready/);
+      .toBe(`+OK maildrop locked and ready, 3 messages (${M1.length + M2.length + M3.length} octets)`);
     await logIn(next, BOB);
     expect(await h.store.listMessages(inbox)).toHaveLength(3);
   });
