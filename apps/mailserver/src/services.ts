@@ -3,8 +3,8 @@
  * docker-compose can run SMTP, IMAP and POP3 as separate containers over one data volume.
  *
  * Each service imports its server package only when it starts: an IMAP-only process does not load
- * the SMTP stack (smtp-server, nodemailer, mailauth), which saved ~30 MiB of RSS per process when
- * measured with 10,000 idle IMAP connections (docs/benchmarks.md).
+ * the SMTP stack (smtp-server, nodemailer, mailauth), whose modules would otherwise sit in the
+ * resident memory of every process (docs/benchmarks.md, "Idle", lists what each module costs).
  */
 import { createMetrics, type AuthThrottle, type Metrics, type TlsSource } from '@minimail/protocol';
 import type { SmtpServiceOptions } from '@minimail/smtp';
