@@ -1,5 +1,6 @@
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { NodemailerError } from 'nodemailer/lib/errors';
+import { MIN_TLS_VERSION } from '@minimail/protocol';
 import { CONNECT_TIMEOUT_MS, GREETING_TIMEOUT_MS, SOCKET_TIMEOUT_MS } from './limits.js';
 
 /**
@@ -76,21 +77,21 @@ export async function sendOverSmtp(target: SmtpTarget, outgoing: OutgoingMessage
     tls: {
       rejectUnauthorized: target.verifyCertificate && target.tls !== 'opportunistic',
       ...(target.servername !== undefined ? { servername: target.servername } : {}),
-      minVersion: 'TLSv1.2',
+      minVersion: MIN_TLS_VERSION,
     },
     connectionTimeout: CONNECT_TIMEOUT_MS,
     greetingTimeout: GREETING_TIMEOUT_MS,
     socketTimeout: SOCKET_TIMEOUT_MS,
     logger: false,
   });
-  // The client also emits errors as events; every one also reaches a callback below, so this
-  // listener only keeps an unhandled 'error' event from crashing the process.
   // Socket failures (refused, reset, timeout) arrive only as 'error' events, not through the
   // callbacks, so every step races this promise.
   let failed: (error: SmtpSendError) => void = () => undefined;
   const connectionFailed = new Promise<never>((_resolve, reject) => {
     failed = reject;
   });
+  // Each step races it and reports it; this only keeps a failure after the last step (or one
+  // before the first race) from being an unhandled rejection.
   connectionFailed.catch(() => undefined);
   connection.on('error', (error: NodemailerError) => failed(toSendError(error, 'connection')));
   const step = <T>(
