@@ -20,6 +20,7 @@ export { serializeStructure, deserializeStructure, STRUCTURE_FORMAT_VERSION } fr
 export { envelope } from './envelope.js';
 export { bodyStructure } from './bodystructure.js';
 export { parseSectionSpec, extractSection, partial } from './section.js';
-export { headerValues, decodeWords, decodeText, textForSearch } from './search.js';
+export { headerValues, headerFields, decodeWords, decodeText, textForSearch } from './search.js';
+export type { DecodedHeaderField } from './search.js';
 export { decodeTransferEncoding } from './transfer-encoding.js';
 export { MAX_MIME_DEPTH, MAX_MIME_PARTS, MAX_BOUNDARY_LENGTH, MAX_ENVELOPE_ADDRESSES } from './limits.js';

@@ -1,7 +1,7 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { parseMessage } from './parse.js';
-import { decodeWords, headerValues, textForSearch } from './search.js';
+import { decodeWords, headerFields, headerValues, textForSearch } from './search.js';
 import { CORPUS_AVAILABLE, corpusFile, crlf } from './test-support/messages.js';
 import { decodeQuotedPrintable } from './transfer-encoding.js';
 
@@ -17,6 +17,24 @@ describe('decodeWords (RFC 2047)', () => {
     ['=?utf-8?q?broken', '=?utf-8?q?broken'],
   ])('%s', (input, expected) => {
     expect(decodeWords(input)).toBe(expected);
+  });
+});
+
+describe('headerFields', () => {
+  it('returns every field in order, names as written, values unfolded and decoded', () => {
+    const raw = crlf('Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=', ' aus Berlin', 'X-Tag: a', '', 'Body: no');
+    expect(headerFields(raw, parseMessage(raw))).toEqual([
+      { name: 'Subject', value: 'Grüße aus Berlin' },
+      { name: 'X-Tag', value: 'a' },
+    ]);
+  });
+
+  it('stops at the empty line when the range runs over the body, bare LF line ends too', () => {
+    const raw = Buffer.from('From: a@example.com\nTo: b@example.com\n\nX-Not: header\n');
+    expect(headerFields(raw, { headerStart: 0, headerEnd: raw.length })).toEqual([
+      { name: 'From', value: 'a@example.com' },
+      { name: 'To', value: 'b@example.com' },
+    ]);
   });
 });
 

@@ -5,13 +5,35 @@
 import libmime from 'libmime';
 import { decode as decodeCharset } from 'libmime/lib/charset.js';
 import { byteStringToText, bytesToText } from './bytes.js';
-import { fieldValue, readHeaderBlock } from './header-block.js';
+import { fieldValue, readHeaderBlock, type HeaderField } from './header-block.js';
 import { decodeTransferEncoding } from './transfer-encoding.js';
 import type { MimePart } from './types.js';
 
 /** RFC 2047 encoded words decoded (libmime). Malformed encoded words are left as they are. */
 export function decodeWords(s: string): string {
   return libmime.decodeWords(s);
+}
+
+/** A header field as people read it: the name as written, the value decoded as in headerValues. */
+export interface DecodedHeaderField {
+  name: string;
+  value: string;
+}
+
+/**
+ * Every field of the entity's own header, in order, unfolded, trimmed and RFC 2047-decoded. The
+ * range may run past the header (e.g. the whole message): the block ends at its empty line.
+ */
+export function headerFields(
+  raw: Buffer,
+  part: Pick<MimePart, 'headerStart' | 'headerEnd'>,
+): DecodedHeaderField[] {
+  const { fields } = readHeaderBlock(raw, part.headerStart, part.headerEnd);
+  return fields.map((f) => ({ name: f.name, value: decodedValue(raw, f) }));
+}
+
+function decodedValue(raw: Buffer, field: HeaderField): string {
+  return decodeWords(byteStringToText(fieldValue(raw, field)));
 }
 
 /**
@@ -21,7 +43,7 @@ export function decodeWords(s: string): string {
 export function headerValues(raw: Buffer, part: MimePart, name: string): string[] {
   const key = name.toLowerCase();
   const { fields } = readHeaderBlock(raw, part.headerStart, part.headerEnd);
-  return fields.filter((f) => f.key === key).map((f) => decodeWords(byteStringToText(fieldValue(raw, f))));
+  return fields.filter((f) => f.key === key).map((f) => decodedValue(raw, f));
 }
 
 /** Charsets whose octets we read with bytesToText: 7-bit labels often hide UTF-8 in practice. */

@@ -1,4 +1,11 @@
-import { decodeText, decodeTransferEncoding, decodeWords, parseMessage, type MimePart } from '@minimail/mime';
+import {
+  decodeText,
+  decodeTransferEncoding,
+  headerFields,
+  parseMessage,
+  type DecodedHeaderField,
+  type MimePart,
+} from '@minimail/mime';
 
 /**
  * What the dev mail catcher shows of a stored message: its header fields decoded (RFC 2047), the
@@ -6,10 +13,7 @@ import { decodeText, decodeTransferEncoding, decodeWords, parseMessage, type Mim
  * and the other leaf parts as attachments. The MIME tree comes from @minimail/mime, the same
  * parser IMAP uses, so the catcher and IMAP clients see the same structure.
  */
-export interface HeaderField {
-  name: string;
-  value: string;
-}
+export type HeaderField = DecodedHeaderField;
 
 export interface AttachmentInfo {
   filename: string | null;
@@ -25,29 +29,9 @@ export interface MessageContent {
   attachments: AttachmentInfo[];
 }
 
-/**
- * The header fields of the message (or of the header block from `start` to `end`), in order,
- * unfolded and decoded. Without a range only the top header is read: the list needs no MIME parse.
- */
-export function readHeaders(raw: Buffer, start = 0, end = topHeaderEnd(raw)): HeaderField[] {
-  // RFC 5322 2.2.3: unfold by removing each CRLF that is followed by white space.
-  const block = raw
-    .subarray(start, end)
-    .toString('utf8')
-    .replace(/\r?\n(?=[ \t])/g, '');
-  const fields: HeaderField[] = [];
-  for (const line of block.split(/\r?\n/)) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    fields.push({ name: line.slice(0, colon).trim(), value: decodeWords(line.slice(colon + 1).trim()) });
-  }
-  return fields;
-}
-
-/** RFC 5322 2.1: the header ends at the first empty line (or with the message). */
-function topHeaderEnd(raw: Buffer): number {
-  const blank = raw.indexOf('\r\n\r\n');
-  return blank === -1 ? raw.length : blank + 2;
+/** The fields of the message's top header, decoded. The list needs no MIME parse for them. */
+export function readHeaders(raw: Buffer): HeaderField[] {
+  return headerFields(raw, { headerStart: 0, headerEnd: raw.length });
 }
 
 /** The first value of a header field (case-insensitive), or null. */
@@ -59,7 +43,7 @@ export function headerValue(headers: readonly HeaderField[], name: string): stri
 export function messageContent(raw: Buffer): MessageContent {
   const root = parseMessage(raw);
   const content: MessageContent = {
-    headers: readHeaders(raw, root.headerStart, root.headerEnd),
+    headers: headerFields(raw, root),
     text: null,
     html: null,
     attachments: [],
