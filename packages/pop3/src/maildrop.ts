@@ -70,10 +70,14 @@ export class Maildrop {
 
   /** RFC 1939 5 (STAT): count and total octets of the messages not marked deleted. */
   stat(): { count: number; octets: number } {
+    let count = 0;
     let octets = 0;
-    const live = this.live();
-    for (const message of live) octets += message.size;
-    return { count: live.length, octets };
+    for (const message of this.messages) {
+      if (this.deleted.has(message.number)) continue;
+      count += 1;
+      octets += message.size;
+    }
+    return { count, octets };
   }
 
   markDeleted(number: number): void {
@@ -83,10 +87,6 @@ export class Maildrop {
   /** RFC 1939 5 (RSET): unmark every message marked deleted. */
   reset(): void {
     this.deleted.clear();
-  }
-
-  get deletedCount(): number {
-    return this.deleted.size;
   }
 
   /** UIDs to expunge in the UPDATE state. */
