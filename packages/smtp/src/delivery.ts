@@ -55,6 +55,7 @@ export interface LocalDelivery {
   store: MailStore;
   /** Trace headers (Return-Path, Received), each ending in CRLF, put before the message. */
   traceHeaders: string;
+  /** The message with CRLF line endings already (normalizeLineEndings ran once, before checks). */
   message: Buffer;
   /** The envelope sender, '' for the null sender. */
   sender: string;
@@ -75,7 +76,7 @@ export async function deliverMessage(delivery: LocalDelivery): Promise<DeliveryR
     userIds.add(user.id);
   }
   const request: DeliveryRequest = {
-    raw: Buffer.concat([Buffer.from(delivery.traceHeaders, 'utf8'), normalizeLineEndings(delivery.message)]),
+    raw: Buffer.concat([Buffer.from(delivery.traceHeaders, 'utf8'), delivery.message]),
     targets: [...userIds].map((userId) => ({ userId })),
   };
   if (plan.relay.length > 0) request.outbound = { sender: delivery.sender, recipients: plan.relay };
