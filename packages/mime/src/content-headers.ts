@@ -6,7 +6,7 @@
 import libmime from 'libmime';
 import { byteStringToText } from './bytes.js';
 import { fieldValue, firstField, type HeaderField } from './header-block.js';
-import type { ContentDisposition, ContentType } from './types.js';
+import type { ContentDisposition, ContentType, MimePart } from './types.js';
 
 /** RFC 2045 5.2: no (or an unreadable) Content-Type means text/plain; charset=us-ascii. */
 export function defaultTextPlain(): ContentType {
@@ -21,16 +21,11 @@ export function defaultMessageRfc822(): ContentType {
 /** RFC 2045 5.1 token: any US-ASCII except SPACE, CTLs and tspecials. */
 const TOKEN = /^[!#$%&'*+\-.^_`{|}~0-9a-z]+$/;
 
-export interface MimeHeaders {
-  contentType: ContentType;
-  disposition: ContentDisposition | null;
-  language: string[] | null;
-  location: string | null;
-  id: string | null;
-  description: string | null;
-  encoding: string | null;
-  md5: string | null;
-}
+/** The MIME fields of one entity, as MimePart holds them (its documentation says what each is). */
+export type MimeHeaders = Pick<
+  MimePart,
+  'contentType' | 'disposition' | 'language' | 'location' | 'id' | 'description' | 'encoding' | 'md5'
+>;
 
 function parseParameterized(
   raw: Buffer,
