@@ -65,11 +65,11 @@ describe('minimail admin commands', () => {
     const noDomain = await runCli(['user', 'add', 'carol@nowhere.test', '--password', 'x'], env);
     expect(noDomain.code).toBe(1);
     expect(noDomain.stderr.trim().split('\n')).toHaveLength(1);
-    expect(noDomain.stderr).toMatch(/^minimail: .*nowhere\.test/);
+    expect(noDomain.stderr).toBe('minimail: domain nowhere.test is not a local domain; add it first\n');
 
     const noPassword = await runCli(['user', 'add', 'carol@example.com'], env);
     expect(noPassword.code).toBe(2);
-    expect(noPassword.stderr).toMatch(/password/);
+    expect(noPassword.stderr).toBe('minimail: a password is required: --password P or --password-stdin\n');
 
     const unknown = await runCli(['frobnicate'], env);
     expect(unknown).toMatchObject({ code: 2, stderr: 'minimail: unknown command: frobnicate\n' });

@@ -45,6 +45,8 @@ describe('minimail demo', () => {
     data = tempDataDir();
     const result = await runCli(['demo'], cliEnv(data.dir, { MINIMAIL_PROFILE: 'production' }));
     expect(result).toMatchObject({ code: 1 });
-    expect(result.stderr).toMatch(/dev profile/);
+    expect(result.stderr).toBe(
+      'minimail: demo speaks plaintext on the dev ports; run it against the dev profile\n',
+    );
   });
 });

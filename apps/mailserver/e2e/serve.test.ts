@@ -139,6 +139,8 @@ describe('minimail serve (dev profile)', () => {
     await server.exited;
     const bad = await runCli(['serve', '--services', 'smtp,gopher'], env);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/unknown service "gopher"/);
+    expect(bad.stderr).toBe(
+      'minimail: unknown service "gopher" (known: smtp, submission, relay, pop3, imap, http)\n',
+    );
   });
 });
