@@ -63,6 +63,21 @@ describe('LineReader over a stream', () => {
     expect(await reader.readLine()).toBeNull();
   });
 
+  it('holds one read to a tighter limit than the reader bound, read by read', async () => {
+    const stream = new PassThrough();
+    const reader = new LineReader(stream, { maxLineBytes: 100 });
+    stream.end(`${'x'.repeat(5)}\r\n${'y'.repeat(6)}\r\n${'z'.repeat(100)}\r\n${'w'.repeat(6)}\r\n`);
+    expect(text(await reader.readLine(5))).toBe('x'.repeat(5));
+    await expect(reader.readLine(5)).rejects.toMatchObject({ code: 'LINE_TOO_LONG', maxLineBytes: 5 });
+    // The next read uses the reader's bound again.
+    expect(text(await reader.readLine())).toBe('z'.repeat(100));
+    // An overlong line is dropped once past the limit, not buffered to the reader's bound.
+    const pending = reader.readLine(5);
+    await expect(pending).rejects.toMatchObject({ code: 'LINE_TOO_LONG', maxLineBytes: 5 });
+    expect(reader.buffered).toBe(0);
+    expect(await reader.readLine()).toBeNull();
+  });
+
   it('discards a very long line chunk by chunk without buffering it', async () => {
     const stream = new PassThrough();
     const reader = new LineReader(stream, { maxLineBytes: 100, highWaterMark: 1024 });

@@ -132,8 +132,11 @@ export class LineReader {
    * The next line without its CRLF or LF, or null at end of stream (an unterminated last line is
    * not a command and is dropped). Throws LineTooLongError for an overlong line (already consumed)
    * and rejects with the socket's error if the connection failed.
+   *
+   * `maxLineBytes` bounds this one read (e.g. POP3's 255-octet command line, while the reader's
+   * own bound admits a longer SASL response); an overlong line is dropped without being buffered.
    */
-  async readLine(): Promise<Buffer | null> {
+  async readLine(maxLineBytes = this.maxLineBytes): Promise<Buffer | null> {
     return this.exclusive(async () => {
       while (true) {
         if (this.discardingLine) {
@@ -141,22 +144,22 @@ export class LineReader {
           if (lf >= 0) {
             this.drop(lf + 1);
             this.discardingLine = false;
-            throw new LineTooLongError(this.maxLineBytes);
+            throw new LineTooLongError(maxLineBytes);
           }
           this.drop(this.bufferedBytes);
         } else {
           // A line of maxLineBytes plus CR plus LF is the longest that can still be accepted.
-          const lf = this.findLf(Math.min(this.bufferedBytes, this.maxLineBytes + 2));
+          const lf = this.findLf(Math.min(this.bufferedBytes, maxLineBytes + 2));
           if (lf >= 0) {
             const raw = this.take(lf + 1);
             const end = lf > 0 && raw[lf - 1] === CR ? lf - 1 : lf;
-            if (end > this.maxLineBytes) throw new LineTooLongError(this.maxLineBytes);
+            if (end > maxLineBytes) throw new LineTooLongError(maxLineBytes);
             return raw.subarray(0, end);
           }
-          if (this.bufferedBytes >= this.maxLineBytes + 2) {
+          if (this.bufferedBytes >= maxLineBytes + 2) {
             // No LF within reach: the line is too long whatever comes next. Stop keeping it, and
             // look for its end in what is already buffered (pipelined lines may follow it).
-            this.drop(this.maxLineBytes + 2);
+            this.drop(maxLineBytes + 2);
             this.discardingLine = true;
             continue;
           }
@@ -166,7 +169,7 @@ export class LineReader {
           this.drop(this.bufferedBytes);
           if (this.discardingLine) {
             this.discardingLine = false;
-            throw new LineTooLongError(this.maxLineBytes);
+            throw new LineTooLongError(maxLineBytes);
           }
           return null;
         }
