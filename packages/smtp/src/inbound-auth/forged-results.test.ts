@@ -18,4 +18,20 @@ describe('removeForgedResults (RFC 8601 5)', () => {
     const raw = Buffer.from('Subject: hi\r\n\r\nbody\r\n');
     expect(removeForgedResults(raw, 'mx.local.test')).toBe(raw);
   });
+
+  it('keeps 8-bit header and body bytes exactly when it removes a field', () => {
+    const raw = Buffer.concat([
+      Buffer.from('Authentication-Results: mx.local.test; dkim=pass\r\nSubject: caf\xe9\r\n\r\n', 'latin1'),
+      Buffer.from([0xc3, 0xa9, 0xff, 0x00, 0x0d, 0x0a]),
+    ]);
+    expect([...removeForgedResults(raw, 'mx.local.test')]).toEqual([
+      ...Buffer.from('Subject: caf\xe9\r\n\r\n', 'latin1'),
+      0xc3,
+      0xa9,
+      0xff,
+      0x00,
+      0x0d,
+      0x0a,
+    ]);
+  });
 });

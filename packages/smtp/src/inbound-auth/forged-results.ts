@@ -4,9 +4,10 @@
  * of the message's header block are looked at; everything else stays byte for byte.
  */
 export function removeForgedResults(message: Buffer, authservId: string): Buffer {
-  const text = message.toString('latin1');
-  const headerEnd = text.indexOf('\r\n\r\n');
-  const headerBlock = headerEnd === -1 ? text : text.slice(0, headerEnd + 2);
+  // Only the header block is decoded: the body is not looked at, so it is not copied either.
+  const headerEnd = message.indexOf('\r\n\r\n');
+  const headerBytes = headerEnd === -1 ? message.length : headerEnd + 2;
+  const headerBlock = message.toString('latin1', 0, headerBytes);
   // One field: its first line plus folded continuation lines (RFC 5322 2.2.3).
   const fields = headerBlock.match(/[^\r\n]*\r\n(?:[ \t][^\r\n]*\r\n)*/g) ?? [];
   const wanted = authservId.toLowerCase();
@@ -15,5 +16,5 @@ export function removeForgedResults(message: Buffer, authservId: string): Buffer
     return match === null || match[1]?.toLowerCase() !== wanted;
   });
   if (kept.length === fields.length) return message;
-  return Buffer.from(kept.join('') + text.slice(headerBlock.length), 'latin1');
+  return Buffer.concat([Buffer.from(kept.join(''), 'latin1'), message.subarray(headerBytes)]);
 }
