@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MISSING_DOMAIN, parseAddressList } from './address.js';
+import { MAX_ENVELOPE_ADDRESSES } from './limits.js';
 import { envelope } from './envelope.js';
 import { parseMessage } from './parse.js';
 import { crlf } from './test-support/messages.js';
@@ -168,5 +169,28 @@ describe('ENVELOPE (RFC 3501 7.4.2)', () => {
     );
     const part = parseMessage(multi).children[0]!;
     expect((envelope(multi, part) as unknown[])[1]).toBe('inner');
+  });
+});
+
+describe(`MAX_ENVELOPE_ADDRESSES (${MAX_ENVELOPE_ADDRESSES})`, () => {
+  const many = (count: number): string => Array.from({ length: count }, (_, i) => `u${i}@x.test`).join(', ');
+
+  it('keeps the first addresses of a 50,000-address header and drops the rest', () => {
+    const list = parseAddressList(many(50_000));
+    expect(list).toHaveLength(MAX_ENVELOPE_ADDRESSES);
+    expect(list[0]).toEqual({ name: null, adl: null, mailbox: 'u0', host: 'x.test' });
+    expect(list.at(-1)).toEqual({
+      name: null,
+      adl: null,
+      mailbox: `u${MAX_ENVELOPE_ADDRESSES - 1}`,
+      host: 'x.test',
+    });
+  });
+
+  it('still closes a group cut short by the limit (one entry over it)', () => {
+    const list = parseAddressList(`crowd: ${many(50_000)};`);
+    expect(list).toHaveLength(MAX_ENVELOPE_ADDRESSES + 1);
+    expect(list[0]).toEqual({ name: null, adl: null, mailbox: 'crowd', host: null });
+    expect(list.at(-1)).toEqual(NIL_GROUP_END);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_MIME_DEPTH, MAX_MIME_PARTS } from './limits.js';
+import { MAX_BOUNDARY_LENGTH, MAX_MIME_DEPTH, MAX_MIME_PARTS } from './limits.js';
 import { parseMessage } from './parse.js';
 import { crlf, lf, slice, walk } from './test-support/messages.js';
 import type { MimePart } from './types.js';
@@ -162,6 +162,24 @@ describe('parseMessage: multipart', () => {
     expect(two.contentType).toEqual({ type: 'text', subtype: 'plain', params: { charset: 'us-ascii' } });
     expect(one.bodyLines).toBe(0);
     expect(two.bodyLines).toBe(1);
+  });
+
+  it(`honours a boundary of MAX_BOUNDARY_LENGTH (${MAX_BOUNDARY_LENGTH}) octets and makes a longer one a leaf`, () => {
+    const multipart = (boundary: string): Buffer =>
+      crlf(
+        `Content-Type: multipart/mixed; boundary="${boundary}"`,
+        '',
+        `--${boundary}`,
+        '',
+        'a',
+        `--${boundary}--`,
+      );
+    const longest = parseMessage(multipart('b'.repeat(MAX_BOUNDARY_LENGTH)));
+    expect(longest.children).toHaveLength(1);
+    const tooLong = multipart('b'.repeat(MAX_BOUNDARY_LENGTH + 1));
+    const leaf = parseMessage(tooLong);
+    expect(leaf.children).toEqual([]);
+    expect(leaf.contentType).toEqual({ type: 'text', subtype: 'plain', params: { charset: 'us-ascii' } });
   });
 
   it('lets the last part run to the end when the close delimiter is missing', () => {
