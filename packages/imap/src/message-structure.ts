@@ -9,8 +9,12 @@ import type { Logger } from '@minimail/protocol';
 import type { MailStore } from '@minimail/store';
 
 export class MessageStructures {
-  /** Map iteration order is insertion order: the first key is the least recently used. */
-  private readonly cache = new Map<string, MimePart>();
+  /**
+   * Map iteration order is insertion order: the first key is the least recently used. A null
+   * entry records that the store holds no structure for the body, so the `structureOf` that
+   * follows a failed `structureWithoutBody` does not ask the store a second time.
+   */
+  private readonly cache = new Map<string, MimePart | null>();
 
   constructor(
     private readonly store: MailStore,
@@ -20,9 +24,11 @@ export class MessageStructures {
 
   /** The structure of a body whose bytes the caller has already read. */
   async structureOf(bodyHash: string, raw: Buffer): Promise<MimePart> {
-    const structure = this.cached(bodyHash) ?? (await this.stored(bodyHash)) ?? parseMessage(raw);
-    this.remember(bodyHash, structure);
-    return structure;
+    const known = await this.known(bodyHash);
+    if (known !== null) return known;
+    const parsed = parseMessage(raw);
+    this.remember(bodyHash, parsed);
+    return parsed;
   }
 
   /**
@@ -32,18 +38,20 @@ export class MessageStructures {
    * caller reads the bytes and uses `structureOf`.
    */
   async structureWithoutBody(bodyHash: string): Promise<MimePart | null> {
-    const structure = this.cached(bodyHash) ?? (await this.stored(bodyHash));
-    if (structure === null || !hasEveryEnvelope(structure)) return null;
+    const known = await this.known(bodyHash);
+    return known !== null && hasEveryEnvelope(known) ? known : null;
+  }
+
+  /** The cached structure, else the stored one (null when none is stored); remembered either way. */
+  private async known(bodyHash: string): Promise<MimePart | null> {
+    const cached = this.cache.get(bodyHash);
+    const structure = cached === undefined ? await this.stored(bodyHash) : cached;
     this.remember(bodyHash, structure);
     return structure;
   }
 
-  private cached(bodyHash: string): MimePart | null {
-    return this.cache.get(bodyHash) ?? null;
-  }
-
   /** Inserts or refreshes an entry as the most recently used, evicting the least recently used. */
-  private remember(bodyHash: string, structure: MimePart): void {
+  private remember(bodyHash: string, structure: MimePart | null): void {
     this.cache.delete(bodyHash);
     this.cache.set(bodyHash, structure);
     while (this.cache.size > this.maxEntries) {

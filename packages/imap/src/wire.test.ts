@@ -154,16 +154,17 @@ describe('message structure source', () => {
 });
 
 describe('what FETCH reads', () => {
-  /** A store that counts the reads FETCH makes: bodies, and single-message lookups. */
+  /** A store that counts the calls of the methods named in `counts` (bodies, lookups, structures). */
   const counting =
-    (counts: { readBody: number; getMessage: number }) =>
+    (counts: Partial<Record<keyof MailStore, number>>) =>
     (store: MailStore): MailStore =>
       new Proxy(store, {
         get(target, property, receiver) {
           const value = Reflect.get(target, property, receiver) as unknown;
-          if (property === 'readBody' || property === 'getMessage') {
+          if (typeof property === 'string' && property in counts) {
+            const method = property as keyof MailStore;
             return (...args: never[]) => {
-              counts[property] += 1;
+              counts[method] = (counts[method] ?? 0) + 1;
               return (value as (...a: never[]) => unknown).apply(target, args);
             };
           }
@@ -217,7 +218,7 @@ describe('what FETCH reads', () => {
   it('reads the bytes for ENVELOPE when the store recorded no structure, with the same answer', async () => {
     const answers: string[][] = [];
     for (const storeStructures of [true, false]) {
-      const counts = { readBody: 0, getMessage: 0 };
+      const counts = { readBody: 0, getMessage: 0, readStructure: 0 };
       h = await startHarness({ storeStructures, wrapStore: counting(counts) });
       await h.deliver('alice@example.com', message(1));
       const c = await h.raw();
@@ -226,7 +227,12 @@ describe('what FETCH reads', () => {
       await c.readTagged('s');
       c.send('a FETCH 1 (ENVELOPE BODYSTRUCTURE)');
       answers.push(await c.readTagged('a'));
-      expect(counts.readBody).toBe(storeStructures ? 0 : 1);
+      // The store is asked for the structure once, found or not; the bytes only when it was not found.
+      expect(counts).toEqual({ readBody: storeStructures ? 0 : 1, getMessage: 0, readStructure: 1 });
+      // Asked again, the structure comes from the cache (parsed once when none was stored).
+      c.send('b FETCH 1 (ENVELOPE BODYSTRUCTURE)');
+      expect(await c.readTagged('b')).toEqual(answers.at(-1)?.map((line) => line.replace(/^a /, 'b ')));
+      expect(counts).toEqual({ readBody: storeStructures ? 0 : 1, getMessage: 0, readStructure: 1 });
       await h.close();
       h = null;
     }
