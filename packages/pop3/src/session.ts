@@ -18,6 +18,7 @@ import {
   MAX_AUTH_FAILURES_PER_SESSION,
   MAX_UNKNOWN_COMMANDS,
   MAX_COMMAND_LINE_BYTES,
+  MAX_COMMAND_LINE_OCTETS,
   RETR_CHUNK_BYTES,
 } from './limits.js';
 import { parseCommandLine } from './parse.js';
@@ -116,8 +117,8 @@ export class Pop3Session implements CommandContext {
       ? new Transcript({ maxLines: 0, onLine: (line) => this.logger.debug({ line }, 'pop3 transcript') })
       : null;
     this.watchSocketErrors(this.socket);
-    // Lines up to the SASL response bound are read whole (RFC 5034 4 lets AUTH responses exceed
-    // the command limit); command lines are then held to RFC 2449's 255 octets by run().
+    // The reader's bound is the SASL response's (RFC 5034 4 lets AUTH responses exceed the
+    // command limit); each command line is read with RFC 2449's 255 octets (readCommandLine).
     this.reader = new LineReader(this.socket, {
       maxLineBytes: Math.max(MAX_COMMAND_LINE_BYTES, LIMITS.maxSaslResponseBytes),
     });
@@ -270,16 +271,18 @@ export class Pop3Session implements CommandContext {
     this.waitingForCommand = true;
     this.touch();
     try {
-      const line = await this.reader.readLine();
+      // An overlong line is dropped as it streams in, never buffered past the limit.
+      const line = await this.reader.readLine(MAX_COMMAND_LINE_BYTES);
       if (line === null || this.closing) return null;
-      this.transcript?.client(line.length <= MAX_COMMAND_LINE_BYTES ? line : `[${line.length} octets]`);
-      if (line.length <= MAX_COMMAND_LINE_BYTES) return line;
+      this.transcript?.client(line);
+      return line;
     } catch (error) {
       if (!(error instanceof LineTooLongError)) throw error;
     } finally {
       this.waitingForCommand = false;
     }
     // RFC 2449 4: over 255 octets. We answer and hang up (docs/adr/0007-pop3-server.md).
+    this.transcript?.note(`[line over ${MAX_COMMAND_LINE_OCTETS} octets]`);
     this.endReason = 'line-too-long';
     await this.reply(REPLIES.lineTooLong);
     return null;
