@@ -147,15 +147,17 @@ describe('mail-catcher API', () => {
       204,
     );
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-    for (const query of [
-      '',
-      'to=dave@dev.test&timeout=abc',
-      'to=dave@dev.test&timeout=301',
-      'to=dave@dev.test&after=-1',
-      'to=not-an-address',
-    ]) {
+    const timeoutError = 'timeout must be a whole number of seconds up to 300';
+    for (const [query, error] of [
+      ['', 'to=ADDRESS is required'],
+      ['to=dave@dev.test&timeout=abc', timeoutError],
+      ['to=dave@dev.test&timeout=301', timeoutError],
+      ['to=dave@dev.test&after=-1', 'after must be a UID (a whole number)'],
+      ['to=not-an-address', 'invalid address: "not-an-address"'],
+    ] as const) {
       const answer = await request(setup.port, 'GET', `/api/messages/wait?${query}`);
       expect(answer.status, query).toBe(400);
+      expect(answer.json(), query).toEqual({ error });
     }
     const pending = request(setup.port, 'GET', '/api/messages/wait?to=dave@dev.test&timeout=60');
     await new Promise((resolve) => setTimeout(resolve, 100));
