@@ -103,7 +103,7 @@ describe('greeting delay (early-talker detection)', () => {
     const port = await start({ profile: 'production', kind: 'submission', tls: await testCertificate() });
     const { first, second } = await earlyTalker(port);
     expect(first).toBe(`220 ${HOSTNAME} ESMTP minimail`);
-    expect(second).toMatch(/^250 /);
+    expect(second).toBe('250 SIZE 26214400');
   });
 
   it('can be chosen per listener, and sends exactly one greeting either way', async () => {
@@ -124,7 +124,7 @@ describe('connection limits', () => {
     const second = await connect(port);
     expect((await second.reply()).last).toBe('421 4.7.0 Too many connections, try again later');
     await second.closed();
-    expect(await first.command('QUIT')).toMatch(/^221 /);
+    expect(await first.command('QUIT')).toBe('221 2.0.0 Bye');
     await first.closed();
     await new Promise((resolve) => setTimeout(resolve, 50)); // smtp-server calls onClose a tick later
     const third = await connect(port);
@@ -133,7 +133,8 @@ describe('connection limits', () => {
 
   it('counts the total over every IP too', async () => {
     const port = await start({ maxClients: 2, maxConnectionsPerIp: 10 });
-    for (let i = 0; i < 2; i++) expect((await (await connect(port)).reply()).last).toMatch(/^220 /);
+    for (let i = 0; i < 2; i++)
+      expect((await (await connect(port)).reply()).last).toBe(`220 ${HOSTNAME} ESMTP minimail`);
     expect((await (await connect(port)).reply()).last).toBe(
       '421 4.7.0 Too many connections, try again later',
     );
@@ -196,7 +197,7 @@ describe('metrics', () => {
     const socket = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false });
     sockets.push(socket);
     const lines = replyReader(socket);
-    expect(await lines.next()).toMatch(/^220 /);
+    expect(await lines.next()).toBe(`220 ${HOSTNAME} ESMTP minimail`);
     socket.write('EHLO client.test\r\n');
     while (!(await lines.next()).startsWith('250 ')); // the EHLO reply's last line
     socket.write(`AUTH PLAIN ${Buffer.from('\0bob@local.test\0wrong').toString('base64')}\r\n`);
@@ -309,7 +310,7 @@ describe('no DNS traffic', () => {
 
   async function session(port: number, profile: 'dev' | 'production'): Promise<void> {
     const client = await connect(port);
-    expect((await client.reply(2000)).last).toMatch(/^220 /);
+    expect((await client.reply(2000)).last).toBe(`220 ${HOSTNAME} ESMTP minimail`);
     await client.command('EHLO client.test');
     await client.command('MAIL FROM:<a@remote.test>');
     const expected = profile === 'dev' ? '250 2.1.5 Accepted' : '550 5.1.1 No such user here';
