@@ -1,4 +1,3 @@
-import { StoreError } from '@minimail/store';
 import { WAIT_DEFAULT_SECONDS, WAIT_MAX_SECONDS } from '../limits.js';
 import { sendBytes, sendEmpty, sendError, sendJson } from '../responses.js';
 import type { RequestContext, Route } from '../router.js';
@@ -74,13 +73,11 @@ async function waitForMail(mail: CaughtMail, { url, res, signal }: RequestContex
   if (after === null) return sendError(res, 400, 'after must be a UID (a whole number)');
   const timer = new AbortController();
   const timeoutHandle = setTimeout(() => timer.abort(), timeout * 1000);
+  // An invalid address: StoreError INVALID, which the server answers with 400 and its message.
   try {
     const messages = await mail.waitFor(to, after, AbortSignal.any([signal, timer.signal]));
     if (messages.length > 0) sendJson(res, 200, { messages });
     else sendEmpty(res, 204);
-  } catch (error) {
-    if (error instanceof StoreError && error.code === 'INVALID') return sendError(res, 400, error.message);
-    throw error;
   } finally {
     clearTimeout(timeoutHandle);
   }
