@@ -1,11 +1,7 @@
 import { AuthThrottle } from '@minimail/protocol';
-import { connectionHooks } from './connection-policy.js';
-import { InFlight } from './in-flight.js';
-import { createListener } from './listener.js';
-import { commonServerOptions, listenerExtras, serviceLimits } from './server-options.js';
 import type { SmtpListener, SmtpServiceOptions } from './server-options.js';
+import { createService } from './service.js';
 import { submissionAuth } from './submission-auth.js';
-import { transactionHooks } from './transaction-hooks.js';
 
 /** RFC 4954 mechanisms offered; both carry a password, hence TLS first in production. */
 const AUTH_METHODS = ['PLAIN', 'LOGIN'];
@@ -20,40 +16,20 @@ export function createSubmissionServer(options: SmtpServiceOptions & { implicitT
     // Refuse to start rather than send passwords in clear or fall back to a published test key.
     throw new Error('submission needs a TLS certificate (implicit TLS, or STARTTLS in production)');
   }
-  const inFlight = new InFlight();
-  const { logger } = options;
-  const hooks = transactionHooks({
-    kind: 'submission',
-    store: options.store,
-    logger,
-    hostname: options.hostname,
-    profile: options.profile,
-    maxMessageSize: serviceLimits(options).maxMessageSize,
-    inFlight,
-    metrics: options.metrics,
-  });
   const onAuth = submissionAuth({
     store: options.store,
-    logger,
+    logger: options.logger,
     profile: options.profile,
     // One throttle for the whole process when the app passes it, so 587 and 465 count together.
     throttle: options.authThrottle ?? new AuthThrottle(),
     metrics: options.metrics,
   });
-  return createListener(
-    {
-      ...commonServerOptions(options),
-      ...hooks,
-      ...connectionHooks(options, hooks.onClose),
-      onAuth,
-      authMethods: AUTH_METHODS,
-      // RFC 4954 4 / RFC 8314: in production credentials travel only inside TLS (538 otherwise).
-      allowInsecureAuth: options.profile === 'dev',
-      secure: options.implicitTls,
-      disabledCommands: options.tls === null ? ['STARTTLS'] : [],
-    },
-    logger,
-    inFlight,
-    listenerExtras(options, 'submission'),
-  );
+  return createService(options, 'submission', {
+    onAuth,
+    authMethods: AUTH_METHODS,
+    // RFC 4954 4 / RFC 8314: in production credentials travel only inside TLS (538 otherwise).
+    allowInsecureAuth: options.profile === 'dev',
+    secure: options.implicitTls,
+    disabledCommands: options.tls === null ? ['STARTTLS'] : [],
+  });
 }

@@ -1,0 +1,43 @@
+import type { SMTPServerOptions } from 'smtp-server';
+import { connectionHooks } from './connection-policy.js';
+import { InFlight } from './in-flight.js';
+import { createListener } from './listener.js';
+import { commonServerOptions, listenerExtras, serviceLimits } from './server-options.js';
+import type { SmtpListener, SmtpServiceOptions } from './server-options.js';
+import { transactionHooks, type ListenerKind } from './transaction-hooks.js';
+
+/**
+ * One SMTP listener of either kind: the shared smtp-server options, the transaction and
+ * connection hooks, and on top `policy`, the AUTH and TLS options that make it an MX
+ * (mx.ts) or a submission listener (submission.ts).
+ */
+export function createService(
+  options: SmtpServiceOptions,
+  kind: ListenerKind,
+  policy: SMTPServerOptions,
+): SmtpListener {
+  const inFlight = new InFlight();
+  const hooks = transactionHooks({
+    kind,
+    store: options.store,
+    logger: options.logger,
+    hostname: options.hostname,
+    profile: options.profile,
+    maxMessageSize: serviceLimits(options).maxMessageSize,
+    inFlight,
+    metrics: options.metrics,
+    // Only the MX runs the checks (transaction-hooks looks at `kind` too).
+    inboundAuth: kind === 'mx' ? (options.inboundAuth ?? null) : null,
+  });
+  return createListener(
+    {
+      ...commonServerOptions(options),
+      ...hooks,
+      ...connectionHooks(options, hooks.onClose),
+      ...policy,
+    },
+    options.logger,
+    inFlight,
+    listenerExtras(options, kind),
+  );
+}
