@@ -167,10 +167,7 @@ describe(`crash loop (seed ${FUZZ_SEED}; replay with FUZZ_SEED=${FUZZ_SEED})`, (
   let data: ReturnType<typeof tempDataDir> | undefined;
   let server: RunningServer | undefined;
   afterEach(async () => {
-    if (server && server.child.exitCode === null && server.child.signalCode === null) {
-      server.kill('SIGKILL');
-      await server.exited;
-    }
+    await server?.stop();
     data?.cleanup();
   });
 

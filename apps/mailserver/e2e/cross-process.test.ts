@@ -17,10 +17,7 @@ describe('one data dir, three processes', () => {
   const servers: RunningServer[] = [];
   afterEach(async () => {
     for (const server of servers.splice(0)) {
-      if (server.child.exitCode === null) {
-        server.kill('SIGKILL');
-        await server.exited;
-      }
+      await server.stop();
     }
     data?.cleanup();
   });

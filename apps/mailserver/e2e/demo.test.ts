@@ -5,10 +5,7 @@ describe('minimail demo', () => {
   let data: ReturnType<typeof tempDataDir> | undefined;
   let server: RunningServer | undefined;
   afterEach(async () => {
-    if (server && server.child.exitCode === null) {
-      server.kill('SIGKILL');
-      await server.exited;
-    }
+    await server?.stop();
     data?.cleanup();
   });
 

@@ -15,10 +15,7 @@ describe('durability', () => {
   let data: ReturnType<typeof tempDataDir> | undefined;
   let server: RunningServer | undefined;
   afterEach(async () => {
-    if (server && server.child.exitCode === null && server.child.signalCode === null) {
-      server.kill('SIGKILL');
-      await server.exited;
-    }
+    await server?.stop();
     data?.cleanup();
   });
 

@@ -137,10 +137,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (server !== undefined && server.child.exitCode === null && server.child.signalCode === null) {
-    server.kill('SIGTERM');
-    await server.exited;
-  }
+  await server?.stop('SIGTERM');
   data.cleanup();
 });
 

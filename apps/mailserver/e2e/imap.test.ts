@@ -73,10 +73,7 @@ describe('IMAP through the real CLI (dev profile)', () => {
     server = await startServer([], env);
   });
   afterEach(async () => {
-    if (server && server.child.exitCode === null) {
-      server.kill('SIGKILL');
-      await server.exited;
-    }
+    await server?.stop();
     data.cleanup();
   });
 

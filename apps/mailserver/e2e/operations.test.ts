@@ -20,10 +20,7 @@ const servers: RunningServer[] = [];
 
 afterEach(async () => {
   for (const server of servers.splice(0)) {
-    if (server.child.exitCode === null && server.child.signalCode === null) {
-      server.kill('SIGKILL');
-      await server.exited;
-    }
+    await server.stop();
   }
   for (const dir of dirs.splice(0)) dir.cleanup();
 });

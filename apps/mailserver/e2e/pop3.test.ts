@@ -45,10 +45,7 @@ describe.skipIf(!tools)('POP3 through the real CLI (dev profile)', () => {
     env = cliEnv(data.dir, { MINIMAIL_SMTP_PORT: String(smtpPort), MINIMAIL_POP3_PORT: String(pop3Port) });
   });
   afterEach(async () => {
-    if (server && server.child.exitCode === null) {
-      server.kill('SIGKILL');
-      await server.exited;
-    }
+    await server?.stop();
     data.cleanup();
   });
 

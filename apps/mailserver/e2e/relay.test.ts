@@ -134,10 +134,7 @@ async function remoteSite(): Promise<Site> {
 
 afterEach(async () => {
   for (const server of servers.splice(0)) {
-    if (server.child.exitCode === null && server.child.signalCode === null) {
-      server.kill('SIGKILL');
-      await server.exited;
-    }
+    await server.stop();
   }
   for (const dir of dirs.splice(0)) dir.cleanup();
 });

@@ -30,10 +30,7 @@ describe('minimail serve (dev profile)', () => {
     });
   });
   afterEach(async () => {
-    if (server && server.child.exitCode === null) {
-      server.kill('SIGKILL');
-      await server.exited;
-    }
+    await server?.stop();
     server = undefined;
     data.cleanup();
   });

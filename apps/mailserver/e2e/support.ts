@@ -74,6 +74,8 @@ export interface RunningServer {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   kill(signal?: NodeJS.Signals): void;
+  /** Kills the server if it is still running (SIGKILL unless told) and waits for it to exit. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
 /** Starts `minimail serve` and resolves once it says it is ready. */
@@ -98,6 +100,10 @@ export async function startServer(args: string[], env: NodeJS.ProcessEnv): Promi
     output: () => output,
     exited,
     kill: (signal = 'SIGTERM') => void child.kill(signal),
+    stop: async (signal = 'SIGKILL') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
     waitFor: (pattern, timeoutMs = 15_000) =>
       new Promise((resolve, reject) => {
         const check = (): void => {
