@@ -1,3 +1,6 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
 /**
  * Seeded randomness for the property/fuzz tests of every parser. A run prints nothing extra; a failing
  * case names FUZZ_SEED so the exact run can be replayed. FUZZ_LONG=1 asks for many more cases.
@@ -34,3 +37,18 @@ export const int = (random: () => number, max: number): number => Math.floor(ran
 
 /** One item of a non-empty list. */
 export const pick = <T>(random: () => number, items: readonly T[]): T => items[int(random, items.length)]!;
+
+/**
+ * Heap growth in bytes over `rounds` calls of `round`, measured between forced collections after
+ * one warm-up call (JIT and lazy caches): the fuzz suites' "the heap stays flat" check.
+ */
+export function heapGrowthBytes(round: () => void, rounds: number): number {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  round();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let r = 0; r < rounds; r++) round();
+  gc();
+  return process.memoryUsage().heapUsed - before;
+}

@@ -1,2 +1,2 @@
 export { RawClient, RawClientError, type RawClientOptions } from './raw-client.js';
-export { FUZZ_LONG, FUZZ_SEED, int, pick, prng } from './fuzz.js';
+export { FUZZ_LONG, FUZZ_SEED, heapGrowthBytes, int, pick, prng } from './fuzz.js';
