@@ -1,4 +1,3 @@
-import { StoreError } from '@minimail/store';
 import {
   FLAG_LIST_ITEMS,
   isSummary,
@@ -10,6 +9,7 @@ import {
   type FetchedMessage,
   type LoadedBody,
 } from '../fetch-render.js';
+import { readBodyIfPresent } from '../message-body.js';
 import type { FetchItem } from '../protocol/fetch-items.js';
 import { fetchResponse, type ResponseValue } from '../protocol/compiler.js';
 import type { MailboxView } from '../session/mailbox-view.js';
@@ -115,18 +115,9 @@ async function loadBody(
     const structure = await ctx.server.structures.structureWithoutBody(bodyHash);
     if (structure !== null) return { raw: null, structure };
   }
-  const raw = await readBodyIfPresent(ctx, bodyHash);
+  const raw = await readBodyIfPresent(ctx.store, bodyHash);
   if (raw === null) return null;
   return { raw, structure: await ctx.server.structures.structureOf(bodyHash, raw) };
-}
-
-async function readBodyIfPresent(ctx: CommandContext, bodyHash: string): Promise<Buffer | null> {
-  try {
-    return await ctx.store.readBody(bodyHash);
-  } catch (error) {
-    if (error instanceof StoreError && error.code === 'NOT_FOUND') return null;
-    throw error;
-  }
 }
 
 /**

@@ -1,6 +1,7 @@
 /** SEARCH and UID SEARCH: every RFC 3501 6.4.4 key, CHARSET, and decoded (RFC 2047, base64) text. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RawClient } from '@minimail/protocol/testing';
+import type { MailStore } from '@minimail/store';
 import { rawLogin, startHarness, type Harness } from '../test-support/harness.js';
 
 function message(headers: string[], body: string): string {
@@ -140,5 +141,46 @@ describe('SEARCH keys (RFC 3501 6.4.4)', () => {
       `t${tag} NO [BADCHARSET (US-ASCII UTF-8)] Unsupported charset`,
     ]);
     expect(await search('SEARCH NOSUCHKEY')).toEqual([`t${tag} BAD Unknown search key NOSUCHKEY`]);
+  });
+});
+
+describe('SEARCH while another session expunges', () => {
+  it('skips a message whose body was removed after the list was read, as if already gone', async () => {
+    let inboxId = 0;
+    let expunged = false;
+    // Before SEARCH reads its first body, another session expunges message 2: the store drops
+    // its body at once, and SEARCH must answer from the rest (RFC 3501 7.4.1), not fail.
+    const expungingFirst = (store: MailStore): MailStore =>
+      new Proxy(store, {
+        get(target, property, receiver) {
+          const value = Reflect.get(target, property, receiver) as unknown;
+          if (property === 'readBody') {
+            return async (bodyHash: string) => {
+              if (!expunged) {
+                expunged = true;
+                await target.expunge(inboxId, [2]);
+              }
+              return target.readBody(bodyHash);
+            };
+          }
+          return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+        },
+      });
+    const local = await startHarness({ wrapStore: expungingFirst });
+    try {
+      for (let i = 1; i <= 3; i += 1)
+        await local.deliver('alice@example.com', message([`Subject: ${i}`], `needle ${i}`));
+      const user = await local.store.getUser('alice@example.com');
+      inboxId = (await local.store.getMailbox(user!.id, 'INBOX'))!.id;
+      const client = await local.raw();
+      await rawLogin(client);
+      client.send('s SELECT INBOX');
+      await client.readTagged('s');
+      client.send('a SEARCH BODY needle');
+      expect(await client.readTagged('a')).toEqual(['* SEARCH 1 3', 'a OK SEARCH completed']);
+      expect(expunged).toBe(true);
+    } finally {
+      await local.close();
+    }
   });
 });

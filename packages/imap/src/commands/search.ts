@@ -1,4 +1,5 @@
 import type { MailStore } from '@minimail/store';
+import { readBodyIfPresent } from '../message-body.js';
 import { untagged } from '../protocol/compiler.js';
 import {
   isSummary,
@@ -13,10 +14,6 @@ import { SELECTED } from '../session/state.js';
 import { viewOf, type CommandSpec } from './types.js';
 
 /**
- * RFC 3501 6.4.4 SEARCH and 6.4.8 UID SEARCH, with CHARSET US-ASCII or UTF-8 (the parser refuses
- * others with NO [BADCHARSET]), and RFC 7162 3.1.5 MODSEQ. Content keys read one message at a time.
- */
-/**
  * The mailbox's messages in UID order: summaries when a key needs size, date or content, else the
  * store's lean UID/flags/modseq list (SEARCH UNSEEN of 100,000 messages builds no summaries).
  */
@@ -30,6 +27,10 @@ async function loadMessages(
   return uids.map((uid, index) => ({ uid, flags: flags[index] ?? [], modseq: modseqs[index] ?? 0 }));
 }
 
+/**
+ * RFC 3501 6.4.4 SEARCH and 6.4.8 UID SEARCH, with CHARSET US-ASCII or UTF-8 (the parser refuses
+ * others with NO [BADCHARSET]), and RFC 7162 3.1.5 MODSEQ. Content keys read one message at a time.
+ */
 export const searchCommand: CommandSpec<'SEARCH'> = {
   name: 'SEARCH',
   states: SELECTED,
@@ -56,7 +57,9 @@ export const searchCommand: CommandSpec<'SEARCH'> = {
       let content: SearchCandidate['content'] = null;
       if (withContent) {
         if (!isSummary(message)) throw new Error('SEARCH of content without the message summary');
-        const raw = await ctx.store.readBody(message.bodyHash);
+        const raw = await readBodyIfPresent(ctx.store, message.bodyHash);
+        // Expunged (and its body removed) since the list was read: as if already gone.
+        if (raw === null) continue;
         content = { raw, structure: await ctx.server.structures.structureOf(message.bodyHash, raw) };
       }
       const candidate: SearchCandidate = { sequence, message, recent: view.isRecent(uid), content };
