@@ -25,58 +25,34 @@ export async function recordOutcomes(
       );
       continue;
     }
-    const remote = verdict.remoteMta !== undefined ? { remoteMta: verdict.remoteMta } : {};
-    if (verdict.kind === 'temporary') {
-      const next = nextAttemptAt(ctx.schedule, entry, now);
-      if (next !== null) {
-        await ctx.store.rescheduleOutbound(entry.id, next, verdict.diagnostic);
-        ctx.logger.info(
-          {
-            id: entry.id,
-            recipient: entry.recipient,
-            attempts: entry.attempts,
-            next,
-            error: verdict.diagnostic,
-          },
-          'relay: deferred',
-        );
-        if (delayNoticeDue(ctx.schedule, entry, now)) {
-          delays.push({
-            entry,
-            recipient: {
-              address: entry.recipient,
-              action: 'delayed',
-              status: enhancedStatus(verdict.diagnostic, 451),
-              diagnostic: verdict.diagnostic,
-              ...remote,
-            },
-          });
-        }
-        continue;
-      }
-      // RFC 5321 4.5.4.1: given up after the queue lifetime; the DSN says so.
-      bounces.push({
-        entry,
-        recipient: {
-          address: entry.recipient,
-          action: 'failed',
-          status: '4.4.7',
-          diagnostic: `gave up after ${entry.attempts} attempts: ${verdict.diagnostic}`,
-          ...remote,
-        },
-      });
+    // This recipient's line in a DSN (RFC 3464 2.3), with the remote MTA when one answered.
+    const dsnLine = (action: DsnRecipient['action'], status: string, diagnostic: string): DsnRecipient => ({
+      address: entry.recipient,
+      action,
+      status,
+      diagnostic,
+      ...(verdict.remoteMta !== undefined ? { remoteMta: verdict.remoteMta } : {}),
+    });
+    if (verdict.kind === 'permanent') {
+      bounces.push({ entry, recipient: dsnLine('failed', verdict.status, verdict.diagnostic) });
       continue;
     }
-    bounces.push({
-      entry,
-      recipient: {
-        address: entry.recipient,
-        action: 'failed',
-        status: verdict.status,
-        diagnostic: verdict.diagnostic,
-        ...remote,
-      },
-    });
+    const next = nextAttemptAt(ctx.schedule, entry, now);
+    if (next === null) {
+      // RFC 5321 4.5.4.1: given up after the queue lifetime; the DSN says so.
+      const diagnostic = `gave up after ${entry.attempts} attempts: ${verdict.diagnostic}`;
+      bounces.push({ entry, recipient: dsnLine('failed', '4.4.7', diagnostic) });
+      continue;
+    }
+    await ctx.store.rescheduleOutbound(entry.id, next, verdict.diagnostic);
+    ctx.logger.info(
+      { id: entry.id, recipient: entry.recipient, attempts: entry.attempts, next, error: verdict.diagnostic },
+      'relay: deferred',
+    );
+    if (delayNoticeDue(ctx.schedule, entry, now)) {
+      const status = enhancedStatus(verdict.diagnostic, 451);
+      delays.push({ entry, recipient: dsnLine('delayed', status, verdict.diagnostic) });
+    }
   }
   if (delays.length > 0) await notify(ctx, group, delays, 'delay');
   if (bounces.length > 0) await notify(ctx, group, bounces, 'bounce');
