@@ -93,7 +93,7 @@ async function starttlsPeerName(port: number, versions: TlsVersions = {}): Promi
     await readUntil(plain, /^\* OK .*\r\n/);
     plain.write('S STARTTLS\r\n');
     const reply = await readUntil(plain, /\r\nS |^S /);
-    expect(reply).toMatch(/S OK Begin TLS negotiation now\r\n$/);
+    expect(reply).toBe('S OK Begin TLS negotiation now\r\n');
     return await peerNameOf(tls.connect({ socket: plain, rejectUnauthorized: false, ...versions }));
   } finally {
     plain.destroy();
