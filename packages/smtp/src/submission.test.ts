@@ -1,6 +1,7 @@
 import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSubmissionServer } from './index.js';
+import { MAX_UNAUTHENTICATED_COMMANDS } from './limits.js';
 import { RawSmtpClient } from './test-support/raw-client.js';
 import {
   afterTraceHeaders,
@@ -200,6 +201,17 @@ describe('submission, production profile, STARTTLS port', () => {
       '454 4.7.0 Temporary authentication failure',
     );
     expect(h.logs.some((record) => record.msg === 'smtp auth: store failure')).toBe(true);
+  });
+
+  it('hangs up on a client that keeps sending commands without logging in (limits.ts)', async () => {
+    const h = await start({ profile: 'production', service: 'submission', withTls: true });
+    const client = await connect(h);
+    // Every command but AUTH counts; the last one allowed is answered, the next gets 421.
+    for (let i = 1; i < MAX_UNAUTHENTICATED_COMMANDS; i++) {
+      expect(await client.command('NOOP')).toBe('250 2.0.0 OK');
+    }
+    expect(await client.command('NOOP')).toBe('421 4.4.2 Error: too many unauthenticated commands');
+    await client.closed();
   });
 
   it('refuses to start without a certificate', () => {
