@@ -69,6 +69,15 @@ describe('change feed', () => {
     expect(seen).toHaveLength(3);
   });
 
+  it('tells a watcher only of changes committed after it started watching', async () => {
+    await store.deliver({ raw: message('before'), targets: [{ mailboxId: inbox.id }] });
+    const seen: MailboxChange[][] = [];
+    const stop = store.watch(inbox.id, (changes) => seen.push(changes));
+    await store.deliver({ raw: message('after'), targets: [{ mailboxId: inbox.id }] });
+    expect(seen).toEqual([[{ kind: 'new', mailboxId: inbox.id, uid: 2, modseq: 3 }]]);
+    stop();
+  });
+
   it('batches the changes of one group commit and only reports the watched mailbox', async () => {
     const archive = await store.getMailbox(inbox.userId, 'Archive');
     const seen: MailboxChange[][] = [];

@@ -49,6 +49,7 @@ export class ChangeLog {
 export class ChangeFeed {
   private readonly listeners = new Map<number, Set<ChangeListener>>();
   private readonly selectSince;
+  private readonly selectMaxId;
   private readonly pruneBefore;
   private lastSeenId: number;
   private lastDataVersion: number;
@@ -61,8 +62,8 @@ export class ChangeFeed {
       'SELECT id, mailbox_id, kind, uid, modseq, flags FROM changes WHERE id > ? ORDER BY id',
     );
     this.pruneBefore = db.prepare('DELETE FROM changes WHERE created_at < ?');
-    const row = db.prepare<[], { maxId: number | null }>('SELECT MAX(id) AS maxId FROM changes').get();
-    this.lastSeenId = row?.maxId ?? 0;
+    this.selectMaxId = db.prepare<[], { maxId: number | null }>('SELECT MAX(id) AS maxId FROM changes');
+    this.lastSeenId = this.maxId();
     this.lastDataVersion = this.dataVersion();
   }
 
@@ -91,11 +92,16 @@ export class ChangeFeed {
 
   /** Reads every row past the last seen one and dispatches it. Never inside a transaction. */
   pump(): void {
+    // No watcher (an SMTP-only process, a CLI command): only move the mark past what was written,
+    // without reading and decoding every row after each commit and each poll.
+    if (this.listeners.size === 0) {
+      this.lastSeenId = Math.max(this.lastSeenId, this.maxId());
+      return;
+    }
     const rows = this.selectSince.all(this.lastSeenId);
     const last = rows.at(-1);
     if (last === undefined) return;
     this.lastSeenId = last.id;
-    if (this.listeners.size === 0) return;
     const byMailbox = new Map<number, MailboxChange[]>();
     for (const row of rows) {
       if (!this.listeners.has(row.mailbox_id)) continue;
@@ -121,6 +127,10 @@ export class ChangeFeed {
   /** Deletes rows older than `before`; run through the write queue. */
   prune(before: number): void {
     this.pruneBefore.run(before);
+  }
+
+  private maxId(): number {
+    return this.selectMaxId.get()?.maxId ?? 0;
   }
 
   private dataVersion(): number {
