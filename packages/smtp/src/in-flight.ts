@@ -15,10 +15,6 @@ export class InFlight {
     return work;
   }
 
-  get size(): number {
-    return this.pending.size;
-  }
-
   /** Resolves when this connection's transaction (if any) has settled, or after `timeoutMs`. */
   async settled(connectionId: string, timeoutMs: number): Promise<void> {
     const work = this.pending.get(connectionId);
