@@ -28,7 +28,7 @@ interface ReadyableConnection {
  * now, and the timer's later call is made a no-op, so the greeting is sent exactly once.
  *
  * Why this survives upgrades: it uses only `SMTPServer.connect` and
- * `SMTPConnection.connectionReady`, both public in the typings, and greeting.test.ts pins the
+ * `SMTPConnection.connectionReady`, both public in the typings, and hardening.test.ts pins the
  * behaviour (dev greets an early talker normally; production MX still answers it 421) so a
  * changed mechanism fails a test instead of silently adding latency or double greetings.
  */
