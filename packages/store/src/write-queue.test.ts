@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toStoreError } from './errors.js';
 import { MAX_OPS_PER_COMMIT } from './limits.js';
+import { WriteQueue } from './write-queue.js';
 import { TempStores, message, userWithInbox } from './test-support/temp-store.js';
 import type { SqliteMailStore } from './sqlite-store.js';
 import type { Mailbox } from './types.js';
@@ -125,6 +127,37 @@ describe('write queue: group commit and durability', () => {
       holder.exec('ROLLBACK');
       holder.close();
       contender.close();
+    }
+  });
+});
+
+describe('write queue: a failure outside any op still settles every promise', () => {
+  it('fails the whole batch, commits nothing and keeps working when ROLLBACK TO itself fails', async () => {
+    const temp = new TempStores();
+    const db = new Database(join(temp.dir, 'queue.sqlite'));
+    db.exec('CREATE TABLE t (v INTEGER)');
+    const queue = new WriteQueue(db, () => undefined);
+    try {
+      const good = queue.run((d) => d.prepare('INSERT INTO t VALUES (1)').run().changes);
+      // Releasing the savepoint itself and then throwing makes the queue's ROLLBACK TO fail
+      // ("no such savepoint"): the failure escapes the op's own error handling.
+      const saboteur = queue.run((d) => {
+        d.exec('RELEASE op');
+        throw new Error('boom');
+      });
+      const results = await Promise.allSettled([good, saboteur]);
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+      expect(
+        results.map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : null)),
+      ).toEqual(['TEMPORARY', 'TEMPORARY']);
+      expect(db.inTransaction).toBe(false);
+      expect(db.prepare('SELECT COUNT(*) AS n FROM t').get()).toEqual({ n: 0 });
+      // The queue keeps serving later writes.
+      await expect(queue.run((d) => d.prepare('INSERT INTO t VALUES (2)').run().changes)).resolves.toBe(1);
+      expect(db.prepare('SELECT v FROM t').all()).toEqual([{ v: 2 }]);
+    } finally {
+      db.close();
+      temp.cleanup();
     }
   });
 });

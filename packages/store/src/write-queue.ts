@@ -83,28 +83,40 @@ export class WriteQueue {
       return batch.map(() => ({ ok: false, error: failure }));
     }
     const outcomes: Outcome[] = [];
-    for (const item of batch) {
-      if (!this.db.inTransaction) {
-        // An earlier op hit an error that made SQLite roll back everything (e.g. disk full).
-        outcomes.push({
-          ok: false,
-          error: new StoreError('TEMPORARY', 'transaction aborted by an earlier failure'),
-        });
-        continue;
-      }
-      outcomes.push(this.runInSavepoint(item.op));
-    }
     try {
+      for (const item of batch) {
+        if (!this.db.inTransaction) {
+          // An earlier op hit an error that made SQLite roll back everything (e.g. disk full).
+          outcomes.push({
+            ok: false,
+            error: new StoreError('TEMPORARY', 'transaction aborted by an earlier failure'),
+          });
+          continue;
+        }
+        outcomes.push(this.runInSavepoint(item.op));
+      }
       if (!this.db.inTransaction) throw new StoreError('TEMPORARY', 'transaction aborted');
       this.db.exec('COMMIT');
       this.commits += 1;
     } catch (error) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      // Anything that escapes here (COMMIT, or a SAVEPOINT / ROLLBACK TO statement failing on I/O)
+      // fails the whole batch: nothing of it was committed, and every promise must still settle.
+      this.rollbackQuietly();
       const failure = toStoreError(error);
       return batch.map(() => ({ ok: false, error: failure }));
     }
     this.afterCommit();
     return outcomes;
+  }
+
+  /** ROLLBACK if a transaction is open; a failing ROLLBACK leaves SQLite to roll back on its own. */
+  private rollbackQuietly(): void {
+    try {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    } catch {
+      // SQLite rolls back an open transaction itself when a statement cannot (or at close); the
+      // batch is already reported as failed, which is all its callers need to know.
+    }
   }
 
   private runInSavepoint(op: WriteOp<unknown>): Outcome {
