@@ -8,8 +8,11 @@ export type SqliteDatabase = Database.Database;
 
 /**
  * Opens the SQLite file (creating its directory) with the pragmas the durability promise needs:
- * WAL so readers never block the writer, synchronous=FULL so a COMMIT that returned survives a
- * power cut, foreign keys on, and a busy timeout so two processes' writers queue instead of failing.
+ * WAL so readers never block the writer, foreign keys on, and a busy timeout so two processes'
+ * writers queue instead of failing. synchronous=NORMAL: SQLite syncs around checkpoints and WAL
+ * restarts, and the COMMIT itself is made durable by WalSync's fdatasync of the WAL off the event
+ * loop, before any write is acknowledged (docs/adr/0012). Whoever opens the store without WalSync
+ * must sync the WAL itself before calling a write durable.
  */
 export function openDatabase(path: string): SqliteDatabase {
   try {
@@ -17,7 +20,7 @@ export function openDatabase(path: string): SqliteDatabase {
     const db = new Database(path);
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     return db;
   } catch (error) {

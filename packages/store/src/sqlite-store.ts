@@ -21,6 +21,7 @@ import { migrate } from './migrations/index.js';
 import { OutboundQueue } from './outbound.js';
 import { decoyPasswordHash, hashPassword, verifyPasswordHash } from './password.js';
 import { UidValidityCounter } from './uid-validity.js';
+import { WalSync } from './wal-sync.js';
 import { WriteQueue } from './write-queue.js';
 import {
   StoreError,
@@ -72,6 +73,7 @@ export interface OpenStoreOptions {
 export class SqliteMailStore implements MailStore {
   private readonly db: SqliteDatabase;
   private readonly queue: WriteQueue;
+  private readonly walSync: WalSync;
   private readonly feed: ChangeFeed;
   private readonly changes: ChangeLog;
   private readonly directory: Directory;
@@ -91,15 +93,23 @@ export class SqliteMailStore implements MailStore {
     this.logger = options.logger;
     this.describeBody = options.describeBody;
     this.db = openDatabase(options.path);
+    this.walSync = new WalSync(options.path);
     try {
       migrate(this.db);
+      // Migrations commit outside the write queue; make them as durable as any other write.
+      this.walSync.syncNow();
     } catch (error) {
+      this.walSync.close();
       this.db.close();
       throw toStoreError(error);
     }
     this.changes = new ChangeLog(this.db);
     this.feed = new ChangeFeed(this.db, (error) => this.warn(error, 'change listener threw'));
-    this.queue = new WriteQueue(this.db, () => this.pumpFeed());
+    this.queue = new WriteQueue(
+      this.db,
+      () => this.pumpFeed(),
+      () => this.walSync.sync(),
+    );
     this.mailboxes = new Mailboxes(this.db, this.changes, new UidValidityCounter(this.db));
     this.directory = new Directory(this.db, this.mailboxes);
     this.messages = new Messages(this.db, this.mailboxes, this.changes);
@@ -411,6 +421,7 @@ export class SqliteMailStore implements MailStore {
         for (const { userId, owner } of held) this.locks.unlock(userId, owner);
       });
     }
+    this.walSync.close();
     this.db.close();
   }
 

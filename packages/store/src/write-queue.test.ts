@@ -136,7 +136,11 @@ describe('write queue: a failure outside any op still settles every promise', ()
     const temp = new TempStores();
     const db = new Database(join(temp.dir, 'queue.sqlite'));
     db.exec('CREATE TABLE t (v INTEGER)');
-    const queue = new WriteQueue(db, () => undefined);
+    const queue = new WriteQueue(
+      db,
+      () => undefined,
+      () => Promise.resolve(),
+    );
     try {
       const good = queue.run((d) => d.prepare('INSERT INTO t VALUES (1)').run().changes);
       // Releasing the savepoint itself and then throwing makes the queue's ROLLBACK TO fail
@@ -159,5 +163,105 @@ describe('write queue: a failure outside any op still settles every promise', ()
       db.close();
       temp.cleanup();
     }
+  });
+});
+
+/** A WAL fsync the test finishes by hand, to watch what the queue does while the disk is busy. */
+class GatedSync {
+  readonly started: Array<{ finish: () => void; fail: (error: Error) => void }> = [];
+
+  sync = (): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      this.started.push({ finish: resolve, fail: reject });
+    });
+}
+
+describe('write queue: acknowledged only after the WAL fsync', () => {
+  let temp: TempStores;
+  let db: Database.Database;
+  let gate: GatedSync;
+  let feedCalls: number;
+  let queue: WriteQueue;
+
+  beforeEach(() => {
+    temp = new TempStores();
+    db = new Database(join(temp.dir, 'queue.sqlite'));
+    db.exec('CREATE TABLE t (v INTEGER)');
+    gate = new GatedSync();
+    feedCalls = 0;
+    queue = new WriteQueue(
+      db,
+      () => (feedCalls += 1),
+      () => gate.sync(),
+    );
+  });
+  afterEach(() => {
+    db.close();
+    temp.cleanup();
+  });
+
+  const insert = (v: number) => queue.run((d) => d.prepare('INSERT INTO t VALUES (?)').run(v).changes);
+  const settledWithin = async (promise: Promise<unknown>): Promise<boolean> => {
+    let settled = false;
+    promise.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    return settled;
+  };
+
+  it('commits, keeps the promise pending until the fsync finishes, then resolves it', async () => {
+    const write = insert(1);
+    expect(await settledWithin(write)).toBe(false);
+    // Committed (visible to a reader) but not yet acknowledged, and the feed not yet pumped.
+    expect(db.prepare('SELECT COUNT(*) AS n FROM t').get()).toEqual({ n: 1 });
+    expect(gate.started).toHaveLength(1);
+    expect(feedCalls).toBe(0);
+    gate.started[0]?.finish();
+    await expect(write).resolves.toBe(1);
+    expect(feedCalls).toBe(1);
+  });
+
+  it('commits the next batch while the previous fsync is still running, and settles in order', async () => {
+    const first = insert(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = insert(2);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(queue.commitCount).toBe(2);
+    expect(gate.started).toHaveLength(2);
+    const order: number[] = [];
+    void first.then(() => order.push(1));
+    void second.then(() => order.push(2));
+    gate.started[0]?.finish();
+    gate.started[1]?.finish();
+    await Promise.all([first, second]);
+    expect(order).toEqual([1, 2]);
+  });
+
+  it('drained() waits for the fsync of the last batch', async () => {
+    const write = insert(1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const drained = queue.drained();
+    expect(await settledWithin(drained)).toBe(false);
+    gate.started[0]?.finish();
+    await drained;
+    await expect(write).resolves.toBe(1);
+  });
+
+  it('a failed fsync fails every write of its batch as TEMPORARY: nothing is called safe', async () => {
+    const writes = [insert(1), insert(2)];
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(gate.started).toHaveLength(1);
+    gate.started[0]?.fail(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    const results = await Promise.allSettled(writes);
+    expect(
+      results.map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : r.status)),
+    ).toEqual(['TEMPORARY', 'TEMPORARY']);
+    // The queue goes on: the next write is acknowledged after its own fsync.
+    const later = insert(3);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    gate.started[1]?.finish();
+    await expect(later).resolves.toBe(1);
   });
 });

@@ -18,19 +18,24 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: StoreError };
  * Group commit (docs/adr/0003-durability-group-commit.md). Every write in the process goes
  * through here. Writes queued during one event-loop turn run in ONE `BEGIN IMMEDIATE ... COMMIT`,
  * each inside its own SAVEPOINT so a failing op is rolled back alone. Promises settle only after
- * COMMIT has returned, i.e. after the WAL is fsync'ed (synchronous=FULL): a write is acknowledged
- * only once durable, and fifty concurrent deliveries pay for one fsync instead of fifty.
+ * COMMIT has returned AND `makeDurable` has fsync'ed the WAL (docs/adr/0012): a write is
+ * acknowledged only once durable, and fifty concurrent deliveries pay for one fsync instead of
+ * fifty. The fsync runs off the event loop, so the next batch is built and committed meanwhile.
  */
 export class WriteQueue {
   private pending: Pending[] = [];
   private scheduled = false;
+  /** Committed batches whose fsync has not finished yet (their promises are still pending). */
+  private syncing = 0;
   private idleWaiters: Array<() => void> = [];
   private commits = 0;
 
   constructor(
     private readonly db: SqliteDatabase,
-    /** Called after every successful COMMIT, outside any transaction (the change feed reads here). */
+    /** Called once a batch is durable, outside any transaction (the change feed reads here). */
     private readonly afterCommit: () => void,
+    /** Resolves once every frame committed so far is on stable storage (WalSync.sync). */
+    private readonly makeDurable: () => Promise<void>,
   ) {}
 
   /** Number of COMMITs so far; tests use it to show that concurrent writes shared commits. */
@@ -52,8 +57,12 @@ export class WriteQueue {
 
   /** Resolves once everything queued so far has been committed or rejected. */
   drained(): Promise<void> {
-    if (!this.scheduled && this.pending.length === 0) return Promise.resolve();
+    if (this.idle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private idle(): boolean {
+    return !this.scheduled && this.pending.length === 0 && this.syncing === 0;
   }
 
   private flush(): void {
@@ -61,26 +70,54 @@ export class WriteQueue {
     this.scheduled = this.pending.length > 0;
     if (this.scheduled) setImmediate(() => this.flush());
     const outcomes = this.runBatch(batch);
+    if (!outcomes.committed) {
+      this.settle(batch, outcomes.results);
+      return;
+    }
+    this.syncing += 1;
+    this.makeDurable().then(
+      () => {
+        this.syncing -= 1;
+        this.afterCommit();
+        this.settle(batch, outcomes.results);
+      },
+      (error: unknown) => {
+        this.syncing -= 1;
+        // The frames are committed but may not be on disk: nobody may be told they are safe.
+        // TEMPORARY makes the sender retry (a possible duplicate beats a silent loss).
+        this.afterCommit();
+        this.settle(batch, this.failAll(batch, toStoreError(error)));
+      },
+    );
+  }
+
+  private settle(batch: Pending[], outcomes: Outcome[]): void {
     batch.forEach((item, index) => {
       const outcome = outcomes[index];
       if (outcome === undefined) item.reject(new StoreError('TEMPORARY', 'write was not run'));
       else if (outcome.ok) item.resolve(outcome.value);
       else item.reject(outcome.error);
     });
-    if (!this.scheduled) {
+    if (this.idle()) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const wake of waiters) wake();
     }
   }
 
-  /** Runs the batch in one transaction; returns one outcome per op (all failed if COMMIT failed). */
-  private runBatch(batch: Pending[]): Outcome[] {
+  private failAll(batch: Pending[], error: StoreError): Outcome[] {
+    return batch.map(() => ({ ok: false, error }));
+  }
+
+  /**
+   * Runs the batch in one transaction: one outcome per op, and whether anything was committed
+   * (if BEGIN or COMMIT failed, every op failed and there is nothing to make durable).
+   */
+  private runBatch(batch: Pending[]): { committed: boolean; results: Outcome[] } {
     try {
       this.db.exec('BEGIN IMMEDIATE');
     } catch (error) {
-      const failure = toStoreError(error);
-      return batch.map(() => ({ ok: false, error: failure }));
+      return { committed: false, results: this.failAll(batch, toStoreError(error)) };
     }
     const outcomes: Outcome[] = [];
     try {
@@ -102,11 +139,9 @@ export class WriteQueue {
       // Anything that escapes here (COMMIT, or a SAVEPOINT / ROLLBACK TO statement failing on I/O)
       // fails the whole batch: nothing of it was committed, and every promise must still settle.
       this.rollbackQuietly();
-      const failure = toStoreError(error);
-      return batch.map(() => ({ ok: false, error: failure }));
+      return { committed: false, results: this.failAll(batch, toStoreError(error)) };
     }
-    this.afterCommit();
-    return outcomes;
+    return { committed: true, results: outcomes };
   }
 
   /** ROLLBACK if a transaction is open; a failing ROLLBACK leaves SQLite to roll back on its own. */
