@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import path from 'node:path';
-import { parseDuration } from '@minimail/smtp';
 import { z } from 'zod';
+import { parseDuration } from './duration.js';
 import { defaultDataDir } from './paths.js';
 
 export const PROFILES = ['dev', 'production'] as const;
