@@ -1,3 +1,4 @@
+import { FUZZ_SEED, int, pick, prng } from '@minimail/protocol/testing';
 import { describe, expect, it } from 'vitest';
 import { DotStuffer, stuffBody, topOfMessage } from './byte-stuffing.js';
 
@@ -31,6 +32,32 @@ describe('byte stuffing (RFC 1939 3)', () => {
   it('returns the chunk itself when nothing needs stuffing (no copy)', () => {
     const chunk = b('plain\r\ntext\r\n');
     expect(new DotStuffer().stuff(chunk)).toBe(chunk);
+  });
+
+  it('matches a line-by-line reference on random bodies cut at random chunk boundaries', () => {
+    // The reference: split into lines, double a leading ".", then the terminator line.
+    const reference = (text: string): string => {
+      const lines = text.split('\n');
+      const last = lines.pop() ?? '';
+      const stuffed = lines.map((line) => (line.startsWith('.') ? '.' : '') + line + '\n').join('');
+      const tail = last === '' ? '' : (last.startsWith('.') ? '.' : '') + last + '\r\n';
+      return stuffed + tail + '.\r\n';
+    };
+    const random = prng(FUZZ_SEED);
+    for (let round = 0; round < 500; round += 1) {
+      const length = int(random, 40);
+      let text = '';
+      for (let i = 0; i < length; i += 1) text += pick(random, ['.', '.', '\r\n', '\n', 'a', '\r']);
+      const stuffer = new DotStuffer();
+      const out: Buffer[] = [];
+      for (let offset = 0; offset < text.length;) {
+        const end = Math.min(text.length, offset + 1 + int(random, 6));
+        out.push(stuffer.stuff(b(text.slice(offset, end))));
+        offset = end;
+      }
+      out.push(stuffer.end());
+      expect(Buffer.concat(out).toString('latin1'), JSON.stringify(text)).toBe(reference(text));
+    }
   });
 });
 
