@@ -78,9 +78,20 @@ export interface RunningServer {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `minimail serve` and resolves once it says it is ready. */
-export async function startServer(args: string[], env: NodeJS.ProcessEnv): Promise<RunningServer> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `minimail serve` and resolves once it says it is ready. `launcher` runs it under another
+ * program (e.g. `['strace', ...]`); the child is then the launcher, not node.
+ */
+export async function startServer(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  launcher: readonly string[] = [],
+): Promise<RunningServer> {
+  const [command, ...commandArgs] = [...launcher, process.execPath, BIN, 'serve', ...args] as [
+    string,
+    ...string[],
+  ];
+  const child = spawn(command, commandArgs, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const waiters = new Set<() => void>();
   const onData = (chunk: Buffer): void => {
