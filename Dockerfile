@@ -15,6 +15,11 @@ ENV NODE_ENV=production \
     MINIMAIL_DATA_DIR=/data \
     TURBO_TELEMETRY_DISABLED=1
 COPY --from=build /app /app
+# Run unprivileged: the store needs only its data dir. A new named volume copies this directory's
+# owner, so /data is writable by `node`. Ports below 1024 need no root: Docker sets
+# net.ipv4.ip_unprivileged_port_start=0 in containers (docker-compose.yml sets it explicitly).
+RUN mkdir -p /data && chown node:node /data
+USER node
 VOLUME ["/data"]
 EXPOSE 25 465 587 110 995 143 993 8025
 ENTRYPOINT ["node", "apps/mailserver/bin/minimail.js"]

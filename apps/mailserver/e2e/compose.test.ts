@@ -1,5 +1,6 @@
 /** docker-compose.yml is checked by Debian's `docker-compose config` (no Docker engine is needed). */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -35,6 +36,7 @@ describe.skipIf(!available)('docker-compose.yml', () => {
           ports: Array<{ target: number }>;
           environment: Record<string, string>;
           healthcheck?: { test: string[] };
+          sysctls?: Record<string, string | number> | string[];
         }
       >;
       volumes: Record<string, unknown>;
@@ -54,7 +56,19 @@ describe.skipIf(!available)('docker-compose.yml', () => {
       expect(service.ports.map((p) => p.target).sort((a, b) => a - b)).toEqual([...ports]);
       expect(service.environment['MINIMAIL_PROFILE']).toBe('production');
       expect(service.environment['MINIMAIL_DATA_DIR']).toBe('/data');
+      // The image runs unprivileged (Dockerfile USER node) and still binds ports below 1024.
+      expect(JSON.stringify(service.sysctls)).toMatch(/net\.ipv4\.ip_unprivileged_port_start["=:]+"?0/);
     }
     expect(Object.keys(config.volumes)).toEqual(['maildata']);
+  });
+});
+
+describe('Dockerfile', () => {
+  it('builds an image that runs as the unprivileged node user with a data dir it owns', () => {
+    const dockerfile = readFileSync(path.join(repositoryRoot(), 'Dockerfile'), 'utf8');
+    const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(finalStage).toMatch(/^RUN mkdir -p \/data && chown node:node \/data$/m);
+    expect(finalStage).toMatch(/^USER node$/m);
+    expect(finalStage.indexOf('USER node')).toBeLessThan(finalStage.indexOf('ENTRYPOINT'));
   });
 });
