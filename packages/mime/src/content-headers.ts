@@ -1,11 +1,12 @@
 /**
  * Reads the MIME header fields of one entity (RFC 2045, 2183, 3282, 2557) into the values
- * BODYSTRUCTURE reports. Parameter syntax, including RFC 2231 continuations and charsets,
- * is parsed by libmime.
+ * BODYSTRUCTURE reports. The common parameter syntax is read by header-params.ts; the rest
+ * (comments, escapes, RFC 2231 continuations and charsets) by libmime, loaded when first needed.
  */
-import libmime from 'libmime';
 import { byteStringToText } from './bytes.js';
 import { fieldValue, firstField, type HeaderField } from './header-block.js';
+import { parseSimpleParameterized } from './header-params.js';
+import { libmime } from './libmime-lazy.js';
 import type { ContentDisposition, ContentType, MimePart } from './types.js';
 
 /** RFC 2045 5.2: no (or an unreadable) Content-Type means text/plain; charset=us-ascii. */
@@ -32,9 +33,11 @@ function parseParameterized(
   field: HeaderField,
 ): { value: string; params: Record<string, string> } {
   const text = byteStringToText(fieldValue(raw, field));
-  const parsed = libmime.parseHeaderValue(text, { stripComments: true });
+  const simple = parseSimpleParameterized(text);
+  const parsed = simple ?? libmime().parseHeaderValue(text, { stripComments: true });
+  const entries = simple === null ? Object.entries(parsed.params) : simple.params;
   const params: Record<string, string> = {};
-  for (const [name, value] of Object.entries(parsed.params)) {
+  for (const [name, value] of entries) {
     if (typeof value === 'string') params[name] = value;
   }
   return { value: parsed.value.trim().toLowerCase(), params };

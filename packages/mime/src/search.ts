@@ -2,16 +2,18 @@
  * Decoded text for IMAP SEARCH (RFC 3501 6.4.4): header values with RFC 2047 encoded words
  * decoded, and the text of text/* parts with transfer encoding and charset undone.
  */
-import libmime from 'libmime';
-import { decode as decodeCharset } from 'libmime/lib/charset.js';
 import { byteStringToText, bytesToText } from './bytes.js';
 import { fieldValue, readHeaderBlock, type HeaderField } from './header-block.js';
+import { decodeCharset, libmime } from './libmime-lazy.js';
 import { decodeTransferEncoding } from './transfer-encoding.js';
 import type { MimePart } from './types.js';
 
 /** RFC 2047 encoded words decoded (libmime). Malformed encoded words are left as they are. */
 export function decodeWords(s: string): string {
-  return libmime.decodeWords(s);
+  // RFC 2047 2: every encoded word starts with "=?"; without one libmime returns the text as it is,
+  // so most header values never load it.
+  if (!s.includes('=?')) return s;
+  return libmime().decodeWords(s);
 }
 
 /** A header field as people read it: the name as written, the value decoded as in headerValues. */

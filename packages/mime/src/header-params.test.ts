@@ -1,0 +1,142 @@
+/**
+ * header-params.ts must read every field it accepts exactly as libmime.parseHeaderValue reads it
+ * (content-headers.ts hands it the field first and libmime only what it refuses), and must accept the
+ * common shapes, or libmime would be loaded for plain mail after all.
+ */
+import { describe, expect, it } from 'vitest';
+import libmime from 'libmime';
+import { byteStringToText } from './bytes.js';
+import { fieldValue, readHeaderBlock } from './header-block.js';
+import { parseSimpleParameterized } from './header-params.js';
+import { readCorpus } from './test-support/messages.js';
+
+/** libmime's reading in the simple reader's shape; params as an object so key order rules match. */
+function viaLibmime(text: string): { value: string; params: [string, string][] } {
+  const parsed = libmime.parseHeaderValue(text, { stripComments: true });
+  return { value: parsed.value, params: Object.entries(parsed.params) as [string, string][] };
+}
+
+/** The simple reader's answer with params normalized the same way, or null where it refuses. */
+function viaSimple(text: string): { value: string; params: [string, string][] } | null {
+  const simple = parseSimpleParameterized(text);
+  if (simple === null) return null;
+  return { value: simple.value, params: Object.entries(Object.fromEntries(simple.params)) };
+}
+
+describe('parseSimpleParameterized', () => {
+  it.each([
+    ['text/plain', { value: 'text/plain', params: [] }],
+    [' text/plain ; charset=UTF-8', { value: 'text/plain', params: [['charset', 'UTF-8']] }],
+    [
+      'multipart/mixed;\r\n\tboundary="----=_Part_0_1.2"; Charset = "a b" ;',
+      {
+        value: 'multipart/mixed',
+        params: [
+          ['boundary', '----=_Part_0_1.2'],
+          ['charset', 'a b'],
+        ],
+      },
+    ],
+    [
+      'attachment; inline; filename=a.txt',
+      {
+        value: 'attachment',
+        params: [
+          ['inline', ''],
+          ['filename', 'a.txt'],
+        ],
+      },
+    ],
+    ['text/plain; charset=a; CHARSET=b', { value: 'text/plain', params: [['charset', 'a']] }],
+    [
+      'text/plain; name=""; x=',
+      {
+        value: 'text/plain',
+        params: [
+          ['name', ''],
+          ['x', ''],
+        ],
+      },
+    ],
+    ['text/plain;; ;charset="x;y"', { value: 'text/plain', params: [['charset', 'x;y']] }],
+    ['text / plain', { value: 'text / plain', params: [] }],
+    ['', { value: '', params: [] }],
+  ])('reads %j as libmime does', (text, expected) => {
+    expect(viaSimple(text)).toStrictEqual(expected);
+    expect(viaLibmime(text)).toStrictEqual(expected);
+  });
+
+  it.each([
+    "text/plain; name*=utf-8''%C3%A9.txt",
+    'text/plain; name*0="a"; name*1="b"',
+    'text/plain (comment); charset=us-ascii',
+    'text/plain; name="a\\"b"',
+    'text/plain; name="open',
+    'text/plain; name=a b',
+    'text/plain; name="a"b',
+    '"text/plain"',
+  ])('leaves %j to libmime', (text) => {
+    expect(parseSimpleParameterized(text)).toBeNull();
+  });
+
+  it('agrees with libmime on 20,000 generated values wherever it answers', () => {
+    const pieces = [
+      'text/plain',
+      'a',
+      'B',
+      ' ',
+      '\t',
+      '\r\n ',
+      ';',
+      '=',
+      '"',
+      '*',
+      '(',
+      ')',
+      '\\',
+      'é',
+      '=?',
+      '?=',
+      'x=y',
+      '; charset=',
+      '"q t"',
+      '__proto__',
+      '1',
+      '\u00a0',
+      '\f',
+      ',',
+      '/',
+    ];
+    let seed = 12345;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    let answered = 0;
+    for (let i = 0; i < 20_000; i++) {
+      let text = '';
+      const length = random(12);
+      for (let j = 0; j < length; j++) text += pieces[random(pieces.length)];
+      const simple = viaSimple(text);
+      if (simple === null) continue;
+      answered++;
+      expect({ text, parsed: simple }).toStrictEqual({ text, parsed: viaLibmime(text) });
+    }
+    expect(answered).toBeGreaterThan(2_000);
+  });
+
+  it('agrees with libmime on every header field of the shared corpus', () => {
+    let answered = 0;
+    for (const { raw } of readCorpus()) {
+      const { fields } = readHeaderBlock(raw, 0, raw.length);
+      for (const field of fields) {
+        const text = byteStringToText(fieldValue(raw, field));
+        const simple = viaSimple(text);
+        if (simple === null) continue;
+        answered++;
+        expect({ text, parsed: simple }).toStrictEqual({ text, parsed: viaLibmime(text) });
+      }
+    }
+    if (readCorpus().length > 0) expect(answered).toBeGreaterThan(100);
+  });
+});
