@@ -1,7 +1,10 @@
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
+import type { generate } from 'selfsigned';
 import { assertKeyMatchesCertificate, TlsConfigError, type TlsFiles } from './tls.js';
 
 /**
@@ -12,6 +15,9 @@ const DEV_CERT_VALIDITY_DAYS = 825;
 /** A certificate this close to expiry is replaced at start-up rather than left to fail later. */
 const DEV_CERT_RENEW_BEFORE_DAYS = 30;
 const DAY_MS = 86_400_000;
+const require = createRequire(import.meta.url);
+
+type SelfsignedOptions = NonNullable<Parameters<typeof generate>[1]>;
 /**
  * SMTP, IMAP and POP3 containers may start together on one data volume. The loser of the race
  * waits this long for the winner to finish writing cert.pem.
@@ -61,12 +67,24 @@ export async function ensureDevCertificate(dir: string, hostname: string): Promi
   return generated;
 }
 
+/**
+ * The generator's code, run in a worker thread: selfsigned with @peculiar/x509 and pkijs costs
+ * ~10 MiB of resident memory (modules and the heap they leave behind) that a process loading it
+ * itself would keep for its whole life, though it needs them once per data dir. A worker's
+ * isolate, modules and heap go away when it exits. Plain CommonJS so that it runs as it is from
+ * src/ under the tests and from dist/ alike.
+ */
+const GENERATOR_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+require(workerData.module)
+  .generate(workerData.attributes, workerData.options)
+  .then((pems) => parentPort.postMessage({ key: pems.private, cert: pems.cert }));
+`;
+
 async function generateDevCertificate(hostname: string): Promise<TlsFiles> {
   const now = Date.now();
-  // Loaded only when a certificate is made (once per data dir): selfsigned and its X.509 stack cost
-  // ~16 MiB of RSS in every process that merely imports this package.
-  const { generate } = await import('selfsigned');
-  const pems = await generate([{ name: 'commonName', value: hostname }], {
+  const attributes = [{ name: 'commonName', value: hostname }];
+  const options = {
     keyType: 'rsa',
     keySize: 2048,
     algorithm: 'sha256',
@@ -85,8 +103,19 @@ async function generateDevCertificate(hostname: string): Promise<TlsFiles> {
         ],
       },
     ],
+  } satisfies SelfsignedOptions;
+  const worker = new Worker(GENERATOR_SOURCE, {
+    eval: true,
+    workerData: { module: require.resolve('selfsigned'), attributes, options },
   });
-  return { key: pems.private, cert: pems.cert };
+  return new Promise<TlsFiles>((resolve, reject) => {
+    worker.once('message', (pems: TlsFiles) => resolve({ key: pems.key, cert: pems.cert }));
+    worker.once('error', reject); // selfsigned failed: its error, cloned from the worker
+    // After a message this is a no-op; without one it ends the wait instead of hanging start-up.
+    worker.once('exit', (code) =>
+      reject(new Error(`the certificate generator exited (code ${code}) without a certificate`)),
+    );
+  });
 }
 
 function expiresSoon(certPem: string): boolean {

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { copyFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
@@ -62,6 +63,9 @@ describe('ensureDevCertificate', () => {
     expect(cert.publicKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
     expect((await stat(join(dir, 'tls', 'key.pem'))).mode & 0o777).toBe(0o600);
     expect(await readFile(join(dir, 'tls', 'cert.pem'), 'utf8')).toBe(files.cert);
+    // Made in a worker thread: selfsigned's modules never enter this process's module cache.
+    const loaded = Object.keys(createRequire(import.meta.url).cache);
+    expect(loaded.filter((file) => file.includes('/selfsigned/'))).toStrictEqual([]);
   });
 
   it('reuses the stored certificate, also when several callers race to create it', async () => {
