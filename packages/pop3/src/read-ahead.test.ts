@@ -36,6 +36,12 @@ function capturingLogger(): {
   return { logger: createLogger({ level: 'debug', destination }), records };
 }
 
+/** Lets setImmediate callbacks (where read-ahead starts) and the reads they start settle. */
+async function nextTurn(): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 /** Bob's maildrop holding M1 and M2, as a session would see it. */
 async function bobsMaildrop(h: Harness): Promise<MaildropMessage[]> {
   await deliver(h.store, BOB, M1);
@@ -59,6 +65,42 @@ describe('BodyReadAhead', () => {
     expect(await readAhead.read(first)).toEqual(M1);
     // Nothing guessed at all.
     expect(await readAhead.read(second)).toEqual(M2);
+  });
+
+  it('take() gives the guessed body once it has arrived, and nothing for another message', async () => {
+    harness = await startHarness({ tls: false });
+    const [first, second] = await bobsMaildrop(harness);
+    if (!first || !second) throw new Error('maildrop not seeded');
+    const readAhead = new BodyReadAhead(harness.store, capturingLogger().logger);
+
+    readAhead.prefetch(second);
+    // The read starts on the next event-loop turn: nothing has arrived yet.
+    expect(readAhead.take(second)).toBeNull();
+    await nextTurn();
+    expect(readAhead.take(first)).toBeNull();
+    expect(readAhead.take(second)).toEqual(M2);
+    // Taken once: the next RETR of the same message reads it again.
+    expect(readAhead.take(second)).toBeNull();
+    expect(await readAhead.read(second)).toEqual(M2);
+  });
+
+  it('a guess dropped before its read starts reads nothing', async () => {
+    harness = await startHarness({ tls: false });
+    const [first] = await bobsMaildrop(harness);
+    if (!first) throw new Error('maildrop not seeded');
+    const { logger, records } = capturingLogger();
+    const readAhead = new BodyReadAhead(harness.store, logger);
+    const missing: MaildropMessage = { ...first, bodyHash: '0'.repeat(64) };
+
+    // The client asks for another message at once: the guess is dropped, and its read (which
+    // would fail and be logged) never happens.
+    readAhead.prefetch(missing);
+    expect(await readAhead.read(first)).toEqual(M1);
+    readAhead.prefetch(missing);
+    readAhead.prefetch(first);
+    await nextTurn();
+    expect(readAhead.take(first)).toEqual(M1);
+    expect(records.filter((record) => record['msg'] === 'pop3 read-ahead failed')).toHaveLength(0);
   });
 
   it('a failed read-ahead is read again on demand, so the store error reaches the caller', async () => {

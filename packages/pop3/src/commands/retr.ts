@@ -1,7 +1,7 @@
 import { topOfMessage } from '../byte-stuffing.js';
 import { parseLineCount } from '../parse.js';
 import { REPLIES } from '../replies.js';
-import { expectArguments, resolveMessage } from './arguments.js';
+import { checkArguments, checkMessage, expectArguments, resolveMessage } from './arguments.js';
 import type { CommandSpec } from './types.js';
 
 /**
@@ -12,14 +12,18 @@ export const RETR: CommandSpec = {
   name: 'RETR',
   handlers: {
     transaction: async (ctx, state, rest) => {
-      const args = await expectArguments(ctx, rest, 1, 1, 'RETR msg');
-      if (!args) return;
-      const message = await resolveMessage(ctx, state, args[0] ?? '', 'RETR msg');
-      if (!message) return;
-      const body = await state.readAhead.read(message);
+      // Every step before the reply is synchronous when the body was read ahead (the usual case
+      // for a downloading client): the command costs the client no promise turns beyond the write.
+      const args = checkArguments(rest, 1, 1, 'RETR msg');
+      if (!args.ok) return ctx.reply(args.reply);
+      const checked = checkMessage(state, args.value[0] ?? '', 'RETR msg');
+      if (!checked.ok) return ctx.reply(checked.reply);
+      const message = checked.value;
+      const body = state.readAhead.take(message) ?? (await state.readAhead.read(message));
+      await ctx.replyBody(REPLIES.retrHeader(message.size), body);
+      // Bookkeeping once the reply is with the socket, where the client no longer waits for it.
       state.maildrop.retrieved += 1;
       ctx.services.metrics?.message('out', body.length);
-      await ctx.replyBody(REPLIES.retrHeader(message.size), body);
       // Download clients ask for the messages in order, one round trip each (read-ahead.ts).
       state.readAhead.prefetch(state.maildrop.nextLive(message.number));
     },
