@@ -101,6 +101,29 @@ describe(`POP3 parser fuzz (seed ${FUZZ_SEED}; replay with FUZZ_SEED=${FUZZ_SEED
     }
   });
 
+  it('parses every line as the text-level definition does (keyword regex on the decoded line)', () => {
+    // The definition the byte-level parser must keep: decode, split at the first space, and
+    // accept a keyword of 3 or 4 ASCII letters.
+    const reference = (raw: Buffer): { keyword: string; rest: string } | null => {
+      const text = raw.toString('utf8');
+      const space = text.indexOf(' ');
+      const keyword = space < 0 ? text : text.slice(0, space);
+      if (!/^[A-Za-z]{3,4}$/.test(keyword)) return null;
+      return { keyword: keyword.toUpperCase(), rest: space < 0 ? '' : text.slice(space + 1) };
+    };
+    const random = prng(FUZZ_SEED + 5);
+    for (let i = 0, cases = FUZZ_LONG ? 500_000 : 20_000; i < cases; i++) {
+      const line =
+        random() < 0.3
+          ? String.fromCharCode(...Array.from({ length: int(random, 12) }, () => int(random, 256)))
+          : mutate(random, pick(random, CORPUS));
+      const raw = Buffer.from(line, random() < 0.5 ? 'utf8' : 'latin1');
+      expect(parseCommandLine(raw), `seed ${FUZZ_SEED} case ${i} ${raw.toString('hex')}`).toEqual(
+        reference(raw),
+      );
+    }
+  });
+
   it('keeps the heap flat over many parses', () => {
     const random = prng(FUZZ_SEED + 3);
     const round = (): void => {

@@ -13,18 +13,32 @@ export interface CommandLine {
   rest: string;
 }
 
+const SPACE = 0x20;
 /** RFC 1939 3 and RFC 2449 3: a keyword is 3 or 4 printable characters (extensions up to 4). */
-const KEYWORD = /^[A-Za-z]{3,4}$/;
+const KEYWORD_MIN_OCTETS = 3;
+const KEYWORD_MAX_OCTETS = 4;
 
 /** Parse one command line (without CRLF). Null when it does not even look like a command. */
 export function parseCommandLine(line: Buffer): CommandLine | null {
-  // UTF-8: RFC 6856 (UTF8 POP3) allows UTF-8 user names; invalid bytes become U+FFFD and simply
-  // fail to match any account.
-  const text = line.toString('utf8');
-  const space = text.indexOf(' ');
-  const keyword = space < 0 ? text : text.slice(0, space);
-  if (!KEYWORD.test(keyword)) return null;
-  return { keyword: keyword.toUpperCase(), rest: space < 0 ? '' : text.slice(space + 1) };
+  // Checked on the bytes, before any decoding: this runs for every command (one RETR each per
+  // message a client downloads), and most lines are not looked at past their keyword.
+  const space = line.indexOf(SPACE);
+  const keywordEnd = space < 0 ? line.length : space;
+  if (keywordEnd < KEYWORD_MIN_OCTETS || keywordEnd > KEYWORD_MAX_OCTETS) return null;
+  for (let i = 0; i < keywordEnd; i += 1) if (!isAsciiLetter(line[i] ?? 0)) return null;
+  return {
+    keyword: line.toString('latin1', 0, keywordEnd).toUpperCase(),
+    // UTF-8: RFC 6856 (UTF8 POP3) allows UTF-8 user names; invalid bytes become U+FFFD and simply
+    // fail to match any account. The keyword is ASCII, so decoding after it decodes the same
+    // characters as decoding the whole line would.
+    rest: space < 0 ? '' : line.toString('utf8', space + 1),
+  };
+}
+
+function isAsciiLetter(octet: number): boolean {
+  // A-Z or a-z: setting bit 0x20 folds upper case onto lower case.
+  const lower = octet | 0x20;
+  return lower >= 0x61 && lower <= 0x7a;
 }
 
 /** Split the arguments of a command (RFC 1939 3: separated by a single space; we accept runs). */

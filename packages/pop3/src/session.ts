@@ -22,6 +22,7 @@ import {
   RETR_CHUNK_BYTES,
 } from './limits.js';
 import { parseCommandLine } from './parse.js';
+import type { CommandLine } from './parse.js';
 import { REPLIES } from './replies.js';
 import { initialState } from './state.js';
 import type { SessionState } from './state.js';
@@ -290,9 +291,17 @@ export class Pop3Session implements CommandContext {
 
   private async dispatch(line: Buffer): Promise<void> {
     const command = parseCommandLine(line);
+    try {
+      await this.answer(command);
+    } finally {
+      // Counted once the reply is with the socket, where the client no longer waits for it.
+      // Unknown keywords are counted as OTHER by the metrics, so garbage adds no series.
+      this.services.metrics?.command(command?.keyword ?? '');
+    }
+  }
+
+  private async answer(command: CommandLine | null): Promise<void> {
     const decision = command ? gate(COMMANDS, command, this.state) : ({ kind: 'unknown' } as const);
-    // Unknown keywords are counted as OTHER by the metrics, so garbage adds no series.
-    this.services.metrics?.command(command?.keyword ?? '');
     if (decision.kind === 'wrong-state') return this.reply(REPLIES.wrongState);
     if (decision.kind === 'unknown') {
       this.unknownCommands += 1;
