@@ -18,7 +18,7 @@ export interface ServiceContext {
   logger: Logger;
   /** The certificate: a provider following the configured files (reloaded without restart), or PEM text. */
   tls: TlsSource;
-  /** One registry per process, served by the http service at /metrics (serve always passes one). */
+  /** One registry per process, served by the http service at /metrics (serve passes one when it runs http). */
   metrics?: Metrics;
   /** One failed-login throttle for every listener of the process (guessing is slowed across ports). */
   authThrottle?: AuthThrottle;

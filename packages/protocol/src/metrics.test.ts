@@ -1,5 +1,11 @@
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { createMetrics, OTHER_COMMAND } from './metrics.js';
+
+/** Whether prom-client is in this worker's module cache (vitest gives each test file its own). */
+function promClientLoaded(): boolean {
+  return Object.keys(createRequire(import.meta.url).cache).some((file) => file.includes('/prom-client/'));
+}
 
 /** The value of one sample line of the exposition, e.g. `minimail_commands_total{...}`. */
 function sample(text: string, series: string): number | undefined {
@@ -8,6 +14,13 @@ function sample(text: string, series: string): number | undefined {
 }
 
 describe('createMetrics', () => {
+  // First in the file: a process that makes no registry (no /metrics served) never loads prom-client.
+  it('loads prom-client with the first registry, not with the module', () => {
+    expect(promClientLoaded()).toBe(false);
+    createMetrics({ processMetrics: false });
+    expect(promClientLoaded()).toBe(true);
+  });
+
   it('counts connections, commands, errors, messages and auth failures per protocol', async () => {
     const metrics = createMetrics({ processMetrics: false });
     const smtp = metrics.forProtocol('smtp', ['EHLO', 'MAIL']);

@@ -1,4 +1,6 @@
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type * as PromClient from 'prom-client';
+import type { Registry } from 'prom-client';
 
 /**
  * Prometheus metrics shared by every listener of one process. The app makes one `Metrics` with
@@ -59,7 +61,15 @@ export const OTHER_COMMAND = 'OTHER';
 /** `kind` labels longer than this are cut, so an error label can never carry client text. */
 const MAX_LABEL_CHARS = 32;
 
+/**
+ * prom-client is loaded by the first createMetrics(), not when this package is imported: every
+ * process imports @minimail/protocol, and one that serves no /metrics (an IMAP-only container)
+ * makes no registry and so never pays for prom-client's modules (~3 MiB resident).
+ */
+const require = createRequire(import.meta.url);
+
 export function createMetrics(options: CreateMetricsOptions = {}): Metrics {
+  const { collectDefaultMetrics, Counter, Gauge, Registry } = require('prom-client') as typeof PromClient;
   const registry = new Registry();
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'minimail_' });
 

@@ -74,12 +74,16 @@ export const serveCommand: CommandSpec = {
         .catch((err: unknown) => logger.error({ err }, 'SIGHUP: TLS certificate reload failed'));
     };
     process.on('SIGHUP', onHangup);
-    const metrics = createMetrics({ outboundQueue: store });
+    // Only the http listener serves /metrics, and only its own process's: without it the counters
+    // could never be read, so none are kept (prom-client and the process metrics' event-loop
+    // histogram stay out of, e.g., an IMAP-only container's memory).
+    const servesMetrics = services.includes('http') && config.ports.http !== 0;
+    const metrics = servesMetrics ? createMetrics({ outboundQueue: store }) : null;
     const authThrottle = new AuthThrottle({
       freeFailures: config.authFreeFailures,
       maxDelayMs: config.authMaxDelay,
     });
-    const context = { config, store, logger, tls, metrics, authThrottle };
+    const context = { config, store, logger, tls, authThrottle, ...(metrics ? { metrics } : {}) };
 
     const running: RunningListener[] = [];
     const tasks: RunningTask[] = [];
