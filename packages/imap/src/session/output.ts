@@ -26,7 +26,17 @@ export class Output {
   }
 
   async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
+    await this.flushNow();
+  }
+
+  /**
+   * flush() without a promise when the socket takes everything at once (the usual case): null
+   * then, else a promise that settles when the kernel has taken it (backpressure). The session's
+   * wait for the client uses it, so an idle connection holds no promise for a finished write
+   * (10,000 IDLE clients, issue 6). Throws ConnectionClosedError, not rejects, when the client is gone.
+   */
+  flushNow(): Promise<void> | null {
+    if (this.pending.length === 0) return null;
     const data =
       this.pending.length === 1
         ? (this.pending[0] as Buffer)
@@ -35,9 +45,9 @@ export class Output {
     this.pendingBytes = 0;
     const socket = this.socket();
     if (socket.destroyed || !socket.writable) throw new ConnectionClosedError('client is gone');
-    if (socket.write(data)) return;
+    if (socket.write(data)) return null;
     // Backpressure: wait until the kernel took what we wrote (a big FETCH never piles up in memory).
-    await new Promise<void>((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       const onDrain = (): void => {
         cleanup();
         resolve();

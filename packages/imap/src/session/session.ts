@@ -30,6 +30,9 @@ import { gateRefusal } from './gate.js';
 import { MailboxView } from './mailbox-view.js';
 import type { SessionState } from './state.js';
 
+/** What a handler that has nothing left to do returns (one shared settled promise). */
+const SETTLED: Promise<void> = Promise.resolve();
+
 export class Session {
   private state: SessionState = { kind: 'notAuthenticated' };
   private socket: Socket | TLSSocket;
@@ -72,7 +75,7 @@ export class Session {
         untaggedStatus('OK', this.capabilityCode(), `${this.server.hostname} minimail IMAP4rev1 ready`),
       );
       while (!this.closing) {
-        await this.step();
+        await this.handleEvent(await this.nextEvent());
         if (this.byeAfterReply !== null) await this.bye(this.byeAfterReply);
       }
     } catch (error) {
@@ -101,39 +104,40 @@ export class Session {
     }
   }
 
-  /** Waits for and handles one event from the client. */
-  private async step(): Promise<void> {
-    const event = await this.nextEvent();
+  /**
+   * Handles one event from the client. Not async, and neither is handleFrame: each hands back the
+   * promise of the work itself, so run() awaits a long command (IDLE) directly, without a promise
+   * per level in between (each costs ~0.25 KiB per idle connection; 10,000 IDLE clients, issue 6).
+   */
+  private handleEvent(event: StreamEvent): Promise<void> {
     switch (event.kind) {
       case 'end':
         this.closing = true;
-        return;
+        return SETTLED;
       case 'timeout':
         // RFC 3501 5.4: autologout.
-        await this.bye('Autologout; idle for too long');
-        return;
+        return this.bye('Autologout; idle for too long');
       case 'shutdown':
-        await this.bye('Server shutting down');
-        return;
+        return this.bye('Server shutting down');
       case 'poke':
-        return;
+        return SETTLED;
       case 'continue':
         // RFC 3501 7.5: ready for the rest of a synchronizing literal.
-        await this.send(continuation('Ready for literal data'));
-        return;
+        return this.send(continuation('Ready for literal data'));
       case 'error':
-        await this.answerWireError(event.error);
-        if (event.error.closeConnection || this.stream.failed)
-          await this.bye('Cannot continue reading this connection');
-        return;
+        return this.unreadable(event.error);
       case 'command':
-        // Returned, not awaited: a command that waits long (IDLE) is then not also held up by
-        // this frame (a suspended async frame costs ~0.4 KiB per idle connection).
         return this.handleFrame(event.frame);
     }
   }
 
-  private async handleFrame(frame: CommandFrame): Promise<void> {
+  private async unreadable(error: ImapWireError): Promise<void> {
+    await this.answerWireError(error);
+    if (error.closeConnection || this.stream.failed)
+      await this.bye('Cannot continue reading this connection');
+  }
+
+  private handleFrame(frame: CommandFrame): Promise<void> {
     // Literals appear as their size only: APPEND bodies and literal passwords stay out of logs.
     this.transcript?.client(describeFrame(frame));
     let command: ImapCommand;
@@ -147,25 +151,21 @@ export class Session {
       );
       // The keyword is counted even when its arguments did not parse (unknown words are OTHER).
       this.server.metrics?.command(commandKeyword(frame));
-      await this.answerWireError(error);
-      return;
+      return this.answerWireError(error);
     }
     this.server.metrics?.command(command.name);
     if (this.state.kind === 'notAuthenticated') {
       this.commandsBeforeAuth += 1;
       if (this.commandsBeforeAuth > this.server.limits.maxCommandsBeforeAuth) {
-        await this.bye('Too many commands before login');
-        return;
+        return this.bye('Too many commands before login');
       }
     }
     const spec = COMMANDS[command.name] as unknown as CommandSpec;
     const refusal = gateRefusal(spec, this.state.kind);
     if (refusal !== null) {
       this.countBad();
-      await this.complete(command.tag, 'BAD', null, refusal);
-      return;
+      return this.complete(command.tag, 'BAD', null, refusal);
     }
-    // Returned, not awaited (see step()).
     return this.execute(spec, command);
   }
 
@@ -265,10 +265,15 @@ export class Session {
     await this.output.send(data);
   }
 
-  /** Everything sent so far reaches the socket, then the next client event (the only place the session waits). */
-  private async nextEvent(): Promise<StreamEvent> {
-    await this.output.flush();
-    return this.stream.next(this.server.limits.autologoutMs);
+  /**
+   * Everything sent so far reaches the socket, then the next client event (the only place the
+   * session waits). Not async: when the socket takes the output at once, the wait is the stream's
+   * own promise and nothing more. A client that is gone throws ConnectionClosedError.
+   */
+  private nextEvent(): Promise<StreamEvent> {
+    const timeoutMs = this.server.limits.autologoutMs;
+    const draining = this.output.flushNow();
+    return draining === null ? this.stream.next(timeoutMs) : draining.then(() => this.stream.next(timeoutMs));
   }
 
   /** First line of a response; what follows (literal data, more lines) only as a size. */
