@@ -83,12 +83,24 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   };
 
   const serve = (socket: Socket | TLSSocket, info: ConnectionInfo): void => {
-    Promise.resolve()
-      .then(() => options.onConnection(socket, info))
-      .catch((error: unknown) => {
-        logger.error({ err: error, cid: info.id }, 'session failed');
-        socket.destroy();
-      });
+    const failed = (error: unknown): void => {
+      logger.error({ err: error, cid: info.id }, 'session failed');
+      socket.destroy();
+    };
+    // In a microtask, as a promise callback would run it, with a throw caught like a rejection.
+    // Not `Promise.resolve().then(...)`: that promise would adopt the session's own for as long
+    // as the session lasts (a promise, a reaction and two resolving functions, ~0.25 KiB for
+    // each of 10,000 IDLE clients, issue 6).
+    queueMicrotask(() => {
+      let session: void | Promise<void>;
+      try {
+        session = options.onConnection(socket, info);
+      } catch (error) {
+        failed(error);
+        return;
+      }
+      session?.catch(failed);
+    });
   };
 
   const accept = (socket: Socket): void => {
