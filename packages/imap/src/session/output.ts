@@ -16,8 +16,8 @@ export class Output {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
 
-  /** `socket` is read on every write: STARTTLS replaces it. */
-  constructor(private readonly socket: () => Socket) {}
+  /** Where every write goes; STARTTLS replaces it with the TLS socket. */
+  constructor(public socket: Socket) {}
 
   async send(data: Buffer): Promise<void> {
     this.pending.push(data);
@@ -43,7 +43,7 @@ export class Output {
         : Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
-    const socket = this.socket();
+    const socket = this.socket;
     if (socket.destroyed || !socket.writable) throw new ConnectionClosedError('client is gone');
     if (socket.write(data)) return null;
     // Backpressure: wait until the kernel took what we wrote (a big FETCH never piles up in memory).

@@ -35,7 +35,6 @@ const SETTLED: Promise<void> = Promise.resolve();
 
 export class Session {
   private state: SessionState = { kind: 'notAuthenticated' };
-  private socket: Socket | TLSSocket;
   private secure: boolean;
   private readonly stream: CommandStream;
   private readonly output: Output;
@@ -58,14 +57,18 @@ export class Session {
     private readonly info: ConnectionInfo,
     private readonly server: ServerContext,
   ) {
-    this.socket = socket;
     this.secure = info.secure;
     this.stream = new CommandStream(socket, info.signal);
-    this.output = new Output(() => this.socket);
+    this.output = new Output(socket);
     this.logger = sessionLogger(server.logger, { cid: info.id, proto: 'imap', remote: info.remoteAddress });
     this.transcript = this.logger.isLevelEnabled('debug')
       ? new Transcript({ maxLines: 0, onLine: (line) => this.logger.debug({ line }, 'imap transcript') })
       : null;
+  }
+
+  /** The connection's socket, plain or (after STARTTLS) TLS; the output holds the one reference. */
+  private get socket(): Socket | TLSSocket {
+    return this.output.socket;
   }
 
   async run(): Promise<void> {
@@ -370,7 +373,7 @@ export class Session {
       this.closing = true;
       throw new ConnectionClosedError('TLS handshake failed');
     }
-    this.socket = secure;
+    this.output.socket = secure;
     this.secure = true;
     this.stream.attach(secure);
   }
