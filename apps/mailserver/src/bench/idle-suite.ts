@@ -18,6 +18,19 @@ const USERS = 10;
 /** Time for the server to settle after the last IDLE before RSS is read (timers, GC). */
 const SETTLE_MS = 3_000;
 
+/**
+ * How many connections to hold: the settings' count, or BENCH_IDLE_CONNECTIONS when given (e.g. the
+ * full 10,000 inside a --quick run, without running every other suite at full size).
+ */
+function idleConnections(settings: BenchSettings): number {
+  const override = process.env['BENCH_IDLE_CONNECTIONS'];
+  if (override === undefined || override === '') return settings.idleConnections;
+  const count = Number(override);
+  if (!Number.isInteger(count) || count <= 0)
+    throw new Error(`BENCH_IDLE_CONNECTIONS must be a positive integer`);
+  return count;
+}
+
 export interface IdleResult {
   connections: number;
   failed: number;
@@ -30,13 +43,14 @@ export interface IdleResult {
 export async function runIdleSuite(
   settings: BenchSettings,
 ): Promise<{ result: IdleResult | null; notes: string[] }> {
+  const connections = idleConnections(settings);
   const minimail = createMinimail();
   try {
     for (let u = 0; u < USERS; u++)
       await minimail.seed(`idle${u}@bench.test`, 10, (i) => benchMessage(i, 2048));
     const target = await minimail.start({
       service: 'imap',
-      imapMaxClients: settings.idleConnections + 100,
+      imapMaxClients: connections + 100,
     });
     await sleep(SETTLE_MS);
     const baselineRss = target.rss();
@@ -45,7 +59,7 @@ export async function runIdleSuite(
       {
         PATH: process.env['PATH'],
         BENCH_PORT: String(target.ports['imap']),
-        BENCH_CONNECTIONS: String(settings.idleConnections),
+        BENCH_CONNECTIONS: String(connections),
         BENCH_USERS: String(USERS),
       },
       [],
