@@ -149,6 +149,36 @@ describe('startListener', () => {
     await client.closed();
   });
 
+  it('logs and closes a session whose handler rejects', async () => {
+    const { port } = await start({
+      onConnection: () => Promise.reject(new Error('boom')),
+    });
+    const client = await connect(port);
+    await client.closed();
+  });
+
+  it('lets every open session listen for shutdown without a MaxListenersExceededWarning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const { port } = await start({
+        onConnection: (socket, info) => {
+          info.signal.addEventListener('abort', () => socket.end());
+          socket.on('end', () => socket.end()); // the client hangs up first in afterEach
+          socket.resume();
+          socket.write('* OK ready\r\n');
+        },
+      });
+      const opened = await Promise.all(Array.from({ length: 12 }, () => connect(port)));
+      await Promise.all(opened.map((client) => client.expect('* OK ready')));
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on a later tick
+      expect(warnings).toStrictEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('signals sessions on close, then destroys the ones still open after the grace period', async () => {
     const seen: string[] = [];
     const { port } = await start({

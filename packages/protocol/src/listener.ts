@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -70,6 +71,9 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   const { logger } = options;
   const open = new Set<Socket>();
   const shutdown = new AbortController();
+  // Each open session listens for shutdown (ConnectionInfo.signal): thousands of listeners are
+  // expected, not a leak, so Node's warning past 10 is turned off for this one signal.
+  setMaxListeners(0, shutdown.signal);
   const graceMs = options.closeGraceMs ?? LIMITS.closeGraceMs;
 
   const refuse = (socket: Socket, remoteAddress: string): void => {
