@@ -3,7 +3,7 @@ export type { RelayWorker, RelayWorkerOptions, SmarthostOptions } from './worker
 export type { TlsMode } from './smtp-client.js';
 export { staticResolver, toMailauthResolver } from './resolver.js';
 export type { DnsResolver } from './resolver.js';
-export { DEFAULT_RETRY_SCHEDULE, parseDuration } from './retry-schedule.js';
+export { DEFAULT_RETRY_SCHEDULE } from './retry-schedule.js';
 export type { RetrySchedule } from './retry-schedule.js';
 export { generateDkimKey, defaultSelector, dkimRecordName, dkimRecordValue } from './dkim-keys.js';
 export { signMessage } from './dkim-sign.js';

@@ -43,12 +43,3 @@ export function delayNoticeDue(
 ): boolean {
   return !entry.delayNotified && now.getTime() - entry.createdAt.getTime() >= schedule.delayNoticeAfterMs;
 }
-
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** Parses a duration like `300ms`, `5s`, `10m`, `4h`, `5d` (the app's config format). */
-export function parseDuration(text: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/.exec(text);
-  if (match === null) throw new Error(`"${text}" is not a duration like 300ms, 5s, 10m, 4h or 5d`);
-  return Math.round(Number(match[1]) * (UNIT_MS[match[2] ?? 's'] ?? 1));
-}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fromHeaderDomain, stripReturnPath } from './message-prep.js';
 import { lookupDestination, RouteError } from './mx-lookup.js';
 import { missingRecord, staticResolver, type DnsResolver } from './resolver.js';
-import { delayNoticeDue, nextAttemptAt, parseDuration, type RetrySchedule } from './retry-schedule.js';
+import { delayNoticeDue, nextAttemptAt, type RetrySchedule } from './retry-schedule.js';
 import { originalHeaders } from './dsn.js';
 
 const SCHEDULE: RetrySchedule = {
@@ -38,17 +38,6 @@ describe('retry schedule', () => {
       false,
     );
   });
-
-  it.each([
-    ['300ms', 300],
-    ['5s', 5000],
-    ['10m', 600_000],
-    ['4h', 14_400_000],
-    ['5d', 432_000_000],
-    [' 1.5m ', 90_000],
-  ])('parses the duration %j', (text, ms) => expect(parseDuration(text)).toBe(ms));
-
-  it('refuses a duration without a unit', () => expect(() => parseDuration('5')).toThrow(/not a duration/));
 });
 
 describe('message preparation', () => {
