@@ -44,6 +44,8 @@ export interface MinimailInstance {
   /** Serves one protocol through the real CLI (`minimail serve --services <service>`). */
   start(options: {
     service: 'smtp' | 'pop3' | 'imap';
+    /** Also run the HTTP service (/metrics, /healthz) in the same process, as docker-compose does. */
+    withHttp?: boolean;
     imapMaxClients?: number;
     cpuProfileDir?: string;
   }): Promise<ServerTarget>;
@@ -72,7 +74,7 @@ export function createMinimail(): MinimailInstance {
         await store.close();
       }
     },
-    async start({ service, imapMaxClients, cpuProfileDir }) {
+    async start({ service, withHttp = false, imapMaxClients, cpuProfileDir }) {
       const nodeArgs = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
       // The real `minimail serve`, configured through its environment as an operator would.
       const port = await freePort();
@@ -87,6 +89,7 @@ export function createMinimail(): MinimailInstance {
       };
       for (const variable of LISTENER_ENV) env[variable] = '0';
       env[SERVICE_PORT_ENV[service]] = String(port);
+      if (withHttp) env['MINIMAIL_HTTP_PORT'] = String(await freePort());
       // The idle suite holds 10,000 connections; the default limit (1,000) would refuse them.
       if (imapMaxClients !== undefined) env['MINIMAIL_MAX_CONNECTIONS'] = String(imapMaxClients);
       server = await startNodeChild(
@@ -94,7 +97,7 @@ export function createMinimail(): MinimailInstance {
         env,
         nodeArgs,
         120_000,
-        ['serve', '--services', service],
+        ['serve', '--services', withHttp ? `${service},http` : service],
         (output) => (/minimail ready/.test(output) ? { [service]: port } : null),
       );
       const running = server;
