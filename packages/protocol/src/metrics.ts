@@ -139,38 +139,57 @@ export function createMetrics(options: CreateMetricsOptions = {}): Metrics {
   });
 
   const forProtocol = (protocol: string, knownCommands: readonly string[]): ProtocolMetrics => {
-    const known = new Set(knownCommands.map((name) => name.toUpperCase()));
+    // Label sets are bound once here: prom-client hashes a label object on every inc(), which
+    // costs about a microsecond, and commands and messages are counted on every round trip.
+    const open = connectionsOpen.labels({ protocol });
+    const accepted = connectionsTotal.labels({ protocol });
+    const failedLogins = authFailures.labels({ protocol });
+    const commandCounters = new Map<string, PromClient.Counter.Internal>();
+    for (const name of [...knownCommands.map((known) => known.toUpperCase()), OTHER_COMMAND]) {
+      commandCounters.set(name, commands.labels({ protocol, command: name }));
+    }
+    const other = commandCounters.get(OTHER_COMMAND)!;
+    const byDirection = {
+      in: {
+        count: messages.labels({ protocol, direction: 'in' }),
+        bytes: messageBytes.labels({ protocol, direction: 'in' }),
+      },
+      out: {
+        count: messages.labels({ protocol, direction: 'out' }),
+        bytes: messageBytes.labels({ protocol, direction: 'out' }),
+      },
+    };
     // Series appear at 0 once the listener exists, so rate() works from the first scrape.
-    connectionsOpen.inc({ protocol }, 0);
-    connectionsTotal.inc({ protocol }, 0);
-    authFailures.inc({ protocol }, 0);
+    open.inc(0);
+    accepted.inc(0);
+    failedLogins.inc(0);
     return {
       connectionOpened() {
-        connectionsOpen.inc({ protocol });
-        connectionsTotal.inc({ protocol });
+        open.inc();
+        accepted.inc();
         let closed = false;
         return () => {
           if (closed) return;
           closed = true;
-          connectionsOpen.dec({ protocol });
+          open.dec();
         };
       },
       connectionRefused(reason) {
         connectionsRefused.inc({ protocol, reason: boundedLabel(reason) });
       },
       command(name) {
-        const upper = name.toUpperCase();
-        commands.inc({ protocol, command: known.has(upper) ? upper : OTHER_COMMAND });
+        (commandCounters.get(name) ?? commandCounters.get(name.toUpperCase()) ?? other).inc();
       },
       error(kind) {
         errors.inc({ protocol, kind: boundedLabel(kind) });
       },
       message(direction, bytes) {
-        messages.inc({ protocol, direction });
-        messageBytes.inc({ protocol, direction }, bytes);
+        const counters = byDirection[direction];
+        counters.count.inc();
+        counters.bytes.inc(bytes);
       },
       authFailure() {
-        authFailures.inc({ protocol });
+        failedLogins.inc();
       },
     };
   };
