@@ -22,6 +22,10 @@ export function openDatabase(path: string): SqliteDatabase {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
+    // Every write op runs in a SAVEPOINT, whose statement journal SQLite otherwise keeps in a temp
+    // file: measured ~15 extra pwrite calls per 10 KB delivery (204 -> 166 us per message in a
+    // store-only loop). In memory it holds only the pages one op changed.
+    db.pragma('temp_store = MEMORY');
     return db;
   } catch (error) {
     throw toStoreError(error);

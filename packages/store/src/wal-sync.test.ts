@@ -25,6 +25,8 @@ describe('WalSync: fdatasync of the WAL, coalesced', () => {
     const { db, wal, path } = openWal();
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(1);
+    // Savepoint journals in memory, not in temp files (db.ts).
+    expect(db.pragma('temp_store', { simple: true })).toBe(2);
     expect(existsSync(`${path}-wal`)).toBe(true);
     wal.close();
     db.close();
