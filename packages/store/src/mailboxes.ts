@@ -21,14 +21,15 @@ interface MailboxRow {
   uid_validity: number;
   uid_next: number;
   highest_modseq: number;
-  message_count: number;
-  unseen_count: number;
 }
 
+/**
+ * The mailbox row alone, never its message counts: counting scans the mailbox's index, so every
+ * delivery into a 100,000-message INBOX would count 200,000 index entries to learn nothing it
+ * needs. `mailboxStatus` counts, when a caller asks for counts.
+ */
 const MAILBOX_COLUMNS = `m.id, m.user_id, m.name, m.special_use, m.subscribed, m.noselect, m.uid_validity,
-  m.uid_next, m.highest_modseq,
-  (SELECT COUNT(*) FROM messages WHERE mailbox_id = m.id) AS message_count,
-  (SELECT COUNT(*) FROM messages WHERE mailbox_id = m.id AND seen = 0) AS unseen_count`;
+  m.uid_next, m.highest_modseq`;
 
 interface StatusRow {
   uid_next: number;
@@ -50,8 +51,6 @@ function toMailbox(row: MailboxRow): Mailbox {
     uidValidity: row.uid_validity,
     uidNext: row.uid_next,
     highestModseq: row.highest_modseq,
-    messageCount: row.message_count,
-    unseenCount: row.unseen_count,
   };
 }
 
@@ -142,15 +141,14 @@ export class Mailboxes {
   }
 
   require(userId: number, name: string): Mailbox {
-    const mailbox = this.get(userId, name);
-    if (mailbox === null) throw new StoreError('NOT_FOUND', `no mailbox named ${JSON.stringify(name)}`);
-    return mailbox;
+    const row = this.byName.get(userId, normalizeMailboxName(name));
+    if (row === undefined) throw new StoreError('NOT_FOUND', `no mailbox named ${JSON.stringify(name)}`);
+    return toMailbox(row);
   }
 
   /** A mailbox messages can be put into: exists and is not \Noselect. */
   requireSelectable(mailboxId: number): Mailbox {
-    const mailbox = this.getById(mailboxId);
-    if (mailbox === null) throw new StoreError('NOT_FOUND', `no mailbox with id ${mailboxId}`);
+    const mailbox = this.requireById(mailboxId);
     if (mailbox.noselect)
       throw new StoreError('INVALID', `mailbox ${JSON.stringify(mailbox.name)} cannot hold messages`);
     return mailbox;
@@ -282,8 +280,8 @@ export class Mailboxes {
   }
 
   private requireById(mailboxId: number): Mailbox {
-    const mailbox = this.getById(mailboxId);
-    if (mailbox === null) throw new StoreError('NOT_FOUND', `no mailbox with id ${mailboxId}`);
-    return mailbox;
+    const row = this.byId.get(mailboxId);
+    if (row === undefined) throw new StoreError('NOT_FOUND', `no mailbox with id ${mailboxId}`);
+    return toMailbox(row);
   }
 }

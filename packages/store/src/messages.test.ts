@@ -167,7 +167,7 @@ describe('messages', () => {
     await deliverTo(inbox.id, 'a');
     await deliverTo(inbox.id, 'b');
     await store.setFlags(inbox.id, [2], 'add', ['\\Seen']);
-    expect(await store.getMailboxById(inbox.id)).toMatchObject({ messageCount: 2, unseenCount: 1 });
+    expect(await store.mailboxStatus(inbox.id)).toMatchObject({ messages: 2, unseen: 1 });
   });
 
   it('expunges \\Deleted messages when no UIDs are given, exactly the given UIDs otherwise', async () => {

@@ -76,8 +76,8 @@ export interface Mailbox {
   uidNext: number;
   /** Highest modseq of any change in this mailbox (RFC 7162 HIGHESTMODSEQ). */
   highestModseq: number;
-  messageCount: number;
-  unseenCount: number;
+  // No message counts here: counting scans the mailbox's index, and most lookups (delivery,
+  // SELECT, STORE, COPY) do not need them. `mailboxStatus` counts when asked.
 }
 
 export interface MailboxStatus {

@@ -17,7 +17,8 @@ export const mailboxCommands: Record<string, CommandSpec> = {
           (a, b) => Number(b.name === 'INBOX') - Number(a.name === 'INBOX') || a.name.localeCompare(b.name),
         );
         for (const mailbox of mailboxes) {
-          println(io.stdout, `${mailbox.name}\t${mailbox.messageCount}`);
+          const { messages } = await store.mailboxStatus(mailbox.id);
+          println(io.stdout, `${mailbox.name}\t${messages}`);
         }
       }),
   },

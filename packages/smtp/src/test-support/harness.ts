@@ -101,7 +101,9 @@ export async function inbox(store: MailStore, address: string): Promise<Buffer[]
 export async function countAllMessages(store: MailStore): Promise<number> {
   let total = 0;
   for (const user of await store.listUsers()) {
-    for (const mailbox of await store.listMailboxes(user.id)) total += mailbox.messageCount;
+    for (const mailbox of await store.listMailboxes(user.id)) {
+      total += (await store.mailboxStatus(mailbox.id)).messages;
+    }
   }
   return total;
 }
