@@ -22,7 +22,7 @@ import { OutboundQueue } from './outbound.js';
 import { decoyPasswordHash, hashPassword, verifyPasswordHash } from './password.js';
 import { UidValidityCounter } from './uid-validity.js';
 import { WalSync } from './wal-sync.js';
-import { WriteQueue } from './write-queue.js';
+import { WriteQueue, type Durability } from './write-queue.js';
 import {
   StoreError,
   type Alias,
@@ -384,14 +384,17 @@ export class SqliteMailStore implements MailStore {
 
   // ---- maildrop locks -------------------------------------------------------------------------
 
+  // Locks are coordination, not mail: committed (every process sees them) is enough, and a POP3
+  // login or QUIT does not wait for an fsync. A lock lost in a power cut is simply not held; an
+  // unlock lost leaves a stale lock that the next login takes over (LOCK_STALE_AFTER_MS).
   async lockMaildrop(userId: number, owner: string): Promise<boolean> {
-    const locked = await this.write(() => this.locks.lock(userId, owner));
+    const locked = await this.write(() => this.locks.lock(userId, owner), 'visible');
     if (locked) this.heldLocks.set(lockKey(userId, owner), { userId, owner });
     return locked;
   }
 
   async unlockMaildrop(userId: number, owner: string): Promise<void> {
-    await this.write(() => this.locks.unlock(userId, owner));
+    await this.write(() => this.locks.unlock(userId, owner), 'visible');
     this.heldLocks.delete(lockKey(userId, owner));
   }
 
@@ -464,10 +467,10 @@ export class SqliteMailStore implements MailStore {
     }
   }
 
-  private write<T>(op: () => T): Promise<T> {
+  private write<T>(op: () => T, durability: Durability = 'durable'): Promise<T> {
     // TEMPORARY: a write racing shutdown should be retried by the client (SMTP 451), not bounced.
     if (this.closing !== null) return Promise.reject(new StoreError('TEMPORARY', 'store is closed'));
-    return this.queue.run(op);
+    return this.queue.run(op, durability);
   }
 
   private read<T>(fn: () => T): Promise<T> {
@@ -512,7 +515,7 @@ export class SqliteMailStore implements MailStore {
     this.queue
       .run(() => {
         for (const { userId, owner } of held) this.locks.heartbeat(userId, owner);
-      })
+      }, 'visible')
       .catch((error: unknown) => this.warn(error, 'maildrop lock heartbeat failed'));
   }
 

@@ -249,6 +249,34 @@ describe('write queue: acknowledged only after the WAL fsync', () => {
     await expect(write).resolves.toBe(1);
   });
 
+  it("a 'visible' write (maildrop locks) settles at COMMIT without waiting for an fsync", async () => {
+    const visible = queue.run((d) => d.prepare('INSERT INTO t VALUES (?)').run(7).changes, 'visible');
+    await expect(visible).resolves.toBe(1);
+    expect(gate.started).toHaveLength(0);
+    expect(feedCalls).toBe(1);
+  });
+
+  it("a batch mixing 'visible' and durable writes waits for the fsync for all of them", async () => {
+    const visible = queue.run((d) => d.prepare('INSERT INTO t VALUES (?)').run(7).changes, 'visible');
+    const durable = insert(8);
+    expect(await settledWithin(visible)).toBe(false);
+    expect(gate.started).toHaveLength(1);
+    gate.started[0]?.finish();
+    await expect(Promise.all([visible, durable])).resolves.toEqual([1, 1]);
+  });
+
+  it("a 'visible' write committed while an fsync runs leaves the change feed to that fsync", async () => {
+    const durable = insert(1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const visible = queue.run((d) => d.prepare('INSERT INTO t VALUES (?)').run(2).changes, 'visible');
+    await expect(visible).resolves.toBe(1);
+    // The durable batch's changes must not be announced before it is durable.
+    expect(feedCalls).toBe(0);
+    gate.started[0]?.finish();
+    await durable;
+    expect(feedCalls).toBe(1);
+  });
+
   it('a failed fsync fails every write of its batch as TEMPORARY: nothing is called safe', async () => {
     const writes = [insert(1), insert(2)];
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -6,8 +6,17 @@ import { StoreError } from './types.js';
 /** A synchronous unit of work run inside the shared transaction. */
 export type WriteOp<T> = (db: SqliteDatabase) => T;
 
+/**
+ * `durable`: acknowledged only once on stable storage (mail, flags, expunges: everything a client
+ * is told is safe). `visible`: acknowledged once committed, i.e. seen by every other connection,
+ * without waiting for the fsync; for coordination state whose loss in a power cut is harmless
+ * (maildrop locks: a lost lock or unlock leaves a stale lock, taken over once stale).
+ */
+export type Durability = 'durable' | 'visible';
+
 interface Pending {
   op: WriteOp<unknown>;
+  durable: boolean;
   resolve: (value: unknown) => void;
   reject: (error: StoreError) => void;
 }
@@ -43,9 +52,14 @@ export class WriteQueue {
     return this.commits;
   }
 
-  run<T>(op: WriteOp<T>): Promise<T> {
+  run<T>(op: WriteOp<T>, durability: Durability = 'durable'): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ op, resolve: resolve as (value: unknown) => void, reject });
+      this.pending.push({
+        op,
+        durable: durability === 'durable',
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
       if (!this.scheduled) {
         this.scheduled = true;
         // setImmediate, not a microtask: lets every write started in this turn (and the I/O
@@ -71,6 +85,13 @@ export class WriteQueue {
     if (this.scheduled) setImmediate(() => this.flush());
     const outcomes = this.runBatch(batch);
     if (!outcomes.committed) {
+      this.settle(batch, outcomes.results);
+      return;
+    }
+    if (!batch.some((item) => item.durable)) {
+      // Visible is enough. The change feed is pumped by the fsync in flight, if any, so that it
+      // never announces a durable batch's changes before that batch is durable.
+      if (this.syncing === 0) this.afterCommit();
       this.settle(batch, outcomes.results);
       return;
     }
