@@ -8,6 +8,7 @@ import { ImapClient } from './imap-client.js';
 import { benchMessage } from './messages.js';
 import { createMinimail, type ServerTarget } from './minimail-target.js';
 import { createDovecot, DOVECOT_PASSWORD, dovecotVersion } from './peers/dovecot.js';
+import { flushDirtyPages } from './processes.js';
 import type { BenchSettings } from './settings.js';
 import { CONNECTIONS_PER_SOURCE_IP } from './settings.js';
 import { now, Samples } from './stats.js';
@@ -160,6 +161,7 @@ export async function runImapSuite(
       await minimail.seed(userName(c), settings.imapMailboxSize, seed(c));
     const target = await minimail.start({ service: 'imap', ...(cpuProfileDir ? { cpuProfileDir } : {}) });
     await workload(target, { ...settings }, 'any', 1); // warm-up: caches, first logins
+    flushDirtyPages();
     const result = await workload(target, settings, 'any', settings.imapSeconds);
     results.push(result);
     report(result);
@@ -178,6 +180,7 @@ export async function runImapSuite(
         dovecot.seed(userName(c), settings.imapMailboxSize, seed(c));
       const target = await dovecot.start();
       await workload(target, settings, DOVECOT_PASSWORD, 1); // warm-up: builds Dovecot's index and cache files
+      flushDirtyPages();
       const result = await workload(target, settings, DOVECOT_PASSWORD, settings.imapSeconds);
       results.push(result);
       report(result);

@@ -1,5 +1,5 @@
 /** Child processes of the bench: start one, wait for its ready line, measure its memory, stop it. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 
@@ -121,4 +121,14 @@ export function processRssBytes(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * Waits until the kernel has written every dirty page to disk (sync(1)). The loads fsync, and an
+ * fsync issued while the kernel is still writing back the previous load's files (Postfix's
+ * Maildir, minimail's WAL) waits behind that writeback: without this, whichever server runs right
+ * after a big write load pays for it.
+ */
+export function flushDirtyPages(): void {
+  execFileSync('sync');
 }

@@ -92,11 +92,11 @@ export class Wire {
 }
 
 /**
- * Source address for the n-th concurrent connection: 127.0.0.1 for the first `perIp`, then
- * 127.0.0.2, ... 127.0.0.250, 127.0.1.1, ... (all of 127/8 is loopback). Spreading the load keeps
+ * Source address for the n-th concurrent connection: 127.<block>.0.1 for the first `perIp`, then
+ * 127.<block>.0.2, ... .0.250, .1.1, ... (all of 127/8 is loopback). Spreading the load keeps
  * every server under its per-IP connection limit, as many real clients would.
  */
-export function sourceAddress(index: number, perIp: number): string {
+export function sourceAddress(index: number, perIp: number, block = 0): string {
   const n = Math.floor(index / perIp);
-  return `127.0.${Math.floor(n / 250)}.${1 + (n % 250)}`;
+  return `127.${block % 250}.${Math.floor(n / 250)}.${1 + (n % 250)}`;
 }
