@@ -47,8 +47,6 @@ export interface RunningTask {
 
 interface ServiceSpec {
   description: string;
-  /** Whether this build has it (POP3 and IMAP land in their own issues). */
-  available: boolean;
   start(ctx: ServiceContext): Promise<RunningListener[]>;
   startTasks?(ctx: ServiceContext): Promise<RunningTask[]>;
 }
@@ -106,7 +104,6 @@ async function listen(
 export const SERVICES: Record<string, ServiceSpec> = {
   smtp: {
     description: 'SMTP MX: inbound mail (port 1025 dev, 25 production)',
-    available: true,
     start: async (ctx) => {
       const { createMxServer } = await import('@minimail/smtp');
       return listen(ctx, 'smtp', createMxServer(await smtpOptions(ctx, 'smtp')));
@@ -114,7 +111,6 @@ export const SERVICES: Record<string, ServiceSpec> = {
   },
   submission: {
     description: 'SMTP submission for mail clients (1587 STARTTLS and 1465 TLS dev; 587 and 465 production)',
-    available: true,
     start: async (ctx) => {
       const { createSubmissionServer } = await import('@minimail/smtp');
       return [
@@ -133,13 +129,11 @@ export const SERVICES: Record<string, ServiceSpec> = {
   },
   relay: {
     description: 'outbound relay: delivers queued mail to remote MX hosts or a smarthost (production only)',
-    available: true,
     start: () => Promise.resolve([]),
     startTasks: startRelay,
   },
   pop3: {
     description: 'POP3 (1110 STLS and 1995 TLS dev; 110 and 995 production)',
-    available: true,
     start: async (ctx) => {
       const { createPop3Server, POP3_COMMAND_NAMES } = await import('@minimail/pop3');
       const options = {
@@ -161,7 +155,6 @@ export const SERVICES: Record<string, ServiceSpec> = {
   },
   imap: {
     description: 'IMAP (1143 STARTTLS and 1993 TLS dev; 143 and 993 production)',
-    available: true,
     start: async (ctx) => {
       const { createImapServer, IMAP_COMMAND_NAMES } = await import('@minimail/imap');
       const options = {
@@ -183,7 +176,6 @@ export const SERVICES: Record<string, ServiceSpec> = {
   },
   http: {
     description: 'HTTP on 8025: /healthz, /metrics; in dev also the mail-catcher API and web page',
-    available: true,
     start: async (ctx) => {
       const { createHttpServer } = await import('@minimail/http');
       return listen(
@@ -203,10 +195,9 @@ export const SERVICES: Record<string, ServiceSpec> = {
 
 export const SERVICE_NAMES = Object.keys(SERVICES);
 
-/** Parses `--services a,b` (default: every available service) or fails naming the bad entry. */
+/** Parses `--services a,b` (default: every service) or fails naming the bad entry. */
 export function selectServices(list: string | undefined): string[] {
-  if (list === undefined || list.trim() === '')
-    return SERVICE_NAMES.filter((name) => SERVICES[name]!.available);
+  if (list === undefined || list.trim() === '') return [...SERVICE_NAMES];
   const names = [
     ...new Set(
       list
@@ -216,9 +207,7 @@ export function selectServices(list: string | undefined): string[] {
     ),
   ];
   for (const name of names) {
-    const spec = SERVICES[name];
-    if (!spec) throw new Error(`unknown service "${name}" (known: ${SERVICE_NAMES.join(', ')})`);
-    if (!spec.available) throw new Error(`service "${name}" is not available in this version yet`);
+    if (!SERVICES[name]) throw new Error(`unknown service "${name}" (known: ${SERVICE_NAMES.join(', ')})`);
   }
   return names;
 }
