@@ -67,8 +67,8 @@ async function start(options: Options = {}): Promise<number> {
   return listener.listen(0, '127.0.0.1');
 }
 
-async function connect(port: number): Promise<RawSmtpClient> {
-  const client = await RawSmtpClient.connect(port);
+async function connect(port: number, options: { tls?: boolean } = {}): Promise<RawSmtpClient> {
+  const client = await RawSmtpClient.connect(port, options);
   clients.push(client);
   return client;
 }
@@ -141,6 +141,9 @@ describe('connection limits', () => {
   });
 });
 
+/** RFC 4616 PLAIN credentials for bob@local.test with a wrong password. */
+const WRONG_PASSWORD_PLAIN = Buffer.from('\0bob@local.test\0wrong').toString('base64');
+
 /** One sample of the Prometheus text, or undefined. */
 function sample(text: string, series: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
@@ -194,17 +197,14 @@ describe('metrics', () => {
       maxConnectionsPerIp: 1,
       metrics: metrics.forProtocol('submission', ['AUTH']),
     });
-    const socket = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false });
-    sockets.push(socket);
-    const lines = replyReader(socket);
-    expect(await lines.next()).toBe(`220 ${HOSTNAME} ESMTP minimail`);
-    socket.write('EHLO client.test\r\n');
-    while (!(await lines.next()).startsWith('250 ')); // the EHLO reply's last line
-    socket.write(`AUTH PLAIN ${Buffer.from('\0bob@local.test\0wrong').toString('base64')}\r\n`);
-    expect(await lines.next()).toBe('535 5.7.8 Authentication credentials invalid');
-    const refused = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false });
-    sockets.push(refused);
-    expect(await replyReader(refused).next()).toBe('421 4.7.0 Too many connections, try again later');
+    const client = await connect(port, { tls: true });
+    expect((await client.reply()).last).toBe(`220 ${HOSTNAME} ESMTP minimail`);
+    expect(await client.command('EHLO client.test')).toBe('250 SIZE 26214400');
+    expect(await client.command(`AUTH PLAIN ${WRONG_PASSWORD_PLAIN}`)).toBe(
+      '535 5.7.8 Authentication credentials invalid',
+    );
+    const refused = await connect(port, { tls: true });
+    expect((await refused.reply()).last).toBe('421 4.7.0 Too many connections, try again later');
 
     const text = await metrics.scrape();
     expect(sample(text, 'minimail_auth_failures_total{protocol="submission"}')).toBe(1);
@@ -222,15 +222,12 @@ describe('shared failed-login throttle', () => {
     const first = await start(options);
     const second = await start(options);
     const login = async (port: number): Promise<{ reply: string; ms: number }> => {
-      const socket = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false });
-      sockets.push(socket);
-      const lines = replyReader(socket);
-      await lines.next();
-      socket.write('EHLO client.test\r\n');
-      while (!(await lines.next()).startsWith('250 '));
+      const client = await connect(port, { tls: true });
+      expect((await client.reply()).last).toBe(`220 ${HOSTNAME} ESMTP minimail`);
+      expect(await client.command('EHLO client.test')).toBe('250 SIZE 26214400');
       const started = Date.now();
-      socket.write(`AUTH PLAIN ${Buffer.from('\0bob@local.test\0wrong').toString('base64')}\r\n`);
-      return { reply: await lines.next(), ms: Date.now() - started };
+      const reply = await client.command(`AUTH PLAIN ${WRONG_PASSWORD_PLAIN}`);
+      return { reply, ms: Date.now() - started };
     };
     expect((await login(first)).reply).toBe('535 5.7.8 Authentication credentials invalid');
     // The second failure, on the other port, is answered only after the throttle's delay.
@@ -359,34 +356,6 @@ const DNS_FUNCTIONS = [
   'resolveTxt',
   'resolvePtr',
 ] as const;
-
-/** Reads CRLF-terminated reply lines from a socket, one per next(). */
-function replyReader(socket: tls.TLSSocket): { next(): Promise<string> } {
-  let buffer = '';
-  let wake: (() => void) | null = null;
-  socket.setEncoding('utf8');
-  socket.on('data', (chunk: string) => {
-    buffer += chunk;
-    wake?.();
-  });
-  socket.on('error', () => wake?.());
-  return {
-    async next() {
-      const deadline = Date.now() + 5000;
-      while (!buffer.includes('\r\n')) {
-        if (Date.now() > deadline) throw new Error(`no reply line (have ${JSON.stringify(buffer)})`);
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, 100);
-        });
-      }
-      const end = buffer.indexOf('\r\n');
-      const line = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      return line;
-    },
-  };
-}
 
 async function handshake(port: number, options: tls.ConnectionOptions = {}): Promise<tls.TLSSocket> {
   const socket = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, ...options });
