@@ -64,6 +64,10 @@ describe('mailboxes', () => {
     await expect(
       store.deliver({ raw: message('x'), targets: [{ mailboxId: parent.id }] }),
     ).rejects.toMatchObject({ code: 'INVALID' });
+    // By name too (a delivery to a user's named folder), with the reason spelled out.
+    await expect(
+      store.deliver({ raw: message('x'), targets: [{ userId: user.id, mailbox: 'P' }] }),
+    ).rejects.toMatchObject({ code: 'INVALID', message: 'mailbox "P" cannot hold messages' });
     // A \Noselect name with children cannot be deleted again.
     await expect(store.deleteMailbox(user.id, 'P')).rejects.toMatchObject({ code: 'INVALID' });
     await store.deleteMailbox(user.id, 'P/child');

@@ -54,6 +54,12 @@ function toMailbox(row: MailboxRow): Mailbox {
   };
 }
 
+function selectable(mailbox: Mailbox): Mailbox {
+  if (mailbox.noselect)
+    throw new StoreError('INVALID', `mailbox ${JSON.stringify(mailbox.name)} cannot hold messages`);
+  return mailbox;
+}
+
 /** Mailboxes of users: hierarchy, UIDVALIDITY, UID and modseq counters. */
 export class Mailboxes {
   private readonly byUser;
@@ -148,10 +154,12 @@ export class Mailboxes {
 
   /** A mailbox messages can be put into: exists and is not \Noselect. */
   requireSelectable(mailboxId: number): Mailbox {
-    const mailbox = this.requireById(mailboxId);
-    if (mailbox.noselect)
-      throw new StoreError('INVALID', `mailbox ${JSON.stringify(mailbox.name)} cannot hold messages`);
-    return mailbox;
+    return selectable(this.requireById(mailboxId));
+  }
+
+  /** The same, by name (delivery to a user's INBOX or named folder): one lookup. */
+  requireSelectableNamed(userId: number, name: string): Mailbox {
+    return selectable(this.require(userId, name));
   }
 
   /** RFC 3501 6.3.10 STATUS in one statement. */

@@ -264,9 +264,7 @@ export class SqliteMailStore implements MailStore {
         const mailbox =
           'mailboxId' in target
             ? this.mailboxes.requireSelectable(target.mailboxId)
-            : this.mailboxes.requireSelectable(
-                this.mailboxes.require(target.userId, target.mailbox ?? 'INBOX').id,
-              );
+            : this.mailboxes.requireSelectableNamed(target.userId, target.mailbox ?? 'INBOX');
         if (seenMailboxes.has(mailbox.id)) continue;
         seenMailboxes.add(mailbox.id);
         const added = this.messages.add(mailbox.id, bodyHash, request.raw.length, internalDate, flags);
