@@ -1,16 +1,11 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { createMetrics, OTHER_COMMAND } from './metrics.js';
+import { metricSample } from './testing/metric-sample.js';
 
 /** Whether prom-client is in this worker's module cache (vitest gives each test file its own). */
 function promClientLoaded(): boolean {
   return Object.keys(createRequire(import.meta.url).cache).some((file) => file.includes('/prom-client/'));
-}
-
-/** The value of one sample line of the exposition, e.g. `minimail_commands_total{...}`. */
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
 describe('createMetrics', () => {
@@ -40,18 +35,18 @@ describe('createMetrics', () => {
     pop3.connectionRefused('limit');
 
     const text = await metrics.scrape();
-    expect(sample(text, 'minimail_connections_open{protocol="smtp"}')).toBe(1);
-    expect(sample(text, 'minimail_connections_total{protocol="smtp"}')).toBe(2);
-    expect(sample(text, 'minimail_connections_open{protocol="pop3"}')).toBe(0);
-    expect(sample(text, 'minimail_commands_total{protocol="smtp",command="EHLO"}')).toBe(2);
-    expect(sample(text, `minimail_commands_total{protocol="smtp",command="${OTHER_COMMAND}"}`)).toBe(1);
-    expect(sample(text, 'minimail_errors_total{protocol="smtp",kind="550"}')).toBe(1);
-    expect(sample(text, 'minimail_errors_total{protocol="smtp",kind="bad_label__with_text"}')).toBe(1);
-    expect(sample(text, 'minimail_messages_total{protocol="smtp",direction="in"}')).toBe(2);
-    expect(sample(text, 'minimail_message_bytes_total{protocol="smtp",direction="in"}')).toBe(1024);
-    expect(sample(text, 'minimail_auth_failures_total{protocol="pop3"}')).toBe(1);
-    expect(sample(text, 'minimail_auth_failures_total{protocol="smtp"}')).toBe(0);
-    expect(sample(text, 'minimail_connections_refused_total{protocol="pop3",reason="limit"}')).toBe(1);
+    expect(metricSample(text, 'minimail_connections_open{protocol="smtp"}')).toBe(1);
+    expect(metricSample(text, 'minimail_connections_total{protocol="smtp"}')).toBe(2);
+    expect(metricSample(text, 'minimail_connections_open{protocol="pop3"}')).toBe(0);
+    expect(metricSample(text, 'minimail_commands_total{protocol="smtp",command="EHLO"}')).toBe(2);
+    expect(metricSample(text, `minimail_commands_total{protocol="smtp",command="${OTHER_COMMAND}"}`)).toBe(1);
+    expect(metricSample(text, 'minimail_errors_total{protocol="smtp",kind="550"}')).toBe(1);
+    expect(metricSample(text, 'minimail_errors_total{protocol="smtp",kind="bad_label__with_text"}')).toBe(1);
+    expect(metricSample(text, 'minimail_messages_total{protocol="smtp",direction="in"}')).toBe(2);
+    expect(metricSample(text, 'minimail_message_bytes_total{protocol="smtp",direction="in"}')).toBe(1024);
+    expect(metricSample(text, 'minimail_auth_failures_total{protocol="pop3"}')).toBe(1);
+    expect(metricSample(text, 'minimail_auth_failures_total{protocol="smtp"}')).toBe(0);
+    expect(metricSample(text, 'minimail_connections_refused_total{protocol="pop3",reason="limit"}')).toBe(1);
     expect(metrics.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
   });
 
@@ -62,12 +57,12 @@ describe('createMetrics', () => {
       outboundQueue: { listOutbound: () => Promise.resolve(entries) },
     });
     let text = await metrics.scrape();
-    expect(sample(text, 'minimail_queue_depth{status="queued"}')).toBe(2);
-    expect(sample(text, 'minimail_queue_depth{status="delivering"}')).toBe(0);
-    expect(sample(text, 'minimail_queue_depth{status="failed"}')).toBe(1);
+    expect(metricSample(text, 'minimail_queue_depth{status="queued"}')).toBe(2);
+    expect(metricSample(text, 'minimail_queue_depth{status="delivering"}')).toBe(0);
+    expect(metricSample(text, 'minimail_queue_depth{status="failed"}')).toBe(1);
     entries = [];
     text = await metrics.scrape();
-    expect(sample(text, 'minimail_queue_depth{status="queued"}')).toBe(0);
+    expect(metricSample(text, 'minimail_queue_depth{status="queued"}')).toBe(0);
   });
 
   it('includes process metrics by default, in a registry of its own', async () => {
