@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
-import { generate } from 'selfsigned';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   AuthThrottle,
@@ -11,9 +10,9 @@ import {
   createTlsContextProvider,
   type TlsContextProvider,
 } from '@minimail/protocol';
-import { RawClient } from '@minimail/protocol/testing';
+import { metricSample, RawClient, selfSignedPemPair } from '@minimail/protocol/testing';
 import { openStore, type MailStore } from '@minimail/store';
-import { createPop3Server, type Pop3Listener, type Pop3ServiceOptions } from './index.js';
+import { createPop3Server, POP3_COMMAND_NAMES, type Pop3Listener, type Pop3ServiceOptions } from './index.js';
 import { HOSTNAME } from './test-support/harness.js';
 
 let dir: string;
@@ -56,16 +55,6 @@ async function connect(port: number, secure = false): Promise<RawClient> {
   return client;
 }
 
-async function pemPair(name: string): Promise<{ cert: string; key: string }> {
-  const pems = await generate([{ name: 'commonName', value: name }], { keyType: 'ec' });
-  return { cert: pems.cert, key: pems.private };
-}
-
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
-
 describe('POP3 hardening', () => {
   it('serves renewed certificate files to new connections without a restart', async () => {
     const certPath = join(dir, 'cert.pem');
@@ -74,7 +63,7 @@ describe('POP3 hardening', () => {
       writeFileSync(certPath, pair.cert);
       writeFileSync(keyPath, pair.key);
     };
-    write(await pemPair('first.test'));
+    write(await selfSignedPemPair('first.test'));
     provider = await createTlsContextProvider({
       certPath,
       keyPath,
@@ -85,13 +74,13 @@ describe('POP3 hardening', () => {
     });
     const port = await start({ tls: provider, implicitTls: true });
     expect(await peerName(port)).toBe('first.test');
-    write(await pemPair('second.test'));
+    write(await selfSignedPemPair('second.test'));
     await provider.reload();
     expect(await peerName(port)).toBe('second.test');
   });
 
   it('refuses TLS 1.1 on POP3S (RFC 8996)', async () => {
-    const port = await start({ tls: await pemPair('pop.test'), implicitTls: true });
+    const port = await start({ tls: await selfSignedPemPair('pop.test'), implicitTls: true });
     const socket = tls.connect({
       port,
       host: '127.0.0.1',
@@ -113,20 +102,20 @@ describe('POP3 hardening', () => {
     await store.deliver({ raw, targets: [{ userId: user.id }] });
     const port = await start({
       profile: 'production',
-      tls: await pemPair('pop.test'),
+      tls: await selfSignedPemPair('pop.test'),
       implicitTls: true,
-      metrics: metrics.forProtocol('pop3', ['USER', 'PASS', 'RETR', 'QUIT']),
+      metrics: metrics.forProtocol('pop3', POP3_COMMAND_NAMES),
     });
     const client = await connect(port, true);
-    await client.expect(/^\+OK /);
+    await client.expect(`+OK ${HOSTNAME} POP3 server ready`);
     client.send('USER bob@local.test');
-    await client.expect(/^\+OK/);
+    await client.expect('+OK send PASS');
     client.send('PASS wrong');
     await client.expect('-ERR [AUTH] invalid login or password');
     client.send('USER bob@local.test');
-    await client.expect(/^\+OK/);
+    await client.expect('+OK send PASS');
     client.send('PASS secret');
-    await client.expect(/^\+OK/);
+    await client.expect(`+OK maildrop locked and ready, 1 messages (${raw.length} octets)`);
     client.send('RETR 1');
     await client.expect(`+OK ${raw.length} octets`);
     await client.expect('Subject: hi');
@@ -134,28 +123,33 @@ describe('POP3 hardening', () => {
     await client.expect('hello');
     await client.expect('.');
     client.send('XYZZY');
-    await client.expect(/^-ERR/);
+    await client.expect('-ERR unknown command');
     client.send('QUIT');
-    await client.expect(/^\+OK/);
+    await client.expect('+OK bye, 1 messages left');
     await client.closed();
     await new Promise((resolve) => setTimeout(resolve, 50));
 
     const text = await metrics.scrape();
-    expect(sample(text, 'minimail_connections_total{protocol="pop3"}')).toBe(1);
-    expect(sample(text, 'minimail_connections_open{protocol="pop3"}')).toBe(0);
-    expect(sample(text, 'minimail_commands_total{protocol="pop3",command="USER"}')).toBe(2);
-    expect(sample(text, 'minimail_commands_total{protocol="pop3",command="OTHER"}')).toBe(1);
-    expect(sample(text, 'minimail_errors_total{protocol="pop3",kind="AUTH"}')).toBe(1);
-    expect(sample(text, 'minimail_errors_total{protocol="pop3",kind="ERR"}')).toBe(1);
-    expect(sample(text, 'minimail_auth_failures_total{protocol="pop3"}')).toBe(1);
-    expect(sample(text, 'minimail_messages_total{protocol="pop3",direction="out"}')).toBe(1);
-    expect(sample(text, 'minimail_message_bytes_total{protocol="pop3",direction="out"}')).toBe(raw.length);
+    expect(metricSample(text, 'minimail_connections_total{protocol="pop3"}')).toBe(1);
+    expect(metricSample(text, 'minimail_connections_open{protocol="pop3"}')).toBe(0);
+    expect(metricSample(text, 'minimail_commands_total{protocol="pop3",command="USER"}')).toBe(2);
+    expect(metricSample(text, 'minimail_commands_total{protocol="pop3",command="PASS"}')).toBe(2);
+    expect(metricSample(text, 'minimail_commands_total{protocol="pop3",command="RETR"}')).toBe(1);
+    expect(metricSample(text, 'minimail_commands_total{protocol="pop3",command="QUIT"}')).toBe(1);
+    expect(metricSample(text, 'minimail_commands_total{protocol="pop3",command="OTHER"}')).toBe(1);
+    expect(metricSample(text, 'minimail_errors_total{protocol="pop3",kind="AUTH"}')).toBe(1);
+    expect(metricSample(text, 'minimail_errors_total{protocol="pop3",kind="ERR"}')).toBe(1);
+    expect(metricSample(text, 'minimail_auth_failures_total{protocol="pop3"}')).toBe(1);
+    expect(metricSample(text, 'minimail_messages_total{protocol="pop3",direction="out"}')).toBe(1);
+    expect(metricSample(text, 'minimail_message_bytes_total{protocol="pop3",direction="out"}')).toBe(
+      raw.length,
+    );
   });
 
   it('limits connections per IP', async () => {
     const port = await start({ maxConnectionsPerIp: 1 });
     const first = await connect(port);
-    await first.expect(/^\+OK /);
+    await first.expect(`+OK ${HOSTNAME} POP3 server ready`);
     const second = await connect(port);
     await second.expect('-ERR [SYS/TEMP] too many connections, try again later');
     await second.closed();
@@ -165,14 +159,14 @@ describe('POP3 hardening', () => {
     await store.addDomain('local.test');
     await store.addUser('bob@local.test', 'secret');
     const throttle = new AuthThrottle({ freeFailures: 0, baseDelayMs: 400, maxDelayMs: 400 });
-    const pair = await pemPair('pop.test');
+    const pair = await selfSignedPemPair('pop.test');
     const options = { profile: 'production' as const, tls: pair, implicitTls: true, authThrottle: throttle };
     const ports = [await start(options), await start(options)];
     const failOn = async (port: number): Promise<number> => {
       const client = await connect(port, true);
-      await client.expect(/^\+OK /);
+      await client.expect(`+OK ${HOSTNAME} POP3 server ready`);
       client.send('USER bob@local.test');
-      await client.expect(/^\+OK/);
+      await client.expect('+OK send PASS');
       const started = Date.now();
       client.send('PASS wrong');
       await client.expect('-ERR [AUTH] invalid login or password');
