@@ -1,8 +1,11 @@
+import libmime from 'libmime';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
+import { byteStringToText } from './bytes.js';
+import { fieldValue, readHeaderBlock } from './header-block.js';
 import { parseMessage } from './parse.js';
 import { decodeWords, headerFields, headerValues, textForSearch } from './search.js';
-import { CORPUS_AVAILABLE, corpusFile, crlf } from './test-support/messages.js';
+import { CORPUS_AVAILABLE, corpusFile, crlf, readCorpus } from './test-support/messages.js';
 import { decodeQuotedPrintable } from './transfer-encoding.js';
 
 describe('decodeWords (RFC 2047)', () => {
@@ -17,6 +20,30 @@ describe('decodeWords (RFC 2047)', () => {
     ['=?utf-8?q?broken', '=?utf-8?q?broken'],
   ])('%s', (input, expected) => {
     expect(decodeWords(input)).toBe(expected);
+  });
+
+  // decodeWords skips libmime for text without "=?" (so plain mail never loads it): that shortcut
+  // must not show. Text with "?=", "?" or "=" but no "=?" is where a difference would hide.
+  it.each(['plain text', '', 'a ?= b', 'x=y?q?z?=', '? = ?', 'caf\u00e9 \t folded\r\n  on', 'ends with ='])(
+    'returns %j exactly as libmime does',
+    (input) => {
+      expect(decodeWords(input)).toBe(libmime.decodeWords(input));
+    },
+  );
+
+  it('agrees with libmime on every header field of the shared corpus', () => {
+    let plain = 0;
+    for (const { raw } of readCorpus()) {
+      for (const field of readHeaderBlock(raw, 0, raw.length).fields) {
+        const text = byteStringToText(fieldValue(raw, field));
+        if (!text.includes('=?')) plain++;
+        expect({ text, decoded: decodeWords(text) }).toStrictEqual({
+          text,
+          decoded: libmime.decodeWords(text),
+        });
+      }
+    }
+    if (CORPUS_AVAILABLE) expect(plain).toBeGreaterThan(100);
   });
 });
 
