@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger, ensureDevCertificate } from '@minimail/protocol';
-import type { TlsFiles } from '@minimail/protocol';
+import type { Logger, TlsFiles } from '@minimail/protocol';
 import { RawClient } from '@minimail/protocol/testing';
 import { openStore } from '@minimail/store';
 import type { MailStore } from '@minimail/store';
@@ -53,17 +53,27 @@ export function testCertificate(): Promise<TlsFiles> {
   return certificate;
 }
 
-export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const dir = await mkdtemp(join(tmpdir(), 'minimail-pop3-'));
-  const dbPath = join(dir, 'mail.db');
-  const logs: Array<Record<string, unknown>> = [];
+/** A logger whose every record lands, parsed, in `records`. */
+export function capturingLogger(level: 'info' | 'debug'): {
+  logger: Logger;
+  records: Array<Record<string, unknown>>;
+} {
+  const records: Array<Record<string, unknown>> = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       for (const line of chunk.toString('utf8').split('\n'))
-        if (line !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
+        if (line !== '') records.push(JSON.parse(line) as Record<string, unknown>);
       callback();
     },
   });
+  return { logger: createLogger({ level, destination }), records };
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const dir = await mkdtemp(join(tmpdir(), 'minimail-pop3-'));
+  const dbPath = join(dir, 'mail.db');
+  // One logger for every server of this harness, so records survive restart().
+  const { logger, records: logs } = capturingLogger(options.logLevel ?? 'info');
   const tls = options.tls === false ? null : await testCertificate();
   const clients: RawClient[] = [];
   let storeOpen = false;
@@ -73,7 +83,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     storeOpen = true;
     const server = createPop3Server({
       store,
-      logger: createLogger({ level: options.logLevel ?? 'info', destination }),
+      logger,
       hostname: HOSTNAME,
       profile: options.profile ?? 'dev',
       tls,
