@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import pino from 'pino';
-import { generate } from 'selfsigned';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -14,6 +13,7 @@ import {
   type Metrics,
   type TlsContextProvider,
 } from '@minimail/protocol';
+import { metricSample, selfSignedPemPair } from '@minimail/protocol/testing';
 import { openStore, type MailStore } from '@minimail/store';
 import {
   createMxServer,
@@ -144,12 +144,6 @@ describe('connection limits', () => {
 /** RFC 4616 PLAIN credentials for bob@local.test with a wrong password. */
 const WRONG_PASSWORD_PLAIN = Buffer.from('\0bob@local.test\0wrong').toString('base64');
 
-/** One sample of the Prometheus text, or undefined. */
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
-
 describe('metrics', () => {
   let metrics: Metrics;
   beforeEach(() => {
@@ -170,21 +164,23 @@ describe('metrics', () => {
     const body = 'Subject: counted\r\n\r\nhello\r\n';
     expect(await client.command(`${body}.`)).toBe('250 2.6.0 Message accepted for delivery');
     let text = await metrics.scrape();
-    expect(sample(text, 'minimail_connections_open{protocol="smtp"}')).toBe(1);
+    expect(metricSample(text, 'minimail_connections_open{protocol="smtp"}')).toBe(1);
     await client.command('QUIT');
     await client.closed();
     await new Promise((resolve) => setTimeout(resolve, 50));
 
     text = await metrics.scrape();
-    expect(sample(text, 'minimail_connections_open{protocol="smtp"}')).toBe(0);
-    expect(sample(text, 'minimail_connections_total{protocol="smtp"}')).toBe(1);
-    expect(sample(text, 'minimail_commands_total{protocol="smtp",command="EHLO"}')).toBe(1);
-    expect(sample(text, 'minimail_commands_total{protocol="smtp",command="RCPT"}')).toBe(2);
-    expect(sample(text, 'minimail_commands_total{protocol="smtp",command="DATA"}')).toBe(1);
-    expect(sample(text, 'minimail_commands_total{protocol="smtp",command="QUIT"}')).toBe(1);
-    expect(sample(text, 'minimail_errors_total{protocol="smtp",kind="503"}')).toBe(1);
-    expect(sample(text, 'minimail_messages_total{protocol="smtp",direction="in"}')).toBe(1);
-    expect(sample(text, 'minimail_message_bytes_total{protocol="smtp",direction="in"}')).toBe(body.length);
+    expect(metricSample(text, 'minimail_connections_open{protocol="smtp"}')).toBe(0);
+    expect(metricSample(text, 'minimail_connections_total{protocol="smtp"}')).toBe(1);
+    expect(metricSample(text, 'minimail_commands_total{protocol="smtp",command="EHLO"}')).toBe(1);
+    expect(metricSample(text, 'minimail_commands_total{protocol="smtp",command="RCPT"}')).toBe(2);
+    expect(metricSample(text, 'minimail_commands_total{protocol="smtp",command="DATA"}')).toBe(1);
+    expect(metricSample(text, 'minimail_commands_total{protocol="smtp",command="QUIT"}')).toBe(1);
+    expect(metricSample(text, 'minimail_errors_total{protocol="smtp",kind="503"}')).toBe(1);
+    expect(metricSample(text, 'minimail_messages_total{protocol="smtp",direction="in"}')).toBe(1);
+    expect(metricSample(text, 'minimail_message_bytes_total{protocol="smtp",direction="in"}')).toBe(
+      body.length,
+    );
     expect(await inbox(store, 'bob@local.test')).toHaveLength(1);
   });
 
@@ -207,9 +203,11 @@ describe('metrics', () => {
     expect((await refused.reply()).last).toBe('421 4.7.0 Too many connections, try again later');
 
     const text = await metrics.scrape();
-    expect(sample(text, 'minimail_auth_failures_total{protocol="submission"}')).toBe(1);
-    expect(sample(text, 'minimail_commands_total{protocol="submission",command="AUTH"}')).toBe(1);
-    expect(sample(text, 'minimail_connections_refused_total{protocol="submission",reason="limit"}')).toBe(1);
+    expect(metricSample(text, 'minimail_auth_failures_total{protocol="submission"}')).toBe(1);
+    expect(metricSample(text, 'minimail_commands_total{protocol="submission",command="AUTH"}')).toBe(1);
+    expect(
+      metricSample(text, 'minimail_connections_refused_total{protocol="submission",reason="limit"}'),
+    ).toBe(1);
   });
 });
 
@@ -242,9 +240,9 @@ describe('TLS certificate reload', () => {
     const certPath = join(dir, 'cert.pem');
     const keyPath = join(dir, 'key.pem');
     const writePair = async (name: string): Promise<void> => {
-      const pems = await generate([{ name: 'commonName', value: name }], { keyType: 'ec' });
+      const pems = await selfSignedPemPair(name);
       writeFileSync(certPath, pems.cert);
-      writeFileSync(keyPath, pems.private);
+      writeFileSync(keyPath, pems.key);
     };
     await writePair('first.test');
     provider = await createTlsContextProvider({
