@@ -8,7 +8,6 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
-import { generate } from 'selfsigned';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   AuthThrottle,
@@ -18,7 +17,7 @@ import {
   createTlsContextProvider,
   type TlsContextProvider,
 } from '@minimail/protocol';
-import { RawClient } from '@minimail/protocol/testing';
+import { metricSample, RawClient, selfSignedPemPair } from '@minimail/protocol/testing';
 import { openStore, type MailStore } from '@minimail/store';
 import {
   createImapServer,
@@ -66,16 +65,6 @@ async function connect(port: number, secure = false): Promise<RawClient> {
   const client = await RawClient.connect(port, { tls: secure });
   clients.push(client);
   return client;
-}
-
-async function pemPair(name: string): Promise<{ cert: string; key: string }> {
-  const pems = await generate([{ name: 'commonName', value: name }], { keyType: 'ec' });
-  return { cert: pems.cert, key: pems.private };
-}
-
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
 type TlsVersions = Pick<tls.ConnectionOptions, 'minVersion' | 'maxVersion'>;
@@ -141,7 +130,7 @@ describe('IMAP hardening', () => {
       writeFileSync(certPath, pair.cert);
       writeFileSync(keyPath, pair.key);
     };
-    write(await pemPair('first.test'));
+    write(await selfSignedPemPair('first.test'));
     provider = await createTlsContextProvider({
       certPath,
       keyPath,
@@ -154,14 +143,14 @@ describe('IMAP hardening', () => {
     const imap = await start({ tls: provider, implicitTls: false });
     expect(await implicitPeerName(imaps)).toBe('first.test');
     expect(await starttlsPeerName(imap)).toBe('first.test');
-    write(await pemPair('second.test'));
+    write(await selfSignedPemPair('second.test'));
     await provider.reload();
     expect(await implicitPeerName(imaps)).toBe('second.test');
     expect(await starttlsPeerName(imap)).toBe('second.test');
   });
 
   it('refuses TLS 1.1 on IMAPS and after STARTTLS (RFC 8996), and still serves TLS 1.2', async () => {
-    const pair = await pemPair('imap.test');
+    const pair = await selfSignedPemPair('imap.test');
     const imaps = await start({ tls: pair, implicitTls: true });
     const imap = await start({ tls: pair, implicitTls: false });
     const tls11: TlsVersions = { minVersion: 'TLSv1', maxVersion: 'TLSv1.1' };
@@ -178,7 +167,7 @@ describe('IMAP hardening', () => {
     await store.addUser('bob@local.test', 'secret');
     const port = await start({
       profile: 'production',
-      tls: await pemPair('imap.test'),
+      tls: await selfSignedPemPair('imap.test'),
       implicitTls: true,
       metrics: metrics.forProtocol('imap', IMAP_COMMAND_NAMES),
     });
@@ -216,7 +205,7 @@ describe('IMAP hardening', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
 
     const text = await metrics.scrape();
-    const imap = (series: string): number | undefined => sample(text, series);
+    const imap = (series: string): number | undefined => metricSample(text, series);
     expect(imap('minimail_connections_total{protocol="imap"}')).toBe(1);
     expect(imap('minimail_connections_open{protocol="imap"}')).toBe(0);
     expect(imap('minimail_commands_total{protocol="imap",command="LOGIN"}')).toBe(2);
@@ -267,7 +256,7 @@ describe('IMAP hardening', () => {
     await store.addDomain('local.test');
     await store.addUser('bob@local.test', 'secret');
     const throttle = new AuthThrottle({ freeFailures: 0, baseDelayMs: 400, maxDelayMs: 400 });
-    const pair = await pemPair('imap.test');
+    const pair = await selfSignedPemPair('imap.test');
     const options = { profile: 'production' as const, tls: pair, implicitTls: true, authThrottle: throttle };
     const ports = [await start(options), await start(options)];
     const failOn = async (port: number): Promise<number> => {
