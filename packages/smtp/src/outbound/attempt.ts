@@ -79,7 +79,7 @@ async function prepareMessage(ctx: RelayContext, group: Group): Promise<Buffer> 
 
 async function routeTargets(ctx: RelayContext, domain: string): Promise<Array<SmtpTarget & { mta: string }>> {
   const smarthost = ctx.smarthost;
-  if (smarthost !== undefined && smarthost !== null) {
+  if (smarthost !== null) {
     return [
       {
         host: smarthost.host,
@@ -96,7 +96,7 @@ async function routeTargets(ctx: RelayContext, domain: string): Promise<Array<Sm
   return hosts.flatMap((host) =>
     host.addresses.map((address) => ({
       host: address,
-      port: ctx.mxPort ?? 25,
+      port: ctx.mxPort,
       servername: host.name,
       tls: 'opportunistic' as const,
       verifyCertificate: false,
