@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { Writable } from 'node:stream';
 import tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectionLimiter } from './connection-limits.js';
@@ -31,6 +32,22 @@ async function echoSession(socket: Socket, info: ConnectionInfo): Promise<void> 
     socket.write(`+OK ${line.toString()}\r\n`);
   }
   socket.end('+OK bye\r\n');
+}
+
+/** A logger that keeps the message and error message of each record it writes. */
+function recordingLogger(): { logger: typeof logger; records: Array<{ msg: string; err?: string }> } {
+  const records: Array<{ msg: string; err?: string }> = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line === '') continue;
+        const record = JSON.parse(line) as { msg: string; err?: { message: string } };
+        records.push(record.err ? { msg: record.msg, err: record.err.message } : { msg: record.msg });
+      }
+      callback();
+    },
+  });
+  return { logger: createLogger({ level: 'error', destination }), records };
 }
 
 async function start(options: Partial<ListenerOptions> = {}): Promise<Listener> {
@@ -140,21 +157,27 @@ describe('startListener', () => {
   });
 
   it('logs and closes a session whose handler fails', async () => {
+    const { logger: failureLogger, records } = recordingLogger();
     const { port } = await start({
+      logger: failureLogger,
       onConnection: () => {
         throw new Error('boom');
       },
     });
     const client = await connect(port);
     await client.closed();
+    expect(records).toStrictEqual([{ msg: 'session failed', err: 'boom' }]);
   });
 
   it('logs and closes a session whose handler rejects', async () => {
+    const { logger: failureLogger, records } = recordingLogger();
     const { port } = await start({
+      logger: failureLogger,
       onConnection: () => Promise.reject(new Error('boom')),
     });
     const client = await connect(port);
     await client.closed();
+    expect(records).toStrictEqual([{ msg: 'session failed', err: 'boom' }]);
   });
 
   it('lets every open session listen for shutdown without a MaxListenersExceededWarning', async () => {
