@@ -52,7 +52,9 @@ type List = { messages: CaughtSummary[] };
 describe('mail-catcher API', () => {
   it('lists caught messages newest first, per recipient, with decoded headers', async () => {
     setup = await startHttp('dev');
+    const beforeDelivery = Date.now();
     const uid = await deliverTo(setup.store, 'alice@dev.test', SIMPLE);
+    const afterDelivery = Date.now();
     await new Promise((resolve) => setTimeout(resolve, 5)); // a later internal date
     await deliverTo(setup.store, 'bob@dev.test', MULTIPART);
 
@@ -72,8 +74,14 @@ describe('mail-catcher API', () => {
       subject: 'Hello 🍎',
       size: Buffer.byteLength(SIMPLE.replace(/\n/g, '\r\n')),
     });
-    expect(summary?.id).toMatch(/^\d+-\d+$/);
-    expect(new Date(summary!.date).getTime()).toBeGreaterThan(Date.now() - 60_000);
+    // The id is `<mailboxId>-<uid>` of alice's INBOX (caught-mail.ts).
+    const aliceUser = await setup.store.getUser('alice@dev.test');
+    const aliceInbox = await setup.store.getMailbox(aliceUser!.id, 'INBOX');
+    expect(summary?.id).toBe(`${aliceInbox!.id}-${uid}`);
+    // The internal date of the delivery, not the Date header (2026-11-24T10:00:00Z).
+    const date = new Date(summary!.date).getTime();
+    expect(date).toBeGreaterThanOrEqual(Math.floor(beforeDelivery / 1000) * 1000);
+    expect(date).toBeLessThanOrEqual(afterDelivery);
     expect((await request(setup.port, 'GET', '/api/messages?to=nobody@dev.test')).json()).toEqual({
       messages: [],
     });
