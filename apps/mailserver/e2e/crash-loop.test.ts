@@ -13,7 +13,16 @@ import { FUZZ_LONG, FUZZ_SEED, prng, RawClient } from '@minimail/protocol/testin
 import { openStore } from '@minimail/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { storePath } from '../src/paths.js';
-import { cliEnv, freePort, startServer, tempDataDir, type RunningServer } from './support.js';
+import {
+  cliEnv,
+  freePort,
+  pop3ReadyCount,
+  REPLY,
+  sendOneMessage,
+  startServer,
+  tempDataDir,
+  type RunningServer,
+} from './support.js';
 
 const ITERATIONS = FUZZ_LONG ? 25 : 3;
 /** SMTP senders, POP3 deleters and IMAP appenders/expungers running at once. */
@@ -53,18 +62,10 @@ async function smtpSender(
     let client: RawClient | null = null;
     try {
       client = await RawClient.connect(port);
-      await client.expect(/^220 /);
-      client.send('HELO load.test');
-      await client.expect(/^250 /);
-      client.send('MAIL FROM:<load@client.test>');
-      await client.expect(/^250 /);
-      client.send(`RCPT TO:<${to}>`);
-      await client.expect(/^250 /);
-      client.send('DATA');
-      await client.expect(/^354 /);
-      ledger.attempted.set(id, to);
-      client.sendRaw(`${message(id, to)}.\r\n`);
-      await client.expect(/^250 /);
+      await client.expect(REPLY.smtpGreeting);
+      await sendOneMessage(client, { from: 'load@client.test', to, raw: message(id, to) }, () =>
+        ledger.attempted.set(id, to),
+      );
       ledger.acknowledged.add(id);
       client.send('QUIT');
     } catch {
@@ -81,30 +82,28 @@ async function pop3Deleter(port: number, user: string, ledger: Ledger, stop: () 
     let client: RawClient | null = null;
     try {
       client = await RawClient.connect(port);
-      await client.expect(/^\+OK /);
+      await client.expect(REPLY.pop3Greeting);
       client.send(`USER ${user}`);
-      await client.expect(/^\+OK/);
+      await client.expect(REPLY.pop3SendPass);
       client.send('PASS any');
-      const ready = await client.readLine();
-      if (!ready.startsWith('+OK')) {
+      const count = pop3ReadyCount(await client.readLine());
+      if (count === null) {
         await sleep(50); // e.g. the maildrop is still locked by a session the server is ending
         continue;
       }
-      client.send('STAT');
-      const count = Number(/^\+OK (\d+)/.exec(await client.readLine())?.[1] ?? 0);
       const chosen: string[] = [];
       for (let n = 1; n <= Math.min(3, count); n++) {
         client.send(`TOP ${n} 0`);
-        await client.expect(/^\+OK/);
+        await client.expect(REPLY.pop3Top);
         const id = TEST_ID.exec((await client.readMultiline()).join('\n'))?.[1];
         if (id === undefined) continue;
         client.send(`DELE ${n}`);
-        await client.expect(/^\+OK/);
+        await client.expect(`+OK message ${n} deleted`);
         chosen.push(id);
       }
       for (const id of chosen) ledger.deleteAttempted.add(id);
       client.send('QUIT');
-      await client.expect(/^\+OK/);
+      await client.expect(`+OK bye, ${count - chosen.length} messages left`);
       for (const id of chosen) ledger.deleteAcknowledged.add(id);
       if (count === 0) await sleep(50);
     } catch {

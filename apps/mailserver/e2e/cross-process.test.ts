@@ -7,7 +7,15 @@ import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { RawClient } from '@minimail/protocol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cliEnv, freePort, startServer, tempDataDir, type RunningServer } from './support.js';
+import {
+  cliEnv,
+  freePort,
+  pop3ReadyCount,
+  REPLY,
+  startServer,
+  tempDataDir,
+  type RunningServer,
+} from './support.js';
 
 const USER = 'idle@example.test';
 const WITHIN_MS = 1000;
@@ -73,15 +81,15 @@ describe('one data dir, three processes', () => {
       expect(exists.at - sentAt).toBeLessThan(WITHIN_MS);
 
       const pop = await RawClient.connect(pop3Port);
-      await pop.expect(/^\+OK/);
+      await pop.expect(REPLY.pop3Greeting);
       pop.send(`USER ${USER}`);
-      await pop.expect(/^\+OK/);
+      await pop.expect(REPLY.pop3SendPass);
       pop.send('PASS any');
-      await pop.expect(/^\+OK .*2 messages/);
+      expect(pop3ReadyCount(await pop.readLine())).toBe(2);
       pop.send('DELE 1');
-      await pop.expect(/^\+OK/);
+      await pop.expect('+OK message 1 deleted');
       pop.send('QUIT');
-      await pop.expect(/^\+OK/);
+      await pop.expect('+OK bye, 1 messages left');
       const deletedAt = Date.now();
       await pop.close();
       await waitFor(() => events.some((e) => e.kind === 'expunge'), 5000);

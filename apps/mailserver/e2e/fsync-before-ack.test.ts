@@ -10,7 +10,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RawClient } from '@minimail/protocol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cliEnv, freePort, startServer, tempDataDir, type RunningServer } from './support.js';
+import {
+  cliEnv,
+  freePort,
+  REPLY,
+  sendOneMessage,
+  startServer,
+  tempDataDir,
+  type RunningServer,
+} from './support.js';
 
 const MESSAGES_ON_ONE_CONNECTION = 8;
 const MESSAGES_ON_NEW_CONNECTIONS = 4;
@@ -69,23 +77,15 @@ describe.skipIf(!straceWorks)('acknowledged only after the WAL fsync (strace)', 
       [...strace, '-o', tracePath],
     );
     // Messages are sent one after another, so the WAL writes just before each 250 are its own commit.
-    const send = async (client: RawClient, id: string): Promise<void> => {
-      client.send('MAIL FROM:<app@client.test>');
-      await client.expect('250 2.1.0 Accepted');
-      client.send('RCPT TO:<someone@example.test>');
-      await client.expect('250 2.1.5 Accepted');
-      client.send('DATA');
-      await client.expect(/^354 /);
-      client.sendRaw(
-        `Subject: ${id}\r\nMessage-ID: <${id}@client.test>\r\n\r\n${'body line\r\n'.repeat(200)}.\r\n`,
-      );
-      await client.expect('250 2.6.0 Message accepted for delivery');
-    };
+    const send = (client: RawClient, id: string): Promise<void> =>
+      sendOneMessage(client, {
+        from: 'app@client.test',
+        to: 'someone@example.test',
+        raw: `Subject: ${id}\r\nMessage-ID: <${id}@client.test>\r\n\r\n${'body line\r\n'.repeat(200)}`,
+      });
     const open = async (): Promise<RawClient> => {
       const client = await RawClient.connect(port);
-      await client.expect(/^220 /);
-      client.send('EHLO client.test');
-      await client.readSmtpReply();
+      await client.expect(REPLY.smtpGreeting);
       return client;
     };
     const reused = await open();

@@ -4,7 +4,7 @@ import { openStore } from '@minimail/store';
 import nodemailer from 'nodemailer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { storePath } from '../src/paths.js';
-import { cliEnv, freePort, runCli, startServer, tempDataDir, type RunningServer } from './support.js';
+import { cliEnv, freePort, REPLY, runCli, startServer, tempDataDir, type RunningServer } from './support.js';
 
 function hasSwaks(): boolean {
   try {
@@ -50,7 +50,7 @@ describe('minimail serve (dev profile)', () => {
       subject: 'hello',
       text: 'first message',
     });
-    expect(info.response).toMatch(/^250 /);
+    expect(info.response).toBe(REPLY.smtpDelivered);
     const list = await runCli(['mailbox', 'list', 'a@example.test'], env);
     expect(list).toMatchObject({ code: 0, stderr: '' });
     expect(list.stdout.split('\n')[0]).toBe('INBOX\t1');

@@ -8,6 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RawClient } from '@minimail/protocol/testing';
 
 export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'minimail.js');
 
@@ -147,4 +148,52 @@ export async function startServer(
     throw error;
   }
   return server;
+}
+
+/**
+ * minimail's exact replies in the dev profile the e2e tests run (hostname `localhost`), so that a
+ * test asserts the whole line a client sees, not only its code.
+ */
+export const REPLY = {
+  smtpGreeting: '220 localhost ESMTP minimail',
+  smtpHelo: '250 localhost Hello [127.0.0.1]',
+  smtpMailAccepted: '250 2.1.0 Accepted',
+  smtpRcptAccepted: '250 2.1.5 Accepted',
+  smtpSendData: '354 End data with <CR><LF>.<CR><LF>',
+  smtpDelivered: '250 2.6.0 Message accepted for delivery',
+  smtpNoop: '250 2.0.0 OK',
+  smtpBye: '221 2.0.0 Bye',
+  pop3Greeting: '+OK localhost POP3 server ready',
+  pop3SendPass: '+OK send PASS',
+  pop3Top: '+OK top of message follows',
+  pop3Bye: '+OK bye, 0 messages left',
+} as const;
+
+/** `+OK maildrop locked and ready, N messages (M octets)`: the count, or null for another line. */
+export function pop3ReadyCount(line: string): number | null {
+  const match = /^\+OK maildrop locked and ready, (\d+) messages \(\d+ octets\)$/.exec(line);
+  return match ? Number(match[1]) : null;
+}
+
+/**
+ * One SMTP transaction over an open RawClient after the greeting: HELO, MAIL, RCPT, DATA, the
+ * message (already dot-stuffed, ending in CRLF), each reply checked in full. Resolves once the
+ * server acknowledged the message; `onData` runs once the server asked for the data.
+ */
+export async function sendOneMessage(
+  client: RawClient,
+  envelope: { from: string; to: string; raw: string },
+  onData: () => void = () => {},
+): Promise<void> {
+  client.send('HELO load.test');
+  await client.expect(REPLY.smtpHelo);
+  client.send(`MAIL FROM:<${envelope.from}>`);
+  await client.expect(REPLY.smtpMailAccepted);
+  client.send(`RCPT TO:<${envelope.to}>`);
+  await client.expect(REPLY.smtpRcptAccepted);
+  client.send('DATA');
+  await client.expect(REPLY.smtpSendData);
+  onData();
+  client.sendRaw(`${envelope.raw}.\r\n`);
+  await client.expect(REPLY.smtpDelivered);
 }
