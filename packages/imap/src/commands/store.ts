@@ -74,16 +74,16 @@ async function announce(
     // RFC 7162 3.1.3: a message that failed the test is only named in MODIFIED.
     if (modified.has(target.uid)) continue;
     const updated = changed.get(target.uid);
-    if (updated) view.rememberFlags(target.uid, updated.flags);
+    const current: MessageSummary | undefined = updated ?? unchanged.get(target.uid);
+    // The client knows the flags it has just set (even with .SILENT) and those it is told below.
+    if (current && (updated || !silent)) view.rememberFlags(target.uid, current.flags);
     // RFC 7162 3.1.3 / 3.1.4.2 Example 14: a changed message's new MODSEQ is told even with .SILENT.
     if (silent && !(condstore && updated)) continue;
-    const current: MessageSummary | undefined = updated ?? unchanged.get(target.uid);
     const items: Array<readonly [string, ResponseValue]> = [];
     // RFC 7162 3.2.4 (asked of CONDSTORE-only servers by 3.1.4.2): the UID in every untagged FETCH.
     if (byUid || condstore) items.push(['UID', target.uid]);
     if (!silent) {
       const flags = current?.flags ?? view.flagsOf(target.uid);
-      if (current) view.rememberFlags(target.uid, current.flags);
       items.push(['FLAGS', view.withRecent(target.uid, flags).map((flag) => atom(flag))]);
     }
     // A message expunged by another session has no summary left: it is answered without MODSEQ.
