@@ -127,11 +127,15 @@ describe('POP3 hardening', () => {
     client.send('QUIT');
     await client.expect('+OK bye, 1 messages left');
     await client.closed();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-
-    const text = await metrics.scrape();
+    // The server counts the connection closed once it sees the close, a moment after the client.
+    const open = 'minimail_connections_open{protocol="pop3"}';
+    let text = await metrics.scrape();
+    for (const deadline = Date.now() + 2_000; metricSample(text, open) !== 0 && Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      text = await metrics.scrape();
+    }
     expect(metricSample(text, 'minimail_connections_total{protocol="pop3"}')).toBe(1);
-    expect(metricSample(text, 'minimail_connections_open{protocol="pop3"}')).toBe(0);
+    expect(metricSample(text, open)).toBe(0);
     expect(metricSample(text, 'minimail_commands_total{protocol="pop3",command="USER"}')).toBe(2);
     expect(metricSample(text, 'minimail_commands_total{protocol="pop3",command="PASS"}')).toBe(2);
     expect(metricSample(text, 'minimail_commands_total{protocol="pop3",command="RETR"}')).toBe(1);
