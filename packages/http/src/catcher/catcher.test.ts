@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CaughtMessage, CaughtSummary } from '../catcher/caught-mail.js';
+import { LIST_MAX_MESSAGES } from '../limits.js';
 import { request } from '../test-support/http-client.js';
 import { deliverTo, startHttp, type Setup } from '../test-support/setup.js';
 
@@ -85,6 +86,24 @@ describe('mail-catcher API', () => {
     expect((await request(setup.port, 'GET', '/api/messages?to=nobody@dev.test')).json()).toEqual({
       messages: [],
     });
+  });
+
+  it('lists at most LIST_MAX_MESSAGES, the newest (highest UID on equal dates) first', async () => {
+    setup = await startHttp('dev');
+    const first = await deliverTo(setup.store, 'alice@dev.test', SIMPLE);
+    const user = await setup.store.getUser('alice@dev.test');
+    const inbox = (await setup.store.getMailbox(user!.id, 'INBOX'))!;
+    // Doubling by copying within the INBOX: 512 messages in 9 store calls (copies keep the date).
+    for (let uids = [first]; uids.length < 512;) {
+      const copied = await setup.store.copyMessages(inbox.id, uids, inbox.id);
+      uids = [...uids, ...copied.targetUids];
+    }
+    const all = await setup.store.listMessages(inbox.id);
+    expect(all).toHaveLength(512);
+    const newest = all.map((m) => m.uid).sort((a, b) => b - a);
+    const listed = (await request(setup.port, 'GET', '/api/messages')).json<List>().messages;
+    expect(listed).toHaveLength(LIST_MAX_MESSAGES);
+    expect(listed.map((m) => m.uid)).toEqual(newest.slice(0, LIST_MAX_MESSAGES));
   });
 
   it('shows one message with text and html decoded and attachments listed, and its raw bytes', async () => {
