@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RawClient } from '@minimail/protocol/testing';
 import type { MailboxChange } from '@minimail/store';
-import { deliver, inboxId, logIn, message, startHarness } from './test-support/harness.js';
+import { HOSTNAME, deliver, inboxId, logIn, message, startHarness } from './test-support/harness.js';
 import type { Harness } from './test-support/harness.js';
 
 let harness: Harness | null = null;
@@ -272,7 +272,7 @@ describe('TRANSACTION state (RFC 1939 5 and 7)', () => {
     const { h } = await startWithMail();
     const first = await session(h);
     const second = await h.connect();
-    await second.expect(/^\+OK /);
+    await second.expect(`+OK ${HOSTNAME} POP3 server ready`);
     second.send(`USER ${BOB}`);
     await second.expect('+OK send PASS');
     second.send('PASS x');
@@ -291,7 +291,7 @@ describe('TRANSACTION state (RFC 1939 5 and 7)', () => {
     const client = await session(h);
     await h.closeStore();
     client.send('RETR 1');
-    await client.expect(/^-ERR \[SYS\/TEMP\] /);
+    await client.expect('-ERR [SYS/TEMP] mail store is busy, try again later');
     client.send('LIST 1');
     await client.expect(`+OK 1 ${M1.length}`);
     client.send('DELE 1');
@@ -306,7 +306,7 @@ describe('TRANSACTION state (RFC 1939 5 and 7)', () => {
     const client = await h.connect();
     await logIn(client, BOB, 'hunter2-secret');
     client.send('RETR 1');
-    await client.expect(/^\+OK /);
+    await client.expect(`+OK ${M1.length} octets`);
     await client.readMultiline();
     client.send('DELE 2');
     await client.expect('+OK message 2 deleted');
@@ -356,13 +356,13 @@ describe('transcript', () => {
     harness = await startHarness({ logLevel: 'debug' });
     const h = harness;
     const client = await h.connect();
-    await client.expect(/^\+OK /);
+    await client.expect(`+OK ${HOSTNAME} POP3 server ready`);
     client.send('AUTH LOGIN');
     await client.expect('+ VXNlcm5hbWU6');
     client.send(Buffer.from(BOB).toString('base64'));
     await client.expect('+ UGFzc3dvcmQ6');
     client.send(Buffer.from('hunter2-secret').toString('base64'));
-    await client.expect(/^\+OK maildrop locked/);
+    await client.expect('+OK maildrop locked and ready, 0 messages (0 octets)');
     await expect
       .poll(() => h.logs.filter((log) => log.msg === 'pop3 transcript').map((log) => log.line))
       .toEqual([
