@@ -15,7 +15,10 @@ export interface SimpleParameterized {
 
 /** What libmime counts as white space around values and names (more than RFC 5322 WSP). */
 const WHITE_SPACE = /^[ \t\r\n\f\v]*$/;
-/** Characters that need libmime: comments, escapes, quotes and RFC 2231 `*` (RFC 2231 3, 4). */
+/**
+ * Characters that need libmime: comments, escapes and RFC 2231 `*` (RFC 2231 3, 4). Quotes do not:
+ * splitParameters and PARAMETER read a quoted string without escapes.
+ */
 const NEEDS_LIBMIME = /[()\\*]/;
 /** The value before the first `;`: anything but a quote (libmime strips quotes there). */
 const LEADING_VALUE = /^[ \t\r\n\f\v]*([^";]*?)[ \t\r\n\f\v]*$/;
