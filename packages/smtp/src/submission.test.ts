@@ -58,6 +58,17 @@ describe('submission, production profile, STARTTLS port', () => {
     client.send('EHLO client.test');
     const ehlo = await client.reply();
     expect(ehlo.lines).toContain('250-STARTTLS');
+    // smtp-server lists AUTH before TLS too; using it then is refused with 538 (below).
+    expect(ehlo.lines).toEqual([
+      `250-${HOSTNAME} Hello [127.0.0.1]`,
+      '250-PIPELINING',
+      '250-8BITMIME',
+      '250-SMTPUTF8',
+      '250-ENHANCEDSTATUSCODES',
+      '250-AUTH PLAIN LOGIN',
+      '250-STARTTLS',
+      '250 SIZE 26214400',
+    ]);
     expect(await client.command('MAIL FROM:<bob@local.test>')).toBe('530 5.7.0 Authentication required');
     expect(await client.command(`AUTH PLAIN ${plain('bob@local.test', 'bob-password')}`)).toBe(
       '538 5.7.0 Error: Must issue a STARTTLS command first',
@@ -68,6 +79,16 @@ describe('submission, production profile, STARTTLS port', () => {
     const secureEhlo = await client.reply();
     expect(secureEhlo.lines).toContain('250-AUTH PLAIN LOGIN');
     expect(secureEhlo.lines).not.toContain('250-STARTTLS');
+    // RFC 3207 4.2: after TLS the client asks again; AUTH is offered now, STARTTLS no more.
+    expect(secureEhlo.lines).toEqual([
+      `250-${HOSTNAME} Hello [127.0.0.1]`,
+      '250-PIPELINING',
+      '250-8BITMIME',
+      '250-SMTPUTF8',
+      '250-ENHANCEDSTATUSCODES',
+      '250-AUTH PLAIN LOGIN',
+      '250 SIZE 26214400',
+    ]);
     expect(await client.command(`AUTH PLAIN ${plain('bob@local.test', 'bob-password')}`)).toBe(
       '235 2.7.0 Authentication successful',
     );
