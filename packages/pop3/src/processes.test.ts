@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from '@minimail/protocol/testing';
 import { openStore } from '@minimail/store';
-import { deliver, inboxId, message, startHarness } from './test-support/harness.js';
+import { HOSTNAME, deliver, inboxId, message, startHarness } from './test-support/harness.js';
 import type { Harness } from './test-support/harness.js';
 
 const CHILD_SCRIPT = fileURLToPath(new URL('./test-support/pop3-child.mjs', import.meta.url));
@@ -84,7 +84,7 @@ describe('across processes', () => {
     await childLogIn(await connect(childPort), 1);
 
     const client = await h.connect();
-    await client.expect(/^\+OK /);
+    await client.expect(`+OK ${HOSTNAME} POP3 server ready`);
     client.send(`USER ${BOB}`);
     await client.expect('+OK send PASS');
     client.send('PASS x');
