@@ -64,32 +64,33 @@ export class BodyReadAhead {
     if (this.guess !== null) this.guess.abandoned = true;
     this.guess = null;
     if (message === undefined || message.size > READ_AHEAD_MAX_OCTETS) return;
+    let settle!: (body: Buffer | null) => void;
     const guess: Guess = {
       bodyHash: message.bodyHash,
       body: null,
-      settled: Promise.resolve(null),
+      settled: new Promise((resolve) => {
+        settle = resolve;
+      }),
       abandoned: false,
     };
-    guess.settled = new Promise((resolve) => {
-      // setImmediate: after the current reply has been handed to the socket, not before it.
-      setImmediate(() => {
-        // Dropped before it started (the client asked for something else): read nothing.
-        if (guess.abandoned) return resolve(null);
-        const failed = (error: unknown): void => {
-          // Not lost: read() reads again on demand and the command reports that read's error.
-          this.logger.debug({ err: error }, 'pop3 read-ahead failed');
-          resolve(null);
-        };
-        try {
-          this.store.readBody(guess.bodyHash).then((body) => {
-            guess.body = body;
-            resolve(body);
-          }, failed);
-        } catch (error) {
-          // A store that throws instead of rejecting must not throw out of a timer callback.
-          failed(error);
-        }
-      });
+    // setImmediate: after the current reply has been handed to the socket, not before it.
+    setImmediate(() => {
+      // Dropped before it started (the client asked for something else): read nothing.
+      if (guess.abandoned) return settle(null);
+      const failed = (error: unknown): void => {
+        // Not lost: read() reads again on demand and the command reports that read's error.
+        this.logger.debug({ err: error }, 'pop3 read-ahead failed');
+        settle(null);
+      };
+      try {
+        this.store.readBody(guess.bodyHash).then((body) => {
+          guess.body = body;
+          settle(body);
+        }, failed);
+      } catch (error) {
+        // A store that throws instead of rejecting must not throw out of a timer callback.
+        failed(error);
+      }
     });
     this.guess = guess;
   }
