@@ -18,9 +18,10 @@ const STORE_ERROR_REPLIES: Record<StoreErrorCode, string> = {
   NOT_FOUND: err('no such message'),
   ALREADY_EXISTS: err('internal error', RESPONSE_CODES.SYS_PERM),
   // Client input is checked before it reaches the store, so INVALID is a server-side condition
-  // (e.g. a store closing during shutdown), not the client's fault.
+  // (a request the store refuses, e.g. a bad mailbox name), not the client's fault.
   INVALID: err('mail store unavailable, try again later', RESPONSE_CODES.SYS_TEMP),
   LOCKED: err('mail store is busy, try again later', RESPONSE_CODES.SYS_TEMP),
+  // Also a store that is closing during shutdown ('store is closed'; transaction.test.ts).
   TEMPORARY: err('mail store is busy, try again later', RESPONSE_CODES.SYS_TEMP),
 };
 
