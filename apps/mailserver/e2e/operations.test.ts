@@ -5,10 +5,10 @@
 import { copyFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import tls from 'node:tls';
 import nodemailer from 'nodemailer';
 import { ensureDevCertificate } from '@minimail/protocol';
 import { openStore } from '@minimail/store';
+import { tlsPeerName } from '@minimail/protocol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { storePath } from '../src/paths.js';
 import { cliEnv, freePort, runCli, startServer, tempDataDir, type RunningServer } from './support.js';
@@ -241,30 +241,16 @@ describe('TLS certificate reload', () => {
       }),
       ['--services', 'submission,pop3'],
     );
-    expect(await peerName(smtps)).toBe('first.example.test');
-    expect(await peerName(pop3s)).toBe('first.example.test');
+    expect(await tlsPeerName({ port: smtps })).toBe('first.example.test');
+    expect(await tlsPeerName({ port: pop3s })).toBe('first.example.test');
 
     await writePair('second.example.test');
     server.kill('SIGHUP');
     await server.waitFor(/TLS certificate reloaded/);
-    expect(await peerName(smtps)).toBe('second.example.test');
-    expect(await peerName(pop3s)).toBe('second.example.test');
+    expect(await tlsPeerName({ port: smtps })).toBe('second.example.test');
+    expect(await tlsPeerName({ port: pop3s })).toBe('second.example.test');
     // TLS 1.2 is the floor on every listener (RFC 8996).
-    await expect(peerName(smtps, { minVersion: 'TLSv1', maxVersion: 'TLSv1.1' })).rejects.toThrow();
+    await expect(tlsPeerName({ port: smtps, minVersion: 'TLSv1', maxVersion: 'TLSv1.1' })).rejects.toThrow();
     await stop(server);
   });
 });
-
-async function peerName(port: number, options: tls.ConnectionOptions = {}): Promise<string | undefined> {
-  const socket = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, ...options });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      socket.once('secureConnect', () => resolve());
-      socket.once('error', reject);
-    });
-    const name = socket.getPeerCertificate().subject?.CN;
-    return typeof name === 'string' ? name : undefined;
-  } finally {
-    socket.destroy();
-  }
-}

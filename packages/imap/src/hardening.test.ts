@@ -17,7 +17,7 @@ import {
   createTlsContextProvider,
   type TlsContextProvider,
 } from '@minimail/protocol';
-import { metricSample, RawClient, selfSignedPemPair } from '@minimail/protocol/testing';
+import { metricSample, RawClient, selfSignedPemPair, tlsPeerName } from '@minimail/protocol/testing';
 import { openStore, type MailStore } from '@minimail/store';
 import {
   createImapServer,
@@ -70,9 +70,8 @@ async function connect(port: number, secure = false): Promise<RawClient> {
 type TlsVersions = Pick<tls.ConnectionOptions, 'minVersion' | 'maxVersion'>;
 
 /** Handshakes on implicit TLS and returns the certificate's common name. */
-async function implicitPeerName(port: number, versions: TlsVersions = {}): Promise<string | undefined> {
-  const socket = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, ...versions });
-  return peerNameOf(socket);
+function implicitPeerName(port: number, versions: TlsVersions = {}): Promise<string | undefined> {
+  return tlsPeerName({ port, ...versions });
 }
 
 /** Greeting, `S STARTTLS`, its OK, then the handshake; returns the certificate's common name. */
@@ -83,22 +82,9 @@ async function starttlsPeerName(port: number, versions: TlsVersions = {}): Promi
     plain.write('S STARTTLS\r\n');
     const reply = await readUntil(plain, /\r\nS |^S /);
     expect(reply).toBe('S OK Begin TLS negotiation now\r\n');
-    return await peerNameOf(tls.connect({ socket: plain, rejectUnauthorized: false, ...versions }));
+    return await tlsPeerName({ socket: plain, ...versions });
   } finally {
     plain.destroy();
-  }
-}
-
-async function peerNameOf(socket: tls.TLSSocket): Promise<string | undefined> {
-  try {
-    await new Promise<void>((resolve, reject) => {
-      socket.once('secureConnect', () => resolve());
-      socket.once('error', reject);
-    });
-    const name = socket.getPeerCertificate().subject?.CN;
-    return typeof name === 'string' ? name : undefined;
-  } finally {
-    socket.destroy();
   }
 }
 

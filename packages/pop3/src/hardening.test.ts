@@ -10,7 +10,7 @@ import {
   createTlsContextProvider,
   type TlsContextProvider,
 } from '@minimail/protocol';
-import { metricSample, RawClient, selfSignedPemPair } from '@minimail/protocol/testing';
+import { metricSample, RawClient, selfSignedPemPair, tlsPeerName } from '@minimail/protocol/testing';
 import { openStore, type MailStore } from '@minimail/store';
 import { createPop3Server, POP3_COMMAND_NAMES, type Pop3Listener, type Pop3ServiceOptions } from './index.js';
 import { HOSTNAME } from './test-support/harness.js';
@@ -73,10 +73,10 @@ describe('POP3 hardening', () => {
       },
     });
     const port = await start({ tls: provider, implicitTls: true });
-    expect(await peerName(port)).toBe('first.test');
+    expect(await tlsPeerName({ port })).toBe('first.test');
     write(await selfSignedPemPair('second.test'));
     await provider.reload();
-    expect(await peerName(port)).toBe('second.test');
+    expect(await tlsPeerName({ port })).toBe('second.test');
   });
 
   it('refuses TLS 1.1 on POP3S (RFC 8996)', async () => {
@@ -180,17 +180,3 @@ describe('POP3 hardening', () => {
     expect(await failOn(ports[1]!)).toBeGreaterThanOrEqual(350);
   });
 });
-
-async function peerName(port: number): Promise<string | undefined> {
-  const socket = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      socket.once('secureConnect', () => resolve());
-      socket.once('error', reject);
-    });
-    const name = socket.getPeerCertificate().subject?.CN;
-    return typeof name === 'string' ? name : undefined;
-  } finally {
-    socket.destroy();
-  }
-}

@@ -13,7 +13,7 @@ import {
   type Metrics,
   type TlsContextProvider,
 } from '@minimail/protocol';
-import { metricSample, selfSignedPemPair } from '@minimail/protocol/testing';
+import { metricSample, selfSignedPemPair, tlsPeerName } from '@minimail/protocol/testing';
 import { openStore, type MailStore } from '@minimail/store';
 import {
   createMxServer,
@@ -254,11 +254,11 @@ describe('TLS certificate reload', () => {
       },
     });
     const port = await start({ kind: 'submissions', tls: provider });
-    expect(await peerName(port)).toBe('first.test');
+    expect(await tlsPeerName({ port })).toBe('first.test');
 
     await writePair('second.test');
     await provider.reload();
-    expect(await peerName(port)).toBe('second.test');
+    expect(await tlsPeerName({ port })).toBe('second.test');
   });
 
   it('refuses TLS 1.1 and accepts TLS 1.2 (RFC 8996)', async () => {
@@ -367,11 +367,4 @@ async function handshake(port: number, options: tls.ConnectionOptions = {}): Pro
     socket.once('error', reject);
   });
   return socket;
-}
-
-async function peerName(port: number): Promise<string | undefined> {
-  const socket = await handshake(port);
-  const name = socket.getPeerCertificate().subject?.CN;
-  socket.destroy();
-  return typeof name === 'string' ? name : undefined;
 }

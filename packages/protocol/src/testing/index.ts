@@ -2,3 +2,4 @@ export { RawClient, RawClientError, type RawClientOptions } from './raw-client.j
 export { FUZZ_LONG, FUZZ_SEED, heapGrowthBytes, int, pick, prng } from './fuzz.js';
 export { metricSample } from './metric-sample.js';
 export { selfSignedPemPair } from './pem-pair.js';
+export { tlsPeerName } from './tls-peer-name.js';
