@@ -54,4 +54,13 @@ describe('small headers', () => {
     expect(returnPathHeader('a@b.test')).toBe('Return-Path: <a@b.test>\r\n');
     expect(returnPathHeader('')).toBe('Return-Path: <>\r\n');
   });
+
+  it('formats each second anew, also when it reuses the text within one second', () => {
+    const second = Date.UTC(2024, 0, 5, 3, 4, 9);
+    expect(rfc5322Date(new Date(second))).toBe('Fri, 05 Jan 2024 03:04:09 +0000');
+    expect(rfc5322Date(new Date(second + 999))).toBe('Fri, 05 Jan 2024 03:04:09 +0000');
+    expect(rfc5322Date(new Date(second + 1000))).toBe('Fri, 05 Jan 2024 03:04:10 +0000');
+    expect(rfc5322Date(new Date(second - 1))).toBe('Fri, 05 Jan 2024 03:04:08 +0000');
+    expect(rfc5322Date(new Date(Number.NaN))).toBe('Invalid Date');
+  });
 });

@@ -60,12 +60,21 @@ function sanitizeHeloName(name: string): string {
   return cleaned.length > 0 ? cleaned : 'unknown';
 }
 
+/** The last date formatted (an invalid date's NaN second never matches, so it is never reused). */
+const lastDate = { second: Number.NaN, text: '' };
+
 /**
  * RFC 5322 3.3 date-time in UTC: `Tue, 24 Nov 2026 23:40:00 +0000`. toUTCString() already has the
  * RFC 5322 shape (ECMA-262 21.4.4.43); only the obsolete zone name `GMT` becomes the numeric zone.
  */
 export function rfc5322Date(date: Date): string {
-  return date.toUTCString().replace('GMT', '+0000');
+  const second = Math.floor(date.getTime() / 1000);
+  // Every message received in the same second has the same date text: format it once per second.
+  if (second !== lastDate.second) {
+    lastDate.second = second;
+    lastDate.text = date.toUTCString().replace('GMT', '+0000');
+  }
+  return lastDate.text;
 }
 
 /** RFC 5321 4.4: the final delivery records the envelope sender; `<>` for the null sender. */
