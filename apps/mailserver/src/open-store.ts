@@ -7,10 +7,13 @@ import { storePath } from './paths.js';
  * is stored (IMAP FETCH then reads it instead of re-parsing), through the store's describeBody hook,
  * so that the store itself stays free of MIME knowledge.
  */
-export function openAppStore(dataDir: string, logger?: StoreLogger): MailStore {
+export function openAppStore(
+  dataDir: string,
+  options: { logger?: StoreLogger; writer?: 'inline' | 'thread' } = {},
+): MailStore {
   return openStore({
     path: storePath(dataDir),
     describeBody: (raw) => serializeStructure(parseMessage(raw)),
-    ...(logger ? { logger } : {}),
+    ...options,
   });
 }

@@ -47,6 +47,11 @@ export interface RunningTask {
 
 interface ServiceSpec {
   description: string;
+  /**
+   * Takes in mail at the rate the network sends it: a process running one of these writes on the
+   * store's writer thread, keeping the SQL and COMMITs off the event loop (docs/adr/0013).
+   */
+  ingestsMail?: true;
   start(ctx: ServiceContext): Promise<RunningListener[]>;
   startTasks?(ctx: ServiceContext): Promise<RunningTask[]>;
 }
@@ -104,6 +109,7 @@ async function listen(
 export const SERVICES: Record<string, ServiceSpec> = {
   smtp: {
     description: 'SMTP MX: inbound mail (port 1025 dev, 25 production)',
+    ingestsMail: true,
     start: async (ctx) => {
       const { createMxServer } = await import('@minimail/smtp');
       return listen(ctx, 'smtp', createMxServer(await smtpOptions(ctx, 'smtp')));
@@ -111,6 +117,7 @@ export const SERVICES: Record<string, ServiceSpec> = {
   },
   submission: {
     description: 'SMTP submission for mail clients (1587 STARTTLS and 1465 TLS dev; 587 and 465 production)',
+    ingestsMail: true,
     start: async (ctx) => {
       const { createSubmissionServer } = await import('@minimail/smtp');
       return [
@@ -196,6 +203,11 @@ export const SERVICES: Record<string, ServiceSpec> = {
 export const SERVICE_NAMES = Object.keys(SERVICES);
 
 /** Parses `--services a,b` (default: every service) or fails naming the bad entry. */
+/** Whether any of these services takes in mail (then the store writes on its writer thread). */
+export function ingestsMail(services: readonly string[]): boolean {
+  return services.some((name) => SERVICES[name]?.ingestsMail === true);
+}
+
 export function selectServices(list: string | undefined): string[] {
   if (list === undefined || list.trim() === '') return [...SERVICE_NAMES];
   const names = [

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ChangeFeed } from './change-feed.js';
+import { ChangeLog } from './change-feed.js';
 import { CHANGE_RETENTION_MS } from './limits.js';
 import { ensureDistBuilt, PACKAGE_DIR } from './test-support/dist-build.js';
+import { runNode } from './test-support/run-node.js';
 import { TempStores, message, userWithInbox } from './test-support/temp-store.js';
 import type { SqliteMailStore } from './sqlite-store.js';
 import type { Mailbox, MailboxChange } from './types.js';
@@ -25,18 +25,6 @@ function nextChanges(
       stop();
       resolve({ changes, at: Date.now() });
     });
-  });
-}
-
-function runNode(script: string, args: string[]): Promise<{ stdout: string; exitedAt: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0 ? resolve({ stdout, exitedAt: Date.now() }) : reject(new Error(`child exited with ${code}`)),
-    );
   });
 }
 
@@ -175,9 +163,7 @@ describe('change feed', () => {
       db.prepare(
         "INSERT INTO changes (mailbox_id, kind, uid, modseq, created_at) VALUES (?, 'new', 99, 1, ?)",
       ).run(inbox.id, Date.now() - CHANGE_RETENTION_MS - 1000);
-      new ChangeFeed(db, (error) => {
-        throw error;
-      }).prune(Date.now() - CHANGE_RETENTION_MS);
+      new ChangeLog(db).prune(Date.now() - CHANGE_RETENTION_MS);
       expect(db.prepare('SELECT uid FROM changes ORDER BY id').pluck().all()).toEqual([1]);
     } finally {
       db.close();

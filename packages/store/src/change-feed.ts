@@ -16,11 +16,18 @@ interface ChangeRow {
 /** Appends change rows; used inside write operations. */
 export class ChangeLog {
   private readonly insert;
+  private readonly pruneBefore;
 
   constructor(db: SqliteDatabase) {
     this.insert = db.prepare(
       'INSERT INTO changes (mailbox_id, kind, uid, modseq, flags, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
+    this.pruneBefore = db.prepare('DELETE FROM changes WHERE created_at < ?');
+  }
+
+  /** Deletes rows older than `before` (ms since the epoch). */
+  prune(before: number): void {
+    this.pruneBefore.run(before);
   }
 
   record(
@@ -50,7 +57,6 @@ export class ChangeFeed {
   private readonly listeners = new Map<number, Set<ChangeListener>>();
   private readonly selectSince;
   private readonly selectMaxId;
-  private readonly pruneBefore;
   private lastSeenId: number;
   private lastDataVersion: number;
 
@@ -61,7 +67,6 @@ export class ChangeFeed {
     this.selectSince = db.prepare<[number], ChangeRow>(
       'SELECT id, mailbox_id, kind, uid, modseq, flags FROM changes WHERE id > ? ORDER BY id',
     );
-    this.pruneBefore = db.prepare('DELETE FROM changes WHERE created_at < ?');
     this.selectMaxId = db.prepare<[], { maxId: number | null }>('SELECT MAX(id) AS maxId FROM changes');
     this.lastSeenId = this.maxId();
     this.lastDataVersion = this.dataVersion();
@@ -122,11 +127,6 @@ export class ChangeFeed {
         }
       }
     }
-  }
-
-  /** Deletes rows older than `before`; run through the write queue. */
-  prune(before: number): void {
-    this.pruneBefore.run(before);
   }
 
   private maxId(): number {

@@ -1,9 +1,6 @@
 import { backupDatabase } from './backup.js';
-import { Bodies, bodyHashOf } from './bodies.js';
-import { ChangeFeed, ChangeLog } from './change-feed.js';
+import { ChangeFeed } from './change-feed.js';
 import { openDatabase, type SqliteDatabase } from './db.js';
-import { Directory } from './directory.js';
-import { DkimKeys } from './dkim-keys.js';
 import { toStoreError } from './errors.js';
 import { normalizeFlags } from './flags.js';
 import { parseAddress } from './addresses.js';
@@ -14,22 +11,20 @@ import {
   LOCK_HEARTBEAT_INTERVAL_MS,
   OUTBOUND_LEASE_MS,
 } from './limits.js';
-import { MaildropLocks } from './maildrop-locks.js';
-import { Mailboxes } from './mailboxes.js';
-import { Messages } from './messages.js';
 import { migrate } from './migrations/index.js';
-import { OutboundQueue } from './outbound.js';
 import { decoyPasswordHash, hashPassword, verifyPasswordHash } from './password.js';
-import { UidValidityCounter } from './uid-validity.js';
+import { createStoreParts, type StoreParts } from './store-parts.js';
+import { ThreadWriter } from './thread-writer.js';
 import { WalSync } from './wal-sync.js';
-import { WriteQueue, type Durability } from './write-queue.js';
+import type { HeldLock, PreparedDelivery, WriteOpArgs, WriteOpName, WriteOpResult } from './write-ops.js';
+import type { Durability } from './write-queue.js';
+import { InlineWriter, type Writer } from './writer.js';
 import {
   StoreError,
   type Alias,
   type ChangeListener,
   type ConditionalFlagResult,
   type CopyResult,
-  type DeliveredCopy,
   type DeliveryRequest,
   type DeliveryResult,
   type DkimKey,
@@ -64,6 +59,12 @@ export interface OpenStoreOptions {
    * A describer that throws is logged and the body is stored without a description.
    */
   describeBody?: (raw: Buffer) => string;
+  /**
+   * Where writes run: `inline` on this thread (the default: no extra thread, least memory), or
+   * `thread` on a worker thread with its own connection, so that the SQL and COMMIT of a busy
+   * ingest leave the event loop free for sessions (docs/adr/0013). Durability is the same.
+   */
+  writer?: 'inline' | 'thread';
 }
 
 /**
@@ -72,18 +73,12 @@ export interface OpenStoreOptions {
  */
 export class SqliteMailStore implements MailStore {
   private readonly db: SqliteDatabase;
-  private readonly queue: WriteQueue;
+  private readonly writer: Writer;
   private readonly walSync: WalSync;
   private readonly feed: ChangeFeed;
-  private readonly changes: ChangeLog;
-  private readonly directory: Directory;
-  private readonly mailboxes: Mailboxes;
-  private readonly messages: Messages;
-  private readonly bodies: Bodies;
-  private readonly outbound: OutboundQueue;
-  private readonly locks: MaildropLocks;
-  private readonly dkimKeys: DkimKeys;
-  private readonly heldLocks = new Map<string, { userId: number; owner: string }>();
+  /** Read side: the same classes the writer uses, on this thread's connection. */
+  private readonly parts: StoreParts;
+  private readonly heldLocks = new Map<string, HeldLock>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly logger: StoreLogger | undefined;
   private readonly describeBody: ((raw: Buffer) => string) | undefined;
@@ -103,20 +98,16 @@ export class SqliteMailStore implements MailStore {
       this.db.close();
       throw toStoreError(error);
     }
-    this.changes = new ChangeLog(this.db);
     this.feed = new ChangeFeed(this.db, (error) => this.warn(error, 'change listener threw'));
-    this.queue = new WriteQueue(
-      this.db,
-      () => this.pumpFeed(),
-      () => this.walSync.sync(),
-    );
-    this.mailboxes = new Mailboxes(this.db, this.changes, new UidValidityCounter(this.db));
-    this.directory = new Directory(this.db, this.mailboxes);
-    this.messages = new Messages(this.db, this.mailboxes, this.changes);
-    this.bodies = new Bodies(this.db);
-    this.outbound = new OutboundQueue(this.db);
-    this.locks = new MaildropLocks(this.db);
-    this.dkimKeys = new DkimKeys(this.db);
+    this.parts = createStoreParts(this.db);
+    this.writer =
+      options.writer === 'thread'
+        ? new ThreadWriter(
+            options.path,
+            () => this.pumpFeed(),
+            (error) => this.warn(error, 'the writer thread stopped; writes fail until restart'),
+          )
+        : new InlineWriter(this.db, this.walSync, () => this.pumpFeed());
     this.every(options.changePollIntervalMs ?? CHANGE_POLL_INTERVAL_MS, () => this.pollFeed());
     this.every(LOCK_HEARTBEAT_INTERVAL_MS, () => this.heartbeatLocks());
     this.every(CHANGE_PRUNE_INTERVAL_MS, () => this.pruneChanges());
@@ -124,60 +115,56 @@ export class SqliteMailStore implements MailStore {
 
   /** Number of durable COMMITs this store has made (group commit makes it << number of writes). */
   get commitCount(): number {
-    return this.queue.commitCount;
+    return this.writer.commitCount;
   }
 
   // ---- domains, users, aliases ----------------------------------------------------------------
 
   addDomain(name: string): Promise<Domain> {
-    return this.write(() => this.directory.addDomain(name));
+    return this.write('addDomain', [name]);
   }
 
   removeDomain(name: string): Promise<void> {
-    return this.write(() => this.directory.removeDomain(name));
+    return this.write('removeDomain', [name]);
   }
 
   listDomains(): Promise<Domain[]> {
-    return this.read(() => this.directory.listDomains());
+    return this.read(() => this.parts.directory.listDomains());
   }
 
   isLocalDomain(name: string): Promise<boolean> {
-    return this.read(() => this.directory.isLocalDomain(name));
+    return this.read(() => this.parts.directory.isLocalDomain(name));
   }
 
   async addUser(address: string, password: string | null): Promise<User> {
     parseAddress(address);
     const hash = password === null ? null : await hashPassword(password);
-    return this.write(() => this.directory.addUser(address, hash));
+    return this.write('addUser', [address, hash]);
   }
 
   ensureUser(address: string): Promise<User> {
-    return this.write(() => this.directory.ensureUser(address));
+    return this.write('ensureUser', [address]);
   }
 
   async setPassword(address: string, password: string): Promise<void> {
     const hash = await hashPassword(password);
-    return this.write(() => this.directory.setPassword(address, hash));
+    return this.write('setPassword', [address, hash]);
   }
 
   removeUser(address: string): Promise<void> {
-    return this.write(() => {
-      for (const mailbox of this.directory.removeUser(address)) {
-        this.changes.record(mailbox.id, 'mailbox', null, mailbox.highestModseq);
-      }
-    });
+    return this.write('removeUser', [address]);
   }
 
   getUser(address: string): Promise<User | null> {
-    return this.read(() => this.directory.getUser(address));
+    return this.read(() => this.parts.directory.getUser(address));
   }
 
   listUsers(): Promise<User[]> {
-    return this.read(() => this.directory.listUsers());
+    return this.read(() => this.parts.directory.listUsers());
   }
 
   async verifyPassword(address: string, password: string): Promise<User | null> {
-    const found = await this.read(() => this.directory.passwordHash(address));
+    const found = await this.read(() => this.parts.directory.passwordHash(address));
     if (found === null || found.hash === null) {
       // Same cost as a real check, so timing does not reveal which addresses exist.
       await verifyPasswordHash(password, await decoyPasswordHash());
@@ -187,122 +174,97 @@ export class SqliteMailStore implements MailStore {
   }
 
   sendableAddresses(userId: number): Promise<string[]> {
-    return this.read(() => this.directory.sendableAddresses(userId));
+    return this.read(() => this.parts.directory.sendableAddresses(userId));
   }
 
   addAlias(source: string, destination: string): Promise<Alias> {
-    return this.write(() => this.directory.addAlias(source, destination));
+    return this.write('addAlias', [source, destination]);
   }
 
   removeAlias(source: string, destination?: string): Promise<void> {
-    return this.write(() => this.directory.removeAlias(source, destination));
+    return this.write('removeAlias', [source, destination]);
   }
 
   listAliases(): Promise<Alias[]> {
-    return this.read(() => this.directory.listAliases());
+    return this.read(() => this.parts.directory.listAliases());
   }
 
   resolveRecipient(address: string): Promise<RecipientResolution> {
-    return this.read(() => this.directory.resolveRecipient(address));
+    return this.read(() => this.parts.directory.resolveRecipient(address));
   }
 
   // ---- mailboxes ------------------------------------------------------------------------------
 
   listMailboxes(userId: number): Promise<Mailbox[]> {
-    return this.read(() => this.mailboxes.list(userId));
+    return this.read(() => this.parts.mailboxes.list(userId));
   }
 
   getMailbox(userId: number, name: string): Promise<Mailbox | null> {
-    return this.read(() => this.mailboxes.get(userId, name));
+    return this.read(() => this.parts.mailboxes.get(userId, name));
   }
 
   getMailboxById(mailboxId: number): Promise<Mailbox | null> {
-    return this.read(() => this.mailboxes.getById(mailboxId));
+    return this.read(() => this.parts.mailboxes.getById(mailboxId));
   }
 
   createMailbox(userId: number, name: string, specialUse: SpecialUse | null = null): Promise<Mailbox> {
-    return this.write(() => this.mailboxes.create(userId, name, specialUse));
+    return this.write('createMailbox', [userId, name, specialUse]);
   }
 
   renameMailbox(userId: number, from: string, to: string): Promise<void> {
-    return this.write(() => this.mailboxes.rename(userId, from, to));
+    return this.write('renameMailbox', [userId, from, to]);
   }
 
   deleteMailbox(userId: number, name: string): Promise<void> {
-    return this.write(() => this.mailboxes.delete(userId, name));
+    return this.write('deleteMailbox', [userId, name]);
   }
 
   setSubscribed(userId: number, name: string, subscribed: boolean): Promise<void> {
-    return this.write(() => this.mailboxes.setSubscribed(userId, name, subscribed));
+    return this.write('setSubscribed', [userId, name, subscribed]);
   }
 
   mailboxStatus(mailboxId: number): Promise<MailboxStatus> {
-    return this.read(() => this.mailboxes.mailboxStatus(mailboxId));
+    return this.read(() => this.parts.mailboxes.mailboxStatus(mailboxId));
   }
 
   // ---- messages -------------------------------------------------------------------------------
 
   deliver(request: DeliveryRequest): Promise<DeliveryResult> {
-    let prepared: {
-      flags: string[];
-      internalDate: Date;
-      bodyHash: string;
-      recipients: string[];
-      structure: string | null;
-    };
+    let prepared: PreparedDelivery;
     try {
       prepared = this.prepareDelivery(request);
     } catch (error) {
       return Promise.reject(toStoreError(error));
     }
-    const { flags, internalDate, bodyHash, recipients, structure } = prepared;
-    return this.write(() => {
-      this.bodies.store(bodyHash, request.raw, structure);
-      const copies: DeliveredCopy[] = [];
-      const seenMailboxes = new Set<number>();
-      for (const target of request.targets) {
-        const mailbox =
-          'mailboxId' in target
-            ? this.mailboxes.requireSelectable(target.mailboxId)
-            : this.mailboxes.requireSelectableNamed(target.userId, target.mailbox ?? 'INBOX');
-        if (seenMailboxes.has(mailbox.id)) continue;
-        seenMailboxes.add(mailbox.id);
-        const added = this.messages.add(mailbox.id, bodyHash, request.raw.length, internalDate, flags);
-        copies.push({ ...added, mailboxId: mailbox.id, userId: mailbox.userId });
-      }
-      const queued = recipients.map((recipient) =>
-        this.outbound.enqueue(request.outbound?.sender ?? '', recipient, bodyHash, request.raw.length),
-      );
-      return { copies, queued, bodyHash };
-    });
+    return this.write('deliver', [prepared]);
   }
 
   listMessages(mailboxId: number): Promise<MessageSummary[]> {
-    return this.read(() => this.messages.list(mailboxId));
+    return this.read(() => this.parts.messages.list(mailboxId));
   }
 
   getMessage(mailboxId: number, uid: number): Promise<MessageSummary | null> {
-    return this.read(() => this.messages.get(mailboxId, uid));
+    return this.read(() => this.parts.messages.get(mailboxId, uid));
   }
 
   getMessages(mailboxId: number, uids: readonly number[]): Promise<MessageSummary[]> {
-    return this.read(() => this.messages.getMany(mailboxId, uids));
+    return this.read(() => this.parts.messages.getMany(mailboxId, uids));
   }
 
   listMessageFlags(mailboxId: number): Promise<MessageFlagList> {
-    return this.read(() => this.messages.listFlags(mailboxId));
+    return this.read(() => this.parts.messages.listFlags(mailboxId));
   }
 
   readBody(bodyHash: string): Promise<Buffer> {
-    return this.read(() => this.bodies.readBody(bodyHash));
+    return this.read(() => this.parts.bodies.readBody(bodyHash));
   }
 
   readStructure(bodyHash: string): Promise<string | null> {
-    return this.read(() => this.bodies.readStructure(bodyHash));
+    return this.read(() => this.parts.bodies.readStructure(bodyHash));
   }
 
   setFlags(mailboxId: number, uids: number[], mode: FlagMode, flags: string[]): Promise<MessageSummary[]> {
-    return this.write(() => this.messages.setFlags(mailboxId, uids, mode, flags));
+    return this.write('setFlags', [mailboxId, uids, mode, flags]);
   }
 
   setFlagsUnchangedSince(
@@ -312,21 +274,19 @@ export class SqliteMailStore implements MailStore {
     flags: string[],
     unchangedSince: number,
   ): Promise<ConditionalFlagResult> {
-    return this.write(() =>
-      this.messages.setFlagsUnchangedSince(mailboxId, uids, mode, flags, unchangedSince),
-    );
+    return this.write('setFlagsUnchangedSince', [mailboxId, uids, mode, flags, unchangedSince]);
   }
 
   expunge(mailboxId: number, uids?: number[]): Promise<number[]> {
-    return this.write(() => this.messages.expunge(mailboxId, uids));
+    return this.write('expunge', [mailboxId, uids]);
   }
 
   copyMessages(fromMailboxId: number, uids: number[], toMailboxId: number): Promise<CopyResult> {
-    return this.write(() => this.messages.copy(fromMailboxId, uids, toMailboxId));
+    return this.write('copyMessages', [fromMailboxId, uids, toMailboxId]);
   }
 
   moveMessages(fromMailboxId: number, uids: number[], toMailboxId: number): Promise<CopyResult> {
-    return this.write(() => this.messages.move(fromMailboxId, uids, toMailboxId));
+    return this.write('moveMessages', [fromMailboxId, uids, toMailboxId]);
   }
 
   // ---- change feed ----------------------------------------------------------------------------
@@ -339,45 +299,45 @@ export class SqliteMailStore implements MailStore {
   // ---- outbound queue -------------------------------------------------------------------------
 
   listOutbound(): Promise<OutboundEntry[]> {
-    return this.read(() => this.outbound.list());
+    return this.read(() => this.parts.outbound.list());
   }
 
   claimOutbound(limit: number, leaseMs: number = OUTBOUND_LEASE_MS): Promise<OutboundEntry[]> {
-    return this.write(() => this.outbound.claimDue(limit, leaseMs));
+    return this.write('claimOutbound', [limit, leaseMs]);
   }
 
   completeOutbound(id: number): Promise<void> {
-    return this.write(() => this.outbound.complete(id));
+    return this.write('completeOutbound', [id]);
   }
 
   rescheduleOutbound(id: number, nextAttemptAt: Date, error: string): Promise<void> {
-    return this.write(() => this.outbound.retryAt(id, nextAttemptAt, error));
+    return this.write('rescheduleOutbound', [id, nextAttemptAt, error]);
   }
 
   failOutbound(id: number, error: string): Promise<void> {
-    return this.write(() => this.outbound.markFailed(id, error));
+    return this.write('failOutbound', [id, error]);
   }
 
   retryOutbound(id: number): Promise<void> {
-    return this.write(() => this.outbound.retryNow(id));
+    return this.write('retryOutbound', [id]);
   }
 
   deleteOutbound(id: number): Promise<void> {
-    return this.write(() => this.outbound.complete(id));
+    return this.write('completeOutbound', [id]);
   }
 
   markOutboundDelayNotified(id: number): Promise<void> {
-    return this.write(() => this.outbound.markDelayNotified(id));
+    return this.write('markOutboundDelayNotified', [id]);
   }
 
   // ---- DKIM keys ------------------------------------------------------------------------------
 
   setDkimKey(domain: string, key: DkimKeyInput): Promise<DkimKey> {
-    return this.write(() => this.dkimKeys.set(domain, key));
+    return this.write('setDkimKey', [domain, key]);
   }
 
   getDkimKey(domain: string): Promise<DkimKey | null> {
-    return this.read(() => this.dkimKeys.get(domain));
+    return this.read(() => this.parts.dkimKeys.get(domain));
   }
 
   // ---- maildrop locks -------------------------------------------------------------------------
@@ -386,13 +346,13 @@ export class SqliteMailStore implements MailStore {
   // login or QUIT does not wait for an fsync. A lock lost in a power cut is simply not held; an
   // unlock lost leaves a stale lock that the next login takes over (LOCK_STALE_AFTER_MS).
   async lockMaildrop(userId: number, owner: string): Promise<boolean> {
-    const locked = await this.write(() => this.locks.lock(userId, owner), 'visible');
+    const locked = await this.write('lockMaildrop', [userId, owner], 'visible');
     if (locked) this.heldLocks.set(lockKey(userId, owner), { userId, owner });
     return locked;
   }
 
   async unlockMaildrop(userId: number, owner: string): Promise<void> {
-    await this.write(() => this.locks.unlock(userId, owner), 'visible');
+    await this.write('unlockMaildrops', [[{ userId, owner }]], 'visible');
     this.heldLocks.delete(lockKey(userId, owner));
   }
 
@@ -414,27 +374,18 @@ export class SqliteMailStore implements MailStore {
 
   private async shutdown(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
-    await this.queue.drained();
+    await this.writer.drained();
     const held = [...this.heldLocks.values()];
     this.heldLocks.clear();
-    if (held.length > 0) {
-      await this.queue.run(() => {
-        for (const { userId, owner } of held) this.locks.unlock(userId, owner);
-      });
-    }
+    if (held.length > 0) await this.writer.run('unlockMaildrops', [held], 'durable');
+    await this.writer.close();
     this.walSync.close();
     this.db.close();
   }
 
   // ---- internals ------------------------------------------------------------------------------
 
-  private prepareDelivery(request: DeliveryRequest): {
-    flags: string[];
-    internalDate: Date;
-    bodyHash: string;
-    recipients: string[];
-    structure: string | null;
-  } {
+  private prepareDelivery(request: DeliveryRequest): PreparedDelivery {
     if (request.raw.length === 0) throw new StoreError('INVALID', 'message is empty');
     const recipients = (request.outbound?.recipients ?? []).map(
       (recipient) => parseAddress(recipient).address,
@@ -446,10 +397,12 @@ export class SqliteMailStore implements MailStore {
     if (Number.isNaN(internalDate.getTime()))
       throw new StoreError('INVALID', 'internal date is not a valid date');
     return {
+      raw: compactBytes(request.raw),
+      targets: request.targets,
       flags: normalizeFlags(request.flags ?? []),
       internalDate,
-      bodyHash: bodyHashOf(request.raw),
       recipients,
+      sender: request.outbound?.sender ?? '',
       // Outside the write transaction: parsing must not hold up the other writers of the batch.
       structure: this.describe(request.raw),
     };
@@ -465,10 +418,14 @@ export class SqliteMailStore implements MailStore {
     }
   }
 
-  private write<T>(op: () => T, durability: Durability = 'durable'): Promise<T> {
+  private write<K extends WriteOpName>(
+    name: K,
+    args: WriteOpArgs<K>,
+    durability: Durability = 'durable',
+  ): Promise<WriteOpResult<K>> {
     // TEMPORARY: a write racing shutdown should be retried by the client (SMTP 451), not bounced.
     if (this.closing !== null) return Promise.reject(new StoreError('TEMPORARY', 'store is closed'));
-    return this.queue.run(op, durability);
+    return this.writer.run(name, args, durability);
   }
 
   private read<T>(fn: () => T): Promise<T> {
@@ -510,17 +467,15 @@ export class SqliteMailStore implements MailStore {
   private heartbeatLocks(): void {
     const held = [...this.heldLocks.values()];
     if (held.length === 0) return;
-    this.queue
-      .run(() => {
-        for (const { userId, owner } of held) this.locks.heartbeat(userId, owner);
-      }, 'visible')
-      .catch((error: unknown) => this.warn(error, 'maildrop lock heartbeat failed'));
+    this.write('heartbeatMaildrops', [held], 'visible').catch((error: unknown) =>
+      this.warn(error, 'maildrop lock heartbeat failed'),
+    );
   }
 
   private pruneChanges(): void {
-    this.queue
-      .run(() => this.feed.prune(Date.now() - CHANGE_RETENTION_MS))
-      .catch((error: unknown) => this.warn(error, 'pruning the change feed failed'));
+    this.write('pruneChanges', [Date.now() - CHANGE_RETENTION_MS]).catch((error: unknown) =>
+      this.warn(error, 'pruning the change feed failed'),
+    );
   }
 
   private warn(error: unknown, message: string): void {
@@ -531,6 +486,14 @@ export class SqliteMailStore implements MailStore {
         `@minimail/store: ${message}: ${error instanceof Error ? error.message : String(error)}`,
       );
   }
+}
+
+/**
+ * A message that is a small view on a much larger buffer (e.g. a literal sliced from a read
+ * buffer) is copied out: posted to the writer thread, a view clones its whole backing buffer.
+ */
+function compactBytes(raw: Buffer): Buffer {
+  return raw.byteLength * 2 < raw.buffer.byteLength ? Buffer.from(raw) : raw;
 }
 
 function lockKey(userId: number, owner: string): string {

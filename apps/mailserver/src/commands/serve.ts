@@ -11,7 +11,13 @@ import {
 import { CliError } from '../cli-error.js';
 import { LISTENERS } from '../config.js';
 import { openAppStore } from '../open-store.js';
-import { SERVICES, selectServices, type RunningListener, type RunningTask } from '../services.js';
+import {
+  SERVICES,
+  ingestsMail,
+  selectServices,
+  type RunningListener,
+  type RunningTask,
+} from '../services.js';
 import type { CommandSpec } from './command.js';
 
 /** Resolves on the first SIGTERM or SIGINT; a second one while stopping exits at once. */
@@ -45,7 +51,10 @@ export const serveCommand: CommandSpec = {
     }
     const logger = createLogger({ level: config.logLevel, name: 'minimail' });
     mkdirSync(config.dataDir, { recursive: true });
-    const store = openAppStore(config.dataDir, logger);
+    const store = openAppStore(config.dataDir, {
+      logger,
+      writer: ingestsMail(services) ? 'thread' : 'inline',
+    });
 
     let tls: TlsSource;
     let provider: TlsContextProvider | null = null;

@@ -1,11 +1,13 @@
 /* global process, Buffer */
 // Runs in a separate process: opens the store on argv[2], delivers argv[4] messages (default 1)
 // one after another into mailbox argv[3], printing each UID once it is committed, then exits.
-// Used by the cross-process change-feed and concurrent-writer tests.
+// Used by the cross-process change-feed and concurrent-writer tests. argv[5] `thread` writes on
+// the writer thread; `thread-no-close` also leaves the store open, so the process ends only when
+// nothing keeps it alive (the thread-writer tests).
 import { openStore } from '../../dist/index.js';
 
-const [path, mailboxId, count = '1'] = process.argv.slice(2);
-const store = openStore({ path });
+const [path, mailboxId, count = '1', mode = 'inline'] = process.argv.slice(2);
+const store = openStore({ path, writer: mode.startsWith('thread') ? 'thread' : 'inline' });
 for (let index = 0; index < Number(count); index += 1) {
   const result = await store.deliver({
     raw: Buffer.from(`Subject: from another process ${index}\r\n\r\nhello\r\n`),
@@ -13,4 +15,4 @@ for (let index = 0; index < Number(count); index += 1) {
   });
   process.stdout.write(`${result.copies[0].uid}\n`);
 }
-await store.close();
+if (mode !== 'thread-no-close') await store.close();

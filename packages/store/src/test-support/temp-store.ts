@@ -5,6 +5,13 @@ import { openStore, type SqliteMailStore } from '../sqlite-store.js';
 import type { OpenStoreOptions } from '../sqlite-store.js';
 import type { Mailbox, User } from '../types.js';
 
+/**
+ * Which writer the suite's stores use: vitest.config.ts runs the whole suite once per writer, so
+ * both kinds are held to every test (docs/adr/0013).
+ */
+export const TEST_WRITER: 'inline' | 'thread' =
+  process.env['MINIMAIL_TEST_STORE_WRITER'] === 'thread' ? 'thread' : 'inline';
+
 /** A temp data dir plus every store opened on it; `cleanup()` closes them and removes the dir. */
 export class TempStores {
   readonly dir = mkdtempSync(join(tmpdir(), 'minimail-store-'));
@@ -12,7 +19,7 @@ export class TempStores {
   private readonly opened: SqliteMailStore[] = [];
 
   open(options: Partial<OpenStoreOptions> = {}): SqliteMailStore {
-    const store = openStore({ path: this.path, ...options });
+    const store = openStore({ path: this.path, writer: TEST_WRITER, ...options });
     this.opened.push(store);
     return store;
   }

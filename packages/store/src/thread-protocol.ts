@@ -1,0 +1,24 @@
+import type { StoreErrorCode } from './types.js';
+import type { WriteOpName } from './write-ops.js';
+
+/** What the store's thread sends the writer thread (docs/adr/0013). */
+export type ToWriter =
+  { type: 'run'; id: number; name: WriteOpName; args: unknown[]; durable: boolean } | { type: 'close' };
+
+/** One settled write: its id, and its value or the StoreError it failed with. */
+export type Settled =
+  { id: number; ok: true; value: unknown } | { id: number; ok: false; code: StoreErrorCode; message: string };
+
+/** What the writer thread sends back, in the order it happened there. */
+export type FromWriter =
+  /** A batch was committed (and made durable if it had to be): read the change feed now. */
+  | { type: 'committed'; commits: number }
+  /** Writes settled since the last message, in the order their promises settled. */
+  | { type: 'settled'; results: Settled[] }
+  /** Everything queued has settled and the connection is closed. */
+  | { type: 'closed' };
+
+/** Data the writer thread starts with. */
+export interface WriterThreadData {
+  path: string;
+}

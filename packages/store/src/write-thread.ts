@@ -1,0 +1,71 @@
+/**
+ * The writer thread's entry (docs/adr/0013): its own connection to the store file, the same
+ * WriteOps and group-commit WriteQueue as an inline store, and a message port instead of callers.
+ * Started by ThreadWriter; never imported by the store's own thread.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openDatabase } from './db.js';
+import { toStoreError } from './errors.js';
+import { createStoreParts } from './store-parts.js';
+import type { FromWriter, Settled, ToWriter, WriterThreadData } from './thread-protocol.js';
+import { WalSync } from './wal-sync.js';
+import { applyOp } from './writer.js';
+import { WriteOps, type WriteOpArgs, type WriteOpName } from './write-ops.js';
+import { WriteQueue } from './write-queue.js';
+
+const port = parentPort;
+if (port === null) throw new Error('write-thread.js runs only as a worker thread');
+const { path } = workerData as WriterThreadData;
+
+const db = openDatabase(path);
+const walSync = new WalSync(path);
+const ops = new WriteOps(createStoreParts(db));
+const queue = new WriteQueue(
+  db,
+  // Runs right before a batch's promises settle, as in an inline store: the feed is read first.
+  () => send({ type: 'committed', commits: queue.commitCount }),
+  () => walSync.sync(),
+);
+
+let outbox: Settled[] = [];
+
+function send(message: FromWriter): void {
+  port?.postMessage(message);
+}
+
+/** One message for every write a batch settles, sent after the batch's last promise reaction. */
+function settle(result: Settled): void {
+  if (outbox.length === 0) queueMicrotask(flushOutbox);
+  outbox.push(result);
+}
+
+function flushOutbox(): void {
+  const results = outbox;
+  outbox = [];
+  send({ type: 'settled', results });
+}
+
+function run(id: number, name: WriteOpName, args: unknown[], durable: boolean): void {
+  queue
+    .run(() => applyOp(ops, name, args as WriteOpArgs<typeof name>), durable ? 'durable' : 'visible')
+    .then(
+      (value) => settle({ id, ok: true, value }),
+      (error: unknown) => {
+        const storeError = toStoreError(error);
+        settle({ id, ok: false, code: storeError.code, message: storeError.message });
+      },
+    );
+}
+
+async function close(): Promise<void> {
+  await queue.drained();
+  walSync.close();
+  db.close();
+  send({ type: 'closed' });
+  port?.close();
+}
+
+port.on('message', (message: ToWriter) => {
+  if (message.type === 'run') run(message.id, message.name, message.args, message.durable);
+  else void close();
+});

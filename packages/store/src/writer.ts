@@ -1,0 +1,70 @@
+import type { SqliteDatabase } from './db.js';
+import { createStoreParts } from './store-parts.js';
+import { WalSync } from './wal-sync.js';
+import { WriteOps, type WriteOpArgs, type WriteOpName, type WriteOpResult } from './write-ops.js';
+import { WriteQueue, type Durability } from './write-queue.js';
+
+/**
+ * Where the store's writes run. Both kinds run every write through one group-commit WriteQueue
+ * and settle it only once durable (docs/adr/0003, 0012); they differ in which thread pays for the
+ * SQL, the COMMIT and its WAL writes (docs/adr/0013).
+ */
+export interface Writer {
+  run<K extends WriteOpName>(
+    name: K,
+    args: WriteOpArgs<K>,
+    durability: Durability,
+  ): Promise<WriteOpResult<K>>;
+  /** Durable COMMITs so far (group commit makes it far fewer than writes). */
+  readonly commitCount: number;
+  /** Resolves once every write started so far has settled. */
+  drained(): Promise<void>;
+  /** Settles what is queued, then releases the writer's connection and files. */
+  close(): Promise<void>;
+}
+
+/** Writes on the store's own connection, on the calling thread. */
+export class InlineWriter implements Writer {
+  private readonly queue: WriteQueue;
+  private readonly ops: WriteOps;
+
+  constructor(
+    db: SqliteDatabase,
+    private readonly walSync: WalSync,
+    afterCommit: () => void,
+  ) {
+    this.ops = new WriteOps(createStoreParts(db));
+    this.queue = new WriteQueue(db, afterCommit, () => walSync.sync());
+  }
+
+  get commitCount(): number {
+    return this.queue.commitCount;
+  }
+
+  run<K extends WriteOpName>(
+    name: K,
+    args: WriteOpArgs<K>,
+    durability: Durability,
+  ): Promise<WriteOpResult<K>> {
+    return this.queue.run(() => applyOp(this.ops, name, args), durability);
+  }
+
+  drained(): Promise<void> {
+    return this.queue.drained();
+  }
+
+  async close(): Promise<void> {
+    await this.queue.drained();
+    this.walSync.close();
+  }
+}
+
+/** Calls one named op; the one place the name-to-method dispatch is typed loosely. */
+export function applyOp<K extends WriteOpName>(
+  ops: WriteOps,
+  name: K,
+  args: WriteOpArgs<K>,
+): WriteOpResult<K> {
+  const method = ops[name] as (...args: WriteOpArgs<K>) => WriteOpResult<K>;
+  return method.apply(ops, args);
+}
