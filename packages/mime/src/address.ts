@@ -23,6 +23,21 @@ type Token = { spaced: boolean } & (
 
 const SPECIALS = '<>@,;:.';
 
+/** By char code below 128: 1 for SPECIALS, 2 for the other characters that end an atom. */
+const ATOM_END = new Uint8Array(128);
+for (const c of SPECIALS) ATOM_END[c.charCodeAt(0)] = 1;
+for (const c of ' \t\r\n"([') ATOM_END[c.charCodeAt(0)] = 2;
+
+/** Whether the char code is one of SPECIALS. */
+function isSpecialCode(code: number): boolean {
+  return code < 128 && ATOM_END[code] === 1;
+}
+
+/** Whether the char code ends an atom (white space, a quote, comment, literal or special). */
+function endsAtom(code: number): boolean {
+  return code < 128 && ATOM_END[code] !== 0;
+}
+
 function tokenize(value: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -73,13 +88,12 @@ function tokenize(value: string): Token[] {
       const stop = close === -1 ? n : close + 1;
       tokens.push({ spaced, kind: 'literal', text: value.slice(i, stop) });
       i = stop;
-    } else if (SPECIALS.includes(c)) {
+    } else if (isSpecialCode(value.charCodeAt(i))) {
       tokens.push({ spaced, kind: 'special', text: c });
       i++;
     } else {
-      let j = i;
-      while (j < n && !' \t\r\n"(['.includes(value[j] as string) && !SPECIALS.includes(value[j] as string))
-        j++;
+      let j = i + 1;
+      while (j < n && !endsAtom(value.charCodeAt(j))) j++;
       tokens.push({ spaced, kind: 'atom', text: value.slice(i, j) });
       i = j;
     }
@@ -101,10 +115,11 @@ function phrase(tokens: readonly Token[]): string | null {
 
 /** Joins the tokens of a local part or domain without spaces, quoted strings kept quoted. */
 function joinTight(tokens: readonly Token[]): string {
-  return tokens
-    .filter((t) => t.kind !== 'comment')
-    .map((t) => (t.kind === 'quoted' ? t.raw : t.text))
-    .join('');
+  let joined = '';
+  for (const t of tokens) {
+    if (t.kind !== 'comment') joined += t.kind === 'quoted' ? t.raw : t.text;
+  }
+  return joined;
 }
 
 function isSpecial(t: Token | undefined, text: string): boolean {

@@ -67,5 +67,9 @@ export function byteStringToText(s: string): string {
 
 /** RFC 5322 2.2.3 unfolding: remove each line break that is followed by white space. */
 export function unfold(s: string): string {
+  const lf = s.indexOf('\n');
+  // Most fields are one line: nothing to unfold, at most the final line break to drop.
+  if (lf === -1) return s;
+  if (lf === s.length - 1) return s.slice(0, lf > 0 && s.charCodeAt(lf - 1) === CR ? lf - 1 : lf);
   return s.replace(/\r?\n(?=[ \t])/g, '').replace(/\r?\n$/, '');
 }
