@@ -1,7 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { collectMessage, normalizeLineEndings } from './delivery.js';
+import { collectMessage, normalizeLineEndings, prependTraceHeaders } from './delivery.js';
 import { mergePlans } from './envelope-policy.js';
+import { TRACE_HEADROOM } from './limits.js';
 
 describe('normalizeLineEndings (RFC 5321 2.3.8)', () => {
   it.each([
@@ -54,5 +55,43 @@ describe('mergePlans', () => {
         { userIds: [2], create: ['a@x.test'], relay: ['R@remote.test'] },
       ]),
     ).toEqual({ userIds: [1, 2], create: ['a@x.test'], relay: ['r@remote.test'] });
+  });
+});
+
+describe('prependTraceHeaders', () => {
+  const collect = async (text: string): Promise<Buffer> => {
+    const stream = new PassThrough();
+    const collected = collectMessage(stream, 1000);
+    stream.end(text);
+    const { data } = await collected;
+    if (data === null) throw new Error('over the limit');
+    return data;
+  };
+
+  it('writes the headers into the headroom of a collected message, without copying it', async () => {
+    const message = await collect('Subject: x\r\n\r\nbody\r\n');
+    const raw = prependTraceHeaders('Received: from a\r\n', message);
+    expect(raw.toString('latin1')).toBe('Received: from a\r\nSubject: x\r\n\r\nbody\r\n');
+    expect(raw.buffer).toBe(message.buffer);
+    expect(raw.byteOffset + raw.length).toBe(message.byteOffset + message.length);
+  });
+
+  it('copies once the headroom is used, so a first result is never overwritten', async () => {
+    const message = await collect('body\r\n');
+    const first = prependTraceHeaders('X-First: 1\r\n', message);
+    const second = prependTraceHeaders('X-Second: 2\r\n', message);
+    expect(first.toString('latin1')).toBe('X-First: 1\r\nbody\r\n');
+    expect(second.toString('latin1')).toBe('X-Second: 2\r\nbody\r\n');
+  });
+
+  it('concatenates headers longer than the headroom, and messages it did not collect', async () => {
+    const long = `X-Long: ${'a'.repeat(TRACE_HEADROOM)}\r\n`;
+    expect(prependTraceHeaders(long, await collect('body\r\n')).toString('latin1')).toBe(`${long}body\r\n`);
+    // The octets before a Buffer it did not allocate belong to someone else: never written.
+    const original = Buffer.from('prefix|body\r\n', 'latin1');
+    expect(prependTraceHeaders('T: \u00e9\r\n', original.subarray(7)).toString('utf8')).toBe(
+      'T: \u00e9\r\nbody\r\n',
+    );
+    expect(original.toString('latin1')).toBe('prefix|body\r\n');
   });
 });

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { DeliveryRequest, DeliveryResult, MailStore } from '@minimail/store';
 import type { RecipientPlan } from './envelope-policy.js';
+import { TRACE_HEADROOM } from './limits.js';
 
 export interface CollectedMessage {
   /** The message bytes, or null when it went over the limit (then nothing was kept). */
@@ -10,9 +11,18 @@ export interface CollectedMessage {
 }
 
 /**
+ * Buffers returned by collectMessage, with the free octets reserved just before each in the same
+ * memory. deliverMessage writes the trace headers there instead of copying the whole message into
+ * a second buffer. Only this module's own allocations are listed, so a caller's bytes are never
+ * overwritten; an entry is removed when its headroom is used.
+ */
+const reservedHeadroom = new WeakMap<Buffer, number>();
+
+/**
  * Reads DATA into one Buffer, bounded by `maxBytes`: once the limit is passed the chunks read so
  * far are dropped and the rest of the stream is drained without being kept, so an oversized
  * message costs at most `maxBytes` of memory (RFC 1870 6.1: still read it all, then answer 552).
+ * The chunks are copied once, behind TRACE_HEADROOM free octets for the trace headers.
  */
 export function collectMessage(stream: Readable, maxBytes: number): Promise<CollectedMessage> {
   return new Promise((resolve, reject) => {
@@ -31,13 +41,39 @@ export function collectMessage(stream: Readable, maxBytes: number): Promise<Coll
     stream.once('error', reject);
     stream.once('end', () => {
       ended = true;
-      resolve({ data: chunks === null ? null : Buffer.concat(chunks, size), size });
+      resolve({ data: chunks === null ? null : joinWithHeadroom(chunks, size), size });
     });
     // A client that disconnects mid-DATA leaves a stream that never ends: fail instead of hanging.
     stream.once('close', () => {
       if (!ended) reject(new Error('connection closed before the end of DATA'));
     });
   });
+}
+
+function joinWithHeadroom(chunks: readonly Buffer[], size: number): Buffer {
+  const whole = Buffer.allocUnsafe(TRACE_HEADROOM + size);
+  let offset = TRACE_HEADROOM;
+  for (const chunk of chunks) offset += chunk.copy(whole, offset);
+  const data = whole.subarray(TRACE_HEADROOM);
+  reservedHeadroom.set(data, TRACE_HEADROOM);
+  return data;
+}
+
+/**
+ * The trace headers followed by the message, as one Buffer. A message from collectMessage (and
+ * not replaced since, e.g. by normalizeLineEndings) gets them written into its headroom, so its
+ * octets are not copied again; otherwise, or when they do not fit, the two are concatenated.
+ */
+export function prependTraceHeaders(traceHeaders: string, message: Buffer): Buffer {
+  const length = Buffer.byteLength(traceHeaders, 'utf8');
+  if (length > (reservedHeadroom.get(message) ?? 0)) {
+    return Buffer.concat([Buffer.from(traceHeaders, 'utf8'), message]);
+  }
+  // Used once: a second delivery of the same Buffer must not overwrite what the first one stored.
+  reservedHeadroom.delete(message);
+  const raw = Buffer.from(message.buffer, message.byteOffset - length, length + message.length);
+  raw.write(traceHeaders, 0, length, 'utf8');
+  return raw;
 }
 
 /**
@@ -95,7 +131,7 @@ export async function deliverMessage(delivery: LocalDelivery): Promise<DeliveryR
     userIds.add(user.id);
   }
   const request: DeliveryRequest = {
-    raw: Buffer.concat([Buffer.from(delivery.traceHeaders, 'utf8'), delivery.message]),
+    raw: prependTraceHeaders(delivery.traceHeaders, delivery.message),
     targets: [...userIds].map((userId) => ({ userId })),
   };
   if (plan.relay.length > 0) request.outbound = { sender: delivery.sender, recipients: plan.relay };

@@ -31,6 +31,14 @@ export const CLOSE_GRACE_MS = 10 * 1000;
  */
 export const MAX_UNAUTHENTICATED_COMMANDS = 10;
 
+/**
+ * Free octets collectMessage reserves before each message for the trace headers, which are then
+ * written in place instead of copying the message again. Return-Path and Received take ~250
+ * octets with typical names, and Authentication-Results a few hundred more; longer headers fall
+ * back to one extra copy, so this bounds nothing but the saving.
+ */
+export const TRACE_HEADROOM = 1024;
+
 /** RFC 5321 4.5.3.1.2: a domain is at most 255 octets; a longer HELO name is cut in Received. */
 export const MAX_HELO_NAME_IN_HEADER = 255;
 
