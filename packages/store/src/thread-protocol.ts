@@ -1,9 +1,18 @@
 import type { StoreErrorCode } from './types.js';
 import type { WriteOpName } from './write-ops.js';
 
+/** One write to run: its id (for the answer), the op and its arguments. */
+export interface PostedWrite {
+  id: number;
+  name: WriteOpName;
+  args: unknown[];
+  durable: boolean;
+}
+
 /** What the store's thread sends the writer thread (docs/adr/0013). */
 export type ToWriter =
-  { type: 'run'; id: number; name: WriteOpName; args: unknown[]; durable: boolean } | { type: 'close' };
+  /** The writes started during one turn of the store thread's event loop, in order. */
+  { type: 'run'; writes: PostedWrite[] } | { type: 'close' };
 
 /** One settled write: its id, and its value or the StoreError it failed with. */
 export type Settled =

@@ -26,15 +26,26 @@ describe('thread writer', () => {
   afterEach(() => temp.cleanup());
 
   it('commits a write while this thread is busy: the SQL runs on another thread', async () => {
+    // Another connection holds the write lock, so no writer can commit before the loop below.
+    const observer = new Database(temp.path);
+    observer.exec('BEGIN IMMEDIATE');
     const delivered = store.deliver({ raw: message('off the loop'), targets: [{ mailboxId: inbox.id }] });
-    // Never yield: if the write needed this thread, the count could not change inside the loop.
-    const observer = new Database(temp.path, { readonly: true });
-    const count = observer.prepare('SELECT count(*) FROM messages').pluck();
-    const deadline = Date.now() + BLOCKED_WAIT_MS;
-    let seen = 0;
-    while (seen === 0 && Date.now() < deadline) seen = count.get() as number;
+    const seen = await new Promise<number[]>((resolve) => {
+      // Queued after the store's own turn-end work (an inline store would run, and fail, its
+      // transaction there; the thread writer posts the write there).
+      setImmediate(() => {
+        const count = observer.prepare('SELECT count(*) FROM messages').pluck();
+        const before = count.get() as number;
+        observer.exec('COMMIT');
+        // Never yield: if the write needed this thread, the count could not change inside the loop.
+        const deadline = Date.now() + BLOCKED_WAIT_MS;
+        let after = before;
+        while (after === before && Date.now() < deadline) after = count.get() as number;
+        resolve([before, after]);
+      });
+    });
     observer.close();
-    expect(seen).toBe(1);
+    expect(seen).toEqual([0, 1]);
     const result = await delivered;
     expect(result.copies).toEqual([
       expect.objectContaining({ mailboxId: inbox.id, uid: 1, userId: inbox.userId }),

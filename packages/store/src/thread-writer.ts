@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { FromWriter, Settled, ToWriter, WriterThreadData } from './thread-protocol.js';
+import type { FromWriter, PostedWrite, Settled, ToWriter, WriterThreadData } from './thread-protocol.js';
 import { StoreError } from './types.js';
 import type { WriteOpArgs, WriteOpName, WriteOpResult } from './write-ops.js';
 import type { Durability } from './write-queue.js';
@@ -20,6 +20,8 @@ export class ThreadWriter implements Writer {
   private readonly worker: Worker;
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
+  /** Writes started this turn, posted together (one message, not one per write) by `post`. */
+  private outgoing: PostedWrite[] = [];
   private commits = 0;
   private idleWaiters: Array<() => void> = [];
   /** Set once the thread has died: every later write fails at once. */
@@ -60,9 +62,18 @@ export class ThreadWriter implements Writer {
     return new Promise((resolve, reject) => {
       if (this.waiting.size === 0) this.worker.ref();
       this.waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      const message: ToWriter = { type: 'run', id, name, args, durable: durability === 'durable' };
-      this.worker.postMessage(message);
+      // setImmediate, as the write queue batches: every write started by this turn's I/O callbacks
+      // goes in one message, and reaches the thread's queue in time to share one transaction.
+      if (this.outgoing.length === 0) setImmediate(() => this.post());
+      this.outgoing.push({ id, name, args, durable: durability === 'durable' });
     });
+  }
+
+  private post(): void {
+    const message: ToWriter = { type: 'run', writes: this.outgoing };
+    this.outgoing = [];
+    // A thread that died meanwhile has already failed these writes; posting to it is a no-op.
+    if (this.failure === null) this.worker.postMessage(message);
   }
 
   drained(): Promise<void> {
@@ -75,6 +86,8 @@ export class ThreadWriter implements Writer {
       this.closing = true;
       if (this.failure === null) {
         this.worker.ref();
+        // Writes still waiting for their turn's post go first: the thread settles them, then closes.
+        if (this.outgoing.length > 0) this.post();
         const message: ToWriter = { type: 'close' };
         this.worker.postMessage(message);
       }

@@ -66,6 +66,7 @@ async function close(): Promise<void> {
 }
 
 port.on('message', (message: ToWriter) => {
-  if (message.type === 'run') run(message.id, message.name, message.args, message.durable);
-  else void close();
+  if (message.type === 'run') {
+    for (const write of message.writes) run(write.id, write.name, write.args, write.durable);
+  } else void close();
 });
