@@ -57,5 +57,16 @@ describe('WalSync: fdatasync of the WAL, coalesced', () => {
     db.close(); // the last connection deletes the WAL on close
     expect(existsSync(`${path}-wal`)).toBe(false);
     await expect(new WalSync(path).sync()).rejects.toMatchObject({ code: 'ENOENT' });
+    // The writer thread's synchronous variant fails the same way: a rejection, never a throw.
+    const here = new WalSync(path).syncHere();
+    await expect(here).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('syncs on the calling thread with syncHere, and resolves once done', async () => {
+    const { db, wal } = openWal();
+    db.exec('INSERT INTO t VALUES (1)');
+    await expect(wal.syncHere()).resolves.toBeUndefined();
+    wal.close();
+    db.close();
   });
 });

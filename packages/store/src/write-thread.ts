@@ -24,7 +24,9 @@ const queue = new WriteQueue(
   db,
   // Runs right before a batch's promises settle, as in an inline store: the feed is read first.
   () => send({ type: 'committed', commits: queue.commitCount }),
-  () => walSync.sync(),
+  // Synchronously: this thread exists to write, and the batch waiting meanwhile only grows
+  // (measured: 4 of 4 paired bench runs faster than syncing on the thread pool, ~5%).
+  () => walSync.syncHere(),
 );
 
 let outbox: Settled[] = [];
