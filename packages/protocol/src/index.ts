@@ -43,7 +43,8 @@ export { createSessionId } from './session-id.js';
 export { normalizeRemoteAddress } from './remote-address.js';
 export {
   createLogger,
-  REDACTED_PATHS,
+  REDACTED_KEYS,
+  redactCredentials,
   REDACTION_CENSOR,
   sessionLogger,
   type CreateLoggerOptions,

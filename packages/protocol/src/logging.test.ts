@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, sessionLogger } from './logging.js';
+import { createLogger, redactCredentials, sessionLogger } from './logging.js';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -38,6 +38,37 @@ describe('createLogger', () => {
       user: { password: '***' },
       ok: 'visible',
     });
+  });
+
+  it('redacts child bindings, and credentials on an Error while keeping its message and stack', () => {
+    const { lines, destination } = capture();
+    const logger = createLogger({ destination }).child({
+      secret: 's',
+      peer: 'h',
+    });
+    const error = Object.assign(new Error('boom'), { password: 'p', code: 'E1' });
+    logger.warn({ err: error, list: [{ password: 'in an array stays' }] }, 'failed');
+    expect(lines[0]).toMatchObject({
+      secret: '***',
+      peer: 'h',
+      err: { type: 'Error', message: 'boom', password: '***', code: 'E1' },
+      list: [{ password: 'in an array stays' }],
+      msg: 'failed',
+    });
+    expect(String((lines[0]?.['err'] as { stack: string }).stack)).toMatch(/^Error: boom\n/);
+    // The caller's objects are not changed.
+    expect(error.password).toBe('p');
+  });
+
+  it('returns a record without credentials as it is, and copies only a changed one', () => {
+    const clean = { user: { name: 'alice' }, size: 3 };
+    expect(redactCredentials(clean)).toBe(clean);
+    const nested = { name: 'alice' };
+    const dirty = { user: nested, other: { pass: 'x' } };
+    const redacted = redactCredentials(dirty);
+    expect(redacted).toEqual({ user: { name: 'alice' }, other: { pass: '***' } });
+    expect(redacted['user']).toBe(nested);
+    expect(dirty.other.pass).toBe('x');
   });
 
   it('adds session fields to every line of a session logger', () => {
