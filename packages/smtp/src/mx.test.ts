@@ -1,5 +1,6 @@
 import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
+import { staticResolver } from './outbound/resolver.js';
 import { RawSmtpClient } from './test-support/raw-client.js';
 import {
   afterTraceHeaders,
@@ -217,6 +218,23 @@ describe.each(['dev', 'production'] as const)('MX (%s profile)', (profile) => {
     });
     expect(typeof lines[0]?.cid).toBe('string');
     expect(typeof lines[0]?.ms).toBe('number');
+  });
+
+  it('logs the inbound checks results in the transaction line, not censored as a credential', async () => {
+    // No DNS: the resolver knows no records, so every check finds nothing to check against.
+    const h = await start({
+      profile,
+      inboundAuth: { resolver: staticResolver('127.0.0.1'), rejectDmarcFailures: false },
+    });
+    if (profile === 'production') await seedProduction(h);
+    const client = await session(h);
+    expect(await client.command('MAIL FROM:<a@remote.test>')).toBe('250 2.1.0 Accepted');
+    expect(await client.command('RCPT TO:<bob@local.test>')).toBe('250 2.1.5 Accepted');
+    expect(await data(client, 'Subject: checked\r\n\r\nx\r\n')).toBe(
+      '250 2.6.0 Message accepted for delivery',
+    );
+    const line = h.logs.find((record) => record.msg === 'smtp transaction');
+    expect(line?.['authResults']).toEqual({ spf: 'none', dkim: ['none'], dmarc: 'none', arc: 'none' });
   });
 
   it('never relays source routes, %-hacks, quoted or double-@ addresses', async () => {

@@ -215,7 +215,7 @@ async function receiveAndDeliver(
       reply: 'DMARC_REJECTED',
       result: 'DMARC_REJECTED',
       size: collected.size,
-      log: { size: collected.size, auth: auth.summary },
+      log: { size: collected.size, authResults: auth.summary },
     };
   }
   // RFC 8601 5: Authentication-Results goes at the top, above the message's own fields.
@@ -247,7 +247,7 @@ async function receiveAndDeliver(
       size: collected.size,
       log: {
         size: collected.size,
-        ...(auth.summary !== null ? { auth: auth.summary } : {}),
+        ...(auth.summary !== null ? { authResults: auth.summary } : {}),
         copies: result.copies.length,
         queued: result.queued.length,
         bodyHash: result.bodyHash,

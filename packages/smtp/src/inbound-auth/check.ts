@@ -57,7 +57,10 @@ export async function checkInbound(
     reject,
     summary: {
       spf: result.spf === false ? 'none' : result.spf.status.result,
-      dkim: result.dkim.results.map((r) => `${r.signingDomain}:${r.status.result}`),
+      // An unsigned message has one result without a signing domain: just its status ('none').
+      dkim: result.dkim.results.map((r) =>
+        r.signingDomain ? `${r.signingDomain}:${r.status.result}` : r.status.result,
+      ),
       dmarc: dmarc === null ? 'none' : `${dmarc.status.result}${dmarc.policy ? ` p=${dmarc.policy}` : ''}`,
       arc: result.arc === false ? 'none' : result.arc.status.result,
     },

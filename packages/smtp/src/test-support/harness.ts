@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import pino from 'pino';
-import type { Logger } from 'pino';
+import { createLogger } from '@minimail/protocol';
 import { openStore } from '@minimail/store';
 import type { MailStore } from '@minimail/store';
 import { createMxServer, createSubmissionServer } from '../index.js';
 import type { SmtpListener } from '../index.js';
+import type { InboundAuthOptions } from '../inbound-auth/index.js';
 import { testCertificate } from './tls-cert.js';
 
 export const HOSTNAME = 'mx.test';
@@ -18,6 +18,7 @@ export interface HarnessOptions {
   withTls?: boolean;
   maxMessageSize?: number;
   maxRecipients?: number;
+  inboundAuth?: InboundAuthOptions;
 }
 
 /** A real store in a temp dir, one listener on an ephemeral loopback port, and captured logs. */
@@ -49,7 +50,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       done();
     },
   });
-  const logger: Logger = pino({ level: 'info' }, sink);
+  // The app's logger, with its redaction: what the tests read is what an operator would.
+  const logger = createLogger({ level: 'info', destination: sink });
   const tls = options.withTls === true || options.service === 'submissions' ? await testCertificate() : null;
   const common = {
     store,
@@ -59,6 +61,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     tls,
     ...(options.maxMessageSize !== undefined ? { maxMessageSize: options.maxMessageSize } : {}),
     ...(options.maxRecipients !== undefined ? { maxRecipients: options.maxRecipients } : {}),
+    ...(options.inboundAuth !== undefined ? { inboundAuth: options.inboundAuth } : {}),
   };
   const listener =
     options.service === 'mx'
