@@ -5,6 +5,7 @@ import { ensureDistBuilt, PACKAGE_DIR } from './test-support/dist-build.js';
 import { runNode } from './test-support/run-node.js';
 import { TempStores, message, userWithInbox } from './test-support/temp-store.js';
 import type { SqliteMailStore } from './sqlite-store.js';
+import { ThreadWriter } from './thread-writer.js';
 import { StoreError, type Mailbox } from './types.js';
 
 /** How long the blocked-thread test waits for the writer thread's commit before failing. */
@@ -107,5 +108,27 @@ describe('thread writer', () => {
     const reader = new Database(temp.path, { readonly: true });
     expect(reader.prepare('SELECT uid FROM messages').pluck().all()).toEqual([1]);
     reader.close();
+  });
+
+  it('fails every write TEMPORARY, and reports it, when the writer thread dies', async () => {
+    // The thread cannot open a database under a file: it throws on start-up and exits.
+    const reported: unknown[] = [];
+    const writer = new ThreadWriter(
+      join(temp.path, 'not-a-directory', 'store.sqlite'),
+      () => {},
+      (error) => reported.push(error),
+    );
+    const failed = writer.run('addDomain', ['example.org'], 'durable');
+    await expect(failed).rejects.toMatchObject({
+      name: 'StoreError',
+      code: 'TEMPORARY',
+      message: 'the store writer thread stopped',
+    });
+    expect(reported).toHaveLength(1);
+    await expect(writer.run('addDomain', ['example.org'], 'durable')).rejects.toMatchObject({
+      code: 'TEMPORARY',
+    });
+    await writer.close();
+    expect(reported).toHaveLength(1);
   });
 });
