@@ -107,7 +107,7 @@ export class SqliteMailStore implements MailStore {
             () => this.pumpFeed(),
             (error) => this.warn(error, 'the writer thread stopped; writes fail until restart'),
           )
-        : new InlineWriter(this.db, this.walSync, () => this.pumpFeed());
+        : new InlineWriter(this.db, this.parts, this.walSync, () => this.pumpFeed());
     this.every(options.changePollIntervalMs ?? CHANGE_POLL_INTERVAL_MS, () => this.pollFeed());
     this.every(LOCK_HEARTBEAT_INTERVAL_MS, () => this.heartbeatLocks());
     this.every(CHANGE_PRUNE_INTERVAL_MS, () => this.pruneChanges());

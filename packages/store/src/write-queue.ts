@@ -24,12 +24,13 @@ interface Pending {
 type Outcome = { ok: true; value: unknown } | { ok: false; error: StoreError };
 
 /**
- * Group commit (docs/adr/0003-durability-group-commit.md). Every write in the process goes
- * through here. Writes queued during one event-loop turn run in ONE `BEGIN IMMEDIATE ... COMMIT`,
- * each inside its own SAVEPOINT so a failing op is rolled back alone. Promises settle only after
- * COMMIT has returned AND `makeDurable` has fsync'ed the WAL (docs/adr/0012): a write is
- * acknowledged only once durable, and fifty concurrent deliveries pay for one fsync instead of
- * fifty. The fsync runs off the event loop, so the next batch is built and committed meanwhile.
+ * Group commit (docs/adr/0003-durability-group-commit.md). Every write of a store goes through
+ * its one queue, on the store's thread or on its writer thread (docs/adr/0013). Writes queued
+ * during one event-loop turn run in ONE `BEGIN IMMEDIATE ... COMMIT`, each inside its own
+ * SAVEPOINT so a failing op is rolled back alone. Promises settle only after COMMIT has returned
+ * AND `makeDurable` has fsync'ed the WAL (docs/adr/0012): a write is acknowledged only once
+ * durable, and fifty concurrent deliveries pay for one fsync instead of fifty. On the store's
+ * thread the fsync runs on the thread pool, so the next batch is built and committed meanwhile.
  */
 export class WriteQueue {
   private pending: Pending[] = [];

@@ -1,5 +1,5 @@
 import type { SqliteDatabase } from './db.js';
-import { createStoreParts } from './store-parts.js';
+import type { StoreParts } from './store-parts.js';
 import { WalSync } from './wal-sync.js';
 import { WriteOps, type WriteOpArgs, type WriteOpName, type WriteOpResult } from './write-ops.js';
 import { WriteQueue, type Durability } from './write-queue.js';
@@ -23,17 +23,16 @@ export interface Writer {
   close(): Promise<void>;
 }
 
-/** Writes on the store's own connection, on the calling thread. */
+/**
+ * Writes on the store's own connection, on the calling thread, through the same parts the store
+ * reads with (their statements are prepared once). The store owns the connection and the WalSync.
+ */
 export class InlineWriter implements Writer {
   private readonly queue: WriteQueue;
   private readonly ops: WriteOps;
 
-  constructor(
-    db: SqliteDatabase,
-    private readonly walSync: WalSync,
-    afterCommit: () => void,
-  ) {
-    this.ops = new WriteOps(createStoreParts(db));
+  constructor(db: SqliteDatabase, parts: StoreParts, walSync: WalSync, afterCommit: () => void) {
+    this.ops = new WriteOps(parts);
     this.queue = new WriteQueue(db, afterCommit, () => walSync.sync());
   }
 
@@ -53,9 +52,8 @@ export class InlineWriter implements Writer {
     return this.queue.drained();
   }
 
-  async close(): Promise<void> {
-    await this.queue.drained();
-    this.walSync.close();
+  close(): Promise<void> {
+    return this.queue.drained();
   }
 }
 
