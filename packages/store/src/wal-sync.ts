@@ -40,16 +40,16 @@ export class WalSync {
    */
   syncHere(): Promise<void> {
     try {
-      fdatasyncSync(this.walFd());
+      this.syncNow();
       return Promise.resolve();
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
 
-  /** Synchronous variant for start-up and shutdown, where nothing else is waiting to run. */
+  /** Synchronous, for start-up (after migrations) and for syncHere: the same fdatasync as sync(). */
   syncNow(): void {
-    fsyncSync(this.walFd());
+    fdatasyncSync(this.walFd());
   }
 
   /** Closes the WAL descriptor (the store calls it after its last write has been synced). */
