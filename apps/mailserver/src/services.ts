@@ -202,12 +202,12 @@ export const SERVICES: Record<string, ServiceSpec> = {
 
 export const SERVICE_NAMES = Object.keys(SERVICES);
 
-/** Parses `--services a,b` (default: every service) or fails naming the bad entry. */
 /** Whether any of these services takes in mail (then the store writes on its writer thread). */
 export function ingestsMail(services: readonly string[]): boolean {
   return services.some((name) => SERVICES[name]?.ingestsMail === true);
 }
 
+/** Parses `--services a,b` (default: every service) or fails naming the bad entry. */
 export function selectServices(list: string | undefined): string[] {
   if (list === undefined || list.trim() === '') return [...SERVICE_NAMES];
   const names = [
