@@ -1,5 +1,4 @@
 import type { Socket } from 'node:net';
-import { Writable } from 'node:stream';
 import tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectionLimiter } from './connection-limits.js';
@@ -9,7 +8,7 @@ import { createLogger } from './logging.js';
 import { createMetrics } from './metrics.js';
 import { createSessionId } from './session-id.js';
 import { devFiles } from './test-support/dev-files.js';
-import { RawClient } from './testing/index.js';
+import { capturingLogger, RawClient } from './testing/index.js';
 import { createServerSecureContext } from './tls.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -34,20 +33,12 @@ async function echoSession(socket: Socket, info: ConnectionInfo): Promise<void> 
   socket.end('+OK bye\r\n');
 }
 
-/** A logger that keeps the message and error message of each record it writes. */
-function recordingLogger(): { logger: typeof logger; records: Array<{ msg: string; err?: string }> } {
-  const records: Array<{ msg: string; err?: string }> = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (line === '') continue;
-        const record = JSON.parse(line) as { msg: string; err?: { message: string } };
-        records.push(record.err ? { msg: record.msg, err: record.err.message } : { msg: record.msg });
-      }
-      callback();
-    },
+/** The message and error message of each captured record: what the failure tests compare. */
+function failures(records: Array<Record<string, unknown>>): Array<{ msg: unknown; err?: unknown }> {
+  return records.map((record) => {
+    const err = record['err'] as { message: unknown } | undefined;
+    return err ? { msg: record['msg'], err: err.message } : { msg: record['msg'] };
   });
-  return { logger: createLogger({ level: 'error', destination }), records };
 }
 
 async function start(options: Partial<ListenerOptions> = {}): Promise<Listener> {
@@ -157,7 +148,7 @@ describe('startListener', () => {
   });
 
   it('logs and closes a session whose handler fails', async () => {
-    const { logger: failureLogger, records } = recordingLogger();
+    const { logger: failureLogger, records } = capturingLogger('error');
     const { port } = await start({
       logger: failureLogger,
       onConnection: () => {
@@ -166,18 +157,18 @@ describe('startListener', () => {
     });
     const client = await connect(port);
     await client.closed();
-    expect(records).toStrictEqual([{ msg: 'session failed', err: 'boom' }]);
+    expect(failures(records)).toStrictEqual([{ msg: 'session failed', err: 'boom' }]);
   });
 
   it('logs and closes a session whose handler rejects', async () => {
-    const { logger: failureLogger, records } = recordingLogger();
+    const { logger: failureLogger, records } = capturingLogger('error');
     const { port } = await start({
       logger: failureLogger,
       onConnection: () => Promise.reject(new Error('boom')),
     });
     const client = await connect(port);
     await client.closed();
-    expect(records).toStrictEqual([{ msg: 'session failed', err: 'boom' }]);
+    expect(failures(records)).toStrictEqual([{ msg: 'session failed', err: 'boom' }]);
   });
 
   it('lets every open session listen for shutdown without a MaxListenersExceededWarning', async () => {
