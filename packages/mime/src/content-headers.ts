@@ -28,11 +28,8 @@ export type MimeHeaders = Pick<
   'contentType' | 'disposition' | 'language' | 'location' | 'id' | 'description' | 'encoding' | 'md5'
 >;
 
-function parseParameterized(
-  raw: Buffer,
-  field: HeaderField,
-): { value: string; params: Record<string, string> } {
-  const text = byteStringToText(fieldValue(raw, field));
+function parseParameterized(field: HeaderField): { value: string; params: Record<string, string> } {
+  const text = byteStringToText(fieldValue(field));
   const simple = parseSimpleParameterized(text);
   const parsed = simple ?? libmime().parseHeaderValue(text, { stripComments: true });
   const entries = simple === null ? Object.entries(parsed.params) : simple.params;
@@ -43,9 +40,9 @@ function parseParameterized(
   return { value: parsed.value.trim().toLowerCase(), params };
 }
 
-function parseContentType(raw: Buffer, field: HeaderField | undefined): ContentType | null {
+function parseContentType(field: HeaderField | undefined): ContentType | null {
   if (field === undefined) return null;
-  const { value, params } = parseParameterized(raw, field);
+  const { value, params } = parseParameterized(field);
   const slash = value.indexOf('/');
   if (slash === -1) return null;
   const type = value.slice(0, slash).trim();
@@ -58,26 +55,22 @@ function parseContentType(raw: Buffer, field: HeaderField | undefined): ContentT
   return { type, subtype, params };
 }
 
-function optionalValue(raw: Buffer, fields: readonly HeaderField[], key: string): string | null {
+function optionalValue(fields: readonly HeaderField[], key: string): string | null {
   const field = firstField(fields, key);
   if (field === undefined) return null;
-  return fieldValue(raw, field);
+  return fieldValue(field);
 }
 
 /** Reads the MIME fields; `fallback` is the type to use when Content-Type is absent or unreadable. */
-export function readMimeHeaders(
-  raw: Buffer,
-  fields: readonly HeaderField[],
-  fallback: ContentType,
-): MimeHeaders {
-  const declared = parseContentType(raw, firstField(fields, 'content-type'));
+export function readMimeHeaders(fields: readonly HeaderField[], fallback: ContentType): MimeHeaders {
+  const declared = parseContentType(firstField(fields, 'content-type'));
   const dispositionField = firstField(fields, 'content-disposition');
   let disposition: ContentDisposition | null = null;
   if (dispositionField !== undefined) {
-    const { value, params } = parseParameterized(raw, dispositionField);
+    const { value, params } = parseParameterized(dispositionField);
     if (value !== '') disposition = { type: value, params };
   }
-  const languageValue = optionalValue(raw, fields, 'content-language');
+  const languageValue = optionalValue(fields, 'content-language');
   const language =
     languageValue === null
       ? null
@@ -85,15 +78,15 @@ export function readMimeHeaders(
           .split(',')
           .map((tag) => tag.trim())
           .filter((tag) => tag !== '');
-  const encoding = optionalValue(raw, fields, 'content-transfer-encoding');
+  const encoding = optionalValue(fields, 'content-transfer-encoding');
   return {
     contentType: declared ?? fallback,
     disposition,
     language: language === null || language.length === 0 ? null : language,
-    location: optionalValue(raw, fields, 'content-location'),
-    id: optionalValue(raw, fields, 'content-id'),
-    description: optionalValue(raw, fields, 'content-description'),
+    location: optionalValue(fields, 'content-location'),
+    id: optionalValue(fields, 'content-id'),
+    description: optionalValue(fields, 'content-description'),
     encoding: encoding === '' ? null : encoding,
-    md5: optionalValue(raw, fields, 'content-md5'),
+    md5: optionalValue(fields, 'content-md5'),
   };
 }

@@ -6,35 +6,35 @@ import { imapString } from './imap-string.js';
 import { fieldValue, firstField, readHeaderBlock, type HeaderField } from './header-block.js';
 import type { Envelope, EnvelopeAddress, ImapValue, MimePart } from './types.js';
 
-function rawValue(raw: Buffer, fields: readonly HeaderField[], key: string): string | null {
+function rawValue(fields: readonly HeaderField[], key: string): string | null {
   const field = firstField(fields, key);
-  return field === undefined ? null : fieldValue(raw, field);
+  return field === undefined ? null : fieldValue(field);
 }
 
-function addresses(raw: Buffer, fields: readonly HeaderField[], key: string): EnvelopeAddress[] | null {
-  const value = rawValue(raw, fields, key);
+function addresses(fields: readonly HeaderField[], key: string): EnvelopeAddress[] | null {
+  const value = rawValue(fields, key);
   if (value === null) return null;
   const list = parseAddressList(value);
   return list.length === 0 ? null : list;
 }
 
 /** Reads the ENVELOPE fields of a message header. The first field of each name counts. */
-export function readEnvelope(raw: Buffer, fields: readonly HeaderField[]): Envelope {
-  const from = addresses(raw, fields, 'from');
+export function readEnvelope(fields: readonly HeaderField[]): Envelope {
+  const from = addresses(fields, 'from');
   return {
-    date: rawValue(raw, fields, 'date'),
-    subject: rawValue(raw, fields, 'subject'),
+    date: rawValue(fields, 'date'),
+    subject: rawValue(fields, 'subject'),
     from,
     // RFC 3501 7.4.2: "If the Sender or Reply-To lines are absent in the [RFC-2822] header, or
     // are present but empty, the server sets the corresponding member of the envelope to be
     // the same value as the from member".
-    sender: addresses(raw, fields, 'sender') ?? from,
-    replyTo: addresses(raw, fields, 'reply-to') ?? from,
-    to: addresses(raw, fields, 'to'),
-    cc: addresses(raw, fields, 'cc'),
-    bcc: addresses(raw, fields, 'bcc'),
-    inReplyTo: rawValue(raw, fields, 'in-reply-to'),
-    messageId: rawValue(raw, fields, 'message-id'),
+    sender: addresses(fields, 'sender') ?? from,
+    replyTo: addresses(fields, 'reply-to') ?? from,
+    to: addresses(fields, 'to'),
+    cc: addresses(fields, 'cc'),
+    bcc: addresses(fields, 'bcc'),
+    inReplyTo: rawValue(fields, 'in-reply-to'),
+    messageId: rawValue(fields, 'message-id'),
   };
 }
 
@@ -70,5 +70,5 @@ export function envelope(raw: Buffer, part: MimePart): ImapValue {
   if (stored !== undefined) return envelopeValue(stored);
   const target = part.envelope === undefined && part.message !== undefined ? part.message : part;
   const header = readHeaderBlock(raw, target.headerStart, target.headerEnd);
-  return envelopeValue(readEnvelope(raw, header.fields));
+  return envelopeValue(readEnvelope(header.fields));
 }

@@ -126,12 +126,8 @@ function decodeFields(raw: Buffer, blockStart: number, spans: readonly FieldSpan
   });
 }
 
-/**
- * A field's value, unfolded and trimmed, as a byte string (octets unchanged). Read from the text
- * the field carries; the message it came from is no longer needed (the parameter stays for the
- * callers that pass it).
- */
-export function fieldValue(_raw: Buffer, field: HeaderField): string {
+/** A field's value, unfolded and trimmed, as a byte string (octets unchanged), read from its text. */
+export function fieldValue(field: HeaderField): string {
   return unfold(field.text.slice(field.valueStart - field.start)).trim();
 }
 

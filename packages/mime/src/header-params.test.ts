@@ -130,7 +130,7 @@ describe('parseSimpleParameterized', () => {
     for (const { raw } of readCorpus()) {
       const { fields } = readHeaderBlock(raw, 0, raw.length);
       for (const field of fields) {
-        const text = byteStringToText(fieldValue(raw, field));
+        const text = byteStringToText(fieldValue(field));
         const simple = viaSimple(text);
         if (simple === null) continue;
         answered++;

@@ -38,7 +38,7 @@ function parseEntity(
 ): MimePart {
   const { raw } = ctx;
   const header = readHeaderBlock(raw, start, end);
-  const mime = readMimeHeaders(raw, header.fields, fallback);
+  const mime = readMimeHeaders(header.fields, fallback);
   const part: MimePart = {
     headerStart: start,
     headerEnd: header.end,
@@ -55,7 +55,7 @@ function parseEntity(
     bodyLines: 0,
     children: [],
   };
-  if (isMessage) part.envelope = readEnvelope(raw, header.fields);
+  if (isMessage) part.envelope = readEnvelope(header.fields);
 
   const mayNest = depth < MAX_MIME_DEPTH && ctx.entities < MAX_MIME_PARTS;
   if (part.contentType.type === 'multipart') {

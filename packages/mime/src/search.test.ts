@@ -35,7 +35,7 @@ describe('decodeWords (RFC 2047)', () => {
     let plain = 0;
     for (const { raw } of readCorpus()) {
       for (const field of readHeaderBlock(raw, 0, raw.length).fields) {
-        const text = byteStringToText(fieldValue(raw, field));
+        const text = byteStringToText(fieldValue(field));
         if (!text.includes('=?')) plain++;
         expect({ text, decoded: decodeWords(text) }).toStrictEqual({
           text,

@@ -31,11 +31,11 @@ export function headerFields(
   part: Pick<MimePart, 'headerStart' | 'headerEnd'>,
 ): DecodedHeaderField[] {
   const { fields } = readHeaderBlock(raw, part.headerStart, part.headerEnd);
-  return fields.map((f) => ({ name: f.name, value: decodedValue(raw, f) }));
+  return fields.map((f) => ({ name: f.name, value: decodedValue(f) }));
 }
 
-function decodedValue(raw: Buffer, field: HeaderField): string {
-  return decodeWords(byteStringToText(fieldValue(raw, field)));
+function decodedValue(field: HeaderField): string {
+  return decodeWords(byteStringToText(fieldValue(field)));
 }
 
 /**
@@ -45,7 +45,7 @@ function decodedValue(raw: Buffer, field: HeaderField): string {
 export function headerValues(raw: Buffer, part: MimePart, name: string): string[] {
   const key = name.toLowerCase();
   const { fields } = readHeaderBlock(raw, part.headerStart, part.headerEnd);
-  return fields.filter((f) => f.key === key).map((f) => decodedValue(raw, f));
+  return fields.filter((f) => f.key === key).map((f) => decodedValue(f));
 }
 
 /** Charsets whose octets we read with bytesToText: 7-bit labels often hide UTF-8 in practice. */
