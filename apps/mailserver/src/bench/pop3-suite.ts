@@ -10,7 +10,7 @@ import { createMinimail, type ServerTarget } from './minimail-target.js';
 import { createDovecot, DOVECOT_PASSWORD, dovecotVersion } from './peers/dovecot.js';
 import { Pop3Client } from './pop3-client.js';
 import type { BenchSettings } from './settings.js';
-import { now } from './stats.js';
+import { medianBy, now } from './stats.js';
 
 const USER = 'pop@bench.test';
 /** Measured downloads per server, after one warm-up download each. */
@@ -78,9 +78,7 @@ export async function runPop3Suite(
         runs[index]!.push(await download(target, password));
       }
     }
-    const results = runs.map(
-      (list) => [...list].sort((a, b) => a.seconds - b.seconds)[Math.floor(list.length / 2)]!,
-    );
+    const results = runs.map((list) => medianBy(list, (run) => run.seconds));
     results.forEach(report);
     return { results, notes };
   } finally {

@@ -16,7 +16,7 @@ import { flushDirtyPages, startNodeChild, treeRssBytes } from './processes.js';
 import type { BenchSettings } from './settings.js';
 import { CONNECTIONS_PER_SOURCE_IP } from './settings.js';
 import { SmtpClient } from './smtp-client.js';
-import { now, Samples } from './stats.js';
+import { medianBy, now, Samples } from './stats.js';
 import { sourceAddress } from './wire.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -158,8 +158,7 @@ async function runCells(targets: LoadTarget[], settings: BenchSettings): Promise
         }
       }
       targets.forEach(({ target }, index) => {
-        const runs = [...byTarget[index]!].sort((a, b) => a.perSecond - b.perSecond);
-        results.push({ target: target.name, ...runs[Math.floor(runs.length / 2)]! });
+        results.push({ target: target.name, ...medianBy(byTarget[index]!, (run) => run.perSecond) });
       });
     }
   }

@@ -20,6 +20,17 @@ export class Samples {
   }
 }
 
+/**
+ * The middle item of `items` ranked by `key` (of an even count, the upper middle one): the round a
+ * suite reports when it runs a load several times.
+ */
+export function medianBy<T>(items: readonly T[], key: (item: T) => number): T {
+  const sorted = [...items].sort((a, b) => key(a) - key(b));
+  const middle = sorted[Math.floor(sorted.length / 2)];
+  if (middle === undefined) throw new Error('no rounds to take the median of');
+  return middle;
+}
+
 export const now = (): number => performance.now();
 
 export function formatMs(ms: number): string {
