@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { capturingLogger } from '@minimail/protocol/testing';
 import { StoreError } from '@minimail/store';
 import { READ_AHEAD_MAX_OCTETS } from './limits.js';
 import { Maildrop } from './maildrop.js';
 import type { MaildropMessage } from './maildrop.js';
 import { BodyReadAhead } from './read-ahead.js';
-import { capturingLogger, deliver, inboxId, message, startHarness } from './test-support/harness.js';
+import { deliver, inboxId, message, startHarness } from './test-support/harness.js';
 import type { Harness } from './test-support/harness.js';
 
 let harness: Harness | null = null;

@@ -1,10 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { createLogger, ensureDevCertificate } from '@minimail/protocol';
-import type { Logger, TlsFiles } from '@minimail/protocol';
-import { RawClient } from '@minimail/protocol/testing';
+import { ensureDevCertificate } from '@minimail/protocol';
+import type { TlsFiles } from '@minimail/protocol';
+import { capturingLogger, RawClient } from '@minimail/protocol/testing';
 import { openStore } from '@minimail/store';
 import type { MailStore } from '@minimail/store';
 import { createPop3Server } from '../index.js';
@@ -51,22 +50,6 @@ export function testCertificate(): Promise<TlsFiles> {
     ensureDevCertificate(dir, HOSTNAME),
   );
   return certificate;
-}
-
-/** A logger whose every record lands, parsed, in `records`. */
-export function capturingLogger(level: 'info' | 'debug'): {
-  logger: Logger;
-  records: Array<Record<string, unknown>>;
-} {
-  const records: Array<Record<string, unknown>> = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString('utf8').split('\n'))
-        if (line !== '') records.push(JSON.parse(line) as Record<string, unknown>);
-      callback();
-    },
-  });
-  return { logger: createLogger({ level, destination }), records };
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
