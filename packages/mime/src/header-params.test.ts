@@ -9,6 +9,7 @@ import { byteStringToText } from './bytes.js';
 import { fieldValue, readHeaderBlock } from './header-block.js';
 import { parseSimpleParameterized } from './header-params.js';
 import { readCorpus } from './test-support/messages.js';
+import { int, pick, prng } from './test-support/random.js';
 
 /** libmime's reading in the simple reader's shape; params as an object so key order rules match. */
 function viaLibmime(text: string): { value: string; params: [string, string][] } {
@@ -107,16 +108,12 @@ describe('parseSimpleParameterized', () => {
       ',',
       '/',
     ];
-    let seed = 12345;
-    const random = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
-    };
+    const random = prng(12345);
     let answered = 0;
     for (let i = 0; i < 20_000; i++) {
       let text = '';
-      const length = random(12);
-      for (let j = 0; j < length; j++) text += pieces[random(pieces.length)];
+      const length = int(random, 12);
+      for (let j = 0; j < length; j++) text += pick(random, pieces);
       const simple = viaSimple(text);
       if (simple === null) continue;
       answered++;

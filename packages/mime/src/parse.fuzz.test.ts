@@ -14,25 +14,12 @@ import { parseMessage } from './parse.js';
 import { textForSearch } from './search.js';
 import { extractSection, parseSectionSpec } from './section.js';
 import { deserializeStructure, serializeStructure } from './serialize.js';
+import { int, pick, prng } from './test-support/random.js';
 import type { MimePart } from './types.js';
 
 const LONG = process.env['FUZZ_LONG'] === '1';
 // In CI a fixed seed (a submission is judged by its code, not the draw); elsewhere a new one each run.
 const SEED = Number(process.env['FUZZ_SEED'] ?? (process.env['CI'] ? 20261124 : Date.now() % 2 ** 31));
-
-/** mulberry32: a tiny seeded PRNG so a failing run can be replayed with FUZZ_SEED. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-const int = (random: () => number, max: number): number => Math.floor(random() * max);
-const pick = <T>(random: () => number, items: readonly T[]): T => items[int(random, items.length)]!;
 
 const HEADERS = [
   'From: "Alice =?utf-8?q?M=C3=BCller?=" <alice@example.com>',
