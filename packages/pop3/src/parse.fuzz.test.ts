@@ -70,15 +70,23 @@ function mutate(random: () => number, line: string): string {
   return out.replace(/[\r\n]/g, '');
 }
 
+/**
+ * A command line as it reaches the parser: `noise` of the time up to `maxNoiseOctets` random octets,
+ * else a mutated corpus line; encoded as UTF-8 or Latin-1 at random.
+ */
+function randomLine(random: () => number, noise: number, maxNoiseOctets: number): Buffer {
+  const line =
+    random() < noise
+      ? String.fromCharCode(...Array.from({ length: int(random, maxNoiseOctets) }, () => int(random, 256)))
+      : mutate(random, pick(random, CORPUS));
+  return Buffer.from(line, random() < 0.5 ? 'utf8' : 'latin1');
+}
+
 describe(`POP3 parser fuzz (seed ${FUZZ_SEED}; replay with FUZZ_SEED=${FUZZ_SEED})`, () => {
   it('parses every line to exactly what it says, or to null', () => {
     const random = prng(FUZZ_SEED);
     for (let i = 0, cases = FUZZ_LONG ? 500_000 : 20_000; i < cases; i++) {
-      const line =
-        random() < 0.2
-          ? String.fromCharCode(...Array.from({ length: int(random, 30) }, () => int(random, 256)))
-          : mutate(random, pick(random, CORPUS));
-      const raw = Buffer.from(line, random() < 0.5 ? 'utf8' : 'latin1');
+      const raw = randomLine(random, 0.2, 30);
       const parsed = parseCommandLine(raw);
       if (parsed === null) continue;
       const text = raw.toString('utf8');
@@ -113,11 +121,7 @@ describe(`POP3 parser fuzz (seed ${FUZZ_SEED}; replay with FUZZ_SEED=${FUZZ_SEED
     };
     const random = prng(FUZZ_SEED + 5);
     for (let i = 0, cases = FUZZ_LONG ? 500_000 : 20_000; i < cases; i++) {
-      const line =
-        random() < 0.3
-          ? String.fromCharCode(...Array.from({ length: int(random, 12) }, () => int(random, 256)))
-          : mutate(random, pick(random, CORPUS));
-      const raw = Buffer.from(line, random() < 0.5 ? 'utf8' : 'latin1');
+      const raw = randomLine(random, 0.3, 12);
       expect(parseCommandLine(raw), `seed ${FUZZ_SEED} case ${i} ${raw.toString('hex')}`).toEqual(
         reference(raw),
       );
