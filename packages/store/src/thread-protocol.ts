@@ -23,9 +23,7 @@ export type FromWriter =
   /** A batch was committed (and made durable if it had to be): read the change feed now. */
   | { type: 'committed'; commits: number }
   /** Writes settled since the last message, in the order their promises settled. */
-  | { type: 'settled'; results: Settled[] }
-  /** Everything queued has settled and the connection is closed. */
-  | { type: 'closed' };
+  | { type: 'settled'; results: Settled[] };
 
 /** Data the writer thread starts with. */
 export interface WriterThreadData {

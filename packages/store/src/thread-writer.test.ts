@@ -131,4 +131,24 @@ describe('thread writer', () => {
     await writer.close();
     expect(reported).toHaveLength(1);
   });
+
+  it('settles every write still in flight when the writer itself is closed', async () => {
+    const writer = new ThreadWriter(
+      temp.path,
+      () => {},
+      () => {},
+    );
+    const writes = ['one.example', 'two.example', 'three.example'].map((name) =>
+      writer.run('addDomain', [name], 'durable'),
+    );
+    await writer.close();
+    await expect(Promise.all(writes)).resolves.toEqual([
+      expect.objectContaining({ name: 'one.example' }),
+      expect.objectContaining({ name: 'two.example' }),
+      expect.objectContaining({ name: 'three.example' }),
+    ]);
+    expect((await store.listDomains()).map((domain) => domain.name)).toEqual(
+      expect.arrayContaining(['one.example', 'two.example', 'three.example']),
+    );
+  });
 });

@@ -42,7 +42,11 @@ export class ThreadWriter implements Writer {
     this.worker.on('error', (error) => this.fail(error));
     this.exited = new Promise((resolve) => {
       this.worker.once('exit', (code) => {
-        if (!this.closing) this.fail(new Error(`writer thread exited (code ${code})`));
+        // Closing, the thread answers every write before it exits; any write still waiting then
+        // would otherwise wait forever.
+        if (!this.closing || this.waiting.size > 0) {
+          this.fail(new Error(`writer thread exited (code ${code})`));
+        }
         resolve();
       });
     });
@@ -99,11 +103,10 @@ export class ThreadWriter implements Writer {
     if (message.type === 'committed') {
       this.commits = message.commits;
       this.afterCommit();
-    } else if (message.type === 'settled') {
+    } else {
       for (const result of message.results) this.settle(result);
       if (this.waiting.size === 0) this.becameIdle();
     }
-    // 'closed': the thread exits next; `exited` resolves then.
   }
 
   private settle(result: Settled): void {

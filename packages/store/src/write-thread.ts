@@ -42,6 +42,7 @@ function settle(result: Settled): void {
 }
 
 function flushOutbox(): void {
+  if (outbox.length === 0) return;
   const results = outbox;
   outbox = [];
   send({ type: 'settled', results });
@@ -59,11 +60,12 @@ function run(id: number, name: WriteOpName, args: unknown[], durable: boolean): 
     );
 }
 
+/** Settles what is queued and sends every result before the port closes (the thread then exits). */
 async function close(): Promise<void> {
   await queue.drained();
+  flushOutbox();
   walSync.close();
   db.close();
-  send({ type: 'closed' });
   port?.close();
 }
 
