@@ -8,7 +8,7 @@ import { createLogger } from './logging.js';
 import { createMetrics } from './metrics.js';
 import { createSessionId } from './session-id.js';
 import { devFiles } from './test-support/dev-files.js';
-import { capturingLogger, RawClient } from './testing/index.js';
+import { capturingLogger, metricSample, RawClient, scrapeWhen } from './testing/index.js';
 import { createServerSecureContext } from './tls.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -74,7 +74,7 @@ describe('startListener', () => {
   it('answers a client that half-closes after its last command', async () => {
     const { port } = await start();
     const client = await connect(port);
-    await client.expect(/^\+OK ready/);
+    await client.expect('+OK ready plain 127.0.0.1');
     client.sendRaw('LAST\r\n');
     client.end();
     await client.expect('+OK LAST');
@@ -95,7 +95,7 @@ describe('startListener', () => {
     const limiter = new ConnectionLimiter({ maxTotal: 10, maxPerIp: 1 });
     const { port } = await start({ limiter, limitReply: '-ERR [SYS/TEMP] too many connections' });
     const first = await connect(port);
-    await first.expect(/^\+OK ready/);
+    await first.expect('+OK ready plain 127.0.0.1');
     const second = await connect(port);
     await second.expect('-ERR [SYS/TEMP] too many connections');
     await second.closed();
@@ -105,7 +105,7 @@ describe('startListener', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(limiter.count()).toBe(0);
     const third = await connect(port);
-    await third.expect(/^\+OK ready/);
+    await third.expect('+OK ready plain 127.0.0.1');
   });
 
   it('counts accepted, open and refused connections when given metrics', async () => {
@@ -113,19 +113,20 @@ describe('startListener', () => {
     const limiter = new ConnectionLimiter({ maxTotal: 10, maxPerIp: 1 });
     const { port } = await start({ limiter, metrics: metrics.forProtocol('pop3', []) });
     const first = await connect(port);
-    await first.expect(/^\+OK ready/);
+    await first.expect('+OK ready plain 127.0.0.1');
     const second = await connect(port);
     await second.closed();
+    const open = 'minimail_connections_open{protocol="pop3"}';
     let text = await metrics.scrape();
-    expect(text).toContain('minimail_connections_open{protocol="pop3"} 1');
-    expect(text).toContain('minimail_connections_refused_total{protocol="pop3",reason="limit"} 1');
+    // metricSample reads the whole sample line: "... 1" would also be contained in "... 10".
+    expect(metricSample(text, open)).toBe(1);
+    expect(metricSample(text, 'minimail_connections_refused_total{protocol="pop3",reason="limit"}')).toBe(1);
     first.send('QUIT');
     await first.expect('+OK bye');
     await first.closed();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    text = await metrics.scrape();
-    expect(text).toContain('minimail_connections_open{protocol="pop3"} 0');
-    expect(text).toContain('minimail_connections_total{protocol="pop3"} 1');
+    text = await scrapeWhen(() => metrics.scrape(), open, 0);
+    expect(metricSample(text, open)).toBe(0);
+    expect(metricSample(text, 'minimail_connections_total{protocol="pop3"}')).toBe(1);
   });
 
   it('frees the slot of a client that drops out of the TLS handshake at once', async () => {

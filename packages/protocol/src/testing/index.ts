@@ -1,6 +1,6 @@
 export { RawClient, RawClientError, type RawClientOptions } from './raw-client.js';
 export { FUZZ_LONG, FUZZ_SEED, heapGrowthBytes, int, pick, prng } from './fuzz.js';
 export { capturingLogger } from './capturing-logger.js';
-export { metricSample } from './metric-sample.js';
+export { metricSample, scrapeWhen } from './metric-sample.js';
 export { selfSignedPemPair } from './pem-pair.js';
 export { tlsPeerName } from './tls-peer-name.js';
