@@ -103,15 +103,15 @@ async function normalPop3(): Promise<void> {
 async function normalImap(): Promise<void> {
   const client = await RawClient.connect(ports.imap);
   try {
-    await client.expect(/^\* OK /);
+    await client.expect(/^\* OK \[CAPABILITY [^\]]+\] localhost minimail IMAP4rev1 ready$/);
     client.send('n1 LOGIN check@example.test any');
-    expect((await client.readTagged('n1')).at(-1)).toMatch(/^n1 OK /);
+    expect((await client.readTagged('n1')).at(-1)).toMatch(/^n1 OK \[CAPABILITY [^\]]+\] Logged in$/);
     client.send('n2 SELECT INBOX');
-    expect((await client.readTagged('n2')).at(-1)).toMatch(/^n2 OK \[READ-WRITE\]/);
+    expect((await client.readTagged('n2')).at(-1)).toBe('n2 OK [READ-WRITE] SELECT completed');
     client.send('n3 LOGOUT');
     const bye = await client.readTagged('n3');
-    expect(bye[0]).toMatch(/^\* BYE/);
-    expect(bye.at(-1)).toMatch(/^n3 OK /);
+    expect(bye[0]).toBe('* BYE Logging out');
+    expect(bye.at(-1)).toBe('n3 OK LOGOUT completed');
   } finally {
     await client.close();
   }
@@ -280,7 +280,16 @@ describe('hostile clients against minimail serve', () => {
     try {
       await client.expect(REPLY.smtpGreeting);
       client.send('EHLO huge.test');
-      await client.readSmtpReply();
+      // RFC 1870: SIZE announces the configured limit the 552 below enforces.
+      expect(await client.readSmtpReply()).toEqual([
+        '250-localhost Hello [127.0.0.1]',
+        '250-PIPELINING',
+        '250-8BITMIME',
+        '250-SMTPUTF8',
+        '250-ENHANCEDSTATUSCODES',
+        '250-STARTTLS',
+        `250 SIZE ${MAX_MESSAGE_SIZE}`,
+      ]);
       client.send('MAIL FROM:<a@huge.test>');
       await client.expect(REPLY.smtpMailAccepted);
       client.send('RCPT TO:<huge@example.test>');
