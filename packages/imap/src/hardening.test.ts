@@ -17,7 +17,13 @@ import {
   createTlsContextProvider,
   type TlsContextProvider,
 } from '@minimail/protocol';
-import { metricSample, RawClient, selfSignedPemPair, tlsPeerName } from '@minimail/protocol/testing';
+import {
+  metricSample,
+  RawClient,
+  scrapeWhen,
+  selfSignedPemPair,
+  tlsPeerName,
+} from '@minimail/protocol/testing';
 import { openStore, type MailStore } from '@minimail/store';
 import {
   createImapServer,
@@ -188,9 +194,9 @@ describe('IMAP hardening', () => {
     await c.expect('* BYE Logging out');
     await c.expect('a11 OK LOGOUT completed');
     await c.closed();
-    await new Promise((resolve) => setTimeout(resolve, 50));
 
-    const text = await metrics.scrape();
+    // The server counts the close a moment after the client sees it: poll, not a fixed sleep.
+    const text = await scrapeWhen(() => metrics.scrape(), 'minimail_connections_open{protocol="imap"}', 0);
     const imap = (series: string): number | undefined => metricSample(text, series);
     expect(imap('minimail_connections_total{protocol="imap"}')).toBe(1);
     expect(imap('minimail_connections_open{protocol="imap"}')).toBe(0);
