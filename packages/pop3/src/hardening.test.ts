@@ -10,7 +10,13 @@ import {
   createTlsContextProvider,
   type TlsContextProvider,
 } from '@minimail/protocol';
-import { metricSample, RawClient, selfSignedPemPair, tlsPeerName } from '@minimail/protocol/testing';
+import {
+  metricSample,
+  RawClient,
+  scrapeWhen,
+  selfSignedPemPair,
+  tlsPeerName,
+} from '@minimail/protocol/testing';
 import { openStore, type MailStore } from '@minimail/store';
 import { createPop3Server, POP3_COMMAND_NAMES, type Pop3Listener, type Pop3ServiceOptions } from './index.js';
 import { HOSTNAME } from './test-support/harness.js';
@@ -129,11 +135,7 @@ describe('POP3 hardening', () => {
     await client.closed();
     // The server counts the connection closed once it sees the close, a moment after the client.
     const open = 'minimail_connections_open{protocol="pop3"}';
-    let text = await metrics.scrape();
-    for (const deadline = Date.now() + 2_000; metricSample(text, open) !== 0 && Date.now() < deadline;) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      text = await metrics.scrape();
-    }
+    const text = await scrapeWhen(() => metrics.scrape(), open, 0);
     expect(metricSample(text, 'minimail_connections_total{protocol="pop3"}')).toBe(1);
     expect(metricSample(text, open)).toBe(0);
     expect(metricSample(text, 'minimail_commands_total{protocol="pop3",command="USER"}')).toBe(2);
