@@ -94,14 +94,23 @@ async function smtpOptions(ctx: ServiceContext, proto: string): Promise<SmtpServ
   };
 }
 
-/** Starts one listener unless its port is 0 (disabled). */
+interface Listenable {
+  listen(port: number, host: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts one listener unless its port is 0 (disabled). The server is built only then: a disabled
+ * listener costs nothing (the http one, e.g., would otherwise create a metrics registry).
+ */
 async function listen(
   ctx: ServiceContext,
   listener: ListenerName,
-  server: { listen(port: number, host: string): Promise<number>; close(): Promise<void> },
+  build: () => Listenable | Promise<Listenable>,
 ): Promise<RunningListener[]> {
   const configured = ctx.config.ports[listener];
   if (configured === 0) return [];
+  const server = await build();
   const port = await server.listen(configured, ctx.config.bind);
   return [{ listener, port, close: () => server.close() }];
 }
@@ -112,7 +121,7 @@ export const SERVICES: Record<string, ServiceSpec> = {
     ingestsMail: true,
     start: async (ctx) => {
       const { createMxServer } = await import('@minimail/smtp');
-      return listen(ctx, 'smtp', createMxServer(await smtpOptions(ctx, 'smtp')));
+      return listen(ctx, 'smtp', async () => createMxServer(await smtpOptions(ctx, 'smtp')));
     },
   },
   submission: {
@@ -121,14 +130,10 @@ export const SERVICES: Record<string, ServiceSpec> = {
     start: async (ctx) => {
       const { createSubmissionServer } = await import('@minimail/smtp');
       return [
-        ...(await listen(
-          ctx,
-          'submission',
+        ...(await listen(ctx, 'submission', async () =>
           createSubmissionServer({ ...(await smtpOptions(ctx, 'submission')), implicitTls: false }),
         )),
-        ...(await listen(
-          ctx,
-          'submissions',
+        ...(await listen(ctx, 'submissions', async () =>
           createSubmissionServer({ ...(await smtpOptions(ctx, 'submissions')), implicitTls: true }),
         )),
       ];
@@ -155,8 +160,8 @@ export const SERVICES: Record<string, ServiceSpec> = {
         ...shared(ctx, 'pop3', POP3_COMMAND_NAMES),
       };
       return [
-        ...(await listen(ctx, 'pop3', createPop3Server({ ...options, implicitTls: false }))),
-        ...(await listen(ctx, 'pop3s', createPop3Server({ ...options, implicitTls: true }))),
+        ...(await listen(ctx, 'pop3', () => createPop3Server({ ...options, implicitTls: false }))),
+        ...(await listen(ctx, 'pop3s', () => createPop3Server({ ...options, implicitTls: true }))),
       ];
     },
   },
@@ -176,8 +181,8 @@ export const SERVICES: Record<string, ServiceSpec> = {
         ...shared(ctx, 'imap', IMAP_COMMAND_NAMES),
       };
       return [
-        ...(await listen(ctx, 'imap', createImapServer({ ...options, implicitTls: false }))),
-        ...(await listen(ctx, 'imaps', createImapServer({ ...options, implicitTls: true }))),
+        ...(await listen(ctx, 'imap', () => createImapServer({ ...options, implicitTls: false }))),
+        ...(await listen(ctx, 'imaps', () => createImapServer({ ...options, implicitTls: true }))),
       ];
     },
   },
@@ -185,9 +190,7 @@ export const SERVICES: Record<string, ServiceSpec> = {
     description: 'HTTP on 8025: /healthz, /metrics; in dev also the mail-catcher API and web page',
     start: async (ctx) => {
       const { createHttpServer } = await import('@minimail/http');
-      return listen(
-        ctx,
-        'http',
+      return listen(ctx, 'http', () =>
         createHttpServer({
           store: ctx.store,
           logger: ctx.logger.child({ proto: 'http' }),
