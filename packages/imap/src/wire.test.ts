@@ -102,11 +102,9 @@ describe('streaming', () => {
     const counts = { readBody: 0 };
     h = await startHarness({ wrapStore: counting(counts) });
     const count = 20;
-    const line = 'y'.repeat(998);
-    for (let i = 0; i < count; i += 1) {
-      const body = Array.from({ length: 1024 }, () => line).join('\r\n');
-      await h.deliver('alice@example.com', `Subject: big ${i}\r\n\r\n${body}\r\n`);
-    }
+    const body = Array.from({ length: 1024 }, () => 'y'.repeat(998)).join('\r\n');
+    const messages = Array.from({ length: count }, (_, i) => `Subject: big ${i}\r\n\r\n${body}\r\n`);
+    for (const message of messages) await h.deliver('alice@example.com', message);
     const c = await h.raw();
     await rawLogin(c);
     c.send('s SELECT INBOX');
@@ -116,7 +114,10 @@ describe('streaming', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(counts.readBody).toBeLessThan(count);
     const lines = await c.readTagged('a', 20_000);
-    expect(lines.filter((l) => /^\* \d+ FETCH \(BODY\[\] \{\d+\}$/.test(l))).toHaveLength(count);
+    // Every message, in order, with its exact size (RFC 3501 7.4.2 BODY[] literal).
+    expect(lines.filter((l) => /^\* \d+ FETCH \(BODY\[\] \{\d+\}$/.test(l))).toEqual(
+      messages.map((message, i) => `* ${i + 1} FETCH (BODY[] {${Buffer.byteLength(message)}}`),
+    );
     expect(lines.at(-1)).toBe('a OK FETCH completed');
     expect(counts.readBody).toBe(count);
   });
