@@ -3,6 +3,7 @@
  * non-synchronizing literals, nesting, and a big FETCH that streams with backpressure.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { pick, prng } from '@minimail/protocol/testing';
 import type { MailStore } from '@minimail/store';
 import { rawLogin, startHarness, type Harness } from './test-support/harness.js';
 
@@ -242,14 +243,8 @@ describe('what FETCH reads', () => {
 describe('hostile input', () => {
   it('survives seeded random garbage and keeps serving other clients', async () => {
     h = await startHarness({ limits: { maxConsecutiveBad: 1_000_000, maxCommandsBeforeAuth: 1_000_000 } });
-    // A small deterministic generator (mulberry32) so a failure can be replayed.
-    let seed = 0x5eed;
-    const random = (): number => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    // A fixed seed, so a failure replays (protocol's mulberry32: the same draws as before).
+    const random = prng(0x5eed);
     const pieces = [
       'a ',
       'LOGIN ',
@@ -281,7 +276,7 @@ describe('hostile input', () => {
       const c = await h.raw();
       await c.expect(/^\* OK /);
       let garbage = '';
-      for (let i = 0; i < 400; i += 1) garbage += pieces[Math.floor(random() * pieces.length)];
+      for (let i = 0; i < 400; i += 1) garbage += pick(random, pieces);
       c.sendRaw(Buffer.from(`${garbage}\r\n`, 'latin1'));
       c.end();
       await c.closed(5_000).catch(() => undefined);
