@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LineReader, LineTooLongError } from './line-reader.js';
-import { socketPair, type SocketPair } from './test-support/socket-pair.js';
+import { socketPair, type SocketPair } from './testing/socket-pair.js';
 import { createServerSecureContext, upgradeToTls } from './tls.js';
 import { devFiles } from './test-support/dev-files.js';
 

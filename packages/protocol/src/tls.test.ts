@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensureDevCertificate } from './dev-certificate.js';
-import { socketPair, type SocketPair } from './test-support/socket-pair.js';
+import { socketPair, type SocketPair } from './testing/socket-pair.js';
 import {
   createServerSecureContext,
   createTlsContextProvider,
