@@ -84,6 +84,27 @@ describe('prependTraceHeaders', () => {
     expect(second.toString('latin1')).toBe('X-Second: 2\r\nbody\r\n');
   });
 
+  it('fills the headroom to the last octet, counting octets rather than characters', async () => {
+    const exact = `X-Fill: ${'a'.repeat(TRACE_HEADROOM - 'X-Fill: \r\n'.length)}\r\n`;
+    const message = await collect('body\r\n');
+    const raw = prependTraceHeaders(exact, message);
+    expect(raw.toString('latin1')).toBe(`${exact}body\r\n`);
+    // In place: the result ends where the message ends, in the same memory (small Buffers share
+    // Node's pool, so the same ArrayBuffer alone would not show it).
+    expect(raw.buffer).toBe(message.buffer);
+    expect(raw.byteOffset + raw.length).toBe(message.byteOffset + message.length);
+    // Fewer characters than the headroom, more octets (two per é in UTF-8): it is copied instead.
+    const wide = `X-Wide: ${'\u00e9'.repeat(TRACE_HEADROOM / 2)}\r\n`;
+    const other = await collect('body\r\n');
+    const copied = prependTraceHeaders(wide, other);
+    expect(copied.toString('utf8')).toBe(`${wide}body\r\n`);
+    expect(other.toString('latin1')).toBe('body\r\n');
+    // The headroom it did not fit in is still free for headers that do.
+    const short = prependTraceHeaders('X-Short: 1\r\n', other);
+    expect(short.toString('latin1')).toBe('X-Short: 1\r\nbody\r\n');
+    expect(short.byteOffset + short.length).toBe(other.byteOffset + other.length);
+  });
+
   it('concatenates headers longer than the headroom, and messages it did not collect', async () => {
     const long = `X-Long: ${'a'.repeat(TRACE_HEADROOM)}\r\n`;
     expect(prependTraceHeaders(long, await collect('body\r\n')).toString('latin1')).toBe(`${long}body\r\n`);
