@@ -1,26 +1,8 @@
 import net from 'node:net';
+import { socketPair, type SocketPair } from '@minimail/protocol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectionClosedError } from './errors.js';
 import { writePiecesWithBackpressure } from './socket-writer.js';
-
-/** A loopback connection: `server` is the accepted side we write on, `client` the reader. */
-async function socketPair(): Promise<{ server: net.Socket; client: net.Socket; close: () => void }> {
-  const listener = net.createServer();
-  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-  const address = listener.address() as net.AddressInfo;
-  const accepted = new Promise<net.Socket>((resolve) => listener.once('connection', resolve));
-  const client = net.connect(address.port, '127.0.0.1');
-  const server = await accepted;
-  return {
-    server,
-    client,
-    close: () => {
-      server.destroy();
-      client.destroy();
-      listener.close();
-    },
-  };
-}
 
 function readAll(socket: net.Socket, octets: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -35,15 +17,14 @@ function readAll(socket: net.Socket, octets: number): Promise<Buffer> {
 }
 
 describe('writePiecesWithBackpressure', () => {
-  let close: (() => void) | null = null;
-  afterEach(() => {
-    close?.();
-    close = null;
+  let pair: SocketPair | null = null;
+  afterEach(async () => {
+    await pair?.close();
+    pair = null;
   });
 
   it('sends the pieces in order, byte for byte', async () => {
-    const pair = await socketPair();
-    close = pair.close;
+    pair = await socketPair();
     const pieces = [Buffer.from('+OK 5 octets\r\n'), Buffer.from('hello'), Buffer.from('\r\n.\r\n')];
     const expected = Buffer.concat(pieces);
     const received = readAll(pair.client, expected.length);
@@ -52,8 +33,7 @@ describe('writePiecesWithBackpressure', () => {
   });
 
   it('waits for drain when the peer does not read, and resolves once it does', async () => {
-    const pair = await socketPair();
-    close = pair.close;
+    pair = await socketPair();
     pair.client.pause();
     // Far more than the socket buffers and the kernel's can hold while nobody reads.
     const big = Buffer.alloc(8 * 1024 * 1024, 0x61);
@@ -70,8 +50,7 @@ describe('writePiecesWithBackpressure', () => {
   });
 
   it('rejects with ConnectionClosedError on a closed socket, and when it closes while waiting', async () => {
-    const pair = await socketPair();
-    close = pair.close;
+    pair = await socketPair();
     pair.client.pause();
     const waiting = writePiecesWithBackpressure(pair.server, [Buffer.alloc(8 * 1024 * 1024)]);
     pair.server.destroy();
