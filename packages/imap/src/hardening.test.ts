@@ -31,7 +31,7 @@ import {
   type CreateImapServerOptions,
   type ImapListener,
 } from './index.js';
-import { sampleMessage } from './test-support/harness.js';
+import { BASE_CAPS, PLAIN_GREETING, sampleMessage } from './test-support/harness.js';
 
 let dir: string;
 let store: MailStore;
@@ -72,13 +72,6 @@ async function connect(port: number, secure = false): Promise<RawClient> {
   clients.push(client);
   return client;
 }
-
-/** RFC 3501 7.2.1: what every state advertises (capabilities.ts), as session.test.ts spells it. */
-const BASE_CAPS =
-  'IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE CONDSTORE CHILDREN LIST-EXTENDED SPECIAL-USE APPENDLIMIT=67108864';
-
-/** The greeting of every listener here (`dev` on plaintext, or implicit TLS): plaintext logins offered. */
-const GREETING = `* OK [CAPABILITY ${BASE_CAPS} AUTH=PLAIN AUTH=LOGIN] imap.test minimail IMAP4rev1 ready`;
 
 type TlsVersions = Pick<tls.ConnectionOptions, 'minVersion' | 'maxVersion'>;
 
@@ -173,7 +166,7 @@ describe('IMAP hardening', () => {
     const message = Buffer.from(sampleMessage('metrics'));
     const c = await connect(port, true);
     // RFC 3501 7.2.1: on implicit TLS, plaintext logins are offered and STARTTLS is not.
-    await c.expect(GREETING);
+    await c.expect(PLAIN_GREETING);
     c.send('a1 LOGIN bob@local.test wrong');
     await c.expect('a1 NO [AUTHENTICATIONFAILED] Invalid credentials');
     c.send('a2 LOGIN bob@local.test secret');
@@ -229,7 +222,7 @@ describe('IMAP hardening', () => {
   it('limits connections per IP', async () => {
     const port = await start({ maxConnectionsPerIp: 1 });
     const first = await connect(port);
-    await first.expect(GREETING);
+    await first.expect(PLAIN_GREETING);
     const second = await connect(port);
     await second.expect('* BYE Too many connections, try again later');
     await second.closed();
@@ -242,14 +235,14 @@ describe('IMAP hardening', () => {
     const first = await start({ connectionLimiter: limiter });
     const second = await start({ connectionLimiter: limiter });
     const held = await connect(first);
-    await held.expect(GREETING);
+    await held.expect(PLAIN_GREETING);
     const refused = await connect(second);
     await refused.expect('* BYE Too many connections, try again later');
     await refused.closed();
     await held.close();
     await new Promise((resolve) => setTimeout(resolve, 50));
     const admitted = await connect(second);
-    await admitted.expect(GREETING);
+    await admitted.expect(PLAIN_GREETING);
   });
 
   it('shares one failed-login throttle between listeners', async () => {
@@ -261,7 +254,7 @@ describe('IMAP hardening', () => {
     const ports = [await start(options), await start(options)];
     const failOn = async (port: number): Promise<number> => {
       const client = await connect(port, true);
-      await client.expect(GREETING);
+      await client.expect(PLAIN_GREETING);
       const started = Date.now();
       client.send('a LOGIN bob@local.test wrong');
       await client.expect('a NO [AUTHENTICATIONFAILED] Invalid credentials');
