@@ -155,17 +155,17 @@ describe('metrics', () => {
       metrics: metrics.forProtocol('smtp', ['EHLO', 'MAIL', 'RCPT', 'DATA', 'QUIT']),
     });
     const client = await connect(port);
-    await client.reply();
-    await client.command('EHLO client.test');
+    expect((await client.reply()).last).toBe(`220 ${HOSTNAME} ESMTP minimail`);
+    expect(await client.command('EHLO client.test')).toBe('250 SIZE 26214400');
     expect(await client.command('RCPT TO:<x@local.test>')).toBe('503 5.5.1 Error: need MAIL command');
-    await client.command('MAIL FROM:<a@remote.test>');
-    await client.command('RCPT TO:<bob@local.test>');
-    await client.command('DATA');
+    expect(await client.command('MAIL FROM:<a@remote.test>')).toBe('250 2.1.0 Accepted');
+    expect(await client.command('RCPT TO:<bob@local.test>')).toBe('250 2.1.5 Accepted');
+    expect(await client.command('DATA')).toBe('354 End data with <CR><LF>.<CR><LF>');
     const body = 'Subject: counted\r\n\r\nhello\r\n';
     expect(await client.command(`${body}.`)).toBe('250 2.6.0 Message accepted for delivery');
     let text = await metrics.scrape();
     expect(metricSample(text, 'minimail_connections_open{protocol="smtp"}')).toBe(1);
-    await client.command('QUIT');
+    expect(await client.command('QUIT')).toBe('221 2.0.0 Bye');
     await client.closed();
     await new Promise((resolve) => setTimeout(resolve, 50));
 

@@ -25,7 +25,7 @@ describe('SmtpListener.close', () => {
     const h = (harness = await startHarness({ profile: 'dev', service: 'mx' }));
     const busy = await connect(h);
     const idle = await connect(h);
-    await busy.command('EHLO client.test');
+    expect(await busy.command('EHLO client.test')).toBe('250 SIZE 26214400');
     expect(await busy.command('MAIL FROM:<a@remote.test>')).toBe('250 2.1.0 Accepted');
     expect(await busy.command('RCPT TO:<bob@local.test>')).toBe('250 2.1.5 Accepted');
     expect(await busy.command('DATA')).toBe('354 End data with <CR><LF>.<CR><LF>');

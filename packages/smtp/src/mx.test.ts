@@ -1,6 +1,6 @@
 import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TRACE_HEADROOM } from './limits.js';
+import { DEFAULT_MAX_MESSAGE_SIZE, TRACE_HEADROOM } from './limits.js';
 import { staticResolver } from './outbound/resolver.js';
 import { RawSmtpClient } from './test-support/raw-client.js';
 import {
@@ -22,8 +22,12 @@ afterEach(async () => {
   harness = null;
 });
 
+/** The last line of the EHLO reply (RFC 1870 SIZE) of the server the current test started. */
+let ehloLastLine = '';
+
 async function start(options: Omit<HarnessOptions, 'service'>): Promise<Harness> {
   harness = await startHarness({ service: 'mx', ...options });
+  ehloLastLine = `250 SIZE ${options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE}`;
   return harness;
 }
 
@@ -32,7 +36,7 @@ async function session(h: Harness): Promise<RawSmtpClient> {
   const client = await RawSmtpClient.connect(h.port);
   clients.push(client);
   expect((await client.reply()).last).toBe(`220 ${HOSTNAME} ESMTP minimail`);
-  expect((await client.command('EHLO client.test')).startsWith('250 ')).toBe(true);
+  expect(await client.command('EHLO client.test')).toBe(ehloLastLine);
   return client;
 }
 

@@ -122,7 +122,7 @@ describe('submission, production profile, STARTTLS port', () => {
     const h = await start({ profile: 'production', service: 'submission', withTls: true });
     const client = await connect(h);
     expect(await client.command('EHLO client.test')).toBe(EHLO_LAST_LINE);
-    await client.command('STARTTLS');
+    expect(await client.command('STARTTLS')).toBe('220 2.0.0 Ready to start TLS');
     await client.startTls();
     expect(await client.command('EHLO client.test')).toBe(EHLO_LAST_LINE);
     for (let i = 0; i < 4; i++) {
@@ -142,7 +142,7 @@ describe('submission, production profile, STARTTLS port', () => {
     const h = await start({ profile: 'production', service: 'submission', withTls: true });
     const client = await connect(h);
     expect(await client.command('EHLO client.test')).toBe(EHLO_LAST_LINE);
-    await client.command('STARTTLS');
+    expect(await client.command('STARTTLS')).toBe('220 2.0.0 Ready to start TLS');
     await client.startTls();
     expect(await client.command('EHLO client.test')).toBe(EHLO_LAST_LINE);
     expect(await client.command(`AUTH PLAIN ${plain('bob@local.test', 'bob-password')}`)).toBe(
