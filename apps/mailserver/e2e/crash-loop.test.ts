@@ -16,6 +16,7 @@ import { storePath } from '../src/paths.js';
 import {
   cliEnv,
   freePort,
+  pop3Bye,
   pop3ReadyCount,
   REPLY,
   sendOneMessage,
@@ -103,7 +104,7 @@ async function pop3Deleter(port: number, user: string, ledger: Ledger, stop: () 
       }
       for (const id of chosen) ledger.deleteAttempted.add(id);
       client.send('QUIT');
-      await client.expect(`+OK bye, ${count - chosen.length} messages left`);
+      await client.expect(pop3Bye(count - chosen.length));
       for (const id of chosen) ledger.deleteAcknowledged.add(id);
       if (count === 0) await sleep(50);
     } catch {

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   cliEnv,
   freePort,
+  pop3Bye,
   pop3ReadyCount,
   REPLY,
   startServer,
@@ -89,7 +90,7 @@ describe('one data dir, three processes', () => {
       pop.send('DELE 1');
       await pop.expect('+OK message 1 deleted');
       pop.send('QUIT');
-      await pop.expect('+OK bye, 1 messages left');
+      await pop.expect(pop3Bye(1));
       const deletedAt = Date.now();
       await pop.close();
       await waitFor(() => events.some((e) => e.kind === 'expunge'), 5000);

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   cliEnv,
   freePort,
+  pop3Bye,
   pop3ReadyCount,
   REPLY,
   sendOneMessage,
@@ -94,7 +95,7 @@ async function normalPop3(): Promise<void> {
     client.send('STAT');
     await client.expect(new RegExp(`^\\+OK ${count} \\d+$`));
     client.send('QUIT');
-    await client.expect(`+OK bye, ${count} messages left`);
+    await client.expect(pop3Bye(count ?? 0));
   } finally {
     await client.close();
   }

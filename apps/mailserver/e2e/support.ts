@@ -156,8 +156,12 @@ export const REPLY = {
   pop3Greeting: '+OK localhost POP3 server ready',
   pop3SendPass: '+OK send PASS',
   pop3Top: '+OK top of message follows',
-  pop3Bye: '+OK bye, 0 messages left',
 } as const;
+
+/** POP3's answer to QUIT after the UPDATE state removed what was deleted (RFC 1939 6). */
+export function pop3Bye(messagesLeft: number): string {
+  return `+OK bye, ${messagesLeft} messages left`;
+}
 
 /** `+OK maildrop locked and ready, N messages (M octets)`: the count, or null for another line. */
 export function pop3ReadyCount(line: string): number | null {
