@@ -105,3 +105,24 @@ it('a message that arrived after SELECT has unknown flags: any change to them is
     '* 1 FETCH (FLAGS (\\Recent))',
   ]);
 });
+
+it('a view without \\Recent messages says 0 RECENT, and holds back expunges again after a drain', async () => {
+  await deliver(2);
+  const tracker = new RecentTracker();
+  const first = await MailboxView.open(store, inbox, false, tracker, () => undefined);
+  view = await MailboxView.open(store, inbox, false, tracker, () => undefined);
+  expect(view.recentCount).toBe(0);
+  await deliver(1);
+  // RFC 3501 2.3.1.1 \Recent: the new message is recent in one session only, the first to see it.
+  expect(lines(first.drain({ allowExpunge: true, condstore: false }))).toEqual(['* 3 EXISTS', '* 3 RECENT']);
+  first.close();
+  expect(lines(view.drain({ allowExpunge: true, condstore: false }))).toEqual(['* 3 EXISTS', '* 0 RECENT']);
+  expect(view.isRecent(3)).toBe(false);
+  await store.expunge(inbox.id, [1]);
+  expect(lines(view.drain({ allowExpunge: true, condstore: false }))).toEqual(['* 1 EXPUNGE']);
+  await store.expunge(inbox.id, [2]);
+  expect(lines(view.drain({ allowExpunge: false, condstore: false }))).toEqual([]);
+  expect(view.exists).toBe(2);
+  expect(lines(view.drain({ allowExpunge: true, condstore: false }))).toEqual(['* 1 EXPUNGE']);
+  expect(view.allUids).toEqual([3]);
+});
