@@ -60,6 +60,9 @@ describe('changes made by other sessions', () => {
     const writer = await selectedClient(h);
     writer.send('w STORE 1 +FLAGS.SILENT (\\Flagged)');
     await writer.expect('w OK STORE completed');
+    // RFC 3501 6.4.6: .SILENT asked not to be told, and its own change does not come back later.
+    writer.send('x NOOP');
+    expect(await writer.readTagged('x')).toEqual(['x OK NOOP completed']);
     a.send('a NOOP');
     expect(await a.readTagged('a')).toEqual([
       '* 1 FETCH (FLAGS (\\Flagged \\Recent))',
