@@ -8,7 +8,7 @@ import libmime from 'libmime';
 import { byteStringToText } from './bytes.js';
 import { fieldValue, readHeaderBlock } from './header-block.js';
 import { parseSimpleParameterized } from './header-params.js';
-import { readCorpus } from './test-support/messages.js';
+import { CORPUS_AVAILABLE, readCorpus } from './test-support/messages.js';
 import { int, pick, prng } from './test-support/random.js';
 
 /** libmime's reading in the simple reader's shape; params as an object so key order rules match. */
@@ -159,6 +159,6 @@ describe('parseSimpleParameterized', () => {
         expect({ text, parsed: simple }).toStrictEqual({ text, parsed: viaLibmime(text) });
       }
     }
-    if (readCorpus().length > 0) expect(answered).toBeGreaterThan(100);
+    if (CORPUS_AVAILABLE) expect(answered).toBeGreaterThan(100);
   });
 });
