@@ -21,8 +21,6 @@ interface CapabilityEntry {
 }
 
 const beforeAuth = (ctx: CapabilityContext): boolean => ctx.state === 'notAuthenticated';
-/** RFC 3501 6.2.3 / RFC 8314: production refuses plaintext passwords on an unencrypted connection. */
-const plaintextAuthAllowed = (ctx: CapabilityContext): boolean => ctx.secure || ctx.profile === 'dev';
 
 export const CAPABILITIES: readonly CapabilityEntry[] = [
   { name: 'IMAP4rev1' }, // RFC 3501
@@ -41,9 +39,9 @@ export const CAPABILITIES: readonly CapabilityEntry[] = [
   { name: 'SPECIAL-USE' }, // RFC 6154: \Sent, \Trash, ... in LIST
   { name: `APPENDLIMIT=${MAX_APPEND_SIZE}` }, // RFC 7889: the largest APPEND the assembler accepts
   { name: 'STARTTLS', when: (ctx) => beforeAuth(ctx) && ctx.tlsAvailable && !ctx.secure }, // RFC 3501 6.2.1
-  { name: 'LOGINDISABLED', when: (ctx) => beforeAuth(ctx) && !plaintextAuthAllowed(ctx) }, // RFC 3501 6.2.3
-  { name: 'AUTH=PLAIN', when: (ctx) => beforeAuth(ctx) && plaintextAuthAllowed(ctx) }, // RFC 4616
-  { name: 'AUTH=LOGIN', when: (ctx) => beforeAuth(ctx) && plaintextAuthAllowed(ctx) }, // draft-murchison-sasl-login
+  { name: 'LOGINDISABLED', when: (ctx) => beforeAuth(ctx) && !isPlaintextAuthAllowed(ctx) }, // RFC 3501 6.2.3
+  { name: 'AUTH=PLAIN', when: (ctx) => beforeAuth(ctx) && isPlaintextAuthAllowed(ctx) }, // RFC 4616
+  { name: 'AUTH=LOGIN', when: (ctx) => beforeAuth(ctx) && isPlaintextAuthAllowed(ctx) }, // draft-murchison-sasl-login
 ];
 
 export function capabilityList(ctx: CapabilityContext): string[] {
@@ -52,6 +50,7 @@ export function capabilityList(ctx: CapabilityContext): string[] {
   );
 }
 
+/** RFC 3501 6.2.3 / RFC 8314: production refuses plaintext passwords on an unencrypted connection. */
 export function isPlaintextAuthAllowed(ctx: Pick<CapabilityContext, 'secure' | 'profile'>): boolean {
   return ctx.secure || ctx.profile === 'dev';
 }
