@@ -9,6 +9,7 @@ import {
   type Listener,
   type SecureContextSource,
 } from '@minimail/protocol';
+import { COMMANDS } from './commands/registry.js';
 import { DEFAULT_LIMITS, DEFAULT_MAX_CLIENTS } from './limits.js';
 import { MessageStructures } from './message-structure.js';
 import type { CreateImapServerOptions, ImapListener } from './options.js';
@@ -37,6 +38,7 @@ export function createImapServer(options: CreateImapServerOptions): ImapListener
     metrics: options.metrics,
     recent: new RecentTracker(),
     structures: new MessageStructures(options.store, logger, limits.structureCacheEntries),
+    commands: COMMANDS,
   };
   const limiter =
     options.connectionLimiter ??

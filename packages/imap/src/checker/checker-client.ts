@@ -61,7 +61,8 @@ export class CheckerClient {
 
   async expectOk(text: string): Promise<Completion> {
     const completion = await this.command(text);
-    if (completion.status !== 'OK') throw new Violation(`${text} answered ${completion.status} ${completion.text}`);
+    if (completion.status !== 'OK')
+      throw new Violation(`${text} answered ${completion.status} ${completion.text}`);
     return completion;
   }
 

@@ -97,13 +97,15 @@ export class MailboxModel {
     for (let i = sequence - 2; i >= 0; i -= 1) {
       const before = this.messages[i]?.uid;
       if (before === null || before === undefined) continue;
-      if (before >= uid) throw new Violation(`UID ${uid} at ${sequence} is not above UID ${before} at ${i + 1}`);
+      if (before >= uid)
+        throw new Violation(`UID ${uid} at ${sequence} is not above UID ${before} at ${i + 1}`);
       break;
     }
     for (let i = sequence; i < this.messages.length; i += 1) {
       const after = this.messages[i]?.uid;
       if (after === null || after === undefined) continue;
-      if (after <= uid) throw new Violation(`UID ${uid} at ${sequence} is not below UID ${after} at ${i + 1}`);
+      if (after <= uid)
+        throw new Violation(`UID ${uid} at ${sequence} is not below UID ${after} at ${i + 1}`);
       break;
     }
   }
@@ -121,7 +123,8 @@ export function fetchFacts(sequence: number, attributes: Token | undefined): Fet
   for (let i = 0; i < attributes.length; i += 2) {
     const name = attributes[i];
     const value = attributes[i + 1];
-    if (typeof name !== 'string') throw new Violation(`FETCH item name is not an atom: ${JSON.stringify(name)}`);
+    if (typeof name !== 'string')
+      throw new Violation(`FETCH item name is not an atom: ${JSON.stringify(name)}`);
     switch (name.toUpperCase()) {
       case 'UID':
         facts.uid = Number(value);

@@ -79,7 +79,8 @@ function expectWritable(client: CheckerClient, completion: Completion, what: str
 }
 
 function expectOk(completion: Completion, what: string): void {
-  if (completion.status !== 'OK') throw new Violation(`${what} answered ${completion.status} ${completion.text}`);
+  if (completion.status !== 'OK')
+    throw new Violation(`${what} answered ${completion.status} ${completion.text}`);
 }
 
 const fetchFlags: Operation = async (client, random) => {
@@ -162,6 +163,7 @@ function storeOperation(byUid: boolean): Operation {
           if (mode === '+') message.flags.add(flag);
           else message.flags.delete(flag);
         }
+      if (mode === '-') return;
       for (const flag of flags)
         if (!flag.startsWith('\\') && !model.flagList.has(flag) && message.flags !== null)
           throw new Violation(`keyword ${flag} was stored (.SILENT) but never announced by FLAGS`);
@@ -277,7 +279,11 @@ export const OPERATIONS: ReadonlyArray<readonly [string, number, Operation]> = [
 const TOTAL_WEIGHT = OPERATIONS.reduce((sum, [, weight]) => sum + weight, 0);
 
 /** Picks and runs one operation; returns its name (for the report). */
-export async function runOperation(client: CheckerClient, random: () => number, world: World): Promise<string> {
+export async function runOperation(
+  client: CheckerClient,
+  random: () => number,
+  world: World,
+): Promise<string> {
   let roll = random() * TOTAL_WEIGHT;
   for (const [name, weight, operation] of OPERATIONS) {
     roll -= weight;

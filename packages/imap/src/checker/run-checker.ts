@@ -67,7 +67,8 @@ export async function runChecker(options: CheckerOptions): Promise<CheckerResult
       '  transcript tail (client, C: client / S: server):',
       ...transcript.tail(client === null ? 60 : 40, client ?? undefined).map((line) => `    ${line}`),
     ];
-    if (client !== null) lines.push('  all clients, last lines:', ...transcript.tail(30).map((l) => `    ${l}`));
+    if (client !== null)
+      lines.push('  all clients, last lines:', ...transcript.tail(30).map((l) => `    ${l}`));
     result.violations.push(lines.join('\n'));
   };
   try {

@@ -4,7 +4,7 @@
  */
 
 /** How many lines a failure report shows: enough to see the interleaving that broke the rule. */
-export const TRANSCRIPT_TAIL = 400;
+export const TRANSCRIPT_TAIL = 5000;
 
 export class Transcript {
   private readonly lines: string[] = [];

@@ -17,6 +17,12 @@ export class RecentTracker {
     return claimed;
   }
 
+  /** The UIDs above this process's mark, without claiming them (RFC 3501 6.3.2 EXAMINE). */
+  unclaimed(mailboxId: number, uids: readonly number[]): number[] {
+    const mark = this.marks.get(mailboxId) ?? 0;
+    return uids.filter((uid) => uid > mark);
+  }
+
   /** RFC 3501 6.3.10 STATUS RECENT: how many of these UIDs nobody has claimed yet. */
   countUnclaimed(mailboxId: number, uidNext: number, messages: number): number {
     const mark = this.marks.get(mailboxId) ?? 0;
