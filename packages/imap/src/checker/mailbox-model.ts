@@ -13,6 +13,13 @@ import { stringsOf, type Token } from './response-reader.js';
 
 export class Violation extends Error {
   override readonly name = 'Violation';
+  /** The client whose model broke the rule, when known (its transcript is printed). */
+  constructor(
+    message: string,
+    readonly client: number | null = null,
+  ) {
+    super(message);
+  }
 }
 
 export interface MessageModel {

@@ -59,8 +59,9 @@ export async function runChecker(options: CheckerOptions): Promise<CheckerResult
   const clients: CheckerClient[] = [];
   const randoms: Array<() => number> = [];
   const result: CheckerResult = { operations: 0, checkpoints: 0, violations: [], counts: {} };
-  const report = (error: unknown, client: number | null): void => {
+  const report = (error: unknown, failing: number | null): void => {
     if (!(error instanceof Violation)) throw error;
+    const client = failing ?? error.client;
     const lines = [
       `VIOLATION (seed ${options.seed}, client ${client ?? '-'}, after ${result.operations} operations): ${error.message}`,
       `  replay: MINIMAIL_CHECKER_SEED=${options.seed}`,
@@ -135,25 +136,25 @@ async function checkpoint(clients: CheckerClient[], world: World): Promise<void>
   const store = await world.store.listMessageFlags(world.inboxId);
   for (const client of clients) {
     const model = client.model;
-    if (model === null) throw new Violation(`client ${client.id} has no mailbox at the checkpoint`);
+    if (model === null) throw new Violation(`client ${client.id} has no mailbox at the checkpoint`, client.id);
     const where = `checkpoint, client ${client.id}`;
+    const fail = (message: string): Violation => new Violation(message, client.id);
     if (model.count !== store.uids.length)
-      throw new Violation(`${where}: knows ${model.count} messages, the store has ${store.uids.length}`);
+      throw fail(`${where}: knows ${model.count} messages, the store has ${store.uids.length}`);
     model.messages.forEach((message, index) => {
       const uid = store.uids[index] as number;
       if (message.uid !== null && message.uid !== uid)
-        throw new Violation(`${where}: message ${index + 1} is UID ${message.uid}, the store says ${uid}`);
+        throw fail(`${where}: message ${index + 1} is UID ${message.uid}, the store says ${uid}`);
       const flags = [...(store.flags[index] ?? [])].sort().join(' ');
       if (message.flags !== null && [...message.flags].sort().join(' ') !== flags)
-        throw new Violation(
-          `${where}: UID ${uid} has flags (${[...message.flags].sort().join(' ')}), the store (${flags})`,
+        throw fail(`${where}: UID ${uid} has flags (${[...message.flags].sort().join(' ')}), the store (${flags})`,
         );
       const modseq = store.modseqs[index] as number;
       if (message.modseq !== null && message.modseq !== modseq)
-        throw new Violation(`${where}: UID ${uid} has MODSEQ ${message.modseq}, the store ${modseq}`);
+        throw fail(`${where}: UID ${uid} has MODSEQ ${message.modseq}, the store ${modseq}`);
       for (const flag of message.flags ?? [])
         if (!flag.startsWith('\\') && !model.flagList.has(flag))
-          throw new Violation(`${where}: keyword ${flag} on UID ${uid} is not in its FLAGS`);
+          throw fail(`${where}: keyword ${flag} on UID ${uid} is not in its FLAGS`);
     });
   }
 }

@@ -110,9 +110,12 @@ async function announce(
       continue;
     }
     // .SILENT: the client knows the result; the view remembers it (and announces a new keyword).
+    // RFC 7162 3.1.3 / 3.1.4.2 Example 14: a changed message's new MODSEQ is told even with
+    // .SILENT, and so is one that moved since the client last heard (flags set back as they were),
+    // for the view now counts it as told.
+    const newModseq = modseq > view.modseqOf(target.uid);
     await view.remember(target.uid, { flags: current.flags, modseq });
-    // RFC 7162 3.1.3 / 3.1.4.2 Example 14: a changed message's new MODSEQ is told even with .SILENT.
-    if (condstore && updated)
+    if (condstore && (updated || newModseq))
       await view.sendFetch(
         target.sequence,
         [
