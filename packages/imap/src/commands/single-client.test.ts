@@ -7,7 +7,16 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RawClient } from '@minimail/protocol/testing';
-import { rawLogin, sampleMessage, startHarness, type Harness } from '../test-support/harness.js';
+import { RawClient as Raw } from '@minimail/protocol/testing';
+import { createImapServer } from '../server.js';
+import {
+  rawLogin,
+  sampleMessage,
+  silentLogger,
+  startHarness,
+  testCertificate,
+  type Harness,
+} from '../test-support/harness.js';
 
 let h: Harness | null = null;
 afterEach(async () => {
@@ -99,6 +108,38 @@ describe('EXAMINE and \\Recent (RFC 3501 6.3.2, 2.3.2)', () => {
     expect(await c.readTagged('s')).toContain('* 2 RECENT');
     c.send('t EXAMINE INBOX');
     expect(await c.readTagged('t')).toContain('* 0 RECENT');
+  });
+
+  it('a new message is \\Recent in one session only, also across two listeners (143 and 993)', async () => {
+    const { c } = await loggedIn();
+    const tls = createImapServer({
+      store: h!.store,
+      logger: silentLogger,
+      hostname: 'imap.test',
+      profile: 'dev',
+      tls: await testCertificate(),
+      implicitTls: true,
+    });
+    const port = await tls.listen(0, '127.0.0.1');
+    try {
+      const d = await Raw.connect(port, { tls: true });
+      try {
+        await rawLogin(d);
+        c.send('s SELECT INBOX');
+        await c.readTagged('s');
+        d.send('s SELECT INBOX');
+        await d.readTagged('s');
+        await h!.deliver('alice@example.com', sampleMessage('new'));
+        c.send('n NOOP');
+        expect(await c.readTagged('n')).toEqual(['* 1 EXISTS', '* 1 RECENT', 'n OK NOOP completed']);
+        d.send('n NOOP');
+        expect(await d.readTagged('n')).toEqual(['* 1 EXISTS', '* 0 RECENT', 'n OK NOOP completed']);
+      } finally {
+        await d.close();
+      }
+    } finally {
+      await tls.close();
+    }
   });
 
   it('the gate refuses changes to a read-only mailbox with NO [READ-ONLY]', async () => {
