@@ -140,7 +140,14 @@ describe('mailboxes', () => {
   });
 
   it('keeps subscriptions as names: defaults subscribed, CREATE subscribes nothing, DELETE keeps it', async () => {
-    expect(await store.listSubscriptions(user.id)).toEqual(['Archive', 'Drafts', 'INBOX', 'Junk', 'Sent', 'Trash']);
+    expect(await store.listSubscriptions(user.id)).toEqual([
+      'Archive',
+      'Drafts',
+      'INBOX',
+      'Junk',
+      'Sent',
+      'Trash',
+    ]);
     await store.createMailbox(user.id, 'Work/Reports');
     expect((await store.getMailbox(user.id, 'Work/Reports'))?.subscribed).toBe(false);
     expect((await store.getMailbox(user.id, 'Work'))?.subscribed).toBe(false);
