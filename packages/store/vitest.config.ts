@@ -39,7 +39,11 @@ export default defineConfig({
               extends: true as const,
               test: {
                 name: 'postgres',
-                include: ['src/contract/**/*.test.ts', 'src/backends/postgres/**/*.test.ts'],
+                include: [
+                  'src/contract/**/*.test.ts',
+                  'src/backends/postgres/**/*.test.ts',
+                  'src/copy/**/*.test.ts',
+                ],
                 env: { MINIMAIL_TEST_STORE_BACKEND: 'postgres' },
                 globalSetup: ['src/test-support/global-postgres.ts'],
               },

@@ -24,3 +24,5 @@ export {
 export { PG_LATEST_SCHEMA_VERSION } from './backends/postgres/migrations/index.js';
 export { openMailStore, isPostgresUrl, type StoreLocation, type PostgresSettings } from './open.js';
 export { CoreMailStore, type CoreStoreOptions } from './core/mail-store.js';
+export { copyStore, type CopyEndpoint, type CopyReport } from './copy/copy-store.js';
+export { DATA_TABLES, type DataTable } from './core/data-tables.js';
