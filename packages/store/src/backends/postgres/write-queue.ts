@@ -142,7 +142,9 @@ export class PgWriteQueue {
       for (const item of batch) outcomes.push(await this.runInSavepoint(client, item, changes));
       let maxChangeId = 0;
       if (changes.length > 0) maxChangeId = await appendChanges(client, changes);
-      await client.query('COMMIT');
+      // A transaction in the aborted state answers COMMIT with ROLLBACK, not an error: check.
+      const commit = await client.query('COMMIT');
+      if (commit.command !== 'COMMIT') throw new StoreError('TEMPORARY', `COMMIT answered ${commit.command}`);
       this.commits += 1;
       return { outcomes, maxChangeId };
     } catch (error) {
