@@ -27,6 +27,7 @@ export default defineConfig({
               test: {
                 name: 'e2e on postgres',
                 include: ON_POSTGRES,
+                env: { MINIMAIL_E2E_ON_POSTGRES: '1' },
                 globalSetup: ['e2e/postgres-global.ts'],
               },
             },

@@ -28,6 +28,9 @@ const POSTGRES_PSQL = process.env['MINIMAIL_E2E_POSTGRES_PSQL'];
 const databases = new Map<string, string>();
 
 function databaseFor(dataDir: string): Record<string, string> {
+  // The cluster's URL (set by the project's globalSetup) reaches every project's workers; only the
+  // `e2e on postgres` project sets MINIMAIL_E2E_ON_POSTGRES, so the other suites stay on SQLite.
+  if (process.env['MINIMAIL_E2E_ON_POSTGRES'] !== '1') return {};
   if (POSTGRES_ADMIN_URL === undefined || POSTGRES_PSQL === undefined) return {};
   let url = databases.get(dataDir);
   if (url === undefined) {
