@@ -110,7 +110,8 @@ class ContentCache {
     for (const value of values)
       for (const address of parseAddressList(value)) {
         if (address.name !== null) forms.push(address.name);
-        if (address.mailbox !== null && address.host !== null) forms.push(`${address.mailbox}@${address.host}`);
+        if (address.mailbox !== null && address.host !== null)
+          forms.push(`${address.mailbox}@${address.host}`);
       }
     return forms;
   }
