@@ -47,8 +47,8 @@ describe.skipIf(!HAVE_POSTGRES)('minimail migrate and store copy', () => {
 
     const url = cluster.url(await cluster.createDatabase());
     const pgEnv = { ...sqliteEnv, MINIMAIL_DATABASE_URL: url };
-    expect(await run(pgEnv, ['migrate'])).toBe('PostgreSQL schema at version 1 (applied 1)\n');
-    expect(await run(pgEnv, ['migrate'])).toBe('PostgreSQL schema at version 1 (nothing to apply)\n');
+    expect(await run(pgEnv, ['migrate'])).toBe('PostgreSQL schema at version 2 (applied 1, 2)\n');
+    expect(await run(pgEnv, ['migrate'])).toBe('PostgreSQL schema at version 2 (nothing to apply)\n');
 
     const copied = await run(sqliteEnv, ['store', 'copy', '--to', url]);
     expect(copied).toMatch(/^domains: 1\nusers: 1\naliases: 1\n/m);

@@ -28,6 +28,7 @@ export function postgresReads(pool: Queryable): StoreReads {
     listMailboxes: read(mailboxes.listMailboxes),
     getMailbox: read(mailboxes.getMailbox),
     getMailboxById: read(mailboxes.getMailboxById),
+    listSubscriptions: read(mailboxes.listSubscriptions),
     mailboxStatus: read(mailboxes.mailboxStatus),
     listMessages: read(messages.listMessages),
     getMessage: read(messages.getMessage),
