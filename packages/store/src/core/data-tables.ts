@@ -10,6 +10,7 @@ export const DATA_TABLES = [
   'users',
   'aliases',
   'mailboxes',
+  'subscriptions',
   'bodies',
   'messages',
   'outbound',
@@ -34,6 +35,7 @@ export const DATA_COLUMNS: Record<DataTable, readonly string[]> = {
     'uid_next',
     'highest_modseq',
   ],
+  subscriptions: ['id', 'user_id', 'name'],
   // refcount is not copied: the triggers count the message and queue rows as they arrive, and
   // the verification compares the result with the source.
   bodies: ['hash', 'size', 'data', 'structure'],

@@ -24,10 +24,10 @@ interface MailboxRow {
 }
 
 /** The mailbox row alone, never its message counts (see the SQLite backend's mailboxes.ts). */
-const COLUMNS = `id, user_id, name, special_use,
-  (EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = mailboxes.user_id AND s.name = mailboxes.name))::int
-    AS subscribed,
-  noselect, uid_validity, uid_next, highest_modseq`;
+const COLUMNS =
+  'id, user_id, name, special_use, ' +
+  '(EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = mailboxes.user_id AND s.name = mailboxes.name))::int AS subscribed, ' +
+  'noselect, uid_validity, uid_next, highest_modseq';
 
 function toMailbox(row: MailboxRow): Mailbox {
   return {
@@ -211,14 +211,13 @@ async function subscribe(db: Queryable, userId: number, name: string, subscribed
   else await db.query('DELETE FROM subscriptions WHERE user_id = $1 AND name = $2', [userId, name]);
 }
 
-/** RFC 3501 6.3.6 / 6.3.7: the subscribed names, whether or not a mailbox has them, sorted. */
+/** RFC 3501 6.3.6 / 6.3.7: the subscribed names, sorted; some may name no mailbox. */
 export async function listSubscriptions(db: Queryable, userId: number): Promise<string[]> {
-  return (
-    await db.query<{ name: string }>(
-      'SELECT name FROM subscriptions WHERE user_id = $1 ORDER BY name COLLATE "C"',
-      [userId],
-    )
-  ).rows.map((row) => row.name);
+  const rows = await db.query<{ name: string }>(
+    'SELECT name FROM subscriptions WHERE user_id = $1 ORDER BY name COLLATE "C"',
+    [userId],
+  );
+  return rows.rows.map((row) => row.name);
 }
 
 async function children(
@@ -333,7 +332,6 @@ async function renameInbox(tx: Tx, userId: number, inbox: Mailbox, to: string): 
   }
 }
 
-/** A name, with or without a mailbox (INVALID only for a name no mailbox could have). */
 export async function setSubscribed(
   tx: Tx,
   userId: number,

@@ -30,6 +30,7 @@ export function postgresReads(pool: Queryable): StoreReads {
     getMailboxById: read(mailboxes.getMailboxById),
     listSubscriptions: read(mailboxes.listSubscriptions),
     mailboxStatus: read(mailboxes.mailboxStatus),
+    listSubscriptions: read(mailboxes.listSubscriptions),
     listMessages: read(messages.listMessages),
     getMessage: read(messages.getMessage),
     getMessages: read(messages.getMessages),
