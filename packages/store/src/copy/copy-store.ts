@@ -1,7 +1,6 @@
 import { bodyHashOf } from '../core/body-hash.js';
 import {
   DATA_COLUMNS,
-  DATA_KEYS,
   DATA_TABLES,
   VERIFIED_COLUMNS,
   type DataRow,
@@ -29,8 +28,6 @@ export interface CopyReport {
 /** Rows per read (bodies are big: fewer at a time). */
 const PAGE_ROWS = 500;
 const PAGE_BODIES = 20;
-/** "All of it" for a composite-key table (an int32: SQLite's LIMIT takes no larger bound parameter). */
-const ONE_PAGE = 1_000_000_000;
 
 function openReader(endpoint: CopyEndpoint): Promise<TableReader> {
   return endpoint.kind === 'sqlite'
@@ -44,20 +41,19 @@ function openWriter(endpoint: CopyEndpoint): Promise<TableWriter> {
     : postgresTableWriter(endpoint.settings);
 }
 
-/** Every row of a table in key order, page by page (a composite-key table in one page). */
+/** Every row of a table in key order, page by page. */
 async function* scan(
   reader: TableReader,
   table: DataTable,
   columns: readonly string[],
 ): AsyncGenerator<DataRow[]> {
-  const keys = DATA_KEYS[table];
-  const limit = keys.length > 1 ? ONE_PAGE : table === 'bodies' ? PAGE_BODIES : PAGE_ROWS;
+  const limit = table === 'bodies' ? PAGE_BODIES : PAGE_ROWS;
   let afterKey: unknown = null;
   for (;;) {
-    const rows = await reader.rows(table, columns, keys, afterKey, limit);
+    const rows = await reader.rows(table, columns, afterKey, limit);
     if (rows.length === 0) return;
     yield rows;
-    afterKey = rows[rows.length - 1]![keys[0]!];
+    afterKey = rows[rows.length - 1]![columns[0]!];
     if (rows.length < limit) return;
   }
 }

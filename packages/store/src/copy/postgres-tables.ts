@@ -21,18 +21,17 @@ export async function postgresTableReader(settings: PostgresSettings): Promise<T
   await client.connect();
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   return {
-    rows: async (table, columns, keys, afterKey, limit) => {
+    rows: async (table, columns, afterKey, limit) => {
       // Text keys in byte order, as SQLite compares them, whatever the database's collation.
-      const ordered = keys.map((key) => (key === 'id' || key === 'user_id' ? key : `"${key}" COLLATE "C"`));
+      const key = columns[0] === 'id' ? 'id' : `"${columns[0]!}" COLLATE "C"`;
       const quoted = columns.map((column) => `"${column}"`).join(', ');
-      const order = ordered.join(', ');
       const result =
         afterKey === null
-          ? await client.query(`SELECT ${quoted} FROM ${table} ORDER BY ${order} LIMIT $1`, [limit])
-          : await client.query(
-              `SELECT ${quoted} FROM ${table} WHERE ${ordered[0]!} > $1 ORDER BY ${order} LIMIT $2`,
-              [afterKey, limit],
-            );
+          ? await client.query(`SELECT ${quoted} FROM ${table} ORDER BY ${key} LIMIT $1`, [limit])
+          : await client.query(`SELECT ${quoted} FROM ${table} WHERE ${key} > $1 ORDER BY ${key} LIMIT $2`, [
+              afterKey,
+              limit,
+            ]);
       return result.rows as DataRow[];
     },
     close: async () => {

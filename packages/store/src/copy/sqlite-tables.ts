@@ -12,10 +12,11 @@ export function sqliteTableReader(path: string): TableReader {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   db.exec('BEGIN');
   return {
-    rows: (table, columns, keys, afterKey, limit) => {
-      const where = afterKey === null ? '' : `WHERE ${keys[0]!} > ?`;
+    rows: (table, columns, afterKey, limit) => {
+      const key = columns[0]!;
+      const where = afterKey === null ? '' : `WHERE ${key} > ?`;
       const statement = db.prepare(
-        `SELECT ${columns.join(', ')} FROM ${table} ${where} ORDER BY ${keys.join(', ')} LIMIT ?`,
+        `SELECT ${columns.join(', ')} FROM ${table} ${where} ORDER BY ${key} LIMIT ?`,
       );
       const rows = (afterKey === null ? statement.all(limit) : statement.all(afterKey, limit)) as DataRow[];
       return Promise.resolve(rows);
@@ -51,20 +52,7 @@ export function sqliteTableWriter(path: string): TableWriter {
       const statement = db.prepare(
         `INSERT OR REPLACE INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
       );
-      for (const row of rows) {
-        try {
-          statement.run(...columns.map((column) => row[column]));
-        } catch (error) {
-          // Name the row that did not fit, for the operator (and for us).
-          throw new StoreError(
-            'INVALID',
-            `${table}: cannot copy ${JSON.stringify(row[columns[0]!])}: ${String(error)}`,
-            {
-              cause: error,
-            },
-          );
-        }
-      }
+      for (const row of rows) statement.run(...columns.map((column) => row[column]));
       return Promise.resolve();
     },
     commit: () => {

@@ -15,7 +15,6 @@ export const DATA_TABLES = [
   'messages',
   'outbound',
   'dkim_keys',
-  'subscriptions',
 ] as const;
 export type DataTable = (typeof DATA_TABLES)[number];
 
@@ -65,24 +64,6 @@ export const DATA_COLUMNS: Record<DataTable, readonly string[]> = {
     'delay_notified',
   ],
   dkim_keys: ['domain', 'selector', 'algorithm', 'private_key', 'public_key', 'created_at'],
-  subscriptions: ['user_id', 'name'],
-};
-
-/**
- * Each table's key, in order. A one-column key is read page by page after the last key seen; a
- * composite one (subscriptions: small) is read in one go, ordered by every key column.
- */
-export const DATA_KEYS: Record<DataTable, readonly string[]> = {
-  meta: ['key'],
-  domains: ['id'],
-  users: ['id'],
-  aliases: ['id'],
-  mailboxes: ['id'],
-  bodies: ['hash'],
-  messages: ['id'],
-  outbound: ['id'],
-  dkim_keys: ['domain'],
-  subscriptions: ['user_id', 'name'],
 };
 
 /** Columns compared after a copy: the copied ones, and the bodies' reference counts. */
@@ -95,17 +76,8 @@ export type DataRow = Record<string, unknown>;
 
 /** A backend's data seen as tables, read in one consistent snapshot. */
 export interface TableReader {
-  /**
-   * Up to `limit` rows in the order of `keys` (text in byte order), with `columns`; after
-   * `afterKey` on the first key (null: from the start; always null for a composite key).
-   */
-  rows(
-    table: DataTable,
-    columns: readonly string[],
-    keys: readonly string[],
-    afterKey: unknown,
-    limit: number,
-  ): Promise<DataRow[]>;
+  /** Up to `limit` rows after `afterKey` (null: from the start), in key order, with `columns`. */
+  rows(table: DataTable, columns: readonly string[], afterKey: unknown, limit: number): Promise<DataRow[]>;
   close(): Promise<void>;
 }
 

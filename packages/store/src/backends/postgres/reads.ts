@@ -28,7 +28,6 @@ export function postgresReads(pool: Queryable): StoreReads {
     listMailboxes: read(mailboxes.listMailboxes),
     getMailbox: read(mailboxes.getMailbox),
     getMailboxById: read(mailboxes.getMailboxById),
-    listSubscriptions: read(mailboxes.listSubscriptions),
     mailboxStatus: read(mailboxes.mailboxStatus),
     listSubscriptions: read(mailboxes.listSubscriptions),
     listMessages: read(messages.listMessages),
