@@ -6,7 +6,7 @@
  * installs the package. Not part of the store's runtime: published as `@minimail/store/testing`.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, readFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,8 @@ const SUPERUSER = 'minimail';
 
 export interface PostgresCluster {
   readonly port: number;
+  /** With `tls: true`: the PEM of the self-signed certificate the server presents (its own CA). */
+  readonly certificatePem: string | null;
   readonly dir: string;
   /** A URL for `database` on this cluster (TCP on 127.0.0.1, as a deployment would use). */
   url(database: string): string;
@@ -59,7 +61,47 @@ function asOwner(bin: string, args: string[]): Promise<{ stdout: string }> {
 
 let counter = 0;
 
-export async function startPostgresCluster(): Promise<PostgresCluster> {
+export interface ClusterOptions {
+  /** Serve TLS with a fresh self-signed certificate for 127.0.0.1 (made with the openssl CLI). */
+  tls?: boolean;
+}
+
+/** A self-signed certificate for 127.0.0.1 in `dir`, readable only by the server's account. */
+function makeCertificate(dir: string): string {
+  const key = join(dir, 'server.key');
+  const cert = join(dir, 'server.crt');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
+  chmodSync(key, 0o600);
+  if (process.getuid?.() === 0) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+    chownSync(key, uid, gid);
+    chownSync(cert, uid, gid);
+  }
+  return readFileSync(cert, 'utf8');
+}
+
+export async function startPostgresCluster(options: ClusterOptions = {}): Promise<PostgresCluster> {
   const bin = postgresBinDir();
   if (bin === null)
     throw new Error('PostgreSQL is not installed (apt-get install -y postgresql; .ci/run does)');
@@ -82,6 +124,7 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     '--no-sync',
   ]);
   const port = await freePort();
+  const certificatePem = options.tls === true ? makeCertificate(dir) : null;
   // Test speed on a shared machine: the server's own fsync is off (a test never crashes the
   // server, only minimail nodes; synchronous_commit=on, which the store sets, still makes every
   // COMMIT wait for its WAL write). max_connections covers several nodes per test file.
@@ -92,6 +135,13 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     '-c fsync=off',
     '-c full_page_writes=off',
     '-c max_connections=200',
+    ...(certificatePem === null
+      ? []
+      : [
+          '-c ssl=on',
+          `-c ssl_cert_file=${join(dir, 'server.crt')}`,
+          `-c ssl_key_file=${join(dir, 'server.key')}`,
+        ]),
   ].join(' ');
   try {
     await asOwner(join(bin, 'pg_ctl'), [
@@ -129,6 +179,7 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   return {
     port,
     dir,
+    certificatePem,
     url: (database) => `postgres://${SUPERUSER}@127.0.0.1:${port}/${database}`,
     async createDatabase(name) {
       counter += 1;

@@ -207,15 +207,32 @@ export async function addUser(db: Queryable, rawAddress: string, hash: string | 
 
 /**
  * Dev profile: returns the user, creating it (and its domain) without a password if absent. Two
- * nodes creating one user at once: the loser's unique violation rolls back its savepoint and the
- * op, run again in the next batch (after the winner committed), finds the user.
+ * nodes delivering to a new address at once must both succeed: the inserts are ON CONFLICT DO
+ * NOTHING (the loser waits for the winner's commit, then reads the winner's row).
  */
 export async function ensureUser(db: Queryable, rawAddress: string): Promise<User> {
   const { address, domain } = parseAddress(rawAddress);
   const existing = await userByAddress(db, address);
   if (existing !== undefined) return toUser(existing);
-  const domainRow = (await domainByName(db, domain)) ?? (await insertDomain(db, domain));
-  return createUser(db, address, domainRow.id, null);
+  await db.query('INSERT INTO domains (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [
+    domain,
+    Date.now(),
+  ]);
+  const domainRow = await domainByName(db, domain);
+  if (domainRow === undefined) throw new StoreError('TEMPORARY', `domain ${domain} vanished`);
+  const inserted = await one<UserRow>(
+    db,
+    `INSERT INTO users (address, domain_id, password_hash, created_at) VALUES ($1, $2, NULL, $3)
+     ON CONFLICT (address) DO NOTHING RETURNING ${USER_COLUMNS}`,
+    [address, domainRow.id, Date.now()],
+  );
+  if (inserted === undefined) {
+    const winner = await userByAddress(db, address);
+    if (winner === undefined) throw new StoreError('TEMPORARY', `user ${address} vanished`);
+    return toUser(winner);
+  }
+  await createDefaultMailboxes(db, inserted.id);
+  return toUser(inserted);
 }
 
 export async function setPassword(db: Queryable, rawAddress: string, hash: string): Promise<void> {

@@ -80,6 +80,38 @@ describe('PostgreSQL: several nodes on one database', () => {
     expect((await nodes[1]!.mailboxStatus(inbox.id)).highestModseq).toBe(91);
   });
 
+  it('group-commits concurrent deliveries: fifty writes share a handful of COMMITs', async () => {
+    const store = await open();
+    const { inbox } = await userWithInbox(store);
+    const before = store.commitCount;
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        store.deliver({ raw: message(`gc ${i}`), targets: [{ mailboxId: inbox.id }] }),
+      ),
+    );
+    expect(results.map((r) => r.copies[0]?.uid).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
+    const commits = store.commitCount - before;
+    expect(commits).toBeGreaterThanOrEqual(1);
+    expect(commits).toBeLessThanOrEqual(5);
+  });
+
+  it('creates a new dev-profile user once when several nodes deliver to it at the same moment', async () => {
+    const nodes = [await open(), await open(), await open()];
+    const users = await Promise.all(nodes.map((node) => node.ensureUser('new@fresh.example')));
+    expect(new Set(users.map((user) => user.id)).size).toBe(1);
+    expect((await nodes[0]!.listMailboxes(users[0]!.id)).map((m) => m.name)).toEqual([
+      'Archive',
+      'Drafts',
+      'INBOX',
+      'Junk',
+      'Sent',
+      'Trash',
+    ]);
+    expect((await nodes[1]!.listDomains()).map((d) => d.name)).toEqual(['fresh.example']);
+  });
+
   it('hands each due outbound entry to exactly one of two nodes claiming at once (SKIP LOCKED)', async () => {
     const [a, b] = [await open(), await open()];
     const recipients = Array.from({ length: 40 }, (_, i) => `r${i}@remote.org`);
