@@ -6,7 +6,7 @@
  */
 import { deserializeStructure, parseMessage, type MimePart } from '@minimail/mime';
 import type { Logger } from '@minimail/protocol';
-import type { MailStore } from '@minimail/store';
+import { StoreError, type MailStore } from '@minimail/store';
 
 export class MessageStructures {
   /**
@@ -46,6 +46,9 @@ export class MessageStructures {
   private async known(bodyHash: string): Promise<MimePart | null> {
     const cached = this.cache.get(bodyHash);
     const structure = cached === undefined ? await this.stored(bodyHash) : cached;
+    // A body removed meanwhile (its last message expunged by another session) is not remembered:
+    // the caller then reads the bytes, finds them gone too, and treats the message as gone.
+    if (structure === GONE) return null;
     this.remember(bodyHash, structure);
     return structure;
   }
@@ -61,8 +64,14 @@ export class MessageStructures {
     }
   }
 
-  private async stored(bodyHash: string): Promise<MimePart | null> {
-    const json = await this.store.readStructure(bodyHash);
+  private async stored(bodyHash: string): Promise<MimePart | null | typeof GONE> {
+    let json: string | null;
+    try {
+      json = await this.store.readStructure(bodyHash);
+    } catch (error) {
+      if (error instanceof StoreError && error.code === 'NOT_FOUND') return GONE;
+      throw error;
+    }
     if (json === null) return null;
     try {
       return deserializeStructure(json);
@@ -73,6 +82,9 @@ export class MessageStructures {
     }
   }
 }
+
+/** What `stored` says when the body itself is gone. */
+const GONE = Symbol('gone');
 
 /** Whether the root and every embedded message/rfc822 carry an envelope (mime's envelope() then reads no bytes). */
 function hasEveryEnvelope(root: MimePart): boolean {

@@ -250,3 +250,42 @@ describe('subscriptions are a list of names (RFC 3501 6.3.6, RFC 9051 6.3.7, RFC
     expect(await c.readTagged('k')).toEqual(['* LSUB () "/" "Sent"', 'k OK LSUB completed']);
   });
 });
+
+describe('a message expunged by another session while FETCH reads it (RFC 3501 7.4.1)', () => {
+  it('is answered from the bytes in hand, not NO, when its body goes between the body and structure reads', async () => {
+    let inbox = 0;
+    h = await startHarness({
+      // Another session expunges message 2 (and the store drops its body) right after FETCH read
+      // its bytes and before the structure is read: the real store, the expunge run at that moment.
+      wrapStore: (store) =>
+        new Proxy(store, {
+          get(target, property, receiver) {
+            if (property !== 'readBody') return Reflect.get(target, property, receiver);
+            return async (bodyHash: string) => {
+              const raw = await target.readBody(bodyHash);
+              const second = await target.getMessage(inbox, 2);
+              if (second?.bodyHash === bodyHash) await target.expunge(inbox, [2]);
+              return raw;
+            };
+          },
+        }),
+    });
+    for (const subject of ['a', 'b', 'c']) await h.deliver('alice@example.com', sampleMessage(subject));
+    const user = await h.store.ensureUser('alice@example.com');
+    inbox = (await h.store.getMailbox(user.id, 'INBOX'))!.id;
+    const c = await h.raw();
+    await rawLogin(c);
+    c.send('s SELECT INBOX');
+    await c.readTagged('s');
+    c.send('f FETCH 1:3 (UID BODY.PEEK[HEADER.FIELDS (SUBJECT)])');
+    const lines = await c.readTagged('f');
+    expect(lines.filter((line) => line.startsWith('* ')).map((line) => line.slice(0, 16))).toEqual([
+      '* 1 FETCH (UID 1',
+      '* 2 FETCH (UID 2',
+      '* 3 FETCH (UID 3',
+    ]);
+    expect(lines.at(-1)).toBe('f OK FETCH completed');
+    c.send('n NOOP');
+    expect(await c.readTagged('n')).toEqual(['* 2 EXPUNGE', 'n OK NOOP completed']);
+  });
+});
