@@ -39,6 +39,7 @@ export {
   type ReleaseConnection,
 } from './connection-limits.js';
 export { startListener, type ConnectionInfo, type Listener, type ListenerOptions } from './listener.js';
+export { closeAfterEnd } from './socket-end.js';
 export { createSessionId } from './session-id.js';
 export { normalizeRemoteAddress } from './remote-address.js';
 export {

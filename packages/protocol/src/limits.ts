@@ -75,6 +75,14 @@ export const LIMITS = {
    */
   closeGraceMs: 5_000,
 
+  /**
+   * After a server has ended its side of a connection (BYE, -ERR, 421, LOGOUT, QUIT), how long a
+   * client that keeps sending is read and ignored before its socket is destroyed. Long enough for
+   * the last reply to arrive at a client reading it, short enough that a hostile client holds
+   * a connection slot for at most this long (issue 11).
+   */
+  closeLingerMs: 1_000,
+
   /** How often changed certificate files are looked for (fs.watchFile polls; it works on volumes). */
   tlsReloadPollMs: 60_000,
 

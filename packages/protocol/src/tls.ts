@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import tls from 'node:tls';
 import { LIMITS } from './limits.js';
+import { closeAfterEnd } from './socket-end.js';
 
 /** PEM text of a certificate (chain) and its private key. */
 export interface TlsFiles {
@@ -155,6 +156,8 @@ export function resolveSecureContext(source: SecureContextSource): tls.SecureCon
 export interface UpgradeOptions {
   /** Defaults to LIMITS.tlsHandshakeTimeoutMs. */
   handshakeTimeoutMs?: number;
+  /** Defaults to LIMITS.closeLingerMs (socket-end.ts). */
+  closeLingerMs?: number;
 }
 
 /**
@@ -173,6 +176,8 @@ export function upgradeToTls(
   const timeoutMs = options.handshakeTimeoutMs ?? LIMITS.tlsHandshakeTimeoutMs;
   return new Promise((resolve, reject) => {
     const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: resolveSecureContext(source) });
+    // The raw socket never sees the session end its TLS side: the guard goes on the TLS socket.
+    closeAfterEnd(secure, options.closeLingerMs);
     const fail = (error: TlsHandshakeError): void => {
       cleanup();
       secure.destroy();
