@@ -34,6 +34,13 @@ export {
 } from './sasl.js';
 export { AuthThrottle, type AuthThrottleOptions } from './auth-throttle.js';
 export {
+  LoginPolicy,
+  type CredentialCheck,
+  type LoginAttempt,
+  type LoginOutcome,
+  type LoginPolicyOptions,
+} from './login-policy.js';
+export {
   ConnectionLimiter,
   type ConnectionLimiterOptions,
   type ReleaseConnection,

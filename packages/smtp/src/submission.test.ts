@@ -13,6 +13,7 @@ import {
 } from './test-support/harness.js';
 import type { Harness, HarnessOptions } from './test-support/harness.js';
 import pino from 'pino';
+import { AuthThrottle } from '@minimail/protocol';
 
 let harness: Harness | null = null;
 const clients: RawSmtpClient[] = [];
@@ -138,6 +139,30 @@ describe('submission, production profile, STARTTLS port', () => {
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(900);
   });
 
+  it('a throttled account answers a right password as late as a wrong one (the shared login policy)', async () => {
+    const DELAY_MS = 400;
+    const throttle = new AuthThrottle({ freeFailures: 0, baseDelayMs: DELAY_MS, maxDelayMs: DELAY_MS });
+    const h = await start({
+      profile: 'production',
+      service: 'submissions',
+      serviceOptions: { authThrottle: throttle },
+    });
+    // Failures against the account from elsewhere: this client's own IP has none.
+    throttle.recordFailure('198.51.100.7', 'bob@local.test');
+    const timedAuth = async (password: string, reply: string): Promise<number> => {
+      const client = await connect(h, { tls: true });
+      expect(await client.command('EHLO client.test')).toBe(EHLO_LAST_LINE);
+      const started = performance.now();
+      expect(await client.command(`AUTH PLAIN ${plain('Bob@Local.Test', password)}`)).toBe(reply);
+      return performance.now() - started;
+    };
+    const wrong = await timedAuth('wrong', '535 5.7.8 Authentication credentials invalid');
+    const right = await timedAuth('bob-password', '235 2.7.0 Authentication successful');
+    expect(wrong).toBeGreaterThanOrEqual(DELAY_MS - 5);
+    expect(right).toBeGreaterThanOrEqual(DELAY_MS - 5);
+    expect(Math.abs(right - wrong)).toBeLessThan(DELAY_MS / 2);
+  });
+
   it('requires MAIL FROM to be an own address or alias (553 5.7.1); delivers local at once, queues remote', async () => {
     const h = await start({ profile: 'production', service: 'submission', withTls: true });
     const client = await connect(h);
@@ -218,7 +243,7 @@ describe('submission, production profile, STARTTLS port', () => {
     expect(await client.command(`AUTH PLAIN ${plain('bob@local.test', 'bob-password')}`)).toBe(
       '454 4.7.0 Temporary authentication failure',
     );
-    expect(h.logs.some((record) => record.msg === 'smtp auth: store failure')).toBe(true);
+    expect(h.logs.some((record) => record.msg === 'login: store failure')).toBe(true);
   });
 
   it('hangs up on a client that keeps sending commands without logging in (limits.ts)', async () => {

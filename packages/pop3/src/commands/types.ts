@@ -1,5 +1,5 @@
-import type { AuthThrottle, Logger, ProtocolMetrics } from '@minimail/protocol';
-import type { MailStore } from '@minimail/store';
+import type { LoginPolicy, Logger, ProtocolMetrics } from '@minimail/protocol';
+import type { MailStore, User } from '@minimail/store';
 import type { SecurityContext } from '../capabilities.js';
 import type { SessionState, StateKind, StateOf } from '../state.js';
 
@@ -8,7 +8,8 @@ export interface SessionServices {
   store: MailStore;
   hostname: string;
   profile: 'dev' | 'production';
-  throttle: AuthThrottle;
+  /** The protocol package's one login policy (throttle first, then the password), shared with IMAP and SMTP. */
+  login: LoginPolicy<User>;
   /** Commands, -ERR replies, retrieved messages and failed logins; undefined records nothing. */
   metrics: ProtocolMetrics | undefined;
 }
