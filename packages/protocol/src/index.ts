@@ -47,6 +47,12 @@ export {
 } from './connection-limits.js';
 export { startListener, type ConnectionInfo, type Listener, type ListenerOptions } from './listener.js';
 export { closeAfterEnd } from './socket-end.js';
+export {
+  MessageMemoryBudget,
+  processMessageBudget,
+  type MemoryReservation,
+  type MessageMemoryBudgetOptions,
+} from './message-budget.js';
 export { createSessionId } from './session-id.js';
 export { normalizeRemoteAddress } from './remote-address.js';
 export {

@@ -83,6 +83,13 @@ export const LIMITS = {
    */
   closeLingerMs: 1_000,
 
+  /**
+   * Message bytes (IMAP APPEND literals, SMTP DATA) the whole process holds in memory at once.
+   * Four 64 MiB APPENDs or ten 25 MiB messages in flight; past it APPEND gets `NO [LIMIT]` and
+   * DATA `452 4.3.1` (temporary: the client retries), instead of the process growing (issue 11).
+   */
+  messageMemoryBudgetBytes: 256 * 1024 * 1024,
+
   /** How often changed certificate files are looked for (fs.watchFile polls; it works on volumes). */
   tlsReloadPollMs: 60_000,
 

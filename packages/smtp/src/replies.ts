@@ -15,6 +15,11 @@ export const REPLIES = {
   TOO_MANY_CONNECTIONS: { code: 421, enhanced: '4.7.0', text: 'Too many connections, try again later' },
   /** RFC 5321 4.2.3 + RFC 3463 4.3.0: the store failed; the client keeps the message and retries. */
   LOCAL_ERROR: { code: 451, enhanced: '4.3.0', text: 'Requested action aborted: local error in processing' },
+  /**
+   * RFC 5321 4.2.2 452 + RFC 3463 4.3.1 (mail system full): the process's message memory budget
+   * is spent by other messages in flight; the client keeps this one and retries.
+   */
+  OVER_BUDGET: { code: 452, enhanced: '4.3.1', text: 'Too many messages being received, try again later' },
   /** RFC 4954 6 + RFC 3463 4.7.0: the account could not be checked right now. */
   AUTH_TEMPORARY: { code: 454, enhanced: '4.7.0', text: 'Temporary authentication failure' },
   /** RFC 4954 6: MAIL, RCPT and DATA need a login on the submission port (RFC 6409 4.3). */

@@ -6,6 +6,7 @@ import {
   MIN_TLS_VERSION,
   type AuthThrottle,
   type ConnectionLimiter,
+  type MessageMemoryBudget,
   type ProtocolMetrics,
   type TlsSource,
 } from '@minimail/protocol';
@@ -57,6 +58,11 @@ export interface SmtpServiceOptions {
   authThrottle?: AuthThrottle;
   /** Records connections, commands, error replies, messages and auth failures. */
   metrics?: ProtocolMetrics;
+  /**
+   * Bounds the DATA bytes held in memory (452 4.3.1 past it). Defaults to the process's one
+   * budget, shared with IMAP APPEND (@minimail/protocol processMessageBudget).
+   */
+  messageBudget?: MessageMemoryBudget;
   /**
    * Keep smtp-server's 100 ms pause before the greeting and its "421 You talk too soon" for
    * clients that do not wait. Default: only on the production MX (see greeting.ts).

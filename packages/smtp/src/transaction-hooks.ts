@@ -6,8 +6,8 @@ import type {
 } from 'smtp-server';
 import type { Logger } from 'pino';
 import type { MailStore } from '@minimail/store';
-import type { ProtocolMetrics } from '@minimail/protocol';
-import { collectMessage, deliverMessage, normalizeLineEndings } from './delivery.js';
+import type { MessageMemoryBudget, ProtocolMetrics } from '@minimail/protocol';
+import { collectMessage, deliverMessage, normalizeLineEndings, type CollectedMessage } from './delivery.js';
 import { decideRecipient, decideSender, mergePlans } from './envelope-policy.js';
 import type { Profile, RecipientPlan } from './envelope-policy.js';
 import type { InFlight } from './in-flight.js';
@@ -28,6 +28,8 @@ export interface TransactionContext {
   hostname: string;
   profile: Profile;
   maxMessageSize: number;
+  /** The process's bound on message bytes in memory (shared with IMAP APPEND). */
+  messageBudget: MessageMemoryBudget;
   inFlight: InFlight;
   /** Counts each delivered message and its size (direction `in`). */
   metrics?: ProtocolMetrics | undefined;
@@ -183,7 +185,30 @@ async function receiveAndDeliver(
   session: SMTPServerSession,
   transaction: Transaction,
 ): Promise<DataOutcome> {
-  const collected = await collectMessage(stream, context.maxMessageSize);
+  const collected = await collectMessage(stream, context.maxMessageSize, context.messageBudget);
+  try {
+    return await deliverCollected(context, collected, session, transaction);
+  } finally {
+    // Stored or refused, this message's bytes are no longer held on the budget's account.
+    collected.reservation?.release();
+  }
+}
+
+async function deliverCollected(
+  context: TransactionContext,
+  collected: CollectedMessage,
+  session: SMTPServerSession,
+  transaction: Transaction,
+): Promise<DataOutcome> {
+  if (collected.overBudget) {
+    // RFC 3463 4.3.1: the system has no room right now; the client keeps the message and retries.
+    return {
+      reply: 'OVER_BUDGET',
+      result: 'OVER_BUDGET',
+      size: collected.size,
+      log: { size: collected.size },
+    };
+  }
   if (collected.data === null) {
     // RFC 1870 6.1: too big; nothing was kept, nothing is stored.
     return {
