@@ -1,5 +1,5 @@
 import { StoreError } from '@minimail/store';
-import type { MailStore, User } from '@minimail/store';
+import type { AccountStore, User } from '@minimail/store';
 import type { CommandContext } from './commands/types.js';
 import { Maildrop } from './maildrop.js';
 import { BodyReadAhead } from './read-ahead.js';
@@ -13,7 +13,7 @@ const MAILDROP_MAILBOX = 'INBOX';
  * login creates the account (the product brief). Production: the stored scrypt hash decides.
  * Null means "not accepted"; store trouble is thrown.
  */
-export function pop3CredentialCheck(store: MailStore, profile: 'dev' | 'production') {
+export function pop3CredentialCheck(store: AccountStore, profile: 'dev' | 'production') {
   return async (address: string, password: string): Promise<User | null> => {
     if (profile === 'production') return store.verifyPassword(address, password);
     try {
