@@ -89,6 +89,7 @@ async function smtpOptions(ctx: ServiceContext, proto: string): Promise<SmtpServ
     maxClients: ctx.config.maxConnections,
     maxConnectionsPerIp: ctx.config.maxConnectionsPerIp,
     socketTimeoutMs: ctx.config.smtpTimeout,
+    allowAnyHeaderSender: ctx.config.submissionAnySender,
     // 465 counts as submission: one protocol label per kind of service.
     ...shared(ctx, proto === 'smtp' ? 'smtp' : 'submission', SMTP_COMMANDS),
   };

@@ -36,6 +36,12 @@ export const REPLIES = {
     enhanced: '5.7.1',
     text: 'Sender address not owned by the authenticated user',
   },
+  /** RFC 6409 6.1 + RFC 3463 5.7.1: the header From:/Sender: must be the user's own too. */
+  HEADER_SENDER_NOT_OWNED: {
+    code: 553,
+    enhanced: '5.7.1',
+    text: 'From/Sender header address not owned by the authenticated user',
+  },
   /** RFC 5321 3.6.2 + RFC 3463 5.7.1: no relaying for unauthenticated clients, ever. */
   RELAY_DENIED: { code: 554, enhanced: '5.7.1', text: 'Relay access denied' },
   /** RFC 7489 6.6.2 + RFC 3463 5.7.1: the From domain's DMARC policy is p=reject and the message failed it. */

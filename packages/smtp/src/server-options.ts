@@ -59,6 +59,11 @@ export interface SmtpServiceOptions {
   /** Records connections, commands, error replies, messages and auth failures. */
   metrics?: ProtocolMetrics;
   /**
+   * Submission in production: accept header From:/Sender: addresses the user does not own (for a
+   * trusted relay that submits on behalf of many senders). Default false: 553 5.7.1.
+   */
+  allowAnyHeaderSender?: boolean;
+  /**
    * Bounds the DATA bytes held in memory (452 4.3.1 past it). Defaults to the process's one
    * budget, shared with IMAP APPEND (@minimail/protocol processMessageBudget).
    */

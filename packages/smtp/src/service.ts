@@ -26,6 +26,7 @@ export function createService(
     profile: options.profile,
     maxMessageSize: serviceLimits(options).maxMessageSize,
     messageBudget: options.messageBudget ?? processMessageBudget,
+    allowAnyHeaderSender: options.allowAnyHeaderSender ?? false,
     inFlight,
     metrics: options.metrics,
     // Only the MX runs the checks (transaction-hooks looks at `kind` too).

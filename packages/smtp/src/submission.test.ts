@@ -163,6 +163,40 @@ describe('submission, production profile, STARTTLS port', () => {
     expect(Math.abs(right - wrong)).toBeLessThan(DELAY_MS / 2);
   });
 
+  it('requires header From:/Sender: to be own addresses too (553 5.7.1), unless allowed for trusted relays', async () => {
+    const submitAs = async (h: Harness, header: string): Promise<string> => {
+      const client = await connect(h, { tls: true });
+      expect(await client.command('EHLO client.test')).toBe(EHLO_LAST_LINE);
+      expect(await client.command(`AUTH PLAIN ${plain('bob@local.test', 'bob-password')}`)).toBe(
+        '235 2.7.0 Authentication successful',
+      );
+      expect(await client.command('MAIL FROM:<bob@local.test>')).toBe('250 2.1.0 Accepted');
+      expect(await client.command('RCPT TO:<carol@local.test>')).toBe('250 2.1.5 Accepted');
+      return data(client, `${header}Subject: hi\r\n\r\nhello\r\n`);
+    };
+    const forged = '553 5.7.1 From/Sender header address not owned by the authenticated user';
+    const h = await start({ profile: 'production', service: 'submissions' });
+    // Before: accepted, the envelope was all that was checked.
+    expect(await submitAs(h, 'From: Carol <carol@local.test>\r\n')).toBe(forged);
+    expect(await submitAs(h, 'From: bob@local.test, carol@local.test\r\n')).toBe(forged);
+    expect(await submitAs(h, 'From: Bob <bob@local.test>\r\nSender: carol@LOCAL.test\r\n')).toBe(forged);
+    expect(await submitAs(h, 'From: Carol\r\n <carol@local.test>\r\n')).toBe(forged);
+    expect(await inbox(h.store, 'carol@local.test')).toEqual([]);
+    expect(await submitAs(h, 'From: "Bob" <BOB@local.test>\r\nSender: info@local.test\r\n')).toBe(
+      '250 2.6.0 Message accepted for delivery',
+    );
+    await h.close();
+    harness = null;
+    const relay = await start({
+      profile: 'production',
+      service: 'submissions',
+      serviceOptions: { allowAnyHeaderSender: true },
+    });
+    expect(await submitAs(relay, 'From: Carol <carol@local.test>\r\n')).toBe(
+      '250 2.6.0 Message accepted for delivery',
+    );
+  });
+
   it('requires MAIL FROM to be an own address or alias (553 5.7.1); delivers local at once, queues remote', async () => {
     const h = await start({ profile: 'production', service: 'submission', withTls: true });
     const client = await connect(h);

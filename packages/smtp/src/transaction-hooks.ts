@@ -9,6 +9,7 @@ import type { MailStore } from '@minimail/store';
 import type { MessageMemoryBudget, ProtocolMetrics } from '@minimail/protocol';
 import { collectMessage, deliverMessage, normalizeLineEndings, type CollectedMessage } from './delivery.js';
 import { decideRecipient, decideSender, mergePlans } from './envelope-policy.js';
+import { originatorAddresses } from './sender-headers.js';
 import type { Profile, RecipientPlan } from './envelope-policy.js';
 import type { InFlight } from './in-flight.js';
 import { receivedHeader, returnPathHeader } from './received-header.js';
@@ -30,6 +31,8 @@ export interface TransactionContext {
   maxMessageSize: number;
   /** The process's bound on message bytes in memory (shared with IMAP APPEND). */
   messageBudget: MessageMemoryBudget;
+  /** Submission: skip the header From:/Sender: ownership check (trusted relays). */
+  allowAnyHeaderSender: boolean;
   inFlight: InFlight;
   /** Counts each delivered message and its size (direction `in`). */
   metrics?: ProtocolMetrics | undefined;
@@ -234,6 +237,8 @@ async function deliverCollected(
     plans.push(plan);
   }
   const user = sessionUser(session);
+  const headerSender = await checkHeaderSenders(context, user, collected.data);
+  if (headerSender !== null) return { ...headerSender, size: collected.size };
   const auth = await authenticateInbound(context, normalizeLineEndings(collected.data), session, transaction);
   if (auth.reject) {
     return {
@@ -296,6 +301,34 @@ async function deliverCollected(
  * of the checks themselves must not lose or refuse mail: it is logged and the message is stored
  * without an Authentication-Results field (which receivers treat as "not checked").
  */
+/**
+ * RFC 6409 6.1: in production a submitted message's From: and Sender: must name the user's own
+ * addresses, as MAIL FROM must (issue 11); null when they do (or the check does not apply).
+ */
+async function checkHeaderSenders(
+  context: TransactionContext,
+  user: { id: number } | null,
+  message: Buffer,
+): Promise<Omit<DataOutcome, 'size'> | null> {
+  if (context.kind !== 'submission' || context.profile !== 'production' || user === null) return null;
+  if (context.allowAnyHeaderSender) return null;
+  const named = originatorAddresses(message);
+  if (named.length === 0) return null;
+  let own: Set<string>;
+  try {
+    own = new Set((await context.store.sendableAddresses(user.id)).map((address) => address.toLowerCase()));
+  } catch (error) {
+    return { reply: 'LOCAL_ERROR', result: 'LOCAL_ERROR', error, log: {} };
+  }
+  const foreign = named.filter((address) => !own.has(address));
+  if (foreign.length === 0) return null;
+  return {
+    reply: 'HEADER_SENDER_NOT_OWNED',
+    result: 'HEADER_SENDER_NOT_OWNED',
+    log: { headerSenders: foreign },
+  };
+}
+
 async function authenticateInbound(
   context: TransactionContext,
   message: Buffer,
