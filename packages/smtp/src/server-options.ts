@@ -166,5 +166,8 @@ export function listenerExtras(options: SmtpServiceOptions, kind: 'mx' | 'submis
     rejectEarlyTalkers:
       options.rejectEarlyTalkers ?? greetingPolicy(kind, options.profile).rejectEarlyTalkers,
     metrics: options.metrics,
+    // RFC 4954 4 / RFC 8314 3: in production the STARTTLS port offers AUTH only inside TLS, so a
+    // client never sends a password (SASL-IR) on the plain connection (issue 11).
+    hideAuthBeforeTls: kind === 'submission' && options.profile === 'production',
   };
 }
