@@ -8,6 +8,7 @@ export {
   secureContextSourceOf,
   loadTlsFiles,
   MIN_TLS_VERSION,
+  SERVER_CIPHERS,
   resolveSecureContext,
   TlsConfigError,
   TlsHandshakeError,

@@ -4,6 +4,7 @@ import type { MailStore } from '@minimail/store';
 import {
   isTlsContextProvider,
   MIN_TLS_VERSION,
+  SERVER_CIPHERS,
   type AuthThrottle,
   type ConnectionLimiter,
   type MessageMemoryBudget,
@@ -155,6 +156,8 @@ export function commonServerOptions(options: SmtpServiceOptions): SMTPServerOpti
     common.cert = files.cert;
     // RFC 8996 / RFC 8314 4.1: TLS 1.2 or later (smtp-server's own default still allows TLS 1.0).
     common.minVersion = MIN_TLS_VERSION;
+    // Forward-secret AEAD suites only (protocol SERVER_CIPHERS, issue 11).
+    common.ciphers = SERVER_CIPHERS;
   }
   return common;
 }
