@@ -64,7 +64,8 @@ export const backupCommands: Record<string, CommandSpec> = {
     summary: 'replace the store with a backup (stop the servers first; the old store is kept)',
     arity: 1,
     run: async ({ config, io, args: [file] }) => {
-      mkdirSync(config.dataDir, { recursive: true });
+      // Only the server's user may look inside (issue 11).
+      mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
       const target = storePath(config.dataDir);
       const source = path.resolve(file!);
       let previous: string | null;
