@@ -113,6 +113,22 @@ describe('relay worker', () => {
     expect(verified.results.map((r) => [r.selector, r.status.result])).toEqual([['ed1', 'pass']]);
   });
 
+  it('delivers two queued messages with identical bytes to the same recipient twice (issue 11)', async () => {
+    const m = await mx();
+    const first = await queue('alice@local.test', ['bob@remote.test']);
+    const second = await queue('alice@local.test', ['Bob@remote.test', 'carol@remote.test']);
+    expect(first).toHaveLength(1);
+    expect(second).toHaveLength(2);
+    await worker(m).runOnce();
+    // Before: one transaction with RCPT TO:<bob> twice, which the remote stored once.
+    expect(m.received.map((mail) => mail.to)).toEqual([
+      ['bob@remote.test'],
+      ['bob@remote.test', 'carol@remote.test'],
+    ]);
+    expect(m.received[0]!.data.equals(m.received[1]!.data)).toBe(true);
+    expect(await store.listOutbound()).toEqual([]);
+  });
+
   it('retries a 451 and delivers exactly once', async () => {
     const m = await mx({
       script: (stage, _to, attempt) =>
