@@ -160,6 +160,10 @@ function toSendError(error: NodemailerError, stage: string): SmtpSendError {
   const diagnostic = reply ?? `${stage} ${codeOf(error)}: ${error.message}`;
   let code = error.responseCode ?? null;
   if (error.code === 'EAUTH') code = null;
+  // Issue 11: only a 5xx to MAIL, RCPT or DATA says the message cannot be delivered. A refused
+  // STARTTLS (TLS required), a failed handshake or a 5xx greeting or EHLO is about the path to
+  // the next hop, not the recipient: defer and retry.
+  if (stage !== 'send' || error.code === 'ETLS') code = null;
   // RFC 1870 6.1 / RFC 3463 5.3.4: the remote's SIZE limit is below the message size.
   if (error.code === 'EMESSAGE' && code === null && /larger than allowed/i.test(error.message)) code = 552;
   return new SmtpSendError(`${stage} failed: ${error.message}`, code, diagnostic, { cause: error });

@@ -6,6 +6,7 @@ import pino from 'pino';
 import { openStore, type MailStore } from '@minimail/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { inbox } from '../test-support/harness.js';
+import { startBrokenTlsMx } from '../test-support/broken-tls-mx.js';
 import { startRemoteMx, type RemoteMx, type Script } from '../test-support/remote-mx.js';
 import { dkimRecordName, dkimRecordValue, generateDkimKey } from './dkim-keys.js';
 import { missingRecord, staticResolver, toMailauthResolver, type DnsResolver } from './resolver.js';
@@ -288,6 +289,47 @@ describe('relay worker', () => {
       [['dan@other.test'], 'relay-user', true],
     ]);
     expect(await store.listOutbound()).toEqual([]);
+  });
+
+  it('defers (no bounce) when the next hop refuses STARTTLS that is required, or its TLS handshake fails', async () => {
+    // 'smarthost': TLS required (STARTTLS); 'mx': opportunistic TLS to the MX.
+    const cases: Array<[Parameters<typeof startBrokenTlsMx>[0], 'smarthost' | 'mx', RegExp]> = [
+      // Before: a 5xx to STARTTLS counted as the recipient's permanent failure, and bounced.
+      [{ refusal: '554 5.7.0 TLS not available' }, 'smarthost', /^554 5\.7\.0 TLS not available/],
+      [{ refusal: '502 5.5.1 Unrecognized command' }, 'smarthost', /^502 5\.5\.1/],
+      ['garbage-handshake', 'smarthost', /./],
+      ['garbage-handshake', 'mx', /./],
+    ];
+    const unused = await mx();
+    for (const [behaviour, route, lastError] of cases) {
+      const broken = await startBrokenTlsMx(behaviour);
+      try {
+        const [id] = await queue('alice@local.test', ['bob@remote.test']);
+        await worker(
+          unused,
+          route === 'mx'
+            ? { mxPort: broken.port }
+            : {
+                smarthost: {
+                  host: '127.0.0.1',
+                  port: broken.port,
+                  tls: 'starttls',
+                  verifyCertificate: false,
+                },
+              },
+        ).runOnce();
+        expect(broken.commands.map((command) => command.split(' ')[0])).toContain('STARTTLS');
+        // Nothing was offered in the clear after TLS failed.
+        expect(broken.commands.some((command) => /^(MAIL|RCPT|DATA)/i.test(command))).toBe(false);
+        expect(await store.listOutbound()).toMatchObject([
+          { id, status: 'queued', attempts: 1, lastError: expect.stringMatching(lastError) },
+        ]);
+        expect(await inbox(store, 'alice@local.test')).toEqual([]);
+        await store.deleteOutbound(id!);
+      } finally {
+        await broken.close();
+      }
+    }
   });
 
   it('keeps mail queued (no bounce) when the smarthost refuses our password: that is our fault', async () => {
