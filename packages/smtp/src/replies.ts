@@ -42,6 +42,11 @@ export const REPLIES = {
     enhanced: '5.7.1',
     text: 'From/Sender header address not owned by the authenticated user',
   },
+  /**
+   * RFC 5321 3.6.2 + RFC 3463 5.7.1: the relay does not deliver to address literals, localhost,
+   * our own name or names of private addresses (issue 11), even for an authenticated user.
+   */
+  DESTINATION_REFUSED: { code: 550, enhanced: '5.7.1', text: 'Relay to this destination not allowed' },
   /** RFC 5321 3.6.2 + RFC 3463 5.7.1: no relaying for unauthenticated clients, ever. */
   RELAY_DENIED: { code: 554, enhanced: '5.7.1', text: 'Relay access denied' },
   /** RFC 7489 6.6.2 + RFC 3463 5.7.1: the From domain's DMARC policy is p=reject and the message failed it. */

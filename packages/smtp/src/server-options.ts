@@ -1,6 +1,7 @@
 import type { SMTPServerOptions } from 'smtp-server';
 import type { Logger } from 'pino';
 import type { MailStore } from '@minimail/store';
+import type { DnsResolver } from './outbound/resolver.js';
 import {
   isTlsContextProvider,
   MIN_TLS_VERSION,
@@ -59,6 +60,12 @@ export interface SmtpServiceOptions {
   authThrottle?: AuthThrottle;
   /** Records connections, commands, error replies, messages and auth failures. */
   metrics?: ProtocolMetrics;
+  /**
+   * Submission in production: MX/A lookups at RCPT, to refuse (550 5.7.1) remote domains that
+   * resolve only to private, loopback, link-local or own addresses. Absent: only address
+   * literals, localhost and our own name are refused at RCPT (the relay worker filters the rest).
+   */
+  relayResolver?: DnsResolver;
   /**
    * Submission in production: accept header From:/Sender: addresses the user does not own (for a
    * trusted relay that submits on behalf of many senders). Default false: 553 5.7.1.

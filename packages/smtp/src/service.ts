@@ -27,6 +27,7 @@ export function createService(
     maxMessageSize: serviceLimits(options).maxMessageSize,
     messageBudget: options.messageBudget ?? processMessageBudget,
     allowAnyHeaderSender: options.allowAnyHeaderSender ?? false,
+    ...(options.relayResolver !== undefined ? { relayResolver: options.relayResolver } : {}),
     inFlight,
     metrics: options.metrics,
     // Only the MX runs the checks (transaction-hooks looks at `kind` too).

@@ -14,6 +14,7 @@ import {
 import type { Harness, HarnessOptions } from './test-support/harness.js';
 import pino from 'pino';
 import { AuthThrottle } from '@minimail/protocol';
+import { staticResolver } from './outbound/resolver.js';
 
 let harness: Harness | null = null;
 const clients: RawSmtpClient[] = [];
@@ -199,6 +200,39 @@ describe('submission, production profile, STARTTLS port', () => {
     expect(await submitAs(relay, 'From: Carol <carol@local.test>\r\n')).toBe(
       '250 2.6.0 Message accepted for delivery',
     );
+  });
+
+  it('refuses relaying to address literals, localhost, our own name and names of private addresses (550 5.7.1)', async () => {
+    const h = await start({
+      profile: 'production',
+      service: 'submissions',
+      serviceOptions: {
+        relayResolver: {
+          ...staticResolver('192.0.2.10'),
+          resolve4: async (name: string) => (name.endsWith('intranet.test') ? ['10.1.2.3'] : ['192.0.2.10']),
+        },
+      },
+    });
+    const client = await connect(h, { tls: true });
+    expect(await client.command('EHLO client.test')).toBe(EHLO_LAST_LINE);
+    expect(await client.command(`AUTH PLAIN ${plain('bob@local.test', 'bob-password')}`)).toBe(
+      '235 2.7.0 Authentication successful',
+    );
+    expect(await client.command('MAIL FROM:<bob@local.test>')).toBe('250 2.1.0 Accepted');
+    const refused = '550 5.7.1 Relay to this destination not allowed';
+    // Before: each accepted and queued for the relay.
+    for (const recipient of [
+      'x@[127.0.0.1]',
+      'x@[192.0.2.10]',
+      'x@[IPv6:::1]',
+      'x@localhost',
+      'x@db.localhost',
+      `x@${HOSTNAME}`,
+      'x@intranet.test',
+    ]) {
+      expect(await client.command(`RCPT TO:<${recipient}>`)).toBe(refused);
+    }
+    expect(await client.command('RCPT TO:<dave@remote.test>')).toBe('250 2.1.5 Accepted');
   });
 
   it('requires MAIL FROM to be an own address or alias (553 5.7.1); delivers local at once, queues remote', async () => {

@@ -10,6 +10,9 @@ import type { MessageMemoryBudget, ProtocolMetrics } from '@minimail/protocol';
 import { collectMessage, deliverMessage, normalizeLineEndings, type CollectedMessage } from './delivery.js';
 import { decideRecipient, decideSender, mergePlans } from './envelope-policy.js';
 import { originatorAddresses } from './sender-headers.js';
+import { isForbiddenDestination } from './outbound/forbidden-destinations.js';
+import { lookupDestination } from './outbound/mx-lookup.js';
+import type { DnsResolver } from './outbound/resolver.js';
 import type { Profile, RecipientPlan } from './envelope-policy.js';
 import type { InFlight } from './in-flight.js';
 import { receivedHeader, returnPathHeader } from './received-header.js';
@@ -33,6 +36,8 @@ export interface TransactionContext {
   messageBudget: MessageMemoryBudget;
   /** Submission: skip the header From:/Sender: ownership check (trusted relays). */
   allowAnyHeaderSender: boolean;
+  /** Submission: MX/A lookups at RCPT for the destination check (envelope-policy.ts). */
+  relayResolver?: DnsResolver;
   inFlight: InFlight;
   /** Counts each delivered message and its size (direction `in`). */
   metrics?: ProtocolMetrics | undefined;
@@ -114,6 +119,11 @@ export function transactionHooks(context: TransactionContext) {
     );
   };
 
+  const resolvesOnlyToForbidden = async (domain: string): Promise<boolean> => {
+    const hosts = await lookupDestination(domain, context.relayResolver!);
+    return hosts.every((host) => host.addresses.every(isForbiddenDestination));
+  };
+
   const onRcptTo = (address: SMTPServerAddress, session: SMTPServerSession, callback: Callback): void => {
     const transaction = book.get(session.id);
     if (transaction === undefined) {
@@ -124,6 +134,7 @@ export function transactionHooks(context: TransactionContext) {
       profile: context.profile,
       authenticated: context.kind === 'submission' && sessionUser(session) !== null,
       hostname: context.hostname,
+      ...(context.relayResolver !== undefined ? { resolvesOnlyToForbidden } : {}),
     };
     decideRecipient(context.store, recipientContext, address.address).then(
       (decision) => {

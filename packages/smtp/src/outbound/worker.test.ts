@@ -49,6 +49,8 @@ function worker(mx: RemoteMx, extra: Partial<RelayWorkerOptions> = {}): RelayWor
     hostname: HOSTNAME,
     resolver: staticResolver('127.0.0.1'),
     mxPort: mx.port,
+    // The stand-in MX listens on loopback, which the relay otherwise never connects to.
+    allowPrivateDestinations: true,
     retry: { delaysMs: [0], maxAgeMs: 60_000, delayNoticeAfterMs: 60_000 },
     ...extra,
   });
@@ -128,6 +130,23 @@ describe('relay worker', () => {
     ]);
     expect(m.received[0]!.data.equals(m.received[1]!.data)).toBe(true);
     expect(await store.listOutbound()).toEqual([]);
+  });
+
+  it('never connects to a loopback, private or own address found through MX/A (5.4.6 bounce, issue 11)', async () => {
+    const m = await mx();
+    for (const address of ['127.0.0.1', '10.20.30.40', '169.254.1.1', '::1', '::ffff:192.168.1.1']) {
+      const [id] = await queue('alice@local.test', ['bob@remote.test']);
+      await worker(m, { allowPrivateDestinations: false, resolver: staticResolver(address) }).runOnce();
+      expect(m.received).toEqual([]);
+      expect(await store.listOutbound()).toMatchObject([
+        {
+          id,
+          status: 'failed',
+          lastError: 'remote.test resolves only to private, loopback or own addresses',
+        },
+      ]);
+      await store.deleteOutbound(id!);
+    }
   });
 
   it('retries a 451 and delivers exactly once', async () => {
