@@ -59,7 +59,7 @@ function worker(mx: RemoteMx, extra: Partial<RelayWorkerOptions> = {}): RelayWor
 }
 
 async function mx(
-  options: { script?: Script; auth?: { user: string; pass: string } } = {},
+  options: { script?: Script; auth?: { user: string; pass: string }; smtpUtf8?: boolean } = {},
 ): Promise<RemoteMx> {
   remote = await startRemoteMx(options);
   return remote;
@@ -147,6 +147,33 @@ describe('relay worker', () => {
       ]);
       await store.deleteOutbound(id!);
     }
+  });
+
+  it('looks up a UTF-8 recipient domain as its A-label and sends it so unless the next hop offers SMTPUTF8', async () => {
+    const asked: string[] = [];
+    const recording: DnsResolver = {
+      ...staticResolver('127.0.0.1'),
+      resolveMx: (name) => {
+        asked.push(name);
+        return Promise.resolve([{ exchange: `mx.${name}`, priority: 10 }]);
+      },
+    };
+    const m = await mx();
+    for (const smtpUtf8 of [false, true]) {
+      const standIn = await startBrokenTlsMx({ accept: true, smtpUtf8 });
+      try {
+        await queue('alice@local.test', ['bob@bücher.test']);
+        await worker(m, { resolver: recording, mxPort: standIn.port }).runOnce();
+        // Before: the U-label went to DNS and, without SMTPUTF8, into RCPT TO as raw UTF-8.
+        expect(standIn.commands.filter((command) => command.startsWith('RCPT'))).toEqual([
+          smtpUtf8 ? 'RCPT TO:<bob@bücher.test>' : 'RCPT TO:<bob@xn--bcher-kva.test>',
+        ]);
+        expect(await store.listOutbound()).toEqual([]);
+      } finally {
+        await standIn.close();
+      }
+    }
+    expect(asked).toEqual(['xn--bcher-kva.test', 'xn--bcher-kva.test']);
   });
 
   it('retries a 451 and delivers exactly once', async () => {
