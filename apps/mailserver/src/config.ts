@@ -91,6 +91,8 @@ const configSchema = z
     inboundChecks: booleanSetting,
     /** Refuse at DATA mail that fails DMARC when the sender domain publishes p=reject. */
     dmarcReject: booleanSetting,
+    /** Submission: accept header From:/Sender: the user does not own (trusted relays only). */
+    submissionAnySender: booleanSetting,
     /** Port of remote MX hosts (25). Test-only override, with relayResolveTo. */
     relayPort: port,
     /** Test-only: answer every DNS question of relay and checks with this address, querying nothing. */
@@ -156,6 +158,7 @@ const ENV_KEYS: Record<string, string> = {
   relayLease: 'MINIMAIL_RELAY_LEASE',
   inboundChecks: 'MINIMAIL_INBOUND_CHECKS',
   dmarcReject: 'MINIMAIL_DMARC_REJECT',
+  submissionAnySender: 'MINIMAIL_SUBMISSION_ANY_SENDER',
   relayPort: 'MINIMAIL_RELAY_PORT',
   relayResolveTo: 'MINIMAIL_RELAY_RESOLVE_TO',
   maxConnections: 'MINIMAIL_MAX_CONNECTIONS',
@@ -242,6 +245,7 @@ export function loadConfig({ env, file }: LoadConfigInput): Config {
   // The checks query DNS; the dev profile makes no DNS queries at all.
   raw['inboundChecks'] ??= profile === 'production';
   raw['dmarcReject'] ??= false;
+  raw['submissionAnySender'] ??= false;
   raw['relayPort'] ??= 25;
   // Abuse limits: the protocol package's LIMITS, and the RFC minimum timeouts.
   raw['maxConnections'] ??= 1000;

@@ -28,6 +28,16 @@ export function inboundAuthOptions(config: Config): InboundAuthOptions | null {
   return { resolver: relayResolver(config), rejectDmarcFailures: config.dmarcReject };
 }
 
+/**
+ * Submission's lookups at RCPT for the relay's destination check (issue 11): production without a
+ * smarthost (a smarthost decides destinations itself) and without the test-only static resolver.
+ */
+export function submissionRelayResolver(config: Config): DnsResolver | undefined {
+  if (config.profile !== 'production' || config.smarthost !== undefined) return undefined;
+  if (config.relayResolveTo !== undefined) return undefined;
+  return systemDns;
+}
+
 const SMARTHOST_TLS = { starttls: 'starttls', tls: 'implicit', none: 'none' } as const;
 
 export function smarthostOptions(config: Config): SmarthostOptions | null {
@@ -51,6 +61,8 @@ export function buildRelayWorker(config: Config, store: MailStore, logger: Logge
     resolver: relayResolver(config),
     smarthost: smarthostOptions(config),
     mxPort: config.relayPort,
+    // Only the test-only static resolver may point the relay at loopback (the e2e stand-in MX).
+    allowPrivateDestinations: config.relayResolveTo !== undefined,
     leaseMs: config.relayLease,
     retry: {
       delaysMs: config.retrySchedule,

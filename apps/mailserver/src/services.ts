@@ -75,7 +75,8 @@ async function startRelay(ctx: ServiceContext): Promise<RunningTask[]> {
 }
 
 async function smtpOptions(ctx: ServiceContext, proto: string): Promise<SmtpServiceOptions> {
-  const { inboundAuthOptions } = await import('./relay.js');
+  const { inboundAuthOptions, submissionRelayResolver } = await import('./relay.js');
+  const relayResolver = proto === 'smtp' ? undefined : submissionRelayResolver(ctx.config);
   const { SMTP_COMMANDS } = await import('@minimail/smtp');
   return {
     store: ctx.store,
@@ -89,6 +90,8 @@ async function smtpOptions(ctx: ServiceContext, proto: string): Promise<SmtpServ
     maxClients: ctx.config.maxConnections,
     maxConnectionsPerIp: ctx.config.maxConnectionsPerIp,
     socketTimeoutMs: ctx.config.smtpTimeout,
+    allowAnyHeaderSender: ctx.config.submissionAnySender,
+    ...(relayResolver !== undefined ? { relayResolver } : {}),
     // 465 counts as submission: one protocol label per kind of service.
     ...shared(ctx, proto === 'smtp' ? 'smtp' : 'submission', SMTP_COMMANDS),
   };

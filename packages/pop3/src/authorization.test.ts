@@ -173,8 +173,8 @@ describe('USER / PASS (RFC 1939 7)', () => {
     client.send(`AUTH PLAIN ${base64('\0nobody@local.test\0pw')}`);
     await client.expect('-ERR [AUTH] too many failed logins, closing connection', 10_000);
     await client.closed();
-    // AuthThrottle: three free failures, then the -ERR waits (1 s, doubling).
-    const delays = h.logs.filter((log) => log.msg === 'pop3 login failed').map((log) => log.delayMs);
+    // The login policy: three free failures, then the attempt waits (1 s, doubling) before the check.
+    const delays = h.logs.filter((log) => log.msg === 'login failed').map((log) => log.delayMs);
     expect(delays).toEqual([0, 0, 0, 0, 1000]);
   });
 

@@ -181,4 +181,33 @@ describe('POP3 hardening', () => {
     await failOn(ports[0]!);
     expect(await failOn(ports[1]!)).toBeGreaterThanOrEqual(350);
   });
+
+  it('a throttled account answers a right password as late as a wrong one (issue 11: no guessing at full speed)', async () => {
+    await store.addDomain('local.test');
+    await store.addUser('bob@local.test', 'secret');
+    const DELAY_MS = 400;
+    const throttle = new AuthThrottle({ freeFailures: 0, baseDelayMs: DELAY_MS, maxDelayMs: DELAY_MS });
+    const pair = await selfSignedPemPair('pop.test');
+    const port = await start({ profile: 'production', tls: pair, implicitTls: true, authThrottle: throttle });
+    // Failures against the account from elsewhere: this client's own IP has none.
+    throttle.recordFailure('198.51.100.7', 'bob@local.test');
+    const timedPass = async (password: string, reply: string): Promise<number> => {
+      const client = await connect(port, true);
+      await client.expect(`+OK ${HOSTNAME} POP3 server ready`);
+      client.send('USER BOB@local.test');
+      await client.expect('+OK send PASS');
+      const started = performance.now();
+      client.send(`PASS ${password}`);
+      await client.expect(reply);
+      return performance.now() - started;
+    };
+    const wrong = await timedPass('wrong', '-ERR [AUTH] invalid login or password');
+    // The right password comes after a failure, so the account is still throttled.
+    const right = await timedPass('secret', '+OK maildrop locked and ready, 0 messages (0 octets)');
+    expect(wrong).toBeGreaterThanOrEqual(DELAY_MS - 5);
+    // Before: the right password was answered at once (the delay came only after a failure).
+    expect(right).toBeGreaterThanOrEqual(DELAY_MS - 5);
+    // Both wait the throttle, then one scrypt check: equal up to scheduling noise.
+    expect(Math.abs(right - wrong)).toBeLessThan(DELAY_MS / 2);
+  });
 });

@@ -1,6 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { StoreError } from '@minimail/store';
-import type { User } from '@minimail/store';
+import type { AccountStore, User } from '@minimail/store';
 import type { CommandContext } from './commands/types.js';
 import { Maildrop } from './maildrop.js';
 import { BodyReadAhead } from './read-ahead.js';
@@ -10,36 +9,36 @@ import { REPLIES, RESPONSE_CODES, err } from './replies.js';
 const MAILDROP_MAILBOX = 'INBOX';
 
 /**
- * Check credentials. Dev profile: any password for any address, and the login creates the account
- * (the product brief). Production: the stored scrypt hash decides. Null means "not accepted";
- * store trouble is thrown.
+ * The credential check the login policy runs. Dev profile: any password for any address, and the
+ * login creates the account (the product brief). Production: the stored scrypt hash decides.
+ * Null means "not accepted"; store trouble is thrown.
  */
-async function authenticate(ctx: CommandContext, address: string, password: string): Promise<User | null> {
-  const { store, profile } = ctx.services;
-  if (profile === 'production') return store.verifyPassword(address, password);
-  try {
-    return await store.ensureUser(address);
-  } catch (error) {
-    // Not an address the store can hold (e.g. no domain): a failed login, not a server fault.
-    if (error instanceof StoreError && error.code === 'INVALID') return null;
-    throw error;
-  }
+export function pop3CredentialCheck(store: AccountStore, profile: 'dev' | 'production') {
+  return async (address: string, password: string): Promise<User | null> => {
+    if (profile === 'production') return store.verifyPassword(address, password);
+    try {
+      return await store.ensureUser(address);
+    } catch (error) {
+      // Not an address the store can hold (e.g. no domain): a failed login, not a server fault.
+      if (error instanceof StoreError && error.code === 'INVALID') return null;
+      throw error;
+    }
+  };
 }
 
 /**
- * The end of USER/PASS and AUTH alike: verify, throttle failures, lock the maildrop (RFC 1939 8),
- * take the snapshot and enter the TRANSACTION state. Sends exactly one reply.
+ * The end of USER/PASS and AUTH alike: the login policy (throttle delay before the password is
+ * looked at, for a right and a wrong one alike), then lock the maildrop (RFC 1939 8), take the
+ * snapshot and enter the TRANSACTION state. Sends exactly one reply.
  */
 export async function logIn(ctx: CommandContext, address: string, password: string): Promise<void> {
-  const { throttle, store } = ctx.services;
-  const user = await authenticate(ctx, address, password);
-  if (!user) {
-    // The delay comes before the -ERR so that a guesser learns nothing faster than the throttle allows.
-    const delayMs = throttle.delayFor(ctx.remoteIp, address);
-    throttle.recordFailure(ctx.remoteIp, address);
-    ctx.services.metrics?.authFailure();
-    ctx.logger.info({ user: address, delayMs }, 'pop3 login failed');
-    if (delayMs > 0) await sleep(delayMs);
+  const { login, store } = ctx.services;
+  const outcome = await login.attempt({ username: address, password, ip: ctx.remoteIp, logger: ctx.logger });
+  if (outcome.kind === 'temporary') {
+    await ctx.reply(REPLIES.loginUnavailable);
+    return;
+  }
+  if (outcome.kind === 'failed') {
     if (ctx.countAuthFailure()) {
       await ctx.reply(REPLIES.tooManyAuthFailures);
       ctx.close();
@@ -48,7 +47,7 @@ export async function logIn(ctx: CommandContext, address: string, password: stri
     await ctx.reply(REPLIES.loginFailed);
     return;
   }
-  throttle.recordSuccess(ctx.remoteIp, address);
+  const { user } = outcome;
 
   // RFC 1939 8 and RFC 2449 8.1.1: one session per maildrop; a second one gets [IN-USE].
   if (!(await store.lockMaildrop(user.id, ctx.cid))) {

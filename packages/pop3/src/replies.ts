@@ -40,6 +40,7 @@ export const REPLIES = {
   userAccepted: ok('send PASS'),
   passWithoutUser: err('send USER first'),
   loginFailed: err('invalid login or password', RESPONSE_CODES.AUTH),
+  loginUnavailable: err('cannot check the password now, try again later', RESPONSE_CODES.SYS_TEMP),
   tooManyAuthFailures: err('too many failed logins, closing connection', RESPONSE_CODES.AUTH),
   plaintextNeedsTls: err('plaintext authentication requires TLS, use STLS first', RESPONSE_CODES.AUTH),
   maildropInUse: err('maildrop is locked by another session', RESPONSE_CODES.IN_USE),

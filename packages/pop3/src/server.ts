@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import {
   AuthThrottle,
+  LoginPolicy,
   ConnectionLimiter,
   secureContextSourceOf,
   sessionLogger,
@@ -16,6 +17,7 @@ import type {
 } from '@minimail/protocol';
 import { DEFAULT_MAX_CLIENTS, IDLE_TIMEOUT_MS } from './limits.js';
 import { REPLIES } from './replies.js';
+import { pop3CredentialCheck } from './login.js';
 import { Pop3Session } from './session.js';
 import type { Pop3Store, SessionServices } from './commands/types.js';
 
@@ -68,8 +70,12 @@ export function createPop3Server(options: Pop3ServiceOptions & { implicitTls: bo
     store: options.store,
     hostname: options.hostname,
     profile: options.profile,
-    // Without a shared throttle from the app, failures on 110 and 995 are counted apart.
-    throttle: options.authThrottle ?? new AuthThrottle(),
+    login: new LoginPolicy({
+      // Without a shared throttle from the app, failures on 110 and 995 are counted apart.
+      throttle: options.authThrottle ?? new AuthThrottle(),
+      check: pop3CredentialCheck(options.store, options.profile),
+      onFailure: () => options.metrics?.authFailure(),
+    }),
     metrics: options.metrics,
   };
   const limiter =

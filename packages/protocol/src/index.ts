@@ -8,6 +8,7 @@ export {
   secureContextSourceOf,
   loadTlsFiles,
   MIN_TLS_VERSION,
+  SERVER_CIPHERS,
   resolveSecureContext,
   TlsConfigError,
   TlsHandshakeError,
@@ -34,11 +35,25 @@ export {
 } from './sasl.js';
 export { AuthThrottle, type AuthThrottleOptions } from './auth-throttle.js';
 export {
+  LoginPolicy,
+  type CredentialCheck,
+  type LoginAttempt,
+  type LoginOutcome,
+  type LoginPolicyOptions,
+} from './login-policy.js';
+export {
   ConnectionLimiter,
   type ConnectionLimiterOptions,
   type ReleaseConnection,
 } from './connection-limits.js';
 export { startListener, type ConnectionInfo, type Listener, type ListenerOptions } from './listener.js';
+export { closeAfterEnd } from './socket-end.js';
+export {
+  MessageMemoryBudget,
+  processMessageBudget,
+  type MemoryReservation,
+  type MessageMemoryBudgetOptions,
+} from './message-budget.js';
 export { createSessionId } from './session-id.js';
 export { normalizeRemoteAddress } from './remote-address.js';
 export {

@@ -75,6 +75,21 @@ export const LIMITS = {
    */
   closeGraceMs: 5_000,
 
+  /**
+   * After a server has ended its side of a connection (BYE, -ERR, 421, LOGOUT, QUIT), how long a
+   * client that keeps sending is read and ignored before its socket is destroyed. Long enough for
+   * the last reply to arrive at a client reading it, short enough that a hostile client holds
+   * a connection slot for at most this long (issue 11).
+   */
+  closeLingerMs: 1_000,
+
+  /**
+   * Message bytes (IMAP APPEND literals, SMTP DATA) the whole process holds in memory at once.
+   * Four 64 MiB APPENDs or ten 25 MiB messages in flight; past it APPEND gets `NO [LIMIT]` and
+   * DATA `452 4.3.1` (temporary: the client retries), instead of the process growing (issue 11).
+   */
+  messageMemoryBudgetBytes: 256 * 1024 * 1024,
+
   /** How often changed certificate files are looked for (fs.watchFile polls; it works on volumes). */
   tlsReloadPollMs: 60_000,
 

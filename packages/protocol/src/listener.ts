@@ -7,6 +7,7 @@ import { LIMITS } from './limits.js';
 import type { Logger } from './logging.js';
 import type { ProtocolMetrics } from './metrics.js';
 import { normalizeRemoteAddress } from './remote-address.js';
+import { closeAfterEnd } from './socket-end.js';
 import { createSessionId } from './session-id.js';
 import { upgradeToTls, type SecureContextSource } from './tls.js';
 
@@ -50,6 +51,8 @@ export interface ListenerOptions {
   handshakeTimeoutMs?: number;
   /** Defaults to LIMITS.closeGraceMs. */
   closeGraceMs?: number;
+  /** Defaults to LIMITS.closeLingerMs (socket-end.ts). */
+  closeLingerMs?: number;
   /** Counts accepted, open and refused connections (createMetrics().forProtocol(...)). */
   metrics?: ProtocolMetrics;
 }
@@ -126,6 +129,8 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
       return;
     }
     open.add(socket);
+    // A session that ends its side is gone for good, and 'close' below fires (socket-end.ts).
+    closeAfterEnd(socket, options.closeLingerMs);
     const releaseSlot = release;
     const closedForMetrics = options.metrics?.connectionOpened();
     socket.once('close', () => {
@@ -144,8 +149,10 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
       serve(socket, info);
       return;
     }
-    const upgradeOptions =
-      options.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: options.handshakeTimeoutMs };
+    const upgradeOptions = {
+      ...(options.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: options.handshakeTimeoutMs }),
+      ...(options.closeLingerMs === undefined ? {} : { closeLingerMs: options.closeLingerMs }),
+    };
     upgradeToTls(socket, options.tls.secureContext, upgradeOptions).then(
       (secure) => {
         secure.on('error', (error) => logger.debug({ err: error, cid: info.id }, 'TLS socket error'));

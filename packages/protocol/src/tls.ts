@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import tls from 'node:tls';
 import { LIMITS } from './limits.js';
+import { closeAfterEnd } from './socket-end.js';
 
 /** PEM text of a certificate (chain) and its private key. */
 export interface TlsFiles {
@@ -16,6 +17,23 @@ export type SecureContextSource = tls.SecureContext | (() => tls.SecureContext);
 
 /** TLS 1.0 and 1.1 are deprecated by RFC 8996; RFC 8314 4.1 asks mail servers for 1.2 or later. */
 export const MIN_TLS_VERSION = 'TLSv1.2' as const;
+
+/**
+ * What a server offers (issue 11). TLS 1.2: forward-secret AEAD suites only, ECDHE with AES-GCM or
+ * ChaCha20-Poly1305 (RFC 9325 4.2); no CBC, no static-RSA key exchange, no finite-field DHE.
+ * TLS 1.3: OpenSSL's own three suites, named so that setting the 1.2 list keeps them on.
+ */
+export const SERVER_CIPHERS = [
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'TLS_AES_128_GCM_SHA256',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
 
 export class TlsConfigError extends Error {
   readonly code = 'TLS_CONFIG' as const;
@@ -54,7 +72,12 @@ export async function loadTlsFiles(certPath: string, keyPath: string): Promise<T
 
 /** A server SecureContext with our protocol floor. */
 export function createServerSecureContext(files: TlsFiles): tls.SecureContext {
-  return tls.createSecureContext({ key: files.key, cert: files.cert, minVersion: MIN_TLS_VERSION });
+  return tls.createSecureContext({
+    key: files.key,
+    cert: files.cert,
+    minVersion: MIN_TLS_VERSION,
+    ciphers: SERVER_CIPHERS,
+  });
 }
 
 export interface TlsContextProviderOptions {
@@ -155,6 +178,8 @@ export function resolveSecureContext(source: SecureContextSource): tls.SecureCon
 export interface UpgradeOptions {
   /** Defaults to LIMITS.tlsHandshakeTimeoutMs. */
   handshakeTimeoutMs?: number;
+  /** Defaults to LIMITS.closeLingerMs (socket-end.ts). */
+  closeLingerMs?: number;
 }
 
 /**
@@ -173,6 +198,8 @@ export function upgradeToTls(
   const timeoutMs = options.handshakeTimeoutMs ?? LIMITS.tlsHandshakeTimeoutMs;
   return new Promise((resolve, reject) => {
     const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: resolveSecureContext(source) });
+    // The raw socket never sees the session end its TLS side: the guard goes on the TLS socket.
+    closeAfterEnd(secure, options.closeLingerMs);
     const fail = (error: TlsHandshakeError): void => {
       cleanup();
       secure.destroy();

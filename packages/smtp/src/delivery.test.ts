@@ -26,7 +26,12 @@ describe('collectMessage', () => {
     const collected = collectMessage(stream, 10);
     stream.write('hello ');
     stream.end('all');
-    expect(await collected).toEqual({ data: Buffer.from('hello all'), size: 9 });
+    expect(await collected).toEqual({
+      data: Buffer.from('hello all'),
+      size: 9,
+      overBudget: false,
+      reservation: null,
+    });
   });
 
   it('drops the data once over the limit but still counts and drains it', async () => {
@@ -35,7 +40,7 @@ describe('collectMessage', () => {
     stream.write('abc');
     stream.write('def');
     stream.end('ghi');
-    expect(await collected).toEqual({ data: null, size: 9 });
+    expect(await collected).toEqual({ data: null, size: 9, overBudget: false, reservation: null });
   });
 
   it('fails when the stream closes before its end', async () => {

@@ -1,14 +1,25 @@
 import type { Readable } from 'node:stream';
+import type { MemoryReservation, MessageMemoryBudget } from '@minimail/protocol';
 import type { DeliveryRequest, DeliveryResult, MailStore } from '@minimail/store';
 import type { RecipientPlan } from './envelope-policy.js';
 import { TRACE_HEADROOM } from './limits.js';
 
 export interface CollectedMessage {
-  /** The message bytes, or null when it went over the limit (then nothing was kept). */
+  /** The message bytes, or null when it went over the limit or the budget (then nothing was kept). */
   data: Buffer | null;
   /** Octets the client sent, counted even past the limit. */
   size: number;
+  /** True when the process's message budget had no room: answer 452 4.3.1, not 552. */
+  overBudget: boolean;
+  /** What `data` holds on the budget's account: release it once the message is stored or refused. */
+  reservation: MemoryReservation | null;
 }
+
+/**
+ * Budget per received octet: the chunks and their joined copy (both alive for a moment), and
+ * the store's copy while it writes (as IMAP APPEND counts, imap session/command-stream.ts).
+ */
+const DATA_MEMORY_FACTOR = 3;
 
 /**
  * Buffers returned by collectMessage, with the free octets reserved just before each in the same
@@ -24,28 +35,53 @@ const reservedHeadroom = new WeakMap<Buffer, number>();
  * message costs at most `maxBytes` of memory (RFC 1870 6.1: still read it all, then answer 552).
  * The chunks are copied once, behind TRACE_HEADROOM free octets for the trace headers.
  */
-export function collectMessage(stream: Readable, maxBytes: number): Promise<CollectedMessage> {
+export function collectMessage(
+  stream: Readable,
+  maxBytes: number,
+  budget: MessageMemoryBudget | null = null,
+): Promise<CollectedMessage> {
   return new Promise((resolve, reject) => {
     let chunks: Buffer[] | null = [];
     let size = 0;
+    let overBudget = false;
+    // Grown chunk by chunk: the size of DATA is known only at its end (SIZE= is a client's claim).
+    let reservation = budget?.tryReserve(0) ?? null;
+    const dropAll = (): void => {
+      chunks = null;
+      reservation?.release();
+      reservation = null;
+    };
     stream.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (chunks === null) return;
       if (size > maxBytes) {
-        chunks = null;
+        dropAll();
+        return;
+      }
+      if (reservation !== null && !reservation.grow(chunk.length * DATA_MEMORY_FACTOR)) {
+        // Past the budget: keep reading (RFC 5321 4.1.1.4, the reply comes after the final dot)
+        // but keep nothing.
+        overBudget = true;
+        dropAll();
         return;
       }
       chunks.push(chunk);
     });
     let ended = false;
-    stream.once('error', reject);
+    stream.once('error', (error) => {
+      reservation?.release();
+      reject(error);
+    });
     stream.once('end', () => {
       ended = true;
-      resolve({ data: chunks === null ? null : joinWithHeadroom(chunks, size), size });
+      const data = chunks === null ? null : joinWithHeadroom(chunks, size);
+      resolve({ data, size, overBudget, reservation });
     });
     // A client that disconnects mid-DATA leaves a stream that never ends: fail instead of hanging.
     stream.once('close', () => {
-      if (!ended) reject(new Error('connection closed before the end of DATA'));
+      if (ended) return;
+      reservation?.release();
+      reject(new Error('connection closed before the end of DATA'));
     });
   });
 }

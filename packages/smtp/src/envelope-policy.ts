@@ -1,3 +1,4 @@
+import { isForbiddenRecipientDomain } from './outbound/forbidden-destinations.js';
 import type { MailStore } from '@minimail/store';
 import type { ReplyName } from './replies.js';
 
@@ -24,6 +25,11 @@ export interface RecipientContext {
   authenticated: boolean;
   /** Our host name, the domain of the domain-less `postmaster` recipient. */
   hostname: string;
+  /**
+   * True when a remote domain resolves only to addresses the relay never connects to (private,
+   * loopback, link-local, our own); absent: no lookup at RCPT (the relay worker still filters).
+   */
+  resolvesOnlyToForbidden?: (domain: string) => Promise<boolean>;
 }
 
 /**
@@ -75,9 +81,10 @@ export async function decideRecipient(
       // Our host name is not a mail domain here: nobody to hand postmaster mail to, but it is
       // not a relay attempt either (the admin adds the domain and a postmaster alias).
       if (barePostmaster) return { ok: false, reply: 'UNKNOWN_RECIPIENT' };
-      return context.authenticated
-        ? accept({ userIds: [], create: [], relay: [address] })
-        : { ok: false, reply: 'RELAY_DENIED' };
+      if (!context.authenticated) return { ok: false, reply: 'RELAY_DENIED' };
+      return (await forbiddenDestination(context, address))
+        ? { ok: false, reply: 'DESTINATION_REFUSED' }
+        : accept({ userIds: [], create: [], relay: [address] });
   }
 }
 
@@ -101,6 +108,23 @@ export async function decideSender(
   return sendable.some((own) => own.toLowerCase() === wanted)
     ? { ok: true, value: wanted }
     : { ok: false, reply: 'SENDER_NOT_OWNED' };
+}
+
+/**
+ * Issue 11: the relay reaches only the internet. An address literal, localhost, our own name, or
+ * (with a resolver) a name whose every address is private, loopback, link-local or ours.
+ */
+async function forbiddenDestination(context: RecipientContext, address: string): Promise<boolean> {
+  const domain = address.slice(address.lastIndexOf('@') + 1);
+  if (isForbiddenRecipientDomain(domain, context.hostname)) return true;
+  if (context.resolvesOnlyToForbidden === undefined) return false;
+  try {
+    return await context.resolvesOnlyToForbidden(domain);
+  } catch {
+    // A lookup that fails now may work later: the relay worker decides (and never connects to
+    // a forbidden address either way).
+    return false;
+  }
 }
 
 function accept(plan: RecipientPlan): Decision<RecipientPlan> {

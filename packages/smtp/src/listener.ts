@@ -20,6 +20,7 @@ type Connection = SMTPServer['connections'] extends Set<infer C> ? C : never;
 class EnhancedCodeServer extends SMTPServer {
   /** Greet at once instead of after smtp-server's early-talker pause (greeting.ts). */
   greetImmediately = false;
+  hideAuthBeforeTls = false;
   metrics: ProtocolMetrics | undefined;
 
   override connect(...args: Parameters<SMTPServer['connect']>): void {
@@ -28,14 +29,28 @@ class EnhancedCodeServer extends SMTPServer {
     let newest: Connection | undefined;
     for (const connection of this.connections) newest = connection;
     if (newest === undefined) return;
-    keepApplicationEnhancedCodes(newest, this.metrics);
+    keepApplicationEnhancedCodes(newest, this.metrics, this.hideAuthBeforeTls);
     if (this.greetImmediately) greetWithoutDelay(newest);
   }
 }
 
-function keepApplicationEnhancedCodes(connection: Connection, metrics: ProtocolMetrics | undefined): void {
+function keepApplicationEnhancedCodes(
+  connection: Connection,
+  metrics: ProtocolMetrics | undefined,
+  hideAuthBeforeTls: boolean,
+): void {
   const send = connection.send.bind(connection);
   connection.send = (code, data, context) => {
+    // smtp-server lists AUTH in EHLO before STARTTLS too (and answers its use with 538); the
+    // EHLO reply is the one 250 whose text is a list of lines.
+    if (
+      hideAuthBeforeTls &&
+      code === 250 &&
+      Array.isArray(data) &&
+      !(connection as { secure?: boolean }).secure
+    ) {
+      data = data.filter((line: string) => !/^AUTH /i.test(line));
+    }
     const hasOwnCode = typeof data === 'string' && ENHANCED_CODE_PREFIX.test(data);
     // Every 4xx/5xx reply, ours or smtp-server's, by code: what an operator alerts on.
     if (code >= 400) metrics?.error(String(code));
@@ -49,6 +64,8 @@ export interface ListenerExtras {
   tls: TlsSource | null;
   rejectEarlyTalkers: boolean;
   metrics: ProtocolMetrics | undefined;
+  /** Leave AUTH out of the EHLO reply until the connection is encrypted. */
+  hideAuthBeforeTls: boolean;
 }
 
 /** Wraps an smtp-server instance as the package's SmtpListener. */
@@ -60,6 +77,7 @@ export function createListener(
 ): SmtpListener {
   const server = new EnhancedCodeServer(serverOptions);
   server.greetImmediately = !extras.rejectEarlyTalkers;
+  server.hideAuthBeforeTls = extras.hideAuthBeforeTls;
   server.metrics = extras.metrics;
   // Renewed certificate files: smtp-server rebuilds its contexts; new handshakes use them.
   const stopFollowingTls =

@@ -15,6 +15,11 @@ export const REPLIES = {
   TOO_MANY_CONNECTIONS: { code: 421, enhanced: '4.7.0', text: 'Too many connections, try again later' },
   /** RFC 5321 4.2.3 + RFC 3463 4.3.0: the store failed; the client keeps the message and retries. */
   LOCAL_ERROR: { code: 451, enhanced: '4.3.0', text: 'Requested action aborted: local error in processing' },
+  /**
+   * RFC 5321 4.2.2 452 + RFC 3463 4.3.1 (mail system full): the process's message memory budget
+   * is spent by other messages in flight; the client keeps this one and retries.
+   */
+  OVER_BUDGET: { code: 452, enhanced: '4.3.1', text: 'Too many messages being received, try again later' },
   /** RFC 4954 6 + RFC 3463 4.7.0: the account could not be checked right now. */
   AUTH_TEMPORARY: { code: 454, enhanced: '4.7.0', text: 'Temporary authentication failure' },
   /** RFC 4954 6: MAIL, RCPT and DATA need a login on the submission port (RFC 6409 4.3). */
@@ -31,6 +36,17 @@ export const REPLIES = {
     enhanced: '5.7.1',
     text: 'Sender address not owned by the authenticated user',
   },
+  /** RFC 6409 6.1 + RFC 3463 5.7.1: the header From:/Sender: must be the user's own too. */
+  HEADER_SENDER_NOT_OWNED: {
+    code: 553,
+    enhanced: '5.7.1',
+    text: 'From/Sender header address not owned by the authenticated user',
+  },
+  /**
+   * RFC 5321 3.6.2 + RFC 3463 5.7.1: the relay does not deliver to address literals, localhost,
+   * our own name or names of private addresses (issue 11), even for an authenticated user.
+   */
+  DESTINATION_REFUSED: { code: 550, enhanced: '5.7.1', text: 'Relay to this destination not allowed' },
   /** RFC 5321 3.6.2 + RFC 3463 5.7.1: no relaying for unauthenticated clients, ever. */
   RELAY_DENIED: { code: 554, enhanced: '5.7.1', text: 'Relay access denied' },
   /** RFC 7489 6.6.2 + RFC 3463 5.7.1: the From domain's DMARC policy is p=reject and the message failed it. */

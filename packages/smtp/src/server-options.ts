@@ -1,11 +1,14 @@
 import type { SMTPServerOptions } from 'smtp-server';
 import type { Logger } from 'pino';
 import type { MailStore } from '@minimail/store';
+import type { DnsResolver } from './outbound/resolver.js';
 import {
   isTlsContextProvider,
   MIN_TLS_VERSION,
+  SERVER_CIPHERS,
   type AuthThrottle,
   type ConnectionLimiter,
+  type MessageMemoryBudget,
   type ProtocolMetrics,
   type TlsSource,
 } from '@minimail/protocol';
@@ -57,6 +60,22 @@ export interface SmtpServiceOptions {
   authThrottle?: AuthThrottle;
   /** Records connections, commands, error replies, messages and auth failures. */
   metrics?: ProtocolMetrics;
+  /**
+   * Submission in production: MX/A lookups at RCPT, to refuse (550 5.7.1) remote domains that
+   * resolve only to private, loopback, link-local or own addresses. Absent: only address
+   * literals, localhost and our own name are refused at RCPT (the relay worker filters the rest).
+   */
+  relayResolver?: DnsResolver;
+  /**
+   * Submission in production: accept header From:/Sender: addresses the user does not own (for a
+   * trusted relay that submits on behalf of many senders). Default false: 553 5.7.1.
+   */
+  allowAnyHeaderSender?: boolean;
+  /**
+   * Bounds the DATA bytes held in memory (452 4.3.1 past it). Defaults to the process's one
+   * budget, shared with IMAP APPEND (@minimail/protocol processMessageBudget).
+   */
+  messageBudget?: MessageMemoryBudget;
   /**
    * Keep smtp-server's 100 ms pause before the greeting and its "421 You talk too soon" for
    * clients that do not wait. Default: only on the production MX (see greeting.ts).
@@ -144,6 +163,8 @@ export function commonServerOptions(options: SmtpServiceOptions): SMTPServerOpti
     common.cert = files.cert;
     // RFC 8996 / RFC 8314 4.1: TLS 1.2 or later (smtp-server's own default still allows TLS 1.0).
     common.minVersion = MIN_TLS_VERSION;
+    // Forward-secret AEAD suites only (protocol SERVER_CIPHERS, issue 11).
+    common.ciphers = SERVER_CIPHERS;
   }
   return common;
 }
@@ -155,5 +176,8 @@ export function listenerExtras(options: SmtpServiceOptions, kind: 'mx' | 'submis
     rejectEarlyTalkers:
       options.rejectEarlyTalkers ?? greetingPolicy(kind, options.profile).rejectEarlyTalkers,
     metrics: options.metrics,
+    // RFC 4954 4 / RFC 8314 3: in production the STARTTLS port offers AUTH only inside TLS, so a
+    // client never sends a password (SASL-IR) on the plain connection (issue 11).
+    hideAuthBeforeTls: kind === 'submission' && options.profile === 'production',
   };
 }

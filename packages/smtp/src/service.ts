@@ -1,4 +1,5 @@
 import type { SMTPServerOptions } from 'smtp-server';
+import { processMessageBudget } from '@minimail/protocol';
 import { connectionHooks } from './connection-policy.js';
 import { InFlight } from './in-flight.js';
 import { createListener } from './listener.js';
@@ -24,6 +25,9 @@ export function createService(
     hostname: options.hostname,
     profile: options.profile,
     maxMessageSize: serviceLimits(options).maxMessageSize,
+    messageBudget: options.messageBudget ?? processMessageBudget,
+    allowAnyHeaderSender: options.allowAnyHeaderSender ?? false,
+    ...(options.relayResolver !== undefined ? { relayResolver: options.relayResolver } : {}),
     inFlight,
     metrics: options.metrics,
     // Only the MX runs the checks (transaction-hooks looks at `kind` too).

@@ -6,7 +6,7 @@ import type {
 } from 'smtp-server';
 import type { Logger } from 'pino';
 import type { MailStore, User } from '@minimail/store';
-import type { AuthThrottle, ProtocolMetrics } from '@minimail/protocol';
+import { LoginPolicy, type AuthThrottle, type ProtocolMetrics } from '@minimail/protocol';
 import type { Profile } from './envelope-policy.js';
 import { replyError, replyText, REPLIES } from './replies.js';
 import type { AuthenticatedUser } from './session-user.js';
@@ -25,78 +25,44 @@ type AuthCallback = (
 ) => void;
 
 /**
- * RFC 4954 AUTH for submission (PLAIN and LOGIN; smtp-server decodes the SASL exchange).
- * Production checks the password and throttles failures per IP and account; dev accepts any
+ * RFC 4954 AUTH for submission (PLAIN and LOGIN; smtp-server decodes the SASL exchange), through
+ * the protocol package's one login policy (shared with IMAP and POP3): the throttle's delay before
+ * the password is looked at, then the check. Production checks the password; dev accepts any
  * password and creates the account on first login. The password is never logged.
  */
 export function submissionAuth(context: AuthContext) {
+  const policy = new LoginPolicy<User>({
+    throttle: context.throttle,
+    check: (account, password) =>
+      context.profile === 'dev'
+        ? context.store.ensureUser(account)
+        : context.store.verifyPassword(account, password),
+    onFailure: () => context.metrics?.authFailure(),
+  });
   return (auth: SMTPServerAuthentication, session: SMTPServerSession, callback: AuthCallback): void => {
-    const username = (auth.username ?? '').trim().toLowerCase();
-    const password = auth.password ?? '';
-    authenticate(context, username, password, session.remoteAddress).then(
+    const logger = context.logger.child({ cid: session.id });
+    const attempt = {
+      username: auth.username ?? '',
+      password: auth.password ?? '',
+      ip: session.remoteAddress,
+      logger,
+    };
+    policy.attempt(attempt).then(
       (outcome) => {
-        context.logger.info(
-          { cid: session.id, user: username, method: auth.method, result: outcome.kind },
-          'smtp auth',
-        );
+        logger.info({ user: outcome.account, method: auth.method, result: outcome.kind }, 'smtp auth');
         if (outcome.kind === 'ok') {
           const user: AuthenticatedUser = { id: outcome.user.id, address: outcome.user.address };
           callback(null, { user });
         } else if (outcome.kind === 'failed') {
-          context.metrics?.authFailure();
           callback(null, { message: replyText('AUTH_FAILED'), responseCode: REPLIES.AUTH_FAILED.code });
         } else {
-          context.logger.error({ cid: session.id, err: outcome.error }, 'smtp auth: store failure');
           callback(replyError('AUTH_TEMPORARY'));
         }
       },
       (error: unknown) => {
-        context.logger.error({ cid: session.id, err: error }, 'smtp auth: unexpected failure');
+        logger.error({ err: error }, 'smtp auth: unexpected failure');
         callback(replyError('AUTH_TEMPORARY'));
       },
     );
   };
 }
-
-type AuthOutcome = { kind: 'ok'; user: User } | { kind: 'failed' } | { kind: 'temporary'; error: unknown };
-
-async function authenticate(
-  context: AuthContext,
-  username: string,
-  password: string,
-  ip: string,
-): Promise<AuthOutcome> {
-  const { store, throttle } = context;
-  // A login name that is not an address can never succeed; refuse it without asking the store,
-  // so that any store error afterwards really is the store's problem (454, not 535).
-  if (!LOGIN_ADDRESS.test(username)) {
-    if (context.profile === 'production') throttle.recordFailure(ip, username);
-    return { kind: 'failed' };
-  }
-  if (context.profile === 'dev') {
-    // Dev: any password for any address; the login creates the account.
-    try {
-      return { kind: 'ok', user: await store.ensureUser(username) };
-    } catch (error) {
-      return { kind: 'temporary', error };
-    }
-  }
-  // Wait before checking, not only after failing, so parallel guesses are slowed down too.
-  const delay = throttle.delayFor(ip, username);
-  if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-  let user: User | null;
-  try {
-    user = await store.verifyPassword(username, password);
-  } catch (error) {
-    return { kind: 'temporary', error };
-  }
-  if (user === null) {
-    throttle.recordFailure(ip, username);
-    return { kind: 'failed' };
-  }
-  throttle.recordSuccess(ip, username);
-  return { kind: 'ok', user };
-}
-
-/** One @, non-empty local part and domain, no spaces or control characters. */
-const LOGIN_ADDRESS = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+$/u;

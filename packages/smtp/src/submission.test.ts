@@ -13,6 +13,8 @@ import {
 } from './test-support/harness.js';
 import type { Harness, HarnessOptions } from './test-support/harness.js';
 import pino from 'pino';
+import { AuthThrottle } from '@minimail/protocol';
+import { staticResolver } from './outbound/resolver.js';
 
 let harness: Harness | null = null;
 const clients: RawSmtpClient[] = [];
@@ -58,7 +60,6 @@ const EHLO_BEFORE_TLS = [
   '250-8BITMIME',
   '250-SMTPUTF8',
   '250-ENHANCEDSTATUSCODES',
-  '250-AUTH PLAIN LOGIN',
   '250-STARTTLS',
   '250 SIZE 26214400',
 ];
@@ -72,7 +73,8 @@ describe('submission, production profile, STARTTLS port', () => {
     client.send('EHLO client.test');
     const ehlo = await client.reply();
     expect(ehlo.lines).toContain('250-STARTTLS');
-    // smtp-server lists AUTH before TLS too; using it then is refused with 538 (below).
+    // No AUTH offered before TLS (issue 11: a SASL-IR client would put the password on the
+    // wire); using it anyway is refused with 538 (below).
     expect(ehlo.lines).toEqual(EHLO_BEFORE_TLS);
     expect(await client.command('MAIL FROM:<bob@local.test>')).toBe('530 5.7.0 Authentication required');
     expect(await client.command(`AUTH PLAIN ${plain('bob@local.test', 'bob-password')}`)).toBe(
@@ -85,7 +87,11 @@ describe('submission, production profile, STARTTLS port', () => {
     expect(secureEhlo.lines).toContain('250-AUTH PLAIN LOGIN');
     expect(secureEhlo.lines).not.toContain('250-STARTTLS');
     // RFC 3207 4.2: after TLS the client asks again; AUTH is offered now, STARTTLS no more.
-    expect(secureEhlo.lines).toEqual(EHLO_BEFORE_TLS.filter((line) => line !== '250-STARTTLS'));
+    expect(secureEhlo.lines).toEqual([
+      ...EHLO_BEFORE_TLS.filter((line) => line !== '250-STARTTLS' && line !== EHLO_LAST_LINE),
+      '250-AUTH PLAIN LOGIN',
+      EHLO_LAST_LINE,
+    ]);
     expect(await client.command(`AUTH PLAIN ${plain('bob@local.test', 'bob-password')}`)).toBe(
       '235 2.7.0 Authentication successful',
     );
@@ -136,6 +142,97 @@ describe('submission, production profile, STARTTLS port', () => {
       '535 5.7.8 Authentication credentials invalid',
     );
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(900);
+  });
+
+  it('a throttled account answers a right password as late as a wrong one (the shared login policy)', async () => {
+    const DELAY_MS = 400;
+    const throttle = new AuthThrottle({ freeFailures: 0, baseDelayMs: DELAY_MS, maxDelayMs: DELAY_MS });
+    const h = await start({
+      profile: 'production',
+      service: 'submissions',
+      serviceOptions: { authThrottle: throttle },
+    });
+    // Failures against the account from elsewhere: this client's own IP has none.
+    throttle.recordFailure('198.51.100.7', 'bob@local.test');
+    const timedAuth = async (password: string, reply: string): Promise<number> => {
+      const client = await connect(h, { tls: true });
+      expect(await client.command('EHLO client.test')).toBe(EHLO_LAST_LINE);
+      const started = performance.now();
+      expect(await client.command(`AUTH PLAIN ${plain('Bob@Local.Test', password)}`)).toBe(reply);
+      return performance.now() - started;
+    };
+    const wrong = await timedAuth('wrong', '535 5.7.8 Authentication credentials invalid');
+    const right = await timedAuth('bob-password', '235 2.7.0 Authentication successful');
+    expect(wrong).toBeGreaterThanOrEqual(DELAY_MS - 5);
+    expect(right).toBeGreaterThanOrEqual(DELAY_MS - 5);
+    expect(Math.abs(right - wrong)).toBeLessThan(DELAY_MS / 2);
+  });
+
+  it('requires header From:/Sender: to be own addresses too (553 5.7.1), unless allowed for trusted relays', async () => {
+    const submitAs = async (h: Harness, header: string): Promise<string> => {
+      const client = await connect(h, { tls: true });
+      expect(await client.command('EHLO client.test')).toBe(EHLO_LAST_LINE);
+      expect(await client.command(`AUTH PLAIN ${plain('bob@local.test', 'bob-password')}`)).toBe(
+        '235 2.7.0 Authentication successful',
+      );
+      expect(await client.command('MAIL FROM:<bob@local.test>')).toBe('250 2.1.0 Accepted');
+      expect(await client.command('RCPT TO:<carol@local.test>')).toBe('250 2.1.5 Accepted');
+      return data(client, `${header}Subject: hi\r\n\r\nhello\r\n`);
+    };
+    const forged = '553 5.7.1 From/Sender header address not owned by the authenticated user';
+    const h = await start({ profile: 'production', service: 'submissions' });
+    // Before: accepted, the envelope was all that was checked.
+    expect(await submitAs(h, 'From: Carol <carol@local.test>\r\n')).toBe(forged);
+    expect(await submitAs(h, 'From: bob@local.test, carol@local.test\r\n')).toBe(forged);
+    expect(await submitAs(h, 'From: Bob <bob@local.test>\r\nSender: carol@LOCAL.test\r\n')).toBe(forged);
+    expect(await submitAs(h, 'From: Carol\r\n <carol@local.test>\r\n')).toBe(forged);
+    expect(await inbox(h.store, 'carol@local.test')).toEqual([]);
+    expect(await submitAs(h, 'From: "Bob" <BOB@local.test>\r\nSender: info@local.test\r\n')).toBe(
+      '250 2.6.0 Message accepted for delivery',
+    );
+    await h.close();
+    harness = null;
+    const relay = await start({
+      profile: 'production',
+      service: 'submissions',
+      serviceOptions: { allowAnyHeaderSender: true },
+    });
+    expect(await submitAs(relay, 'From: Carol <carol@local.test>\r\n')).toBe(
+      '250 2.6.0 Message accepted for delivery',
+    );
+  });
+
+  it('refuses relaying to address literals, localhost, our own name and names of private addresses (550 5.7.1)', async () => {
+    const h = await start({
+      profile: 'production',
+      service: 'submissions',
+      serviceOptions: {
+        relayResolver: {
+          ...staticResolver('192.0.2.10'),
+          resolve4: async (name: string) => (name.endsWith('intranet.test') ? ['10.1.2.3'] : ['192.0.2.10']),
+        },
+      },
+    });
+    const client = await connect(h, { tls: true });
+    expect(await client.command('EHLO client.test')).toBe(EHLO_LAST_LINE);
+    expect(await client.command(`AUTH PLAIN ${plain('bob@local.test', 'bob-password')}`)).toBe(
+      '235 2.7.0 Authentication successful',
+    );
+    expect(await client.command('MAIL FROM:<bob@local.test>')).toBe('250 2.1.0 Accepted');
+    const refused = '550 5.7.1 Relay to this destination not allowed';
+    // Before: each accepted and queued for the relay.
+    for (const recipient of [
+      'x@[127.0.0.1]',
+      'x@[192.0.2.10]',
+      'x@[IPv6:::1]',
+      'x@localhost',
+      'x@db.localhost',
+      `x@${HOSTNAME}`,
+      'x@intranet.test',
+    ]) {
+      expect(await client.command(`RCPT TO:<${recipient}>`)).toBe(refused);
+    }
+    expect(await client.command('RCPT TO:<dave@remote.test>')).toBe('250 2.1.5 Accepted');
   });
 
   it('requires MAIL FROM to be an own address or alias (553 5.7.1); delivers local at once, queues remote', async () => {
@@ -218,7 +315,7 @@ describe('submission, production profile, STARTTLS port', () => {
     expect(await client.command(`AUTH PLAIN ${plain('bob@local.test', 'bob-password')}`)).toBe(
       '454 4.7.0 Temporary authentication failure',
     );
-    expect(h.logs.some((record) => record.msg === 'smtp auth: store failure')).toBe(true);
+    expect(h.logs.some((record) => record.msg === 'login: store failure')).toBe(true);
   });
 
   it('hangs up on a client that keeps sending commands without logging in (limits.ts)', async () => {

@@ -6,9 +6,13 @@ import type {
 } from 'smtp-server';
 import type { Logger } from 'pino';
 import type { MailStore } from '@minimail/store';
-import type { ProtocolMetrics } from '@minimail/protocol';
-import { collectMessage, deliverMessage, normalizeLineEndings } from './delivery.js';
+import type { MessageMemoryBudget, ProtocolMetrics } from '@minimail/protocol';
+import { collectMessage, deliverMessage, normalizeLineEndings, type CollectedMessage } from './delivery.js';
 import { decideRecipient, decideSender, mergePlans } from './envelope-policy.js';
+import { originatorAddresses } from './sender-headers.js';
+import { isForbiddenDestination } from './outbound/forbidden-destinations.js';
+import { lookupDestination } from './outbound/mx-lookup.js';
+import type { DnsResolver } from './outbound/resolver.js';
 import type { Profile, RecipientPlan } from './envelope-policy.js';
 import type { InFlight } from './in-flight.js';
 import { receivedHeader, returnPathHeader } from './received-header.js';
@@ -28,6 +32,12 @@ export interface TransactionContext {
   hostname: string;
   profile: Profile;
   maxMessageSize: number;
+  /** The process's bound on message bytes in memory (shared with IMAP APPEND). */
+  messageBudget: MessageMemoryBudget;
+  /** Submission: skip the header From:/Sender: ownership check (trusted relays). */
+  allowAnyHeaderSender: boolean;
+  /** Submission: MX/A lookups at RCPT for the destination check (envelope-policy.ts). */
+  relayResolver?: DnsResolver;
   inFlight: InFlight;
   /** Counts each delivered message and its size (direction `in`). */
   metrics?: ProtocolMetrics | undefined;
@@ -109,6 +119,11 @@ export function transactionHooks(context: TransactionContext) {
     );
   };
 
+  const resolvesOnlyToForbidden = async (domain: string): Promise<boolean> => {
+    const hosts = await lookupDestination(domain, context.relayResolver!);
+    return hosts.every((host) => host.addresses.every(isForbiddenDestination));
+  };
+
   const onRcptTo = (address: SMTPServerAddress, session: SMTPServerSession, callback: Callback): void => {
     const transaction = book.get(session.id);
     if (transaction === undefined) {
@@ -119,6 +134,7 @@ export function transactionHooks(context: TransactionContext) {
       profile: context.profile,
       authenticated: context.kind === 'submission' && sessionUser(session) !== null,
       hostname: context.hostname,
+      ...(context.relayResolver !== undefined ? { resolvesOnlyToForbidden } : {}),
     };
     decideRecipient(context.store, recipientContext, address.address).then(
       (decision) => {
@@ -183,7 +199,30 @@ async function receiveAndDeliver(
   session: SMTPServerSession,
   transaction: Transaction,
 ): Promise<DataOutcome> {
-  const collected = await collectMessage(stream, context.maxMessageSize);
+  const collected = await collectMessage(stream, context.maxMessageSize, context.messageBudget);
+  try {
+    return await deliverCollected(context, collected, session, transaction);
+  } finally {
+    // Stored or refused, this message's bytes are no longer held on the budget's account.
+    collected.reservation?.release();
+  }
+}
+
+async function deliverCollected(
+  context: TransactionContext,
+  collected: CollectedMessage,
+  session: SMTPServerSession,
+  transaction: Transaction,
+): Promise<DataOutcome> {
+  if (collected.overBudget) {
+    // RFC 3463 4.3.1: the system has no room right now; the client keeps the message and retries.
+    return {
+      reply: 'OVER_BUDGET',
+      result: 'OVER_BUDGET',
+      size: collected.size,
+      log: { size: collected.size },
+    };
+  }
   if (collected.data === null) {
     // RFC 1870 6.1: too big; nothing was kept, nothing is stored.
     return {
@@ -209,6 +248,8 @@ async function receiveAndDeliver(
     plans.push(plan);
   }
   const user = sessionUser(session);
+  const headerSender = await checkHeaderSenders(context, user, collected.data);
+  if (headerSender !== null) return { ...headerSender, size: collected.size };
   const auth = await authenticateInbound(context, normalizeLineEndings(collected.data), session, transaction);
   if (auth.reject) {
     return {
@@ -271,6 +312,34 @@ async function receiveAndDeliver(
  * of the checks themselves must not lose or refuse mail: it is logged and the message is stored
  * without an Authentication-Results field (which receivers treat as "not checked").
  */
+/**
+ * RFC 6409 6.1: in production a submitted message's From: and Sender: must name the user's own
+ * addresses, as MAIL FROM must (issue 11); null when they do (or the check does not apply).
+ */
+async function checkHeaderSenders(
+  context: TransactionContext,
+  user: { id: number } | null,
+  message: Buffer,
+): Promise<Omit<DataOutcome, 'size'> | null> {
+  if (context.kind !== 'submission' || context.profile !== 'production' || user === null) return null;
+  if (context.allowAnyHeaderSender) return null;
+  const named = originatorAddresses(message);
+  if (named.length === 0) return null;
+  let own: Set<string>;
+  try {
+    own = new Set((await context.store.sendableAddresses(user.id)).map((address) => address.toLowerCase()));
+  } catch (error) {
+    return { reply: 'LOCAL_ERROR', result: 'LOCAL_ERROR', error, log: {} };
+  }
+  const foreign = named.filter((address) => !own.has(address));
+  if (foreign.length === 0) return null;
+  return {
+    reply: 'HEADER_SENDER_NOT_OWNED',
+    result: 'HEADER_SENDER_NOT_OWNED',
+    log: { headerSenders: foreign },
+  };
+}
+
 async function authenticateInbound(
   context: TransactionContext,
   message: Buffer,

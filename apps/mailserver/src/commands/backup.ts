@@ -74,7 +74,8 @@ export const backupCommands: Record<string, CommandSpec> = {
     arity: 1,
     run: async ({ config, io, args: [file] }) => {
       refuseOnPostgres(config.databaseUrl, 'restore');
-      mkdirSync(config.dataDir, { recursive: true });
+      // Only the server's user may look inside (issue 11).
+      mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
       const target = storePath(config.dataDir);
       const source = path.resolve(file!);
       let previous: string | null;

@@ -50,7 +50,8 @@ export const serveCommand: CommandSpec = {
       throw new CliError((err as Error).message, 2);
     }
     const logger = createLogger({ level: config.logLevel, name: 'minimail' });
-    mkdirSync(config.dataDir, { recursive: true });
+    // Only the server's user may look inside (issue 11).
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     // Only the kind: the URL may carry a password.
     const storeKind = config.databaseUrl === undefined ? 'sqlite' : 'postgresql';
     const store = await openConfiguredStore(config, {

@@ -3,6 +3,7 @@
  * (RFC 3501 4.3 synchronizing `{n}`, RFC 7888 non-synchronizing `{n+}`), bounds every buffer by
  * limits.ts, and after a bad line resynchronizes at the next line so the server keeps serving.
  */
+import type { MemoryReservation } from '@minimail/protocol';
 import { ImapWireError } from './errors.js';
 import type { CommandFrame } from './frame.js';
 import {
@@ -31,6 +32,11 @@ export interface CommandAssemblerOptions {
   maxAppendSize?: number;
   /** Text plus literals of one non-APPEND command. */
   maxCommandSize?: number;
+  /**
+   * Asked before an APPEND literal is read into memory (the process's message budget); null
+   * refuses it with `NO [LIMIT]`. Absent: no budget.
+   */
+  reserveAppend?: (size: number) => MemoryReservation | null;
 }
 
 type Mode =
@@ -65,12 +71,16 @@ export class CommandAssembler {
   private segments: string[] = [];
   private literals: Buffer[] = [];
   private commandSize = 0;
+  /** Budget held for the current command's APPEND literal, handed on with its frame. */
+  private reservation: MemoryReservation | null = null;
+  private readonly reserveAppend: ((size: number) => MemoryReservation | null) | null;
 
   constructor(options: CommandAssemblerOptions = {}) {
     this.maxLineLength = options.maxLineLength ?? MAX_LINE_LENGTH;
     this.maxLiteralSize = options.maxLiteralSize ?? MAX_LITERAL_SIZE;
     this.maxAppendSize = options.maxAppendSize ?? MAX_APPEND_SIZE;
     this.maxCommandSize = options.maxCommandSize ?? MAX_COMMAND_SIZE;
+    this.reserveAppend = options.reserveAppend ?? null;
   }
 
   /** Feed received bytes; returns what became complete, in order. */
@@ -100,7 +110,14 @@ export class CommandAssembler {
     return this.mode.kind === 'failed';
   }
 
+  /** Gives back a reservation whose command never became a frame (refused, reset, connection gone). */
+  releaseUnclaimed(): void {
+    this.reservation?.release();
+    this.reservation = null;
+  }
+
   private resetCommand(): void {
+    this.releaseUnclaimed();
     this.segments = [];
     this.literals = [];
     this.commandSize = 0;
@@ -225,6 +242,26 @@ export class CommandAssembler {
       );
       return;
     }
+    if (isAppend && marker.size > 0 && this.reserveAppend !== null) {
+      const reservation = this.reserveAppend(marker.size);
+      if (reservation === null) {
+        // RFC 9051 7.1 LIMIT: a temporary, server-wide limit. A synchronizing literal was never
+        // invited, so the stream stays in step; a non-synchronizing one is already on its way and
+        // cannot be skipped reliably (RFC 7888 4), so that connection is closed after the reply.
+        this.fail(
+          events,
+          new ImapWireError('OVER_BUDGET', 'Too many messages being received, try again later', {
+            tag,
+            status: 'NO',
+            responseCode: 'LIMIT',
+            closeConnection: !marker.synchronizing,
+          }),
+        );
+        return;
+      }
+      this.reservation?.release();
+      this.reservation = reservation;
+    }
     this.commandSize += marker.size;
     if (marker.synchronizing) events.push({ kind: 'continue' });
     if (marker.size === 0) this.finishLiteral(Buffer.alloc(0));
@@ -238,7 +275,13 @@ export class CommandAssembler {
   }
 
   private emitCommand(events: AssemblerEvent[]): void {
-    events.push({ kind: 'command', frame: { segments: this.segments, literals: this.literals } });
+    const frame: CommandFrame =
+      this.reservation === null
+        ? { segments: this.segments, literals: this.literals }
+        : { segments: this.segments, literals: this.literals, reservation: this.reservation };
+    // The frame owns the reservation now; resetCommand must not release it.
+    this.reservation = null;
+    events.push({ kind: 'command', frame });
     this.resetCommand();
   }
 

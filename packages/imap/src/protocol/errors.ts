@@ -10,6 +10,8 @@ export type ImapWireErrorCode =
   | 'LINE_TOO_LONG'
   /** A literal or command exceeded its size limit. */
   | 'LITERAL_TOO_BIG'
+  /** An APPEND literal the process's message memory budget has no room for (NO [LIMIT]). */
+  | 'OVER_BUDGET'
   /** `{...}` at the end of a line that is not a valid literal size. */
   | 'BAD_LITERAL'
   /** The tag is missing or contains characters RFC 3501 9 forbids. */

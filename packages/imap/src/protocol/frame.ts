@@ -1,3 +1,5 @@
+import type { MemoryReservation } from '@minimail/protocol';
+
 /**
  * One complete client command as it came off the wire: text segments with the literals that
  * followed them. `segments[i]` ends with the `{n}` / `{n+}` marker of `literals[i]`; the last
@@ -6,6 +8,11 @@
 export interface CommandFrame {
   readonly segments: readonly string[];
   readonly literals: readonly Buffer[];
+  /**
+   * An APPEND message literal's share of the process's message memory budget: released by the
+   * command stream once the command has been answered (or the connection is gone).
+   */
+  readonly reservation?: MemoryReservation;
 }
 
 /** A frame for one line without literals (tests, IDLE `DONE`, SASL responses). */

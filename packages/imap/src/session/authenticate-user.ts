@@ -2,7 +2,7 @@
  * The password check shared by LOGIN and AUTHENTICATE: plaintext policy, throttling, the dev
  * profile's "any password creates the account", and the failure bookkeeping.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { LoginPolicy } from '@minimail/protocol';
 import { StoreError, type User } from '@minimail/store';
 import { isPlaintextAuthAllowed } from '../capabilities.js';
 import type { CommandContext } from './command-spec.js';
@@ -14,22 +14,26 @@ export async function authenticateUser(
   password: string,
 ): Promise<User> {
   assertPlaintextAllowed(ctx);
-  const account = username.trim().toLowerCase();
-  // Delay before checking: a guesser learns nothing faster by opening more connections.
-  const delay = ctx.server.authThrottle.delayFor(ctx.remoteAddress, account);
-  if (delay > 0) await sleep(delay);
-  const user =
-    ctx.server.profile === 'dev'
-      ? await devUser(ctx, account)
-      : await ctx.store.verifyPassword(account, password);
-  if (user === null) {
-    await ctx.authFailed(account);
+  // The protocol package's one login policy (shared with POP3 and submission): the throttle's
+  // delay before the password is looked at, a right password waiting as long as a wrong one.
+  const policy = new LoginPolicy<User>({
+    throttle: ctx.server.authThrottle,
+    check: (account, secret) =>
+      ctx.server.profile === 'dev' ? devUser(ctx, account) : ctx.store.verifyPassword(account, secret),
+    onFailure: () => ctx.server.metrics?.authFailure(),
+  });
+  const outcome = await policy.attempt({ username, password, ip: ctx.remoteAddress, logger: ctx.logger });
+  if (outcome.kind === 'temporary') {
+    // RFC 5530 3: UNAVAILABLE, a temporary failure.
+    throw no('Cannot check credentials now, try again later', 'UNAVAILABLE');
+  }
+  if (outcome.kind === 'failed') {
+    await ctx.authFailed(outcome.account);
     // RFC 5530 3: AUTHENTICATIONFAILED, without saying whether the user exists.
     throw no('Invalid credentials', 'AUTHENTICATIONFAILED');
   }
-  ctx.authSucceeded(user);
-  ctx.logger.info({ user: user.address }, 'logged in');
-  return user;
+  ctx.authSucceeded(outcome.user);
+  return outcome.user;
 }
 
 /** RFC 3501 6.2.3 / 7.2.1 LOGINDISABLED: production never takes a password over plaintext. */

@@ -5,7 +5,15 @@
  */
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { processMessageBudget, type MemoryReservation, type MessageMemoryBudget } from '@minimail/protocol';
 import { CommandAssembler, type AssemblerEvent } from '../protocol/assembler.js';
+
+/**
+ * Budget an APPEND literal takes per octet: the literal itself, plus the store's working copies
+ * while it is written (SQLite binds a copy of the body; the MIME structure is computed from it).
+ * Measured: two 64 MiB APPENDs at once (factor 2) peaked at 256 MiB above the warm process.
+ */
+const APPEND_MEMORY_FACTOR = 3;
 
 export type StreamEvent =
   | AssemblerEvent
@@ -16,7 +24,9 @@ export type StreamEvent =
   | { kind: 'poke' };
 
 export class CommandStream {
-  private readonly assembler = new CommandAssembler();
+  private readonly assembler: CommandAssembler;
+  /** The budget share of the last APPEND frame handed out: its command is answered by the next next(). */
+  private answered: MemoryReservation | null = null;
   private readonly queue: AssemblerEvent[] = [];
   private socket: Socket | TLSSocket | null = null;
   private ended = false;
@@ -32,6 +42,8 @@ export class CommandStream {
   };
   private readonly onEnd = (): void => {
     this.ended = true;
+    // A literal the client stopped sending will never be complete: it holds no budget.
+    this.assembler.releaseUnclaimed();
     // The listener's shutdown signal outlives every connection: a listener left on it would keep
     // this stream (and its socket) in memory until the server closes. Once ended, next() answers
     // `end` before it looks at the signal, so the listener is no longer needed.
@@ -39,11 +51,21 @@ export class CommandStream {
     this.notify();
   };
   private readonly onAbort = (): void => this.notify();
+  /** Gone for good: nothing queued can be answered, so no message of this connection holds budget. */
+  private readonly onClose = (): void => {
+    this.releaseReservations();
+    this.onEnd();
+  };
 
   constructor(
     socket: Socket | TLSSocket,
     private readonly signal: AbortSignal,
+    /** Bounds the APPEND literals held in memory by the whole process (issue 11). */
+    budget: MessageMemoryBudget = processMessageBudget,
   ) {
+    this.assembler = new CommandAssembler({
+      reserveAppend: (size) => budget.tryReserve(size * APPEND_MEMORY_FACTOR),
+    });
     this.attach(socket);
     signal.addEventListener('abort', this.onAbort, { once: true });
   }
@@ -52,7 +74,7 @@ export class CommandStream {
     this.socket = socket;
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);
-    socket.on('close', this.onEnd);
+    socket.on('close', this.onClose);
     socket.on('error', this.onEnd);
     socket.resume();
   }
@@ -67,10 +89,11 @@ export class CommandStream {
       socket.pause();
       socket.off('data', this.onData);
       socket.off('end', this.onEnd);
-      socket.off('close', this.onEnd);
+      socket.off('close', this.onClose);
       socket.off('error', this.onEnd);
     }
     this.socket = null;
+    this.releaseReservations();
     this.queue.length = 0;
     this.assembler.reset();
   }
@@ -88,6 +111,10 @@ export class CommandStream {
    * settled by notify() holds less than a suspended async frame (10,000 IDLE clients, issue 6).
    */
   next(timeoutMs: number): Promise<StreamEvent> {
+    // The session asks for the next event only once the previous command has been answered:
+    // an APPEND's message is stored (or refused) by now.
+    this.answered?.release();
+    this.answered = null;
     const ready = this.readyEvent();
     if (ready) return Promise.resolve(ready);
     if (timeoutMs <= 0) return Promise.resolve({ kind: 'timeout' });
@@ -101,10 +128,20 @@ export class CommandStream {
     });
   }
 
+  private releaseReservations(): void {
+    this.assembler.releaseUnclaimed();
+    this.answered?.release();
+    this.answered = null;
+    for (const event of this.queue) if (event.kind === 'command') event.frame.reservation?.release();
+  }
+
   /** What next() can answer without waiting, in order of precedence; null if nothing yet. */
   private readyEvent(): StreamEvent | null {
     const event = this.queue.shift();
-    if (event) return event;
+    if (event) {
+      if (event.kind === 'command' && event.frame.reservation) this.answered = event.frame.reservation;
+      return event;
+    }
     if (this.ended) return { kind: 'end' };
     if (this.signal.aborted) return { kind: 'shutdown' };
     if (this.poked) {

@@ -386,16 +386,14 @@ export class Session {
       this.state.kind === 'selected' ? this.state.view.announceHighestModseq() : SETTLED,
   };
 
-  private async authFailed(account: string | null): Promise<void> {
-    this.server.authThrottle.recordFailure(this.info.remoteAddress, account);
-    this.server.metrics?.authFailure();
+  /** Per-connection count only: the throttle and metrics are the login policy's (authenticate-user.ts). */
+  private async authFailed(_account: string | null): Promise<void> {
     this.failedAuth += 1;
     if (this.failedAuth >= this.server.limits.maxFailedAuthPerConnection)
       this.byeAfterReply = 'Too many failed login attempts';
   }
 
   private authSucceeded(user: User): void {
-    this.server.authThrottle.recordSuccess(this.info.remoteAddress, user.address);
     this.setState({ kind: 'authenticated', user });
   }
 

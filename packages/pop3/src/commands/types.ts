@@ -1,5 +1,5 @@
-import type { AuthThrottle, Logger, ProtocolMetrics } from '@minimail/protocol';
-import type { AccountStore, ChangeFeedStore, MailboxAccess, MaildropLockStore } from '@minimail/store';
+import type { LoginPolicy, Logger, ProtocolMetrics } from '@minimail/protocol';
+import type { AccountStore, ChangeFeedStore, MailboxAccess, MaildropLockStore, User } from '@minimail/store';
 import type { SecurityContext } from '../capabilities.js';
 import type { SessionState, StateKind, StateOf } from '../state.js';
 
@@ -11,7 +11,8 @@ export interface SessionServices {
   store: Pop3Store;
   hostname: string;
   profile: 'dev' | 'production';
-  throttle: AuthThrottle;
+  /** The protocol package's one login policy (throttle first, then the password), shared with IMAP and SMTP. */
+  login: LoginPolicy<User>;
   /** Commands, -ERR replies, retrieved messages and failed logins; undefined records nothing. */
   metrics: ProtocolMetrics | undefined;
 }

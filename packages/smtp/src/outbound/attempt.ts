@@ -2,6 +2,7 @@ import { signMessage } from './dkim-sign.js';
 import type { RelayContext } from './context.js';
 import type { Group } from './grouping.js';
 import { domainOf, fromHeaderDomain, stripReturnPath } from './message-prep.js';
+import { isForbiddenDestination } from './forbidden-destinations.js';
 import { lookupDestination, RouteError } from './mx-lookup.js';
 import { sendOverSmtp, SmtpSendError, type SendOutcome, type SmtpTarget } from './smtp-client.js';
 import { enhancedStatus, perRecipient, type Verdict } from './verdicts.js';
@@ -92,7 +93,15 @@ async function routeTargets(ctx: RelayContext, domain: string): Promise<Array<Sm
       },
     ];
   }
-  const hosts = await lookupDestination(domain, ctx.resolver);
+  const found = await lookupDestination(domain, ctx.resolver);
+  // Issue 11: never to loopback, private, link-local or own addresses, whatever DNS says (an
+  // attacker controls the DNS of the domains it sends to).
+  const hosts = ctx.allowPrivateDestinations
+    ? found
+    : found.map((host) => ({ ...host, addresses: host.addresses.filter((a) => !isForbiddenDestination(a)) }));
+  if (hosts.every((host) => host.addresses.length === 0)) {
+    throw new RouteError(`${domain} resolves only to private, loopback or own addresses`, true, '5.4.6');
+  }
   return hosts.flatMap((host) =>
     host.addresses.map((address) => ({
       host: address,

@@ -24,5 +24,7 @@ export interface RelayContext {
   smarthost: SmarthostOptions | null;
   /** Port of remote MX hosts. */
   mxPort: number;
+  /** Tests only: connect to loopback/private MX addresses too (forbidden-destinations.ts). */
+  allowPrivateDestinations: boolean;
   schedule: RetrySchedule;
 }

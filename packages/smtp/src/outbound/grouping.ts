@@ -10,20 +10,36 @@ export interface Group {
   entries: OutboundEntry[];
 }
 
-export /** Groups entries per destination domain, sender and body, at most 100 recipients each. */
-function groupEntries(entries: OutboundEntry[]): Group[] {
-  const groups = new Map<string, Group>();
+/**
+ * Groups entries per destination domain, sender and body, at most 100 recipients each, and never
+ * one recipient twice in a group: two submissions with identical bytes to the same address are two
+ * messages, so they go in two transactions (issue 11: one transaction with the RCPT twice was
+ * delivered once by the remote server, and the second message was lost).
+ */
+export function groupEntries(entries: OutboundEntry[]): Group[] {
+  const groups = new Map<string, Array<{ group: Group; recipients: Set<string> }>>();
   const result: Group[] = [];
   for (const entry of entries) {
     const domain = domainOf(entry.recipient);
     const key = `${domain}\u0000${entry.sender}\u0000${entry.bodyHash}`;
-    let group = groups.get(key);
-    if (group === undefined || group.entries.length >= MAX_RECIPIENTS_PER_TRANSACTION) {
-      group = { domain, sender: entry.sender, bodyHash: entry.bodyHash, entries: [] };
-      groups.set(key, group);
-      result.push(group);
+    const recipient = entry.recipient.toLowerCase();
+    const candidates = groups.get(key) ?? [];
+    groups.set(key, candidates);
+    let slot = candidates.find(
+      (candidate) =>
+        candidate.group.entries.length < MAX_RECIPIENTS_PER_TRANSACTION &&
+        !candidate.recipients.has(recipient),
+    );
+    if (slot === undefined) {
+      slot = {
+        group: { domain, sender: entry.sender, bodyHash: entry.bodyHash, entries: [] },
+        recipients: new Set(),
+      };
+      candidates.push(slot);
+      result.push(slot.group);
     }
-    group.entries.push(entry);
+    slot.group.entries.push(entry);
+    slot.recipients.add(recipient);
   }
   return result;
 }

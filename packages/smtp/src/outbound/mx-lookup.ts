@@ -1,5 +1,6 @@
 import type { MxRecord } from 'node:dns';
 import { isIP } from 'node:net';
+import { domainToASCII } from 'node:url';
 import { MAX_MX_HOSTS } from './limits.js';
 import { isMissingRecord, type DnsResolver } from './resolver.js';
 
@@ -28,10 +29,12 @@ export class RouteError extends Error {
  * MX records, the domain's own A/AAAA records are an implicit MX of preference 0. RFC 7505: a
  * single MX of "." (null MX) means the domain accepts no mail, a permanent failure.
  */
-export async function lookupDestination(domain: string, resolver: DnsResolver): Promise<DeliveryHost[]> {
+export async function lookupDestination(utf8Domain: string, resolver: DnsResolver): Promise<DeliveryHost[]> {
   // An address literal (user@[192.0.2.1]) needs no lookup (RFC 5321 4.1.3).
-  const literal = /^\[(?:IPv6:)?([^\]]+)\]$/i.exec(domain)?.[1];
+  const literal = /^\[(?:IPv6:)?([^\]]+)\]$/i.exec(utf8Domain)?.[1];
   if (literal !== undefined && isIP(literal) !== 0) return [{ name: literal, addresses: [literal] }];
+  // RFC 5890 / RFC 6531 3.2: DNS holds an internationalised name as its A-label (punycode).
+  const domain = aLabel(utf8Domain);
 
   let records: MxRecord[];
   try {
@@ -69,6 +72,12 @@ export async function lookupDestination(domain: string, resolver: DnsResolver): 
       : new RouteError(`no MX host of ${domain} has an address`, false, '4.4.4');
   }
   return hosts;
+}
+
+/** The domain's A-label form (`bücher.example` -> `xn--bcher-kva.example`); ASCII names unchanged. */
+export function aLabel(domain: string): string {
+  if (!/[^\p{ASCII}]/u.test(domain)) return domain;
+  return domainToASCII(domain) || domain;
 }
 
 /** A then AAAA records of a name; a name with neither gives []. */

@@ -1,6 +1,7 @@
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { NodemailerError } from 'nodemailer/lib/errors';
 import { MIN_TLS_VERSION } from '@minimail/protocol';
+import { aLabel } from './mx-lookup.js';
 import { CONNECT_TIMEOUT_MS, GREETING_TIMEOUT_MS, SOCKET_TIMEOUT_MS } from './limits.js';
 
 /**
@@ -107,11 +108,18 @@ export async function sendOverSmtp(target: SmtpTarget, outgoing: OutgoingMessage
         connection.login(credentials, (error) => (error ? reject(toSendError(error, 'AUTH')) : resolve())),
       );
     }
-    const info = await step<SendOutcome>((resolve, reject) =>
+    // RFC 6531 3.2: without SMTPUTF8 at the next hop, a UTF-8 domain travels as its A-label.
+    const smtpUtf8 = (
+      connection as unknown as { _supportedExtensions: string[] }
+    )._supportedExtensions.includes('SMTPUTF8');
+    const onWire = (address: string): string => (smtpUtf8 ? address : withALabelDomain(address));
+    const original = new Map(outgoing.recipients.map((address) => [onWire(address).toLowerCase(), address]));
+    const back = (address: string): string => original.get(address.toLowerCase()) ?? address;
+    const sent = await step<SendOutcome>((resolve, reject) =>
       connection.send(
         {
-          from: outgoing.sender,
-          to: outgoing.recipients,
+          from: onWire(outgoing.sender),
+          to: outgoing.recipients.map(onWire),
           size: outgoing.message.length,
           use8BitMime: true,
         },
@@ -133,12 +141,23 @@ export async function sendOverSmtp(target: SmtpTarget, outgoing: OutgoingMessage
       ),
     );
     connection.quit();
-    return info;
+    // Verdicts are kept by the addresses as queued, whatever form went on the wire.
+    return {
+      ...sent,
+      accepted: sent.accepted.map(back),
+      rejected: sent.rejected.map((rejection) => ({ ...rejection, address: back(rejection.address) })),
+    };
   } catch (error) {
     connection.close();
     if (error instanceof SmtpSendError) throw error;
     throw toSendError(error as NodemailerError, 'smtp');
   }
+}
+
+/** `user@bücher.example` -> `user@xn--bcher-kva.example`; the local part is left as it is. */
+function withALabelDomain(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at === -1 ? address : address.slice(0, at + 1) + aLabel(address.slice(at + 1));
 }
 
 function rejections(errors: NodemailerError[]): SendOutcome['rejected'] {
@@ -160,6 +179,10 @@ function toSendError(error: NodemailerError, stage: string): SmtpSendError {
   const diagnostic = reply ?? `${stage} ${codeOf(error)}: ${error.message}`;
   let code = error.responseCode ?? null;
   if (error.code === 'EAUTH') code = null;
+  // Issue 11: only a 5xx to MAIL, RCPT or DATA says the message cannot be delivered. A refused
+  // STARTTLS (TLS required), a failed handshake or a 5xx greeting or EHLO is about the path to
+  // the next hop, not the recipient: defer and retry.
+  if (stage !== 'send' || error.code === 'ETLS') code = null;
   // RFC 1870 6.1 / RFC 3463 5.3.4: the remote's SIZE limit is below the message size.
   if (error.code === 'EMESSAGE' && code === null && /larger than allowed/i.test(error.message)) code = 552;
   return new SmtpSendError(`${stage} failed: ${error.message}`, code, diagnostic, { cause: error });

@@ -6,6 +6,7 @@ import pino from 'pino';
 import { openStore, type MailStore } from '@minimail/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { inbox } from '../test-support/harness.js';
+import { startBrokenTlsMx } from '../test-support/broken-tls-mx.js';
 import { startRemoteMx, type RemoteMx, type Script } from '../test-support/remote-mx.js';
 import { dkimRecordName, dkimRecordValue, generateDkimKey } from './dkim-keys.js';
 import { missingRecord, staticResolver, toMailauthResolver, type DnsResolver } from './resolver.js';
@@ -48,6 +49,8 @@ function worker(mx: RemoteMx, extra: Partial<RelayWorkerOptions> = {}): RelayWor
     hostname: HOSTNAME,
     resolver: staticResolver('127.0.0.1'),
     mxPort: mx.port,
+    // The stand-in MX listens on loopback, which the relay otherwise never connects to.
+    allowPrivateDestinations: true,
     retry: { delaysMs: [0], maxAgeMs: 60_000, delayNoticeAfterMs: 60_000 },
     ...extra,
   });
@@ -56,7 +59,7 @@ function worker(mx: RemoteMx, extra: Partial<RelayWorkerOptions> = {}): RelayWor
 }
 
 async function mx(
-  options: { script?: Script; auth?: { user: string; pass: string } } = {},
+  options: { script?: Script; auth?: { user: string; pass: string }; smtpUtf8?: boolean } = {},
 ): Promise<RemoteMx> {
   remote = await startRemoteMx(options);
   return remote;
@@ -111,6 +114,66 @@ describe('relay worker', () => {
     });
     expect(m.received[0]!.data.toString()).toMatch(/^DKIM-Signature: [^]*a=ed25519-sha256;/);
     expect(verified.results.map((r) => [r.selector, r.status.result])).toEqual([['ed1', 'pass']]);
+  });
+
+  it('delivers two queued messages with identical bytes to the same recipient twice (issue 11)', async () => {
+    const m = await mx();
+    const first = await queue('alice@local.test', ['bob@remote.test']);
+    const second = await queue('alice@local.test', ['Bob@remote.test', 'carol@remote.test']);
+    expect(first).toHaveLength(1);
+    expect(second).toHaveLength(2);
+    await worker(m).runOnce();
+    // Before: one transaction with RCPT TO:<bob> twice, which the remote stored once.
+    expect(m.received.map((mail) => mail.to)).toEqual([
+      ['bob@remote.test'],
+      ['bob@remote.test', 'carol@remote.test'],
+    ]);
+    expect(m.received[0]!.data.equals(m.received[1]!.data)).toBe(true);
+    expect(await store.listOutbound()).toEqual([]);
+  });
+
+  it('never connects to a loopback, private or own address found through MX/A (5.4.6 bounce, issue 11)', async () => {
+    const m = await mx();
+    for (const address of ['127.0.0.1', '10.20.30.40', '169.254.1.1', '::1', '::ffff:192.168.1.1']) {
+      const [id] = await queue('alice@local.test', ['bob@remote.test']);
+      await worker(m, { allowPrivateDestinations: false, resolver: staticResolver(address) }).runOnce();
+      expect(m.received).toEqual([]);
+      expect(await store.listOutbound()).toMatchObject([
+        {
+          id,
+          status: 'failed',
+          lastError: 'remote.test resolves only to private, loopback or own addresses',
+        },
+      ]);
+      await store.deleteOutbound(id!);
+    }
+  });
+
+  it('looks up a UTF-8 recipient domain as its A-label and sends it so unless the next hop offers SMTPUTF8', async () => {
+    const asked: string[] = [];
+    const recording: DnsResolver = {
+      ...staticResolver('127.0.0.1'),
+      resolveMx: (name) => {
+        asked.push(name);
+        return Promise.resolve([{ exchange: `mx.${name}`, priority: 10 }]);
+      },
+    };
+    const m = await mx();
+    for (const smtpUtf8 of [false, true]) {
+      const standIn = await startBrokenTlsMx({ accept: true, smtpUtf8 });
+      try {
+        await queue('alice@local.test', ['bob@bücher.test']);
+        await worker(m, { resolver: recording, mxPort: standIn.port }).runOnce();
+        // Before: the U-label went to DNS and, without SMTPUTF8, into RCPT TO as raw UTF-8.
+        expect(standIn.commands.filter((command) => command.startsWith('RCPT'))).toEqual([
+          smtpUtf8 ? 'RCPT TO:<bob@bücher.test>' : 'RCPT TO:<bob@xn--bcher-kva.test>',
+        ]);
+        expect(await store.listOutbound()).toEqual([]);
+      } finally {
+        await standIn.close();
+      }
+    }
+    expect(asked).toEqual(['xn--bcher-kva.test', 'xn--bcher-kva.test']);
   });
 
   it('retries a 451 and delivers exactly once', async () => {
@@ -272,6 +335,47 @@ describe('relay worker', () => {
       [['dan@other.test'], 'relay-user', true],
     ]);
     expect(await store.listOutbound()).toEqual([]);
+  });
+
+  it('defers (no bounce) when the next hop refuses STARTTLS that is required, or its TLS handshake fails', async () => {
+    // 'smarthost': TLS required (STARTTLS); 'mx': opportunistic TLS to the MX.
+    const cases: Array<[Parameters<typeof startBrokenTlsMx>[0], 'smarthost' | 'mx', RegExp]> = [
+      // Before: a 5xx to STARTTLS counted as the recipient's permanent failure, and bounced.
+      [{ refusal: '554 5.7.0 TLS not available' }, 'smarthost', /^554 5\.7\.0 TLS not available/],
+      [{ refusal: '502 5.5.1 Unrecognized command' }, 'smarthost', /^502 5\.5\.1/],
+      ['garbage-handshake', 'smarthost', /./],
+      ['garbage-handshake', 'mx', /./],
+    ];
+    const unused = await mx();
+    for (const [behaviour, route, lastError] of cases) {
+      const broken = await startBrokenTlsMx(behaviour);
+      try {
+        const [id] = await queue('alice@local.test', ['bob@remote.test']);
+        await worker(
+          unused,
+          route === 'mx'
+            ? { mxPort: broken.port }
+            : {
+                smarthost: {
+                  host: '127.0.0.1',
+                  port: broken.port,
+                  tls: 'starttls',
+                  verifyCertificate: false,
+                },
+              },
+        ).runOnce();
+        expect(broken.commands.map((command) => command.split(' ')[0])).toContain('STARTTLS');
+        // Nothing was offered in the clear after TLS failed.
+        expect(broken.commands.some((command) => /^(MAIL|RCPT|DATA)/i.test(command))).toBe(false);
+        expect(await store.listOutbound()).toMatchObject([
+          { id, status: 'queued', attempts: 1, lastError: expect.stringMatching(lastError) },
+        ]);
+        expect(await inbox(store, 'alice@local.test')).toEqual([]);
+        await store.deleteOutbound(id!);
+      } finally {
+        await broken.close();
+      }
+    }
   });
 
   it('keeps mail queued (no bounce) when the smarthost refuses our password: that is our fault', async () => {

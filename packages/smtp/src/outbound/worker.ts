@@ -27,6 +27,11 @@ export interface RelayWorkerOptions {
   smarthost?: SmarthostOptions | null;
   /** Port of remote MX hosts: 25 (RFC 5321 4.5.4); tests point it at a loopback stand-in. */
   mxPort?: number;
+  /**
+   * Connect to MX addresses that are loopback, private, link-local or our own. Never in
+   * production: tests with a loopback stand-in MX only (default false, issue 11).
+   */
+  allowPrivateDestinations?: boolean;
   retry?: Partial<RetrySchedule>;
   pollIntervalMs?: number;
   /** How long a claimed entry belongs to this worker before another may take it (crash recovery). */
@@ -65,6 +70,7 @@ export function createRelayWorker(options: RelayWorkerOptions): RelayWorker {
     resolver: options.resolver,
     smarthost: options.smarthost ?? null,
     mxPort: options.mxPort ?? 25,
+    allowPrivateDestinations: options.allowPrivateDestinations ?? false,
     schedule: { ...DEFAULT_RETRY_SCHEDULE, ...options.retry },
   };
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;

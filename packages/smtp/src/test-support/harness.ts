@@ -6,7 +6,7 @@ import { createLogger } from '@minimail/protocol';
 import { openStore } from '@minimail/store';
 import type { MailStore } from '@minimail/store';
 import { createMxServer, createSubmissionServer } from '../index.js';
-import type { SmtpListener } from '../index.js';
+import type { SmtpListener, SmtpServiceOptions } from '../index.js';
 import type { InboundAuthOptions } from '../inbound-auth/index.js';
 import { testCertificate } from './tls-cert.js';
 
@@ -19,6 +19,8 @@ export interface HarnessOptions {
   maxMessageSize?: number;
   maxRecipients?: number;
   inboundAuth?: InboundAuthOptions;
+  /** Any further service option (a shared throttle, policies under test). */
+  serviceOptions?: Partial<SmtpServiceOptions>;
 }
 
 /** A real store in a temp dir, one listener on an ephemeral loopback port, and captured logs. */
@@ -62,6 +64,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     ...(options.maxMessageSize !== undefined ? { maxMessageSize: options.maxMessageSize } : {}),
     ...(options.maxRecipients !== undefined ? { maxRecipients: options.maxRecipients } : {}),
     ...(options.inboundAuth !== undefined ? { inboundAuth: options.inboundAuth } : {}),
+    ...options.serviceOptions,
   };
   const listener =
     options.service === 'mx'

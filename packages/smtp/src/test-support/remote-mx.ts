@@ -29,10 +29,10 @@ export interface RemoteMx {
 /**
  * A second SMTP server that plays the remote MX (or a smarthost) on 127.0.0.1:0. It offers
  * STARTTLS with a self-signed certificate, accepts any AUTH login when `auth` is set, and answers
- * RCPT and DATA as `script` says.
+ * RCPT and DATA as `script` says; `smtpUtf8: false` leaves SMTPUTF8 out of its EHLO reply.
  */
 export async function startRemoteMx(
-  options: { script?: Script; auth?: { user: string; pass: string }; tls?: boolean } = {},
+  options: { script?: Script; auth?: { user: string; pass: string }; tls?: boolean; smtpUtf8?: boolean } = {},
 ): Promise<RemoteMx> {
   const cert = options.tls === false ? null : await testCertificate();
   const received: ReceivedMail[] = [];
@@ -49,6 +49,8 @@ export async function startRemoteMx(
     authOptional: options.auth === undefined,
     allowInsecureAuth: false,
     disableReverseLookup: true,
+    // RFC 6531: offered unless the test plays a next hop without it.
+    hideSMTPUTF8: options.smtpUtf8 === false,
     logger: false,
     onAuth(auth: SMTPServerAuthentication, _session: SMTPServerSession, callback) {
       if (auth.username === options.auth?.user && auth.password === options.auth?.pass) {

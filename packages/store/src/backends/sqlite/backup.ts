@@ -1,7 +1,7 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { SqliteDatabase } from './db.js';
+import { PRIVATE_FILE_MODE, type SqliteDatabase } from './db.js';
 import { toStoreError } from './errors.js';
 import { LATEST_SCHEMA_VERSION, schemaVersion } from './migrations/index.js';
 import { StoreError } from '../../core/types.js';
@@ -32,7 +32,10 @@ export async function backupDatabase(db: SqliteDatabase, file: string): Promise<
   const partial = file + PARTIAL_SUFFIX;
   rmSync(partial, { force: true });
   try {
+    // Created 0600 before SQLite writes a page into it: a backup is the whole store (issue 11).
+    closeSync(openSync(partial, 'wx', PRIVATE_FILE_MODE));
     await db.backup(partial, { progress: () => ALL_PAGES });
+    chmodSync(partial, PRIVATE_FILE_MODE);
     makeSelfContained(partial);
     verifyStoreFile(partial);
     fsyncFile(partial);
@@ -113,6 +116,7 @@ export function restoreDatabase(file: string, storePath: string): { previous: st
   const partial = join(dirname(storePath), `.restore-${process.pid}${PARTIAL_SUFFIX}`);
   try {
     copyDatabase(file, partial);
+    chmodSync(partial, PRIVATE_FILE_MODE);
     fsyncFile(partial);
     renameSync(partial, storePath);
     fsyncFile(dirname(storePath));

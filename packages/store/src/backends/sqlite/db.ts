@@ -1,10 +1,15 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { BUSY_TIMEOUT_MS } from '../../core/limits.js';
 import { toStoreError } from './errors.js';
 
 export type SqliteDatabase = Database.Database;
+
+/** rwx for the owner only: the data directory. */
+export const PRIVATE_DIR_MODE = 0o700;
+/** rw for the owner only: the database, its WAL and shared-memory files, backups. */
+export const PRIVATE_FILE_MODE = 0o600;
 
 /**
  * Opens the SQLite file (creating its directory) with the pragmas the durability promise needs:
@@ -16,7 +21,14 @@ export type SqliteDatabase = Database.Database;
  */
 export function openDatabase(path: string): SqliteDatabase {
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    // Only the server's user may read the store: mail, password hashes and DKIM private keys
+    // (issue 11). A new directory is 0700; the file is created 0600 before SQLite opens it, and
+    // SQLite gives its -wal and -shm files the database file's mode. An older store is tightened.
+    mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
+    closeSync(openSync(path, 'a', PRIVATE_FILE_MODE));
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+      if (existsSync(file)) chmodSync(file, PRIVATE_FILE_MODE);
+    }
     const db = new Database(path);
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('journal_mode = WAL');
