@@ -71,18 +71,29 @@ export interface RunningServer {
 
 /**
  * Starts `minimail serve` and resolves once it says it is ready. `launcher` runs it under another
- * program (e.g. `['strace', ...]`); the child is then the launcher, not node.
+ * program (e.g. `['strace', ...]`); the child is then the launcher, not node. `how.command` replaces
+ * `node bin/minimail.js` (e.g. `['npx', 'minimail']` in an install test): that child starts the
+ * server as its own child, so it runs in a process group of its own and signals go to the group.
  */
 export async function startServer(
   args: string[],
   env: NodeJS.ProcessEnv,
   launcher: readonly string[] = [],
+  how: { cwd?: string; command?: readonly string[] } = {},
 ): Promise<RunningServer> {
-  const [command, ...commandArgs] = [...launcher, process.execPath, BIN, 'serve', ...args] as [
-    string,
-    ...string[],
-  ];
-  const child = spawn(command, commandArgs, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const cli = how.command ?? [process.execPath, BIN];
+  const [command, ...commandArgs] = [...launcher, ...cli, 'serve', ...args] as [string, ...string[]];
+  const group = how.command !== undefined;
+  const child = spawn(command, commandArgs, {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(how.cwd !== undefined ? { cwd: how.cwd } : {}),
+    detached: group,
+  });
+  const signal = (sig: NodeJS.Signals): void => {
+    if (group && child.pid !== undefined) process.kill(-child.pid, sig);
+    else child.kill(sig);
+  };
   let output = '';
   const waiters = new Set<() => void>();
   const onData = (chunk: Buffer): void => {
@@ -101,9 +112,9 @@ export async function startServer(
     child,
     output: () => output,
     exited,
-    kill: (signal = 'SIGTERM') => void child.kill(signal),
-    stop: async (signal = 'SIGKILL') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    kill: (sig = 'SIGTERM') => signal(sig),
+    stop: async (sig = 'SIGKILL') => {
+      if (child.exitCode === null && child.signalCode === null) signal(sig);
       await exited;
     },
     waitFor: (pattern, timeoutMs = 15_000) =>
@@ -134,7 +145,7 @@ export async function startServer(
     await server.waitFor(/minimail ready/);
   } catch (error) {
     // A server that never became ready must not outlive the test that started it.
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) signal('SIGKILL');
     throw error;
   }
   return server;
