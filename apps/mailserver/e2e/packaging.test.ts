@@ -31,7 +31,7 @@ describe('the packed workspaces, installed into an empty directory', () => {
     { timeout: 300_000 },
     async () => {
       const tarballs = path.join(temp, 'tarballs');
-    mkdirSync(tarballs);
+      mkdirSync(tarballs);
       const packed = await runCommand(
         'npm',
         ['pack', ...WORKSPACES.flatMap((w) => ['-w', w]), '--pack-destination', tarballs, '--json'],
