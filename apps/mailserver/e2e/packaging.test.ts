@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { localPrebuilds, npmEnv, ROOT, runCommand } from './install-support.js';
 import { freePort, startServer, type RunningServer } from './support.js';
 
-const WORKSPACES = ['store', 'mime', 'protocol', 'smtp', 'pop3', 'imap', 'http'].map(
+const WORKSPACES = ['store', 'mime', 'protocol', 'smtp', 'pop3', 'imap', 'http', 'testing'].map(
   (name) => `packages/${name}`,
 );
 WORKSPACES.push('apps/mailserver');
