@@ -2,6 +2,7 @@
 // plus a few that catch real mail-server bugs (floating promises lose errors).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { architectureRules } from './eslint/architecture.js';
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/data/**', '**/coverage/**'] },
@@ -13,4 +14,5 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  ...architectureRules(),
 );
