@@ -1,7 +1,9 @@
 import type { MailStore } from '@minimail/store';
 import type { ReplyName } from './replies.js';
 
-export type Profile = 'dev' | 'production';
+import type { Profile } from '@minimail/protocol';
+
+export type { Profile };
 
 /**
  * What accepting one RCPT means at delivery time. Every recipient's plan has the same shape so

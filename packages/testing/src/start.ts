@@ -10,7 +10,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseMessage, serializeStructure } from '@minimail/mime';
-import { createLogger, createMetrics, ensureDevCertificate, type Logger } from '@minimail/protocol';
+import {
+  createLogger,
+  createMetrics,
+  ensureDevCertificate,
+  type Logger,
+  type ServiceListener,
+} from '@minimail/protocol';
 import { openStore, type MailStore } from '@minimail/store';
 import { readMessage, type Message } from './message.js';
 
@@ -125,10 +131,7 @@ export async function startMailServer(options: StartMailServerOptions = {}): Pro
   try {
     const tls = await ensureDevCertificate(dataDir, hostname);
     const common = { store, hostname, profile: 'dev' as const, tls };
-    const listen = async (
-      name: ServiceName,
-      server: { listen(port: number, host: string): Promise<number>; close(): Promise<void> },
-    ) => {
+    const listen = async (name: ServiceName, server: ServiceListener): Promise<void> => {
       const port = await server.listen(0, host);
       listening.set(name, { port, close: () => server.close() });
     };

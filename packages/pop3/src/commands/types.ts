@@ -1,4 +1,4 @@
-import type { AuthThrottle, Logger, ProtocolMetrics } from '@minimail/protocol';
+import type { AuthThrottle, Logger, Profile, ProtocolMetrics } from '@minimail/protocol';
 import type { AccountStore, ChangeFeedStore, MailboxAccess, MaildropLockStore } from '@minimail/store';
 import type { SecurityContext } from '../capabilities.js';
 import type { SessionState, StateKind, StateOf } from '../state.js';
@@ -10,7 +10,7 @@ export type Pop3Store = AccountStore & MailboxAccess & MaildropLockStore & Chang
 export interface SessionServices {
   store: Pop3Store;
   hostname: string;
-  profile: 'dev' | 'production';
+  profile: Profile;
   throttle: AuthThrottle;
   /** Commands, -ERR replies, retrieved messages and failed logins; undefined records nothing. */
   metrics: ProtocolMetrics | undefined;
