@@ -18,6 +18,8 @@ import { mailboxCommands } from './commands/mailbox.js';
 import { runSendmail, sendmailCommand } from './commands/sendmail.js';
 import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
+import { migrateCommand } from './commands/migrate.js';
+import { storeCommands } from './commands/store.js';
 import { queueCommands } from './commands/queue.js';
 import { userCommands } from './commands/user.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -37,6 +39,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
   dns: dnsCommand,
   ...queueCommands,
   status: statusCommand,
+  migrate: migrateCommand,
+  ...storeCommands,
   completion: completionCommand,
   sendmail: sendmailCommand,
 };
