@@ -9,12 +9,9 @@ import {
 import type {
   ConnectionInfo,
   Listener,
-  Logger,
-  ProtocolMetrics,
   SecureContextSource,
   ServiceListener,
   ServiceOptions,
-  TlsSource,
 } from '@minimail/protocol';
 import { DEFAULT_MAX_CLIENTS, IDLE_TIMEOUT_MS } from './limits.js';
 import { REPLIES } from './replies.js';
