@@ -6,12 +6,17 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 COPY package.json package-lock.json turbo.json tsconfig.base.json ./
 COPY packages ./packages
 COPY apps ./apps
-RUN npm ci && npx turbo run build && npm prune --omit=dev
+COPY examples ./examples
+# `npm ci` builds every workspace through the root `prepare` script (ADR 0014).
+RUN npm ci && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app
+# All interfaces in every profile: in a container, 127.0.0.1 (the dev profile's own default) would
+# be unreachable through published ports, so `-e MINIMAIL_PROFILE=dev` alone gives the dev mode.
 ENV NODE_ENV=production \
     MINIMAIL_PROFILE=production \
+    MINIMAIL_BIND=0.0.0.0 \
     MINIMAIL_DATA_DIR=/data \
     TURBO_TELEMETRY_DISABLED=1
 COPY --from=build /app /app

@@ -4,6 +4,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +18,16 @@ export function tempDataDir(): { dir: string; cleanup(): void } {
 }
 
 /** A port that was free a moment ago (the CLI takes ports from the environment, where 0 means off). */
-export { freePort } from '../src/bench/processes.js';
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 /**
  * In the `e2e on postgres` project (vitest.config.ts) every data dir gets its own database in the
@@ -98,18 +108,29 @@ export interface RunningServer {
 
 /**
  * Starts `minimail serve` and resolves once it says it is ready. `launcher` runs it under another
- * program (e.g. `['strace', ...]`); the child is then the launcher, not node.
+ * program (e.g. `['strace', ...]`); the child is then the launcher, not node. `how.command` replaces
+ * `node bin/minimail.js` (e.g. `['npx', 'minimail']` in an install test): that child starts the
+ * server as its own child, so it runs in a process group of its own and signals go to the group.
  */
 export async function startServer(
   args: string[],
   env: NodeJS.ProcessEnv,
   launcher: readonly string[] = [],
+  how: { cwd?: string; command?: readonly string[] } = {},
 ): Promise<RunningServer> {
-  const [command, ...commandArgs] = [...launcher, process.execPath, BIN, 'serve', ...args] as [
-    string,
-    ...string[],
-  ];
-  const child = spawn(command, commandArgs, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const cli = how.command ?? [process.execPath, BIN];
+  const [command, ...commandArgs] = [...launcher, ...cli, 'serve', ...args] as [string, ...string[]];
+  const group = how.command !== undefined;
+  const child = spawn(command, commandArgs, {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(how.cwd !== undefined ? { cwd: how.cwd } : {}),
+    detached: group,
+  });
+  const signal = (sig: NodeJS.Signals): void => {
+    if (group && child.pid !== undefined) process.kill(-child.pid, sig);
+    else child.kill(sig);
+  };
   let output = '';
   const waiters = new Set<() => void>();
   const onData = (chunk: Buffer): void => {
@@ -128,9 +149,9 @@ export async function startServer(
     child,
     output: () => output,
     exited,
-    kill: (signal = 'SIGTERM') => void child.kill(signal),
-    stop: async (signal = 'SIGKILL') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    kill: (sig = 'SIGTERM') => signal(sig),
+    stop: async (sig = 'SIGKILL') => {
+      if (child.exitCode === null && child.signalCode === null) signal(sig);
       await exited;
     },
     waitFor: (pattern, timeoutMs = 15_000) =>
@@ -164,7 +185,7 @@ export async function startServer(
       throw new Error(`server is not on PostgreSQL: ${ready}`);
   } catch (error) {
     // A server that never became ready must not outlive the test that started it.
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) signal('SIGKILL');
     throw error;
   }
   return server;

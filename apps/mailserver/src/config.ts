@@ -7,12 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import path from 'node:path';
+import { PROFILES, type Profile } from '@minimail/protocol';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { defaultDataDir } from './paths.js';
 
-export const PROFILES = ['dev', 'production'] as const;
-export type Profile = (typeof PROFILES)[number];
+export { PROFILES, type Profile };
 
 /** Every listener, its env variable, and its port per profile (dev = 1000 + the standard port). */
 export const LISTENERS = {

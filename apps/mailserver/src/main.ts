@@ -15,6 +15,7 @@ import { dkimCommands } from './commands/dkim.js';
 import { dnsCommand } from './commands/dns.js';
 import { domainCommands } from './commands/domain.js';
 import { mailboxCommands } from './commands/mailbox.js';
+import { runSendmail, sendmailCommand } from './commands/sendmail.js';
 import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -41,7 +42,18 @@ export const COMMANDS: Record<string, CommandSpec> = {
   migrate: migrateCommand,
   ...storeCommands,
   completion: completionCommand,
+  sendmail: sendmailCommand,
 };
+
+/**
+ * `minimail [--config FILE] sendmail ARGS`: sendmail's own single-dash options (`-oi`, `-fa@b`)
+ * are no commander options, so its words go to it unparsed (`--help` still shows its help).
+ */
+function sendmailWords(argv: string[]): string[] | null {
+  const lead = argv[0] === '--config' ? 2 : 0;
+  if (argv[lead] !== 'sendmail' || argv.includes('--help')) return null;
+  return [...argv.slice(lead + 1), ...argv.slice(0, lead)];
+}
 
 /** `minimail help user add` is `minimail user add --help` (commander's help command takes one word). */
 function expandHelp(argv: string[]): string[] {
@@ -51,6 +63,11 @@ function expandHelp(argv: string[]): string[] {
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const built = buildProgram(COMMANDS, io);
   try {
+    const sendmail = sendmailWords(argv);
+    if (sendmail !== null) {
+      await runSendmail(sendmail, io, (file) => loadConfig({ env: io.env, file }));
+      return 0;
+    }
     try {
       await built.program.parseAsync(expandHelp(argv), { from: 'user' });
     } catch (err) {

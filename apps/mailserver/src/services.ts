@@ -6,7 +6,13 @@
  * the SMTP stack (smtp-server, nodemailer, mailauth), whose modules would otherwise sit in the
  * resident memory of every process (docs/benchmarks.md, "Idle", lists what each module costs).
  */
-import { createMetrics, type AuthThrottle, type Metrics, type TlsSource } from '@minimail/protocol';
+import {
+  createMetrics,
+  type AuthThrottle,
+  type Metrics,
+  type ServiceListener,
+  type TlsSource,
+} from '@minimail/protocol';
 import type { SmtpServiceOptions } from '@minimail/smtp';
 import type { MailStore } from '@minimail/store';
 import type { Logger } from 'pino';
@@ -97,11 +103,6 @@ async function smtpOptions(ctx: ServiceContext, proto: string): Promise<SmtpServ
   };
 }
 
-interface Listenable {
-  listen(port: number, host: string): Promise<number>;
-  close(): Promise<void>;
-}
-
 /**
  * Starts one listener unless its port is 0 (disabled). The server is built only then: a disabled
  * listener costs nothing (the http one, e.g., would otherwise create a metrics registry).
@@ -109,7 +110,7 @@ interface Listenable {
 async function listen(
   ctx: ServiceContext,
   listener: ListenerName,
-  build: () => Listenable | Promise<Listenable>,
+  build: () => ServiceListener | Promise<ServiceListener>,
 ): Promise<RunningListener[]> {
   const configured = ctx.config.ports[listener];
   if (configured === 0) return [];

@@ -1,4 +1,4 @@
-import type { Logger } from '@minimail/protocol';
+import type { Logger, Profile, ServiceListener } from '@minimail/protocol';
 import type { MailStore } from '@minimail/store';
 import type { Registry } from 'prom-client';
 
@@ -12,7 +12,7 @@ export interface HttpServiceOptions {
    * dev: health, metrics, the mail-catcher API and web page. production: health and metrics
    * only; everything else is 404 (caught mail must never be readable over HTTP in production).
    */
-  profile: 'dev' | 'production';
+  profile: Profile;
   /**
    * Host names, besides loopback names and IP literals, under which the dev catcher may be reached
    * (e.g. the configured MINIMAIL_HOSTNAME). Requests naming any other host get 403 (DNS rebinding).
@@ -20,9 +20,5 @@ export interface HttpServiceOptions {
   allowedHosts?: readonly string[];
 }
 
-export interface HttpListener {
-  /** Starts listening; resolves with the bound port (useful with port 0). */
-  listen(port: number, host: string): Promise<number>;
-  /** Stops accepting, ends long polls, closes every connection. */
-  close(): Promise<void>;
-}
+/** close() stops accepting, ends long polls, closes every connection. */
+export type HttpListener = ServiceListener;

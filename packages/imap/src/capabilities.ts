@@ -4,6 +4,7 @@
  */
 import { MAX_APPEND_SIZE } from './protocol/limits.js';
 import type { StateKind } from './session/state.js';
+import type { Profile } from '@minimail/protocol';
 
 export interface CapabilityContext {
   state: StateKind;
@@ -11,7 +12,7 @@ export interface CapabilityContext {
   secure: boolean;
   /** The server has a certificate, so STARTTLS can be offered. */
   tlsAvailable: boolean;
-  profile: 'dev' | 'production';
+  profile: Profile;
 }
 
 interface CapabilityEntry {

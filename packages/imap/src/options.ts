@@ -1,33 +1,12 @@
-import type { AuthThrottle, ConnectionLimiter, Logger, ProtocolMetrics, TlsSource } from '@minimail/protocol';
+import type { ServiceListener, ServiceOptions } from '@minimail/protocol';
 import type { MailStore } from '@minimail/store';
 import type { ImapServerLimits } from './limits.js';
 
 /** What the app gives the IMAP service; the same shape as the SMTP and POP3 services. */
-export interface ImapServiceOptions {
+export interface ImapServiceOptions extends ServiceOptions {
   store: MailStore;
-  logger: Logger;
-  /** Announced in the greeting. */
-  hostname: string;
-  /** dev: any password for any address (login creates the account); production: real passwords. */
-  profile: 'dev' | 'production';
-  /**
-   * Certificate for STARTTLS and implicit TLS: PEM text, or a TlsContextProvider whose reloaded
-   * certificate the next handshake uses (no restart); null disables both.
-   */
-  tls: TlsSource | null;
-  /** Simultaneous sessions; defaults to DEFAULT_MAX_CLIENTS. */
-  maxClients?: number;
-  /** Simultaneous sessions from one IP; defaults to the protocol package's LIMITS.maxConnectionsPerIp. */
-  maxConnectionsPerIp?: number;
-  /** Counts in total and per IP instead of a limiter of this listener's own (maxClients etc. unused). */
-  connectionLimiter?: ConnectionLimiter;
-  /** Failed-login throttle; pass one to every listener of the process so all ports count together. */
-  authThrottle?: AuthThrottle;
-  /**
-   * Connections, commands (labelled from IMAP_COMMAND_NAMES), NO/BAD replies, failed logins,
-   * APPENDed messages (in) and whole messages FETCHed (out).
-   */
-  metrics?: ProtocolMetrics;
+  // maxClients defaults to DEFAULT_MAX_CLIENTS; metrics count commands labelled from
+  // IMAP_COMMAND_NAMES, NO/BAD replies, APPENDed messages (in) and whole messages FETCHed (out).
 }
 
 export interface CreateImapServerOptions extends ImapServiceOptions {
@@ -37,9 +16,5 @@ export interface CreateImapServerOptions extends ImapServiceOptions {
   limits?: Partial<ImapServerLimits>;
 }
 
-export interface ImapListener {
-  /** Binds and resolves with the port actually bound (0 picks a free one). */
-  listen(port: number, host: string): Promise<number>;
-  /** Says `* BYE` to open sessions, waits for them briefly, then closes. */
-  close(): Promise<void>;
-}
+/** close() says `* BYE` to open sessions, waits for them briefly, then closes. */
+export type ImapListener = ServiceListener;

@@ -1,5 +1,5 @@
 /** What every session of one listener shares. */
-import type { Logger, AuthThrottle, ProtocolMetrics, SecureContextSource } from '@minimail/protocol';
+import type { AuthThrottle, Logger, Profile, ProtocolMetrics, SecureContextSource } from '@minimail/protocol';
 import type { MailStore } from '@minimail/store';
 import type { ImapServerLimits } from './limits.js';
 import type { MessageStructures } from './message-structure.js';
@@ -10,7 +10,7 @@ export interface ServerContext {
   store: MailStore;
   logger: Logger;
   hostname: string;
-  profile: 'dev' | 'production';
+  profile: Profile;
   /**
    * For STARTTLS; null when the server has no certificate. A function (a reloading provider) is
    * asked at each handshake, so a renewed certificate is used without a restart.

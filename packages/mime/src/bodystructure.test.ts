@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bodyStructure } from './bodystructure.js';
 import { parseMessage } from './parse.js';
-import { CORPUS_AVAILABLE, corpusFile, crlf } from './test-support/messages.js';
+import { CORPUS_AVAILABLE, CORPUS_NOTE, corpusFile, crlf } from './test-support/messages.js';
 
 function structures(raw: Buffer): { body: unknown; bodystructure: unknown } {
   const root = parseMessage(raw);
@@ -173,7 +173,7 @@ describe('BODY and BODYSTRUCTURE (RFC 3501 7.4.2)', () => {
   });
 
   it.skipIf(!CORPUS_AVAILABLE)(
-    'answers the RFC 3501 6.4.5 part-specifier sample with the structure the RFC draws',
+    `answers the RFC 3501 6.4.5 part-specifier sample with the structure the RFC draws${CORPUS_NOTE}`,
     () => {
       const raw = corpusFile('mimekit/messages__rfc2060.txt');
       const body = structures(raw).body as unknown[];

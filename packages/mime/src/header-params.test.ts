@@ -8,7 +8,7 @@ import libmime from 'libmime';
 import { byteStringToText } from './bytes.js';
 import { fieldValue, readHeaderBlock } from './header-block.js';
 import { parseSimpleParameterized } from './header-params.js';
-import { CORPUS_AVAILABLE, readCorpus } from './test-support/messages.js';
+import { CORPUS_AVAILABLE, CORPUS_SKIP_REASON, readCorpus } from './test-support/messages.js';
 import { int, pick, prng } from './test-support/random.js';
 
 /** libmime's reading in the simple reader's shape; params as an object so key order rules match. */
@@ -147,7 +147,8 @@ describe('parseSimpleParameterized', () => {
     expect(answered).toBeGreaterThan(2_000);
   });
 
-  it('agrees with libmime on every header field of the shared corpus', () => {
+  it('agrees with libmime on every header field of the shared corpus', (ctx) => {
+    if (!CORPUS_AVAILABLE) ctx.skip(CORPUS_SKIP_REASON);
     let answered = 0;
     for (const { raw } of readCorpus()) {
       const { fields } = readHeaderBlock(raw, 0, raw.length);
@@ -159,6 +160,6 @@ describe('parseSimpleParameterized', () => {
         expect({ text, parsed: simple }).toStrictEqual({ text, parsed: viaLibmime(text) });
       }
     }
-    if (CORPUS_AVAILABLE) expect(answered).toBeGreaterThan(100);
+    expect(answered).toBeGreaterThan(100);
   });
 });

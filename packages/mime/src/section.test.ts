@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseMessage } from './parse.js';
 import { extractSection, parseSectionSpec, partial } from './section.js';
-import { CORPUS_AVAILABLE, corpusFile, crlf, toCrlf } from './test-support/messages.js';
+import { CORPUS_AVAILABLE, CORPUS_NOTE, corpusFile, crlf, toCrlf } from './test-support/messages.js';
 import type { SectionSpec } from './types.js';
 
 describe('parseSectionSpec (RFC 3501 6.4.5 / 9)', () => {
@@ -40,7 +40,7 @@ function section(raw: Buffer, spec: string): string | null {
 }
 
 describe.skipIf(!CORPUS_AVAILABLE)(
-  'extractSection: the RFC 3501 6.4.5 sample message (from the shared corpus)',
+  `extractSection: the RFC 3501 6.4.5 sample message (from the shared corpus)${CORPUS_NOTE}`,
   () => {
     // The sample says in each part which part specifier reaches it.
     const raw = CORPUS_AVAILABLE ? toCrlf(corpusFile('mimekit/messages__rfc2060.txt')) : Buffer.alloc(0);

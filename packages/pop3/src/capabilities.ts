@@ -1,6 +1,7 @@
+import type { Profile } from '@minimail/protocol';
 /** What the CAPA answer and the login commands depend on. */
 export interface SecurityContext {
-  profile: 'dev' | 'production';
+  profile: Profile;
   /** The connection is encrypted now (implicit TLS, or after STLS). */
   secure: boolean;
   /** STLS can be offered: a certificate is configured and this is not the implicit-TLS listener. */

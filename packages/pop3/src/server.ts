@@ -10,10 +10,9 @@ import {
 import type {
   ConnectionInfo,
   Listener,
-  Logger,
-  ProtocolMetrics,
   SecureContextSource,
-  TlsSource,
+  ServiceListener,
+  ServiceOptions,
 } from '@minimail/protocol';
 import { DEFAULT_MAX_CLIENTS, IDLE_TIMEOUT_MS } from './limits.js';
 import { REPLIES } from './replies.js';
@@ -21,39 +20,15 @@ import { pop3CredentialCheck } from './login.js';
 import { Pop3Session } from './session.js';
 import type { Pop3Store, SessionServices } from './commands/types.js';
 
-export interface Pop3ServiceOptions {
+export interface Pop3ServiceOptions extends ServiceOptions {
   store: Pop3Store;
-  /** pino logger from the app; each session logs through a child with cid, proto and remote. */
-  logger: Logger;
-  /** Shown in the greeting. */
-  hostname: string;
-  /** dev: any password logs in and creates the account. production: stored passwords, TLS only. */
-  profile: 'dev' | 'production';
-  /**
-   * Certificate for STLS and implicit TLS: PEM text, or a TlsContextProvider whose reloaded
-   * certificate the next handshake uses (no restart); null disables both.
-   */
-  tls: TlsSource | null;
   /** RFC 1939 3 autologout; defaults to IDLE_TIMEOUT_MS (10 minutes). */
   idleTimeoutMs?: number;
-  /** Simultaneous sessions; defaults to DEFAULT_MAX_CLIENTS. */
-  maxClients?: number;
-  /** Simultaneous sessions from one IP; defaults to the protocol package's LIMITS.maxConnectionsPerIp. */
-  maxConnectionsPerIp?: number;
-  /** Counts in total and per IP instead of a limiter of this listener's own (maxClients etc. unused). */
-  connectionLimiter?: ConnectionLimiter;
-  /** Failed-login throttle; pass one to every listener of the process so all ports count together. */
-  authThrottle?: AuthThrottle;
-  /** Connections, commands, -ERR replies, retrieved messages and failed logins. */
-  metrics?: ProtocolMetrics;
+  // maxClients defaults to DEFAULT_MAX_CLIENTS; in production, stored passwords over TLS only.
 }
 
-export interface Pop3Listener {
-  /** Start listening; resolves with the bound port (useful with port 0). */
-  listen(port: number, host: string): Promise<number>;
-  /** Stop accepting, end every session (no deletions are applied), release their locks. */
-  close(): Promise<void>;
-}
+/** close() stops accepting, ends every session (no deletions are applied), releases their locks. */
+export type Pop3Listener = ServiceListener;
 
 /**
  * A POP3 listener: port 110/1110 with STLS (implicitTls false) or 995/1995 with TLS from the first

@@ -21,6 +21,7 @@ export {
   type UpgradeOptions,
 } from './tls.js';
 export { ensureDevCertificate } from './dev-certificate.js';
+export { PROFILES, type Profile, type ServiceListener, type ServiceOptions } from './service.js';
 export {
   decodeSaslLoginResponse,
   decodeSaslPlain,

@@ -2,7 +2,9 @@ import { isForbiddenRecipientDomain } from './outbound/forbidden-destinations.js
 import type { MailStore } from '@minimail/store';
 import type { ReplyName } from './replies.js';
 
-export type Profile = 'dev' | 'production';
+import type { Profile } from '@minimail/protocol';
+
+export type { Profile };
 
 /**
  * What accepting one RCPT means at delivery time. Every recipient's plan has the same shape so

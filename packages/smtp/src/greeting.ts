@@ -6,13 +6,15 @@
  * where clients are our own users (submission) or a developer's tests (dev profile), where a
  * client that opens one connection per message is capped at ten messages a second per session.
  */
+import type { Profile } from '@minimail/protocol';
+
 export interface GreetingPolicy {
   /** Keep smtp-server's pause and its "talk too soon" rejection. */
   rejectEarlyTalkers: boolean;
 }
 
 /** Production MX keeps the pause; submission (authenticated users) and dev never pay it. */
-export function greetingPolicy(kind: 'mx' | 'submission', profile: 'dev' | 'production'): GreetingPolicy {
+export function greetingPolicy(kind: 'mx' | 'submission', profile: Profile): GreetingPolicy {
   return { rejectEarlyTalkers: kind === 'mx' && profile === 'production' };
 }
 

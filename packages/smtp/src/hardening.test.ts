@@ -24,6 +24,7 @@ import {
 import { HOSTNAME, inbox } from './test-support/harness.js';
 import { RawSmtpClient } from './test-support/raw-client.js';
 import { testCertificate } from './test-support/tls-cert.js';
+import type { Profile } from '@minimail/protocol';
 
 let dir: string;
 let store: MailStore;
@@ -303,7 +304,7 @@ describe('no DNS traffic', () => {
     return calls;
   }
 
-  async function session(port: number, profile: 'dev' | 'production'): Promise<void> {
+  async function session(port: number, profile: Profile): Promise<void> {
     const client = await connect(port);
     expect((await client.reply(2000)).last).toBe(`220 ${HOSTNAME} ESMTP minimail`);
     expect(await client.command('EHLO client.test')).toBe('250 SIZE 26214400');

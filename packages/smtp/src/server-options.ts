@@ -1,16 +1,13 @@
 import type { SMTPServerOptions } from 'smtp-server';
-import type { Logger } from 'pino';
 import type { MailStore } from '@minimail/store';
 import type { DnsResolver } from './outbound/resolver.js';
 import {
   isTlsContextProvider,
   MIN_TLS_VERSION,
   SERVER_CIPHERS,
-  type AuthThrottle,
-  type ConnectionLimiter,
   type MessageMemoryBudget,
-  type ProtocolMetrics,
-  type TlsSource,
+  type ServiceListener,
+  type ServiceOptions,
 } from '@minimail/protocol';
 import {
   CLOSE_GRACE_MS,
@@ -27,39 +24,16 @@ import { greetingPolicy } from './greeting.js';
 import type { ListenerExtras } from './listener.js';
 import type { InboundAuthOptions } from './inbound-auth/index.js';
 
-export interface SmtpServiceOptions {
+export interface SmtpServiceOptions extends ServiceOptions {
   store: MailStore;
-  logger: Logger;
-  /** Our host name: the greeting, EHLO reply and Received headers. */
-  hostname: string;
-  profile: 'dev' | 'production';
-  /**
-   * PEM key and certificate for STARTTLS and implicit TLS, or a TlsContextProvider whose reloads
-   * (renewed certificate files) new connections pick up without a restart; null offers no TLS.
-   */
-  tls: TlsSource | null;
+  // maxClients defaults to 200, maxConnectionsPerIp to DEFAULT_MAX_CONNECTIONS_PER_IP; authThrottle
+  // is for submission; metrics count connections, commands, error replies, messages, failed auths.
   /** RFC 1870 SIZE limit in octets; default 25 MiB. */
   maxMessageSize?: number;
   /** Recipients per transaction; default 100. */
   maxRecipients?: number;
-  /** Concurrent connections; default 200. */
-  maxClients?: number;
-  /** Concurrent connections from one IP; default DEFAULT_MAX_CONNECTIONS_PER_IP. */
-  maxConnectionsPerIp?: number;
-  /**
-   * Counts connections in total and per IP instead of a limiter of this listener's own (e.g. one
-   * limiter shared by several listeners); maxClients and maxConnectionsPerIp are then unused.
-   */
-  connectionLimiter?: ConnectionLimiter;
   /** Idle time allowed between commands; default SOCKET_TIMEOUT_MS (RFC 5321 4.5.3.2.7). */
   socketTimeoutMs?: number;
-  /**
-   * Failed-login throttle (submission). Pass one instance to every listener of the process so
-   * that a guesser is slowed down across ports; by default each listener has its own.
-   */
-  authThrottle?: AuthThrottle;
-  /** Records connections, commands, error replies, messages and auth failures. */
-  metrics?: ProtocolMetrics;
   /**
    * Submission in production: MX/A lookups at RCPT, to refuse (550 5.7.1) remote domains that
    * resolve only to private, loopback, link-local or own addresses. Absent: only address
@@ -88,12 +62,8 @@ export interface SmtpServiceOptions {
   inboundAuth?: InboundAuthOptions | null;
 }
 
-export interface SmtpListener {
-  /** Starts accepting; resolves with the bound port (useful with port 0). */
-  listen(port: number, host: string): Promise<number>;
-  /** Stops accepting, lets in-flight deliveries commit and answer, then closes every connection. */
-  close(): Promise<void>;
-}
+/** close() stops accepting, lets in-flight deliveries commit and answer, then closes every connection. */
+export type SmtpListener = ServiceListener;
 
 /**
  * The extensions each listener advertises in its EHLO reply, as a table. smtp-server implements

@@ -88,14 +88,22 @@ export const statusCommand: CommandSpec = {
         };
       }),
     );
-    const file = storePath(config.dataDir);
-    const exists = existsSync(file);
+    // SQLite: the file in the data dir, opened only if it exists (status creates nothing).
+    // PostgreSQL (MINIMAIL_DATABASE_URL): the database, always there once migrated.
+    const postgres = config.databaseUrl !== undefined;
+    const file = postgres ? config.databaseUrl!.replace(/\/\/[^@/]*@/, '//***@') : storePath(config.dataDir);
+    const exists = postgres || existsSync(file);
     const users = exists ? await withStore(config, mailCounts) : [];
     const report = {
       profile: config.profile,
       hostname: config.hostname,
       dataDir: config.dataDir,
-      store: { path: file, exists, size: exists ? statSync(file).size : 0 },
+      store: {
+        backend: postgres ? 'postgresql' : 'sqlite',
+        path: file,
+        exists,
+        size: exists && !postgres ? statSync(file).size : 0,
+      },
       listeners,
       users,
     };
@@ -105,7 +113,8 @@ export const statusCommand: CommandSpec = {
     out(`profile    ${report.profile}`);
     out(`hostname   ${report.hostname}`);
     out(`data dir   ${report.dataDir}`);
-    out(`store      ${file} ${exists ? `(${report.store.size} bytes)` : '(not created yet)'}`);
+    const detail = postgres ? '(PostgreSQL)' : exists ? `(${report.store.size} bytes)` : '(not created yet)';
+    out(`store      ${file} ${detail}`);
     out('');
     out('listeners:');
     for (const l of listeners) {

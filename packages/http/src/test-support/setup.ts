@@ -5,6 +5,7 @@ import { createLogger, createMetrics, type Metrics } from '@minimail/protocol';
 import { openStore, type MailStore } from '@minimail/store';
 import { createHttpServer } from '../index.js';
 import type { HttpListener } from '../options.js';
+import type { Profile } from '@minimail/protocol';
 
 export interface Setup {
   port: number;
@@ -17,7 +18,7 @@ export interface Setup {
   close(): Promise<void>;
 }
 
-export async function startHttp(profile: 'dev' | 'production'): Promise<Setup> {
+export async function startHttp(profile: Profile): Promise<Setup> {
   const dir = mkdtempSync(join(tmpdir(), 'minimail-http-'));
   const path = join(dir, 'minimail.sqlite');
   // A short poll interval keeps cross-connection waits quick; the default (250 ms) works the same.

@@ -14,6 +14,7 @@ import { openStore, type MailStore } from '@minimail/store';
 import type { ImapServerLimits } from '../limits.js';
 import { createImapServer } from '../server.js';
 import type { ImapListener } from '../options.js';
+import type { Profile } from '@minimail/protocol';
 
 export interface Harness {
   dir: string;
@@ -32,7 +33,7 @@ export interface Harness {
 }
 
 export interface HarnessOptions {
-  profile?: 'dev' | 'production';
+  profile?: Profile;
   tls?: boolean;
   implicitTls?: boolean;
   limits?: Partial<ImapServerLimits>;

@@ -44,6 +44,12 @@ export const CORPUS_DIR = resolve(
 /** Whether the shared corpus is present; tests that need it are skipped (visibly) when not. */
 export const CORPUS_AVAILABLE = existsSync(CORPUS_DIR);
 
+/** Why a corpus test is skipped, for its name or `ctx.skip(...)`: the reporter shows it. */
+export const CORPUS_SKIP_REASON = `no MIME corpus at ${CORPUS_DIR} (the shared/ folder beside the repository)`;
+
+/** Appended to the name of a test skipped without the corpus, so the skip says why. */
+export const CORPUS_NOTE = CORPUS_AVAILABLE ? '' : ` [skipped: ${CORPUS_SKIP_REASON}]`;
+
 export interface CorpusFile {
   /** `source/file`, for test names. */
   name: string;

@@ -1,4 +1,4 @@
-import type { LoginPolicy, Logger, ProtocolMetrics } from '@minimail/protocol';
+import type { LoginPolicy, Logger, Profile, ProtocolMetrics } from '@minimail/protocol';
 import type { AccountStore, ChangeFeedStore, MailboxAccess, MaildropLockStore, User } from '@minimail/store';
 import type { SecurityContext } from '../capabilities.js';
 import type { SessionState, StateKind, StateOf } from '../state.js';
@@ -10,7 +10,7 @@ export type Pop3Store = AccountStore & MailboxAccess & MaildropLockStore & Chang
 export interface SessionServices {
   store: Pop3Store;
   hostname: string;
-  profile: 'dev' | 'production';
+  profile: Profile;
   /** The protocol package's one login policy (throttle first, then the password), shared with IMAP and SMTP. */
   login: LoginPolicy<User>;
   /** Commands, -ERR replies, retrieved messages and failed logins; undefined records nothing. */

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDevCertificate } from '@minimail/protocol';
-import type { TlsFiles } from '@minimail/protocol';
+import type { Profile, TlsFiles } from '@minimail/protocol';
 import { capturingLogger, RawClient } from '@minimail/protocol/testing';
 import { openStore } from '@minimail/store';
 import type { MailStore } from '@minimail/store';
@@ -12,7 +12,7 @@ import type { Pop3Listener } from '../index.js';
 export const HOSTNAME = 'pop.test';
 
 export interface HarnessOptions {
-  profile?: 'dev' | 'production';
+  profile?: Profile;
   /** Serve implicit TLS (the 995 listener). */
   implicitTls?: boolean;
   /** Configure a certificate (STLS on the plain listener). Defaults to true. */

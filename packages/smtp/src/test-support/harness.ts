@@ -9,11 +9,12 @@ import { createMxServer, createSubmissionServer } from '../index.js';
 import type { SmtpListener, SmtpServiceOptions } from '../index.js';
 import type { InboundAuthOptions } from '../inbound-auth/index.js';
 import { testCertificate } from './tls-cert.js';
+import type { Profile } from '@minimail/protocol';
 
 export const HOSTNAME = 'mx.test';
 
 export interface HarnessOptions {
-  profile: 'dev' | 'production';
+  profile: Profile;
   service: 'mx' | 'submission' | 'submissions';
   withTls?: boolean;
   maxMessageSize?: number;

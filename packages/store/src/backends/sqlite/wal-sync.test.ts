@@ -8,8 +8,8 @@ import { TempStores } from '../../test-support/temp-store.js';
 
 describe('WalSync: fdatasync of the WAL, coalesced', () => {
   const temps: TempStores[] = [];
-  afterEach(() => {
-    for (const temp of temps.splice(0)) temp.cleanup();
+  afterEach(async () => {
+    for (const temp of temps.splice(0)) await temp.cleanup();
   });
 
   function openWal(): { db: Database.Database; wal: WalSync; path: string } {

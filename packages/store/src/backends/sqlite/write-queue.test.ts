@@ -161,7 +161,7 @@ describe('write queue: a failure outside any op still settles every promise', ()
       expect(db.prepare('SELECT v FROM t').all()).toEqual([{ v: 2 }]);
     } finally {
       db.close();
-      temp.cleanup();
+      await temp.cleanup();
     }
   });
 });
@@ -195,9 +195,9 @@ describe('write queue: acknowledged only after the WAL fsync', () => {
       () => gate.sync(),
     );
   });
-  afterEach(() => {
+  afterEach(async () => {
     db.close();
-    temp.cleanup();
+    await temp.cleanup();
   });
 
   const insert = (v: number) => queue.run((d) => d.prepare('INSERT INTO t VALUES (?)').run(v).changes);

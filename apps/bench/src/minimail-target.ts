@@ -2,15 +2,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { openAppStore } from '../open-store.js';
+import { parseMessage, serializeStructure } from '@minimail/mime';
+import { openStore } from '@minimail/store';
+import { minimailBin } from './paths.js';
 import { freePort, startNodeChild, treeRssBytes, type ChildServer } from './processes.js';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** Deliveries in flight while seeding: enough for the store's group commit to batch them. */
 const SEED_CONCURRENCY = 256;
 /** The built CLI, as `npx minimail` runs it. */
-const CLI = path.join(HERE, '..', '..', 'bin', 'minimail.js');
+const CLI = minimailBin();
 /** The CLI's port variable of each benched service. */
 const SERVICE_PORT_ENV = {
   smtp: 'MINIMAIL_SMTP_PORT',
@@ -59,7 +59,11 @@ export function createMinimail(): MinimailInstance {
   return {
     dataDir,
     async seed(address, count, message) {
-      const store = openAppStore(dataDir);
+      // As the CLI opens it (apps/mailserver open-store.ts): each body's MIME structure stored with it.
+      const store = openStore({
+        path: path.join(dataDir, 'minimail.sqlite'),
+        describeBody: (raw) => serializeStructure(parseMessage(raw)),
+      });
       try {
         const user = await store.ensureUser(address);
         let next = 0;

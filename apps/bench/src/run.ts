@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { repositoryRoot } from '../paths.js';
+import { repositoryRoot } from './paths.js';
 import { runBigMailboxSuite } from './big-mailbox-suite.js';
 import { runIdleSuite } from './idle-suite.js';
 import { runImapSuite } from './imap-suite.js';
