@@ -16,6 +16,7 @@ import { decoyPasswordHash, hashPassword, verifyPasswordHash } from './password.
 import { createStoreParts, type StoreParts } from './store-parts.js';
 import { ThreadWriter } from './thread-writer.js';
 import { WalSync } from './wal-sync.js';
+import type { CaughtGroup, IndexedBody, MessagePage, MessageQuery } from './search/types.js';
 import type { HeldLock, PreparedDelivery, WriteOpArgs, WriteOpName, WriteOpResult } from './write-ops.js';
 import type { Durability } from './write-queue.js';
 import { InlineWriter, type Writer } from './writer.js';
@@ -60,6 +61,11 @@ export interface OpenStoreOptions {
    */
   describeBody?: (raw: Buffer) => string;
   /**
+   * What the search index keeps of a body (the app passes the catcher's extractor), computed
+   * before the write like `describeBody`. Without it bodies are stored unindexed (docs/adr/0015).
+   */
+  indexBody?: (raw: Buffer) => IndexedBody;
+  /**
    * Where writes run: `inline` on this thread (the default: no extra thread, least memory), or
    * `thread` on a worker thread with its own connection, so that the SQL and COMMIT of a busy
    * ingest leave the event loop free for sessions (docs/adr/0013). Durability is the same.
@@ -82,11 +88,13 @@ export class SqliteMailStore implements MailStore {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly logger: StoreLogger | undefined;
   private readonly describeBody: ((raw: Buffer) => string) | undefined;
+  private readonly indexBody: ((raw: Buffer) => IndexedBody) | undefined;
   private closing: Promise<void> | null = null;
 
   constructor(options: OpenStoreOptions) {
     this.logger = options.logger;
     this.describeBody = options.describeBody;
+    this.indexBody = options.indexBody;
     this.db = openDatabase(options.path);
     this.walSync = new WalSync(options.path);
     try {
@@ -263,6 +271,14 @@ export class SqliteMailStore implements MailStore {
     return this.read(() => this.parts.bodies.readStructure(bodyHash));
   }
 
+  searchMessages(query: MessageQuery): Promise<MessagePage> {
+    return this.read(() => this.parts.search.search(query));
+  }
+
+  caughtGroup(mailboxId: number, uid: number, mailboxIds?: readonly number[]): Promise<CaughtGroup | null> {
+    return this.read(() => this.parts.search.groupOf(mailboxId, uid, mailboxIds));
+  }
+
   setFlags(mailboxId: number, uids: number[], mode: FlagMode, flags: string[]): Promise<MessageSummary[]> {
     return this.write('setFlags', [mailboxId, uids, mode, flags]);
   }
@@ -405,7 +421,18 @@ export class SqliteMailStore implements MailStore {
       sender: request.outbound?.sender ?? '',
       // Outside the write transaction: parsing must not hold up the other writers of the batch.
       structure: this.describe(request.raw),
+      search: this.indexOf(request.raw),
     };
+  }
+
+  private indexOf(raw: Buffer): IndexedBody | null {
+    if (!this.indexBody) return null;
+    try {
+      return this.indexBody(raw);
+    } catch (error) {
+      this.warn(error, 'indexBody threw; body stored without a search entry');
+      return null;
+    }
   }
 
   private describe(raw: Buffer): string | null {

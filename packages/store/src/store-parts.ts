@@ -8,6 +8,7 @@ import { Mailboxes } from './mailboxes.js';
 import { Messages } from './messages.js';
 import { OutboundQueue } from './outbound.js';
 import { UidValidityCounter } from './uid-validity.js';
+import { SearchIndex } from './search/search-index.js';
 
 /** The store's small classes, one per concern, all on one connection (their statements are prepared on it). */
 export interface StoreParts {
@@ -19,6 +20,7 @@ export interface StoreParts {
   outbound: OutboundQueue;
   locks: MaildropLocks;
   dkimKeys: DkimKeys;
+  search: SearchIndex;
 }
 
 export function createStoreParts(db: SqliteDatabase): StoreParts {
@@ -33,5 +35,6 @@ export function createStoreParts(db: SqliteDatabase): StoreParts {
     outbound: new OutboundQueue(db),
     locks: new MaildropLocks(db),
     dkimKeys: new DkimKeys(db),
+    search: new SearchIndex(db),
   };
 }

@@ -8,6 +8,7 @@
  */
 
 /** System flags of RFC 3501 2.3.2 that a client may set. `\Recent` is session state, not stored. */
+import type { CaughtGroup, MessagePage, MessageQuery } from './search/types.js';
 export const SYSTEM_FLAGS = ['\\Seen', '\\Answered', '\\Flagged', '\\Deleted', '\\Draft'] as const;
 export type SystemFlag = (typeof SYSTEM_FLAGS)[number];
 
@@ -292,6 +293,10 @@ export interface MailStore {
   readBody(bodyHash: string): Promise<Buffer>;
   /** The description recorded when the body was stored (MIME structure JSON), or null if none. */
   readStructure(bodyHash: string): Promise<string | null>;
+  /** Caught mail grouped per delivery, filtered and paged, from the search index (search/types.ts). */
+  searchMessages(query: MessageQuery): Promise<MessagePage>;
+  /** The group (same body, same delivery) holding one copy, or null if that copy is gone. */
+  caughtGroup(mailboxId: number, uid: number, mailboxIds?: readonly number[]): Promise<CaughtGroup | null>;
   /** Changes flags on the given UIDs; returns the messages that changed, with new flags/modseq. */
   setFlags(mailboxId: number, uids: number[], mode: FlagMode, flags: string[]): Promise<MessageSummary[]>;
   /**

@@ -1,5 +1,6 @@
 import { bodyHashOf } from './bodies.js';
 import type { StoreParts } from './store-parts.js';
+import type { IndexedBody } from './search/types.js';
 import type {
   Alias,
   ConditionalFlagResult,
@@ -29,6 +30,8 @@ export interface PreparedDelivery {
   recipients: string[];
   sender: string;
   structure: string | null;
+  /** What the search index keeps of the body (search/types.ts), or null if not indexed. */
+  search?: IndexedBody | null;
 }
 
 /** A maildrop lock this process holds. */
@@ -101,6 +104,7 @@ export class WriteOps {
     // Hashed here, not by the caller: on the writer thread this work leaves the event loop too.
     const bodyHash = bodyHashOf(raw);
     bodies.store(bodyHash, raw, delivery.structure);
+    if (delivery.search) this.parts.search.index(bodyHash, delivery.search);
     const copies: DeliveredCopy[] = [];
     const seenMailboxes = new Set<number>();
     for (const target of delivery.targets) {

@@ -1,0 +1,39 @@
+import type { Migration } from './migration.js';
+
+/**
+ * Version 5: the mail catcher's search index (docs/adr/0015). One row of facts per stored body
+ * (`body_facts`: the list columns, so a page of the list reads no body) and an FTS5 table over the
+ * searchable text with the trigram tokenizer (substring search like Mailpit's, any language, no
+ * stemming). Both are written by the delivery that stores the body, in its transaction
+ * (search/search-index.ts), and removed by the trigger below when the body's last reference goes.
+ */
+export const migration005SearchIndex: Migration = {
+  version: 5,
+  name: 'search-index',
+  up(db) {
+    db.exec(`
+      CREATE TABLE body_facts (
+        id           INTEGER PRIMARY KEY,
+        hash         TEXT NOT NULL UNIQUE,
+        from_json    TEXT NOT NULL,
+        to_json      TEXT NOT NULL,
+        cc_json      TEXT NOT NULL,
+        bcc_json     TEXT NOT NULL,
+        reply_json   TEXT NOT NULL,
+        subject      TEXT NOT NULL,
+        message_id   TEXT NOT NULL,
+        snippet      TEXT NOT NULL,
+        attachments  INTEGER NOT NULL
+      ) STRICT;
+      -- rowid = body_facts.id. Columns: who sent, who received, subject, every text part.
+      CREATE VIRTUAL TABLE body_search USING fts5(
+        sender, recipients, subject, body, message_id, tokenize = 'trigram'
+      );
+      CREATE TRIGGER body_facts_forget AFTER DELETE ON bodies BEGIN
+        DELETE FROM body_search WHERE rowid = (SELECT id FROM body_facts WHERE hash = old.hash);
+        DELETE FROM body_facts WHERE hash = old.hash;
+      END;
+      CREATE INDEX messages_listing ON messages(internal_date, body_hash);
+    `);
+  },
+};
