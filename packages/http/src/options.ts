@@ -9,20 +9,30 @@ export interface HttpServiceOptions {
   /** The process's metrics registry (createMetrics().registry), served at /metrics. */
   registry: Registry;
   /**
-   * dev: health, metrics, the mail-catcher API and web page. production: health and metrics
+   * dev: health, metrics, the mail-catcher API and web app. production: health and metrics
    * only; everything else is 404 (caught mail must never be readable over HTTP in production).
    */
   profile: 'dev' | 'production';
   /**
    * Host names, besides loopback names and IP literals, under which the dev catcher may be reached
-   * (e.g. the configured MINIMAIL_HOSTNAME). Requests naming any other host get 403 (DNS rebinding).
+   * (e.g. the configured MINIMAIL_HOSTNAME and MINIMAIL_HTTP_TRUSTED_HOSTS). Requests naming any
+   * other host get 403 (DNS rebinding).
    */
   allowedHosts?: readonly string[];
+  /**
+   * Production: a bearer token that admits non-loopback /metrics scrapers (loopback is always
+   * admitted). Unset: loopback only. In dev /metrics is open.
+   */
+  metricsToken?: string | undefined;
+  /** The web app's build (apps/web/dist); without it `/` says how to build it. */
+  webRoot?: string | undefined;
+  /** Shown by /api/v1/info. */
+  version?: string;
 }
 
 export interface HttpListener {
   /** Starts listening; resolves with the bound port (useful with port 0). */
   listen(port: number, host: string): Promise<number>;
-  /** Stops accepting, ends long polls, closes every connection. */
+  /** Stops accepting, ends long polls and event streams, closes every connection. */
   close(): Promise<void>;
 }
