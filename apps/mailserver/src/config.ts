@@ -110,6 +110,14 @@ const configSchema = z
     authFreeFailures: z.coerce.number().int().min(0).max(1_000),
     /** Cap of the failed-login delay. */
     authMaxDelay: z.string().transform((text, ctx) => toMs(text, ctx)),
+    // ---- HTTP (issue 14, issue 11) ----
+    /** Production: bearer token that admits non-loopback /metrics scrapers (loopback always may). */
+    metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** More host names the web app and API answer to (comma-separated), e.g. a compose service name. */
+    httpTrustedHosts: z
+      .string()
+      .transform((text) => text.split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== ''))
+      .pipe(z.array(z.string().regex(/^[a-z0-9.-]+$/, 'must be host names'))),
   })
   .strict();
 
@@ -132,6 +140,8 @@ const ENV_KEYS: Record<string, string> = {
   maxMessageSize: 'MINIMAIL_MAX_MESSAGE_SIZE',
   maxRecipients: 'MINIMAIL_MAX_RECIPIENTS',
   logLevel: 'MINIMAIL_LOG_LEVEL',
+  metricsToken: 'MINIMAIL_METRICS_TOKEN',
+  httpTrustedHosts: 'MINIMAIL_HTTP_TRUSTED_HOSTS',
   smarthost: 'MINIMAIL_SMARTHOST',
   smarthostUser: 'MINIMAIL_SMARTHOST_USER',
   smarthostPassword: 'MINIMAIL_SMARTHOST_PASSWORD',
@@ -214,6 +224,7 @@ export function loadConfig({ env, file }: LoadConfigInput): Config {
   raw['maxMessageSize'] ??= 25 * 1024 * 1024;
   raw['maxRecipients'] ??= 100;
   raw['logLevel'] ??= 'info';
+  raw['httpTrustedHosts'] ??= '';
   raw['smarthostTls'] ??= 'starttls';
   // Postfix-like growing backoff, 5 days of retries, a delay notice after 4 hours (ADR 0009).
   raw['retrySchedule'] ??= '5m,10m,20m,40m,67m';

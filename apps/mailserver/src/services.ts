@@ -11,6 +11,7 @@ import type { SmtpServiceOptions } from '@minimail/smtp';
 import type { MailStore } from '@minimail/store';
 import type { Logger } from 'pino';
 import type { Config, ListenerName } from './config.js';
+import { webAppRoot } from './paths.js';
 
 export interface ServiceContext {
   config: Config;
@@ -196,7 +197,9 @@ export const SERVICES: Record<string, ServiceSpec> = {
           logger: ctx.logger.child({ proto: 'http' }),
           registry: (ctx.metrics ?? createMetrics({ outboundQueue: ctx.store })).registry,
           profile: ctx.config.profile,
-          allowedHosts: [ctx.config.hostname],
+          allowedHosts: [ctx.config.hostname, ...ctx.config.httpTrustedHosts],
+          metricsToken: ctx.config.metricsToken,
+          webRoot: webAppRoot(),
         }),
       );
     },
