@@ -73,8 +73,14 @@ export interface LinkCheck {
 }
 
 export interface HtmlCheck {
-  Total: { Nodes: number; Supported: number; Partial: number; Unsupported: number; Tests: number };
-  Warnings: Array<{ Title: string; Category: string; URL: string; Score: { Found: number; Supported: number; Partial: number; Unsupported: number }; Results: Array<{ Name: string; Platform: string; Version: string; Support: string }> }>;
+  Total: { Clients: number; Supported: number; Partial: number; Unsupported: number };
+  Warnings: Array<{
+    Title: string;
+    Category: 'html' | 'css';
+    Score: { Found: number; Supported: number; Partial: number; Unsupported: number };
+    Results: Array<{ Name: string; Support: 'no' | 'partial'; Note: string }>;
+  }>;
+  NotChecked: string[];
 }
 
 export class ApiError extends Error {
@@ -86,7 +92,12 @@ export class ApiError extends Error {
   }
 }
 
-async function call<T>(method: string, path: string, body?: unknown, as: 'json' | 'text' = 'json'): Promise<T> {
+async function call<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  as: 'json' | 'text' = 'json',
+): Promise<T> {
   const init: RequestInit = { method };
   if (body !== undefined) {
     init.headers = { 'content-type': 'application/json' };
@@ -111,7 +122,8 @@ export interface Scope {
 
 function params(values: Record<string, string | number | undefined>): string {
   const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(values)) if (value !== undefined && value !== '') search.set(key, String(value));
+  for (const [key, value] of Object.entries(values))
+    if (value !== undefined && value !== '') search.set(key, String(value));
   return search.toString();
 }
 
@@ -123,18 +135,30 @@ export const api = {
       : call('GET', `/api/v1/search?${params({ ...base, query })}`);
   },
   message: (id: string): Promise<Message> => call('GET', `/api/v1/message/${encodeURIComponent(id)}`),
-  headers: (id: string): Promise<Record<string, string[]>> => call('GET', `/api/v1/message/${encodeURIComponent(id)}/headers`),
-  raw: (id: string): Promise<string> => call('GET', `/api/v1/message/${encodeURIComponent(id)}/raw`, undefined, 'text'),
-  setRead: (ids: string[], read: boolean): Promise<string> => call('PUT', '/api/v1/messages', { IDs: ids, Read: read }, 'text'),
+  headers: (id: string): Promise<Record<string, string[]>> =>
+    call('GET', `/api/v1/message/${encodeURIComponent(id)}/headers`),
+  raw: (id: string): Promise<string> =>
+    call('GET', `/api/v1/message/${encodeURIComponent(id)}/raw`, undefined, 'text'),
+  setRead: (ids: string[], read: boolean): Promise<string> =>
+    call('PUT', '/api/v1/messages', { IDs: ids, Read: read }, 'text'),
   remove: (ids: string[]): Promise<string> => call('DELETE', '/api/v1/messages', { IDs: ids }, 'text'),
   removeMatching(query: string, scope: Scope): Promise<string> {
-    if (query.trim() === '' && scope.recipient === undefined) return call('DELETE', '/api/v1/messages', {}, 'text');
-    return call('DELETE', `/api/v1/search?${params({ query, recipient: scope.recipient })}`, undefined, 'text');
+    if (query.trim() === '' && scope.recipient === undefined)
+      return call('DELETE', '/api/v1/messages', {}, 'text');
+    return call(
+      'DELETE',
+      `/api/v1/search?${params({ query, recipient: scope.recipient })}`,
+      undefined,
+      'text',
+    );
   },
-  setTags: (ids: string[], tags: string[]): Promise<string> => call('PUT', '/api/v1/tags', { IDs: ids, Tags: tags }, 'text'),
+  setTags: (ids: string[], tags: string[]): Promise<string> =>
+    call('PUT', '/api/v1/tags', { IDs: ids, Tags: tags }, 'text'),
   recipients: (): Promise<Recipient[]> => call('GET', '/api/v1/recipients'),
-  linkCheck: (id: string): Promise<LinkCheck> => call('GET', `/api/v1/message/${encodeURIComponent(id)}/link-check`),
-  htmlCheck: (id: string): Promise<HtmlCheck> => call('GET', `/api/v1/message/${encodeURIComponent(id)}/html-check`),
+  linkCheck: (id: string): Promise<LinkCheck> =>
+    call('GET', `/api/v1/message/${encodeURIComponent(id)}/link-check`),
+  htmlCheck: (id: string): Promise<HtmlCheck> =>
+    call('GET', `/api/v1/message/${encodeURIComponent(id)}/html-check`),
   partUrl: (id: string, partId: string, download = false): string =>
     `/api/v1/message/${encodeURIComponent(id)}/part/${partId}${download ? '?download=1' : ''}`,
   viewUrl: (id: string, remoteImages: boolean): string =>

@@ -65,7 +65,10 @@ export function App() {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       const target = event.target as HTMLElement | null;
-      if (target && (target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.tagName === 'TEXTAREA')) {
+      if (
+        target &&
+        (target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.tagName === 'TEXTAREA')
+      ) {
         if (event.key === 'Escape') target.blur();
         return;
       }
@@ -183,7 +186,11 @@ export function App() {
           />
         ) : (
           <section class="viewer empty" aria-label="message">
-            <p>{messages.length === 0 ? 'No mail caught yet. Send some to port 1025.' : 'Select a message (j/k, Enter).'}</p>
+            <p>
+              {messages.length === 0
+                ? 'No mail caught yet. Send some to port 1025.'
+                : 'Select a message (j/k, Enter).'}
+            </p>
           </section>
         )}
       </main>

@@ -21,7 +21,9 @@ export function MessageList(props: Props) {
   const total = page?.messages_count ?? 0;
   const listRef = useRef<HTMLUListElement>(null);
   useEffect(() => {
-    listRef.current?.querySelector<HTMLElement>(`[data-index="${props.cursor}"]`)?.scrollIntoView({ block: 'nearest' });
+    listRef.current
+      ?.querySelector<HTMLElement>(`[data-index="${props.cursor}"]`)
+      ?.scrollIntoView({ block: 'nearest' });
   }, [props.cursor]);
   return (
     <section class="list" aria-label="messages">
@@ -37,7 +39,12 @@ export function MessageList(props: Props) {
         <span class="range">
           {total === 0 ? '0' : `${start + 1}–${Math.min(start + pageSize, total)}`} of {total}
         </span>
-        <button type="button" aria-label="Newer" disabled={start === 0} onClick={() => props.onPage(Math.max(0, start - pageSize))}>
+        <button
+          type="button"
+          aria-label="Newer"
+          disabled={start === 0}
+          onClick={() => props.onPage(Math.max(0, start - pageSize))}
+        >
           ‹
         </button>
         <button
@@ -84,7 +91,10 @@ export function MessageList(props: Props) {
               </div>
               <div class="row-bottom">
                 <span class="to" title={m.Recipients.join(', ')}>
-                  to {m.Recipients.length > 2 ? `${m.Recipients.slice(0, 2).join(', ')} +${m.Recipients.length - 2}` : m.Recipients.join(', ')}
+                  to{' '}
+                  {m.Recipients.length > 2
+                    ? `${m.Recipients.slice(0, 2).join(', ')} +${m.Recipients.length - 2}`
+                    : m.Recipients.join(', ')}
                 </span>
                 {m.Tags.map((tag) => (
                   <span key={tag} class="tag">

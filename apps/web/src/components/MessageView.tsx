@@ -35,8 +35,18 @@ export function MessageView({ id, knownTags, onBack, onChanged, onDelete }: Prop
     );
   }, [id]);
 
-  if (error !== null) return <section class="viewer"><p class="error">{error}</p></section>;
-  if (message === null) return <section class="viewer"><p class="muted">Loading…</p></section>;
+  if (error !== null)
+    return (
+      <section class="viewer">
+        <p class="error">{error}</p>
+      </section>
+    );
+  if (message === null)
+    return (
+      <section class="viewer">
+        <p class="muted">Loading…</p>
+      </section>
+    );
 
   const tabs: Array<[Tab, string]> = [
     ['html', 'HTML'],
@@ -69,10 +79,15 @@ export function MessageView({ id, knownTags, onBack, onChanged, onDelete }: Prop
           <dt>Date</dt>
           <dd>{new Date(message.Date).toLocaleString()}</dd>
         </dl>
-        <TagEditor id={id} tags={message.Tags} knownTags={knownTags} onSaved={(tags) => {
-          setMessage({ ...message, Tags: tags });
-          void onChanged();
-        }} />
+        <TagEditor
+          id={id}
+          tags={message.Tags}
+          knownTags={knownTags}
+          onSaved={(tags) => {
+            setMessage({ ...message, Tags: tags });
+            void onChanged();
+          }}
+        />
         <div class="message-actions">
           <button
             type="button"
@@ -311,13 +326,15 @@ function Checks({ id, hasHtml }: { id: string; hasHtml: boolean }) {
         {html !== null && typeof html === 'object' && (
           <>
             <p>
-              {html.Warnings.length} features used with limited support (data: caniemail.com, shipped with minimail).
+              {html.Total.Supported} of {html.Total.Clients} mail clients support everything used;{' '}
+              {html.Total.Unsupported} lack something, {html.Total.Partial} only partly (data: caniemail.com,
+              shipped with minimail).
             </p>
             <ul class="compat">
               {html.Warnings.map((w) => (
                 <li key={w.Title}>
                   <strong>{w.Title}</strong> <span class="muted">({w.Category})</span>: unsupported in{' '}
-                  {w.Results.filter((r) => r.Support === 'no').length} of {w.Results.length} client versions
+                  {w.Score.Unsupported}, partly in {w.Score.Partial} of {html.Total.Clients} clients
                 </li>
               ))}
             </ul>
@@ -328,7 +345,12 @@ function Checks({ id, hasHtml }: { id: string; hasHtml: boolean }) {
   );
 }
 
-function TagEditor(props: { id: string; tags: string[]; knownTags: string[]; onSaved(tags: string[]): void }) {
+function TagEditor(props: {
+  id: string;
+  tags: string[];
+  knownTags: string[];
+  onSaved(tags: string[]): void;
+}) {
   const [text, setText] = useState('');
   const save = async (tags: string[]) => {
     await api.setTags([props.id], tags);
@@ -339,7 +361,11 @@ function TagEditor(props: { id: string; tags: string[]; knownTags: string[]; onS
       {props.tags.map((tag) => (
         <span key={tag} class="tag">
           {tag}
-          <button type="button" aria-label={`Remove tag ${tag}`} onClick={() => void save(props.tags.filter((t) => t !== tag))}>
+          <button
+            type="button"
+            aria-label={`Remove tag ${tag}`}
+            onClick={() => void save(props.tags.filter((t) => t !== tag))}
+          >
             ×
           </button>
         </span>

@@ -4,6 +4,7 @@ import type { Catcher } from '../catcher/catcher.js';
 import { messageParts } from '../catcher/mime-view.js';
 import type { MailEvents } from '../events.js';
 import { WAIT_DEFAULT_SECONDS, WAIT_MAX_SECONDS } from '../limits.js';
+import { checkHtml, checkLinks, linksOf } from './checks.js';
 import { htmlView, VIEW_CSP } from './html-view.js';
 import {
   ERROR_RESPONSES,
@@ -24,6 +25,8 @@ export interface ApiV1Deps {
   version: string;
   /** Aborted when the server closes: long polls answer at once. */
   closing: AbortSignal;
+  /** What the link check asks the links with (tests give a fetch that stays on loopback). */
+  fetcher?: typeof fetch | undefined;
 }
 
 interface ListQuery {
@@ -289,6 +292,44 @@ export function registerApiV1(app: FastifyInstance, deps: ApiV1Deps): void {
       const group = await find(request.params.ID, reply);
       if (group === null) return reply;
       return reply.type('text/plain; charset=utf-8').send(messageParts(await catcher.readBody(group)).text);
+    },
+  );
+
+  app.get<{ Params: { ID: string }; Querystring: { follow?: boolean } }>(
+    '/api/v1/message/:ID/link-check',
+    {
+      schema: {
+        summary: 'Ask every link of the message for its status (on demand; reaches out)',
+        tags: ['message'],
+        params: ID_PARAM,
+        querystring: { type: 'object', properties: { follow: { type: 'boolean', default: false } } },
+        response: { 200: { $ref: 'LinkCheck#' }, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const group = await find(request.params.ID, reply);
+      if (group === null) return reply;
+      const parts = messageParts(await catcher.readBody(group));
+      return checkLinks(linksOf(parts.html, parts.text), request.query.follow === true, deps.fetcher);
+    },
+  );
+
+  app.get<{ Params: { ID: string } }>(
+    '/api/v1/message/:ID/html-check',
+    {
+      schema: {
+        summary: 'Which mail clients support the HTML and CSS used (caniemail.com data, offline)',
+        tags: ['message'],
+        params: ID_PARAM,
+        response: { 200: { $ref: 'HTMLCheck#' }, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const group = await find(request.params.ID, reply);
+      if (group === null) return reply;
+      const parts = messageParts(await catcher.readBody(group));
+      if (parts.html === '') return reply.code(404).send({ error: 'message has no HTML part' });
+      return checkHtml(parts.html);
     },
   );
 

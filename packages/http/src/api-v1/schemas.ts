@@ -218,7 +218,79 @@ const webUi = {
   ],
 } as const;
 
+const linkCheck = {
+  $id: 'LinkCheck',
+  type: 'object',
+  properties: {
+    Errors: { type: 'integer' },
+    Links: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { URL: { type: 'string' }, StatusCode: { type: 'integer' }, Status: { type: 'string' } },
+        required: ['URL', 'StatusCode', 'Status'],
+      },
+    },
+  },
+  required: ['Errors', 'Links'],
+} as const;
+
+const htmlCheck = {
+  $id: 'HTMLCheck',
+  type: 'object',
+  description: "minimail: per-feature support across mail clients (shape close to, not equal to, Mailpit's)",
+  properties: {
+    Total: {
+      type: 'object',
+      properties: {
+        Clients: { type: 'integer' },
+        Supported: { type: 'integer' },
+        Partial: { type: 'integer' },
+        Unsupported: { type: 'integer' },
+      },
+      required: ['Clients', 'Supported', 'Partial', 'Unsupported'],
+    },
+    Warnings: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          Title: { type: 'string' },
+          Category: { type: 'string', enum: ['html', 'css'] },
+          Score: {
+            type: 'object',
+            properties: {
+              Found: { type: 'integer' },
+              Supported: { type: 'integer' },
+              Partial: { type: 'integer' },
+              Unsupported: { type: 'integer' },
+            },
+            required: ['Found', 'Supported', 'Partial', 'Unsupported'],
+          },
+          Results: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                Name: { type: 'string' },
+                Support: { type: 'string', enum: ['no', 'partial'] },
+                Note: { type: 'string' },
+              },
+              required: ['Name', 'Support', 'Note'],
+            },
+          },
+        },
+        required: ['Title', 'Category', 'Score', 'Results'],
+      },
+    },
+    NotChecked: { type: 'array', items: { type: 'string' } },
+  },
+  required: ['Total', 'Warnings', 'NotChecked'],
+} as const;
+
 export const SHARED_SCHEMAS = [
+  linkCheck,
+  htmlCheck,
   address,
   attachment,
   copy,

@@ -18,6 +18,8 @@ export function request(
   from: { host?: string; localAddress?: string } = {},
   body?: string | Buffer,
 ): Promise<HttpAnswer> {
+  // Node sends a DELETE body neither chunked nor sized unless told its length.
+  if (body !== undefined) headers = { ...headers, 'content-length': Buffer.byteLength(body) };
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
