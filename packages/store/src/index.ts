@@ -1,7 +1,20 @@
-export * from './types.js';
-export { openStore, SqliteMailStore, type OpenStoreOptions, type StoreLogger } from './sqlite-store.js';
-export { hashPassword, verifyPasswordHash } from './password.js';
-export { LATEST_SCHEMA_VERSION } from './migrations/index.js';
-export { restoreDatabase as restoreStore, verifyStoreFile } from './backup.js';
-export type * from './search/types.js';
-export { MAX_PAGE_SIZE as SEARCH_MAX_PAGE_SIZE, MAX_QUERY_TERMS } from './search/search-index.js';
+export * from './core/types.js';
+export type {
+  AccountStore,
+  CatcherSearchStore,
+  ChangeFeedStore,
+  DeliveryStore,
+  DkimKeyStore,
+  MailboxAccess,
+  MailStore,
+  MaildropLockStore,
+  OutboundQueueStore,
+  StoreLifecycle,
+} from './core/interfaces.js';
+export type { StoreLogger } from './core/backend.js';
+export { hashPassword, verifyPasswordHash } from './core/password.js';
+export { openStore, SqliteMailStore, type OpenStoreOptions } from './backends/sqlite/sqlite-store.js';
+export { LATEST_SCHEMA_VERSION } from './backends/sqlite/migrations/index.js';
+export { restoreDatabase as restoreStore, verifyStoreFile } from './backends/sqlite/backup.js';
+export type * from './core/search-types.js';
+export { MAX_PAGE_SIZE as SEARCH_MAX_PAGE_SIZE, MAX_QUERY_TERMS } from './core/limits.js';

@@ -1,0 +1,40 @@
+import { Bodies } from './bodies.js';
+import { ChangeLog } from './change-feed.js';
+import type { SqliteDatabase } from './db.js';
+import { Directory } from './directory.js';
+import { DkimKeys } from './dkim-keys.js';
+import { MaildropLocks } from './maildrop-locks.js';
+import { Mailboxes } from './mailboxes.js';
+import { Messages } from './messages.js';
+import { OutboundQueue } from './outbound.js';
+import { UidValidityCounter } from './uid-validity.js';
+import { SearchIndex } from './search-index.js';
+
+/** The store's small classes, one per concern, all on one connection (their statements are prepared on it). */
+export interface StoreParts {
+  changes: ChangeLog;
+  mailboxes: Mailboxes;
+  directory: Directory;
+  messages: Messages;
+  bodies: Bodies;
+  outbound: OutboundQueue;
+  locks: MaildropLocks;
+  dkimKeys: DkimKeys;
+  search: SearchIndex;
+}
+
+export function createStoreParts(db: SqliteDatabase): StoreParts {
+  const changes = new ChangeLog(db);
+  const mailboxes = new Mailboxes(db, changes, new UidValidityCounter(db));
+  return {
+    changes,
+    mailboxes,
+    directory: new Directory(db, mailboxes),
+    messages: new Messages(db, mailboxes, changes),
+    bodies: new Bodies(db),
+    outbound: new OutboundQueue(db),
+    locks: new MaildropLocks(db),
+    dkimKeys: new DkimKeys(db),
+    search: new SearchIndex(db),
+  };
+}
