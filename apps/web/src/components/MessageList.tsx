@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { MessagesSummary } from '../api.js';
 import { size, when, who } from '../format.js';
+import { PaperclipIcon } from './icons.js';
 
 interface Props {
   page: MessagesSummary | null;
@@ -84,7 +85,7 @@ export function MessageList(props: Props) {
               <div class="subject">
                 {m.Attachments > 0 && (
                   <span class="clip" title={`${m.Attachments} attachment(s)`} aria-label="has attachments">
-                    📎
+                    <PaperclipIcon />
                   </span>
                 )}
                 {m.Subject === '' ? '(no subject)' : m.Subject}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Attachment, type HtmlCheck, type LinkCheck, type Message } from '../api.js';
 import { fullAddress, size, URL_PATTERN } from '../format.js';
+import { FileIcon } from './icons.js';
 
 type Tab = 'html' | 'text' | 'headers' | 'source' | 'parts' | 'checks';
 type Width = 'mobile' | 'tablet' | 'desktop';
@@ -250,7 +251,7 @@ function Parts({ id, parts }: { id: string; parts: Attachment[] }) {
             <img class="thumb" src={api.partUrl(id, part.PartID)} alt={part.FileName} loading="lazy" />
           ) : (
             <span class="thumb icon" aria-hidden="true">
-              📄
+              <FileIcon />
             </span>
           )}
           <div>
