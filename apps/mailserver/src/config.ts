@@ -113,10 +113,21 @@ const configSchema = z
     // ---- HTTP (issue 14, issue 11) ----
     /** Production: bearer token that admits non-loopback /metrics scrapers (loopback always may). */
     metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Dev: SMTP fault injection, `stage=code:percent,...` (stages mail, rcpt, data, auth); '' = off. */
+    chaos: z
+      .string()
+      .refine((text) => chaosSpecError(text) === null, {
+        message: 'must be stage=code:percent,... (e.g. rcpt=451:50)',
+      }),
     /** More host names the web app and API answer to (comma-separated), e.g. a compose service name. */
     httpTrustedHosts: z
       .string()
-      .transform((text) => text.split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== ''))
+      .transform((text) =>
+        text
+          .split(',')
+          .map((name) => name.trim().toLowerCase())
+          .filter((name) => name !== ''),
+      )
       .pipe(z.array(z.string().regex(/^[a-z0-9.-]+$/, 'must be host names'))),
   })
   .strict();
@@ -141,6 +152,7 @@ const ENV_KEYS: Record<string, string> = {
   maxRecipients: 'MINIMAIL_MAX_RECIPIENTS',
   logLevel: 'MINIMAIL_LOG_LEVEL',
   metricsToken: 'MINIMAIL_METRICS_TOKEN',
+  chaos: 'MINIMAIL_CHAOS',
   httpTrustedHosts: 'MINIMAIL_HTTP_TRUSTED_HOSTS',
   smarthost: 'MINIMAIL_SMARTHOST',
   smarthostUser: 'MINIMAIL_SMARTHOST_USER',
@@ -225,6 +237,7 @@ export function loadConfig({ env, file }: LoadConfigInput): Config {
   raw['maxRecipients'] ??= 100;
   raw['logLevel'] ??= 'info';
   raw['httpTrustedHosts'] ??= '';
+  raw['chaos'] ??= '';
   raw['smarthostTls'] ??= 'starttls';
   // Postfix-like growing backoff, 5 days of retries, a delay notice after 4 hours (ADR 0009).
   raw['retrySchedule'] ??= '5m,10m,20m,40m,67m';
@@ -285,4 +298,16 @@ function readConfigFile(file: string): Record<string, unknown> {
     throw new ConfigError(`config file ${file}: must hold a JSON object`);
   }
   return parsed as Record<string, unknown>;
+}
+
+/** Null when `text` is a valid chaos spec (same grammar as @minimail/smtp's parseChaosSpec). */
+function chaosSpecError(text: string): string | null {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
+    const match = /^(mail|rcpt|data|auth)=([45]\d\d):(\d{1,3}(?:\.\d+)?)$/i.exec(part);
+    if (match === null || Number(match[3]) > 100) return part;
+  }
+  return null;
 }

@@ -7,7 +7,7 @@
  * resident memory of every process (docs/benchmarks.md, "Idle", lists what each module costs).
  */
 import { createMetrics, type AuthThrottle, type Metrics, type TlsSource } from '@minimail/protocol';
-import type { SmtpServiceOptions } from '@minimail/smtp';
+import type { Chaos, SmtpServiceOptions } from '@minimail/smtp';
 import type { MailStore } from '@minimail/store';
 import type { Logger } from 'pino';
 import type { Config, ListenerName } from './config.js';
@@ -23,6 +23,8 @@ export interface ServiceContext {
   metrics?: Metrics;
   /** One failed-login throttle for every listener of the process (guessing is slowed across ports). */
   authThrottle?: AuthThrottle;
+  /** The services this process runs (e.g. whether SMTP is here for /api/v1/chaos to act on). */
+  services?: readonly string[];
 }
 
 /** The optional per-process parts of a context, present only when given (exactOptionalPropertyTypes). */
@@ -75,6 +77,25 @@ async function startRelay(ctx: ServiceContext): Promise<RunningTask[]> {
   return [{ task: 'relay', close: () => worker.stop() }];
 }
 
+/**
+ * The process's one SMTP chaos engine (dev only): every SMTP listener and /api/v1/chaos share it,
+ * so a trigger set over HTTP applies to the next SMTP command. Created on first use.
+ */
+const chaosByConfig = new WeakMap<Config, Promise<Chaos | undefined>>();
+async function processChaos(config: Config): Promise<Chaos | undefined> {
+  let chaos = chaosByConfig.get(config);
+  if (chaos === undefined) {
+    chaos =
+      config.profile === 'dev'
+        ? import('@minimail/smtp').then(
+            ({ Chaos, parseChaosSpec }) => new Chaos({ triggers: parseChaosSpec(config.chaos) }),
+          )
+        : Promise.resolve(undefined);
+    chaosByConfig.set(config, chaos);
+  }
+  return chaos;
+}
+
 async function smtpOptions(ctx: ServiceContext, proto: string): Promise<SmtpServiceOptions> {
   const { inboundAuthOptions } = await import('./relay.js');
   const { SMTP_COMMANDS } = await import('@minimail/smtp');
@@ -90,6 +111,7 @@ async function smtpOptions(ctx: ServiceContext, proto: string): Promise<SmtpServ
     maxClients: ctx.config.maxConnections,
     maxConnectionsPerIp: ctx.config.maxConnectionsPerIp,
     socketTimeoutMs: ctx.config.smtpTimeout,
+    chaos: await processChaos(ctx.config),
     // 465 counts as submission: one protocol label per kind of service.
     ...shared(ctx, proto === 'smtp' ? 'smtp' : 'submission', SMTP_COMMANDS),
   };
@@ -191,6 +213,10 @@ export const SERVICES: Record<string, ServiceSpec> = {
     description: 'HTTP on 8025: /healthz, /metrics; in dev also the mail-catcher API and web page',
     start: async (ctx) => {
       const { createHttpServer } = await import('@minimail/http');
+      // Only when this process also runs SMTP: the triggers act on its listeners.
+      const smtpHere =
+        ctx.services?.some((name) => name === 'smtp' || name.startsWith('submission')) ?? false;
+      const chaos = smtpHere ? await processChaos(ctx.config) : undefined;
       return listen(ctx, 'http', () =>
         createHttpServer({
           store: ctx.store,
@@ -200,6 +226,7 @@ export const SERVICES: Record<string, ServiceSpec> = {
           allowedHosts: [ctx.config.hostname, ...ctx.config.httpTrustedHosts],
           metricsToken: ctx.config.metricsToken,
           webRoot: webAppRoot(),
+          chaos,
         }),
       );
     },

@@ -1,3 +1,4 @@
+import type { ChaosControl } from './api-v1/chaos-routes.js';
 import type { Logger } from '@minimail/protocol';
 import type { MailStore } from '@minimail/store';
 import type { Registry } from 'prom-client';
@@ -26,6 +27,8 @@ export interface HttpServiceOptions {
   metricsToken?: string | undefined;
   /** The web app's build (apps/web/dist); without it `/` says how to build it. */
   webRoot?: string | undefined;
+  /** Dev: the SMTP chaos engine of this process (@minimail/smtp's Chaos), for /api/v1/chaos. */
+  chaos?: ChaosControl | undefined;
   /** Shown by /api/v1/info. */
   version?: string;
 }

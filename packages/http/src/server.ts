@@ -5,6 +5,7 @@ import { createSessionId } from '@minimail/protocol';
 import { StoreError } from '@minimail/store';
 import { registerApiV1 } from './api-v1/routes.js';
 import { SHARED_SCHEMAS } from './api-v1/schemas.js';
+import { CHAOS_SCHEMA, registerChaos } from './api-v1/chaos-routes.js';
 import { Catcher } from './catcher/catcher.js';
 import { CaughtMail } from './catcher/caught-mail.js';
 import { registerLegacyCatcher } from './catcher/routes.js';
@@ -67,7 +68,7 @@ export async function buildApp(
     // Query strings and params are coerced by the schemas (?start=10 is a number).
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false } },
   });
-  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  for (const schema of [...SHARED_SCHEMAS, CHAOS_SCHEMA]) app.addSchema(schema);
   const events = new MailEvents(options.store, logger);
 
   app.addHook('onRequest', async (request, reply) => {
@@ -127,8 +128,15 @@ export async function buildApp(
     await app.register(fastifySwaggerUi, { routePrefix: '/api/v1/docs' });
     app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());
     const catcher = new Catcher(options.store);
-    registerApiV1(app, { catcher, events, version: options.version ?? '0.1.0', closing });
+    registerApiV1(app, {
+      catcher,
+      events,
+      version: options.version ?? '0.1.0',
+      closing,
+      chaosEnabled: options.chaos !== undefined,
+    });
     registerEventStream(app, events, closing);
+    registerChaos(app, options.chaos);
     registerLegacyCatcher(app, new CaughtMail(options.store), closing);
     await registerWebApp(app, options.webRoot);
   }

@@ -1,3 +1,4 @@
+import type { Chaos } from './chaos.js';
 import type { SMTPServerOptions } from 'smtp-server';
 import type { Logger } from 'pino';
 import type { MailStore } from '@minimail/store';
@@ -67,6 +68,8 @@ export interface SmtpServiceOptions {
    * Authentication-Results. Absent or null: no checks (the dev default: they need DNS).
    */
   inboundAuth?: InboundAuthOptions | null;
+  /** Dev: SMTP fault injection (chaos.ts); the same engine may be shared by listeners and the HTTP API. */
+  chaos?: Chaos | undefined;
 }
 
 export interface SmtpListener {

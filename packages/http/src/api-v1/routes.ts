@@ -27,6 +27,7 @@ export interface ApiV1Deps {
   closing: AbortSignal;
   /** What the link check asks the links with (tests give a fetch that stays on loopback). */
   fetcher?: typeof fetch | undefined;
+  chaosEnabled: boolean;
 }
 
 interface ListQuery {
@@ -446,7 +447,7 @@ export function registerApiV1(app: FastifyInstance, deps: ApiV1Deps): void {
       Label: 'minimail',
       MessageRelay: { Enabled: false, SMTPServer: '' },
       SpamAssassin: false,
-      ChaosEnabled: false,
+      ChaosEnabled: deps.chaosEnabled,
       DuplicatesIgnored: false,
       HideDeleteAllButton: false,
     }),

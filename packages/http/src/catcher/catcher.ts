@@ -91,18 +91,8 @@ export class Catcher {
   }
 
   /** Every keyword in use on caught mail, sorted (Mailpit's tag list). */
-  async keywords(): Promise<string[]> {
-    const seen = new Map<string, string>();
-    for (const user of await this.store.listUsers()) {
-      const inbox = await this.store.getMailbox(user.id, 'INBOX');
-      if (inbox === null) continue;
-      for (const message of await this.store.listMessages(inbox.id)) {
-        for (const flag of message.flags) {
-          if (!flag.startsWith('\\')) seen.set(flag.toLowerCase(), seen.get(flag.toLowerCase()) ?? flag);
-        }
-      }
-    }
-    return [...seen.values()].sort((a, b) => a.localeCompare(b));
+  keywords(mailboxIds?: readonly number[]): Promise<string[]> {
+    return this.store.catcherKeywords(mailboxIds);
   }
 
   /** Recipients and their mailboxes with counts, for the web app's picker. */

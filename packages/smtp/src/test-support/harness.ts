@@ -1,3 +1,4 @@
+import type { Chaos } from '../chaos.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ export interface HarnessOptions {
   maxMessageSize?: number;
   maxRecipients?: number;
   inboundAuth?: InboundAuthOptions;
+  chaos?: Chaos;
 }
 
 /** A real store in a temp dir, one listener on an ephemeral loopback port, and captured logs. */
@@ -62,6 +64,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     ...(options.maxMessageSize !== undefined ? { maxMessageSize: options.maxMessageSize } : {}),
     ...(options.maxRecipients !== undefined ? { maxRecipients: options.maxRecipients } : {}),
     ...(options.inboundAuth !== undefined ? { inboundAuth: options.inboundAuth } : {}),
+    ...(options.chaos !== undefined ? { chaos: options.chaos } : {}),
   };
   const listener =
     options.service === 'mx'

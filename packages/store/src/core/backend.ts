@@ -44,6 +44,7 @@ export interface StoreReads {
   listOutbound(): Promise<OutboundEntry[]>;
   getDkimKey(domain: string): Promise<DkimKey | null>;
   searchMessages(query: MessageQuery): Promise<MessagePage>;
+  catcherKeywords(mailboxIds?: readonly number[]): Promise<string[]>;
   caughtGroup(mailboxId: number, uid: number, mailboxIds?: readonly number[]): Promise<CaughtGroup | null>;
 }
 

@@ -192,6 +192,8 @@ export interface StoreLifecycle {
  */
 export interface CatcherSearchStore {
   searchMessages(query: MessageQuery): Promise<MessagePage>;
+  /** Every keyword (the catcher's tags) on a copy in these mailboxes (default: every INBOX), sorted. */
+  catcherKeywords(mailboxIds?: readonly number[]): Promise<string[]>;
   /** The group (same body, same delivery) holding one copy, or null if that copy is gone. */
   caughtGroup(mailboxId: number, uid: number, mailboxIds?: readonly number[]): Promise<CaughtGroup | null>;
 }

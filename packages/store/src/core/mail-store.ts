@@ -239,6 +239,10 @@ export class CoreMailStore implements MailStore {
     return this.read((reads) => reads.searchMessages(query));
   }
 
+  catcherKeywords(mailboxIds?: readonly number[]): Promise<string[]> {
+    return this.read((reads) => reads.catcherKeywords(mailboxIds));
+  }
+
   caughtGroup(mailboxId: number, uid: number, mailboxIds?: readonly number[]): Promise<CaughtGroup | null> {
     return this.read((reads) => reads.caughtGroup(mailboxId, uid, mailboxIds));
   }

@@ -30,6 +30,7 @@ export function sqliteReads(parts: StoreParts): StoreReads {
     listOutbound: () => read(() => outbound.list()),
     getDkimKey: (domain) => read(() => dkimKeys.get(domain)),
     searchMessages: (query) => read(() => parts.search.search(query)),
+    catcherKeywords: (mailboxIds) => read(() => parts.search.keywords(mailboxIds)),
     caughtGroup: (mailboxId, uid, mailboxIds) => read(() => parts.search.groupOf(mailboxId, uid, mailboxIds)),
   };
 }

@@ -95,9 +95,11 @@ export class SearchIndex {
     const limit = Math.min(Math.max(query.limit, 0), MAX_PAGE_SIZE);
     const start = Math.max(query.start, 0);
     const { where, params } = this.filter(query);
-    const grouped = `SELECT m.body_hash, m.internal_date, min(m.seen) AS seen, max(m.id) AS newest
-      FROM messages m JOIN mailboxes mb ON mb.id = m.mailbox_id
-      WHERE ${where} GROUP BY m.body_hash, m.internal_date`;
+    // GROUP BY in the order of the messages_listing index (migration 005): SQLite walks the index
+    // (backwards for the newest-first page) and stops after the page, never sorting every copy.
+    const grouped = `SELECT m.internal_date, m.body_hash, min(m.seen) AS seen
+      FROM messages m INDEXED BY messages_listing
+      WHERE ${where} GROUP BY m.internal_date, m.body_hash`;
     const totals = this.db
       .prepare<unknown[], { total: number; unread: number | null }>(
         `SELECT count(*) AS total, sum(seen = 0) AS unread FROM (${grouped})`,
@@ -105,7 +107,7 @@ export class SearchIndex {
       .get(...params)!;
     const page = this.db
       .prepare<unknown[], { body_hash: string; internal_date: number }>(
-        `${grouped} ORDER BY m.internal_date DESC, newest DESC LIMIT ? OFFSET ?`,
+        `${grouped} ORDER BY m.internal_date DESC, m.body_hash DESC LIMIT ? OFFSET ?`,
       )
       .all(...params, limit, start);
     return {
@@ -126,7 +128,7 @@ export class SearchIndex {
   }
 
   private group(bodyHash: string, internalDate: number, mailboxIds?: readonly number[]): CaughtGroup {
-    const scope = scopeOf(mailboxIds);
+    const scope = this.scopeOf(mailboxIds);
     const row = this.db
       .prepare<unknown[], GroupRow>(
         `SELECT m.body_hash, m.internal_date, max(m.size) AS size,
@@ -151,8 +153,40 @@ export class SearchIndex {
     };
   }
 
+  /**
+   * The mailboxes a list covers, as ids (every user's INBOX by default), so the listing index
+   * alone answers `mailbox_id IN (...)` without joining mailboxes per copy.
+   */
+  private scopeOf(mailboxIds: readonly number[] | undefined): { sql: string; params: number[] } {
+    const ids =
+      mailboxIds ??
+      this.db
+        .prepare<[], { id: number }>(`SELECT id FROM mailboxes WHERE name = 'INBOX'`)
+        .all()
+        .map((row) => row.id);
+    if (ids.length === 0) return { sql: '0', params: [] };
+    return { sql: `m.mailbox_id IN (${ids.map(() => '?').join(', ')})`, params: [...ids] };
+  }
+
+  /** Every keyword on a copy in these mailboxes (the catcher's tags), as stored. */
+  keywords(mailboxIds?: readonly number[]): string[] {
+    const scope = this.scopeOf(mailboxIds);
+    const rows = this.db
+      .prepare<number[], { flags: string }>(
+        `SELECT DISTINCT m.flags FROM messages m WHERE m.flags <> '' AND ${scope.sql}`,
+      )
+      .all(...scope.params);
+    const seen = new Map<string, string>();
+    for (const { flags } of rows) {
+      for (const flag of flags.split(' ')) {
+        if (!flag.startsWith('\\') && !seen.has(flag.toLowerCase())) seen.set(flag.toLowerCase(), flag);
+      }
+    }
+    return [...seen.values()].sort((a, b) => a.localeCompare(b));
+  }
+
   private filter(query: MessageQuery): { where: string; params: unknown[] } {
-    const scope = scopeOf(query.mailboxIds);
+    const scope = this.scopeOf(query.mailboxIds);
     const clauses = ['m.deleted = 0', scope.sql];
     const params: unknown[] = [...scope.params];
     const match: string[] = [];
@@ -224,12 +258,6 @@ export class SearchIndex {
     }
     return { where: clauses.join(' AND '), params };
   }
-}
-
-function scopeOf(mailboxIds: readonly number[] | undefined): { sql: string; params: number[] } {
-  if (mailboxIds === undefined) return { sql: `mb.name = 'INBOX'`, params: [] };
-  if (mailboxIds.length === 0) return { sql: '0', params: [] };
-  return { sql: `m.mailbox_id IN (${mailboxIds.map(() => '?').join(', ')})`, params: [...mailboxIds] };
 }
 
 function factsOf(row: GroupRow): BodyFacts | null {
