@@ -6,3 +6,8 @@ export { indexBody } from './catcher/mime-view.js';
 export { parseQuery } from './api-v1/search-query.js';
 export * as HTTP_LIMITS from './limits.js';
 export type { ChaosControl } from './api-v1/chaos-routes.js';
+export { parsePasswordFile } from './basic-auth.js';
+export type { BasicAuthOptions } from './basic-auth.js';
+export type { ReleaseSender } from './api-v1/release-route.js';
+export type { RetentionOptions } from './catcher/retention.js';
+export type { WebhookOptions } from './webhooks.js';

@@ -1,3 +1,7 @@
+import type { ReleaseSender } from './api-v1/release-route.js';
+import type { BasicAuthOptions } from './basic-auth.js';
+import type { RetentionOptions } from './catcher/retention.js';
+import type { WebhookOptions } from './webhooks.js';
 import type { ChaosControl } from './api-v1/chaos-routes.js';
 import type { Logger } from '@minimail/protocol';
 import type { MailStore } from '@minimail/store';
@@ -29,6 +33,14 @@ export interface HttpServiceOptions {
   webRoot?: string | undefined;
   /** Dev: the SMTP chaos engine of this process (@minimail/smtp's Chaos), for /api/v1/chaos. */
   chaos?: ChaosControl | undefined;
+  /** Dev: retention of caught mail (MINIMAIL_MAX_MESSAGES, MINIMAIL_MAX_AGE). */
+  retention?: RetentionOptions | undefined;
+  /** Dev: POST each new caught message as JSON to this URL (MINIMAIL_WEBHOOK_URL). */
+  webhook?: WebhookOptions | undefined;
+  /** Basic auth for the web app and API (MINIMAIL_HTTP_AUTH_FILE); /healthz and /metrics are not covered. */
+  basicAuth?: BasicAuthOptions | undefined;
+  /** Dev: sends a caught message on through a real SMTP server (MINIMAIL_RELEASE_SMTP). */
+  release?: ReleaseSender | undefined;
   /** Shown by /api/v1/info. */
   version?: string;
 }

@@ -16,6 +16,10 @@ import { registerOperations } from './operations.js';
 import type { HttpListener, HttpServiceOptions } from './options.js';
 import { isTrustedHost } from './trusted-host.js';
 import { registerWebApp } from './web-app.js';
+import { registerBasicAuth } from './basic-auth.js';
+import { registerRelease } from './api-v1/release-route.js';
+import { Retention } from './catcher/retention.js';
+import { Webhooks } from './webhooks.js';
 
 /** Paths that answer any Host (probes and scrapers use container names). */
 const OPERATION_PATHS = new Set(['/healthz', '/metrics']);
@@ -70,6 +74,7 @@ export async function buildApp(
   });
   for (const schema of [...SHARED_SCHEMAS, CHAOS_SCHEMA]) app.addSchema(schema);
   const events = new MailEvents(options.store, logger);
+  if (options.basicAuth !== undefined) await registerBasicAuth(app, options.basicAuth);
 
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
@@ -137,6 +142,17 @@ export async function buildApp(
     });
     registerEventStream(app, events, closing);
     registerChaos(app, options.chaos);
+    registerRelease(app, catcher, options.release);
+    if (options.retention !== undefined) {
+      const retention = new Retention(catcher, events, options.retention, logger);
+      retention.start();
+      app.addHook('onClose', async () => retention.stop());
+    }
+    if (options.webhook !== undefined) {
+      const webhooks = new Webhooks(catcher, events, options.webhook, logger);
+      await webhooks.start();
+      app.addHook('onClose', async () => webhooks.stop());
+    }
     registerLegacyCatcher(app, new CaughtMail(options.store), closing);
     await registerWebApp(app, options.webRoot);
   }

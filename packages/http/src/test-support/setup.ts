@@ -31,7 +31,7 @@ export async function startHttp(
   const metrics = createMetrics({ processMetrics: false, outboundQueue: store });
   const options: HttpServiceOptions = {
     store,
-    logger: createLogger({ level: 'silent' }),
+    logger: createLogger({ level: process.env['MINIMAIL_TEST_HTTP_LOG'] === '1' ? 'error' : 'silent' }),
     registry: metrics.registry,
     profile,
     ...extra,

@@ -47,6 +47,8 @@ export interface MessageQuery {
   /** Paging over the groups, newest first. */
   start: number;
   limit: number;
+  /** Count the matching groups (default true); false answers total and unread as -1, saving a pass. */
+  totals?: boolean;
 }
 
 /** One copy of a caught message: a recipient's mailbox row. */

@@ -48,12 +48,20 @@ const COLUMN: Record<Extract<SearchTerm, { kind: 'text' }>['field'], string | nu
 export class SearchIndex {
   private readonly insertFacts;
   private readonly insertText;
+  private readonly dataVersion;
+  private readonly totalChanges;
+  private readonly totalsCache = new Map<
+    string,
+    { version: string; totals: { total: number; unread: number | null } }
+  >();
 
   constructor(private readonly db: SqliteDatabase) {
     this.insertFacts = db.prepare(
       `INSERT INTO body_facts (hash, from_json, to_json, cc_json, bcc_json, reply_json, subject, message_id, snippet, attachments)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING`,
     );
+    this.dataVersion = db.prepare('PRAGMA data_version');
+    this.totalChanges = db.prepare('SELECT total_changes()');
     this.insertText = db.prepare(
       'INSERT INTO body_search (rowid, sender, recipients, subject, body, message_id) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -97,14 +105,25 @@ export class SearchIndex {
     const { where, params } = this.filter(query);
     // GROUP BY in the order of the messages_listing index (migration 005): SQLite walks the index
     // (backwards for the newest-first page) and stops after the page, never sorting every copy.
+    // With text terms the matched bodies are few next to all copies: start from them instead.
+    const index = query.terms.some((t) => t.kind === 'text' && !t.negate)
+      ? 'messages_by_body'
+      : 'messages_listing';
     const grouped = `SELECT m.internal_date, m.body_hash, min(m.seen) AS seen
-      FROM messages m INDEXED BY messages_listing
+      FROM messages m INDEXED BY ${index}
       WHERE ${where} GROUP BY m.internal_date, m.body_hash`;
-    const totals = this.db
-      .prepare<unknown[], { total: number; unread: number | null }>(
-        `SELECT count(*) AS total, sum(seen = 0) AS unread FROM (${grouped})`,
-      )
-      .get(...params)!;
+    const count = () =>
+      this.db
+        .prepare<unknown[], { total: number; unread: number | null }>(
+          `SELECT count(*) AS total, sum(seen = 0) AS unread FROM (${grouped})`,
+        )
+        .get(...params)!;
+    const totals =
+      query.totals === false
+        ? { total: -1, unread: -1 }
+        : query.terms.length === 0
+          ? this.unfilteredTotals(JSON.stringify(params), count)
+          : count();
     const page = this.db
       .prepare<unknown[], { body_hash: string; internal_date: number }>(
         `${grouped} ORDER BY m.internal_date DESC, m.body_hash DESC LIMIT ? OFFSET ?`,
@@ -115,6 +134,25 @@ export class SearchIndex {
       unread: totals.unread ?? 0,
       groups: page.map((row) => this.group(row.body_hash, row.internal_date, query.mailboxIds)),
     };
+  }
+
+  /**
+   * Totals of the whole list (no terms), counted once per state of the data: every list request
+   * needs them and counting 100,000 copies takes ~100 ms. The state is this connection's
+   * data_version (moves when another connection commits: the writer thread, other processes)
+   * plus total_changes() (moves when this connection writes), both O(1) to read.
+   */
+  private unfilteredTotals(
+    scopeKey: string,
+    count: () => { total: number; unread: number | null },
+  ): { total: number; unread: number | null } {
+    const version = `${this.dataVersion.pluck().get() as number}:${this.totalChanges.pluck().get() as number}`;
+    const cached = this.totalsCache.get(scopeKey);
+    if (cached !== undefined && cached.version === version) return cached.totals;
+    const totals = count();
+    if (this.totalsCache.size > 100) this.totalsCache.clear();
+    this.totalsCache.set(scopeKey, { version, totals });
+    return totals;
   }
 
   /** The group holding the copy (mailboxId, uid), among the same mailboxes a list shows. */
@@ -171,9 +209,11 @@ export class SearchIndex {
   /** Every keyword on a copy in these mailboxes (the catcher's tags), as stored. */
   keywords(mailboxIds?: readonly number[]): string[] {
     const scope = this.scopeOf(mailboxIds);
+    if (scope.params.length === 0) return [];
     const rows = this.db
       .prepare<number[], { flags: string }>(
-        `SELECT DISTINCT m.flags FROM messages m WHERE m.flags <> '' AND ${scope.sql}`,
+        `SELECT DISTINCT m.flags FROM messages m INDEXED BY messages_keywords
+         WHERE m.flags <> '' AND m.flags <> '\\Seen' AND ${scope.sql}`,
       )
       .all(...scope.params);
     const seen = new Map<string, string>();
@@ -251,10 +291,16 @@ export class SearchIndex {
       }
     }
     if (match.length > 0) {
-      clauses.push(
-        `m.body_hash IN (SELECT f.hash FROM body_search s JOIN body_facts f ON f.id = s.rowid WHERE body_search MATCH ?)`,
-      );
-      params.push(match.join(' AND '));
+      // The full-text match runs once here, not once per query that uses the filter (the count and
+      // the page): its hashes go in as one JSON array.
+      const hashes = this.db
+        .prepare<[string], string>(
+          'SELECT f.hash FROM body_search s JOIN body_facts f INDEXED BY body_facts_id_hash ON f.id = s.rowid WHERE body_search MATCH ?',
+        )
+        .pluck()
+        .all(match.join(' AND '));
+      clauses.push('m.body_hash IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(hashes));
     }
     return { where: clauses.join(' AND '), params };
   }

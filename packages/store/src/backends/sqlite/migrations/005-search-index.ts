@@ -35,7 +35,13 @@ export const migration005SearchIndex: Migration = {
       END;
       -- The catcher's list: groups are (internal_date, body_hash) in this order, and the index holds
       -- every column the grouping and its filters read, so listing 100,000 copies scans only it.
+      -- id -> hash without reading the wide facts rows (a search maps thousands of matches).
+      CREATE INDEX body_facts_id_hash ON body_facts(id, hash);
       CREATE INDEX messages_listing ON messages(internal_date, body_hash, mailbox_id, seen, deleted);
+      -- A search starts from the bodies the full-text index matched: their copies by body hash.
+      CREATE INDEX messages_by_body ON messages(body_hash, internal_date, mailbox_id, seen, deleted);
+      -- The catcher's tag list reads only copies that carry more than \Seen.
+      CREATE INDEX messages_keywords ON messages(flags, mailbox_id) WHERE flags <> '' AND flags <> '\\Seen';
     `);
   },
 };
