@@ -114,11 +114,28 @@ const configSchema = z
     /** Production: bearer token that admits non-loopback /metrics scrapers (loopback always may). */
     metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Dev: SMTP fault injection, `stage=code:percent,...` (stages mail, rcpt, data, auth); '' = off. */
-    chaos: z
+    chaos: z.string().refine((text) => chaosSpecError(text) === null, {
+      message: 'must be stage=code:percent,... (e.g. rcpt=451:50)',
+    }),
+    /** Dev catcher retention: keep at most this many messages (0 keeps all). */
+    maxMessages: z.coerce.number().int().min(0).max(10_000_000),
+    /** Dev catcher retention: delete caught mail older than this (e.g. `7d`); unset keeps it. */
+    maxAge: z
       .string()
-      .refine((text) => chaosSpecError(text) === null, {
-        message: 'must be stage=code:percent,... (e.g. rcpt=451:50)',
-      }),
+      .transform((text, ctx) => toMs(text, ctx))
+      .optional(),
+    /** Dev: POST each newly caught message as JSON here. */
+    webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** A file of `user:password` (or `user:scrypt$...`) lines: basic auth for the web app and API. */
+    httpAuthFile: z.string().min(1).optional(),
+    /** Dev: `host:port` of the SMTP server that "release" sends caught mail through. */
+    releaseSmtp: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'must be host:port')
+      .optional(),
+    releaseTls: z.enum(['starttls', 'tls', 'none']),
+    releaseUser: z.string().min(1).optional(),
+    releasePassword: z.string().min(1).optional(),
     /** More host names the web app and API answer to (comma-separated), e.g. a compose service name. */
     httpTrustedHosts: z
       .string()
@@ -153,6 +170,14 @@ const ENV_KEYS: Record<string, string> = {
   logLevel: 'MINIMAIL_LOG_LEVEL',
   metricsToken: 'MINIMAIL_METRICS_TOKEN',
   chaos: 'MINIMAIL_CHAOS',
+  maxMessages: 'MINIMAIL_MAX_MESSAGES',
+  maxAge: 'MINIMAIL_MAX_AGE',
+  webhookUrl: 'MINIMAIL_WEBHOOK_URL',
+  httpAuthFile: 'MINIMAIL_HTTP_AUTH_FILE',
+  releaseSmtp: 'MINIMAIL_RELEASE_SMTP',
+  releaseTls: 'MINIMAIL_RELEASE_TLS',
+  releaseUser: 'MINIMAIL_RELEASE_USER',
+  releasePassword: 'MINIMAIL_RELEASE_PASSWORD',
   httpTrustedHosts: 'MINIMAIL_HTTP_TRUSTED_HOSTS',
   smarthost: 'MINIMAIL_SMARTHOST',
   smarthostUser: 'MINIMAIL_SMARTHOST_USER',
@@ -238,6 +263,8 @@ export function loadConfig({ env, file }: LoadConfigInput): Config {
   raw['logLevel'] ??= 'info';
   raw['httpTrustedHosts'] ??= '';
   raw['chaos'] ??= '';
+  raw['maxMessages'] ??= 5000;
+  raw['releaseTls'] ??= 'starttls';
   raw['smarthostTls'] ??= 'starttls';
   // Postfix-like growing backoff, 5 days of retries, a delay notice after 4 hours (ADR 0009).
   raw['retrySchedule'] ??= '5m,10m,20m,40m,67m';

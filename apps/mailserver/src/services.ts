@@ -8,6 +8,7 @@
  */
 import { createMetrics, type AuthThrottle, type Metrics, type TlsSource } from '@minimail/protocol';
 import type { Chaos, SmtpServiceOptions } from '@minimail/smtp';
+import type { HttpServiceOptions } from '@minimail/http';
 import type { MailStore } from '@minimail/store';
 import type { Logger } from 'pino';
 import type { Config, ListenerName } from './config.js';
@@ -75,6 +76,38 @@ async function startRelay(ctx: ServiceContext): Promise<RunningTask[]> {
   const via = ctx.config.smarthost === undefined ? 'MX lookup' : `smarthost ${ctx.config.smarthost}`;
   logger.info({ via }, `relay: delivering the outbound queue via ${via}`);
   return [{ task: 'relay', close: () => worker.stop() }];
+}
+
+/** The dev catcher's team settings: retention, webhook, basic auth (any profile), release. */
+async function catcherOptions(ctx: ServiceContext): Promise<Partial<HttpServiceOptions>> {
+  const { config } = ctx;
+  const options: Partial<HttpServiceOptions> = {
+    retention: { maxMessages: config.maxMessages, maxAgeMs: config.maxAge },
+  };
+  if (config.webhookUrl !== undefined) options.webhook = { url: config.webhookUrl };
+  if (config.httpAuthFile !== undefined) {
+    const { readFileSync } = await import('node:fs');
+    const { parsePasswordFile } = await import('@minimail/http');
+    options.basicAuth = { users: parsePasswordFile(readFileSync(config.httpAuthFile, 'utf8')) };
+  }
+  if (config.releaseSmtp !== undefined && config.profile === 'dev') {
+    const { sendOverSmtp } = await import('@minimail/smtp');
+    const [host = '', port = '25'] = config.releaseSmtp.split(':');
+    const tls = config.releaseTls === 'tls' ? 'implicit' : config.releaseTls;
+    const auth =
+      config.releaseUser !== undefined && config.releasePassword !== undefined
+        ? { auth: { user: config.releaseUser, pass: config.releasePassword } }
+        : {};
+    // The relay engine's SMTP client (packages/smtp outbound), to the one configured server.
+    options.release = async (message, recipients, from) => {
+      const outcome = await sendOverSmtp(
+        { host, port: Number(port), servername: host, tls, verifyCertificate: tls !== 'none', ...auth },
+        { heloName: config.hostname, sender: from, recipients, message },
+      );
+      return { accepted: outcome.accepted, rejected: outcome.rejected };
+    };
+  }
+  return options;
 }
 
 /**
@@ -217,6 +250,7 @@ export const SERVICES: Record<string, ServiceSpec> = {
       const smtpHere =
         ctx.services?.some((name) => name === 'smtp' || name.startsWith('submission')) ?? false;
       const chaos = smtpHere ? await processChaos(ctx.config) : undefined;
+      const catcher = await catcherOptions(ctx);
       return listen(ctx, 'http', () =>
         createHttpServer({
           store: ctx.store,
@@ -227,6 +261,7 @@ export const SERVICES: Record<string, ServiceSpec> = {
           metricsToken: ctx.config.metricsToken,
           webRoot: webAppRoot(),
           chaos,
+          ...catcher,
         }),
       );
     },

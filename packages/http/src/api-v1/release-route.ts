@@ -12,6 +12,8 @@ export const MAX_RELEASE_RECIPIENTS = 50;
 export type ReleaseSender = (
   message: Buffer,
   recipients: string[],
+  /** The envelope sender: the message's From address. */
+  from: string,
 ) => Promise<{ accepted: string[]; rejected: Array<{ address: string; reply: string }> }>;
 
 /** POST /api/v1/message/{ID}/release `{ "To": [...] }` (Mailpit's shape). */
@@ -49,7 +51,12 @@ export function registerRelease(
       const group = await catcher.group(request.params.ID);
       if (group === null) return reply.code(404).send({ error: 'message not found' });
       try {
-        const outcome = await release(await catcher.readBody(group), request.body.To);
+        const facts = await catcher.facts(group);
+        const outcome = await release(
+          await catcher.readBody(group),
+          request.body.To,
+          facts.from?.address ?? '',
+        );
         if (outcome.accepted.length === 0) {
           return reply
             .code(502)

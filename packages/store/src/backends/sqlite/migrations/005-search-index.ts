@@ -40,7 +40,7 @@ export const migration005SearchIndex: Migration = {
       CREATE INDEX messages_listing ON messages(internal_date, body_hash, mailbox_id, seen, deleted);
       -- A search starts from the bodies the full-text index matched: their copies by body hash.
       CREATE INDEX messages_by_body ON messages(body_hash, internal_date, mailbox_id, seen, deleted);
-      -- The catcher's tag list reads only copies that carry more than \Seen.
+      -- The catcher's tag list reads only copies that carry more than the Seen flag.
       CREATE INDEX messages_keywords ON messages(flags, mailbox_id) WHERE flags <> '' AND flags <> '\\Seen';
     `);
   },
