@@ -1,23 +1,59 @@
+import { readFileSync } from 'node:fs';
 import { parseMessage, serializeStructure } from '@minimail/mime';
-import { openStore, type MailStore, type StoreLogger } from '@minimail/store';
+import {
+  openPostgresStore,
+  openStore,
+  type MailStore,
+  type PostgresSettings,
+  type StoreLogger,
+} from '@minimail/store';
 import { indexBody } from '@minimail/http/index-body';
+import type { Config } from './config.js';
 import { storePath } from './paths.js';
 
 /**
- * The app's one way to open the store: the MIME structure of every body is computed once, when it
- * is stored (IMAP FETCH then reads it instead of re-parsing), through the store's describeBody hook,
- * so that the store itself stays free of MIME knowledge; likewise the search index's facts
- * (indexBody, from @minimail/http's light `index-body` entry, which loads no web framework).
+ * The MIME structure of every body is computed once, when it is stored (IMAP FETCH then reads it
+ * instead of re-parsing), through the store's describeBody hook, so that the store itself stays
+ * free of MIME knowledge.
  */
+const describeBody = (raw: Buffer): string => serializeStructure(parseMessage(raw));
+
+/** The SQLite store in `dataDir` (backup, restore and the bench work on the file). */
 export function openAppStore(
   dataDir: string,
   options: { logger?: StoreLogger; writer?: 'inline' | 'thread' } = {},
 ): MailStore {
-  return openStore({
-    path: storePath(dataDir),
-    describeBody: (raw) => serializeStructure(parseMessage(raw)),
-    // The mail catcher's search index (docs/adr/0015): what /api/v1/search and the list read.
-    indexBody,
-    ...options,
+  // indexBody: the mail catcher's search index (docs/adr/0016), from @minimail/http's light
+  // `index-body` entry, which loads no web framework.
+  return openStore({ path: storePath(dataDir), describeBody, indexBody, ...options });
+}
+
+/** The configured PostgreSQL connection settings, or null when the store is SQLite. */
+export function postgresSettingsOf(config: Config): PostgresSettings | null {
+  if (config.databaseUrl === undefined) return null;
+  const settings: PostgresSettings = {
+    url: config.databaseUrl,
+    poolSize: config.databasePoolSize,
+    statementTimeoutMs: config.databaseStatementTimeout,
+  };
+  if (config.databaseCa !== undefined) settings.ssl = { ca: readFileSync(config.databaseCa, 'utf8') };
+  else if (config.databaseTls) settings.ssl = true;
+  return settings;
+}
+
+/**
+ * The app's one way to open the configured store: MINIMAIL_DATABASE_URL (`databaseUrl`) set means
+ * the PostgreSQL backend (migrated at open), unset means SQLite in the data dir, as before.
+ */
+export async function openConfiguredStore(
+  config: Config,
+  options: { logger?: StoreLogger; writer?: 'inline' | 'thread' } = {},
+): Promise<MailStore> {
+  const postgres = postgresSettingsOf(config);
+  if (postgres === null) return openAppStore(config.dataDir, options);
+  return openPostgresStore({
+    ...postgres,
+    describeBody,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
 }

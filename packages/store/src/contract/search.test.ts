@@ -29,7 +29,11 @@ function raw(from: string, to: string, subject: string, body: string, extra = ''
   return Buffer.from(`From: ${from}\r\nTo: ${to}\r\nSubject: ${subject}\r\n${extra}\r\n${body}\r\n`);
 }
 
-describe('catcher search (full-text index, grouped list)', () => {
+if (TEST_BACKEND === 'postgres') {
+  console.warn('catcher search skipped on PostgreSQL: not implemented there yet (docs/adr/0016)');
+}
+
+describe.skipIf(TEST_BACKEND === 'postgres')('catcher search (full-text index, grouped list)', () => {
   let temp: TempStores;
   let store: TestStore;
   const text = (

@@ -43,7 +43,7 @@ const COLUMN: Record<Extract<SearchTerm, { kind: 'text' }>['field'], string | nu
 /**
  * The full-text index and the grouped list of caught mail, on SQLite (FTS5, trigram tokenizer).
  * `index` runs inside the delivery's write transaction, so a message is searchable exactly when it
- * is committed; the `body_facts_forget` trigger (migration 005) removes it with its body.
+ * is committed; the `body_facts_forget` trigger (migration 006) removes it with its body.
  */
 export class SearchIndex {
   private readonly insertFacts;
@@ -103,7 +103,7 @@ export class SearchIndex {
     const limit = Math.min(Math.max(query.limit, 0), MAX_PAGE_SIZE);
     const start = Math.max(query.start, 0);
     const { where, params } = this.filter(query);
-    // GROUP BY in the order of the messages_listing index (migration 005): SQLite walks the index
+    // GROUP BY in the order of the messages_listing index (migration 006): SQLite walks the index
     // (backwards for the newest-first page) and stops after the page, never sorting every copy.
     // With text terms the matched bodies are few next to all copies: start from them instead.
     const index = query.terms.some((t) => t.kind === 'text' && !t.negate)
