@@ -25,7 +25,7 @@ import { Webhooks } from './webhooks.js';
 const OPERATION_PATHS = new Set(['/healthz', '/metrics']);
 
 /**
- * The HTTP service (port 8025, like Mailpit and MailHog) on Fastify (docs/adr/0015): health and
+ * The HTTP service (port 8025, like Mailpit and MailHog) on Fastify (docs/adr/0016): health and
  * metrics for operators, and in the dev profile the mail catcher: /api/v1 (OpenAPI 3.1 at
  * /api/v1/openapi.json, docs at /api/v1/docs), the first /api/messages routes, the event stream
  * and the web app.

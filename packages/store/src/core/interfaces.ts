@@ -193,7 +193,7 @@ export interface StoreLifecycle {
  * on one data directory) or nodes (PostgreSQL: on one database) may use the same data at once.
  */
 /**
- * The mail catcher's view (docs/adr/0015): caught mail grouped per delivery (one body, one
+ * The mail catcher's view (docs/adr/0016): caught mail grouped per delivery (one body, one
  * internal date, a copy per recipient), filtered and paged from the full-text index.
  */
 export interface CatcherSearchStore {

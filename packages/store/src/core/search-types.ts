@@ -1,7 +1,7 @@
 /**
  * The mail catcher's search: what the app tells the store about a body when it is stored
  * (IndexedBody, computed by an injected hook so the store needs no MIME knowledge), and the
- * structured query the HTTP API turns Mailpit-style terms into (docs/adr/0015).
+ * structured query the HTTP API turns Mailpit-style terms into (docs/adr/0016).
  */
 
 export interface IndexedAddress {

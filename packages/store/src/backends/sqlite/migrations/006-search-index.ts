@@ -1,7 +1,7 @@
 import type { Migration } from './migration.js';
 
 /**
- * Version 6: the mail catcher's search index (docs/adr/0015). One row of facts per stored body
+ * Version 6: the mail catcher's search index (docs/adr/0016). One row of facts per stored body
  * (`body_facts`: the list columns, so a page of the list reads no body) and an FTS5 table over the
  * searchable text with the trigram tokenizer (substring search like Mailpit's, any language, no
  * stemming). Both are written by the delivery that stores the body, in its transaction
