@@ -33,9 +33,10 @@ export function createService(
   return createListener(
     {
       ...commonServerOptions(options),
-      ...connectionHooks(options, hooks.onClose),
       // Fault injection (chaos.ts) in front of MAIL, RCPT, DATA and AUTH, when the app asks for it.
       ...(options.chaos ? withChaos(options.chaos, { ...hooks, ...policy }) : { ...hooks, ...policy }),
+      // Last: its onClose releases the connection slot and then calls the transaction's onClose.
+      ...connectionHooks(options, hooks.onClose),
     },
     options.logger,
     inFlight,
