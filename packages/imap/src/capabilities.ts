@@ -34,6 +34,9 @@ export const CAPABILITIES: readonly CapabilityEntry[] = [
   { name: 'UIDPLUS' }, // RFC 4315: APPENDUID, COPYUID, UID EXPUNGE
   { name: 'MOVE' }, // RFC 6851
   { name: 'CONDSTORE' }, // RFC 7162 3.1: MODSEQ, CHANGEDSINCE, UNCHANGEDSINCE, HIGHESTMODSEQ
+  { name: 'ESEARCH' }, // RFC 4731: SEARCH RETURN (MIN MAX ALL COUNT), * ESEARCH
+  { name: 'SEARCHRES' }, // RFC 5182: RETURN (SAVE) and `$`
+  { name: 'WITHIN' }, // RFC 5032: SEARCH OLDER / YOUNGER
   { name: 'CHILDREN' }, // RFC 3348: \HasChildren / \HasNoChildren
   { name: 'LIST-EXTENDED' }, // RFC 5258: selection and RETURN options
   { name: 'SPECIAL-USE' }, // RFC 6154: \Sent, \Trash, ... in LIST

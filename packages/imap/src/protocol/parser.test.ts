@@ -435,7 +435,13 @@ describe('parseCommand: errors', () => {
     message,
   });
   // RFC 3501 5.1.3: a name that parses but is not modified UTF-7 is refused with NO.
-  const no = (message: string, code: string) => ({ code, tag: 'a1', status: 'NO', responseCode: null, message });
+  const no = (message: string, code: string) => ({
+    code,
+    tag: 'a1',
+    status: 'NO',
+    responseCode: null,
+    message,
+  });
   it.each([
     ['', bad('Expected a tag', 'SYNTAX', null)],
     [' NOOP', bad('Expected a tag', 'SYNTAX', null)],
