@@ -27,6 +27,7 @@ const SEED_BY_VERSION: Record<number, (db: Database.Database) => void> = {
   3: (db) => SEED_BY_VERSION[2]?.(db),
   4: (db) => SEED_BY_VERSION[3]?.(db),
 };
+SEED_BY_VERSION[5] = (db) => SEED_BY_VERSION[4]?.(db);
 
 describe('migrations', () => {
   let dir: string;
@@ -94,6 +95,8 @@ describe('migrations', () => {
       expect(await store.mailboxStatus(inbox!.id)).toMatchObject({ messages: 1, unseen: 0 });
       const messages = await store.listMessages(1);
       expect(messages.map((m) => [m.uid, m.flags, m.size, m.bodyHash])).toEqual([[7, ['\\Seen'], 5, 'h1']]);
+      // RFC 8514: a message saved before version 5 has no save date; its internal date stands in.
+      expect(messages[0]?.saveDate).toEqual(new Date(2000));
       expect((await store.readBody('h1')).toString()).toBe('hello');
       // Bodies stored before version 3 have no recorded structure.
       expect(await store.readStructure('h1')).toBeNull();
