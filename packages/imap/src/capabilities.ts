@@ -37,6 +37,7 @@ export const CAPABILITIES: readonly CapabilityEntry[] = [
   { name: 'ESEARCH' }, // RFC 4731: SEARCH RETURN (MIN MAX ALL COUNT), * ESEARCH
   { name: 'SEARCHRES' }, // RFC 5182: RETURN (SAVE) and `$`
   { name: 'WITHIN' }, // RFC 5032: SEARCH OLDER / YOUNGER
+  { name: 'SAVEDATE' }, // RFC 8514: FETCH SAVEDATE, SEARCH SAVEDBEFORE/SAVEDON/SAVEDSINCE/SAVEDATESUPPORTED
   { name: 'CHILDREN' }, // RFC 3348: \HasChildren / \HasNoChildren
   { name: 'LIST-EXTENDED' }, // RFC 5258: selection and RETURN options
   { name: 'SPECIAL-USE' }, // RFC 6154: \Sent, \Trash, ... in LIST

@@ -60,6 +60,9 @@ const SUMMARY_KEYS: ReadonlySet<SearchKey['key']> = new Set([
   'SMALLER',
   'OLDER',
   'YOUNGER',
+  'SAVEDBEFORE',
+  'SAVEDON',
+  'SAVEDSINCE',
   'BEFORE',
   'ON',
   'SINCE',
@@ -162,6 +165,8 @@ function matches(
   const has = (flag: string): boolean => flags.includes(flag);
   switch (key.key) {
     case 'ALL':
+    case 'SAVEDATESUPPORTED':
+      // RFC 8514 4.2: SAVEDATESUPPORTED matches every message where save dates are kept.
       return true;
     case 'MODSEQ':
       // RFC 7162 3.1.5: mod-sequence greater than or equal to the value.
@@ -207,6 +212,12 @@ function matches(
     case 'YOUNGER':
       // RFC 5032 3: internal date within the last `seconds`.
       return summaryFor(key, c).internalDate.getTime() >= scope.now - key.seconds * 1000;
+    case 'SAVEDBEFORE':
+      return compareDays(dayOf(summaryFor(key, c).saveDate), key.date) < 0;
+    case 'SAVEDON':
+      return compareDays(dayOf(summaryFor(key, c).saveDate), key.date) === 0;
+    case 'SAVEDSINCE':
+      return compareDays(dayOf(summaryFor(key, c).saveDate), key.date) >= 0;
     case 'BEFORE':
       return compareDays(dayOf(summaryFor(key, c).internalDate), key.date) < 0;
     case 'ON':

@@ -136,7 +136,8 @@ async function checkpoint(clients: CheckerClient[], world: World): Promise<void>
   const store = await world.store.listMessageFlags(world.inboxId);
   for (const client of clients) {
     const model = client.model;
-    if (model === null) throw new Violation(`client ${client.id} has no mailbox at the checkpoint`, client.id);
+    if (model === null)
+      throw new Violation(`client ${client.id} has no mailbox at the checkpoint`, client.id);
     const where = `checkpoint, client ${client.id}`;
     const fail = (message: string): Violation => new Violation(message, client.id);
     if (model.count !== store.uids.length)
@@ -147,7 +148,8 @@ async function checkpoint(clients: CheckerClient[], world: World): Promise<void>
         throw fail(`${where}: message ${index + 1} is UID ${message.uid}, the store says ${uid}`);
       const flags = [...(store.flags[index] ?? [])].sort().join(' ');
       if (message.flags !== null && [...message.flags].sort().join(' ') !== flags)
-        throw fail(`${where}: UID ${uid} has flags (${[...message.flags].sort().join(' ')}), the store (${flags})`,
+        throw fail(
+          `${where}: UID ${uid} has flags (${[...message.flags].sort().join(' ')}), the store (${flags})`,
         );
       const modseq = store.modseqs[index] as number;
       if (message.modseq !== null && message.modseq !== modseq)

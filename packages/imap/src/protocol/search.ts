@@ -26,6 +26,8 @@ export const FLAG_SEARCH_KEYS = [
   'UNDRAFT',
   'UNFLAGGED',
   'UNSEEN',
+  /** RFC 8514 4.2: every message of a mailbox that keeps save dates (all of ours do). */
+  'SAVEDATESUPPORTED',
 ] as const;
 export type FlagSearchKey = (typeof FLAG_SEARCH_KEYS)[number];
 
@@ -33,8 +35,21 @@ export type FlagSearchKey = (typeof FLAG_SEARCH_KEYS)[number];
 export const TEXT_SEARCH_KEYS = ['BCC', 'BODY', 'CC', 'FROM', 'SUBJECT', 'TEXT', 'TO'] as const;
 export type TextSearchKey = (typeof TEXT_SEARCH_KEYS)[number];
 
-/** Keys taking a date: BEFORE/ON/SINCE test the internal date, SENT* the Date: header. */
-export const DATE_SEARCH_KEYS = ['BEFORE', 'ON', 'SINCE', 'SENTBEFORE', 'SENTON', 'SENTSINCE'] as const;
+/**
+ * Keys taking a date: BEFORE/ON/SINCE test the internal date, SENT* the Date: header, SAVED*
+ * the save date (RFC 8514 4.2).
+ */
+export const DATE_SEARCH_KEYS = [
+  'BEFORE',
+  'ON',
+  'SINCE',
+  'SENTBEFORE',
+  'SENTON',
+  'SENTSINCE',
+  'SAVEDBEFORE',
+  'SAVEDON',
+  'SAVEDSINCE',
+] as const;
 export type DateSearchKey = (typeof DATE_SEARCH_KEYS)[number];
 
 export type SearchKey =
