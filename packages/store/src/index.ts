@@ -15,3 +15,14 @@ export { hashPassword, verifyPasswordHash } from './core/password.js';
 export { openStore, SqliteMailStore, type OpenStoreOptions } from './backends/sqlite/sqlite-store.js';
 export { LATEST_SCHEMA_VERSION } from './backends/sqlite/migrations/index.js';
 export { restoreDatabase as restoreStore, verifyStoreFile } from './backends/sqlite/backup.js';
+export {
+  openPostgresStore,
+  migratePostgresDatabase,
+  PostgresMailStore,
+  type OpenPostgresStoreOptions,
+} from './backends/postgres/postgres-store.js';
+export { PG_LATEST_SCHEMA_VERSION } from './backends/postgres/migrations/index.js';
+export { openMailStore, isPostgresUrl, type StoreLocation, type PostgresSettings } from './open.js';
+export { CoreMailStore, type CoreStoreOptions } from './core/mail-store.js';
+export { copyStore, type CopyEndpoint, type CopyReport } from './copy/copy-store.js';
+export { DATA_TABLES, type DataTable } from './core/data-tables.js';

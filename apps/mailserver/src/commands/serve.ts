@@ -10,7 +10,7 @@ import {
 } from '@minimail/protocol';
 import { CliError } from '../cli-error.js';
 import { LISTENERS } from '../config.js';
-import { openAppStore } from '../open-store.js';
+import { openConfiguredStore } from '../open-store.js';
 import {
   SERVICES,
   ingestsMail,
@@ -51,7 +51,9 @@ export const serveCommand: CommandSpec = {
     }
     const logger = createLogger({ level: config.logLevel, name: 'minimail' });
     mkdirSync(config.dataDir, { recursive: true });
-    const store = openAppStore(config.dataDir, {
+    // Only the kind: the URL may carry a password.
+    const storeKind = config.databaseUrl === undefined ? 'sqlite' : 'postgresql';
+    const store = await openConfiguredStore(config, {
       logger,
       writer: ingestsMail(services) ? 'thread' : 'inline',
     });
@@ -119,8 +121,8 @@ export const serveCommand: CommandSpec = {
       );
     }
     logger.info(
-      { profile: config.profile, dataDir: config.dataDir, services },
-      `minimail ready (${config.profile} profile, data in ${config.dataDir})`,
+      { profile: config.profile, dataDir: config.dataDir, services, store: storeKind },
+      `minimail ready (${config.profile} profile, data in ${config.dataDir}, store: ${storeKind})`,
     );
 
     const signal = await untilStopSignal();

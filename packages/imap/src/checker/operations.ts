@@ -9,6 +9,7 @@ import type { MailStore } from '@minimail/store';
 import { int, pick } from '@minimail/protocol/testing';
 import type { CheckerClient, Completion } from './checker-client.js';
 import { Violation, type MailboxModel, type MessageModel } from './mailbox-model.js';
+import type { OtherProcess } from './other-process.js';
 
 export interface World {
   store: MailStore;
@@ -21,6 +22,8 @@ export interface World {
   targetSize: number;
   /** Counter for keywords nobody has used yet (RFC 3501 7.2.6 FLAGS must announce them). */
   freshKeywords: { next: number };
+  /** Another connection to the same file (a second process, to SQLite), or null. */
+  remote: OtherProcess | null;
 }
 
 type Operation = (client: CheckerClient, random: () => number, world: World) => Promise<unknown>;
@@ -238,10 +241,15 @@ const reselect: Operation = async (client, random, world) => {
 const deliver: Operation = async (client, random, world) => {
   const status = await world.store.mailboxStatus(world.inboxId);
   if (status.messages > world.targetSize * 1.5) return deletePop3(client, random, world);
+  const raw = `Subject: delivered\r\n\r\nhello ${int(random, 1_000_000)}\r\n`;
+  const flags = random() < 0.3 ? someFlags(random, world).filter((flag) => flag !== '\\Deleted') : null;
+  // Half from another process (an SMTP container on the same volume), half from this one.
+  if (world.remote !== null && random() < 0.5)
+    return world.remote.deliver(world.inboxId, raw, flags ?? undefined);
   await world.store.deliver({
-    raw: Buffer.from(`Subject: delivered\r\n\r\nhello ${int(random, 1_000_000)}\r\n`),
+    raw: Buffer.from(raw),
     targets: [{ userId: world.userId, mailbox: world.mailbox }],
-    ...(random() < 0.3 ? { flags: someFlags(random, world).filter((flag) => flag !== '\\Deleted') } : {}),
+    ...(flags ? { flags } : {}),
   });
   return null;
 };
@@ -251,7 +259,8 @@ const deletePop3: Operation = async (_client, random, world) => {
   const { uids } = await world.store.listMessageFlags(world.inboxId);
   if (uids.length < world.targetSize / 2) return null;
   const chosen = [pick(random, uids), pick(random, uids)];
-  await world.store.expunge(world.inboxId, chosen);
+  if (world.remote !== null && random() < 0.5) await world.remote.expunge(world.inboxId, chosen);
+  else await world.store.expunge(world.inboxId, chosen);
   return null;
 };
 

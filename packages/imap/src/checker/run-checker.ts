@@ -9,6 +9,7 @@ import { prng } from '@minimail/protocol/testing';
 import { CheckerClient, type RecentRegistry } from './checker-client.js';
 import { Violation } from './mailbox-model.js';
 import { runOperation, type World } from './operations.js';
+import { OtherProcess } from './other-process.js';
 import { Transcript } from './transcript.js';
 
 export interface CheckerOptions {
@@ -23,6 +24,11 @@ export interface CheckerOptions {
   seed: number;
   /** Stop at the first violation (default) or count them all (to show how often old code breaks). */
   collect?: boolean;
+  /**
+   * The store's SQLite file: when given, half the deliveries and POP3-style deletes come from
+   * another connection to it (a worker thread, what another process is to SQLite).
+   */
+  storePath?: string;
 }
 
 export interface CheckerResult {
@@ -32,6 +38,8 @@ export interface CheckerResult {
   violations: string[];
   /** How many times each operation ran. */
   counts: Record<string, number>;
+  /** Deliveries and deletes committed by the other connection (other process). */
+  remoteWrites: number;
 }
 
 export async function runChecker(options: CheckerOptions): Promise<CheckerResult> {
@@ -48,6 +56,7 @@ export async function runChecker(options: CheckerOptions): Promise<CheckerResult
     other: 'Other',
     targetSize: 30,
     freshKeywords: { next: 1 },
+    remote: options.storePath === undefined ? null : await OtherProcess.start(options.storePath),
   };
   for (let i = 0; i < world.targetSize; i += 1)
     await store.deliver({
@@ -58,7 +67,13 @@ export async function runChecker(options: CheckerOptions): Promise<CheckerResult
   const recent: RecentRegistry = new Map();
   const clients: CheckerClient[] = [];
   const randoms: Array<() => number> = [];
-  const result: CheckerResult = { operations: 0, checkpoints: 0, violations: [], counts: {} };
+  const result: CheckerResult = {
+    operations: 0,
+    checkpoints: 0,
+    violations: [],
+    counts: {},
+    remoteWrites: 0,
+  };
   const report = (error: unknown, failing: number | null): void => {
     if (!(error instanceof Violation)) throw error;
     const client = failing ?? error.client;
@@ -109,7 +124,7 @@ export async function runChecker(options: CheckerOptions): Promise<CheckerResult
       for (const { error, client } of failures) report(error, client);
       if (failures.length > 0 && !options.collect) break;
       try {
-        await checkpoint(clients, world);
+        await settledCheckpoint(clients, world);
       } catch (error) {
         report(error, null);
         if (!options.collect) break;
@@ -119,8 +134,30 @@ export async function runChecker(options: CheckerOptions): Promise<CheckerResult
     }
   } finally {
     for (const client of clients) await client.close();
+    result.remoteWrites = world.remote?.writes ?? 0;
+    await world.remote?.close();
   }
   return result;
+}
+
+/**
+ * Another process's commits reach this one through the change feed's poll, so right after the
+ * round a NOOP may not have heard of them yet: the checkpoint is retried (NOOP again) until the
+ * models match or CROSS_PROCESS_SETTLE_MS has passed. Without another process it runs once.
+ */
+const CROSS_PROCESS_SETTLE_MS = 10_000;
+
+async function settledCheckpoint(clients: CheckerClient[], world: World): Promise<void> {
+  const deadline = Date.now() + CROSS_PROCESS_SETTLE_MS;
+  for (;;) {
+    try {
+      await checkpoint(clients, world);
+      return;
+    } catch (error) {
+      if (!(error instanceof Violation) || world.remote === null || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 }
 
 async function reopen(client: CheckerClient): Promise<void> {

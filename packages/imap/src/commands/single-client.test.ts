@@ -206,3 +206,47 @@ describe('LIST (SUBSCRIBED RECURSIVEMATCH) with several patterns (RFC 5258 3.5)'
     ]);
   });
 });
+
+describe('subscriptions are a list of names (RFC 3501 6.3.6, RFC 9051 6.3.7, RFC 5258)', () => {
+  it('CREATE subscribes nothing, DELETE keeps the name, LIST shows \\NonExistent and LSUB \\Noselect', async () => {
+    const { c } = await loggedIn();
+    // A new account's default mailboxes start subscribed.
+    c.send('a LSUB "" "*"');
+    expect(await c.readTagged('a')).toEqual([
+      '* LSUB () "/" "Archive"',
+      '* LSUB () "/" "Drafts"',
+      '* LSUB () "/" "INBOX"',
+      '* LSUB () "/" "Junk"',
+      '* LSUB () "/" "Sent"',
+      '* LSUB () "/" "Trash"',
+      'a OK LSUB completed',
+    ]);
+    c.send('b CREATE Projects/Alpha');
+    await c.expect('b OK CREATE completed');
+    c.send('c LIST (SUBSCRIBED) "" "Projects*"');
+    expect(await c.readTagged('c')).toEqual(['c OK LIST completed']);
+    c.send('d SUBSCRIBE Projects/Alpha');
+    await c.expect('d OK SUBSCRIBE completed');
+    c.send('e DELETE Projects/Alpha');
+    await c.expect('e OK DELETE completed');
+    c.send('f LIST (SUBSCRIBED) "" "Projects*"');
+    expect(await c.readTagged('f')).toEqual([
+      '* LIST (\\NonExistent \\Subscribed) "/" "Projects/Alpha"',
+      'f OK LIST completed',
+    ]);
+    c.send('g LSUB "" "Projects/*"');
+    expect(await c.readTagged('g')).toEqual([
+      '* LSUB (\\Noselect) "/" "Projects/Alpha"',
+      'g OK LSUB completed',
+    ]);
+    // A name that never had a mailbox can be subscribed and unsubscribed.
+    c.send('h SUBSCRIBE Someday');
+    await c.expect('h OK SUBSCRIBE completed');
+    c.send('i UNSUBSCRIBE Someday');
+    await c.expect('i OK UNSUBSCRIBE completed');
+    c.send('j UNSUBSCRIBE Projects/Alpha');
+    await c.expect('j OK UNSUBSCRIBE completed');
+    c.send('k LSUB "" "S*"');
+    expect(await c.readTagged('k')).toEqual(['* LSUB () "/" "Sent"', 'k OK LSUB completed']);
+  });
+});

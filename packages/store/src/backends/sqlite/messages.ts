@@ -32,7 +32,7 @@ interface MessageRow {
   save_date: number;
 }
 
-/** RFC 8514: a message saved before schema version 5 has no save date; its internal date stands in. */
+/** RFC 8514: a message saved before schema version 6 has no save date; its internal date stands in. */
 const MESSAGE_COLUMNS =
   'id, mailbox_id, uid, flags, internal_date, size, modseq, body_hash, COALESCE(save_date, internal_date) AS save_date';
 

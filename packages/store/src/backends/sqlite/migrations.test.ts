@@ -64,6 +64,7 @@ describe('migrations', () => {
         'changes',
         'dkim_keys',
         'domains',
+        'subscriptions',
         'maildrop_locks',
         'mailboxes',
         'messages',
@@ -95,7 +96,7 @@ describe('migrations', () => {
       expect(await store.mailboxStatus(inbox!.id)).toMatchObject({ messages: 1, unseen: 0 });
       const messages = await store.listMessages(1);
       expect(messages.map((m) => [m.uid, m.flags, m.size, m.bodyHash])).toEqual([[7, ['\\Seen'], 5, 'h1']]);
-      // RFC 8514: a message saved before version 5 has no save date; its internal date stands in.
+      // RFC 8514: a message saved before version 6 has no save date; its internal date stands in.
       expect(messages[0]?.saveDate).toEqual(new Date(2000));
       expect((await store.readBody('h1')).toString()).toBe('hello');
       // Bodies stored before version 3 have no recorded structure.
@@ -106,6 +107,8 @@ describe('migrations', () => {
           { recipient: 'far@remote.org', status: 'queued', attempts: 0, delayNotified: false },
         ]);
       }
+      // Version 5: the mailboxes' subscribed column becomes the subscriptions list, unchanged.
+      expect(await store.listSubscriptions(1)).toEqual(['INBOX']);
       // New writes keep working on the upgraded file: UIDs continue from uid_next.
       const delivered = await store.deliver({ raw: Buffer.from('x\r\n'), targets: [{ mailboxId: 1 }] });
       expect(delivered.copies[0]?.uid).toBe(8);
