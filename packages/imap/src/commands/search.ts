@@ -11,7 +11,8 @@ import {
   type SearchedMessage,
 } from '../search-evaluate.js';
 import { SELECTED } from '../session/state.js';
-import { searchAnswer, type Found } from './search-results.js';
+import type { SearchKey } from '../protocol/search.js';
+import { searchAnswer } from './search-results.js';
 import {
   viewOf,
   type CommandCompletion,
@@ -57,18 +58,53 @@ export const searchCommand: CommandSpec<'SEARCH'> = {
 async function search(ctx: CommandContext, command: CommandOf<'SEARCH'>): Promise<CommandCompletion> {
   const view = viewOf(ctx);
   const criteria = command.args.criteria;
-  const withContent = needsContent(criteria);
   const withModseq = usesModseq(criteria);
   // RFC 7162 3.1: SEARCH with the MODSEQ key is a CONDSTORE enabling command.
   if (withModseq) await ctx.enable('CONDSTORE');
-  const messages = await loadMessages(ctx.store, view.mailboxId, needsSummary(criteria));
+  const found = (await findMatches(ctx, criteria, false)).map(({ sequence, uid, message }) => ({
+    sequence,
+    uid,
+    modseq: message.modseq,
+  }));
+  const answer = searchAnswer(found, {
+    uid: command.uid,
+    tag: command.tag,
+    returnOptions: command.args.returnOptions,
+    withModseq,
+  });
+  if (answer.line !== null) await ctx.send(untagged(answer.line));
+  if (answer.saved !== null) view.savedResult = answer.saved;
+  return {
+    text: `${command.uid ? 'UID SEARCH' : 'SEARCH'} completed${answer.saved ? ', result saved' : ''}`,
+  };
+}
+
+/** A message that matched, with what SEARCH loaded of it (the summary when `withSummary`). */
+export interface Match {
+  sequence: number;
+  uid: number;
+  message: SearchedMessage;
+}
+
+/**
+ * The messages of the selected mailbox that match every key, in sequence order (shared by
+ * SEARCH and SORT). `withSummary` loads summaries even when no key needs one (SORT does).
+ */
+export async function findMatches(
+  ctx: CommandContext,
+  criteria: readonly SearchKey[],
+  withSummary: boolean,
+): Promise<Match[]> {
+  const view = viewOf(ctx);
+  const withContent = needsContent(criteria);
+  const messages = await loadMessages(ctx.store, view.mailboxId, withSummary || needsSummary(criteria));
   const scope = {
     exists: view.exists,
     highestUid: view.highestUid,
     savedUids: new Set(view.savedResult),
     now: Date.now(),
   };
-  const found: Found[] = [];
+  const found: Match[] = [];
   // Both the view and the store's list are in ascending UID order: walk them side by side.
   let next = 0;
   for (let sequence = 1; sequence <= view.exists; sequence += 1) {
@@ -86,18 +122,7 @@ async function search(ctx: CommandContext, command: CommandOf<'SEARCH'>): Promis
       content = { raw, structure: await ctx.server.structures.structureOf(message.bodyHash, raw) };
     }
     const candidate: SearchCandidate = { sequence, message, recent: view.isRecent(uid), content };
-    if (!matchesAll(criteria, candidate, scope)) continue;
-    found.push({ sequence, uid, modseq: message.modseq });
+    if (matchesAll(criteria, candidate, scope)) found.push({ sequence, uid, message });
   }
-  const answer = searchAnswer(found, {
-    uid: command.uid,
-    tag: command.tag,
-    returnOptions: command.args.returnOptions,
-    withModseq,
-  });
-  if (answer.line !== null) await ctx.send(untagged(answer.line));
-  if (answer.saved !== null) view.savedResult = answer.saved;
-  return {
-    text: `${command.uid ? 'UID SEARCH' : 'SEARCH'} completed${answer.saved ? ', result saved' : ''}`,
-  };
+  return found;
 }
