@@ -120,7 +120,7 @@ export function readSearchArgs(reader: ArgReader, options: SearchParseOptions): 
 }
 
 /** RFC 4731 3.1: search-return-opts = SP "RETURN" SP "(" [search-return-opt *(SP search-return-opt)] ")". */
-function readReturnOptions(reader: ArgReader): SearchReturnOption[] {
+export function readReturnOptions(reader: ArgReader): SearchReturnOption[] {
   reader.space();
   const found = new Set<SearchReturnOption>();
   reader.readList(() => {
@@ -143,19 +143,30 @@ function readSearchProgram(
   let charset: string | null = null;
   if (reader.tryWord('CHARSET')) {
     reader.space();
-    charset = reader.readAstring('a charset').toUpperCase();
-    if (!(SUPPORTED_CHARSETS as readonly string[]).includes(charset)) {
-      // RFC 3501 6.4.4: NO [BADCHARSET] listing what we do support.
-      throw new ImapWireError('BAD_CHARSET', 'Unsupported charset', {
-        status: 'NO',
-        responseCode: `BADCHARSET (${SUPPORTED_CHARSETS.join(' ')})`,
-      });
-    }
+    charset = readCharset(reader);
     reader.space();
   }
+  return { returnOptions, charset, criteria: readSearchKeys(reader, options) };
+}
+
+/** A CHARSET argument we decode, upper-cased (SEARCH, and SORT/THREAD where it is required). */
+export function readCharset(reader: ArgReader): string {
+  const charset = reader.readAstring('a charset').toUpperCase();
+  if (!(SUPPORTED_CHARSETS as readonly string[]).includes(charset)) {
+    // RFC 3501 6.4.4: NO [BADCHARSET] listing what we do support.
+    throw new ImapWireError('BAD_CHARSET', 'Unsupported charset', {
+      status: 'NO',
+      responseCode: `BADCHARSET (${SUPPORTED_CHARSETS.join(' ')})`,
+    });
+  }
+  return charset;
+}
+
+/** search-key *(SP search-key): the keys of a SEARCH, SORT or THREAD, ANDed. */
+export function readSearchKeys(reader: ArgReader, options: SearchParseOptions): SearchKey[] {
   const criteria = [readSearchKey(reader, options)];
   while (reader.trySpace()) criteria.push(readSearchKey(reader, options));
-  return { returnOptions, charset, criteria };
+  return criteria;
 }
 
 function readSearchKey(reader: ArgReader, options: SearchParseOptions): SearchKey {
