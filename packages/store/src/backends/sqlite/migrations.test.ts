@@ -27,7 +27,11 @@ const SEED_BY_VERSION: Record<number, (db: Database.Database) => void> = {
   3: (db) => SEED_BY_VERSION[2]?.(db),
   4: (db) => SEED_BY_VERSION[3]?.(db),
 };
-SEED_BY_VERSION[5] = (db) => SEED_BY_VERSION[4]?.(db);
+SEED_BY_VERSION[5] = (db) => {
+  SEED_BY_VERSION[4]?.(db);
+  // Version 5 keeps subscriptions as names (the subscribed column is gone).
+  db.exec(`INSERT INTO subscriptions (user_id, name) VALUES (1, 'INBOX');`);
+};
 
 describe('migrations', () => {
   let dir: string;
