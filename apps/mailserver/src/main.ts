@@ -15,6 +15,7 @@ import { domainCommands } from './commands/domain.js';
 import { mailboxCommands } from './commands/mailbox.js';
 import { serveCommand } from './commands/serve.js';
 import { queueCommands } from './commands/queue.js';
+import { transferCommands } from './commands/transfer.js';
 import { userCommands } from './commands/user.js';
 import { ConfigError, loadConfig } from './config.js';
 import { println, type CliIo } from './io.js';
@@ -30,6 +31,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   ...dkimCommands,
   dns: dnsCommand,
   ...queueCommands,
+  ...transferCommands,
 };
 
 const GLOBAL_OPTIONS = {

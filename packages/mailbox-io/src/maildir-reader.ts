@@ -12,6 +12,7 @@ import { flagsFromMaildirInfo, parseDovecotKeywords } from './flags.js';
 import { MAILBOX_IO_LIMITS } from './limits.js';
 import { toCrlf } from './line-endings.js';
 import { mailboxNameOfMaildirFolder } from './maildir-names.js';
+import { decodeMutf7 } from './mutf7.js';
 import type { SourceItem } from './types.js';
 
 export function isMaildir(dir: string): boolean {
@@ -46,7 +47,7 @@ async function readOptional(file: string): Promise<string | null> {
 /**
  * Dovecot's `subscriptions` file: since 2.2 a `V\t2` line, an empty line, then one name per line
  * with the hierarchy separator written as a tab; older files have no version line and use the
- * layout's own separator (`.` for Maildir++).
+ * layout's own separator (`.` for Maildir++). Names are modified UTF-7, as Dovecot 2.3 writes them.
  */
 export function parseSubscriptions(text: string): Set<string> {
   const lines = text.split('\n');
@@ -54,8 +55,16 @@ export function parseSubscriptions(text: string): Set<string> {
   return new Set(
     (versioned ? lines.slice(1) : lines)
       .filter((line) => line !== '')
-      .map((line) => (versioned ? line.split('\t') : line.split('.')).join('/')),
+      .map((line) => (versioned ? line.split('\t') : line.split('.')).map(decodeOrKeep).join('/')),
   );
+}
+
+function decodeOrKeep(part: string): string {
+  try {
+    return decodeMutf7(part);
+  } catch {
+    return part;
+  }
 }
 
 /** The folders of a Maildir++ root, inbox first, then by name; with their subscription state. */

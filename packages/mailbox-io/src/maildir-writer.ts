@@ -11,6 +11,7 @@ import path from 'node:path';
 import { maildirInfoFromFlags, serializeDovecotKeywords } from './flags.js';
 import { toLf } from './line-endings.js';
 import { maildirFolderOfMailboxName } from './maildir-names.js';
+import { encodeMutf7 } from './mutf7.js';
 import type { MailboxSink } from './types.js';
 
 export function maildirSink(
@@ -48,9 +49,16 @@ export function maildirSink(
       }
     },
     async close() {
-      // Dovecot 2.3's subscriptions file: a version line, then one name per line with the
-      // hierarchy separator written as a tab.
-      const lines = subscriptions.filter((name) => name !== 'INBOX').map((name) => name.replace(/\//g, '\t'));
+      // Dovecot 2.3's subscriptions file: a version line, then one name per line, modified UTF-7,
+      // with the hierarchy separator written as a tab.
+      const lines = subscriptions
+        .filter((name) => name !== 'INBOX')
+        .map((name) =>
+          name
+            .split('/')
+            .map((part) => encodeMutf7(part))
+            .join('\t'),
+        );
       await writeFile(path.join(root, 'subscriptions'), `V\t2\n\n${lines.map((l) => `${l}\n`).join('')}`, {
         mode: 0o600,
       });
