@@ -1,4 +1,4 @@
-import type { Logger } from '@minimail/protocol';
+import type { AcmeChallengeResponder, Logger } from '@minimail/protocol';
 import type { MailStore } from '@minimail/store';
 import type { Registry } from 'prom-client';
 
@@ -18,6 +18,8 @@ export interface HttpServiceOptions {
    * (e.g. the configured MINIMAIL_HOSTNAME). Requests naming any other host get 403 (DNS rebinding).
    */
   allowedHosts?: readonly string[];
+  /** ACME HTTP-01 challenges in progress (MINIMAIL_ACME=on): answered under /.well-known/acme-challenge/. */
+  acmeChallenges?: AcmeChallengeResponder;
 }
 
 export interface HttpListener {

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { createSessionId } from '@minimail/protocol';
+import { answerAcmeHttp01, createSessionId } from '@minimail/protocol';
 import { StoreError } from '@minimail/store';
 import { CaughtMail } from './catcher/caught-mail.js';
 import { catcherRoutes } from './catcher/routes.js';
@@ -41,6 +41,9 @@ export function createHttpServer(options: HttpServiceOptions): HttpListener {
     } catch {
       return sendError(res, 400, 'bad request target');
     }
+    // ACME HTTP-01 (RFC 8555 8.3) before the Host check: the CA's validator names the domain.
+    const acme = options.acmeChallenges && answerAcmeHttp01(options.acmeChallenges, url.pathname);
+    if (acme) return void res.writeHead(acme.status, { 'content-type': acme.contentType }).end(acme.body);
     if (!operationPaths.has(url.pathname) && !isTrustedHost(req.headers.host, allowedHosts)) {
       return sendError(res, 403, 'host not allowed');
     }
