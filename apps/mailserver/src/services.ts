@@ -6,7 +6,13 @@
  * the SMTP stack (smtp-server, nodemailer, mailauth), whose modules would otherwise sit in the
  * resident memory of every process (docs/benchmarks.md, "Idle", lists what each module costs).
  */
-import { createMetrics, type AuthThrottle, type Metrics, type TlsSource } from '@minimail/protocol';
+import {
+  createMetrics,
+  type AcmeChallengeResponder,
+  type AuthThrottle,
+  type Metrics,
+  type TlsSource,
+} from '@minimail/protocol';
 import type { SmtpServiceOptions } from '@minimail/smtp';
 import type { MailStore } from '@minimail/store';
 import type { Logger } from 'pino';
@@ -22,6 +28,8 @@ export interface ServiceContext {
   metrics?: Metrics;
   /** One failed-login throttle for every listener of the process (guessing is slowed across ports). */
   authThrottle?: AuthThrottle;
+  /** ACME HTTP-01 answers, served by the http service when MINIMAIL_ACME=on. */
+  acmeChallenges?: AcmeChallengeResponder;
 }
 
 /** The optional per-process parts of a context, present only when given (exactOptionalPropertyTypes). */
@@ -197,6 +205,7 @@ export const SERVICES: Record<string, ServiceSpec> = {
           registry: (ctx.metrics ?? createMetrics({ outboundQueue: ctx.store })).registry,
           profile: ctx.config.profile,
           allowedHosts: [ctx.config.hostname],
+          ...(ctx.acmeChallenges ? { acmeChallenges: ctx.acmeChallenges } : {}),
         }),
       );
     },

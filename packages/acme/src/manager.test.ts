@@ -21,7 +21,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AcmeManager, type AcmeManagerOptions } from './manager.js';
 import { renewalTime, retryDelayMs } from './schedule.js';
-import { freePort, pebbleUnavailable, startPebble, type Pebble } from './test-support/pebble.js';
+import { freePort, pebbleUnavailable, startPebble, type Pebble } from './testing/pebble.js';
 
 describe('renewal arithmetic', () => {
   it('renews at two thirds of the lifetime', () => {
