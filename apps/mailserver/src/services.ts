@@ -197,7 +197,15 @@ export const SERVICES: Record<string, ServiceSpec> = {
   http: {
     description: 'HTTP on 8025: /healthz, /metrics; in dev also the mail-catcher API and web page',
     start: async (ctx) => {
-      const { createHttpServer } = await import('@minimail/http');
+      const { createHttpServer, pickEndpoint } = await import('@minimail/http');
+      const { ports, hostname } = ctx.config;
+      // What autoconfig/autodiscover/.mobileconfig advertise: exactly the listeners that are on.
+      const clientSettings = {
+        hostname,
+        imap: pickEndpoint(ports.imaps, ports.imap),
+        pop3: pickEndpoint(ports.pop3s, ports.pop3),
+        submission: pickEndpoint(ports.submissions, ports.submission),
+      };
       return listen(ctx, 'http', () =>
         createHttpServer({
           store: ctx.store,
@@ -205,6 +213,7 @@ export const SERVICES: Record<string, ServiceSpec> = {
           registry: (ctx.metrics ?? createMetrics({ outboundQueue: ctx.store })).registry,
           profile: ctx.config.profile,
           allowedHosts: [ctx.config.hostname],
+          clientSettings,
           ...(ctx.acmeChallenges ? { acmeChallenges: ctx.acmeChallenges } : {}),
         }),
       );

@@ -9,6 +9,8 @@ import { operationsRoutes } from './operations.js';
 import type { HttpListener, HttpServiceOptions } from './options.js';
 import { sendError, sendText } from './responses.js';
 import { matchRoute, type Route } from './router.js';
+import { answerAutoconfigRequest } from './autoconfig/mount.js';
+import { isAutoconfigPath } from './autoconfig/answer.js';
 import { isTrustedHost } from './trusted-host.js';
 import { WEB_PAGE_CSP, WEB_PAGE_HTML, WEB_PAGE_SCRIPT } from './web-page.js';
 
@@ -44,6 +46,10 @@ export function createHttpServer(options: HttpServiceOptions): HttpListener {
     // ACME HTTP-01 (RFC 8555 8.3) before the Host check: the CA's validator names the domain.
     const acme = options.acmeChallenges && answerAcmeHttp01(options.acmeChallenges, url.pathname);
     if (acme) return void res.writeHead(acme.status, { 'content-type': acme.contentType }).end(acme.body);
+    // Client autoconfiguration, also before the Host check: asked for under autoconfig.<domain>.
+    if (options.clientSettings && isAutoconfigPath(url.pathname)) {
+      return answerAutoconfigRequest(options, options.clientSettings, req, res, url);
+    }
     if (!operationPaths.has(url.pathname) && !isTrustedHost(req.headers.host, allowedHosts)) {
       return sendError(res, 403, 'host not allowed');
     }
