@@ -29,14 +29,20 @@ export const listCommand: CommandSpec<'LIST'> = {
     const onlySubscribed = selectOptions.includes('SUBSCRIBED');
     const onlySpecialUse = selectOptions.includes('SPECIAL-USE');
     const showSubscribed = onlySubscribed || returnOptions.includes('SUBSCRIBED');
-    // RFC 5258 3.5 RECURSIVEMATCH: a matching name that is not itself subscribed but has a
-    // subscribed descendant is listed too, with CHILDINFO ("SUBSCRIBED") extended data.
+    const matchesAny = (name: string): boolean => matchers.some((matches) => matches(name));
+    // RFC 5258 3.5 RECURSIVEMATCH: a matching name with a subscribed descendant that the
+    // patterns do not return themselves is listed (even if not subscribed) with CHILDINFO
+    // ("SUBSCRIBED"); "SHOULD ONLY ... if at least one matching child is not also being returned".
     const subscribedParents =
       onlySubscribed && selectOptions.includes('RECURSIVEMATCH')
-        ? namesWithChildren(mailboxes.filter((mailbox) => mailbox.subscribed).map((mailbox) => mailbox.name))
+        ? namesWithChildren(
+            mailboxes
+              .filter((mailbox) => mailbox.subscribed && !matchesAny(mailbox.name))
+              .map((mailbox) => mailbox.name),
+          )
         : new Set<string>();
     for (const mailbox of mailboxes) {
-      if (!matchers.some((matches) => matches(mailbox.name))) continue;
+      if (!matchesAny(mailbox.name)) continue;
       if (onlySpecialUse && mailbox.specialUse === null) continue;
       const childInfo = subscribedParents.has(mailbox.name);
       if (onlySubscribed && !mailbox.subscribed && !childInfo) continue;
