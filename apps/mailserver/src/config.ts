@@ -110,7 +110,7 @@ const configSchema = z
     authFreeFailures: z.coerce.number().int().min(0).max(1_000),
     /** Cap of the failed-login delay. */
     authMaxDelay: z.string().transform((text, ctx) => toMs(text, ctx)),
-    // ---- certificates by ACME (issue 18, docs/adr/0014) ----
+    // ---- certificates by ACME (issue 18, docs/adr/0015) ----
     /** Order and renew the TLS certificate by ACME (RFC 8555) instead of MINIMAIL_TLS_CERT/_KEY. */
     acme: booleanSetting,
     /** The account's contact address; the CA writes to it about expiry and policy. */
