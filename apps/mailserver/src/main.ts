@@ -20,6 +20,7 @@ import { statusCommand } from './commands/status.js';
 import { queueCommands } from './commands/queue.js';
 import { transferCommands } from './commands/transfer.js';
 import { userCommands } from './commands/user.js';
+import { appPasswordCommands } from './commands/app-password.js';
 import { ConfigError, loadConfig } from './config.js';
 import { println, type CliIo } from './io.js';
 import { buildProgram, commandPath, oneLine, printHelp } from './program.js';
@@ -29,6 +30,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   serve: serveCommand,
   ...domainCommands,
   ...userCommands,
+  ...appPasswordCommands,
   ...aliasCommands,
   ...mailboxCommands,
   ...backupCommands,

@@ -6,6 +6,7 @@
  */
 import type {
   Alias,
+  AppPassword,
   ChangeListener,
   DkimKey,
   Domain,
@@ -42,6 +43,9 @@ export interface StoreReads {
   readStructure(bodyHash: string): Promise<string | null>;
   listOutbound(): Promise<OutboundEntry[]>;
   getDkimKey(domain: string): Promise<DkimKey | null>;
+  listAppPasswords(address: string): Promise<AppPassword[]>;
+  /** The user whose app password has this sha256 (hex), or null. */
+  appPasswordUser(address: string, hash: string): Promise<User | null>;
 }
 
 /** A maildrop lock this process holds. */

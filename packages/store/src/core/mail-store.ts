@@ -9,10 +9,17 @@ import {
   OUTBOUND_LEASE_MS,
 } from './limits.js';
 import { LockBook } from './lock-book.js';
+import {
+  appPasswordHash,
+  checkAppPasswordName,
+  generateAppPassword,
+  isAppPasswordShaped,
+} from './app-passwords.js';
 import { checkPassword, hashPassword } from './password.js';
 import {
   StoreError,
   type Alias,
+  type AppPassword,
   type ChangeListener,
   type ConditionalFlagResult,
   type CopyResult,
@@ -126,7 +133,30 @@ export class CoreMailStore implements MailStore {
   }
 
   async verifyPassword(address: string, password: string): Promise<User | null> {
-    return checkPassword(await this.read((reads) => reads.passwordHash(address)), password);
+    const user = await checkPassword(await this.read((reads) => reads.passwordHash(address)), password);
+    if (user !== null || !isAppPasswordShaped(password)) return user;
+    return this.read((reads) => reads.appPasswordUser(address, appPasswordHash(password)));
+  }
+
+  async addAppPassword(
+    address: string,
+    name: string,
+  ): Promise<{ appPassword: AppPassword; password: string }> {
+    const password = generateAppPassword();
+    const appPassword = await this.write('addAppPassword', [
+      address,
+      checkAppPasswordName(name),
+      appPasswordHash(password),
+    ]);
+    return { appPassword, password };
+  }
+
+  listAppPasswords(address: string): Promise<AppPassword[]> {
+    return this.read((reads) => reads.listAppPasswords(address));
+  }
+
+  removeAppPassword(address: string, name: string): Promise<void> {
+    return this.write('removeAppPassword', [address, name]);
   }
 
   sendableAddresses(userId: number): Promise<string[]> {

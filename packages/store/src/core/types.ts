@@ -186,6 +186,16 @@ export interface OutboundEntry {
   delayNotified: boolean;
 }
 
+/**
+ * A per-user app password (issue 18): a generated secret, named by the user (e.g. `phone`), usable
+ * wherever the main password is (IMAP, POP3, submission) and revoked alone. The secret itself is
+ * shown once and stored only as its sha256.
+ */
+export interface AppPassword {
+  name: string;
+  createdAt: Date;
+}
+
 /** RFC 6376 3.3 / RFC 8463: the signing algorithms minimail generates keys for. */
 export type DkimAlgorithm = 'rsa-sha256' | 'ed25519-sha256';
 

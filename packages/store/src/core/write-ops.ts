@@ -7,6 +7,7 @@
  */
 import type {
   Alias,
+  AppPassword,
   ConditionalFlagResult,
   CopyResult,
   DeliveryResult,
@@ -69,6 +70,9 @@ export interface SyncWriteOps {
   retryOutbound(id: number): void;
   markOutboundDelayNotified(id: number): void;
   setDkimKey(domain: string, key: DkimKeyInput): DkimKey;
+  /** `hash` is the sha256 (hex) of the generated secret (core/app-passwords.ts). */
+  addAppPassword(address: string, name: string, hash: string): AppPassword;
+  removeAppPassword(address: string, name: string): void;
   /** Deletes change rows older than `before` (ms since the epoch). */
   pruneChanges(before: number): void;
 }

@@ -7,7 +7,7 @@ import type { StoreParts } from './store-parts.js';
  * handed back as promises (a failure becomes a rejected StoreError, never a throw).
  */
 export function sqliteReads(parts: StoreParts): StoreReads {
-  const { directory, mailboxes, messages, bodies, outbound, dkimKeys } = parts;
+  const { directory, mailboxes, messages, bodies, outbound, dkimKeys, appPasswords } = parts;
   return {
     listDomains: () => read(() => directory.listDomains()),
     isLocalDomain: (name) => read(() => directory.isLocalDomain(name)),
@@ -29,6 +29,12 @@ export function sqliteReads(parts: StoreParts): StoreReads {
     readStructure: (hash) => read(() => bodies.readStructure(hash)),
     listOutbound: () => read(() => outbound.list()),
     getDkimKey: (domain) => read(() => dkimKeys.get(domain)),
+    listAppPasswords: (address) => read(() => appPasswords.list(directory.userIdOf(address))),
+    appPasswordUser: (address, hash) =>
+      read(() => {
+        const user = directory.getUser(address);
+        return user !== null && appPasswords.has(user.id, hash) ? user : null;
+      }),
   };
 }
 

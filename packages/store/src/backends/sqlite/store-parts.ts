@@ -1,3 +1,4 @@
+import { AppPasswords } from './app-passwords.js';
 import { Bodies } from './bodies.js';
 import { ChangeLog } from './change-feed.js';
 import type { SqliteDatabase } from './db.js';
@@ -19,6 +20,7 @@ export interface StoreParts {
   outbound: OutboundQueue;
   locks: MaildropLocks;
   dkimKeys: DkimKeys;
+  appPasswords: AppPasswords;
 }
 
 export function createStoreParts(db: SqliteDatabase): StoreParts {
@@ -33,5 +35,6 @@ export function createStoreParts(db: SqliteDatabase): StoreParts {
     outbound: new OutboundQueue(db),
     locks: new MaildropLocks(db),
     dkimKeys: new DkimKeys(db),
+    appPasswords: new AppPasswords(db),
   };
 }

@@ -4,6 +4,7 @@ import { bodyHashOf } from '../../core/body-hash.js';
 import type { StoreParts } from './store-parts.js';
 import type {
   Alias,
+  AppPassword,
   ConditionalFlagResult,
   CopyResult,
   DeliveredCopy,
@@ -150,6 +151,14 @@ export class WriteOps implements SyncWriteOps {
 
   markOutboundDelayNotified(id: number): void {
     this.parts.outbound.markDelayNotified(id);
+  }
+
+  addAppPassword(address: string, name: string, hash: string): AppPassword {
+    return this.parts.appPasswords.add(this.parts.directory.userIdOf(address), name, hash);
+  }
+
+  removeAppPassword(address: string, name: string): void {
+    this.parts.appPasswords.remove(this.parts.directory.userIdOf(address), name);
   }
 
   setDkimKey(domain: string, key: DkimKeyInput): DkimKey {
