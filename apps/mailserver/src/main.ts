@@ -21,6 +21,7 @@ import { queueCommands } from './commands/queue.js';
 import { transferCommands } from './commands/transfer.js';
 import { userCommands } from './commands/user.js';
 import { appPasswordCommands } from './commands/app-password.js';
+import { quotaCommands } from './commands/quota.js';
 import { ConfigError, loadConfig } from './config.js';
 import { println, type CliIo } from './io.js';
 import { buildProgram, commandPath, oneLine, printHelp } from './program.js';
@@ -31,6 +32,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   ...domainCommands,
   ...userCommands,
   ...appPasswordCommands,
+  ...quotaCommands,
   ...aliasCommands,
   ...mailboxCommands,
   ...backupCommands,

@@ -6,6 +6,7 @@
  */
 import type {
   Alias,
+  Quota,
   AppPassword,
   ChangeListener,
   DkimKey,
@@ -46,6 +47,8 @@ export interface StoreReads {
   listAppPasswords(address: string): Promise<AppPassword[]>;
   /** The user whose app password has this sha256 (hex), or null. */
   appPasswordUser(address: string, hash: string): Promise<User | null>;
+  /** NOT_FOUND for an unknown user. */
+  getQuota(address: string): Promise<Quota>;
 }
 
 /** A maildrop lock this process holds. */

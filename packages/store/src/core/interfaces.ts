@@ -10,6 +10,7 @@
  */
 import type {
   Alias,
+  Quota,
   AppPassword,
   ChangeListener,
   ConditionalFlagResult,
@@ -65,6 +66,13 @@ export interface AccountStore {
   listAppPasswords(address: string): Promise<AppPassword[]>;
   /** NOT_FOUND if the user has no app password of that name. */
   removeAppPassword(address: string, name: string): Promise<void>;
+
+  /** The user's limit and exact usage. NOT_FOUND for an unknown user. */
+  getQuota(address: string): Promise<Quota>;
+  /** Sets the user's own limit in octets; null falls back to the domain's default. */
+  setQuota(address: string, bytes: number | null): Promise<void>;
+  /** Sets the default limit of the domain's users; null: none. */
+  setDomainQuota(domain: string, bytes: number | null): Promise<void>;
 
   addAlias(source: string, destination: string): Promise<Alias>;
   removeAlias(source: string, destination?: string): Promise<void>;

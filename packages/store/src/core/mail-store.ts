@@ -20,6 +20,7 @@ import {
   StoreError,
   type Alias,
   type AppPassword,
+  type Quota,
   type ChangeListener,
   type ConditionalFlagResult,
   type CopyResult,
@@ -157,6 +158,18 @@ export class CoreMailStore implements MailStore {
 
   removeAppPassword(address: string, name: string): Promise<void> {
     return this.write('removeAppPassword', [address, name]);
+  }
+
+  getQuota(address: string): Promise<Quota> {
+    return this.read((reads) => reads.getQuota(address));
+  }
+
+  async setQuota(address: string, bytes: number | null): Promise<void> {
+    return this.write('setQuota', [address, checkQuotaBytes(bytes)]);
+  }
+
+  async setDomainQuota(domain: string, bytes: number | null): Promise<void> {
+    return this.write('setDomainQuota', [domain, checkQuotaBytes(bytes)]);
   }
 
   sendableAddresses(userId: number): Promise<string[]> {
@@ -413,4 +426,12 @@ export function warnOf(logger: StoreLogger | undefined, error: unknown, message:
     process.emitWarning(
       `@minimail/store: ${message}: ${error instanceof Error ? error.message : String(error)}`,
     );
+}
+
+/** A quota is a whole number of octets (0 allowed: nothing more may be stored), or null for none. */
+function checkQuotaBytes(bytes: number | null): number | null {
+  if (bytes !== null && (!Number.isSafeInteger(bytes) || bytes < 0)) {
+    throw new StoreError('INVALID', 'a quota is a whole number of octets, at least 0');
+  }
+  return bytes;
 }

@@ -196,6 +196,16 @@ export interface AppPassword {
   createdAt: Date;
 }
 
+/** A user's storage quota and its exact usage (RFC 9208 STORAGE and MESSAGE resources). */
+export interface Quota {
+  /** Octets allowed; null: no limit. The user's own limit, else the domain's default. */
+  limitBytes: number | null;
+  source: 'user' | 'domain' | 'none';
+  /** Total RFC 822 size of every message the user has, in every mailbox. */
+  usedBytes: number;
+  usedMessages: number;
+}
+
 /** RFC 6376 3.3 / RFC 8463: the signing algorithms minimail generates keys for. */
 export type DkimAlgorithm = 'rsa-sha256' | 'ed25519-sha256';
 

@@ -73,6 +73,8 @@ export interface SyncWriteOps {
   /** `hash` is the sha256 (hex) of the generated secret (core/app-passwords.ts). */
   addAppPassword(address: string, name: string, hash: string): AppPassword;
   removeAppPassword(address: string, name: string): void;
+  setQuota(address: string, bytes: number | null): void;
+  setDomainQuota(domain: string, bytes: number | null): void;
   /** Deletes change rows older than `before` (ms since the epoch). */
   pruneChanges(before: number): void;
 }

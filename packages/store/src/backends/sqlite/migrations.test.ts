@@ -26,6 +26,7 @@ const SEED_BY_VERSION: Record<number, (db: Database.Database) => void> = {
   },
   3: (db) => SEED_BY_VERSION[2]?.(db),
   4: (db) => SEED_BY_VERSION[3]?.(db),
+  5: (db) => SEED_BY_VERSION[4]?.(db),
 };
 
 describe('migrations', () => {
@@ -106,6 +107,8 @@ describe('migrations', () => {
       // New writes keep working on the upgraded file: UIDs continue from uid_next.
       const delivered = await store.deliver({ raw: Buffer.from('x\r\n'), targets: [{ mailboxId: 1 }] });
       expect(delivered.copies[0]?.uid).toBe(8);
+      // Version 6 counts the usage of what was there before, and goes on counting.
+      expect(await store.getQuota('old@example.com')).toMatchObject({ usedBytes: 5 + 3, usedMessages: 2 });
     });
   }
 

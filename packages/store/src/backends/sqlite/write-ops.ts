@@ -157,6 +157,14 @@ export class WriteOps implements SyncWriteOps {
     return this.parts.appPasswords.add(this.parts.directory.userIdOf(address), name, hash);
   }
 
+  setQuota(address: string, bytes: number | null): void {
+    this.parts.quotas.setForUser(this.parts.directory.userIdOf(address), bytes);
+  }
+
+  setDomainQuota(domain: string, bytes: number | null): void {
+    this.parts.quotas.setForDomain(domain, bytes);
+  }
+
   removeAppPassword(address: string, name: string): void {
     this.parts.appPasswords.remove(this.parts.directory.userIdOf(address), name);
   }

@@ -5,6 +5,7 @@ import { migration002FeedQueueLocks } from './002-feed-queue-locks.js';
 import { migration003BodyStructure } from './003-body-structure.js';
 import { migration004DkimKeys } from './004-dkim-keys.js';
 import { migration005AppPasswords } from './005-app-passwords.js';
+import { migration006Quotas } from './006-quotas.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -16,6 +17,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration003BodyStructure,
   migration004DkimKeys,
   migration005AppPasswords,
+  migration006Quotas,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
