@@ -15,7 +15,14 @@ export const appendCommand: CommandSpec<'APPEND'> = {
   async handler(ctx, command) {
     const { mailbox: name, flags, internalDate, message } = command.args;
     if (message.length === 0) throw no('Empty message');
-    const mailbox = await targetMailbox(ctx, userOf(ctx).id, name);
+    const user = userOf(ctx);
+    const mailbox = await targetMailbox(ctx, user.id, name);
+    // RFC 9208 4.4 / RFC 5530 3: refused with [OVERQUOTA] when storing it would pass the limit.
+    // Checked before the write (not in its transaction): concurrent APPENDs may pass by one message.
+    const quota = await ctx.store.getQuota(user.address);
+    if (quota.limitBytes !== null && quota.usedBytes + message.length > quota.limitBytes) {
+      throw no('Quota exceeded', 'OVERQUOTA');
+    }
     const request = {
       raw: message,
       targets: [{ mailboxId: mailbox.id }],

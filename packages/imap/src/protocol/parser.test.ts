@@ -435,7 +435,13 @@ describe('parseCommand: errors', () => {
     message,
   });
   // RFC 3501 5.1.3: a name that parses but is not modified UTF-7 is refused with NO.
-  const no = (message: string, code: string) => ({ code, tag: 'a1', status: 'NO', responseCode: null, message });
+  const no = (message: string, code: string) => ({
+    code,
+    tag: 'a1',
+    status: 'NO',
+    responseCode: null,
+    message,
+  });
   it.each([
     ['', bad('Expected a tag', 'SYNTAX', null)],
     [' NOOP', bad('Expected a tag', 'SYNTAX', null)],
@@ -483,7 +489,8 @@ describe('parseCommand: errors', () => {
     ['a1 FETCH 1 (FLAGS', bad('Expected ")"')],
     ['a1 STORE 1 FLAGZ (\\Seen)', bad('Invalid store item FLAGZ')],
     ['a1 STORE 1 FLAGS (\\*)', bad('Expected a flag')],
-    ['a1 STATUS INBOX (MESSAGES SIZE)', bad('Unknown status item SIZE')],
+    // SIZE is known since STATUS=SIZE (RFC 8438); DELETED (RFC 9051) is not.
+    ['a1 STATUS INBOX (MESSAGES DELETED)', bad('Unknown status item DELETED')],
     ['a1 SELECT INBOX (QRESYNC (1 2))', bad('Unknown SELECT parameter QRESYNC')],
     ['a1 SELECT INBOX ()', bad('Empty list')],
     ['a1 FETCH 1 FLAGS (CHANGEDSINCE)', bad('Expected a space')],
