@@ -110,7 +110,8 @@ export class WriteOps {
           : mailboxes.requireSelectableNamed(target.userId, target.mailbox ?? 'INBOX');
       if (seenMailboxes.has(mailbox.id)) continue;
       seenMailboxes.add(mailbox.id);
-      const added = messages.add(mailbox.id, bodyHash, raw.length, delivery.internalDate, delivery.flags);
+      const flags = target.flags ?? delivery.flags;
+      const added = messages.add(mailbox.id, bodyHash, raw.length, delivery.internalDate, flags);
       copies.push({ ...added, mailboxId: mailbox.id, userId: mailbox.userId });
     }
     const queued = delivery.recipients.map((recipient) =>
