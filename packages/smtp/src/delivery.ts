@@ -2,6 +2,9 @@ import type { Readable } from 'node:stream';
 import type { DeliveryRequest, DeliveryResult, MailStore } from '@minimail/store';
 import type { RecipientPlan } from './envelope-policy.js';
 import { TRACE_HEADROOM } from './limits.js';
+import type { Profile } from './envelope-policy.js';
+import { deliverWithSieve } from './sieve/deliver.js';
+import type { SieveDeliveryOptions } from './sieve/options.js';
 
 export interface CollectedMessage {
   /** The message bytes, or null when it went over the limit (then nothing was kept). */
@@ -115,6 +118,8 @@ export interface LocalDelivery {
   /** The envelope sender, '' for the null sender. */
   sender: string;
   plan: RecipientPlan;
+  /** Run each local recipient's active Sieve script (absent: every copy goes to INBOX). */
+  sieve?: { options: SieveDeliveryOptions; profile: Profile } | null | undefined;
 }
 
 /**
@@ -129,6 +134,17 @@ export async function deliverMessage(delivery: LocalDelivery): Promise<DeliveryR
     // Dev profile: the first message to an address creates its account (store.ensureUser).
     const user = await store.ensureUser(address);
     userIds.add(user.id);
+  }
+  if (delivery.sieve) {
+    return deliverWithSieve({
+      store,
+      sieve: delivery.sieve.options,
+      profile: delivery.sieve.profile,
+      raw: prependTraceHeaders(delivery.traceHeaders, delivery.message),
+      sender: delivery.sender,
+      userIds: [...userIds],
+      relay: plan.relay,
+    });
   }
   const request: DeliveryRequest = {
     raw: prependTraceHeaders(delivery.traceHeaders, delivery.message),

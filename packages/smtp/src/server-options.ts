@@ -1,3 +1,4 @@
+import type { SieveDeliveryOptions } from './sieve/options.js';
 import type { SMTPServerOptions } from 'smtp-server';
 import type { Logger } from 'pino';
 import type { MailStore } from '@minimail/store';
@@ -67,6 +68,8 @@ export interface SmtpServiceOptions {
    * Authentication-Results. Absent or null: no checks (the dev default: they need DNS).
    */
   inboundAuth?: InboundAuthOptions | null;
+  /** Runs each local recipient's active Sieve script at delivery; absent or null: INBOX only. */
+  sieve?: SieveDeliveryOptions | null;
 }
 
 export interface SmtpListener {

@@ -28,6 +28,7 @@ export function createService(
     metrics: options.metrics,
     // Only the MX runs the checks (transaction-hooks looks at `kind` too).
     inboundAuth: kind === 'mx' ? (options.inboundAuth ?? null) : null,
+    sieve: options.sieve ?? null,
   });
   return createListener(
     {

@@ -18,6 +18,7 @@ import { sessionUser } from './session-user.js';
 import { TransactionBook } from './transaction.js';
 import { checkInbound, removeForgedResults, type InboundAuthOptions } from './inbound-auth/index.js';
 import type { Transaction } from './transaction.js';
+import type { SieveDeliveryOptions } from './sieve/options.js';
 
 export type ListenerKind = 'mx' | 'submission';
 
@@ -33,6 +34,8 @@ export interface TransactionContext {
   metrics?: ProtocolMetrics | undefined;
   /** MX only: SPF/DKIM/DMARC/ARC checks before storing; null or absent skips them. */
   inboundAuth?: InboundAuthOptions | null;
+  /** Sieve at local delivery (MX and submission alike: every local copy is a final delivery). */
+  sieve?: SieveDeliveryOptions | null;
 }
 
 type Callback = (err?: SMTPServerError | null, message?: string) => void;
@@ -240,6 +243,7 @@ async function receiveAndDeliver(
       message: auth.message,
       sender: transaction.from,
       plan: mergePlans(plans),
+      sieve: context.sieve ? { options: context.sieve, profile: context.profile } : null,
     });
     return {
       reply: 'DELIVERED',

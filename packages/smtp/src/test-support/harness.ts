@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger } from '@minimail/protocol';
-import { openStore } from '@minimail/store';
+import { openSieveScripts, openStore } from '@minimail/store';
+import type { SieveScriptStore } from '@minimail/store';
 import type { MailStore } from '@minimail/store';
 import { createMxServer, createSubmissionServer } from '../index.js';
 import type { SmtpListener } from '../index.js';
@@ -19,6 +20,8 @@ export interface HarnessOptions {
   maxMessageSize?: number;
   maxRecipients?: number;
   inboundAuth?: InboundAuthOptions;
+  /** Run Sieve at delivery, with this clock (ms); the harness's `scripts` then holds the scripts. */
+  sieve?: { now?: () => number };
 }
 
 /** A real store in a temp dir, one listener on an ephemeral loopback port, and captured logs. */
@@ -31,6 +34,8 @@ export interface Harness {
   /** Every raw log line, to prove what is never logged. */
   rawLogs: string[];
   listener: SmtpListener;
+  /** The Sieve scripts store (only with `sieve`). */
+  scripts: SieveScriptStore | null;
   /** Opens a second store on the same file (e.g. to look after the first was closed). */
   reopenStore(): MailStore;
   close(): Promise<void>;
@@ -63,6 +68,17 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     ...(options.maxRecipients !== undefined ? { maxRecipients: options.maxRecipients } : {}),
     ...(options.inboundAuth !== undefined ? { inboundAuth: options.inboundAuth } : {}),
   };
+  const scripts = options.sieve ? openSieveScripts(dbPath) : null;
+  if (scripts && options.sieve) {
+    Object.assign(common, {
+      sieve: {
+        scripts,
+        hostname: HOSTNAME,
+        logger,
+        ...(options.sieve.now ? { now: options.sieve.now } : {}),
+      },
+    });
+  }
   const listener =
     options.service === 'mx'
       ? createMxServer(common)
@@ -76,6 +92,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     logs,
     rawLogs,
     listener,
+    scripts,
     reopenStore() {
       const reopened = openStore({ path: dbPath });
       extraStores.push(reopened);
@@ -85,6 +102,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       await listener.close();
       for (const extra of extraStores) await extra.close().catch(() => undefined);
       await store.close().catch(() => undefined);
+      scripts?.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
