@@ -8,7 +8,7 @@
  */
 import { createMetrics, type AuthThrottle, type Metrics, type TlsSource } from '@minimail/protocol';
 import type { SmtpServiceOptions } from '@minimail/smtp';
-import type { MailStore } from '@minimail/store';
+import type { MailStore, SieveScriptStore } from '@minimail/store';
 import type { Logger } from 'pino';
 import type { Config, ListenerName } from './config.js';
 
@@ -22,6 +22,8 @@ export interface ServiceContext {
   metrics?: Metrics;
   /** One failed-login throttle for every listener of the process (guessing is slowed across ports). */
   authThrottle?: AuthThrottle;
+  /** Sieve scripts: run at delivery by smtp/submission, managed by managesieve. */
+  sieveScripts?: SieveScriptStore;
 }
 
 /** The optional per-process parts of a context, present only when given (exactOptionalPropertyTypes). */
@@ -89,6 +91,15 @@ async function smtpOptions(ctx: ServiceContext, proto: string): Promise<SmtpServ
     maxClients: ctx.config.maxConnections,
     maxConnectionsPerIp: ctx.config.maxConnectionsPerIp,
     socketTimeoutMs: ctx.config.smtpTimeout,
+    ...(ctx.sieveScripts
+      ? {
+          sieve: {
+            scripts: ctx.sieveScripts,
+            hostname: ctx.config.hostname,
+            logger: ctx.logger.child({ proto: 'sieve' }),
+          },
+        }
+      : {}),
     // 465 counts as submission: one protocol label per kind of service.
     ...shared(ctx, proto === 'smtp' ? 'smtp' : 'submission', SMTP_COMMANDS),
   };

@@ -11,6 +11,7 @@ import {
 import { CliError } from '../cli-error.js';
 import { LISTENERS } from '../config.js';
 import { openAppStore } from '../open-store.js';
+import { openAppSieveScripts } from '../open-sieve-scripts.js';
 import {
   SERVICES,
   ingestsMail,
@@ -92,7 +93,17 @@ export const serveCommand: CommandSpec = {
       freeFailures: config.authFreeFailures,
       maxDelayMs: config.authMaxDelay,
     });
-    const context = { config, store, logger, tls, authThrottle, ...(metrics ? { metrics } : {}) };
+    // Sieve scripts (delivery, ManageSieve): their own connection to the store file (ADR 0015).
+    const sieveScripts = openAppSieveScripts(config.dataDir);
+    const context = {
+      config,
+      store,
+      logger,
+      tls,
+      authThrottle,
+      sieveScripts,
+      ...(metrics ? { metrics } : {}),
+    };
 
     const running: RunningListener[] = [];
     const tasks: RunningTask[] = [];
@@ -100,6 +111,7 @@ export const serveCommand: CommandSpec = {
       await Promise.allSettled([...running, ...tasks].map((part) => part.close()));
       process.off('SIGHUP', onHangup);
       provider?.close();
+      sieveScripts.close();
       await store.close();
     };
     try {
