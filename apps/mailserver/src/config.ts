@@ -29,6 +29,12 @@ export const LISTENERS = {
   imap: { env: 'MINIMAIL_IMAP_PORT', dev: 1143, production: 143, what: 'IMAP, STARTTLS' },
   imaps: { env: 'MINIMAIL_IMAPS_PORT', dev: 1993, production: 993, what: 'IMAP over TLS' },
   http: { env: 'MINIMAIL_HTTP_PORT', dev: 8025, production: 8025, what: 'HTTP (health, metrics)' },
+  managesieve: {
+    env: 'MINIMAIL_MANAGESIEVE_PORT',
+    dev: 14190,
+    production: 4190,
+    what: 'ManageSieve, STARTTLS',
+  },
 } as const;
 export type ListenerName = keyof typeof LISTENERS;
 export const LISTENER_NAMES = Object.keys(LISTENERS) as ListenerName[];

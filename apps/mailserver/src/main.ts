@@ -10,6 +10,7 @@ import { backupCommands } from './commands/backup.js';
 import type { CommandSpec } from './commands/command.js';
 import { demoCommand } from './commands/demo.js';
 import { dkimCommands } from './commands/dkim.js';
+import { sieveCommands } from './commands/sieve.js';
 import { dnsCommand } from './commands/dns.js';
 import { domainCommands } from './commands/domain.js';
 import { mailboxCommands } from './commands/mailbox.js';
@@ -28,6 +29,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   ...backupCommands,
   demo: demoCommand,
   ...dkimCommands,
+  ...sieveCommands,
   dns: dnsCommand,
   ...queueCommands,
 };

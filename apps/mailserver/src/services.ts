@@ -212,6 +212,26 @@ export const SERVICES: Record<string, ServiceSpec> = {
       );
     },
   },
+  managesieve: {
+    description: 'ManageSieve (RFC 5804) on 14190 dev, 4190 production: users upload Sieve scripts',
+    start: async (ctx) => {
+      const scripts = ctx.sieveScripts;
+      if (!scripts) throw new Error('managesieve needs the Sieve scripts store');
+      const { createManageSieveServer, MANAGESIEVE_COMMANDS } = await import('@minimail/managesieve');
+      return listen(ctx, 'managesieve', () =>
+        createManageSieveServer({
+          store: ctx.store,
+          scripts,
+          logger: ctx.logger.child({ proto: 'managesieve' }),
+          profile: ctx.config.profile,
+          tls: ctx.tls,
+          maxClients: ctx.config.maxConnections,
+          maxConnectionsPerIp: ctx.config.maxConnectionsPerIp,
+          ...shared(ctx, 'managesieve', MANAGESIEVE_COMMANDS),
+        }),
+      );
+    },
+  },
 };
 
 export const SERVICE_NAMES = Object.keys(SERVICES);
