@@ -4,15 +4,23 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    // The suite runs once per writer (docs/adr/0013): writes on the store's thread, and on the
-    // writer thread (which runs the built dist/write-thread.js: turbo builds before testing).
+    // The contract suite (src/contract) runs once per backend and writer (docs/adr/0002, 0013):
+    // SQLite writing on the store's thread, SQLite on the writer thread (which runs the built
+    // dist/backends/sqlite/write-thread.js: turbo builds before testing). Each backend's own tests
+    // (src/backends/<name>) run in that backend's projects; core unit tests in the first one.
     projects: [
-      { extends: true, test: { name: 'inline writer', include: ['src/**/*.test.ts'] } },
       {
         extends: true,
         test: {
-          name: 'thread writer',
-          include: ['src/**/*.test.ts'],
+          name: 'sqlite inline',
+          include: ['src/core/**/*.test.ts', 'src/contract/**/*.test.ts', 'src/backends/sqlite/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'sqlite thread',
+          include: ['src/contract/**/*.test.ts', 'src/backends/sqlite/**/*.test.ts'],
           env: { MINIMAIL_TEST_STORE_WRITER: 'thread' },
           globalSetup: ['src/test-support/global-dist-build.ts'],
         },

@@ -1,5 +1,5 @@
 import type { Logger } from '@minimail/protocol';
-import type { MailStore } from '@minimail/store';
+import type { MailboxAccess } from '@minimail/store';
 import { READ_AHEAD_MAX_OCTETS } from './limits.js';
 import type { MaildropMessage } from './maildrop.js';
 
@@ -28,7 +28,7 @@ export class BodyReadAhead {
   private guess: Guess | null = null;
 
   constructor(
-    private readonly store: MailStore,
+    private readonly store: MailboxAccess,
     private readonly logger: Logger,
   ) {}
 

@@ -14,14 +14,13 @@ import type {
   SecureContextSource,
   TlsSource,
 } from '@minimail/protocol';
-import type { MailStore } from '@minimail/store';
 import { DEFAULT_MAX_CLIENTS, IDLE_TIMEOUT_MS } from './limits.js';
 import { REPLIES } from './replies.js';
 import { Pop3Session } from './session.js';
-import type { SessionServices } from './commands/types.js';
+import type { Pop3Store, SessionServices } from './commands/types.js';
 
 export interface Pop3ServiceOptions {
-  store: MailStore;
+  store: Pop3Store;
   /** pino logger from the app; each session logs through a child with cid, proto and remote. */
   logger: Logger;
   /** Shown in the greeting. */

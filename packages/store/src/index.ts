@@ -1,14 +1,26 @@
-export * from './types.js';
-export { openStore, SqliteMailStore, type OpenStoreOptions, type StoreLogger } from './sqlite-store.js';
-export { hashPassword, verifyPasswordHash } from './password.js';
-export { LATEST_SCHEMA_VERSION } from './migrations/index.js';
-export { restoreDatabase as restoreStore, verifyStoreFile } from './backup.js';
+export * from './core/types.js';
+export type {
+  AccountStore,
+  ChangeFeedStore,
+  DeliveryStore,
+  DkimKeyStore,
+  MailboxAccess,
+  MailStore,
+  MaildropLockStore,
+  OutboundQueueStore,
+  StoreLifecycle,
+} from './core/interfaces.js';
+export type { StoreLogger } from './core/backend.js';
+export { hashPassword, verifyPasswordHash } from './core/password.js';
+export { openStore, SqliteMailStore, type OpenStoreOptions } from './backends/sqlite/sqlite-store.js';
+export { LATEST_SCHEMA_VERSION } from './backends/sqlite/migrations/index.js';
+export { restoreDatabase as restoreStore, verifyStoreFile } from './backends/sqlite/backup.js';
 export {
-  openSieveScripts,
   checkScriptName,
   MAX_SIEVE_SCRIPTS,
   MAX_SIEVE_SCRIPT_BYTES,
-  type SieveScriptStore,
-  type SieveScriptInfo,
   type ActiveSieveScript,
-} from './sieve-scripts.js';
+  type SieveScriptInfo,
+  type SieveScriptStore,
+} from './core/sieve-scripts.js';
+export { openSieveScripts } from './backends/sqlite/sieve-scripts.js';

@@ -1,4 +1,4 @@
-import { println } from '../io.js';
+import { printRows } from '../io.js';
 import type { CommandSpec } from './command.js';
 import { withStore } from './with-store.js';
 
@@ -17,13 +17,17 @@ export const aliasCommands: Record<string, CommandSpec> = {
     run: ({ config, args: [from, to] }) => withStore(config, (store) => store.removeAlias(from!, to)),
   },
   'alias list': {
-    usage: 'alias list',
+    usage: 'alias list [--json]',
     summary: 'print every alias as FROM<tab>TO',
     arity: 0,
-    run: ({ config, io }) =>
-      withStore(config, async (store) => {
-        for (const alias of await store.listAliases())
-          println(io.stdout, `${alias.source}\t${alias.destination}`);
+    json: true,
+    run: (ctx) =>
+      withStore(ctx.config, async (store) => {
+        const aliases = (await store.listAliases()).map(({ source, destination }) => ({
+          source,
+          destination,
+        }));
+        printRows(ctx, aliases, (alias) => `${alias.source}\t${alias.destination}`);
       }),
   },
 };

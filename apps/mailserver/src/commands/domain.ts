@@ -1,4 +1,4 @@
-import { println } from '../io.js';
+import { printRows } from '../io.js';
 import type { CommandSpec } from './command.js';
 import { withStore } from './with-store.js';
 
@@ -11,12 +11,14 @@ export const domainCommands: Record<string, CommandSpec> = {
       withStore(config, async (store) => void (await store.addDomain(name!))),
   },
   'domain list': {
-    usage: 'domain list',
+    usage: 'domain list [--json]',
     summary: 'print every local domain, one a line',
     arity: 0,
-    run: ({ config, io }) =>
-      withStore(config, async (store) => {
-        for (const domain of await store.listDomains()) println(io.stdout, domain.name);
+    json: true,
+    run: (ctx) =>
+      withStore(ctx.config, async (store) => {
+        const domains = (await store.listDomains()).map((domain) => ({ name: domain.name }));
+        printRows(ctx, domains, (domain) => domain.name);
       }),
   },
   'domain del': {

@@ -1,6 +1,6 @@
 import type { OutboundEntry } from '@minimail/store';
 import { CliError } from '../cli-error.js';
-import { println } from '../io.js';
+import { println, printRows } from '../io.js';
 import type { CommandSpec } from './command.js';
 import { withStore } from './with-store.js';
 
@@ -26,13 +26,21 @@ function entryLine(entry: OutboundEntry): string {
 
 export const queueCommands: Record<string, CommandSpec> = {
   'queue list': {
-    usage: 'queue list',
+    usage: 'queue list [--json]',
     summary:
       'print the outbound queue: id, status, attempts, next attempt, sender, recipient, size, last error',
     arity: 0,
-    run: ({ config, io }) =>
-      withStore(config, async (store) => {
-        for (const entry of await store.listOutbound()) println(io.stdout, entryLine(entry));
+    json: true,
+    run: (ctx) =>
+      withStore(ctx.config, async (store) => {
+        const entries = await store.listOutbound();
+        if (!ctx.json) return printRows(ctx, entries, entryLine);
+        const rows = entries.map((entry) => ({
+          ...entry,
+          createdAt: entry.createdAt.toISOString(),
+          nextAttemptAt: entry.nextAttemptAt.toISOString(),
+        }));
+        printRows(ctx, rows, () => '');
       }),
   },
   'queue retry': {

@@ -1,34 +1,42 @@
 import { CliError } from '../cli-error.js';
-import { println, readAll, type CliIo } from '../io.js';
+import { isTty, printRows, readAll } from '../io.js';
+import { promptNewPassword } from '../prompt.js';
 import type { CommandContext, CommandSpec } from './command.js';
 import { withStore } from './with-store.js';
 
 const passwordOptions = {
-  password: { type: 'string', description: 'the password (visible in `ps`; prefer --password-stdin)' },
+  password: {
+    type: 'string',
+    description:
+      'the password (visible in `ps`; prefer --password-stdin, or neither to be asked on a terminal)',
+  },
   'password-stdin': { type: 'boolean', description: 'read the password from standard input' },
 } as const;
 
-/** The password from --password or stdin; exactly one of them. */
+/** The password from --password or stdin (at most one of them), else asked for on a terminal. */
 async function passwordFrom({ options, io }: Pick<CommandContext, 'options' | 'io'>): Promise<string> {
   const inline = options['password'];
   const fromStdin = options['password-stdin'] === true;
   if (typeof inline === 'string' && fromStdin) {
     throw new CliError('give either --password or --password-stdin, not both', 2);
   }
-  const password = typeof inline === 'string' ? inline : fromStdin ? await readAll(io.stdin) : undefined;
+  const password =
+    typeof inline === 'string'
+      ? inline
+      : fromStdin
+        ? await readAll(io.stdin)
+        : isTty(io.stdin)
+          ? await promptNewPassword(io.stdin, io.stderr)
+          : undefined;
   if (password === undefined)
     throw new CliError('a password is required: --password P or --password-stdin', 2);
   if (password.length === 0) throw new CliError('the password must not be empty');
   return password;
 }
 
-function printUsers(io: CliIo, users: { address: string }[]): void {
-  for (const user of users) println(io.stdout, user.address);
-}
-
 export const userCommands: Record<string, CommandSpec> = {
   'user add': {
-    usage: 'user add ADDRESS (--password P | --password-stdin)',
+    usage: 'user add ADDRESS [--password P | --password-stdin]',
     summary: 'create a mailbox owner with the default mailboxes',
     arity: 1,
     options: passwordOptions,
@@ -38,7 +46,7 @@ export const userCommands: Record<string, CommandSpec> = {
     },
   },
   'user passwd': {
-    usage: 'user passwd ADDRESS (--password P | --password-stdin)',
+    usage: 'user passwd ADDRESS [--password P | --password-stdin]',
     summary: "change a user's password",
     arity: 1,
     options: passwordOptions,
@@ -54,9 +62,18 @@ export const userCommands: Record<string, CommandSpec> = {
     run: ({ config, args: [address] }) => withStore(config, (store) => store.removeUser(address!)),
   },
   'user list': {
-    usage: 'user list',
+    usage: 'user list [--json]',
     summary: 'print every user address, one a line',
     arity: 0,
-    run: ({ config, io }) => withStore(config, async (store) => printUsers(io, await store.listUsers())),
+    json: true,
+    run: (ctx) =>
+      withStore(ctx.config, async (store) => {
+        const users = (await store.listUsers()).map((user) => ({
+          address: user.address,
+          hasPassword: user.hasPassword,
+          createdAt: user.createdAt.toISOString(),
+        }));
+        printRows(ctx, users, (user) => user.address);
+      }),
   },
 };

@@ -23,7 +23,9 @@ export class Conversation {
   static open(host: string, port: number, print: (line: string) => void): Promise<Conversation> {
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host, port }, () => resolve(new Conversation(socket, print)));
-      socket.once('error', (err) => reject(new Error(`cannot connect to ${host}:${port}: ${err.message}`)));
+      socket.once('error', (err) =>
+        reject(new Error(`cannot connect to ${host}:${port}: ${err.message}`, { cause: err })),
+      );
     });
   }
 

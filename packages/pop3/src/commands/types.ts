@@ -1,11 +1,14 @@
 import type { AuthThrottle, Logger, ProtocolMetrics } from '@minimail/protocol';
-import type { MailStore } from '@minimail/store';
+import type { AccountStore, ChangeFeedStore, MailboxAccess, MaildropLockStore } from '@minimail/store';
 import type { SecurityContext } from '../capabilities.js';
 import type { SessionState, StateKind, StateOf } from '../state.js';
 
+/** The parts of the store POP3 uses: logins, the maildrop and its lock, and the change feed. */
+export type Pop3Store = AccountStore & MailboxAccess & MaildropLockStore & ChangeFeedStore;
+
 /** What every session of one listener shares. */
 export interface SessionServices {
-  store: MailStore;
+  store: Pop3Store;
   hostname: string;
   profile: 'dev' | 'production';
   throttle: AuthThrottle;

@@ -1,0 +1,41 @@
+import type { StoreReads } from '../../core/backend.js';
+import { toStoreError } from './errors.js';
+import type { StoreParts } from './store-parts.js';
+
+/**
+ * The backend's reads: prepared statements on the store's own connection, run synchronously and
+ * handed back as promises (a failure becomes a rejected StoreError, never a throw).
+ */
+export function sqliteReads(parts: StoreParts): StoreReads {
+  const { directory, mailboxes, messages, bodies, outbound, dkimKeys } = parts;
+  return {
+    listDomains: () => read(() => directory.listDomains()),
+    isLocalDomain: (name) => read(() => directory.isLocalDomain(name)),
+    getUser: (address) => read(() => directory.getUser(address)),
+    listUsers: () => read(() => directory.listUsers()),
+    passwordHash: (address) => read(() => directory.passwordHash(address)),
+    sendableAddresses: (userId) => read(() => directory.sendableAddresses(userId)),
+    listAliases: () => read(() => directory.listAliases()),
+    resolveRecipient: (address) => read(() => directory.resolveRecipient(address)),
+    listMailboxes: (userId) => read(() => mailboxes.list(userId)),
+    getMailbox: (userId, name) => read(() => mailboxes.get(userId, name)),
+    getMailboxById: (mailboxId) => read(() => mailboxes.getById(mailboxId)),
+    mailboxStatus: (mailboxId) => read(() => mailboxes.mailboxStatus(mailboxId)),
+    listMessages: (mailboxId) => read(() => messages.list(mailboxId)),
+    getMessage: (mailboxId, uid) => read(() => messages.get(mailboxId, uid)),
+    getMessages: (mailboxId, uids) => read(() => messages.getMany(mailboxId, uids)),
+    listMessageFlags: (mailboxId) => read(() => messages.listFlags(mailboxId)),
+    readBody: (hash) => read(() => bodies.readBody(hash)),
+    readStructure: (hash) => read(() => bodies.readStructure(hash)),
+    listOutbound: () => read(() => outbound.list()),
+    getDkimKey: (domain) => read(() => dkimKeys.get(domain)),
+  };
+}
+
+function read<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (error) {
+    return Promise.reject(toStoreError(error));
+  }
+}

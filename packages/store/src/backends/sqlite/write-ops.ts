@@ -1,0 +1,198 @@
+import type { HeldLock } from '../../core/backend.js';
+import type { PreparedDelivery, SyncWriteOps } from '../../core/write-ops.js';
+import { bodyHashOf } from '../../core/body-hash.js';
+import type { StoreParts } from './store-parts.js';
+import type {
+  Alias,
+  ConditionalFlagResult,
+  CopyResult,
+  DeliveredCopy,
+  DeliveryResult,
+  DkimKey,
+  DkimKeyInput,
+  Domain,
+  FlagMode,
+  Mailbox,
+  MessageSummary,
+  OutboundEntry,
+  SpecialUse,
+  User,
+} from '../../core/types.js';
+
+/**
+ * The core's write table (core/write-ops.ts) on SQLite, plus the writes only this backend makes
+ * (maildrop lock rows): the same ops run on the store's own connection (InlineWriter) or on the
+ * writer thread's (ThreadWriter, docs/adr/0013). Each runs inside the write queue's transaction
+ * and savepoint.
+ */
+export class WriteOps implements SyncWriteOps {
+  constructor(private readonly parts: StoreParts) {}
+
+  addDomain(name: string): Domain {
+    return this.parts.directory.addDomain(name);
+  }
+
+  removeDomain(name: string): void {
+    this.parts.directory.removeDomain(name);
+  }
+
+  addUser(address: string, passwordHash: string | null): User {
+    return this.parts.directory.addUser(address, passwordHash);
+  }
+
+  ensureUser(address: string): User {
+    return this.parts.directory.ensureUser(address);
+  }
+
+  setPassword(address: string, passwordHash: string): void {
+    this.parts.directory.setPassword(address, passwordHash);
+  }
+
+  removeUser(address: string): void {
+    for (const mailbox of this.parts.directory.removeUser(address)) {
+      this.parts.changes.record(mailbox.id, 'mailbox', null, mailbox.highestModseq);
+    }
+  }
+
+  addAlias(source: string, destination: string): Alias {
+    return this.parts.directory.addAlias(source, destination);
+  }
+
+  removeAlias(source: string, destination: string | undefined): void {
+    this.parts.directory.removeAlias(source, destination);
+  }
+
+  createMailbox(userId: number, name: string, specialUse: SpecialUse | null): Mailbox {
+    return this.parts.mailboxes.create(userId, name, specialUse);
+  }
+
+  renameMailbox(userId: number, from: string, to: string): void {
+    this.parts.mailboxes.rename(userId, from, to);
+  }
+
+  deleteMailbox(userId: number, name: string): void {
+    this.parts.mailboxes.delete(userId, name);
+  }
+
+  setSubscribed(userId: number, name: string, subscribed: boolean): void {
+    this.parts.mailboxes.setSubscribed(userId, name, subscribed);
+  }
+
+  deliver(delivery: PreparedDelivery): DeliveryResult {
+    const { mailboxes, messages, bodies, outbound } = this.parts;
+    const raw = asBuffer(delivery.raw);
+    // Hashed here, not by the caller: on the writer thread this work leaves the event loop too.
+    const bodyHash = bodyHashOf(raw);
+    bodies.store(bodyHash, raw, delivery.structure);
+    const copies: DeliveredCopy[] = [];
+    const seenMailboxes = new Set<number>();
+    for (const target of delivery.targets) {
+      const mailbox =
+        'mailboxId' in target
+          ? mailboxes.requireSelectable(target.mailboxId)
+          : mailboxes.requireSelectableNamed(target.userId, target.mailbox ?? 'INBOX');
+      if (seenMailboxes.has(mailbox.id)) continue;
+      seenMailboxes.add(mailbox.id);
+      const flags = target.flags ?? delivery.flags;
+      const added = messages.add(mailbox.id, bodyHash, raw.length, delivery.internalDate, flags);
+      copies.push({ ...added, mailboxId: mailbox.id, userId: mailbox.userId });
+    }
+    const queued = delivery.recipients.map((recipient) =>
+      outbound.enqueue(delivery.sender, recipient, bodyHash, raw.length),
+    );
+    return { copies, queued, bodyHash };
+  }
+
+  setFlags(mailboxId: number, uids: number[], mode: FlagMode, flags: string[]): MessageSummary[] {
+    return this.parts.messages.setFlags(mailboxId, uids, mode, flags);
+  }
+
+  setFlagsUnchangedSince(
+    mailboxId: number,
+    uids: number[],
+    mode: FlagMode,
+    flags: string[],
+    unchangedSince: number,
+  ): ConditionalFlagResult {
+    return this.parts.messages.setFlagsUnchangedSince(mailboxId, uids, mode, flags, unchangedSince);
+  }
+
+  expunge(mailboxId: number, uids: number[] | undefined): number[] {
+    return this.parts.messages.expunge(mailboxId, uids);
+  }
+
+  copyMessages(fromMailboxId: number, uids: number[], toMailboxId: number): CopyResult {
+    return this.parts.messages.copy(fromMailboxId, uids, toMailboxId);
+  }
+
+  moveMessages(fromMailboxId: number, uids: number[], toMailboxId: number): CopyResult {
+    return this.parts.messages.move(fromMailboxId, uids, toMailboxId);
+  }
+
+  claimOutbound(limit: number, leaseMs: number): OutboundEntry[] {
+    return this.parts.outbound.claimDue(limit, leaseMs);
+  }
+
+  completeOutbound(id: number): void {
+    this.parts.outbound.complete(id);
+  }
+
+  rescheduleOutbound(id: number, nextAttemptAt: Date, error: string): void {
+    this.parts.outbound.retryAt(id, nextAttemptAt, error);
+  }
+
+  failOutbound(id: number, error: string): void {
+    this.parts.outbound.markFailed(id, error);
+  }
+
+  retryOutbound(id: number): void {
+    this.parts.outbound.retryNow(id);
+  }
+
+  markOutboundDelayNotified(id: number): void {
+    this.parts.outbound.markDelayNotified(id);
+  }
+
+  setDkimKey(domain: string, key: DkimKeyInput): DkimKey {
+    return this.parts.dkimKeys.set(domain, key);
+  }
+
+  lockMaildrop(userId: number, owner: string): boolean {
+    return this.parts.locks.lock(userId, owner);
+  }
+
+  unlockMaildrops(held: HeldLock[]): void {
+    for (const { userId, owner } of held) this.parts.locks.unlock(userId, owner);
+  }
+
+  heartbeatMaildrops(held: HeldLock[]): void {
+    for (const { userId, owner } of held) this.parts.locks.heartbeat(userId, owner);
+  }
+
+  pruneChanges(before: number): void {
+    this.parts.changes.prune(before);
+  }
+}
+
+/** What a SQLite writer can be asked to run: the core's table and the lock rows. */
+export type SqliteOpName = {
+  [K in keyof WriteOps]: WriteOps[K] extends (...args: never[]) => unknown ? K : never;
+}[keyof WriteOps];
+
+export type SqliteOpArgs<K extends SqliteOpName> = Parameters<WriteOps[K]>;
+export type SqliteOpResult<K extends SqliteOpName> = ReturnType<WriteOps[K]>;
+
+/** Calls one named op; the one place the name-to-method dispatch is typed loosely. */
+export function applyOp<K extends SqliteOpName>(
+  ops: WriteOps,
+  name: K,
+  args: SqliteOpArgs<K>,
+): SqliteOpResult<K> {
+  const method = ops[name] as (...args: SqliteOpArgs<K>) => SqliteOpResult<K>;
+  return method.apply(ops, args);
+}
+
+/** better-sqlite3 binds Buffers as BLOBs; a Uint8Array that crossed threads is viewed as one, not copied. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

@@ -1,0 +1,84 @@
+/**
+ * What a backend gives the core store (docs/adr/0002): its reads, the write table run by name,
+ * maildrop locks, the change feed and its lifecycle. A backend folder is the only place that knows
+ * its SQL; the rules every backend shares (delivery checks, password hashing and its timing guard,
+ * lock bookkeeping, closing) live once in mail-store.ts.
+ */
+import type {
+  Alias,
+  ChangeListener,
+  DkimKey,
+  Domain,
+  Mailbox,
+  MailboxStatus,
+  MessageFlagList,
+  MessageSummary,
+  OutboundEntry,
+  RecipientResolution,
+  User,
+} from './types.js';
+import type { WriteOpArgs, WriteOpName, WriteOpResult } from './write-ops.js';
+
+/** The reads a backend answers; each is what the MailStore method of the same name returns. */
+export interface StoreReads {
+  listDomains(): Promise<Domain[]>;
+  isLocalDomain(name: string): Promise<boolean>;
+  getUser(address: string): Promise<User | null>;
+  listUsers(): Promise<User[]>;
+  /** The user and its stored hash (null: no password), or null for no such user or a non-address. */
+  passwordHash(address: string): Promise<{ user: User; hash: string | null } | null>;
+  sendableAddresses(userId: number): Promise<string[]>;
+  listAliases(): Promise<Alias[]>;
+  resolveRecipient(address: string): Promise<RecipientResolution>;
+  listMailboxes(userId: number): Promise<Mailbox[]>;
+  getMailbox(userId: number, name: string): Promise<Mailbox | null>;
+  getMailboxById(mailboxId: number): Promise<Mailbox | null>;
+  mailboxStatus(mailboxId: number): Promise<MailboxStatus>;
+  listMessages(mailboxId: number): Promise<MessageSummary[]>;
+  getMessage(mailboxId: number, uid: number): Promise<MessageSummary | null>;
+  getMessages(mailboxId: number, uids: readonly number[]): Promise<MessageSummary[]>;
+  listMessageFlags(mailboxId: number): Promise<MessageFlagList>;
+  readBody(bodyHash: string): Promise<Buffer>;
+  readStructure(bodyHash: string): Promise<string | null>;
+  listOutbound(): Promise<OutboundEntry[]>;
+  getDkimKey(domain: string): Promise<DkimKey | null>;
+}
+
+/** A maildrop lock this process holds. */
+export interface HeldLock {
+  userId: number;
+  owner: string;
+}
+
+/**
+ * The backend's side of maildrop locks. The core keeps the bookkeeping (which locks this process
+ * holds, re-entry by the same owner, release at close); the backend makes the lock exclusive
+ * across processes and nodes, and frees it when its holder dies.
+ */
+export interface LockBackend {
+  /** Takes the lock for `owner` unless another live holder has it; NOT_FOUND for an unknown user. */
+  lock(userId: number, owner: string): Promise<boolean>;
+  unlock(held: HeldLock[]): Promise<void>;
+  /** Keeps held locks alive, where the backend's locks expire (SQLite's heartbeat rows); may be a no-op. */
+  heartbeat(held: HeldLock[]): Promise<void>;
+}
+
+export interface StoreBackend {
+  readonly reads: StoreReads;
+  /** Runs one named write; resolves once its transaction is durable (group commit). */
+  write<K extends WriteOpName>(name: K, args: WriteOpArgs<K>): Promise<WriteOpResult<K>>;
+  readonly locks: LockBackend;
+  watch(mailboxId: number, listener: ChangeListener): () => void;
+  backup(file: string): Promise<void>;
+  /** Durable commits so far (group commit makes it far fewer than writes). */
+  readonly commitCount: number;
+  /** Resolves once every write started so far has settled. */
+  drained(): Promise<void>;
+  /** Called after `drained` and after held locks were released: closes connections and timers. */
+  close(): Promise<void>;
+}
+
+/** Where background failures (listener errors, heartbeat/prune failures) are reported. */
+export interface StoreLogger {
+  warn(obj: object, msg?: string): void;
+}

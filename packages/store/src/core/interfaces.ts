@@ -1,0 +1,197 @@
+/**
+ * What each user of the store may call (docs/adr/0002). A protocol package names the narrow
+ * interfaces it uses (POP3: mailbox access + maildrop locks + accounts; the relay worker: the
+ * outbound queue), so what it depends on is visible in its types; `MailStore` is their union,
+ * what the app opens and hands out. Every backend implements the union through one core class
+ * (mail-store.ts), so the interfaces are spelled only here.
+ *
+ * Every method is async: a network backend cannot be otherwise, and writes resolve only after
+ * their transaction is durable (group commit, docs/adr/0003).
+ */
+import type {
+  Alias,
+  ChangeListener,
+  ConditionalFlagResult,
+  CopyResult,
+  DeliveryRequest,
+  DeliveryResult,
+  DkimKey,
+  DkimKeyInput,
+  Domain,
+  FlagMode,
+  Mailbox,
+  MailboxStatus,
+  MessageFlagList,
+  MessageSummary,
+  OutboundEntry,
+  RecipientResolution,
+  SpecialUse,
+  User,
+} from './types.js';
+
+/** Domains, users, aliases and the one password check (accounts and authentication). */
+export interface AccountStore {
+  addDomain(name: string): Promise<Domain>;
+  removeDomain(name: string): Promise<void>;
+  listDomains(): Promise<Domain[]>;
+  isLocalDomain(name: string): Promise<boolean>;
+
+  /** Creates the user and its default mailboxes. `password` null means no password (dev). */
+  addUser(address: string, password: string | null): Promise<User>;
+  /** Returns the user, creating it (and its mailboxes) with no password if absent. Dev profile. */
+  ensureUser(address: string): Promise<User>;
+  setPassword(address: string, password: string): Promise<void>;
+  removeUser(address: string): Promise<void>;
+  getUser(address: string): Promise<User | null>;
+  listUsers(): Promise<User[]>;
+  /**
+   * Checks a password against its scrypt hash. Null if unknown user (including a login name that
+   * is not an address), no password, or mismatch. Costs one scrypt either way.
+   */
+  verifyPassword(address: string, password: string): Promise<User | null>;
+  /**
+   * Addresses a user may send as: its own plus every alias whose destination is the user. A
+   * catch-all alias appears as `@domain`, meaning any address at that domain.
+   */
+  sendableAddresses(userId: number): Promise<string[]>;
+
+  addAlias(source: string, destination: string): Promise<Alias>;
+  removeAlias(source: string, destination?: string): Promise<void>;
+  listAliases(): Promise<Alias[]>;
+  /**
+   * Exact user, then exact alias, then catch-all `@domain`; remote if the domain is not local.
+   * Alias destinations that are not local users are returned in `forward`. A malformed address
+   * rejects with INVALID.
+   */
+  resolveRecipient(address: string): Promise<RecipientResolution>;
+}
+
+/** Local delivery (SMTP, IMAP APPEND, the dev catcher): one body, every copy, one commit. */
+export interface DeliveryStore {
+  /** Stores one body once and makes every local copy, plus queue entries, in one durable commit. */
+  deliver(request: DeliveryRequest): Promise<DeliveryResult>;
+}
+
+/** Mailboxes and the messages in them, as IMAP and POP3 read and change them. */
+export interface MailboxAccess {
+  listMailboxes(userId: number): Promise<Mailbox[]>;
+  getMailbox(userId: number, name: string): Promise<Mailbox | null>;
+  getMailboxById(mailboxId: number): Promise<Mailbox | null>;
+  createMailbox(userId: number, name: string, specialUse?: SpecialUse | null): Promise<Mailbox>;
+  /** Renames a mailbox and its children. Renaming INBOX moves its messages to a new mailbox. */
+  renameMailbox(userId: number, from: string, to: string): Promise<void>;
+  deleteMailbox(userId: number, name: string): Promise<void>;
+  setSubscribed(userId: number, name: string, subscribed: boolean): Promise<void>;
+  mailboxStatus(mailboxId: number): Promise<MailboxStatus>;
+
+  /** All messages of a mailbox in UID order. */
+  listMessages(mailboxId: number): Promise<MessageSummary[]>;
+  getMessage(mailboxId: number, uid: number): Promise<MessageSummary | null>;
+  /** The messages with these UIDs, in UID order, in one read; UIDs not in the mailbox are skipped. */
+  getMessages(mailboxId: number, uids: readonly number[]): Promise<MessageSummary[]>;
+  /** `listMessages` reduced to UIDs, flags and modseqs, without an object per message (IMAP SELECT). */
+  listMessageFlags(mailboxId: number): Promise<MessageFlagList>;
+  /** The stored bytes of a body, by content hash. */
+  readBody(bodyHash: string): Promise<Buffer>;
+  /** The description recorded when the body was stored (MIME structure JSON), or null if none. */
+  readStructure(bodyHash: string): Promise<string | null>;
+  /** Changes flags on the given UIDs; returns the messages that changed, with new flags/modseq. */
+  setFlags(mailboxId: number, uids: number[], mode: FlagMode, flags: string[]): Promise<MessageSummary[]>;
+  /**
+   * `setFlags`, but only on messages whose modseq is at most `unchangedSince`, tested and changed
+   * in one transaction so no other writer can slip in between (RFC 7162 3.1.3 UNCHANGEDSINCE).
+   */
+  setFlagsUnchangedSince(
+    mailboxId: number,
+    uids: number[],
+    mode: FlagMode,
+    flags: string[],
+    unchangedSince: number,
+  ): Promise<ConditionalFlagResult>;
+  /**
+   * Removes all `\Deleted` messages when `uids` is omitted (IMAP EXPUNGE/CLOSE). With `uids`,
+   * removes exactly those that exist, flagged or not (POP3 UPDATE state); IMAP UID EXPUNGE must
+   * pass only UIDs that are `\Deleted`. Returns the removed UIDs in ascending order.
+   */
+  expunge(mailboxId: number, uids?: number[]): Promise<number[]>;
+  copyMessages(fromMailboxId: number, uids: number[], toMailboxId: number): Promise<CopyResult>;
+  moveMessages(fromMailboxId: number, uids: number[], toMailboxId: number): Promise<CopyResult>;
+}
+
+/** The change feed: how a session learns what other sessions, processes and nodes did. */
+export interface ChangeFeedStore {
+  /**
+   * Calls `listener` with every change to the mailbox made after this call, by this process (at
+   * once, after commit) or by another process or node on the same data (within one second).
+   * Returns the function that stops watching. Call it BEFORE reading the mailbox: a change that
+   * another process committed just before may then arrive as well as be in the listing (ignore a
+   * `new` UID you already have), but none is ever missed. Listeners run outside transactions.
+   */
+  watch(mailboxId: number, listener: ChangeListener): () => void;
+}
+
+/** The outbound queue, for the relay worker and the admin. */
+export interface OutboundQueueStore {
+  listOutbound(): Promise<OutboundEntry[]>;
+  /**
+   * For the delivery worker: takes up to `limit` due entries (queued, or `delivering` whose lease
+   * ran out because a worker died), marks them `delivering`, counts the attempt and leases them
+   * for `leaseMs` (their `nextAttemptAt` becomes the lease expiry). Two workers (in any process
+   * or on any node) never claim one entry at once.
+   */
+  claimOutbound(limit: number, leaseMs?: number): Promise<OutboundEntry[]>;
+  /** Delivered (or bounced): removes the entry and releases its body reference. */
+  completeOutbound(id: number): Promise<void>;
+  /** Temporary failure: back to `queued`, retried at `nextAttemptAt`. */
+  rescheduleOutbound(id: number, nextAttemptAt: Date, error: string): Promise<void>;
+  /** Permanent failure: kept as `failed` with its error (for the bounce and the admin). */
+  failOutbound(id: number, error: string): Promise<void>;
+  /** Admin: makes an entry (queued, delivering or failed) due now, as `queued`. NOT_FOUND if absent. */
+  retryOutbound(id: number): Promise<void>;
+  /** Admin: removes an entry without delivering it and releases its body. NOT_FOUND if absent. */
+  deleteOutbound(id: number): Promise<void>;
+  /** Records that the delay notice for this entry was sent, so it is sent once. */
+  markOutboundDelayNotified(id: number): Promise<void>;
+}
+
+/** DKIM signing keys, one per domain (the relay signs, the admin rotates). */
+export interface DkimKeyStore {
+  /** Stores the domain's signing key, replacing any earlier one. INVALID on a bad domain/selector. */
+  setDkimKey(domain: string, key: DkimKeyInput): Promise<DkimKey>;
+  /** The domain's signing key (case-insensitive), or null. */
+  getDkimKey(domain: string): Promise<DkimKey | null>;
+}
+
+/** POP3 maildrop locks (RFC 1939 8), exclusive across processes and nodes. */
+export interface MaildropLockStore {
+  /** Takes an exclusive lock on a user's maildrop; false if another live session holds it. */
+  lockMaildrop(userId: number, owner: string): Promise<boolean>;
+  unlockMaildrop(userId: number, owner: string): Promise<void>;
+}
+
+export interface StoreLifecycle {
+  /**
+   * Writes a consistent copy of the whole store to `file` while the store stays in use (SQLite
+   * online backup): everything committed before the call is in it. The file appears only once
+   * complete and checked. Restore is offline: see `restoreStore`. A PostgreSQL store refuses
+   * (INVALID): its backups are PostgreSQL's own (pg_dump, base backups, replicas).
+   */
+  backup(file: string): Promise<void>;
+  /** Waits for pending writes, releases this process's locks and closes the connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * The whole store: what the app opens. One instance per process; any number of processes (SQLite:
+ * on one data directory) or nodes (PostgreSQL: on one database) may use the same data at once.
+ */
+export interface MailStore
+  extends
+    AccountStore,
+    DeliveryStore,
+    MailboxAccess,
+    ChangeFeedStore,
+    OutboundQueueStore,
+    DkimKeyStore,
+    MaildropLockStore,
+    StoreLifecycle {}

@@ -1,0 +1,386 @@
+import { parseAddress } from './addresses.js';
+import type { StoreBackend, StoreLogger } from './backend.js';
+import { prepareDelivery } from './delivery.js';
+import type { MailStore } from './interfaces.js';
+import {
+  CHANGE_PRUNE_INTERVAL_MS,
+  CHANGE_RETENTION_MS,
+  LOCK_HEARTBEAT_INTERVAL_MS,
+  OUTBOUND_LEASE_MS,
+} from './limits.js';
+import { LockBook } from './lock-book.js';
+import { checkPassword, hashPassword } from './password.js';
+import {
+  StoreError,
+  type Alias,
+  type ChangeListener,
+  type ConditionalFlagResult,
+  type CopyResult,
+  type DeliveryRequest,
+  type DeliveryResult,
+  type DkimKey,
+  type DkimKeyInput,
+  type Domain,
+  type FlagMode,
+  type Mailbox,
+  type MailboxStatus,
+  type MessageFlagList,
+  type MessageSummary,
+  type OutboundEntry,
+  type RecipientResolution,
+  type SpecialUse,
+  type User,
+} from './types.js';
+import type { WriteOpArgs, WriteOpName, WriteOpResult } from './write-ops.js';
+
+/** What every backend's store takes besides where its data is. */
+export interface CoreStoreOptions {
+  /** Where background failures (listener errors, heartbeat/prune failures) are reported. */
+  logger?: StoreLogger;
+  /**
+   * Describes a body once, when it is first stored (the app passes the MIME parser's serialized
+   * structure); `readStructure` returns it later. Injected so the store needs no MIME knowledge.
+   * A describer that throws is logged and the body is stored without a description.
+   */
+  describeBody?: (raw: Buffer) => string;
+}
+
+/**
+ * The MailStore every backend shares (docs/adr/0002): each public method once, with the rules
+ * that are the same whatever holds the data (delivery checks, password hashing and its timing
+ * guard, maildrop lock bookkeeping, refusing work once closed, background upkeep). Reads go to
+ * `backend.reads`, writes by name to `backend.write`; nothing here knows SQL.
+ */
+export class CoreMailStore implements MailStore {
+  private readonly locks: LockBook;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly logger: StoreLogger | undefined;
+  private readonly describeBody: ((raw: Buffer) => string) | undefined;
+  private closing: Promise<void> | null = null;
+
+  constructor(
+    protected readonly backend: StoreBackend,
+    options: CoreStoreOptions = {},
+  ) {
+    this.logger = options.logger;
+    this.describeBody = options.describeBody;
+    this.locks = new LockBook(backend.locks);
+    this.every(LOCK_HEARTBEAT_INTERVAL_MS, () =>
+      this.locks.heartbeat().catch((error: unknown) => this.warn(error, 'maildrop lock heartbeat failed')),
+    );
+    this.every(CHANGE_PRUNE_INTERVAL_MS, () =>
+      this.write('pruneChanges', [Date.now() - CHANGE_RETENTION_MS]).catch((error: unknown) =>
+        this.warn(error, 'pruning the change feed failed'),
+      ),
+    );
+  }
+
+  /** Number of durable COMMITs this store has made (group commit makes it << number of writes). */
+  get commitCount(): number {
+    return this.backend.commitCount;
+  }
+
+  // ---- domains, users, aliases ----------------------------------------------------------------
+
+  addDomain(name: string): Promise<Domain> {
+    return this.write('addDomain', [name]);
+  }
+
+  removeDomain(name: string): Promise<void> {
+    return this.write('removeDomain', [name]);
+  }
+
+  listDomains(): Promise<Domain[]> {
+    return this.read((reads) => reads.listDomains());
+  }
+
+  isLocalDomain(name: string): Promise<boolean> {
+    return this.read((reads) => reads.isLocalDomain(name));
+  }
+
+  async addUser(address: string, password: string | null): Promise<User> {
+    parseAddress(address);
+    const hash = password === null ? null : await hashPassword(password);
+    return this.write('addUser', [address, hash]);
+  }
+
+  ensureUser(address: string): Promise<User> {
+    return this.write('ensureUser', [address]);
+  }
+
+  async setPassword(address: string, password: string): Promise<void> {
+    const hash = await hashPassword(password);
+    return this.write('setPassword', [address, hash]);
+  }
+
+  removeUser(address: string): Promise<void> {
+    return this.write('removeUser', [address]);
+  }
+
+  getUser(address: string): Promise<User | null> {
+    return this.read((reads) => reads.getUser(address));
+  }
+
+  listUsers(): Promise<User[]> {
+    return this.read((reads) => reads.listUsers());
+  }
+
+  async verifyPassword(address: string, password: string): Promise<User | null> {
+    return checkPassword(await this.read((reads) => reads.passwordHash(address)), password);
+  }
+
+  sendableAddresses(userId: number): Promise<string[]> {
+    return this.read((reads) => reads.sendableAddresses(userId));
+  }
+
+  addAlias(source: string, destination: string): Promise<Alias> {
+    return this.write('addAlias', [source, destination]);
+  }
+
+  removeAlias(source: string, destination?: string): Promise<void> {
+    return this.write('removeAlias', [source, destination]);
+  }
+
+  listAliases(): Promise<Alias[]> {
+    return this.read((reads) => reads.listAliases());
+  }
+
+  resolveRecipient(address: string): Promise<RecipientResolution> {
+    return this.read((reads) => reads.resolveRecipient(address));
+  }
+
+  // ---- mailboxes ------------------------------------------------------------------------------
+
+  listMailboxes(userId: number): Promise<Mailbox[]> {
+    return this.read((reads) => reads.listMailboxes(userId));
+  }
+
+  getMailbox(userId: number, name: string): Promise<Mailbox | null> {
+    return this.read((reads) => reads.getMailbox(userId, name));
+  }
+
+  getMailboxById(mailboxId: number): Promise<Mailbox | null> {
+    return this.read((reads) => reads.getMailboxById(mailboxId));
+  }
+
+  createMailbox(userId: number, name: string, specialUse: SpecialUse | null = null): Promise<Mailbox> {
+    return this.write('createMailbox', [userId, name, specialUse]);
+  }
+
+  renameMailbox(userId: number, from: string, to: string): Promise<void> {
+    return this.write('renameMailbox', [userId, from, to]);
+  }
+
+  deleteMailbox(userId: number, name: string): Promise<void> {
+    return this.write('deleteMailbox', [userId, name]);
+  }
+
+  setSubscribed(userId: number, name: string, subscribed: boolean): Promise<void> {
+    return this.write('setSubscribed', [userId, name, subscribed]);
+  }
+
+  mailboxStatus(mailboxId: number): Promise<MailboxStatus> {
+    return this.read((reads) => reads.mailboxStatus(mailboxId));
+  }
+
+  // ---- messages -------------------------------------------------------------------------------
+
+  deliver(request: DeliveryRequest): Promise<DeliveryResult> {
+    let prepared;
+    try {
+      prepared = prepareDelivery(request, (raw) => this.describe(raw));
+    } catch (error) {
+      return Promise.reject(error instanceof StoreError ? error : new StoreError('INVALID', String(error)));
+    }
+    return this.write('deliver', [prepared]);
+  }
+
+  listMessages(mailboxId: number): Promise<MessageSummary[]> {
+    return this.read((reads) => reads.listMessages(mailboxId));
+  }
+
+  getMessage(mailboxId: number, uid: number): Promise<MessageSummary | null> {
+    return this.read((reads) => reads.getMessage(mailboxId, uid));
+  }
+
+  getMessages(mailboxId: number, uids: readonly number[]): Promise<MessageSummary[]> {
+    return this.read((reads) => reads.getMessages(mailboxId, uids));
+  }
+
+  listMessageFlags(mailboxId: number): Promise<MessageFlagList> {
+    return this.read((reads) => reads.listMessageFlags(mailboxId));
+  }
+
+  readBody(bodyHash: string): Promise<Buffer> {
+    return this.read((reads) => reads.readBody(bodyHash));
+  }
+
+  readStructure(bodyHash: string): Promise<string | null> {
+    return this.read((reads) => reads.readStructure(bodyHash));
+  }
+
+  setFlags(mailboxId: number, uids: number[], mode: FlagMode, flags: string[]): Promise<MessageSummary[]> {
+    return this.write('setFlags', [mailboxId, uids, mode, flags]);
+  }
+
+  setFlagsUnchangedSince(
+    mailboxId: number,
+    uids: number[],
+    mode: FlagMode,
+    flags: string[],
+    unchangedSince: number,
+  ): Promise<ConditionalFlagResult> {
+    return this.write('setFlagsUnchangedSince', [mailboxId, uids, mode, flags, unchangedSince]);
+  }
+
+  expunge(mailboxId: number, uids?: number[]): Promise<number[]> {
+    return this.write('expunge', [mailboxId, uids]);
+  }
+
+  copyMessages(fromMailboxId: number, uids: number[], toMailboxId: number): Promise<CopyResult> {
+    return this.write('copyMessages', [fromMailboxId, uids, toMailboxId]);
+  }
+
+  moveMessages(fromMailboxId: number, uids: number[], toMailboxId: number): Promise<CopyResult> {
+    return this.write('moveMessages', [fromMailboxId, uids, toMailboxId]);
+  }
+
+  // ---- change feed ----------------------------------------------------------------------------
+
+  watch(mailboxId: number, listener: ChangeListener): () => void {
+    this.ensureOpen();
+    return this.backend.watch(mailboxId, listener);
+  }
+
+  // ---- outbound queue -------------------------------------------------------------------------
+
+  listOutbound(): Promise<OutboundEntry[]> {
+    return this.read((reads) => reads.listOutbound());
+  }
+
+  claimOutbound(limit: number, leaseMs: number = OUTBOUND_LEASE_MS): Promise<OutboundEntry[]> {
+    return this.write('claimOutbound', [limit, leaseMs]);
+  }
+
+  completeOutbound(id: number): Promise<void> {
+    return this.write('completeOutbound', [id]);
+  }
+
+  rescheduleOutbound(id: number, nextAttemptAt: Date, error: string): Promise<void> {
+    return this.write('rescheduleOutbound', [id, nextAttemptAt, error]);
+  }
+
+  failOutbound(id: number, error: string): Promise<void> {
+    return this.write('failOutbound', [id, error]);
+  }
+
+  retryOutbound(id: number): Promise<void> {
+    return this.write('retryOutbound', [id]);
+  }
+
+  deleteOutbound(id: number): Promise<void> {
+    return this.write('completeOutbound', [id]);
+  }
+
+  markOutboundDelayNotified(id: number): Promise<void> {
+    return this.write('markOutboundDelayNotified', [id]);
+  }
+
+  // ---- DKIM keys ------------------------------------------------------------------------------
+
+  setDkimKey(domain: string, key: DkimKeyInput): Promise<DkimKey> {
+    return this.write('setDkimKey', [domain, key]);
+  }
+
+  getDkimKey(domain: string): Promise<DkimKey | null> {
+    return this.read((reads) => reads.getDkimKey(domain));
+  }
+
+  // ---- maildrop locks -------------------------------------------------------------------------
+
+  lockMaildrop(userId: number, owner: string): Promise<boolean> {
+    return this.guard(() => this.locks.lock(userId, owner));
+  }
+
+  unlockMaildrop(userId: number, owner: string): Promise<void> {
+    return this.guard(() => this.locks.unlock(userId, owner));
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------------
+
+  backup(file: string): Promise<void> {
+    return this.guard(() => this.backend.backup(file));
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    await this.backend.drained();
+    try {
+      await this.locks.releaseAll();
+    } catch (error) {
+      // The backend frees a dead holder's locks (stale heartbeat, closed session); closing goes on.
+      this.warn(error, 'releasing maildrop locks at close failed');
+    }
+    await this.backend.close();
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  private describe(raw: Buffer): string | null {
+    if (!this.describeBody) return null;
+    try {
+      return this.describeBody(raw);
+    } catch (error) {
+      this.warn(error, 'describeBody threw; body stored without structure');
+      return null;
+    }
+  }
+
+  protected write<K extends WriteOpName>(name: K, args: WriteOpArgs<K>): Promise<WriteOpResult<K>> {
+    // TEMPORARY: a write racing shutdown should be retried by the client (SMTP 451), not bounced.
+    if (this.closing !== null) return Promise.reject(new StoreError('TEMPORARY', 'store is closed'));
+    return this.backend.write(name, args);
+  }
+
+  private read<T>(fn: (reads: StoreBackend['reads']) => Promise<T>): Promise<T> {
+    return this.guard(() => fn(this.backend.reads));
+  }
+
+  private guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      this.ensureOpen();
+      return fn();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private ensureOpen(): void {
+    if (this.closing !== null) throw new StoreError('TEMPORARY', 'store is closed');
+  }
+
+  private every(intervalMs: number, task: () => void): void {
+    const timer = setInterval(task, intervalMs);
+    // Background upkeep must never keep a process alive on its own.
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  protected warn(error: unknown, message: string): void {
+    warnOf(this.logger, error, message);
+  }
+}
+
+/** Logs a background failure; without a logger it still must not vanish. */
+export function warnOf(logger: StoreLogger | undefined, error: unknown, message: string): void {
+  if (logger !== undefined) logger.warn({ err: error }, message);
+  else
+    process.emitWarning(
+      `@minimail/store: ${message}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+}
