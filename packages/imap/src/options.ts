@@ -1,5 +1,5 @@
 import type { AuthThrottle, ConnectionLimiter, Logger, ProtocolMetrics, TlsSource } from '@minimail/protocol';
-import type { MailStore } from '@minimail/store';
+import type { Mailbox, MailStore } from '@minimail/store';
 import type { ImapServerLimits } from './limits.js';
 
 /** What the app gives the IMAP service; the same shape as the SMTP and POP3 services. */
@@ -28,6 +28,19 @@ export interface ImapServiceOptions {
    * APPENDed messages (in) and whole messages FETCHed (out).
    */
   metrics?: ProtocolMetrics;
+  /**
+   * Told after a MOVE committed (e.g. to teach a spam filter: into Junk is spam, out of it ham).
+   * Called without waiting; a throw is logged, never seen by the client.
+   */
+  onMessagesMoved?: (event: MessagesMovedEvent) => void;
+}
+
+/** A committed MOVE: which messages (by their UIDs in the target) went from where to where. */
+export interface MessagesMovedEvent {
+  userId: number;
+  from: Mailbox;
+  to: Mailbox;
+  targetUids: number[];
 }
 
 export interface CreateImapServerOptions extends ImapServiceOptions {

@@ -1,4 +1,5 @@
 /** What every session of one listener shares. */
+import type { MessagesMovedEvent } from './options.js';
 import type { Logger, AuthThrottle, ProtocolMetrics, SecureContextSource } from '@minimail/protocol';
 import type { MailStore } from '@minimail/store';
 import type { ImapServerLimits } from './limits.js';
@@ -22,4 +23,5 @@ export interface ServerContext {
   metrics: ProtocolMetrics | undefined;
   recent: RecentTracker;
   structures: MessageStructures;
+  onMessagesMoved?: ((event: MessagesMovedEvent) => void) | undefined;
 }

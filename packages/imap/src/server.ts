@@ -37,6 +37,7 @@ export function createImapServer(options: CreateImapServerOptions): ImapListener
     metrics: options.metrics,
     recent: new RecentTracker(),
     structures: new MessageStructures(options.store, logger, limits.structureCacheEntries),
+    onMessagesMoved: options.onMessagesMoved,
   };
   const limiter =
     options.connectionLimiter ??

@@ -120,6 +120,8 @@ export interface LocalDelivery {
   plan: RecipientPlan;
   /** Run each local recipient's active Sieve script (absent: every copy goes to INBOX). */
   sieve?: { options: SieveDeliveryOptions; profile: Profile } | null | undefined;
+  /** The spam filter says spam: local copies go to Junk (a recipient's Sieve script decides itself). */
+  junk?: boolean;
 }
 
 /**
@@ -144,11 +146,12 @@ export async function deliverMessage(delivery: LocalDelivery): Promise<DeliveryR
       sender: delivery.sender,
       userIds: [...userIds],
       relay: plan.relay,
+      junk: delivery.junk === true,
     });
   }
   const request: DeliveryRequest = {
     raw: prependTraceHeaders(delivery.traceHeaders, delivery.message),
-    targets: [...userIds].map((userId) => ({ userId })),
+    targets: [...userIds].map((userId) => (delivery.junk ? { userId, mailbox: 'Junk' } : { userId })),
   };
   if (plan.relay.length > 0) request.outbound = { sender: delivery.sender, recipients: plan.relay };
   return store.deliver(request);

@@ -1,4 +1,5 @@
 import type { SieveDeliveryOptions } from './sieve/options.js';
+import type { RspamdOptions } from './rspamd/options.js';
 import type { SMTPServerOptions } from 'smtp-server';
 import type { Logger } from 'pino';
 import type { MailStore } from '@minimail/store';
@@ -70,6 +71,8 @@ export interface SmtpServiceOptions {
   inboundAuth?: InboundAuthOptions | null;
   /** Runs each local recipient's active Sieve script at delivery; absent or null: INBOX only. */
   sieve?: SieveDeliveryOptions | null;
+  /** MX only: Rspamd spam checks (reject, greylist, X-Spam headers and Junk). Absent or null: none. */
+  rspamd?: RspamdOptions | null;
 }
 
 export interface SmtpListener {

@@ -29,6 +29,7 @@ export function createService(
     // Only the MX runs the checks (transaction-hooks looks at `kind` too).
     inboundAuth: kind === 'mx' ? (options.inboundAuth ?? null) : null,
     sieve: options.sieve ?? null,
+    rspamd: kind === 'mx' ? (options.rspamd ?? null) : null,
   });
   return createListener(
     {

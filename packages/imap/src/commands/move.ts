@@ -4,7 +4,8 @@ import { SELECTED } from '../session/state.js';
 import { copyUidCode } from './copy.js';
 import { targetMailbox } from './mailbox-lookup.js';
 import { resolveTargets } from './targets.js';
-import { userOf, viewOf, type CommandSpec } from './types.js';
+import { userOf, viewOf, type CommandContext, type CommandSpec } from './types.js';
+import type { Mailbox } from '@minimail/store';
 
 /**
  * RFC 6851 MOVE / UID MOVE: one atomic store operation; the client hears `* OK [COPYUID ...]`
@@ -21,6 +22,7 @@ export const moveCommand: CommandSpec<'MOVE'> = {
     const verb = command.uid ? 'UID MOVE' : 'MOVE';
     if (uids.length === 0) return { text: `${verb} completed` };
     const result = await ctx.store.moveMessages(view.mailboxId, uids, target.id);
+    notifyMoved(ctx, view.mailboxId, target, result.targetUids);
     const code = copyUidCode(result);
     if (code !== null) await ctx.send(untaggedStatus('OK', code, 'Moved'));
     for (const sequence of view.removeMany(result.sourceUids))
@@ -28,3 +30,15 @@ export const moveCommand: CommandSpec<'MOVE'> = {
     return { text: `${verb} completed` };
   },
 };
+
+/** The app's onMessagesMoved hook, after the commit; it never delays or fails the MOVE. */
+function notifyMoved(ctx: CommandContext, fromId: number, to: Mailbox, targetUids: number[]): void {
+  const hook = ctx.server.onMessagesMoved;
+  if (!hook || targetUids.length === 0) return;
+  void ctx.store
+    .getMailboxById(fromId)
+    .then((from) => {
+      if (from) hook({ userId: to.userId, from, to, targetUids });
+    })
+    .catch((err: unknown) => ctx.logger.warn({ err }, 'onMessagesMoved hook failed'));
+}

@@ -31,6 +31,8 @@ export interface SieveDeliveryInput {
   userIds: readonly number[];
   /** Remote recipients of the transaction itself. */
   relay: readonly string[];
+  /** The spam filter says spam: users without an active script get the copy in Junk. */
+  junk?: boolean;
 }
 
 interface Plan {
@@ -74,7 +76,7 @@ async function planUser(input: SieveDeliveryInput, userId: number, plan: Plan): 
   const { store, sieve } = input;
   const active = await sieve.scripts.activeScript(userId);
   if (active === null) {
-    plan.targets.push({ userId });
+    plan.targets.push(input.junk ? { userId, mailbox: 'Junk' } : { userId });
     return;
   }
   const log = sieve.logger.child({ userId, script: active.name });

@@ -22,6 +22,8 @@ export interface HarnessOptions {
   inboundAuth?: InboundAuthOptions;
   /** Run Sieve at delivery, with this clock (ms); the harness's `scripts` then holds the scripts. */
   sieve?: { now?: () => number };
+  /** Rspamd's normal worker and controller (MX spam checks). */
+  rspamd?: { url: string; controllerUrl?: string; timeoutMs?: number };
 }
 
 /** A real store in a temp dir, one listener on an ephemeral loopback port, and captured logs. */
@@ -68,6 +70,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     ...(options.maxRecipients !== undefined ? { maxRecipients: options.maxRecipients } : {}),
     ...(options.inboundAuth !== undefined ? { inboundAuth: options.inboundAuth } : {}),
   };
+  if (options.rspamd) Object.assign(common, { rspamd: { ...options.rspamd, logger } });
   const scripts = options.sieve ? openSieveScripts(dbPath) : null;
   if (scripts && options.sieve) {
     Object.assign(common, {
