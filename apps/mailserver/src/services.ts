@@ -11,6 +11,7 @@ import type { SmtpServiceOptions } from '@minimail/smtp';
 import type { MailStore, SieveScriptStore } from '@minimail/store';
 import type { Logger } from 'pino';
 import type { Config, ListenerName } from './config.js';
+import { rspamdOptions, spamLearningHook } from './spam-learning.js';
 
 export interface ServiceContext {
   config: Config;
@@ -32,6 +33,14 @@ function shared(ctx: ServiceContext, protocol: string, commands: readonly string
     ...(ctx.authThrottle ? { authThrottle: ctx.authThrottle } : {}),
     ...(ctx.metrics ? { metrics: ctx.metrics.forProtocol(protocol, commands) } : {}),
   };
+}
+
+/** IMAP moves into and out of Junk teach Rspamd, when its controller is configured. */
+function learningHook(ctx: ServiceContext) {
+  const logger = ctx.logger.child({ proto: 'rspamd' });
+  const options = rspamdOptions(ctx.config, logger);
+  if (!options?.controllerUrl) return {};
+  return { onMessagesMoved: spamLearningHook(ctx.store, options, logger) };
 }
 
 /** A bound listener: which config port it serves, where it listens, how to stop it. */
@@ -91,6 +100,7 @@ async function smtpOptions(ctx: ServiceContext, proto: string): Promise<SmtpServ
     maxClients: ctx.config.maxConnections,
     maxConnectionsPerIp: ctx.config.maxConnectionsPerIp,
     socketTimeoutMs: ctx.config.smtpTimeout,
+    rspamd: rspamdOptions(ctx.config, ctx.logger.child({ proto: 'rspamd' })),
     ...(ctx.sieveScripts
       ? {
           sieve: {
@@ -190,6 +200,7 @@ export const SERVICES: Record<string, ServiceSpec> = {
         maxConnectionsPerIp: ctx.config.maxConnectionsPerIp,
         limits: { autologoutMs: ctx.config.imapIdleTimeout },
         ...shared(ctx, 'imap', IMAP_COMMAND_NAMES),
+        ...learningHook(ctx),
       };
       return [
         ...(await listen(ctx, 'imap', () => createImapServer({ ...options, implicitTls: false }))),

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MailStore } from '@minimail/store';
 import { RawSmtpClient } from '../test-support/raw-client.js';
 import { startHarness, type Harness } from '../test-support/harness.js';
-import { freePort, hasRspamd, startRspamd, type RspamdServer } from '../test-support/rspamd-server.js';
+import { freePort, hasRspamd, startRspamd, type RspamdServer } from '../testing/rspamd-server.js';
 import { rspamdLearn } from './client.js';
 
 let rspamd: RspamdServer | null = null;

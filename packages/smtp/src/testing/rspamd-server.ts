@@ -3,7 +3,8 @@
  * ports, a temp config over the system one ($LOCAL_CONFDIR), every network module off and DNS
  * pointed at 127.0.0.1:1 (nothing answers, nothing leaves the machine), Bayes in SQLite files, and
  * two test rules (a header X-Minimail-Test: borderline scores 9, grey 4.5) so that results are
- * deterministic: add_header at 6, greylist at 4, reject at 15; GTUBE rejects.
+ * deterministic: add_header at 6, greylist at 4, reject at 15; GTUBE rejects. Exported as
+ * @minimail/smtp/testing for the app's end-to-end tests.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
