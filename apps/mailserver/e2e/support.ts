@@ -2,7 +2,7 @@
  * End-to-end helpers: run the real `minimail` CLI (the built bin) in a child process against a
  * temporary data dir, on free loopback ports. Turbo builds the app before its tests run.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,9 +19,33 @@ export function tempDataDir(): { dir: string; cleanup(): void } {
 /** A port that was free a moment ago (the CLI takes ports from the environment, where 0 means off). */
 export { freePort } from '../src/bench/processes.js';
 
+/**
+ * In the `e2e on postgres` project (vitest.config.ts) every data dir gets its own database in the
+ * project's private PostgreSQL cluster, and the CLI runs with MINIMAIL_DATABASE_URL pointing at it.
+ */
+const POSTGRES_ADMIN_URL = process.env['MINIMAIL_E2E_POSTGRES_ADMIN_URL'];
+const POSTGRES_PSQL = process.env['MINIMAIL_E2E_POSTGRES_PSQL'];
+const databases = new Map<string, string>();
+
+function databaseFor(dataDir: string): Record<string, string> {
+  if (POSTGRES_ADMIN_URL === undefined || POSTGRES_PSQL === undefined) return {};
+  let url = databases.get(dataDir);
+  if (url === undefined) {
+    const name = `e2e_${path
+      .basename(dataDir)
+      .replace(/[^A-Za-z0-9]/g, '_')
+      .toLowerCase()}`;
+    execFileSync(POSTGRES_PSQL, [POSTGRES_ADMIN_URL, '-qAtc', `CREATE DATABASE "${name}"`]);
+    url = POSTGRES_ADMIN_URL.replace(/\/postgres$/, `/${name}`);
+    databases.set(dataDir, url);
+  }
+  return { MINIMAIL_DATABASE_URL: url };
+}
+
 /** Env for a CLI run: a private data dir, every listener off unless the test turns it on. */
 export function cliEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
+    ...databaseFor(dataDir),
     PATH: process.env['PATH'],
     HOME: process.env['HOME'],
     MINIMAIL_DATA_DIR: dataDir,
@@ -132,7 +156,10 @@ export async function startServer(
       }),
   };
   try {
-    await server.waitFor(/minimail ready/);
+    const ready = await server.waitFor(/minimail ready/);
+    // In the `e2e on postgres` project, every server must really be on PostgreSQL.
+    if (env['MINIMAIL_DATABASE_URL'] !== undefined && !ready.includes('store: postgresql'))
+      throw new Error(`server is not on PostgreSQL: ${ready}`);
   } catch (error) {
     // A server that never became ready must not outlive the test that started it.
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -122,6 +122,20 @@ const configSchema = z
     authFreeFailures: z.coerce.number().int().min(0).max(1_000),
     /** Cap of the failed-login delay. */
     authMaxDelay: z.string().transform((text, ctx) => toMs(text, ctx)),
+    // ---- the store's backend (docs/adr/0015): unset = SQLite in the data dir ----
+    /** `postgres://user:password@host:port/database`: the PostgreSQL backend, shared by several nodes. */
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//i, 'must be a postgres:// URL')
+      .optional(),
+    /** Connections per node to PostgreSQL. */
+    databasePoolSize: z.coerce.number().int().min(1).max(1000),
+    /** PostgreSQL statement_timeout, e.g. `30s` (0 = none). */
+    databaseStatementTimeout: z.string().transform((text, ctx) => (text === '0' ? 0 : toMs(text, ctx))),
+    /** TLS to PostgreSQL, certificate verified (also `?sslmode=` in the URL). */
+    databaseTls: booleanSetting,
+    /** PEM file of the CA that signed the PostgreSQL server's certificate (implies TLS). */
+    databaseCa: z.string().min(1).optional(),
   })
   .strict();
 
@@ -166,6 +180,11 @@ const ENV_KEYS: Record<string, string> = {
   imapIdleTimeout: 'MINIMAIL_IMAP_IDLE_TIMEOUT',
   authFreeFailures: 'MINIMAIL_AUTH_FREE_FAILURES',
   authMaxDelay: 'MINIMAIL_AUTH_MAX_DELAY',
+  databaseUrl: 'MINIMAIL_DATABASE_URL',
+  databasePoolSize: 'MINIMAIL_DATABASE_POOL_SIZE',
+  databaseStatementTimeout: 'MINIMAIL_DATABASE_STATEMENT_TIMEOUT',
+  databaseTls: 'MINIMAIL_DATABASE_TLS',
+  databaseCa: 'MINIMAIL_DATABASE_CA',
 };
 
 export class ConfigError extends Error {
@@ -247,6 +266,9 @@ export function loadConfig({ env, file }: LoadConfigInput): Config {
   raw['imapIdleTimeout'] ??= '30m';
   raw['authFreeFailures'] ??= 3;
   raw['authMaxDelay'] ??= '30s';
+  raw['databasePoolSize'] ??= 10;
+  raw['databaseStatementTimeout'] ??= '30s';
+  raw['databaseTls'] ??= false;
   for (const name of LISTENER_NAMES) ports[name] ??= LISTENERS[name][profile];
 
   const result = configSchema.safeParse(raw);

@@ -18,6 +18,8 @@ import { domainCommands } from './commands/domain.js';
 import { mailboxCommands } from './commands/mailbox.js';
 import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
+import { migrateCommand } from './commands/migrate.js';
+import { storeCommands } from './commands/store.js';
 import { queueCommands } from './commands/queue.js';
 import { userCommands } from './commands/user.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -38,6 +40,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
   dns: dnsCommand,
   ...queueCommands,
   status: statusCommand,
+  migrate: migrateCommand,
+  ...storeCommands,
   completion: completionCommand,
 };
 

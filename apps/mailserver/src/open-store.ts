@@ -1,19 +1,56 @@
+import { readFileSync } from 'node:fs';
 import { parseMessage, serializeStructure } from '@minimail/mime';
-import { openStore, type MailStore, type StoreLogger } from '@minimail/store';
+import {
+  openPostgresStore,
+  openStore,
+  type MailStore,
+  type PostgresSettings,
+  type StoreLogger,
+} from '@minimail/store';
+import type { Config } from './config.js';
 import { storePath } from './paths.js';
 
 /**
- * The app's one way to open the store: the MIME structure of every body is computed once, when it
- * is stored (IMAP FETCH then reads it instead of re-parsing), through the store's describeBody hook,
- * so that the store itself stays free of MIME knowledge.
+ * The MIME structure of every body is computed once, when it is stored (IMAP FETCH then reads it
+ * instead of re-parsing), through the store's describeBody hook, so that the store itself stays
+ * free of MIME knowledge.
  */
+const describeBody = (raw: Buffer): string => serializeStructure(parseMessage(raw));
+
+/** The SQLite store in `dataDir` (backup, restore and the bench work on the file). */
 export function openAppStore(
   dataDir: string,
   options: { logger?: StoreLogger; writer?: 'inline' | 'thread' } = {},
 ): MailStore {
-  return openStore({
-    path: storePath(dataDir),
-    describeBody: (raw) => serializeStructure(parseMessage(raw)),
-    ...options,
+  return openStore({ path: storePath(dataDir), describeBody, ...options });
+}
+
+/** The configured PostgreSQL connection settings, or null when the store is SQLite. */
+export function postgresSettingsOf(config: Config): PostgresSettings | null {
+  if (config.databaseUrl === undefined) return null;
+  const settings: PostgresSettings = {
+    url: config.databaseUrl,
+    poolSize: config.databasePoolSize,
+    statementTimeoutMs: config.databaseStatementTimeout,
+  };
+  if (config.databaseCa !== undefined) settings.ssl = { ca: readFileSync(config.databaseCa, 'utf8') };
+  else if (config.databaseTls) settings.ssl = true;
+  return settings;
+}
+
+/**
+ * The app's one way to open the configured store: MINIMAIL_DATABASE_URL (`databaseUrl`) set means
+ * the PostgreSQL backend (migrated at open), unset means SQLite in the data dir, as before.
+ */
+export async function openConfiguredStore(
+  config: Config,
+  options: { logger?: StoreLogger; writer?: 'inline' | 'thread' } = {},
+): Promise<MailStore> {
+  const postgres = postgresSettingsOf(config);
+  if (postgres === null) return openAppStore(config.dataDir, options);
+  return openPostgresStore({
+    ...postgres,
+    describeBody,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
 }

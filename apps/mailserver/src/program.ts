@@ -19,6 +19,7 @@ export const GROUP_SUMMARIES: Record<string, string> = {
   mailbox: "a user's mailboxes and how much mail they hold",
   dkim: 'DKIM signing keys',
   queue: 'the outbound queue (production relay)',
+  store: 'the store as a whole: copy it between SQLite and PostgreSQL',
 };
 
 export const ENVIRONMENT_HELP = [
@@ -27,6 +28,8 @@ export const ENVIRONMENT_HELP = [
   '  MINIMAIL_<SMTP|SUBMISSION|SUBMISSIONS|POP3|POP3S|IMAP|IMAPS|HTTP>_PORT (0 = off)',
   '  relay: MINIMAIL_SMARTHOST=host:port, MINIMAIL_SMARTHOST_USER/_PASSWORD/_TLS, MINIMAIL_RETRY_SCHEDULE,',
   '  MINIMAIL_QUEUE_LIFETIME, MINIMAIL_DELAY_WARNING, MINIMAIL_INBOUND_CHECKS, MINIMAIL_DMARC_REJECT',
+  '  store: MINIMAIL_DATABASE_URL=postgres://... (unset: SQLite in the data dir), MINIMAIL_DATABASE_POOL_SIZE,',
+  '  MINIMAIL_DATABASE_STATEMENT_TIMEOUT, MINIMAIL_DATABASE_TLS, MINIMAIL_DATABASE_CA',
 ].join('\n');
 
 export type Outcome =

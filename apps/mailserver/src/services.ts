@@ -227,7 +227,10 @@ export const SERVICES: Record<string, ServiceSpec> = {
     description: 'ManageSieve (RFC 5804) on 14190 dev, 4190 production: users upload Sieve scripts',
     start: async (ctx) => {
       const scripts = ctx.sieveScripts;
-      if (!scripts) throw new Error('managesieve needs the Sieve scripts store');
+      if (!scripts) {
+        ctx.logger.warn('managesieve: Sieve scripts are not available on this store backend; not started');
+        return [];
+      }
       const { createManageSieveServer, MANAGESIEVE_COMMANDS } = await import('@minimail/managesieve');
       return listen(ctx, 'managesieve', () =>
         createManageSieveServer({

@@ -3,7 +3,7 @@
  * (RFC 2047 headers, transfer-encoded and charset-encoded bodies, via @minimail/mime) as
  * case-insensitive substrings, as RFC 3501 6.4.4 asks.
  */
-import { headerValues, textForSearch, type MimePart } from '@minimail/mime';
+import { headerValues, parseAddressList, textForSearch, type MimePart } from '@minimail/mime';
 import type { MessageSummary } from '@minimail/store';
 import { bad } from './errors.js';
 import { compareDays, dayOf, type ImapDay } from './protocol/imap-date.js';
@@ -97,6 +97,23 @@ class ContentCache {
 
   header(name: string): string[] {
     return headerValues(this.content.raw, this.content.structure, name);
+  }
+
+  /**
+   * RFC 3501 6.4.4 FROM/TO/CC/BCC: the field as written, and each address as the ENVELOPE shows
+   * it (`mailbox@host`, and the display name), so that `<user (comment)@ (comment) domain.org>`
+   * is found by `user@domain.org`, as Dovecot finds it.
+   */
+  addresses(name: string): string[] {
+    const values = this.header(name);
+    const forms = [...values];
+    for (const value of values)
+      for (const address of parseAddressList(value)) {
+        if (address.name !== null) forms.push(address.name);
+        if (address.mailbox !== null && address.host !== null)
+          forms.push(`${address.mailbox}@${address.host}`);
+      }
+    return forms;
   }
 
   body(): string {
@@ -202,6 +219,9 @@ function matches(
     case 'TO':
     case 'CC':
     case 'BCC':
+      return content(cache)
+        .addresses(key.key)
+        .some((value) => includes(value, key.value));
     case 'SUBJECT':
       return content(cache)
         .header(key.key)

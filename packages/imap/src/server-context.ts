@@ -4,6 +4,7 @@ import type { Logger, AuthThrottle, ProtocolMetrics, SecureContextSource } from 
 import type { MailStore } from '@minimail/store';
 import type { ImapServerLimits } from './limits.js';
 import type { MessageStructures } from './message-structure.js';
+import type { CommandRegistry } from './session/command-spec.js';
 import type { RecentTracker } from './session/recent-tracker.js';
 
 export interface ServerContext {
@@ -23,5 +24,7 @@ export interface ServerContext {
   metrics: ProtocolMetrics | undefined;
   recent: RecentTracker;
   structures: MessageStructures;
+  /** The commands sessions run (commands/registry.ts), given here so session/ does not import commands/. */
+  commands: CommandRegistry;
   onMessagesMoved?: ((event: MessagesMovedEvent) => void) | undefined;
 }

@@ -9,6 +9,7 @@ import {
   type Listener,
   type SecureContextSource,
 } from '@minimail/protocol';
+import { COMMANDS } from './commands/registry.js';
 import { DEFAULT_LIMITS, DEFAULT_MAX_CLIENTS } from './limits.js';
 import { MessageStructures } from './message-structure.js';
 import type { CreateImapServerOptions, ImapListener } from './options.js';
@@ -35,8 +36,10 @@ export function createImapServer(options: CreateImapServerOptions): ImapListener
     // Without a shared throttle from the app, failures on 143 and 993 are counted apart.
     authThrottle: options.authThrottle ?? new AuthThrottle(),
     metrics: options.metrics,
-    recent: new RecentTracker(),
+    // Shared by every listener on the same store (RFC 3501 2.3.2: \Recent in one session only).
+    recent: RecentTracker.for(options.store),
     structures: new MessageStructures(options.store, logger, limits.structureCacheEntries),
+    commands: COMMANDS,
     onMessagesMoved: options.onMessagesMoved,
   };
   const limiter =

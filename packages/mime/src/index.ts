@@ -18,6 +18,7 @@ export type {
 export { parseMessage } from './parse.js';
 export { serializeStructure, deserializeStructure, STRUCTURE_FORMAT_VERSION } from './serialize.js';
 export { envelope } from './envelope.js';
+export { parseAddressList } from './address.js';
 export { bodyStructure } from './bodystructure.js';
 export { parseSectionSpec, extractSection, partial } from './section.js';
 export { headerValues, headerFields, decodeWords, decodeText, textForSearch } from './search.js';

@@ -16,6 +16,17 @@ export { openStore, SqliteMailStore, type OpenStoreOptions } from './backends/sq
 export { LATEST_SCHEMA_VERSION } from './backends/sqlite/migrations/index.js';
 export { restoreDatabase as restoreStore, verifyStoreFile } from './backends/sqlite/backup.js';
 export {
+  openPostgresStore,
+  migratePostgresDatabase,
+  PostgresMailStore,
+  type OpenPostgresStoreOptions,
+} from './backends/postgres/postgres-store.js';
+export { PG_LATEST_SCHEMA_VERSION } from './backends/postgres/migrations/index.js';
+export { openMailStore, isPostgresUrl, type StoreLocation, type PostgresSettings } from './open.js';
+export { CoreMailStore, type CoreStoreOptions } from './core/mail-store.js';
+export { copyStore, type CopyEndpoint, type CopyReport } from './copy/copy-store.js';
+export { DATA_TABLES, type DataTable } from './core/data-tables.js';
+export {
   checkScriptName,
   MAX_SIEVE_SCRIPTS,
   MAX_SIEVE_SCRIPT_BYTES,

@@ -39,12 +39,21 @@ function onWorker(job: CopyJob): Promise<string | null> {
   });
 }
 
+/** backup/restore copy the SQLite file; a PostgreSQL store is PostgreSQL's to back up. */
+function refuseOnPostgres(databaseUrl: string | undefined, command: string): void {
+  if (databaseUrl !== undefined)
+    throw new CliError(
+      `${command}: the store is on PostgreSQL (MINIMAIL_DATABASE_URL): use PostgreSQL's backups (pg_dump, base backups), or \`minimail store copy\``,
+    );
+}
+
 export const backupCommands: Record<string, CommandSpec> = {
   backup: {
     usage: 'backup FILE',
     summary: 'write a consistent copy of the store to FILE, also while servers run',
     arity: 1,
     run: async ({ config, io, args: [file] }) => {
+      refuseOnPostgres(config.databaseUrl, 'backup');
       const target = path.resolve(file!);
       if (isTty(io.stderr)) {
         const live = storePath(config.dataDir);
@@ -64,6 +73,7 @@ export const backupCommands: Record<string, CommandSpec> = {
     summary: 'replace the store with a backup (stop the servers first; the old store is kept)',
     arity: 1,
     run: async ({ config, io, args: [file] }) => {
+      refuseOnPostgres(config.databaseUrl, 'restore');
       mkdirSync(config.dataDir, { recursive: true });
       const target = storePath(config.dataDir);
       const source = path.resolve(file!);

@@ -10,7 +10,7 @@ import {
 } from '@minimail/protocol';
 import { CliError } from '../cli-error.js';
 import { LISTENERS } from '../config.js';
-import { openAppStore } from '../open-store.js';
+import { openConfiguredStore } from '../open-store.js';
 import { openAppSieveScripts } from '../open-sieve-scripts.js';
 import {
   SERVICES,
@@ -52,7 +52,9 @@ export const serveCommand: CommandSpec = {
     }
     const logger = createLogger({ level: config.logLevel, name: 'minimail' });
     mkdirSync(config.dataDir, { recursive: true });
-    const store = openAppStore(config.dataDir, {
+    // Only the kind: the URL may carry a password.
+    const storeKind = config.databaseUrl === undefined ? 'sqlite' : 'postgresql';
+    const store = await openConfiguredStore(config, {
       logger,
       writer: ingestsMail(services) ? 'thread' : 'inline',
     });
@@ -93,15 +95,17 @@ export const serveCommand: CommandSpec = {
       freeFailures: config.authFreeFailures,
       maxDelayMs: config.authMaxDelay,
     });
-    // Sieve scripts (delivery, ManageSieve): their own connection to the store file (ADR 0015).
-    const sieveScripts = openAppSieveScripts(config.dataDir);
+    // Sieve scripts (delivery, ManageSieve): their own connection to the SQLite store file (ADR
+    // 0017). Not yet on the PostgreSQL backend: there delivery is INBOX-only and managesieve is off.
+    const sieveScripts = config.databaseUrl === undefined ? openAppSieveScripts(config.dataDir) : null;
+    if (sieveScripts === null) logger.warn('sieve: not available on the PostgreSQL backend yet');
     const context = {
       config,
       store,
       logger,
       tls,
       authThrottle,
-      sieveScripts,
+      ...(sieveScripts ? { sieveScripts } : {}),
       ...(metrics ? { metrics } : {}),
     };
 
@@ -111,7 +115,7 @@ export const serveCommand: CommandSpec = {
       await Promise.allSettled([...running, ...tasks].map((part) => part.close()));
       process.off('SIGHUP', onHangup);
       provider?.close();
-      sieveScripts.close();
+      sieveScripts?.close();
       await store.close();
     };
     try {
@@ -131,8 +135,8 @@ export const serveCommand: CommandSpec = {
       );
     }
     logger.info(
-      { profile: config.profile, dataDir: config.dataDir, services },
-      `minimail ready (${config.profile} profile, data in ${config.dataDir})`,
+      { profile: config.profile, dataDir: config.dataDir, services, store: storeKind },
+      `minimail ready (${config.profile} profile, data in ${config.dataDir}, store: ${storeKind})`,
     );
 
     const signal = await untilStopSignal();

@@ -34,6 +34,9 @@ export const sieveCommands: Record<string, CommandSpec> = {
         );
       if ((name === undefined ? 0 : 1) < needs) throw new CliError(`sieve ${action} needs a script NAME`, 2);
       if (file !== undefined && action !== 'put') throw new CliError(`sieve ${action} takes no FILE`, 2);
+      if (config.databaseUrl !== undefined) {
+        throw new CliError('Sieve scripts are not yet supported with MINIMAIL_DATABASE_URL (PostgreSQL)');
+      }
       const { compileScript, SieveParseError } = await import('@minimail/sieve');
       await withStore(config, async (store) => {
         const user = await store.getUser(address.toLowerCase());

@@ -1,5 +1,3 @@
-import { no } from '../errors.js';
-import { untagged } from '../protocol/compiler.js';
 import { SAVED_RESULT } from '../protocol/sequence-set.js';
 import { SELECTED } from '../session/state.js';
 import { resolveTargets } from './targets.js';
@@ -12,9 +10,9 @@ import { viewOf, type CommandSpec } from './types.js';
 export const expungeCommand: CommandSpec<'EXPUNGE'> = {
   name: 'EXPUNGE',
   states: SELECTED,
+  writesSelected: true,
   async handler(ctx, command) {
     const view = viewOf(ctx);
-    if (view.readOnly) throw no('Mailbox is read-only', 'READ-ONLY');
     let removed: number[];
     const sequence = command.args.sequence;
     if (sequence === null || sequence === SAVED_RESULT) {
@@ -29,9 +27,7 @@ export const expungeCommand: CommandSpec<'EXPUNGE'> = {
       const deleted = messages.filter((m) => m.flags.includes('\\Deleted')).map((m) => m.uid);
       removed = deleted.length === 0 ? [] : await ctx.store.expunge(view.mailboxId, deleted);
     }
-    // RFC 3501 7.4.1: each EXPUNGE renumbers the messages after it, so announce in UID order.
-    for (const sequenceNumber of view.removeMany(removed))
-      await ctx.send(untagged(`${sequenceNumber} EXPUNGE`));
+    await view.sendExpunged(removed);
     return { text: `${command.uid ? 'UID EXPUNGE' : 'EXPUNGE'} completed` };
   },
 };

@@ -11,7 +11,7 @@ import {
 } from '../fetch-render.js';
 import { readBodyIfPresent } from '../message-body.js';
 import type { FetchItem } from '../protocol/fetch-items.js';
-import { fetchResponse, type ResponseValue } from '../protocol/compiler.js';
+import type { ResponseValue } from '../protocol/compiler.js';
 import type { MailboxView } from '../session/mailbox-view.js';
 import { SELECTED } from '../session/state.js';
 import { resolveTargets, type Target } from './targets.js';
@@ -71,7 +71,7 @@ async function fetchMessages(
   // RFC 3501 6.4.5: when \Seen was set implicitly, the new FLAGS are part of the response, and
   // RFC 7162 3.2.4 (asked of CONDSTORE-only servers by 3.1.4.2): on a CONDSTORE-aware session so
   // are the UID and the new MODSEQ.
-  const implied: FetchItem['kind'][] = ctx.condstoreEnabled ? ['UID', 'FLAGS', 'MODSEQ'] : ['FLAGS'];
+  const implied: FetchItem['kind'][] = ctx.enabled.has('CONDSTORE') ? ['UID', 'FLAGS', 'MODSEQ'] : ['FLAGS'];
   const withFlags = (uid: number): FetchItem[] => {
     if (!seenChanged.has(uid)) return items;
     const missing = implied.filter((kind) => !has(items, kind)).map((kind) => ({ kind }) as FetchItem);
@@ -95,8 +95,8 @@ async function fetchMessages(
     const entries: Array<readonly [string, ResponseValue]> = withFlags(message.uid).map((item) =>
       renderItem(item, message, flags, body),
     );
-    if (entries.some(([name]) => name === 'FLAGS')) view.rememberFlags(message.uid, message.flags);
-    await ctx.send(fetchResponse(target.sequence, entries));
+    const toldFlags = entries.some(([name]) => name === 'FLAGS');
+    await view.sendFetch(target.sequence, entries, toldFlags ? message : null);
     if (wholeMessage && body?.raw) ctx.server.metrics?.message('out', body.raw.length);
   }
 }
@@ -160,7 +160,7 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
     const { sequence, items, changedSince } = command.args;
     const targets = resolveTargets(view, sequence, command.uid);
     // RFC 7162 3.1: FETCH with the MODSEQ item or the CHANGEDSINCE modifier enables CONDSTORE.
-    if (changedSince !== null || has(items, 'MODSEQ')) await ctx.enableCondstore();
+    if (changedSince !== null || has(items, 'MODSEQ')) await ctx.enable('CONDSTORE');
     await fetchMessages(ctx, view, targets, items, command.uid, changedSince);
     return { text: `${command.uid ? 'UID FETCH' : 'FETCH'} completed` };
   },

@@ -1,6 +1,6 @@
 import { MAILBOX_SEPARATOR, type Mailbox } from '@minimail/store';
 import { compilePattern, joinReference, namesWithChildren } from '../mailbox-pattern.js';
-import { atom, untagged } from '../protocol/compiler.js';
+import { atom, untagged, type ResponseValue } from '../protocol/compiler.js';
 import { encodeMailboxName } from '../protocol/mutf7.js';
 import { AUTHENTICATED } from '../session/state.js';
 import { userOf, type CommandSpec } from './types.js';
@@ -9,6 +9,8 @@ import { userOf, type CommandSpec } from './types.js';
  * RFC 3501 6.3.8 LIST, with RFC 5258 LIST-EXTENDED selection options (SUBSCRIBED, SPECIAL-USE),
  * return options (SUBSCRIBED, CHILDREN, SPECIAL-USE), RFC 3348 CHILDREN attributes and RFC 6154
  * special-use attributes (always sent: RFC 6154 2 allows it, and clients find Sent/Trash at once).
+ * Subscriptions are names (store.listSubscriptions): with the SUBSCRIBED selection a subscribed
+ * name that has no mailbox is listed `\NonExistent` (RFC 5258 3.1).
  */
 export const listCommand: CommandSpec<'LIST'> = {
   name: 'LIST',
@@ -20,36 +22,49 @@ export const listCommand: CommandSpec<'LIST'> = {
       await ctx.send(untagged('LIST', [atom('\\Noselect')], MAILBOX_SEPARATOR, ''));
       return { text: 'LIST completed' };
     }
-    // INBOX first, as clients show it (the store lists names alphabetically).
-    const mailboxes = (await ctx.store.listMailboxes(userOf(ctx).id)).sort(
-      (a, b) => Number(b.name === 'INBOX') - Number(a.name === 'INBOX'),
-    );
-    const parents = namesWithChildren(mailboxes.map((mailbox) => mailbox.name));
+    const userId = userOf(ctx).id;
+    const mailboxes = await ctx.store.listMailboxes(userId);
+    const byName = new Map(mailboxes.map((mailbox) => [mailbox.name, mailbox]));
+    const parents = namesWithChildren(byName.keys());
     const matchers = patterns.map((pattern) => compilePattern(joinReference(reference, pattern)));
+    const matchesAny = (name: string): boolean => matchers.some((matches) => matches(name));
     const onlySubscribed = selectOptions.includes('SUBSCRIBED');
     const onlySpecialUse = selectOptions.includes('SPECIAL-USE');
     const showSubscribed = onlySubscribed || returnOptions.includes('SUBSCRIBED');
-    // RFC 5258 3.5 RECURSIVEMATCH: a matching name that is not itself subscribed but has a
-    // subscribed descendant is listed too, with CHILDINFO ("SUBSCRIBED") extended data.
+    const subscribed = onlySubscribed ? new Set(await ctx.store.listSubscriptions(userId)) : null;
+    // RFC 5258 3.5 RECURSIVEMATCH: a matching name with a subscribed descendant that the
+    // patterns do not return themselves is listed (even if not subscribed) with CHILDINFO
+    // ("SUBSCRIBED"); "SHOULD ONLY ... if at least one matching child is not also being returned".
     const subscribedParents =
-      onlySubscribed && selectOptions.includes('RECURSIVEMATCH')
-        ? namesWithChildren(mailboxes.filter((mailbox) => mailbox.subscribed).map((mailbox) => mailbox.name))
+      subscribed !== null && selectOptions.includes('RECURSIVEMATCH')
+        ? namesWithChildren([...subscribed].filter((name) => !matchesAny(name)))
         : new Set<string>();
-    for (const mailbox of mailboxes) {
-      if (!matchers.some((matches) => matches(mailbox.name))) continue;
-      if (onlySpecialUse && mailbox.specialUse === null) continue;
-      const childInfo = subscribedParents.has(mailbox.name);
-      if (onlySubscribed && !mailbox.subscribed && !childInfo) continue;
-      const attributes = listAttributes(mailbox, parents.has(mailbox.name), showSubscribed).map(atom);
-      const name = encodeMailboxName(mailbox.name);
-      const line = childInfo
-        ? untagged('LIST', attributes, MAILBOX_SEPARATOR, name, ['CHILDINFO', ['SUBSCRIBED']])
-        : untagged('LIST', attributes, MAILBOX_SEPARATOR, name);
-      await ctx.send(line);
+    const names =
+      subscribed === null ? [...byName.keys()] : [...new Set([...subscribed, ...subscribedParents])];
+    // INBOX first, as clients show it, then by name.
+    names.sort((a, b) => Number(b === 'INBOX') - Number(a === 'INBOX') || (a < b ? -1 : a > b ? 1 : 0));
+    for (const name of names) {
+      if (!matchesAny(name)) continue;
+      const mailbox = byName.get(name);
+      if (onlySpecialUse && (mailbox === undefined || mailbox.specialUse === null)) continue;
+      const childInfo = subscribedParents.has(name);
+      if (subscribed !== null && !subscribed.has(name) && !childInfo) continue;
+      const attributes =
+        mailbox === undefined
+          ? nonExistentAttributes(subscribed?.has(name) ?? false)
+          : listAttributes(mailbox, parents.has(name), showSubscribed);
+      const values: ResponseValue[] = [attributes.map(atom), MAILBOX_SEPARATOR, encodeMailboxName(name)];
+      if (childInfo) values.push(['CHILDINFO', ['SUBSCRIBED']]);
+      await ctx.send(untagged('LIST', ...values));
     }
     return { text: 'LIST completed' };
   },
 };
+
+/** RFC 5258 3.1 / 3.4: a subscribed (or parent) name with no mailbox behind it. */
+function nonExistentAttributes(isSubscribed: boolean): string[] {
+  return isSubscribed ? ['\\NonExistent', '\\Subscribed'] : ['\\NonExistent'];
+}
 
 export function listAttributes(mailbox: Mailbox, hasChildren: boolean, showSubscribed: boolean): string[] {
   const attributes: string[] = [];

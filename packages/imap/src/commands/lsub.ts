@@ -6,7 +6,8 @@ import { AUTHENTICATED } from '../session/state.js';
 import { userOf, type CommandSpec } from './types.js';
 
 /**
- * RFC 3501 6.3.9: subscribed names matching the pattern. When `%` stops above a subscribed name
+ * RFC 3501 6.3.9: subscribed names matching the pattern (subscriptions are names: one without a
+ * mailbox is listed \Noselect). When `%` stops above a subscribed name
  * whose parent is not subscribed, the parent is listed with \Noselect (6.3.9 example).
  */
 export const lsubCommand: CommandSpec<'LSUB'> = {
@@ -15,14 +16,18 @@ export const lsubCommand: CommandSpec<'LSUB'> = {
   async handler(ctx, command) {
     const { reference, pattern } = command.args;
     const matches = compilePattern(joinReference(reference, pattern));
-    const mailboxes = await ctx.store.listMailboxes(userOf(ctx).id);
-    const subscribed = new Set(
-      mailboxes.filter((mailbox) => mailbox.subscribed).map((mailbox) => mailbox.name),
+    const userId = userOf(ctx).id;
+    const subscribed = new Set(await ctx.store.listSubscriptions(userId));
+    const selectable = new Set(
+      (await ctx.store.listMailboxes(userId))
+        .filter((mailbox) => !mailbox.noselect)
+        .map((mailbox) => mailbox.name),
     );
     const lines = new Map<string, string[]>();
     for (const name of subscribed) {
       if (matches(name)) {
-        lines.set(name, []);
+        // A subscribed name without a mailbox (deleted, or never created) cannot be selected.
+        lines.set(name, selectable.has(name) ? [] : ['\\Noselect']);
         continue;
       }
       const parts = name.split(MAILBOX_SEPARATOR);

@@ -76,10 +76,16 @@ describe('LIST and LSUB', () => {
     expect(
       await h!.store.getMailbox((await h!.store.getUser('alice@example.com'))!.id, 'Entwürfe'),
     ).not.toBeNull();
+    // RFC 3501 5.1.3: valid astrings but not modified UTF-7: NO (BAD is for syntax).
     c.send('c CREATE "bad&name"');
-    await c.expect(/^c BAD Invalid mailbox name/);
+    await c.expect('c NO Invalid mailbox name: unterminated "&" shift in mailbox name');
     c.send('d CREATE "Entwürfe2"');
-    await c.expect(/^d BAD Invalid mailbox name/);
+    await c.expect('d NO Invalid mailbox name: mailbox name must be 7-bit printable (modified UTF-7)');
+    // A LIST pattern that is not modified UTF-7 matches nothing: OK, no LIST lines.
+    c.send('e LIST "" "bad&name*"');
+    expect(await c.readTagged('e')).toEqual(['e OK LIST completed']);
+    c.send('f LSUB "" "a&Jjo!-"');
+    expect(await c.readTagged('f')).toEqual(['f OK LSUB completed']);
   });
 
   it('LSUB lists subscriptions; an unsubscribed parent shows as \\Noselect under %', async () => {

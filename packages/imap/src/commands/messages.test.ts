@@ -119,7 +119,10 @@ describe('STORE, EXPUNGE, COPY, MOVE', () => {
   it('STORE +FLAGS/-FLAGS/FLAGS with and without .SILENT', async () => {
     const { c, inboxId } = await selected([sampleMessage('a'), sampleMessage('b')]);
     c.send('a STORE 1:2 +FLAGS (\\Flagged $Work)');
+    // RFC 3501 7.2.6: a keyword new to the client is listed by FLAGS and PERMANENTFLAGS first.
     expect(await c.readTagged('a')).toEqual([
+      '* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $Work)',
+      '* OK [PERMANENTFLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $Work \\*)] Flags permitted',
       '* 1 FETCH (FLAGS (\\Flagged $Work \\Recent))',
       '* 2 FETCH (FLAGS (\\Flagged $Work \\Recent))',
       'a OK STORE completed',

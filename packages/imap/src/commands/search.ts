@@ -41,7 +41,7 @@ export const searchCommand: CommandSpec<'SEARCH'> = {
     const withContent = needsContent(criteria);
     const withModseq = usesModseq(criteria);
     // RFC 7162 3.1: SEARCH with the MODSEQ key is a CONDSTORE enabling command.
-    if (withModseq) await ctx.enableCondstore();
+    if (withModseq) await ctx.enable('CONDSTORE');
     let highestModseq = 0;
     const messages = await loadMessages(ctx.store, view.mailboxId, needsSummary(criteria));
     const scope = { exists: view.exists, highestUid: view.highestUid };

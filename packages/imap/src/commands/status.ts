@@ -12,7 +12,7 @@ export const statusCommand: CommandSpec<'STATUS'> = {
   async handler(ctx, command) {
     const mailbox = await openableMailbox(ctx, userOf(ctx).id, command.args.mailbox);
     // RFC 7162 3.1: STATUS (HIGHESTMODSEQ) is a CONDSTORE enabling command.
-    if (command.args.items.includes('HIGHESTMODSEQ')) await ctx.enableCondstore();
+    if (command.args.items.includes('HIGHESTMODSEQ')) await ctx.enable('CONDSTORE');
     const status = await ctx.store.mailboxStatus(mailbox.id);
     const state = ctx.state;
     const recent =

@@ -1,4 +1,5 @@
 /** Argument readers shared by several commands: mailbox names, flags, date-time, sequence sets. */
+import { ImapWireError } from './errors.js';
 import { parseDateTime } from './imap-date.js';
 import { decodeMailboxName } from './mutf7.js';
 import type { ArgReader } from './reader.js';
@@ -17,12 +18,23 @@ export function readMailbox(reader: ArgReader): string {
   return normalizeMailboxName(decodeMailboxName(reader.readAstring('a mailbox name')));
 }
 
+/**
+ * A LIST pattern that names no mailbox: what a pattern that is not valid modified UTF-7 becomes,
+ * so LIST answers OK with no match (no stored name holds a NUL).
+ */
+export const UNMATCHABLE_PATTERN = '\u0000';
+
 /** RFC 3501 9: list-mailbox = 1*list-char / string (may hold the `%` and `*` wildcards). */
 export function readListMailbox(reader: ArgReader): string {
   const ch = reader.peek();
   const wire =
     ch === '"' || ch === '{' ? reader.readString() : reader.readWhile(isListChar, 'a mailbox pattern');
-  return decodeMailboxName(wire);
+  try {
+    return decodeMailboxName(wire);
+  } catch (error) {
+    if (error instanceof ImapWireError && error.code === 'BAD_MAILBOX_NAME') return UNMATCHABLE_PATTERN;
+    throw error;
+  }
 }
 
 /** RFC 3501 2.3.2: system flags are matched case-insensitively; send them back canonical. */

@@ -21,7 +21,12 @@ export type ImapWireErrorCode =
   /** Too many items, or lists nested too deep. */
   | 'TOO_COMPLEX'
   /** SEARCH CHARSET other than US-ASCII / UTF-8 (RFC 3501 6.4.4: NO [BADCHARSET]). */
-  | 'BAD_CHARSET';
+  | 'BAD_CHARSET'
+  /**
+   * A mailbox name that is a valid astring but not valid modified UTF-7 (RFC 3501 5.1.3): the
+   * syntax is right, the name is not one that can exist, so NO, not BAD (as Dovecot answers).
+   */
+  | 'BAD_MAILBOX_NAME';
 
 export type ImapStatus = 'OK' | 'NO' | 'BAD';
 

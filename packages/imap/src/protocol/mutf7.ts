@@ -85,7 +85,7 @@ function decodeRun(run: string): string {
 }
 
 function invalid(message: string): ImapWireError {
-  return new ImapWireError('SYNTAX', `Invalid mailbox name: ${message}`);
+  return new ImapWireError('BAD_MAILBOX_NAME', `Invalid mailbox name: ${message}`, { status: 'NO' });
 }
 
 function hasLoneSurrogate(text: string): boolean {

@@ -434,6 +434,14 @@ describe('parseCommand: errors', () => {
     responseCode: null,
     message,
   });
+  // RFC 3501 5.1.3: a name that parses but is not modified UTF-7 is refused with NO.
+  const no = (message: string, code: string) => ({
+    code,
+    tag: 'a1',
+    status: 'NO',
+    responseCode: null,
+    message,
+  });
   it.each([
     ['', bad('Expected a tag', 'SYNTAX', null)],
     [' NOOP', bad('Expected a tag', 'SYNTAX', null)],
@@ -453,10 +461,13 @@ describe('parseCommand: errors', () => {
     ['a1 LOGIN alice {5}', bad('Invalid literal')],
     ['a1 AUTHENTICATE PLAIN abc', bad('Invalid base64 initial response')],
     ['a1 SELECT', bad('Expected a space')],
-    ['a1 SELECT "Entw&APw"', bad('Invalid mailbox name: unterminated "&" shift in mailbox name')],
+    [
+      'a1 SELECT "Entw&APw"',
+      no('Invalid mailbox name: unterminated "&" shift in mailbox name', 'BAD_MAILBOX_NAME'),
+    ],
     [
       'a1 SELECT "Entwürfe"',
-      bad('Invalid mailbox name: mailbox name must be 7-bit printable (modified UTF-7)'),
+      no('Invalid mailbox name: mailbox name must be 7-bit printable (modified UTF-7)', 'BAD_MAILBOX_NAME'),
     ],
     ['a1 SELECT (x)', bad('Expected a mailbox name')],
     ['a1 FETCH 0 FLAGS', bad('Invalid sequence set: 0')],

@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StoreError, type User } from '@minimail/store';
 import { isPlaintextAuthAllowed } from '../capabilities.js';
-import type { CommandContext } from '../commands/types.js';
+import type { CommandContext } from './command-spec.js';
 import { no } from '../errors.js';
 
 export async function authenticateUser(

@@ -1,9 +1,10 @@
 /**
- * The one place that decides whether a command may run in the current state (RFC 3501 3 and
- * 6.x "Valid states"). Handlers never check the state themselves.
+ * The one place that decides whether a command may run now (RFC 3501 3 and 6.x "Valid states"):
+ * the state it needs (BAD otherwise) and, for a command that changes the selected mailbox, that
+ * the mailbox was not opened read-only (NO [READ-ONLY], RFC 3501 6.3.2). Handlers never check.
  */
-import type { CommandSpec } from '../commands/types.js';
-import type { StateKind } from './state.js';
+import type { CommandSpec } from './command-spec.js';
+import type { SessionState, StateKind } from './state.js';
 
 const STATE_NAMES: Record<StateKind, string> = {
   notAuthenticated: 'before login',
@@ -12,8 +13,17 @@ const STATE_NAMES: Record<StateKind, string> = {
   logout: 'after LOGOUT',
 };
 
-/** Null when allowed, otherwise the text of the BAD reply. */
-export function gateRefusal(spec: CommandSpec, state: StateKind): string | null {
-  if (spec.states.includes(state)) return null;
-  return `${spec.name} is not allowed ${STATE_NAMES[state]}`;
+export interface GateRefusal {
+  status: 'BAD' | 'NO';
+  code: string | null;
+  text: string;
+}
+
+/** Null when allowed, otherwise the tagged reply. */
+export function gateRefusal(spec: CommandSpec, state: SessionState): GateRefusal | null {
+  if (!spec.states.includes(state.kind))
+    return { status: 'BAD', code: null, text: `${spec.name} is not allowed ${STATE_NAMES[state.kind]}` };
+  if (spec.writesSelected && state.kind === 'selected' && state.view.readOnly)
+    return { status: 'NO', code: 'READ-ONLY', text: 'Mailbox is read-only' };
+  return null;
 }

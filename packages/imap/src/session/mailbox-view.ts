@@ -1,19 +1,51 @@
 /**
- * The selected mailbox as this session sees it (RFC 3501 2.3.1.2): the sequence number <-> UID
- * map, the flags last told to the client, the \Recent set, and the other sessions' changes that
- * have not been announced yet. Changes come from store.watch() and are announced only when
- * `drain()` is called, at the moments RFC 3501 7.4.1 allows.
+ * The selected mailbox as this session sees it (RFC 3501 2.3.1.2), and the one writer of every
+ * untagged response about it: EXISTS, RECENT, EXPUNGE, FETCH, FLAGS, PERMANENTFLAGS and
+ * HIGHESTMODSEQ. Command handlers hand the view what they want said; the view orders it so that
+ * the client never hears of a message before its EXISTS, never sees a message's MODSEQ go down,
+ * and never meets a keyword that FLAGS/PERMANENTFLAGS did not list first (docs/adr/0008).
+ *
+ * Other sessions' changes come from store.watch() and are announced only when `announce()` is
+ * called, at the moments RFC 3501 7.4.1 allows.
  */
-import type { Mailbox, MailboxChange, MailStore, MessageFlagList } from '@minimail/store';
+import {
+  SYSTEM_FLAGS,
+  type Mailbox,
+  type MailboxChange,
+  type MailStore,
+  type MessageFlagList,
+} from '@minimail/store';
 import type { RecentTracker } from './recent-tracker.js';
-import { untagged, atom, fetchResponse, type ResponseValue } from '../protocol/compiler.js';
+import {
+  atom,
+  fetchResponse,
+  responseCode,
+  untagged,
+  untaggedStatus,
+  type ResponseValue,
+} from '../protocol/compiler.js';
 
-/** How `drain` may announce what it applies (see RFC 3501 7.4.1 and RFC 7162 3.1). */
-export interface DrainOptions {
+/** How `announce` may tell what it applies (see RFC 3501 7.4.1 and RFC 7162 3.1). */
+export interface AnnounceOptions {
   /** False during FETCH, STORE and SEARCH by sequence number: expunges wait (RFC 3501 7.4.1). */
   allowExpunge: boolean;
   /** The session is CONDSTORE-aware: flag changes carry UID and MODSEQ (RFC 7162 3.1, 3.2.4). */
   condstore: boolean;
+}
+
+/** Where the view's responses go: the session's output (with its transcript and backpressure). */
+export type ResponseSink = (data: Buffer) => Promise<void>;
+
+/** One FETCH response item (`['UID', 4]`, `['FLAGS', [...]]`). */
+export type FetchEntry = readonly [string, ResponseValue];
+
+/**
+ * What a FETCH response tells the client about a message's flags: the flags (without \Recent)
+ * and the mod-sequence they are at, so that later changes are told exactly once.
+ */
+export interface ToldFlags {
+  flags: readonly string[];
+  modseq: number;
 }
 
 /**
@@ -26,12 +58,19 @@ export class MailboxView {
   /** Sequence number - 1 -> UID, ascending. Includes messages expunged elsewhere but not announced. */
   private uids: number[];
   /**
-   * Flags as last announced to the client, so that changes are told once; index i belongs to
+   * Flags as last told to the client, so that changes are told once; index i belongs to
    * `uids[i]`. Parallel arrays rather than an object or map entry per message: SELECT of a
    * 100,000-message mailbox builds them from the store's lean list, whose equal flag lists share
    * one array.
    */
   private flags: Array<readonly string[]>;
+  /**
+   * RFC 7162 3.1: the highest mod-sequence of each message the client was told, or that the flags
+   * in `flags` are at (0: nothing told). A change at or below it is old news and is never told.
+   */
+  private modseqs: number[];
+  /** RFC 3501 7.2.6: the keywords FLAGS (and PERMANENTFLAGS) listed to the client so far. */
+  private readonly keywordsTold = new Set<string>();
   /**
    * The \Recent messages of this session; null while there are none, as for every session but the
    * first to select a mailbox: an empty Set is ~150 bytes, held by each of 10,000 IDLE clients.
@@ -43,7 +82,7 @@ export class MailboxView {
   private stopWatching: (() => void) | null = null;
   /**
    * RFC 7162 3.1.2.1 HIGHESTMODSEQ as far as this session has applied changes: the mailbox's value
-   * when it was read for SELECT, raised by every change drained since.
+   * when it was read for SELECT, raised by every change announced since.
    */
   private appliedModseq: number;
   /** Set when the mailbox was deleted or renamed away under us. */
@@ -54,26 +93,30 @@ export class MailboxView {
     public name: string,
     readonly readOnly: boolean,
     readonly uidValidity: number,
+    private readonly uidNext: number,
     highestModseq: number,
     messages: MessageFlagList,
     recent: readonly number[],
     private readonly recentTracker: RecentTracker,
+    private readonly send: ResponseSink,
   ) {
     this.appliedModseq = highestModseq;
     this.uids = messages.uids;
     this.flags = messages.flags;
+    this.modseqs = messages.modseqs;
     this.recent = recent.length > 0 ? new Set(recent) : null;
   }
 
   /**
    * Starts watching before listing, so no change falls between the list and the watch; changes
-   * the list already contains are recognised and ignored when drained.
+   * the list already contains are recognised (by UID and mod-sequence) and ignored when announced.
    */
   static async open(
     store: MailStore,
     mailbox: Mailbox,
     readOnly: boolean,
     recentTracker: RecentTracker,
+    send: ResponseSink,
     onChange: () => void,
   ): Promise<MailboxView> {
     // Dropped once the view exists: the watch callback keeps its scope for the session's life.
@@ -90,17 +133,23 @@ export class MailboxView {
     try {
       // UIDs and flags only (no object per message): the cost of SELECT in a big mailbox.
       const messages = await store.listMessageFlags(mailbox.id);
-      const recent = readOnly ? [] : recentTracker.claim(mailbox.id, messages.uids);
+      // RFC 3501 6.3.2: EXAMINE reports RECENT as SELECT does, but claims nothing (2.3.2).
+      const recent = readOnly
+        ? recentTracker.unclaimed(mailbox.id, messages.uids)
+        : recentTracker.claim(mailbox.id, messages.uids);
       view = new MailboxView(
         mailbox.id,
         mailbox.name,
         readOnly,
         mailbox.uidValidity,
+        mailbox.uidNext,
         mailbox.highestModseq,
         messages,
-        recent,
+        readOnly ? [] : recent,
         recentTracker,
+        send,
       );
+      view.examinedRecent = readOnly ? recent.length : 0;
       view.stopWatching = stop;
       view.pending.push(...early);
       early = null;
@@ -109,6 +158,17 @@ export class MailboxView {
       stop();
       throw error;
     }
+  }
+
+  /**
+   * RFC 3501 6.3.2: RECENT as EXAMINE reports it: messages no session has claimed (they stay
+   * \Recent for the next SELECT), never more than the messages there are.
+   */
+  private examinedRecent = 0;
+
+  /** The RECENT count to report: this session's \Recent messages, or (read-only) the unclaimed. */
+  private get reportedRecent(): number {
+    return this.readOnly ? Math.min(this.examinedRecent, this.exists) : this.recentCount;
   }
 
   close(): void {
@@ -160,7 +220,7 @@ export class MailboxView {
     return null;
   }
 
-  /** Keywords (flags without a backslash) set on any message, for the FLAGS response. */
+  /** Keywords (flags without a backslash) set on any message, sorted. */
   keywords(): string[] {
     const keywords = new Set<string>();
     // Messages with equal flags mostly share one array (see `flags`): look at each array once.
@@ -179,15 +239,185 @@ export class MailboxView {
     return index === -1 ? null : index + 1;
   }
 
-  flagsOf(uid: number): readonly string[] {
+  /** The flags last told to the client, or null when it was told none (a message new since SELECT). */
+  flagsOf(uid: number): readonly string[] | null {
     const sequence = this.sequenceOf(uid);
-    return sequence === null ? [] : (this.flags[sequence - 1] ?? []);
+    const flags = sequence === null ? undefined : this.flags[sequence - 1];
+    return flags === undefined || flags === UNKNOWN_FLAGS ? null : flags;
   }
 
-  /** Records flags the session has just told the client (FETCH, STORE). */
-  rememberFlags(uid: number, flags: readonly string[]): void {
+  /** FETCH FLAGS includes \Recent for messages recent in this session (RFC 3501 2.3.2). */
+  withRecent(uid: number, flags: readonly string[]): string[] {
+    return this.isRecent(uid) ? [...flags, '\\Recent'] : [...flags];
+  }
+
+  // ---- what the view says -------------------------------------------------------------------
+
+  /**
+   * RFC 3501 6.3.1 / 6.3.2: the untagged part of SELECT and EXAMINE: FLAGS, PERMANENTFLAGS,
+   * EXISTS, RECENT, then the OK codes UNSEEN, UIDVALIDITY, UIDNEXT and RFC 7162 HIGHESTMODSEQ.
+   */
+  async announceOpened(): Promise<void> {
+    for (const keyword of this.keywords()) this.keywordsTold.add(keyword);
+    for (const line of this.flagResponses()) await this.send(line);
+    await this.send(untagged(`${this.exists} EXISTS`));
+    await this.send(untagged(`${this.reportedRecent} RECENT`));
+    const unseen = this.firstUnseen();
+    if (unseen !== null)
+      await this.send(
+        untaggedStatus('OK', responseCode('UNSEEN', unseen), `Message ${unseen} is first unseen`),
+      );
+    await this.send(untaggedStatus('OK', responseCode('UIDVALIDITY', this.uidValidity), 'UIDs valid'));
+    const uidNext = Math.max(this.uidNext, this.highestUid + 1);
+    await this.send(untaggedStatus('OK', responseCode('UIDNEXT', uidNext), 'Predicted next UID'));
+    // RFC 7162 3.1.2.1: required after a CONDSTORE enabling command; every mailbox here keeps
+    // mod-sequences, so it is sent on every SELECT/EXAMINE (a client that does not know the code
+    // ignores it, RFC 3501 7.1). It is the value read before the listing: never more than what the
+    // client has been told, so a later CHANGEDSINCE from it misses nothing.
+    await this.announceHighestModseq();
+  }
+
+  /** RFC 7162 3.1.2.1 `* OK [HIGHESTMODSEQ n]`. */
+  announceHighestModseq(): Promise<void> {
+    return this.send(untaggedStatus('OK', responseCode('HIGHESTMODSEQ', this.appliedModseq), 'Highest'));
+  }
+
+  /**
+   * One FETCH response of a command (FETCH, STORE) about a message the client knows. `told` says
+   * what its FLAGS item tells (when it has one), so that the change is not told again, and any
+   * keyword in it is listed by FLAGS and PERMANENTFLAGS first (RFC 3501 7.2.6).
+   */
+  async sendFetch(sequence: number, entries: readonly FetchEntry[], told: ToldFlags | null): Promise<void> {
+    if (told !== null) {
+      const uid = this.uids[sequence - 1];
+      if (uid !== undefined) await this.remember(uid, told);
+    }
+    await this.send(fetchResponse(sequence, entries));
+  }
+
+  /**
+   * The client knows these flags without having been sent them (its own STORE .SILENT): they are
+   * remembered, and a keyword new to the client is still announced by FLAGS (RFC 3501 7.2.6).
+   */
+  async remember(uid: number, told: ToldFlags): Promise<void> {
     const sequence = this.sequenceOf(uid);
-    if (sequence !== null) this.flags[sequence - 1] = flags;
+    if (sequence === null) return;
+    await this.announceKeywords([told.flags]);
+    this.flags[sequence - 1] = told.flags;
+    const index = sequence - 1;
+    this.modseqs[index] = Math.max(this.modseqs[index] ?? 0, told.modseq);
+  }
+
+  /** The modseq last told for a message (0 when none), so a response never goes below it. */
+  modseqOf(uid: number): number {
+    const sequence = this.sequenceOf(uid);
+    return sequence === null ? 0 : (this.modseqs[sequence - 1] ?? 0);
+  }
+
+  /**
+   * This session's own EXPUNGE, UID EXPUNGE or MOVE removed these UIDs: one `* n EXPUNGE` each, in
+   * UID order (RFC 3501 7.4.1: each EXPUNGE renumbers the messages after it).
+   */
+  async sendExpunged(uids: Iterable<number>): Promise<void> {
+    for (const sequence of this.removeMany(uids)) await this.send(untagged(`${sequence} EXPUNGE`));
+  }
+
+  /**
+   * Applies the other sessions' pending changes and tells them, in this order: EXISTS and RECENT
+   * for new messages (so no FETCH names a message the client has not counted, RFC 3501 7.3.1),
+   * FLAGS and PERMANENTFLAGS for keywords new to the client (7.2.6), one FETCH per changed
+   * message with its latest flags (never a MODSEQ below one already told, RFC 7162 3.1), then
+   * EXPUNGEs if allowed (7.4.1).
+   */
+  async announce(options: AnnounceOptions): Promise<void> {
+    for (const line of this.drain(options)) await this.send(line);
+  }
+
+  /** `announce` without sending: the responses, in order. */
+  drain({ allowExpunge, condstore }: AnnounceOptions): Buffer[] {
+    const out: Buffer[] = [];
+    const changes = this.pending;
+    this.pending = [];
+    const newRecent: number[] = [];
+    let grew = false;
+    // The latest flag change of each message: older ones are superseded (RFC 7162 3.1: the client
+    // must see a message's mod-sequence only go up), whatever order the changes came in.
+    const latest = new Map<number, Extract<MailboxChange, { kind: 'flags' }>>();
+    for (const change of changes) {
+      if (change.kind !== 'mailbox') this.appliedModseq = Math.max(this.appliedModseq, change.modseq);
+      switch (change.kind) {
+        case 'new':
+          if (change.uid > this.highestUid) {
+            this.uids.push(change.uid);
+            this.flags.push(UNKNOWN_FLAGS);
+            this.modseqs.push(0);
+            newRecent.push(change.uid);
+            grew = true;
+          }
+          break;
+        case 'flags': {
+          const previous = latest.get(change.uid);
+          if (previous === undefined || previous.modseq < change.modseq) latest.set(change.uid, change);
+          break;
+        }
+        case 'expunge':
+          if (this.sequenceOf(change.uid) !== null) (this.deferredExpunges ??= new Set()).add(change.uid);
+          break;
+        case 'mailbox':
+          this.gone = true;
+          break;
+      }
+    }
+    if (newRecent.length > 0 && !this.readOnly) {
+      for (const uid of this.recentTracker.claim(this.mailboxId, newRecent))
+        (this.recent ??= new Set()).add(uid);
+    } else if (newRecent.length > 0) {
+      this.examinedRecent += this.recentTracker.unclaimed(this.mailboxId, newRecent).length;
+    }
+    if (grew) {
+      // RFC 3501 7.3.1: EXISTS after new mail; RECENT goes with it (7.3.2). First of all, so that
+      // every FETCH below names a message the client has counted.
+      out.push(untagged(`${this.uids.length} EXISTS`));
+      out.push(untagged(`${this.reportedRecent} RECENT`));
+    }
+    const fetches: Array<{ sequence: number; change: Extract<MailboxChange, { kind: 'flags' }> }> = [];
+    for (const change of latest.values()) {
+      const sequence = this.sequenceOf(change.uid);
+      if (sequence === null || this.deferredExpunges?.has(change.uid)) continue;
+      const index = sequence - 1;
+      const toldModseq = this.modseqs[index] ?? 0;
+      // Old news: the client was told this state or a later one (e.g. by its own STORE).
+      if (change.modseq <= toldModseq) continue;
+      this.modseqs[index] = change.modseq;
+      const same = sameFlags(this.flags[index], change.flags);
+      this.flags[index] = change.flags;
+      // RFC 7162 3.1: a CONDSTORE client also hears of a new mod-sequence with the same flags.
+      if (same && !condstore) continue;
+      fetches.push({ sequence, change });
+    }
+    if (fetches.length > 0) {
+      out.push(...this.keywordResponses(fetches.map(({ change }) => change.flags)));
+      fetches.sort((a, b) => a.sequence - b.sequence);
+      for (const { sequence, change } of fetches) {
+        const flags = this.withRecent(change.uid, change.flags).map((flag) => atom(flag));
+        // RFC 7162 3.1: once CONDSTORE is enabled, every untagged FETCH carries MODSEQ; and the UID,
+        // as 3.2.4 requires of QRESYNC servers and 3.1.4.2 asks of CONDSTORE-only ones.
+        const items: FetchEntry[] = condstore
+          ? [
+              ['UID', change.uid],
+              ['FLAGS', flags],
+              ['MODSEQ', [change.modseq]],
+            ]
+          : [['FLAGS', flags]];
+        out.push(fetchResponse(sequence, items));
+      }
+    }
+    const expunged = this.deferredExpunges;
+    if (allowExpunge && expunged !== null) {
+      this.deferredExpunges = null;
+      for (const sequence of this.removeMany(expunged)) out.push(untagged(`${sequence} EXPUNGE`));
+    }
+    return out;
   }
 
   /**
@@ -207,88 +437,53 @@ export class MailboxView {
     if (positions.length === 0) return sequences;
     const kept: number[] = [];
     const keptFlags: Array<readonly string[]> = [];
+    const keptModseqs: number[] = [];
     this.uids.forEach((uid, index) => {
       if (unique.has(index + 1)) {
         this.recent?.delete(uid);
+        this.deferredExpunges?.delete(uid);
       } else {
         kept.push(uid);
         keptFlags.push(this.flags[index] ?? UNKNOWN_FLAGS);
+        keptModseqs.push(this.modseqs[index] ?? 0);
       }
     });
+    if (this.deferredExpunges?.size === 0) this.deferredExpunges = null;
     this.uids = kept;
     this.flags = keptFlags;
+    this.modseqs = keptModseqs;
     return sequences;
   }
 
-  /**
-   * Applies the pending changes and returns the untagged responses that announce them.
-   * RFC 3501 7.4.1: with `allowExpunge` false (during FETCH, STORE, SEARCH by sequence number)
-   * expunges are kept for later and sequence numbers do not move; EXISTS and FLAGS may still be sent.
-   */
-  drain({ allowExpunge, condstore }: DrainOptions): Buffer[] {
-    const out: Buffer[] = [];
-    const changes = this.pending;
-    this.pending = [];
-    const newRecent: number[] = [];
-    let grew = false;
-    for (const change of changes) {
-      if (change.kind !== 'mailbox') this.appliedModseq = Math.max(this.appliedModseq, change.modseq);
-      switch (change.kind) {
-        case 'new':
-          if (change.uid > this.highestUid) {
-            this.uids.push(change.uid);
-            this.flags.push(UNKNOWN_FLAGS);
-            newRecent.push(change.uid);
-            grew = true;
-          }
-          break;
-        case 'flags': {
-          const sequence = this.sequenceOf(change.uid);
-          if (sequence === null || this.deferredExpunges?.has(change.uid)) break;
-          if (sameFlags(this.flags[sequence - 1], change.flags)) break;
-          this.flags[sequence - 1] = change.flags;
-          const flags = this.withRecent(change.uid, change.flags).map((flag) => atom(flag));
-          // RFC 7162 3.1: once CONDSTORE is enabled, every untagged FETCH carries MODSEQ; and the UID,
-          // as 3.2.4 requires of QRESYNC servers and 3.1.4.2 asks of CONDSTORE-only ones.
-          const items: Array<readonly [string, ResponseValue]> = condstore
-            ? [
-                ['UID', change.uid],
-                ['FLAGS', flags],
-                ['MODSEQ', [change.modseq]],
-              ]
-            : [['FLAGS', flags]];
-          out.push(fetchResponse(sequence, items));
-          break;
-        }
-        case 'expunge':
-          if (this.sequenceOf(change.uid) !== null) (this.deferredExpunges ??= new Set()).add(change.uid);
-          break;
-        case 'mailbox':
-          this.gone = true;
-          break;
-      }
-    }
-    if (newRecent.length > 0 && !this.readOnly) {
-      for (const uid of this.recentTracker.claim(this.mailboxId, newRecent))
-        (this.recent ??= new Set()).add(uid);
-    }
-    if (grew) {
-      // RFC 3501 7.3.1: EXISTS after new mail; RECENT goes with it (7.3.2). Sent before this
-      // drain's EXPUNGEs, so a message that arrived and was removed is first counted, then removed.
-      out.push(untagged(`${this.uids.length} EXISTS`));
-      out.push(untagged(`${this.recentCount} RECENT`));
-    }
-    const expunged = this.deferredExpunges;
-    if (allowExpunge && expunged !== null) {
-      this.deferredExpunges = null;
-      for (const sequence of this.removeMany(expunged)) out.push(untagged(`${sequence} EXPUNGE`));
-    }
-    return out;
+  /** FLAGS and PERMANENTFLAGS again when these flag lists hold keywords the client was not told. */
+  async announceKeywords(lists: ReadonlyArray<readonly string[]>): Promise<void> {
+    for (const line of this.keywordResponses(lists)) await this.send(line);
   }
 
-  /** FETCH FLAGS includes \Recent for messages recent in this session (RFC 3501 2.3.2). */
-  withRecent(uid: number, flags: readonly string[]): string[] {
-    return this.isRecent(uid) ? [...flags, '\\Recent'] : [...flags];
+  private keywordResponses(lists: ReadonlyArray<readonly string[]>): Buffer[] {
+    let added = false;
+    for (const flags of lists)
+      for (const flag of flags)
+        if (!flag.startsWith('\\') && !this.keywordsTold.has(flag)) {
+          this.keywordsTold.add(flag);
+          added = true;
+        }
+    return added ? this.flagResponses() : [];
+  }
+
+  /**
+   * RFC 3501 7.2.6 FLAGS and 7.1 PERMANENTFLAGS, listing every keyword told so far. The keywords
+   * are in PERMANENTFLAGS too (as Dovecot lists them), and `\*` says new ones may be created;
+   * a read-only view permits nothing.
+   */
+  private flagResponses(): Buffer[] {
+    const keywords = [...this.keywordsTold].sort();
+    const flags = [...SYSTEM_FLAGS, ...keywords].map(atom);
+    const permanent = this.readOnly ? [] : [...flags, atom('\\*')];
+    return [
+      untagged('FLAGS', flags),
+      untaggedStatus('OK', responseCode('PERMANENTFLAGS', permanent), 'Flags permitted'),
+    ];
   }
 }
 

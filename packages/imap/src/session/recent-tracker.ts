@@ -8,6 +8,19 @@
 export class RecentTracker {
   private readonly marks = new Map<number, number>();
 
+  /**
+   * The tracker of every listener on this store in this process (143 and 993 alike), so a message
+   * is \Recent in one session whichever listener it is on.
+   */
+  static for(store: object): RecentTracker {
+    let tracker = TRACKERS.get(store);
+    if (tracker === undefined) {
+      tracker = new RecentTracker();
+      TRACKERS.set(store, tracker);
+    }
+    return tracker;
+  }
+
   /** Claims the UIDs above this process's mark and returns them (they are recent for the caller). */
   claim(mailboxId: number, uids: readonly number[]): number[] {
     const mark = this.marks.get(mailboxId) ?? 0;
@@ -17,6 +30,12 @@ export class RecentTracker {
     return claimed;
   }
 
+  /** The UIDs above this process's mark, without claiming them (RFC 3501 6.3.2 EXAMINE). */
+  unclaimed(mailboxId: number, uids: readonly number[]): number[] {
+    const mark = this.marks.get(mailboxId) ?? 0;
+    return uids.filter((uid) => uid > mark);
+  }
+
   /** RFC 3501 6.3.10 STATUS RECENT: how many of these UIDs nobody has claimed yet. */
   countUnclaimed(mailboxId: number, uidNext: number, messages: number): number {
     const mark = this.marks.get(mailboxId) ?? 0;
@@ -24,3 +43,6 @@ export class RecentTracker {
     return Math.max(0, Math.min(messages, uidNext - 1 - mark));
   }
 }
+
+/** One tracker per store object (weakly held: a closed store's marks go with it). */
+const TRACKERS = new WeakMap<object, RecentTracker>();

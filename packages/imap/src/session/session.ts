@@ -15,8 +15,6 @@ import {
 } from '@minimail/protocol';
 import type { Mailbox, MailStore, User } from '@minimail/store';
 import { capabilityList } from '../capabilities.js';
-import type { CommandCompletion, CommandContext, CommandSpec } from '../commands/types.js';
-import { COMMANDS } from '../commands/registry.js';
 import { replyForError, bad } from '../errors.js';
 import type { ImapCommand } from '../protocol/commands.js';
 import { continuation, tagged, untaggedStatus, responseCode, atom } from '../protocol/compiler.js';
@@ -26,6 +24,8 @@ import { parseCommand } from '../protocol/parser.js';
 import type { ServerContext } from '../server-context.js';
 import { CommandStream, type StreamEvent } from './command-stream.js';
 import { ConnectionClosedError, Output } from './output.js';
+import type { CommandCompletion, CommandContext, CommandSpec } from './command-spec.js';
+import { EnabledExtensions, type Extension, type ExtensionHooks } from './extensions.js';
 import { gateRefusal } from './gate.js';
 import { MailboxView } from './mailbox-view.js';
 import type { SessionState } from './state.js';
@@ -45,8 +45,8 @@ export class Session {
   private failedAuth = 0;
   private consecutiveBad = 0;
   private idling = false;
-  /** RFC 7162 3.1: set by the first CONDSTORE enabling command; lasts until the connection ends. */
-  private condstore = false;
+  /** RFC 5161 ENABLE and RFC 7162 3.1 enabling commands: lasts until the connection ends. */
+  private readonly enabled = new EnabledExtensions();
   /** Set when the session must end after the current reply (`* BYE` already sent). */
   private closing = false;
   /** `* BYE` text to send once the current command has been answered. */
@@ -164,11 +164,11 @@ export class Session {
         return this.bye('Too many commands before login');
       }
     }
-    const spec = COMMANDS[command.name] as unknown as CommandSpec;
-    const refusal = gateRefusal(spec, this.state.kind);
+    const spec = this.server.commands[command.name] as unknown as CommandSpec;
+    const refusal = gateRefusal(spec, this.state);
     if (refusal !== null) {
-      this.countBad();
-      return this.complete(command.tag, 'BAD', null, refusal);
+      if (refusal.status === 'BAD') this.countBad();
+      return this.complete(command.tag, refusal.status, refusal.code, refusal.text);
     }
     return this.execute(spec, command);
   }
@@ -200,8 +200,7 @@ export class Session {
   private async announceChanges(allowExpunge: boolean): Promise<void> {
     if (this.state.kind !== 'selected') return;
     const view = this.state.view;
-    const responses = view.drain({ allowExpunge, condstore: this.condstore });
-    for (const response of responses) await this.send(response);
+    await view.announce({ allowExpunge, condstore: this.enabled.has('CONDSTORE') });
     if (view.gone) await this.checkSelectedMailbox(view);
   }
 
@@ -379,17 +378,13 @@ export class Session {
     this.stream.attach(secure);
   }
 
-  /**
-   * RFC 7162 3.1: the first CONDSTORE enabling command issued while a mailbox is selected is
-   * answered with that mailbox's HIGHESTMODSEQ, so the client learns where it starts from.
-   */
-  private async enableCondstore(): Promise<void> {
-    if (this.condstore) return;
-    this.condstore = true;
-    if (this.state.kind !== 'selected') return;
-    const code = responseCode('HIGHESTMODSEQ', this.state.view.highestModseq);
-    await this.send(untaggedStatus('OK', code, 'Highest'));
-  }
+  /** What enabling an extension may do to the session (session/extensions.ts). */
+  private readonly extensionHooks: ExtensionHooks = {
+    // RFC 7162 3.1: the first CONDSTORE enabling command issued while a mailbox is selected is
+    // answered with that mailbox's HIGHESTMODSEQ, so the client learns where it starts from.
+    announceHighestModseq: () =>
+      this.state.kind === 'selected' ? this.state.view.announceHighestModseq() : SETTLED,
+  };
 
   private async authFailed(account: string | null): Promise<void> {
     this.server.authThrottle.recordFailure(this.info.remoteAddress, account);
@@ -434,14 +429,14 @@ export class Session {
     get secure(): boolean {
       return this.session.secure;
     }
-    get condstoreEnabled(): boolean {
-      return this.session.condstore;
+    get enabled(): { has(name: Extension): boolean } {
+      return this.session.enabled;
     }
     get remoteAddress(): string {
       return this.session.info.remoteAddress;
     }
-    enableCondstore(): Promise<void> {
-      return this.session.enableCondstore();
+    enable(name: string): Promise<boolean> {
+      return this.session.enabled.enable(name, this.session.extensionHooks);
     }
     send(data: Buffer): Promise<void> {
       return this.session.send(data);
@@ -463,9 +458,16 @@ export class Session {
     }
     openView(mailbox: Mailbox, readOnly: boolean): Promise<MailboxView> {
       const session = this.session;
-      return MailboxView.open(session.server.store, mailbox, readOnly, session.server.recent, () => {
-        if (session.idling) session.stream.poke();
-      });
+      return MailboxView.open(
+        session.server.store,
+        mailbox,
+        readOnly,
+        session.server.recent,
+        (data) => session.send(data),
+        () => {
+          if (session.idling) session.stream.poke();
+        },
+      );
     }
     authSucceeded(user: User): void {
       this.session.authSucceeded(user);

@@ -131,7 +131,33 @@ describe('mailboxes', () => {
     expect((await store.getMailbox(user.id, 'Junk'))?.subscribed).toBe(false);
     await store.setSubscribed(user.id, 'Junk', true);
     expect((await store.getMailbox(user.id, 'Junk'))?.subscribed).toBe(true);
-    await expect(store.setSubscribed(user.id, 'Nope', true)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // RFC 3501 6.3.6: a name without a mailbox may be subscribed, and unsubscribed again.
+    await store.setSubscribed(user.id, 'Nope', true);
+    expect(await store.listSubscriptions(user.id)).toContain('Nope');
+    await store.setSubscribed(user.id, 'Nope', false);
+    expect(await store.listSubscriptions(user.id)).not.toContain('Nope');
+    await expect(store.setSubscribed(user.id, 'a*b', true)).rejects.toMatchObject({ code: 'INVALID' });
+  });
+
+  it('keeps subscriptions as names: defaults subscribed, CREATE subscribes nothing, DELETE keeps it', async () => {
+    expect(await store.listSubscriptions(user.id)).toEqual([
+      'Archive',
+      'Drafts',
+      'INBOX',
+      'Junk',
+      'Sent',
+      'Trash',
+    ]);
+    await store.createMailbox(user.id, 'Work/Reports');
+    expect((await store.getMailbox(user.id, 'Work/Reports'))?.subscribed).toBe(false);
+    expect((await store.getMailbox(user.id, 'Work'))?.subscribed).toBe(false);
+    await store.setSubscribed(user.id, 'Work/Reports', true);
+    await store.deleteMailbox(user.id, 'Work/Reports');
+    expect(await store.getMailbox(user.id, 'Work/Reports')).toBeNull();
+    expect(await store.listSubscriptions(user.id)).toContain('Work/Reports');
+    // The same name created again is subscribed at once (the subscription is the name's).
+    await store.createMailbox(user.id, 'Work/Reports');
+    expect((await store.getMailbox(user.id, 'Work/Reports'))?.subscribed).toBe(true);
   });
 
   it('reports status: counts, unseen, size, UIDNEXT, HIGHESTMODSEQ', async () => {

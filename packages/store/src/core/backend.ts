@@ -33,6 +33,7 @@ export interface StoreReads {
   listMailboxes(userId: number): Promise<Mailbox[]>;
   getMailbox(userId: number, name: string): Promise<Mailbox | null>;
   getMailboxById(mailboxId: number): Promise<Mailbox | null>;
+  listSubscriptions(userId: number): Promise<string[]>;
   mailboxStatus(mailboxId: number): Promise<MailboxStatus>;
   listMessages(mailboxId: number): Promise<MessageSummary[]>;
   getMessage(mailboxId: number, uid: number): Promise<MessageSummary | null>;

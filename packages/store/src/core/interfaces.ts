@@ -81,7 +81,13 @@ export interface MailboxAccess {
   /** Renames a mailbox and its children. Renaming INBOX moves its messages to a new mailbox. */
   renameMailbox(userId: number, from: string, to: string): Promise<void>;
   deleteMailbox(userId: number, name: string): Promise<void>;
+  /**
+   * RFC 3501 6.3.6 / 6.3.7: subscribes or unsubscribes a name, whether or not a mailbox has it
+   * (INVALID only for a name no mailbox could have). CREATE and DELETE leave subscriptions alone.
+   */
   setSubscribed(userId: number, name: string, subscribed: boolean): Promise<void>;
+  /** The subscribed names, sorted; some may name no mailbox (deleted, or never created). */
+  listSubscriptions(userId: number): Promise<string[]>;
   mailboxStatus(mailboxId: number): Promise<MailboxStatus>;
 
   /** All messages of a mailbox in UID order. */

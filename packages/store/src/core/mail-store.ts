@@ -179,6 +179,10 @@ export class CoreMailStore implements MailStore {
     return this.write('setSubscribed', [userId, name, subscribed]);
   }
 
+  listSubscriptions(userId: number): Promise<string[]> {
+    return this.read((reads) => reads.listSubscriptions(userId));
+  }
+
   mailboxStatus(mailboxId: number): Promise<MailboxStatus> {
     return this.read((reads) => reads.mailboxStatus(mailboxId));
   }

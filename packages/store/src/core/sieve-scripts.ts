@@ -1,6 +1,6 @@
 /**
  * The Sieve scripts store's contract (ManageSieve, the CLI and delivery use it) and the rules every
- * backend shares: script names, sizes and counts. See docs/adr/0015.
+ * backend shares: script names, sizes and counts. See docs/adr/0017.
  */
 import { StoreError } from './types.js';
 

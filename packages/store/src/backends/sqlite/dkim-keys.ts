@@ -1,5 +1,5 @@
 import type { SqliteDatabase } from './db.js';
-import { MAX_DOMAIN_LENGTH } from '../../core/limits.js';
+import { checkDkimKey } from '../../core/dkim-rules.js';
 import { StoreError, type DkimAlgorithm, type DkimKey, type DkimKeyInput } from '../../core/types.js';
 
 interface DkimKeyRow {
@@ -20,11 +20,6 @@ const toKey = (row: DkimKeyRow): DkimKey => ({
   createdAt: new Date(row.created_at),
 });
 
-/** RFC 6376 3.1: a selector is one or more DNS labels. */
-const SELECTOR =
-  /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-const DOMAIN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
-
 /** One DKIM signing key per domain; setting a new one replaces the old (key rotation). */
 export class DkimKeys {
   private readonly upsert;
@@ -42,15 +37,7 @@ export class DkimKeys {
   }
 
   set(domain: string, key: DkimKeyInput): DkimKey {
-    const name = normalizeDomain(domain);
-    if (!SELECTOR.test(key.selector))
-      throw new StoreError('INVALID', `invalid DKIM selector "${key.selector}"`);
-    if (key.algorithm !== 'rsa-sha256' && key.algorithm !== 'ed25519-sha256') {
-      throw new StoreError('INVALID', `unsupported DKIM algorithm "${String(key.algorithm)}"`);
-    }
-    if (!key.privateKeyPem.includes('PRIVATE KEY') || key.publicKey.length === 0) {
-      throw new StoreError('INVALID', 'a DKIM key needs a PEM private key and its public key');
-    }
+    const name = checkDkimKey(domain, key);
     const row = this.upsert.get(
       name,
       key.selector,
@@ -67,12 +54,4 @@ export class DkimKeys {
     const row = this.byDomain.get(domain.toLowerCase());
     return row === undefined ? null : toKey(row);
   }
-}
-
-function normalizeDomain(domain: string): string {
-  const name = domain.toLowerCase();
-  if (name.length > MAX_DOMAIN_LENGTH || !DOMAIN.test(name)) {
-    throw new StoreError('INVALID', `invalid domain "${domain}"`);
-  }
-  return name;
 }

@@ -1,3 +1,4 @@
+import type { Subscriptions } from './subscriptions.js';
 import type { SqliteDatabase } from './db.js';
 import type { ChangeLog } from './change-feed.js';
 import { isInbox, normalizeMailboxName, parentNames } from '../../core/mailbox-names.js';
@@ -28,7 +29,8 @@ interface MailboxRow {
  * delivery into a 100,000-message INBOX would count 200,000 index entries to learn nothing it
  * needs. `mailboxStatus` counts, when a caller asks for counts.
  */
-const MAILBOX_COLUMNS = `m.id, m.user_id, m.name, m.special_use, m.subscribed, m.noselect, m.uid_validity,
+const MAILBOX_COLUMNS = `m.id, m.user_id, m.name, m.special_use,
+  EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = m.user_id AND s.name = m.name) AS subscribed, m.noselect, m.uid_validity,
   m.uid_next, m.highest_modseq`;
 
 interface StatusRow {
@@ -73,7 +75,6 @@ export class Mailboxes {
   private readonly deleteById;
   private readonly deleteMessages;
   private readonly renameOne;
-  private readonly subscribe;
   private readonly takeUid;
   private readonly takeModseq;
   private readonly moveAllMessages;
@@ -84,6 +85,7 @@ export class Mailboxes {
     db: SqliteDatabase,
     private readonly changes: ChangeLog,
     private readonly uidValidity: UidValidityCounter,
+    private readonly subscriptions: Subscriptions,
   ) {
     this.byUser = db.prepare<[number], MailboxRow>(
       `SELECT ${MAILBOX_COLUMNS} FROM mailboxes m WHERE m.user_id = ? ORDER BY m.name`,
@@ -113,7 +115,6 @@ export class Mailboxes {
     this.deleteById = db.prepare('DELETE FROM mailboxes WHERE id = ?');
     this.deleteMessages = db.prepare('DELETE FROM messages WHERE mailbox_id = ?');
     this.renameOne = db.prepare('UPDATE mailboxes SET name = ? WHERE id = ?');
-    this.subscribe = db.prepare('UPDATE mailboxes SET subscribed = ? WHERE id = ?');
     this.takeUid = db.prepare<[number], { uid: number; modseq: number; uid_validity: number }>(
       `UPDATE mailboxes SET uid_next = uid_next + 1, highest_modseq = highest_modseq + 1
        WHERE id = ? RETURNING uid_next - 1 AS uid, highest_modseq AS modseq, uid_validity`,
@@ -193,8 +194,11 @@ export class Mailboxes {
   }
 
   createDefaults(userId: number): void {
-    for (const { name, specialUse } of DEFAULT_MAILBOXES)
+    for (const { name, specialUse } of DEFAULT_MAILBOXES) {
       this.insert.get(userId, name, specialUse, this.uidValidity.next(), 0);
+      // A new account's default mailboxes start subscribed (only these: CREATE subscribes nothing).
+      this.subscriptions.set(userId, name, true);
+    }
   }
 
   /** Creates a mailbox and any missing parents (RFC 3501 6.3.3). */
@@ -280,11 +284,6 @@ export class Mailboxes {
       this.changes.record(inbox.id, 'expunge', uid, this.nextModseq(inbox.id));
       this.changes.record(target.id, 'new', uid, this.nextModseq(target.id));
     }
-  }
-
-  setSubscribed(userId: number, name: string, subscribed: boolean): void {
-    const mailbox = this.require(userId, name);
-    this.subscribe.run(subscribed ? 1 : 0, mailbox.id);
   }
 
   private requireById(mailboxId: number): Mailbox {

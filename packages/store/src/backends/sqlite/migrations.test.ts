@@ -63,6 +63,7 @@ describe('migrations', () => {
         'changes',
         'dkim_keys',
         'domains',
+        'subscriptions',
         'maildrop_locks',
         'mailboxes',
         'messages',
@@ -103,6 +104,8 @@ describe('migrations', () => {
           { recipient: 'far@remote.org', status: 'queued', attempts: 0, delayNotified: false },
         ]);
       }
+      // Version 5: the mailboxes' subscribed column becomes the subscriptions list, unchanged.
+      expect(await store.listSubscriptions(1)).toEqual(['INBOX']);
       // New writes keep working on the upgraded file: UIDs continue from uid_next.
       const delivered = await store.deliver({ raw: Buffer.from('x\r\n'), targets: [{ mailboxId: 1 }] });
       expect(delivered.copies[0]?.uid).toBe(8);

@@ -7,7 +7,7 @@ import type { StoreParts } from './store-parts.js';
  * handed back as promises (a failure becomes a rejected StoreError, never a throw).
  */
 export function sqliteReads(parts: StoreParts): StoreReads {
-  const { directory, mailboxes, messages, bodies, outbound, dkimKeys } = parts;
+  const { directory, mailboxes, messages, bodies, outbound, dkimKeys, subscriptions } = parts;
   return {
     listDomains: () => read(() => directory.listDomains()),
     isLocalDomain: (name) => read(() => directory.isLocalDomain(name)),
@@ -20,6 +20,7 @@ export function sqliteReads(parts: StoreParts): StoreReads {
     listMailboxes: (userId) => read(() => mailboxes.list(userId)),
     getMailbox: (userId, name) => read(() => mailboxes.get(userId, name)),
     getMailboxById: (mailboxId) => read(() => mailboxes.getById(mailboxId)),
+    listSubscriptions: (userId) => read(() => subscriptions.list(userId)),
     mailboxStatus: (mailboxId) => read(() => mailboxes.mailboxStatus(mailboxId)),
     listMessages: (mailboxId) => read(() => messages.list(mailboxId)),
     getMessage: (mailboxId, uid) => read(() => messages.get(mailboxId, uid)),

@@ -2,7 +2,7 @@
  * Sieve scripts and the vacation reply record on SQLite, for ManageSieve (RFC 5804), the CLI and
  * delivery. Its own connection to the store's file: script uploads and vacation records are rare,
  * small writes that need not join the delivery group commit. synchronous=FULL makes each of them
- * durable at COMMIT (docs/adr/0015), so an OK to PUTSCRIPT comes after the fsync.
+ * durable at COMMIT (docs/adr/0017), so an OK to PUTSCRIPT comes after the fsync.
  */
 import {
   checkScriptName,

@@ -7,6 +7,7 @@ import { MaildropLocks } from './maildrop-locks.js';
 import { Mailboxes } from './mailboxes.js';
 import { Messages } from './messages.js';
 import { OutboundQueue } from './outbound.js';
+import { Subscriptions } from './subscriptions.js';
 import { UidValidityCounter } from './uid-validity.js';
 
 /** The store's small classes, one per concern, all on one connection (their statements are prepared on it). */
@@ -19,11 +20,13 @@ export interface StoreParts {
   outbound: OutboundQueue;
   locks: MaildropLocks;
   dkimKeys: DkimKeys;
+  subscriptions: Subscriptions;
 }
 
 export function createStoreParts(db: SqliteDatabase): StoreParts {
   const changes = new ChangeLog(db);
-  const mailboxes = new Mailboxes(db, changes, new UidValidityCounter(db));
+  const subscriptions = new Subscriptions(db);
+  const mailboxes = new Mailboxes(db, changes, new UidValidityCounter(db), subscriptions);
   return {
     changes,
     mailboxes,
@@ -33,5 +36,6 @@ export function createStoreParts(db: SqliteDatabase): StoreParts {
     outbound: new OutboundQueue(db),
     locks: new MaildropLocks(db),
     dkimKeys: new DkimKeys(db),
+    subscriptions,
   };
 }

@@ -1,3 +1,4 @@
+import { nextUidValidity } from '../../core/uid-validity.js';
 import type { SqliteDatabase } from './db.js';
 
 /**
@@ -19,7 +20,7 @@ export class UidValidityCounter {
   /** Must run inside a write transaction. */
   next(): number {
     const last = this.read.get()?.value ?? 0;
-    const value = Math.max(Math.floor(Date.now() / 1000), last + 1);
+    const value = nextUidValidity(last);
     this.write.run(value);
     return value;
   }

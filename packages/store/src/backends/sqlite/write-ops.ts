@@ -75,7 +75,7 @@ export class WriteOps implements SyncWriteOps {
   }
 
   setSubscribed(userId: number, name: string, subscribed: boolean): void {
-    this.parts.mailboxes.setSubscribed(userId, name, subscribed);
+    this.parts.subscriptions.set(userId, name, subscribed);
   }
 
   deliver(delivery: PreparedDelivery): DeliveryResult {

@@ -4,7 +4,8 @@ import { migration001Core } from './001-core.js';
 import { migration002FeedQueueLocks } from './002-feed-queue-locks.js';
 import { migration003BodyStructure } from './003-body-structure.js';
 import { migration004DkimKeys } from './004-dkim-keys.js';
-import { migration005Sieve } from './005-sieve.js';
+import { migration005Subscriptions } from './005-subscriptions.js';
+import { migration006Sieve } from './006-sieve.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -15,7 +16,8 @@ export const MIGRATIONS: readonly Migration[] = [
   migration002FeedQueueLocks,
   migration003BodyStructure,
   migration004DkimKeys,
-  migration005Sieve,
+  migration005Subscriptions,
+  migration006Sieve,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,11 +1,11 @@
 import type { Migration } from './migration.js';
 
 /**
- * Version 5: Sieve scripts per user (RFC 5804 names; at most one active) and the vacation reply
+ * Version 6: Sieve scripts per user (RFC 5804 names; at most one active) and the vacation reply
  * record (RFC 5230 4.1: one reply per sender per :days period, per vacation handle).
  */
-export const migration005Sieve: Migration = {
-  version: 5,
+export const migration006Sieve: Migration = {
+  version: 6,
   name: 'sieve',
   up(db) {
     db.exec(`

@@ -1,0 +1,221 @@
+/**
+ * One checker client: a raw IMAP connection that sends commands, applies every response to its
+ * MailboxModel (which throws a Violation when the server breaks an invariant), and keeps a
+ * transcript tail for the failure report.
+ */
+import { connect, type Socket } from 'node:net';
+import { fetchFacts, MailboxModel, Violation, type MessageModel } from './mailbox-model.js';
+import { ResponseReader, stringsOf, type Response, type Token } from './response-reader.js';
+import type { Transcript } from './transcript.js';
+
+/** The tagged completion of a command and the untagged responses that came with it. */
+export interface Completion {
+  status: 'OK' | 'NO' | 'BAD';
+  code: Token[] | null;
+  text: string;
+  untagged: Response[];
+}
+
+/** Which UIDs were shown \Recent to which client: RFC 3501 2.3.2 allows one session per message. */
+export type RecentRegistry = Map<number, number>;
+
+/** What the command being answered is, for the RFC 3501 7.4.1 EXPUNGE rule. */
+type CommandKind = 'noExpunge' | 'any';
+
+export class CheckerClient {
+  model: MailboxModel | null = null;
+  condstore = false;
+  private tagCounter = 0;
+  private socket!: Socket;
+  private reader!: ResponseReader;
+  private kind: CommandKind = 'any';
+  private loggingOut = false;
+  /** Messages whose FLAGS the current command's responses told (for .SILENT inference). */
+  readonly toldFlags = new Set<MessageModel>();
+
+  constructor(
+    readonly id: number,
+    private readonly port: number,
+    private readonly transcript: Transcript,
+    private readonly recent: RecentRegistry,
+  ) {}
+
+  async connect(user: string): Promise<void> {
+    this.socket = connect(this.port, '127.0.0.1');
+    this.socket.setNoDelay(true);
+    this.reader = new ResponseReader(this.socket);
+    const greeting = await this.reader.next();
+    this.transcript.record(this.id, 'S', greeting.raw);
+    await this.expectOk(`LOGIN ${user} secret`);
+  }
+
+  async close(): Promise<void> {
+    this.loggingOut = true;
+    try {
+      await this.command('LOGOUT');
+    } catch {
+      // the server closes after LOGOUT; nothing to check
+    }
+    this.socket.destroy();
+  }
+
+  async expectOk(text: string): Promise<Completion> {
+    const completion = await this.command(text);
+    if (completion.status !== 'OK')
+      throw new Violation(`${text} answered ${completion.status} ${completion.text}`);
+    return completion;
+  }
+
+  /** SELECT or EXAMINE: a fresh model, filled by the responses. */
+  async open(mailbox: string, readOnly: boolean): Promise<Completion> {
+    this.model = new MailboxModel(readOnly);
+    const completion = await this.expectOk(`${readOnly ? 'EXAMINE' : 'SELECT'} ${mailbox}`);
+    const mode = completion.code?.[0];
+    if (mode !== (readOnly ? 'READ-ONLY' : 'READ-WRITE'))
+      throw new Violation(`${readOnly ? 'EXAMINE' : 'SELECT'} completed with [${String(mode)}]`);
+    return completion;
+  }
+
+  /** Sends one command and reads until its tagged completion, applying every response. */
+  async command(text: string, kind: CommandKind = 'any'): Promise<Completion> {
+    this.tagCounter += 1;
+    const tag = `c${this.id}.${this.tagCounter}`;
+    this.kind = kind;
+    this.toldFlags.clear();
+    this.send(`${tag} ${text}`);
+    return this.readUntil(tag);
+  }
+
+  /** RFC 2177 IDLE: waits for `+`, lets `wait` pass, sends DONE, reads the completion. */
+  async idle(wait: () => Promise<void>): Promise<Completion> {
+    this.tagCounter += 1;
+    const tag = `c${this.id}.${this.tagCounter}`;
+    this.kind = 'any';
+    this.send(`${tag} IDLE`);
+    for (;;) {
+      const response = await this.reader.next();
+      this.transcript.record(this.id, 'S', response.raw);
+      if (response.tag === '+') break;
+      if (response.tag === tag) throw new Violation(`IDLE answered ${response.raw}`);
+      this.apply(response);
+    }
+    await wait();
+    this.send('DONE');
+    return this.readUntil(tag);
+  }
+
+  private send(line: string): void {
+    this.transcript.record(this.id, 'C', line);
+    this.socket.write(`${line}\r\n`);
+  }
+
+  private async readUntil(tag: string): Promise<Completion> {
+    const untagged: Response[] = [];
+    let violation: unknown = null;
+    for (;;) {
+      const response = await this.reader.next();
+      this.transcript.record(this.id, 'S', response.raw);
+      if (response.tag === tag) {
+        if (violation !== null) throw violation;
+        const status = String(response.tokens[0]).toUpperCase();
+        if (status !== 'OK' && status !== 'NO' && status !== 'BAD')
+          throw new Violation(`tagged response with status ${status}`);
+        return { status, code: response.code, text: String(response.tokens[1] ?? ''), untagged };
+      }
+      if (response.tag !== '*') throw new Violation(`unexpected response tag ${response.tag}`);
+      untagged.push(response);
+      // The rest of the command's responses are still read, so the connection stays in step.
+      try {
+        this.apply(response);
+      } catch (error) {
+        violation ??= error;
+      }
+    }
+  }
+
+  /** Applies one untagged response to the model, checking it. */
+  private apply(response: Response): void {
+    const [first, second] = response.tokens;
+    if (typeof first !== 'string') throw new Violation(`unparsable response ${response.raw}`);
+    if (/^\d+$/.test(first)) {
+      const number = Number(first);
+      const word = String(second).toUpperCase();
+      const model = this.model;
+      if (model === null) throw new Violation(`${word} with no mailbox selected`);
+      switch (word) {
+        case 'EXISTS':
+          model.exists(number);
+          return;
+        case 'RECENT':
+          if (number > model.count) throw new Violation(`RECENT ${number} above EXISTS ${model.count}`);
+          model.recentCount = number;
+          return;
+        case 'EXPUNGE':
+          // RFC 3501 7.4.1.
+          if (this.kind === 'noExpunge') throw new Violation('EXPUNGE sent during FETCH, STORE or SEARCH');
+          model.expunge(number);
+          return;
+        case 'FETCH': {
+          const facts = fetchFacts(number, response.tokens[2]);
+          const message = model.fetch(facts);
+          if (facts.flags) this.toldFlags.add(message);
+          if (facts.flags?.includes('\\Recent')) {
+            const uid = facts.uid ?? message.uid;
+            if (uid !== null) this.claimRecent(uid);
+          }
+          return;
+        }
+        default:
+          throw new Violation(`unknown numbered response ${response.raw}`);
+      }
+    }
+    switch (first.toUpperCase()) {
+      case 'OK':
+        this.applyCode(response.code);
+        return;
+      case 'FLAGS':
+        if (this.model) this.model.flagList = new Set(stringsOf(second));
+        return;
+      case 'SEARCH':
+        if (this.model && this.kind === 'noExpunge')
+          for (const number of response.tokens.slice(1)) this.model.checkSequence(Number(number), 'SEARCH');
+        return;
+      case 'BYE':
+        if (!this.loggingOut) throw new Violation(`unexpected BYE: ${response.raw}`);
+        return;
+      case 'NO':
+      case 'BAD':
+        throw new Violation(`untagged ${response.raw}`);
+      default:
+        // CAPABILITY, ENABLED, LIST, STATUS, ...: nothing about the selected mailbox.
+        return;
+    }
+  }
+
+  private applyCode(code: Token[] | null): void {
+    const model = this.model;
+    if (code === null || model === null) return;
+    const name = String(code[0]).toUpperCase();
+    switch (name) {
+      case 'PERMANENTFLAGS':
+        model.permanentFlags = new Set(stringsOf(code[1]));
+        return;
+      case 'HIGHESTMODSEQ':
+        model.highestModseq = Number(code[1]);
+        return;
+      case 'UIDVALIDITY':
+        model.uidValidity = Number(code[1]);
+        return;
+      case 'UNSEEN':
+        model.checkSequence(Number(code[1]), 'UNSEEN');
+        return;
+    }
+  }
+
+  private claimRecent(uid: number): void {
+    const owner = this.recent.get(uid);
+    if (owner !== undefined && owner !== this.id)
+      throw new Violation(`UID ${uid} is \\Recent in client ${owner} and in client ${this.id}`);
+    this.recent.set(uid, this.id);
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * The multi-client consistency checker (issue 12): N raw clients on one mailbox run a seeded
+ * random schedule in rounds; between rounds every client runs NOOP and its model must equal the
+ * store (count, UIDs by sequence number, every flag list and MODSEQ it was told). A violation
+ * stops the run and is reported with the seed and the transcript tail.
+ */
+import type { MailStore } from '@minimail/store';
+import { prng } from '@minimail/protocol/testing';
+import { CheckerClient, type RecentRegistry } from './checker-client.js';
+import { Violation } from './mailbox-model.js';
+import { runOperation, type World } from './operations.js';
+import { OtherProcess } from './other-process.js';
+import { Transcript } from './transcript.js';
+
+export interface CheckerOptions {
+  port: number;
+  store: MailStore;
+  user: string;
+  clients: number;
+  /** Operations in all (spread over the clients). */
+  operations: number;
+  /** Operations per client between two checkpoints. */
+  roundLength: number;
+  seed: number;
+  /** Stop at the first violation (default) or count them all (to show how often old code breaks). */
+  collect?: boolean;
+  /**
+   * The store's SQLite file: when given, half the deliveries and POP3-style deletes come from
+   * another connection to it (a worker thread, what another process is to SQLite).
+   */
+  storePath?: string;
+}
+
+export interface CheckerResult {
+  operations: number;
+  checkpoints: number;
+  /** Violations (only the first unless `collect`), each with the seed and transcript tail. */
+  violations: string[];
+  /** How many times each operation ran. */
+  counts: Record<string, number>;
+  /** Deliveries and deletes committed by the other connection (other process). */
+  remoteWrites: number;
+}
+
+export async function runChecker(options: CheckerOptions): Promise<CheckerResult> {
+  const { store } = options;
+  const user = await store.ensureUser(options.user);
+  const inbox = await store.getMailbox(user.id, 'INBOX');
+  if (inbox === null) throw new Error('the checker user has no INBOX');
+  if ((await store.getMailbox(user.id, 'Other')) === null) await store.createMailbox(user.id, 'Other');
+  const world: World = {
+    store,
+    userId: user.id,
+    inboxId: inbox.id,
+    mailbox: 'INBOX',
+    other: 'Other',
+    targetSize: 30,
+    freshKeywords: { next: 1 },
+    remote: options.storePath === undefined ? null : await OtherProcess.start(options.storePath),
+  };
+  for (let i = 0; i < world.targetSize; i += 1)
+    await store.deliver({
+      raw: Buffer.from(`Subject: seed ${i}\r\n\r\nseed\r\n`),
+      targets: [{ userId: user.id, mailbox: 'INBOX' }],
+    });
+  const transcript = new Transcript();
+  const recent: RecentRegistry = new Map();
+  const clients: CheckerClient[] = [];
+  const randoms: Array<() => number> = [];
+  const result: CheckerResult = {
+    operations: 0,
+    checkpoints: 0,
+    violations: [],
+    counts: {},
+    remoteWrites: 0,
+  };
+  const report = (error: unknown, failing: number | null): void => {
+    if (!(error instanceof Violation)) throw error;
+    const client = failing ?? error.client;
+    const lines = [
+      `VIOLATION (seed ${options.seed}, client ${client ?? '-'}, after ${result.operations} operations): ${error.message}`,
+      `  replay: MINIMAIL_CHECKER_SEED=${options.seed}`,
+      '  transcript tail (client, C: client / S: server):',
+      ...transcript.tail(client === null ? 60 : 40, client ?? undefined).map((line) => `    ${line}`),
+    ];
+    if (client !== null)
+      lines.push('  all clients, last lines:', ...transcript.tail(30).map((l) => `    ${l}`));
+    result.violations.push(lines.join('\n'));
+  };
+  try {
+    for (let id = 1; id <= options.clients; id += 1) {
+      const client = new CheckerClient(id, options.port, transcript, recent);
+      clients.push(client);
+      randoms.push(prng(options.seed * 1000 + id));
+      await client.connect(options.user);
+      // Half the clients are CONDSTORE-aware from the start (RFC 7162 3.1 ENABLE).
+      if (id % 2 === 0) {
+        client.condstore = true;
+        await client.expectOk('ENABLE CONDSTORE');
+      }
+      await client.open('INBOX', id % 5 === 0);
+    }
+    const perRound = options.roundLength * options.clients;
+    while (result.operations < options.operations) {
+      const failures: Array<{ error: unknown; client: number }> = [];
+      await Promise.all(
+        clients.map(async (client, index) => {
+          const random = randoms[index] as () => number;
+          for (let n = 0; n < options.roundLength; n += 1) {
+            if (failures.length > 0 && !options.collect) return;
+            try {
+              const name = await runOperation(client, random, world);
+              result.counts[name] = (result.counts[name] ?? 0) + 1;
+            } catch (error) {
+              failures.push({ error, client: client.id });
+              if (!options.collect) return;
+              // After a violation the client's model is no longer trusted: start it afresh.
+              await reopen(client).catch(() => undefined);
+            }
+          }
+        }),
+      );
+      result.operations += perRound;
+      for (const { error, client } of failures) report(error, client);
+      if (failures.length > 0 && !options.collect) break;
+      try {
+        await settledCheckpoint(clients, world);
+      } catch (error) {
+        report(error, null);
+        if (!options.collect) break;
+        for (const client of clients) await reopen(client);
+      }
+      result.checkpoints += 1;
+    }
+  } finally {
+    for (const client of clients) await client.close();
+    result.remoteWrites = world.remote?.writes ?? 0;
+    await world.remote?.close();
+  }
+  return result;
+}
+
+/**
+ * Another process's commits reach this one through the change feed's poll, so right after the
+ * round a NOOP may not have heard of them yet: the checkpoint is retried (NOOP again) until the
+ * models match or CROSS_PROCESS_SETTLE_MS has passed. Without another process it runs once.
+ */
+const CROSS_PROCESS_SETTLE_MS = 10_000;
+
+async function settledCheckpoint(clients: CheckerClient[], world: World): Promise<void> {
+  const deadline = Date.now() + CROSS_PROCESS_SETTLE_MS;
+  for (;;) {
+    try {
+      await checkpoint(clients, world);
+      return;
+    } catch (error) {
+      if (!(error instanceof Violation) || world.remote === null || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+async function reopen(client: CheckerClient): Promise<void> {
+  await client.open('INBOX', client.model?.readOnly ?? false);
+}
+
+/**
+ * Everyone quiet, then NOOP: every client has been told everything (RFC 3501 6.1.2), so its
+ * model must be the store's mailbox, message by message.
+ */
+async function checkpoint(clients: CheckerClient[], world: World): Promise<void> {
+  await Promise.all(clients.map((client) => client.expectOk('NOOP')));
+  const store = await world.store.listMessageFlags(world.inboxId);
+  for (const client of clients) {
+    const model = client.model;
+    if (model === null)
+      throw new Violation(`client ${client.id} has no mailbox at the checkpoint`, client.id);
+    const where = `checkpoint, client ${client.id}`;
+    const fail = (message: string): Violation => new Violation(message, client.id);
+    if (model.count !== store.uids.length)
+      throw fail(`${where}: knows ${model.count} messages, the store has ${store.uids.length}`);
+    model.messages.forEach((message, index) => {
+      const uid = store.uids[index] as number;
+      if (message.uid !== null && message.uid !== uid)
+        throw fail(`${where}: message ${index + 1} is UID ${message.uid}, the store says ${uid}`);
+      const flags = [...(store.flags[index] ?? [])].sort().join(' ');
+      if (message.flags !== null && [...message.flags].sort().join(' ') !== flags)
+        throw fail(
+          `${where}: UID ${uid} has flags (${[...message.flags].sort().join(' ')}), the store (${flags})`,
+        );
+      const modseq = store.modseqs[index] as number;
+      if (message.modseq !== null && message.modseq !== modseq)
+        throw fail(`${where}: UID ${uid} has MODSEQ ${message.modseq}, the store ${modseq}`);
+      for (const flag of message.flags ?? [])
+        if (!flag.startsWith('\\') && !model.flagList.has(flag))
+          throw fail(`${where}: keyword ${flag} on UID ${uid} is not in its FLAGS`);
+    });
+  }
+}
+
+/** Violations grouped by kind (numbers blanked), for the collect mode's summary. */
+export function violationKinds(violations: readonly string[]): Record<string, number> {
+  const kinds: Record<string, number> = {};
+  for (const violation of violations) {
+    const first = violation.split('\n')[0] ?? '';
+    const kind = first
+      .replace(/^VIOLATION \([^)]*\): /, '')
+      .replace(/\$\w+/g, '$K')
+      .replace(/\d+/g, 'N');
+    kinds[kind] = (kinds[kind] ?? 0) + 1;
+  }
+  return kinds;
+}

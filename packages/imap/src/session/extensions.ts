@@ -1,0 +1,52 @@
+/**
+ * The extensions a client can switch on (RFC 5161 ENABLE, and the other "enabling commands" of
+ * RFC 7162 3.1), as data: each row says what enabling it does. The session keeps the enabled
+ * ones in a set (`ctx.enabled.has('CONDSTORE')`), so an extension that changes behaviour once
+ * enabled is one row here plus its command file.
+ *
+ * Only what works today is enableable: QRESYNC (RFC 7162 3.2), UTF8=ACCEPT (RFC 6855) and
+ * IMAP4rev2 (RFC 9051) are named so handlers and the set share one spelling, but have no row
+ * yet, so ENABLE leaves them out of its answer (RFC 5161 3.1) until they do.
+ */
+export type Extension = 'CONDSTORE' | 'QRESYNC' | 'UTF8=ACCEPT' | 'IMAP4rev2';
+
+/** What the session does when an extension is first enabled (not again on a repeat). */
+export interface ExtensionHooks {
+  /** RFC 7162 3.1.2.1: a CONDSTORE enabling command with a mailbox selected tells its HIGHESTMODSEQ. */
+  announceHighestModseq(): Promise<void>;
+}
+
+export interface EnableableExtension {
+  name: Extension;
+  /** Capabilities enabling it also enables (RFC 7162 3.2.3: QRESYNC implies CONDSTORE). */
+  implies: readonly Extension[];
+  onEnable(hooks: ExtensionHooks): Promise<void>;
+}
+
+export const ENABLEABLE: ReadonlyMap<string, EnableableExtension> = new Map<string, EnableableExtension>([
+  // RFC 7162 3.1: CONDSTORE-aware from then on (MODSEQ in every untagged FETCH).
+  ['CONDSTORE', { name: 'CONDSTORE', implies: [], onEnable: (hooks) => hooks.announceHighestModseq() }],
+]);
+
+/** The enabled set of one connection; grows only (RFC 5161 3.1: there is no DISABLE). */
+export class EnabledExtensions {
+  private readonly set = new Set<Extension>();
+
+  has(name: Extension): boolean {
+    return this.set.has(name);
+  }
+
+  /**
+   * Enables an extension (and what it implies); true when it was not enabled before. Unknown or
+   * not-yet-implemented names are refused (false, nothing changes).
+   */
+  async enable(name: string, hooks: ExtensionHooks): Promise<boolean> {
+    const entry = ENABLEABLE.get(name);
+    if (entry === undefined) return false;
+    for (const implied of entry.implies) await this.enable(implied, hooks);
+    if (this.set.has(entry.name)) return true;
+    this.set.add(entry.name);
+    await entry.onEnable(hooks);
+    return true;
+  }
+}

@@ -1,0 +1,77 @@
+import { bodyHashOf } from '../../core/body-hash.js';
+import type { AsyncWriteOps } from '../../core/write-ops.js';
+import type { DeliveredCopy } from '../../core/types.js';
+import { storeBody } from './bodies.js';
+import * as directory from './directory.js';
+import { setDkimKey } from './dkim-keys.js';
+import * as mailboxes from './mailboxes.js';
+import * as messages from './messages.js';
+import * as outbound from './outbound.js';
+import type { Tx } from './write-queue.js';
+
+/**
+ * The core's write table (core/write-ops.ts) on PostgreSQL: each op runs on the batch
+ * transaction's client inside its own savepoint (write-queue.ts) and records its changes there.
+ */
+export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
+  addDomain: (tx, name) => directory.addDomain(tx, name),
+  removeDomain: (tx, name) => directory.removeDomain(tx, name),
+  addUser: (tx, address, hash) => directory.addUser(tx, address, hash),
+  ensureUser: (tx, address) => directory.ensureUser(tx, address),
+  setPassword: (tx, address, hash) => directory.setPassword(tx, address, hash),
+  removeUser: async (tx, address) => {
+    for (const mailbox of await directory.removeUser(tx, address))
+      tx.record(mailbox.id, 'mailbox', null, mailbox.highestModseq);
+  },
+  addAlias: (tx, source, destination) => directory.addAlias(tx, source, destination),
+  removeAlias: (tx, source, destination) => directory.removeAlias(tx, source, destination),
+  createMailbox: (tx, userId, name, specialUse) => mailboxes.createMailbox(tx, userId, name, specialUse),
+  renameMailbox: (tx, userId, from, to) => mailboxes.renameMailbox(tx, userId, from, to),
+  deleteMailbox: (tx, userId, name) => mailboxes.deleteMailbox(tx, userId, name),
+  setSubscribed: (tx, userId, name, subscribed) => mailboxes.setSubscribed(tx, userId, name, subscribed),
+  deliver: async (tx, delivery) => {
+    const raw = delivery.raw;
+    const bodyHash = bodyHashOf(raw);
+    await storeBody(tx, bodyHash, raw, delivery.structure);
+    const copies: DeliveredCopy[] = [];
+    const seenMailboxes = new Set<number>();
+    for (const target of delivery.targets) {
+      const mailbox =
+        'mailboxId' in target
+          ? await mailboxes.requireSelectable(tx, target.mailboxId)
+          : await mailboxes.requireSelectableNamed(tx, target.userId, target.mailbox ?? 'INBOX');
+      if (seenMailboxes.has(mailbox.id)) continue;
+      seenMailboxes.add(mailbox.id);
+      const added = await messages.addMessage(
+        tx,
+        mailbox.id,
+        bodyHash,
+        raw.length,
+        delivery.internalDate.getTime(),
+        delivery.flags,
+      );
+      copies.push({ ...added, mailboxId: mailbox.id, userId: mailbox.userId });
+    }
+    const queued: number[] = [];
+    for (const recipient of delivery.recipients)
+      queued.push(await outbound.enqueue(tx, delivery.sender, recipient, bodyHash, raw.length));
+    return { copies, queued, bodyHash };
+  },
+  setFlags: async (tx, mailboxId, uids, mode, flags) =>
+    (await messages.changeFlags(tx, mailboxId, uids, mode, flags, null)).changed,
+  setFlagsUnchangedSince: (tx, mailboxId, uids, mode, flags, unchangedSince) =>
+    messages.changeFlags(tx, mailboxId, uids, mode, flags, unchangedSince),
+  expunge: (tx, mailboxId, uids) => messages.expunge(tx, mailboxId, uids),
+  copyMessages: (tx, from, uids, to) => messages.copyMessages(tx, from, uids, to),
+  moveMessages: (tx, from, uids, to) => messages.moveMessages(tx, from, uids, to),
+  claimOutbound: (tx, limit, leaseMs) => outbound.claimOutbound(tx, limit, leaseMs),
+  completeOutbound: (tx, id) => outbound.completeOutbound(tx, id),
+  rescheduleOutbound: (tx, id, at, error) => outbound.rescheduleOutbound(tx, id, at, error),
+  failOutbound: (tx, id, error) => outbound.failOutbound(tx, id, error),
+  retryOutbound: (tx, id) => outbound.retryOutbound(tx, id),
+  markOutboundDelayNotified: (tx, id) => outbound.markOutboundDelayNotified(tx, id),
+  setDkimKey: (tx, domain, key) => setDkimKey(tx, domain, key),
+  pruneChanges: async (tx, before) => {
+    await tx.query('DELETE FROM changes WHERE created_at < $1', [before]);
+  },
+};

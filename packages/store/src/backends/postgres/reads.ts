@@ -1,0 +1,41 @@
+import type { StoreReads } from '../../core/backend.js';
+import { readBody, readStructure } from './bodies.js';
+import type { Queryable } from './connection.js';
+import * as directory from './directory.js';
+import { getDkimKey } from './dkim-keys.js';
+import * as mailboxes from './mailboxes.js';
+import * as messages from './messages.js';
+import { listOutbound } from './outbound.js';
+import { toStoreError } from './errors.js';
+
+/** The backend's reads, each one query (or a few) on a pooled connection, outside any transaction. */
+export function postgresReads(pool: Queryable): StoreReads {
+  const read =
+    <A extends unknown[], T>(fn: (db: Queryable, ...args: A) => Promise<T>) =>
+    (...args: A): Promise<T> =>
+      fn(pool, ...args).catch((error: unknown) => {
+        throw toStoreError(error);
+      });
+  return {
+    listDomains: read(directory.listDomains),
+    isLocalDomain: read(directory.isLocalDomain),
+    getUser: read(directory.getUser),
+    listUsers: read(directory.listUsers),
+    passwordHash: read(directory.passwordHash),
+    sendableAddresses: read(directory.sendableAddresses),
+    listAliases: read(directory.listAliases),
+    resolveRecipient: read(directory.resolveRecipient),
+    listMailboxes: read(mailboxes.listMailboxes),
+    getMailbox: read(mailboxes.getMailbox),
+    getMailboxById: read(mailboxes.getMailboxById),
+    mailboxStatus: read(mailboxes.mailboxStatus),
+    listMessages: read(messages.listMessages),
+    getMessage: read(messages.getMessage),
+    getMessages: read(messages.getMessages),
+    listMessageFlags: read(messages.listMessageFlags),
+    readBody: read(readBody),
+    readStructure: read(readStructure),
+    listOutbound: read(listOutbound),
+    getDkimKey: read(getDkimKey),
+  };
+}
