@@ -10,6 +10,7 @@ const IDENTITY_TABLES: readonly DataTable[] = [
   'users',
   'aliases',
   'mailboxes',
+  'subscriptions',
   'messages',
   'outbound',
 ];

@@ -10,6 +10,7 @@ export const DATA_TABLES = [
   'users',
   'aliases',
   'mailboxes',
+  'subscriptions',
   'bodies',
   'messages',
   'outbound',
@@ -28,12 +29,12 @@ export const DATA_COLUMNS: Record<DataTable, readonly string[]> = {
     'user_id',
     'name',
     'special_use',
-    'subscribed',
     'noselect',
     'uid_validity',
     'uid_next',
     'highest_modseq',
   ],
+  subscriptions: ['id', 'user_id', 'name'],
   // refcount is not copied: the triggers count the message and queue rows as they arrive, and
   // the verification compares the result with the source.
   bodies: ['hash', 'size', 'data', 'structure'],

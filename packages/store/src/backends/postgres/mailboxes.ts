@@ -25,7 +25,9 @@ interface MailboxRow {
 
 /** The mailbox row alone, never its message counts (see the SQLite backend's mailboxes.ts). */
 const COLUMNS =
-  'id, user_id, name, special_use, subscribed, noselect, uid_validity, uid_next, highest_modseq';
+  'id, user_id, name, special_use, ' +
+  '(EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = mailboxes.user_id AND s.name = mailboxes.name))::int AS subscribed, ' +
+  'noselect, uid_validity, uid_next, highest_modseq';
 
 function toMailbox(row: MailboxRow): Mailbox {
   return {
@@ -193,7 +195,29 @@ async function insertMailbox(
 }
 
 export async function createDefaultMailboxes(db: Queryable, userId: number): Promise<void> {
-  for (const { name, specialUse } of DEFAULT_MAILBOXES) await insertMailbox(db, userId, name, specialUse);
+  for (const { name, specialUse } of DEFAULT_MAILBOXES) {
+    await insertMailbox(db, userId, name, specialUse);
+    // A new account's default mailboxes start subscribed (only these: CREATE subscribes nothing).
+    await subscribe(db, userId, name, true);
+  }
+}
+
+async function subscribe(db: Queryable, userId: number, name: string, subscribed: boolean): Promise<void> {
+  if (subscribed)
+    await db.query('INSERT INTO subscriptions (user_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+      userId,
+      name,
+    ]);
+  else await db.query('DELETE FROM subscriptions WHERE user_id = $1 AND name = $2', [userId, name]);
+}
+
+/** RFC 3501 6.3.6 / 6.3.7: the subscribed names, sorted; some may name no mailbox. */
+export async function listSubscriptions(db: Queryable, userId: number): Promise<string[]> {
+  const rows = await db.query<{ name: string }>(
+    'SELECT name FROM subscriptions WHERE user_id = $1 ORDER BY name COLLATE "C"',
+    [userId],
+  );
+  return rows.rows.map((row) => row.name);
 }
 
 async function children(
@@ -314,6 +338,5 @@ export async function setSubscribed(
   name: string,
   subscribed: boolean,
 ): Promise<void> {
-  const mailbox = await requireMailbox(tx, userId, name);
-  await tx.query('UPDATE mailboxes SET subscribed = $1 WHERE id = $2', [subscribed ? 1 : 0, mailbox.id]);
+  await subscribe(tx, userId, normalizeMailboxName(name), subscribed);
 }

@@ -44,6 +44,7 @@ describe('PostgreSQL: several nodes on one database', () => {
     expect(await migratePostgresDatabase({ url: target.url })).toEqual([]);
     expect(await target.query('SELECT version, name FROM minimail_schema ORDER BY version', [])).toEqual([
       { version: 1, name: 'schema' },
+      { version: 2, name: 'subscriptions' },
     ]);
     await target.query('INSERT INTO minimail_schema (version, name) VALUES (?, ?)', [
       PG_LATEST_SCHEMA_VERSION + 1,

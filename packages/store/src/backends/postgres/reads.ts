@@ -29,6 +29,7 @@ export function postgresReads(pool: Queryable): StoreReads {
     getMailbox: read(mailboxes.getMailbox),
     getMailboxById: read(mailboxes.getMailboxById),
     mailboxStatus: read(mailboxes.mailboxStatus),
+    listSubscriptions: read(mailboxes.listSubscriptions),
     listMessages: read(messages.listMessages),
     getMessage: read(messages.getMessage),
     getMessages: read(messages.getMessages),
