@@ -1,6 +1,6 @@
 /**
  * @minimail/sieve: a hand-written Sieve interpreter (RFC 5228 and the extensions in CAPABILITIES).
- * Pure code: a script and a message in, actions out; no store, no network (docs/adr/0014).
+ * Pure code: a script and a message in, actions out; no store, no network (docs/adr/0016).
  *
  *   const program = compileScript(source);            // SieveParseError with a line at upload
  *   const { actions } = runSieveSafely(program, { message: messageFromRaw(raw), envelope });
