@@ -48,7 +48,8 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
         bodyHash,
         raw.length,
         delivery.internalDate.getTime(),
-        delivery.flags,
+        // Sieve imap4flags (RFC 5232): a target's own flags replace the request's.
+        target.flags ?? delivery.flags,
       );
       copies.push({ ...added, mailboxId: mailbox.id, userId: mailbox.userId });
     }
