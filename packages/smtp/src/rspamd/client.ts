@@ -109,7 +109,8 @@ export async function rspamdLearn(options: RspamdOptions, kind: 'spam' | 'ham', 
     raw,
     options.timeoutMs ?? DEFAULT_RSPAMD_TIMEOUT_MS,
   );
-  // 208: Rspamd already learned this message as this class; nothing to do.
+  // 208 (or, in Rspamd 3.4, 404 "already learned"): it knows this message as this class already.
+  if (res.status === 404 && /already learned/.test(res.body.toString('utf8'))) return;
   if (res.status !== 200 && res.status !== 208)
     throw new Error(
       `rspamd learn${kind} answered HTTP ${res.status}: ${res.body.toString('utf8').slice(0, 200)}`,

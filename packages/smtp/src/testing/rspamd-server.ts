@@ -98,6 +98,8 @@ export async function startRspamd(): Promise<RspamdServer> {
     'override.d/actions.conf': 'reject = 15;\nadd_header = 6;\ngreylist = 4;\n',
     'override.d/classifier-bayes.conf':
       'tokenizer { name = "osb"; }\nbackend = "sqlite3";\nmin_tokens = 1;\nmin_learns = 1;\n' +
+      // The learn cache defaults to /var/lib/rspamd: keep it in the test's own directory.
+      'cache { type = "sqlite3"; file = "$DBDIR/learn_cache.sqlite"; }\n' +
       'statfile { symbol = "BAYES_HAM"; spam = false; path = "$DBDIR/bayes.ham.sqlite"; }\n' +
       'statfile { symbol = "BAYES_SPAM"; spam = true; path = "$DBDIR/bayes.spam.sqlite"; }\n',
     'local.d/multimap.conf':
