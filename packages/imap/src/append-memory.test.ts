@@ -125,8 +125,10 @@ describe('APPEND memory budget', () => {
     expect(refused.length).toBeGreaterThan(0);
     // Before: ~2.3 GB above the start.
     expect((peak - start) / MiB).toBeLessThan(LIMITS.messageMemoryBudgetBytes / MiB);
-    // Before: it stayed at 2.5 GB.
-    const after = await settle(rssBytes, (rss) => rss <= start * 1.1, 5_000);
-    expect(after / MiB).toBeLessThanOrEqual((start * 1.1) / MiB);
+    // Before: it stayed at 2.5 GB. The allowance (10% or 64 MiB, whichever is more) and the 15 s wait
+    // leave room for a loaded CI machine whose allocator gives pages back late.
+    const allowed = Math.max(start * 1.1, start + 64 * MiB);
+    const after = await settle(rssBytes, (rss) => rss <= allowed, 15_000);
+    expect(after / MiB).toBeLessThanOrEqual(allowed / MiB);
   }, 120_000);
 });

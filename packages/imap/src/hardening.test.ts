@@ -248,7 +248,9 @@ describe('IMAP hardening', () => {
   it('shares one failed-login throttle between listeners', async () => {
     await store.addDomain('local.test');
     await store.addUser('bob@local.test', 'secret');
-    const throttle = new AuthThrottle({ freeFailures: 0, baseDelayMs: 400, maxDelayMs: 400 });
+    // A delay far above what one TLS handshake and scrypt take on a loaded 2-core CI machine, so the
+    // first (undelayed) failure is clearly below it and the second (delayed) one clearly above.
+    const throttle = new AuthThrottle({ freeFailures: 0, baseDelayMs: 2_000, maxDelayMs: 2_000 });
     const pair = await selfSignedPemPair('imap.test');
     const options = { profile: 'production' as const, tls: pair, implicitTls: true, authThrottle: throttle };
     const ports = [await start(options), await start(options)];
@@ -260,7 +262,7 @@ describe('IMAP hardening', () => {
       await client.expect('a NO [AUTHENTICATIONFAILED] Invalid credentials');
       return Date.now() - started;
     };
-    expect(await failOn(ports[0]!)).toBeLessThan(350);
-    expect(await failOn(ports[1]!)).toBeGreaterThanOrEqual(350);
+    expect(await failOn(ports[0]!)).toBeLessThan(1_900);
+    expect(await failOn(ports[1]!)).toBeGreaterThanOrEqual(1_950);
   });
 });

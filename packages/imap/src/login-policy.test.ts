@@ -13,7 +13,8 @@ import { openStore, type MailStore } from '@minimail/store';
 import { createImapServer, type ImapListener } from './index.js';
 import { PLAIN_GREETING } from './test-support/harness.js';
 
-const DELAY_MS = 400;
+// Far above scrypt's own time on a loaded CI machine, so "waits as long" is not lost in the noise.
+const DELAY_MS = 1_500;
 let dir: string;
 let store: MailStore;
 let server: ImapListener | null = null;
