@@ -26,6 +26,7 @@ import { noopCommand } from './noop.js';
 import { renameCommand } from './rename.js';
 import { searchCommand } from './search.js';
 import { sortCommand } from './sort.js';
+import { threadCommand } from './thread.js';
 import { examineCommand, selectCommand } from './select.js';
 import { starttlsCommand } from './starttls.js';
 import { statusCommand } from './status.js';
@@ -63,6 +64,7 @@ export const COMMANDS: { readonly [N in CommandName]: CommandSpec<N> } = {
   EXPUNGE: expungeCommand,
   SEARCH: searchCommand,
   SORT: sortCommand,
+  THREAD: threadCommand,
   FETCH: fetchCommand,
   STORE: storeCommand,
   COPY: copyCommand,

@@ -54,3 +54,25 @@ function readCriterion(reader: ArgReader): SortCriterion {
     throw reader.error(`Unknown sort key ${word.slice(0, 40)}`);
   return { key: word as SortKey, reverse };
 }
+
+/** RFC 5256 4 algorithms, and Dovecot's REFS. */
+export const THREAD_ALGORITHMS = ['ORDEREDSUBJECT', 'REFERENCES', 'REFS'] as const;
+export type ThreadAlgorithmName = (typeof THREAD_ALGORITHMS)[number];
+
+export interface ThreadArgs {
+  readonly algorithm: ThreadAlgorithmName;
+  readonly charset: string;
+  readonly criteria: readonly SearchKey[];
+}
+
+/** RFC 5256 5: thread = ["UID" SP] "THREAD" SP thread-alg SP search-charset 1*(SP search-key). */
+export function readThreadArgs(reader: ArgReader, options: SearchParseOptions): ThreadArgs {
+  reader.space();
+  const algorithm = reader.readAtom('a threading algorithm').toUpperCase();
+  if (!(THREAD_ALGORITHMS as readonly string[]).includes(algorithm))
+    throw reader.error(`Unknown threading algorithm ${algorithm.slice(0, 40)}`);
+  reader.space();
+  const charset = readCharset(reader);
+  reader.space();
+  return { algorithm: algorithm as ThreadAlgorithmName, charset, criteria: readSearchKeys(reader, options) };
+}
