@@ -169,8 +169,9 @@ describe('SORT (RFC 5256)', () => {
     expect(await send('b7', 'SORT (SUBJECT) KOI8-R ALL')).toEqual([
       'b7 NO [BADCHARSET (US-ASCII UTF-8)] Unsupported charset',
     ]);
-    expect(await send('b8', 'SORT RETURN (ALL) (SUBJECT) UTF-8 ALL')).toEqual([
-      'b8 BAD Expected a parenthesized list',
+    // RFC 5267 3: RETURN goes before the sort criteria, not after.
+    expect(await send('b8', 'SORT (SUBJECT) RETURN (ALL) UTF-8 ALL')).toEqual([
+      'b8 NO [BADCHARSET (US-ASCII UTF-8)] Unsupported charset',
     ]);
   });
 
