@@ -128,7 +128,9 @@ export class ResultContext implements UpdatingContext {
   /** Removes the leaving entries; the REMOVEFROM pairs, highest position first. */
   private remove(leaving: ReadonlySet<number>): string {
     const entries = this.entries as SortEntry[];
-    const runs = runsOf(entries.map((entry, index) => (leaving.has(entry.uid) ? index + 1 : 0)).filter(Boolean));
+    const runs = runsOf(
+      entries.map((entry, index) => (leaving.has(entry.uid) ? index + 1 : 0)).filter(Boolean),
+    );
     const pairs = runs
       .reverse()
       .map(([start, end]) => `${start} ${this.set(entries.slice(start - 1, end).map((entry) => entry.uid))}`);
@@ -146,7 +148,9 @@ export class ResultContext implements UpdatingContext {
     );
     this.entries = entries;
     for (const uid of fresh) this.members.add(uid);
-    const runs = runsOf(entries.map((entry, index) => (fresh.has(entry.uid) ? index + 1 : 0)).filter(Boolean));
+    const runs = runsOf(
+      entries.map((entry, index) => (fresh.has(entry.uid) ? index + 1 : 0)).filter(Boolean),
+    );
     return runs
       .map(([start, end]) => `${start} ${this.set(entries.slice(start - 1, end).map((entry) => entry.uid))}`)
       .join(' ');
@@ -185,11 +189,17 @@ export class ResultContext implements UpdatingContext {
         if (raw === null) continue;
         content = { raw, structure: await structures.structureOf(summary.bodyHash, raw) };
       }
-      const candidate: SearchCandidate = { sequence, message: summary, recent: view.isRecent(summary.uid), content };
+      const candidate: SearchCandidate = {
+        sequence,
+        message: summary,
+        recent: view.isRecent(summary.uid),
+        content,
+      };
       const matches = matchesAll(this.criteria, candidate, scope);
-      const values = matches && this.sortCriteria !== null
-        ? this.sortCriteria.map((criterion) => sortValue(criterion.key, { summary, content }))
-        : [];
+      const values =
+        matches && this.sortCriteria !== null
+          ? this.sortCriteria.map((criterion) => sortValue(criterion.key, { summary, content }))
+          : [];
       results.push({ summary, matches, values });
     }
     return results;

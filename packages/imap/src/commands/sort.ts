@@ -6,7 +6,13 @@ import { SUMMARY_SORT_KEYS, compareSortEntries, sortValue, type SortEntry } from
 import { findMatches } from './search.js';
 import { openContext } from './search-context.js';
 import { searchAnswer } from './search-results.js';
-import { viewOf, type CommandCompletion, type CommandContext, type CommandOf, type CommandSpec } from './types.js';
+import {
+  viewOf,
+  type CommandCompletion,
+  type CommandContext,
+  type CommandOf,
+  type CommandSpec,
+} from './types.js';
 
 interface Sorted extends SortEntry {
   sequence: number;

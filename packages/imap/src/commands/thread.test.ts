@@ -26,7 +26,11 @@ interface Seed {
  */
 const SEEDS: Seed[] = [
   { subject: 'Meeting', day: 6, headers: ['Message-ID: <m1@example.org>'] },
-  { subject: 'Re: Meeting', day: 7, headers: ['Message-ID: <m2@example.org>', 'In-Reply-To: <m1@example.org>'] },
+  {
+    subject: 'Re: Meeting',
+    day: 7,
+    headers: ['Message-ID: <m2@example.org>', 'In-Reply-To: <m1@example.org>'],
+  },
   { subject: '=?UTF-8?Q?Caf=C3=A9?=', day: 8, headers: ['Message-ID: <m3@example.org>'] },
   {
     subject: 'Re: Meeting',
@@ -131,12 +135,12 @@ describe('THREAD (RFC 5256 4)', () => {
   });
 
   it('refuses malformed commands with BAD and unknown charsets with NO [BADCHARSET]', async () => {
-    expect(await send('b1', 'THREAD SUBJECT UTF-8 ALL')).toEqual(['b1 BAD Unknown threading algorithm SUBJECT']);
+    expect(await send('b1', 'THREAD SUBJECT UTF-8 ALL')).toEqual([
+      'b1 BAD Unknown threading algorithm SUBJECT',
+    ]);
     expect(await send('b2', 'THREAD REFERENCES UTF-8')).toEqual(['b2 BAD Expected a space']);
     expect(await send('b3', 'THREAD')).toEqual(['b3 BAD Expected a space']);
-    expect(await send('b4', 'THREAD (REFERENCES) UTF-8 ALL')).toEqual([
-      expect.stringMatching(/^b4 BAD /),
-    ]);
+    expect(await send('b4', 'THREAD (REFERENCES) UTF-8 ALL')).toEqual([expect.stringMatching(/^b4 BAD /)]);
     // The charset is required (RFC 5256 4): ALL is read as one, and is not one we know.
     expect(await send('b5', 'THREAD REFERENCES ALL')).toEqual([
       'b5 NO [BADCHARSET (US-ASCII UTF-8)] Unsupported charset',

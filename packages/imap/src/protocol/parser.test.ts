@@ -300,7 +300,8 @@ describe('parseCommand: SEARCH', () => {
       'UNSEEN',
     ];
     expect(search(`a1 SEARCH ${keys.join(' ').toLowerCase()}`)).toEqual({
-      returnOptions: null, partial: null,
+      returnOptions: null,
+      partial: null,
       charset: null,
       criteria: keys.map((key) => ({ key })),
     });
@@ -396,11 +397,14 @@ describe('parseCommand: SEARCH', () => {
         },
       ],
     ],
-  ])('%s', (raw, criteria) => expect(search(raw)).toEqual({ returnOptions: null, partial: null, charset: null, criteria }));
+  ])('%s', (raw, criteria) =>
+    expect(search(raw)).toEqual({ returnOptions: null, partial: null, charset: null, criteria }),
+  );
 
   it('CHARSET UTF-8 with a literal', () =>
     expect(search('a1 SEARCH CHARSET utf-8 SUBJECT {6}\r\nMüsli\r\n')).toEqual({
-      returnOptions: null, partial: null,
+      returnOptions: null,
+      partial: null,
       charset: 'UTF-8',
       criteria: [{ key: 'SUBJECT', value: 'Müsli' }],
     }));
@@ -412,12 +416,14 @@ describe('parseCommand: SEARCH', () => {
 
   it('RFC 4731 RETURN options, upper-cased and unique; RETURN () is RETURN (ALL)', () => {
     expect(search('a1 SEARCH RETURN (min Count MIN save) CHARSET UTF-8 ALL')).toEqual({
-      returnOptions: ['MIN', 'COUNT', 'SAVE'], partial: null,
+      returnOptions: ['MIN', 'COUNT', 'SAVE'],
+      partial: null,
       charset: 'UTF-8',
       criteria: [{ key: 'ALL' }],
     });
     expect(search('a1 SEARCH RETURN () SEEN')).toEqual({
-      returnOptions: ['ALL'], partial: null,
+      returnOptions: ['ALL'],
+      partial: null,
       charset: null,
       criteria: [{ key: 'SEEN' }],
     });
@@ -437,7 +443,9 @@ describe('parseCommand: SEARCH', () => {
     expect(() => search('a1 SEARCH RETURN (PARTIAL 0:5) ALL')).toThrow('Invalid partial range');
     expect(() => search('a1 SEARCH RETURN (PARTIAL 1:*) ALL')).toThrow('Invalid partial range');
     expect(() => search('a1 SEARCH RETURN (PARTIAL 5) ALL')).toThrow('Invalid partial range');
-    expect(() => search('a1 SEARCH RETURN (PARTIAL 1:5 PARTIAL 6:9) ALL')).toThrow('PARTIAL can be given only once');
+    expect(() => search('a1 SEARCH RETURN (PARTIAL 1:5 PARTIAL 6:9) ALL')).toThrow(
+      'PARTIAL can be given only once',
+    );
     expect(() => search('a1 SEARCH RETURN (ALL PARTIAL 1:5) ALL')).toThrow('PARTIAL conflicts with ALL');
   });
 
@@ -452,7 +460,8 @@ describe('parseCommand: SEARCH', () => {
       cmd(
         'SEARCH',
         {
-          returnOptions: null, partial: null,
+          returnOptions: null,
+          partial: null,
           charset: null,
           criteria: [
             { key: 'OLDER', seconds: 3600 },

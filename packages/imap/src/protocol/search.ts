@@ -185,7 +185,8 @@ function readPartialRange(reader: ArgReader): PartialRange {
   const match = /^([1-9][0-9]{0,9}):([1-9][0-9]{0,9})$/.exec(text);
   const first = Number(match?.[1]);
   const second = Number(match?.[2]);
-  if (match === null || first > 0xffffffff || second > 0xffffffff) throw reader.error('Invalid partial range');
+  if (match === null || first > 0xffffffff || second > 0xffffffff)
+    throw reader.error('Invalid partial range');
   return { low: Math.min(first, second), high: Math.max(first, second) };
 }
 

@@ -387,13 +387,18 @@ export class MailboxView {
     // RFC 5267 4.3.3 / 4.3.4: context updates go after the EXISTS that counts new messages and
     // before the EXPUNGEs that renumber: the sequence numbers in them are valid when they arrive.
     const changed = new Set<number>();
-    for (const change of this.pending) if (change.kind === 'new' || change.kind === 'flags') changed.add(change.uid);
+    for (const change of this.pending)
+      if (change.kind === 'new' || change.kind === 'flags') changed.add(change.uid);
     const { out, expunging } = this.drainChanges(options);
     for (const line of out) await this.send(line);
-    const expunged = [...(expunging ?? [])].filter((uid) => this.sequenceOf(uid) !== null).sort((a, b) => a - b);
+    const expunged = [...(expunging ?? [])]
+      .filter((uid) => this.sequenceOf(uid) !== null)
+      .sort((a, b) => a - b);
     const gone = new Set(expunged);
     await this.updateContexts({
-      changed: [...changed].filter((uid) => !gone.has(uid) && this.sequenceOf(uid) !== null).sort((a, b) => a - b),
+      changed: [...changed]
+        .filter((uid) => !gone.has(uid) && this.sequenceOf(uid) !== null)
+        .sort((a, b) => a - b),
       expunged,
     });
     for (const sequence of this.removeMany(expunged)) await this.send(untagged(`${sequence} EXPUNGE`));
@@ -402,7 +407,8 @@ export class MailboxView {
   /** `announce` without sending: the responses, in order. */
   drain(options: AnnounceOptions): Buffer[] {
     const { out, expunging } = this.drainChanges(options);
-    if (expunging !== null) for (const sequence of this.removeMany(expunging)) out.push(untagged(`${sequence} EXPUNGE`));
+    if (expunging !== null)
+      for (const sequence of this.removeMany(expunging)) out.push(untagged(`${sequence} EXPUNGE`));
     return out;
   }
 

@@ -81,7 +81,8 @@ function references(messages: readonly ThreadInput[], algorithm: 'REFERENCES' | 
     let previous: Node | null = null;
     for (const id of message.references) {
       const node = nodeFor(id);
-      if (previous !== null && node.parent === null && !isAncestorOrSelf(node, previous)) link(previous, node);
+      if (previous !== null && node.parent === null && !isAncestorOrSelf(node, previous))
+        link(previous, node);
       previous = node;
     }
     // (1)(B): the last reference is the message's parent, replacing a link an earlier message's
@@ -179,7 +180,9 @@ function representative(node: Node): ThreadInput | null {
 }
 
 function byDate(a: Node, b: Node): number {
-  return (representative(a)?.date ?? 0) - (representative(b)?.date ?? 0) || firstSequence(a) - firstSequence(b);
+  return (
+    (representative(a)?.date ?? 0) - (representative(b)?.date ?? 0) || firstSequence(a) - firstSequence(b)
+  );
 }
 
 function firstSequence(node: Node): number {
