@@ -409,3 +409,48 @@ describe('UPDATE with two clients on one mailbox (RFC 5267 4.3)', () => {
     expect(await tagged(c2, 'z2', 'CANCELUPDATE "D01"')).toEqual(['z2 NO Unknown tag']);
   });
 });
+
+describe('a context the store cannot update', () => {
+  it('stops with * NO [NOUPDATE], and the EXPUNGEs of the same moment are still told', async () => {
+    let failReads = false;
+    const broken = await startHarness({
+      wrapStore: (store) =>
+        new Proxy(store, {
+          get(target, property, receiver) {
+            if (property === 'getMessages' && failReads)
+              return () => Promise.reject(new Error('store read failed'));
+            const value: unknown = Reflect.get(target, property, receiver);
+            return typeof value === 'function' ? value.bind(target) : value;
+          },
+        }),
+    });
+    try {
+      await broken.deliver('alice@example.com', message('one', 1));
+      await broken.deliver('alice@example.com', message('two', 2));
+      const watcher = await broken.raw();
+      await rawLogin(watcher);
+      await tagged(watcher, 's', 'SELECT INBOX');
+      expect(await tagged(watcher, 'B1', 'UID SEARCH RETURN (UPDATE) FLAGGED')).toEqual([
+        '* ESEARCH (TAG "B1") UID',
+        'B1 OK UID SEARCH completed',
+      ]);
+      const writer = await broken.raw();
+      await rawLogin(writer);
+      await tagged(writer, 's', 'SELECT INBOX');
+      await tagged(writer, 'w1', 'UID STORE 1 +FLAGS.SILENT (\\Flagged)');
+      await tagged(writer, 'w2', 'UID STORE 2 +FLAGS.SILENT (\\Deleted)');
+      await tagged(writer, 'w3', 'UID EXPUNGE 2');
+      failReads = true;
+      expect(await tagged(watcher, 'n1', 'NOOP')).toEqual([
+        '* 1 FETCH (FLAGS (\\Flagged \\Recent))',
+        '* NO [NOUPDATE "B1"] Updates stopped',
+        '* 2 EXPUNGE',
+        'n1 OK NOOP completed',
+      ]);
+      failReads = false;
+      expect(await tagged(watcher, 'n2', 'CANCELUPDATE "B1"')).toEqual(['n2 NO Unknown tag']);
+    } finally {
+      await broken.close();
+    }
+  });
+});
