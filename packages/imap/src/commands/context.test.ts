@@ -137,6 +137,19 @@ describe('ESORT (RFC 5267 3)', () => {
     expect(await tagged(c1, 'V4', 'UID SEARCH UID $')).toEqual(['* SEARCH 4', 'V4 OK UID SEARCH completed']);
   });
 
+  it('empties $ when a SORT with SAVE fails (RFC 5182 2.1)', async () => {
+    await tagged(c1, 'F1', 'UID SORT RETURN (SAVE) (DATE) UTF-8 UNDELETED');
+    expect(await tagged(c1, 'F2', 'UID SORT RETURN (SAVE) (NOSUCH) UTF-8 ALL')).toEqual([
+      'F2 BAD Unknown sort key NOSUCH',
+    ]);
+    expect(await tagged(c1, 'F3', 'UID SEARCH UID $')).toEqual(['* SEARCH', 'F3 OK UID SEARCH completed']);
+    await tagged(c1, 'F4', 'UID SORT RETURN (SAVE) (DATE) UTF-8 UNDELETED');
+    expect(await tagged(c1, 'F5', 'UID SORT RETURN (SAVE) (DATE) KOI8-R ALL')).toEqual([
+      'F5 NO [BADCHARSET (US-ASCII UTF-8)] Unsupported charset',
+    ]);
+    expect(await tagged(c1, 'F6', 'UID SEARCH UID $')).toEqual(['* SEARCH', 'F6 OK UID SEARCH completed']);
+  });
+
   it('refuses bad return options with BAD', async () => {
     expect(await tagged(c1, 'b1', 'SORT RETURN (FIRST) (DATE) UTF-8 ALL')).toEqual([
       'b1 BAD Unknown search return option FIRST',
