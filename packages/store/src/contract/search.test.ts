@@ -125,6 +125,65 @@ describe('catcher search (full-text index, grouped list)', () => {
     ).toEqual([{ n: 0 }]);
   });
 
+  it('answers the same terms alike on every backend: case, attachments, sizes, scope and tags', async () => {
+    const alice = await store.ensureUser('alice@dev.test');
+    const bob = await store.ensureUser('bob@dev.test');
+    const aliceInbox = (await store.getMailbox(alice.id, 'INBOX'))!;
+    const bobInbox = (await store.getMailbox(bob.id, 'INBOX'))!;
+    await store.deliver({
+      raw: raw(
+        'Billing@Shop.test',
+        'alice@dev.test',
+        'INVOICE 7',
+        'ÄRGER mit der Rechnung',
+        'X-Attachment: yes\r\n',
+      ),
+      targets: [{ userId: alice.id }],
+      internalDate: new Date('2026-02-01T10:00:00Z'),
+    });
+    const big = await store.deliver({
+      raw: raw(
+        'news@blog.test',
+        'bob@dev.test',
+        'Digest',
+        `long ${'x'.repeat(5000)} tail`,
+        'Message-ID: <d1@blog.test>\r\n',
+      ),
+      targets: [{ userId: bob.id }],
+      internalDate: new Date('2026-02-02T10:00:00Z'),
+    });
+    // Case-insensitive substrings, Unicode included, in either direction.
+    expect(await subjects([text('invoice')])).toEqual(['INVOICE 7']);
+    expect(await subjects([text('SHOP.TEST', 'from')])).toEqual(['INVOICE 7']);
+    expect(await subjects([text('ärger')])).toEqual(['INVOICE 7']);
+    expect(await subjects([text('RECHNUNG')])).toEqual(['INVOICE 7']);
+    expect(await subjects([text('zzz')])).toEqual([]);
+    expect(await subjects([{ kind: 'text', field: 'message-id', value: 'd1@blog', negate: false }])).toEqual([
+      'Digest',
+    ]);
+    // Terms AND together; a negated any-field term drops bodies matching in any field.
+    expect(await subjects([text('dev.test', 'to'), text('tail')])).toEqual(['Digest']);
+    expect(await subjects([text('blog', 'any', true)])).toEqual(['INVOICE 7']);
+    expect(await subjects([{ kind: 'attachment', negate: false }])).toEqual(['INVOICE 7']);
+    expect(await subjects([{ kind: 'attachment', negate: true }])).toEqual(['Digest']);
+    expect(await subjects([{ kind: 'larger', bytes: 5000 }])).toEqual(['Digest']);
+    expect(await subjects([{ kind: 'smaller', bytes: 5000 }])).toEqual(['INVOICE 7']);
+    // LIKE wildcards in a term are data.
+    expect(await subjects([text('%')])).toEqual([]);
+    expect(await subjects([text('_')])).toEqual([]);
+    // Scope: only the given mailboxes.
+    const scoped = await store.searchMessages({ terms: [], mailboxIds: [bobInbox.id], start: 0, limit: 10 });
+    expect(scoped.groups.map((g) => g.facts?.subject)).toEqual(['Digest']);
+    expect(scoped.total).toBe(1);
+    // Tags: keywords as stored, case-insensitively unique, system flags left out.
+    await store.setFlags(bobInbox.id, [big.copies[0]!.uid], 'add', ['$Label1', '\\Flagged']);
+    await store.setFlags(aliceInbox.id, [1], 'add', ['$Label1', 'Work']);
+    expect(await store.catcherKeywords()).toEqual(['$Label1', 'Work']);
+    expect(await store.catcherKeywords([bobInbox.id])).toEqual(['$Label1']);
+    const unreadOnly = await store.searchMessages({ terms: [], start: 0, limit: 10, totals: false });
+    expect([unreadOnly.total, unreadOnly.unread, unreadOnly.groups.length]).toEqual([-1, -1, 2]);
+  });
+
   it('refuses a query with too many terms', async () => {
     const terms = Array.from({ length: 33 }, () => text('abc'));
     await expect(store.searchMessages({ terms, start: 0, limit: 10 })).rejects.toMatchObject({
