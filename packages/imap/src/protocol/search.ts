@@ -47,6 +47,8 @@ export type SearchKey =
   | { readonly key: 'UID'; readonly set: SequenceArg }
   /** RFC 7162 3.1.5: mod-sequence at least `modseq` (any entry name given is ignored, see below). */
   | { readonly key: 'MODSEQ'; readonly modseq: number }
+  /** RFC 8474 6: messages with this EMAILID / THREADID (an objectid, checked for syntax). */
+  | { readonly key: 'EMAILID' | 'THREADID'; readonly id: string }
   /** A bare sequence-set: message sequence numbers. */
   | { readonly key: 'SEQUENCE'; readonly set: SequenceArg }
   | { readonly key: 'NOT'; readonly operand: SearchKey }
@@ -70,6 +72,7 @@ const KEYS_WITH_ARGUMENTS: ReadonlySet<string> = new Set([
   ...TEXT_SEARCH_KEYS,
   ...DATE_SEARCH_KEYS,
   ...['KEYWORD', 'UNKEYWORD', 'HEADER', 'LARGER', 'SMALLER', 'UID', 'NOT', 'OR', 'MODSEQ'],
+  ...['EMAILID', 'THREADID'],
 ]);
 
 export interface SearchParseOptions {
@@ -133,6 +136,10 @@ function readSearchKey(reader: ArgReader, options: SearchParseOptions): SearchKe
       return { key: 'UID', set: readSet(reader, options) };
     case 'MODSEQ':
       return { key: 'MODSEQ', modseq: readModseqCriterion(reader) };
+    case 'EMAILID':
+    case 'THREADID':
+      // RFC 8474 7: search-key =/ "EMAILID" SP objectid / "THREADID" SP objectid.
+      return { key: word, id: reader.readWhile((ch) => /[A-Za-z0-9_-]/.test(ch), 'an object id') };
     case 'NOT':
       return nested(reader, () => ({ key: 'NOT', operand: readSearchKey(reader, options) }));
     case 'OR':
