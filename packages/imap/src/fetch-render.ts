@@ -175,18 +175,39 @@ function binarySection(raw: Buffer, structure: MimePart, part: readonly number[]
   const entity = resolvePart(structure, part);
   if (entity === null) return Buffer.alloc(0);
   const body = raw.subarray(entity.bodyStart, entity.bodyEnd);
-  switch ((entity.encoding ?? '7bit').toLowerCase()) {
-    case '7bit':
-    case '8bit':
-    case 'binary':
-      return body;
+  switch (binaryEncoding(entity, part)) {
     case 'base64':
       return decodeBase64(body);
     case 'quoted-printable':
       return decodeQuotedPrintable(body);
     default:
-      throw no(`Unknown Content-Transfer-Encoding in part ${part.join('.')}`, 'UNKNOWN-CTE');
+      return body;
   }
+}
+
+/** The part numbers the BINARY and BINARY.SIZE items name (empty when there are none). */
+export function binaryParts(items: readonly FetchItem[]): Array<readonly number[]> {
+  return items.flatMap((item) => (item.kind === 'BINARY[]' || item.kind === 'BINARY.SIZE' ? [item.part] : []));
+}
+
+/**
+ * RFC 3516 4.3: NO [UNKNOWN-CTE] when one of these parts has an encoding we cannot remove. FETCH
+ * asks before it sets \Seen, so a FETCH that fails this way changes nothing.
+ */
+export function assertBinaryDecodable(structure: MimePart, parts: ReadonlyArray<readonly number[]>): void {
+  for (const part of parts) {
+    const entity = part.length === 0 ? null : resolvePart(structure, part);
+    if (entity !== null) binaryEncoding(entity, part);
+  }
+}
+
+const IDENTITY_ENCODINGS: ReadonlySet<string> = new Set(['7bit', '8bit', 'binary']);
+
+function binaryEncoding(entity: MimePart, part: readonly number[]): 'identity' | 'base64' | 'quoted-printable' {
+  const encoding = (entity.encoding ?? '7bit').toLowerCase();
+  if (IDENTITY_ENCODINGS.has(encoding)) return 'identity';
+  if (encoding === 'base64' || encoding === 'quoted-printable') return encoding;
+  throw no(`Unknown Content-Transfer-Encoding in part ${part.join('.')}`, 'UNKNOWN-CTE');
 }
 
 function summaryFor(item: FetchItem, message: FetchedMessage): MessageSummary {
