@@ -187,7 +187,9 @@ function binarySection(raw: Buffer, structure: MimePart, part: readonly number[]
 
 /** The part numbers the BINARY and BINARY.SIZE items name (empty when there are none). */
 export function binaryParts(items: readonly FetchItem[]): Array<readonly number[]> {
-  return items.flatMap((item) => (item.kind === 'BINARY[]' || item.kind === 'BINARY.SIZE' ? [item.part] : []));
+  return items.flatMap((item) =>
+    item.kind === 'BINARY[]' || item.kind === 'BINARY.SIZE' ? [item.part] : [],
+  );
 }
 
 /**
@@ -203,7 +205,10 @@ export function assertBinaryDecodable(structure: MimePart, parts: ReadonlyArray<
 
 const IDENTITY_ENCODINGS: ReadonlySet<string> = new Set(['7bit', '8bit', 'binary']);
 
-function binaryEncoding(entity: MimePart, part: readonly number[]): 'identity' | 'base64' | 'quoted-printable' {
+function binaryEncoding(
+  entity: MimePart,
+  part: readonly number[],
+): 'identity' | 'base64' | 'quoted-printable' {
   const encoding = (entity.encoding ?? '7bit').toLowerCase();
   if (IDENTITY_ENCODINGS.has(encoding)) return 'identity';
   if (encoding === 'base64' || encoding === 'quoted-printable') return encoding;

@@ -115,7 +115,9 @@ describe('APPEND with literal8 (RFC 3516 4.4)', () => {
     h = await startHarness();
     const c = await byteLogin(h.port);
     const body = Buffer.concat([
-      Buffer.from('Subject: raw\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n'),
+      Buffer.from(
+        'Subject: raw\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n',
+      ),
       Buffer.from([0, 1, 2, 0xff, 0x0d, 0x0a, 0]),
     ]);
     // Synchronizing literal8: the server invites it with "+".

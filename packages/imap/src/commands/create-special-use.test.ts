@@ -19,7 +19,9 @@ describe('CREATE-SPECIAL-USE (RFC 6154 3)', () => {
     const c = await h.raw();
     await rawLogin(c);
     c.send('t1 CREATE MySpecial (USE (\\Drafts \\Sent))');
-    expect(await c.readTagged('t1')).toEqual(['t1 NO [USEATTR] A mailbox can have only one special use here']);
+    expect(await c.readTagged('t1')).toEqual([
+      't1 NO [USEATTR] A mailbox can have only one special use here',
+    ]);
     c.send('t2 CREATE MySpecial (USE (\\Junk))');
     expect(await c.readTagged('t2')).toEqual([expect.stringMatching(OK('t2'))]);
     c.send('t3 LIST "" MySpecial');

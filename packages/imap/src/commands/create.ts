@@ -44,7 +44,8 @@ function creatableSpecialUse(requested: readonly string[]): SpecialUse | null {
   // The store keeps one special use per mailbox (as LIST reports it).
   if (uses.length > 1) throw no('A mailbox can have only one special use here', 'USEATTR');
   const use = uses[0] as string;
-  if (!CREATABLE_SPECIAL_USES.has(use)) throw no(`Special use ${use.slice(0, 40)} is not supported`, 'USEATTR');
+  if (!CREATABLE_SPECIAL_USES.has(use))
+    throw no(`Special use ${use.slice(0, 40)} is not supported`, 'USEATTR');
   return use as SpecialUse;
 }
 

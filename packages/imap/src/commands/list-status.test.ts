@@ -52,7 +52,9 @@ describe('LIST-STATUS (RFC 5819)', () => {
     const c = await loggedIn();
     const user = await h!.store.ensureUser('alice@example.com');
     const sent = await h!.store.getMailbox(user.id, 'Sent');
-    c.send('a LIST (SPECIAL-USE) "" "S*" RETURN (SUBSCRIBED STATUS (UIDNEXT UIDVALIDITY RECENT HIGHESTMODSEQ MAILBOXID))');
+    c.send(
+      'a LIST (SPECIAL-USE) "" "S*" RETURN (SUBSCRIBED STATUS (UIDNEXT UIDVALIDITY RECENT HIGHESTMODSEQ MAILBOXID))',
+    );
     expect(await c.readTagged('a')).toEqual([
       '* LIST (\\HasNoChildren \\Subscribed \\Sent) "/" "Sent"',
       `* STATUS "Sent" (UIDNEXT 1 UIDVALIDITY ${sent!.uidValidity} RECENT 0 HIGHESTMODSEQ ${sent!.highestModseq} MAILBOXID (${mailboxObjectId(sent!)}))`,

@@ -40,7 +40,10 @@ describe('OBJECTID (RFC 8474)', () => {
     expect(bar).not.toBe(created);
     // RFC 8474 4.2 / 4.3 examples.
     c.send('5 STATUS foo (MAILBOXID)');
-    expect(await c.readTagged('5')).toEqual([`* STATUS "foo" (MAILBOXID (${created}))`, '5 OK STATUS completed']);
+    expect(await c.readTagged('5')).toEqual([
+      `* STATUS "foo" (MAILBOXID (${created}))`,
+      '5 OK STATUS completed',
+    ]);
     c.send('6 RENAME foo renamed');
     await c.readTagged('6');
     c.send('7 STATUS renamed (MAILBOXID)');
@@ -67,8 +70,12 @@ describe('OBJECTID (RFC 8474)', () => {
 
   it('EMAILID is per content and kept by COPY/MOVE; THREADID is NIL; SEARCH EMAILID finds it', async () => {
     const c = await loggedIn();
-    await h!.deliver('alice@example.com', sampleMessage('one'), { internalDate: new Date('2024-01-01T00:00:00Z') });
-    await h!.deliver('alice@example.com', sampleMessage('two'), { internalDate: new Date('2024-01-01T00:00:00Z') });
+    await h!.deliver('alice@example.com', sampleMessage('one'), {
+      internalDate: new Date('2024-01-01T00:00:00Z'),
+    });
+    await h!.deliver('alice@example.com', sampleMessage('two'), {
+      internalDate: new Date('2024-01-01T00:00:00Z'),
+    });
     c.send('s SELECT INBOX');
     await c.readTagged('s');
     c.send('a FETCH 1:2 (EMAILID THREADID)');

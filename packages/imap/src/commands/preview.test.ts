@@ -115,7 +115,9 @@ describe('PREVIEW (RFC 8970)', () => {
     c.send('s SELECT INBOX\r\n');
     await c.reply('s');
     c.send('a FETCH 1 PREVIEW (CHANGEDSINCE 0)\r\n');
-    expect(await c.text('a')).toMatch(/^\* OK \[HIGHESTMODSEQ \d+\] Highest\r\n\* 1 FETCH \(PREVIEW "first words" MODSEQ \(\d+\)\)\r\na OK FETCH completed\r\n$/);
+    expect(await c.text('a')).toMatch(
+      /^\* OK \[HIGHESTMODSEQ \d+\] Highest\r\n\* 1 FETCH \(PREVIEW "first words" MODSEQ \(\d+\)\)\r\na OK FETCH completed\r\n$/,
+    );
     c.send('b FETCH 1 (PREVIEW (LAZY LAZY))\r\n');
     expect(await c.text('b')).toBe('* 1 FETCH (PREVIEW "first words")\r\nb OK FETCH completed\r\n');
     c.send('c FETCH 1 (PREVIEW (FUZZY))\r\n');

@@ -276,7 +276,9 @@ describe('CommandAssembler: MULTIAPPEND and LITERAL- (RFC 3502, RFC 7888)', () =
     const { MessageMemoryBudget } = await import('@minimail/protocol');
     const budget = new MessageMemoryBudget({ limitBytes: 100, collectWhenEmptied: false });
     const assembler = new CommandAssembler({ reserveAppend: (size) => budget.tryReserve(size) });
-    const events = assembler.push(Buffer.from('a1 APPEND INBOX {30+}\r\n' + 'x'.repeat(30) + ' {40+}\r\n' + 'y'.repeat(40) + '\r\n'));
+    const events = assembler.push(
+      Buffer.from('a1 APPEND INBOX {30+}\r\n' + 'x'.repeat(30) + ' {40+}\r\n' + 'y'.repeat(40) + '\r\n'),
+    );
     const frame = events[0]?.kind === 'command' ? events[0].frame : null;
     expect(frame?.literals.map((literal) => literal.length)).toEqual([30, 40]);
     expect(frame?.reservation?.bytes).toBe(70);

@@ -23,13 +23,7 @@ export interface ImapLiteral8 {
 
 /** Anything a response may carry: ImapValue plus explicit atoms (and literal8) at any depth. */
 export type ResponseValue =
-  | null
-  | number
-  | string
-  | Buffer
-  | ImapAtom
-  | ImapLiteral8
-  | readonly ResponseValue[];
+  null | number | string | Buffer | ImapAtom | ImapLiteral8 | readonly ResponseValue[];
 
 /** RFC 3501 7.1 status responses, and PREAUTH/BYE which share their shape. */
 export type ResponseStatus = 'OK' | 'NO' | 'BAD';

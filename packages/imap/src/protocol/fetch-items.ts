@@ -104,7 +104,8 @@ function readFetchItem(reader: ArgReader): FetchItem {
     const partial = reader.peek() === '<' ? readPartial(reader) : null;
     return { kind: 'BINARY[]', peek: name === 'BINARY.PEEK', part, partial };
   }
-  if (name === 'BINARY.SIZE' && reader.peek() === '[') return { kind: 'BINARY.SIZE', part: readBinarySection(reader) };
+  if (name === 'BINARY.SIZE' && reader.peek() === '[')
+    return { kind: 'BINARY.SIZE', part: readBinarySection(reader) };
   if (name === 'PREVIEW' && reader.peek() !== '[' && reader.peek() !== '<') {
     return { kind: 'PREVIEW', lazy: readPreviewModifiers(reader) };
   }

@@ -76,7 +76,11 @@ describe('parseCommand: mailboxes', () => {
     ['a1 EXAMINE Sent (CONDSTORE)', 'EXAMINE', { mailbox: 'Sent', condstore: true }],
     ['a1 CREATE "Entw&APw-rfe"', 'CREATE', { mailbox: 'Entwürfe', specialUse: [] }],
     // RFC 6154 3 / 5.2: the USE create parameter.
-    ['a1 CREATE MySpecial (USE (\\Drafts \\Sent))', 'CREATE', { mailbox: 'MySpecial', specialUse: ['\\Drafts', '\\Sent'] }],
+    [
+      'a1 CREATE MySpecial (USE (\\Drafts \\Sent))',
+      'CREATE',
+      { mailbox: 'MySpecial', specialUse: ['\\Drafts', '\\Sent'] },
+    ],
     ['a1 CREATE Junk2 (use (\\junk))', 'CREATE', { mailbox: 'Junk2', specialUse: ['\\junk'] }],
     ['a1 CREATE Plain (USE ())', 'CREATE', { mailbox: 'Plain', specialUse: [] }],
     ['a1 DELETE Archive/2024', 'DELETE', { mailbox: 'Archive/2024' }],
@@ -88,19 +92,47 @@ describe('parseCommand: mailboxes', () => {
   it.each([
     [
       'a1 LIST "" *',
-      { reference: '', patterns: ['*'], selectOptions: [], returnOptions: [], statusItems: null, extended: false },
+      {
+        reference: '',
+        patterns: ['*'],
+        selectOptions: [],
+        returnOptions: [],
+        statusItems: null,
+        extended: false,
+      },
     ],
     [
       'a1 LIST "" ""',
-      { reference: '', patterns: [''], selectOptions: [], returnOptions: [], statusItems: null, extended: false },
+      {
+        reference: '',
+        patterns: [''],
+        selectOptions: [],
+        returnOptions: [],
+        statusItems: null,
+        extended: false,
+      },
     ],
     [
       'a1 LIST ~/Mail/ %',
-      { reference: '~/Mail/', patterns: ['%'], selectOptions: [], returnOptions: [], statusItems: null, extended: false },
+      {
+        reference: '~/Mail/',
+        patterns: ['%'],
+        selectOptions: [],
+        returnOptions: [],
+        statusItems: null,
+        extended: false,
+      },
     ],
     [
       'a1 LIST "" "*" RETURN (SPECIAL-USE)',
-      { reference: '', patterns: ['*'], selectOptions: [], returnOptions: ['SPECIAL-USE'], statusItems: null, extended: true },
+      {
+        reference: '',
+        patterns: ['*'],
+        selectOptions: [],
+        returnOptions: ['SPECIAL-USE'],
+        statusItems: null,
+        extended: true,
+      },
     ],
     [
       'a1 LIST (SPECIAL-USE subscribed) "" (INBOX "Dr*") RETURN (children subscribed)',
@@ -115,7 +147,14 @@ describe('parseCommand: mailboxes', () => {
     ],
     [
       'a1 LIST () "" %',
-      { reference: '', patterns: ['%'], selectOptions: [], returnOptions: [], statusItems: null, extended: true },
+      {
+        reference: '',
+        patterns: ['%'],
+        selectOptions: [],
+        returnOptions: [],
+        statusItems: null,
+        extended: true,
+      },
     ],
   ])('%j', (raw, args) => expect(parse(raw)).toEqual(cmd('LIST', args)));
 
@@ -304,7 +343,11 @@ describe('parseCommand: FETCH', () => {
 });
 
 describe('parseCommand: FETCH extensions (BINARY, PREVIEW, OBJECTID)', () => {
-  const binary = (peek: boolean, part: number[], partial: { offset: number; length: number } | null = null) => ({
+  const binary = (
+    peek: boolean,
+    part: number[],
+    partial: { offset: number; length: number } | null = null,
+  ) => ({
     kind: 'BINARY[]',
     peek,
     part,
@@ -315,10 +358,19 @@ describe('parseCommand: FETCH extensions (BINARY, PREVIEW, OBJECTID)', () => {
     ['a1 FETCH 1 (BINARY[1.2])', [binary(false, [1, 2])]],
     ['a1 FETCH 1 BINARY.PEEK[]', [binary(true, [])]],
     ['a1 FETCH 1 binary.peek[3]<0.1024>', [binary(true, [3], { offset: 0, length: 1024 })]],
-    ['a1 FETCH 1 (BINARY.SIZE[1] BINARY.SIZE[])', [{ kind: 'BINARY.SIZE', part: [1] }, { kind: 'BINARY.SIZE', part: [] }]],
+    [
+      'a1 FETCH 1 (BINARY.SIZE[1] BINARY.SIZE[])',
+      [
+        { kind: 'BINARY.SIZE', part: [1] },
+        { kind: 'BINARY.SIZE', part: [] },
+      ],
+    ],
     // RFC 8970 3.2.
     ['a1 FETCH 1 (PREVIEW)', [{ kind: 'PREVIEW', lazy: false }]],
-    ['a1 FETCH 1 (FLAGS PREVIEW (LAZY) UID)', [{ kind: 'FLAGS' }, { kind: 'PREVIEW', lazy: true }, { kind: 'UID' }]],
+    [
+      'a1 FETCH 1 (FLAGS PREVIEW (LAZY) UID)',
+      [{ kind: 'FLAGS' }, { kind: 'PREVIEW', lazy: true }, { kind: 'UID' }],
+    ],
     ['a1 FETCH 1 preview (lazy)', [{ kind: 'PREVIEW', lazy: true }]],
     // RFC 8474 5.
     ['a1 FETCH 1 (EMAILID THREADID)', [{ kind: 'EMAILID' }, { kind: 'THREADID' }]],
@@ -333,7 +385,8 @@ describe('parseCommand: FETCH extensions (BINARY, PREVIEW, OBJECTID)', () => {
     expect(parse(raw)).toEqual(cmd('SEARCH', { charset: null, criteria: [key] })),
   );
 
-  it('COMPRESS', () => expect(parse('a1 COMPRESS deflate')).toEqual(cmd('COMPRESS', { mechanism: 'DEFLATE' })));
+  it('COMPRESS', () =>
+    expect(parse('a1 COMPRESS deflate')).toEqual(cmd('COMPRESS', { mechanism: 'DEFLATE' })));
 });
 
 describe('parseCommand: STORE, COPY, MOVE', () => {

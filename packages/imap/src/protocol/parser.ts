@@ -262,16 +262,18 @@ function readListArgs(reader: ArgReader): CommandArgs['LIST'] {
     if (!reader.tryWord('RETURN')) throw reader.error('Expected RETURN');
     extended = true;
     reader.space();
-    returnOptions = reader.readList(() => {
-      // RFC 5819 5: return-option =/ "STATUS" SP "(" status-att *(SP status-att) ")".
-      if (reader.tryWord('STATUS')) {
-        if (statusItems !== null) throw reader.error('Duplicate LIST return option STATUS');
-        reader.space();
-        statusItems = readStatusItems(reader);
-        return null;
-      }
-      return oneOf(reader, LIST_RETURN_OPTIONS, 'LIST return option');
-    }).filter((option): option is ListReturnOption => option !== null);
+    returnOptions = reader
+      .readList(() => {
+        // RFC 5819 5: return-option =/ "STATUS" SP "(" status-att *(SP status-att) ")".
+        if (reader.tryWord('STATUS')) {
+          if (statusItems !== null) throw reader.error('Duplicate LIST return option STATUS');
+          reader.space();
+          statusItems = readStatusItems(reader);
+          return null;
+        }
+        return oneOf(reader, LIST_RETURN_OPTIONS, 'LIST return option');
+      })
+      .filter((option): option is ListReturnOption => option !== null);
   }
   return { reference, patterns, selectOptions, returnOptions, statusItems, extended };
 }

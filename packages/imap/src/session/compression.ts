@@ -11,13 +11,7 @@
  */
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
-import {
-  constants,
-  createDeflateRaw,
-  createInflateRaw,
-  type DeflateRaw,
-  type InflateRaw,
-} from 'node:zlib';
+import { constants, createDeflateRaw, createInflateRaw, type DeflateRaw, type InflateRaw } from 'node:zlib';
 
 /**
  * zlib bounds, each with its reason. Deflate state is (1 << (windowBits + 2)) + (1 << (memLevel +

@@ -133,9 +133,11 @@ export class ByteClient {
     for (;;) {
       const result = check();
       if (result !== null) return result;
-      if (this.closed) throw new Error(`connection closed; unread: ${JSON.stringify(this.buffer.toString('latin1'))}`);
+      if (this.closed)
+        throw new Error(`connection closed; unread: ${JSON.stringify(this.buffer.toString('latin1'))}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out; unread: ${JSON.stringify(this.buffer.toString('latin1').slice(-500))}`);
+      if (left <= 0)
+        throw new Error(`timed out; unread: ${JSON.stringify(this.buffer.toString('latin1').slice(-500))}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {

@@ -108,11 +108,17 @@ describe('messages', () => {
   it('deliverAll stores several deliveries in one commit, all or none (IMAP MULTIAPPEND)', async () => {
     const [first, second] = await store.deliverAll([
       { raw: message('one'), targets: [{ mailboxId: inbox.id }], flags: ['\\Seen'] },
-      { raw: message('two'), targets: [{ mailboxId: inbox.id }], internalDate: new Date('2024-01-02T00:00:00Z') },
+      {
+        raw: message('two'),
+        targets: [{ mailboxId: inbox.id }],
+        internalDate: new Date('2024-01-02T00:00:00Z'),
+      },
     ]);
     expect([first?.copies[0]?.uid, second?.copies[0]?.uid]).toEqual([1, 2]);
     const stored = await store.listMessages(inbox.id);
-    expect(stored.map((m) => [m.uid, m.flags, m.internalDate.toISOString() === '2024-01-02T00:00:00.000Z'])).toEqual([
+    expect(
+      stored.map((m) => [m.uid, m.flags, m.internalDate.toISOString() === '2024-01-02T00:00:00.000Z']),
+    ).toEqual([
       [1, ['\\Seen'], false],
       [2, [], true],
     ]);
