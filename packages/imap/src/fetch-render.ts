@@ -57,6 +57,7 @@ const SUMMARY_ITEMS: ReadonlySet<FetchItem['kind']> = new Set([
   // RFC 8474: from the body hash and internal date (object-id.ts); THREADID is NIL.
   'EMAILID',
   'THREADID',
+  'SAVEDATE',
 ]);
 
 /** Items answered from the MIME structure recorded at delivery (no body read when it is complete). */
@@ -113,6 +114,9 @@ export function renderItem(
       return ['INTERNALDATE', formatDateTime(summaryFor(item, message).internalDate)];
     case 'RFC822.SIZE':
       return ['RFC822.SIZE', summaryFor(item, message).size];
+    case 'SAVEDATE':
+      // RFC 8514 4.1: every mailbox here keeps save dates, so never NIL.
+      return ['SAVEDATE', formatDateTime(summaryFor(item, message).saveDate)];
     case 'MODSEQ':
       // RFC 7162 3.1.4.2: fetch-mod-resp = "MODSEQ" SP "(" permsg-modsequence ")".
       return ['MODSEQ', [message.modseq]];

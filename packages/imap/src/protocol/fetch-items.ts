@@ -45,6 +45,8 @@ export const SIMPLE_FETCH_ITEMS = [
   'EMAILID',
   /** RFC 8474 5.2: the thread's id (NIL: minimail does not compute threads for it). */
   'THREADID',
+  /** RFC 8514 4.1: when the message was saved into this mailbox. */
+  'SAVEDATE',
 ] as const;
 export type SimpleFetchItemName = (typeof SIMPLE_FETCH_ITEMS)[number];
 
