@@ -382,7 +382,7 @@ describe('parseCommand: FETCH extensions (BINARY, PREVIEW, OBJECTID)', () => {
     ['a1 SEARCH EMAILID M6d99ac3275bb4e', { key: 'EMAILID', id: 'M6d99ac3275bb4e' }],
     ['a1 SEARCH threadid T64b478a75b7ea9', { key: 'THREADID', id: 'T64b478a75b7ea9' }],
   ])('RFC 8474 6: %s', (raw, key) =>
-    expect(parse(raw)).toEqual(cmd('SEARCH', { returnOptions: null, charset: null, criteria: [key] })),
+    expect(parse(raw)).toEqual(cmd('SEARCH', { returnOptions: null, partial: null, charset: null, criteria: [key] })),
   );
 
   it('COMPRESS', () =>
