@@ -3,6 +3,7 @@ import type { Queryable } from '../connection.js';
 import { migration001Schema } from './001-schema.js';
 import { migration002Subscriptions } from './002-subscriptions.js';
 import { migration003Search } from './003-search.js';
+import { migration004SaveDate } from './004-save-date.js';
 import type { PostgresMigration } from './migration.js';
 
 /** Every migration, in order. Append only: never edit or reorder a released one. */
@@ -10,6 +11,7 @@ export const PG_MIGRATIONS: readonly PostgresMigration[] = [
   migration001Schema,
   migration002Subscriptions,
   migration003Search,
+  migration004SaveDate,
 ];
 export const PG_LATEST_SCHEMA_VERSION = PG_MIGRATIONS.length;
 
