@@ -48,8 +48,14 @@ export const CAPABILITIES: readonly CapabilityEntry[] = [
   { name: 'WITHIN' }, // RFC 5032: SEARCH OLDER / YOUNGER
   { name: 'SORT' }, // RFC 5256 3: SORT and UID SORT
   { name: 'SORT=DISPLAY' }, // RFC 5957: DISPLAYFROM, DISPLAYTO
+  { name: 'THREAD=ORDEREDSUBJECT' }, // RFC 5256 4
+  { name: 'THREAD=REFERENCES' }, // RFC 5256 4
+  { name: 'THREAD=REFS' }, // Dovecot's: REFERENCES without subject gathering, threads by newest message
   { name: 'I18NLEVEL=1' }, // RFC 5255 4: i;unicode-casemap (RFC 5051) for SORT's strings
   { name: 'SAVEDATE' }, // RFC 8514: FETCH SAVEDATE, SEARCH SAVEDBEFORE/SAVEDON/SAVEDSINCE/SAVEDATESUPPORTED
+  { name: 'ESORT' }, // RFC 5267 3: SORT RETURN (MIN MAX ALL COUNT), answered by ESEARCH
+  { name: 'CONTEXT=SEARCH' }, // RFC 5267 4: RETURN (CONTEXT UPDATE PARTIAL), ADDTO/REMOVEFROM, CANCELUPDATE
+  { name: 'CONTEXT=SORT' }, // RFC 5267 4: the same for SORT, positions in the requested order
   { name: 'CHILDREN' }, // RFC 3348: \HasChildren / \HasNoChildren
   { name: 'LIST-EXTENDED' }, // RFC 5258: selection and RETURN options
   { name: 'SPECIAL-USE' }, // RFC 6154: \Sent, \Trash, ... in LIST

@@ -60,7 +60,7 @@ const EXAMPLE = 'FLAGGED SINCE 1-Feb-1994 NOT FROM "Smith"';
 describe('ESEARCH (RFC 4731)', () => {
   it('is advertised', async () => {
     const lines = await run('cap', 'CAPABILITY');
-    expect(lines[0]).toMatch(/ ESEARCH SEARCHRES WITHIN SORT SORT=DISPLAY I18NLEVEL=1 SAVEDATE /);
+    expect(lines[0]).toMatch(/ ESEARCH SEARCHRES WITHIN SORT SORT=DISPLAY .*I18NLEVEL=1 SAVEDATE /);
   });
 
   it('answers the RFC 4731 3.1 examples', async () => {

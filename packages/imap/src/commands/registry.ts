@@ -28,6 +28,7 @@ import { renameCommand } from './rename.js';
 import { searchCommand } from './search.js';
 import { sortCommand } from './sort.js';
 import { threadCommand } from './thread.js';
+import { cancelUpdateCommand } from './cancelupdate.js';
 import { examineCommand, selectCommand } from './select.js';
 import { starttlsCommand } from './starttls.js';
 import { statusCommand } from './status.js';
@@ -66,6 +67,7 @@ export const COMMANDS: { readonly [N in CommandName]: CommandSpec<N> } = {
   SEARCH: searchCommand,
   SORT: sortCommand,
   THREAD: threadCommand,
+  CANCELUPDATE: cancelUpdateCommand,
   FETCH: fetchCommand,
   STORE: storeCommand,
   COPY: copyCommand,

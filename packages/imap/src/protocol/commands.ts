@@ -100,6 +100,8 @@ export interface CommandArgs {
   SORT: SortArgs;
   /** RFC 5256 4 THREAD. */
   THREAD: ThreadArgs;
+  /** RFC 5267 4.3.5: the tags of the searching commands whose updates stop. */
+  CANCELUPDATE: { tags: readonly string[] };
   /** RFC 7162 3.1.4.1: `changedSince` from the CHANGEDSINCE fetch modifier, null when absent. */
   FETCH: { sequence: SequenceArg; items: readonly FetchItem[]; changedSince: number | null };
   /** RFC 7162 3.1.3: `unchangedSince` from the UNCHANGEDSINCE store modifier, null when absent. */

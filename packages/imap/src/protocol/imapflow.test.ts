@@ -246,6 +246,7 @@ describe('imapflow against the wire layer', () => {
     });
     expect(byName('SEARCH')[0]?.args).toEqual({
       returnOptions: null,
+      partial: null,
       charset: null,
       criteria: [
         { key: 'UNSEEN' },

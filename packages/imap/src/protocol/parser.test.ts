@@ -416,7 +416,9 @@ describe('parseCommand: FETCH extensions (BINARY, PREVIEW, OBJECTID)', () => {
     ['a1 SEARCH EMAILID M6d99ac3275bb4e', { key: 'EMAILID', id: 'M6d99ac3275bb4e' }],
     ['a1 SEARCH threadid T64b478a75b7ea9', { key: 'THREADID', id: 'T64b478a75b7ea9' }],
   ])('RFC 8474 6: %s', (raw, key) =>
-    expect(parse(raw)).toEqual(cmd('SEARCH', { returnOptions: null, charset: null, criteria: [key] })),
+    expect(parse(raw)).toEqual(
+      cmd('SEARCH', { returnOptions: null, partial: null, charset: null, criteria: [key] }),
+    ),
   );
 
   it('COMPRESS', () =>
@@ -500,6 +502,7 @@ describe('parseCommand: SEARCH', () => {
     ];
     expect(search(`a1 SEARCH ${keys.join(' ').toLowerCase()}`)).toEqual({
       returnOptions: null,
+      partial: null,
       charset: null,
       criteria: keys.map((key) => ({ key })),
     });
@@ -595,32 +598,62 @@ describe('parseCommand: SEARCH', () => {
         },
       ],
     ],
-  ])('%s', (raw, criteria) => expect(search(raw)).toEqual({ returnOptions: null, charset: null, criteria }));
+  ])('%s', (raw, criteria) =>
+    expect(search(raw)).toEqual({ returnOptions: null, partial: null, charset: null, criteria }),
+  );
 
   it('CHARSET UTF-8 with a literal', () =>
     expect(search('a1 SEARCH CHARSET utf-8 SUBJECT {6}\r\nMüsli\r\n')).toEqual({
       returnOptions: null,
+      partial: null,
       charset: 'UTF-8',
       criteria: [{ key: 'SUBJECT', value: 'Müsli' }],
     }));
 
   it('UID SEARCH', () =>
     expect(parse('a1 UID SEARCH ALL')).toEqual(
-      cmd('SEARCH', { returnOptions: null, charset: null, criteria: [{ key: 'ALL' }] }, true),
+      cmd('SEARCH', { returnOptions: null, partial: null, charset: null, criteria: [{ key: 'ALL' }] }, true),
     ));
 
   it('RFC 4731 RETURN options, upper-cased and unique; RETURN () is RETURN (ALL)', () => {
     expect(search('a1 SEARCH RETURN (min Count MIN save) CHARSET UTF-8 ALL')).toEqual({
       returnOptions: ['MIN', 'COUNT', 'SAVE'],
+      partial: null,
       charset: 'UTF-8',
       criteria: [{ key: 'ALL' }],
     });
     expect(search('a1 SEARCH RETURN () SEEN')).toEqual({
       returnOptions: ['ALL'],
+      partial: null,
       charset: null,
       criteria: [{ key: 'SEEN' }],
     });
-    expect(() => search('a1 SEARCH RETURN (PARTIAL) ALL')).toThrow('Unknown search return option PARTIAL');
+    expect(() => search('a1 SEARCH RETURN (FIRST) ALL')).toThrow('Unknown search return option FIRST');
+  });
+
+  it('RFC 5267 CONTEXT, UPDATE and PARTIAL (a range in either order, once, never with ALL)', () => {
+    expect(search('a1 SEARCH RETURN (context update partial 500:1 COUNT) ALL')).toEqual({
+      returnOptions: ['CONTEXT', 'UPDATE', 'PARTIAL', 'COUNT'],
+      partial: { low: 1, high: 500 },
+      charset: null,
+      criteria: [{ key: 'ALL' }],
+    });
+    // CONTEXT is a hint only: alone it asks for ALL, as RETURN () does.
+    expect(search('a1 SEARCH RETURN (CONTEXT) ALL')).toMatchObject({ returnOptions: ['CONTEXT', 'ALL'] });
+    expect(() => search('a1 SEARCH RETURN (PARTIAL) ALL')).toThrow('Expected a space');
+    expect(() => search('a1 SEARCH RETURN (PARTIAL 0:5) ALL')).toThrow('Invalid partial range');
+    expect(() => search('a1 SEARCH RETURN (PARTIAL 1:*) ALL')).toThrow('Invalid partial range');
+    expect(() => search('a1 SEARCH RETURN (PARTIAL 5) ALL')).toThrow('Invalid partial range');
+    expect(() => search('a1 SEARCH RETURN (PARTIAL 1:5 PARTIAL 6:9) ALL')).toThrow(
+      'PARTIAL can be given only once',
+    );
+    expect(() => search('a1 SEARCH RETURN (ALL PARTIAL 1:5) ALL')).toThrow('PARTIAL conflicts with ALL');
+  });
+
+  it('RFC 5267 CANCELUPDATE takes one or more quoted tags', () => {
+    expect(parse('a1 CANCELUPDATE "B01" "b 2"')).toEqual(cmd('CANCELUPDATE', { tags: ['B01', 'b 2'] }));
+    expect(() => parse('a1 CANCELUPDATE')).toThrow('Expected a space');
+    expect(() => parse('a1 CANCELUPDATE B01')).toThrow('Expected a quoted tag');
   });
 
   it('RFC 5032 OLDER/YOUNGER and RFC 5182 $', () =>
@@ -629,6 +662,7 @@ describe('parseCommand: SEARCH', () => {
         'SEARCH',
         {
           returnOptions: null,
+          partial: null,
           charset: null,
           criteria: [
             { key: 'OLDER', seconds: 3600 },

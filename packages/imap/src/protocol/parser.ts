@@ -125,6 +125,16 @@ const COMMAND_PARSERS: { readonly [N in CommandName]: ArgParser<N> } = {
   },
   SORT: ({ reader, allowSavedResult }) => readSortArgs(reader, { allowSavedResult }),
   THREAD: ({ reader, allowSavedResult }) => readThreadArgs(reader, { allowSavedResult }),
+  CANCELUPDATE: ({ reader }) => {
+    // RFC 5267 5: "CANCELUPDATE" 1*(SP quoted).
+    const tags: string[] = [];
+    do {
+      reader.space();
+      if (reader.peek() !== '"') throw reader.error('Expected a quoted tag');
+      tags.push(reader.readQuoted());
+    } while (!reader.atEnd());
+    return { tags };
+  },
   FETCH: ({ reader, allowSavedResult }) => {
     reader.space();
     const sequence = readSequence(reader, allowSavedResult);

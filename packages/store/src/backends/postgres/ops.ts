@@ -7,6 +7,7 @@ import { setDkimKey } from './dkim-keys.js';
 import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
 import * as outbound from './outbound.js';
+import { indexBody } from './search.js';
 import type { Tx } from './write-queue.js';
 
 /**
@@ -33,6 +34,8 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
     const raw = delivery.raw;
     const bodyHash = bodyHashOf(raw);
     await storeBody(tx, bodyHash, raw, delivery.structure);
+    // The search index is written in the delivery's own transaction (docs/adr/0017).
+    if (delivery.search) await indexBody(tx, bodyHash, delivery.search);
     const copies: DeliveredCopy[] = [];
     const seenMailboxes = new Set<number>();
     for (const target of delivery.targets) {
