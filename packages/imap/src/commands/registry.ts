@@ -8,6 +8,7 @@ import { authenticateCommand } from './authenticate.js';
 import { capabilityCommand } from './capability.js';
 import { checkCommand } from './check.js';
 import { closeCommand } from './close.js';
+import { compressCommand } from './compress.js';
 import { copyCommand } from './copy.js';
 import { createCommand } from './create.js';
 import { deleteCommand } from './delete.js';
@@ -71,6 +72,7 @@ export const COMMANDS: { readonly [N in CommandName]: CommandSpec<N> } = {
   STORE: storeCommand,
   COPY: copyCommand,
   MOVE: moveCommand,
+  COMPRESS: compressCommand,
 };
 
 /**

@@ -64,6 +64,8 @@ export type SearchKey =
   | { readonly key: 'UID'; readonly set: SequenceArg }
   /** RFC 7162 3.1.5: mod-sequence at least `modseq` (any entry name given is ignored, see below). */
   | { readonly key: 'MODSEQ'; readonly modseq: number }
+  /** RFC 8474 6: messages with this EMAILID / THREADID (an objectid, checked for syntax). */
+  | { readonly key: 'EMAILID' | 'THREADID'; readonly id: string }
   /** A bare sequence-set: message sequence numbers. */
   | { readonly key: 'SEQUENCE'; readonly set: SequenceArg }
   | { readonly key: 'NOT'; readonly operand: SearchKey }
@@ -122,6 +124,7 @@ const KEYS_WITH_ARGUMENTS: ReadonlySet<string> = new Set([
   ...TEXT_SEARCH_KEYS,
   ...DATE_SEARCH_KEYS,
   ...['KEYWORD', 'UNKEYWORD', 'HEADER', 'LARGER', 'SMALLER', 'UID', 'NOT', 'OR', 'MODSEQ'],
+  ...['EMAILID', 'THREADID'],
   ...['OLDER', 'YOUNGER'],
 ]);
 
@@ -266,6 +269,10 @@ function readSearchKey(reader: ArgReader, options: SearchParseOptions): SearchKe
       return { key: 'UID', set: readSet(reader, options) };
     case 'MODSEQ':
       return { key: 'MODSEQ', modseq: readModseqCriterion(reader) };
+    case 'EMAILID':
+    case 'THREADID':
+      // RFC 8474 7: search-key =/ "EMAILID" SP objectid / "THREADID" SP objectid.
+      return { key: word, id: reader.readWhile((ch) => /[A-Za-z0-9_-]/.test(ch), 'an object id') };
     case 'OLDER':
     case 'YOUNGER':
       // RFC 5032 4: interval = 1*DIGIT, a number of seconds; RFC 5032 3 makes 0 a BAD.
