@@ -19,6 +19,21 @@ export interface Completion {
 /** Which UIDs were shown \Recent to which client: RFC 3501 2.3.2 allows one session per message. */
 export type RecentRegistry = Map<number, number>;
 
+/**
+ * RFC 5267 4.3: an updating context as the client keeps it, from the command's ESEARCH and the
+ * ADDTO/REMOVEFROM updates after it: UIDs in mailbox order (a UID SEARCH context) or in the
+ * requested order (a UID SORT context).
+ */
+export interface ContextModel {
+  sorted: boolean;
+  uids: number[];
+  /** The command's own ESEARCH has come. */
+  started: boolean;
+}
+
+/** The program of the checker's contexts: \Flagged messages; SORT by REVERSE ARRIVAL. */
+export const CONTEXT_KEY = 'FLAGGED';
+
 /** What the command being answered is, for the RFC 3501 7.4.1 EXPUNGE rule. */
 type CommandKind = 'noExpunge' | 'any';
 
@@ -32,6 +47,12 @@ export class CheckerClient {
   private loggingOut = false;
   /** Messages whose FLAGS the current command's responses told (for .SILENT inference). */
   readonly toldFlags = new Set<MessageModel>();
+  /** Opens a UID SEARCH and a UID SORT context (RFC 5267 UPDATE) after every SELECT/EXAMINE. */
+  watchContexts = false;
+  /** The open contexts by tag; the server ends them all when the mailbox is selected again. */
+  readonly contexts = new Map<string, ContextModel>();
+  /** ADDTO/REMOVEFROM pairs applied so far. */
+  contextUpdates = 0;
 
   constructor(
     readonly id: number,
@@ -69,11 +90,23 @@ export class CheckerClient {
   /** SELECT or EXAMINE: a fresh model, filled by the responses. */
   async open(mailbox: string, readOnly: boolean): Promise<Completion> {
     this.model = new MailboxModel(readOnly);
+    this.contexts.clear();
     const completion = await this.expectOk(`${readOnly ? 'EXAMINE' : 'SELECT'} ${mailbox}`);
     const mode = completion.code?.[0];
     if (mode !== (readOnly ? 'READ-ONLY' : 'READ-WRITE'))
       throw new Violation(`${readOnly ? 'EXAMINE' : 'SELECT'} completed with [${String(mode)}]`);
+    if (this.watchContexts) {
+      await this.openContext(`UID SEARCH RETURN (UPDATE ALL) ${CONTEXT_KEY}`, false);
+      await this.openContext(`UID SORT RETURN (UPDATE ALL) (REVERSE ARRIVAL) UTF-8 ${CONTEXT_KEY}`, true);
+    }
     return completion;
+  }
+
+  private async openContext(text: string, sorted: boolean): Promise<void> {
+    const tag = `c${this.id}.${this.tagCounter + 1}`;
+    this.contexts.set(tag, { sorted, uids: [], started: false });
+    await this.expectOk(text);
+    if (this.contexts.get(tag)?.started !== true) throw new Violation(`${text} gave no ESEARCH`);
   }
 
   /** Sends one command and reads until its tagged completion, applying every response. */
@@ -180,6 +213,9 @@ export class CheckerClient {
         if (this.model && this.kind === 'noExpunge')
           for (const number of response.tokens.slice(1)) this.model.checkSequence(Number(number), 'SEARCH');
         return;
+      case 'ESEARCH':
+        this.applyEsearch(response);
+        return;
       case 'BYE':
         if (!this.loggingOut) throw new Violation(`unexpected BYE: ${response.raw}`);
         return;
@@ -189,6 +225,60 @@ export class CheckerClient {
       default:
         // CAPABILITY, ENABLED, LIST, STATUS, ...: nothing about the selected mailbox.
         return;
+    }
+  }
+
+  /**
+   * RFC 5267 4.3: the command's own ESEARCH starts a context; ADDTO and REMOVEFROM pairs are then
+   * applied in order (4.3.2), a REMOVEFROM naming exactly the results at its position (4.3.4).
+   */
+  private applyEsearch(response: Response): void {
+    const correlator = response.tokens[1];
+    const tagToken = Array.isArray(correlator) ? correlator[1] : undefined;
+    const tag = typeof tagToken === 'object' && tagToken !== null && 'str' in tagToken ? tagToken.str : null;
+    const context = tag === null ? undefined : this.contexts.get(tag);
+    if (context === undefined) return;
+    const items = response.tokens.slice(2).filter((token) => token !== 'UID');
+    const updates = items.some((token) => token === 'ADDTO' || token === 'REMOVEFROM');
+    if (!context.started) {
+      if (updates) throw new Violation(`an update before the result of ${tag}: ${response.raw}`);
+      context.started = true;
+      const all = items.indexOf('ALL');
+      context.uids = all === -1 ? [] : expandSet(String(items[all + 1]));
+      return;
+    }
+    for (let i = 0; i < items.length; i += 2) {
+      const name = items[i];
+      const pairs = items[i + 1];
+      if ((name !== 'ADDTO' && name !== 'REMOVEFROM') || !Array.isArray(pairs))
+        throw new Violation(`unexpected ESEARCH update ${response.raw}`);
+      for (let p = 0; p < pairs.length; p += 2) {
+        const position = Number(pairs[p]);
+        const uids = expandSet(String(pairs[p + 1]));
+        this.contextUpdates += 1;
+        if (!context.sorted) {
+          if (position !== 0) throw new Violation(`SEARCH context position ${position}: ${response.raw}`);
+          const members = new Set(context.uids);
+          for (const uid of uids) {
+            if (name === 'ADDTO') members.add(uid);
+            else if (!members.delete(uid)) throw new Violation(`REMOVEFROM of UID ${uid} not in ${tag}`);
+          }
+          context.uids = [...members].sort((a, b) => a - b);
+          continue;
+        }
+        if (position < 1 || position - 1 > context.uids.length)
+          throw new Violation(`${name} position ${position} outside ${tag} of ${context.uids.length}`);
+        if (name === 'ADDTO') {
+          context.uids.splice(position - 1, 0, ...uids);
+          continue;
+        }
+        const there = context.uids.slice(position - 1, position - 1 + uids.length);
+        if (there.join(',') !== uids.join(','))
+          throw new Violation(
+            `REMOVEFROM (${position} ${uids.join(',')}) but ${tag} has ${there.join(',')} there`,
+          );
+        context.uids.splice(position - 1, uids.length);
+      }
     }
   }
 
@@ -218,4 +308,15 @@ export class CheckerClient {
       throw new Violation(`UID ${uid} is \\Recent in client ${owner} and in client ${this.id}`);
     this.recent.set(uid, this.id);
   }
+}
+
+/** A sequence set as the server wrote it, expanded in its order (ranges go up, RFC 5267 3.2). */
+function expandSet(text: string): number[] {
+  const values: number[] = [];
+  for (const part of text.split(',')) {
+    const [low, high] = part.split(':').map(Number) as [number, number | undefined];
+    if (high === undefined) values.push(low);
+    else for (let value = low; value <= high; value += 1) values.push(value);
+  }
+  return values;
 }

@@ -63,6 +63,8 @@ it(
     expect(result.operations).toBeGreaterThanOrEqual(OPERATIONS);
     // The other process did write (deliveries and deletes the server heard of by polling).
     expect(result.remoteWrites).toBeGreaterThan(0);
+    // The RFC 5267 contexts were updated (and matched a fresh search at every checkpoint).
+    expect(result.contextUpdates).toBeGreaterThan(0);
     // Every kind of operation ran (the schedule is not stuck on a few).
     expect(Object.keys(result.counts).sort()).toEqual(
       [

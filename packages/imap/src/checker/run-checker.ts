@@ -40,6 +40,8 @@ export interface CheckerResult {
   counts: Record<string, number>;
   /** Deliveries and deletes committed by the other connection (other process). */
   remoteWrites: number;
+  /** RFC 5267 ADDTO/REMOVEFROM pairs the context-keeping clients applied. */
+  contextUpdates: number;
 }
 
 export async function runChecker(options: CheckerOptions): Promise<CheckerResult> {
@@ -73,6 +75,7 @@ export async function runChecker(options: CheckerOptions): Promise<CheckerResult
     violations: [],
     counts: {},
     remoteWrites: 0,
+    contextUpdates: 0,
   };
   const report = (error: unknown, failing: number | null): void => {
     if (!(error instanceof Violation)) throw error;
@@ -98,6 +101,8 @@ export async function runChecker(options: CheckerOptions): Promise<CheckerResult
         client.condstore = true;
         await client.expectOk('ENABLE CONDSTORE');
       }
+      // A third of the clients keep RFC 5267 updating contexts (UID SEARCH and UID SORT).
+      client.watchContexts = id % 3 === 1;
       await client.open('INBOX', id % 5 === 0);
     }
     const perRound = options.roundLength * options.clients;
@@ -135,6 +140,7 @@ export async function runChecker(options: CheckerOptions): Promise<CheckerResult
   } finally {
     for (const client of clients) await client.close();
     result.remoteWrites = world.remote?.writes ?? 0;
+    result.contextUpdates = clients.reduce((sum, client) => sum + client.contextUpdates, 0);
     await world.remote?.close();
   }
   return result;
@@ -171,6 +177,7 @@ async function reopen(client: CheckerClient): Promise<void> {
 async function checkpoint(clients: CheckerClient[], world: World): Promise<void> {
   await Promise.all(clients.map((client) => client.expectOk('NOOP')));
   const store = await world.store.listMessageFlags(world.inboxId);
+  await checkContexts(clients, world);
   for (const client of clients) {
     const model = client.model;
     if (model === null)
@@ -196,6 +203,33 @@ async function checkpoint(clients: CheckerClient[], world: World): Promise<void>
           throw fail(`${where}: keyword ${flag} on UID ${uid} is not in its FLAGS`);
     });
   }
+}
+
+/**
+ * RFC 5267 4.3: after the NOOP every context a client kept from ADDTO/REMOVEFROM must be the
+ * search run afresh on the store: the \Flagged UIDs, ascending (SEARCH) or by REVERSE ARRIVAL with
+ * ties in mailbox order (SORT, RFC 5256 3).
+ */
+async function checkContexts(clients: CheckerClient[], world: World): Promise<void> {
+  if (!clients.some((client) => client.contexts.size > 0)) return;
+  const messages = (await world.store.listMessages(world.inboxId)).filter((message) =>
+    message.flags.includes('\\Flagged'),
+  );
+  const ascending = messages.map((message) => message.uid);
+  const byArrival = [...messages]
+    .sort((a, b) => b.internalDate.getTime() - a.internalDate.getTime() || a.uid - b.uid)
+    .map((message) => message.uid);
+  for (const client of clients)
+    for (const [tag, context] of client.contexts) {
+      const expected = (context.sorted ? byArrival : ascending).join(',');
+      if (context.uids.join(',') !== expected)
+        throw new Violation(
+          `checkpoint, client ${client.id}: context ${tag} holds (${context.uids.join(',')}), a fresh ${
+            context.sorted ? 'SORT' : 'SEARCH'
+          } finds (${expected})`,
+          client.id,
+        );
+    }
 }
 
 /** Violations grouped by kind (numbers blanked), for the collect mode's summary. */
