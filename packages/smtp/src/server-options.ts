@@ -1,3 +1,5 @@
+import type { SieveDeliveryOptions } from './sieve/options.js';
+import type { RspamdOptions } from './rspamd/options.js';
 import type { SMTPServerOptions } from 'smtp-server';
 import type { MailStore } from '@minimail/store';
 import type { DnsResolver } from './outbound/resolver.js';
@@ -60,6 +62,10 @@ export interface SmtpServiceOptions extends ServiceOptions {
    * Authentication-Results. Absent or null: no checks (the dev default: they need DNS).
    */
   inboundAuth?: InboundAuthOptions | null;
+  /** Runs each local recipient's active Sieve script at delivery; absent or null: INBOX only. */
+  sieve?: SieveDeliveryOptions | null;
+  /** MX only: Rspamd spam checks (reject, greylist, X-Spam headers and Junk). Absent or null: none. */
+  rspamd?: RspamdOptions | null;
 }
 
 /** close() stops accepting, lets in-flight deliveries commit and answer, then closes every connection. */

@@ -22,6 +22,9 @@ import { sessionUser } from './session-user.js';
 import { TransactionBook } from './transaction.js';
 import { checkInbound, removeForgedResults, type InboundAuthOptions } from './inbound-auth/index.js';
 import type { Transaction } from './transaction.js';
+import type { SieveDeliveryOptions } from './sieve/options.js';
+import { checkSpam, type SpamOutcome } from './rspamd/check.js';
+import type { RspamdOptions } from './rspamd/options.js';
 
 export type ListenerKind = 'mx' | 'submission';
 
@@ -43,6 +46,10 @@ export interface TransactionContext {
   metrics?: ProtocolMetrics | undefined;
   /** MX only: SPF/DKIM/DMARC/ARC checks before storing; null or absent skips them. */
   inboundAuth?: InboundAuthOptions | null;
+  /** Sieve at local delivery (MX and submission alike: every local copy is a final delivery). */
+  sieve?: SieveDeliveryOptions | null;
+  /** MX only: ask Rspamd about each message (null or absent: no spam checks). */
+  rspamd?: RspamdOptions | null;
 }
 
 type Callback = (err?: SMTPServerError | null, message?: string) => void;
@@ -259,9 +266,19 @@ async function deliverCollected(
       log: { size: collected.size, authResults: auth.summary },
     };
   }
+  const spam = await askRspamd(context, auth.message, session, transaction, recipients);
+  if (spam.reply !== null) {
+    return {
+      reply: spam.reply,
+      result: spam.reply,
+      size: collected.size,
+      log: { size: collected.size, ...spam.log },
+    };
+  }
   // RFC 8601 5: Authentication-Results goes at the top, above the message's own fields.
   const traceHeaders =
     returnPathHeader(transaction.from) +
+    spam.headers +
     auth.headers +
     receivedHeader({
       heloName: session.hostNameAppearsAs,
@@ -281,6 +298,8 @@ async function deliverCollected(
       message: auth.message,
       sender: transaction.from,
       plan: mergePlans(plans),
+      sieve: context.sieve ? { options: context.sieve, profile: context.profile } : null,
+      junk: spam.junk,
     });
     return {
       reply: 'DELIVERED',
@@ -289,6 +308,7 @@ async function deliverCollected(
       log: {
         size: collected.size,
         ...(auth.summary !== null ? { authResults: auth.summary } : {}),
+        ...spam.log,
         copies: result.copies.length,
         queued: result.queued.length,
         bodyHash: result.bodyHash,
@@ -364,4 +384,25 @@ async function authenticateInbound(
     context.logger.warn({ cid: session.id, err: error }, 'inbound authentication checks failed');
     return { message: cleaned, headers: '', reject: false, summary: null };
   }
+}
+
+/** MX with Rspamd configured: its verdict for this message; otherwise nothing to add. */
+async function askRspamd(
+  context: TransactionContext,
+  message: Buffer,
+  session: SMTPServerSession,
+  transaction: Transaction,
+  recipients: string[],
+): Promise<SpamOutcome> {
+  const options = context.rspamd;
+  if (context.kind !== 'mx' || !options) return { reply: null, headers: '', junk: false, log: {} };
+  return checkSpam(options, {
+    raw: message,
+    ip: session.remoteAddress,
+    helo: session.hostNameAppearsAs || null,
+    from: transaction.from,
+    recipients,
+    user: sessionUser(session)?.address ?? null,
+    queueId: session.id,
+  });
 }

@@ -8,6 +8,7 @@ export type {
   MailStore,
   MaildropLockStore,
   OutboundQueueStore,
+  SieveScriptStore,
   StoreLifecycle,
 } from './core/interfaces.js';
 export type { StoreLogger } from './core/backend.js';
@@ -26,3 +27,10 @@ export { openMailStore, isPostgresUrl, type StoreLocation, type PostgresSettings
 export { CoreMailStore, type CoreStoreOptions } from './core/mail-store.js';
 export { copyStore, type CopyEndpoint, type CopyReport } from './copy/copy-store.js';
 export { DATA_TABLES, type DataTable } from './core/data-tables.js';
+export {
+  checkScriptName,
+  MAX_SIEVE_SCRIPTS,
+  MAX_SIEVE_SCRIPT_BYTES,
+  type ActiveSieveScript,
+  type SieveScriptInfo,
+} from './core/sieve-scripts.js';

@@ -95,7 +95,14 @@ export const serveCommand: CommandSpec = {
       freeFailures: config.authFreeFailures,
       maxDelayMs: config.authMaxDelay,
     });
-    const context = { config, store, logger, tls, authThrottle, ...(metrics ? { metrics } : {}) };
+    const context = {
+      config,
+      store,
+      logger,
+      tls,
+      authThrottle,
+      ...(metrics ? { metrics } : {}),
+    };
 
     const running: RunningListener[] = [];
     const tasks: RunningTask[] = [];

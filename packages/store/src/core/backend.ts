@@ -17,6 +17,7 @@ import type {
   RecipientResolution,
   User,
 } from './types.js';
+import type { ActiveSieveScript, SieveScriptInfo } from './sieve-scripts.js';
 import type { WriteOpArgs, WriteOpName, WriteOpResult } from './write-ops.js';
 
 /** The reads a backend answers; each is what the MailStore method of the same name returns. */
@@ -43,6 +44,10 @@ export interface StoreReads {
   readStructure(bodyHash: string): Promise<string | null>;
   listOutbound(): Promise<OutboundEntry[]>;
   getDkimKey(domain: string): Promise<DkimKey | null>;
+  listSieveScripts(userId: number): Promise<SieveScriptInfo[]>;
+  getSieveScript(userId: number, name: string): Promise<string | null>;
+  allSieveScripts(userId: number): Promise<Map<string, string>>;
+  activeSieveScript(userId: number): Promise<ActiveSieveScript | null>;
 }
 
 /** A maildrop lock this process holds. */

@@ -23,7 +23,7 @@ export function prepareDelivery(
     throw new StoreError('INVALID', 'internal date is not a valid date');
   return {
     raw: compactBytes(request.raw),
-    targets: request.targets,
+    targets: request.targets.map((t) => (t.flags ? { ...t, flags: normalizeFlags(t.flags) } : t)),
     flags: normalizeFlags(request.flags ?? []),
     internalDate,
     recipients,

@@ -126,7 +126,10 @@ export interface ConditionalFlagResult {
 }
 
 /** Where a delivered or appended message goes. */
-export type DeliveryTarget = { userId: number; mailbox?: string } | { mailboxId: number };
+/** A local copy: a user's mailbox by name (default INBOX) or a mailbox by id; `flags` (Sieve
+ * imap4flags, RFC 5232) replace the request's flags for this copy. */
+export type DeliveryTarget =
+  { userId: number; mailbox?: string; flags?: string[] } | { mailboxId: number; flags?: string[] };
 
 export interface DeliveryRequest {
   /** The whole message, CRLF line endings, exactly the bytes to serve later. */

@@ -69,6 +69,13 @@ export interface SyncWriteOps {
   retryOutbound(id: number): void;
   markOutboundDelayNotified(id: number): void;
   setDkimKey(domain: string, key: DkimKeyInput): DkimKey;
+  /** Name and size already checked by the core; the backend counts the user's scripts. */
+  putSieveScript(userId: number, name: string, content: string, now: number): void;
+  deleteSieveScript(userId: number, name: string): void;
+  renameSieveScript(userId: number, from: string, to: string): void;
+  activateSieveScript(userId: number, name: string | null): void;
+  /** `sender` already lower-cased by the core. */
+  claimVacationReply(userId: number, handle: string, sender: string, days: number, now: number): boolean;
   /** Deletes change rows older than `before` (ms since the epoch). */
   pruneChanges(before: number): void;
 }

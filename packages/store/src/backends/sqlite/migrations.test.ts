@@ -26,6 +26,11 @@ const SEED_BY_VERSION: Record<number, (db: Database.Database) => void> = {
   },
   3: (db) => SEED_BY_VERSION[2]?.(db),
   4: (db) => SEED_BY_VERSION[3]?.(db),
+  5: (db) => {
+    SEED_BY_VERSION[4]?.(db);
+    // Version 5 keeps subscriptions in their own table (the mailboxes' column is gone).
+    db.exec(`INSERT INTO subscriptions (user_id, name) VALUES (1, 'INBOX');`);
+  },
 };
 
 describe('migrations', () => {
