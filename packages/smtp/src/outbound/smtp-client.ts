@@ -20,6 +20,8 @@ export interface SmtpTarget {
   tls: TlsMode;
   /** Verify the server certificate; only meaningful for `starttls`/`implicit`. */
   verifyCertificate: boolean;
+  /** Trusted CAs instead of the system's (tests of verified MX delivery). */
+  ca?: string | string[];
   auth?: { user: string; pass: string };
 }
 
@@ -78,6 +80,7 @@ export async function sendOverSmtp(target: SmtpTarget, outgoing: OutgoingMessage
     tls: {
       rejectUnauthorized: target.verifyCertificate && target.tls !== 'opportunistic',
       ...(target.servername !== undefined ? { servername: target.servername } : {}),
+      ...(target.ca !== undefined ? { ca: target.ca } : {}),
       minVersion: MIN_TLS_VERSION,
     },
     connectionTimeout: CONNECT_TIMEOUT_MS,

@@ -32,9 +32,16 @@ export interface RemoteMx {
  * RCPT and DATA as `script` says; `smtpUtf8: false` leaves SMTPUTF8 out of its EHLO reply.
  */
 export async function startRemoteMx(
-  options: { script?: Script; auth?: { user: string; pass: string }; tls?: boolean; smtpUtf8?: boolean } = {},
+  options: {
+    script?: Script;
+    auth?: { user: string; pass: string };
+    tls?: boolean;
+    smtpUtf8?: boolean;
+    /** Its STARTTLS certificate instead of the shared `localhost` one (MTA-STS tests). */
+    certificate?: { key: string; cert: string };
+  } = {},
 ): Promise<RemoteMx> {
-  const cert = options.tls === false ? null : await testCertificate();
+  const cert = options.tls === false ? null : (options.certificate ?? (await testCertificate()));
   const received: ReceivedMail[] = [];
   const state = { dataAttempts: 0 };
   const rcptAttempts = new Map<string, number>();
