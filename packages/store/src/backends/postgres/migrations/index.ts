@@ -2,6 +2,7 @@ import { StoreError } from '../../../core/types.js';
 import type { Queryable } from '../connection.js';
 import { migration001Schema } from './001-schema.js';
 import { migration002Subscriptions } from './002-subscriptions.js';
+import { migration004SaveDate } from './004-save-date.js';
 import { migration007Sieve } from './007-sieve.js';
 import type { PostgresMigration } from './migration.js';
 
@@ -9,7 +10,8 @@ import type { PostgresMigration } from './migration.js';
 export const PG_MIGRATIONS: readonly PostgresMigration[] = [
   migration001Schema,
   migration002Subscriptions,
-  // Reserved numbers 003-006 belong to other branches; the lead renumbers at merge.
+  migration004SaveDate,
+  // Reserved numbers 005-006 belong to other branches; the lead renumbers at merge.
   migration007Sieve,
 ];
 export const PG_LATEST_SCHEMA_VERSION = PG_MIGRATIONS.length;

@@ -5,6 +5,7 @@ import { migration002FeedQueueLocks } from './002-feed-queue-locks.js';
 import { migration003BodyStructure } from './003-body-structure.js';
 import { migration004DkimKeys } from './004-dkim-keys.js';
 import { migration005Subscriptions } from './005-subscriptions.js';
+import { migration007SaveDate } from './007-save-date.js';
 import { migration010Sieve } from './010-sieve.js';
 import type { Migration } from './migration.js';
 
@@ -17,7 +18,8 @@ export const MIGRATIONS: readonly Migration[] = [
   migration003BodyStructure,
   migration004DkimKeys,
   migration005Subscriptions,
-  // Reserved numbers 006-009 belong to other branches; the lead renumbers at merge.
+  migration007SaveDate,
+  // Reserved numbers 008-009 belong to other branches; the lead renumbers at merge.
   migration010Sieve,
 ];
 
