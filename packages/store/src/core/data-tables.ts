@@ -65,6 +65,7 @@ export const DATA_COLUMNS: Record<DataTable, readonly string[]> = {
     'last_error',
     'status',
     'delay_notified',
+    'dsn',
   ],
   dkim_keys: ['domain', 'selector', 'algorithm', 'private_key', 'public_key', 'created_at'],
   sieve_scripts: ['id', 'user_id', 'name', 'content', 'active', 'updated_at'],

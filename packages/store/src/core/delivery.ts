@@ -28,6 +28,7 @@ export function prepareDelivery(
     internalDate,
     recipients,
     sender: request.outbound?.sender ?? '',
+    dsn: recipients.map((_, i) => request.outbound?.dsn?.[i] ?? null),
     structure: describe(request.raw),
   };
 }

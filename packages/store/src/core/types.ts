@@ -142,7 +142,8 @@ export interface DeliveryRequest {
   /** Local copies to make. Duplicates (same mailbox) are made once. */
   targets: DeliveryTarget[];
   /** Remote recipients to queue for relay in the same transaction (nothing is half-stored). */
-  outbound?: { sender: string; recipients: string[] };
+  /** `dsn[i]`: the RFC 3461 parameters of `recipients[i]` (absent or null: none). */
+  outbound?: { sender: string; recipients: string[]; dsn?: Array<OutboundDsn | null> };
   flags?: string[];
   internalDate?: Date;
 }
@@ -179,6 +180,18 @@ export type MailboxChange =
 
 export type ChangeListener = (changes: MailboxChange[]) => void;
 
+/** RFC 3461 parameters of one queued recipient (per-message RET/ENVID repeated in each). */
+export interface OutboundDsn {
+  /** RFC 3461 4.1 NOTIFY; absent: the default (failure and delay notices, no success notice). */
+  notify?: Array<'SUCCESS' | 'FAILURE' | 'DELAY' | 'NEVER'>;
+  /** RFC 3461 4.2 ORCPT as received (`rfc822;` plus xtext). */
+  orcpt?: string;
+  /** RFC 3461 4.3 RET: the whole message or only its headers in a failure DSN. */
+  ret?: 'FULL' | 'HDRS';
+  /** RFC 3461 4.4 ENVID as received (xtext). */
+  envid?: string;
+}
+
 export interface OutboundEntry {
   id: number;
   sender: string;
@@ -192,6 +205,8 @@ export interface OutboundEntry {
   status: 'queued' | 'delivering' | 'failed';
   /** Whether the sender was already told delivery is delayed (RFC 3464 action=delayed), once. */
   delayNotified: boolean;
+  /** The DSN parameters the submitter gave (RFC 3461), or null. */
+  dsn: OutboundDsn | null;
 }
 
 /** RFC 6376 3.3 / RFC 8463: the signing algorithms minimail generates keys for. */

@@ -14,6 +14,7 @@ import type {
   DkimKey,
   DkimKeyInput,
   Domain,
+  OutboundDsn,
   FlagMode,
   Mailbox,
   MessageSummary,
@@ -32,6 +33,8 @@ export interface PreparedDelivery {
   /** Remote recipients (already normalized) to queue, and the envelope sender they are queued with. */
   recipients: string[];
   sender: string;
+  /** RFC 3461 parameters, one per recipient (null: none), stored as JSON with the entry. */
+  dsn: Array<OutboundDsn | null>;
   structure: string | null;
 }
 

@@ -55,8 +55,10 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
       copies.push({ ...added, mailboxId: mailbox.id, userId: mailbox.userId });
     }
     const queued: number[] = [];
-    for (const recipient of delivery.recipients)
-      queued.push(await outbound.enqueue(tx, delivery.sender, recipient, bodyHash, raw.length));
+    for (const [i, recipient] of delivery.recipients.entries())
+      queued.push(
+        await outbound.enqueue(tx, delivery.sender, recipient, bodyHash, raw.length, delivery.dsn[i] ?? null),
+      );
     return { copies, queued, bodyHash };
   },
   setFlags: async (tx, mailboxId, uids, mode, flags) =>

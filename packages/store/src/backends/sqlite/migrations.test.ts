@@ -34,6 +34,8 @@ SEED_BY_VERSION[5] = (db) => {
 };
 // Version 6 (save dates) adds a nullable column: the same rows.
 SEED_BY_VERSION[6] = (db) => SEED_BY_VERSION[5]?.(db);
+// Version 7 (Sieve) adds tables only.
+SEED_BY_VERSION[7] = (db) => SEED_BY_VERSION[6]?.(db);
 
 describe('migrations', () => {
   let dir: string;

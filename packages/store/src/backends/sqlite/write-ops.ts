@@ -97,8 +97,8 @@ export class WriteOps implements SyncWriteOps {
       const added = messages.add(mailbox.id, bodyHash, raw.length, delivery.internalDate, flags);
       copies.push({ ...added, mailboxId: mailbox.id, userId: mailbox.userId });
     }
-    const queued = delivery.recipients.map((recipient) =>
-      outbound.enqueue(delivery.sender, recipient, bodyHash, raw.length),
+    const queued = delivery.recipients.map((recipient, i) =>
+      outbound.enqueue(delivery.sender, recipient, bodyHash, raw.length, delivery.dsn[i] ?? null),
     );
     return { copies, queued, bodyHash };
   }
