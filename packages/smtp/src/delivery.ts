@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { MemoryReservation, MessageMemoryBudget } from '@minimail/protocol';
-import type { DeliveryRequest, DeliveryResult, MailStore } from '@minimail/store';
+import type { DeliveryRequest, DeliveryResult, MailStore, OutboundDsn } from '@minimail/store';
 import type { RecipientPlan } from './envelope-policy.js';
 import { TRACE_HEADROOM } from './limits.js';
 import type { Profile } from './envelope-policy.js';
@@ -158,6 +158,8 @@ export interface LocalDelivery {
   sieve?: { options: SieveDeliveryOptions; profile: Profile } | null | undefined;
   /** The spam filter says spam: local copies go to Junk (a recipient's Sieve script decides itself). */
   junk?: boolean;
+  /** RFC 3461 parameters by lower-cased recipient (kept with the queue entries of relayed ones). */
+  dsn?: ReadonlyMap<string, OutboundDsn>;
 }
 
 /**
@@ -183,12 +185,20 @@ export async function deliverMessage(delivery: LocalDelivery): Promise<DeliveryR
       userIds: [...userIds],
       relay: plan.relay,
       junk: delivery.junk === true,
+      ...(delivery.dsn !== undefined ? { dsn: delivery.dsn } : {}),
     });
   }
   const request: DeliveryRequest = {
     raw: prependTraceHeaders(delivery.traceHeaders, delivery.message),
     targets: [...userIds].map((userId) => (delivery.junk ? { userId, mailbox: 'Junk' } : { userId })),
   };
-  if (plan.relay.length > 0) request.outbound = { sender: delivery.sender, recipients: plan.relay };
+  if (plan.relay.length > 0)
+    request.outbound = {
+      sender: delivery.sender,
+      recipients: plan.relay,
+      ...(delivery.dsn !== undefined
+        ? { dsn: plan.relay.map((a) => delivery.dsn?.get(a.toLowerCase()) ?? null) }
+        : {}),
+    };
   return store.deliver(request);
 }

@@ -5,7 +5,10 @@ import type {
   SMTPServerSession,
 } from 'smtp-server';
 import type { Logger } from 'pino';
-import type { MailStore } from '@minimail/store';
+import type { MailStore, OutboundDsn } from '@minimail/store';
+import { dsnByRecipient } from './dsn-params.js';
+import { sendBounce } from './outbound/bounce.js';
+import type { DsnRecipient } from './outbound/dsn.js';
 import type { MessageMemoryBudget, ProtocolMetrics } from '@minimail/protocol';
 import { collectMessage, deliverMessage, normalizeLineEndings, type CollectedMessage } from './delivery.js';
 import { decideRecipient, decideSender, mergePlans } from './envelope-policy.js';
@@ -291,6 +294,7 @@ async function deliverCollected(
       singleRecipient: recipients.length === 1 ? (recipients[0] ?? null) : null,
       date: new Date(),
     });
+  const dsn = dsnByRecipient(session);
   try {
     const result = await deliverMessage({
       store: context.store,
@@ -300,7 +304,9 @@ async function deliverCollected(
       plan: mergePlans(plans),
       sieve: context.sieve ? { options: context.sieve, profile: context.profile } : null,
       junk: spam.junk,
+      dsn,
     });
+    await deliveredNotices(context, session, transaction.from, recipients, plans, dsn, auth.message);
     return {
       reply: 'DELIVERED',
       result: 'delivered',
@@ -405,4 +411,48 @@ async function askRspamd(
     user: sessionUser(session)?.address ?? null,
     queueId: session.id,
   });
+}
+
+/**
+ * RFC 3461 NOTIFY=SUCCESS for a recipient delivered here: a "delivered" DSN (RFC 3464) to the
+ * sender, after the message is stored. A failure to send it is logged; the delivery stands.
+ */
+async function deliveredNotices(
+  context: TransactionContext,
+  session: SMTPServerSession,
+  sender: string,
+  recipients: string[],
+  plans: RecipientPlan[],
+  dsn: ReadonlyMap<string, OutboundDsn>,
+  message: Buffer,
+): Promise<void> {
+  const lines: DsnRecipient[] = [];
+  recipients.forEach((address, i) => {
+    const plan = plans[i];
+    const params = dsn.get(address.toLowerCase());
+    if (plan === undefined || params?.notify?.includes('SUCCESS') !== true) return;
+    if (plan.userIds.length + plan.create.length === 0) return;
+    lines.push({
+      address,
+      action: 'delivered',
+      status: '2.0.0',
+      diagnostic: '250 2.0.0 delivered to the mailbox',
+      ...(params.orcpt !== undefined ? { originalRecipient: params.orcpt } : {}),
+    });
+  });
+  if (lines.length === 0 || sender === '') return;
+  const envid = dsn.get(recipients[0]?.toLowerCase() ?? '')?.envid;
+  try {
+    await sendBounce({
+      store: context.store,
+      hostname: context.hostname,
+      sender,
+      recipients: lines,
+      original: message,
+      arrivalDate: new Date(),
+      ...(envid !== undefined ? { envid } : {}),
+    });
+  } catch (error) {
+    context.logger.warn({ err: error, cid: session.id }, 'dsn: the delivered notice could not be stored');
+  }
 }

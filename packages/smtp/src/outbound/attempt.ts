@@ -4,7 +4,14 @@ import type { Group } from './grouping.js';
 import { domainOf, fromHeaderDomain, stripReturnPath } from './message-prep.js';
 import { isForbiddenDestination } from './forbidden-destinations.js';
 import { aLabel as aLabelOf, lookupDestination, RouteError } from './mx-lookup.js';
-import { sendOverSmtp, SmtpSendError, type SendOutcome, type SmtpTarget } from './smtp-client.js';
+import type { OutboundDsn } from '@minimail/store';
+import {
+  sendOverSmtp,
+  SmtpSendError,
+  type OutgoingMessage,
+  type SendOutcome,
+  type SmtpTarget,
+} from './smtp-client.js';
 import { enhancedStatus, perRecipient, type Verdict } from './verdicts.js';
 import { policyAllowsMx, type StsPolicy, type TlsFailure } from './mta-sts/index.js';
 
@@ -38,7 +45,14 @@ export async function attemptDelivery(ctx: RelayContext, group: Group): Promise<
   let last: Verdict = { kind: 'temporary', diagnostic: 'no host to try' };
   for (const target of targets) {
     let outcome: SendOutcome;
-    const outgoing = { heloName: ctx.hostname, sender: group.sender, recipients, message };
+    const dsn = group.entries[0]?.dsn ?? null;
+    const outgoing = {
+      heloName: ctx.hostname,
+      sender: group.sender,
+      recipients,
+      message,
+      ...(dsn !== null ? { dsn: nextHopDsn(dsn) } : {}),
+    };
     try {
       outcome = await sendWithPolicy(ctx, group.domain, target, outgoing);
     } catch (error) {
@@ -202,6 +216,16 @@ async function routeTargets(ctx: RelayContext, domain: string): Promise<Target[]
 /** A testing-mode policy still applies (and reports) to hosts it does not name. */
 function testingOnly(policy: StsPolicy | null): StsPolicy | null {
   return policy?.mode === 'testing' ? policy : null;
+}
+
+/** RFC 3461 5.2: the parameters as the next hop gets them (the client encodes them as xtext). */
+function nextHopDsn(dsn: OutboundDsn): NonNullable<OutgoingMessage['dsn']> {
+  return {
+    ...(dsn.ret !== undefined ? { ret: dsn.ret } : {}),
+    ...(dsn.envid !== undefined ? { envid: dsn.envid } : {}),
+    ...(dsn.notify !== undefined ? { notify: dsn.notify } : {}),
+    ...(dsn.orcpt !== undefined ? { orcpt: dsn.orcpt } : {}),
+  };
 }
 
 function errorText(error: unknown): string {

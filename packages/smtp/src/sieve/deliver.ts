@@ -15,7 +15,7 @@ import {
   type SieveAction,
   type VacationAction,
 } from '@minimail/sieve';
-import type { DeliveryResult, DeliveryTarget, MailStore } from '@minimail/store';
+import type { DeliveryResult, DeliveryTarget, MailStore, OutboundDsn } from '@minimail/store';
 import type { Profile } from '../envelope-policy.js';
 import type { SieveDeliveryOptions } from './options.js';
 import { buildRejectNotice } from './reject-notice.js';
@@ -33,6 +33,8 @@ export interface SieveDeliveryInput {
   relay: readonly string[];
   /** The spam filter says spam: users without an active script get the copy in Junk. */
   junk?: boolean;
+  /** RFC 3461 parameters of the transaction's recipients (redirect targets have none). */
+  dsn?: ReadonlyMap<string, OutboundDsn>;
 }
 
 interface Plan {
@@ -58,7 +60,17 @@ export async function deliverWithSieve(input: SieveDeliveryInput): Promise<Deliv
     result = await input.store.deliver({
       raw: input.raw,
       targets: plan.targets,
-      ...(plan.relay.size > 0 ? { outbound: { sender: input.sender, recipients: [...plan.relay] } } : {}),
+      ...(plan.relay.size > 0
+        ? {
+            outbound: {
+              sender: input.sender,
+              recipients: [...plan.relay],
+              ...(input.dsn !== undefined
+                ? { dsn: [...plan.relay].map((a) => input.dsn?.get(a.toLowerCase()) ?? null) }
+                : {}),
+            },
+          }
+        : {}),
     });
   }
   // Only once the message is durably stored: a reply for a message we then refuse would be wrong.

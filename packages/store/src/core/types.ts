@@ -184,11 +184,11 @@ export type ChangeListener = (changes: MailboxChange[]) => void;
 export interface OutboundDsn {
   /** RFC 3461 4.1 NOTIFY; absent: the default (failure and delay notices, no success notice). */
   notify?: Array<'SUCCESS' | 'FAILURE' | 'DELAY' | 'NEVER'>;
-  /** RFC 3461 4.2 ORCPT as received (`rfc822;` plus xtext). */
+  /** RFC 3461 4.2 ORCPT (`rfc822;` plus the address, xtext decoded). */
   orcpt?: string;
   /** RFC 3461 4.3 RET: the whole message or only its headers in a failure DSN. */
   ret?: 'FULL' | 'HDRS';
-  /** RFC 3461 4.4 ENVID as received (xtext). */
+  /** RFC 3461 4.4 ENVID (xtext decoded). */
   envid?: string;
 }
 
