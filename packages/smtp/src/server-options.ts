@@ -1,5 +1,6 @@
 import type { SieveDeliveryOptions } from './sieve/options.js';
 import type { RspamdOptions } from './rspamd/options.js';
+import type { Chaos } from './chaos.js';
 import type { SMTPServerOptions } from 'smtp-server';
 import type { MailStore } from '@minimail/store';
 import type { DnsResolver } from './outbound/resolver.js';
@@ -66,6 +67,8 @@ export interface SmtpServiceOptions extends ServiceOptions {
   sieve?: SieveDeliveryOptions | null;
   /** MX only: Rspamd spam checks (reject, greylist, X-Spam headers and Junk). Absent or null: none. */
   rspamd?: RspamdOptions | null;
+  /** Dev: SMTP fault injection (chaos.ts); the same engine may be shared by listeners and the HTTP API. */
+  chaos?: Chaos | undefined;
 }
 
 /** close() stops accepting, lets in-flight deliveries commit and answer, then closes every connection. */

@@ -1,6 +1,7 @@
 export * from './core/types.js';
 export type {
   AccountStore,
+  CatcherSearchStore,
   ChangeFeedStore,
   DeliveryStore,
   DkimKeyStore,
@@ -34,3 +35,5 @@ export {
   type ActiveSieveScript,
   type SieveScriptInfo,
 } from './core/sieve-scripts.js';
+export type * from './core/search-types.js';
+export { MAX_PAGE_SIZE as SEARCH_MAX_PAGE_SIZE, MAX_QUERY_TERMS } from './core/limits.js';

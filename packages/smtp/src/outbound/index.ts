@@ -19,3 +19,5 @@ export {
   tlsReportMessage,
 } from './mta-sts/index.js';
 export type { StsPolicy, TlsReport } from './mta-sts/index.js';
+export { sendOverSmtp, SmtpSendError } from './smtp-client.js';
+export type { OutgoingMessage, SendOutcome, SmtpTarget } from './smtp-client.js';

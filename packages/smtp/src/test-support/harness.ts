@@ -1,3 +1,4 @@
+import type { Chaos } from '../chaos.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,7 @@ export interface HarnessOptions {
   sieve?: { now?: () => number };
   /** Rspamd's normal worker and controller (MX spam checks). */
   rspamd?: { url: string; controllerUrl?: string; timeoutMs?: number };
+  chaos?: Chaos;
 }
 
 /** A real store in a temp dir, one listener on an ephemeral loopback port, and captured logs. */
@@ -73,6 +75,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     ...(options.maxRecipients !== undefined ? { maxRecipients: options.maxRecipients } : {}),
     ...(options.inboundAuth !== undefined ? { inboundAuth: options.inboundAuth } : {}),
     ...options.serviceOptions,
+    ...(options.chaos !== undefined ? { chaos: options.chaos } : {}),
   };
   if (options.rspamd) Object.assign(common, { rspamd: { ...options.rspamd, logger } });
   const scripts: SieveScriptStore | null = options.sieve ? store : null;

@@ -19,6 +19,7 @@ import type {
 } from './types.js';
 import type { ActiveSieveScript, SieveScriptInfo } from './sieve-scripts.js';
 import type { WriteOpArgs, WriteOpName, WriteOpResult } from './write-ops.js';
+import type { CaughtGroup, MessagePage, MessageQuery } from './search-types.js';
 
 /** The reads a backend answers; each is what the MailStore method of the same name returns. */
 export interface StoreReads {
@@ -48,6 +49,9 @@ export interface StoreReads {
   getSieveScript(userId: number, name: string): Promise<string | null>;
   allSieveScripts(userId: number): Promise<Map<string, string>>;
   activeSieveScript(userId: number): Promise<ActiveSieveScript | null>;
+  searchMessages(query: MessageQuery): Promise<MessagePage>;
+  catcherKeywords(mailboxIds?: readonly number[]): Promise<string[]>;
+  caughtGroup(mailboxId: number, uid: number, mailboxIds?: readonly number[]): Promise<CaughtGroup | null>;
 }
 
 /** A maildrop lock this process holds. */

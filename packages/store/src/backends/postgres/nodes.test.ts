@@ -42,7 +42,7 @@ describe('PostgreSQL: several nodes on one database', () => {
 
   it('migrates once, records the version, and refuses a database newer than the code', async () => {
     expect(await migratePostgresDatabase({ url: target.url })).toEqual([]);
-    // Every migration of the code, once (no literal list: other branches append migrations).
+    // Every migration once, in order (no literal latest version: other migrations follow).
     expect(await target.query('SELECT version, name FROM minimail_schema ORDER BY version', [])).toEqual(
       PG_MIGRATIONS.map(({ version, name }) => ({ version, name })),
     );

@@ -34,6 +34,9 @@ export function sqliteReads(parts: StoreParts): StoreReads {
     getSieveScript: (userId, name) => read(() => sieveScripts.get(userId, name)),
     allSieveScripts: (userId) => read(() => sieveScripts.allOf(userId)),
     activeSieveScript: (userId) => read(() => sieveScripts.activeOf(userId)),
+    searchMessages: (query) => read(() => parts.search.search(query)),
+    catcherKeywords: (mailboxIds) => read(() => parts.search.keywords(mailboxIds)),
+    caughtGroup: (mailboxId, uid, mailboxIds) => read(() => parts.search.groupOf(mailboxId, uid, mailboxIds)),
   };
 }
 

@@ -10,6 +10,7 @@ import { OutboundQueue } from './outbound.js';
 import { SieveScripts } from './sieve-scripts.js';
 import { Subscriptions } from './subscriptions.js';
 import { UidValidityCounter } from './uid-validity.js';
+import { SearchIndex } from './search-index.js';
 
 /** The store's small classes, one per concern, all on one connection (their statements are prepared on it). */
 export interface StoreParts {
@@ -23,6 +24,7 @@ export interface StoreParts {
   dkimKeys: DkimKeys;
   subscriptions: Subscriptions;
   sieveScripts: SieveScripts;
+  search: SearchIndex;
 }
 
 export function createStoreParts(db: SqliteDatabase): StoreParts {
@@ -40,5 +42,6 @@ export function createStoreParts(db: SqliteDatabase): StoreParts {
     dkimKeys: new DkimKeys(db),
     subscriptions,
     sieveScripts: new SieveScripts(db),
+    search: new SearchIndex(db),
   };
 }

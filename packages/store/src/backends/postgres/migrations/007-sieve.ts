@@ -6,7 +6,7 @@ import type { PostgresMigration } from './migration.js';
  * keys for `store copy`, which pages every table by one key column.
  */
 export const migration007Sieve: PostgresMigration = {
-  version: 4,
+  version: 5,
   name: 'sieve',
   sql: `
     CREATE TABLE sieve_scripts (

@@ -5,7 +5,7 @@ import type { PostgresMigration } from './migration.js';
  * Issue 19, numbered after 007-sieve (the lead renumbers at merge); its version is its position.
  */
 export const migration007bOutboundDsn: PostgresMigration = {
-  version: 5,
+  version: 6,
   name: 'outbound-dsn',
   sql: 'ALTER TABLE outbound ADD COLUMN dsn text',
 };

@@ -2,6 +2,7 @@ import { StoreError } from '../../../core/types.js';
 import type { Queryable } from '../connection.js';
 import { migration001Schema } from './001-schema.js';
 import { migration002Subscriptions } from './002-subscriptions.js';
+import { migration003Search } from './003-search.js';
 import { migration004SaveDate } from './004-save-date.js';
 import { migration007Sieve } from './007-sieve.js';
 import { migration007bOutboundDsn } from './007b-outbound-dsn.js';
@@ -11,8 +12,9 @@ import type { PostgresMigration } from './migration.js';
 export const PG_MIGRATIONS: readonly PostgresMigration[] = [
   migration001Schema,
   migration002Subscriptions,
+  migration003Search,
   migration004SaveDate,
-  // Reserved numbers 005-006 belong to other branches; the lead renumbers at merge.
+  // Reserved numbers 005-006 (app passwords, quotas) belong to other branches; the lead renumbers at merge.
   migration007Sieve,
   migration007bOutboundDsn,
 ];

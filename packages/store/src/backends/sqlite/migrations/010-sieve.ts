@@ -7,7 +7,7 @@ import type { Migration } from './migration.js';
  * `store copy`, which pages every table by one key column.
  */
 export const migration010Sieve: Migration = {
-  version: 7,
+  version: 8,
   name: 'sieve',
   up(db) {
     db.exec(`

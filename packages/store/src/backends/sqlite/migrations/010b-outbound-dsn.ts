@@ -6,7 +6,7 @@ import type { Migration } from './migration.js';
  * position in MIGRATIONS.
  */
 export const migration010bOutboundDsn: Migration = {
-  version: 8,
+  version: 9,
   name: 'outbound-dsn',
   up(db) {
     db.exec('ALTER TABLE outbound ADD COLUMN dsn TEXT');

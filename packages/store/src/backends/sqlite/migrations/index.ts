@@ -5,6 +5,7 @@ import { migration002FeedQueueLocks } from './002-feed-queue-locks.js';
 import { migration003BodyStructure } from './003-body-structure.js';
 import { migration004DkimKeys } from './004-dkim-keys.js';
 import { migration005Subscriptions } from './005-subscriptions.js';
+import { migration006SearchIndex } from './006-search-index.js';
 import { migration007SaveDate } from './007-save-date.js';
 import { migration010Sieve } from './010-sieve.js';
 import { migration010bOutboundDsn } from './010b-outbound-dsn.js';
@@ -19,8 +20,9 @@ export const MIGRATIONS: readonly Migration[] = [
   migration003BodyStructure,
   migration004DkimKeys,
   migration005Subscriptions,
+  migration006SearchIndex,
   migration007SaveDate,
-  // Reserved numbers 008-009 belong to other branches; the lead renumbers at merge.
+  // Reserved numbers 008-009 (app passwords, quotas) belong to other branches; the lead renumbers at merge.
   migration010Sieve,
   migration010bOutboundDsn,
 ];
