@@ -5,7 +5,10 @@ import type {
   SMTPServerSession,
 } from 'smtp-server';
 import type { Logger } from 'pino';
-import type { MailStore } from '@minimail/store';
+import type { MailStore, OutboundDsn } from '@minimail/store';
+import { dsnByRecipient } from './dsn-params.js';
+import { sendBounce } from './outbound/bounce.js';
+import type { DsnRecipient } from './outbound/dsn.js';
 import type { MessageMemoryBudget, ProtocolMetrics } from '@minimail/protocol';
 import { collectMessage, deliverMessage, normalizeLineEndings, type CollectedMessage } from './delivery.js';
 import { decideRecipient, decideSender, mergePlans } from './envelope-policy.js';
@@ -22,6 +25,9 @@ import { sessionUser } from './session-user.js';
 import { TransactionBook } from './transaction.js';
 import { checkInbound, removeForgedResults, type InboundAuthOptions } from './inbound-auth/index.js';
 import type { Transaction } from './transaction.js';
+import type { SieveDeliveryOptions } from './sieve/options.js';
+import { checkSpam, type SpamOutcome } from './rspamd/check.js';
+import type { RspamdOptions } from './rspamd/options.js';
 
 export type ListenerKind = 'mx' | 'submission';
 
@@ -43,6 +49,10 @@ export interface TransactionContext {
   metrics?: ProtocolMetrics | undefined;
   /** MX only: SPF/DKIM/DMARC/ARC checks before storing; null or absent skips them. */
   inboundAuth?: InboundAuthOptions | null;
+  /** Sieve at local delivery (MX and submission alike: every local copy is a final delivery). */
+  sieve?: SieveDeliveryOptions | null;
+  /** MX only: ask Rspamd about each message (null or absent: no spam checks). */
+  rspamd?: RspamdOptions | null;
 }
 
 type Callback = (err?: SMTPServerError | null, message?: string) => void;
@@ -259,9 +269,19 @@ async function deliverCollected(
       log: { size: collected.size, authResults: auth.summary },
     };
   }
+  const spam = await askRspamd(context, auth.message, session, transaction, recipients);
+  if (spam.reply !== null) {
+    return {
+      reply: spam.reply,
+      result: spam.reply,
+      size: collected.size,
+      log: { size: collected.size, ...spam.log },
+    };
+  }
   // RFC 8601 5: Authentication-Results goes at the top, above the message's own fields.
   const traceHeaders =
     returnPathHeader(transaction.from) +
+    spam.headers +
     auth.headers +
     receivedHeader({
       heloName: session.hostNameAppearsAs,
@@ -274,6 +294,7 @@ async function deliverCollected(
       singleRecipient: recipients.length === 1 ? (recipients[0] ?? null) : null,
       date: new Date(),
     });
+  const dsn = dsnByRecipient(session);
   try {
     const result = await deliverMessage({
       store: context.store,
@@ -281,7 +302,11 @@ async function deliverCollected(
       message: auth.message,
       sender: transaction.from,
       plan: mergePlans(plans),
+      sieve: context.sieve ? { options: context.sieve, profile: context.profile } : null,
+      junk: spam.junk,
+      dsn,
     });
+    await deliveredNotices(context, session, transaction.from, recipients, plans, dsn, auth.message);
     return {
       reply: 'DELIVERED',
       result: 'delivered',
@@ -289,6 +314,7 @@ async function deliverCollected(
       log: {
         size: collected.size,
         ...(auth.summary !== null ? { authResults: auth.summary } : {}),
+        ...spam.log,
         copies: result.copies.length,
         queued: result.queued.length,
         bodyHash: result.bodyHash,
@@ -363,5 +389,70 @@ async function authenticateInbound(
   } catch (error) {
     context.logger.warn({ cid: session.id, err: error }, 'inbound authentication checks failed');
     return { message: cleaned, headers: '', reject: false, summary: null };
+  }
+}
+
+/** MX with Rspamd configured: its verdict for this message; otherwise nothing to add. */
+async function askRspamd(
+  context: TransactionContext,
+  message: Buffer,
+  session: SMTPServerSession,
+  transaction: Transaction,
+  recipients: string[],
+): Promise<SpamOutcome> {
+  const options = context.rspamd;
+  if (context.kind !== 'mx' || !options) return { reply: null, headers: '', junk: false, log: {} };
+  return checkSpam(options, {
+    raw: message,
+    ip: session.remoteAddress,
+    helo: session.hostNameAppearsAs || null,
+    from: transaction.from,
+    recipients,
+    user: sessionUser(session)?.address ?? null,
+    queueId: session.id,
+  });
+}
+
+/**
+ * RFC 3461 NOTIFY=SUCCESS for a recipient delivered here: a "delivered" DSN (RFC 3464) to the
+ * sender, after the message is stored. A failure to send it is logged; the delivery stands.
+ */
+async function deliveredNotices(
+  context: TransactionContext,
+  session: SMTPServerSession,
+  sender: string,
+  recipients: string[],
+  plans: RecipientPlan[],
+  dsn: ReadonlyMap<string, OutboundDsn>,
+  message: Buffer,
+): Promise<void> {
+  const lines: DsnRecipient[] = [];
+  recipients.forEach((address, i) => {
+    const plan = plans[i];
+    const params = dsn.get(address.toLowerCase());
+    if (plan === undefined || params?.notify?.includes('SUCCESS') !== true) return;
+    if (plan.userIds.length + plan.create.length === 0) return;
+    lines.push({
+      address,
+      action: 'delivered',
+      status: '2.0.0',
+      diagnostic: '250 2.0.0 delivered to the mailbox',
+      ...(params.orcpt !== undefined ? { originalRecipient: params.orcpt } : {}),
+    });
+  });
+  if (lines.length === 0 || sender === '') return;
+  const envid = dsn.get(recipients[0]?.toLowerCase() ?? '')?.envid;
+  try {
+    await sendBounce({
+      store: context.store,
+      hostname: context.hostname,
+      sender,
+      recipients: lines,
+      original: message,
+      arrivalDate: new Date(),
+      ...(envid !== undefined ? { envid } : {}),
+    });
+  } catch (error) {
+    context.logger.warn({ err: error, cid: session.id }, 'dsn: the delivered notice could not be stored');
   }
 }

@@ -13,6 +13,8 @@ const IDENTITY_TABLES: readonly DataTable[] = [
   'subscriptions',
   'messages',
   'outbound',
+  'sieve_scripts',
+  'sieve_vacation_replies',
 ];
 
 /** Reads a PostgreSQL store in one REPEATABLE READ transaction (one snapshot, also while nodes write). */

@@ -17,6 +17,7 @@ import type {
   RecipientResolution,
   User,
 } from './types.js';
+import type { ActiveSieveScript, SieveScriptInfo } from './sieve-scripts.js';
 import type { WriteOpArgs, WriteOpName, WriteOpResult } from './write-ops.js';
 import type { CaughtGroup, MessagePage, MessageQuery } from './search-types.js';
 
@@ -44,6 +45,10 @@ export interface StoreReads {
   readStructure(bodyHash: string): Promise<string | null>;
   listOutbound(): Promise<OutboundEntry[]>;
   getDkimKey(domain: string): Promise<DkimKey | null>;
+  listSieveScripts(userId: number): Promise<SieveScriptInfo[]>;
+  getSieveScript(userId: number, name: string): Promise<string | null>;
+  allSieveScripts(userId: number): Promise<Map<string, string>>;
+  activeSieveScript(userId: number): Promise<ActiveSieveScript | null>;
   searchMessages(query: MessageQuery): Promise<MessagePage>;
   catcherKeywords(mailboxIds?: readonly number[]): Promise<string[]>;
   caughtGroup(mailboxId: number, uid: number, mailboxIds?: readonly number[]): Promise<CaughtGroup | null>;

@@ -15,6 +15,8 @@ export const DATA_TABLES = [
   'messages',
   'outbound',
   'dkim_keys',
+  'sieve_scripts',
+  'sieve_vacation_replies',
 ] as const;
 export type DataTable = (typeof DATA_TABLES)[number];
 
@@ -63,8 +65,11 @@ export const DATA_COLUMNS: Record<DataTable, readonly string[]> = {
     'last_error',
     'status',
     'delay_notified',
+    'dsn',
   ],
   dkim_keys: ['domain', 'selector', 'algorithm', 'private_key', 'public_key', 'created_at'],
+  sieve_scripts: ['id', 'user_id', 'name', 'content', 'active', 'updated_at'],
+  sieve_vacation_replies: ['id', 'user_id', 'handle', 'sender', 'sent_at'],
 };
 
 /** Columns compared after a copy: the copied ones, and the bodies' reference counts. */

@@ -29,6 +29,7 @@ import type {
   SpecialUse,
   User,
 } from './types.js';
+import type { ActiveSieveScript, SieveScriptInfo } from './sieve-scripts.js';
 
 /** Domains, users, aliases and the one password check (accounts and authentication). */
 export interface AccountStore {
@@ -174,6 +175,36 @@ export interface DkimKeyStore {
   getDkimKey(domain: string): Promise<DkimKey | null>;
 }
 
+/** The narrow interface ManageSieve, the CLI and delivery use. */
+export interface SieveScriptStore {
+  /** The user's scripts by name (byte order). */
+  listSieveScripts(userId: number): Promise<SieveScriptInfo[]>;
+  getSieveScript(userId: number, name: string): Promise<string | null>;
+  /** Every script of the user by name (for RFC 6609 include at delivery). */
+  allSieveScripts(userId: number): Promise<Map<string, string>>;
+  /** Creates or replaces a script; keeps its active mark. Throws INVALID past the limits. */
+  putSieveScript(userId: number, name: string, content: string): Promise<void>;
+  /** Throws NOT_FOUND, or LOCKED for the active script (RFC 5804 2.10: deactivate first). */
+  deleteSieveScript(userId: number, name: string): Promise<void>;
+  /** Throws NOT_FOUND or ALREADY_EXISTS (RFC 5804 2.11.1). */
+  renameSieveScript(userId: number, from: string, to: string): Promise<void>;
+  /** Marks one script active (null: none). Throws NOT_FOUND. */
+  activateSieveScript(userId: number, name: string | null): Promise<void>;
+  activeSieveScript(userId: number): Promise<ActiveSieveScript | null>;
+  /**
+   * RFC 5230 4.1: records a vacation reply to `sender` (case-insensitive) and says whether to
+   * send it: false when one was sent for the same handle within `days`. Check and record are one
+   * transaction, so two deliveries at once send one reply.
+   */
+  claimVacationReply(
+    userId: number,
+    handle: string,
+    sender: string,
+    days: number,
+    now?: number,
+  ): Promise<boolean>;
+}
+
 /** POP3 maildrop locks (RFC 1939 8), exclusive across processes and nodes. */
 export interface MaildropLockStore {
   /** Takes an exclusive lock on a user's maildrop; false if another live session holds it. */
@@ -218,5 +249,6 @@ export interface MailStore
     ChangeFeedStore,
     OutboundQueueStore,
     DkimKeyStore,
+    SieveScriptStore,
     MaildropLockStore,
     StoreLifecycle {}

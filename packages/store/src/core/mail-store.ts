@@ -33,6 +33,12 @@ import {
   type SpecialUse,
   type User,
 } from './types.js';
+import {
+  checkScript,
+  checkScriptName,
+  type ActiveSieveScript,
+  type SieveScriptInfo,
+} from './sieve-scripts.js';
 import type { WriteOpArgs, WriteOpName, WriteOpResult } from './write-ops.js';
 
 /** What every backend's store takes besides where its data is. */
@@ -337,6 +343,60 @@ export class CoreMailStore implements MailStore {
 
   getDkimKey(domain: string): Promise<DkimKey | null> {
     return this.read((reads) => reads.getDkimKey(domain));
+  }
+
+  // ---- Sieve scripts and vacation replies -----------------------------------------------------
+
+  listSieveScripts(userId: number): Promise<SieveScriptInfo[]> {
+    return this.read((reads) => reads.listSieveScripts(userId));
+  }
+
+  getSieveScript(userId: number, name: string): Promise<string | null> {
+    return this.read((reads) => reads.getSieveScript(userId, name));
+  }
+
+  allSieveScripts(userId: number): Promise<Map<string, string>> {
+    return this.read((reads) => reads.allSieveScripts(userId));
+  }
+
+  activeSieveScript(userId: number): Promise<ActiveSieveScript | null> {
+    return this.read((reads) => reads.activeSieveScript(userId));
+  }
+
+  putSieveScript(userId: number, name: string, content: string): Promise<void> {
+    try {
+      checkScript(name, content);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.write('putSieveScript', [userId, name, content, Date.now()]);
+  }
+
+  deleteSieveScript(userId: number, name: string): Promise<void> {
+    return this.write('deleteSieveScript', [userId, name]);
+  }
+
+  renameSieveScript(userId: number, from: string, to: string): Promise<void> {
+    try {
+      checkScriptName(to);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.write('renameSieveScript', [userId, from, to]);
+  }
+
+  activateSieveScript(userId: number, name: string | null): Promise<void> {
+    return this.write('activateSieveScript', [userId, name]);
+  }
+
+  claimVacationReply(
+    userId: number,
+    handle: string,
+    sender: string,
+    days: number,
+    now: number = Date.now(),
+  ): Promise<boolean> {
+    return this.write('claimVacationReply', [userId, handle, sender.toLowerCase(), days, now]);
   }
 
   // ---- maildrop locks -------------------------------------------------------------------------

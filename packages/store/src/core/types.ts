@@ -131,7 +131,10 @@ export interface ConditionalFlagResult {
 }
 
 /** Where a delivered or appended message goes. */
-export type DeliveryTarget = { userId: number; mailbox?: string } | { mailboxId: number };
+/** A local copy: a user's mailbox by name (default INBOX) or a mailbox by id; `flags` (Sieve
+ * imap4flags, RFC 5232) replace the request's flags for this copy. */
+export type DeliveryTarget =
+  { userId: number; mailbox?: string; flags?: string[] } | { mailboxId: number; flags?: string[] };
 
 export interface DeliveryRequest {
   /** The whole message, CRLF line endings, exactly the bytes to serve later. */
@@ -139,7 +142,8 @@ export interface DeliveryRequest {
   /** Local copies to make. Duplicates (same mailbox) are made once. */
   targets: DeliveryTarget[];
   /** Remote recipients to queue for relay in the same transaction (nothing is half-stored). */
-  outbound?: { sender: string; recipients: string[] };
+  /** `dsn[i]`: the RFC 3461 parameters of `recipients[i]` (absent or null: none). */
+  outbound?: { sender: string; recipients: string[]; dsn?: Array<OutboundDsn | null> };
   flags?: string[];
   internalDate?: Date;
 }
@@ -176,6 +180,18 @@ export type MailboxChange =
 
 export type ChangeListener = (changes: MailboxChange[]) => void;
 
+/** RFC 3461 parameters of one queued recipient (per-message RET/ENVID repeated in each). */
+export interface OutboundDsn {
+  /** RFC 3461 4.1 NOTIFY; absent: the default (failure and delay notices, no success notice). */
+  notify?: Array<'SUCCESS' | 'FAILURE' | 'DELAY' | 'NEVER'>;
+  /** RFC 3461 4.2 ORCPT (`rfc822;` plus the address, xtext decoded). */
+  orcpt?: string;
+  /** RFC 3461 4.3 RET: the whole message or only its headers in a failure DSN. */
+  ret?: 'FULL' | 'HDRS';
+  /** RFC 3461 4.4 ENVID (xtext decoded). */
+  envid?: string;
+}
+
 export interface OutboundEntry {
   id: number;
   sender: string;
@@ -189,6 +205,8 @@ export interface OutboundEntry {
   status: 'queued' | 'delivering' | 'failed';
   /** Whether the sender was already told delivery is delayed (RFC 3464 action=delayed), once. */
   delayNotified: boolean;
+  /** The DSN parameters the submitter gave (RFC 3461), or null. */
+  dsn: OutboundDsn | null;
 }
 
 /** RFC 6376 3.3 / RFC 8463: the signing algorithms minimail generates keys for. */

@@ -7,6 +7,7 @@ import { setDkimKey } from './dkim-keys.js';
 import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
 import * as outbound from './outbound.js';
+import * as sieve from './sieve-scripts.js';
 import { indexBody } from './search.js';
 import type { Tx } from './write-queue.js';
 
@@ -51,13 +52,16 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
         bodyHash,
         raw.length,
         delivery.internalDate.getTime(),
-        delivery.flags,
+        // Sieve imap4flags (RFC 5232): a target's own flags replace the request's.
+        target.flags ?? delivery.flags,
       );
       copies.push({ ...added, mailboxId: mailbox.id, userId: mailbox.userId });
     }
     const queued: number[] = [];
-    for (const recipient of delivery.recipients)
-      queued.push(await outbound.enqueue(tx, delivery.sender, recipient, bodyHash, raw.length));
+    for (const [i, recipient] of delivery.recipients.entries())
+      queued.push(
+        await outbound.enqueue(tx, delivery.sender, recipient, bodyHash, raw.length, delivery.dsn[i] ?? null),
+      );
     return { copies, queued, bodyHash };
   },
   deliverAll: async (tx, deliveries) => {
@@ -80,6 +84,12 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
   retryOutbound: (tx, id) => outbound.retryOutbound(tx, id),
   markOutboundDelayNotified: (tx, id) => outbound.markOutboundDelayNotified(tx, id),
   setDkimKey: (tx, domain, key) => setDkimKey(tx, domain, key),
+  putSieveScript: (tx, userId, name, content, now) => sieve.putSieveScript(tx, userId, name, content, now),
+  deleteSieveScript: (tx, userId, name) => sieve.deleteSieveScript(tx, userId, name),
+  renameSieveScript: (tx, userId, from, to) => sieve.renameSieveScript(tx, userId, from, to),
+  activateSieveScript: (tx, userId, name) => sieve.activateSieveScript(tx, userId, name),
+  claimVacationReply: (tx, userId, handle, sender, days, now) =>
+    sieve.claimVacationReply(tx, userId, handle, sender, days, now),
   pruneChanges: async (tx, before) => {
     await tx.query('DELETE FROM changes WHERE created_at < $1', [before]);
   },

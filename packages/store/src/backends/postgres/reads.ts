@@ -7,6 +7,7 @@ import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
 import { listOutbound } from './outbound.js';
 import { toStoreError } from './errors.js';
+import * as sieve from './sieve-scripts.js';
 import * as search from './search.js';
 
 /** The backend's reads, each one query (or a few) on a pooled connection, outside any transaction. */
@@ -42,5 +43,9 @@ export function postgresReads(pool: Queryable): StoreReads {
     readStructure: read(readStructure),
     listOutbound: read(listOutbound),
     getDkimKey: read(getDkimKey),
+    listSieveScripts: read(sieve.listSieveScripts),
+    getSieveScript: read(sieve.getSieveScript),
+    allSieveScripts: read(sieve.allSieveScripts),
+    activeSieveScript: read(sieve.activeSieveScript),
   };
 }

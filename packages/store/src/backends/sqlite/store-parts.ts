@@ -7,6 +7,7 @@ import { MaildropLocks } from './maildrop-locks.js';
 import { Mailboxes } from './mailboxes.js';
 import { Messages } from './messages.js';
 import { OutboundQueue } from './outbound.js';
+import { SieveScripts } from './sieve-scripts.js';
 import { Subscriptions } from './subscriptions.js';
 import { UidValidityCounter } from './uid-validity.js';
 import { SearchIndex } from './search-index.js';
@@ -22,6 +23,7 @@ export interface StoreParts {
   locks: MaildropLocks;
   dkimKeys: DkimKeys;
   subscriptions: Subscriptions;
+  sieveScripts: SieveScripts;
   search: SearchIndex;
 }
 
@@ -39,6 +41,7 @@ export function createStoreParts(db: SqliteDatabase): StoreParts {
     locks: new MaildropLocks(db),
     dkimKeys: new DkimKeys(db),
     subscriptions,
+    sieveScripts: new SieveScripts(db),
     search: new SearchIndex(db),
   };
 }

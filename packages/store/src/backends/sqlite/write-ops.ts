@@ -95,11 +95,12 @@ export class WriteOps implements SyncWriteOps {
           : mailboxes.requireSelectableNamed(target.userId, target.mailbox ?? 'INBOX');
       if (seenMailboxes.has(mailbox.id)) continue;
       seenMailboxes.add(mailbox.id);
-      const added = messages.add(mailbox.id, bodyHash, raw.length, delivery.internalDate, delivery.flags);
+      const flags = target.flags ?? delivery.flags;
+      const added = messages.add(mailbox.id, bodyHash, raw.length, delivery.internalDate, flags);
       copies.push({ ...added, mailboxId: mailbox.id, userId: mailbox.userId });
     }
-    const queued = delivery.recipients.map((recipient) =>
-      outbound.enqueue(delivery.sender, recipient, bodyHash, raw.length),
+    const queued = delivery.recipients.map((recipient, i) =>
+      outbound.enqueue(delivery.sender, recipient, bodyHash, raw.length, delivery.dsn[i] ?? null),
     );
     return { copies, queued, bodyHash };
   }
@@ -161,6 +162,26 @@ export class WriteOps implements SyncWriteOps {
 
   setDkimKey(domain: string, key: DkimKeyInput): DkimKey {
     return this.parts.dkimKeys.set(domain, key);
+  }
+
+  putSieveScript(userId: number, name: string, content: string, now: number): void {
+    this.parts.sieveScripts.put(userId, name, content, now);
+  }
+
+  deleteSieveScript(userId: number, name: string): void {
+    this.parts.sieveScripts.delete(userId, name);
+  }
+
+  renameSieveScript(userId: number, from: string, to: string): void {
+    this.parts.sieveScripts.renameTo(userId, from, to);
+  }
+
+  activateSieveScript(userId: number, name: string | null): void {
+    this.parts.sieveScripts.activate(userId, name);
+  }
+
+  claimVacationReply(userId: number, handle: string, sender: string, days: number, now: number): boolean {
+    return this.parts.sieveScripts.claimVacation(userId, handle, sender, days, now);
   }
 
   lockMaildrop(userId: number, owner: string): boolean {
