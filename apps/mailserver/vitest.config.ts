@@ -9,6 +9,7 @@ const ON_POSTGRES = [
   'e2e/pop3.test.ts',
   'e2e/cross-process.test.ts',
   'e2e/hostile.test.ts',
+  'e2e/catcher.test.ts',
 ];
 const havePostgres = postgresBinDir() !== null;
 if (!havePostgres)
