@@ -74,6 +74,11 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
   retryOutbound: (tx, id) => outbound.retryOutbound(tx, id),
   markOutboundDelayNotified: (tx, id) => outbound.markOutboundDelayNotified(tx, id),
   setDkimKey: (tx, domain, key) => setDkimKey(tx, domain, key),
+  indexBodies: async (tx, entries) => {
+    let indexed = 0;
+    for (const { hash, body } of entries) if (await indexBody(tx, hash, body)) indexed += 1;
+    return indexed;
+  },
   pruneChanges: async (tx, before) => {
     await tx.query('DELETE FROM changes WHERE created_at < $1', [before]);
   },
