@@ -11,6 +11,7 @@ const ON_POSTGRES = [
   'e2e/hostile.test.ts',
   // Sieve scripts in the store, delivery and ManageSieve on PostgreSQL too.
   'e2e/sieve.test.ts',
+  'e2e/catcher.test.ts',
 ];
 const havePostgres = postgresBinDir() !== null;
 if (!havePostgres)

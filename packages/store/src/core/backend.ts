@@ -52,6 +52,8 @@ export interface StoreReads {
   searchMessages(query: MessageQuery): Promise<MessagePage>;
   catcherKeywords(mailboxIds?: readonly number[]): Promise<string[]>;
   caughtGroup(mailboxId: number, uid: number, mailboxIds?: readonly number[]): Promise<CaughtGroup | null>;
+  /** Up to `limit` hashes of bodies without a search entry, after `after`, in hash order. */
+  unindexedBodies(after: string, limit: number): Promise<string[]>;
 }
 
 /** A maildrop lock this process holds. */

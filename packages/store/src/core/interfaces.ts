@@ -238,6 +238,13 @@ export interface CatcherSearchStore {
   catcherKeywords(mailboxIds?: readonly number[]): Promise<string[]>;
   /** The group (same body, same delivery) holding one copy, or null if that copy is gone. */
   caughtGroup(mailboxId: number, uid: number, mailboxIds?: readonly number[]): Promise<CaughtGroup | null>;
+  /**
+   * Indexes, with the store's `indexBody` hook, every body stored without a search entry (mail
+   * caught before the index existed, or brought by `store copy`), in batches; resolves with how
+   * many were indexed (0 without the hook). Safe to run while mail arrives, and from several
+   * processes at once.
+   */
+  indexMissingBodies(): Promise<number>;
 }
 
 export interface MailStore

@@ -1,4 +1,7 @@
 import { MAX_QUERY_TERMS } from './limits.js';
+
+/** Bodies indexed per write by indexMissingBodies: one short transaction each, between deliveries. */
+const INDEX_BATCH = 100;
 import type { CaughtGroup, IndexedBody, MessagePage, MessageQuery } from './search-types.js';
 import { parseAddress } from './addresses.js';
 import type { StoreBackend, StoreLogger } from './backend.js';
@@ -266,6 +269,26 @@ export class CoreMailStore implements MailStore {
 
   caughtGroup(mailboxId: number, uid: number, mailboxIds?: readonly number[]): Promise<CaughtGroup | null> {
     return this.read((reads) => reads.caughtGroup(mailboxId, uid, mailboxIds));
+  }
+
+  async indexMissingBodies(): Promise<number> {
+    if (!this.indexBody) return 0;
+    let after = '';
+    let indexed = 0;
+    for (;;) {
+      if (this.closing !== null) return indexed;
+      const hashes = await this.read((reads) => reads.unindexedBodies(after, INDEX_BATCH));
+      if (hashes.length === 0) return indexed;
+      after = hashes[hashes.length - 1]!;
+      const entries: Array<{ hash: string; body: IndexedBody }> = [];
+      for (const hash of hashes) {
+        // A body removed since the list was read is simply skipped.
+        const raw = await this.readBody(hash).catch(() => null);
+        const body = raw === null ? null : this.index(raw);
+        if (body !== null) entries.push({ hash, body });
+      }
+      if (entries.length > 0) indexed += await this.write('indexBodies', [entries]);
+    }
   }
 
   setFlags(mailboxId: number, uids: number[], mode: FlagMode, flags: string[]): Promise<MessageSummary[]> {

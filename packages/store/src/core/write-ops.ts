@@ -86,6 +86,12 @@ export interface SyncWriteOps {
   claimVacationReply(userId: number, handle: string, sender: string, days: number, now: number): boolean;
   /** Deletes change rows older than `before` (ms since the epoch). */
   pruneChanges(before: number): void;
+  /**
+   * Adds the catcher's search entry of bodies stored without one (before the index existed, or
+   * copied by `store copy`); a body gone meanwhile or already indexed is skipped. Returns how many
+   * were added.
+   */
+  indexBodies(entries: Array<{ hash: string; body: IndexedBody }>): number;
 }
 
 export type WriteOpName = keyof SyncWriteOps;

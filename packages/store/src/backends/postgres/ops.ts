@@ -90,6 +90,11 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
   activateSieveScript: (tx, userId, name) => sieve.activateSieveScript(tx, userId, name),
   claimVacationReply: (tx, userId, handle, sender, days, now) =>
     sieve.claimVacationReply(tx, userId, handle, sender, days, now),
+  indexBodies: async (tx, entries) => {
+    let indexed = 0;
+    for (const { hash, body } of entries) if (await indexBody(tx, hash, body)) indexed += 1;
+    return indexed;
+  },
   pruneChanges: async (tx, before) => {
     await tx.query('DELETE FROM changes WHERE created_at < $1', [before]);
   },

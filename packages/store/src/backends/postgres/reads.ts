@@ -22,6 +22,7 @@ export function postgresReads(pool: Queryable): StoreReads {
     searchMessages: read(search.searchMessages),
     catcherKeywords: read(search.catcherKeywords),
     caughtGroup: read(search.caughtGroup),
+    unindexedBodies: read(search.unindexedBodies),
     listDomains: read(directory.listDomains),
     isLocalDomain: read(directory.isLocalDomain),
     getUser: read(directory.getUser),

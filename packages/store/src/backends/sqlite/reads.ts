@@ -37,6 +37,7 @@ export function sqliteReads(parts: StoreParts): StoreReads {
     searchMessages: (query) => read(() => parts.search.search(query)),
     catcherKeywords: (mailboxIds) => read(() => parts.search.keywords(mailboxIds)),
     caughtGroup: (mailboxId, uid, mailboxIds) => read(() => parts.search.groupOf(mailboxId, uid, mailboxIds)),
+    unindexedBodies: (after, limit) => read(() => parts.search.unindexed(after, limit)),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { IndexedBody } from '../../core/search-types.js';
 import type { HeldLock } from '../../core/backend.js';
 import type { PreparedDelivery, SyncWriteOps } from '../../core/write-ops.js';
 import { bodyHashOf } from '../../core/body-hash.js';
@@ -194,6 +195,10 @@ export class WriteOps implements SyncWriteOps {
 
   heartbeatMaildrops(held: HeldLock[]): void {
     for (const { userId, owner } of held) this.parts.locks.heartbeat(userId, owner);
+  }
+
+  indexBodies(entries: Array<{ hash: string; body: IndexedBody }>): number {
+    return this.parts.search.indexExisting(entries);
   }
 
   pruneChanges(before: number): void {
