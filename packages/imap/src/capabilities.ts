@@ -35,6 +35,7 @@ export const CAPABILITIES: readonly CapabilityEntry[] = [
   { name: 'UIDPLUS' }, // RFC 4315: APPENDUID, COPYUID, UID EXPUNGE
   { name: 'MOVE' }, // RFC 6851
   { name: 'CONDSTORE' }, // RFC 7162 3.1: MODSEQ, CHANGEDSINCE, UNCHANGEDSINCE, HIGHESTMODSEQ
+  { name: 'QRESYNC' }, // RFC 7162 3.2: SELECT (QRESYNC ...), VANISHED, UID FETCH (... VANISHED), [CLOSED]
   { name: 'CHILDREN' }, // RFC 3348: \HasChildren / \HasNoChildren
   { name: 'LIST-EXTENDED' }, // RFC 5258: selection and RETURN options
   { name: 'SPECIAL-USE' }, // RFC 6154: \Sent, \Trash, ... in LIST

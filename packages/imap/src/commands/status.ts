@@ -18,7 +18,7 @@ export const statusCommand: CommandSpec<'STATUS'> = {
     const recent =
       state.kind === 'selected' && state.view.mailboxId === mailbox.id
         ? state.view.recentCount
-        : ctx.server.recent.countUnclaimed(mailbox.id, status.uidNext, status.messages);
+        : await ctx.server.recent.countUnclaimed(mailbox.id, status.uidNext, status.messages);
     const values: Record<StatusItem, number> = {
       MESSAGES: status.messages,
       RECENT: recent,
