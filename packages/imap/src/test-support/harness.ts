@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ImapFlow } from 'imapflow';
+import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { pino } from 'pino';
 import { parseMessage, serializeStructure } from '@minimail/mime';
 import { ensureDevCertificate, type Logger } from '@minimail/protocol';
@@ -23,7 +23,10 @@ export interface Harness {
   port: number;
   /** Everything opened through the harness, closed by `close()`. */
   close(): Promise<void>;
-  imapflow(user?: string, options?: { pass?: string; secure?: boolean }): Promise<ImapFlow>;
+  imapflow(
+    user?: string,
+    options?: { pass?: string; secure?: boolean; extra?: Partial<ImapFlowOptions> },
+  ): Promise<ImapFlow>;
   raw(options?: { tls?: boolean }): Promise<RawClient>;
   deliver(
     to: string,
@@ -106,6 +109,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         logger: false,
         tls: { rejectUnauthorized: false },
         disableAutoIdle: true,
+        ...flowOptions.extra,
       });
       await client.connect();
       clients.push({ close: () => closeFlow(client) });
