@@ -27,6 +27,7 @@ import { MAX_ID_FIELD_LENGTH, MAX_ID_PAIRS, MAX_ID_VALUE_LENGTH } from './limits
 import { ArgReader } from './reader.js';
 import { readSearchArgs } from './search.js';
 import { parseSequenceSet, type SequenceSet } from './sequence-set.js';
+import { readSortArgs, readThreadArgs } from './sort.js';
 import { isValidTag } from './syntax.js';
 
 export interface ParseOptions {
@@ -121,6 +122,8 @@ const COMMAND_PARSERS: { readonly [N in CommandName]: ArgParser<N> } = {
     reader.space();
     return readSearchArgs(reader, { allowSavedResult });
   },
+  SORT: ({ reader, allowSavedResult }) => readSortArgs(reader, { allowSavedResult }),
+  THREAD: ({ reader, allowSavedResult }) => readThreadArgs(reader, { allowSavedResult }),
   FETCH: ({ reader, uid, allowSavedResult }) => {
     reader.space();
     const sequence = readSequence(reader, allowSavedResult);

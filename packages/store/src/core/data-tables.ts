@@ -52,6 +52,7 @@ export const DATA_COLUMNS: Record<DataTable, readonly string[]> = {
     'seen',
     'deleted',
     'modseq',
+    'save_date',
   ],
   // RFC 7162 QRESYNC history: a copy resyncs clients as exactly as the original (docs/adr/0026).
   expunged_uids: ['id', 'mailbox_id', 'uid', 'modseq', 'expunged_at'],

@@ -26,11 +26,13 @@ const SEED_BY_VERSION: Record<number, (db: Database.Database) => void> = {
   },
   3: (db) => SEED_BY_VERSION[2]?.(db),
   4: (db) => SEED_BY_VERSION[3]?.(db),
-  5: (db) => {
-    SEED_BY_VERSION[4]?.(db);
-    db.exec("INSERT INTO subscriptions (user_id, name) VALUES (1, 'INBOX');");
-  },
 };
+SEED_BY_VERSION[5] = (db) => {
+  SEED_BY_VERSION[4]?.(db);
+  // Version 5 keeps subscriptions as names (the subscribed column is gone).
+  db.exec(`INSERT INTO subscriptions (user_id, name) VALUES (1, 'INBOX');`);
+};
+SEED_BY_VERSION[6] = (db) => SEED_BY_VERSION[5]?.(db);
 
 describe('migrations', () => {
   let dir: string;
@@ -100,6 +102,8 @@ describe('migrations', () => {
       expect(await store.mailboxStatus(inbox!.id)).toMatchObject({ messages: 1, unseen: 0 });
       const messages = await store.listMessages(1);
       expect(messages.map((m) => [m.uid, m.flags, m.size, m.bodyHash])).toEqual([[7, ['\\Seen'], 5, 'h1']]);
+      // RFC 8514: a message saved before version 6 has no save date; its internal date stands in.
+      expect(messages[0]?.saveDate).toEqual(new Date(2000));
       expect((await store.readBody('h1')).toString()).toBe('hello');
       // Bodies stored before version 3 have no recorded structure.
       expect(await store.readStructure('h1')).toBeNull();
@@ -111,7 +115,7 @@ describe('migrations', () => {
       }
       // Version 5: the mailboxes' subscribed column becomes the subscriptions list, unchanged.
       expect(await store.listSubscriptions(1)).toEqual(['INBOX']);
-      // Version 6 (QRESYNC history): nothing expunged before it was kept, so its history is
+      // QRESYNC history (migration 011): nothing expunged before it was kept, so its history is
       // complete only from the mailbox's HIGHESTMODSEQ on; the messages there are not \Recent.
       expect(await store.expungedSince(1, 8)).toEqual({ uids: [], complete: false });
       expect(await store.expungedSince(1, 9)).toEqual({ uids: [], complete: true });
