@@ -273,7 +273,7 @@ export async function comeBack(client: CheckerClient, random: () => number, worl
     if (sendKnown && !cache.messages.has(facts.uid))
       throw new Violation(`resync FETCH of UID ${facts.uid}, which is not among the known UIDs`);
     known.set(facts.uid, {
-      flags: facts.flags.filter((flag) => flag !== '\Recent').sort(),
+      flags: facts.flags.filter((flag) => flag !== '\\Recent').sort(),
       modseq: facts.modseq,
     });
   }
