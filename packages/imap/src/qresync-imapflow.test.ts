@@ -78,5 +78,7 @@ it('imapflow resyncs a mailbox after time away with QRESYNC, and hears VANISHED 
   for await (const message of second.client.fetch('1:*', { flags: true }, { uid: true, changedSince: 9n }))
     changed.push(message.uid);
   expect(changed).toEqual([6]);
-  expect(second.heard.expunged.map(({ uid, earlier }) => ({ uid, earlier }))).toEqual([{ uid: 1, earlier: true }]);
+  expect(second.heard.expunged.map(({ uid, earlier }) => ({ uid, earlier }))).toEqual([
+    { uid: 1, earlier: true },
+  ]);
 });

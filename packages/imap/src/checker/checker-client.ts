@@ -104,7 +104,8 @@ export class CheckerClient {
     this.model = new MailboxModel(readOnly);
     const verb = `${readOnly ? 'EXAMINE' : 'SELECT'} ${mailbox}${params === '' ? '' : ` ${params}`}`;
     const completion = await this.command(verb, params === '' ? 'any' : 'resync');
-    if (completion.status !== 'OK') throw new Violation(`${verb} answered ${completion.status} ${completion.text}`);
+    if (completion.status !== 'OK')
+      throw new Violation(`${verb} answered ${completion.status} ${completion.text}`);
     const mode = completion.code?.[0];
     if (mode !== (readOnly ? 'READ-ONLY' : 'READ-WRITE'))
       throw new Violation(`${readOnly ? 'EXAMINE' : 'SELECT'} completed with [${String(mode)}]`);
@@ -161,7 +162,9 @@ export class CheckerClient {
           if (!this.qresync) throw new Violation(`[HIGHESTMODSEQ] on the OK of a client without QRESYNC`);
           const value = Number(response.code[1]);
           if (this.model !== null && value < this.model.highestModseq)
-            throw new Violation(`tagged HIGHESTMODSEQ ${value} below the ${this.model.highestModseq} told before`);
+            throw new Violation(
+              `tagged HIGHESTMODSEQ ${value} below the ${this.model.highestModseq} told before`,
+            );
           if (this.model !== null) this.model.highestModseq = value;
         }
         return { status, code: response.code, text: String(response.tokens[1] ?? ''), untagged };
@@ -246,10 +249,15 @@ export class CheckerClient {
     const model = this.model;
     if (!this.qresync) throw new Violation('VANISHED sent to a client that did not enable QRESYNC');
     if (model === null) throw new Violation('VANISHED with no mailbox selected');
-    const earlier = Array.isArray(rest[0]) && stringsOf(rest[0]).map((s) => s.toUpperCase()).includes('EARLIER');
+    const earlier =
+      Array.isArray(rest[0]) &&
+      stringsOf(rest[0])
+        .map((s) => s.toUpperCase())
+        .includes('EARLIER');
     const uids = numbersOf(String(earlier ? rest[1] : rest[0]));
     if (earlier) {
-      if (this.kind !== 'resync') throw new Violation('VANISHED (EARLIER) outside SELECT (QRESYNC) / UID FETCH VANISHED');
+      if (this.kind !== 'resync')
+        throw new Violation('VANISHED (EARLIER) outside SELECT (QRESYNC) / UID FETCH VANISHED');
       for (const uid of uids) {
         // It does not count messages down: none of them may be one the client counts.
         if (model.sequenceOfUid(uid) !== null)

@@ -292,7 +292,10 @@ export async function comeBack(client: CheckerClient, random: () => number, worl
       );
   }
   if (modelOf(client).count !== store.uids.length)
-    throw new Violation(`${where}: EXISTS ${modelOf(client).count}, the store has ${store.uids.length}`, client.id);
+    throw new Violation(
+      `${where}: EXISTS ${modelOf(client).count}, the store has ${store.uids.length}`,
+      client.id,
+    );
 }
 
 const search: Operation = async (client, random) => {

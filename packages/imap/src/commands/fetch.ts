@@ -167,8 +167,12 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
     // RFC 7162 3.1: FETCH with the MODSEQ item or the CHANGEDSINCE modifier enables CONDSTORE.
     if (changedSince !== null || has(items, 'MODSEQ')) await ctx.enable('CONDSTORE');
     // RFC 7162 3.2.6: first VANISHED (EARLIER) for the UIDs of the set expunged since then.
-    if (vanished && changedSince !== null && sequence !== SAVED_RESULT)
-      await view.sendVanishedEarlier(await vanishedSince(ctx, view, sequence, changedSince));
+    // With `$` (RFC 5182) the set is the saved UIDs, some of which may have gone since.
+    if (vanished && changedSince !== null) {
+      const uids =
+        sequence === SAVED_RESULT ? view.savedResult.map((uid) => ({ start: uid, end: uid })) : sequence;
+      await view.sendVanishedEarlier(await vanishedSince(ctx, view, uids, changedSince));
+    }
     await fetchMessages(ctx, view, targets, items, command.uid, changedSince);
     return { text: `${command.uid ? 'UID FETCH' : 'FETCH'} completed` };
   },

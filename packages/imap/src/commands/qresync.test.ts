@@ -177,10 +177,7 @@ describe('VANISHED instead of EXPUNGE once QRESYNC is enabled (RFC 7162 3.2.10)'
     await h!.store.expunge(inbox, [3, 4]);
     // RFC 7162 3.2.4: a FETCH that asks for neither UID nor MODSEQ is answered as asked.
     c.send('a FETCH 2 (FLAGS)');
-    expect(await c.readTagged('a')).toEqual([
-      '* 2 FETCH (FLAGS (\\Recent))',
-      'a OK FETCH completed',
-    ]);
+    expect(await c.readTagged('a')).toEqual(['* 2 FETCH (FLAGS (\\Recent))', 'a OK FETCH completed']);
     c.send('b NOOP');
     expect(await c.readTagged('b')).toEqual(['* VANISHED 3:4', 'b OK NOOP completed']);
     c.send('c STORE 1,3 +FLAGS.SILENT (\\Deleted)');
@@ -190,7 +187,10 @@ describe('VANISHED instead of EXPUNGE once QRESYNC is enabled (RFC 7162 3.2.10)'
     c.send('e STORE 1 +FLAGS.SILENT (\\Deleted)');
     await c.readTagged('e');
     c.send('f UID EXPUNGE 2:6');
-    expect(await c.readTagged('f')).toEqual(['* VANISHED 2', 'f OK [HIGHESTMODSEQ 15] UID EXPUNGE completed']);
+    expect(await c.readTagged('f')).toEqual([
+      '* VANISHED 2',
+      'f OK [HIGHESTMODSEQ 15] UID EXPUNGE completed',
+    ]);
     c.send('g MOVE 1 Archive');
     const moved = await c.readTagged('g');
     expect(moved[0]).toMatch(/^\* OK \[COPYUID \d+ 6 1\] Moved$/);

@@ -97,7 +97,12 @@ export interface CommandArgs {
    * RFC 7162 3.1.4.1: `changedSince` from the CHANGEDSINCE fetch modifier, null when absent;
    * 3.2.6: `vanished` for UID FETCH's VANISHED modifier (only with CHANGEDSINCE).
    */
-  FETCH: { sequence: SequenceArg; items: readonly FetchItem[]; changedSince: number | null; vanished: boolean };
+  FETCH: {
+    sequence: SequenceArg;
+    items: readonly FetchItem[];
+    changedSince: number | null;
+    vanished: boolean;
+  };
   /** RFC 7162 3.1.3: `unchangedSince` from the UNCHANGEDSINCE store modifier, null when absent. */
   STORE: {
     sequence: SequenceArg;

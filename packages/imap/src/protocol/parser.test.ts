@@ -197,14 +197,21 @@ describe('parseCommand: FETCH', () => {
       [section(false, [], 'HEADER.FIELDS.NOT', ['X-SPAM'], { offset: 10, length: 5 })],
     ],
   ])('%s', (raw, items) =>
-    expect(parse(raw)).toEqual(cmd('FETCH', { sequence: [{ start: 1, end: 1 }], items, changedSince: null, vanished: false })),
+    expect(parse(raw)).toEqual(
+      cmd('FETCH', { sequence: [{ start: 1, end: 1 }], items, changedSince: null, vanished: false }),
+    ),
   );
 
   it('UID FETCH with a range to *', () =>
     expect(parse('a1 UID FETCH 4:* (FLAGS)')).toEqual(
       cmd(
         'FETCH',
-        { sequence: [{ start: 4, end: '*' }], items: [{ kind: 'FLAGS' }], changedSince: null, vanished: false },
+        {
+          sequence: [{ start: 4, end: '*' }],
+          items: [{ kind: 'FLAGS' }],
+          changedSince: null,
+          vanished: false,
+        },
         true,
       ),
     ));
@@ -220,7 +227,9 @@ describe('parseCommand: FETCH', () => {
     ],
     ['a1 FETCH 1 UID (CHANGEDSINCE 9007199254740991)', [{ kind: 'UID' }], Number.MAX_SAFE_INTEGER],
   ])('RFC 7162: %s', (raw, items, changedSince) =>
-    expect(parse(raw)).toEqual(cmd('FETCH', { sequence: [{ start: 1, end: 1 }], items, changedSince, vanished: false })),
+    expect(parse(raw)).toEqual(
+      cmd('FETCH', { sequence: [{ start: 1, end: 1 }], items, changedSince, vanished: false }),
+    ),
   );
 
   it.each([
@@ -240,10 +249,18 @@ describe('parseCommand: FETCH', () => {
 describe('parseCommand: RFC 7162 3.2.5 SELECT/EXAMINE (QRESYNC ...)', () => {
   const range = (start: number, end = start) => ({ start, end });
   it.each([
-    ['a1 SELECT INBOX (QRESYNC (67890007 715194045000))', { uidValidity: 67890007, modseq: 715194045000, knownUids: null, seqMatch: null }],
+    [
+      'a1 SELECT INBOX (QRESYNC (67890007 715194045000))',
+      { uidValidity: 67890007, modseq: 715194045000, knownUids: null, seqMatch: null },
+    ],
     [
       'a1 SELECT INBOX (QRESYNC (67890007 715194045000 41:211,214:541))',
-      { uidValidity: 67890007, modseq: 715194045000, knownUids: [range(41, 211), range(214, 541)], seqMatch: null },
+      {
+        uidValidity: 67890007,
+        modseq: 715194045000,
+        knownUids: [range(41, 211), range(214, 541)],
+        seqMatch: null,
+      },
     ],
     [
       'a1 EXAMINE INBOX (QRESYNC (67890007 715194045000 1:29997 (5000,7500,9000,9990:9999 15000,22500,27000,29970,29973,29976,29979,29982,29985,29988,29991,29994,29997)))',
@@ -253,13 +270,20 @@ describe('parseCommand: RFC 7162 3.2.5 SELECT/EXAMINE (QRESYNC ...)', () => {
         knownUids: [range(1, 29997)],
         seqMatch: {
           sequences: [range(5000), range(7500), range(9000), range(9990, 9999)],
-          uids: [15000, 22500, 27000, 29970, 29973, 29976, 29979, 29982, 29985, 29988, 29991, 29994, 29997].map((uid) => range(uid)),
+          uids: [
+            15000, 22500, 27000, 29970, 29973, 29976, 29979, 29982, 29985, 29988, 29991, 29994, 29997,
+          ].map((uid) => range(uid)),
         },
       },
     ],
     [
       'a1 SELECT INBOX (QRESYNC (1 2 (1:2 3,9)))',
-      { uidValidity: 1, modseq: 2, knownUids: null, seqMatch: { sequences: [range(1, 2)], uids: [range(3), range(9)] } },
+      {
+        uidValidity: 1,
+        modseq: 2,
+        knownUids: null,
+        seqMatch: { sequences: [range(1, 2)], uids: [range(3), range(9)] },
+      },
     ],
   ])('%s', (raw, qresync) => {
     const parsed = parse(raw) as { args: unknown };
@@ -592,7 +616,10 @@ describe('parseCommand: errors', () => {
     ['a1 SELECT INBOX (QRESYNC (0 5))', bad('Invalid UIDVALIDITY')],
     ['a1 SELECT INBOX (QRESYNC (1 0))', bad('Invalid mod-sequence 0')],
     ['a1 SELECT INBOX (QRESYNC (1 2 1:*))', bad('known-uids may not contain *')],
-    ['a1 SELECT INBOX (QRESYNC (1 2 1:5 (1:2 3)))', bad('known-sequence-set and known-uid-set differ in size')],
+    [
+      'a1 SELECT INBOX (QRESYNC (1 2 1:5 (1:2 3)))',
+      bad('known-sequence-set and known-uid-set differ in size'),
+    ],
     ['a1 SELECT INBOX (QRESYNC (1 2 1:5 (1:* 3)))', bad('known-sequence-set may not contain *')],
     ['a1 SELECT INBOX (QRESYNC (1 2) QRESYNC (1 2))', bad('Duplicate SELECT parameter QRESYNC')],
     ['a1 SELECT INBOX (FOO)', bad('Unknown SELECT parameter FOO')],

@@ -252,7 +252,10 @@ function setSize(set: SequenceSet): number {
 }
 
 /** RFC 7162 3.1.4.1 CHANGEDSINCE and 3.2.6 VANISHED (UID FETCH only, and only with CHANGEDSINCE). */
-function readFetchModifiers(reader: ArgReader, uid: boolean): { changedSince: number | null; vanished: boolean } {
+function readFetchModifiers(
+  reader: ArgReader,
+  uid: boolean,
+): { changedSince: number | null; vanished: boolean } {
   let changedSince: number | null = null;
   let vanished = false;
   const seen = new Set<string>();

@@ -60,9 +60,15 @@ it('holds expunges back when not allowed, and sends EXISTS before EXPUNGE in one
   await store.expunge(inbox.id, [1]);
   await deliver(1);
   await store.expunge(inbox.id, [3]);
-  expect(lines(await view.drain({ allowExpunge: false, condstore: false }))).toEqual(['* 3 EXISTS', '* 3 RECENT']);
+  expect(lines(await view.drain({ allowExpunge: false, condstore: false }))).toEqual([
+    '* 3 EXISTS',
+    '* 3 RECENT',
+  ]);
   expect(view.exists).toBe(3);
-  expect(lines(await view.drain({ allowExpunge: true, condstore: false }))).toEqual(['* 1 EXPUNGE', '* 2 EXPUNGE']);
+  expect(lines(await view.drain({ allowExpunge: true, condstore: false }))).toEqual([
+    '* 1 EXPUNGE',
+    '* 2 EXPUNGE',
+  ]);
   expect(view.allUids).toEqual([2]);
 });
 
@@ -109,7 +115,10 @@ it('a message that arrived after SELECT has unknown flags: any change to them is
     targets: [{ mailboxId: inbox.id }],
     flags: ['\\Seen'],
   });
-  expect(lines(await view.drain({ allowExpunge: true, condstore: false }))).toEqual(['* 1 EXISTS', '* 1 RECENT']);
+  expect(lines(await view.drain({ allowExpunge: true, condstore: false }))).toEqual([
+    '* 1 EXISTS',
+    '* 1 RECENT',
+  ]);
   await store.setFlags(inbox.id, [1], 'remove', ['\\Seen']);
   expect(lines(await view.drain({ allowExpunge: true, condstore: false }))).toEqual([
     '* 1 FETCH (FLAGS (\\Recent))',
@@ -124,9 +133,15 @@ it('a view without \\Recent messages says 0 RECENT, and holds back expunges agai
   expect(view.recentCount).toBe(0);
   await deliver(1);
   // RFC 3501 2.3.1.1 \Recent: the new message is recent in one session only, the first to see it.
-  expect(lines(await first.drain({ allowExpunge: true, condstore: false }))).toEqual(['* 3 EXISTS', '* 3 RECENT']);
+  expect(lines(await first.drain({ allowExpunge: true, condstore: false }))).toEqual([
+    '* 3 EXISTS',
+    '* 3 RECENT',
+  ]);
   first.close();
-  expect(lines(await view.drain({ allowExpunge: true, condstore: false }))).toEqual(['* 3 EXISTS', '* 0 RECENT']);
+  expect(lines(await view.drain({ allowExpunge: true, condstore: false }))).toEqual([
+    '* 3 EXISTS',
+    '* 0 RECENT',
+  ]);
   expect(view.isRecent(3)).toBe(false);
   await store.expunge(inbox.id, [1]);
   expect(lines(await view.drain({ allowExpunge: true, condstore: false }))).toEqual(['* 1 EXPUNGE']);

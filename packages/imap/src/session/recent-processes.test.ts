@@ -21,7 +21,9 @@ const children: ChildProcess[] = [];
 
 beforeAll(() => {
   if (!existsSync(DIST_ENTRY))
-    throw new Error('build @minimail/imap first (npm run build -w @minimail/imap): the child process imports dist');
+    throw new Error(
+      'build @minimail/imap first (npm run build -w @minimail/imap): the child process imports dist',
+    );
 });
 
 afterEach(async () => {
@@ -88,7 +90,10 @@ it('two server processes on one store file: each new message is \\Recent in exac
   // first claims it, and the other never shows it \Recent.
   for (let i = 4; i <= 5; i += 1) await h.deliver('alice@example.com', sampleMessage(`m${i}`));
   const seen = { a: [] as number[], b: [] as number[] };
-  for (const [name, c] of [['a', a], ['b', b]] as const) {
+  for (const [name, c] of [
+    ['a', a],
+    ['b', b],
+  ] as const) {
     // Cross-process news arrives within the poll interval: NOOP until the EXISTS came.
     for (let tries = 0; tries < 100; tries += 1) {
       c.send(`n${tries} NOOP`);
@@ -102,6 +107,9 @@ it('two server processes on one store file: each new message is \\Recent in exac
   // A third session (in process B) comes later: nothing is recent for it, and STATUS says so.
   const late = await client(portB);
   late.send('t STATUS INBOX (RECENT MESSAGES)');
-  expect(await late.readTagged('t')).toEqual(['* STATUS "INBOX" (RECENT 0 MESSAGES 5)', 't OK STATUS completed']);
+  expect(await late.readTagged('t')).toEqual([
+    '* STATUS "INBOX" (RECENT 0 MESSAGES 5)',
+    't OK STATUS completed',
+  ]);
   for (const c of [a, b, late]) await c.close();
 });

@@ -30,7 +30,11 @@ export async function appendExpunged(client: Queryable, changes: readonly Change
   );
 }
 
-export async function expungedSince(db: Queryable, mailboxId: number, modseq: number): Promise<ExpungedSince> {
+export async function expungedSince(
+  db: Queryable,
+  mailboxId: number,
+  modseq: number,
+): Promise<ExpungedSince> {
   const floor = await db.query<{ expunged_floor: string }>(
     'SELECT expunged_floor FROM mailboxes WHERE id = $1',
     [mailboxId],
