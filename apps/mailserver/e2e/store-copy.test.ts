@@ -47,10 +47,13 @@ describe.skipIf(!HAVE_POSTGRES)('minimail migrate and store copy', () => {
 
     const url = cluster.url(await cluster.createDatabase());
     const pgEnv = { ...sqliteEnv, MINIMAIL_DATABASE_URL: url };
-    const latest = PG_LATEST_SCHEMA_VERSION;
-    const all = Array.from({ length: latest }, (_, index) => index + 1).join(', ');
-    expect(await run(pgEnv, ['migrate'])).toBe(`PostgreSQL schema at version ${latest} (applied ${all})\n`);
-    expect(await run(pgEnv, ['migrate'])).toBe(`PostgreSQL schema at version ${latest} (nothing to apply)\n`);
+    const all = Array.from({ length: PG_LATEST_SCHEMA_VERSION }, (_, i) => i + 1).join(', ');
+    expect(await run(pgEnv, ['migrate'])).toBe(
+      `PostgreSQL schema at version ${PG_LATEST_SCHEMA_VERSION} (applied ${all})\n`,
+    );
+    expect(await run(pgEnv, ['migrate'])).toBe(
+      `PostgreSQL schema at version ${PG_LATEST_SCHEMA_VERSION} (nothing to apply)\n`,
+    );
 
     const copied = await run(sqliteEnv, ['store', 'copy', '--to', url]);
     expect(copied).toMatch(/^domains: 1\nusers: 1\naliases: 1\n/m);

@@ -95,7 +95,7 @@ export const serveCommand: CommandSpec = {
       freeFailures: config.authFreeFailures,
       maxDelayMs: config.authMaxDelay,
     });
-    const context = { config, store, logger, tls, authThrottle, ...(metrics ? { metrics } : {}) };
+    const context = { config, store, logger, tls, authThrottle, services, ...(metrics ? { metrics } : {}) };
 
     const running: RunningListener[] = [];
     const tasks: RunningTask[] = [];

@@ -1,6 +1,7 @@
 import { bad } from '../errors.js';
 import type { SelectArgs } from '../protocol/commands.js';
-import { responseCode, untaggedStatus } from '../protocol/compiler.js';
+import { mailboxObjectId } from '../object-id.js';
+import { atom, responseCode, untaggedStatus } from '../protocol/compiler.js';
 import { AUTHENTICATED } from '../session/state.js';
 import { openableMailbox } from './mailbox-lookup.js';
 import { vanishedSince } from './qresync.js';
@@ -33,6 +34,8 @@ async function selectMailbox(
   const view = await ctx.openView(mailbox, readOnly);
   ctx.setState({ kind: 'selected', user, view });
   await view.announceOpened();
+  // RFC 8474 4.2: the mailbox's MAILBOXID (fixed for the mailbox's life, not part of its state).
+  await ctx.send(untaggedStatus('OK', responseCode('MAILBOXID', [atom(mailboxObjectId(mailbox))]), 'Ok'));
   // RFC 7162 3.2.5: another UIDVALIDITY means the client's cache is void: nothing more is said.
   if (qresync !== null && qresync.uidValidity === view.uidValidity) {
     const { knownUids, modseq, seqMatch } = qresync;

@@ -1,3 +1,5 @@
+import { MAX_QUERY_TERMS } from './limits.js';
+import type { CaughtGroup, IndexedBody, MessagePage, MessageQuery } from './search-types.js';
 import { parseAddress } from './addresses.js';
 import type { StoreBackend, StoreLogger } from './backend.js';
 import { prepareDelivery } from './delivery.js';
@@ -45,6 +47,11 @@ export interface CoreStoreOptions {
    * A describer that throws is logged and the body is stored without a description.
    */
   describeBody?: (raw: Buffer) => string;
+  /**
+   * What the catcher's search index keeps of a body (the app passes @minimail/http's extractor),
+   * computed before the write like `describeBody`. Without it bodies are stored unindexed.
+   */
+  indexBody?: (raw: Buffer) => IndexedBody;
 }
 
 /**
@@ -58,6 +65,7 @@ export class CoreMailStore implements MailStore {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly logger: StoreLogger | undefined;
   private readonly describeBody: ((raw: Buffer) => string) | undefined;
+  private readonly indexBody: ((raw: Buffer) => IndexedBody) | undefined;
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -66,6 +74,7 @@ export class CoreMailStore implements MailStore {
   ) {
     this.logger = options.logger;
     this.describeBody = options.describeBody;
+    this.indexBody = options.indexBody;
     this.locks = new LockBook(backend.locks);
     this.every(LOCK_HEARTBEAT_INTERVAL_MS, () =>
       this.locks.heartbeat().catch((error: unknown) => this.warn(error, 'maildrop lock heartbeat failed')),
@@ -201,11 +210,26 @@ export class CoreMailStore implements MailStore {
   deliver(request: DeliveryRequest): Promise<DeliveryResult> {
     let prepared;
     try {
-      prepared = prepareDelivery(request, (raw) => this.describe(raw));
+      prepared = prepareDelivery(
+        request,
+        (raw) => this.describe(raw),
+        (raw) => this.index(raw),
+      );
     } catch (error) {
       return Promise.reject(error instanceof StoreError ? error : new StoreError('INVALID', String(error)));
     }
     return this.write('deliver', [prepared]);
+  }
+
+  deliverAll(requests: readonly DeliveryRequest[]): Promise<DeliveryResult[]> {
+    let prepared;
+    try {
+      if (requests.length === 0) throw new StoreError('INVALID', 'no deliveries');
+      prepared = requests.map((request) => prepareDelivery(request, (raw) => this.describe(raw)));
+    } catch (error) {
+      return Promise.reject(error instanceof StoreError ? error : new StoreError('INVALID', String(error)));
+    }
+    return this.write('deliverAll', [prepared]);
   }
 
   listMessages(mailboxId: number): Promise<MessageSummary[]> {
@@ -242,6 +266,21 @@ export class CoreMailStore implements MailStore {
 
   readStructure(bodyHash: string): Promise<string | null> {
     return this.read((reads) => reads.readStructure(bodyHash));
+  }
+
+  searchMessages(query: MessageQuery): Promise<MessagePage> {
+    if (query.terms.length > MAX_QUERY_TERMS) {
+      return Promise.reject(new StoreError('INVALID', `a search may have at most ${MAX_QUERY_TERMS} terms`));
+    }
+    return this.read((reads) => reads.searchMessages(query));
+  }
+
+  catcherKeywords(mailboxIds?: readonly number[]): Promise<string[]> {
+    return this.read((reads) => reads.catcherKeywords(mailboxIds));
+  }
+
+  caughtGroup(mailboxId: number, uid: number, mailboxIds?: readonly number[]): Promise<CaughtGroup | null> {
+    return this.read((reads) => reads.caughtGroup(mailboxId, uid, mailboxIds));
   }
 
   setFlags(mailboxId: number, uids: number[], mode: FlagMode, flags: string[]): Promise<MessageSummary[]> {
@@ -355,6 +394,16 @@ export class CoreMailStore implements MailStore {
   }
 
   // ---- internals ------------------------------------------------------------------------------
+
+  private index(raw: Buffer): IndexedBody | null {
+    if (!this.indexBody) return null;
+    try {
+      return this.indexBody(raw);
+    } catch (error) {
+      this.warn(error, 'indexBody threw; body stored without a search entry');
+      return null;
+    }
+  }
 
   private describe(raw: Buffer): string | null {
     if (!this.describeBody) return null;

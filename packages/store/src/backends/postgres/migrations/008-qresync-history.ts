@@ -8,7 +8,7 @@ import type { PostgresMigration } from './migration.js';
  * highest UID claimed as \Recent (RFC 3501 2.3.2), shared by every node (docs/adr/0026).
  */
 export const migration008QresyncHistory: PostgresMigration = {
-  version: 4,
+  version: 5,
   name: 'qresync-history',
   sql: `
     CREATE TABLE expunged_uids (

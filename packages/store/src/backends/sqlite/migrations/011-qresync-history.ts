@@ -14,7 +14,7 @@ import type { Migration } from './migration.js';
  *   session has claimed as \Recent. Messages that exist now are not new to anyone.
  */
 export const migration011QresyncHistory: Migration = {
-  version: 7,
+  version: 8,
   name: 'qresync-history',
   up(db) {
     db.exec(`
