@@ -91,7 +91,10 @@ describe('SELECT/EXAMINE (QRESYNC ...) (RFC 7162 3.2.5)', () => {
     const { c, uidValidity } = await afterFirstSession();
     await enableQresync(c);
     c.send(`s SELECT INBOX (QRESYNC (${uidValidity} 8))`);
-    expect(await c.readTagged('s')).toEqual([
+    const lines = await c.readTagged('s');
+    // RFC 8474 MAILBOXID comes with the OK codes; its value is the mailbox's, not this test's.
+    expect(lines.filter((line) => line.startsWith('* OK [MAILBOXID ('))).toHaveLength(1);
+    expect(lines.filter((line) => !line.startsWith('* OK [MAILBOXID ('))).toEqual([
       ...selectLines(uidValidity),
       // UID 1 went at modseq 8, which the client had seen: only 3 and 4 are news.
       '* VANISHED (EARLIER) 3:4',

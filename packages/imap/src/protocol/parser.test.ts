@@ -449,14 +449,18 @@ describe('parseCommand: FETCH extensions (BINARY, PREVIEW, OBJECTID)', () => {
     // RFC 8474 5.
     ['a1 FETCH 1 (EMAILID THREADID)', [{ kind: 'EMAILID' }, { kind: 'THREADID' }]],
   ])('%s', (raw, items) =>
-    expect(parse(raw)).toEqual(cmd('FETCH', { sequence: [{ start: 1, end: 1 }], items, changedSince: null })),
+    expect(parse(raw)).toEqual(
+      cmd('FETCH', { sequence: [{ start: 1, end: 1 }], items, changedSince: null, vanished: false }),
+    ),
   );
 
   it.each([
     ['a1 SEARCH EMAILID M6d99ac3275bb4e', { key: 'EMAILID', id: 'M6d99ac3275bb4e' }],
     ['a1 SEARCH threadid T64b478a75b7ea9', { key: 'THREADID', id: 'T64b478a75b7ea9' }],
   ])('RFC 8474 6: %s', (raw, key) =>
-    expect(parse(raw)).toEqual(cmd('SEARCH', { returnOptions: null, charset: null, criteria: [key] })),
+    expect(parse(raw)).toEqual(
+      cmd('SEARCH', { returnOptions: null, charset: null, criteria: [key], partial: null }),
+    ),
   );
 
   it('COMPRESS', () =>
