@@ -36,10 +36,42 @@ export const CONTEXT_KEY = 'FLAGGED';
 
 /** What the command being answered is, for the RFC 3501 7.4.1 EXPUNGE rule. */
 type CommandKind = 'noExpunge' | 'any';
+ * What the command being answered is: for the RFC 3501 7.4.1 EXPUNGE rule, and `resync` for the
+ * commands that may answer VANISHED (EARLIER) (RFC 7162 3.2.5 SELECT/EXAMINE (QRESYNC ...), 3.2.6
+ * UID FETCH (... VANISHED)).
+ */
+export type CommandKind = 'noExpunge' | 'any' | 'resync';
+
+/** What a QRESYNC client keeps of a mailbox while away (a real client's cache). */
+export interface OfflineCache {
+  uidValidity: number;
+  highestModseq: number;
+  /** The messages whose UID, flags and MODSEQ it was told, by UID. */
+  messages: Map<number, { flags: string[]; modseq: number }>;
+  /** (message number, UID) pairs as they were when it left, ascending (RFC 7162 3.2.5 seq-match-data). */
+  pairs: Array<[number, number]>;
+}
+
+/** The numbers of a sequence set as the server writes it (`3:4,7`). */
+export function numbersOf(set: string): number[] {
+  const numbers: number[] = [];
+  for (const part of set.split(',')) {
+    const [from, to] = part.split(':').map(Number) as [number, number | undefined];
+    const [low, high] = to === undefined ? [from, from] : [Math.min(from, to), Math.max(from, to)];
+    for (let n = low; n <= high; n += 1) numbers.push(n);
+  }
+  return numbers;
+}
 
 export class CheckerClient {
   model: MailboxModel | null = null;
   condstore = false;
+  /** RFC 7162 3.2: ENABLE QRESYNC was sent; VANISHED replaces EXPUNGE from then on. */
+  qresync = false;
+  /** Set while the client is away (disconnected, keeping its cache); null when connected. */
+  offline: OfflineCache | null = null;
+  /** UIDs the current command's VANISHED (EARLIER) responses named. */
+  readonly vanishedEarlier: number[] = [];
   private tagCounter = 0;
   private socket!: Socket;
   private reader!: ResponseReader;
@@ -62,6 +94,7 @@ export class CheckerClient {
   ) {}
 
   async connect(user: string): Promise<void> {
+    this.loggingOut = false;
     this.socket = connect(this.port, '127.0.0.1');
     this.socket.setNoDelay(true);
     this.reader = new ResponseReader(this.socket);
@@ -71,6 +104,7 @@ export class CheckerClient {
   }
 
   async close(): Promise<void> {
+    if (this.loggingOut) return;
     this.loggingOut = true;
     try {
       await this.command('LOGOUT');
@@ -87,11 +121,15 @@ export class CheckerClient {
     return completion;
   }
 
-  /** SELECT or EXAMINE: a fresh model, filled by the responses. */
-  async open(mailbox: string, readOnly: boolean): Promise<Completion> {
+  /** SELECT or EXAMINE (with select parameters, e.g. QRESYNC): a fresh model, filled by the responses. */
+  async open(mailbox: string, readOnly: boolean, params = ''): Promise<Completion> {
     this.model = new MailboxModel(readOnly);
     this.contexts.clear();
     const completion = await this.expectOk(`${readOnly ? 'EXAMINE' : 'SELECT'} ${mailbox}`);
+    const verb = `${readOnly ? 'EXAMINE' : 'SELECT'} ${mailbox}${params === '' ? '' : ` ${params}`}`;
+    const completion = await this.command(verb, params === '' ? 'any' : 'resync');
+    if (completion.status !== 'OK')
+      throw new Violation(`${verb} answered ${completion.status} ${completion.text}`);
     const mode = completion.code?.[0];
     if (mode !== (readOnly ? 'READ-ONLY' : 'READ-WRITE'))
       throw new Violation(`${readOnly ? 'EXAMINE' : 'SELECT'} completed with [${String(mode)}]`);
@@ -115,6 +153,7 @@ export class CheckerClient {
     const tag = `c${this.id}.${this.tagCounter}`;
     this.kind = kind;
     this.toldFlags.clear();
+    this.vanishedEarlier.length = 0;
     this.send(`${tag} ${text}`);
     return this.readUntil(tag);
   }
@@ -153,6 +192,16 @@ export class CheckerClient {
         const status = String(response.tokens[0]).toUpperCase();
         if (status !== 'OK' && status !== 'NO' && status !== 'BAD')
           throw new Violation(`tagged response with status ${status}`);
+        // RFC 7162 3.2.7 / 3.2.8: EXPUNGE and CLOSE tell a QRESYNC client where it stands.
+        if (response.code !== null && String(response.code[0]).toUpperCase() === 'HIGHESTMODSEQ') {
+          if (!this.qresync) throw new Violation(`[HIGHESTMODSEQ] on the OK of a client without QRESYNC`);
+          const value = Number(response.code[1]);
+          if (this.model !== null && value < this.model.highestModseq)
+            throw new Violation(
+              `tagged HIGHESTMODSEQ ${value} below the ${this.model.highestModseq} told before`,
+            );
+          if (this.model !== null) this.model.highestModseq = value;
+        }
         return { status, code: response.code, text: String(response.tokens[1] ?? ''), untagged };
       }
       if (response.tag !== '*') throw new Violation(`unexpected response tag ${response.tag}`);
@@ -184,6 +233,8 @@ export class CheckerClient {
           model.recentCount = number;
           return;
         case 'EXPUNGE':
+          // RFC 7162 3.2.10: a QRESYNC client is told VANISHED instead.
+          if (this.qresync) throw new Violation('EXPUNGE sent to a client that enabled QRESYNC');
           // RFC 3501 7.4.1.
           if (this.kind === 'noExpunge') throw new Violation('EXPUNGE sent during FETCH, STORE or SEARCH');
           model.expunge(number);
@@ -205,6 +256,9 @@ export class CheckerClient {
     switch (first.toUpperCase()) {
       case 'OK':
         this.applyCode(response.code);
+        return;
+      case 'VANISHED':
+        this.vanished(response.tokens.slice(1));
         return;
       case 'FLAGS':
         if (this.model) this.model.flagList = new Set(stringsOf(second));
@@ -280,6 +334,48 @@ export class CheckerClient {
         context.uids.splice(position - 1, uids.length);
       }
     }
+  /** RFC 7162 3.2.10: `VANISHED uid-set` or `VANISHED (EARLIER) uid-set`. */
+  private vanished(rest: Token[]): void {
+    const model = this.model;
+    if (!this.qresync) throw new Violation('VANISHED sent to a client that did not enable QRESYNC');
+    if (model === null) throw new Violation('VANISHED with no mailbox selected');
+    const earlier =
+      Array.isArray(rest[0]) &&
+      stringsOf(rest[0])
+        .map((s) => s.toUpperCase())
+        .includes('EARLIER');
+    const uids = numbersOf(String(earlier ? rest[1] : rest[0]));
+    if (earlier) {
+      if (this.kind !== 'resync')
+        throw new Violation('VANISHED (EARLIER) outside SELECT (QRESYNC) / UID FETCH VANISHED');
+      for (const uid of uids) {
+        // It does not count messages down: none of them may be one the client counts.
+        if (model.sequenceOfUid(uid) !== null)
+          throw new Violation(`VANISHED (EARLIER) names UID ${uid}, which the client still counts`);
+        this.vanishedEarlier.push(uid);
+      }
+      return;
+    }
+    // RFC 3501 7.4.1 holds for VANISHED as for EXPUNGE.
+    if (this.kind === 'noExpunge') throw new Violation('VANISHED sent during FETCH, STORE or SEARCH');
+    for (const uid of uids) model.vanish(uid);
+  }
+
+  /** Leaves (LOGOUT), keeping what a real QRESYNC client caches: UIDs, flags, MODSEQs, HIGHESTMODSEQ. */
+  async goOffline(): Promise<void> {
+    const model = this.model;
+    if (model === null) throw new Error('goOffline without a mailbox');
+    const messages = new Map<number, { flags: string[]; modseq: number }>();
+    const pairs: Array<[number, number]> = [];
+    model.messages.forEach((message, index) => {
+      if (message.uid === null) return;
+      pairs.push([index + 1, message.uid]);
+      if (message.flags !== null && message.modseq !== null)
+        messages.set(message.uid, { flags: [...message.flags].sort(), modseq: message.modseq });
+    });
+    this.offline = { uidValidity: model.uidValidity, highestModseq: model.highestModseq, messages, pairs };
+    await this.close();
+    this.model = null;
   }
 
   private applyCode(code: Token[] | null): void {

@@ -8,7 +8,7 @@ import type { MailStore } from '@minimail/store';
 import { prng } from '@minimail/protocol/testing';
 import { CheckerClient, type RecentRegistry } from './checker-client.js';
 import { Violation } from './mailbox-model.js';
-import { runOperation, type World } from './operations.js';
+import { comeBack, runOperation, type World } from './operations.js';
 import { OtherProcess } from './other-process.js';
 import { Transcript } from './transcript.js';
 
@@ -52,6 +52,7 @@ export async function runChecker(options: CheckerOptions): Promise<CheckerResult
   if ((await store.getMailbox(user.id, 'Other')) === null) await store.createMailbox(user.id, 'Other');
   const world: World = {
     store,
+    user: options.user,
     userId: user.id,
     inboxId: inbox.id,
     mailbox: 'INBOX',
@@ -96,8 +97,13 @@ export async function runChecker(options: CheckerOptions): Promise<CheckerResult
       clients.push(client);
       randoms.push(prng(options.seed * 1000 + id));
       await client.connect(options.user);
-      // Half the clients are CONDSTORE-aware from the start (RFC 7162 3.1 ENABLE).
-      if (id % 2 === 0) {
+      // A quarter enable QRESYNC (RFC 7162 3.2: VANISHED, resync after time away), another quarter
+      // CONDSTORE (3.1); others may become CONDSTORE-aware later by an enabling command.
+      if (id % 4 === 0) {
+        client.qresync = true;
+        client.condstore = true;
+        await client.expectOk('ENABLE QRESYNC');
+      } else if (id % 2 === 0) {
         client.condstore = true;
         await client.expectOk('ENABLE CONDSTORE');
       }
@@ -113,6 +119,8 @@ export async function runChecker(options: CheckerOptions): Promise<CheckerResult
           const random = randoms[index] as () => number;
           for (let n = 0; n < options.roundLength; n += 1) {
             if (failures.length > 0 && !options.collect) return;
+            // Away until the next checkpoint.
+            if (client.offline !== null) return;
             try {
               const name = await runOperation(client, random, world);
               result.counts[name] = (result.counts[name] ?? 0) + 1;
@@ -129,6 +137,9 @@ export async function runChecker(options: CheckerOptions): Promise<CheckerResult
       for (const { error, client } of failures) report(error, client);
       if (failures.length > 0 && !options.collect) break;
       try {
+        // The clients that went away come back while nothing else happens, and resync.
+        for (const [index, client] of clients.entries())
+          if (client.offline !== null) await comeBack(client, randoms[index] as () => number, world);
         await settledCheckpoint(clients, world);
       } catch (error) {
         report(error, null);

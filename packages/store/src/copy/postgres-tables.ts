@@ -12,6 +12,7 @@ const IDENTITY_TABLES: readonly DataTable[] = [
   'mailboxes',
   'subscriptions',
   'messages',
+  'expunged_uids',
   'outbound',
   'sieve_scripts',
   'sieve_vacation_replies',

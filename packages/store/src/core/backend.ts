@@ -9,6 +9,7 @@ import type {
   ChangeListener,
   DkimKey,
   Domain,
+  ExpungedSince,
   Mailbox,
   MailboxStatus,
   MessageFlagList,
@@ -41,6 +42,8 @@ export interface StoreReads {
   getMessage(mailboxId: number, uid: number): Promise<MessageSummary | null>;
   getMessages(mailboxId: number, uids: readonly number[]): Promise<MessageSummary[]>;
   listMessageFlags(mailboxId: number): Promise<MessageFlagList>;
+  expungedSince(mailboxId: number, modseq: number): Promise<ExpungedSince>;
+  recentMark(mailboxId: number): Promise<number>;
   readBody(bodyHash: string): Promise<Buffer>;
   readStructure(bodyHash: string): Promise<string | null>;
   listOutbound(): Promise<OutboundEntry[]>;

@@ -13,6 +13,7 @@ export const DATA_TABLES = [
   'subscriptions',
   'bodies',
   'messages',
+  'expunged_uids',
   'outbound',
   'dkim_keys',
   'sieve_scripts',
@@ -35,6 +36,8 @@ export const DATA_COLUMNS: Record<DataTable, readonly string[]> = {
     'uid_validity',
     'uid_next',
     'highest_modseq',
+    'expunged_floor',
+    'recent_uid',
   ],
   subscriptions: ['id', 'user_id', 'name'],
   // refcount is not copied: the triggers count the message and queue rows as they arrive, and
@@ -53,6 +56,8 @@ export const DATA_COLUMNS: Record<DataTable, readonly string[]> = {
     'modseq',
     'save_date',
   ],
+  // RFC 7162 QRESYNC history: a copy resyncs clients as exactly as the original (docs/adr/0026).
+  expunged_uids: ['id', 'mailbox_id', 'uid', 'modseq', 'expunged_at'],
   outbound: [
     'id',
     'sender',

@@ -19,6 +19,7 @@ import type {
   DkimKey,
   DkimKeyInput,
   Domain,
+  ExpungedSince,
   FlagMode,
   Mailbox,
   MailboxStatus,
@@ -104,6 +105,20 @@ export interface MailboxAccess {
   getMessages(mailboxId: number, uids: readonly number[]): Promise<MessageSummary[]>;
   /** `listMessages` reduced to UIDs, flags and modseqs, without an object per message (IMAP SELECT). */
   listMessageFlags(mailboxId: number): Promise<MessageFlagList>;
+  /**
+   * RFC 7162 3.2.5 / 3.2.6 (QRESYNC): the UIDs expunged from the mailbox with a mod-sequence
+   * above `modseq`, from a history kept for EXPUNGED_HISTORY_RETENTION_MS; `complete` is false
+   * when the history of that time is no longer (or was never) kept.
+   */
+  expungedSince(mailboxId: number, modseq: number): Promise<ExpungedSince>;
+  /**
+   * RFC 3501 2.3.2 \Recent, shared by every process and node on the data: raises the mailbox's
+   * claimed mark to `uid` and returns the mark before it, in one transaction, so each UID is
+   * claimed (is \Recent) in exactly one session.
+   */
+  claimRecent(mailboxId: number, uid: number): Promise<number>;
+  /** The highest UID claimed as \Recent so far (0: none); messages above it are recent to the next claimer. */
+  recentMark(mailboxId: number): Promise<number>;
   /** The stored bytes of a body, by content hash. */
   readBody(bodyHash: string): Promise<Buffer>;
   /** The description recorded when the body was stored (MIME structure JSON), or null if none. */

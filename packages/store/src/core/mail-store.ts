@@ -10,6 +10,7 @@ import type { MailStore } from './interfaces.js';
 import {
   CHANGE_PRUNE_INTERVAL_MS,
   CHANGE_RETENTION_MS,
+  EXPUNGED_HISTORY_RETENTION_MS,
   LOCK_HEARTBEAT_INTERVAL_MS,
   OUTBOUND_LEASE_MS,
 } from './limits.js';
@@ -26,6 +27,7 @@ import {
   type DkimKey,
   type DkimKeyInput,
   type Domain,
+  type ExpungedSince,
   type FlagMode,
   type Mailbox,
   type MailboxStatus,
@@ -87,10 +89,17 @@ export class CoreMailStore implements MailStore {
       this.locks.heartbeat().catch((error: unknown) => this.warn(error, 'maildrop lock heartbeat failed')),
     );
     this.every(CHANGE_PRUNE_INTERVAL_MS, () =>
-      this.write('pruneChanges', [Date.now() - CHANGE_RETENTION_MS]).catch((error: unknown) =>
-        this.warn(error, 'pruning the change feed failed'),
-      ),
+      this.pruneHistory().catch((error: unknown) => this.warn(error, 'pruning the change feed failed')),
     );
+  }
+
+  /**
+   * Background upkeep (every CHANGE_PRUNE_INTERVAL_MS): drops change rows older than
+   * CHANGE_RETENTION_MS and expunge history older than EXPUNGED_HISTORY_RETENTION_MS, as of `now`.
+   */
+  async pruneHistory(now: number = Date.now()): Promise<void> {
+    await this.write('pruneChanges', [now - CHANGE_RETENTION_MS]);
+    await this.write('pruneExpungedHistory', [now - EXPUNGED_HISTORY_RETENTION_MS]);
   }
 
   /** Number of durable COMMITs this store has made (group commit makes it << number of writes). */
@@ -246,6 +255,18 @@ export class CoreMailStore implements MailStore {
 
   listMessageFlags(mailboxId: number): Promise<MessageFlagList> {
     return this.read((reads) => reads.listMessageFlags(mailboxId));
+  }
+
+  expungedSince(mailboxId: number, modseq: number): Promise<ExpungedSince> {
+    return this.read((reads) => reads.expungedSince(mailboxId, modseq));
+  }
+
+  claimRecent(mailboxId: number, uid: number): Promise<number> {
+    return this.write('claimRecent', [mailboxId, uid]);
+  }
+
+  recentMark(mailboxId: number): Promise<number> {
+    return this.read((reads) => reads.recentMark(mailboxId));
   }
 
   readBody(bodyHash: string): Promise<Buffer> {

@@ -118,6 +118,20 @@ export interface MessageFlagList {
   modseqs: number[];
 }
 
+/**
+ * RFC 7162 3.2.5 / 3.2.6: what a mailbox's expunge history says since a mod-sequence
+ * (`expungedSince`).
+ */
+export interface ExpungedSince {
+  /** UIDs expunged with a mod-sequence above the one asked for, ascending. */
+  uids: number[];
+  /**
+   * False when the history of that time was pruned (EXPUNGED_HISTORY_RETENTION_MS) or predates
+   * it: `uids` may then miss some, and any UID not in the mailbox may have vanished since.
+   */
+  complete: boolean;
+}
+
 export type FlagMode = 'add' | 'remove' | 'replace';
 
 /** Result of a conditional flag change (RFC 7162 3.1.3 STORE ... (UNCHANGEDSINCE n)). */

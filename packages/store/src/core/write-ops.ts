@@ -92,6 +92,15 @@ export interface SyncWriteOps {
    * were added.
    */
   indexBodies(entries: Array<{ hash: string; body: IndexedBody }>): number;
+   * Deletes expunge history older than `before` (ms since the epoch), raising each mailbox's
+   * complete-history mark past what it deletes (RFC 7162 QRESYNC, docs/adr/0026).
+   */
+  pruneExpungedHistory(before: number): void;
+  /**
+   * RFC 3501 2.3.2 \Recent across processes and nodes: raises the mailbox's claimed mark to
+   * `uid` and returns the mark before (the caller's \Recent messages are those above it).
+   */
+  claimRecent(mailboxId: number, uid: number): number;
 }
 
 export type WriteOpName = keyof SyncWriteOps;

@@ -3,6 +3,7 @@ import type { AsyncWriteOps } from '../../core/write-ops.js';
 import type { DeliveredCopy, DeliveryResult } from '../../core/types.js';
 import { storeBody } from './bodies.js';
 import * as directory from './directory.js';
+import * as history from './imap-history.js';
 import { setDkimKey } from './dkim-keys.js';
 import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
@@ -98,4 +99,6 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
   pruneChanges: async (tx, before) => {
     await tx.query('DELETE FROM changes WHERE created_at < $1', [before]);
   },
+  pruneExpungedHistory: (tx, before) => history.pruneExpunged(tx, before),
+  claimRecent: (tx, mailboxId, uid) => history.claimRecent(tx, mailboxId, uid),
 };

@@ -2,6 +2,7 @@ import type { StoreReads } from '../../core/backend.js';
 import { readBody, readStructure } from './bodies.js';
 import type { Queryable } from './connection.js';
 import * as directory from './directory.js';
+import * as history from './imap-history.js';
 import { getDkimKey } from './dkim-keys.js';
 import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
@@ -40,6 +41,8 @@ export function postgresReads(pool: Queryable): StoreReads {
     getMessage: read(messages.getMessage),
     getMessages: read(messages.getMessages),
     listMessageFlags: read(messages.listMessageFlags),
+    expungedSince: read(history.expungedSince),
+    recentMark: read(history.recentMark),
     readBody: read(readBody),
     readStructure: read(readStructure),
     listOutbound: read(listOutbound),

@@ -26,6 +26,8 @@ export function sqliteReads(parts: StoreParts): StoreReads {
     getMessage: (mailboxId, uid) => read(() => messages.get(mailboxId, uid)),
     getMessages: (mailboxId, uids) => read(() => messages.getMany(mailboxId, uids)),
     listMessageFlags: (mailboxId) => read(() => messages.listFlags(mailboxId)),
+    expungedSince: (mailboxId, modseq) => read(() => parts.expunged.since(mailboxId, modseq)),
+    recentMark: (mailboxId) => read(() => parts.recent.mark(mailboxId)),
     readBody: (hash) => read(() => bodies.readBody(hash)),
     readStructure: (hash) => read(() => bodies.readStructure(hash)),
     listOutbound: () => read(() => outbound.list()),

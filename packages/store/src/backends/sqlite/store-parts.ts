@@ -2,6 +2,7 @@ import { Bodies } from './bodies.js';
 import { ChangeLog } from './change-feed.js';
 import type { SqliteDatabase } from './db.js';
 import { Directory } from './directory.js';
+import { ExpungedHistory, RecentMarks } from './imap-history.js';
 import { DkimKeys } from './dkim-keys.js';
 import { MaildropLocks } from './maildrop-locks.js';
 import { Mailboxes } from './mailboxes.js';
@@ -15,6 +16,8 @@ import { SearchIndex } from './search-index.js';
 /** The store's small classes, one per concern, all on one connection (their statements are prepared on it). */
 export interface StoreParts {
   changes: ChangeLog;
+  expunged: ExpungedHistory;
+  recent: RecentMarks;
   mailboxes: Mailboxes;
   directory: Directory;
   messages: Messages;
@@ -28,11 +31,14 @@ export interface StoreParts {
 }
 
 export function createStoreParts(db: SqliteDatabase): StoreParts {
-  const changes = new ChangeLog(db);
+  const expunged = new ExpungedHistory(db);
+  const changes = new ChangeLog(db, expunged);
   const subscriptions = new Subscriptions(db);
   const mailboxes = new Mailboxes(db, changes, new UidValidityCounter(db), subscriptions);
   return {
     changes,
+    expunged,
+    recent: new RecentMarks(db),
     mailboxes,
     directory: new Directory(db, mailboxes),
     messages: new Messages(db, mailboxes, changes),

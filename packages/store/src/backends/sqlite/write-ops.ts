@@ -204,6 +204,14 @@ export class WriteOps implements SyncWriteOps {
   pruneChanges(before: number): void {
     this.parts.changes.prune(before);
   }
+
+  pruneExpungedHistory(before: number): void {
+    this.parts.expunged.prune(before);
+  }
+
+  claimRecent(mailboxId: number, uid: number): number {
+    return this.parts.recent.claim(mailboxId, uid);
+  }
 }
 
 /** What a SQLite writer can be asked to run: the core's table and the lock rows. */

@@ -7,8 +7,9 @@ import { migration004DkimKeys } from './004-dkim-keys.js';
 import { migration005Subscriptions } from './005-subscriptions.js';
 import { migration006SearchIndex } from './006-search-index.js';
 import { migration007SaveDate } from './007-save-date.js';
-import { migration010Sieve } from './010-sieve.js';
-import { migration010bOutboundDsn } from './010b-outbound-dsn.js';
+import { migration008Sieve } from './008-sieve.js';
+import { migration009OutboundDsn } from './009-outbound-dsn.js';
+import { migration010QresyncHistory } from './010-qresync-history.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -22,9 +23,9 @@ export const MIGRATIONS: readonly Migration[] = [
   migration005Subscriptions,
   migration006SearchIndex,
   migration007SaveDate,
-  // Reserved numbers 008-009 (app passwords, quotas) belong to other branches; the lead renumbers at merge.
-  migration010Sieve,
-  migration010bOutboundDsn,
+  migration008Sieve,
+  migration009OutboundDsn,
+  migration010QresyncHistory,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

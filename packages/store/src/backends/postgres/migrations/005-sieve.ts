@@ -5,7 +5,7 @@ import type { PostgresMigration } from './migration.js';
  * Reserved number 007 (issue 19); its version is its position in PG_MIGRATIONS. The ids are only
  * keys for `store copy`, which pages every table by one key column.
  */
-export const migration007Sieve: PostgresMigration = {
+export const migration005Sieve: PostgresMigration = {
   version: 5,
   name: 'sieve',
   sql: `

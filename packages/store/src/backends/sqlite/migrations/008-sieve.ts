@@ -6,7 +6,7 @@ import type { Migration } from './migration.js';
  * (issue 19); its version is its position in MIGRATIONS. The integer ids are only keys for
  * `store copy`, which pages every table by one key column.
  */
-export const migration010Sieve: Migration = {
+export const migration008Sieve: Migration = {
   version: 8,
   name: 'sieve',
   up(db) {

@@ -5,7 +5,7 @@ import type { Migration } from './migration.js';
  * none). Issue 19, numbered after 010-sieve (the lead renumbers at merge); its version is its
  * position in MIGRATIONS.
  */
-export const migration010bOutboundDsn: Migration = {
+export const migration009OutboundDsn: Migration = {
   version: 9,
   name: 'outbound-dsn',
   up(db) {
