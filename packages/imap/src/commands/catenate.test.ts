@@ -79,6 +79,21 @@ describe('CATENATE (RFC 4469) and URL-PARTIAL (RFC 5550)', () => {
     ]);
   });
 
+  it('RFC 4469 Appendix A: the URL of an expunged message fails the APPEND with BADURL', async () => {
+    h = await startHarness();
+    for (const n of [1, 2, 3]) await h.deliver('alice@example.com', `Subject: ${n}\r\n\r\n${n}\r\n`);
+    const inbox = await mailbox('INBOX');
+    await h.store.expunge(inbox.id, [3]);
+    const c = await byteLogin(h.port);
+    const gone = `/INBOX;UIDVALIDITY=${inbox.uidValidity}/;UID=3;section=1.5.9`;
+    const next = `/INBOX;UIDVALIDITY=${inbox.uidValidity}/;UID=2;section=1`;
+    c.send(`A003 APPEND Drafts CATENATE (URL "${gone}" URL "${next}" TEXT {${NEXT.length}}\r\n`);
+    expect(await c.greeting()).toBe('+ Ready for literal data');
+    c.send(`${NEXT})\r\n`);
+    expect(await c.text('A003')).toBe(`A003 NO [BADURL ${gone}] No such message\r\n`);
+    expect(await bodies('Drafts')).toEqual([]);
+  });
+
   it('imap:// URLs with user and host, PARTIAL, HEADER.FIELDS, relative URLs, in a MULTIAPPEND', async () => {
     h = await startHarness();
     const c = await byteLogin(h.port);

@@ -40,6 +40,19 @@ describe('parseImapUrl (RFC 5092 message URLs, RFC 5550 PARTIAL)', () => {
       },
     ],
     [
+      // RFC 4469 Appendix A's spelling, without "/" before ;section=
+      '/INBOX;UIDVALIDITY=785799047/;UID=113330;section=1.5.9',
+      {
+        user: null,
+        host: null,
+        mailbox: 'INBOX',
+        uidValidity: 785799047,
+        uid: 113330,
+        section: '1.5.9',
+        partial: null,
+      },
+    ],
+    [
       ';UID=4/;PARTIAL=0',
       {
         user: null,

@@ -7,6 +7,8 @@
  *   irelative-path = iuid-only ["/" isection-only] ["/" ipartial-only]   (in the selected mailbox)
  *   imessagepart   = enc-mailbox [";UIDVALIDITY=" nz-number] "/;UID=" nz-number
  *                    ["/;SECTION=" enc-section] ["/;PARTIAL=" number ["." nz-number]]
+ * RFC 4469's own example writes `;UID=113330;section=1.5.9` without the "/" before `;SECTION=`;
+ * that spelling (and the same for `;PARTIAL=`) is read alike.
  * Refused (null): URLAUTH / EXPIRE (RFC 4467, not offered), mailbox and search URLs (they name no
  * message), other relative forms. Parameter names are case-insensitive (RFC 5234 2.3 strings).
  */
@@ -28,8 +30,8 @@ export interface ImapUrl {
 
 const SERVER = /^imap:\/\/(?:([^@/]*)@)?([^:/@]+)(?::(\d+))?(\/.*)$/is;
 const ABSOLUTE_PART =
-  /^\/([^;?]+?)(?:;UIDVALIDITY=([1-9]\d*))?\/;UID=([1-9]\d*)(?:\/;SECTION=([^;?]+?))?(?:\/;PARTIAL=(\d+)(?:\.([1-9]\d*))?)?$/is;
-const RELATIVE_PART = /^;UID=([1-9]\d*)(?:\/;SECTION=([^;?]+?))?(?:\/;PARTIAL=(\d+)(?:\.([1-9]\d*))?)?$/is;
+  /^\/([^;?]+?)(?:;UIDVALIDITY=([1-9]\d*))?\/;UID=([1-9]\d*)(?:\/?;SECTION=([^;?]+?))?(?:\/?;PARTIAL=(\d+)(?:\.([1-9]\d*))?)?$/is;
+const RELATIVE_PART = /^;UID=([1-9]\d*)(?:\/?;SECTION=([^;?]+?))?(?:\/?;PARTIAL=(\d+)(?:\.([1-9]\d*))?)?$/is;
 /** RFC 3501 number / nz-number: unsigned 32-bit. */
 const MAX_NUMBER = 0xffffffff;
 
