@@ -3,6 +3,10 @@
  * this server's IMAP URLs (RFC 5092, with RFC 5550 PARTIAL) naming a message or part in a mailbox
  * of the logged-in user. A URL that cannot be resolved fails the whole APPEND with
  * `NO [BADURL url]` (RFC 4469 4.1); a result above the APPEND limit with `NO [TOOBIG]` (4.2).
+ * URLs are resolved once the whole command has arrived (the assembler reads every literal first),
+ * so a bad URL is answered after the client's later literals, not before them as RFC 4469 permits.
+ * The bytes a URL brings in are not counted against the process's APPEND memory budget (only
+ * literals are, by the assembler); APPENDLIMIT bounds one message.
  */
 import { extractSection, parseSectionSpec, partial } from '@minimail/mime';
 import { no } from '../errors.js';
