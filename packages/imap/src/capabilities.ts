@@ -65,6 +65,8 @@ export const CAPABILITIES: readonly CapabilityEntry[] = [
   { name: 'BINARY' }, // RFC 3516: FETCH BINARY[], BINARY.SIZE[], APPEND with literal8
   { name: 'PREVIEW' }, // RFC 8970: FETCH PREVIEW and PREVIEW (LAZY)
   { name: 'MULTIAPPEND' }, // RFC 3502: several messages in one atomic APPEND
+  { name: 'CATENATE' }, // RFC 4469: APPEND ... CATENATE (TEXT literal / URL imap-url)
+  { name: 'URL-PARTIAL' }, // RFC 5550: ;PARTIAL= in the IMAP URLs CATENATE takes
   { name: 'OBJECTID' }, // RFC 8474: MAILBOXID, EMAILID, THREADID
   { name: 'CREATE-SPECIAL-USE' }, // RFC 6154 3: CREATE name (USE (\Sent))
   { name: 'COMPRESS=DEFLATE' }, // RFC 4978

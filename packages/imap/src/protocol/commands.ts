@@ -54,12 +54,20 @@ export interface AppendMessage {
   readonly flags: readonly string[];
   /** Null when absent. */
   readonly internalDate: Date | null;
+  /** The message's bytes; empty when `catenate` gives its parts instead. */
   readonly message: Buffer;
+  /** RFC 4469 CATENATE: the parts the message is assembled from; absent for a literal message. */
+  readonly catenate?: readonly CatenatePart[];
   /** RFC 3516 4.4: sent as a literal8 (`~{n}`), so it may hold NUL and binary content. */
   readonly binary: boolean;
   /** RFC 6855 4: sent as `UTF8 (~{n}...)`, a message with UTF-8 header fields. */
   readonly utf8: boolean;
 }
+
+/** RFC 4469 5 cat-part: `TEXT literal` or `URL astring` (an IMAP URL, protocol/imap-url.ts). */
+export type CatenatePart =
+  | { readonly kind: 'text'; readonly data: Buffer; readonly binary: boolean }
+  | { readonly kind: 'url'; readonly url: string };
 
 /** RFC 3501 6.4.6: FLAGS replaces, +FLAGS adds, -FLAGS removes. */
 export type StoreOperation = 'replace' | 'add' | 'remove';

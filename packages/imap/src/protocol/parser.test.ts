@@ -263,6 +263,34 @@ describe('parseCommand: APPEND', () => {
     );
   });
 
+  it('RFC 4469 5: CATENATE with TEXT literals (literal8 too) and URL astrings, beside a literal message', () => {
+    expect(
+      parse(
+        'a1 APPEND Drafts (\\Draft) CATENATE (URL "/INBOX/;UID=3" TEXT {2+}\r\nhi TEXT ~{1+}\r\n\0 URL ;UID=1) {1+}\r\nx\r\n',
+      ),
+    ).toEqual(
+      cmd('APPEND', {
+        mailbox: 'Drafts',
+        messages: [
+          {
+            flags: ['\\Draft'],
+            internalDate: null,
+            message: Buffer.alloc(0),
+            catenate: [
+              { kind: 'url', url: '/INBOX/;UID=3' },
+              { kind: 'text', data: Buffer.from('hi'), binary: false },
+              { kind: 'text', data: Buffer.from('\0'), binary: true },
+              { kind: 'url', url: ';UID=1' },
+            ],
+            binary: false,
+            utf8: false,
+          },
+          { flags: [], internalDate: null, message: Buffer.from('x'), binary: false, utf8: false },
+        ],
+      }),
+    );
+  });
+
   it('RFC 6855 4: the UTF8 data item, always a literal8', () => {
     expect(parse('a1 APPEND INBOX (\\Seen) UTF8 (~{3+}\r\nabc)\r\n')).toEqual(
       cmd('APPEND', {
