@@ -34,8 +34,7 @@ export interface ContextModel {
 /** The program of the checker's contexts: \Flagged messages; SORT by REVERSE ARRIVAL. */
 export const CONTEXT_KEY = 'FLAGGED';
 
-/** What the command being answered is, for the RFC 3501 7.4.1 EXPUNGE rule. */
-type CommandKind = 'noExpunge' | 'any';
+/**
  * What the command being answered is: for the RFC 3501 7.4.1 EXPUNGE rule, and `resync` for the
  * commands that may answer VANISHED (EARLIER) (RFC 7162 3.2.5 SELECT/EXAMINE (QRESYNC ...), 3.2.6
  * UID FETCH (... VANISHED)).
@@ -125,7 +124,6 @@ export class CheckerClient {
   async open(mailbox: string, readOnly: boolean, params = ''): Promise<Completion> {
     this.model = new MailboxModel(readOnly);
     this.contexts.clear();
-    const completion = await this.expectOk(`${readOnly ? 'EXAMINE' : 'SELECT'} ${mailbox}`);
     const verb = `${readOnly ? 'EXAMINE' : 'SELECT'} ${mailbox}${params === '' ? '' : ` ${params}`}`;
     const completion = await this.command(verb, params === '' ? 'any' : 'resync');
     if (completion.status !== 'OK')
@@ -334,6 +332,8 @@ export class CheckerClient {
         context.uids.splice(position - 1, uids.length);
       }
     }
+  }
+
   /** RFC 7162 3.2.10: `VANISHED uid-set` or `VANISHED (EARLIER) uid-set`. */
   private vanished(rest: Token[]): void {
     const model = this.model;

@@ -92,6 +92,7 @@ export interface SyncWriteOps {
    * were added.
    */
   indexBodies(entries: Array<{ hash: string; body: IndexedBody }>): number;
+  /**
    * Deletes expunge history older than `before` (ms since the epoch), raising each mailbox's
    * complete-history mark past what it deletes (RFC 7162 QRESYNC, docs/adr/0026).
    */
