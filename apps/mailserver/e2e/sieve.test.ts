@@ -29,6 +29,44 @@ describe('Sieve in minimail serve (dev profile)', () => {
     data.cleanup();
   });
 
+  it('`vacation on|off` writes, checks and activates a vacation script, and turns it off', async () => {
+    expect(await runCli(['domain', 'add', 'example.test'], env)).toMatchObject({ code: 0 });
+    expect(await runCli(['user', 'add', 'bob@example.test', '--password', 'pw'], env)).toMatchObject({
+      code: 0,
+    });
+    expect(
+      await runCli(
+        ['vacation', 'bob@example.test', 'on', '--days', '3', '--subject', 'Away "until" Monday'],
+        env,
+        'Back on Monday.\nBob\n',
+      ),
+    ).toEqual({
+      code: 0,
+      stdout: 'vacation reply of bob@example.test is on (each sender once per 3 days)\n',
+      stderr: '',
+    });
+    expect(await runCli(['sieve', 'bob@example.test', 'get', 'vacation'], env)).toEqual({
+      code: 0,
+      stdout:
+        'require ["vacation"];\r\nvacation :days 3 :subject "Away \\"until\\" Monday" "Back on Monday.\r\nBob\r\n";\r\n',
+      stderr: '',
+    });
+    expect(await runCli(['sieve', 'bob@example.test', 'list'], env)).toMatchObject({
+      stdout: 'vacation\tactive\n',
+    });
+    expect(await runCli(['vacation', 'bob@example.test', 'on', '--days', '90', 'x'], env)).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'minimail: --days must be a whole number from 1 to 30\n',
+    });
+    expect(await runCli(['vacation', 'bob@example.test', 'off'], env)).toEqual({
+      code: 0,
+      stdout: 'vacation reply of bob@example.test is off\n',
+      stderr: '',
+    });
+    expect(await runCli(['sieve', 'bob@example.test', 'list'], env)).toMatchObject({ stdout: 'vacation\n' });
+  });
+
   it('`sieve put/activate/list/get` then delivery files into the folder and ManageSieve lists the script', async () => {
     expect(await runCli(['domain', 'add', 'example.test'], env)).toMatchObject({ code: 0 });
     expect(await runCli(['user', 'add', 'bob@example.test', '--password', 'pw'], env)).toMatchObject({

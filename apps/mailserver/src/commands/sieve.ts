@@ -83,4 +83,65 @@ export const sieveCommands: Record<string, CommandSpec> = {
       });
     },
   },
+  vacation: {
+    usage: 'vacation ADDRESS on|off [MESSAGE]',
+    summary: "turn ADDRESS's vacation reply on (MESSAGE, or standard input) or off, without writing Sieve",
+    arity: [2, 3],
+    options: {
+      subject: {
+        type: 'string',
+        description: 'subject of the reply (default: "Auto: " + the original subject)',
+      },
+      days: { type: 'string', description: 'answer each sender once per this many days (1-30, default 7)' },
+      from: { type: 'string', description: 'From address of the reply (default: the user)' },
+    },
+    run: async ({ config, io, args, options }) => {
+      const [address, state, message] = args as [string, string, string?];
+      if (state !== 'on' && state !== 'off') throw new CliError(`vacation ${state}: say on or off`, 2);
+      const { compileScript } = await import('@minimail/sieve');
+      await withStore(config, async (store) => {
+        const user = await store.getUser(address.toLowerCase());
+        if (user === null) throw new CliError(`no user ${address}`);
+        if (state === 'off') {
+          const active = await store.activeSieveScript(user.id);
+          if (active?.name === VACATION_SCRIPT) await store.activateSieveScript(user.id, null);
+          println(io.stdout, `vacation reply of ${user.address} is off`);
+          return;
+        }
+        const text = message ?? (await readScript(io.stdin));
+        if (text.trim() === '') throw new CliError('vacation on needs a MESSAGE (or standard input)', 2);
+        const days = options['days'] === undefined ? 7 : Number(options['days']);
+        // RFC 5230 4.1: :days is at least 1; we cap it at 30 (README).
+        if (!Number.isInteger(days) || days < 1 || days > 30)
+          throw new CliError('--days must be a whole number from 1 to 30', 2);
+        const script = vacationScript(text, days, options['subject'], options['from']);
+        compileScript(script);
+        await store.putSieveScript(user.id, VACATION_SCRIPT, script);
+        await store.activateSieveScript(user.id, VACATION_SCRIPT);
+        println(io.stdout, `vacation reply of ${user.address} is on (each sender once per ${days} days)`);
+      });
+    },
+  },
 };
+
+/** The script `minimail vacation` writes; it replaces whatever script was active. */
+export const VACATION_SCRIPT = 'vacation';
+
+/** A Sieve quoted string (RFC 5228 2.4.2: backslash escapes backslash and the double quote). */
+function quoted(text: string): string {
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+export function vacationScript(
+  message: string,
+  days: number,
+  subject: string | boolean | undefined,
+  from: string | boolean | undefined,
+): string {
+  const tags = [
+    `:days ${days}`,
+    ...(typeof subject === 'string' ? [`:subject ${quoted(subject)}`] : []),
+    ...(typeof from === 'string' ? [`:from ${quoted(from)}`] : []),
+  ];
+  return `require ["vacation"];\r\nvacation ${tags.join(' ')} ${quoted(message.replace(/\r?\n/g, '\r\n'))};\r\n`;
+}
