@@ -1,5 +1,5 @@
 /** What every session of one listener shares. */
-import type { AuthThrottle, Logger, Profile, ProtocolMetrics, SecureContextSource } from '@minimail/protocol';
+import type { AuthThrottle, Logger, Profile, ProtocolMetrics, TranscriptBook, SecureContextSource } from '@minimail/protocol';
 import type { MailStore } from '@minimail/store';
 import type { ImapServerLimits } from './limits.js';
 import type { MessageStructures } from './message-structure.js';
@@ -21,6 +21,8 @@ export interface ServerContext {
   authThrottle: AuthThrottle;
   /** Undefined records nothing. */
   metrics: ProtocolMetrics | undefined;
+  /** Where conversations are recorded (issue 16); undefined records none. */
+  recordings: TranscriptBook | undefined;
   recent: RecentTracker;
   structures: MessageStructures;
   /** The commands sessions run (commands/registry.ts), given here so session/ does not import commands/. */

@@ -26,6 +26,7 @@ export const expungeCommand: CommandSpec<'EXPUNGE'> = {
       const deleted = messages.filter((m) => m.flags.includes('\\Deleted')).map((m) => m.uid);
       removed = deleted.length === 0 ? [] : await ctx.store.expunge(view.mailboxId, deleted);
     }
+    for (const uid of removed) ctx.link(view.mailboxId, uid, 'deleted');
     await view.sendExpunged(removed);
     return { text: `${command.uid ? 'UID EXPUNGE' : 'EXPUNGE'} completed` };
   },

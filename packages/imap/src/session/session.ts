@@ -9,10 +9,15 @@ import {
   TlsHandshakeError,
   Transcript,
   sessionLogger,
+  transcriptSinks,
   upgradeToTls,
   type ConnectionInfo,
   type Logger,
+  type MessageAction,
+  type SessionRecorder,
+  type TranscriptSink,
 } from '@minimail/protocol';
+import { recordImapResponses } from './transcript-lines.js';
 import type { Mailbox, MailStore, User } from '@minimail/store';
 import { capabilityList } from '../capabilities.js';
 import { replyForError, bad } from '../errors.js';
@@ -40,7 +45,9 @@ export class Session {
   private readonly output: Output;
   private readonly logger: Logger;
   /** The conversation at debug level (credentials and literals hidden), for demos and debugging. */
-  private readonly transcript: Transcript | null;
+  private readonly transcript: TranscriptSink | null;
+  /** The recorded conversation (issue 16, docs/adr/0028); null when recording is off. */
+  private readonly recorder: SessionRecorder | null;
   private commandsBeforeAuth = 0;
   private failedAuth = 0;
   private consecutiveBad = 0;
@@ -61,9 +68,19 @@ export class Session {
     this.stream = new CommandStream(socket, info.signal);
     this.output = new Output(socket);
     this.logger = sessionLogger(server.logger, { cid: info.id, proto: 'imap', remote: info.remoteAddress });
-    this.transcript = this.logger.isLevelEnabled('debug')
-      ? new Transcript({ maxLines: 0, onLine: (line) => this.logger.debug({ line }, 'imap transcript') })
-      : null;
+    this.recorder =
+      server.recordings?.open({
+        id: info.id,
+        protocol: 'imap',
+        remoteIp: info.remoteAddress,
+        tls: info.secure,
+      }) ?? null;
+    this.transcript = transcriptSinks(
+      this.logger.isLevelEnabled('debug')
+        ? new Transcript({ maxLines: 0, onLine: (line) => this.logger.debug({ line }, 'imap transcript') })
+        : null,
+      this.recorder,
+    );
   }
 
   /** The connection's socket, plain or (after STARTTLS) TLS; the output holds the one reference. */
@@ -90,6 +107,7 @@ export class Session {
         if (!(error instanceof ConnectionClosedError)) throw error;
       });
       this.socket.end();
+      this.recorder?.close();
       this.logger.debug('disconnected');
     }
   }
@@ -283,10 +301,8 @@ export class Session {
   }
 
   /** First line of a response; what follows (literal data, more lines) only as a size. */
-  private recordServer(transcript: Transcript, data: Buffer): void {
-    const end = data.indexOf('\r\n');
-    transcript.server(end === -1 ? data : data.subarray(0, end));
-    if (end !== -1 && end + 2 < data.length) transcript.note(`[${data.length - end - 2} more octets]`);
+  private recordServer(transcript: TranscriptSink, data: Buffer): void {
+    recordImapResponses(transcript, data);
   }
 
   private setState(next: SessionState): void {
@@ -378,6 +394,7 @@ export class Session {
     }
     this.output.socket = secure;
     this.secure = true;
+    this.recorder?.tls();
     this.stream.attach(secure);
   }
 
@@ -397,6 +414,7 @@ export class Session {
   }
 
   private authSucceeded(user: User): void {
+    this.recorder?.user(user.address);
     this.setState({ kind: 'authenticated', user });
   }
 
@@ -475,6 +493,14 @@ export class Session {
     }
     authFailed(account: string | null): Promise<void> {
       return this.session.authFailed(account);
+    }
+    link(
+      mailboxId: number,
+      uid: number,
+      action: MessageAction,
+      to?: { mailboxId: number; uid: number },
+    ): void {
+      this.session.recorder?.link(mailboxId, uid, action, to);
     }
   };
 }
