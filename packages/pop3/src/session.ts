@@ -103,6 +103,8 @@ export class Pop3Session implements CommandContext {
    * the log; none are kept in memory (maxLines 0).
    */
   private readonly transcript: TranscriptSink | null;
+  /** The debug log's own transcript (bodies only as a size there), or null. */
+  private readonly debugTranscript: Transcript | null;
   /** The recorded conversation (issue 16, docs/adr/0028); null when recording is off. */
   private readonly recorder: SessionRecorder | null;
 
@@ -126,12 +128,10 @@ export class Pop3Session implements CommandContext {
         remoteIp: options.remoteIp,
         tls: options.secure,
       }) ?? null;
-    this.transcript = transcriptSinks(
-      this.logger.isLevelEnabled('debug')
-        ? new Transcript({ maxLines: 0, onLine: (line) => this.logger.debug({ line }, 'pop3 transcript') })
-        : null,
-      this.recorder,
-    );
+    this.debugTranscript = this.logger.isLevelEnabled('debug')
+      ? new Transcript({ maxLines: 0, onLine: (line) => this.logger.debug({ line }, 'pop3 transcript') })
+      : null;
+    this.transcript = transcriptSinks(this.debugTranscript, this.recorder);
     this.watchSocketErrors(this.socket);
     // The reader's bound is the SASL response's (RFC 5034 4 lets AUTH responses exceed the
     // command limit); each command line is read with RFC 2449's 255 octets (readCommandLine).
@@ -213,10 +213,9 @@ export class Pop3Session implements CommandContext {
   }
 
   async replyBody(status: string, body: Buffer): Promise<void> {
-    if (this.transcript) {
-      this.transcript.server(status);
-      recordBodyPreview(this.transcript, 'S', body);
-    }
+    this.transcript?.server(status);
+    this.debugTranscript?.note(`[message, ${body.length} octets before dot-stuffing]`);
+    if (this.recorder) recordBodyPreview(this.recorder, 'S', body);
     const stuffer = new DotStuffer();
     let offset = 0;
     do {

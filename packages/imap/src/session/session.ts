@@ -46,6 +46,8 @@ export class Session {
   private readonly logger: Logger;
   /** The conversation at debug level (credentials and literals hidden), for demos and debugging. */
   private readonly transcript: TranscriptSink | null;
+  /** The debug log's own transcript (literals only as a size there), or null. */
+  private readonly debugTranscript: Transcript | null;
   /** The recorded conversation (issue 16, docs/adr/0028); null when recording is off. */
   private readonly recorder: SessionRecorder | null;
   private commandsBeforeAuth = 0;
@@ -75,12 +77,10 @@ export class Session {
         remoteIp: info.remoteAddress,
         tls: info.secure,
       }) ?? null;
-    this.transcript = transcriptSinks(
-      this.logger.isLevelEnabled('debug')
-        ? new Transcript({ maxLines: 0, onLine: (line) => this.logger.debug({ line }, 'imap transcript') })
-        : null,
-      this.recorder,
-    );
+    this.debugTranscript = this.logger.isLevelEnabled('debug')
+      ? new Transcript({ maxLines: 0, onLine: (line) => this.logger.debug({ line }, 'imap transcript') })
+      : null;
+    this.transcript = transcriptSinks(this.debugTranscript, this.recorder);
   }
 
   /** The connection's socket, plain or (after STARTTLS) TLS; the output holds the one reference. */
@@ -285,7 +285,9 @@ export class Session {
   }
 
   async send(data: Buffer): Promise<void> {
-    if (this.transcript) this.recordServer(this.transcript, data);
+    if (this.debugTranscript) this.recordServer(this.debugTranscript, data);
+    // The recording keeps every response line, and a preview of each literal (issue 16).
+    if (this.recorder) recordImapResponses(this.recorder, data);
     await this.output.send(data);
   }
 
@@ -301,8 +303,10 @@ export class Session {
   }
 
   /** First line of a response; what follows (literal data, more lines) only as a size. */
-  private recordServer(transcript: TranscriptSink, data: Buffer): void {
-    recordImapResponses(transcript, data);
+  private recordServer(transcript: Transcript, data: Buffer): void {
+    const end = data.indexOf('\r\n');
+    transcript.server(end === -1 ? data : data.subarray(0, end));
+    if (end !== -1 && end + 2 < data.length) transcript.note(`[${data.length - end - 2} more octets]`);
   }
 
   private setState(next: SessionState): void {
