@@ -212,6 +212,17 @@ export class CoreMailStore implements MailStore {
     return this.write('deliver', [prepared]);
   }
 
+  deliverAll(requests: readonly DeliveryRequest[]): Promise<DeliveryResult[]> {
+    let prepared;
+    try {
+      if (requests.length === 0) throw new StoreError('INVALID', 'no deliveries');
+      prepared = requests.map((request) => prepareDelivery(request, (raw) => this.describe(raw)));
+    } catch (error) {
+      return Promise.reject(error instanceof StoreError ? error : new StoreError('INVALID', String(error)));
+    }
+    return this.write('deliverAll', [prepared]);
+  }
+
   listMessages(mailboxId: number): Promise<MessageSummary[]> {
     return this.read((reads) => reads.listMessages(mailboxId));
   }
