@@ -17,6 +17,7 @@ interface Summary {
   id: string;
   protocol: string;
   remoteIp: string;
+  startedAt: number;
   user: string | null;
   tls: boolean;
   endedAt: number | null;
