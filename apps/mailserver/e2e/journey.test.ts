@@ -4,6 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { IMAP_COMMAND_NAMES } from '@minimail/imap';
+import { POP3_COMMAND_NAMES } from '@minimail/pop3';
+import { REPLIES as SMTP_REPLIES, SMTP_COMMANDS } from '@minimail/smtp';
 import { cliEnv, freePort, startServer, tempDataDir, type RunningServer } from './support.js';
 
 const run = promisify(execFile);
@@ -181,6 +184,17 @@ describe('the journey of a message (issue 16): smtplib, poplib and imaplib again
     expect(after.sessions.every((s) => s.protocol === 'smtp')).toBe(true);
     const gone = await fetch(`${api}/sessions/${journey.steps[0]!.session.id}`);
     expect(gone.status).toBe(404);
+
+    // The annotations cover every command each server knows, and every SMTP reply code it sends.
+    const annotations =
+      await get<Record<string, { commands: Record<string, unknown>; replies: Record<string, unknown> }>>(
+        '/annotations',
+      );
+    for (const name of SMTP_COMMANDS) expect(annotations['smtp']!.commands, name).toHaveProperty([name]);
+    for (const reply of Object.values(SMTP_REPLIES))
+      expect(annotations['smtp']!.replies, String(reply.code)).toHaveProperty([String(reply.code)]);
+    for (const name of POP3_COMMAND_NAMES) expect(annotations['pop3']!.commands, name).toHaveProperty([name]);
+    for (const name of IMAP_COMMAND_NAMES) expect(annotations['imap']!.commands, name).toHaveProperty([name]);
 
     // The OpenAPI document describes the new paths.
     const openapi = await get<{ paths: Record<string, unknown> }>('/openapi.json');

@@ -151,6 +151,8 @@ const imap: ProtocolAnnotations = {
       rfc: 'RFC 9051 6.4.9',
     },
     SORT: { text: 'Searches and sorts messages.', rfc: 'RFC 5256 3' },
+    CANCELUPDATE: { text: 'Stops the updates of a search the client asked to follow.', rfc: 'RFC 5267 4' },
+    COMPRESS: { text: 'Compresses the rest of the conversation (DEFLATE).', rfc: 'RFC 4978 3' },
     THREAD: { text: 'Searches and groups messages into threads.', rfc: 'RFC 5256 3' },
   },
   replies: {
