@@ -153,6 +153,26 @@ describe.skipIf(missing !== null)('the Journey tab and the live Sessions view in
       expect(imapLines).toContain(login ? `C: ${login[1]} ***` : `C: ${line}`);
     }
     expect(await page.content()).not.toContain(PASSWORD);
+
+    // Side by side: one column per protocol, in time order, the lines that moved the message marked.
+    await page.locator('.side-toggle input').check();
+    await page.locator('.side-by-side tbody tr').first().waitFor();
+    const columns = await page
+      .locator('.side-by-side tbody tr')
+      .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-column'))));
+    // SMTP's lines all come before POP3's, which all come before IMAP's (the clients ran in turn).
+    expect([...columns].sort((a, b) => a - b)).toEqual(columns);
+    expect(new Set(columns)).toEqual(new Set([0, 1, 2]));
+    const moved = await page
+      .locator('.side-by-side tr.moved')
+      .evaluateAll((rows) =>
+        rows.map(
+          (r) => `${r.getAttribute('data-column')} ${r.querySelector('code')?.textContent?.slice(0, 6)}`,
+        ),
+      );
+    expect(moved[0]).toMatch(/^0 S: 250/);
+    expect(moved.filter((m) => m.startsWith('1 '))).toHaveLength(1);
+    expect(moved.filter((m) => m.startsWith('2 '))).toHaveLength(2);
     await page.close();
   });
 });

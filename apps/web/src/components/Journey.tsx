@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Journey as JourneyData, type Protocol } from '../api.js';
+import { SideBySide } from './SideBySide.js';
 import { Transcript } from './Transcript.js';
 
 /** Which side of mail a protocol is: SMTP carries a message in, POP3 and IMAP hand it out. */
@@ -29,6 +30,7 @@ export function Journey({ id }: { id: string }) {
   const [journey, setJourney] = useState<JourneyData | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<{ session: string; line: number } | null>(null);
+  const [sideBySide, setSideBySide] = useState(false);
   useEffect(() => {
     api.journey(id).then(setJourney, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
   }, [id]);
@@ -43,7 +45,16 @@ export function Journey({ id }: { id: string }) {
     );
   return (
     <div class="journey">
-      <ol class="timeline">
+      <label class="side-toggle">
+        <input
+          type="checkbox"
+          checked={sideBySide}
+          onChange={(e) => setSideBySide(e.currentTarget.checked)}
+        />{' '}
+        Side by side (SMTP, POP3 and IMAP aligned in time)
+      </label>
+      {sideBySide && <SideBySide journey={journey} />}
+      <ol class="timeline" hidden={sideBySide}>
         {journey.steps.map(({ session, links }) => (
           <li key={session.id} class={`step proto-${session.protocol}`} data-protocol={session.protocol}>
             <div class="step-head">
