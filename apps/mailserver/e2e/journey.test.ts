@@ -149,6 +149,12 @@ describe('the journey of a message (issue 16): smtplib, poplib and imaplib again
     }
 
     const smtpTranscript = await get<Transcript>(`/sessions/${journey.steps[0]!.session.id}`);
+    // STARTTLS is marked where the conversation went into TLS.
+    expect(journey.steps[0]!.session.tls).toBe(true);
+    const texts = smtpTranscript.lines.map((line) => `${line.dir} ${line.text}`);
+    const tlsAt = texts.indexOf('- [TLS started: what follows is encrypted on the wire]');
+    expect(texts.slice(tlsAt - 2, tlsAt)).toEqual(['C STARTTLS', 'S 220 2.0.0 Ready to start TLS']);
+    expect(texts.indexOf('C AUTH PLAIN ***')).toBeGreaterThan(tlsAt);
     const delivered = smtpTranscript.lines[journey.steps[0]!.links[0]!.line]!;
     expect(delivered.text).toMatch(/^250 /);
     // The body is elided past a few lines, with its size; the durable commit names the stored hash.

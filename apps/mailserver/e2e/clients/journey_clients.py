@@ -8,6 +8,7 @@ import imaplib
 import json
 import poplib
 import smtplib
+import ssl
 import sys
 
 submission_port, pop3_port, imap_port = (int(a) for a in sys.argv[1:4])
@@ -49,6 +50,8 @@ message = (
 )
 
 smtp = RecordingSMTP("127.0.0.1", submission_port, local_hostname="client.test")
+# STARTTLS first (the dev certificate is self-signed, so it is not verified here).
+smtp.starttls(context=ssl._create_unverified_context())
 smtp.login("alice@dev.test", password)
 smtp.sendmail("alice@dev.test", ["bob@dev.test"], message)
 smtp.quit()
