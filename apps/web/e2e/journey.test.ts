@@ -115,9 +115,10 @@ describe.skipIf(missing !== null)('the Journey tab and the live Sessions view in
     await page.locator('.transcript .line').first().waitFor();
     const texts = await page.locator('.transcript .line code').allTextContents();
     expect(texts).toContain('C: AUTH PLAIN ***');
+    expect(texts).toContain('[TLS started: what follows is encrypted on the wire]');
     expect(await page.content()).not.toContain(PASSWORD);
     const ehlo = page.locator('.transcript .line', { hasText: `C: ${sent.smtp[0]}` });
-    await expect.poll(() => ehlo.locator('.annotation').textContent()).toContain('RFC 5321 4.1.1.1');
+    await expect.poll(() => ehlo.first().locator('.annotation').textContent()).toContain('RFC 5321 4.1.1.1');
 
     // The Journey tab, opened by the URL `minimail demo` prints.
     const { messages } = (await (await fetch(`${base}/api/v1/messages`)).json()) as {
