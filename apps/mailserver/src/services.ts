@@ -12,6 +12,7 @@ import {
   type Metrics,
   type ServiceListener,
   type TlsSource,
+  type TranscriptBook,
 } from '@minimail/protocol';
 import type { Chaos, SmtpServiceOptions } from '@minimail/smtp';
 import type { HttpServiceOptions } from '@minimail/http';
@@ -31,6 +32,8 @@ export interface ServiceContext {
   metrics?: Metrics;
   /** One failed-login throttle for every listener of the process (guessing is slowed across ports). */
   authThrottle?: AuthThrottle;
+  /** The process's recorded conversations (issue 16), when recording is on; shared with http. */
+  recordings?: TranscriptBook;
   /** The services this process runs (e.g. whether SMTP is here for /api/v1/chaos to act on). */
   services?: readonly string[];
 }
@@ -39,6 +42,7 @@ export interface ServiceContext {
 function shared(ctx: ServiceContext, protocol: string, commands: readonly string[]) {
   return {
     ...(ctx.authThrottle ? { authThrottle: ctx.authThrottle } : {}),
+    ...(ctx.recordings ? { recordings: ctx.recordings } : {}),
     ...(ctx.metrics ? { metrics: ctx.metrics.forProtocol(protocol, commands) } : {}),
   };
 }
@@ -282,6 +286,7 @@ export const SERVICES: Record<string, ServiceSpec> = {
           metricsToken: ctx.config.metricsToken,
           webRoot: webAppRoot(),
           chaos,
+          recordings: ctx.recordings,
           ...catcher,
         }),
       );

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import {
   AuthThrottle,
+  TranscriptBook,
   createLogger,
   createMetrics,
   createTlsContextProvider,
@@ -95,7 +96,20 @@ export const serveCommand: CommandSpec = {
       freeFailures: config.authFreeFailures,
       maxDelayMs: config.authMaxDelay,
     });
-    const context = { config, store, logger, tls, authThrottle, services, ...(metrics ? { metrics } : {}) };
+    // Recorded conversations (issue 16, docs/adr/0028): one book for every listener of the process.
+    const recordings = config.recordSessions
+      ? new TranscriptBook({ maxSessions: config.recordMaxSessions, maxBytes: config.recordMaxBytes })
+      : null;
+    const context = {
+      config,
+      store,
+      logger,
+      tls,
+      authThrottle,
+      services,
+      ...(metrics ? { metrics } : {}),
+      ...(recordings ? { recordings } : {}),
+    };
 
     const running: RunningListener[] = [];
     const tasks: RunningTask[] = [];
