@@ -13,9 +13,18 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { localPrebuilds, npmEnv, ROOT, runCommand } from './install-support.js';
 import { freePort, startServer, type RunningServer } from './support.js';
 
-const WORKSPACES = ['store', 'mime', 'protocol', 'smtp', 'pop3', 'imap', 'http', 'testing'].map(
-  (name) => `packages/${name}`,
-);
+const WORKSPACES = [
+  'store',
+  'mime',
+  'protocol',
+  'sieve',
+  'smtp',
+  'pop3',
+  'imap',
+  'managesieve',
+  'http',
+  'testing',
+].map((name) => `packages/${name}`);
 WORKSPACES.push('apps/mailserver');
 
 describe('the packed workspaces, installed into an empty directory', () => {

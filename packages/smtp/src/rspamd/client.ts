@@ -97,18 +97,41 @@ export async function rspamdCheck(options: RspamdOptions, input: RspamdCheckInpu
   };
 }
 
-/** Teaches Rspamd's classifier that a message is spam or ham (its controller's /learnspam, /learnham). */
-export async function rspamdLearn(options: RspamdOptions, kind: 'spam' | 'ham', raw: Buffer): Promise<void> {
-  if (!options.controllerUrl) return;
-  const headers: Record<string, string> = {};
-  if (options.password) headers['Password'] = options.password;
-  const res = await post(
-    options.controllerUrl,
+const LEARN_ATTEMPTS = 5;
+const LEARN_RETRY_MS = 200;
+
+function learnOnce(
+  options: RspamdOptions,
+  kind: 'spam' | 'ham',
+  headers: Record<string, string>,
+  raw: Buffer,
+): ReturnType<typeof post> {
+  return post(
+    options.controllerUrl as string,
     kind === 'spam' ? '/learnspam' : '/learnham',
     headers,
     raw,
     options.timeoutMs ?? DEFAULT_RSPAMD_TIMEOUT_MS,
   );
+}
+
+function isBackendBusy(res: { status: number; body: Buffer }): boolean {
+  return res.status === 404 && /cannot find statfile backend/.test(res.body.toString('utf8'));
+}
+
+/** Teaches Rspamd's classifier that a message is spam or ham (its controller's /learnspam, /learnham). */
+export async function rspamdLearn(options: RspamdOptions, kind: 'spam' | 'ham', raw: Buffer): Promise<void> {
+  if (!options.controllerUrl) return;
+  const headers: Record<string, string> = {};
+  if (options.password) headers['Password'] = options.password;
+  // Rspamd's controller answers 404 "cannot find statfile backend" while another of its workers
+  // holds the class's SQLite statfile (seen on a loaded machine): a moment later the same learn
+  // succeeds, so that answer is retried a few times before it counts as a failure.
+  let res = await learnOnce(options, kind, headers, raw);
+  for (let attempt = 1; attempt < LEARN_ATTEMPTS && isBackendBusy(res); attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, LEARN_RETRY_MS * attempt));
+    res = await learnOnce(options, kind, headers, raw);
+  }
   // 208 (or, in Rspamd 3.4, 404 "already learned"): it knows this message as this class already.
   if (res.status === 404 && /already learned/.test(res.body.toString('utf8'))) return;
   if (res.status !== 200 && res.status !== 208)
