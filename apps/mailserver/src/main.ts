@@ -21,7 +21,10 @@ import { statusCommand } from './commands/status.js';
 import { migrateCommand } from './commands/migrate.js';
 import { storeCommands } from './commands/store.js';
 import { queueCommands } from './commands/queue.js';
+import { transferCommands } from './commands/transfer.js';
 import { userCommands } from './commands/user.js';
+import { appPasswordCommands } from './commands/app-password.js';
+import { quotaCommands } from './commands/quota.js';
 import { ConfigError, loadConfig } from './config.js';
 import { println, type CliIo } from './io.js';
 import { buildProgram, commandPath, oneLine, printHelp } from './program.js';
@@ -31,6 +34,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
   serve: serveCommand,
   ...domainCommands,
   ...userCommands,
+  ...appPasswordCommands,
+  ...quotaCommands,
   ...aliasCommands,
   ...mailboxCommands,
   ...backupCommands,
@@ -43,6 +48,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   ...storeCommands,
   completion: completionCommand,
   sendmail: sendmailCommand,
+  ...transferCommands,
 };
 
 /**

@@ -8,6 +8,7 @@
  */
 import {
   createMetrics,
+  type AcmeChallengeResponder,
   type AuthThrottle,
   type Metrics,
   type ServiceListener,
@@ -28,6 +29,8 @@ export interface ServiceContext {
   metrics?: Metrics;
   /** One failed-login throttle for every listener of the process (guessing is slowed across ports). */
   authThrottle?: AuthThrottle;
+  /** ACME HTTP-01 answers, served by the http service when MINIMAIL_ACME=on. */
+  acmeChallenges?: AcmeChallengeResponder;
 }
 
 /** The optional per-process parts of a context, present only when given (exactOptionalPropertyTypes). */
@@ -193,7 +196,15 @@ export const SERVICES: Record<string, ServiceSpec> = {
   http: {
     description: 'HTTP on 8025: /healthz, /metrics; in dev also the mail-catcher API and web page',
     start: async (ctx) => {
-      const { createHttpServer } = await import('@minimail/http');
+      const { createHttpServer, pickEndpoint } = await import('@minimail/http');
+      const { ports, hostname } = ctx.config;
+      // What autoconfig/autodiscover/.mobileconfig advertise: exactly the listeners that are on.
+      const clientSettings = {
+        hostname,
+        imap: pickEndpoint(ports.imaps, ports.imap),
+        pop3: pickEndpoint(ports.pop3s, ports.pop3),
+        submission: pickEndpoint(ports.submissions, ports.submission),
+      };
       return listen(ctx, 'http', () =>
         createHttpServer({
           store: ctx.store,
@@ -201,6 +212,8 @@ export const SERVICES: Record<string, ServiceSpec> = {
           registry: (ctx.metrics ?? createMetrics({ outboundQueue: ctx.store })).registry,
           profile: ctx.config.profile,
           allowedHosts: [ctx.config.hostname],
+          clientSettings,
+          ...(ctx.acmeChallenges ? { acmeChallenges: ctx.acmeChallenges } : {}),
         }),
       );
     },

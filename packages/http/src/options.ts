@@ -1,5 +1,6 @@
-import type { Logger, Profile, ServiceListener } from '@minimail/protocol';
+import type { AcmeChallengeResponder, Logger, Profile, ServiceListener } from '@minimail/protocol';
 import type { MailStore } from '@minimail/store';
+import type { ClientSettings } from './autoconfig/client-settings.js';
 import type { Registry } from 'prom-client';
 
 export interface HttpServiceOptions {
@@ -18,6 +19,13 @@ export interface HttpServiceOptions {
    * (e.g. the configured MINIMAIL_HOSTNAME). Requests naming any other host get 403 (DNS rebinding).
    */
   allowedHosts?: readonly string[];
+  /**
+   * What mail clients are told by the autoconfiguration endpoints (Thunderbird autoconfig, Outlook
+   * autodiscover, Apple .mobileconfig), built by the app from its configuration. Absent: no endpoints.
+   */
+  clientSettings?: ClientSettings;
+  /** ACME HTTP-01 challenges in progress (MINIMAIL_ACME=on): answered under /.well-known/acme-challenge/. */
+  acmeChallenges?: AcmeChallengeResponder;
 }
 
 /** close() stops accepting, ends long polls, closes every connection. */

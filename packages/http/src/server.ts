@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { createSessionId } from '@minimail/protocol';
+import { answerAcmeHttp01, createSessionId } from '@minimail/protocol';
 import { StoreError } from '@minimail/store';
 import { CaughtMail } from './catcher/caught-mail.js';
 import { catcherRoutes } from './catcher/routes.js';
@@ -9,6 +9,8 @@ import { operationsRoutes } from './operations.js';
 import type { HttpListener, HttpServiceOptions } from './options.js';
 import { sendError, sendText } from './responses.js';
 import { matchRoute, type Route } from './router.js';
+import { answerAutoconfigRequest } from './autoconfig/mount.js';
+import { isAutoconfigPath } from './autoconfig/answer.js';
 import { isTrustedHost } from './trusted-host.js';
 import { WEB_PAGE_CSP, WEB_PAGE_HTML, WEB_PAGE_SCRIPT } from './web-page.js';
 
@@ -40,6 +42,13 @@ export function createHttpServer(options: HttpServiceOptions): HttpListener {
       url = new URL(req.url ?? '/', 'http://localhost');
     } catch {
       return sendError(res, 400, 'bad request target');
+    }
+    // ACME HTTP-01 (RFC 8555 8.3) before the Host check: the CA's validator names the domain.
+    const acme = options.acmeChallenges && answerAcmeHttp01(options.acmeChallenges, url.pathname);
+    if (acme) return void res.writeHead(acme.status, { 'content-type': acme.contentType }).end(acme.body);
+    // Client autoconfiguration, also before the Host check: asked for under autoconfig.<domain>.
+    if (options.clientSettings && isAutoconfigPath(url.pathname)) {
+      return answerAutoconfigRequest(options, options.clientSettings, req, res, url);
     }
     if (!operationPaths.has(url.pathname) && !isTrustedHost(req.headers.host, allowedHosts)) {
       return sendError(res, 403, 'host not allowed');

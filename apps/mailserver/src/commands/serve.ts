@@ -9,6 +9,7 @@ import {
   type TlsSource,
 } from '@minimail/protocol';
 import { CliError } from '../cli-error.js';
+import { setUpAcme, type AcmeSetup } from '../acme-setup.js';
 import { LISTENERS } from '../config.js';
 import { openConfiguredStore } from '../open-store.js';
 import {
@@ -61,7 +62,12 @@ export const serveCommand: CommandSpec = {
 
     let tls: TlsSource;
     let provider: TlsContextProvider | null = null;
-    if (config.tlsCert && config.tlsKey) {
+    let acme: AcmeSetup | null = null;
+    if (config.acme) {
+      acme = await setUpAcme(config, logger, services.includes('http') && config.ports.http !== 0);
+      provider = acme.provider;
+      tls = provider;
+    } else if (config.tlsCert && config.tlsKey) {
       // Renewed files (certbot, cert-manager) are picked up by new connections without a restart:
       // the files are polled, and SIGHUP reloads at once.
       const { tlsCert, tlsKey } = config;
@@ -95,11 +101,20 @@ export const serveCommand: CommandSpec = {
       freeFailures: config.authFreeFailures,
       maxDelayMs: config.authMaxDelay,
     });
-    const context = { config, store, logger, tls, authThrottle, ...(metrics ? { metrics } : {}) };
+    const context = {
+      config,
+      store,
+      logger,
+      tls,
+      authThrottle,
+      ...(metrics ? { metrics } : {}),
+      ...(acme ? { acmeChallenges: acme.responder } : {}),
+    };
 
     const running: RunningListener[] = [];
     const tasks: RunningTask[] = [];
     const stopAll = async (): Promise<void> => {
+      await acme?.manager?.stop();
       await Promise.allSettled([...running, ...tasks].map((part) => part.close()));
       process.off('SIGHUP', onHangup);
       provider?.close();
@@ -121,6 +136,8 @@ export const serveCommand: CommandSpec = {
         `listening: ${LISTENERS[listener.listener].what} on ${config.bind}:${listener.port}`,
       );
     }
+    // After the listeners: the CA's validation of HTTP-01 needs the http service to answer.
+    acme?.manager?.start();
     logger.info(
       { profile: config.profile, dataDir: config.dataDir, services, store: storeKind },
       `minimail ready (${config.profile} profile, data in ${config.dataDir}, store: ${storeKind})`,

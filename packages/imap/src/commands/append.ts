@@ -16,10 +16,14 @@ export const appendCommand: CommandSpec<'APPEND'> = {
     const { mailbox: name, flags, internalDate, message } = command.args;
     if (message.length === 0) throw no('Empty message');
     const mailbox = await targetMailbox(ctx, userOf(ctx).id, name);
+    // RFC 9208 4.4 / RFC 5530 3: a message that would pass a limit is refused with [OVERQUOTA]
+    // (the store's OVER_QUOTA, checked inside the write transaction: concurrent APPENDs cannot
+    // pass a limit together).
     const request = {
       raw: message,
       targets: [{ mailboxId: mailbox.id }],
       flags: storableFlags(flags),
+      quota: 'enforce' as const,
       ...(internalDate === null ? {} : { internalDate }),
     };
     const result = await ctx.store.deliver(request);

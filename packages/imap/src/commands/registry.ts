@@ -23,6 +23,7 @@ import { lsubCommand } from './lsub.js';
 import { moveCommand } from './move.js';
 import { namespaceCommand } from './namespace.js';
 import { noopCommand } from './noop.js';
+import { getquotaCommand, getquotarootCommand } from './quota.js';
 import { renameCommand } from './rename.js';
 import { searchCommand } from './search.js';
 import { examineCommand, selectCommand } from './select.js';
@@ -54,6 +55,8 @@ export const COMMANDS: { readonly [N in CommandName]: CommandSpec<N> } = {
   LIST: listCommand,
   LSUB: lsubCommand,
   STATUS: statusCommand,
+  GETQUOTA: getquotaCommand,
+  GETQUOTAROOT: getquotarootCommand,
   APPEND: appendCommand,
   IDLE: idleCommand,
   CHECK: checkCommand,

@@ -20,6 +20,8 @@ export const statusCommand: CommandSpec<'STATUS'> = {
         ? state.view.recentCount
         : ctx.server.recent.countUnclaimed(mailbox.id, status.uidNext, status.messages);
     const values: Record<StatusItem, number> = {
+      // RFC 8438: the total RFC822.SIZE of the mailbox's messages.
+      SIZE: status.size,
       MESSAGES: status.messages,
       RECENT: recent,
       UIDNEXT: status.uidNext,

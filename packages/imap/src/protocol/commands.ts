@@ -17,6 +17,7 @@ export const STATUS_ITEMS = [
   'UIDVALIDITY',
   'UNSEEN',
   'HIGHESTMODSEQ',
+  'SIZE',
 ] as const;
 export type StatusItem = (typeof STATUS_ITEMS)[number];
 
@@ -70,6 +71,10 @@ export interface CommandArgs {
   };
   LSUB: { reference: string; pattern: string };
   STATUS: { mailbox: string; items: readonly StatusItem[] };
+  /** RFC 9208 4.2: a quota root name (minimail has one per user, ""). */
+  GETQUOTA: { root: string };
+  /** RFC 9208 4.3. */
+  GETQUOTAROOT: { mailbox: string };
   /** RFC 3501 6.3.11: flags as given (system flags in canonical case), date null when absent. */
   APPEND: { mailbox: string; flags: readonly string[]; internalDate: Date | null; message: Buffer };
   /** RFC 4315 2.1: UID EXPUNGE carries a UID set; plain EXPUNGE has null. */

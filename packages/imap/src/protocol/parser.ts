@@ -86,6 +86,11 @@ const COMMAND_PARSERS: { readonly [N in CommandName]: ArgParser<N> } = {
   CREATE: mailboxOnly,
   DELETE: mailboxOnly,
   SUBSCRIBE: mailboxOnly,
+  GETQUOTA: ({ reader }) => {
+    reader.space();
+    return { root: reader.readAstring('a quota root') };
+  },
+  GETQUOTAROOT: mailboxOnly,
   UNSUBSCRIBE: mailboxOnly,
   RENAME: ({ reader }) => {
     reader.space();

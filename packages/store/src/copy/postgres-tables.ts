@@ -13,6 +13,7 @@ const IDENTITY_TABLES: readonly DataTable[] = [
   'subscriptions',
   'messages',
   'outbound',
+  'app_passwords',
 ];
 
 /** Reads a PostgreSQL store in one REPEATABLE READ transaction (one snapshot, also while nodes write). */

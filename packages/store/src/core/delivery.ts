@@ -29,6 +29,7 @@ export function prepareDelivery(
     recipients,
     sender: request.outbound?.sender ?? '',
     structure: describe(request.raw),
+    enforceQuota: request.quota === 'enforce',
   };
 }
 

@@ -9,10 +9,22 @@ import {
   OUTBOUND_LEASE_MS,
 } from './limits.js';
 import { LockBook } from './lock-book.js';
+import {
+  appPasswordHash,
+  checkAppPasswordName,
+  generateAppPassword,
+  isAppPasswordShaped,
+} from './app-passwords.js';
 import { checkPassword, hashPassword } from './password.js';
+import { checkQuotaLimit, crossedWarning, DEFAULT_QUOTA_WARNING_PERCENT } from './quotas.js';
+import { quotaWarningMessage } from './quota-warning.js';
 import {
   StoreError,
   type Alias,
+  type AppPassword,
+  type Quota,
+  type QuotaResource,
+  type QuotaUsage,
   type ChangeListener,
   type ConditionalFlagResult,
   type CopyResult,
@@ -43,6 +55,11 @@ export interface CoreStoreOptions {
    * A describer that throws is logged and the body is stored without a description.
    */
   describeBody?: (raw: Buffer) => string;
+  /**
+   * A delivery with `quota: 'enforce'` that brings a user to this share of a limit (percent)
+   * leaves them a warning message (issue 18). Default 90; 0: no warnings.
+   */
+  quotaWarningPercent?: number;
 }
 
 /**
@@ -56,6 +73,7 @@ export class CoreMailStore implements MailStore {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly logger: StoreLogger | undefined;
   private readonly describeBody: ((raw: Buffer) => string) | undefined;
+  private readonly quotaWarningPercent: number;
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -64,6 +82,7 @@ export class CoreMailStore implements MailStore {
   ) {
     this.logger = options.logger;
     this.describeBody = options.describeBody;
+    this.quotaWarningPercent = options.quotaWarningPercent ?? DEFAULT_QUOTA_WARNING_PERCENT;
     this.locks = new LockBook(backend.locks);
     this.every(LOCK_HEARTBEAT_INTERVAL_MS, () =>
       this.locks.heartbeat().catch((error: unknown) => this.warn(error, 'maildrop lock heartbeat failed')),
@@ -126,7 +145,46 @@ export class CoreMailStore implements MailStore {
   }
 
   async verifyPassword(address: string, password: string): Promise<User | null> {
-    return checkPassword(await this.read((reads) => reads.passwordHash(address)), password);
+    const user = await checkPassword(await this.read((reads) => reads.passwordHash(address)), password);
+    if (user !== null || !isAppPasswordShaped(password)) return user;
+    return this.read((reads) => reads.appPasswordUser(address, appPasswordHash(password)));
+  }
+
+  async addAppPassword(
+    address: string,
+    name: string,
+  ): Promise<{ appPassword: AppPassword; password: string }> {
+    const password = generateAppPassword();
+    const appPassword = await this.write('addAppPassword', [
+      address,
+      checkAppPasswordName(name),
+      appPasswordHash(password),
+    ]);
+    return { appPassword, password };
+  }
+
+  listAppPasswords(address: string): Promise<AppPassword[]> {
+    return this.read((reads) => reads.listAppPasswords(address));
+  }
+
+  removeAppPassword(address: string, name: string): Promise<void> {
+    return this.write('removeAppPassword', [address, name]);
+  }
+
+  getQuota(address: string): Promise<Quota> {
+    return this.read((reads) => reads.getQuota(address));
+  }
+
+  async setQuota(address: string, limit: number | null, resource: QuotaResource = 'STORAGE'): Promise<void> {
+    return this.write('setQuota', [address, checkQuotaLimit(limit, resource), resource]);
+  }
+
+  async setDomainQuota(
+    domain: string,
+    limit: number | null,
+    resource: QuotaResource = 'STORAGE',
+  ): Promise<void> {
+    return this.write('setDomainQuota', [domain, checkQuotaLimit(limit, resource), resource]);
   }
 
   sendableAddresses(userId: number): Promise<string[]> {
@@ -189,14 +247,37 @@ export class CoreMailStore implements MailStore {
 
   // ---- messages -------------------------------------------------------------------------------
 
-  deliver(request: DeliveryRequest): Promise<DeliveryResult> {
+  async deliver(request: DeliveryRequest): Promise<DeliveryResult> {
     let prepared;
     try {
       prepared = prepareDelivery(request, (raw) => this.describe(raw));
     } catch (error) {
-      return Promise.reject(error instanceof StoreError ? error : new StoreError('INVALID', String(error)));
+      throw error instanceof StoreError ? error : new StoreError('INVALID', String(error));
     }
-    return this.write('deliver', [prepared]);
+    const result = await this.write('deliver', [prepared]);
+    if (result.quotaUsage && this.quotaWarningPercent > 0) {
+      for (const crossed of crossedWarning(result.quotaUsage, this.quotaWarningPercent)) {
+        await this.warnQuota(crossed);
+      }
+    }
+    return result;
+  }
+
+  /**
+   * The warning a user gets when a delivery brings them to the threshold (issue 18): a short
+   * message in their INBOX. It is held to the quota like any delivery (no limit is ever passed);
+   * a failure is logged: the delivery that caused it has already succeeded.
+   */
+  private async warnQuota(usage: QuotaUsage): Promise<void> {
+    try {
+      const raw = quotaWarningMessage(usage, this.quotaWarningPercent, new Date());
+      const request: DeliveryRequest = { raw, targets: [{ userId: usage.userId }], quota: 'enforce' };
+      await this.write('deliver', [prepareDelivery(request, (bytes) => this.describe(bytes))]);
+    } catch (error) {
+      // Already full (the delivery took the last room): the senders' bounces say so instead.
+      if (error instanceof StoreError && error.code === 'OVER_QUOTA') return;
+      this.warn(error, `the quota warning to ${usage.address} was not delivered`);
+    }
   }
 
   listMessages(mailboxId: number): Promise<MessageSummary[]> {

@@ -7,6 +7,7 @@
  */
 import type {
   Alias,
+  AppPassword,
   ConditionalFlagResult,
   CopyResult,
   DeliveryResult,
@@ -18,6 +19,7 @@ import type {
   Mailbox,
   MessageSummary,
   OutboundEntry,
+  QuotaResource,
   SpecialUse,
   User,
 } from './types.js';
@@ -33,6 +35,8 @@ export interface PreparedDelivery {
   recipients: string[];
   sender: string;
   structure: string | null;
+  /** DeliveryRequest.quota === 'enforce'. */
+  enforceQuota: boolean;
 }
 
 /** Every write, as a backend implements it synchronously (each runs inside the batch's transaction). */
@@ -69,6 +73,11 @@ export interface SyncWriteOps {
   retryOutbound(id: number): void;
   markOutboundDelayNotified(id: number): void;
   setDkimKey(domain: string, key: DkimKeyInput): DkimKey;
+  /** `hash` is the sha256 (hex) of the generated secret (core/app-passwords.ts). */
+  addAppPassword(address: string, name: string, hash: string): AppPassword;
+  removeAppPassword(address: string, name: string): void;
+  setQuota(address: string, limit: number | null, resource: QuotaResource): void;
+  setDomainQuota(domain: string, limit: number | null, resource: QuotaResource): void;
   /** Deletes change rows older than `before` (ms since the epoch). */
   pruneChanges(before: number): void;
 }

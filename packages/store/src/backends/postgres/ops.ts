@@ -1,6 +1,9 @@
 import { bodyHashOf } from '../../core/body-hash.js';
 import type { AsyncWriteOps } from '../../core/write-ops.js';
-import type { DeliveredCopy } from '../../core/types.js';
+import { copiesPerUser, planQuota, type QuotaPlan, type UserQuota } from '../../core/quotas.js';
+import { StoreError, type DeliveredCopy, type Mailbox } from '../../core/types.js';
+import * as appPasswords from './app-passwords.js';
+import * as quotas from './quotas.js';
 import { storeBody } from './bodies.js';
 import * as directory from './directory.js';
 import { setDkimKey } from './dkim-keys.js';
@@ -31,10 +34,8 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
   setSubscribed: (tx, userId, name, subscribed) => mailboxes.setSubscribed(tx, userId, name, subscribed),
   deliver: async (tx, delivery) => {
     const raw = delivery.raw;
-    const bodyHash = bodyHashOf(raw);
-    await storeBody(tx, bodyHash, raw, delivery.structure);
-    const copies: DeliveredCopy[] = [];
     const seenMailboxes = new Set<number>();
+    const targets: Mailbox[] = [];
     for (const target of delivery.targets) {
       const mailbox =
         'mailboxId' in target
@@ -42,6 +43,26 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
           : await mailboxes.requireSelectableNamed(tx, target.userId, target.mailbox ?? 'INBOX');
       if (seenMailboxes.has(mailbox.id)) continue;
       seenMailboxes.add(mailbox.id);
+      targets.push(mailbox);
+    }
+    let plan: QuotaPlan | null = null;
+    if (delivery.enforceQuota) {
+      const copies = copiesPerUser(targets);
+      const found = new Map<number, UserQuota>();
+      // In id order, so two batches locking the same users cannot deadlock on their order.
+      for (const userId of [...copies.keys()].sort((a, b) => a - b))
+        found.set(userId, await quotas.quotaOfUser(tx, userId, true));
+      plan = planQuota(copies, raw.length, found);
+    }
+    const over = plan?.overQuota ?? [];
+    const kept = targets.filter((mailbox) => !over.includes(mailbox.userId));
+    if (plan && kept.length === 0 && delivery.recipients.length === 0) {
+      throw new StoreError('OVER_QUOTA', 'every recipient is over quota');
+    }
+    const bodyHash = bodyHashOf(raw);
+    await storeBody(tx, bodyHash, raw, delivery.structure);
+    const copies: DeliveredCopy[] = [];
+    for (const mailbox of kept) {
       const added = await messages.addMessage(
         tx,
         mailbox.id,
@@ -55,7 +76,9 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
     const queued: number[] = [];
     for (const recipient of delivery.recipients)
       queued.push(await outbound.enqueue(tx, delivery.sender, recipient, bodyHash, raw.length));
-    return { copies, queued, bodyHash };
+    return plan
+      ? { copies, queued, bodyHash, overQuota: plan.overQuota, quotaUsage: plan.usage }
+      : { copies, queued, bodyHash };
   },
   setFlags: async (tx, mailboxId, uids, mode, flags) =>
     (await messages.changeFlags(tx, mailboxId, uids, mode, flags, null)).changed,
@@ -71,6 +94,10 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
   retryOutbound: (tx, id) => outbound.retryOutbound(tx, id),
   markOutboundDelayNotified: (tx, id) => outbound.markOutboundDelayNotified(tx, id),
   setDkimKey: (tx, domain, key) => setDkimKey(tx, domain, key),
+  addAppPassword: (tx, address, name, hash) => appPasswords.addAppPassword(tx, address, name, hash),
+  removeAppPassword: (tx, address, name) => appPasswords.removeAppPassword(tx, address, name),
+  setQuota: (tx, address, limit, resource) => quotas.setQuota(tx, address, limit, resource),
+  setDomainQuota: (tx, domain, limit, resource) => quotas.setDomainQuota(tx, domain, limit, resource),
   pruneChanges: async (tx, before) => {
     await tx.query('DELETE FROM changes WHERE created_at < $1', [before]);
   },

@@ -1,5 +1,7 @@
 import type { StoreReads } from '../../core/backend.js';
+import * as appPasswords from './app-passwords.js';
 import { readBody, readStructure } from './bodies.js';
+import * as quotas from './quotas.js';
 import type { Queryable } from './connection.js';
 import * as directory from './directory.js';
 import { getDkimKey } from './dkim-keys.js';
@@ -38,5 +40,8 @@ export function postgresReads(pool: Queryable): StoreReads {
     readStructure: read(readStructure),
     listOutbound: read(listOutbound),
     getDkimKey: read(getDkimKey),
+    listAppPasswords: read(appPasswords.listAppPasswords),
+    appPasswordUser: read(appPasswords.appPasswordUser),
+    getQuota: read(quotas.getQuota),
   };
 }

@@ -26,6 +26,13 @@ const SEED_BY_VERSION: Record<number, (db: Database.Database) => void> = {
   },
   3: (db) => SEED_BY_VERSION[2]?.(db),
   4: (db) => SEED_BY_VERSION[3]?.(db),
+  // Version 5 made subscriptions a table of names.
+  5: (db) => {
+    SEED_BY_VERSION[4]?.(db);
+    db.exec(`INSERT INTO subscriptions (user_id, name) VALUES (1, 'INBOX');`);
+  },
+  // App passwords (issue 18): none yet.
+  6: (db) => SEED_BY_VERSION[5]?.(db),
 };
 
 describe('migrations', () => {
@@ -61,6 +68,7 @@ describe('migrations', () => {
       expect.arrayContaining([
         'bodies',
         'changes',
+        'app_passwords',
         'dkim_keys',
         'domains',
         'subscriptions',
@@ -109,6 +117,8 @@ describe('migrations', () => {
       // New writes keep working on the upgraded file: UIDs continue from uid_next.
       const delivered = await store.deliver({ raw: Buffer.from('x\r\n'), targets: [{ mailboxId: 1 }] });
       expect(delivered.copies[0]?.uid).toBe(8);
+      // The quotas migration counts the usage of what was there before, and goes on counting.
+      expect(await store.getQuota('old@example.com')).toMatchObject({ usedBytes: 5 + 3, usedMessages: 2 });
     });
   }
 

@@ -1,4 +1,6 @@
+import { AppPasswords } from './app-passwords.js';
 import { Bodies } from './bodies.js';
+import { Quotas } from './quotas.js';
 import { ChangeLog } from './change-feed.js';
 import type { SqliteDatabase } from './db.js';
 import { Directory } from './directory.js';
@@ -21,6 +23,8 @@ export interface StoreParts {
   locks: MaildropLocks;
   dkimKeys: DkimKeys;
   subscriptions: Subscriptions;
+  appPasswords: AppPasswords;
+  quotas: Quotas;
 }
 
 export function createStoreParts(db: SqliteDatabase): StoreParts {
@@ -37,5 +41,7 @@ export function createStoreParts(db: SqliteDatabase): StoreParts {
     locks: new MaildropLocks(db),
     dkimKeys: new DkimKeys(db),
     subscriptions,
+    appPasswords: new AppPasswords(db),
+    quotas: new Quotas(db),
   };
 }

@@ -1,9 +1,11 @@
 import type { HeldLock } from '../../core/backend.js';
 import type { PreparedDelivery, SyncWriteOps } from '../../core/write-ops.js';
 import { bodyHashOf } from '../../core/body-hash.js';
+import { copiesPerUser, planQuota } from '../../core/quotas.js';
 import type { StoreParts } from './store-parts.js';
 import type {
   Alias,
+  AppPassword,
   ConditionalFlagResult,
   CopyResult,
   DeliveredCopy,
@@ -15,9 +17,11 @@ import type {
   Mailbox,
   MessageSummary,
   OutboundEntry,
+  QuotaResource,
   SpecialUse,
   User,
 } from '../../core/types.js';
+import { StoreError } from '../../core/types.js';
 
 /**
  * The core's write table (core/write-ops.ts) on SQLite, plus the writes only this backend makes
@@ -79,13 +83,10 @@ export class WriteOps implements SyncWriteOps {
   }
 
   deliver(delivery: PreparedDelivery): DeliveryResult {
-    const { mailboxes, messages, bodies, outbound } = this.parts;
+    const { mailboxes, messages, bodies, outbound, quotas } = this.parts;
     const raw = asBuffer(delivery.raw);
-    // Hashed here, not by the caller: on the writer thread this work leaves the event loop too.
-    const bodyHash = bodyHashOf(raw);
-    bodies.store(bodyHash, raw, delivery.structure);
-    const copies: DeliveredCopy[] = [];
     const seenMailboxes = new Set<number>();
+    const targets: Mailbox[] = [];
     for (const target of delivery.targets) {
       const mailbox =
         'mailboxId' in target
@@ -93,13 +94,34 @@ export class WriteOps implements SyncWriteOps {
           : mailboxes.requireSelectableNamed(target.userId, target.mailbox ?? 'INBOX');
       if (seenMailboxes.has(mailbox.id)) continue;
       seenMailboxes.add(mailbox.id);
+      targets.push(mailbox);
+    }
+    // Quotas are read and checked in this transaction: no concurrent delivery can pass a limit.
+    const plan = delivery.enforceQuota
+      ? planQuota(
+          copiesPerUser(targets),
+          raw.length,
+          new Map(targets.map((mailbox) => [mailbox.userId, quotas.withAddress(mailbox.userId)])),
+        )
+      : null;
+    const kept = plan ? targets.filter((mailbox) => !plan.overQuota.includes(mailbox.userId)) : targets;
+    if (plan && kept.length === 0 && delivery.recipients.length === 0) {
+      throw new StoreError('OVER_QUOTA', 'every recipient is over quota');
+    }
+    // Hashed here, not by the caller: on the writer thread this work leaves the event loop too.
+    const bodyHash = bodyHashOf(raw);
+    bodies.store(bodyHash, raw, delivery.structure);
+    const copies: DeliveredCopy[] = [];
+    for (const mailbox of kept) {
       const added = messages.add(mailbox.id, bodyHash, raw.length, delivery.internalDate, delivery.flags);
       copies.push({ ...added, mailboxId: mailbox.id, userId: mailbox.userId });
     }
     const queued = delivery.recipients.map((recipient) =>
       outbound.enqueue(delivery.sender, recipient, bodyHash, raw.length),
     );
-    return { copies, queued, bodyHash };
+    return plan
+      ? { copies, queued, bodyHash, overQuota: plan.overQuota, quotaUsage: plan.usage }
+      : { copies, queued, bodyHash };
   }
 
   setFlags(mailboxId: number, uids: number[], mode: FlagMode, flags: string[]): MessageSummary[] {
@@ -150,6 +172,22 @@ export class WriteOps implements SyncWriteOps {
 
   markOutboundDelayNotified(id: number): void {
     this.parts.outbound.markDelayNotified(id);
+  }
+
+  addAppPassword(address: string, name: string, hash: string): AppPassword {
+    return this.parts.appPasswords.add(this.parts.directory.userIdOf(address), name, hash);
+  }
+
+  setQuota(address: string, limit: number | null, resource: QuotaResource): void {
+    this.parts.quotas.setForUser(this.parts.directory.userIdOf(address), limit, resource);
+  }
+
+  setDomainQuota(domain: string, limit: number | null, resource: QuotaResource): void {
+    this.parts.quotas.setForDomain(domain, limit, resource);
+  }
+
+  removeAppPassword(address: string, name: string): void {
+    this.parts.appPasswords.remove(this.parts.directory.userIdOf(address), name);
   }
 
   setDkimKey(domain: string, key: DkimKeyInput): DkimKey {

@@ -2,10 +2,18 @@ import { StoreError } from '../../../core/types.js';
 import type { Queryable } from '../connection.js';
 import { migration001Schema } from './001-schema.js';
 import { migration002Subscriptions } from './002-subscriptions.js';
+import { migration005AppPasswords } from './005-app-passwords.js';
+import { migration006Quotas } from './006-quotas.js';
 import type { PostgresMigration } from './migration.js';
 
 /** Every migration, in order. Append only: never edit or reorder a released one. */
-export const PG_MIGRATIONS: readonly PostgresMigration[] = [migration001Schema, migration002Subscriptions];
+export const PG_MIGRATIONS: readonly PostgresMigration[] = [
+  migration001Schema,
+  migration002Subscriptions,
+  // 003 search index and 004 save date come from other branches; the lead renumbers at merge.
+  migration005AppPasswords,
+  migration006Quotas,
+];
 export const PG_LATEST_SCHEMA_VERSION = PG_MIGRATIONS.length;
 
 /** Advisory lock key that serializes migrations across nodes starting at once ('MMIG'). */

@@ -5,6 +5,8 @@ import { migration002FeedQueueLocks } from './002-feed-queue-locks.js';
 import { migration003BodyStructure } from './003-body-structure.js';
 import { migration004DkimKeys } from './004-dkim-keys.js';
 import { migration005Subscriptions } from './005-subscriptions.js';
+import { migration008AppPasswords } from './008-app-passwords.js';
+import { migration009Quotas } from './009-quotas.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -16,6 +18,9 @@ export const MIGRATIONS: readonly Migration[] = [
   migration003BodyStructure,
   migration004DkimKeys,
   migration005Subscriptions,
+  // 006 search index and 007 save date come from other branches; the lead renumbers at merge.
+  migration008AppPasswords,
+  migration009Quotas,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

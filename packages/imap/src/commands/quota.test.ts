@@ -1,0 +1,82 @@
+/** RFC 9208 QUOTA (STORAGE), RFC 8438 STATUS=SIZE and APPEND [OVERQUOTA], on the wire and through imapflow. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { rawLogin, sampleMessage, startHarness, type Harness } from '../test-support/harness.js';
+
+let h: Harness | null = null;
+afterEach(async () => {
+  await h?.close();
+  h = null;
+});
+
+const USER = 'alice@example.com';
+
+describe('QUOTA', () => {
+  it('has no quota root without a limit, and reports STORAGE in KiB with one', async () => {
+    h = await startHarness();
+    const c = await h.raw();
+    await rawLogin(c);
+    c.send('a GETQUOTAROOT INBOX');
+    expect(await c.readTagged('a')).toEqual(['* QUOTAROOT "INBOX"', 'a OK GETQUOTAROOT completed']);
+    c.send('b GETQUOTA ""');
+    expect(await c.readTagged('b')).toEqual(['b NO [NONEXISTENT] No such quota root']);
+
+    const size = await h.store.getQuota(USER).then(() => 0);
+    expect(size).toBe(0);
+    await h.deliver(USER, sampleMessage('one', 'x'.repeat(3000)));
+    await h.store.setQuota(USER, 10 * 1024);
+    const used = Math.ceil((await h.store.getQuota(USER)).usedBytes / 1024);
+    c.send('c GETQUOTAROOT Archive');
+    expect(await c.readTagged('c')).toEqual([
+      '* QUOTAROOT "Archive" ""',
+      `* QUOTA "" (STORAGE ${used} 10)`,
+      'c OK GETQUOTAROOT completed',
+    ]);
+    c.send('d GETQUOTA ""');
+    expect(await c.readTagged('d')).toEqual([`* QUOTA "" (STORAGE ${used} 10)`, 'd OK GETQUOTA completed']);
+    c.send('e GETQUOTA "other"');
+    expect(await c.readTagged('e')).toEqual(['e NO [NONEXISTENT] No such quota root']);
+    c.send('f GETQUOTAROOT Nowhere');
+    expect((await c.readTagged('f')).at(-1)).toMatch(/^f NO \[NONEXISTENT\]/);
+  });
+
+  it('answers STATUS (SIZE) with the mailbox total', async () => {
+    h = await startHarness();
+    await h.deliver(USER, sampleMessage('one'));
+    await h.deliver(USER, sampleMessage('two'));
+    const inbox = (await h.store.getMailbox((await h.store.getUser(USER))!.id, 'INBOX'))!;
+    const { size } = await h.store.mailboxStatus(inbox.id);
+    const c = await h.raw();
+    await rawLogin(c);
+    c.send('a STATUS INBOX (MESSAGES SIZE)');
+    expect(await c.readTagged('a')).toEqual([
+      `* STATUS "INBOX" (MESSAGES 2 SIZE ${size})`,
+      'a OK STATUS completed',
+    ]);
+  });
+
+  it('refuses an APPEND that would pass the limit with [OVERQUOTA], and takes one that fits', async () => {
+    h = await startHarness();
+    const c = await h.raw();
+    await rawLogin(c);
+    await h.store.setQuota(USER, 100);
+    const small = 'Subject: s\r\n\r\nok\r\n';
+    c.send(`a APPEND INBOX {${small.length}+}\r\n${small}`);
+    expect((await c.readTagged('a')).at(-1)).toMatch(/^a OK \[APPENDUID \d+ 1\] APPEND completed$/);
+    const big = `Subject: b\r\n\r\n${'y'.repeat(200)}\r\n`;
+    c.send(`b APPEND INBOX {${big.length}+}\r\n${big}`);
+    expect(await c.readTagged('b')).toEqual(['b NO [OVERQUOTA] Quota exceeded']);
+    expect((await h.store.getQuota(USER)).usedMessages).toBe(1);
+  });
+
+  it('is what imapflow reads with getQuota', async () => {
+    h = await startHarness();
+    await h.deliver(USER, sampleMessage('one', 'z'.repeat(5000)));
+    await h.store.setQuota(USER, 1024 * 1024);
+    const client = await h.imapflow();
+    const quota = await client.getQuota('INBOX');
+    expect(quota).toMatchObject({ path: 'INBOX', storage: { limit: 1024 * 1024 } });
+    expect((quota as { storage: { usage: number } }).storage.usage).toBe(
+      Math.ceil((await h.store.getQuota(USER)).usedBytes / 1024) * 1024,
+    );
+  });
+});

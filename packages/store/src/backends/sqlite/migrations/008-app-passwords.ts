@@ -1,0 +1,25 @@
+import type { Migration } from './migration.js';
+
+/**
+ * Per-user app passwords (issue 18). Reserved slot 008; the version is this migration's position in
+ * MIGRATIONS (the lead renumbers at merge when the search index (006) and save date (007) land).
+ * Only the sha256 of each generated secret is kept (core/app-passwords.ts); a login finds it by
+ * (user, hash). Deleting the user deletes them.
+ */
+export const migration008AppPasswords: Migration = {
+  version: 6,
+  name: 'app-passwords',
+  up(db) {
+    db.exec(`
+      CREATE TABLE app_passwords (
+        id         INTEGER PRIMARY KEY,
+        user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name       TEXT NOT NULL,
+        hash       TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (user_id, name),
+        UNIQUE (user_id, hash)
+      ) STRICT;
+    `);
+  },
+};
