@@ -41,6 +41,7 @@ export const CAPABILITIES: readonly CapabilityEntry[] = [
   { name: `APPENDLIMIT=${MAX_APPEND_SIZE}` }, // RFC 7889: the largest APPEND the assembler accepts
   { name: 'QUOTA' }, // RFC 9208: GETQUOTA, GETQUOTAROOT, [OVERQUOTA]
   { name: 'QUOTA=RES-STORAGE' }, // RFC 9208 5.1: the STORAGE resource (units of 1024 octets)
+  { name: 'QUOTA=RES-MESSAGE' }, // RFC 9208 5.2: the MESSAGE resource (messages in all mailboxes)
   { name: 'STATUS=SIZE' }, // RFC 8438: STATUS (SIZE)
   { name: 'STARTTLS', when: (ctx) => beforeAuth(ctx) && ctx.tlsAvailable && !ctx.secure }, // RFC 3501 6.2.1
   { name: 'LOGINDISABLED', when: (ctx) => beforeAuth(ctx) && !isPlaintextAuthAllowed(ctx) }, // RFC 3501 6.2.3

@@ -5,13 +5,14 @@ import type {
   SMTPServerSession,
 } from 'smtp-server';
 import type { Logger } from 'pino';
-import type { MailStore } from '@minimail/store';
+import { StoreError, type DeliveryResult, type MailStore } from '@minimail/store';
 import type { MessageMemoryBudget, ProtocolMetrics } from '@minimail/protocol';
 import { collectMessage, deliverMessage, normalizeLineEndings, type CollectedMessage } from './delivery.js';
 import { decideRecipient, decideSender, mergePlans } from './envelope-policy.js';
 import { originatorAddresses } from './sender-headers.js';
 import { isForbiddenDestination } from './outbound/forbidden-destinations.js';
 import { lookupDestination } from './outbound/mx-lookup.js';
+import { sendBounce } from './outbound/bounce.js';
 import type { DnsResolver } from './outbound/resolver.js';
 import type { Profile, RecipientPlan } from './envelope-policy.js';
 import type { InFlight } from './in-flight.js';
@@ -130,11 +131,13 @@ export function transactionHooks(context: TransactionContext) {
       refuse(session, 'LOCAL_ERROR', new Error('RCPT without a tracked transaction'), callback);
       return;
     }
+    const declaredSize = declaredSizeOf(session);
     const recipientContext = {
       profile: context.profile,
       authenticated: context.kind === 'submission' && sessionUser(session) !== null,
       hostname: context.hostname,
       ...(context.relayResolver !== undefined ? { resolvesOnlyToForbidden } : {}),
+      ...(declaredSize !== undefined ? { declaredSize } : {}),
     };
     decideRecipient(context.store, recipientContext, address.address).then(
       (decision) => {
@@ -181,6 +184,14 @@ export function transactionHooks(context: TransactionContext) {
   };
 
   return { onMailFrom, onRcptTo, onData, onClose };
+}
+
+/** RFC 1870 5: MAIL FROM's SIZE= (smtp-server has checked it against the fixed limit). */
+function declaredSizeOf(session: SMTPServerSession): number | undefined {
+  const from = session.envelope.mailFrom;
+  const args = from === false ? undefined : (from.args as Record<string, unknown> | false | undefined);
+  const size = args ? args['SIZE'] : undefined;
+  return typeof size === 'string' && /^\d{1,15}$/.test(size) ? Number(size) : undefined;
 }
 
 interface DataOutcome {
@@ -274,27 +285,26 @@ async function deliverCollected(
       singleRecipient: recipients.length === 1 ? (recipients[0] ?? null) : null,
       date: new Date(),
     });
+  let result: DeliveryResult;
   try {
-    const result = await deliverMessage({
+    result = await deliverMessage({
       store: context.store,
       traceHeaders,
       message: auth.message,
       sender: transaction.from,
       plan: mergePlans(plans),
     });
-    return {
-      reply: 'DELIVERED',
-      result: 'delivered',
-      size: collected.size,
-      log: {
-        size: collected.size,
-        ...(auth.summary !== null ? { authResults: auth.summary } : {}),
-        copies: result.copies.length,
-        queued: result.queued.length,
-        bodyHash: result.bodyHash,
-      },
-    };
   } catch (error) {
+    if (error instanceof StoreError && error.code === 'OVER_QUOTA') {
+      // RFC 5321 4.2.2 552 + RFC 3463 5.2.2: this message would pass the quota of everyone it is
+      // for; the store refused it inside its transaction, so nothing was stored.
+      return {
+        reply: 'OVER_QUOTA',
+        result: 'OVER_QUOTA',
+        size: collected.size,
+        log: { size: collected.size },
+      };
+    }
     // RFC 5321 4.2.3 451: the client keeps the message; deliver() is one transaction, so
     // nothing of it was stored.
     return {
@@ -305,6 +315,68 @@ async function deliverCollected(
       log: { size: collected.size },
     };
   }
+  const overQuota = await bounceOverQuota(context, session, transaction, recipients, result, auth.message);
+  return {
+    reply: 'DELIVERED',
+    result: 'delivered',
+    size: collected.size,
+    log: {
+      size: collected.size,
+      ...(auth.summary !== null ? { authResults: auth.summary } : {}),
+      copies: result.copies.length,
+      queued: result.queued.length,
+      bodyHash: result.bodyHash,
+      ...(overQuota.length > 0 ? { overQuota } : {}),
+    },
+  };
+}
+
+/**
+ * Issue 18: after DATA there is one reply for every recipient (RFC 5321 3.3), so when the message
+ * fits some recipients' quotas and not others', it is stored for those it fits (250) and the
+ * sender gets a bounce (RFC 3464, status 5.2.2) naming the recipients it did not reach, as an LMTP
+ * delivery behind Postfix would. Returns those recipients. A failing bounce is logged: the 250
+ * stands for the copies that were stored.
+ */
+async function bounceOverQuota(
+  context: TransactionContext,
+  session: SMTPServerSession,
+  transaction: Transaction,
+  recipients: readonly string[],
+  result: DeliveryResult,
+  message: Buffer,
+): Promise<string[]> {
+  const over = new Set(result.overQuota ?? []);
+  if (over.size === 0) return [];
+  const missed = recipients.filter((address) => {
+    const plan = transaction.plans.get(address.toLowerCase());
+    return (
+      plan !== undefined &&
+      plan.create.length === 0 &&
+      plan.relay.length === 0 &&
+      plan.userIds.length > 0 &&
+      plan.userIds.every((id) => over.has(id))
+    );
+  });
+  if (missed.length === 0) return [];
+  try {
+    await sendBounce({
+      store: context.store,
+      hostname: context.hostname,
+      sender: transaction.from,
+      recipients: missed.map((address) => ({
+        address,
+        action: 'failed' as const,
+        status: REPLIES.OVER_QUOTA.enhanced,
+        diagnostic: `smtp; ${REPLIES.OVER_QUOTA.code} ${replyText('OVER_QUOTA')}`,
+      })),
+      original: message,
+      arrivalDate: new Date(transaction.startedAt),
+    });
+  } catch (error) {
+    context.logger.error({ cid: session.id, err: error, recipients: missed }, 'over-quota bounce failed');
+  }
+  return missed;
 }
 
 /**

@@ -1,4 +1,4 @@
-/** RFC 9208 QUOTA (STORAGE), RFC 8438 STATUS=SIZE and APPEND [OVERQUOTA], on the wire and through imapflow. */
+/** RFC 9208 QUOTA (STORAGE, MESSAGE), RFC 8438 STATUS=SIZE and APPEND [OVERQUOTA], on the wire and through imapflow. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { rawLogin, sampleMessage, startHarness, type Harness } from '../test-support/harness.js';
 
@@ -78,5 +78,49 @@ describe('QUOTA', () => {
     expect((quota as { storage: { usage: number } }).storage.usage).toBe(
       Math.ceil((await h.store.getQuota(USER)).usedBytes / 1024) * 1024,
     );
+  });
+
+  it('reports MESSAGE beside STORAGE, and STATUS DELETED and DELETED-STORAGE (RFC 9208)', async () => {
+    h = await startHarness();
+    await h.deliver(USER, sampleMessage('one', 'a'.repeat(2000)));
+    await h.deliver(USER, sampleMessage('two'));
+    await h.store.setQuota(USER, 50, 'MESSAGE');
+    const c = await h.raw();
+    await rawLogin(c);
+    c.send('a GETQUOTA ""');
+    expect(await c.readTagged('a')).toEqual(['* QUOTA "" (MESSAGE 2 50)', 'a OK GETQUOTA completed']);
+    await h.store.setQuota(USER, 100 * 1024);
+    const used = Math.ceil((await h.store.getQuota(USER)).usedBytes / 1024);
+    c.send('b GETQUOTAROOT INBOX');
+    expect(await c.readTagged('b')).toEqual([
+      '* QUOTAROOT "INBOX" ""',
+      `* QUOTA "" (STORAGE ${used} 100 MESSAGE 2 50)`,
+      'b OK GETQUOTAROOT completed',
+    ]);
+    const inbox = (await h.store.getMailbox((await h.store.getUser(USER))!.id, 'INBOX'))!;
+    const first = (await h.store.listMessages(inbox.id))[0]!;
+    await h.store.setFlags(inbox.id, [first.uid], 'add', ['\\Deleted']);
+    c.send('c STATUS INBOX (MESSAGES DELETED DELETED-STORAGE)');
+    expect(await c.readTagged('c')).toEqual([
+      `* STATUS "INBOX" (MESSAGES 2 DELETED 1 DELETED-STORAGE ${Math.ceil(first.size / 1024)})`,
+      'c OK STATUS completed',
+    ]);
+    c.send('d CAPABILITY');
+    expect((await c.readTagged('d'))[0]).toContain(' QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE ');
+  });
+
+  it('never lets concurrent APPENDs pass a message limit', async () => {
+    h = await startHarness();
+    const clients = await Promise.all([h.imapflow(), h.imapflow(), h.imapflow()]);
+    await h.store.setQuota(USER, 3, 'MESSAGE');
+    const results = await Promise.allSettled(
+      Array.from({ length: 9 }, (_, n) =>
+        clients[n % 3]!.append('INBOX', `Subject: ${n}\r\n\r\nbody ${n}\r\n`),
+      ),
+    );
+    // imapflow resolves a refused APPEND with false (and keeps the server's answer on the error).
+    const stored = results.filter((result) => result.status === 'fulfilled' && result.value !== false);
+    expect(stored).toHaveLength(3);
+    expect((await h.store.getQuota(USER)).usedMessages).toBe(3);
   });
 });

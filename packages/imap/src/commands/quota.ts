@@ -8,11 +8,18 @@ import { userOf, type CommandContext, type CommandSpec } from './types.js';
 /** Every user has one quota root, named "" (as Dovecot names its user quota): all their mailboxes. */
 const ROOT = '';
 
-/** RFC 9208 5.1: STORAGE in units of 1024 octets, usage rounded up so a used byte never reads as 0. */
+/**
+ * RFC 9208 4.1.1: each limited resource as name, usage, limit. 5.1: STORAGE in units of 1024
+ * octets, usage rounded up so a used byte never reads as 0; 5.2: MESSAGE, the number of messages
+ * in all the user's mailboxes. Null when the user has no limit (then no quota root).
+ */
 async function quotaResources(ctx: CommandContext): Promise<ResponseValue[] | null> {
   const quota = await ctx.store.getQuota(userOf(ctx).address);
-  if (quota.limitBytes === null) return null;
-  return [atom('STORAGE'), Math.ceil(quota.usedBytes / 1024), Math.floor(quota.limitBytes / 1024)];
+  const resources: ResponseValue[] = [];
+  if (quota.limitBytes !== null)
+    resources.push(atom('STORAGE'), Math.ceil(quota.usedBytes / 1024), Math.floor(quota.limitBytes / 1024));
+  if (quota.limitMessages !== null) resources.push(atom('MESSAGE'), quota.usedMessages, quota.limitMessages);
+  return resources.length === 0 ? null : resources;
 }
 
 /** RFC 9208 4.2: the usage and limits of one quota root. */

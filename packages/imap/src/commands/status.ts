@@ -22,6 +22,10 @@ export const statusCommand: CommandSpec<'STATUS'> = {
     const values: Record<StatusItem, number> = {
       // RFC 8438: the total RFC822.SIZE of the mailbox's messages.
       SIZE: status.size,
+      // RFC 9208 4.2.3/4.2.4: messages with \Deleted, and what expunging them would free, in
+      // the 1024-octet units of STORAGE (rounded up, as GETQUOTA's usage is).
+      DELETED: status.deleted,
+      'DELETED-STORAGE': Math.ceil(status.deletedSize / 1024),
       MESSAGES: status.messages,
       RECENT: recent,
       UIDNEXT: status.uidNext,

@@ -9,7 +9,10 @@ import type { SequenceArg } from './sequence-set.js';
 
 export type NoArgs = Record<string, never>;
 
-/** RFC 3501 6.3.10 STATUS data items, and RFC 7162 3.1.7 HIGHESTMODSEQ. */
+/**
+ * RFC 3501 6.3.10 STATUS data items, RFC 7162 3.1.7 HIGHESTMODSEQ, RFC 8438 SIZE, and RFC 9208
+ * 4.2.3/4.2.4 DELETED (with QUOTA=RES-MESSAGE) and DELETED-STORAGE (with QUOTA=RES-STORAGE).
+ */
 export const STATUS_ITEMS = [
   'MESSAGES',
   'RECENT',
@@ -18,6 +21,8 @@ export const STATUS_ITEMS = [
   'UNSEEN',
   'HIGHESTMODSEQ',
   'SIZE',
+  'DELETED',
+  'DELETED-STORAGE',
 ] as const;
 export type StatusItem = (typeof STATUS_ITEMS)[number];
 

@@ -84,6 +84,9 @@ export interface MailboxStatus {
   highestModseq: number;
   /** Total RFC 822 size of all messages, in octets. */
   size: number;
+  /** Messages with \Deleted (RFC 9208 STATUS DELETED) and their total size (DELETED-STORAGE). */
+  deleted: number;
+  deletedSize: number;
 }
 
 /** One message as a mailbox lists it: everything but the body bytes. */
