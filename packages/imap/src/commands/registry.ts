@@ -26,6 +26,8 @@ import { noopCommand } from './noop.js';
 import { getquotaCommand, getquotarootCommand } from './quota.js';
 import { renameCommand } from './rename.js';
 import { searchCommand } from './search.js';
+import { sortCommand } from './sort.js';
+import { threadCommand } from './thread.js';
 import { examineCommand, selectCommand } from './select.js';
 import { starttlsCommand } from './starttls.js';
 import { statusCommand } from './status.js';
@@ -64,6 +66,8 @@ export const COMMANDS: { readonly [N in CommandName]: CommandSpec<N> } = {
   UNSELECT: unselectCommand,
   EXPUNGE: expungeCommand,
   SEARCH: searchCommand,
+  SORT: sortCommand,
+  THREAD: threadCommand,
   FETCH: fetchCommand,
   STORE: storeCommand,
   COPY: copyCommand,

@@ -12,7 +12,7 @@ import type { PostgresMigration } from './migration.js';
  * Reserved slot 006; the version is this migration's position in PG_MIGRATIONS.
  */
 export const migration006Quotas: PostgresMigration = {
-  version: 4,
+  version: 5,
   name: 'quotas',
   sql: `
     ALTER TABLE domains ADD COLUMN quota_bytes bigint, ADD COLUMN quota_messages bigint;

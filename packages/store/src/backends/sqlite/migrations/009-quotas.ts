@@ -8,7 +8,7 @@ import type { Migration } from './migration.js';
  * A deleted mailbox's messages are counted out before the row goes (its cascade comes after).
  */
 export const migration009Quotas: Migration = {
-  version: 7,
+  version: 8,
   name: 'quotas',
   up(db) {
     db.exec(`
