@@ -536,8 +536,8 @@ describe('parseCommand: errors', () => {
     ['a1 FETCH 1 (FLAGS', bad('Expected ")"')],
     ['a1 STORE 1 FLAGZ (\\Seen)', bad('Invalid store item FLAGZ')],
     ['a1 STORE 1 FLAGS (\\*)', bad('Expected a flag')],
-    // SIZE is known since STATUS=SIZE (RFC 8438); DELETED (RFC 9051) is not.
-    ['a1 STATUS INBOX (MESSAGES DELETED)', bad('Unknown status item DELETED')],
+    // SIZE is known since STATUS=SIZE (RFC 8438), DELETED and DELETED-STORAGE since RFC 9208 QUOTA.
+    ['a1 STATUS INBOX (MESSAGES MAILBOXID)', bad('Unknown status item MAILBOXID')],
     ['a1 SELECT INBOX (QRESYNC (1 2))', bad('Unknown SELECT parameter QRESYNC')],
     ['a1 SELECT INBOX ()', bad('Empty list')],
     ['a1 FETCH 1 FLAGS (CHANGEDSINCE)', bad('Expected a space')],
