@@ -123,4 +123,22 @@ describe('QUOTA', () => {
     expect(stored).toHaveLength(3);
     expect((await h.store.getQuota(USER)).usedMessages).toBe(3);
   });
+
+  it('refuses a COPY that would pass a limit with [OVERQUOTA]; MOVE is not refused', async () => {
+    h = await startHarness();
+    await h.deliver(USER, sampleMessage('one'));
+    await h.deliver(USER, sampleMessage('two'));
+    await h.store.setQuota(USER, 3, 'MESSAGE');
+    const c = await h.raw();
+    await rawLogin(c);
+    c.send('a SELECT INBOX');
+    await c.readTagged('a');
+    c.send('b COPY 1:2 Archive');
+    expect(await c.readTagged('b')).toEqual(['b NO [OVERQUOTA] Quota exceeded']);
+    c.send('c COPY 1 Archive');
+    expect((await c.readTagged('c')).at(-1)).toMatch(/^c OK \[COPYUID \d+ 1 1\] COPY completed$/);
+    c.send('d MOVE 2 Archive');
+    expect((await c.readTagged('d')).at(-1)).toMatch(/^d OK/);
+    expect((await h.store.getQuota(USER)).usedMessages).toBe(3);
+  });
 });

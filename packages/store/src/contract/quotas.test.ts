@@ -172,4 +172,23 @@ describe('quotas', () => {
     ).rejects.toMatchObject({ code: 'OVER_QUOTA' });
     expect(await store.listMessages(inbox.id)).toHaveLength(10);
   });
+
+  it('refuses a copy that would pass a limit, and leaves the usage as it was', async () => {
+    const alice = (await store.getUser('alice@example.com'))!;
+    for (let n = 0; n < 3; n += 1) await store.deliver({ raw: message(50), targets: [{ userId: alice.id }] });
+    const inbox = (await store.getMailbox(alice.id, 'INBOX'))!;
+    const archive = (await store.getMailbox(alice.id, 'Archive'))!;
+    await store.setQuota('alice@example.com', 5, 'MESSAGE');
+    await expect(store.copyMessages(inbox.id, [1, 2, 3], archive.id)).rejects.toMatchObject({
+      code: 'OVER_QUOTA',
+    });
+    expect(await store.listMessages(archive.id)).toEqual([]);
+    expect(await store.getQuota('alice@example.com')).toMatchObject({ usedMessages: 3 });
+    const copied = await store.copyMessages(inbox.id, [1, 2], archive.id);
+    expect(copied.targetUids).toHaveLength(2);
+    // MOVE stays within the user: no change of usage, never refused for quota.
+    await store.moveMessages(inbox.id, [3], archive.id);
+    expect(await store.getQuota('alice@example.com')).toMatchObject(await counted('alice@example.com'));
+    expect((await store.getQuota('alice@example.com')).usedMessages).toBe(5);
+  });
 });

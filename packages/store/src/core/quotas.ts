@@ -127,3 +127,11 @@ export function copiesPerUser(targets: ReadonlyArray<{ userId: number }>): Map<n
 
 /** Issue 18: a warning message at 90% of a limit. */
 export const DEFAULT_QUOTA_WARNING_PERCENT = 90;
+
+/** Past a limit (a COPY that made it so is rolled back: RFC 9208 4.4 [OVERQUOTA]). */
+export function isOverQuota(quota: Quota): boolean {
+  return (
+    (quota.limitBytes !== null && quota.usedBytes > quota.limitBytes) ||
+    (quota.limitMessages !== null && quota.usedMessages > quota.limitMessages)
+  );
+}

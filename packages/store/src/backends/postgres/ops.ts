@@ -1,6 +1,6 @@
 import { bodyHashOf } from '../../core/body-hash.js';
 import type { AsyncWriteOps } from '../../core/write-ops.js';
-import { copiesPerUser, planQuota, type QuotaPlan, type UserQuota } from '../../core/quotas.js';
+import { copiesPerUser, isOverQuota, planQuota, type QuotaPlan, type UserQuota } from '../../core/quotas.js';
 import { StoreError, type DeliveredCopy, type Mailbox } from '../../core/types.js';
 import * as appPasswords from './app-passwords.js';
 import * as quotas from './quotas.js';
@@ -85,7 +85,18 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
   setFlagsUnchangedSince: (tx, mailboxId, uids, mode, flags, unchangedSince) =>
     messages.changeFlags(tx, mailboxId, uids, mode, flags, unchangedSince),
   expunge: (tx, mailboxId, uids) => messages.expunge(tx, mailboxId, uids),
-  copyMessages: (tx, from, uids, to) => messages.copyMessages(tx, from, uids, to),
+  copyMessages: async (tx, from, uids, to) => {
+    const result = await messages.copyMessages(tx, from, uids, to);
+    // RFC 9208 4.4: a COPY that would pass the user's quota fails (the triggers have counted it,
+    // with the user's row locked by their UPDATE); throwing rolls this op's savepoint back.
+    if (result.targetUids.length > 0) {
+      const { userId } = await mailboxes.requireSelectable(tx, to);
+      if (isOverQuota((await quotas.quotaOfUser(tx, userId)).quota)) {
+        throw new StoreError('OVER_QUOTA', 'the copy would pass the quota');
+      }
+    }
+    return result;
+  },
   moveMessages: (tx, from, uids, to) => messages.moveMessages(tx, from, uids, to),
   claimOutbound: (tx, limit, leaseMs) => outbound.claimOutbound(tx, limit, leaseMs),
   completeOutbound: (tx, id) => outbound.completeOutbound(tx, id),

@@ -1,7 +1,7 @@
 import type { HeldLock } from '../../core/backend.js';
 import type { PreparedDelivery, SyncWriteOps } from '../../core/write-ops.js';
 import { bodyHashOf } from '../../core/body-hash.js';
-import { copiesPerUser, planQuota } from '../../core/quotas.js';
+import { copiesPerUser, isOverQuota, planQuota } from '../../core/quotas.js';
 import type { StoreParts } from './store-parts.js';
 import type {
   Alias,
@@ -143,7 +143,16 @@ export class WriteOps implements SyncWriteOps {
   }
 
   copyMessages(fromMailboxId: number, uids: number[], toMailboxId: number): CopyResult {
-    return this.parts.messages.copy(fromMailboxId, uids, toMailboxId);
+    const result = this.parts.messages.copy(fromMailboxId, uids, toMailboxId);
+    // RFC 9208 4.4: a COPY that would pass the user's quota fails; the usage the triggers just
+    // counted says so, and throwing rolls this op's savepoint back.
+    if (result.targetUids.length > 0) {
+      const { userId } = this.parts.mailboxes.requireSelectable(toMailboxId);
+      if (isOverQuota(this.parts.quotas.get(userId))) {
+        throw new StoreError('OVER_QUOTA', 'the copy would pass the quota');
+      }
+    }
+    return result;
   }
 
   moveMessages(fromMailboxId: number, uids: number[], toMailboxId: number): CopyResult {
