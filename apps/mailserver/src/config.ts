@@ -112,6 +112,8 @@ const configSchema = z
     authFreeFailures: z.coerce.number().int().min(0).max(1_000),
     /** Cap of the failed-login delay. */
     authMaxDelay: z.string().transform((text, ctx) => toMs(text, ctx)),
+    /** Issue 18: a delivery that brings a user to this percent of a quota leaves a warning (0: none). */
+    quotaWarning: z.coerce.number().int().min(0).max(100),
     // ---- the store's backend (docs/adr/0015): unset = SQLite in the data dir ----
     /** `postgres://user:password@host:port/database`: the PostgreSQL backend, shared by several nodes. */
     databaseUrl: z
@@ -206,6 +208,7 @@ const ENV_KEYS: Record<string, string> = {
   imapIdleTimeout: 'MINIMAIL_IMAP_IDLE_TIMEOUT',
   authFreeFailures: 'MINIMAIL_AUTH_FREE_FAILURES',
   authMaxDelay: 'MINIMAIL_AUTH_MAX_DELAY',
+  quotaWarning: 'MINIMAIL_QUOTA_WARNING',
   databaseUrl: 'MINIMAIL_DATABASE_URL',
   databasePoolSize: 'MINIMAIL_DATABASE_POOL_SIZE',
   databaseStatementTimeout: 'MINIMAIL_DATABASE_STATEMENT_TIMEOUT',
@@ -293,6 +296,7 @@ export function loadConfig({ env, file }: LoadConfigInput): Config {
   raw['imapIdleTimeout'] ??= '30m';
   raw['authFreeFailures'] ??= 3;
   raw['authMaxDelay'] ??= '30s';
+  raw['quotaWarning'] ??= 90;
   raw['databasePoolSize'] ??= 10;
   raw['databaseStatementTimeout'] ??= '30s';
   raw['databaseTls'] ??= false;

@@ -20,7 +20,7 @@ const describeBody = (raw: Buffer): string => serializeStructure(parseMessage(ra
 /** The SQLite store in `dataDir` (backup, restore and the bench work on the file). */
 export function openAppStore(
   dataDir: string,
-  options: { logger?: StoreLogger; writer?: 'inline' | 'thread' } = {},
+  options: { logger?: StoreLogger; writer?: 'inline' | 'thread'; quotaWarningPercent?: number } = {},
 ): MailStore {
   return openStore({ path: storePath(dataDir), describeBody, ...options });
 }
@@ -47,10 +47,12 @@ export async function openConfiguredStore(
   options: { logger?: StoreLogger; writer?: 'inline' | 'thread' } = {},
 ): Promise<MailStore> {
   const postgres = postgresSettingsOf(config);
-  if (postgres === null) return openAppStore(config.dataDir, options);
+  const quotaWarningPercent = config.quotaWarning;
+  if (postgres === null) return openAppStore(config.dataDir, { ...options, quotaWarningPercent });
   return openPostgresStore({
     ...postgres,
     describeBody,
+    quotaWarningPercent,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
 }
