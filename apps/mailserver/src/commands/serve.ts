@@ -107,6 +107,7 @@ export const serveCommand: CommandSpec = {
       logger,
       tls,
       authThrottle,
+      services,
       ...(metrics ? { metrics } : {}),
       ...(acme ? { acmeChallenges: acme.responder } : {}),
     };

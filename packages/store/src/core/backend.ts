@@ -20,6 +20,7 @@ import type {
   User,
 } from './types.js';
 import type { WriteOpArgs, WriteOpName, WriteOpResult } from './write-ops.js';
+import type { CaughtGroup, MessagePage, MessageQuery } from './search-types.js';
 
 /** The reads a backend answers; each is what the MailStore method of the same name returns. */
 export interface StoreReads {
@@ -50,6 +51,9 @@ export interface StoreReads {
   appPasswordUser(address: string, hash: string): Promise<User | null>;
   /** NOT_FOUND for an unknown user. */
   getQuota(address: string): Promise<Quota>;
+  searchMessages(query: MessageQuery): Promise<MessagePage>;
+  catcherKeywords(mailboxIds?: readonly number[]): Promise<string[]>;
+  caughtGroup(mailboxId: number, uid: number, mailboxIds?: readonly number[]): Promise<CaughtGroup | null>;
 }
 
 /** A maildrop lock this process holds. */

@@ -2,6 +2,7 @@ import { parseAddress } from './addresses.js';
 import { normalizeFlags } from './flags.js';
 import { StoreError, type DeliveryRequest } from './types.js';
 import type { PreparedDelivery } from './write-ops.js';
+import type { IndexedBody } from './search-types.js';
 
 /**
  * The checks every backend makes before a delivery reaches its write transaction: a body, at
@@ -12,6 +13,7 @@ import type { PreparedDelivery } from './write-ops.js';
 export function prepareDelivery(
   request: DeliveryRequest,
   describe: (raw: Buffer) => string | null,
+  index: (raw: Buffer) => IndexedBody | null = () => null,
 ): PreparedDelivery {
   if (request.raw.length === 0) throw new StoreError('INVALID', 'message is empty');
   const recipients = (request.outbound?.recipients ?? []).map((recipient) => parseAddress(recipient).address);
@@ -30,6 +32,7 @@ export function prepareDelivery(
     sender: request.outbound?.sender ?? '',
     structure: describe(request.raw),
     enforceQuota: request.quota === 'enforce',
+    search: index(request.raw),
   };
 }
 

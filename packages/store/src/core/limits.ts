@@ -48,3 +48,9 @@ export const LOCK_HEARTBEAT_INTERVAL_MS = 15_000;
 export const OUTBOUND_LEASE_MS = 10 * 60 * 1000;
 /** Bound on the length of a stored delivery error (remote replies can be long). */
 export const MAX_OUTBOUND_ERROR_LENGTH = 1000;
+
+/** Most terms one catcher search may have: each becomes a clause of the query, and it is user input. */
+export const MAX_QUERY_TERMS = 32;
+
+/** Largest page of the catcher's grouped list. */
+export const MAX_PAGE_SIZE = 1000;

@@ -1,3 +1,5 @@
+import { MAX_QUERY_TERMS } from './limits.js';
+import type { CaughtGroup, IndexedBody, MessagePage, MessageQuery } from './search-types.js';
 import { parseAddress } from './addresses.js';
 import type { StoreBackend, StoreLogger } from './backend.js';
 import { prepareDelivery } from './delivery.js';
@@ -60,6 +62,11 @@ export interface CoreStoreOptions {
    * leaves them a warning message (issue 18). Default 90; 0: no warnings.
    */
   quotaWarningPercent?: number;
+  /**
+   * What the catcher's search index keeps of a body (the app passes @minimail/http's extractor),
+   * computed before the write like `describeBody`. Without it bodies are stored unindexed.
+   */
+  indexBody?: (raw: Buffer) => IndexedBody;
 }
 
 /**
@@ -74,6 +81,7 @@ export class CoreMailStore implements MailStore {
   private readonly logger: StoreLogger | undefined;
   private readonly describeBody: ((raw: Buffer) => string) | undefined;
   private readonly quotaWarningPercent: number;
+  private readonly indexBody: ((raw: Buffer) => IndexedBody) | undefined;
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -83,6 +91,7 @@ export class CoreMailStore implements MailStore {
     this.logger = options.logger;
     this.describeBody = options.describeBody;
     this.quotaWarningPercent = options.quotaWarningPercent ?? DEFAULT_QUOTA_WARNING_PERCENT;
+    this.indexBody = options.indexBody;
     this.locks = new LockBook(backend.locks);
     this.every(LOCK_HEARTBEAT_INTERVAL_MS, () =>
       this.locks.heartbeat().catch((error: unknown) => this.warn(error, 'maildrop lock heartbeat failed')),
@@ -250,7 +259,11 @@ export class CoreMailStore implements MailStore {
   async deliver(request: DeliveryRequest): Promise<DeliveryResult> {
     let prepared;
     try {
-      prepared = prepareDelivery(request, (raw) => this.describe(raw));
+      prepared = prepareDelivery(
+        request,
+        (raw) => this.describe(raw),
+        (raw) => this.index(raw),
+      );
     } catch (error) {
       throw error instanceof StoreError ? error : new StoreError('INVALID', String(error));
     }
@@ -302,6 +315,21 @@ export class CoreMailStore implements MailStore {
 
   readStructure(bodyHash: string): Promise<string | null> {
     return this.read((reads) => reads.readStructure(bodyHash));
+  }
+
+  searchMessages(query: MessageQuery): Promise<MessagePage> {
+    if (query.terms.length > MAX_QUERY_TERMS) {
+      return Promise.reject(new StoreError('INVALID', `a search may have at most ${MAX_QUERY_TERMS} terms`));
+    }
+    return this.read((reads) => reads.searchMessages(query));
+  }
+
+  catcherKeywords(mailboxIds?: readonly number[]): Promise<string[]> {
+    return this.read((reads) => reads.catcherKeywords(mailboxIds));
+  }
+
+  caughtGroup(mailboxId: number, uid: number, mailboxIds?: readonly number[]): Promise<CaughtGroup | null> {
+    return this.read((reads) => reads.caughtGroup(mailboxId, uid, mailboxIds));
   }
 
   setFlags(mailboxId: number, uids: number[], mode: FlagMode, flags: string[]): Promise<MessageSummary[]> {
@@ -415,6 +443,16 @@ export class CoreMailStore implements MailStore {
   }
 
   // ---- internals ------------------------------------------------------------------------------
+
+  private index(raw: Buffer): IndexedBody | null {
+    if (!this.indexBody) return null;
+    try {
+      return this.indexBody(raw);
+    } catch (error) {
+      this.warn(error, 'indexBody threw; body stored without a search entry');
+      return null;
+    }
+  }
 
   private describe(raw: Buffer): string | null {
     if (!this.describeBody) return null;

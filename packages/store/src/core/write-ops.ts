@@ -1,3 +1,4 @@
+import type { IndexedBody } from './search-types.js';
 /**
  * The one table of the store's writes: each named and typed once, here. A backend implements the
  * table (SQLite synchronously inside its group-commit transaction, `SyncWriteOps`; PostgreSQL
@@ -37,6 +38,8 @@ export interface PreparedDelivery {
   structure: string | null;
   /** DeliveryRequest.quota === 'enforce'. */
   enforceQuota: boolean;
+  /** What the catcher's search index keeps of the body (search-types.ts), or null if not indexed. */
+  search?: IndexedBody | null;
 }
 
 /** Every write, as a backend implements it synchronously (each runs inside the batch's transaction). */

@@ -10,6 +10,7 @@ import { setDkimKey } from './dkim-keys.js';
 import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
 import * as outbound from './outbound.js';
+import { indexBody } from './search.js';
 import type { Tx } from './write-queue.js';
 
 /**
@@ -61,6 +62,8 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
     }
     const bodyHash = bodyHashOf(raw);
     await storeBody(tx, bodyHash, raw, delivery.structure);
+    // The search index is written in the delivery's own transaction (docs/adr/0017).
+    if (delivery.search) await indexBody(tx, bodyHash, delivery.search);
     const copies: DeliveredCopy[] = [];
     for (const mailbox of kept) {
       const added = await messages.addMessage(

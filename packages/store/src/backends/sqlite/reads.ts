@@ -38,6 +38,9 @@ export function sqliteReads(parts: StoreParts): StoreReads {
         const user = directory.getUser(address);
         return user !== null && appPasswords.has(user.id, hash) ? user : null;
       }),
+    searchMessages: (query) => read(() => parts.search.search(query)),
+    catcherKeywords: (mailboxIds) => read(() => parts.search.keywords(mailboxIds)),
+    caughtGroup: (mailboxId, uid, mailboxIds) => read(() => parts.search.groupOf(mailboxId, uid, mailboxIds)),
   };
 }
 

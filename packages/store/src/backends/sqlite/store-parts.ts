@@ -11,6 +11,7 @@ import { Messages } from './messages.js';
 import { OutboundQueue } from './outbound.js';
 import { Subscriptions } from './subscriptions.js';
 import { UidValidityCounter } from './uid-validity.js';
+import { SearchIndex } from './search-index.js';
 
 /** The store's small classes, one per concern, all on one connection (their statements are prepared on it). */
 export interface StoreParts {
@@ -25,6 +26,7 @@ export interface StoreParts {
   subscriptions: Subscriptions;
   appPasswords: AppPasswords;
   quotas: Quotas;
+  search: SearchIndex;
 }
 
 export function createStoreParts(db: SqliteDatabase): StoreParts {
@@ -43,5 +45,6 @@ export function createStoreParts(db: SqliteDatabase): StoreParts {
     subscriptions,
     appPasswords: new AppPasswords(db),
     quotas: new Quotas(db),
+    search: new SearchIndex(db),
   };
 }

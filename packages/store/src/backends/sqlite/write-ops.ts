@@ -111,6 +111,8 @@ export class WriteOps implements SyncWriteOps {
     // Hashed here, not by the caller: on the writer thread this work leaves the event loop too.
     const bodyHash = bodyHashOf(raw);
     bodies.store(bodyHash, raw, delivery.structure);
+    // The search index is written in the delivery's own transaction (docs/adr/0017).
+    if (delivery.search) this.parts.search.index(bodyHash, delivery.search);
     const copies: DeliveredCopy[] = [];
     for (const mailbox of kept) {
       const added = messages.add(mailbox.id, bodyHash, raw.length, delivery.internalDate, delivery.flags);

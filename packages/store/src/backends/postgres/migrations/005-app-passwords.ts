@@ -3,11 +3,10 @@ import type { PostgresMigration } from './migration.js';
 /**
  * Per-user app passwords (issue 18), as the SQLite backend's app-passwords migration: only the
  * sha256 of each generated secret (core/app-passwords.ts); a login finds it by (user, hash).
- * Reserved slot 005; the version is this migration's position in PG_MIGRATIONS (the lead
- * renumbers at merge when the search index (003) lands).
+ * Version 5.
  */
 export const migration005AppPasswords: PostgresMigration = {
-  version: 4,
+  version: 5,
   name: 'app-passwords',
   sql: `
     CREATE TABLE app_passwords (

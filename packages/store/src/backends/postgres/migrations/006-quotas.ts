@@ -9,10 +9,10 @@ import type { PostgresMigration } from './migration.js';
  * are counted out before its row goes, as their cascade can no longer find the user.
  * Two nodes delivering to the same user serialise on the user's row; a deadlock between batches
  * is retried by the write queue (write-queue.ts).
- * Reserved slot 006; the version is this migration's position in PG_MIGRATIONS.
+ * Version 6.
  */
 export const migration006Quotas: PostgresMigration = {
-  version: 5,
+  version: 6,
   name: 'quotas',
   sql: `
     ALTER TABLE domains ADD COLUMN quota_bytes bigint, ADD COLUMN quota_messages bigint;

@@ -2,6 +2,7 @@ import { StoreError } from '../../../core/types.js';
 import type { Queryable } from '../connection.js';
 import { migration001Schema } from './001-schema.js';
 import { migration002Subscriptions } from './002-subscriptions.js';
+import { migration003Search } from './003-search.js';
 import { migration004SaveDate } from './004-save-date.js';
 import { migration005AppPasswords } from './005-app-passwords.js';
 import { migration006Quotas } from './006-quotas.js';
@@ -11,7 +12,7 @@ import type { PostgresMigration } from './migration.js';
 export const PG_MIGRATIONS: readonly PostgresMigration[] = [
   migration001Schema,
   migration002Subscriptions,
-  // 003 search index comes from another branch; the lead renumbers at merge.
+  migration003Search,
   migration004SaveDate,
   migration005AppPasswords,
   migration006Quotas,

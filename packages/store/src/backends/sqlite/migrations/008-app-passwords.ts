@@ -1,13 +1,12 @@
 import type { Migration } from './migration.js';
 
 /**
- * Per-user app passwords (issue 18). Reserved slot 008; the version is this migration's position in
- * MIGRATIONS (the lead renumbers at merge when the search index (006) lands).
+ * Per-user app passwords (issue 18). Version 8.
  * Only the sha256 of each generated secret is kept (core/app-passwords.ts); a login finds it by
  * (user, hash). Deleting the user deletes them.
  */
 export const migration008AppPasswords: Migration = {
-  version: 7,
+  version: 8,
   name: 'app-passwords',
   up(db) {
     db.exec(`

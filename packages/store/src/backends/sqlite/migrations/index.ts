@@ -5,6 +5,7 @@ import { migration002FeedQueueLocks } from './002-feed-queue-locks.js';
 import { migration003BodyStructure } from './003-body-structure.js';
 import { migration004DkimKeys } from './004-dkim-keys.js';
 import { migration005Subscriptions } from './005-subscriptions.js';
+import { migration006SearchIndex } from './006-search-index.js';
 import { migration007SaveDate } from './007-save-date.js';
 import { migration008AppPasswords } from './008-app-passwords.js';
 import { migration009Quotas } from './009-quotas.js';
@@ -19,7 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration003BodyStructure,
   migration004DkimKeys,
   migration005Subscriptions,
-  // 006 search index comes from another branch; the lead renumbers at merge.
+  migration006SearchIndex,
   migration007SaveDate,
   migration008AppPasswords,
   migration009Quotas,
