@@ -13,9 +13,9 @@ import { MAX_AUTODISCOVER_BODY } from './answer.js';
 
 const SETTINGS: ClientSettings = {
   hostname: 'mail.example.org',
-  imap: { port: 993, socketType: 'SSL' },
+  imap: { port: 993, socket: 'SSL' },
   pop3: null,
-  submission: { port: 587, socketType: 'STARTTLS' },
+  submission: { port: 587, socket: 'STARTTLS' },
 };
 
 let setup: Setup | null = null;

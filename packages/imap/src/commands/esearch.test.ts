@@ -60,7 +60,7 @@ const EXAMPLE = 'FLAGGED SINCE 1-Feb-1994 NOT FROM "Smith"';
 describe('ESEARCH (RFC 4731)', () => {
   it('is advertised', async () => {
     const lines = await run('cap', 'CAPABILITY');
-    expect(lines[0]).toMatch(/ ESEARCH SEARCHRES WITHIN SORT SORT=DISPLAY I18NLEVEL=1 SAVEDATE /);
+    expect(lines[0]).toMatch(/ ESEARCH SEARCHRES WITHIN SORT SORT=DISPLAY .*I18NLEVEL=1 SAVEDATE /);
   });
 
   it('answers the RFC 4731 3.1 examples', async () => {
@@ -207,7 +207,9 @@ describe('SEARCHRES (RFC 5182)', () => {
       '* SEARCH 2 10 11',
       'A288 OK SEARCH completed',
     ]);
-    expect(await run('A289', 'CREATE saved')).toEqual(['A289 OK CREATE completed']);
+    expect(await run('A289', 'CREATE saved')).toEqual([
+      expect.stringMatching(/^A289 OK \[MAILBOXID \(F[0-9a-f]{24}\)\] CREATE completed$/),
+    ]);
     const copied = await run('A290', 'UID COPY $ saved');
     expect(copied).toEqual([expect.stringMatching(/^A290 OK \[COPYUID \d+ 2,10:11 1:3\] /)]);
   });
@@ -318,5 +320,27 @@ describe('WITHIN (RFC 5032)', () => {
     expect(await run('x1', 'SEARCH OLDER 0')).toEqual(['x1 BAD Invalid interval in seconds']);
     expect(await run('x2', 'SEARCH YOUNGER')).toEqual(['x2 BAD Expected a space']);
     expect(await run('x3', 'SEARCH YOUNGER soon')).toEqual(['x3 BAD Expected an interval in seconds']);
+  });
+});
+
+describe('ESEARCH once UIDs and sequence numbers differ', () => {
+  it('answers sequence numbers for SEARCH and UIDs (with the UID indicator) for UID SEARCH', async () => {
+    // UID 10 is gone (above): UIDs 11 and 12 are sequence numbers 10 and 11.
+    expect(await run('d1', 'SEARCH RETURN (MIN MAX COUNT ALL) FLAGGED')).toEqual([
+      '* ESEARCH (TAG "d1") MIN 2 MAX 11 COUNT 4 ALL 2,5,10:11',
+      'd1 OK SEARCH completed',
+    ]);
+    expect(await run('d2', 'UID SEARCH RETURN (MIN MAX COUNT ALL) FLAGGED')).toEqual([
+      '* ESEARCH (TAG "d2") UID MIN 2 MAX 12 COUNT 4 ALL 2,5,11:12',
+      'd2 OK UID SEARCH completed',
+    ]);
+    // RFC 5182: `$` holds UIDs, so it follows the renumbering.
+    expect(await run('d3', 'UID SEARCH RETURN (SAVE) UID 11:12')).toEqual([
+      'd3 OK UID SEARCH completed, result saved',
+    ]);
+    expect(await run('d4', 'SEARCH RETURN (ALL) $')).toEqual([
+      '* ESEARCH (TAG "d4") ALL 10:11',
+      'd4 OK SEARCH completed',
+    ]);
   });
 });

@@ -100,6 +100,7 @@ describe('EXAMINE and \\Recent (RFC 3501 6.3.2, 2.3.2)', () => {
       `* OK [UIDVALIDITY ${uidValidity}] UIDs valid`,
       '* OK [UIDNEXT 3] Predicted next UID',
       '* OK [HIGHESTMODSEQ 3] Highest',
+      expect.stringMatching(/^\* OK \[MAILBOXID \(F[0-9a-f]{24}\)\] Ok$/),
       'e OK [READ-ONLY] EXAMINE completed',
     ]);
     c.send('f FETCH 1 (FLAGS)');
@@ -177,10 +178,10 @@ describe('keywords are listed before they are used (RFC 3501 7.2.6)', () => {
 });
 
 describe('ENABLE (RFC 5161 3.1)', () => {
-  it('enables CONDSTORE and leaves out what is not implemented', async () => {
+  it('enables CONDSTORE and UTF8=ACCEPT and leaves out what is not implemented', async () => {
     const { c } = await loggedIn();
     c.send('a ENABLE QRESYNC UTF8=ACCEPT IMAP4rev2 CONDSTORE X-UNKNOWN');
-    expect(await c.readTagged('a')).toEqual(['* ENABLED CONDSTORE', 'a OK ENABLE completed']);
+    expect(await c.readTagged('a')).toEqual(['* ENABLED UTF8=ACCEPT CONDSTORE', 'a OK ENABLE completed']);
   });
 });
 
@@ -222,7 +223,7 @@ describe('subscriptions are a list of names (RFC 3501 6.3.6, RFC 9051 6.3.7, RFC
       'a OK LSUB completed',
     ]);
     c.send('b CREATE Projects/Alpha');
-    await c.expect('b OK CREATE completed');
+    await c.expect(/^b OK \[MAILBOXID \(F[0-9a-f]{24}\)\] CREATE completed$/);
     c.send('c LIST (SUBSCRIBED) "" "Projects*"');
     expect(await c.readTagged('c')).toEqual(['c OK LIST completed']);
     c.send('d SUBSCRIBE Projects/Alpha');

@@ -37,6 +37,11 @@ export interface CommandAssemblerOptions {
    * refuses it with `NO [LIMIT]`. Absent: no budget.
    */
   reserveAppend?: (size: number) => MemoryReservation | null;
+  /**
+   * RFC 7888 4 LITERAL-: the largest non-synchronizing literal accepted (4096 when only LITERAL-
+   * is advertised); a bigger one is answered BAD [TOOBIG]. Absent: LITERAL+, no bound of its own.
+   */
+  maxNonSyncLiteralSize?: number;
 }
 
 type Mode =
@@ -63,6 +68,7 @@ export class CommandAssembler {
   private readonly maxLiteralSize: number;
   private readonly maxAppendSize: number;
   private readonly maxCommandSize: number;
+  private readonly maxNonSyncLiteralSize: number;
 
   private mode: Mode = { kind: 'line' };
   private lineChunks: Buffer[] = [];
@@ -81,6 +87,7 @@ export class CommandAssembler {
     this.maxAppendSize = options.maxAppendSize ?? MAX_APPEND_SIZE;
     this.maxCommandSize = options.maxCommandSize ?? MAX_COMMAND_SIZE;
     this.reserveAppend = options.reserveAppend ?? null;
+    this.maxNonSyncLiteralSize = options.maxNonSyncLiteralSize ?? Number.POSITIVE_INFINITY;
   }
 
   /** Feed received bytes; returns what became complete, in order. */
@@ -228,6 +235,20 @@ export class CommandAssembler {
       return;
     }
     const isAppend = commandNameOf(this.segments[0] ?? '') === 'APPEND';
+    if (!marker.synchronizing && marker.size > this.maxNonSyncLiteralSize) {
+      // RFC 7888 4 (LITERAL-): a bigger non-synchronizing literal is BAD [TOOBIG]; its octets are
+      // already on their way, so the stream cannot be resynchronized and the connection closes.
+      this.fail(
+        events,
+        new ImapWireError('LITERAL_TOO_BIG', 'Non-synchronizing literal above 4096 octets', {
+          tag,
+          status: 'BAD',
+          responseCode: 'TOOBIG',
+          closeConnection: true,
+        }),
+      );
+      return;
+    }
     if (this.exceedsLimit(marker.size, isAppend)) {
       // RFC 7888 4: a too-big non-synchronizing literal is already on its way; the stream
       // cannot be resynchronized, so the connection must be closed after the reply.
@@ -259,8 +280,8 @@ export class CommandAssembler {
         );
         return;
       }
-      this.reservation?.release();
-      this.reservation = reservation;
+      // RFC 3502 MULTIAPPEND: every message of the command is held until the last has arrived.
+      this.reservation = this.reservation === null ? reservation : combine(this.reservation, reservation);
     }
     this.commandSize += marker.size;
     if (marker.synchronizing) events.push({ kind: 'continue' });
@@ -290,6 +311,20 @@ export class CommandAssembler {
     if (error.closeConnection) this.mode = { kind: 'failed' };
     events.push({ kind: 'error', error });
   }
+}
+
+/** Two reservations held and released as one (the messages of one MULTIAPPEND). */
+function combine(first: MemoryReservation, second: MemoryReservation): MemoryReservation {
+  return {
+    get bytes() {
+      return first.bytes + second.bytes;
+    },
+    grow: (more) => second.grow(more),
+    release: () => {
+      first.release();
+      second.release();
+    },
+  };
 }
 
 /** RFC 3501 9 / RFC 7888 3: literal = "{" number ["+"] "}" CRLF, at the very end of the line. */

@@ -23,6 +23,9 @@ export class ArgReader {
   private depth = 0;
   private args = 0;
 
+  /** RFC 6855 3: UTF8=ACCEPT is enabled, so mailbox names are UTF-8, not modified UTF-7. */
+  utf8Names = false;
+
   constructor(private readonly frame: CommandFrame) {}
 
   private get text(): string {
@@ -36,6 +39,11 @@ export class ArgReader {
   /** The next character, or undefined at the end of the command. */
   peek(): string | undefined {
     return this.text[this.pos];
+  }
+
+  /** Whether `text` (case-insensitive) comes next, without consuming it (one-token lookahead). */
+  lookingAt(text: string): boolean {
+    return this.text.slice(this.pos, this.pos + text.length).toUpperCase() === text.toUpperCase();
   }
 
   atEnd(): boolean {

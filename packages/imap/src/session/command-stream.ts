@@ -62,9 +62,12 @@ export class CommandStream {
     private readonly signal: AbortSignal,
     /** Bounds the APPEND literals held in memory by the whole process (issue 11). */
     budget: MessageMemoryBudget = processMessageBudget,
+    /** RFC 7888: LITERAL- alone bounds non-synchronizing literals (assembler option of that name). */
+    maxNonSyncLiteralSize?: number,
   ) {
     this.assembler = new CommandAssembler({
       reserveAppend: (size) => budget.tryReserve(size * APPEND_MEMORY_FACTOR),
+      ...(maxNonSyncLiteralSize === undefined ? {} : { maxNonSyncLiteralSize }),
     });
     this.attach(socket);
     signal.addEventListener('abort', this.onAbort, { once: true });

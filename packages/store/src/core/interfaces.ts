@@ -94,6 +94,11 @@ export interface AccountStore {
 export interface DeliveryStore {
   /** Stores one body once and makes every local copy, plus queue entries, in one durable commit. */
   deliver(request: DeliveryRequest): Promise<DeliveryResult>;
+  /**
+   * Several deliveries in one durable commit, all or none (IMAP MULTIAPPEND, RFC 3502): if any
+   * fails (a target mailbox gone, a bad flag), nothing of any of them is stored. Results in order.
+   */
+  deliverAll(requests: readonly DeliveryRequest[]): Promise<DeliveryResult[]>;
 }
 
 /** Mailboxes and the messages in them, as IMAP and POP3 read and change them. */

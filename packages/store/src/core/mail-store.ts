@@ -268,12 +268,16 @@ export class CoreMailStore implements MailStore {
       throw error instanceof StoreError ? error : new StoreError('INVALID', String(error));
     }
     const result = await this.write('deliver', [prepared]);
-    if (result.quotaUsage && this.quotaWarningPercent > 0) {
-      for (const crossed of crossedWarning(result.quotaUsage, this.quotaWarningPercent)) {
-        await this.warnQuota(crossed);
-      }
-    }
+    await this.warnCrossed(result);
     return result;
+  }
+
+  /** Warns every user this delivery brought to the warning threshold (issue 18). */
+  private async warnCrossed(result: DeliveryResult): Promise<void> {
+    if (!result.quotaUsage || this.quotaWarningPercent <= 0) return;
+    for (const crossed of crossedWarning(result.quotaUsage, this.quotaWarningPercent)) {
+      await this.warnQuota(crossed);
+    }
   }
 
   /**
@@ -291,6 +295,20 @@ export class CoreMailStore implements MailStore {
       if (error instanceof StoreError && error.code === 'OVER_QUOTA') return;
       this.warn(error, `the quota warning to ${usage.address} was not delivered`);
     }
+  }
+
+  deliverAll(requests: readonly DeliveryRequest[]): Promise<DeliveryResult[]> {
+    let prepared;
+    try {
+      if (requests.length === 0) throw new StoreError('INVALID', 'no deliveries');
+      prepared = requests.map((request) => prepareDelivery(request, (raw) => this.describe(raw)));
+    } catch (error) {
+      return Promise.reject(error instanceof StoreError ? error : new StoreError('INVALID', String(error)));
+    }
+    return this.write('deliverAll', [prepared]).then(async (results) => {
+      for (const result of results) await this.warnCrossed(result);
+      return results;
+    });
   }
 
   listMessages(mailboxId: number): Promise<MessageSummary[]> {

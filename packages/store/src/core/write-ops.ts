@@ -57,6 +57,8 @@ export interface SyncWriteOps {
   deleteMailbox(userId: number, name: string): void;
   setSubscribed(userId: number, name: string, subscribed: boolean): void;
   deliver(delivery: PreparedDelivery): DeliveryResult;
+  /** Every delivery in one op, so in one savepoint: all are stored or none. */
+  deliverAll(deliveries: PreparedDelivery[]): DeliveryResult[];
   setFlags(mailboxId: number, uids: number[], mode: FlagMode, flags: string[]): MessageSummary[];
   setFlagsUnchangedSince(
     mailboxId: number,

@@ -1,7 +1,7 @@
 import { bodyHashOf } from '../../core/body-hash.js';
 import type { AsyncWriteOps } from '../../core/write-ops.js';
 import { copiesPerUser, isOverQuota, planQuota, type QuotaPlan, type UserQuota } from '../../core/quotas.js';
-import { StoreError, type DeliveredCopy, type Mailbox } from '../../core/types.js';
+import { StoreError, type DeliveredCopy, type DeliveryResult, type Mailbox } from '../../core/types.js';
 import * as appPasswords from './app-passwords.js';
 import * as quotas from './quotas.js';
 import { storeBody } from './bodies.js';
@@ -82,6 +82,12 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
     return plan
       ? { copies, queued, bodyHash, overQuota: plan.overQuota, quotaUsage: plan.usage }
       : { copies, queued, bodyHash };
+  },
+  deliverAll: async (tx, deliveries) => {
+    // One op, one savepoint (write-queue.ts): a failure in any delivery rolls back all of them.
+    const results: DeliveryResult[] = [];
+    for (const delivery of deliveries) results.push(await PG_WRITE_OPS.deliver(tx, delivery));
+    return results;
   },
   setFlags: async (tx, mailboxId, uids, mode, flags) =>
     (await messages.changeFlags(tx, mailboxId, uids, mode, flags, null)).changed,

@@ -126,6 +126,11 @@ export class WriteOps implements SyncWriteOps {
       : { copies, queued, bodyHash };
   }
 
+  deliverAll(deliveries: PreparedDelivery[]): DeliveryResult[] {
+    // One op, one savepoint (write-queue.ts): a failure in any delivery rolls back all of them.
+    return deliveries.map((delivery) => this.deliver(delivery));
+  }
+
   setFlags(mailboxId: number, uids: number[], mode: FlagMode, flags: string[]): MessageSummary[] {
     return this.parts.messages.setFlags(mailboxId, uids, mode, flags);
   }
