@@ -141,4 +141,21 @@ describe('QUOTA', () => {
     expect((await c.readTagged('d')).at(-1)).toMatch(/^d OK/);
     expect((await h.store.getQuota(USER)).usedMessages).toBe(3);
   });
+
+  it('refuses a MULTIAPPEND that would pass a limit as a whole: none of its messages are stored', async () => {
+    h = await startHarness();
+    const c = await h.raw();
+    await rawLogin(c);
+    await h.store.setQuota(USER, 2, 'MESSAGE');
+    const one = 'Subject: 1\r\n\r\none\r\n';
+    const two = 'Subject: 2\r\n\r\ntwo\r\n';
+    const three = 'Subject: 3\r\n\r\nthree\r\n';
+    c.send(
+      `a APPEND INBOX {${one.length}+}\r\n${one} {${two.length}+}\r\n${two} {${three.length}+}\r\n${three}`,
+    );
+    expect(await c.readTagged('a')).toEqual(['a NO [OVERQUOTA] Quota exceeded']);
+    expect((await h.store.getQuota(USER)).usedMessages).toBe(0);
+    c.send(`b APPEND INBOX {${one.length}+}\r\n${one} {${two.length}+}\r\n${two}`);
+    expect((await c.readTagged('b')).at(-1)).toMatch(/^b OK \[APPENDUID \d+ 1:2\] APPEND completed$/);
+  });
 });
