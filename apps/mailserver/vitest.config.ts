@@ -12,6 +12,9 @@ const ON_POSTGRES = [
   // Issue 18: app passwords and quotas through the CLI and real logins, on the PostgreSQL store.
   'e2e/app-passwords.test.ts',
   'e2e/quota-cli.test.ts',
+  // Sieve scripts in the store, delivery and ManageSieve on PostgreSQL too.
+  'e2e/sieve.test.ts',
+  'e2e/catcher.test.ts',
 ];
 const havePostgres = postgresBinDir() !== null;
 if (!havePostgres)

@@ -1,5 +1,6 @@
 /** What every session of one listener shares. */
 import type { AuthThrottle, Logger, Profile, ProtocolMetrics, SecureContextSource } from '@minimail/protocol';
+import type { MessagesMovedEvent } from './options.js';
 import type { MailStore } from '@minimail/store';
 import type { ImapServerLimits } from './limits.js';
 import type { MessageStructures } from './message-structure.js';
@@ -27,4 +28,5 @@ export interface ServerContext {
   structures: MessageStructures;
   /** The commands sessions run (commands/registry.ts), given here so session/ does not import commands/. */
   commands: CommandRegistry;
+  onMessagesMoved?: ((event: MessagesMovedEvent) => void) | undefined;
 }

@@ -1,8 +1,11 @@
 import type { Readable } from 'node:stream';
 import type { MemoryReservation, MessageMemoryBudget } from '@minimail/protocol';
-import type { DeliveryRequest, DeliveryResult, MailStore } from '@minimail/store';
+import type { DeliveryRequest, DeliveryResult, MailStore, OutboundDsn } from '@minimail/store';
 import type { RecipientPlan } from './envelope-policy.js';
 import { TRACE_HEADROOM } from './limits.js';
+import type { Profile } from './envelope-policy.js';
+import { deliverWithSieve } from './sieve/deliver.js';
+import type { SieveDeliveryOptions } from './sieve/options.js';
 
 export interface CollectedMessage {
   /** The message bytes, or null when it went over the limit or the budget (then nothing was kept). */
@@ -151,6 +154,12 @@ export interface LocalDelivery {
   /** The envelope sender, '' for the null sender. */
   sender: string;
   plan: RecipientPlan;
+  /** Run each local recipient's active Sieve script (absent: every copy goes to INBOX). */
+  sieve?: { options: SieveDeliveryOptions; profile: Profile } | null | undefined;
+  /** The spam filter says spam: local copies go to Junk (a recipient's Sieve script decides itself). */
+  junk?: boolean;
+  /** RFC 3461 parameters by lower-cased recipient (kept with the queue entries of relayed ones). */
+  dsn?: ReadonlyMap<string, OutboundDsn>;
 }
 
 /**
@@ -166,13 +175,33 @@ export async function deliverMessage(delivery: LocalDelivery): Promise<DeliveryR
     const user = await store.ensureUser(address);
     userIds.add(user.id);
   }
+  if (delivery.sieve) {
+    return deliverWithSieve({
+      store,
+      sieve: delivery.sieve.options,
+      profile: delivery.sieve.profile,
+      raw: prependTraceHeaders(delivery.traceHeaders, delivery.message),
+      sender: delivery.sender,
+      userIds: [...userIds],
+      relay: plan.relay,
+      junk: delivery.junk === true,
+      ...(delivery.dsn !== undefined ? { dsn: delivery.dsn } : {}),
+    });
+  }
   const request: DeliveryRequest = {
     raw: prependTraceHeaders(delivery.traceHeaders, delivery.message),
-    targets: [...userIds].map((userId) => ({ userId })),
+    targets: [...userIds].map((userId) => (delivery.junk ? { userId, mailbox: 'Junk' } : { userId })),
     // Issue 18: a user whose quota this message would pass gets no copy (checked inside the
     // store's write transaction); when nobody is left the store refuses it (OVER_QUOTA).
     quota: 'enforce',
   };
-  if (plan.relay.length > 0) request.outbound = { sender: delivery.sender, recipients: plan.relay };
+  if (plan.relay.length > 0)
+    request.outbound = {
+      sender: delivery.sender,
+      recipients: plan.relay,
+      ...(delivery.dsn !== undefined
+        ? { dsn: plan.relay.map((a) => delivery.dsn?.get(a.toLowerCase()) ?? null) }
+        : {}),
+    };
   return store.deliver(request);
 }

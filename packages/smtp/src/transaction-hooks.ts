@@ -5,7 +5,9 @@ import type {
   SMTPServerSession,
 } from 'smtp-server';
 import type { Logger } from 'pino';
-import { StoreError, type DeliveryResult, type MailStore } from '@minimail/store';
+import { StoreError, type DeliveryResult, type MailStore, type OutboundDsn } from '@minimail/store';
+import { dsnByRecipient } from './dsn-params.js';
+import type { DsnRecipient } from './outbound/dsn.js';
 import type { MessageMemoryBudget, ProtocolMetrics } from '@minimail/protocol';
 import { collectMessage, deliverMessage, normalizeLineEndings, type CollectedMessage } from './delivery.js';
 import { decideRecipient, decideSender, mergePlans } from './envelope-policy.js';
@@ -23,6 +25,9 @@ import { sessionUser } from './session-user.js';
 import { TransactionBook } from './transaction.js';
 import { checkInbound, removeForgedResults, type InboundAuthOptions } from './inbound-auth/index.js';
 import type { Transaction } from './transaction.js';
+import type { SieveDeliveryOptions } from './sieve/options.js';
+import { checkSpam, type SpamOutcome } from './rspamd/check.js';
+import type { RspamdOptions } from './rspamd/options.js';
 
 export type ListenerKind = 'mx' | 'submission';
 
@@ -44,6 +49,10 @@ export interface TransactionContext {
   metrics?: ProtocolMetrics | undefined;
   /** MX only: SPF/DKIM/DMARC/ARC checks before storing; null or absent skips them. */
   inboundAuth?: InboundAuthOptions | null;
+  /** Sieve at local delivery (MX and submission alike: every local copy is a final delivery). */
+  sieve?: SieveDeliveryOptions | null;
+  /** MX only: ask Rspamd about each message (null or absent: no spam checks). */
+  rspamd?: RspamdOptions | null;
 }
 
 type Callback = (err?: SMTPServerError | null, message?: string) => void;
@@ -270,9 +279,19 @@ async function deliverCollected(
       log: { size: collected.size, authResults: auth.summary },
     };
   }
+  const spam = await askRspamd(context, auth.message, session, transaction, recipients);
+  if (spam.reply !== null) {
+    return {
+      reply: spam.reply,
+      result: spam.reply,
+      size: collected.size,
+      log: { size: collected.size, ...spam.log },
+    };
+  }
   // RFC 8601 5: Authentication-Results goes at the top, above the message's own fields.
   const traceHeaders =
     returnPathHeader(transaction.from) +
+    spam.headers +
     auth.headers +
     receivedHeader({
       heloName: session.hostNameAppearsAs,
@@ -286,6 +305,7 @@ async function deliverCollected(
       date: new Date(),
     });
   let result: DeliveryResult;
+  const dsn = dsnByRecipient(session);
   try {
     result = await deliverMessage({
       store: context.store,
@@ -293,6 +313,9 @@ async function deliverCollected(
       message: auth.message,
       sender: transaction.from,
       plan: mergePlans(plans),
+      sieve: context.sieve ? { options: context.sieve, profile: context.profile } : null,
+      junk: spam.junk,
+      dsn,
     });
   } catch (error) {
     if (error instanceof StoreError && error.code === 'OVER_QUOTA') {
@@ -315,7 +338,21 @@ async function deliverCollected(
       log: { size: collected.size },
     };
   }
-  const overQuota = await bounceOverQuota(context, session, transaction, recipients, result, auth.message);
+  const overQuota = await bounceOverQuota(
+    context,
+    session,
+    transaction,
+    recipients,
+    result,
+    auth.message,
+    dsn,
+  );
+  // RFC 3461 NOTIFY=SUCCESS: a delivered notice for the recipients that got the message (not
+  // those over quota, who got the failure above).
+  const missed = new Set(overQuota.map((address) => address.toLowerCase()));
+  const reached = recipients.filter((address) => !missed.has(address.toLowerCase()));
+  const reachedPlans = plans.filter((_, i) => !missed.has((recipients[i] ?? '').toLowerCase()));
+  await deliveredNotices(context, session, transaction.from, reached, reachedPlans, dsn, auth.message);
   return {
     reply: 'DELIVERED',
     result: 'delivered',
@@ -323,6 +360,7 @@ async function deliverCollected(
     log: {
       size: collected.size,
       ...(auth.summary !== null ? { authResults: auth.summary } : {}),
+      ...spam.log,
       copies: result.copies.length,
       queued: result.queued.length,
       bodyHash: result.bodyHash,
@@ -345,6 +383,7 @@ async function bounceOverQuota(
   recipients: readonly string[],
   result: DeliveryResult,
   message: Buffer,
+  dsn: ReadonlyMap<string, OutboundDsn>,
 ): Promise<string[]> {
   const over = new Set(result.overQuota ?? []);
   if (over.size === 0) return [];
@@ -359,19 +398,32 @@ async function bounceOverQuota(
     );
   });
   if (missed.length === 0) return [];
+  // RFC 3461 4.1: NOTIFY without FAILURE (or NEVER) asks for no failure report; ORCPT and ENVID
+  // are echoed (RFC 3464). The null sender never gets one.
+  const told = missed.filter((address) => {
+    const notify = dsn.get(address.toLowerCase())?.notify;
+    return notify === undefined || notify.includes('FAILURE');
+  });
+  if (told.length === 0 || transaction.from === '') return missed;
+  const envid = dsn.get(recipients[0]?.toLowerCase() ?? '')?.envid;
   try {
     await sendBounce({
       store: context.store,
       hostname: context.hostname,
       sender: transaction.from,
-      recipients: missed.map((address) => ({
-        address,
-        action: 'failed' as const,
-        status: REPLIES.OVER_QUOTA.enhanced,
-        diagnostic: `smtp; ${REPLIES.OVER_QUOTA.code} ${replyText('OVER_QUOTA')}`,
-      })),
+      recipients: told.map((address) => {
+        const orcpt = dsn.get(address.toLowerCase())?.orcpt;
+        return {
+          address,
+          action: 'failed' as const,
+          status: REPLIES.OVER_QUOTA.enhanced,
+          diagnostic: `smtp; ${REPLIES.OVER_QUOTA.code} ${replyText('OVER_QUOTA')}`,
+          ...(orcpt !== undefined ? { originalRecipient: orcpt } : {}),
+        };
+      }),
       original: message,
       arrivalDate: new Date(transaction.startedAt),
+      ...(envid !== undefined ? { envid } : {}),
     });
   } catch (error) {
     context.logger.error({ cid: session.id, err: error, recipients: missed }, 'over-quota bounce failed');
@@ -435,5 +487,70 @@ async function authenticateInbound(
   } catch (error) {
     context.logger.warn({ cid: session.id, err: error }, 'inbound authentication checks failed');
     return { message: cleaned, headers: '', reject: false, summary: null };
+  }
+}
+
+/** MX with Rspamd configured: its verdict for this message; otherwise nothing to add. */
+async function askRspamd(
+  context: TransactionContext,
+  message: Buffer,
+  session: SMTPServerSession,
+  transaction: Transaction,
+  recipients: string[],
+): Promise<SpamOutcome> {
+  const options = context.rspamd;
+  if (context.kind !== 'mx' || !options) return { reply: null, headers: '', junk: false, log: {} };
+  return checkSpam(options, {
+    raw: message,
+    ip: session.remoteAddress,
+    helo: session.hostNameAppearsAs || null,
+    from: transaction.from,
+    recipients,
+    user: sessionUser(session)?.address ?? null,
+    queueId: session.id,
+  });
+}
+
+/**
+ * RFC 3461 NOTIFY=SUCCESS for a recipient delivered here: a "delivered" DSN (RFC 3464) to the
+ * sender, after the message is stored. A failure to send it is logged; the delivery stands.
+ */
+async function deliveredNotices(
+  context: TransactionContext,
+  session: SMTPServerSession,
+  sender: string,
+  recipients: string[],
+  plans: RecipientPlan[],
+  dsn: ReadonlyMap<string, OutboundDsn>,
+  message: Buffer,
+): Promise<void> {
+  const lines: DsnRecipient[] = [];
+  recipients.forEach((address, i) => {
+    const plan = plans[i];
+    const params = dsn.get(address.toLowerCase());
+    if (plan === undefined || params?.notify?.includes('SUCCESS') !== true) return;
+    if (plan.userIds.length + plan.create.length === 0) return;
+    lines.push({
+      address,
+      action: 'delivered',
+      status: '2.0.0',
+      diagnostic: '250 2.0.0 delivered to the mailbox',
+      ...(params.orcpt !== undefined ? { originalRecipient: params.orcpt } : {}),
+    });
+  });
+  if (lines.length === 0 || sender === '') return;
+  const envid = dsn.get(recipients[0]?.toLowerCase() ?? '')?.envid;
+  try {
+    await sendBounce({
+      store: context.store,
+      hostname: context.hostname,
+      sender,
+      recipients: lines,
+      original: message,
+      arrivalDate: new Date(),
+      ...(envid !== undefined ? { envid } : {}),
+    });
+  } catch (error) {
+    context.logger.warn({ err: error, cid: session.id }, 'dsn: the delivered notice could not be stored');
   }
 }

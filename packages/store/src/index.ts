@@ -9,6 +9,7 @@ export type {
   MailStore,
   MaildropLockStore,
   OutboundQueueStore,
+  SieveScriptStore,
   StoreLifecycle,
 } from './core/interfaces.js';
 export type { StoreLogger } from './core/backend.js';
@@ -28,5 +29,12 @@ export { CoreMailStore, type CoreStoreOptions } from './core/mail-store.js';
 export { copyStore, type CopyEndpoint, type CopyReport } from './copy/copy-store.js';
 export { DATA_TABLES, type DataTable } from './core/data-tables.js';
 export { fitsQuota, isQuotaFull, quotaPercent, DEFAULT_QUOTA_WARNING_PERCENT } from './core/quotas.js';
+export {
+  checkScriptName,
+  MAX_SIEVE_SCRIPTS,
+  MAX_SIEVE_SCRIPT_BYTES,
+  type ActiveSieveScript,
+  type SieveScriptInfo,
+} from './core/sieve-scripts.js';
 export type * from './core/search-types.js';
 export { MAX_PAGE_SIZE as SEARCH_MAX_PAGE_SIZE, MAX_QUERY_TERMS } from './core/limits.js';

@@ -2,14 +2,16 @@ import { bad, no } from '../errors.js';
 import { storableFlags } from '../flags.js';
 import { atom, responseCode } from '../protocol/compiler.js';
 import { AUTHENTICATED } from '../session/state.js';
+import { catenateMessage } from './catenate.js';
 import { targetMailbox } from './mailbox-lookup.js';
 import { userOf, type CommandSpec } from './types.js';
 
 /**
  * RFC 3501 6.3.11 APPEND with flags and date, RFC 3502 MULTIAPPEND (several messages, all or
  * none: one store transaction, `store.deliverAll`) and RFC 3516 literal8 messages (`~{n}`, stored
- * byte for byte; RFC 6855 4 `UTF8 (~{n})` alike once UTF8=ACCEPT is enabled), answered with RFC 4315 APPENDUID once the messages are durably stored. Every
- * literal (synchronizing `+` or LITERAL+) was read by the assembler before the handler runs.
+ * byte for byte; RFC 6855 4 `UTF8 (~{n})` alike once UTF8=ACCEPT is enabled) and RFC 4469 CATENATE
+ * messages (commands/catenate.ts), answered with RFC 4315 APPENDUID once the messages are durably
+ * stored. Every literal (synchronizing `+` or LITERAL+) was read by the assembler before the handler runs.
  */
 export const appendCommand: CommandSpec<'APPEND'> = {
   name: 'APPEND',
@@ -20,12 +22,19 @@ export const appendCommand: CommandSpec<'APPEND'> = {
     if (messages.some((message) => message.utf8) && !ctx.enabled.has('UTF8=ACCEPT'))
       throw bad('APPEND UTF8 needs ENABLE UTF8=ACCEPT first');
     // Checked before anything is stored: RFC 3502 3 "none of the messages are appended".
-    const requests = messages.map(({ message, flags, internalDate }, index) => {
-      if (message.length === 0)
-        throw no(messages.length === 1 ? 'Empty message' : `Message ${index + 1} is empty`);
-      return { message, flags: storableFlags(flags), internalDate };
+    const empty = (index: number) =>
+      no(messages.length === 1 ? 'Empty message' : `Message ${index + 1} is empty`);
+    messages.forEach(({ message, catenate }, index) => {
+      if (catenate === undefined && message.length === 0) throw empty(index);
     });
     const mailbox = await targetMailbox(ctx, userOf(ctx).id, name);
+    // RFC 4469 3: a CATENATE message that cannot be assembled fails the whole command.
+    const requests = [];
+    for (const [index, { message: literal, catenate, flags, internalDate }] of messages.entries()) {
+      const message = catenate === undefined ? literal : await catenateMessage(ctx, catenate);
+      if (message.length === 0) throw empty(index);
+      requests.push({ message, flags: storableFlags(flags), internalDate });
+    }
     // RFC 9208 4.4 / RFC 5530 3: messages that would pass a limit are refused with [OVERQUOTA]
     // (the store's OVER_QUOTA, checked inside the write transaction, message after message, so
     // neither a MULTIAPPEND nor concurrent APPENDs can pass a limit; all or none are stored).

@@ -12,8 +12,11 @@ const IDENTITY_TABLES: readonly DataTable[] = [
   'mailboxes',
   'subscriptions',
   'messages',
+  'expunged_uids',
   'outbound',
   'app_passwords',
+  'sieve_scripts',
+  'sieve_vacation_replies',
 ];
 
 /** Reads a PostgreSQL store in one REPEATABLE READ transaction (one snapshot, also while nodes write). */

@@ -6,10 +6,12 @@ import * as appPasswords from './app-passwords.js';
 import * as quotas from './quotas.js';
 import { storeBody } from './bodies.js';
 import * as directory from './directory.js';
+import * as history from './imap-history.js';
 import { setDkimKey } from './dkim-keys.js';
 import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
 import * as outbound from './outbound.js';
+import * as sieve from './sieve-scripts.js';
 import { indexBody } from './search.js';
 import type { Tx } from './write-queue.js';
 
@@ -37,6 +39,8 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
     const raw = delivery.raw;
     const seenMailboxes = new Set<number>();
     const targets: Mailbox[] = [];
+    // Sieve imap4flags (RFC 5232): a target's own flags replace the request's.
+    const flagsOf = new Map<number, typeof delivery.flags>();
     for (const target of delivery.targets) {
       const mailbox =
         'mailboxId' in target
@@ -45,6 +49,7 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
       if (seenMailboxes.has(mailbox.id)) continue;
       seenMailboxes.add(mailbox.id);
       targets.push(mailbox);
+      flagsOf.set(mailbox.id, target.flags ?? delivery.flags);
     }
     let plan: QuotaPlan | null = null;
     if (delivery.enforceQuota) {
@@ -72,13 +77,15 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
         bodyHash,
         raw.length,
         delivery.internalDate.getTime(),
-        delivery.flags,
+        flagsOf.get(mailbox.id) ?? delivery.flags,
       );
       copies.push({ ...added, mailboxId: mailbox.id, userId: mailbox.userId });
     }
     const queued: number[] = [];
-    for (const recipient of delivery.recipients)
-      queued.push(await outbound.enqueue(tx, delivery.sender, recipient, bodyHash, raw.length));
+    for (const [i, recipient] of delivery.recipients.entries())
+      queued.push(
+        await outbound.enqueue(tx, delivery.sender, recipient, bodyHash, raw.length, delivery.dsn[i] ?? null),
+      );
     return plan
       ? { copies, queued, bodyHash, overQuota: plan.overQuota, quotaUsage: plan.usage }
       : { copies, queued, bodyHash };
@@ -118,7 +125,20 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
   removeAppPassword: (tx, address, name) => appPasswords.removeAppPassword(tx, address, name),
   setQuota: (tx, address, limit, resource) => quotas.setQuota(tx, address, limit, resource),
   setDomainQuota: (tx, domain, limit, resource) => quotas.setDomainQuota(tx, domain, limit, resource),
+  putSieveScript: (tx, userId, name, content, now) => sieve.putSieveScript(tx, userId, name, content, now),
+  deleteSieveScript: (tx, userId, name) => sieve.deleteSieveScript(tx, userId, name),
+  renameSieveScript: (tx, userId, from, to) => sieve.renameSieveScript(tx, userId, from, to),
+  activateSieveScript: (tx, userId, name) => sieve.activateSieveScript(tx, userId, name),
+  claimVacationReply: (tx, userId, handle, sender, days, now) =>
+    sieve.claimVacationReply(tx, userId, handle, sender, days, now),
+  indexBodies: async (tx, entries) => {
+    let indexed = 0;
+    for (const { hash, body } of entries) if (await indexBody(tx, hash, body)) indexed += 1;
+    return indexed;
+  },
   pruneChanges: async (tx, before) => {
     await tx.query('DELETE FROM changes WHERE created_at < $1', [before]);
   },
+  pruneExpungedHistory: (tx, before) => history.pruneExpunged(tx, before),
+  claimRecent: (tx, mailboxId, uid) => history.claimRecent(tx, mailboxId, uid),
 };

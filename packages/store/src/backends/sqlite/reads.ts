@@ -7,8 +7,18 @@ import type { StoreParts } from './store-parts.js';
  * handed back as promises (a failure becomes a rejected StoreError, never a throw).
  */
 export function sqliteReads(parts: StoreParts): StoreReads {
-  const { directory, mailboxes, messages, bodies, outbound, dkimKeys, subscriptions, appPasswords, quotas } =
-    parts;
+  const {
+    directory,
+    mailboxes,
+    messages,
+    bodies,
+    outbound,
+    dkimKeys,
+    subscriptions,
+    appPasswords,
+    quotas,
+    sieveScripts,
+  } = parts;
   return {
     listDomains: () => read(() => directory.listDomains()),
     isLocalDomain: (name) => read(() => directory.isLocalDomain(name)),
@@ -27,6 +37,8 @@ export function sqliteReads(parts: StoreParts): StoreReads {
     getMessage: (mailboxId, uid) => read(() => messages.get(mailboxId, uid)),
     getMessages: (mailboxId, uids) => read(() => messages.getMany(mailboxId, uids)),
     listMessageFlags: (mailboxId) => read(() => messages.listFlags(mailboxId)),
+    expungedSince: (mailboxId, modseq) => read(() => parts.expunged.since(mailboxId, modseq)),
+    recentMark: (mailboxId) => read(() => parts.recent.mark(mailboxId)),
     readBody: (hash) => read(() => bodies.readBody(hash)),
     readStructure: (hash) => read(() => bodies.readStructure(hash)),
     listOutbound: () => read(() => outbound.list()),
@@ -38,9 +50,14 @@ export function sqliteReads(parts: StoreParts): StoreReads {
         const user = directory.getUser(address);
         return user !== null && appPasswords.has(user.id, hash) ? user : null;
       }),
+    listSieveScripts: (userId) => read(() => sieveScripts.list(userId)),
+    getSieveScript: (userId, name) => read(() => sieveScripts.get(userId, name)),
+    allSieveScripts: (userId) => read(() => sieveScripts.allOf(userId)),
+    activeSieveScript: (userId) => read(() => sieveScripts.activeOf(userId)),
     searchMessages: (query) => read(() => parts.search.search(query)),
     catcherKeywords: (mailboxIds) => read(() => parts.search.keywords(mailboxIds)),
     caughtGroup: (mailboxId, uid, mailboxIds) => read(() => parts.search.groupOf(mailboxId, uid, mailboxIds)),
+    unindexedBodies: (after, limit) => read(() => parts.search.unindexed(after, limit)),
   };
 }
 

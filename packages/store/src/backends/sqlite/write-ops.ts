@@ -1,3 +1,4 @@
+import type { IndexedBody } from '../../core/search-types.js';
 import type { HeldLock } from '../../core/backend.js';
 import type { PreparedDelivery, SyncWriteOps } from '../../core/write-ops.js';
 import { bodyHashOf } from '../../core/body-hash.js';
@@ -87,6 +88,7 @@ export class WriteOps implements SyncWriteOps {
     const raw = asBuffer(delivery.raw);
     const seenMailboxes = new Set<number>();
     const targets: Mailbox[] = [];
+    const flagsOf = new Map<number, typeof delivery.flags>();
     for (const target of delivery.targets) {
       const mailbox =
         'mailboxId' in target
@@ -95,6 +97,8 @@ export class WriteOps implements SyncWriteOps {
       if (seenMailboxes.has(mailbox.id)) continue;
       seenMailboxes.add(mailbox.id);
       targets.push(mailbox);
+      // Sieve imap4flags (RFC 5232): a target's own flags replace the request's.
+      flagsOf.set(mailbox.id, target.flags ?? delivery.flags);
     }
     // Quotas are read and checked in this transaction: no concurrent delivery can pass a limit.
     const plan = delivery.enforceQuota
@@ -115,11 +119,17 @@ export class WriteOps implements SyncWriteOps {
     if (delivery.search) this.parts.search.index(bodyHash, delivery.search);
     const copies: DeliveredCopy[] = [];
     for (const mailbox of kept) {
-      const added = messages.add(mailbox.id, bodyHash, raw.length, delivery.internalDate, delivery.flags);
+      const added = messages.add(
+        mailbox.id,
+        bodyHash,
+        raw.length,
+        delivery.internalDate,
+        flagsOf.get(mailbox.id) ?? delivery.flags,
+      );
       copies.push({ ...added, mailboxId: mailbox.id, userId: mailbox.userId });
     }
-    const queued = delivery.recipients.map((recipient) =>
-      outbound.enqueue(delivery.sender, recipient, bodyHash, raw.length),
+    const queued = delivery.recipients.map((recipient, i) =>
+      outbound.enqueue(delivery.sender, recipient, bodyHash, raw.length, delivery.dsn[i] ?? null),
     );
     return plan
       ? { copies, queued, bodyHash, overQuota: plan.overQuota, quotaUsage: plan.usage }
@@ -210,6 +220,26 @@ export class WriteOps implements SyncWriteOps {
     return this.parts.dkimKeys.set(domain, key);
   }
 
+  putSieveScript(userId: number, name: string, content: string, now: number): void {
+    this.parts.sieveScripts.put(userId, name, content, now);
+  }
+
+  deleteSieveScript(userId: number, name: string): void {
+    this.parts.sieveScripts.delete(userId, name);
+  }
+
+  renameSieveScript(userId: number, from: string, to: string): void {
+    this.parts.sieveScripts.renameTo(userId, from, to);
+  }
+
+  activateSieveScript(userId: number, name: string | null): void {
+    this.parts.sieveScripts.activate(userId, name);
+  }
+
+  claimVacationReply(userId: number, handle: string, sender: string, days: number, now: number): boolean {
+    return this.parts.sieveScripts.claimVacation(userId, handle, sender, days, now);
+  }
+
   lockMaildrop(userId: number, owner: string): boolean {
     return this.parts.locks.lock(userId, owner);
   }
@@ -222,8 +252,20 @@ export class WriteOps implements SyncWriteOps {
     for (const { userId, owner } of held) this.parts.locks.heartbeat(userId, owner);
   }
 
+  indexBodies(entries: Array<{ hash: string; body: IndexedBody }>): number {
+    return this.parts.search.indexExisting(entries);
+  }
+
   pruneChanges(before: number): void {
     this.parts.changes.prune(before);
+  }
+
+  pruneExpungedHistory(before: number): void {
+    this.parts.expunged.prune(before);
+  }
+
+  claimRecent(mailboxId: number, uid: number): number {
+    return this.parts.recent.claim(mailboxId, uid);
   }
 }
 

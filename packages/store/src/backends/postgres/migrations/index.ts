@@ -4,8 +4,11 @@ import { migration001Schema } from './001-schema.js';
 import { migration002Subscriptions } from './002-subscriptions.js';
 import { migration003Search } from './003-search.js';
 import { migration004SaveDate } from './004-save-date.js';
-import { migration005AppPasswords } from './005-app-passwords.js';
-import { migration006Quotas } from './006-quotas.js';
+import { migration005Sieve } from './005-sieve.js';
+import { migration006OutboundDsn } from './006-outbound-dsn.js';
+import { migration007QresyncHistory } from './007-qresync-history.js';
+import { migration008AppPasswords } from './008-app-passwords.js';
+import { migration009Quotas } from './009-quotas.js';
 import type { PostgresMigration } from './migration.js';
 
 /** Every migration, in order. Append only: never edit or reorder a released one. */
@@ -14,8 +17,11 @@ export const PG_MIGRATIONS: readonly PostgresMigration[] = [
   migration002Subscriptions,
   migration003Search,
   migration004SaveDate,
-  migration005AppPasswords,
-  migration006Quotas,
+  migration005Sieve,
+  migration006OutboundDsn,
+  migration007QresyncHistory,
+  migration008AppPasswords,
+  migration009Quotas,
 ];
 export const PG_LATEST_SCHEMA_VERSION = PG_MIGRATIONS.length;
 

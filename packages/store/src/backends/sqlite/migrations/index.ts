@@ -7,8 +7,11 @@ import { migration004DkimKeys } from './004-dkim-keys.js';
 import { migration005Subscriptions } from './005-subscriptions.js';
 import { migration006SearchIndex } from './006-search-index.js';
 import { migration007SaveDate } from './007-save-date.js';
-import { migration008AppPasswords } from './008-app-passwords.js';
-import { migration009Quotas } from './009-quotas.js';
+import { migration008Sieve } from './008-sieve.js';
+import { migration009OutboundDsn } from './009-outbound-dsn.js';
+import { migration010QresyncHistory } from './010-qresync-history.js';
+import { migration011AppPasswords } from './011-app-passwords.js';
+import { migration012Quotas } from './012-quotas.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -22,8 +25,11 @@ export const MIGRATIONS: readonly Migration[] = [
   migration005Subscriptions,
   migration006SearchIndex,
   migration007SaveDate,
-  migration008AppPasswords,
-  migration009Quotas,
+  migration008Sieve,
+  migration009OutboundDsn,
+  migration010QresyncHistory,
+  migration011AppPasswords,
+  migration012Quotas,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,14 +1,14 @@
 import type { Migration } from './migration.js';
 
 /**
- * Quotas (issue 18). Version 9.
+ * Quotas (issue 18). Version 12.
  * A user's limits in octets and in messages (NULL: the domain's default; NULL there too: none), and the user's usage kept exact by triggers in the same transaction as every message row
  * inserted or deleted (delivery, APPEND, COPY, expunge, mailbox and user deletion), so no code path
  * can forget it. MOVE and RENAME change a row's mailbox within the same user: usage is unchanged.
  * A deleted mailbox's messages are counted out before the row goes (its cascade comes after).
  */
-export const migration009Quotas: Migration = {
-  version: 9,
+export const migration012Quotas: Migration = {
+  version: 12,
   name: 'quotas',
   up(db) {
     db.exec(`

@@ -9,10 +9,10 @@ import type { PostgresMigration } from './migration.js';
  * are counted out before its row goes, as their cascade can no longer find the user.
  * Two nodes delivering to the same user serialise on the user's row; a deadlock between batches
  * is retried by the write queue (write-queue.ts).
- * Version 6.
+ * Version 9.
  */
-export const migration006Quotas: PostgresMigration = {
-  version: 6,
+export const migration009Quotas: PostgresMigration = {
+  version: 9,
   name: 'quotas',
   sql: `
     ALTER TABLE domains ADD COLUMN quota_bytes bigint, ADD COLUMN quota_messages bigint;

@@ -3,10 +3,10 @@ import type { PostgresMigration } from './migration.js';
 /**
  * Per-user app passwords (issue 18), as the SQLite backend's app-passwords migration: only the
  * sha256 of each generated secret (core/app-passwords.ts); a login finds it by (user, hash).
- * Version 5.
+ * Version 8.
  */
-export const migration005AppPasswords: PostgresMigration = {
-  version: 5,
+export const migration008AppPasswords: PostgresMigration = {
+  version: 8,
   name: 'app-passwords',
   sql: `
     CREATE TABLE app_passwords (

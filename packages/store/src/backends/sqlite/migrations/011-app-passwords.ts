@@ -1,12 +1,12 @@
 import type { Migration } from './migration.js';
 
 /**
- * Per-user app passwords (issue 18). Version 8.
+ * Per-user app passwords (issue 18). Version 11.
  * Only the sha256 of each generated secret is kept (core/app-passwords.ts); a login finds it by
  * (user, hash). Deleting the user deletes them.
  */
-export const migration008AppPasswords: Migration = {
-  version: 8,
+export const migration011AppPasswords: Migration = {
+  version: 11,
   name: 'app-passwords',
   up(db) {
     db.exec(`
