@@ -25,8 +25,12 @@ afterEach(async () => {
 const message = (subject: string, bodyBytes = 10): string =>
   `From: sender@remote.test\r\nTo: bob@local.test\r\nSubject: ${subject}\r\n\r\n${'q'.repeat(bodyBytes)}\r\n`;
 
-async function start(): Promise<Harness> {
-  harness = await startHarness({ profile: 'production', service: 'mx' });
+async function start(options: { sieve?: boolean } = {}): Promise<Harness> {
+  harness = await startHarness({
+    profile: 'production',
+    service: 'mx',
+    ...(options.sieve ? { sieve: {} } : {}),
+  });
   await harness.store.addDomain('local.test');
   await harness.store.addUser('bob@local.test', 'bob-password');
   await harness.store.addUser('carol@local.test', 'carol-password');
@@ -174,6 +178,87 @@ describe('SMTP and quotas', () => {
         raw: message('11'),
       }),
     ).rejects.toMatchObject({ responseCode: 452 });
+    expect((await h.store.getQuota('bob@local.test')).usedMessages).toBe(10);
+  });
+});
+
+/** Stores and activates `script` for `address` (the harness runs Sieve at delivery). */
+async function withScript(h: Harness, address: string, script: string): Promise<void> {
+  const user = (await h.store.getUser(address))!;
+  await h.scripts!.putSieveScript(user.id, 'main', script);
+  await h.scripts!.activateSieveScript(user.id, 'main');
+}
+
+async function folder(h: Harness, address: string, name: string): Promise<string[]> {
+  const user = (await h.store.getUser(address))!;
+  const box = await h.store.getMailbox(user.id, name);
+  if (!box) return [];
+  const out: string[] = [];
+  for (const m of await h.store.listMessages(box.id))
+    out.push((await h.store.readBody(m.bodyHash)).toString('latin1'));
+  return out;
+}
+
+const FILE_INTO_REPORTS = `require ["fileinto", "mailbox"];
+fileinto :create "Reports";`;
+
+describe('Sieve deliveries and quotas', () => {
+  it('refuses with 552 5.2.2 a message a fileinto would take past the quota, storing nothing', async () => {
+    const h = await start({ sieve: true });
+    await withScript(h, 'bob@local.test', FILE_INTO_REPORTS);
+    await h.store.setQuota('bob@local.test', 1_000);
+    await expect(
+      transport(h).sendMail({
+        envelope: { from: 'sender@remote.test', to: ['bob@local.test'] },
+        raw: message('too big', 2_000),
+      }),
+    ).rejects.toMatchObject({
+      responseCode: 552,
+      response: "552 5.2.2 Mailbox full: the message exceeds the recipient's storage quota",
+    });
+    expect(await countAllMessages(h.store)).toBe(0);
+    await transport(h).sendMail({
+      envelope: { from: 'sender@remote.test', to: ['bob@local.test'] },
+      raw: message('fits', 100),
+    });
+    expect(
+      (await folder(h, 'bob@local.test', 'Reports')).map((raw) => raw.includes('Subject: fits\r\n')),
+    ).toEqual([true]);
+    expect((await h.store.getQuota('bob@local.test')).usedMessages).toBe(1);
+  });
+
+  it('keeps (Sieve keep) for the recipient it fits and bounces 5.2.2 for the other', async () => {
+    const h = await start({ sieve: true });
+    await h.store.addUser('sender@local.test', 'pw');
+    await withScript(h, 'bob@local.test', 'keep;');
+    await withScript(h, 'carol@local.test', FILE_INTO_REPORTS);
+    await h.store.setQuota('bob@local.test', 1_000);
+    const info = await transport(h).sendMail({
+      envelope: { from: 'sender@local.test', to: ['bob@local.test', 'carol@local.test'] },
+      raw: message('for both', 2_000),
+    });
+    expect(info.response).toMatch(/^250 2\.6\.0 /);
+    expect(await inbox(h.store, 'bob@local.test')).toHaveLength(0);
+    expect(await folder(h, 'carol@local.test', 'Reports')).toHaveLength(1);
+    const bounces = await inbox(h.store, 'sender@local.test');
+    expect(bounces).toHaveLength(1);
+    expect(bounces[0]!.toString('latin1')).toContain('Final-Recipient: rfc822; bob@local.test\r\n');
+    expect(bounces[0]!.toString('latin1')).toContain('Status: 5.2.2\r\n');
+  });
+
+  it('leaves the 90% warning in the INBOX after a fileinto reaches it', async () => {
+    const h = await start({ sieve: true });
+    await withScript(h, 'bob@local.test', FILE_INTO_REPORTS);
+    await h.store.setQuota('bob@local.test', 10, 'MESSAGE');
+    await fill(h, 'bob@local.test', 8);
+    await transport(h).sendMail({
+      envelope: { from: 'sender@remote.test', to: ['bob@local.test'] },
+      raw: message('ninth'),
+    });
+    expect(await folder(h, 'bob@local.test', 'Reports')).toHaveLength(1);
+    const stored = await inbox(h.store, 'bob@local.test');
+    expect(stored).toHaveLength(9);
+    expect(stored[8]!.toString()).toContain('\r\nSubject: Your mailbox is 90% full\r\n');
     expect((await h.store.getQuota('bob@local.test')).usedMessages).toBe(10);
   });
 });
