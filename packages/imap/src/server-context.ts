@@ -1,5 +1,12 @@
 /** What every session of one listener shares. */
-import type { AuthThrottle, Logger, Profile, ProtocolMetrics, SecureContextSource } from '@minimail/protocol';
+import type {
+  AuthThrottle,
+  Logger,
+  Profile,
+  ProtocolMetrics,
+  SecureContextSource,
+  TranscriptBook,
+} from '@minimail/protocol';
 import type { MessagesMovedEvent } from './options.js';
 import type { MailStore } from '@minimail/store';
 import type { ImapServerLimits } from './limits.js';
@@ -24,6 +31,8 @@ export interface ServerContext {
   authThrottle: AuthThrottle;
   /** Undefined records nothing. */
   metrics: ProtocolMetrics | undefined;
+  /** Where conversations are recorded (issue 16); undefined records none. */
+  recordings: TranscriptBook | undefined;
   recent: RecentTracker;
   structures: MessageStructures;
   /** The commands sessions run (commands/registry.ts), given here so session/ does not import commands/. */

@@ -5,10 +5,12 @@ import type {
   SMTPServerSession,
 } from 'smtp-server';
 import type { Logger } from 'pino';
+import { recordBodyPreview } from '@minimail/protocol';
 import { StoreError, type DeliveryResult, type MailStore, type OutboundDsn } from '@minimail/store';
 import { dsnByRecipient } from './dsn-params.js';
 import type { DsnRecipient } from './outbound/dsn.js';
 import type { MessageMemoryBudget, ProtocolMetrics } from '@minimail/protocol';
+import type { SmtpRecordings } from './recording.js';
 import { collectMessage, deliverMessage, normalizeLineEndings, type CollectedMessage } from './delivery.js';
 import { decideRecipient, decideSender, mergePlans } from './envelope-policy.js';
 import { originatorAddresses } from './sender-headers.js';
@@ -53,6 +55,8 @@ export interface TransactionContext {
   sieve?: SieveDeliveryOptions | null;
   /** MX only: ask Rspamd about each message (null or absent: no spam checks). */
   rspamd?: RspamdOptions | null;
+  /** The listener's recorded conversations (issue 16); undefined records none. */
+  recordings?: SmtpRecordings | undefined;
 }
 
 type Callback = (err?: SMTPServerError | null, message?: string) => void;
@@ -99,6 +103,7 @@ export function transactionHooks(context: TransactionContext) {
     const previous = book.get(session.id);
     if (previous !== undefined) logTransaction(session, previous, 'abandoned');
     book.end(session.id);
+    context.recordings?.get(session.id)?.address(address.address);
     // MX accepts any sender (mail from the world); submission only the user's own addresses.
     if (context.kind === 'mx') {
       book.begin(session.id, address.address);
@@ -136,6 +141,7 @@ export function transactionHooks(context: TransactionContext) {
 
   const onRcptTo = (address: SMTPServerAddress, session: SMTPServerSession, callback: Callback): void => {
     const transaction = book.get(session.id);
+    context.recordings?.get(session.id)?.address(address.address);
     if (transaction === undefined) {
       refuse(session, 'LOCAL_ERROR', new Error('RCPT without a tracked transaction'), callback);
       return;
@@ -220,6 +226,12 @@ async function receiveAndDeliver(
   transaction: Transaction,
 ): Promise<DataOutcome> {
   const collected = await collectMessage(stream, context.maxMessageSize, context.messageBudget);
+  const recorder = context.recordings?.get(session.id);
+  if (recorder !== undefined) {
+    if (collected.data !== null) recordBodyPreview(recorder, 'C', collected.data);
+    else recorder.note(`[message body, ${collected.size} octets, not kept]`);
+    recorder.client('.');
+  }
   try {
     return await deliverCollected(context, collected, session, transaction);
   } finally {
@@ -353,6 +365,13 @@ async function deliverCollected(
   const reached = recipients.filter((address) => !missed.has(address.toLowerCase()));
   const reachedPlans = plans.filter((_, i) => !missed.has((recipients[i] ?? '').toLowerCase()));
   await deliveredNotices(context, session, transaction.from, reached, reachedPlans, dsn, auth.message);
+  const recorder = context.recordings?.get(session.id);
+  if (recorder !== undefined) {
+    recorder.note(
+      `[stored durably: sha256 ${result.bodyHash}; ${result.copies.length} local ${result.copies.length === 1 ? 'copy' : 'copies'}, ${result.queued.length} queued for relay${overQuota.length > 0 ? `; over quota: ${overQuota.join(', ')}` : ''}]`,
+    );
+    for (const copy of result.copies) recorder.link(copy.mailboxId, copy.uid, 'delivered');
+  }
   return {
     reply: 'DELIVERED',
     result: 'delivered',

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import {
   AuthThrottle,
+  TranscriptBook,
   createLogger,
   createMetrics,
   createTlsContextProvider,
@@ -101,6 +102,10 @@ export const serveCommand: CommandSpec = {
       freeFailures: config.authFreeFailures,
       maxDelayMs: config.authMaxDelay,
     });
+    // Recorded conversations (issue 16, docs/adr/0028): one book for every listener of the process.
+    const recordings = config.recordSessions
+      ? new TranscriptBook({ maxSessions: config.recordMaxSessions, maxBytes: config.recordMaxBytes })
+      : null;
     const context = {
       config,
       store,
@@ -110,6 +115,7 @@ export const serveCommand: CommandSpec = {
       services,
       ...(metrics ? { metrics } : {}),
       ...(acme ? { acmeChallenges: acme.responder } : {}),
+      ...(recordings ? { recordings } : {}),
     };
 
     const running: RunningListener[] = [];
