@@ -138,7 +138,12 @@ describe('minimail command line forms', () => {
     expect(JSON.parse(domains.stdout)).toEqual([{ name: 'example.com' }]);
     const users = JSON.parse((await runCli(['user', 'list', '--json'], env)).stdout) as unknown[];
     expect(users).toEqual([
-      { address: 'alice@example.com', hasPassword: true, createdAt: expect.any(String) },
+      {
+        address: 'alice@example.com',
+        hasPassword: true,
+        createdAt: expect.any(String),
+        quota: { limitBytes: null, limitMessages: null, usedBytes: 0, usedMessages: 0 },
+      },
     ]);
     const aliases = await runCli(['alias', 'list', '--json'], env);
     expect(JSON.parse(aliases.stdout)).toEqual([
@@ -235,7 +240,16 @@ describe('minimail command line forms', () => {
       return result.stdout.split('\n').filter(Boolean);
     };
     expect(complete('minimail us')).toEqual(['user']);
-    expect(complete('minimail user ').sort()).toEqual(['--config', '--help', 'add', 'del', 'list', 'passwd']);
+    expect(complete('minimail user ').sort()).toEqual([
+      '--config',
+      '--help',
+      'add',
+      'app-password',
+      'del',
+      'list',
+      'passwd',
+      'quota',
+    ]);
     expect(complete('minimail user add alice@example.com --pass')).toEqual([
       '--password',
       '--password-stdin',

@@ -100,6 +100,7 @@ describe('loadConfig', () => {
       imapIdleTimeout: 30 * 60_000,
       authFreeFailures: 3,
       authMaxDelay: 30_000,
+      quotaWarning: 90,
       maxMessageSize: 25 * 1024 * 1024,
       maxRecipients: 100,
     });

@@ -135,6 +135,8 @@ const configSchema = z
     authFreeFailures: z.coerce.number().int().min(0).max(1_000),
     /** Cap of the failed-login delay. */
     authMaxDelay: z.string().transform((text, ctx) => toMs(text, ctx)),
+    /** Issue 18: a delivery that brings a user to this percent of a quota leaves a warning (0: none). */
+    quotaWarning: z.coerce.number().int().min(0).max(100),
     // ---- HTTP (issue 14, issue 11) ----
     /** Production: bearer token that admits non-loopback /metrics scrapers (loopback always may). */
     metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -185,6 +187,37 @@ const configSchema = z
     databaseTls: booleanSetting,
     /** PEM file of the CA that signed the PostgreSQL server's certificate (implies TLS). */
     databaseCa: z.string().min(1).optional(),
+    // ---- certificates by ACME (issue 18, docs/adr/0019) ----
+    /** Order and renew the TLS certificate by ACME (RFC 8555) instead of MINIMAIL_TLS_CERT/_KEY. */
+    acme: booleanSetting,
+    /** The account's contact address; the CA writes to it about expiry and policy. */
+    acmeContact: z.email().optional(),
+    /** Host names the certificate covers, comma-separated (default: MINIMAIL_HOSTNAME). */
+    acmeHostnames: z
+      .string()
+      .transform((text) =>
+        text
+          .split(',')
+          .map((name) => name.trim().toLowerCase())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(/^[a-z0-9.-]+$/, 'must be host names')).min(1)),
+    /** The CA's directory: `letsencrypt`, `letsencrypt-staging`, or any RFC 8555 directory URL. */
+    acmeDirectoryUrl: z.string().transform((text, ctx) => {
+      const known: Record<string, string> = {
+        letsencrypt: 'https://acme-v02.api.letsencrypt.org/directory',
+        'letsencrypt-staging': 'https://acme-staging-v02.api.letsencrypt.org/directory',
+      };
+      const url = known[text] ?? text;
+      if (!/^https:\/\//.test(url)) ctx.addIssue({ code: 'custom', message: 'must be an https:// URL' });
+      return url;
+    }),
+    /** http-01 (answered by the HTTP service, which must be port 80 to the CA) or tls-alpn-01 (port 443). */
+    acmeChallenge: z.enum(['http-01', 'tls-alpn-01']),
+    /** Where TLS-ALPN-01 is answered while a challenge is open (the CA connects to port 443). */
+    acmeTlsAlpnPort: port,
+    /** PEM file of a private CA that signs the directory's HTTPS (a test CA such as pebble's). */
+    acmeDirectoryCa: z.string().min(1).optional(),
   })
   .strict();
 
@@ -205,6 +238,13 @@ const ENV_KEYS: Record<string, string> = {
   tlsCert: 'MINIMAIL_TLS_CERT',
   tlsKey: 'MINIMAIL_TLS_KEY',
   maxMessageSize: 'MINIMAIL_MAX_MESSAGE_SIZE',
+  acme: 'MINIMAIL_ACME',
+  acmeContact: 'MINIMAIL_ACME_CONTACT',
+  acmeHostnames: 'MINIMAIL_ACME_HOSTNAMES',
+  acmeDirectoryUrl: 'MINIMAIL_ACME_DIRECTORY_URL',
+  acmeChallenge: 'MINIMAIL_ACME_CHALLENGE',
+  acmeTlsAlpnPort: 'MINIMAIL_ACME_TLS_ALPN_PORT',
+  acmeDirectoryCa: 'MINIMAIL_ACME_DIRECTORY_CA',
   maxRecipients: 'MINIMAIL_MAX_RECIPIENTS',
   logLevel: 'MINIMAIL_LOG_LEVEL',
   metricsToken: 'MINIMAIL_METRICS_TOKEN',
@@ -244,6 +284,7 @@ const ENV_KEYS: Record<string, string> = {
   imapIdleTimeout: 'MINIMAIL_IMAP_IDLE_TIMEOUT',
   authFreeFailures: 'MINIMAIL_AUTH_FREE_FAILURES',
   authMaxDelay: 'MINIMAIL_AUTH_MAX_DELAY',
+  quotaWarning: 'MINIMAIL_QUOTA_WARNING',
   databaseUrl: 'MINIMAIL_DATABASE_URL',
   databasePoolSize: 'MINIMAIL_DATABASE_POOL_SIZE',
   databaseStatementTimeout: 'MINIMAIL_DATABASE_STATEMENT_TIMEOUT',
@@ -339,10 +380,16 @@ export function loadConfig({ env, file }: LoadConfigInput): Config {
   raw['imapIdleTimeout'] ??= '30m';
   raw['authFreeFailures'] ??= 3;
   raw['authMaxDelay'] ??= '30s';
+  raw['quotaWarning'] ??= 90;
   raw['databasePoolSize'] ??= 10;
   raw['databaseStatementTimeout'] ??= '30s';
   raw['databaseTls'] ??= false;
   for (const name of LISTENER_NAMES) ports[name] ??= LISTENERS[name][profile];
+  raw['acme'] ??= false;
+  raw['acmeHostnames'] ??= String(raw['hostname']);
+  raw['acmeDirectoryUrl'] ??= 'letsencrypt';
+  raw['acmeChallenge'] ??= 'http-01';
+  raw['acmeTlsAlpnPort'] ??= 443;
 
   const result = configSchema.safeParse(raw);
   if (!result.success) {
@@ -357,6 +404,12 @@ export function loadConfig({ env, file }: LoadConfigInput): Config {
   config.dataDir = path.resolve(config.dataDir);
   if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
     throw new ConfigError('MINIMAIL_TLS_CERT and MINIMAIL_TLS_KEY must be given together');
+  }
+  if (config.acme && config.acmeContact === undefined) {
+    throw new ConfigError('MINIMAIL_ACME=on needs MINIMAIL_ACME_CONTACT (an e-mail address for the CA)');
+  }
+  if (config.acme && config.tlsCert !== undefined) {
+    throw new ConfigError('MINIMAIL_ACME=on and MINIMAIL_TLS_CERT/_KEY exclude each other: choose one');
   }
   if ((config.smarthostUser === undefined) !== (config.smarthostPassword === undefined)) {
     throw new ConfigError('MINIMAIL_SMARTHOST_USER and MINIMAIL_SMARTHOST_PASSWORD must be given together');

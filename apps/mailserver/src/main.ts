@@ -22,7 +22,10 @@ import { statusCommand } from './commands/status.js';
 import { migrateCommand } from './commands/migrate.js';
 import { storeCommands } from './commands/store.js';
 import { queueCommands } from './commands/queue.js';
+import { transferCommands } from './commands/transfer.js';
 import { userCommands } from './commands/user.js';
+import { appPasswordCommands } from './commands/app-password.js';
+import { quotaCommands } from './commands/quota.js';
 import { ConfigError, loadConfig } from './config.js';
 import { println, type CliIo } from './io.js';
 import { buildProgram, commandPath, oneLine, printHelp } from './program.js';
@@ -32,6 +35,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
   serve: serveCommand,
   ...domainCommands,
   ...userCommands,
+  ...appPasswordCommands,
+  ...quotaCommands,
   ...aliasCommands,
   ...mailboxCommands,
   ...backupCommands,
@@ -45,6 +50,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   ...storeCommands,
   completion: completionCommand,
   sendmail: sendmailCommand,
+  ...transferCommands,
 };
 
 /**

@@ -21,7 +21,7 @@ const describeBody = (raw: Buffer): string => serializeStructure(parseMessage(ra
 /** The SQLite store in `dataDir` (backup, restore and the bench work on the file). */
 export function openAppStore(
   dataDir: string,
-  options: { logger?: StoreLogger; writer?: 'inline' | 'thread' } = {},
+  options: { logger?: StoreLogger; writer?: 'inline' | 'thread'; quotaWarningPercent?: number } = {},
 ): MailStore {
   // indexBody: the mail catcher's search index (docs/adr/0017), from @minimail/http's light
   // `index-body` entry, which loads no web framework.
@@ -50,10 +50,12 @@ export async function openConfiguredStore(
   options: { logger?: StoreLogger; writer?: 'inline' | 'thread' } = {},
 ): Promise<MailStore> {
   const postgres = postgresSettingsOf(config);
-  if (postgres === null) return openAppStore(config.dataDir, options);
+  const quotaWarningPercent = config.quotaWarning;
+  if (postgres === null) return openAppStore(config.dataDir, { ...options, quotaWarningPercent });
   return openPostgresStore({
     ...postgres,
     describeBody,
+    quotaWarningPercent,
     indexBody,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });

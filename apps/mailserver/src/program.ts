@@ -14,7 +14,7 @@ import { cliVersion } from './version.js';
 /** What each group of two-word commands is about, for `minimail --help` and `minimail GROUP`. */
 export const GROUP_SUMMARIES: Record<string, string> = {
   domain: 'local domains: mail for them is accepted (production profile)',
-  user: 'users: mailbox owners, their passwords',
+  user: 'users: mailbox owners, their passwords, app passwords and quotas',
   alias: 'aliases and catch-alls',
   mailbox: "a user's mailboxes and how much mail they hold",
   dkim: 'DKIM signing keys',

@@ -8,6 +8,7 @@
  */
 import {
   createMetrics,
+  type AcmeChallengeResponder,
   type AuthThrottle,
   type Metrics,
   type ServiceListener,
@@ -32,6 +33,8 @@ export interface ServiceContext {
   metrics?: Metrics;
   /** One failed-login throttle for every listener of the process (guessing is slowed across ports). */
   authThrottle?: AuthThrottle;
+  /** ACME HTTP-01 answers, served by the http service when MINIMAIL_ACME=on. */
+  acmeChallenges?: AcmeChallengeResponder;
   /** The process's recorded conversations (issue 16), when recording is on; shared with http. */
   recordings?: TranscriptBook;
   /** The services this process runs (e.g. whether SMTP is here for /api/v1/chaos to act on). */
@@ -270,12 +273,20 @@ export const SERVICES: Record<string, ServiceSpec> = {
   http: {
     description: 'HTTP on 8025: /healthz, /metrics; in dev also the mail-catcher API and web page',
     start: async (ctx) => {
-      const { createHttpServer } = await import('@minimail/http');
+      const { createHttpServer, pickEndpoint } = await import('@minimail/http');
       // Only when this process also runs SMTP: the triggers act on its listeners.
       const smtpHere =
         ctx.services?.some((name) => name === 'smtp' || name.startsWith('submission')) ?? false;
       const chaos = smtpHere ? await processChaos(ctx.config) : undefined;
       const catcher = await catcherOptions(ctx);
+      const { ports, hostname } = ctx.config;
+      // What autoconfig/autodiscover/.mobileconfig advertise: exactly the listeners that are on.
+      const clientSettings = {
+        hostname,
+        imap: pickEndpoint(ports.imaps, ports.imap),
+        pop3: pickEndpoint(ports.pop3s, ports.pop3),
+        submission: pickEndpoint(ports.submissions, ports.submission),
+      };
       return listen(ctx, 'http', () =>
         createHttpServer({
           store: ctx.store,
@@ -288,6 +299,8 @@ export const SERVICES: Record<string, ServiceSpec> = {
           chaos,
           recordings: ctx.recordings,
           ...catcher,
+          clientSettings,
+          ...(ctx.acmeChallenges ? { acmeChallenges: ctx.acmeChallenges } : {}),
         }),
       );
     },

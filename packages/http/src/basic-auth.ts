@@ -20,9 +20,15 @@ export interface BasicAuthOptions {
 
 /**
  * HTTP basic auth (RFC 7617) for the web app and the API, as Mailpit's --ui-auth-file. /healthz
- * and /metrics stay as they are (probes and scrapers have their own rules, see operations.ts).
+ * and /metrics stay as they are (probes and scrapers have their own rules, see operations.ts), and
+ * so do the public paths server.ts names (client autoconfiguration, ACME HTTP-01).
  */
-export async function registerBasicAuth(app: FastifyInstance, options: BasicAuthOptions): Promise<void> {
+export async function registerBasicAuth(
+  app: FastifyInstance,
+  options: BasicAuthOptions,
+  /** Paths it does not cover (default: /healthz and /metrics). */
+  isPublic: (path: string) => boolean = (path) => path === '/healthz' || path === '/metrics',
+): Promise<void> {
   const remembered = new Map<string, number>();
   await app.register(fastifyBasicAuth, {
     authenticate: { realm: options.realm ?? 'minimail' },
@@ -38,8 +44,8 @@ export async function registerBasicAuth(app: FastifyInstance, options: BasicAuth
     },
   });
   app.addHook('onRequest', (request, reply, done) => {
-    const path = request.url.split('?')[0];
-    if (path === '/healthz' || path === '/metrics') return done();
+    const path = request.url.split('?')[0] ?? '/';
+    if (isPublic(path)) return done();
     (app.basicAuth as (req: typeof request, rep: typeof reply, next: (err?: Error) => void) => void)(
       request,
       reply,

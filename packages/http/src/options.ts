@@ -3,8 +3,15 @@ import type { BasicAuthOptions } from './basic-auth.js';
 import type { RetentionOptions } from './catcher/retention.js';
 import type { WebhookOptions } from './webhooks.js';
 import type { ChaosControl } from './api-v1/chaos-routes.js';
-import type { Logger, Profile, ServiceListener, TranscriptBook } from '@minimail/protocol';
+import type {
+  AcmeChallengeResponder,
+  Logger,
+  Profile,
+  ServiceListener,
+  TranscriptBook,
+} from '@minimail/protocol';
 import type { MailStore } from '@minimail/store';
+import type { ClientSettings } from './autoconfig/client-settings.js';
 import type { Registry } from 'prom-client';
 
 export interface HttpServiceOptions {
@@ -48,6 +55,14 @@ export interface HttpServiceOptions {
   recordings?: TranscriptBook | undefined;
   /** Shown by /api/v1/info. */
   version?: string;
+  /**
+   * What mail clients are told by the autoconfiguration endpoints (Thunderbird autoconfig, Outlook
+   * autodiscover, Apple .mobileconfig), built by the app from its configuration. Absent: no endpoints.
+   * Served in every profile, for any Host (clients ask under autoconfig.<domain>).
+   */
+  clientSettings?: ClientSettings | undefined;
+  /** ACME HTTP-01 challenges in progress (MINIMAIL_ACME=on): answered under /.well-known/acme-challenge/. */
+  acmeChallenges?: AcmeChallengeResponder | undefined;
 }
 
 /** close() stops accepting, ends long polls and event streams, closes every connection. */

@@ -18,12 +18,21 @@ import type { HttpListener, HttpServiceOptions } from './options.js';
 import { isTrustedHost } from './trusted-host.js';
 import { registerWebApp } from './web-app.js';
 import { registerBasicAuth } from './basic-auth.js';
+import { isPublicAutoconfigPath, registerAutoconfig } from './autoconfig/routes.js';
 import { registerRelease } from './api-v1/release-route.js';
 import { Retention } from './catcher/retention.js';
 import { Webhooks } from './webhooks.js';
 
 /** Paths that answer any Host (probes and scrapers use container names). */
 const OPERATION_PATHS = new Set(['/healthz', '/metrics']);
+
+/**
+ * Paths answered for any Host and without basic auth: operations, client autoconfiguration (asked
+ * for under autoconfig.<domain>) and ACME HTTP-01 (the CA's validator names the domain).
+ */
+function isPublicPath(path: string): boolean {
+  return OPERATION_PATHS.has(path) || isPublicAutoconfigPath(path);
+}
 
 /**
  * The HTTP service (port 8025, like Mailpit and MailHog) on Fastify (docs/adr/0017): health and
@@ -75,11 +84,11 @@ export async function buildApp(
   });
   for (const schema of [...SHARED_SCHEMAS, CHAOS_SCHEMA, ...SESSION_SCHEMAS]) app.addSchema(schema);
   const events = new MailEvents(options.store, logger);
-  if (options.basicAuth !== undefined) await registerBasicAuth(app, options.basicAuth);
+  if (options.basicAuth !== undefined) await registerBasicAuth(app, options.basicAuth, isPublicPath);
 
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
-    if (!OPERATION_PATHS.has(path) && !isTrustedHost(request.headers.host, options.allowedHosts ?? [])) {
+    if (!isPublicPath(path) && !isTrustedHost(request.headers.host, options.allowedHosts ?? [])) {
       return reply.code(403).send({ error: 'host not allowed' });
     }
   });
@@ -113,6 +122,8 @@ export async function buildApp(
   });
   app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ error: 'not found' }));
 
+  // Every profile: client autoconfiguration and ACME HTTP-01 (issue 18, docs/adr/0019, 0021).
+  await registerAutoconfig(app, options);
   registerOperations(app, options.store, options.registry, logger, {
     open: options.profile === 'dev',
     token: options.metricsToken,

@@ -71,6 +71,10 @@ export const CAPABILITIES: readonly CapabilityEntry[] = [
   { name: 'CREATE-SPECIAL-USE' }, // RFC 6154 3: CREATE name (USE (\Sent))
   { name: 'COMPRESS=DEFLATE' }, // RFC 4978
   { name: 'UTF8=ACCEPT' }, // RFC 6855: ENABLE UTF8=ACCEPT, UTF-8 mailbox names, APPEND UTF8
+  { name: 'QUOTA' }, // RFC 9208: GETQUOTA, GETQUOTAROOT, [OVERQUOTA]
+  { name: 'QUOTA=RES-STORAGE' }, // RFC 9208 5.1: the STORAGE resource (units of 1024 octets)
+  { name: 'QUOTA=RES-MESSAGE' }, // RFC 9208 5.2: the MESSAGE resource (messages in all mailboxes)
+  { name: 'STATUS=SIZE' }, // RFC 8438: STATUS (SIZE)
   { name: 'STARTTLS', when: (ctx) => beforeAuth(ctx) && ctx.tlsAvailable && !ctx.secure }, // RFC 3501 6.2.1
   { name: 'LOGINDISABLED', when: (ctx) => beforeAuth(ctx) && !isPlaintextAuthAllowed(ctx) }, // RFC 3501 6.2.3
   { name: 'AUTH=PLAIN', when: (ctx) => beforeAuth(ctx) && isPlaintextAuthAllowed(ctx) }, // RFC 4616

@@ -33,6 +33,8 @@ const STORE_ERROR_REPLIES: Record<StoreErrorCode, { code: string; text: string }
   INVALID: { code: 'CANNOT', text: 'Operation not permitted on this mailbox' },
   /** RFC 5530 3: another session holds a lock. */
   LOCKED: { code: 'INUSE', text: 'Mailbox is in use, try again later' },
+  /** RFC 9208 4.4 / RFC 5530 3: storing this would pass the user's quota. */
+  OVER_QUOTA: { code: 'OVERQUOTA', text: 'Quota exceeded' },
   /** RFC 5530 3: a temporary failure; the client should retry. */
   TEMPORARY: { code: 'UNAVAILABLE', text: 'Temporary failure, try again later' },
 };

@@ -66,4 +66,39 @@ describe('IMAP login through the shared login policy', () => {
     expect(right).toBeGreaterThanOrEqual(DELAY_MS - 5);
     expect(Math.abs(right - wrong)).toBeLessThan(DELAY_MS / 2);
   });
+
+  it('holds app passwords to the same policy: a guess counts, and a right one waits out the throttle', async () => {
+    await store.addDomain('local.test');
+    await store.addUser('bob@local.test', 'secret');
+    const { password } = await store.addAppPassword('bob@local.test', 'phone');
+    const throttle = new AuthThrottle({ freeFailures: 0, baseDelayMs: DELAY_MS, maxDelayMs: DELAY_MS });
+    server = createImapServer({
+      store,
+      logger: createLogger({ level: 'silent' }),
+      hostname: 'imap.test',
+      profile: 'production',
+      tls: await selfSignedPemPair('imap.test'),
+      implicitTls: true,
+      authThrottle: throttle,
+    });
+    const port = await server.listen(0, '127.0.0.1');
+    const login = async (secret: string, reply: RegExp): Promise<number> => {
+      const client = await RawClient.connect(port, { tls: true });
+      clients.push(client);
+      await client.expect(PLAIN_GREETING);
+      const started = performance.now();
+      client.send(`a LOGIN bob@local.test ${secret}`);
+      await client.expect(reply);
+      return performance.now() - started;
+    };
+    // A guess shaped like an app password is a failed login like any other, counted by the throttle.
+    expect(throttle.delayFor('127.0.0.1', 'bob@local.test')).toBe(0);
+    await login('abcd-efgh-jkmn-pqrs-tuvw', /^a NO \[AUTHENTICATIONFAILED\] Invalid credentials$/);
+    expect(throttle.delayFor('127.0.0.1', 'bob@local.test')).toBeGreaterThanOrEqual(DELAY_MS);
+    // The right app password then waits the delay before it is looked at, and logs in.
+    const right = await login(password, /^a OK \[CAPABILITY [^\]]+\] Logged in$/);
+    expect(right).toBeGreaterThanOrEqual(DELAY_MS - 5);
+    // A success clears the account's failures.
+    expect(throttle.delayFor('198.51.100.7', 'bob@local.test')).toBe(0);
+  });
 });

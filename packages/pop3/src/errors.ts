@@ -21,6 +21,8 @@ const STORE_ERROR_REPLIES: Record<StoreErrorCode, string> = {
   // (a request the store refuses, e.g. a bad mailbox name), not the client's fault.
   INVALID: err('mail store unavailable, try again later', RESPONSE_CODES.SYS_TEMP),
   LOCKED: err('mail store is busy, try again later', RESPONSE_CODES.SYS_TEMP),
+  // POP3 stores nothing; a quota refusal cannot happen here, and would be permanent.
+  OVER_QUOTA: err('quota exceeded', RESPONSE_CODES.SYS_PERM),
   // Also a store that is closing during shutdown ('store is closed'; transaction.test.ts).
   TEMPORARY: err('mail store is busy, try again later', RESPONSE_CODES.SYS_TEMP),
 };

@@ -96,3 +96,4 @@ export {
   type OutboundQueueSource,
   type ProtocolMetrics,
 } from './metrics.js';
+export { ACME_HTTP01_PREFIX, AcmeChallengeResponder, answerAcmeHttp01 } from './acme-challenges.js';

@@ -191,6 +191,9 @@ export async function deliverMessage(delivery: LocalDelivery): Promise<DeliveryR
   const request: DeliveryRequest = {
     raw: prependTraceHeaders(delivery.traceHeaders, delivery.message),
     targets: [...userIds].map((userId) => (delivery.junk ? { userId, mailbox: 'Junk' } : { userId })),
+    // Issue 18: a user whose quota this message would pass gets no copy (checked inside the
+    // store's write transaction); when nobody is left the store refuses it (OVER_QUOTA).
+    quota: 'enforce',
   };
   if (plan.relay.length > 0)
     request.outbound = {

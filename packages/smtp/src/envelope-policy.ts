@@ -1,5 +1,5 @@
 import { isForbiddenRecipientDomain } from './outbound/forbidden-destinations.js';
-import type { MailStore } from '@minimail/store';
+import { fitsQuota, isQuotaFull, type MailStore, type User } from '@minimail/store';
 import type { ReplyName } from './replies.js';
 
 import type { Profile } from '@minimail/protocol';
@@ -32,6 +32,8 @@ export interface RecipientContext {
    * loopback, link-local, our own); absent: no lookup at RCPT (the relay worker still filters).
    */
   resolvesOnlyToForbidden?: (domain: string) => Promise<boolean>;
+  /** RFC 1870 SIZE= of MAIL FROM, when the client declared one: checked against quotas at RCPT. */
+  declaredSize?: number;
 }
 
 /**
@@ -61,6 +63,8 @@ export async function decideRecipient(
     // Dev catches everything: known addresses resolve as configured, the rest get a mailbox,
     // and alias forwards stay local too. Nothing is ever relayed out.
     if (resolution.kind === 'local') {
+      const full = await mailboxFull(store, resolution.users, resolution.forward.length, context);
+      if (full !== null) return full;
       return accept({
         userIds: resolution.users.map((user) => user.id),
         create: resolution.forward,
@@ -70,13 +74,16 @@ export async function decideRecipient(
     return accept({ userIds: [], create: [address], relay: [] });
   }
   switch (resolution.kind) {
-    case 'local':
+    case 'local': {
+      const full = await mailboxFull(store, resolution.users, resolution.forward.length, context);
+      if (full !== null) return full;
       // Forwards configured by the admin (alias -> remote address) go out through the queue.
       return accept({
         userIds: resolution.users.map((user) => user.id),
         create: [],
         relay: resolution.forward,
       });
+    }
     case 'unknown':
       return { ok: false, reply: 'UNKNOWN_RECIPIENT' };
     case 'remote':
@@ -88,6 +95,32 @@ export async function decideRecipient(
         ? { ok: false, reply: 'DESTINATION_REFUSED' }
         : accept({ userIds: [], create: [], relay: [address] });
   }
+}
+
+/**
+ * Issue 18: RCPT to a mailbox whose quota is used up, or has no room for the declared SIZE=, is
+ * refused with 452 4.2.2 (RFC 3463 X.2.2 mailbox full; temporary, the user can make room). Only
+ * when no one behind the address could take the message: an alias with one full member among
+ * others, or with remote forwards, is accepted (DATA then stores what fits, issue 18 in
+ * transaction-hooks.ts). Null: accept.
+ */
+async function mailboxFull(
+  store: MailStore,
+  users: readonly User[],
+  otherTargets: number,
+  context: RecipientContext,
+): Promise<Decision<never> | null> {
+  if (users.length === 0 || otherTargets > 0) return null;
+  try {
+    for (const user of users) {
+      const quota = await store.getQuota(user.address);
+      const room = !isQuotaFull(quota) && fitsQuota(quota, context.declaredSize ?? 0, 1);
+      if (room) return null;
+    }
+  } catch (error) {
+    return storeFailure(error);
+  }
+  return { ok: false, reply: 'MAILBOX_FULL' };
 }
 
 /**

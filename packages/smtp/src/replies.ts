@@ -20,6 +20,12 @@ export const REPLIES = {
    * is spent by other messages in flight; the client keeps this one and retries.
    */
   OVER_BUDGET: { code: 452, enhanced: '4.3.1', text: 'Too many messages being received, try again later' },
+  /**
+   * RFC 5321 4.2.2 452 + RFC 3463 4.2.2 (mailbox full), at RCPT: the recipient's quota is used up
+   * (or has no room for the SIZE= the client declared). Temporary: the user may make room, and
+   * RFC 5321 4.5.3.1.10 has clients treat a 552 at RCPT as temporary anyway.
+   */
+  MAILBOX_FULL: { code: 452, enhanced: '4.2.2', text: 'Mailbox full, try again later' },
   /** RFC 4954 6 + RFC 3463 4.7.0: the account could not be checked right now. */
   AUTH_TEMPORARY: { code: 454, enhanced: '4.7.0', text: 'Temporary authentication failure' },
   /** RFC 4954 6: MAIL, RCPT and DATA need a login on the submission port (RFC 6409 4.3). */
@@ -30,6 +36,15 @@ export const REPLIES = {
   UNKNOWN_RECIPIENT: { code: 550, enhanced: '5.1.1', text: 'No such user here' },
   /** RFC 1870 6.1 + RFC 3463 5.3.4: the message is larger than SIZE allows. */
   MESSAGE_TOO_BIG: { code: 552, enhanced: '5.3.4', text: 'Message size exceeds fixed maximum message size' },
+  /**
+   * RFC 5321 4.2.2 552 (exceeded storage allocation) + RFC 3463 5.2.2 (mailbox full), after DATA:
+   * storing this message would pass every recipient's quota; nothing was stored.
+   */
+  OVER_QUOTA: {
+    code: 552,
+    enhanced: '5.2.2',
+    text: "Mailbox full: the message exceeds the recipient's storage quota",
+  },
   /** RFC 6409 6.1 + RFC 3463 5.7.1: a submitter may only send as one of its own addresses. */
   SENDER_NOT_OWNED: {
     code: 553,

@@ -6,9 +6,8 @@ import type {
 } from 'smtp-server';
 import type { Logger } from 'pino';
 import { recordBodyPreview } from '@minimail/protocol';
-import type { MailStore, OutboundDsn } from '@minimail/store';
+import { StoreError, type DeliveryResult, type MailStore, type OutboundDsn } from '@minimail/store';
 import { dsnByRecipient } from './dsn-params.js';
-import { sendBounce } from './outbound/bounce.js';
 import type { DsnRecipient } from './outbound/dsn.js';
 import type { MessageMemoryBudget, ProtocolMetrics } from '@minimail/protocol';
 import type { SmtpRecordings } from './recording.js';
@@ -17,6 +16,7 @@ import { decideRecipient, decideSender, mergePlans } from './envelope-policy.js'
 import { originatorAddresses } from './sender-headers.js';
 import { isForbiddenDestination } from './outbound/forbidden-destinations.js';
 import { lookupDestination } from './outbound/mx-lookup.js';
+import { sendBounce } from './outbound/bounce.js';
 import type { DnsResolver } from './outbound/resolver.js';
 import type { Profile, RecipientPlan } from './envelope-policy.js';
 import type { InFlight } from './in-flight.js';
@@ -146,11 +146,13 @@ export function transactionHooks(context: TransactionContext) {
       refuse(session, 'LOCAL_ERROR', new Error('RCPT without a tracked transaction'), callback);
       return;
     }
+    const declaredSize = declaredSizeOf(session);
     const recipientContext = {
       profile: context.profile,
       authenticated: context.kind === 'submission' && sessionUser(session) !== null,
       hostname: context.hostname,
       ...(context.relayResolver !== undefined ? { resolvesOnlyToForbidden } : {}),
+      ...(declaredSize !== undefined ? { declaredSize } : {}),
     };
     decideRecipient(context.store, recipientContext, address.address).then(
       (decision) => {
@@ -197,6 +199,14 @@ export function transactionHooks(context: TransactionContext) {
   };
 
   return { onMailFrom, onRcptTo, onData, onClose };
+}
+
+/** RFC 1870 5: MAIL FROM's SIZE= (smtp-server has checked it against the fixed limit). */
+function declaredSizeOf(session: SMTPServerSession): number | undefined {
+  const from = session.envelope.mailFrom;
+  const args = from === false ? undefined : (from.args as Record<string, unknown> | false | undefined);
+  const size = args ? args['SIZE'] : undefined;
+  return typeof size === 'string' && /^\d{1,15}$/.test(size) ? Number(size) : undefined;
 }
 
 interface DataOutcome {
@@ -306,9 +316,10 @@ async function deliverCollected(
       singleRecipient: recipients.length === 1 ? (recipients[0] ?? null) : null,
       date: new Date(),
     });
+  let result: DeliveryResult;
   const dsn = dsnByRecipient(session);
   try {
-    const result = await deliverMessage({
+    result = await deliverMessage({
       store: context.store,
       traceHeaders,
       message: auth.message,
@@ -318,28 +329,17 @@ async function deliverCollected(
       junk: spam.junk,
       dsn,
     });
-    await deliveredNotices(context, session, transaction.from, recipients, plans, dsn, auth.message);
-    const recorder = context.recordings?.get(session.id);
-    if (recorder !== undefined) {
-      recorder.note(
-        `[stored durably: sha256 ${result.bodyHash}; ${result.copies.length} local ${result.copies.length === 1 ? 'copy' : 'copies'}, ${result.queued.length} queued for relay]`,
-      );
-      for (const copy of result.copies) recorder.link(copy.mailboxId, copy.uid, 'delivered');
-    }
-    return {
-      reply: 'DELIVERED',
-      result: 'delivered',
-      size: collected.size,
-      log: {
-        size: collected.size,
-        ...(auth.summary !== null ? { authResults: auth.summary } : {}),
-        ...spam.log,
-        copies: result.copies.length,
-        queued: result.queued.length,
-        bodyHash: result.bodyHash,
-      },
-    };
   } catch (error) {
+    if (error instanceof StoreError && error.code === 'OVER_QUOTA') {
+      // RFC 5321 4.2.2 552 + RFC 3463 5.2.2: this message would pass the quota of everyone it is
+      // for; the store refused it inside its transaction, so nothing was stored.
+      return {
+        reply: 'OVER_QUOTA',
+        result: 'OVER_QUOTA',
+        size: collected.size,
+        log: { size: collected.size },
+      };
+    }
     // RFC 5321 4.2.3 451: the client keeps the message; deliver() is one transaction, so
     // nothing of it was stored.
     return {
@@ -350,6 +350,104 @@ async function deliverCollected(
       log: { size: collected.size },
     };
   }
+  const overQuota = await bounceOverQuota(
+    context,
+    session,
+    transaction,
+    recipients,
+    result,
+    auth.message,
+    dsn,
+  );
+  // RFC 3461 NOTIFY=SUCCESS: a delivered notice for the recipients that got the message (not
+  // those over quota, who got the failure above).
+  const missed = new Set(overQuota.map((address) => address.toLowerCase()));
+  const reached = recipients.filter((address) => !missed.has(address.toLowerCase()));
+  const reachedPlans = plans.filter((_, i) => !missed.has((recipients[i] ?? '').toLowerCase()));
+  await deliveredNotices(context, session, transaction.from, reached, reachedPlans, dsn, auth.message);
+  const recorder = context.recordings?.get(session.id);
+  if (recorder !== undefined) {
+    recorder.note(
+      `[stored durably: sha256 ${result.bodyHash}; ${result.copies.length} local ${result.copies.length === 1 ? 'copy' : 'copies'}, ${result.queued.length} queued for relay${overQuota.length > 0 ? `; over quota: ${overQuota.join(', ')}` : ''}]`,
+    );
+    for (const copy of result.copies) recorder.link(copy.mailboxId, copy.uid, 'delivered');
+  }
+  return {
+    reply: 'DELIVERED',
+    result: 'delivered',
+    size: collected.size,
+    log: {
+      size: collected.size,
+      ...(auth.summary !== null ? { authResults: auth.summary } : {}),
+      ...spam.log,
+      copies: result.copies.length,
+      queued: result.queued.length,
+      bodyHash: result.bodyHash,
+      ...(overQuota.length > 0 ? { overQuota } : {}),
+    },
+  };
+}
+
+/**
+ * Issue 18: after DATA there is one reply for every recipient (RFC 5321 3.3), so when the message
+ * fits some recipients' quotas and not others', it is stored for those it fits (250) and the
+ * sender gets a bounce (RFC 3464, status 5.2.2) naming the recipients it did not reach, as an LMTP
+ * delivery behind Postfix would. Returns those recipients. A failing bounce is logged: the 250
+ * stands for the copies that were stored.
+ */
+async function bounceOverQuota(
+  context: TransactionContext,
+  session: SMTPServerSession,
+  transaction: Transaction,
+  recipients: readonly string[],
+  result: DeliveryResult,
+  message: Buffer,
+  dsn: ReadonlyMap<string, OutboundDsn>,
+): Promise<string[]> {
+  const over = new Set(result.overQuota ?? []);
+  if (over.size === 0) return [];
+  const missed = recipients.filter((address) => {
+    const plan = transaction.plans.get(address.toLowerCase());
+    return (
+      plan !== undefined &&
+      plan.create.length === 0 &&
+      plan.relay.length === 0 &&
+      plan.userIds.length > 0 &&
+      plan.userIds.every((id) => over.has(id))
+    );
+  });
+  if (missed.length === 0) return [];
+  // RFC 3461 4.1: NOTIFY without FAILURE (or NEVER) asks for no failure report; ORCPT and ENVID
+  // are echoed (RFC 3464). The null sender never gets one.
+  const told = missed.filter((address) => {
+    const notify = dsn.get(address.toLowerCase())?.notify;
+    return notify === undefined || notify.includes('FAILURE');
+  });
+  if (told.length === 0 || transaction.from === '') return missed;
+  const envid = dsn.get(recipients[0]?.toLowerCase() ?? '')?.envid;
+  try {
+    await sendBounce({
+      store: context.store,
+      hostname: context.hostname,
+      sender: transaction.from,
+      recipients: told.map((address) => {
+        const orcpt = dsn.get(address.toLowerCase())?.orcpt;
+        return {
+          address,
+          action: 'failed' as const,
+          status: REPLIES.OVER_QUOTA.enhanced,
+          diagnostic: `smtp; ${REPLIES.OVER_QUOTA.code} ${replyText('OVER_QUOTA')}`,
+          ...(orcpt !== undefined ? { originalRecipient: orcpt } : {}),
+        };
+      }),
+      original: message,
+      arrivalDate: new Date(transaction.startedAt),
+      ...(envid !== undefined ? { envid } : {}),
+    });
+  } catch (error) {
+    context.logger.error({ cid: session.id, err: error, recipients: missed }, 'over-quota bounce failed');
+  }
+  return missed;
 }
 
 /**

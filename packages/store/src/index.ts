@@ -28,6 +28,7 @@ export { openMailStore, isPostgresUrl, type StoreLocation, type PostgresSettings
 export { CoreMailStore, type CoreStoreOptions } from './core/mail-store.js';
 export { copyStore, type CopyEndpoint, type CopyReport } from './copy/copy-store.js';
 export { DATA_TABLES, type DataTable } from './core/data-tables.js';
+export { fitsQuota, isQuotaFull, quotaPercent, DEFAULT_QUOTA_WARNING_PERCENT } from './core/quotas.js';
 export {
   checkScriptName,
   MAX_SIEVE_SCRIPTS,

@@ -10,6 +10,7 @@ import {
   type TlsSource,
 } from '@minimail/protocol';
 import { CliError } from '../cli-error.js';
+import { setUpAcme, type AcmeSetup } from '../acme-setup.js';
 import { LISTENERS } from '../config.js';
 import { openConfiguredStore } from '../open-store.js';
 import {
@@ -62,7 +63,12 @@ export const serveCommand: CommandSpec = {
 
     let tls: TlsSource;
     let provider: TlsContextProvider | null = null;
-    if (config.tlsCert && config.tlsKey) {
+    let acme: AcmeSetup | null = null;
+    if (config.acme) {
+      acme = await setUpAcme(config, logger, services.includes('http') && config.ports.http !== 0);
+      provider = acme.provider;
+      tls = provider;
+    } else if (config.tlsCert && config.tlsKey) {
       // Renewed files (certbot, cert-manager) are picked up by new connections without a restart:
       // the files are polled, and SIGHUP reloads at once.
       const { tlsCert, tlsKey } = config;
@@ -108,12 +114,14 @@ export const serveCommand: CommandSpec = {
       authThrottle,
       services,
       ...(metrics ? { metrics } : {}),
+      ...(acme ? { acmeChallenges: acme.responder } : {}),
       ...(recordings ? { recordings } : {}),
     };
 
     const running: RunningListener[] = [];
     const tasks: RunningTask[] = [];
     const stopAll = async (): Promise<void> => {
+      await acme?.manager?.stop();
       await Promise.allSettled([...running, ...tasks].map((part) => part.close()));
       process.off('SIGHUP', onHangup);
       provider?.close();
@@ -135,6 +143,8 @@ export const serveCommand: CommandSpec = {
         `listening: ${LISTENERS[listener.listener].what} on ${config.bind}:${listener.port}`,
       );
     }
+    // After the listeners: the CA's validation of HTTP-01 needs the http service to answer.
+    acme?.manager?.start();
     logger.info(
       { profile: config.profile, dataDir: config.dataDir, services, store: storeKind },
       `minimail ready (${config.profile} profile, data in ${config.dataDir}, store: ${storeKind})`,

@@ -63,16 +63,26 @@ export const userCommands: Record<string, CommandSpec> = {
   },
   'user list': {
     usage: 'user list [--json]',
-    summary: 'print every user address, one a line',
+    summary: 'print every user address, one a line (--json adds each quota and its use)',
     arity: 0,
     json: true,
     run: (ctx) =>
       withStore(ctx.config, async (store) => {
-        const users = (await store.listUsers()).map((user) => ({
-          address: user.address,
-          hasPassword: user.hasPassword,
-          createdAt: user.createdAt.toISOString(),
-        }));
+        const users = [];
+        for (const user of await store.listUsers()) {
+          const quota = await store.getQuota(user.address);
+          users.push({
+            address: user.address,
+            hasPassword: user.hasPassword,
+            createdAt: user.createdAt.toISOString(),
+            quota: {
+              limitBytes: quota.limitBytes,
+              limitMessages: quota.limitMessages,
+              usedBytes: quota.usedBytes,
+              usedMessages: quota.usedMessages,
+            },
+          });
+        }
         printRows(ctx, users, (user) => user.address);
       }),
   },

@@ -35,11 +35,15 @@ export const appendCommand: CommandSpec<'APPEND'> = {
       if (message.length === 0) throw empty(index);
       requests.push({ message, flags: storableFlags(flags), internalDate });
     }
+    // RFC 9208 4.4 / RFC 5530 3: messages that would pass a limit are refused with [OVERQUOTA]
+    // (the store's OVER_QUOTA, checked inside the write transaction, message after message, so
+    // neither a MULTIAPPEND nor concurrent APPENDs can pass a limit; all or none are stored).
     const results = await ctx.store.deliverAll(
       requests.map(({ message, flags, internalDate }) => ({
         raw: message,
         targets: [{ mailboxId: mailbox.id }],
         flags,
+        quota: 'enforce' as const,
         ...(internalDate === null ? {} : { internalDate }),
       })),
     );

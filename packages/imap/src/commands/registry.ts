@@ -24,6 +24,7 @@ import { lsubCommand } from './lsub.js';
 import { moveCommand } from './move.js';
 import { namespaceCommand } from './namespace.js';
 import { noopCommand } from './noop.js';
+import { getquotaCommand, getquotarootCommand } from './quota.js';
 import { renameCommand } from './rename.js';
 import { searchCommand } from './search.js';
 import { sortCommand } from './sort.js';
@@ -58,6 +59,8 @@ export const COMMANDS: { readonly [N in CommandName]: CommandSpec<N> } = {
   LIST: listCommand,
   LSUB: lsubCommand,
   STATUS: statusCommand,
+  GETQUOTA: getquotaCommand,
+  GETQUOTAROOT: getquotarootCommand,
   APPEND: appendCommand,
   IDLE: idleCommand,
   CHECK: checkCommand,

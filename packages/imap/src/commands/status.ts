@@ -44,6 +44,12 @@ export async function statusResponse(
     HIGHESTMODSEQ: status.highestModseq,
     // RFC 8474 4.3: status-att-val =/ "MAILBOXID" SP "(" objectid ")".
     MAILBOXID: [atom(mailboxObjectId(mailbox))],
+    // RFC 8438: the total RFC822.SIZE of the mailbox's messages.
+    SIZE: status.size,
+    // RFC 9208 4.2.3/4.2.4: messages with \Deleted, and what expunging them would free, in the
+    // 1024-octet units of STORAGE (rounded up, as GETQUOTA's usage is).
+    DELETED: status.deleted,
+    'DELETED-STORAGE': Math.ceil(status.deletedSize / 1024),
   };
   const items: ResponseValue[] = requested.flatMap((item) => [atom(item), values[item]]);
   return untagged('STATUS', mailboxNameOut(ctx, mailbox.name), items);

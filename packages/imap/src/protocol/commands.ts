@@ -10,7 +10,10 @@ import type { SortArgs, ThreadArgs } from './sort.js';
 
 export type NoArgs = Record<string, never>;
 
-/** RFC 3501 6.3.10 STATUS data items, and RFC 7162 3.1.7 HIGHESTMODSEQ. */
+/**
+ * RFC 3501 6.3.10 STATUS data items, RFC 7162 3.1.7 HIGHESTMODSEQ, RFC 8438 SIZE, and RFC 9208
+ * 4.2.3/4.2.4 DELETED (with QUOTA=RES-MESSAGE) and DELETED-STORAGE (with QUOTA=RES-STORAGE).
+ */
 export const STATUS_ITEMS = [
   'MESSAGES',
   'RECENT',
@@ -18,6 +21,9 @@ export const STATUS_ITEMS = [
   'UIDVALIDITY',
   'UNSEEN',
   'HIGHESTMODSEQ',
+  'SIZE',
+  'DELETED',
+  'DELETED-STORAGE',
   // RFC 8474 4: OBJECTID.
   'MAILBOXID',
 ] as const;
@@ -110,6 +116,10 @@ export interface CommandArgs {
   };
   LSUB: { reference: string; pattern: string };
   STATUS: { mailbox: string; items: readonly StatusItem[] };
+  /** RFC 9208 4.2: a quota root name (minimail has one per user, ""). */
+  GETQUOTA: { root: string };
+  /** RFC 9208 4.3. */
+  GETQUOTAROOT: { mailbox: string };
   /** RFC 3501 6.3.11, RFC 3502 MULTIAPPEND: one or more messages, in order. */
   APPEND: { mailbox: string; messages: readonly AppendMessage[] };
   /** RFC 4978 3: the compression mechanism, upper-cased (DEFLATE is the only one). */

@@ -880,7 +880,8 @@ describe('parseCommand: errors', () => {
     ['a1 FETCH 1 (FLAGS', bad('Expected ")"')],
     ['a1 STORE 1 FLAGZ (\\Seen)', bad('Invalid store item FLAGZ')],
     ['a1 STORE 1 FLAGS (\\*)', bad('Expected a flag')],
-    ['a1 STATUS INBOX (MESSAGES SIZE)', bad('Unknown status item SIZE')],
+    // SIZE is known since STATUS=SIZE (RFC 8438), DELETED and DELETED-STORAGE since RFC 9208 QUOTA.
+    ['a1 STATUS INBOX (MESSAGES NOSUCHITEM)', bad('Unknown status item NOSUCHITEM')],
     ['a1 SELECT INBOX (QRESYNC)', bad('Expected a space')],
     ['a1 SELECT INBOX (QRESYNC (1))', bad('Expected a space')],
     ['a1 SELECT INBOX (QRESYNC (0 5))', bad('Invalid UIDVALIDITY')],

@@ -95,6 +95,11 @@ const COMMAND_PARSERS: { readonly [N in CommandName]: ArgParser<N> } = {
   CREATE: ({ reader }) => readCreateArgs(reader),
   DELETE: mailboxOnly,
   SUBSCRIBE: mailboxOnly,
+  GETQUOTA: ({ reader }) => {
+    reader.space();
+    return { root: reader.readAstring('a quota root') };
+  },
+  GETQUOTAROOT: mailboxOnly,
   UNSUBSCRIBE: mailboxOnly,
   RENAME: ({ reader }) => {
     reader.space();

@@ -60,6 +60,10 @@ export async function deliverWithSieve(input: SieveDeliveryInput): Promise<Deliv
     result = await input.store.deliver({
       raw: input.raw,
       targets: plan.targets,
+      // Issue 18: a user whose quota this message would pass gets no copy (keep, fileinto and
+      // redirect alike, checked inside the store's write transaction); when nobody is left and
+      // nothing is relayed the store refuses it (OVER_QUOTA) and no reply or notice goes out.
+      quota: 'enforce',
       ...(plan.relay.size > 0
         ? {
             outbound: {

@@ -164,9 +164,10 @@ describe('mailboxes', () => {
     const inbox = await store.getMailbox(user.id, 'INBOX');
     const id = inbox?.id ?? 0;
     await store.deliver({ raw: message('a', 'x'.repeat(100)), targets: [{ mailboxId: id }] });
-    await store.deliver({ raw: message('b'), targets: [{ mailboxId: id }], flags: ['\\Seen'] });
+    await store.deliver({ raw: message('b'), targets: [{ mailboxId: id }], flags: ['\\Seen', '\\Deleted'] });
     const status = await store.mailboxStatus(id);
-    const sizes = (await store.listMessages(id)).reduce((sum, m) => sum + m.size, 0);
+    const listed = await store.listMessages(id);
+    const sizes = listed.reduce((sum, m) => sum + m.size, 0);
     expect(status).toEqual({
       messages: 2,
       unseen: 1,
@@ -174,6 +175,9 @@ describe('mailboxes', () => {
       uidValidity: inbox?.uidValidity,
       highestModseq: 3,
       size: sizes,
+      // RFC 9208 STATUS DELETED / DELETED-STORAGE: the \Deleted message and its size.
+      deleted: 1,
+      deletedSize: listed[1]!.size,
     });
     // A mailbox lookup carries no counts (they cost a scan); STATUS is where they come from.
     expect(Object.keys((await store.getMailboxById(id))!).sort()).toEqual([

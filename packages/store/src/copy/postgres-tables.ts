@@ -14,6 +14,7 @@ const IDENTITY_TABLES: readonly DataTable[] = [
   'messages',
   'expunged_uids',
   'outbound',
+  'app_passwords',
   'sieve_scripts',
   'sieve_vacation_replies',
 ];

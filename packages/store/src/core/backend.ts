@@ -6,6 +6,8 @@
  */
 import type {
   Alias,
+  Quota,
+  AppPassword,
   ChangeListener,
   DkimKey,
   Domain,
@@ -48,6 +50,11 @@ export interface StoreReads {
   readStructure(bodyHash: string): Promise<string | null>;
   listOutbound(): Promise<OutboundEntry[]>;
   getDkimKey(domain: string): Promise<DkimKey | null>;
+  listAppPasswords(address: string): Promise<AppPassword[]>;
+  /** The user whose app password has this sha256 (hex), or null. */
+  appPasswordUser(address: string, hash: string): Promise<User | null>;
+  /** NOT_FOUND for an unknown user. */
+  getQuota(address: string): Promise<Quota>;
   listSieveScripts(userId: number): Promise<SieveScriptInfo[]>;
   getSieveScript(userId: number, name: string): Promise<string | null>;
   allSieveScripts(userId: number): Promise<Map<string, string>>;

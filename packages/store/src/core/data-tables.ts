@@ -16,6 +16,7 @@ export const DATA_TABLES = [
   'expunged_uids',
   'outbound',
   'dkim_keys',
+  'app_passwords',
   'sieve_scripts',
   'sieve_vacation_replies',
 ] as const;
@@ -24,8 +25,10 @@ export type DataTable = (typeof DATA_TABLES)[number];
 /** Each table's columns, key first (rows are read and compared in key order). */
 export const DATA_COLUMNS: Record<DataTable, readonly string[]> = {
   meta: ['key', 'value'],
-  domains: ['id', 'name', 'created_at'],
-  users: ['id', 'address', 'domain_id', 'password_hash', 'created_at'],
+  domains: ['id', 'name', 'created_at', 'quota_bytes', 'quota_messages'],
+  // used_bytes/used_messages are not copied: the quota triggers count the messages as they
+  // arrive, and the verification compares the result with the source.
+  users: ['id', 'address', 'domain_id', 'password_hash', 'created_at', 'quota_bytes', 'quota_messages'],
   aliases: ['id', 'source', 'destination'],
   mailboxes: [
     'id',
@@ -73,14 +76,16 @@ export const DATA_COLUMNS: Record<DataTable, readonly string[]> = {
     'dsn',
   ],
   dkim_keys: ['domain', 'selector', 'algorithm', 'private_key', 'public_key', 'created_at'],
+  app_passwords: ['id', 'user_id', 'name', 'hash', 'created_at'],
   sieve_scripts: ['id', 'user_id', 'name', 'content', 'active', 'updated_at'],
   sieve_vacation_replies: ['id', 'user_id', 'handle', 'sender', 'sent_at'],
 };
 
-/** Columns compared after a copy: the copied ones, and the bodies' reference counts. */
+/** Columns compared after a copy: the copied ones, the bodies' reference counts and the users' usage. */
 export const VERIFIED_COLUMNS: Record<DataTable, readonly string[]> = {
   ...DATA_COLUMNS,
   bodies: [...DATA_COLUMNS.bodies, 'refcount'],
+  users: [...DATA_COLUMNS.users, 'used_bytes', 'used_messages'],
 };
 
 export type DataRow = Record<string, unknown>;

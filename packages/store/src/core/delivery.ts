@@ -32,6 +32,7 @@ export function prepareDelivery(
     sender: request.outbound?.sender ?? '',
     dsn: recipients.map((_, i) => request.outbound?.dsn?.[i] ?? null),
     structure: describe(request.raw),
+    enforceQuota: request.quota === 'enforce',
     search: index(request.raw),
   };
 }

@@ -11,6 +11,9 @@ import type { CaughtGroup, MessagePage, MessageQuery } from './search-types.js';
  */
 import type {
   Alias,
+  Quota,
+  QuotaResource,
+  AppPassword,
   ChangeListener,
   ConditionalFlagResult,
   CopyResult,
@@ -48,8 +51,9 @@ export interface AccountStore {
   getUser(address: string): Promise<User | null>;
   listUsers(): Promise<User[]>;
   /**
-   * Checks a password against its scrypt hash. Null if unknown user (including a login name that
-   * is not an address), no password, or mismatch. Costs one scrypt either way.
+   * Checks a password against its scrypt hash, then against the user's app passwords. Null if
+   * unknown user (including a login name that is not an address), no password, or mismatch. Costs
+   * one scrypt either way (an app password is a sha256 lookup on top).
    */
   verifyPassword(address: string, password: string): Promise<User | null>;
   /**
@@ -57,6 +61,25 @@ export interface AccountStore {
    * catch-all alias appears as `@domain`, meaning any address at that domain.
    */
   sendableAddresses(userId: number): Promise<string[]>;
+
+  /**
+   * Generates an app password for the user under `name` (unique per user: ALREADY_EXISTS), and
+   * returns the secret, which is never readable again. `verifyPassword` accepts it from then on.
+   */
+  addAppPassword(address: string, name: string): Promise<{ appPassword: AppPassword; password: string }>;
+  listAppPasswords(address: string): Promise<AppPassword[]>;
+  /** NOT_FOUND if the user has no app password of that name. */
+  removeAppPassword(address: string, name: string): Promise<void>;
+
+  /** The user's limit and exact usage. NOT_FOUND for an unknown user. */
+  getQuota(address: string): Promise<Quota>;
+  /**
+   * Sets the user's own limit of a resource (STORAGE in octets, the default; MESSAGE in messages);
+   * null falls back to the domain's default.
+   */
+  setQuota(address: string, limit: number | null, resource?: QuotaResource): Promise<void>;
+  /** Sets the default limit of a resource for the domain's users; null: none. */
+  setDomainQuota(domain: string, limit: number | null, resource?: QuotaResource): Promise<void>;
 
   addAlias(source: string, destination: string): Promise<Alias>;
   removeAlias(source: string, destination?: string): Promise<void>;

@@ -15,10 +15,22 @@ import {
   OUTBOUND_LEASE_MS,
 } from './limits.js';
 import { LockBook } from './lock-book.js';
+import {
+  appPasswordHash,
+  checkAppPasswordName,
+  generateAppPassword,
+  isAppPasswordShaped,
+} from './app-passwords.js';
 import { checkPassword, hashPassword } from './password.js';
+import { checkQuotaLimit, crossedWarning, DEFAULT_QUOTA_WARNING_PERCENT } from './quotas.js';
+import { quotaWarningMessage } from './quota-warning.js';
 import {
   StoreError,
   type Alias,
+  type AppPassword,
+  type Quota,
+  type QuotaResource,
+  type QuotaUsage,
   type ChangeListener,
   type ConditionalFlagResult,
   type CopyResult,
@@ -57,6 +69,11 @@ export interface CoreStoreOptions {
    */
   describeBody?: (raw: Buffer) => string;
   /**
+   * A delivery with `quota: 'enforce'` that brings a user to this share of a limit (percent)
+   * leaves them a warning message (issue 18). Default 90; 0: no warnings.
+   */
+  quotaWarningPercent?: number;
+  /**
    * What the catcher's search index keeps of a body (the app passes @minimail/http's extractor),
    * computed before the write like `describeBody`. Without it bodies are stored unindexed.
    */
@@ -74,6 +91,7 @@ export class CoreMailStore implements MailStore {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly logger: StoreLogger | undefined;
   private readonly describeBody: ((raw: Buffer) => string) | undefined;
+  private readonly quotaWarningPercent: number;
   private readonly indexBody: ((raw: Buffer) => IndexedBody) | undefined;
   private closing: Promise<void> | null = null;
 
@@ -83,6 +101,7 @@ export class CoreMailStore implements MailStore {
   ) {
     this.logger = options.logger;
     this.describeBody = options.describeBody;
+    this.quotaWarningPercent = options.quotaWarningPercent ?? DEFAULT_QUOTA_WARNING_PERCENT;
     this.indexBody = options.indexBody;
     this.locks = new LockBook(backend.locks);
     this.every(LOCK_HEARTBEAT_INTERVAL_MS, () =>
@@ -153,7 +172,46 @@ export class CoreMailStore implements MailStore {
   }
 
   async verifyPassword(address: string, password: string): Promise<User | null> {
-    return checkPassword(await this.read((reads) => reads.passwordHash(address)), password);
+    const user = await checkPassword(await this.read((reads) => reads.passwordHash(address)), password);
+    if (user !== null || !isAppPasswordShaped(password)) return user;
+    return this.read((reads) => reads.appPasswordUser(address, appPasswordHash(password)));
+  }
+
+  async addAppPassword(
+    address: string,
+    name: string,
+  ): Promise<{ appPassword: AppPassword; password: string }> {
+    const password = generateAppPassword();
+    const appPassword = await this.write('addAppPassword', [
+      address,
+      checkAppPasswordName(name),
+      appPasswordHash(password),
+    ]);
+    return { appPassword, password };
+  }
+
+  listAppPasswords(address: string): Promise<AppPassword[]> {
+    return this.read((reads) => reads.listAppPasswords(address));
+  }
+
+  removeAppPassword(address: string, name: string): Promise<void> {
+    return this.write('removeAppPassword', [address, name]);
+  }
+
+  getQuota(address: string): Promise<Quota> {
+    return this.read((reads) => reads.getQuota(address));
+  }
+
+  async setQuota(address: string, limit: number | null, resource: QuotaResource = 'STORAGE'): Promise<void> {
+    return this.write('setQuota', [address, checkQuotaLimit(limit, resource), resource]);
+  }
+
+  async setDomainQuota(
+    domain: string,
+    limit: number | null,
+    resource: QuotaResource = 'STORAGE',
+  ): Promise<void> {
+    return this.write('setDomainQuota', [domain, checkQuotaLimit(limit, resource), resource]);
   }
 
   sendableAddresses(userId: number): Promise<string[]> {
@@ -216,7 +274,7 @@ export class CoreMailStore implements MailStore {
 
   // ---- messages -------------------------------------------------------------------------------
 
-  deliver(request: DeliveryRequest): Promise<DeliveryResult> {
+  async deliver(request: DeliveryRequest): Promise<DeliveryResult> {
     let prepared;
     try {
       prepared = prepareDelivery(
@@ -225,9 +283,36 @@ export class CoreMailStore implements MailStore {
         (raw) => this.index(raw),
       );
     } catch (error) {
-      return Promise.reject(error instanceof StoreError ? error : new StoreError('INVALID', String(error)));
+      throw error instanceof StoreError ? error : new StoreError('INVALID', String(error));
     }
-    return this.write('deliver', [prepared]);
+    const result = await this.write('deliver', [prepared]);
+    await this.warnCrossed(result);
+    return result;
+  }
+
+  /** Warns every user this delivery brought to the warning threshold (issue 18). */
+  private async warnCrossed(result: DeliveryResult): Promise<void> {
+    if (!result.quotaUsage || this.quotaWarningPercent <= 0) return;
+    for (const crossed of crossedWarning(result.quotaUsage, this.quotaWarningPercent)) {
+      await this.warnQuota(crossed);
+    }
+  }
+
+  /**
+   * The warning a user gets when a delivery brings them to the threshold (issue 18): a short
+   * message in their INBOX. It is held to the quota like any delivery (no limit is ever passed);
+   * a failure is logged: the delivery that caused it has already succeeded.
+   */
+  private async warnQuota(usage: QuotaUsage): Promise<void> {
+    try {
+      const raw = quotaWarningMessage(usage, this.quotaWarningPercent, new Date());
+      const request: DeliveryRequest = { raw, targets: [{ userId: usage.userId }], quota: 'enforce' };
+      await this.write('deliver', [prepareDelivery(request, (bytes) => this.describe(bytes))]);
+    } catch (error) {
+      // Already full (the delivery took the last room): the senders' bounces say so instead.
+      if (error instanceof StoreError && error.code === 'OVER_QUOTA') return;
+      this.warn(error, `the quota warning to ${usage.address} was not delivered`);
+    }
   }
 
   deliverAll(requests: readonly DeliveryRequest[]): Promise<DeliveryResult[]> {
@@ -238,7 +323,10 @@ export class CoreMailStore implements MailStore {
     } catch (error) {
       return Promise.reject(error instanceof StoreError ? error : new StoreError('INVALID', String(error)));
     }
-    return this.write('deliverAll', [prepared]);
+    return this.write('deliverAll', [prepared]).then(async (results) => {
+      for (const result of results) await this.warnCrossed(result);
+      return results;
+    });
   }
 
   listMessages(mailboxId: number): Promise<MessageSummary[]> {

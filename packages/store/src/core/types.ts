@@ -84,6 +84,9 @@ export interface MailboxStatus {
   highestModseq: number;
   /** Total RFC 822 size of all messages, in octets. */
   size: number;
+  /** Messages with \Deleted (RFC 9208 STATUS DELETED) and their total size (DELETED-STORAGE). */
+  deleted: number;
+  deletedSize: number;
 }
 
 /** One message as a mailbox lists it: everything but the body bytes. */
@@ -160,6 +163,13 @@ export interface DeliveryRequest {
   outbound?: { sender: string; recipients: string[]; dsn?: Array<OutboundDsn | null> };
   flags?: string[];
   internalDate?: Date;
+  /**
+   * 'enforce': a local user whose quota this message would pass gets no copy (their id is listed in
+   * `overQuota`), checked inside the write transaction so concurrent deliveries never pass a limit;
+   * when nobody is left to deliver to, the delivery fails with OVER_QUOTA and nothing is stored.
+   * Users brought to the warning threshold (default 90%) get a warning message. Absent: no check.
+   */
+  quota?: 'enforce';
 }
 
 export interface DeliveredCopy {
@@ -175,6 +185,19 @@ export interface DeliveryResult {
   /** Ids of the outbound queue entries created, one per remote recipient. */
   queued: number[];
   bodyHash: string;
+  /** With `quota: 'enforce'`: ids of the users who got no copy because it would pass their quota. */
+  overQuota?: number[];
+  /** With `quota: 'enforce'`: each limited user's quota before this delivery and what it added. */
+  quotaUsage?: QuotaUsage[];
+}
+
+/** What one delivery added to a user's usage, with the quota as it was before. */
+export interface QuotaUsage {
+  userId: number;
+  address: string;
+  before: Quota;
+  addedBytes: number;
+  addedMessages: number;
 }
 
 /** Result of a COPY or MOVE: the source UIDs and the UIDs they got in the target (RFC 4315 COPYUID). */
@@ -223,6 +246,32 @@ export interface OutboundEntry {
   dsn: OutboundDsn | null;
 }
 
+/**
+ * A per-user app password (issue 18): a generated secret, named by the user (e.g. `phone`), usable
+ * wherever the main password is (IMAP, POP3, submission) and revoked alone. The secret itself is
+ * shown once and stored only as its sha256.
+ */
+export interface AppPassword {
+  name: string;
+  createdAt: Date;
+}
+
+/** RFC 9208 5.1 STORAGE (octets here; 1024-octet units on the wire) and 5.2 MESSAGE. */
+export type QuotaResource = 'STORAGE' | 'MESSAGE';
+
+/** A user's quota and its exact usage (RFC 9208 STORAGE and MESSAGE resources). */
+export interface Quota {
+  /** Octets allowed; null: no limit. The user's own limit, else the domain's default. */
+  limitBytes: number | null;
+  /** Where limitBytes comes from. */
+  source: 'user' | 'domain' | 'none';
+  /** Messages allowed; null: no limit. The user's own limit, else the domain's default. */
+  limitMessages: number | null;
+  /** Total RFC 822 size of every message the user has, in every mailbox. */
+  usedBytes: number;
+  usedMessages: number;
+}
+
 /** RFC 6376 3.3 / RFC 8463: the signing algorithms minimail generates keys for. */
 export type DkimAlgorithm = 'rsa-sha256' | 'ed25519-sha256';
 
@@ -248,6 +297,8 @@ export type StoreErrorCode =
   | 'ALREADY_EXISTS'
   | 'INVALID'
   | 'LOCKED'
+  /** Storing this would pass a quota (IMAP `NO [OVERQUOTA]`, SMTP `552 5.2.2`). */
+  | 'OVER_QUOTA'
   /** Something transient (disk, busy database): the client should try again later. */
   | 'TEMPORARY';
 

@@ -8,6 +8,7 @@ import type { IndexedBody } from './search-types.js';
  */
 import type {
   Alias,
+  AppPassword,
   ConditionalFlagResult,
   CopyResult,
   DeliveryResult,
@@ -20,6 +21,7 @@ import type {
   Mailbox,
   MessageSummary,
   OutboundEntry,
+  QuotaResource,
   SpecialUse,
   User,
 } from './types.js';
@@ -37,6 +39,8 @@ export interface PreparedDelivery {
   /** RFC 3461 parameters, one per recipient (null: none), stored as JSON with the entry. */
   dsn: Array<OutboundDsn | null>;
   structure: string | null;
+  /** DeliveryRequest.quota === 'enforce'. */
+  enforceQuota: boolean;
   /** What the catcher's search index keeps of the body (search-types.ts), or null if not indexed. */
   search?: IndexedBody | null;
 }
@@ -77,6 +81,11 @@ export interface SyncWriteOps {
   retryOutbound(id: number): void;
   markOutboundDelayNotified(id: number): void;
   setDkimKey(domain: string, key: DkimKeyInput): DkimKey;
+  /** `hash` is the sha256 (hex) of the generated secret (core/app-passwords.ts). */
+  addAppPassword(address: string, name: string, hash: string): AppPassword;
+  removeAppPassword(address: string, name: string): void;
+  setQuota(address: string, limit: number | null, resource: QuotaResource): void;
+  setDomainQuota(domain: string, limit: number | null, resource: QuotaResource): void;
   /** Name and size already checked by the core; the backend counts the user's scripts. */
   putSieveScript(userId: number, name: string, content: string, now: number): void;
   deleteSieveScript(userId: number, name: string): void;

@@ -90,11 +90,15 @@ export async function mailboxStatus(db: Queryable, mailboxId: number): Promise<M
       messages: number;
       unseen: number;
       size: number;
+      deleted: number;
+      deleted_size: number;
     }>(
       `SELECT uid_next, uid_validity, highest_modseq,
          (SELECT COUNT(*) FROM messages WHERE mailbox_id = $1) AS messages,
          (SELECT COUNT(*) FROM messages WHERE mailbox_id = $1 AND seen = 0) AS unseen,
-         (SELECT COALESCE(SUM(size), 0) FROM messages WHERE mailbox_id = $1) AS size
+         (SELECT COALESCE(SUM(size), 0) FROM messages WHERE mailbox_id = $1) AS size,
+         (SELECT COUNT(*) FROM messages WHERE mailbox_id = $1 AND deleted = 1) AS deleted,
+         (SELECT COALESCE(SUM(size), 0) FROM messages WHERE mailbox_id = $1 AND deleted = 1) AS deleted_size
        FROM mailboxes WHERE id = $1`,
       [mailboxId],
     )
@@ -107,6 +111,8 @@ export async function mailboxStatus(db: Queryable, mailboxId: number): Promise<M
     uidValidity: row.uid_validity,
     highestModseq: row.highest_modseq,
     size: row.size,
+    deleted: row.deleted,
+    deletedSize: row.deleted_size,
   };
 }
 

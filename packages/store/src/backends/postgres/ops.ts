@@ -1,6 +1,9 @@
 import { bodyHashOf } from '../../core/body-hash.js';
 import type { AsyncWriteOps } from '../../core/write-ops.js';
-import type { DeliveredCopy, DeliveryResult } from '../../core/types.js';
+import { copiesPerUser, isOverQuota, planQuota, type QuotaPlan, type UserQuota } from '../../core/quotas.js';
+import { StoreError, type DeliveredCopy, type DeliveryResult, type Mailbox } from '../../core/types.js';
+import * as appPasswords from './app-passwords.js';
+import * as quotas from './quotas.js';
 import { storeBody } from './bodies.js';
 import * as directory from './directory.js';
 import * as history from './imap-history.js';
@@ -34,12 +37,10 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
   setSubscribed: (tx, userId, name, subscribed) => mailboxes.setSubscribed(tx, userId, name, subscribed),
   deliver: async (tx, delivery) => {
     const raw = delivery.raw;
-    const bodyHash = bodyHashOf(raw);
-    await storeBody(tx, bodyHash, raw, delivery.structure);
-    // The search index is written in the delivery's own transaction (docs/adr/0017).
-    if (delivery.search) await indexBody(tx, bodyHash, delivery.search);
-    const copies: DeliveredCopy[] = [];
     const seenMailboxes = new Set<number>();
+    const targets: Mailbox[] = [];
+    // Sieve imap4flags (RFC 5232): a target's own flags replace the request's.
+    const flagsOf = new Map<number, typeof delivery.flags>();
     for (const target of delivery.targets) {
       const mailbox =
         'mailboxId' in target
@@ -47,14 +48,36 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
           : await mailboxes.requireSelectableNamed(tx, target.userId, target.mailbox ?? 'INBOX');
       if (seenMailboxes.has(mailbox.id)) continue;
       seenMailboxes.add(mailbox.id);
+      targets.push(mailbox);
+      flagsOf.set(mailbox.id, target.flags ?? delivery.flags);
+    }
+    let plan: QuotaPlan | null = null;
+    if (delivery.enforceQuota) {
+      const copies = copiesPerUser(targets);
+      const found = new Map<number, UserQuota>();
+      // In id order, so two batches locking the same users cannot deadlock on their order.
+      for (const userId of [...copies.keys()].sort((a, b) => a - b))
+        found.set(userId, await quotas.quotaOfUser(tx, userId, true));
+      plan = planQuota(copies, raw.length, found);
+    }
+    const over = plan?.overQuota ?? [];
+    const kept = targets.filter((mailbox) => !over.includes(mailbox.userId));
+    if (plan && kept.length === 0 && delivery.recipients.length === 0) {
+      throw new StoreError('OVER_QUOTA', 'every recipient is over quota');
+    }
+    const bodyHash = bodyHashOf(raw);
+    await storeBody(tx, bodyHash, raw, delivery.structure);
+    // The search index is written in the delivery's own transaction (docs/adr/0017).
+    if (delivery.search) await indexBody(tx, bodyHash, delivery.search);
+    const copies: DeliveredCopy[] = [];
+    for (const mailbox of kept) {
       const added = await messages.addMessage(
         tx,
         mailbox.id,
         bodyHash,
         raw.length,
         delivery.internalDate.getTime(),
-        // Sieve imap4flags (RFC 5232): a target's own flags replace the request's.
-        target.flags ?? delivery.flags,
+        flagsOf.get(mailbox.id) ?? delivery.flags,
       );
       copies.push({ ...added, mailboxId: mailbox.id, userId: mailbox.userId });
     }
@@ -63,7 +86,9 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
       queued.push(
         await outbound.enqueue(tx, delivery.sender, recipient, bodyHash, raw.length, delivery.dsn[i] ?? null),
       );
-    return { copies, queued, bodyHash };
+    return plan
+      ? { copies, queued, bodyHash, overQuota: plan.overQuota, quotaUsage: plan.usage }
+      : { copies, queued, bodyHash };
   },
   deliverAll: async (tx, deliveries) => {
     // One op, one savepoint (write-queue.ts): a failure in any delivery rolls back all of them.
@@ -76,7 +101,18 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
   setFlagsUnchangedSince: (tx, mailboxId, uids, mode, flags, unchangedSince) =>
     messages.changeFlags(tx, mailboxId, uids, mode, flags, unchangedSince),
   expunge: (tx, mailboxId, uids) => messages.expunge(tx, mailboxId, uids),
-  copyMessages: (tx, from, uids, to) => messages.copyMessages(tx, from, uids, to),
+  copyMessages: async (tx, from, uids, to) => {
+    const result = await messages.copyMessages(tx, from, uids, to);
+    // RFC 9208 4.4: a COPY that would pass the user's quota fails (the triggers have counted it,
+    // with the user's row locked by their UPDATE); throwing rolls this op's savepoint back.
+    if (result.targetUids.length > 0) {
+      const { userId } = await mailboxes.requireSelectable(tx, to);
+      if (isOverQuota((await quotas.quotaOfUser(tx, userId)).quota)) {
+        throw new StoreError('OVER_QUOTA', 'the copy would pass the quota');
+      }
+    }
+    return result;
+  },
   moveMessages: (tx, from, uids, to) => messages.moveMessages(tx, from, uids, to),
   claimOutbound: (tx, limit, leaseMs) => outbound.claimOutbound(tx, limit, leaseMs),
   completeOutbound: (tx, id) => outbound.completeOutbound(tx, id),
@@ -85,6 +121,10 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
   retryOutbound: (tx, id) => outbound.retryOutbound(tx, id),
   markOutboundDelayNotified: (tx, id) => outbound.markOutboundDelayNotified(tx, id),
   setDkimKey: (tx, domain, key) => setDkimKey(tx, domain, key),
+  addAppPassword: (tx, address, name, hash) => appPasswords.addAppPassword(tx, address, name, hash),
+  removeAppPassword: (tx, address, name) => appPasswords.removeAppPassword(tx, address, name),
+  setQuota: (tx, address, limit, resource) => quotas.setQuota(tx, address, limit, resource),
+  setDomainQuota: (tx, domain, limit, resource) => quotas.setDomainQuota(tx, domain, limit, resource),
   putSieveScript: (tx, userId, name, content, now) => sieve.putSieveScript(tx, userId, name, content, now),
   deleteSieveScript: (tx, userId, name) => sieve.deleteSieveScript(tx, userId, name),
   renameSieveScript: (tx, userId, from, to) => sieve.renameSieveScript(tx, userId, from, to),

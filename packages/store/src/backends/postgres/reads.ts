@@ -1,5 +1,7 @@
 import type { StoreReads } from '../../core/backend.js';
+import * as appPasswords from './app-passwords.js';
 import { readBody, readStructure } from './bodies.js';
+import * as quotas from './quotas.js';
 import type { Queryable } from './connection.js';
 import * as directory from './directory.js';
 import * as history from './imap-history.js';
@@ -47,6 +49,9 @@ export function postgresReads(pool: Queryable): StoreReads {
     readStructure: read(readStructure),
     listOutbound: read(listOutbound),
     getDkimKey: read(getDkimKey),
+    listAppPasswords: read(appPasswords.listAppPasswords),
+    appPasswordUser: read(appPasswords.appPasswordUser),
+    getQuota: read(quotas.getQuota),
     listSieveScripts: read(sieve.listSieveScripts),
     getSieveScript: read(sieve.getSieveScript),
     allSieveScripts: read(sieve.allSieveScripts),

@@ -261,6 +261,11 @@ export class Directory {
     return user;
   }
 
+  /** The id of an existing user; NOT_FOUND otherwise (app passwords are kept by user id). */
+  userIdOf(rawAddress: string): number {
+    return this.requireUser(rawAddress).id;
+  }
+
   private requireUser(rawAddress: string): User {
     const address = parseAddress(rawAddress).address;
     const row = this.userByAddress.get(address);

@@ -40,6 +40,8 @@ interface StatusRow {
   messages: number;
   unseen: number;
   size: number;
+  deleted: number;
+  deleted_size: number;
 }
 
 function toMailbox(row: MailboxRow): Mailbox {
@@ -98,7 +100,9 @@ export class Mailboxes {
       `SELECT uid_next, uid_validity, highest_modseq,
          (SELECT COUNT(*) FROM messages WHERE mailbox_id = @id) AS messages,
          (SELECT COUNT(*) FROM messages WHERE mailbox_id = @id AND seen = 0) AS unseen,
-         (SELECT TOTAL(size) FROM messages WHERE mailbox_id = @id) AS size
+         (SELECT TOTAL(size) FROM messages WHERE mailbox_id = @id) AS size,
+         (SELECT COUNT(*) FROM messages WHERE mailbox_id = @id AND deleted = 1) AS deleted,
+         (SELECT TOTAL(size) FROM messages WHERE mailbox_id = @id AND deleted = 1) AS deleted_size
        FROM mailboxes WHERE id = @id`,
     );
     this.insert = db.prepare<[number, string, string | null, number, number], { id: number }>(
@@ -174,6 +178,8 @@ export class Mailboxes {
       uidValidity: row.uid_validity,
       highestModseq: row.highest_modseq,
       size: row.size,
+      deleted: row.deleted,
+      deletedSize: row.deleted_size,
     };
   }
 

@@ -31,6 +31,12 @@ const SEED_BY_VERSION: Record<number, (db: Database.Database) => void> = {
     // Version 5 keeps subscriptions as names (the subscribed column is gone).
     db.exec("INSERT INTO subscriptions (user_id, name) VALUES (1, 'INBOX');");
   },
+  10: (db) => {
+    SEED_BY_VERSION[5]?.(db);
+    // A mailbox that was there when the QRESYNC history migration (version 10) ran: its history
+    // starts at its HIGHESTMODSEQ, and what it held was not new to anyone.
+    db.exec('UPDATE mailboxes SET expunged_floor = highest_modseq, recent_uid = uid_next - 1;');
+  },
 };
 
 /** The seed for a file at `version`: the newest seed written for that version or below it. */
@@ -75,6 +81,7 @@ describe('migrations', () => {
       expect.arrayContaining([
         'bodies',
         'changes',
+        'app_passwords',
         'dkim_keys',
         'domains',
         'expunged_uids',
@@ -123,7 +130,7 @@ describe('migrations', () => {
       }
       // Version 5: the mailboxes' subscribed column becomes the subscriptions list, unchanged.
       expect(await store.listSubscriptions(1)).toEqual(['INBOX']);
-      // QRESYNC history (migration 011): nothing expunged before it was kept, so its history is
+      // QRESYNC history (migration 010): nothing expunged before it was kept, so its history is
       // complete only from the mailbox's HIGHESTMODSEQ on; the messages there are not \Recent.
       expect(await store.expungedSince(1, 8)).toEqual({ uids: [], complete: false });
       expect(await store.expungedSince(1, 9)).toEqual({ uids: [], complete: true });
@@ -131,6 +138,8 @@ describe('migrations', () => {
       // New writes keep working on the upgraded file: UIDs continue from uid_next.
       const delivered = await store.deliver({ raw: Buffer.from('x\r\n'), targets: [{ mailboxId: 1 }] });
       expect(delivered.copies[0]?.uid).toBe(8);
+      // The quotas migration counts the usage of what was there before, and goes on counting.
+      expect(await store.getQuota('old@example.com')).toMatchObject({ usedBytes: 5 + 3, usedMessages: 2 });
     });
   }
 

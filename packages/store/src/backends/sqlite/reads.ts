@@ -7,7 +7,18 @@ import type { StoreParts } from './store-parts.js';
  * handed back as promises (a failure becomes a rejected StoreError, never a throw).
  */
 export function sqliteReads(parts: StoreParts): StoreReads {
-  const { directory, mailboxes, messages, bodies, outbound, dkimKeys, subscriptions, sieveScripts } = parts;
+  const {
+    directory,
+    mailboxes,
+    messages,
+    bodies,
+    outbound,
+    dkimKeys,
+    subscriptions,
+    appPasswords,
+    quotas,
+    sieveScripts,
+  } = parts;
   return {
     listDomains: () => read(() => directory.listDomains()),
     isLocalDomain: (name) => read(() => directory.isLocalDomain(name)),
@@ -32,6 +43,13 @@ export function sqliteReads(parts: StoreParts): StoreReads {
     readStructure: (hash) => read(() => bodies.readStructure(hash)),
     listOutbound: () => read(() => outbound.list()),
     getDkimKey: (domain) => read(() => dkimKeys.get(domain)),
+    listAppPasswords: (address) => read(() => appPasswords.list(directory.userIdOf(address))),
+    getQuota: (address) => read(() => quotas.get(directory.userIdOf(address))),
+    appPasswordUser: (address, hash) =>
+      read(() => {
+        const user = directory.getUser(address);
+        return user !== null && appPasswords.has(user.id, hash) ? user : null;
+      }),
     listSieveScripts: (userId) => read(() => sieveScripts.list(userId)),
     getSieveScript: (userId, name) => read(() => sieveScripts.get(userId, name)),
     allSieveScripts: (userId) => read(() => sieveScripts.allOf(userId)),

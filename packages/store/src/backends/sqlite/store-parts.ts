@@ -1,4 +1,6 @@
+import { AppPasswords } from './app-passwords.js';
 import { Bodies } from './bodies.js';
+import { Quotas } from './quotas.js';
 import { ChangeLog } from './change-feed.js';
 import type { SqliteDatabase } from './db.js';
 import { Directory } from './directory.js';
@@ -26,6 +28,8 @@ export interface StoreParts {
   locks: MaildropLocks;
   dkimKeys: DkimKeys;
   subscriptions: Subscriptions;
+  appPasswords: AppPasswords;
+  quotas: Quotas;
   sieveScripts: SieveScripts;
   search: SearchIndex;
 }
@@ -47,6 +51,8 @@ export function createStoreParts(db: SqliteDatabase): StoreParts {
     locks: new MaildropLocks(db),
     dkimKeys: new DkimKeys(db),
     subscriptions,
+    appPasswords: new AppPasswords(db),
+    quotas: new Quotas(db),
     sieveScripts: new SieveScripts(db),
     search: new SearchIndex(db),
   };

@@ -2,9 +2,11 @@ import type { IndexedBody } from '../../core/search-types.js';
 import type { HeldLock } from '../../core/backend.js';
 import type { PreparedDelivery, SyncWriteOps } from '../../core/write-ops.js';
 import { bodyHashOf } from '../../core/body-hash.js';
+import { copiesPerUser, isOverQuota, planQuota } from '../../core/quotas.js';
 import type { StoreParts } from './store-parts.js';
 import type {
   Alias,
+  AppPassword,
   ConditionalFlagResult,
   CopyResult,
   DeliveredCopy,
@@ -16,9 +18,11 @@ import type {
   Mailbox,
   MessageSummary,
   OutboundEntry,
+  QuotaResource,
   SpecialUse,
   User,
 } from '../../core/types.js';
+import { StoreError } from '../../core/types.js';
 
 /**
  * The core's write table (core/write-ops.ts) on SQLite, plus the writes only this backend makes
@@ -80,15 +84,11 @@ export class WriteOps implements SyncWriteOps {
   }
 
   deliver(delivery: PreparedDelivery): DeliveryResult {
-    const { mailboxes, messages, bodies, outbound } = this.parts;
+    const { mailboxes, messages, bodies, outbound, quotas } = this.parts;
     const raw = asBuffer(delivery.raw);
-    // Hashed here, not by the caller: on the writer thread this work leaves the event loop too.
-    const bodyHash = bodyHashOf(raw);
-    bodies.store(bodyHash, raw, delivery.structure);
-    // The search index is written in the delivery's own transaction (docs/adr/0017).
-    if (delivery.search) this.parts.search.index(bodyHash, delivery.search);
-    const copies: DeliveredCopy[] = [];
     const seenMailboxes = new Set<number>();
+    const targets: Mailbox[] = [];
+    const flagsOf = new Map<number, typeof delivery.flags>();
     for (const target of delivery.targets) {
       const mailbox =
         'mailboxId' in target
@@ -96,14 +96,44 @@ export class WriteOps implements SyncWriteOps {
           : mailboxes.requireSelectableNamed(target.userId, target.mailbox ?? 'INBOX');
       if (seenMailboxes.has(mailbox.id)) continue;
       seenMailboxes.add(mailbox.id);
-      const flags = target.flags ?? delivery.flags;
-      const added = messages.add(mailbox.id, bodyHash, raw.length, delivery.internalDate, flags);
+      targets.push(mailbox);
+      // Sieve imap4flags (RFC 5232): a target's own flags replace the request's.
+      flagsOf.set(mailbox.id, target.flags ?? delivery.flags);
+    }
+    // Quotas are read and checked in this transaction: no concurrent delivery can pass a limit.
+    const plan = delivery.enforceQuota
+      ? planQuota(
+          copiesPerUser(targets),
+          raw.length,
+          new Map(targets.map((mailbox) => [mailbox.userId, quotas.withAddress(mailbox.userId)])),
+        )
+      : null;
+    const kept = plan ? targets.filter((mailbox) => !plan.overQuota.includes(mailbox.userId)) : targets;
+    if (plan && kept.length === 0 && delivery.recipients.length === 0) {
+      throw new StoreError('OVER_QUOTA', 'every recipient is over quota');
+    }
+    // Hashed here, not by the caller: on the writer thread this work leaves the event loop too.
+    const bodyHash = bodyHashOf(raw);
+    bodies.store(bodyHash, raw, delivery.structure);
+    // The search index is written in the delivery's own transaction (docs/adr/0017).
+    if (delivery.search) this.parts.search.index(bodyHash, delivery.search);
+    const copies: DeliveredCopy[] = [];
+    for (const mailbox of kept) {
+      const added = messages.add(
+        mailbox.id,
+        bodyHash,
+        raw.length,
+        delivery.internalDate,
+        flagsOf.get(mailbox.id) ?? delivery.flags,
+      );
       copies.push({ ...added, mailboxId: mailbox.id, userId: mailbox.userId });
     }
     const queued = delivery.recipients.map((recipient, i) =>
       outbound.enqueue(delivery.sender, recipient, bodyHash, raw.length, delivery.dsn[i] ?? null),
     );
-    return { copies, queued, bodyHash };
+    return plan
+      ? { copies, queued, bodyHash, overQuota: plan.overQuota, quotaUsage: plan.usage }
+      : { copies, queued, bodyHash };
   }
 
   deliverAll(deliveries: PreparedDelivery[]): DeliveryResult[] {
@@ -130,7 +160,16 @@ export class WriteOps implements SyncWriteOps {
   }
 
   copyMessages(fromMailboxId: number, uids: number[], toMailboxId: number): CopyResult {
-    return this.parts.messages.copy(fromMailboxId, uids, toMailboxId);
+    const result = this.parts.messages.copy(fromMailboxId, uids, toMailboxId);
+    // RFC 9208 4.4: a COPY that would pass the user's quota fails; the usage the triggers just
+    // counted says so, and throwing rolls this op's savepoint back.
+    if (result.targetUids.length > 0) {
+      const { userId } = this.parts.mailboxes.requireSelectable(toMailboxId);
+      if (isOverQuota(this.parts.quotas.get(userId))) {
+        throw new StoreError('OVER_QUOTA', 'the copy would pass the quota');
+      }
+    }
+    return result;
   }
 
   moveMessages(fromMailboxId: number, uids: number[], toMailboxId: number): CopyResult {
@@ -159,6 +198,22 @@ export class WriteOps implements SyncWriteOps {
 
   markOutboundDelayNotified(id: number): void {
     this.parts.outbound.markDelayNotified(id);
+  }
+
+  addAppPassword(address: string, name: string, hash: string): AppPassword {
+    return this.parts.appPasswords.add(this.parts.directory.userIdOf(address), name, hash);
+  }
+
+  setQuota(address: string, limit: number | null, resource: QuotaResource): void {
+    this.parts.quotas.setForUser(this.parts.directory.userIdOf(address), limit, resource);
+  }
+
+  setDomainQuota(domain: string, limit: number | null, resource: QuotaResource): void {
+    this.parts.quotas.setForDomain(domain, limit, resource);
+  }
+
+  removeAppPassword(address: string, name: string): void {
+    this.parts.appPasswords.remove(this.parts.directory.userIdOf(address), name);
   }
 
   setDkimKey(domain: string, key: DkimKeyInput): DkimKey {

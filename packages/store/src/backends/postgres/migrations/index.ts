@@ -7,6 +7,8 @@ import { migration004SaveDate } from './004-save-date.js';
 import { migration005Sieve } from './005-sieve.js';
 import { migration006OutboundDsn } from './006-outbound-dsn.js';
 import { migration007QresyncHistory } from './007-qresync-history.js';
+import { migration008AppPasswords } from './008-app-passwords.js';
+import { migration009Quotas } from './009-quotas.js';
 import type { PostgresMigration } from './migration.js';
 
 /** Every migration, in order. Append only: never edit or reorder a released one. */
@@ -18,6 +20,8 @@ export const PG_MIGRATIONS: readonly PostgresMigration[] = [
   migration005Sieve,
   migration006OutboundDsn,
   migration007QresyncHistory,
+  migration008AppPasswords,
+  migration009Quotas,
 ];
 export const PG_LATEST_SCHEMA_VERSION = PG_MIGRATIONS.length;
 

@@ -10,6 +10,8 @@ import { migration007SaveDate } from './007-save-date.js';
 import { migration008Sieve } from './008-sieve.js';
 import { migration009OutboundDsn } from './009-outbound-dsn.js';
 import { migration010QresyncHistory } from './010-qresync-history.js';
+import { migration011AppPasswords } from './011-app-passwords.js';
+import { migration012Quotas } from './012-quotas.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -26,6 +28,8 @@ export const MIGRATIONS: readonly Migration[] = [
   migration008Sieve,
   migration009OutboundDsn,
   migration010QresyncHistory,
+  migration011AppPasswords,
+  migration012Quotas,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

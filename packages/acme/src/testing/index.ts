@@ -1,0 +1,1 @@
+export { freePort, pebbleUnavailable, startPebble, type Pebble, type PebbleOptions } from './pebble.js';
