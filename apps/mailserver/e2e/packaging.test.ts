@@ -22,6 +22,8 @@ const WORKSPACES = [
   'pop3',
   'imap',
   'managesieve',
+  'mailbox-io',
+  'acme',
   'http',
   'testing',
 ].map((name) => `packages/${name}`);
