@@ -1,5 +1,12 @@
 /** What every session of one listener shares. */
-import type { AuthThrottle, Logger, Profile, ProtocolMetrics, SecureContextSource } from '@minimail/protocol';
+import type {
+  AuthThrottle,
+  Logger,
+  MessageSpool,
+  Profile,
+  ProtocolMetrics,
+  SecureContextSource,
+} from '@minimail/protocol';
 import type { MailStore } from '@minimail/store';
 import type { ImapServerLimits } from './limits.js';
 import type { MessageStructures } from './message-structure.js';
@@ -22,6 +29,8 @@ export interface ServerContext {
   /** Undefined records nothing. */
   metrics: ProtocolMetrics | undefined;
   recent: RecentTracker;
+  /** Large APPEND literals go here instead of memory (docs/adr/0027); null keeps them in memory. */
+  spool: MessageSpool | null;
   structures: MessageStructures;
   /** The commands sessions run (commands/registry.ts), given here so session/ does not import commands/. */
   commands: CommandRegistry;

@@ -20,6 +20,8 @@ export const REPLIES = {
    * is spent by other messages in flight; the client keeps this one and retries.
    */
   OVER_BUDGET: { code: 452, enhanced: '4.3.1', text: 'Too many messages being received, try again later' },
+  /** RFC 5321 4.2.2 452 + RFC 3463 4.3.1: the spool file could not be written (disk full). */
+  SPOOL_FAILED: { code: 452, enhanced: '4.3.1', text: 'Insufficient system storage, try again later' },
   /** RFC 4954 6 + RFC 3463 4.7.0: the account could not be checked right now. */
   AUTH_TEMPORARY: { code: 454, enhanced: '4.7.0', text: 'Temporary authentication failure' },
   /** RFC 4954 6: MAIL, RCPT and DATA need a login on the submission port (RFC 6409 4.3). */

@@ -1,13 +1,18 @@
+import { SpoolError } from '@minimail/protocol';
+import type { DeliveryRequest } from '@minimail/store';
 import { no } from '../errors.js';
 import { storableFlags } from '../flags.js';
 import { responseCode } from '../protocol/compiler.js';
+import { isSpooled, type Literal } from '../protocol/frame.js';
 import { AUTHENTICATED } from '../session/state.js';
 import { targetMailbox } from './mailbox-lookup.js';
 import { userOf, type CommandSpec } from './types.js';
 
 /**
  * RFC 3501 6.3.11 APPEND with flags and date, answered with RFC 4315 APPENDUID once the message
- * is durably stored. The literal (synchronizing `+` or LITERAL+) was read by the assembler.
+ * is durably stored. The literal (synchronizing `+` or LITERAL+) was read by the assembler; a
+ * large one into a spool file (docs/adr/0027), which the store reads from and the command stream
+ * removes once this command is answered.
  */
 export const appendCommand: CommandSpec<'APPEND'> = {
   name: 'APPEND',
@@ -16,8 +21,8 @@ export const appendCommand: CommandSpec<'APPEND'> = {
     const { mailbox: name, flags, internalDate, message } = command.args;
     if (message.length === 0) throw no('Empty message');
     const mailbox = await targetMailbox(ctx, userOf(ctx).id, name);
-    const request = {
-      raw: message,
+    const request: DeliveryRequest = {
+      ...(await messageSource(message)),
       targets: [{ mailboxId: mailbox.id }],
       flags: storableFlags(flags),
       ...(internalDate === null ? {} : { internalDate }),
@@ -30,3 +35,18 @@ export const appendCommand: CommandSpec<'APPEND'> = {
     return { code: responseCode('APPENDUID', copy.uidValidity, copy.uid), text: 'APPEND completed' };
   },
 };
+
+/** The message as the store takes it: its bytes, or its spool file once all of it is on disk. */
+async function messageSource(message: Literal): Promise<Pick<DeliveryRequest, 'raw' | 'spooled'>> {
+  if (!isSpooled(message)) return { raw: message };
+  try {
+    const outcome = await message.writer.finish();
+    return outcome.kind === 'file'
+      ? { spooled: { path: outcome.path } }
+      : { raw: Buffer.concat(outcome.chunks, outcome.size) };
+  } catch (error) {
+    // RFC 5530 3 UNAVAILABLE: the disk is full or failing; the client may retry later.
+    if (error instanceof SpoolError) throw no('Cannot receive the message now, try again later', 'UNAVAILABLE');
+    throw error;
+  }
+}

@@ -69,7 +69,7 @@ describe('CommandAssembler', () => {
     expect(event?.kind).toBe('command');
     if (event?.kind === 'command') {
       expect(Buffer.isBuffer(event.frame.literals[0])).toBe(true);
-      expect(event.frame.literals[0]?.equals(body)).toBe(true);
+      expect((event.frame.literals[0] as Buffer | undefined)?.equals(body)).toBe(true);
       expect(describeFrame(event.frame)).toBe('a1 APPEND INBOX {5+}<5 octets>');
     }
   });
@@ -263,7 +263,7 @@ describe('CommandAssembler with a large APPEND', () => {
       events.push(...assembler.push(wire.subarray(offset, offset + 1000)));
     expect(events.map((event) => event.kind)).toEqual(['continue', 'command', 'command']);
     const append = events[1];
-    expect(append?.kind === 'command' && append.frame.literals[0]?.equals(body)).toBe(true);
+    expect(append?.kind === 'command' && (append.frame.literals[0] as Buffer | undefined)?.equals(body)).toBe(true);
     expect(append?.kind === 'command' && append.frame.segments).toEqual([
       `a1 APPEND INBOX (\\Seen) {${body.length}}`,
       '',

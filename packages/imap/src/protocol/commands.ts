@@ -4,6 +4,7 @@
  * Mailbox names are decoded from modified UTF-7 to Unicode, and `INBOX` in any case is `INBOX`.
  */
 import type { FetchItem } from './fetch-items.js';
+import type { Literal } from './frame.js';
 import type { SearchArgs } from './search.js';
 import type { SequenceArg } from './sequence-set.js';
 
@@ -71,7 +72,7 @@ export interface CommandArgs {
   LSUB: { reference: string; pattern: string };
   STATUS: { mailbox: string; items: readonly StatusItem[] };
   /** RFC 3501 6.3.11: flags as given (system flags in canonical case), date null when absent. */
-  APPEND: { mailbox: string; flags: readonly string[]; internalDate: Date | null; message: Buffer };
+  APPEND: { mailbox: string; flags: readonly string[]; internalDate: Date | null; message: Literal };
   /** RFC 4315 2.1: UID EXPUNGE carries a UID set; plain EXPUNGE has null. */
   EXPUNGE: { sequence: SequenceArg | null };
   SEARCH: SearchArgs;

@@ -270,7 +270,7 @@ function readAppendArgs(reader: ArgReader): CommandArgs['APPEND'] {
     reader.space();
   }
   if (reader.peek() !== '{') throw reader.error('Expected the message as a literal');
-  return { mailbox, flags, internalDate, message: reader.readLiteral() };
+  return { mailbox, flags, internalDate, message: reader.readMessageLiteral() };
 }
 
 /**

@@ -58,7 +58,7 @@ export class Session {
     private readonly server: ServerContext,
   ) {
     this.secure = info.secure;
-    this.stream = new CommandStream(socket, info.signal);
+    this.stream = new CommandStream(socket, info.signal, undefined, server.spool);
     this.output = new Output(socket);
     this.logger = sessionLogger(server.logger, { cid: info.id, proto: 'imap', remote: info.remoteAddress });
     this.transcript = this.logger.isLevelEnabled('debug')

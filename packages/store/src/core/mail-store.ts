@@ -7,7 +7,9 @@ import {
   CHANGE_RETENTION_MS,
   LOCK_HEARTBEAT_INTERVAL_MS,
   OUTBOUND_LEASE_MS,
+  SPOOLED_LOAD_BYTES,
 } from './limits.js';
+import { LoadGate, readSpooled, spooledSize } from './spooled-load.js';
 import { LockBook } from './lock-book.js';
 import { checkPassword, hashPassword } from './password.js';
 import {
@@ -29,6 +31,7 @@ import {
   type OutboundEntry,
   type RecipientResolution,
   type SpecialUse,
+  type SpooledMessage,
   type User,
 } from './types.js';
 import type { WriteOpArgs, WriteOpName, WriteOpResult } from './write-ops.js';
@@ -43,6 +46,8 @@ export interface CoreStoreOptions {
    * A describer that throws is logged and the body is stored without a description.
    */
   describeBody?: (raw: Buffer) => string;
+  /** Bytes of spooled messages read into memory at once (default SPOOLED_LOAD_BYTES, docs/adr/0027). */
+  spooledLoadBytes?: number;
 }
 
 /**
@@ -57,6 +62,7 @@ export class CoreMailStore implements MailStore {
   private readonly logger: StoreLogger | undefined;
   private readonly describeBody: ((raw: Buffer) => string) | undefined;
   private closing: Promise<void> | null = null;
+  private readonly loadGate: LoadGate;
 
   constructor(
     protected readonly backend: StoreBackend,
@@ -64,6 +70,7 @@ export class CoreMailStore implements MailStore {
   ) {
     this.logger = options.logger;
     this.describeBody = options.describeBody;
+    this.loadGate = new LoadGate(options.spooledLoadBytes ?? SPOOLED_LOAD_BYTES);
     this.locks = new LockBook(backend.locks);
     this.every(LOCK_HEARTBEAT_INTERVAL_MS, () =>
       this.locks.heartbeat().catch((error: unknown) => this.warn(error, 'maildrop lock heartbeat failed')),
@@ -190,6 +197,8 @@ export class CoreMailStore implements MailStore {
   // ---- messages -------------------------------------------------------------------------------
 
   deliver(request: DeliveryRequest): Promise<DeliveryResult> {
+    if (request.spooled !== undefined && request.raw === undefined)
+      return this.deliverSpooled(request.spooled, request);
     let prepared;
     try {
       prepared = prepareDelivery(request, (raw) => this.describe(raw));
@@ -197,6 +206,25 @@ export class CoreMailStore implements MailStore {
       return Promise.reject(error instanceof StoreError ? error : new StoreError('INVALID', String(error)));
     }
     return this.write('deliver', [prepared]);
+  }
+
+  /**
+   * A spooled message (docs/adr/0027) is read from its file only when the load gate has room, so
+   * any number of large messages can wait for their commit while memory holds a bounded few.
+   * Then it is the same delivery as with `raw`: one transaction, resolved once durable.
+   */
+  private async deliverSpooled(spooled: SpooledMessage, request: DeliveryRequest): Promise<DeliveryResult> {
+    this.ensureOpen();
+    const { spooled: _spooled, ...rest } = request;
+    const size = await spooledSize(spooled);
+    if (size === 0) throw new StoreError('INVALID', 'message is empty');
+    const release = await this.loadGate.acquire(size);
+    try {
+      const raw = await readSpooled(spooled, size);
+      return await this.deliver({ ...rest, raw });
+    } finally {
+      release();
+    }
   }
 
   listMessages(mailboxId: number): Promise<MessageSummary[]> {
