@@ -9,6 +9,7 @@
 import {
   createMetrics,
   type AuthThrottle,
+  type MessageSpool,
   type Metrics,
   type ServiceListener,
   type TlsSource,
@@ -28,12 +29,15 @@ export interface ServiceContext {
   metrics?: Metrics;
   /** One failed-login throttle for every listener of the process (guessing is slowed across ports). */
   authThrottle?: AuthThrottle;
+  /** Where large APPEND literals and DATA go while they arrive (`<data dir>/spool`, docs/adr/0027). */
+  spool?: MessageSpool;
 }
 
 /** The optional per-process parts of a context, present only when given (exactOptionalPropertyTypes). */
 function shared(ctx: ServiceContext, protocol: string, commands: readonly string[]) {
   return {
     ...(ctx.authThrottle ? { authThrottle: ctx.authThrottle } : {}),
+    ...(ctx.spool ? { spool: ctx.spool } : {}),
     ...(ctx.metrics ? { metrics: ctx.metrics.forProtocol(protocol, commands) } : {}),
   };
 }

@@ -182,8 +182,14 @@ describe('large APPENDs go to the spool', () => {
     const body = bigBody(MESSAGE_SIZE - HEADER_SIZE);
     // Warm up: one large APPEND fills what the process keeps on purpose (SQLite's page cache,
     // the writer thread, compiled code), so "start" is the steady state the burst adds to.
-    expect(await append(child, 'warm@example.test', body)).toMatch(/^b OK \[APPENDUID \d+ 1\] APPEND completed$/);
-    const start = await settle(() => rssBytes(child), () => false, 1_000);
+    expect(await append(child, 'warm@example.test', body)).toMatch(
+      /^b OK \[APPENDUID \d+ 1\] APPEND completed$/,
+    );
+    const start = await settle(
+      () => rssBytes(child),
+      () => false,
+      1_000,
+    );
 
     let peak = start;
     const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(child))), 20);
@@ -195,7 +201,9 @@ describe('large APPENDs go to the spool', () => {
     expect(replies.filter((reply) => /^b OK \[APPENDUID \d+ 1\] APPEND completed$/.test(reply))).toHaveLength(
       PARALLEL,
     );
-    console.log(`APPEND x${PARALLEL}: peak ${Math.round((peak - start) / MiB)} MiB above ${Math.round(start / MiB)} MiB`);
+    console.log(
+      `APPEND x${PARALLEL}: peak ${Math.round((peak - start) / MiB)} MiB above ${Math.round(start / MiB)} MiB`,
+    );
     expect((peak - start) / MiB).toBeLessThan(RSS_BOUND / MiB);
     expect(readdirSync(child.spoolDir)).toEqual([]);
 
@@ -226,22 +234,42 @@ describe('large APPENDs go to the spool', () => {
       append(child, `stall${i}@example.test`, body, { cut: { at: 4 * MiB, then: 'stall' } }),
     );
     // While they are half sent, their halves are on disk, not in memory.
-    expect(await settle(() => spoolFiles(child), (n) => n >= 3, 10_000)).toBeGreaterThanOrEqual(3);
+    expect(
+      await settle(
+        () => spoolFiles(child),
+        (n) => n >= 3,
+        10_000,
+      ),
+    ).toBeGreaterThanOrEqual(3);
     // RFC 3501 6.3.11: APPEND to a mailbox that does not exist is refused, its literal read first.
     expect(await append(child, 'refused@example.test', body, { mailbox: 'Nowhere' })).toBe(
       'b NO [TRYCREATE] Mailbox does not exist',
     );
     await Promise.all(aborted);
     expect(await Promise.all(stalled)).toEqual(Array(3).fill('* BYE Autologout; idle for too long'));
-    expect(await settle(() => spoolFiles(child), (n) => n === 0, 10_000)).toBe(0);
+    expect(
+      await settle(
+        () => spoolFiles(child),
+        (n) => n === 0,
+        10_000,
+      ),
+    ).toBe(0);
     // The server still takes mail.
-    expect(await append(child, 'after@example.test', body)).toMatch(/^b OK \[APPENDUID \d+ 1\] APPEND completed$/);
+    expect(await append(child, 'after@example.test', body)).toMatch(
+      /^b OK \[APPENDUID \d+ 1\] APPEND completed$/,
+    );
 
     // SIGTERM while literals are half sent: the server closes and their files go with it.
     const interrupted = Array.from({ length: 3 }, (_, i) =>
       append(child, `term${i}@example.test`, body, { cut: { at: 4 * MiB, then: 'stall' } }),
     );
-    expect(await settle(() => spoolFiles(child), (n) => n >= 3, 10_000)).toBe(3);
+    expect(
+      await settle(
+        () => spoolFiles(child),
+        (n) => n >= 3,
+        10_000,
+      ),
+    ).toBe(3);
     await stopChild(child);
     await Promise.all(interrupted);
     expect(readdirSync(child.spoolDir)).toEqual([]);
@@ -251,13 +279,24 @@ describe('large APPENDs go to the spool', () => {
     // A 16 MiB tmpfs over the spool directory, in a mount namespace of the child's own.
     const probe = spawnSync('unshare', ['--user', '--map-root-user', '--mount', 'true']);
     if (probe.status !== 0) {
-      context.skip('needs unshare with user and mount namespaces (util-linux; kernel.unprivileged_userns_clone)');
+      context.skip(
+        'needs unshare with user and mount namespaces (util-linux; kernel.unprivileged_userns_clone)',
+      );
     }
     const dataDir = mkdtempSync(join(tmpdir(), 'minimail-imap-spool-full-'));
     dirs.push(dataDir);
     mkdirSync(join(dataDir, 'spool'));
     const mountAndRun = `mount -t tmpfs -o size=16m tmpfs ${JSON.stringify(join(dataDir, 'spool'))} && exec "$@"`;
-    const child = await startChildIn(dataDir, ['unshare', '--user', '--map-root-user', '--mount', 'sh', '-c', mountAndRun, 'sh']);
+    const child = await startChildIn(dataDir, [
+      'unshare',
+      '--user',
+      '--map-root-user',
+      '--mount',
+      'sh',
+      '-c',
+      mountAndRun,
+      'sh',
+    ]);
     expect(await append(child, 'full@example.test', bigBody(32 * MiB))).toBe(
       'b NO [UNAVAILABLE] Cannot receive the message now, try again later',
     );

@@ -8,7 +8,15 @@
  * process exit; files left by a killed process are swept when the next spool opens.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, createWriteStream, mkdirSync, readdirSync, statSync, unlinkSync, type WriteStream } from 'node:fs';
+import {
+  chmodSync,
+  createWriteStream,
+  mkdirSync,
+  readdirSync,
+  statSync,
+  unlinkSync,
+  type WriteStream,
+} from 'node:fs';
 import { join } from 'node:path';
 import { LIMITS } from './limits.js';
 
@@ -23,8 +31,7 @@ export interface MessageSpoolOptions {
 
 /** Where a finished message is: still in memory (small), or in a spool file (large). */
 export type SpoolOutcome =
-  | { kind: 'memory'; chunks: Buffer[]; size: number }
-  | { kind: 'file'; path: string; size: number };
+  { kind: 'memory'; chunks: Buffer[]; size: number } | { kind: 'file'; path: string; size: number };
 
 /** Writing a spool file failed (disk full, I/O error): the message cannot be taken now. */
 export class SpoolError extends Error {

@@ -15,7 +15,14 @@ import { MessageSpool } from '@minimail/protocol';
 import { openStore } from '@minimail/store';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { staticResolver } from './outbound/resolver.js';
-import { HOSTNAME, inbox, startHarness, traceHeaderPattern, afterTraceHeaders, type Harness } from './test-support/harness.js';
+import {
+  HOSTNAME,
+  inbox,
+  startHarness,
+  traceHeaderPattern,
+  afterTraceHeaders,
+  type Harness,
+} from './test-support/harness.js';
 import { RawSmtpClient } from './test-support/raw-client.js';
 
 const CHILD_SCRIPT = fileURLToPath(new URL('./test-support/data-memory-child.mjs', import.meta.url));
@@ -45,14 +52,19 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-async function startChild(wrap: string[] = [], dataDir = mkdtempSync(join(tmpdir(), 'minimail-smtp-spool-'))): Promise<Child> {
+async function startChild(
+  wrap: string[] = [],
+  dataDir = mkdtempSync(join(tmpdir(), 'minimail-smtp-spool-')),
+): Promise<Child> {
   dirs.push(dataDir);
   // 40 clients from one address: above the MX's default per-IP limit (20), as from many senders.
   const args = [CHILD_SCRIPT, dataDir, JSON.stringify({ maxMessageSize: 70 * MiB, maxConnectionsPerIp: 50 })];
   const child =
     wrap.length === 0
       ? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
-      : spawn(wrap[0]!, [...wrap.slice(1), process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+      : spawn(wrap[0]!, [...wrap.slice(1), process.execPath, ...args], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -188,7 +200,11 @@ describe('SMTP DATA through the spool', () => {
     const child = await startChild();
     const body = bigBody(MESSAGE_SIZE - HEADER_SIZE);
     expect(await sendData(child, 'warm@example.test', [headerFor('warm'), body])).toBe(ACCEPTED);
-    const start = await settle(() => rssBytes(child), () => false, 1_000);
+    const start = await settle(
+      () => rssBytes(child),
+      () => false,
+      1_000,
+    );
 
     let peak = start;
     const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(child))), 20);
@@ -198,7 +214,9 @@ describe('SMTP DATA through the spool', () => {
     peak = Math.max(peak, rssBytes(child));
 
     expect(replies).toEqual(Array(PARALLEL).fill(ACCEPTED));
-    console.log(`DATA x${PARALLEL}: peak ${Math.round((peak - start) / MiB)} MiB above ${Math.round(start / MiB)} MiB`);
+    console.log(
+      `DATA x${PARALLEL}: peak ${Math.round((peak - start) / MiB)} MiB above ${Math.round(start / MiB)} MiB`,
+    );
     expect((peak - start) / MiB).toBeLessThan(RSS_BOUND / MiB);
     expect(readdirSync(child.spoolDir)).toEqual([]);
 
@@ -208,7 +226,12 @@ describe('SMTP DATA through the spool', () => {
       for (const user of users) {
         const [stored] = await inbox(store, user);
         // Our trace headers, then the message exactly as sent.
-        const pattern = traceHeaderPattern({ from: 'a@client.test', helo: 'client.test', withType: 'ESMTP', rcpt: user });
+        const pattern = traceHeaderPattern({
+          from: 'a@client.test',
+          helo: 'client.test',
+          withType: 'ESMTP',
+          rcpt: user,
+        });
         const message = afterTraceHeaders(stored!, pattern);
         expect(message.length).toBe(MESSAGE_SIZE);
         expect(sha256(message)).toBe(sha256(headerFor(user), body));
@@ -224,15 +247,33 @@ describe('SMTP DATA through the spool', () => {
     const aborted = Array.from({ length: 5 }, (_, i) =>
       sendData(child, `abort${i}@example.test`, message, { at: 4 * MiB, then: 'destroy' }),
     );
-    expect(await settle(() => spoolFiles(child), (n) => n >= 1, 10_000)).toBeGreaterThanOrEqual(1);
+    expect(
+      await settle(
+        () => spoolFiles(child),
+        (n) => n >= 1,
+        10_000,
+      ),
+    ).toBeGreaterThanOrEqual(1);
     await Promise.all(aborted);
-    expect(await settle(() => spoolFiles(child), (n) => n === 0, 10_000)).toBe(0);
+    expect(
+      await settle(
+        () => spoolFiles(child),
+        (n) => n === 0,
+        10_000,
+      ),
+    ).toBe(0);
     expect(await sendData(child, 'after@example.test', message)).toBe(ACCEPTED);
 
     const interrupted = Array.from({ length: 3 }, (_, i) =>
       sendData(child, `term${i}@example.test`, message, { at: 4 * MiB, then: 'stall' }),
     );
-    expect(await settle(() => spoolFiles(child), (n) => n >= 3, 10_000)).toBe(3);
+    expect(
+      await settle(
+        () => spoolFiles(child),
+        (n) => n >= 3,
+        10_000,
+      ),
+    ).toBe(3);
     // The server gives DATA in flight its grace period, then 421 and close: the files go.
     await stopChild(child);
     await Promise.all(interrupted);
@@ -242,17 +283,24 @@ describe('SMTP DATA through the spool', () => {
   it('a full spool disk answers 452 4.3.1 and removes the partial file; small messages still go', async (context) => {
     const probe = spawnSync('unshare', ['--user', '--map-root-user', '--mount', 'true']);
     if (probe.status !== 0) {
-      context.skip('needs unshare with user and mount namespaces (util-linux; kernel.unprivileged_userns_clone)');
+      context.skip(
+        'needs unshare with user and mount namespaces (util-linux; kernel.unprivileged_userns_clone)',
+      );
     }
     const dataDir = mkdtempSync(join(tmpdir(), 'minimail-smtp-spool-full-'));
     mkdirSync(join(dataDir, 'spool'));
     const mountAndRun = `mount -t tmpfs -o size=16m tmpfs ${JSON.stringify(join(dataDir, 'spool'))} && exec "$@"`;
-    const child = await startChild(['unshare', '--user', '--map-root-user', '--mount', 'sh', '-c', mountAndRun, 'sh'], dataDir);
+    const child = await startChild(
+      ['unshare', '--user', '--map-root-user', '--mount', 'sh', '-c', mountAndRun, 'sh'],
+      dataDir,
+    );
     expect(await sendData(child, 'full@example.test', [headerFor('full'), bigBody(32 * MiB)])).toBe(
       '452 4.3.1 Insufficient system storage, try again later',
     );
     expect(await spoolFiles(child)).toBe(0);
-    expect(await sendData(child, 'small@example.test', [headerFor('small'), bigBody(64 * 1024)])).toBe(ACCEPTED);
+    expect(await sendData(child, 'small@example.test', [headerFor('small'), bigBody(64 * 1024)])).toBe(
+      ACCEPTED,
+    );
     expect(await sendData(child, 'fits@example.test', [headerFor('fits'), bigBody(8 * MiB)])).toBe(ACCEPTED);
     expect(await spoolFiles(child)).toBe(0);
   }, 120_000);
@@ -274,9 +322,13 @@ describe('spooled DATA in process', () => {
     expect(await client.command('RCPT TO:<lf@example.test>')).toBe('250 2.1.5 Accepted');
     expect(await client.command('DATA')).toBe('354 End data with <CR><LF>.<CR><LF>');
     // 200 KB of mixed endings: bare LF, bare CR and CRLF, sent in uneven pieces.
-    const lines = Array.from({ length: 4000 }, (_, i) => `line ${i} ${'z'.repeat(40)}${['\n', '\r', '\r\n'][i % 3]}`);
+    const lines = Array.from(
+      { length: 4000 },
+      (_, i) => `line ${i} ${'z'.repeat(40)}${['\n', '\r', '\r\n'][i % 3]}`,
+    );
     const sent = `Subject: endings\r\n\r\n${lines.join('')}`;
-    for (let offset = 0; offset < sent.length; offset += 997) client.sendRaw(sent.slice(offset, offset + 997));
+    for (let offset = 0; offset < sent.length; offset += 997)
+      client.sendRaw(sent.slice(offset, offset + 997));
     client.sendRaw('\r\n.\r\n');
     expect((await client.reply()).last).toBe(ACCEPTED);
     await client.close();
@@ -308,7 +360,10 @@ describe('spooled DATA in process', () => {
     expect((await client.reply()).last).toBe(ACCEPTED);
     await client.close();
     const line = harness.logs.find((record) => record.msg === 'smtp transaction');
-    expect(line).toMatchObject({ spooled: true, authResults: { spf: 'none', dkim: ['none'], dmarc: 'none', arc: 'none' } });
+    expect(line).toMatchObject({
+      spooled: true,
+      authResults: { spf: 'none', dkim: ['none'], dmarc: 'none', arc: 'none' },
+    });
     const [stored] = await inbox(harness.store, 'bob@example.test');
     const text = stored!.toString('latin1');
     // Ours is there once, the forged one is gone, and the rest is as sent.

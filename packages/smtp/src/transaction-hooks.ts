@@ -225,7 +225,8 @@ async function receiveAndDeliver(
 }
 
 /** The message as the checks and the store take it: in memory, or its spool file's parts. */
-type Received = { kind: 'memory'; message: Buffer } | { kind: 'spooled'; source: SpooledSource; size: number };
+type Received =
+  { kind: 'memory'; message: Buffer } | { kind: 'spooled'; source: SpooledSource; size: number };
 
 async function deliverCollected(
   context: TransactionContext,
@@ -287,7 +288,9 @@ async function deliverCollected(
   if (headerSender !== null) return { ...headerSender, size: collected.size };
   const auth = await authenticateInbound(
     context,
-    received.kind === 'memory' ? { kind: 'memory', message: normalizeLineEndings(received.message) } : received,
+    received.kind === 'memory'
+      ? { kind: 'memory', message: normalizeLineEndings(received.message) }
+      : received,
     headerBlock,
     session,
     transaction,
@@ -435,7 +438,10 @@ async function authenticateInbound(
     cleaned = received;
   } else {
     // Only the header section is rewritten: the body stays in the file, read from past the header.
-    const header = removeForgedResults(headerBlock.bytes.subarray(0, headerBlock.bytes.length - 2), context.hostname);
+    const header = removeForgedResults(
+      headerBlock.bytes.subarray(0, headerBlock.bytes.length - 2),
+      context.hostname,
+    );
     cleaned =
       header.length === headerBlock.bytes.length - 2
         ? received

@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import {
   AuthThrottle,
+  MessageSpool,
   createLogger,
   createMetrics,
   createTlsContextProvider,
@@ -95,12 +97,16 @@ export const serveCommand: CommandSpec = {
       freeFailures: config.authFreeFailures,
       maxDelayMs: config.authMaxDelay,
     });
-    const context = { config, store, logger, tls, authThrottle, ...(metrics ? { metrics } : {}) };
+    // Large messages are written here while they arrive, not held in memory (docs/adr/0027); files
+    // a killed process left are swept now, and every file in use is removed at stop.
+    const spool = new MessageSpool({ dir: path.join(config.dataDir, 'spool') });
+    const context = { config, store, logger, tls, authThrottle, spool, ...(metrics ? { metrics } : {}) };
 
     const running: RunningListener[] = [];
     const tasks: RunningTask[] = [];
     const stopAll = async (): Promise<void> => {
       await Promise.allSettled([...running, ...tasks].map((part) => part.close()));
+      spool.discardAll();
       process.off('SIGHUP', onHangup);
       provider?.close();
       await store.close();

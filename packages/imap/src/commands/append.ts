@@ -46,7 +46,8 @@ async function messageSource(message: Literal): Promise<Pick<DeliveryRequest, 'r
       : { raw: Buffer.concat(outcome.chunks, outcome.size) };
   } catch (error) {
     // RFC 5530 3 UNAVAILABLE: the disk is full or failing; the client may retry later.
-    if (error instanceof SpoolError) throw no('Cannot receive the message now, try again later', 'UNAVAILABLE');
+    if (error instanceof SpoolError)
+      throw no('Cannot receive the message now, try again later', 'UNAVAILABLE');
     throw error;
   }
 }

@@ -263,7 +263,9 @@ describe('CommandAssembler with a large APPEND', () => {
       events.push(...assembler.push(wire.subarray(offset, offset + 1000)));
     expect(events.map((event) => event.kind)).toEqual(['continue', 'command', 'command']);
     const append = events[1];
-    expect(append?.kind === 'command' && (append.frame.literals[0] as Buffer | undefined)?.equals(body)).toBe(true);
+    expect(append?.kind === 'command' && (append.frame.literals[0] as Buffer | undefined)?.equals(body)).toBe(
+      true,
+    );
     expect(append?.kind === 'command' && append.frame.segments).toEqual([
       `a1 APPEND INBOX (\\Seen) {${body.length}}`,
       '',

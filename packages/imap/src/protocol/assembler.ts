@@ -164,7 +164,8 @@ export class CommandAssembler {
     const take = Math.min(mode.size - mode.filled, chunk.length - offset);
     if (!mode.writer.write(chunk.subarray(offset, offset + take))) this.backpressure = mode.writer.drained();
     mode.filled += take;
-    if (mode.filled === mode.size) this.finishLiteral({ kind: 'spooled', length: mode.size, writer: mode.writer });
+    if (mode.filled === mode.size)
+      this.finishLiteral({ kind: 'spooled', length: mode.size, writer: mode.writer });
     return offset + take;
   }
 
@@ -274,7 +275,8 @@ export class CommandAssembler {
       );
       return;
     }
-    const spool = isAppend && marker.size > 0 && this.spoolAppend !== null ? this.spoolAppend(marker.size) : null;
+    const spool =
+      isAppend && marker.size > 0 && this.spoolAppend !== null ? this.spoolAppend(marker.size) : null;
     if (spool !== null) {
       // The file is the message's only memory cost; its reservation removes the file when the
       // command is done (answered, refused, reset, or the connection gone).

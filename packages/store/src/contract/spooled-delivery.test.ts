@@ -40,7 +40,9 @@ describe('spooled delivery', () => {
       flags: ['\\Seen'],
     });
     const expected = Buffer.concat([head, body]);
-    expect(spooled.copies).toEqual([expect.objectContaining({ mailboxId: inbox.id, userId: user.id, uid: 1 })]);
+    expect(spooled.copies).toEqual([
+      expect.objectContaining({ mailboxId: inbox.id, userId: user.id, uid: 1 }),
+    ]);
     const stored = await store.getMessage(inbox.id, 1);
     expect(stored).toMatchObject({ size: expected.length, flags: ['\\Seen'] });
     expect((await store.readBody(spooled.bodyHash)).equals(expected)).toBe(true);
@@ -48,7 +50,7 @@ describe('spooled delivery', () => {
     expect(existsSync(path)).toBe(true);
     const same = await store.deliver({ raw: expected, targets: [{ mailboxId: inbox.id }] });
     expect(same.bodyHash).toBe(spooled.bodyHash);
-    expect((await temp.query('SELECT refcount FROM bodies'))).toEqual([{ refcount: 2 }]);
+    expect(await temp.query('SELECT refcount FROM bodies')).toEqual([{ refcount: 2 }]);
   });
 
   it('queues remote recipients from a spooled message like from raw', async () => {
@@ -60,7 +62,11 @@ describe('spooled delivery', () => {
     });
     expect(result.queued).toHaveLength(1);
     const [entry] = await store.listOutbound();
-    expect(entry).toMatchObject({ recipient: 'far@remote.test', bodyHash: result.bodyHash, size: body.length });
+    expect(entry).toMatchObject({
+      recipient: 'far@remote.test',
+      bodyHash: result.bodyHash,
+      size: body.length,
+    });
   });
 
   it('refuses a missing file, an empty message, an offset past the end, and both raw and spooled', async () => {
@@ -75,7 +81,11 @@ describe('spooled delivery', () => {
       store.deliver({ spooled: { path: spoolFile('c.eml', message('x')), offset: 10_000 }, targets: target }),
     ).rejects.toMatchObject({ code: 'INVALID' });
     await expect(
-      store.deliver({ raw: message('y'), spooled: { path: spoolFile('d.eml', message('y')) }, targets: target }),
+      store.deliver({
+        raw: message('y'),
+        spooled: { path: spoolFile('d.eml', message('y')) },
+        targets: target,
+      }),
     ).rejects.toMatchObject({ code: 'INVALID' });
     await expect(store.deliver({ targets: target })).rejects.toMatchObject({ code: 'INVALID' });
     expect(await store.listMessages(inbox.id)).toEqual([]);
@@ -83,10 +93,15 @@ describe('spooled delivery', () => {
 
   it('stores many parallel spooled messages larger than the load bound, each byte-exact', async () => {
     // The store was opened with a 1 MiB load bound: 12 messages of 600 KB wait their turn.
-    const bodies = Array.from({ length: 12 }, (_, i) => Buffer.concat([message(`m${i}`), randomBytes(600_000)]));
+    const bodies = Array.from({ length: 12 }, (_, i) =>
+      Buffer.concat([message(`m${i}`), randomBytes(600_000)]),
+    );
     const results = await Promise.all(
       bodies.map((body, i) =>
-        store.deliver({ spooled: { path: spoolFile(`p${i}.eml`, body) }, targets: [{ mailboxId: inbox.id }] }),
+        store.deliver({
+          spooled: { path: spoolFile(`p${i}.eml`, body) },
+          targets: [{ mailboxId: inbox.id }],
+        }),
       ),
     );
     expect(results.map((r) => r.copies[0]?.uid).sort((a, b) => a! - b!)).toEqual(
