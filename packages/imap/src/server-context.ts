@@ -7,14 +7,14 @@ import type {
   ProtocolMetrics,
   SecureContextSource,
 } from '@minimail/protocol';
-import type { MailStore } from '@minimail/store';
+import type { ImapStore } from '@minimail/store';
 import type { ImapServerLimits } from './limits.js';
 import type { MessageStructures } from './message-structure.js';
 import type { CommandRegistry } from './session/command-spec.js';
 import type { RecentTracker } from './session/recent-tracker.js';
 
 export interface ServerContext {
-  store: MailStore;
+  store: ImapStore;
   logger: Logger;
   hostname: string;
   profile: Profile;

@@ -5,7 +5,7 @@ import type {
   SMTPServerSession,
 } from 'smtp-server';
 import type { Logger } from 'pino';
-import type { MailStore } from '@minimail/store';
+import type { SmtpStore } from '@minimail/store';
 import type { MessageMemoryBudget, MessageSpool, ProtocolMetrics } from '@minimail/protocol';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -36,7 +36,7 @@ export type ListenerKind = 'mx' | 'submission';
 
 export interface TransactionContext {
   kind: ListenerKind;
-  store: MailStore;
+  store: SmtpStore;
   logger: Logger;
   hostname: string;
   profile: Profile;

@@ -4,10 +4,13 @@ export type {
   ChangeFeedStore,
   DeliveryStore,
   DkimKeyStore,
+  ImapStore,
   MailboxAccess,
   MailStore,
   MaildropLockStore,
   OutboundQueueStore,
+  RelayStore,
+  SmtpStore,
   StoreLifecycle,
 } from './core/interfaces.js';
 export type { StoreLogger } from './core/backend.js';

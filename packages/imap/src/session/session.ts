@@ -13,7 +13,7 @@ import {
   type ConnectionInfo,
   type Logger,
 } from '@minimail/protocol';
-import type { Mailbox, MailStore, User } from '@minimail/store';
+import type { Mailbox, ImapStore, User } from '@minimail/store';
 import { capabilityList } from '../capabilities.js';
 import { replyForError, bad } from '../errors.js';
 import type { ImapCommand } from '../protocol/commands.js';
@@ -415,7 +415,7 @@ export class Session {
     get server(): ServerContext {
       return this.session.server;
     }
-    get store(): MailStore {
+    get store(): ImapStore {
       return this.session.server.store;
     }
     get logger(): Logger {

@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { parseMessage, serializeStructure } from '@minimail/mime';
 import { ensureDevCertificate, type Logger } from '@minimail/protocol';
 import { RawClient } from '@minimail/protocol/testing';
-import { openStore, type MailStore } from '@minimail/store';
+import { openStore, type ImapStore, type MailStore } from '@minimail/store';
 import type { ImapServerLimits } from '../limits.js';
 import { createImapServer } from '../server.js';
 import type { ImapListener } from '../options.js';
@@ -42,7 +42,7 @@ export interface HarnessOptions {
   /** False: bodies are stored without their MIME structure, so the server parses on demand. */
   storeStructures?: boolean;
   /** Decorates the real store the server uses (e.g. to count calls); the harness keeps the original. */
-  wrapStore?: (store: MailStore) => MailStore;
+  wrapStore?: (store: MailStore) => ImapStore;
 }
 
 let certificate: Promise<{ key: string; cert: string }> | null = null;

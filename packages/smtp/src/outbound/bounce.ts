@@ -1,9 +1,9 @@
-import type { MailStore } from '@minimail/store';
+import type { RelayStore } from '@minimail/store';
 import { buildDsn, type DsnRecipient } from './dsn.js';
 import { stripReturnPath } from './message-prep.js';
 
 export interface BounceInput {
-  store: MailStore;
+  store: RelayStore;
   hostname: string;
   /** The original envelope sender; '' means none will be sent (RFC 5321 4.5.5, RFC 3464 2). */
   sender: string;
