@@ -35,6 +35,13 @@ export const CAPABILITIES: readonly CapabilityEntry[] = [
   { name: 'UIDPLUS' }, // RFC 4315: APPENDUID, COPYUID, UID EXPUNGE
   { name: 'MOVE' }, // RFC 6851
   { name: 'CONDSTORE' }, // RFC 7162 3.1: MODSEQ, CHANGEDSINCE, UNCHANGEDSINCE, HIGHESTMODSEQ
+  { name: 'ESEARCH' }, // RFC 4731: SEARCH RETURN (MIN MAX ALL COUNT), * ESEARCH
+  { name: 'SEARCHRES' }, // RFC 5182: RETURN (SAVE) and `$`
+  { name: 'WITHIN' }, // RFC 5032: SEARCH OLDER / YOUNGER
+  { name: 'SORT' }, // RFC 5256 3: SORT and UID SORT
+  { name: 'SORT=DISPLAY' }, // RFC 5957: DISPLAYFROM, DISPLAYTO
+  { name: 'I18NLEVEL=1' }, // RFC 5255 4: i;unicode-casemap (RFC 5051) for SORT's strings
+  { name: 'SAVEDATE' }, // RFC 8514: FETCH SAVEDATE, SEARCH SAVEDBEFORE/SAVEDON/SAVEDSINCE/SAVEDATESUPPORTED
   { name: 'CHILDREN' }, // RFC 3348: \HasChildren / \HasNoChildren
   { name: 'LIST-EXTENDED' }, // RFC 5258: selection and RETURN options
   { name: 'SPECIAL-USE' }, // RFC 6154: \Sent, \Trash, ... in LIST

@@ -42,6 +42,7 @@ const SUMMARY_ITEMS: ReadonlySet<FetchItem['kind']> = new Set([
   'INTERNALDATE',
   'RFC822.SIZE',
   'MODSEQ',
+  'SAVEDATE',
 ]);
 
 /** Items answered from the MIME structure recorded at delivery (no body read when it is complete). */
@@ -95,6 +96,9 @@ export function renderItem(
       return ['INTERNALDATE', formatDateTime(summaryFor(item, message).internalDate)];
     case 'RFC822.SIZE':
       return ['RFC822.SIZE', summaryFor(item, message).size];
+    case 'SAVEDATE':
+      // RFC 8514 4.1: every mailbox here keeps save dates, so never NIL.
+      return ['SAVEDATE', formatDateTime(summaryFor(item, message).saveDate)];
     case 'MODSEQ':
       // RFC 7162 3.1.4.2: fetch-mod-resp = "MODSEQ" SP "(" permsg-modsequence ")".
       return ['MODSEQ', [message.modseq]];

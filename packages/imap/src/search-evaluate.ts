@@ -5,15 +5,9 @@
  */
 import { headerValues, parseAddressList, textForSearch, type MimePart } from '@minimail/mime';
 import type { MessageSummary } from '@minimail/store';
-import { bad } from './errors.js';
 import { compareDays, dayOf, type ImapDay } from './protocol/imap-date.js';
 import type { SearchKey } from './protocol/search.js';
-import {
-  SAVED_RESULT,
-  sequenceSetContains,
-  type SequenceArg,
-  type SequenceSet,
-} from './protocol/sequence-set.js';
+import { SAVED_RESULT, sequenceSetContains } from './protocol/sequence-set.js';
 
 /**
  * What SEARCH knows of a message: its summary, or, when no key needs more (see `needsSummary`),
@@ -38,6 +32,10 @@ export interface SearchScope {
   exists: number;
   /** Highest UID in the mailbox (for `*` in UID sets). */
   highestUid: number;
+  /** RFC 5182: the UIDs `$` stands for, in UID and sequence-set keys alike. */
+  savedUids: ReadonlySet<number>;
+  /** RFC 5032: the moment OLDER and YOUNGER count back from (one per command), in ms. */
+  now: number;
 }
 
 /** Keys that must read the message itself; everything else is answered from the summary. */
@@ -60,6 +58,11 @@ const SUMMARY_KEYS: ReadonlySet<SearchKey['key']> = new Set([
   ...CONTENT_KEYS,
   'LARGER',
   'SMALLER',
+  'OLDER',
+  'YOUNGER',
+  'SAVEDBEFORE',
+  'SAVEDON',
+  'SAVEDSINCE',
   'BEFORE',
   'ON',
   'SINCE',
@@ -162,6 +165,8 @@ function matches(
   const has = (flag: string): boolean => flags.includes(flag);
   switch (key.key) {
     case 'ALL':
+    case 'SAVEDATESUPPORTED':
+      // RFC 8514 4.2: SAVEDATESUPPORTED matches every message where save dates are kept.
       return true;
     case 'MODSEQ':
       // RFC 7162 3.1.5: mod-sequence greater than or equal to the value.
@@ -201,6 +206,18 @@ function matches(
       return summaryFor(key, c).size > key.size;
     case 'SMALLER':
       return summaryFor(key, c).size < key.size;
+    case 'OLDER':
+      // RFC 5032 3: internal date at least `seconds` ago (the boundary included, as in Dovecot).
+      return summaryFor(key, c).internalDate.getTime() <= scope.now - key.seconds * 1000;
+    case 'YOUNGER':
+      // RFC 5032 3: internal date within the last `seconds`.
+      return summaryFor(key, c).internalDate.getTime() >= scope.now - key.seconds * 1000;
+    case 'SAVEDBEFORE':
+      return compareDays(dayOf(summaryFor(key, c).saveDate), key.date) < 0;
+    case 'SAVEDON':
+      return compareDays(dayOf(summaryFor(key, c).saveDate), key.date) === 0;
+    case 'SAVEDSINCE':
+      return compareDays(dayOf(summaryFor(key, c).saveDate), key.date) >= 0;
     case 'BEFORE':
       return compareDays(dayOf(summaryFor(key, c).internalDate), key.date) < 0;
     case 'ON':
@@ -239,9 +256,12 @@ function matches(
       return text.headers().includes(needle) || text.body().includes(needle);
     }
     case 'UID':
-      return sequenceSetContains(concreteSet(key.set), c.message.uid, scope.highestUid);
+      if (key.set === SAVED_RESULT) return scope.savedUids.has(c.message.uid);
+      return sequenceSetContains(key.set, c.message.uid, scope.highestUid);
     case 'SEQUENCE':
-      return sequenceSetContains(concreteSet(key.set), c.sequence, scope.exists);
+      // RFC 5182 2.1: `$` names the same messages with or without UID.
+      if (key.set === SAVED_RESULT) return scope.savedUids.has(c.message.uid);
+      return sequenceSetContains(key.set, c.sequence, scope.exists);
     case 'NOT':
       return !matches(key.operand, c, scope, cache);
     case 'OR':
@@ -254,11 +274,6 @@ function matches(
 function content(cache: ContentCache | null): ContentCache {
   if (cache === null) throw new Error('SEARCH key needs message content that was not loaded');
   return cache;
-}
-
-function concreteSet(set: SequenceArg): SequenceSet {
-  if (set === SAVED_RESULT) throw bad('SEARCHRES is not supported');
-  return set;
 }
 
 /** Keywords compare case-insensitively, as most servers do. */

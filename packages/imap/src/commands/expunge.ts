@@ -1,4 +1,3 @@
-import { SAVED_RESULT } from '../protocol/sequence-set.js';
 import { SELECTED } from '../session/state.js';
 import { resolveTargets } from './targets.js';
 import { viewOf, type CommandSpec } from './types.js';
@@ -15,7 +14,7 @@ export const expungeCommand: CommandSpec<'EXPUNGE'> = {
     const view = viewOf(ctx);
     let removed: number[];
     const sequence = command.args.sequence;
-    if (sequence === null || sequence === SAVED_RESULT) {
+    if (sequence === null) {
       removed = await ctx.store.expunge(view.mailboxId);
     } else {
       const targets = resolveTargets(view, sequence, true);

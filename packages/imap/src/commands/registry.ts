@@ -25,6 +25,8 @@ import { namespaceCommand } from './namespace.js';
 import { noopCommand } from './noop.js';
 import { renameCommand } from './rename.js';
 import { searchCommand } from './search.js';
+import { sortCommand } from './sort.js';
+import { threadCommand } from './thread.js';
 import { examineCommand, selectCommand } from './select.js';
 import { starttlsCommand } from './starttls.js';
 import { statusCommand } from './status.js';
@@ -61,6 +63,8 @@ export const COMMANDS: { readonly [N in CommandName]: CommandSpec<N> } = {
   UNSELECT: unselectCommand,
   EXPUNGE: expungeCommand,
   SEARCH: searchCommand,
+  SORT: sortCommand,
+  THREAD: threadCommand,
   FETCH: fetchCommand,
   STORE: storeCommand,
   COPY: copyCommand,

@@ -11,7 +11,15 @@ import {
   type SearchedMessage,
 } from '../search-evaluate.js';
 import { SELECTED } from '../session/state.js';
-import { viewOf, type CommandSpec } from './types.js';
+import type { SearchKey } from '../protocol/search.js';
+import { searchAnswer } from './search-results.js';
+import {
+  viewOf,
+  type CommandCompletion,
+  type CommandContext,
+  type CommandOf,
+  type CommandSpec,
+} from './types.js';
 
 /**
  * The mailbox's messages in UID order: summaries when a key needs size, date or content, else the
@@ -29,48 +37,92 @@ async function loadMessages(
 
 /**
  * RFC 3501 6.4.4 SEARCH and 6.4.8 UID SEARCH, with CHARSET US-ASCII or UTF-8 (the parser refuses
- * others with NO [BADCHARSET]), and RFC 7162 3.1.5 MODSEQ. Content keys read one message at a time.
+ * others with NO [BADCHARSET]), RFC 7162 3.1.5 MODSEQ, RFC 4731 RETURN (ESEARCH), RFC 5182 SAVE
+ * and `$`, RFC 5032 OLDER/YOUNGER. Content keys read one message at a time.
  */
 export const searchCommand: CommandSpec<'SEARCH'> = {
   name: 'SEARCH',
   states: SELECTED,
   expungeNotices: 'uidOnly',
   async handler(ctx, command) {
-    const view = viewOf(ctx);
-    const criteria = command.args.criteria;
-    const withContent = needsContent(criteria);
-    const withModseq = usesModseq(criteria);
-    // RFC 7162 3.1: SEARCH with the MODSEQ key is a CONDSTORE enabling command.
-    if (withModseq) await ctx.enable('CONDSTORE');
-    let highestModseq = 0;
-    const messages = await loadMessages(ctx.store, view.mailboxId, needsSummary(criteria));
-    const scope = { exists: view.exists, highestUid: view.highestUid };
-    const found: number[] = [];
-    // Both the view and the store's list are in ascending UID order: walk them side by side.
-    let next = 0;
-    for (let sequence = 1; sequence <= view.exists; sequence += 1) {
-      const uid = view.uidAt(sequence) as number;
-      while (next < messages.length && (messages[next] as SearchedMessage).uid < uid) next += 1;
-      const message = messages[next];
-      // Expunged elsewhere and not yet announced: it matches nothing (RFC 3501 7.4.1).
-      if (message?.uid !== uid) continue;
-      let content: SearchCandidate['content'] = null;
-      if (withContent) {
-        if (!isSummary(message)) throw new Error('SEARCH of content without the message summary');
-        const raw = await readBodyIfPresent(ctx.store, message.bodyHash);
-        // Expunged (and its body removed) since the list was read: as if already gone.
-        if (raw === null) continue;
-        content = { raw, structure: await ctx.server.structures.structureOf(message.bodyHash, raw) };
-      }
-      const candidate: SearchCandidate = { sequence, message, recent: view.isRecent(uid), content };
-      if (!matchesAll(criteria, candidate, scope)) continue;
-      found.push(command.uid ? uid : sequence);
-      highestModseq = Math.max(highestModseq, message.modseq);
+    try {
+      return await search(ctx, command);
+    } catch (error) {
+      // RFC 5182 2.1: a SEARCH with SAVE that fails empties the saved result.
+      if (command.args.returnOptions?.includes('SAVE') === true) viewOf(ctx).savedResult = [];
+      throw error;
     }
-    // RFC 7162 3.1.5: with a MODSEQ key the result ends with the highest mod-sequence of the
-    // messages found, `(MODSEQ n)`, and has no such suffix when nothing was found.
-    const suffix = withModseq && highestModseq > 0 ? [`(MODSEQ ${highestModseq})`] : [];
-    await ctx.send(untagged(['SEARCH', ...found, ...suffix].join(' ')));
-    return { text: `${command.uid ? 'UID SEARCH' : 'SEARCH'} completed` };
   },
 };
+
+async function search(ctx: CommandContext, command: CommandOf<'SEARCH'>): Promise<CommandCompletion> {
+  const view = viewOf(ctx);
+  const criteria = command.args.criteria;
+  const withModseq = usesModseq(criteria);
+  // RFC 7162 3.1: SEARCH with the MODSEQ key is a CONDSTORE enabling command.
+  if (withModseq) await ctx.enable('CONDSTORE');
+  const found = (await findMatches(ctx, criteria, false)).map(({ sequence, uid, message }) => ({
+    sequence,
+    uid,
+    modseq: message.modseq,
+  }));
+  const answer = searchAnswer(found, {
+    uid: command.uid,
+    tag: command.tag,
+    returnOptions: command.args.returnOptions,
+    withModseq,
+  });
+  if (answer.line !== null) await ctx.send(untagged(answer.line));
+  if (answer.saved !== null) view.savedResult = answer.saved;
+  return {
+    text: `${command.uid ? 'UID SEARCH' : 'SEARCH'} completed${answer.saved ? ', result saved' : ''}`,
+  };
+}
+
+/** A message that matched, with what SEARCH loaded of it (the summary when `withSummary`). */
+export interface Match {
+  sequence: number;
+  uid: number;
+  message: SearchedMessage;
+}
+
+/**
+ * The messages of the selected mailbox that match every key, in sequence order (shared by
+ * SEARCH and SORT). `withSummary` loads summaries even when no key needs one (SORT does).
+ */
+export async function findMatches(
+  ctx: CommandContext,
+  criteria: readonly SearchKey[],
+  withSummary: boolean,
+): Promise<Match[]> {
+  const view = viewOf(ctx);
+  const withContent = needsContent(criteria);
+  const messages = await loadMessages(ctx.store, view.mailboxId, withSummary || needsSummary(criteria));
+  const scope = {
+    exists: view.exists,
+    highestUid: view.highestUid,
+    savedUids: new Set(view.savedResult),
+    now: Date.now(),
+  };
+  const found: Match[] = [];
+  // Both the view and the store's list are in ascending UID order: walk them side by side.
+  let next = 0;
+  for (let sequence = 1; sequence <= view.exists; sequence += 1) {
+    const uid = view.uidAt(sequence) as number;
+    while (next < messages.length && (messages[next] as SearchedMessage).uid < uid) next += 1;
+    const message = messages[next];
+    // Expunged elsewhere and not yet announced: it matches nothing (RFC 3501 7.4.1).
+    if (message?.uid !== uid) continue;
+    let content: SearchCandidate['content'] = null;
+    if (withContent) {
+      if (!isSummary(message)) throw new Error('SEARCH of content without the message summary');
+      const raw = await readBodyIfPresent(ctx.store, message.bodyHash);
+      // Expunged (and its body removed) since the list was read: as if already gone.
+      if (raw === null) continue;
+      content = { raw, structure: await ctx.server.structures.structureOf(message.bodyHash, raw) };
+    }
+    const candidate: SearchCandidate = { sequence, message, recent: view.isRecent(uid), content };
+    if (matchesAll(criteria, candidate, scope)) found.push({ sequence, uid, message });
+  }
+  return found;
+}

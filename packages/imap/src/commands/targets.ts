@@ -18,7 +18,8 @@ export interface Target {
  * number beyond the last message is an error (RFC 3501 9: seq-number within the mailbox size).
  */
 export function resolveTargets(view: MailboxView, set: SequenceArg, byUid: boolean): Target[] {
-  if (set === SAVED_RESULT) throw bad('SEARCHRES is not supported');
+  // RFC 5182 2.1: `$` is the saved result, with or without UID, minus what was expunged since.
+  if (set === SAVED_RESULT) return savedTargets(view);
   if (byUid) {
     return filterBySequenceSet(set, view.allUids, view.highestUid).map((uid) => ({
       uid,
@@ -35,4 +36,14 @@ export function resolveTargets(view: MailboxView, set: SequenceArg, byUid: boole
     sequence,
     uid: view.uidAt(sequence) as number,
   }));
+}
+
+/** The saved result's messages still in the view, in sequence order (RFC 5182 2.1). */
+export function savedTargets(view: MailboxView): Target[] {
+  const targets: Target[] = [];
+  for (const uid of view.savedResult) {
+    const sequence = view.sequenceOf(uid);
+    if (sequence !== null) targets.push({ sequence, uid });
+  }
+  return targets.sort((a, b) => a.sequence - b.sequence);
 }

@@ -7,6 +7,7 @@ import type { FetchItem } from './fetch-items.js';
 import type { Literal } from './frame.js';
 import type { SearchArgs } from './search.js';
 import type { SequenceArg } from './sequence-set.js';
+import type { SortArgs, ThreadArgs } from './sort.js';
 
 export type NoArgs = Record<string, never>;
 
@@ -76,6 +77,10 @@ export interface CommandArgs {
   /** RFC 4315 2.1: UID EXPUNGE carries a UID set; plain EXPUNGE has null. */
   EXPUNGE: { sequence: SequenceArg | null };
   SEARCH: SearchArgs;
+  /** RFC 5256 3 SORT (RFC 5957 DISPLAY keys, RFC 5267 ESORT RETURN). */
+  SORT: SortArgs;
+  /** RFC 5256 4 THREAD. */
+  THREAD: ThreadArgs;
   /** RFC 7162 3.1.4.1: `changedSince` from the CHANGEDSINCE fetch modifier, null when absent. */
   FETCH: { sequence: SequenceArg; items: readonly FetchItem[]; changedSince: number | null };
   /** RFC 7162 3.1.3: `unchangedSince` from the UNCHANGEDSINCE store modifier, null when absent. */
@@ -108,6 +113,8 @@ export const UID_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>([
   'MOVE',
   'FETCH',
   'SEARCH',
+  'SORT',
+  'THREAD',
   'STORE',
   'EXPUNGE',
 ]);

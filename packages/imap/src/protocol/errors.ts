@@ -37,6 +37,11 @@ export interface ImapWireErrorOptions {
   status?: 'NO' | 'BAD';
   responseCode?: string | null;
   closeConnection?: boolean;
+  /**
+   * RFC 5182 2.1: a SEARCH with the SAVE result option that fails (NO or BAD) empties the saved
+   * result; set when the parser had read RETURN (... SAVE ...) before the error.
+   */
+  resetsSavedResult?: boolean;
 }
 
 export class ImapWireError extends Error {
@@ -49,6 +54,8 @@ export class ImapWireError extends Error {
   readonly responseCode: string | null;
   /** RFC 7888 4: true when the connection must be closed after the reply. */
   readonly closeConnection: boolean;
+  /** See ImapWireErrorOptions.resetsSavedResult. */
+  readonly resetsSavedResult: boolean;
 
   constructor(code: ImapWireErrorCode, message: string, options: ImapWireErrorOptions = {}) {
     super(message);
@@ -57,15 +64,27 @@ export class ImapWireError extends Error {
     this.status = options.status ?? 'BAD';
     this.responseCode = options.responseCode ?? null;
     this.closeConnection = options.closeConnection ?? false;
+    this.resetsSavedResult = options.resetsSavedResult ?? false;
   }
 
   /** The same error, now knowing which command it belongs to. */
   withTag(tag: string | null): ImapWireError {
+    return this.with({ tag });
+  }
+
+  /** The same error, marked as emptying the saved search result (RFC 5182 2.1). */
+  resettingSavedResult(): ImapWireError {
+    return this.with({ resetsSavedResult: true });
+  }
+
+  private with(changes: ImapWireErrorOptions): ImapWireError {
     return new ImapWireError(this.code, this.message, {
-      tag,
+      tag: this.tag,
       status: this.status,
       responseCode: this.responseCode,
       closeConnection: this.closeConnection,
+      resetsSavedResult: this.resetsSavedResult,
+      ...changes,
     });
   }
 }

@@ -41,6 +41,8 @@ export const SIMPLE_FETCH_ITEMS = [
   'RFC822.TEXT',
   /** RFC 7162 3.1.4.2: the message's mod-sequence. */
   'MODSEQ',
+  /** RFC 8514 4.1: when the message was saved into this mailbox. */
+  'SAVEDATE',
 ] as const;
 export type SimpleFetchItemName = (typeof SIMPLE_FETCH_ITEMS)[number];
 

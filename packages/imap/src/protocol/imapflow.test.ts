@@ -245,6 +245,7 @@ describe('imapflow against the wire layer', () => {
       ],
     });
     expect(byName('SEARCH')[0]?.args).toEqual({
+      returnOptions: null,
       charset: null,
       criteria: [
         { key: 'UNSEEN' },

@@ -300,6 +300,7 @@ describe('parseCommand: SEARCH', () => {
       'UNSEEN',
     ];
     expect(search(`a1 SEARCH ${keys.join(' ').toLowerCase()}`)).toEqual({
+      returnOptions: null,
       charset: null,
       criteria: keys.map((key) => ({ key })),
     });
@@ -395,18 +396,64 @@ describe('parseCommand: SEARCH', () => {
         },
       ],
     ],
-  ])('%s', (raw, criteria) => expect(search(raw)).toEqual({ charset: null, criteria }));
+  ])('%s', (raw, criteria) => expect(search(raw)).toEqual({ returnOptions: null, charset: null, criteria }));
 
   it('CHARSET UTF-8 with a literal', () =>
     expect(search('a1 SEARCH CHARSET utf-8 SUBJECT {6}\r\nMüsli\r\n')).toEqual({
+      returnOptions: null,
       charset: 'UTF-8',
       criteria: [{ key: 'SUBJECT', value: 'Müsli' }],
     }));
 
   it('UID SEARCH', () =>
     expect(parse('a1 UID SEARCH ALL')).toEqual(
-      cmd('SEARCH', { charset: null, criteria: [{ key: 'ALL' }] }, true),
+      cmd('SEARCH', { returnOptions: null, charset: null, criteria: [{ key: 'ALL' }] }, true),
     ));
+
+  it('RFC 4731 RETURN options, upper-cased and unique; RETURN () is RETURN (ALL)', () => {
+    expect(search('a1 SEARCH RETURN (min Count MIN save) CHARSET UTF-8 ALL')).toEqual({
+      returnOptions: ['MIN', 'COUNT', 'SAVE'],
+      charset: 'UTF-8',
+      criteria: [{ key: 'ALL' }],
+    });
+    expect(search('a1 SEARCH RETURN () SEEN')).toEqual({
+      returnOptions: ['ALL'],
+      charset: null,
+      criteria: [{ key: 'SEEN' }],
+    });
+    expect(() => search('a1 SEARCH RETURN (PARTIAL) ALL')).toThrow('Unknown search return option PARTIAL');
+  });
+
+  it('RFC 5032 OLDER/YOUNGER and RFC 5182 $', () =>
+    expect(parse('a1 UID SEARCH OLDER 3600 YOUNGER 60 UID $ $', { allowSavedResult: true })).toEqual(
+      cmd(
+        'SEARCH',
+        {
+          returnOptions: null,
+          charset: null,
+          criteria: [
+            { key: 'OLDER', seconds: 3600 },
+            { key: 'YOUNGER', seconds: 60 },
+            { key: 'UID', set: '$' },
+            { key: 'SEQUENCE', set: '$' },
+          ],
+        },
+        true,
+      ),
+    ));
+
+  it('marks a failure after RETURN (SAVE) so the saved result is emptied (RFC 5182 2.1)', () => {
+    const thrown = (raw: string): unknown => {
+      try {
+        parse(raw);
+      } catch (error) {
+        return error;
+      }
+      return null;
+    };
+    expect(thrown('a1 SEARCH RETURN (SAVE) NOSUCHKEY')).toMatchObject({ resetsSavedResult: true, tag: 'a1' });
+    expect(thrown('a1 SEARCH RETURN (MIN) NOSUCHKEY')).toMatchObject({ resetsSavedResult: false });
+  });
 });
 
 describe('parseCommand: ID and ENABLE', () => {

@@ -24,6 +24,7 @@ import type { CommandFrame } from './frame.js';
 import { MAX_ID_FIELD_LENGTH, MAX_ID_PAIRS, MAX_ID_VALUE_LENGTH } from './limits.js';
 import { ArgReader } from './reader.js';
 import { readSearchArgs } from './search.js';
+import { readSortArgs, readThreadArgs } from './sort.js';
 import { isValidTag } from './syntax.js';
 
 export interface ParseOptions {
@@ -118,6 +119,8 @@ const COMMAND_PARSERS: { readonly [N in CommandName]: ArgParser<N> } = {
     reader.space();
     return readSearchArgs(reader, { allowSavedResult });
   },
+  SORT: ({ reader, allowSavedResult }) => readSortArgs(reader, { allowSavedResult }),
+  THREAD: ({ reader, allowSavedResult }) => readThreadArgs(reader, { allowSavedResult }),
   FETCH: ({ reader, allowSavedResult }) => {
     reader.space();
     const sequence = readSequence(reader, allowSavedResult);

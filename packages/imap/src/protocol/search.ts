@@ -26,6 +26,8 @@ export const FLAG_SEARCH_KEYS = [
   'UNDRAFT',
   'UNFLAGGED',
   'UNSEEN',
+  /** RFC 8514 4.2: every message of a mailbox that keeps save dates (all of ours do). */
+  'SAVEDATESUPPORTED',
 ] as const;
 export type FlagSearchKey = (typeof FLAG_SEARCH_KEYS)[number];
 
@@ -33,8 +35,21 @@ export type FlagSearchKey = (typeof FLAG_SEARCH_KEYS)[number];
 export const TEXT_SEARCH_KEYS = ['BCC', 'BODY', 'CC', 'FROM', 'SUBJECT', 'TEXT', 'TO'] as const;
 export type TextSearchKey = (typeof TEXT_SEARCH_KEYS)[number];
 
-/** Keys taking a date: BEFORE/ON/SINCE test the internal date, SENT* the Date: header. */
-export const DATE_SEARCH_KEYS = ['BEFORE', 'ON', 'SINCE', 'SENTBEFORE', 'SENTON', 'SENTSINCE'] as const;
+/**
+ * Keys taking a date: BEFORE/ON/SINCE test the internal date, SENT* the Date: header, SAVED*
+ * the save date (RFC 8514 4.2).
+ */
+export const DATE_SEARCH_KEYS = [
+  'BEFORE',
+  'ON',
+  'SINCE',
+  'SENTBEFORE',
+  'SENTON',
+  'SENTSINCE',
+  'SAVEDBEFORE',
+  'SAVEDON',
+  'SAVEDSINCE',
+] as const;
 export type DateSearchKey = (typeof DATE_SEARCH_KEYS)[number];
 
 export type SearchKey =
@@ -44,6 +59,8 @@ export type SearchKey =
   | { readonly key: 'HEADER'; readonly field: string; readonly value: string }
   | { readonly key: DateSearchKey; readonly date: ImapDay }
   | { readonly key: 'LARGER' | 'SMALLER'; readonly size: number }
+  /** RFC 5032 WITHIN: internal date at least / at most `seconds` before the command ran. */
+  | { readonly key: 'OLDER' | 'YOUNGER'; readonly seconds: number }
   | { readonly key: 'UID'; readonly set: SequenceArg }
   /** RFC 7162 3.1.5: mod-sequence at least `modseq` (any entry name given is ignored, see below). */
   | { readonly key: 'MODSEQ'; readonly modseq: number }
@@ -54,7 +71,16 @@ export type SearchKey =
   /** `( key key ... )`: all must match. */
   | { readonly key: 'AND'; readonly operands: readonly SearchKey[] };
 
+/** RFC 4731 3.1 result options, and RFC 5182 2 SAVE. */
+export const SEARCH_RETURN_OPTIONS = ['MIN', 'MAX', 'ALL', 'COUNT', 'SAVE'] as const;
+export type SearchReturnOption = (typeof SEARCH_RETURN_OPTIONS)[number];
+
 export interface SearchArgs {
+  /**
+   * RFC 4731 3.1: the RETURN options, upper-cased and unique; null without RETURN (then the
+   * answer is RFC 3501's `* SEARCH`). `RETURN ()` means `RETURN (ALL)` and is given as ['ALL'].
+   */
+  readonly returnOptions: readonly SearchReturnOption[] | null;
   /** Upper-cased CHARSET, or null when none was given (US-ASCII). */
   readonly charset: string | null;
   readonly criteria: readonly SearchKey[];
@@ -70,30 +96,77 @@ const KEYS_WITH_ARGUMENTS: ReadonlySet<string> = new Set([
   ...TEXT_SEARCH_KEYS,
   ...DATE_SEARCH_KEYS,
   ...['KEYWORD', 'UNKEYWORD', 'HEADER', 'LARGER', 'SMALLER', 'UID', 'NOT', 'OR', 'MODSEQ'],
+  ...['OLDER', 'YOUNGER'],
 ]);
 
 export interface SearchParseOptions {
   allowSavedResult: boolean;
 }
 
-/** RFC 3501 9: search = "SEARCH" [SP "CHARSET" SP astring] 1*(SP search-key). */
+/**
+ * RFC 3501 9: search = "SEARCH" [SP "CHARSET" SP astring] 1*(SP search-key), with RFC 4731 3.1's
+ * `[search-return-opts]` before the program. A failure after `RETURN (... SAVE ...)` is marked
+ * so that the session empties the saved result (RFC 5182 2.1).
+ */
 export function readSearchArgs(reader: ArgReader, options: SearchParseOptions): SearchArgs {
+  const returnOptions = reader.tryWord('RETURN') ? readReturnOptions(reader) : null;
+  try {
+    return readSearchProgram(reader, options, returnOptions);
+  } catch (error) {
+    if (error instanceof ImapWireError && returnOptions?.includes('SAVE') === true)
+      throw error.resettingSavedResult();
+    throw error;
+  }
+}
+
+/** RFC 4731 3.1: search-return-opts = SP "RETURN" SP "(" [search-return-opt *(SP search-return-opt)] ")". */
+export function readReturnOptions(reader: ArgReader): SearchReturnOption[] {
+  reader.space();
+  const found = new Set<SearchReturnOption>();
+  reader.readList(() => {
+    const word = reader.readAtom('a search return option').toUpperCase();
+    // RFC 4731 3.1: an unknown result option is a syntax error (BAD).
+    if (!(SEARCH_RETURN_OPTIONS as readonly string[]).includes(word))
+      throw reader.error(`Unknown search return option ${word.slice(0, 40)}`);
+    found.add(word as SearchReturnOption);
+  }, true);
+  reader.space();
+  // RFC 4731 3.1: "RETURN ()" is "RETURN (ALL)".
+  return found.size === 0 ? ['ALL'] : [...found];
+}
+
+function readSearchProgram(
+  reader: ArgReader,
+  options: SearchParseOptions,
+  returnOptions: readonly SearchReturnOption[] | null,
+): SearchArgs {
   let charset: string | null = null;
   if (reader.tryWord('CHARSET')) {
     reader.space();
-    charset = reader.readAstring('a charset').toUpperCase();
-    if (!(SUPPORTED_CHARSETS as readonly string[]).includes(charset)) {
-      // RFC 3501 6.4.4: NO [BADCHARSET] listing what we do support.
-      throw new ImapWireError('BAD_CHARSET', 'Unsupported charset', {
-        status: 'NO',
-        responseCode: `BADCHARSET (${SUPPORTED_CHARSETS.join(' ')})`,
-      });
-    }
+    charset = readCharset(reader);
     reader.space();
   }
+  return { returnOptions, charset, criteria: readSearchKeys(reader, options) };
+}
+
+/** A CHARSET argument we decode, upper-cased (SEARCH, and SORT/THREAD where it is required). */
+export function readCharset(reader: ArgReader): string {
+  const charset = reader.readAstring('a charset').toUpperCase();
+  if (!(SUPPORTED_CHARSETS as readonly string[]).includes(charset)) {
+    // RFC 3501 6.4.4: NO [BADCHARSET] listing what we do support.
+    throw new ImapWireError('BAD_CHARSET', 'Unsupported charset', {
+      status: 'NO',
+      responseCode: `BADCHARSET (${SUPPORTED_CHARSETS.join(' ')})`,
+    });
+  }
+  return charset;
+}
+
+/** search-key *(SP search-key): the keys of a SEARCH, SORT or THREAD, ANDed. */
+export function readSearchKeys(reader: ArgReader, options: SearchParseOptions): SearchKey[] {
   const criteria = [readSearchKey(reader, options)];
   while (reader.trySpace()) criteria.push(readSearchKey(reader, options));
-  return { charset, criteria };
+  return criteria;
 }
 
 function readSearchKey(reader: ArgReader, options: SearchParseOptions): SearchKey {
@@ -133,6 +206,10 @@ function readSearchKey(reader: ArgReader, options: SearchParseOptions): SearchKe
       return { key: 'UID', set: readSet(reader, options) };
     case 'MODSEQ':
       return { key: 'MODSEQ', modseq: readModseqCriterion(reader) };
+    case 'OLDER':
+    case 'YOUNGER':
+      // RFC 5032 4: interval = 1*DIGIT, a number of seconds; RFC 5032 3 makes 0 a BAD.
+      return { key: word, seconds: reader.readNumber('an interval in seconds', true) };
     case 'NOT':
       return nested(reader, () => ({ key: 'NOT', operand: readSearchKey(reader, options) }));
     case 'OR':

@@ -55,6 +55,12 @@ export interface ToldFlags {
 const UNKNOWN_FLAGS: readonly string[] = Object.freeze([]);
 
 export class MailboxView {
+  /**
+   * RFC 5182 2.1: the UIDs of the last SEARCH ... RETURN (SAVE), `$`. A new view starts empty
+   * ("upon successful completion of a selection ... the empty sequence"); UIDs keep it right
+   * across expunges, which remove their messages from it (resolved against the view when used).
+   */
+  savedResult: readonly number[] = [];
   /** Sequence number - 1 -> UID, ascending. Includes messages expunged elsewhere but not announced. */
   private uids: number[];
   /**

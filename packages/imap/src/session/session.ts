@@ -146,9 +146,12 @@ export class Session {
     this.transcript?.client(describeFrame(frame));
     let command: ImapCommand;
     try {
-      command = parseCommand(frame);
+      // RFC 5182: SEARCHRES is advertised, so `$` is a sequence set everywhere one is allowed.
+      command = parseCommand(frame, { allowSavedResult: true });
     } catch (error) {
       if (!(error instanceof ImapWireError)) throw error;
+      // RFC 5182 2.1: a SEARCH ... RETURN (SAVE) answered NO or BAD empties the saved result.
+      if (error.resetsSavedResult && this.state.kind === 'selected') this.state.view.savedResult = [];
       this.logger.debug(
         { command: describeFrame(frame).slice(0, 200), err: error.message },
         'unparsable command',

@@ -57,7 +57,7 @@ export function testCertificate(): Promise<{ key: string; cert: string }> {
 
 /** RFC 3501 7.2.1: the capabilities advertised in every state (capabilities.ts), as the wire spells them. */
 export const BASE_CAPS =
-  'IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE CONDSTORE CHILDREN LIST-EXTENDED SPECIAL-USE APPENDLIMIT=67108864';
+  'IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE CONDSTORE ESEARCH SEARCHRES WITHIN SORT SORT=DISPLAY I18NLEVEL=1 SAVEDATE CHILDREN LIST-EXTENDED SPECIAL-USE APPENDLIMIT=67108864';
 
 /** The greeting where plaintext logins are allowed and STARTTLS is not offered (`dev` without TLS, or implicit TLS). */
 export const PLAIN_GREETING = `* OK [CAPABILITY ${BASE_CAPS} AUTH=PLAIN AUTH=LOGIN] imap.test minimail IMAP4rev1 ready`;

@@ -79,6 +79,7 @@ describe('messages', () => {
       size: raw.length,
       modseq: 2,
       bodyHash: result.bodyHash,
+      saveDate: expect.any(Date),
     });
     expect((await store.readBody(result.bodyHash)).equals(raw)).toBe(true);
     expect(await store.getMessage(inbox.id, 99)).toBeNull();
@@ -250,5 +251,27 @@ describe('messages', () => {
       ['u@example.com', 'a@remote.org'],
       ['u@example.com', 'b@other.net'],
     ]);
+  });
+  it('records a save date (RFC 8514) on delivery, COPY and MOVE, apart from the internal date', async () => {
+    const internalDate = new Date('2001-02-03T04:05:06.000Z');
+    const before = Date.now();
+    await store.deliver({ raw: message('saved'), targets: [{ mailboxId: inbox.id }], internalDate });
+    const [delivered] = await store.listMessages(inbox.id);
+    expect(delivered?.internalDate).toEqual(internalDate);
+    const saved = delivered?.saveDate.getTime() ?? 0;
+    expect(saved).toBeGreaterThanOrEqual(before);
+    expect(saved).toBeLessThanOrEqual(Date.now());
+
+    const archive = await store.createMailbox(user.id, 'Saved copies');
+    const other = await store.createMailbox(user.id, 'Saved moves');
+    // A later copy or move is saved into its target later (or in the same millisecond).
+    await store.copyMessages(inbox.id, [1], archive.id);
+    const [copied] = await store.listMessages(archive.id);
+    expect(copied?.internalDate).toEqual(internalDate);
+    expect(copied?.saveDate.getTime()).toBeGreaterThanOrEqual(saved);
+    await store.moveMessages(archive.id, [1], other.id);
+    const [moved] = await store.getMessages(other.id, [1]);
+    expect(moved?.saveDate.getTime()).toBeGreaterThanOrEqual(copied?.saveDate.getTime() ?? 0);
+    expect(moved?.saveDate.getTime()).toBeLessThanOrEqual(Date.now());
   });
 });

@@ -49,6 +49,7 @@ export const DATA_COLUMNS: Record<DataTable, readonly string[]> = {
     'seen',
     'deleted',
     'modseq',
+    'save_date',
   ],
   outbound: [
     'id',

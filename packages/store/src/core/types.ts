@@ -100,6 +100,11 @@ export interface MessageSummary {
   modseq: number;
   /** Content hash of the body (hex sha256): equal hashes mean byte-identical bodies. */
   bodyHash: string;
+  /**
+   * RFC 8514: when the message was saved into this mailbox (delivery, APPEND, COPY, MOVE).
+   * Messages stored before save dates were kept report their internal date.
+   */
+  saveDate: Date;
 }
 
 /**

@@ -21,9 +21,12 @@ interface MessageRow {
   size: number;
   modseq: number;
   body_hash: string;
+  save_date: number;
 }
 
-const COLUMNS = 'id, mailbox_id, uid, flags, internal_date, size, modseq, body_hash';
+/** RFC 8514: a message saved before schema version 3 has no save date; its internal date stands in. */
+const COLUMNS =
+  'id, mailbox_id, uid, flags, internal_date, size, modseq, body_hash, COALESCE(save_date, internal_date) AS save_date';
 
 const toSummary = (row: MessageRow): MessageSummary => ({
   id: row.id,
@@ -34,6 +37,7 @@ const toSummary = (row: MessageRow): MessageSummary => ({
   size: row.size,
   modseq: row.modseq,
   bodyHash: row.body_hash,
+  saveDate: new Date(Number(row.save_date)),
 });
 
 const hasFlag = (flags: readonly string[], flag: string): number => (flags.includes(flag) ? 1 : 0);
@@ -108,8 +112,8 @@ export async function addMessage(
   const { uid, modseq, uidValidity } = await nextUid(tx, mailboxId);
   const row = (
     await tx.query<{ id: number }>(
-      `INSERT INTO messages (mailbox_id, uid, body_hash, size, internal_date, flags, seen, deleted, modseq)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+      `INSERT INTO messages (mailbox_id, uid, body_hash, size, internal_date, flags, seen, deleted, modseq, save_date)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
       [
         mailboxId,
         uid,
@@ -120,6 +124,8 @@ export async function addMessage(
         hasFlag(flags, '\\Seen'),
         hasFlag(flags, '\\Deleted'),
         modseq,
+        // RFC 8514: saved now, by delivery, APPEND or COPY.
+        Date.now(),
       ],
     )
   ).rows[0];
@@ -238,12 +244,11 @@ export async function moveMessages(
   const result: CopyResult = { uidValidity: target.uidValidity, sourceUids: [], targetUids: [] };
   for (const row of await lockedRows(tx, fromMailboxId, uids)) {
     const next = await nextUid(tx, toMailboxId);
-    await tx.query('UPDATE messages SET mailbox_id = $1, uid = $2, modseq = $3 WHERE id = $4', [
-      toMailboxId,
-      next.uid,
-      next.modseq,
-      row.id,
-    ]);
+    // RFC 8514: a moved message is saved into its new mailbox now.
+    await tx.query(
+      'UPDATE messages SET mailbox_id = $1, uid = $2, modseq = $3, save_date = $4 WHERE id = $5',
+      [toMailboxId, next.uid, next.modseq, Date.now(), row.id],
+    );
     tx.record(fromMailboxId, 'expunge', row.uid, await nextModseq(tx, fromMailboxId));
     tx.record(toMailboxId, 'new', next.uid, next.modseq);
     result.sourceUids.push(row.uid);

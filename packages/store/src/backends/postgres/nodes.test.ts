@@ -45,6 +45,7 @@ describe('PostgreSQL: several nodes on one database', () => {
     expect(await target.query('SELECT version, name FROM minimail_schema ORDER BY version', [])).toEqual([
       { version: 1, name: 'schema' },
       { version: 2, name: 'subscriptions' },
+      { version: 3, name: 'save-date' },
     ]);
     await target.query('INSERT INTO minimail_schema (version, name) VALUES (?, ?)', [
       PG_LATEST_SCHEMA_VERSION + 1,

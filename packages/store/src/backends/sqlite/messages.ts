@@ -29,9 +29,12 @@ interface MessageRow {
   size: number;
   modseq: number;
   body_hash: string;
+  save_date: number;
 }
 
-const MESSAGE_COLUMNS = 'id, mailbox_id, uid, flags, internal_date, size, modseq, body_hash';
+/** RFC 8514: a message saved before schema version 6 has no save date; its internal date stands in. */
+const MESSAGE_COLUMNS =
+  'id, mailbox_id, uid, flags, internal_date, size, modseq, body_hash, COALESCE(save_date, internal_date) AS save_date';
 
 const toSummary = (row: MessageRow): MessageSummary => ({
   id: row.id,
@@ -42,10 +45,11 @@ const toSummary = (row: MessageRow): MessageSummary => ({
   size: row.size,
   modseq: row.modseq,
   bodyHash: row.body_hash,
+  saveDate: new Date(row.save_date),
 });
 
 /** The same columns as a tuple: `raw()` mode skips building an object with named keys per row. */
-type MessageTuple = [number, number, number, string, number, number, number, string];
+type MessageTuple = [number, number, number, string, number, number, number, string, number];
 
 const tupleToSummary = (row: MessageTuple): MessageSummary => ({
   id: row[0],
@@ -56,6 +60,7 @@ const tupleToSummary = (row: MessageTuple): MessageSummary => ({
   size: row[5],
   modseq: row[6],
   bodyHash: row[7],
+  saveDate: new Date(row[8]),
 });
 
 /**
@@ -100,11 +105,11 @@ export class Messages {
     // SELECT of a big mailbox: one string for the whole mailbox (see message-flag-list.ts).
     this.flagListStmt = db.prepare<[number], string | null>(FLAG_LIST_SQL).pluck(true);
     this.insert = db.prepare<
-      [number, number, string, number, number, string, number, number, number],
+      [number, number, string, number, number, string, number, number, number, number],
       { id: number }
     >(
-      `INSERT INTO messages (mailbox_id, uid, body_hash, size, internal_date, flags, seen, deleted, modseq)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      `INSERT INTO messages (mailbox_id, uid, body_hash, size, internal_date, flags, seen, deleted, modseq, save_date)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     );
     this.updateFlags = db.prepare(
       'UPDATE messages SET flags = ?, seen = ?, deleted = ?, modseq = ? WHERE id = ?',
@@ -113,7 +118,10 @@ export class Messages {
     this.deletedUids = db.prepare<[number], MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE mailbox_id = ? AND deleted = 1 ORDER BY uid`,
     );
-    this.moveStmt = db.prepare('UPDATE messages SET mailbox_id = ?, uid = ?, modseq = ? WHERE id = ?');
+    // RFC 8514: a moved message is saved into its new mailbox now.
+    this.moveStmt = db.prepare(
+      'UPDATE messages SET mailbox_id = ?, uid = ?, modseq = ?, save_date = ? WHERE id = ?',
+    );
   }
 
   list(mailboxId: number): MessageSummary[] {
@@ -165,6 +173,8 @@ export class Messages {
       hasFlag(flags, '\\Seen'),
       hasFlag(flags, '\\Deleted'),
       modseq,
+      // RFC 8514: saved now, by delivery, APPEND or COPY.
+      Date.now(),
     );
     if (row === undefined) throw new StoreError('TEMPORARY', 'message insert returned no row');
     this.changes.record(mailboxId, 'new', uid, modseq);
@@ -274,7 +284,7 @@ export class Messages {
       const row = this.getStmt.get(fromMailboxId, uid);
       if (row === undefined) continue;
       const next = this.mailboxes.nextUid(toMailboxId);
-      this.moveStmt.run(toMailboxId, next.uid, next.modseq, row.id);
+      this.moveStmt.run(toMailboxId, next.uid, next.modseq, Date.now(), row.id);
       this.changes.record(fromMailboxId, 'expunge', uid, this.mailboxes.nextModseq(fromMailboxId));
       this.changes.record(toMailboxId, 'new', next.uid, next.modseq);
       result.sourceUids.push(uid);

@@ -27,6 +27,11 @@ const SEED_BY_VERSION: Record<number, (db: Database.Database) => void> = {
   3: (db) => SEED_BY_VERSION[2]?.(db),
   4: (db) => SEED_BY_VERSION[3]?.(db),
 };
+SEED_BY_VERSION[5] = (db) => {
+  SEED_BY_VERSION[4]?.(db);
+  // Version 5 keeps subscriptions as names (the subscribed column is gone).
+  db.exec(`INSERT INTO subscriptions (user_id, name) VALUES (1, 'INBOX');`);
+};
 
 describe('migrations', () => {
   let dir: string;
@@ -95,6 +100,8 @@ describe('migrations', () => {
       expect(await store.mailboxStatus(inbox!.id)).toMatchObject({ messages: 1, unseen: 0 });
       const messages = await store.listMessages(1);
       expect(messages.map((m) => [m.uid, m.flags, m.size, m.bodyHash])).toEqual([[7, ['\\Seen'], 5, 'h1']]);
+      // RFC 8514: a message saved before version 6 has no save date; its internal date stands in.
+      expect(messages[0]?.saveDate).toEqual(new Date(2000));
       expect((await store.readBody('h1')).toString()).toBe('hello');
       // Bodies stored before version 3 have no recorded structure.
       expect(await store.readStructure('h1')).toBeNull();

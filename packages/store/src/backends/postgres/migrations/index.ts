@@ -2,10 +2,15 @@ import { StoreError } from '../../../core/types.js';
 import type { Queryable } from '../connection.js';
 import { migration001Schema } from './001-schema.js';
 import { migration002Subscriptions } from './002-subscriptions.js';
+import { migration004SaveDate } from './004-save-date.js';
 import type { PostgresMigration } from './migration.js';
 
 /** Every migration, in order. Append only: never edit or reorder a released one. */
-export const PG_MIGRATIONS: readonly PostgresMigration[] = [migration001Schema, migration002Subscriptions];
+export const PG_MIGRATIONS: readonly PostgresMigration[] = [
+  migration001Schema,
+  migration002Subscriptions,
+  migration004SaveDate,
+];
 export const PG_LATEST_SCHEMA_VERSION = PG_MIGRATIONS.length;
 
 /** Advisory lock key that serializes migrations across nodes starting at once ('MMIG'). */

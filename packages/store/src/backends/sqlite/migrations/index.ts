@@ -5,6 +5,7 @@ import { migration002FeedQueueLocks } from './002-feed-queue-locks.js';
 import { migration003BodyStructure } from './003-body-structure.js';
 import { migration004DkimKeys } from './004-dkim-keys.js';
 import { migration005Subscriptions } from './005-subscriptions.js';
+import { migration007SaveDate } from './007-save-date.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -16,6 +17,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration003BodyStructure,
   migration004DkimKeys,
   migration005Subscriptions,
+  migration007SaveDate,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,75 @@
+/**
+ * What a SEARCH answers once the messages are found: RFC 3501's `* SEARCH`, RFC 4731's
+ * `* ESEARCH` for `RETURN (...)`, and the result RFC 5182's SAVE keeps for `$`.
+ */
+import { formatSequenceSet } from '../protocol/sequence-set.js';
+import type { SearchReturnOption } from '../protocol/search.js';
+
+/** One message that matched: both numbers, and its mod-sequence for RFC 7162 3.1.5. */
+export interface Found {
+  sequence: number;
+  uid: number;
+  modseq: number;
+}
+
+export interface SearchAnswer {
+  /** The untagged response line without `* ` and CRLF, or null when none is sent. */
+  line: string | null;
+  /** The UIDs to save for `$`, or null when SAVE was not asked for. */
+  saved: number[] | null;
+}
+
+/**
+ * `found` is in ascending order. `withModseq`: a MODSEQ key was used (RFC 7162 3.1.5: the highest
+ * mod-sequence of the messages reported, none when nothing matched).
+ */
+export function searchAnswer(
+  found: readonly Found[],
+  options: {
+    uid: boolean;
+    tag: string;
+    returnOptions: readonly SearchReturnOption[] | null;
+    withModseq: boolean;
+  },
+): SearchAnswer {
+  const number = (message: Found): number => (options.uid ? message.uid : message.sequence);
+  if (options.returnOptions === null) {
+    const modseq = highestModseq(found);
+    const suffix = options.withModseq && modseq > 0 ? [`(MODSEQ ${modseq})`] : [];
+    return { line: ['SEARCH', ...found.map(number), ...suffix].join(' '), saved: null };
+  }
+  const wanted = new Set(options.returnOptions);
+  const save = wanted.delete('SAVE');
+  const first = found[0];
+  const last = found[found.length - 1];
+  // RFC 5182 2.1: SAVE with only MIN and/or MAX saves just those; otherwise the whole result.
+  const minMaxOnly = wanted.size > 0 && [...wanted].every((option) => option === 'MIN' || option === 'MAX');
+  let reported: Found[] = [...found];
+  if (minMaxOnly) {
+    reported = [];
+    if (wanted.has('MIN') && first !== undefined) reported.push(first);
+    if (wanted.has('MAX') && last !== undefined && last !== first) reported.push(last);
+  }
+  const saved = save ? reported.map((message) => message.uid) : null;
+  // RFC 5182 2.1: SAVE alone returns no ESEARCH response.
+  if (wanted.size === 0) return { line: null, saved };
+  // RFC 4731 3.1: `* ESEARCH (TAG "t") [UID]` then the items; MIN, MAX and ALL are left out
+  // when nothing matched, COUNT is always there.
+  const parts = ['ESEARCH', `(TAG "${options.tag}")`];
+  if (options.uid) parts.push('UID');
+  if (wanted.has('MIN') && first !== undefined) parts.push('MIN', String(number(first)));
+  if (wanted.has('MAX') && last !== undefined) parts.push('MAX', String(number(last)));
+  if (wanted.has('COUNT')) parts.push('COUNT', String(found.length));
+  if (wanted.has('ALL') && found.length > 0) parts.push('ALL', formatSequenceSet(found.map(number)));
+  // RFC 4731 3.2 / RFC 7162 3.1.5: MODSEQ is the highest of the messages the items report
+  // (only MIN and/or MAX: of those; otherwise of every match).
+  const modseq = highestModseq(reported);
+  if (options.withModseq && modseq > 0) parts.push('MODSEQ', String(modseq));
+  return { line: parts.join(' '), saved };
+}
+
+function highestModseq(messages: readonly Found[]): number {
+  let highest = 0;
+  for (const message of messages) highest = Math.max(highest, message.modseq);
+  return highest;
+}

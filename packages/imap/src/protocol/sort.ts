@@ -1,0 +1,78 @@
+/**
+ * SORT arguments (RFC 5256 3, with RFC 5957 DISPLAYFROM/DISPLAYTO):
+ * sort = ["UID" SP] "SORT" SP sort-criteria SP search-charset 1*(SP search-key).
+ * ESORT's `RETURN (...)` (RFC 5267) is not offered yet: it is a syntax error here.
+ */
+import type { ArgReader } from './reader.js';
+import { readCharset, readSearchKeys, type SearchKey, type SearchParseOptions } from './search.js';
+
+/** RFC 5256 3 sort-key, and RFC 5957 2's DISPLAYFROM and DISPLAYTO. */
+export const SORT_KEYS = [
+  'ARRIVAL',
+  'CC',
+  'DATE',
+  'FROM',
+  'SIZE',
+  'SUBJECT',
+  'TO',
+  'DISPLAYFROM',
+  'DISPLAYTO',
+] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+
+export interface SortCriterion {
+  readonly key: SortKey;
+  readonly reverse: boolean;
+}
+
+export interface SortArgs {
+  readonly sortCriteria: readonly SortCriterion[];
+  readonly charset: string;
+  readonly criteria: readonly SearchKey[];
+}
+
+export function readSortArgs(reader: ArgReader, options: SearchParseOptions): SortArgs {
+  reader.space();
+  // RFC 5256 3: sort-criteria = "(" sort-criterion *(SP sort-criterion) ")".
+  const sortCriteria = reader.readList(() => readCriterion(reader), false);
+  reader.space();
+  const charset = readCharset(reader);
+  reader.space();
+  return { sortCriteria, charset, criteria: readSearchKeys(reader, options) };
+}
+
+/** sort-criterion = ["REVERSE" SP] sort-key. */
+function readCriterion(reader: ArgReader): SortCriterion {
+  let word = reader.readAtom('a sort key').toUpperCase();
+  let reverse = false;
+  if (word === 'REVERSE') {
+    reverse = true;
+    reader.space();
+    word = reader.readAtom('a sort key').toUpperCase();
+  }
+  if (!(SORT_KEYS as readonly string[]).includes(word))
+    throw reader.error(`Unknown sort key ${word.slice(0, 40)}`);
+  return { key: word as SortKey, reverse };
+}
+
+/** RFC 5256 4 algorithms, and Dovecot's REFS. */
+export const THREAD_ALGORITHMS = ['ORDEREDSUBJECT', 'REFERENCES', 'REFS'] as const;
+export type ThreadAlgorithmName = (typeof THREAD_ALGORITHMS)[number];
+
+export interface ThreadArgs {
+  readonly algorithm: ThreadAlgorithmName;
+  readonly charset: string;
+  readonly criteria: readonly SearchKey[];
+}
+
+/** RFC 5256 5: thread = ["UID" SP] "THREAD" SP thread-alg SP search-charset 1*(SP search-key). */
+export function readThreadArgs(reader: ArgReader, options: SearchParseOptions): ThreadArgs {
+  reader.space();
+  const algorithm = reader.readAtom('a threading algorithm').toUpperCase();
+  if (!(THREAD_ALGORITHMS as readonly string[]).includes(algorithm))
+    throw reader.error(`Unknown threading algorithm ${algorithm.slice(0, 40)}`);
+  reader.space();
+  const charset = readCharset(reader);
+  reader.space();
+  return { algorithm: algorithm as ThreadAlgorithmName, charset, criteria: readSearchKeys(reader, options) };
+}
