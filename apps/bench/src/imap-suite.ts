@@ -201,6 +201,11 @@ export async function runImapSuite(
       const result = await workload(target, settings, DOVECOT_PASSWORD, settings.imapSeconds);
       results.push(result);
       report(result);
+    } catch (error) {
+      // A peer that does not start must not take minimail's results (SQLite and PostgreSQL) with it.
+      const message = error instanceof Error ? error.message : String(error);
+      process.stdout.write(`  imap Dovecot failed: ${message}\n`);
+      notes.push(`Dovecot (IMAP): failed: ${message.split('\n')[0]}`);
     } finally {
       await dovecot.dispose();
     }
