@@ -24,6 +24,8 @@ export interface CollectedMessage {
   overBudget: boolean;
   /** True when the spool file could not be written (disk full): answer 452 4.3.1. */
   spoolFailed: boolean;
+  /** Why the spool file could not be written, for the log. */
+  spoolError?: unknown;
   /** What `data` holds on the budget's account: release it once the message is stored or refused. */
   reservation: MemoryReservation | null;
   /** Gives back what the message holds: its budget share and its spool file. Idempotent. */
@@ -160,7 +162,7 @@ export function collectMessage(
           }
           // The disk is full or failing: nothing was kept; the client keeps the message.
           dropAll();
-          resolve(collected({ spoolFailed: true }));
+          resolve(collected({ spoolFailed: true, spoolError: error }));
         },
       );
     });

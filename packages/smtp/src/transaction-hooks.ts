@@ -238,7 +238,14 @@ async function deliverCollected(
     // RFC 3463 4.3.1: the system has no room right now (memory, or disk for the spool); the
     // client keeps the message and retries.
     const reply = collected.overBudget ? 'OVER_BUDGET' : 'SPOOL_FAILED';
-    return { reply, result: reply, size: collected.size, log: { size: collected.size } };
+    return {
+      reply,
+      result: reply,
+      size: collected.size,
+      // A full or failing spool disk is the operator's to fix: refuse() logs it with its cause.
+      ...(collected.spoolFailed ? { error: collected.spoolError } : {}),
+      log: { size: collected.size },
+    };
   }
   const received: Received | null =
     collected.data !== null

@@ -1,4 +1,4 @@
-import { SpoolError } from '@minimail/protocol';
+import { SpoolError, type Logger } from '@minimail/protocol';
 import type { DeliveryRequest } from '@minimail/store';
 import { no } from '../errors.js';
 import { storableFlags } from '../flags.js';
@@ -22,7 +22,7 @@ export const appendCommand: CommandSpec<'APPEND'> = {
     if (message.length === 0) throw no('Empty message');
     const mailbox = await targetMailbox(ctx, userOf(ctx).id, name);
     const request: DeliveryRequest = {
-      ...(await messageSource(message)),
+      ...(await messageSource(message, ctx.logger)),
       targets: [{ mailboxId: mailbox.id }],
       flags: storableFlags(flags),
       ...(internalDate === null ? {} : { internalDate }),
@@ -37,7 +37,10 @@ export const appendCommand: CommandSpec<'APPEND'> = {
 };
 
 /** The message as the store takes it: its bytes, or its spool file once all of it is on disk. */
-async function messageSource(message: Literal): Promise<Pick<DeliveryRequest, 'raw' | 'spooled'>> {
+async function messageSource(
+  message: Literal,
+  logger: Logger,
+): Promise<Pick<DeliveryRequest, 'raw' | 'spooled'>> {
   if (!isSpooled(message)) return { raw: message };
   try {
     const outcome = await message.writer.finish();
@@ -45,9 +48,12 @@ async function messageSource(message: Literal): Promise<Pick<DeliveryRequest, 'r
       ? { spooled: { path: outcome.path } }
       : { raw: Buffer.concat(outcome.chunks, outcome.size) };
   } catch (error) {
-    // RFC 5530 3 UNAVAILABLE: the disk is full or failing; the client may retry later.
-    if (error instanceof SpoolError)
+    if (error instanceof SpoolError) {
+      // RFC 5530 3 UNAVAILABLE: the disk is full or failing; the client may retry later. The
+      // operator is told: nothing else would show that the spool's disk is full.
+      logger.error({ err: error }, 'APPEND refused: the spool file could not be written');
       throw no('Cannot receive the message now, try again later', 'UNAVAILABLE');
+    }
     throw error;
   }
 }
