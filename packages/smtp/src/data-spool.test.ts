@@ -372,3 +372,29 @@ describe('spooled DATA in process', () => {
     expect(readdirSync(spoolDir)).toEqual([]);
   });
 });
+
+describe('spooled DATA and a failing store', () => {
+  it('answers 451 when the store fails, and the spool file is removed all the same', async () => {
+    const spoolDir = mkdtempSync(join(tmpdir(), 'minimail-smtp-spool-store-'));
+    dirs.push(spoolDir);
+    harness = await startHarness({
+      profile: 'dev',
+      service: 'mx',
+      serviceOptions: { spool: new MessageSpool({ dir: spoolDir, thresholdBytes: 4096 }) },
+    });
+    const client = await RawSmtpClient.connect(harness.port);
+    expect((await client.reply()).last).toBe(`220 ${HOSTNAME} ESMTP minimail`);
+    await client.command('EHLO client.test');
+    expect(await client.command('MAIL FROM:<a@client.test>')).toBe('250 2.1.0 Accepted');
+    expect(await client.command('RCPT TO:<gone@example.test>')).toBe('250 2.1.5 Accepted');
+    // The store goes away (a failed disk, a lost database) while the message is on its way.
+    await harness.store.close();
+    expect(await client.command('DATA')).toBe('354 End data with <CR><LF>.<CR><LF>');
+    client.sendRaw(`Subject: lost\r\n\r\n${`${'c'.repeat(70)}\r\n`.repeat(2000)}.\r\n`);
+    expect((await client.reply()).last).toBe('451 4.3.0 Requested action aborted: local error in processing');
+    await client.close();
+    const line = harness.logs.find((record) => record.msg === 'smtp transaction');
+    expect(line).toMatchObject({ result: 'LOCAL_ERROR' });
+    expect(readdirSync(spoolDir)).toEqual([]);
+  });
+});
