@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { pino } from 'pino';
 import { parseMessage, serializeStructure } from '@minimail/mime';
-import { ensureDevCertificate, type Logger } from '@minimail/protocol';
+import { ensureDevCertificate, type Logger, type MessageSpool } from '@minimail/protocol';
 import { RawClient } from '@minimail/protocol/testing';
 import { openStore, type ImapStore, type MailStore } from '@minimail/store';
 import type { ImapServerLimits } from '../limits.js';
@@ -43,6 +43,8 @@ export interface HarnessOptions {
   storeStructures?: boolean;
   /** Decorates the real store the server uses (e.g. to count calls); the harness keeps the original. */
   wrapStore?: (store: MailStore) => ImapStore;
+  /** Where large APPEND literals go (docs/adr/0027); absent: memory, as without the app. */
+  spool?: MessageSpool;
 }
 
 let certificate: Promise<{ key: string; cert: string }> | null = null;
@@ -83,6 +85,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     tls,
     implicitTls: options.implicitTls ?? false,
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.spool ? { spool: options.spool } : {}),
   });
   const port = await server.listen(0, '127.0.0.1');
   const clients: Array<{ close(): Promise<void> | void }> = [];
