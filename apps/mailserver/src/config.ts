@@ -112,6 +112,42 @@ const configSchema = z
     authFreeFailures: z.coerce.number().int().min(0).max(1_000),
     /** Cap of the failed-login delay. */
     authMaxDelay: z.string().transform((text, ctx) => toMs(text, ctx)),
+    // ---- HTTP (issue 14, issue 11) ----
+    /** Production: bearer token that admits non-loopback /metrics scrapers (loopback always may). */
+    metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Dev: SMTP fault injection, `stage=code:percent,...` (stages mail, rcpt, data, auth); '' = off. */
+    chaos: z.string().refine((text) => chaosSpecError(text) === null, {
+      message: 'must be stage=code:percent,... (e.g. rcpt=451:50)',
+    }),
+    /** Dev catcher retention: keep at most this many messages (0 keeps all). */
+    maxMessages: z.coerce.number().int().min(0).max(10_000_000),
+    /** Dev catcher retention: delete caught mail older than this (e.g. `7d`); unset keeps it. */
+    maxAge: z
+      .string()
+      .transform((text, ctx) => toMs(text, ctx))
+      .optional(),
+    /** Dev: POST each newly caught message as JSON here. */
+    webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** A file of `user:password` (or `user:scrypt$...`) lines: basic auth for the web app and API. */
+    httpAuthFile: z.string().min(1).optional(),
+    /** Dev: `host:port` of the SMTP server that "release" sends caught mail through. */
+    releaseSmtp: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'must be host:port')
+      .optional(),
+    releaseTls: z.enum(['starttls', 'tls', 'none']),
+    releaseUser: z.string().min(1).optional(),
+    releasePassword: z.string().min(1).optional(),
+    /** More host names the web app and API answer to (comma-separated), e.g. a compose service name. */
+    httpTrustedHosts: z
+      .string()
+      .transform((text) =>
+        text
+          .split(',')
+          .map((name) => name.trim().toLowerCase())
+          .filter((name) => name !== ''),
+      )
+      .pipe(z.array(z.string().regex(/^[a-z0-9.-]+$/, 'must be host names'))),
     // ---- the store's backend (docs/adr/0015): unset = SQLite in the data dir ----
     /** `postgres://user:password@host:port/database`: the PostgreSQL backend, shared by several nodes. */
     databaseUrl: z
@@ -148,6 +184,17 @@ const ENV_KEYS: Record<string, string> = {
   maxMessageSize: 'MINIMAIL_MAX_MESSAGE_SIZE',
   maxRecipients: 'MINIMAIL_MAX_RECIPIENTS',
   logLevel: 'MINIMAIL_LOG_LEVEL',
+  metricsToken: 'MINIMAIL_METRICS_TOKEN',
+  chaos: 'MINIMAIL_CHAOS',
+  maxMessages: 'MINIMAIL_MAX_MESSAGES',
+  maxAge: 'MINIMAIL_MAX_AGE',
+  webhookUrl: 'MINIMAIL_WEBHOOK_URL',
+  httpAuthFile: 'MINIMAIL_HTTP_AUTH_FILE',
+  releaseSmtp: 'MINIMAIL_RELEASE_SMTP',
+  releaseTls: 'MINIMAIL_RELEASE_TLS',
+  releaseUser: 'MINIMAIL_RELEASE_USER',
+  releasePassword: 'MINIMAIL_RELEASE_PASSWORD',
+  httpTrustedHosts: 'MINIMAIL_HTTP_TRUSTED_HOSTS',
   smarthost: 'MINIMAIL_SMARTHOST',
   smarthostUser: 'MINIMAIL_SMARTHOST_USER',
   smarthostPassword: 'MINIMAIL_SMARTHOST_PASSWORD',
@@ -236,6 +283,10 @@ export function loadConfig({ env, file }: LoadConfigInput): Config {
   raw['maxMessageSize'] ??= 25 * 1024 * 1024;
   raw['maxRecipients'] ??= 100;
   raw['logLevel'] ??= 'info';
+  raw['httpTrustedHosts'] ??= '';
+  raw['chaos'] ??= '';
+  raw['maxMessages'] ??= 5000;
+  raw['releaseTls'] ??= 'starttls';
   raw['smarthostTls'] ??= 'starttls';
   // Postfix-like growing backoff, 5 days of retries, a delay notice after 4 hours (ADR 0009).
   raw['retrySchedule'] ??= '5m,10m,20m,40m,67m';
@@ -300,4 +351,16 @@ function readConfigFile(file: string): Record<string, unknown> {
     throw new ConfigError(`config file ${file}: must hold a JSON object`);
   }
   return parsed as Record<string, unknown>;
+}
+
+/** Null when `text` is a valid chaos spec (same grammar as @minimail/smtp's parseChaosSpec). */
+function chaosSpecError(text: string): string | null {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
+    const match = /^(mail|rcpt|data|auth)=([45]\d\d):(\d{1,3}(?:\.\d+)?)$/i.exec(part);
+    if (match === null || Number(match[3]) > 100) return part;
+  }
+  return null;
 }

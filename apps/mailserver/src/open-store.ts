@@ -7,6 +7,7 @@ import {
   type PostgresSettings,
   type StoreLogger,
 } from '@minimail/store';
+import { indexBody } from '@minimail/http/index-body';
 import type { Config } from './config.js';
 import { storePath } from './paths.js';
 
@@ -22,7 +23,9 @@ export function openAppStore(
   dataDir: string,
   options: { logger?: StoreLogger; writer?: 'inline' | 'thread' } = {},
 ): MailStore {
-  return openStore({ path: storePath(dataDir), describeBody, ...options });
+  // indexBody: the mail catcher's search index (docs/adr/0017), from @minimail/http's light
+  // `index-body` entry, which loads no web framework.
+  return openStore({ path: storePath(dataDir), describeBody, indexBody, ...options });
 }
 
 /** The configured PostgreSQL connection settings, or null when the store is SQLite. */
@@ -51,6 +54,7 @@ export async function openConfiguredStore(
   return openPostgresStore({
     ...postgres,
     describeBody,
+    indexBody,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
 }

@@ -24,3 +24,8 @@ export function defaultDataDir(): string {
 export function storePath(dataDir: string): string {
   return path.join(dataDir, 'minimail.sqlite');
 }
+
+/** The web app's Vite build (apps/web/dist), served by the http service in dev. */
+export function webAppRoot(): string {
+  return path.join(repositoryRoot(), 'apps', 'web', 'dist');
+}

@@ -14,10 +14,12 @@ import {
   type ServiceListener,
   type TlsSource,
 } from '@minimail/protocol';
-import type { SmtpServiceOptions } from '@minimail/smtp';
+import type { Chaos, SmtpServiceOptions } from '@minimail/smtp';
+import type { HttpServiceOptions } from '@minimail/http';
 import type { MailStore } from '@minimail/store';
 import type { Logger } from 'pino';
 import type { Config, ListenerName } from './config.js';
+import { webAppRoot } from './paths.js';
 
 export interface ServiceContext {
   config: Config;
@@ -31,6 +33,8 @@ export interface ServiceContext {
   authThrottle?: AuthThrottle;
   /** Where large APPEND literals and DATA go while they arrive (`<data dir>/spool`, docs/adr/0027). */
   spool?: MessageSpool;
+  /** The services this process runs (e.g. whether SMTP is here for /api/v1/chaos to act on). */
+  services?: readonly string[];
 }
 
 /** The optional per-process parts of a context, present only when given (exactOptionalPropertyTypes). */
@@ -84,6 +88,57 @@ async function startRelay(ctx: ServiceContext): Promise<RunningTask[]> {
   return [{ task: 'relay', close: () => worker.stop() }];
 }
 
+/** The dev catcher's team settings: retention, webhook, basic auth (any profile), release. */
+async function catcherOptions(ctx: ServiceContext): Promise<Partial<HttpServiceOptions>> {
+  const { config } = ctx;
+  const options: Partial<HttpServiceOptions> = {
+    retention: { maxMessages: config.maxMessages, maxAgeMs: config.maxAge },
+  };
+  if (config.webhookUrl !== undefined) options.webhook = { url: config.webhookUrl };
+  if (config.httpAuthFile !== undefined) {
+    const { readFileSync } = await import('node:fs');
+    const { parsePasswordFile } = await import('@minimail/http');
+    options.basicAuth = { users: parsePasswordFile(readFileSync(config.httpAuthFile, 'utf8')) };
+  }
+  if (config.releaseSmtp !== undefined && config.profile === 'dev') {
+    const { sendOverSmtp } = await import('@minimail/smtp');
+    const [host = '', port = '25'] = config.releaseSmtp.split(':');
+    const tls = config.releaseTls === 'tls' ? 'implicit' : config.releaseTls;
+    const auth =
+      config.releaseUser !== undefined && config.releasePassword !== undefined
+        ? { auth: { user: config.releaseUser, pass: config.releasePassword } }
+        : {};
+    // The relay engine's SMTP client (packages/smtp outbound), to the one configured server.
+    options.release = async (message, recipients, from) => {
+      const outcome = await sendOverSmtp(
+        { host, port: Number(port), servername: host, tls, verifyCertificate: tls !== 'none', ...auth },
+        { heloName: config.hostname, sender: from, recipients, message },
+      );
+      return { accepted: outcome.accepted, rejected: outcome.rejected };
+    };
+  }
+  return options;
+}
+
+/**
+ * The process's one SMTP chaos engine (dev only): every SMTP listener and /api/v1/chaos share it,
+ * so a trigger set over HTTP applies to the next SMTP command. Created on first use.
+ */
+const chaosByConfig = new WeakMap<Config, Promise<Chaos | undefined>>();
+async function processChaos(config: Config): Promise<Chaos | undefined> {
+  let chaos = chaosByConfig.get(config);
+  if (chaos === undefined) {
+    chaos =
+      config.profile === 'dev'
+        ? import('@minimail/smtp').then(
+            ({ Chaos, parseChaosSpec }) => new Chaos({ triggers: parseChaosSpec(config.chaos) }),
+          )
+        : Promise.resolve(undefined);
+    chaosByConfig.set(config, chaos);
+  }
+  return chaos;
+}
+
 async function smtpOptions(ctx: ServiceContext, proto: string): Promise<SmtpServiceOptions> {
   const { inboundAuthOptions, submissionRelayResolver } = await import('./relay.js');
   const relayResolver = proto === 'smtp' ? undefined : submissionRelayResolver(ctx.config);
@@ -102,6 +157,7 @@ async function smtpOptions(ctx: ServiceContext, proto: string): Promise<SmtpServ
     socketTimeoutMs: ctx.config.smtpTimeout,
     allowAnyHeaderSender: ctx.config.submissionAnySender,
     ...(relayResolver !== undefined ? { relayResolver } : {}),
+    chaos: await processChaos(ctx.config),
     // 465 counts as submission: one protocol label per kind of service.
     ...shared(ctx, proto === 'smtp' ? 'smtp' : 'submission', SMTP_COMMANDS),
   };
@@ -198,13 +254,22 @@ export const SERVICES: Record<string, ServiceSpec> = {
     description: 'HTTP on 8025: /healthz, /metrics; in dev also the mail-catcher API and web page',
     start: async (ctx) => {
       const { createHttpServer } = await import('@minimail/http');
+      // Only when this process also runs SMTP: the triggers act on its listeners.
+      const smtpHere =
+        ctx.services?.some((name) => name === 'smtp' || name.startsWith('submission')) ?? false;
+      const chaos = smtpHere ? await processChaos(ctx.config) : undefined;
+      const catcher = await catcherOptions(ctx);
       return listen(ctx, 'http', () =>
         createHttpServer({
           store: ctx.store,
           logger: ctx.logger.child({ proto: 'http' }),
           registry: (ctx.metrics ?? createMetrics({ outboundQueue: ctx.store })).registry,
           profile: ctx.config.profile,
-          allowedHosts: [ctx.config.hostname],
+          allowedHosts: [ctx.config.hostname, ...ctx.config.httpTrustedHosts],
+          metricsToken: ctx.config.metricsToken,
+          webRoot: webAppRoot(),
+          chaos,
+          ...catcher,
         }),
       );
     },

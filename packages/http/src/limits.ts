@@ -23,3 +23,6 @@ export const REQUEST_TIMEOUT_MS = 30_000 + WAIT_MAX_SECONDS * 1_000;
 
 /** How long close() lets open keep-alive connections finish before destroying them. */
 export const CLOSE_GRACE_MS = 2_000;
+
+/** Largest request body (JSON lists of IDs); the API takes no uploads. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;

@@ -1,3 +1,8 @@
+import type { ReleaseSender } from './api-v1/release-route.js';
+import type { BasicAuthOptions } from './basic-auth.js';
+import type { RetentionOptions } from './catcher/retention.js';
+import type { WebhookOptions } from './webhooks.js';
+import type { ChaosControl } from './api-v1/chaos-routes.js';
 import type { Logger, Profile, ServiceListener } from '@minimail/protocol';
 import type { MailStore } from '@minimail/store';
 import type { Registry } from 'prom-client';
@@ -9,16 +14,36 @@ export interface HttpServiceOptions {
   /** The process's metrics registry (createMetrics().registry), served at /metrics. */
   registry: Registry;
   /**
-   * dev: health, metrics, the mail-catcher API and web page. production: health and metrics
+   * dev: health, metrics, the mail-catcher API and web app. production: health and metrics
    * only; everything else is 404 (caught mail must never be readable over HTTP in production).
    */
   profile: Profile;
   /**
    * Host names, besides loopback names and IP literals, under which the dev catcher may be reached
-   * (e.g. the configured MINIMAIL_HOSTNAME). Requests naming any other host get 403 (DNS rebinding).
+   * (e.g. the configured MINIMAIL_HOSTNAME and MINIMAIL_HTTP_TRUSTED_HOSTS). Requests naming any
+   * other host get 403 (DNS rebinding).
    */
   allowedHosts?: readonly string[];
+  /**
+   * Production: a bearer token that admits non-loopback /metrics scrapers (loopback is always
+   * admitted). Unset: loopback only. In dev /metrics is open.
+   */
+  metricsToken?: string | undefined;
+  /** The web app's build (apps/web/dist); without it `/` says how to build it. */
+  webRoot?: string | undefined;
+  /** Dev: the SMTP chaos engine of this process (@minimail/smtp's Chaos), for /api/v1/chaos. */
+  chaos?: ChaosControl | undefined;
+  /** Dev: retention of caught mail (MINIMAIL_MAX_MESSAGES, MINIMAIL_MAX_AGE). */
+  retention?: RetentionOptions | undefined;
+  /** Dev: POST each new caught message as JSON to this URL (MINIMAIL_WEBHOOK_URL). */
+  webhook?: WebhookOptions | undefined;
+  /** Basic auth for the web app and API (MINIMAIL_HTTP_AUTH_FILE); /healthz and /metrics are not covered. */
+  basicAuth?: BasicAuthOptions | undefined;
+  /** Dev: sends a caught message on through a real SMTP server (MINIMAIL_RELEASE_SMTP). */
+  release?: ReleaseSender | undefined;
+  /** Shown by /api/v1/info. */
+  version?: string;
 }
 
-/** close() stops accepting, ends long polls, closes every connection. */
+/** close() stops accepting, ends long polls and event streams, closes every connection. */
 export type HttpListener = ServiceListener;

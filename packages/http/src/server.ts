@@ -1,138 +1,161 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
 import { createSessionId } from '@minimail/protocol';
 import { StoreError } from '@minimail/store';
+import { registerApiV1 } from './api-v1/routes.js';
+import { SHARED_SCHEMAS } from './api-v1/schemas.js';
+import { CHAOS_SCHEMA, registerChaos } from './api-v1/chaos-routes.js';
+import { Catcher } from './catcher/catcher.js';
 import { CaughtMail } from './catcher/caught-mail.js';
-import { catcherRoutes } from './catcher/routes.js';
-import { CLOSE_GRACE_MS, REQUEST_TIMEOUT_MS } from './limits.js';
-import { operationsRoutes } from './operations.js';
+import { registerLegacyCatcher } from './catcher/routes.js';
+import { MailEvents } from './events.js';
+import { registerEventStream } from './event-stream.js';
+import { BODY_LIMIT_BYTES, CLOSE_GRACE_MS, REQUEST_TIMEOUT_MS } from './limits.js';
+import { registerOperations } from './operations.js';
 import type { HttpListener, HttpServiceOptions } from './options.js';
-import { sendError, sendText } from './responses.js';
-import { matchRoute, type Route } from './router.js';
 import { isTrustedHost } from './trusted-host.js';
-import { WEB_PAGE_CSP, WEB_PAGE_HTML, WEB_PAGE_SCRIPT } from './web-page.js';
+import { registerWebApp } from './web-app.js';
+import { registerBasicAuth } from './basic-auth.js';
+import { registerRelease } from './api-v1/release-route.js';
+import { Retention } from './catcher/retention.js';
+import { Webhooks } from './webhooks.js';
 
-/** How often close() closes connections that went idle after their last answer. */
-const IDLE_SWEEP_MS = 20;
+/** Paths that answer any Host (probes and scrapers use container names). */
+const OPERATION_PATHS = new Set(['/healthz', '/metrics']);
 
 /**
- * The HTTP service (port 8025, like Mailpit and MailHog): health and metrics for operators, and in
- * the dev profile the mail-catcher API and its web page. Plain node:http and a route table.
+ * The HTTP service (port 8025, like Mailpit and MailHog) on Fastify (docs/adr/0017): health and
+ * metrics for operators, and in the dev profile the mail catcher: /api/v1 (OpenAPI 3.1 at
+ * /api/v1/openapi.json, docs at /api/v1/docs), the first /api/messages routes, the event stream
+ * and the web app.
  */
 export function createHttpServer(options: HttpServiceOptions): HttpListener {
-  const { logger } = options;
-  const operations = operationsRoutes(options.store, options.registry, logger);
-  /** /healthz and /metrics answer any Host (probes and scrapers use container names). */
-  const operationPaths = new Set(operations.map((route) => route.path));
-  const allowedHosts = options.allowedHosts ?? [];
-  const routes: Route[] = [...operations];
-  if (options.profile === 'dev') {
-    routes.push(...catcherRoutes(new CaughtMail(options.store)), ...webPageRoutes());
-  }
-  /** Aborted by close(): long polls give up and answer at once. */
   const closing = new AbortController();
-  const sockets = new Set<Socket>();
-
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const rid = createSessionId();
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '/', 'http://localhost');
-    } catch {
-      return sendError(res, 400, 'bad request target');
-    }
-    if (!operationPaths.has(url.pathname) && !isTrustedHost(req.headers.host, allowedHosts)) {
-      return sendError(res, 403, 'host not allowed');
-    }
-    let match;
-    try {
-      match = matchRoute(routes, req.method ?? 'GET', url.pathname);
-    } catch {
-      // decodeURIComponent: a malformed %-escape in the path.
-      return sendError(res, 400, 'bad path');
-    }
-    if (match.kind === 'not-found') return sendError(res, 404, 'not found');
-    if (match.kind === 'method-not-allowed') {
-      res.setHeader('allow', [...new Set(match.allowed)].join(', '));
-      return sendError(res, 405, 'method not allowed');
-    }
-    const gone = new AbortController();
-    // 'close' on the response: the client went away (or the answer is done; aborting then is harmless).
-    res.once('close', () => gone.abort());
-    try {
-      await match.handler({
-        req,
-        res,
-        url,
-        params: match.params,
-        signal: AbortSignal.any([gone.signal, closing.signal]),
-      });
-      logger.debug({ rid, method: req.method, path: url.pathname, status: res.statusCode }, 'http request');
-    } catch (error) {
-      if (error instanceof StoreError && error.code === 'INVALID') return sendError(res, 400, error.message);
-      logger.error({ rid, err: error, method: req.method, path: url.pathname }, 'http request failed');
-      sendError(res, error instanceof StoreError && error.code === 'TEMPORARY' ? 503 : 500, 'internal error');
-    }
-  };
-
-  const server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS }, (req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      logger.error({ err: error }, 'http handler failed');
-      res.destroy();
-    });
-  });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  server.on('clientError', (error, socket) => {
-    logger.debug({ err: error }, 'http client error');
-    socket.destroy();
-  });
-
+  let app: FastifyInstance | null = null;
+  let events: MailEvents | null = null;
   let closed: Promise<void> | null = null;
   return {
-    listen: (port, host) =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          server.on('error', (error) => logger.error({ err: error }, 'http server error'));
-          resolve((server.address() as AddressInfo).port);
-        });
-      }),
+    async listen(port, host) {
+      const built = await buildApp(options, closing.signal);
+      app = built.app;
+      events = built.events;
+      await app.listen({ port, host });
+      const address = app.server.address();
+      return typeof address === 'object' && address !== null ? address.port : port;
+    },
     close: () =>
       (closed ??= (async () => {
         closing.abort();
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        // Long polls answer as soon as `closing` aborts; their keep-alive sockets then go idle.
-        const idleSweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
-        server.closeIdleConnections();
-        const grace = setTimeout(() => {
-          for (const socket of sockets) socket.destroy();
-        }, CLOSE_GRACE_MS);
+        events?.close();
+        if (app === null) return;
+        const grace = setTimeout(() => app?.server.closeAllConnections(), CLOSE_GRACE_MS);
         grace.unref();
-        await stopped;
-        clearInterval(idleSweep);
+        app.server.closeIdleConnections();
+        await app.close();
         clearTimeout(grace);
       })()),
   };
 }
 
-function webPageRoutes(): Route[] {
-  return [
-    {
-      method: 'GET',
-      path: '/',
-      handler: ({ res }) => {
-        res.setHeader('content-security-policy', WEB_PAGE_CSP);
-        sendText(res, 200, WEB_PAGE_HTML, 'text/html; charset=utf-8');
+/** The Fastify app with every route of the profile; exported for tests that inject requests. */
+export async function buildApp(
+  options: HttpServiceOptions,
+  closing: AbortSignal,
+): Promise<{ app: FastifyInstance; events: MailEvents }> {
+  const { logger } = options;
+  const app = Fastify({
+    logger: false,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: () => createSessionId(),
+    // Query strings and params are coerced by the schemas (?start=10 is a number).
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false } },
+  });
+  for (const schema of [...SHARED_SCHEMAS, CHAOS_SCHEMA]) app.addSchema(schema);
+  const events = new MailEvents(options.store, logger);
+  if (options.basicAuth !== undefined) await registerBasicAuth(app, options.basicAuth);
+
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    if (!OPERATION_PATHS.has(path) && !isTrustedHost(request.headers.host, options.allowedHosts ?? [])) {
+      return reply.code(403).send({ error: 'host not allowed' });
+    }
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    // Nothing is cached unless a route says so, nothing is sniffed, nothing is framed elsewhere.
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    reply.header('x-content-type-options', 'nosniff');
+    if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'DENY');
+    return payload;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    logger.debug(
+      { rid: request.id, method: request.method, path: request.url, status: reply.statusCode },
+      'http request',
+    );
+  });
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    if (error.validation !== undefined || (error.statusCode !== undefined && error.statusCode < 500)) {
+      return reply.code(error.statusCode ?? 400).send({ error: error.message });
+    }
+    if (error instanceof StoreError && error.code === 'INVALID')
+      return reply.code(400).send({ error: error.message });
+    if (error instanceof StoreError && error.code === 'NOT_FOUND')
+      return reply.code(404).send({ error: error.message });
+    logger.error(
+      { rid: request.id, err: error, method: request.method, path: request.url },
+      'http request failed',
+    );
+    const temporary = error instanceof StoreError && error.code === 'TEMPORARY';
+    return reply.code(temporary ? 503 : 500).send({ error: 'internal error' });
+  });
+  app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ error: 'not found' }));
+
+  registerOperations(app, options.store, options.registry, logger, {
+    open: options.profile === 'dev',
+    token: options.metricsToken,
+  });
+
+  if (options.profile === 'dev') {
+    await app.register(fastifySwagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: 'minimail API',
+          version: '1',
+          description:
+            "minimail's mail-catcher API. Paths and shapes shared with Mailpit's v1 API follow it, so Mailpit clients work; minimail's additions are tagged `minimail`.",
+        },
       },
-    },
-    {
-      method: 'GET',
-      path: '/app.js',
-      handler: ({ res }) => sendText(res, 200, WEB_PAGE_SCRIPT, 'text/javascript; charset=utf-8'),
-    },
-  ];
+      refResolver: { buildLocalReference: (json) => String(json['$id']) },
+    });
+    await app.register(fastifySwaggerUi, { routePrefix: '/api/v1/docs' });
+    app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());
+    const catcher = new Catcher(options.store);
+    registerApiV1(app, {
+      catcher,
+      events,
+      version: options.version ?? '0.1.0',
+      closing,
+      chaosEnabled: options.chaos !== undefined,
+    });
+    registerEventStream(app, events, closing);
+    registerChaos(app, options.chaos);
+    registerRelease(app, catcher, options.release);
+    if (options.retention !== undefined) {
+      const retention = new Retention(catcher, events, options.retention, logger);
+      retention.start();
+      app.addHook('onClose', async () => retention.stop());
+    }
+    if (options.webhook !== undefined) {
+      const webhooks = new Webhooks(catcher, events, options.webhook, logger);
+      await webhooks.start();
+      app.addHook('onClose', async () => webhooks.stop());
+    }
+    registerLegacyCatcher(app, new CaughtMail(options.store), closing);
+    await registerWebApp(app, options.webRoot);
+  }
+  await app.ready();
+  return { app, events };
 }

@@ -13,6 +13,11 @@ export interface CapabilityContext {
   /** The server has a certificate, so STARTTLS can be offered. */
   tlsAvailable: boolean;
   profile: Profile;
+  /**
+   * RFC 7888: LITERAL+ (non-synchronizing literals of any size the limits allow) beside LITERAL-;
+   * false offers LITERAL- alone (non-synchronizing literals up to 4096 octets).
+   */
+  literalPlus: boolean;
 }
 
 interface CapabilityEntry {
@@ -25,7 +30,10 @@ const beforeAuth = (ctx: CapabilityContext): boolean => ctx.state === 'notAuthen
 
 export const CAPABILITIES: readonly CapabilityEntry[] = [
   { name: 'IMAP4rev1' }, // RFC 3501
-  { name: 'LITERAL+' }, // RFC 7888: non-synchronizing literals
+  { name: 'LITERAL+', when: (ctx) => ctx.literalPlus }, // RFC 7888: non-synchronizing literals
+  // RFC 7888 5: non-synchronizing literals up to 4096 octets; with LITERAL+ also advertised, a
+  // client that knows only LITERAL- keeps to its bound and one that knows LITERAL+ may go beyond.
+  { name: 'LITERAL-' },
   { name: 'SASL-IR' }, // RFC 4959: initial response on the AUTHENTICATE line
   { name: 'ID' }, // RFC 2971
   { name: 'ENABLE' }, // RFC 5161
@@ -40,12 +48,25 @@ export const CAPABILITIES: readonly CapabilityEntry[] = [
   { name: 'WITHIN' }, // RFC 5032: SEARCH OLDER / YOUNGER
   { name: 'SORT' }, // RFC 5256 3: SORT and UID SORT
   { name: 'SORT=DISPLAY' }, // RFC 5957: DISPLAYFROM, DISPLAYTO
+  { name: 'THREAD=ORDEREDSUBJECT' }, // RFC 5256 4
+  { name: 'THREAD=REFERENCES' }, // RFC 5256 4
+  { name: 'THREAD=REFS' }, // Dovecot's: REFERENCES without subject gathering, threads by newest message
   { name: 'I18NLEVEL=1' }, // RFC 5255 4: i;unicode-casemap (RFC 5051) for SORT's strings
   { name: 'SAVEDATE' }, // RFC 8514: FETCH SAVEDATE, SEARCH SAVEDBEFORE/SAVEDON/SAVEDSINCE/SAVEDATESUPPORTED
+  { name: 'ESORT' }, // RFC 5267 3: SORT RETURN (MIN MAX ALL COUNT), answered by ESEARCH
+  { name: 'CONTEXT=SEARCH' }, // RFC 5267 4: RETURN (CONTEXT UPDATE PARTIAL), ADDTO/REMOVEFROM, CANCELUPDATE
+  { name: 'CONTEXT=SORT' }, // RFC 5267 4: the same for SORT, positions in the requested order
   { name: 'CHILDREN' }, // RFC 3348: \HasChildren / \HasNoChildren
   { name: 'LIST-EXTENDED' }, // RFC 5258: selection and RETURN options
   { name: 'SPECIAL-USE' }, // RFC 6154: \Sent, \Trash, ... in LIST
   { name: `APPENDLIMIT=${MAX_APPEND_SIZE}` }, // RFC 7889: the largest APPEND the assembler accepts
+  { name: 'LIST-STATUS' }, // RFC 5819: LIST ... RETURN (STATUS (...))
+  { name: 'BINARY' }, // RFC 3516: FETCH BINARY[], BINARY.SIZE[], APPEND with literal8
+  { name: 'PREVIEW' }, // RFC 8970: FETCH PREVIEW and PREVIEW (LAZY)
+  { name: 'MULTIAPPEND' }, // RFC 3502: several messages in one atomic APPEND
+  { name: 'OBJECTID' }, // RFC 8474: MAILBOXID, EMAILID, THREADID
+  { name: 'CREATE-SPECIAL-USE' }, // RFC 6154 3: CREATE name (USE (\Sent))
+  { name: 'COMPRESS=DEFLATE' }, // RFC 4978
   { name: 'STARTTLS', when: (ctx) => beforeAuth(ctx) && ctx.tlsAvailable && !ctx.secure }, // RFC 3501 6.2.1
   { name: 'LOGINDISABLED', when: (ctx) => beforeAuth(ctx) && !isPlaintextAuthAllowed(ctx) }, // RFC 3501 6.2.3
   { name: 'AUTH=PLAIN', when: (ctx) => beforeAuth(ctx) && isPlaintextAuthAllowed(ctx) }, // RFC 4616

@@ -2,11 +2,23 @@
  * One message's FETCH items as response values (RFC 3501 7.4.2). The MIME structure is loaded by
  * the caller only when an item needs it, and the body bytes only when an item needs those.
  */
-import { bodyStructure, envelope, extractSection, partial, type MimePart } from '@minimail/mime';
+import {
+  bodyStructure,
+  decodeBase64,
+  decodeQuotedPrintable,
+  envelope,
+  extractSection,
+  partial,
+  resolvePart,
+  type MimePart,
+} from '@minimail/mime';
 import type { MessageSummary } from '@minimail/store';
 import type { FetchItem } from './protocol/fetch-items.js';
 import { fetchItemResponseName } from './protocol/fetch-items.js';
-import { atom, type ResponseValue } from './protocol/compiler.js';
+import { no } from './errors.js';
+import { emailObjectId } from './object-id.js';
+import { previewText } from './preview.js';
+import { atom, binaryData, type ResponseValue } from './protocol/compiler.js';
 import { formatDateTime } from './protocol/imap-date.js';
 
 /**
@@ -42,6 +54,9 @@ const SUMMARY_ITEMS: ReadonlySet<FetchItem['kind']> = new Set([
   'INTERNALDATE',
   'RFC822.SIZE',
   'MODSEQ',
+  // RFC 8474: from the body hash and internal date (object-id.ts); THREADID is NIL.
+  'EMAILID',
+  'THREADID',
   'SAVEDATE',
 ]);
 
@@ -74,10 +89,13 @@ export function servesWholeMessage(items: readonly FetchItem[]): boolean {
   );
 }
 
-/** RFC 3501 6.4.5: BODY[...] (not PEEK), RFC822 and RFC822.TEXT set \Seen. */
+/** RFC 3501 6.4.5: BODY[...] (not PEEK), RFC822 and RFC822.TEXT set \Seen; RFC 3516 4.2: BINARY[] too. */
 export function setsSeen(items: readonly FetchItem[]): boolean {
   return items.some(
-    (item) => (item.kind === 'BODY[]' && !item.peek) || item.kind === 'RFC822' || item.kind === 'RFC822.TEXT',
+    (item) =>
+      ((item.kind === 'BODY[]' || item.kind === 'BINARY[]') && !item.peek) ||
+      item.kind === 'RFC822' ||
+      item.kind === 'RFC822.TEXT',
   );
 }
 
@@ -102,6 +120,12 @@ export function renderItem(
     case 'MODSEQ':
       // RFC 7162 3.1.4.2: fetch-mod-resp = "MODSEQ" SP "(" permsg-modsequence ")".
       return ['MODSEQ', [message.modseq]];
+    case 'EMAILID':
+      // RFC 8474 7: msg-att-static =/ "EMAILID" SP "(" objectid ")".
+      return ['EMAILID', [atom(emailObjectId(summaryFor(item, message)))]];
+    case 'THREADID':
+      // RFC 8474 5.2 / 7: "THREADID" SP ( "(" objectid ")" / nil ); no threads are computed.
+      return ['THREADID', null];
     default:
       break;
   }
@@ -131,7 +155,68 @@ export function renderItem(
       const value = item.partial === null ? data : partial(data, item.partial.offset, item.partial.length);
       return [fetchItemResponseName(item), value];
     }
+    case 'BINARY[]': {
+      const data = binarySection(raw, structure, item.part);
+      const value = item.partial === null ? data : partial(data, item.partial.offset, item.partial.length);
+      return [fetchItemResponseName(item), binaryData(value)];
+    }
+    case 'BINARY.SIZE':
+      return [fetchItemResponseName(item), binarySection(raw, structure, item.part).length];
+    case 'PREVIEW':
+      // RFC 8970 3.2: LAZY allows NIL when no preview is at hand; one is computed every time here.
+      return ['PREVIEW', previewText(raw, structure)];
   }
+}
+
+/**
+ * RFC 3516 4.2: the octets of a part with its Content-Transfer-Encoding removed. `BINARY[]` (no
+ * part) is the whole message as stored: its header cannot be decoded. A part that does not exist
+ * is empty, as for BODY[] (RFC 3501 6.4.5). An encoding we cannot decode fails the command with
+ * NO [UNKNOWN-CTE] (RFC 3516 4.3).
+ */
+function binarySection(raw: Buffer, structure: MimePart, part: readonly number[]): Buffer {
+  if (part.length === 0) return raw;
+  const entity = resolvePart(structure, part);
+  if (entity === null) return Buffer.alloc(0);
+  const body = raw.subarray(entity.bodyStart, entity.bodyEnd);
+  switch (binaryEncoding(entity, part)) {
+    case 'base64':
+      return decodeBase64(body);
+    case 'quoted-printable':
+      return decodeQuotedPrintable(body);
+    default:
+      return body;
+  }
+}
+
+/** The part numbers the BINARY and BINARY.SIZE items name (empty when there are none). */
+export function binaryParts(items: readonly FetchItem[]): Array<readonly number[]> {
+  return items.flatMap((item) =>
+    item.kind === 'BINARY[]' || item.kind === 'BINARY.SIZE' ? [item.part] : [],
+  );
+}
+
+/**
+ * RFC 3516 4.3: NO [UNKNOWN-CTE] when one of these parts has an encoding we cannot remove. FETCH
+ * asks before it sets \Seen, so a FETCH that fails this way changes nothing.
+ */
+export function assertBinaryDecodable(structure: MimePart, parts: ReadonlyArray<readonly number[]>): void {
+  for (const part of parts) {
+    const entity = part.length === 0 ? null : resolvePart(structure, part);
+    if (entity !== null) binaryEncoding(entity, part);
+  }
+}
+
+const IDENTITY_ENCODINGS: ReadonlySet<string> = new Set(['7bit', '8bit', 'binary']);
+
+function binaryEncoding(
+  entity: MimePart,
+  part: readonly number[],
+): 'identity' | 'base64' | 'quoted-printable' {
+  const encoding = (entity.encoding ?? '7bit').toLowerCase();
+  if (IDENTITY_ENCODINGS.has(encoding)) return 'identity';
+  if (encoding === 'base64' || encoding === 'quoted-printable') return encoding;
+  throw no(`Unknown Content-Transfer-Encoding in part ${part.join('.')}`, 'UNKNOWN-CTE');
 }
 
 function summaryFor(item: FetchItem, message: FetchedMessage): MessageSummary {

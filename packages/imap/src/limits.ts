@@ -50,3 +50,10 @@ export const DEFAULT_MAX_CLIENTS = 1_000;
  * memory per session stays bounded. Everything is flushed before the session waits for the client.
  */
 export const OUTPUT_BATCH_BYTES = 64 * 1024;
+
+/**
+ * RFC 5267 4.3.1: updating contexts (SEARCH/SORT RETURN (UPDATE)) one session keeps; each holds
+ * its search program and result and is re-evaluated on every change. "MUST provide at least one
+ * ... SHOULD provide more": a client keeps one per view it shows; past this, NO [NOUPDATE].
+ */
+export const MAX_UPDATE_CONTEXTS = 10;

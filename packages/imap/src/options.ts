@@ -12,6 +12,11 @@ export interface ImapServiceOptions extends ServiceOptions {
 export interface CreateImapServerOptions extends ImapServiceOptions {
   /** True for the IMAPS listener (993/1993): TLS from the first byte (RFC 8314). */
   implicitTls: boolean;
+  /**
+   * RFC 7888: false offers LITERAL- alone (non-synchronizing literals up to 4096 octets, a bigger
+   * one is BAD [TOOBIG]) instead of LITERAL+ beside LITERAL-. Default true.
+   */
+  literalPlus?: boolean;
   /** Shorter timers and bounds for tests; production uses DEFAULT_LIMITS. */
   limits?: Partial<ImapServerLimits>;
 }

@@ -5,6 +5,7 @@
  */
 import { headerValues, parseAddressList, textForSearch, type MimePart } from '@minimail/mime';
 import type { MessageSummary } from '@minimail/store';
+import { emailObjectId } from './object-id.js';
 import { compareDays, dayOf, type ImapDay } from './protocol/imap-date.js';
 import type { SearchKey } from './protocol/search.js';
 import { SAVED_RESULT, sequenceSetContains } from './protocol/sequence-set.js';
@@ -66,6 +67,8 @@ const SUMMARY_KEYS: ReadonlySet<SearchKey['key']> = new Set([
   'BEFORE',
   'ON',
   'SINCE',
+  // RFC 8474: EMAILID is derived from the body hash and internal date (object-id.ts).
+  'EMAILID',
 ]);
 
 export function needsSummary(keys: readonly SearchKey[]): boolean {
@@ -255,6 +258,11 @@ function matches(
       const text = content(cache);
       return text.headers().includes(needle) || text.body().includes(needle);
     }
+    case 'EMAILID':
+      return emailObjectId(summaryFor(key, c)) === key.id;
+    case 'THREADID':
+      // RFC 8474 5.2: THREADID is NIL for every message here, so no id matches.
+      return false;
     case 'UID':
       if (key.set === SAVED_RESULT) return scope.savedUids.has(c.message.uid);
       return sequenceSetContains(key.set, c.message.uid, scope.highestUid);

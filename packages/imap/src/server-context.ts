@@ -24,6 +24,8 @@ export interface ServerContext {
    */
   secureContext: SecureContextSource | null;
   limits: ImapServerLimits;
+  /** RFC 7888: LITERAL+ is offered (else LITERAL- alone, non-synchronizing literals up to 4096 octets). */
+  literalPlus: boolean;
   /** Shared by every listener of the process when the app passes one. */
   authThrottle: AuthThrottle;
   /** Undefined records nothing. */

@@ -33,6 +33,7 @@ export function createImapServer(options: CreateImapServerOptions): ImapListener
     profile: options.profile,
     secureContext,
     limits,
+    literalPlus: options.literalPlus ?? true,
     // Without a shared throttle from the app, failures on 143 and 993 are counted apart.
     authThrottle: options.authThrottle ?? new AuthThrottle(),
     metrics: options.metrics,

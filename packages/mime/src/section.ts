@@ -56,7 +56,7 @@ function parseHeaderList(list: string): string[] | null {
  * a non-multipart message (the root or one inside message/rfc822) has only part 1, its body;
  * after a message/rfc822 part, numbers continue inside its embedded message.
  */
-function resolvePart(root: MimePart, path: readonly number[]): MimePart | null {
+export function resolvePart(root: MimePart, path: readonly number[]): MimePart | null {
   let node = root;
   for (let i = 0; i < path.length; i++) {
     const num = path[i] as number;

@@ -2,6 +2,8 @@ export { createMxServer } from './mx.js';
 export { createSubmissionServer } from './submission.js';
 export type { SmtpListener, SmtpServiceOptions } from './server-options.js';
 export { REPLIES } from './replies.js';
+export { Chaos, CHAOS_STAGES, parseChaosSpec, withChaos } from './chaos.js';
+export type { ChaosOptions, ChaosStage, ChaosTrigger, ChaosTriggers } from './chaos.js';
 export { SMTP_COMMANDS } from './smtp-metrics.js';
 export { greetingPolicy, type GreetingPolicy } from './greeting.js';
 export type { SmtpReply, ReplyName } from './replies.js';

@@ -1,3 +1,4 @@
+import type { Chaos } from './chaos.js';
 import type { SMTPServerOptions } from 'smtp-server';
 import type { SmtpStore } from '@minimail/store';
 import type { DnsResolver } from './outbound/resolver.js';
@@ -60,6 +61,8 @@ export interface SmtpServiceOptions extends ServiceOptions {
    * Authentication-Results. Absent or null: no checks (the dev default: they need DNS).
    */
   inboundAuth?: InboundAuthOptions | null;
+  /** Dev: SMTP fault injection (chaos.ts); the same engine may be shared by listeners and the HTTP API. */
+  chaos?: Chaos | undefined;
 }
 
 /** close() stops accepting, lets in-flight deliveries commit and answer, then closes every connection. */

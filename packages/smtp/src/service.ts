@@ -6,6 +6,7 @@ import { createListener } from './listener.js';
 import { commonServerOptions, listenerExtras, serviceLimits } from './server-options.js';
 import type { SmtpListener, SmtpServiceOptions } from './server-options.js';
 import { transactionHooks, type ListenerKind } from './transaction-hooks.js';
+import { withChaos } from './chaos.js';
 
 /**
  * One SMTP listener of either kind: the shared smtp-server options, the transaction and
@@ -37,9 +38,10 @@ export function createService(
   return createListener(
     {
       ...commonServerOptions(options),
-      ...hooks,
+      // Fault injection (chaos.ts) in front of MAIL, RCPT, DATA and AUTH, when the app asks for it.
+      ...(options.chaos ? withChaos(options.chaos, { ...hooks, ...policy }) : { ...hooks, ...policy }),
+      // Last: its onClose releases the connection slot and then calls the transaction's onClose.
       ...connectionHooks(options, hooks.onClose),
-      ...policy,
     },
     options.logger,
     inFlight,

@@ -1,6 +1,7 @@
 export * from './core/types.js';
 export type {
   AccountStore,
+  CatcherSearchStore,
   ChangeFeedStore,
   DeliveryStore,
   DkimKeyStore,
@@ -29,3 +30,5 @@ export { openMailStore, isPostgresUrl, type StoreLocation, type PostgresSettings
 export { CoreMailStore, type CoreStoreOptions } from './core/mail-store.js';
 export { copyStore, type CopyEndpoint, type CopyReport } from './copy/copy-store.js';
 export { DATA_TABLES, type DataTable } from './core/data-tables.js';
+export type * from './core/search-types.js';
+export { MAX_PAGE_SIZE as SEARCH_MAX_PAGE_SIZE, MAX_QUERY_TERMS } from './core/limits.js';

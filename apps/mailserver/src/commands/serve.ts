@@ -100,7 +100,16 @@ export const serveCommand: CommandSpec = {
     // Large messages are written here while they arrive, not held in memory (docs/adr/0027); files
     // a killed process left are swept now, and every file in use is removed at stop.
     const spool = new MessageSpool({ dir: path.join(config.dataDir, 'spool') });
-    const context = { config, store, logger, tls, authThrottle, spool, ...(metrics ? { metrics } : {}) };
+    const context = {
+      config,
+      store,
+      logger,
+      tls,
+      authThrottle,
+      spool,
+      services,
+      ...(metrics ? { metrics } : {}),
+    };
 
     const running: RunningListener[] = [];
     const tasks: RunningTask[] = [];

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, createMetrics, type Metrics } from '@minimail/protocol';
 import { openStore, type MailStore } from '@minimail/store';
-import { createHttpServer } from '../index.js';
-import type { HttpListener } from '../options.js';
+import { createHttpServer, indexBody } from '../index.js';
+import type { HttpListener, HttpServiceOptions } from '../options.js';
 import type { Profile } from '@minimail/protocol';
 
 export interface Setup {
@@ -13,24 +13,32 @@ export interface Setup {
   path: string;
   metrics: Metrics;
   http: HttpListener;
+  /** The options the server was made with (to build a second app on the same store). */
+  options: HttpServiceOptions;
   /** A second store on the same file: its deliveries reach the server only through the change feed. */
   otherStore(): MailStore;
   close(): Promise<void>;
 }
 
-export async function startHttp(profile: Profile): Promise<Setup> {
+export async function startHttp(
+  profile: Profile,
+  extra: Partial<HttpServiceOptions> = {},
+  bind = '127.0.0.1',
+): Promise<Setup> {
   const dir = mkdtempSync(join(tmpdir(), 'minimail-http-'));
   const path = join(dir, 'minimail.sqlite');
   // A short poll interval keeps cross-connection waits quick; the default (250 ms) works the same.
-  const store = openStore({ path, changePollIntervalMs: 50 });
+  const store = openStore({ path, changePollIntervalMs: 50, indexBody });
   const metrics = createMetrics({ processMetrics: false, outboundQueue: store });
-  const http = createHttpServer({
+  const options: HttpServiceOptions = {
     store,
-    logger: createLogger({ level: 'silent' }),
+    logger: createLogger({ level: process.env['MINIMAIL_TEST_HTTP_LOG'] === '1' ? 'error' : 'silent' }),
     registry: metrics.registry,
     profile,
-  });
-  const port = await http.listen(0, '127.0.0.1');
+    ...extra,
+  };
+  const http = createHttpServer(options);
+  const port = await http.listen(0, bind);
   const others: MailStore[] = [];
   return {
     port,
@@ -38,8 +46,9 @@ export async function startHttp(profile: Profile): Promise<Setup> {
     path,
     metrics,
     http,
+    options,
     otherStore() {
-      const other = openStore({ path });
+      const other = openStore({ path, indexBody });
       others.push(other);
       return other;
     },

@@ -2,39 +2,77 @@ import { SpoolError, type Logger } from '@minimail/protocol';
 import type { DeliveryRequest } from '@minimail/store';
 import { no } from '../errors.js';
 import { storableFlags } from '../flags.js';
-import { responseCode } from '../protocol/compiler.js';
+import { atom, responseCode } from '../protocol/compiler.js';
 import { isSpooled, type Literal } from '../protocol/frame.js';
 import { AUTHENTICATED } from '../session/state.js';
 import { targetMailbox } from './mailbox-lookup.js';
 import { userOf, type CommandSpec } from './types.js';
 
 /**
- * RFC 3501 6.3.11 APPEND with flags and date, answered with RFC 4315 APPENDUID once the message
- * is durably stored. The literal (synchronizing `+` or LITERAL+) was read by the assembler; a
- * large one into a spool file (docs/adr/0027), which the store reads from and the command stream
- * removes once this command is answered.
+ * RFC 3501 6.3.11 APPEND with flags and date, RFC 3502 MULTIAPPEND (several messages, all or
+ * none: one store transaction, `store.deliverAll`) and RFC 3516 literal8 messages (`~{n}`, stored
+ * byte for byte), answered with RFC 4315 APPENDUID once the messages are durably stored. Every
+ * literal (synchronizing `+` or LITERAL+) was read by the assembler before the handler runs.
+ * A large message was read into a spool file (docs/adr/0027), which the store reads from and the
+ * command stream removes once this command is answered.
  */
 export const appendCommand: CommandSpec<'APPEND'> = {
   name: 'APPEND',
   states: AUTHENTICATED,
   async handler(ctx, command) {
-    const { mailbox: name, flags, internalDate, message } = command.args;
-    if (message.length === 0) throw no('Empty message');
+    const { mailbox: name, messages } = command.args;
+    // Checked before anything is stored: RFC 3502 3 "none of the messages are appended".
+    const requests = messages.map(({ message, flags, internalDate }, index) => {
+      if (message.length === 0)
+        throw no(messages.length === 1 ? 'Empty message' : `Message ${index + 1} is empty`);
+      return { message, flags: storableFlags(flags), internalDate };
+    });
     const mailbox = await targetMailbox(ctx, userOf(ctx).id, name);
-    const request: DeliveryRequest = {
-      ...(await messageSource(message, ctx.logger)),
-      targets: [{ mailboxId: mailbox.id }],
-      flags: storableFlags(flags),
-      ...(internalDate === null ? {} : { internalDate }),
-    };
-    const result = await ctx.store.deliver(request);
-    const copy = result.copies[0];
-    if (!copy) throw new Error('store.deliver made no copy for APPEND');
+    // All of each message is on disk (or in memory) before any is stored.
+    const sources: Array<Pick<DeliveryRequest, 'raw' | 'spooled'>> = [];
+    for (const { message } of requests) sources.push(await messageSource(message, ctx.logger));
+    const results = await ctx.store.deliverAll(
+      requests.map(({ flags, internalDate }, index) => ({
+        ...sources[index],
+        targets: [{ mailboxId: mailbox.id }],
+        flags,
+        ...(internalDate === null ? {} : { internalDate }),
+      })),
+    );
+    const copies = results.map((result) => {
+      const copy = result.copies[0];
+      if (!copy) throw new Error('store.deliverAll made no copy for APPEND');
+      return copy;
+    });
     // Counted once durably stored: a refused or failed APPEND received nothing.
-    ctx.server.metrics?.message('in', message.length);
-    return { code: responseCode('APPENDUID', copy.uidValidity, copy.uid), text: 'APPEND completed' };
+    for (const { message } of requests) ctx.server.metrics?.message('in', message.length);
+    const first = copies[0];
+    if (first === undefined) throw new Error('APPEND without a message (the parser requires one)');
+    // RFC 4315 3 / RFC 3502 6.3.11: APPENDUID uidvalidity uid-set, the UIDs in message order.
+    return {
+      code: responseCode('APPENDUID', first.uidValidity, atom(uidSet(copies.map((copy) => copy.uid)))),
+      text: 'APPEND completed',
+    };
   },
 };
+
+/** RFC 4315 4: `3955` or `3955:3957`; consecutive UIDs (one transaction) collapse into ranges. */
+function uidSet(uids: readonly number[]): string {
+  const ranges: string[] = [];
+  let start = uids[0];
+  let end = start;
+  for (const uid of uids.slice(1)) {
+    if (end !== undefined && uid === end + 1) {
+      end = uid;
+      continue;
+    }
+    if (start !== undefined) ranges.push(start === end ? `${start}` : `${start}:${end}`);
+    start = uid;
+    end = uid;
+  }
+  if (start !== undefined) ranges.push(start === end ? `${start}` : `${start}:${end}`);
+  return ranges.join(',');
+}
 
 /** The message as the store takes it: its bytes, or its spool file once all of it is on disk. */
 async function messageSource(

@@ -48,6 +48,7 @@ describe('CONDSTORE (RFC 7162 3.1)', () => {
       `* OK [UIDVALIDITY ${uidValidity}] UIDs valid`,
       '* OK [UIDNEXT 4] Predicted next UID',
       '* OK [HIGHESTMODSEQ 5] Highest',
+      expect.stringMatching(/^\* OK \[MAILBOXID \(F[0-9a-f]{24}\)\] Ok$/),
       's OK [READ-WRITE] SELECT completed',
     ]);
     // RFC 7162 3.1.4.1: CHANGEDSINCE names only messages above the value, and implies MODSEQ.
@@ -76,8 +77,9 @@ describe('CONDSTORE (RFC 7162 3.1)', () => {
     const { c, inbox } = await withMessages(2);
     c.send('e EXAMINE INBOX');
     const examined = await c.readTagged('e');
-    expect(examined.slice(-2)).toEqual([
+    expect(examined.slice(-3)).toEqual([
       '* OK [HIGHESTMODSEQ 3] Highest',
+      expect.stringMatching(/^\* OK \[MAILBOXID \(F[0-9a-f]{24}\)\] Ok$/),
       'e OK [READ-ONLY] EXAMINE completed',
     ]);
     c.send('u UNSELECT');
@@ -96,8 +98,9 @@ describe('CONDSTORE (RFC 7162 3.1)', () => {
       'b OK STATUS completed',
     ]);
     c.send('s SELECT INBOX');
-    expect((await c.readTagged('s')).slice(-2)).toEqual([
+    expect((await c.readTagged('s')).slice(-3)).toEqual([
       '* OK [HIGHESTMODSEQ 5] Highest',
+      expect.stringMatching(/^\* OK \[MAILBOXID \(F[0-9a-f]{24}\)\] Ok$/),
       's OK [READ-WRITE] SELECT completed',
     ]);
   });

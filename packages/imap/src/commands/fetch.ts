@@ -1,4 +1,6 @@
 import {
+  assertBinaryDecodable,
+  binaryParts,
   FLAG_LIST_ITEMS,
   isSummary,
   needsBytes,
@@ -50,6 +52,8 @@ async function fetchMessages(
     // RFC 7162 3.1.4.1: only messages whose mod-sequence is above the value are answered.
     for (const [uid, message] of summaries) if (message.modseq <= changedSince) summaries.delete(uid);
   }
+  const parts = binaryParts(items);
+  if (parts.length > 0) await checkBinaryDecodable(ctx, targets, summaries, parts);
   const seenChanged = new Set<number>();
   if (setsSeen(items) && !view.readOnly) {
     const unseen = targets
@@ -98,6 +102,25 @@ async function fetchMessages(
     const toldFlags = entries.some(([name]) => name === 'FLAGS');
     await view.sendFetch(target.sequence, entries, toldFlags ? message : null);
     if (wholeMessage && body?.raw) ctx.server.metrics?.message('out', body.raw.length);
+  }
+}
+
+/**
+ * RFC 3516 4.3: every part a BINARY item names can be decoded, or the FETCH fails with NO
+ * [UNKNOWN-CTE] before it has sent or changed anything. Reads each target's structure (the one
+ * recorded at delivery, so usually no body); a message whose body is gone meanwhile is skipped.
+ */
+async function checkBinaryDecodable(
+  ctx: CommandContext,
+  targets: Target[],
+  summaries: Map<number, FetchedMessage>,
+  parts: ReadonlyArray<readonly number[]>,
+): Promise<void> {
+  for (const target of targets) {
+    const message = summaries.get(target.uid);
+    if (message === undefined || !isSummary(message)) continue;
+    const body = await loadBody(ctx, message.bodyHash, false);
+    if (body !== null) assertBinaryDecodable(body.structure, parts);
   }
 }
 

@@ -3,6 +3,7 @@ import { compilePattern, joinReference, namesWithChildren } from '../mailbox-pat
 import { atom, untagged, type ResponseValue } from '../protocol/compiler.js';
 import { encodeMailboxName } from '../protocol/mutf7.js';
 import { AUTHENTICATED } from '../session/state.js';
+import { statusResponse } from './status.js';
 import { userOf, type CommandSpec } from './types.js';
 
 /**
@@ -10,13 +11,15 @@ import { userOf, type CommandSpec } from './types.js';
  * return options (SUBSCRIBED, CHILDREN, SPECIAL-USE), RFC 3348 CHILDREN attributes and RFC 6154
  * special-use attributes (always sent: RFC 6154 2 allows it, and clients find Sent/Trash at once).
  * Subscriptions are names (store.listSubscriptions): with the SUBSCRIBED selection a subscribed
- * name that has no mailbox is listed `\NonExistent` (RFC 5258 3.1).
+ * name that has no mailbox is listed `\NonExistent` (RFC 5258 3.1). RFC 5819 LIST-STATUS: with
+ * `RETURN (STATUS (...))` each selectable mailbox's LIST line is followed by its STATUS line
+ * (none for \Noselect or \NonExistent names, 5819 2).
  */
 export const listCommand: CommandSpec<'LIST'> = {
   name: 'LIST',
   states: AUTHENTICATED,
   async handler(ctx, command) {
-    const { reference, patterns, selectOptions, returnOptions } = command.args;
+    const { reference, patterns, selectOptions, returnOptions, statusItems } = command.args;
     // RFC 3501 6.3.8: an empty pattern asks for the hierarchy delimiter and the root name.
     if (patterns.length === 1 && patterns[0] === '') {
       await ctx.send(untagged('LIST', [atom('\\Noselect')], MAILBOX_SEPARATOR, ''));
@@ -56,6 +59,8 @@ export const listCommand: CommandSpec<'LIST'> = {
       const values: ResponseValue[] = [attributes.map(atom), MAILBOX_SEPARATOR, encodeMailboxName(name)];
       if (childInfo) values.push(['CHILDINFO', ['SUBSCRIBED']]);
       await ctx.send(untagged('LIST', ...values));
+      if (statusItems !== null && mailbox !== undefined && !mailbox.noselect)
+        await ctx.send(await statusResponse(ctx, mailbox, statusItems));
     }
     return { text: 'LIST completed' };
   },

@@ -47,7 +47,7 @@ describe('LIST and LSUB', () => {
       ['c', 'Work/2024/Q1'],
     ]) {
       c.send(`${tag} CREATE ${name}`);
-      await c.expect(`${tag} OK CREATE completed`);
+      await c.expect(new RegExp(`^${tag} OK \\[MAILBOXID \\(F[0-9a-f]{24}\\)\\] CREATE completed$`));
     }
     c.send('d LIST "" "Work/%"');
     expect(await c.readTagged('d')).toEqual([
@@ -67,7 +67,7 @@ describe('LIST and LSUB', () => {
   it('modified UTF-7 names round-trip (RFC 3501 5.1.3) and bad encodings are BAD', async () => {
     const c = await loggedIn();
     c.send('a CREATE "Entw&APw-rfe"');
-    await c.expect('a OK CREATE completed');
+    await c.expect(/^a OK \[MAILBOXID \(F[0-9a-f]{24}\)\] CREATE completed$/);
     c.send('b LIST "" "Entw*"');
     expect(await c.readTagged('b')).toEqual([
       '* LIST (\\HasNoChildren) "/" "Entw&APw-rfe"',
@@ -91,7 +91,7 @@ describe('LIST and LSUB', () => {
   it('LSUB lists subscriptions; an unsubscribed parent shows as \\Noselect under %', async () => {
     const c = await loggedIn();
     c.send('a CREATE Lists/Node');
-    await c.expect('a OK CREATE completed');
+    await c.expect(/^a OK \[MAILBOXID \(F[0-9a-f]{24}\)\] CREATE completed$/);
     c.send('b SUBSCRIBE Lists/Node');
     await c.expect('b OK SUBSCRIBE completed');
     c.send('c UNSUBSCRIBE Lists');
@@ -107,7 +107,7 @@ describe('LIST-EXTENDED (RFC 5258)', () => {
   it('SUBSCRIBED with RECURSIVEMATCH reports unsubscribed parents with CHILDINFO', async () => {
     const c = await loggedIn();
     c.send('a CREATE Team/Notes');
-    await c.expect('a OK CREATE completed');
+    await c.expect(/^a OK \[MAILBOXID \(F[0-9a-f]{24}\)\] CREATE completed$/);
     c.send('b UNSUBSCRIBE Team');
     await c.expect('b OK UNSUBSCRIBE completed');
     c.send('c SUBSCRIBE Team/Notes');
@@ -146,7 +146,7 @@ describe('CREATE, DELETE, RENAME, STATUS', () => {
     const c = await loggedIn();
     await h!.deliver('alice@example.com', sampleMessage('kept'));
     c.send('a CREATE Parent/Child');
-    await c.expect('a OK CREATE completed');
+    await c.expect(/^a OK \[MAILBOXID \(F[0-9a-f]{24}\)\] CREATE completed$/);
     c.send('b DELETE Parent');
     await c.expect('b OK DELETE completed');
     c.send('c LIST "" "Parent*"');

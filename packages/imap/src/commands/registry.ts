@@ -8,6 +8,7 @@ import { authenticateCommand } from './authenticate.js';
 import { capabilityCommand } from './capability.js';
 import { checkCommand } from './check.js';
 import { closeCommand } from './close.js';
+import { compressCommand } from './compress.js';
 import { copyCommand } from './copy.js';
 import { createCommand } from './create.js';
 import { deleteCommand } from './delete.js';
@@ -27,6 +28,7 @@ import { renameCommand } from './rename.js';
 import { searchCommand } from './search.js';
 import { sortCommand } from './sort.js';
 import { threadCommand } from './thread.js';
+import { cancelUpdateCommand } from './cancelupdate.js';
 import { examineCommand, selectCommand } from './select.js';
 import { starttlsCommand } from './starttls.js';
 import { statusCommand } from './status.js';
@@ -65,10 +67,12 @@ export const COMMANDS: { readonly [N in CommandName]: CommandSpec<N> } = {
   SEARCH: searchCommand,
   SORT: sortCommand,
   THREAD: threadCommand,
+  CANCELUPDATE: cancelUpdateCommand,
   FETCH: fetchCommand,
   STORE: storeCommand,
   COPY: copyCommand,
   MOVE: moveCommand,
+  COMPRESS: compressCommand,
 };
 
 /**

@@ -3,7 +3,7 @@
  * `* ESEARCH` for `RETURN (...)`, and the result RFC 5182's SAVE keeps for `$`.
  */
 import { formatSequenceSet } from '../protocol/sequence-set.js';
-import type { SearchReturnOption } from '../protocol/search.js';
+import type { PartialRange, SearchReturnOption } from '../protocol/search.js';
 
 /** One message that matched: both numbers, and its mod-sequence for RFC 7162 3.1.5. */
 export interface Found {
@@ -20,8 +20,10 @@ export interface SearchAnswer {
 }
 
 /**
- * `found` is in ascending order. `withModseq`: a MODSEQ key was used (RFC 7162 3.1.5: the highest
- * mod-sequence of the messages reported, none when nothing matched).
+ * `found` is in ascending order for SEARCH, in the requested order for SORT (RFC 5267 3.1: MIN
+ * and MAX are then the first and last sorted, ALL keeps the order and its ranges only ever go
+ * up, 3.2). `withModseq`: a MODSEQ key was used (RFC 7162 3.1.5: the highest mod-sequence of the
+ * messages reported, none when nothing matched). `keyword` is the unextended response's name.
  */
 export function searchAnswer(
   found: readonly Found[],
@@ -29,16 +31,22 @@ export function searchAnswer(
     uid: boolean;
     tag: string;
     returnOptions: readonly SearchReturnOption[] | null;
+    partial?: PartialRange | null;
     withModseq: boolean;
+    keyword?: 'SEARCH' | 'SORT';
   },
 ): SearchAnswer {
   const number = (message: Found): number => (options.uid ? message.uid : message.sequence);
   if (options.returnOptions === null) {
     const modseq = highestModseq(found);
     const suffix = options.withModseq && modseq > 0 ? [`(MODSEQ ${modseq})`] : [];
-    return { line: ['SEARCH', ...found.map(number), ...suffix].join(' '), saved: null };
+    return { line: [options.keyword ?? 'SEARCH', ...found.map(number), ...suffix].join(' '), saved: null };
   }
   const wanted = new Set(options.returnOptions);
+  // RFC 5267 4.2: CONTEXT is only a hint; 4.3: UPDATE is answered later, by ADDTO/REMOVEFROM
+  // (the command's own ESEARCH is still sent, even with no other item in it).
+  wanted.delete('CONTEXT');
+  const update = wanted.delete('UPDATE');
   const save = wanted.delete('SAVE');
   const first = found[0];
   const last = found[found.length - 1];
@@ -50,9 +58,10 @@ export function searchAnswer(
     if (wanted.has('MIN') && first !== undefined) reported.push(first);
     if (wanted.has('MAX') && last !== undefined && last !== first) reported.push(last);
   }
-  const saved = save ? reported.map((message) => message.uid) : null;
+  // `$` is a set of UIDs (kept ascending; a SORT may have found them in another order).
+  const saved = save ? reported.map((message) => message.uid).sort((a, b) => a - b) : null;
   // RFC 5182 2.1: SAVE alone returns no ESEARCH response.
-  if (wanted.size === 0) return { line: null, saved };
+  if (wanted.size === 0 && !update) return { line: null, saved };
   // RFC 4731 3.1: `* ESEARCH (TAG "t") [UID]` then the items; MIN, MAX and ALL are left out
   // when nothing matched, COUNT is always there.
   const parts = ['ESEARCH', `(TAG "${options.tag}")`];
@@ -61,6 +70,13 @@ export function searchAnswer(
   if (wanted.has('MAX') && last !== undefined) parts.push('MAX', String(number(last)));
   if (wanted.has('COUNT')) parts.push('COUNT', String(found.length));
   if (wanted.has('ALL') && found.length > 0) parts.push('ALL', formatSequenceSet(found.map(number)));
+  // RFC 5267 4.4: the range asked for and what of the result falls in it (NIL when nothing does).
+  const partial = options.partial ?? null;
+  if (wanted.has('PARTIAL') && partial !== null) {
+    const slice = found.slice(partial.low - 1, partial.high).map(number);
+    const set = slice.length === 0 ? 'NIL' : formatSequenceSet(slice);
+    parts.push('PARTIAL', `(${partial.low}:${partial.high} ${set})`);
+  }
   // RFC 4731 3.2 / RFC 7162 3.1.5: MODSEQ is the highest of the messages the items report
   // (only MIN and/or MAX: of those; otherwise of every match).
   const modseq = highestModseq(reported);

@@ -12,6 +12,7 @@ import {
 } from '../search-evaluate.js';
 import { SELECTED } from '../session/state.js';
 import type { SearchKey } from '../protocol/search.js';
+import { openContext } from './search-context.js';
 import { searchAnswer } from './search-results.js';
 import {
   viewOf,
@@ -58,6 +59,7 @@ export const searchCommand: CommandSpec<'SEARCH'> = {
 async function search(ctx: CommandContext, command: CommandOf<'SEARCH'>): Promise<CommandCompletion> {
   const view = viewOf(ctx);
   const criteria = command.args.criteria;
+  const contexts = openContext(ctx, command.tag, command.args.returnOptions);
   const withModseq = usesModseq(criteria);
   // RFC 7162 3.1: SEARCH with the MODSEQ key is a CONDSTORE enabling command.
   if (withModseq) await ctx.enable('CONDSTORE');
@@ -70,10 +72,14 @@ async function search(ctx: CommandContext, command: CommandOf<'SEARCH'>): Promis
     uid: command.uid,
     tag: command.tag,
     returnOptions: command.args.returnOptions,
+    partial: command.args.partial,
     withModseq,
   });
+  await contexts.beforeAnswer();
   if (answer.line !== null) await ctx.send(untagged(answer.line));
   if (answer.saved !== null) view.savedResult = answer.saved;
+  // RFC 5267 4.3: a SEARCH context is in mailbox order (4.1), as `found` is.
+  contexts.afterAnswer({ criteria, sortCriteria: null, uid: command.uid, initial: found.map((m) => m.uid) });
   return {
     text: `${command.uid ? 'UID SEARCH' : 'SEARCH'} completed${answer.saved ? ', result saved' : ''}`,
   };

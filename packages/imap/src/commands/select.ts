@@ -1,3 +1,5 @@
+import { mailboxObjectId } from '../object-id.js';
+import { atom, responseCode, untaggedStatus } from '../protocol/compiler.js';
 import { AUTHENTICATED } from '../session/state.js';
 import { openableMailbox } from './mailbox-lookup.js';
 import { userOf, type CommandContext, type CommandCompletion, type CommandSpec } from './types.js';
@@ -22,6 +24,8 @@ async function selectMailbox(
   const view = await ctx.openView(mailbox, readOnly);
   ctx.setState({ kind: 'selected', user, view });
   await view.announceOpened();
+  // RFC 8474 4.2: the mailbox's MAILBOXID (fixed for the mailbox's life, not part of its state).
+  await ctx.send(untaggedStatus('OK', responseCode('MAILBOXID', [atom(mailboxObjectId(mailbox))]), 'Ok'));
   return {
     code: readOnly ? 'READ-ONLY' : 'READ-WRITE',
     text: `${readOnly ? 'EXAMINE' : 'SELECT'} completed`,

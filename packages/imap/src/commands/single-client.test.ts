@@ -100,6 +100,7 @@ describe('EXAMINE and \\Recent (RFC 3501 6.3.2, 2.3.2)', () => {
       `* OK [UIDVALIDITY ${uidValidity}] UIDs valid`,
       '* OK [UIDNEXT 3] Predicted next UID',
       '* OK [HIGHESTMODSEQ 3] Highest',
+      expect.stringMatching(/^\* OK \[MAILBOXID \(F[0-9a-f]{24}\)\] Ok$/),
       'e OK [READ-ONLY] EXAMINE completed',
     ]);
     c.send('f FETCH 1 (FLAGS)');
@@ -222,7 +223,7 @@ describe('subscriptions are a list of names (RFC 3501 6.3.6, RFC 9051 6.3.7, RFC
       'a OK LSUB completed',
     ]);
     c.send('b CREATE Projects/Alpha');
-    await c.expect('b OK CREATE completed');
+    await c.expect(/^b OK \[MAILBOXID \(F[0-9a-f]{24}\)\] CREATE completed$/);
     c.send('c LIST (SUBSCRIBED) "" "Projects*"');
     expect(await c.readTagged('c')).toEqual(['c OK LIST completed']);
     c.send('d SUBSCRIBE Projects/Alpha');

@@ -1,9 +1,11 @@
+import type { Mailbox } from '@minimail/store';
+import { mailboxObjectId } from '../object-id.js';
 import type { StatusItem } from '../protocol/commands.js';
 import { atom, untagged, type ResponseValue } from '../protocol/compiler.js';
 import { encodeMailboxName } from '../protocol/mutf7.js';
 import { AUTHENTICATED } from '../session/state.js';
 import { openableMailbox } from './mailbox-lookup.js';
-import { userOf, type CommandSpec } from './types.js';
+import { userOf, type CommandContext, type CommandSpec } from './types.js';
 
 /** RFC 3501 6.3.10: the items in the order asked (RFC 7162 3.1.7 adds HIGHESTMODSEQ). */
 export const statusCommand: CommandSpec<'STATUS'> = {
@@ -11,24 +13,38 @@ export const statusCommand: CommandSpec<'STATUS'> = {
   states: AUTHENTICATED,
   async handler(ctx, command) {
     const mailbox = await openableMailbox(ctx, userOf(ctx).id, command.args.mailbox);
-    // RFC 7162 3.1: STATUS (HIGHESTMODSEQ) is a CONDSTORE enabling command.
-    if (command.args.items.includes('HIGHESTMODSEQ')) await ctx.enable('CONDSTORE');
-    const status = await ctx.store.mailboxStatus(mailbox.id);
-    const state = ctx.state;
-    const recent =
-      state.kind === 'selected' && state.view.mailboxId === mailbox.id
-        ? state.view.recentCount
-        : ctx.server.recent.countUnclaimed(mailbox.id, status.uidNext, status.messages);
-    const values: Record<StatusItem, number> = {
-      MESSAGES: status.messages,
-      RECENT: recent,
-      UIDNEXT: status.uidNext,
-      UIDVALIDITY: status.uidValidity,
-      UNSEEN: status.unseen,
-      HIGHESTMODSEQ: status.highestModseq,
-    };
-    const items: ResponseValue[] = command.args.items.flatMap((item) => [atom(item), values[item]]);
-    await ctx.send(untagged('STATUS', encodeMailboxName(mailbox.name), items));
+    await ctx.send(await statusResponse(ctx, mailbox, command.args.items));
     return { text: 'STATUS completed' };
   },
 };
+
+/**
+ * `* STATUS name (item value ...)` for one mailbox: what STATUS answers and what LIST-STATUS
+ * (RFC 5819) sends after a mailbox's LIST line.
+ */
+export async function statusResponse(
+  ctx: CommandContext,
+  mailbox: Mailbox,
+  requested: readonly StatusItem[],
+): Promise<Buffer> {
+  // RFC 7162 3.1: STATUS (HIGHESTMODSEQ) is a CONDSTORE enabling command.
+  if (requested.includes('HIGHESTMODSEQ')) await ctx.enable('CONDSTORE');
+  const status = await ctx.store.mailboxStatus(mailbox.id);
+  const state = ctx.state;
+  const recent =
+    state.kind === 'selected' && state.view.mailboxId === mailbox.id
+      ? state.view.recentCount
+      : ctx.server.recent.countUnclaimed(mailbox.id, status.uidNext, status.messages);
+  const values: Record<StatusItem, ResponseValue> = {
+    MESSAGES: status.messages,
+    RECENT: recent,
+    UIDNEXT: status.uidNext,
+    UIDVALIDITY: status.uidValidity,
+    UNSEEN: status.unseen,
+    HIGHESTMODSEQ: status.highestModseq,
+    // RFC 8474 4.3: status-att-val =/ "MAILBOXID" SP "(" objectid ")".
+    MAILBOXID: [atom(mailboxObjectId(mailbox))],
+  };
+  const items: ResponseValue[] = requested.flatMap((item) => [atom(item), values[item]]);
+  return untagged('STATUS', encodeMailboxName(mailbox.name), items);
+}

@@ -338,3 +338,62 @@ describe('CommandAssembler with a spool (docs/adr/0027)', () => {
     expect(readdirSync(spool.dir)).toEqual([]);
   });
 });
+
+describe('CommandAssembler: MULTIAPPEND and LITERAL- (RFC 3502, RFC 7888)', () => {
+  it('holds the budget of every message of a MULTIAPPEND until the frame is released', async () => {
+    const { MessageMemoryBudget } = await import('@minimail/protocol');
+    const budget = new MessageMemoryBudget({ limitBytes: 100, collectWhenEmptied: false });
+    const assembler = new CommandAssembler({ reserveAppend: (size) => budget.tryReserve(size) });
+    const events = assembler.push(
+      Buffer.from('a1 APPEND INBOX {30+}\r\n' + 'x'.repeat(30) + ' {40+}\r\n' + 'y'.repeat(40) + '\r\n'),
+    );
+    const frame = events[0]?.kind === 'command' ? events[0].frame : null;
+    expect(frame?.literals.map((literal) => literal.length)).toEqual([30, 40]);
+    expect(frame?.reservation?.bytes).toBe(70);
+    expect(budget.inUse).toBe(70);
+    // A third message that does not fit the rest of the budget is refused (NO [LIMIT]).
+    const refused = summarize(
+      assembler.push(Buffer.from('a2 APPEND INBOX {20}\r\n' + 'z'.repeat(20) + ' {20}\r\n')),
+    );
+    expect(refused).toEqual([
+      'continue',
+      {
+        error: {
+          code: 'OVER_BUDGET',
+          tag: 'a2',
+          status: 'NO',
+          responseCode: 'LIMIT',
+          closeConnection: false,
+          message: 'Too many messages being received, try again later',
+        },
+      },
+    ]);
+    frame?.reservation?.release();
+    expect(budget.inUse).toBe(0);
+  });
+
+  it('LITERAL- alone: non-synchronizing literals up to 4096 octets; a bigger one is BAD [TOOBIG] and closes', () => {
+    const assembler = new CommandAssembler({ maxNonSyncLiteralSize: 4096 });
+    expect(feed(assembler, `a1 LOGIN {4096+}\r\n${'p'.repeat(4096)} x\r\n`)).toEqual([
+      { command: ['a1 LOGIN {4096+}', ' x'], literals: ['p'.repeat(4096)] },
+    ]);
+    // A synchronizing literal of any allowed size is still fine.
+    expect(feed(assembler, 'a2 LOGIN {5000}\r\n')).toEqual(['continue']);
+    expect(feed(assembler, `${'q'.repeat(5000)} y\r\n`)).toEqual([
+      { command: ['a2 LOGIN {5000}', ' y'], literals: ['q'.repeat(5000)] },
+    ]);
+    expect(feed(assembler, 'a3 LOGIN {4097+}\r\n')).toEqual([
+      {
+        error: {
+          code: 'LITERAL_TOO_BIG',
+          tag: 'a3',
+          status: 'BAD',
+          responseCode: 'TOOBIG',
+          closeConnection: true,
+          message: 'Non-synchronizing literal above 4096 octets',
+        },
+      },
+    ]);
+    expect(assembler.failed).toBe(true);
+  });
+});

@@ -42,6 +42,11 @@ export interface CommandAssemblerOptions {
    * a file instead of memory (docs/adr/0027), or null to read it into memory (under the budget).
    */
   spoolAppend?: (size: number) => SpoolWriter | null;
+  /**
+   * RFC 7888 4 LITERAL-: the largest non-synchronizing literal accepted (4096 when only LITERAL-
+   * is advertised); a bigger one is answered BAD [TOOBIG]. Absent: LITERAL+, no bound of its own.
+   */
+  maxNonSyncLiteralSize?: number;
 }
 
 type Mode =
@@ -70,6 +75,7 @@ export class CommandAssembler {
   private readonly maxLiteralSize: number;
   private readonly maxAppendSize: number;
   private readonly maxCommandSize: number;
+  private readonly maxNonSyncLiteralSize: number;
 
   private mode: Mode = { kind: 'line' };
   private lineChunks: Buffer[] = [];
@@ -91,6 +97,7 @@ export class CommandAssembler {
     this.maxAppendSize = options.maxAppendSize ?? MAX_APPEND_SIZE;
     this.maxCommandSize = options.maxCommandSize ?? MAX_COMMAND_SIZE;
     this.reserveAppend = options.reserveAppend ?? null;
+    this.maxNonSyncLiteralSize = options.maxNonSyncLiteralSize ?? Number.POSITIVE_INFINITY;
     this.spoolAppend = options.spoolAppend ?? null;
   }
 
@@ -261,6 +268,20 @@ export class CommandAssembler {
       return;
     }
     const isAppend = commandNameOf(this.segments[0] ?? '') === 'APPEND';
+    if (!marker.synchronizing && marker.size > this.maxNonSyncLiteralSize) {
+      // RFC 7888 4 (LITERAL-): a bigger non-synchronizing literal is BAD [TOOBIG]; its octets are
+      // already on their way, so the stream cannot be resynchronized and the connection closes.
+      this.fail(
+        events,
+        new ImapWireError('LITERAL_TOO_BIG', 'Non-synchronizing literal above 4096 octets', {
+          tag,
+          status: 'BAD',
+          responseCode: 'TOOBIG',
+          closeConnection: true,
+        }),
+      );
+      return;
+    }
     if (this.exceedsLimit(marker.size, isAppend)) {
       // RFC 7888 4: a too-big non-synchronizing literal is already on its way; the stream
       // cannot be resynchronized, so the connection must be closed after the reply.
@@ -279,9 +300,10 @@ export class CommandAssembler {
       isAppend && marker.size > 0 && this.spoolAppend !== null ? this.spoolAppend(marker.size) : null;
     if (spool !== null) {
       // The file is the message's only memory cost; its reservation removes the file when the
-      // command is done (answered, refused, reset, or the connection gone).
-      this.reservation?.release();
-      this.reservation = spoolReservation(spool);
+      // command is done (answered, refused, reset, or the connection gone). RFC 3502 MULTIAPPEND:
+      // held with the command's other messages until the last has arrived.
+      const reservation = spoolReservation(spool);
+      this.reservation = this.reservation === null ? reservation : combine(this.reservation, reservation);
       this.commandSize += marker.size;
       if (marker.synchronizing) events.push({ kind: 'continue' });
       this.mode = { kind: 'spool', size: marker.size, filled: 0, writer: spool };
@@ -304,8 +326,8 @@ export class CommandAssembler {
         );
         return;
       }
-      this.reservation?.release();
-      this.reservation = reservation;
+      // RFC 3502 MULTIAPPEND: every message of the command is held until the last has arrived.
+      this.reservation = this.reservation === null ? reservation : combine(this.reservation, reservation);
     }
     this.commandSize += marker.size;
     if (marker.synchronizing) events.push({ kind: 'continue' });
@@ -343,6 +365,20 @@ function spoolReservation(writer: SpoolWriter): MemoryReservation {
     bytes: 0,
     grow: () => false,
     release: () => writer.discard(),
+  };
+}
+
+/** Two reservations held and released as one (the messages of one MULTIAPPEND). */
+function combine(first: MemoryReservation, second: MemoryReservation): MemoryReservation {
+  return {
+    get bytes() {
+      return first.bytes + second.bytes;
+    },
+    grow: (more) => second.grow(more),
+    release: () => {
+      first.release();
+      second.release();
+    },
   };
 }
 

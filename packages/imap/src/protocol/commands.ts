@@ -19,6 +19,8 @@ export const STATUS_ITEMS = [
   'UIDVALIDITY',
   'UNSEEN',
   'HIGHESTMODSEQ',
+  // RFC 8474 4: OBJECTID.
+  'MAILBOXID',
 ] as const;
 export type StatusItem = (typeof STATUS_ITEMS)[number];
 
@@ -30,9 +32,21 @@ export type SelectParam = (typeof SELECT_PARAMS)[number];
 export const LIST_SELECT_OPTIONS = ['SUBSCRIBED', 'REMOTE', 'RECURSIVEMATCH', 'SPECIAL-USE'] as const;
 export type ListSelectOption = (typeof LIST_SELECT_OPTIONS)[number];
 
-/** RFC 5258 3.2 return options (+ RFC 6154 SPECIAL-USE). */
+/** RFC 5258 3.2 return options (+ RFC 6154 SPECIAL-USE); RFC 5819 STATUS is read apart (it has arguments). */
 export const LIST_RETURN_OPTIONS = ['SUBSCRIBED', 'CHILDREN', 'SPECIAL-USE'] as const;
 export type ListReturnOption = (typeof LIST_RETURN_OPTIONS)[number];
+
+/** One message of an APPEND (RFC 3502 MULTIAPPEND: one or more per command). */
+export interface AppendMessage {
+  /** Flags as given (system flags in canonical case). */
+  readonly flags: readonly string[];
+  /** Null when absent. */
+  readonly internalDate: Date | null;
+  /** In memory, or (a large message) in a spool file (docs/adr/0027). */
+  readonly message: Literal;
+  /** RFC 3516 4.4: sent as a literal8 (`~{n}`), so it may hold NUL and binary content. */
+  readonly binary: boolean;
+}
 
 /** RFC 3501 6.4.6: FLAGS replaces, +FLAGS adds, -FLAGS removes. */
 export type StoreOperation = 'replace' | 'add' | 'remove';
@@ -57,7 +71,8 @@ export interface CommandArgs {
   /** RFC 7162 3.1.8: `condstore` when the CONDSTORE select parameter was given. */
   SELECT: { mailbox: string; condstore: boolean };
   EXAMINE: { mailbox: string; condstore: boolean };
-  CREATE: { mailbox: string };
+  /** RFC 6154 3 / RFC 4466 2.2: `specialUse` from the USE create parameter (empty when absent). */
+  CREATE: { mailbox: string; specialUse: readonly string[] };
   DELETE: { mailbox: string };
   RENAME: { from: string; to: string };
   SUBSCRIBE: { mailbox: string };
@@ -68,12 +83,16 @@ export interface CommandArgs {
     patterns: readonly string[];
     selectOptions: readonly ListSelectOption[];
     returnOptions: readonly ListReturnOption[];
+    /** RFC 5819: the items of the STATUS return option, null when it was not given. */
+    statusItems: readonly StatusItem[] | null;
     extended: boolean;
   };
   LSUB: { reference: string; pattern: string };
   STATUS: { mailbox: string; items: readonly StatusItem[] };
-  /** RFC 3501 6.3.11: flags as given (system flags in canonical case), date null when absent. */
-  APPEND: { mailbox: string; flags: readonly string[]; internalDate: Date | null; message: Literal };
+  /** RFC 3501 6.3.11, RFC 3502 MULTIAPPEND: one or more messages, in order. */
+  APPEND: { mailbox: string; messages: readonly AppendMessage[] };
+  /** RFC 4978 3: the compression mechanism, upper-cased (DEFLATE is the only one). */
+  COMPRESS: { mechanism: string };
   /** RFC 4315 2.1: UID EXPUNGE carries a UID set; plain EXPUNGE has null. */
   EXPUNGE: { sequence: SequenceArg | null };
   SEARCH: SearchArgs;
@@ -81,6 +100,8 @@ export interface CommandArgs {
   SORT: SortArgs;
   /** RFC 5256 4 THREAD. */
   THREAD: ThreadArgs;
+  /** RFC 5267 4.3.5: the tags of the searching commands whose updates stop. */
+  CANCELUPDATE: { tags: readonly string[] };
   /** RFC 7162 3.1.4.1: `changedSince` from the CHANGEDSINCE fetch modifier, null when absent. */
   FETCH: { sequence: SequenceArg; items: readonly FetchItem[]; changedSince: number | null };
   /** RFC 7162 3.1.3: `unchangedSince` from the UNCHANGEDSINCE store modifier, null when absent. */

@@ -16,8 +16,14 @@ export interface ImapAtom {
   readonly atom: string;
 }
 
-/** Anything a response may carry: ImapValue plus explicit atoms at any depth. */
-export type ResponseValue = null | number | string | Buffer | ImapAtom | readonly ResponseValue[];
+/** RFC 3516 4.3: `~{n}` + octets, for FETCH BINARY data that holds NUL. */
+export interface ImapLiteral8 {
+  readonly literal8: Buffer;
+}
+
+/** Anything a response may carry: ImapValue plus explicit atoms (and literal8) at any depth. */
+export type ResponseValue =
+  null | number | string | Buffer | ImapAtom | ImapLiteral8 | readonly ResponseValue[];
 
 /** RFC 3501 7.1 status responses, and PREAUTH/BYE which share their shape. */
 export type ResponseStatus = 'OK' | 'NO' | 'BAD';
@@ -32,7 +38,18 @@ export function atom(text: string): ImapAtom {
 }
 
 function isAtomValue(value: ResponseValue): value is ImapAtom {
-  return typeof value === 'object' && value !== null && !Buffer.isBuffer(value) && !Array.isArray(value);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Buffer.isBuffer(value) &&
+    !Array.isArray(value) &&
+    'atom' in value
+  );
+}
+
+/** RFC 3516 4.3: binary data as a literal8 when it holds NUL, else as an ordinary literal. */
+export function binaryData(bytes: Buffer): ResponseValue {
+  return bytes.includes(0) ? { literal8: bytes } : bytes;
 }
 
 /**
@@ -60,8 +77,8 @@ class ResponseWriter {
     this.text += text;
   }
 
-  literal(bytes: Buffer): void {
-    this.text += `{${bytes.length}}${CRLF}`;
+  literal(bytes: Buffer, prefix = ''): void {
+    this.text += `${prefix}{${bytes.length}}${CRLF}`;
     this.parts.push(Buffer.from(this.text, 'utf8'), bytes);
     this.text = '';
   }
@@ -74,7 +91,8 @@ class ResponseWriter {
       else this.literal(Buffer.from(value, 'utf8'));
     } else if (Buffer.isBuffer(value)) this.literal(value);
     else if (isAtomValue(value)) this.raw(value.atom);
-    else this.list(value);
+    else if (Array.isArray(value)) this.list(value as readonly ResponseValue[]);
+    else this.literal((value as ImapLiteral8).literal8, '~');
   }
 
   /**

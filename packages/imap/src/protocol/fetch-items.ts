@@ -41,6 +41,10 @@ export const SIMPLE_FETCH_ITEMS = [
   'RFC822.TEXT',
   /** RFC 7162 3.1.4.2: the message's mod-sequence. */
   'MODSEQ',
+  /** RFC 8474 5.1: the message content's immutable id. */
+  'EMAILID',
+  /** RFC 8474 5.2: the thread's id (NIL: minimail does not compute threads for it). */
+  'THREADID',
   /** RFC 8514 4.1: when the message was saved into this mailbox. */
   'SAVEDATE',
 ] as const;
@@ -54,7 +58,18 @@ export type FetchItem =
       readonly peek: boolean;
       readonly section: BodySection;
       readonly partial: FetchPartial | null;
-    };
+    }
+  /** RFC 3516 4.2 BINARY[section-binary]<partial> / BINARY.PEEK: the part decoded from its CTE. */
+  | {
+      readonly kind: 'BINARY[]';
+      readonly peek: boolean;
+      readonly part: readonly number[];
+      readonly partial: FetchPartial | null;
+    }
+  /** RFC 3516 4.2 BINARY.SIZE[section-binary]: the decoded part's size. */
+  | { readonly kind: 'BINARY.SIZE'; readonly part: readonly number[] }
+  /** RFC 8970 3: PREVIEW, with the LAZY modifier (NIL allowed when not readily available). */
+  | { readonly kind: 'PREVIEW'; readonly lazy: boolean };
 
 /** RFC 3501 6.4.5: the macros, which stand alone (never inside a list). */
 const MACROS: Readonly<Record<string, readonly SimpleFetchItemName[]>> = {
@@ -85,6 +100,16 @@ function readFetchItem(reader: ArgReader): FetchItem {
     const section = readSection(reader);
     const partial = reader.peek() === '<' ? readPartial(reader) : null;
     return { kind: 'BODY[]', peek: name === 'BODY.PEEK', section, partial };
+  }
+  if ((name === 'BINARY' || name === 'BINARY.PEEK') && reader.peek() === '[') {
+    const part = readBinarySection(reader);
+    const partial = reader.peek() === '<' ? readPartial(reader) : null;
+    return { kind: 'BINARY[]', peek: name === 'BINARY.PEEK', part, partial };
+  }
+  if (name === 'BINARY.SIZE' && reader.peek() === '[')
+    return { kind: 'BINARY.SIZE', part: readBinarySection(reader) };
+  if (name === 'PREVIEW' && reader.peek() !== '[' && reader.peek() !== '<') {
+    return { kind: 'PREVIEW', lazy: readPreviewModifiers(reader) };
   }
   if (SIMPLE_SET.has(name) && reader.peek() !== '[' && reader.peek() !== '<') {
     return { kind: name as SimpleFetchItemName };
@@ -146,6 +171,33 @@ function toSpecifier(reader: ArgReader, word: string, hasPart: boolean): Section
   throw reader.error(`Invalid section ${word.slice(0, 40)}`);
 }
 
+/** RFC 3516 6: section-binary = "[" [section-part] "]" (no HEADER, TEXT or MIME). */
+function readBinarySection(reader: ArgReader): number[] {
+  reader.expect('[');
+  const part: number[] = [];
+  while (reader.peek() !== ']') {
+    if (part.length > 0) reader.expect('.', '"." or "]"');
+    reader.countArg();
+    part.push(reader.readNumber('a section part', true));
+  }
+  reader.expect(']', '"]" (BINARY sections are part numbers only)');
+  return part;
+}
+
+/**
+ * RFC 8970 6: "PREVIEW" [SP "(" preview-mod *(SP preview-mod) ")"], preview-mod = "LAZY". A list
+ * after PREVIEW is read as its modifiers only when it starts with LAZY: `FETCH 1 PREVIEW
+ * (CHANGEDSINCE 5)` keeps its fetch modifiers (RFC 4466 2.4).
+ */
+function readPreviewModifiers(reader: ArgReader): boolean {
+  if (!reader.lookingAt(' (LAZY')) return false;
+  reader.space();
+  reader.readList(() => {
+    if (!reader.tryWord('LAZY')) throw reader.error('Unknown PREVIEW modifier');
+  }, false);
+  return true;
+}
+
 /** RFC 3501 9: "<" number "." nz-number ">". */
 function readPartial(reader: ArgReader): FetchPartial {
   reader.expect('<');
@@ -174,7 +226,19 @@ export function formatSection(section: BodySection): string {
  * answers with its origin only, `BODY[]<0>`.
  */
 export function fetchItemResponseName(item: FetchItem): string {
-  if (item.kind !== 'BODY[]') return item.kind;
-  const origin = item.partial === null ? '' : `<${item.partial.offset}>`;
-  return `BODY[${formatSection(item.section)}]${origin}`;
+  switch (item.kind) {
+    case 'BODY[]': {
+      const origin = item.partial === null ? '' : `<${item.partial.offset}>`;
+      return `BODY[${formatSection(item.section)}]${origin}`;
+    }
+    case 'BINARY[]': {
+      // RFC 3516 4.2: BINARY.PEEK answers as BINARY, a partial with its origin.
+      const origin = item.partial === null ? '' : `<${item.partial.offset}>`;
+      return `BINARY[${item.part.join('.')}]${origin}`;
+    }
+    case 'BINARY.SIZE':
+      return `BINARY.SIZE[${item.part.join('.')}]`;
+    default:
+      return item.kind;
+  }
 }

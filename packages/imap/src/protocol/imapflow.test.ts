@@ -219,9 +219,7 @@ describe('imapflow against the wire layer', () => {
     const [append] = byName('APPEND');
     expect(append?.name === 'APPEND' && append.args).toEqual({
       mailbox: 'Sent',
-      flags: ['\\Seen'],
-      internalDate: INTERNAL_DATE,
-      message: MESSAGE,
+      messages: [{ flags: ['\\Seen'], internalDate: INTERNAL_DATE, message: MESSAGE, binary: false }],
     });
     expect(byName('MOVE')).toMatchObject([
       { uid: true, args: { mailbox: 'Entwürfe', sequence: [{ start: 1, end: 1 }] } },
@@ -246,6 +244,7 @@ describe('imapflow against the wire layer', () => {
     });
     expect(byName('SEARCH')[0]?.args).toEqual({
       returnOptions: null,
+      partial: null,
       charset: null,
       criteria: [
         { key: 'UNSEEN' },

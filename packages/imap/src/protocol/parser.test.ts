@@ -74,7 +74,15 @@ describe('parseCommand: mailboxes', () => {
     ['a1 SELECT INBOX/Sub', 'SELECT', { mailbox: 'INBOX/Sub', condstore: false }],
     ['a1 SELECT INBOX (condstore)', 'SELECT', { mailbox: 'INBOX', condstore: true }],
     ['a1 EXAMINE Sent (CONDSTORE)', 'EXAMINE', { mailbox: 'Sent', condstore: true }],
-    ['a1 CREATE "Entw&APw-rfe"', 'CREATE', { mailbox: 'Entwürfe' }],
+    ['a1 CREATE "Entw&APw-rfe"', 'CREATE', { mailbox: 'Entwürfe', specialUse: [] }],
+    // RFC 6154 3 / 5.2: the USE create parameter.
+    [
+      'a1 CREATE MySpecial (USE (\\Drafts \\Sent))',
+      'CREATE',
+      { mailbox: 'MySpecial', specialUse: ['\\Drafts', '\\Sent'] },
+    ],
+    ['a1 CREATE Junk2 (use (\\junk))', 'CREATE', { mailbox: 'Junk2', specialUse: ['\\junk'] }],
+    ['a1 CREATE Plain (USE ())', 'CREATE', { mailbox: 'Plain', specialUse: [] }],
     ['a1 DELETE Archive/2024', 'DELETE', { mailbox: 'Archive/2024' }],
     ['a1 SUBSCRIBE "A &- B"', 'SUBSCRIBE', { mailbox: 'A & B' }],
     ['a1 UNSUBSCRIBE {3}\r\nabc\r\n', 'UNSUBSCRIBE', { mailbox: 'abc' }],
@@ -84,19 +92,47 @@ describe('parseCommand: mailboxes', () => {
   it.each([
     [
       'a1 LIST "" *',
-      { reference: '', patterns: ['*'], selectOptions: [], returnOptions: [], extended: false },
+      {
+        reference: '',
+        patterns: ['*'],
+        selectOptions: [],
+        returnOptions: [],
+        statusItems: null,
+        extended: false,
+      },
     ],
     [
       'a1 LIST "" ""',
-      { reference: '', patterns: [''], selectOptions: [], returnOptions: [], extended: false },
+      {
+        reference: '',
+        patterns: [''],
+        selectOptions: [],
+        returnOptions: [],
+        statusItems: null,
+        extended: false,
+      },
     ],
     [
       'a1 LIST ~/Mail/ %',
-      { reference: '~/Mail/', patterns: ['%'], selectOptions: [], returnOptions: [], extended: false },
+      {
+        reference: '~/Mail/',
+        patterns: ['%'],
+        selectOptions: [],
+        returnOptions: [],
+        statusItems: null,
+        extended: false,
+      },
     ],
     [
       'a1 LIST "" "*" RETURN (SPECIAL-USE)',
-      { reference: '', patterns: ['*'], selectOptions: [], returnOptions: ['SPECIAL-USE'], extended: true },
+      {
+        reference: '',
+        patterns: ['*'],
+        selectOptions: [],
+        returnOptions: ['SPECIAL-USE'],
+        statusItems: null,
+        extended: true,
+      },
     ],
     [
       'a1 LIST (SPECIAL-USE subscribed) "" (INBOX "Dr*") RETURN (children subscribed)',
@@ -105,14 +141,49 @@ describe('parseCommand: mailboxes', () => {
         patterns: ['INBOX', 'Dr*'],
         selectOptions: ['SPECIAL-USE', 'SUBSCRIBED'],
         returnOptions: ['CHILDREN', 'SUBSCRIBED'],
+        statusItems: null,
         extended: true,
       },
     ],
     [
       'a1 LIST () "" %',
-      { reference: '', patterns: ['%'], selectOptions: [], returnOptions: [], extended: true },
+      {
+        reference: '',
+        patterns: ['%'],
+        selectOptions: [],
+        returnOptions: [],
+        statusItems: null,
+        extended: true,
+      },
     ],
   ])('%j', (raw, args) => expect(parse(raw)).toEqual(cmd('LIST', args)));
+
+  it.each([
+    // RFC 5819 4: the example.
+    [
+      'a1 LIST "" % RETURN (STATUS (MESSAGES UNSEEN))',
+      { returnOptions: [], statusItems: ['MESSAGES', 'UNSEEN'] },
+    ],
+    [
+      'a1 LIST "" * RETURN (CHILDREN status (mailboxid uidnext) SUBSCRIBED)',
+      { returnOptions: ['CHILDREN', 'SUBSCRIBED'], statusItems: ['MAILBOXID', 'UIDNEXT'] },
+    ],
+  ])('LIST-STATUS %j', (raw, expected) =>
+    expect(parse(raw)).toMatchObject({ name: 'LIST', args: { ...expected, extended: true } }),
+  );
+
+  it.each([
+    ['a1 LIST "" % RETURN (STATUS ())', 'Empty list'],
+    ['a1 LIST "" % RETURN (STATUS)', 'Expected a space'],
+    ['a1 LIST "" % RETURN (STATUS (MESSAGES) STATUS (UNSEEN))', 'Duplicate LIST return option STATUS'],
+    ['a1 LIST "" % RETURN (STATUS (BOGUS))', 'Unknown status item BOGUS'],
+    ['a1 CREATE x (USE (\\Sent) USE (\\Junk))', 'Duplicate CREATE parameter USE'],
+    ['a1 CREATE x (FOO (bar))', 'Unknown CREATE parameter'],
+    ['a1 CREATE x (USE (Sent))', 'Expected a special-use attribute'],
+    ['a1 CREATE x ()', 'Empty list'],
+  ])('extension syntax errors %j', (raw, message) =>
+    expect(failure(raw)).toMatchObject({ status: 'BAD', message }),
+  );
 
   it('LSUB', () => expect(parse('a1 LSUB "" "%"')).toEqual(cmd('LSUB', { reference: '', pattern: '%' })));
 
@@ -129,23 +200,68 @@ describe('parseCommand: APPEND', () => {
     expect(parsed.name).toBe('APPEND');
     if (parsed.name !== 'APPEND') return;
     expect(parsed.args.mailbox).toBe('Sent');
-    expect(parsed.args.flags).toEqual(['\\Seen', '$Label']);
-    expect(parsed.args.internalDate?.toISOString()).toBe('1996-07-17T09:44:25.000Z');
-    expect(parsed.args.message).toEqual(Buffer.from('A\r\nB\0\xff', 'utf8'));
+    const [message] = parsed.args.messages;
+    expect(message?.flags).toEqual(['\\Seen', '$Label']);
+    expect(message?.internalDate?.toISOString()).toBe('1996-07-17T09:44:25.000Z');
+    expect(message?.message).toEqual(Buffer.from('A\r\nB\0\xff', 'utf8'));
+    expect(message?.binary).toBe(false);
   });
 
   it('only the mailbox and the literal', () => {
     expect(parse('a1 APPEND INBOX {2}\r\nhi\r\n')).toEqual(
-      cmd('APPEND', { mailbox: 'INBOX', flags: [], internalDate: null, message: Buffer.from('hi') }),
+      cmd('APPEND', {
+        mailbox: 'INBOX',
+        messages: [{ flags: [], internalDate: null, message: Buffer.from('hi'), binary: false }],
+      }),
     );
   });
 
   it('a day with a leading space', () => {
     const parsed = parseCommand(frameOf('a1 APPEND INBOX " 7-Feb-2024 00:00:00 +0000" {1}\r\nx\r\n'));
-    expect(parsed.name === 'APPEND' && parsed.args.internalDate?.toISOString()).toBe(
+    expect(parsed.name === 'APPEND' && parsed.args.messages[0]?.internalDate?.toISOString()).toBe(
       '2024-02-07T00:00:00.000Z',
     );
   });
+
+  it('RFC 3502 MULTIAPPEND: several messages, each with its own flags and date', () => {
+    expect(
+      parse(
+        'a1 APPEND saved-messages (\\Seen) {3}\r\none (\\Draft) "17-Jul-1996 02:44:25 -0700" {3+}\r\ntwo {5+}\r\nthree\r\n',
+      ),
+    ).toEqual(
+      cmd('APPEND', {
+        mailbox: 'saved-messages',
+        messages: [
+          { flags: ['\\Seen'], internalDate: null, message: Buffer.from('one'), binary: false },
+          {
+            flags: ['\\Draft'],
+            internalDate: new Date('1996-07-17T09:44:25.000Z'),
+            message: Buffer.from('two'),
+            binary: false,
+          },
+          { flags: [], internalDate: null, message: Buffer.from('three'), binary: false },
+        ],
+      }),
+    );
+  });
+
+  it('RFC 3516 4.4: a literal8 message (~{n}), NUL and all', () => {
+    expect(parse('a1 APPEND INBOX ~{5}\r\na\0b\xff\r\n')).toEqual(
+      cmd('APPEND', {
+        mailbox: 'INBOX',
+        messages: [{ flags: [], internalDate: null, message: Buffer.from('a\0b\xff', 'utf8'), binary: true }],
+      }),
+    );
+  });
+
+  it.each([
+    ['a1 APPEND INBOX (\\Seen) {1}\r\nx (\\Seen)\r\n', 'Expected a space'],
+    ['a1 APPEND INBOX {1}\r\nx  {1}\r\ny\r\n', 'Expected the message as a literal'],
+    ['a1 APPEND INBOX ~"x"', 'Expected the message as a literal'],
+    ['a1 LOGIN ~{1}\r\nx ~{1}\r\ny\r\n', 'Expected a space'],
+  ])('APPEND syntax errors %j', (raw, message) =>
+    expect(failure(raw)).toMatchObject({ status: 'BAD', message }),
+  );
 });
 
 describe('parseCommand: FETCH', () => {
@@ -219,9 +335,58 @@ describe('parseCommand: FETCH', () => {
       0,
     ],
     ['a1 FETCH 1 UID (CHANGEDSINCE 9007199254740991)', [{ kind: 'UID' }], Number.MAX_SAFE_INTEGER],
+    // RFC 8970 3.2: PREVIEW (LAZY) is the item's own modifier; other lists stay fetch modifiers.
+    ['a1 FETCH 1 PREVIEW (CHANGEDSINCE 5)', [{ kind: 'PREVIEW', lazy: false }], 5],
   ])('RFC 7162: %s', (raw, items, changedSince) =>
     expect(parse(raw)).toEqual(cmd('FETCH', { sequence: [{ start: 1, end: 1 }], items, changedSince })),
   );
+});
+
+describe('parseCommand: FETCH extensions (BINARY, PREVIEW, OBJECTID)', () => {
+  const binary = (
+    peek: boolean,
+    part: number[],
+    partial: { offset: number; length: number } | null = null,
+  ) => ({
+    kind: 'BINARY[]',
+    peek,
+    part,
+    partial,
+  });
+  it.each([
+    // RFC 3516 4.2 and its examples.
+    ['a1 FETCH 1 (BINARY[1.2])', [binary(false, [1, 2])]],
+    ['a1 FETCH 1 BINARY.PEEK[]', [binary(true, [])]],
+    ['a1 FETCH 1 binary.peek[3]<0.1024>', [binary(true, [3], { offset: 0, length: 1024 })]],
+    [
+      'a1 FETCH 1 (BINARY.SIZE[1] BINARY.SIZE[])',
+      [
+        { kind: 'BINARY.SIZE', part: [1] },
+        { kind: 'BINARY.SIZE', part: [] },
+      ],
+    ],
+    // RFC 8970 3.2.
+    ['a1 FETCH 1 (PREVIEW)', [{ kind: 'PREVIEW', lazy: false }]],
+    [
+      'a1 FETCH 1 (FLAGS PREVIEW (LAZY) UID)',
+      [{ kind: 'FLAGS' }, { kind: 'PREVIEW', lazy: true }, { kind: 'UID' }],
+    ],
+    ['a1 FETCH 1 preview (lazy)', [{ kind: 'PREVIEW', lazy: true }]],
+    // RFC 8474 5.
+    ['a1 FETCH 1 (EMAILID THREADID)', [{ kind: 'EMAILID' }, { kind: 'THREADID' }]],
+  ])('%s', (raw, items) =>
+    expect(parse(raw)).toEqual(cmd('FETCH', { sequence: [{ start: 1, end: 1 }], items, changedSince: null })),
+  );
+
+  it.each([
+    ['a1 SEARCH EMAILID M6d99ac3275bb4e', { key: 'EMAILID', id: 'M6d99ac3275bb4e' }],
+    ['a1 SEARCH threadid T64b478a75b7ea9', { key: 'THREADID', id: 'T64b478a75b7ea9' }],
+  ])('RFC 8474 6: %s', (raw, key) =>
+    expect(parse(raw)).toEqual(cmd('SEARCH', { returnOptions: null, charset: null, criteria: [key] })),
+  );
+
+  it('COMPRESS', () =>
+    expect(parse('a1 COMPRESS deflate')).toEqual(cmd('COMPRESS', { mechanism: 'DEFLATE' })));
 });
 
 describe('parseCommand: STORE, COPY, MOVE', () => {
@@ -301,6 +466,7 @@ describe('parseCommand: SEARCH', () => {
     ];
     expect(search(`a1 SEARCH ${keys.join(' ').toLowerCase()}`)).toEqual({
       returnOptions: null,
+      partial: null,
       charset: null,
       criteria: keys.map((key) => ({ key })),
     });
@@ -396,32 +562,62 @@ describe('parseCommand: SEARCH', () => {
         },
       ],
     ],
-  ])('%s', (raw, criteria) => expect(search(raw)).toEqual({ returnOptions: null, charset: null, criteria }));
+  ])('%s', (raw, criteria) =>
+    expect(search(raw)).toEqual({ returnOptions: null, partial: null, charset: null, criteria }),
+  );
 
   it('CHARSET UTF-8 with a literal', () =>
     expect(search('a1 SEARCH CHARSET utf-8 SUBJECT {6}\r\nMüsli\r\n')).toEqual({
       returnOptions: null,
+      partial: null,
       charset: 'UTF-8',
       criteria: [{ key: 'SUBJECT', value: 'Müsli' }],
     }));
 
   it('UID SEARCH', () =>
     expect(parse('a1 UID SEARCH ALL')).toEqual(
-      cmd('SEARCH', { returnOptions: null, charset: null, criteria: [{ key: 'ALL' }] }, true),
+      cmd('SEARCH', { returnOptions: null, partial: null, charset: null, criteria: [{ key: 'ALL' }] }, true),
     ));
 
   it('RFC 4731 RETURN options, upper-cased and unique; RETURN () is RETURN (ALL)', () => {
     expect(search('a1 SEARCH RETURN (min Count MIN save) CHARSET UTF-8 ALL')).toEqual({
       returnOptions: ['MIN', 'COUNT', 'SAVE'],
+      partial: null,
       charset: 'UTF-8',
       criteria: [{ key: 'ALL' }],
     });
     expect(search('a1 SEARCH RETURN () SEEN')).toEqual({
       returnOptions: ['ALL'],
+      partial: null,
       charset: null,
       criteria: [{ key: 'SEEN' }],
     });
-    expect(() => search('a1 SEARCH RETURN (PARTIAL) ALL')).toThrow('Unknown search return option PARTIAL');
+    expect(() => search('a1 SEARCH RETURN (FIRST) ALL')).toThrow('Unknown search return option FIRST');
+  });
+
+  it('RFC 5267 CONTEXT, UPDATE and PARTIAL (a range in either order, once, never with ALL)', () => {
+    expect(search('a1 SEARCH RETURN (context update partial 500:1 COUNT) ALL')).toEqual({
+      returnOptions: ['CONTEXT', 'UPDATE', 'PARTIAL', 'COUNT'],
+      partial: { low: 1, high: 500 },
+      charset: null,
+      criteria: [{ key: 'ALL' }],
+    });
+    // CONTEXT is a hint only: alone it asks for ALL, as RETURN () does.
+    expect(search('a1 SEARCH RETURN (CONTEXT) ALL')).toMatchObject({ returnOptions: ['CONTEXT', 'ALL'] });
+    expect(() => search('a1 SEARCH RETURN (PARTIAL) ALL')).toThrow('Expected a space');
+    expect(() => search('a1 SEARCH RETURN (PARTIAL 0:5) ALL')).toThrow('Invalid partial range');
+    expect(() => search('a1 SEARCH RETURN (PARTIAL 1:*) ALL')).toThrow('Invalid partial range');
+    expect(() => search('a1 SEARCH RETURN (PARTIAL 5) ALL')).toThrow('Invalid partial range');
+    expect(() => search('a1 SEARCH RETURN (PARTIAL 1:5 PARTIAL 6:9) ALL')).toThrow(
+      'PARTIAL can be given only once',
+    );
+    expect(() => search('a1 SEARCH RETURN (ALL PARTIAL 1:5) ALL')).toThrow('PARTIAL conflicts with ALL');
+  });
+
+  it('RFC 5267 CANCELUPDATE takes one or more quoted tags', () => {
+    expect(parse('a1 CANCELUPDATE "B01" "b 2"')).toEqual(cmd('CANCELUPDATE', { tags: ['B01', 'b 2'] }));
+    expect(() => parse('a1 CANCELUPDATE')).toThrow('Expected a space');
+    expect(() => parse('a1 CANCELUPDATE B01')).toThrow('Expected a quoted tag');
   });
 
   it('RFC 5032 OLDER/YOUNGER and RFC 5182 $', () =>
@@ -430,6 +626,7 @@ describe('parseCommand: SEARCH', () => {
         'SEARCH',
         {
           returnOptions: null,
+          partial: null,
           charset: null,
           criteria: [
             { key: 'OLDER', seconds: 3600 },
@@ -526,7 +723,14 @@ describe('parseCommand: errors', () => {
     ['a1 FETCH x FLAGS', bad('Expected a sequence set')],
     ['a1 FETCH 1 (ALL)', bad('Unknown fetch item ALL')],
     ['a1 FETCH 1 ()', bad('Empty list')],
-    ['a1 FETCH 1 BINARY[1]', bad('Unknown fetch item BINARY')],
+    ['a1 FETCH 1 BINARY[1.HEADER]', bad('Expected a section part')],
+    ['a1 FETCH 1 BINARY[TEXT]', bad('Expected a section part')],
+    ['a1 FETCH 1 BINARY[0]', bad('Invalid section part')],
+    ['a1 FETCH 1 BINARY', bad('Unknown fetch item BINARY')],
+    ['a1 FETCH 1 BINARY.SIZE[1]<0.5>', bad('Unexpected extra arguments')],
+    ['a1 FETCH 1 (PREVIEW (FUZZY))', bad('Expected a fetch item')],
+    ['a1 FETCH 1 (PREVIEW (LAZY FUZZY))', bad('Unknown PREVIEW modifier')],
+    ['a1 FETCH 1 PREVIEW[]', bad('Unknown fetch item PREVIEW')],
     ['a1 FETCH 1 BODY[MIME]', bad('Invalid section MIME')],
     ['a1 FETCH 1 BODY[0]', bad('Invalid section part')],
     ['a1 FETCH 1 BODY[1.]', bad('Invalid section')],
@@ -551,7 +755,6 @@ describe('parseCommand: errors', () => {
     ['a1 SEARCH MODSEQ "/flags/\\\\draft" none 5', bad('Invalid MODSEQ entry type')],
     ['a1 SEARCH MODSEQ "/other/x" all 5', bad('Invalid MODSEQ entry name')],
     ['a1 STATUS INBOX ()', bad('Empty list')],
-    ['a1 LIST "" * RETURN (STATUS)', bad('Unknown LIST return option STATUS')],
     ['a1 LIST (RECURSIVEMATCH) "" *', bad('RECURSIVEMATCH needs another selection option')],
     ['a1 LIST (FOO) "" *', bad('Unknown LIST selection option FOO')],
     ['a1 LIST "" * EXTRA', bad('Expected RETURN')],

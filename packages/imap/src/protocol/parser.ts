@@ -3,7 +3,8 @@
  * syntax plus the extensions we advertise). Each command's grammar is one entry of COMMAND_PARSERS.
  * Failures throw ImapWireError carrying the tag (null if unreadable) and a message for the BAD line.
  */
-import { readDateTime, readFlag, readFlagList, readListMailbox, readMailbox, readSequence } from './args.js';
+import { readFlag, readFlagList, readListMailbox, readMailbox, readSequence } from './args.js';
+import { readAppendArgs } from './append-args.js';
 import {
   LIST_RETURN_OPTIONS,
   LIST_SELECT_OPTIONS,
@@ -16,8 +17,10 @@ import {
   type ListReturnOption,
   type ListSelectOption,
   type NoArgs,
+  type StatusItem,
   type StoreOperation,
 } from './commands.js';
+import { readCreateArgs } from './create-args.js';
 import { ImapWireError } from './errors.js';
 import { readFetchItems } from './fetch-items.js';
 import type { CommandFrame } from './frame.js';
@@ -84,7 +87,7 @@ const COMMAND_PARSERS: { readonly [N in CommandName]: ArgParser<N> } = {
   },
   SELECT: selectArgs,
   EXAMINE: selectArgs,
-  CREATE: mailboxOnly,
+  CREATE: ({ reader }) => readCreateArgs(reader),
   DELETE: mailboxOnly,
   SUBSCRIBE: mailboxOnly,
   UNSUBSCRIBE: mailboxOnly,
@@ -105,8 +108,7 @@ const COMMAND_PARSERS: { readonly [N in CommandName]: ArgParser<N> } = {
     reader.space();
     const mailbox = readMailbox(reader);
     reader.space();
-    const items = reader.readList(() => oneOf(reader, STATUS_ITEMS, 'status item'), false);
-    return { mailbox, items };
+    return { mailbox, items: readStatusItems(reader) };
   },
   APPEND: ({ reader }) => readAppendArgs(reader),
   EXPUNGE: ({ reader, uid, allowSavedResult }) => {
@@ -121,6 +123,16 @@ const COMMAND_PARSERS: { readonly [N in CommandName]: ArgParser<N> } = {
   },
   SORT: ({ reader, allowSavedResult }) => readSortArgs(reader, { allowSavedResult }),
   THREAD: ({ reader, allowSavedResult }) => readThreadArgs(reader, { allowSavedResult }),
+  CANCELUPDATE: ({ reader }) => {
+    // RFC 5267 5: "CANCELUPDATE" 1*(SP quoted).
+    const tags: string[] = [];
+    do {
+      reader.space();
+      if (reader.peek() !== '"') throw reader.error('Expected a quoted tag');
+      tags.push(reader.readQuoted());
+    } while (!reader.atEnd());
+    return { tags };
+  },
   FETCH: ({ reader, allowSavedResult }) => {
     reader.space();
     const sequence = readSequence(reader, allowSavedResult);
@@ -133,7 +145,17 @@ const COMMAND_PARSERS: { readonly [N in CommandName]: ArgParser<N> } = {
   STORE: ({ reader, allowSavedResult }) => readStoreArgs(reader, allowSavedResult),
   COPY: copyOrMove,
   MOVE: copyOrMove,
+  COMPRESS: ({ reader }) => {
+    // RFC 4978 4: compress = "COMPRESS" SP algorithm.
+    reader.space();
+    return { mechanism: reader.readAtom('a compression mechanism').toUpperCase() };
+  },
 };
+
+/** RFC 3501 9: "(" status-att *(SP status-att) ")" (also RFC 5819's STATUS return option). */
+function readStatusItems(reader: ArgReader): StatusItem[] {
+  return reader.readList(() => oneOf(reader, STATUS_ITEMS, 'status item'), false);
+}
 
 export function parseCommand(frame: CommandFrame, options: ParseOptions = {}): ImapCommand {
   const reader = new ArgReader(frame);
@@ -248,32 +270,25 @@ function readListArgs(reader: ArgReader): CommandArgs['LIST'] {
     patterns = [readListMailbox(reader)];
   }
   let returnOptions: ListReturnOption[] = [];
+  let statusItems: StatusItem[] | null = null;
   if (reader.trySpace()) {
     if (!reader.tryWord('RETURN')) throw reader.error('Expected RETURN');
     extended = true;
     reader.space();
-    returnOptions = reader.readList(() => oneOf(reader, LIST_RETURN_OPTIONS, 'LIST return option'));
+    returnOptions = reader
+      .readList(() => {
+        // RFC 5819 5: return-option =/ "STATUS" SP "(" status-att *(SP status-att) ")".
+        if (reader.tryWord('STATUS')) {
+          if (statusItems !== null) throw reader.error('Duplicate LIST return option STATUS');
+          reader.space();
+          statusItems = readStatusItems(reader);
+          return null;
+        }
+        return oneOf(reader, LIST_RETURN_OPTIONS, 'LIST return option');
+      })
+      .filter((option): option is ListReturnOption => option !== null);
   }
-  return { reference, patterns, selectOptions, returnOptions, extended };
-}
-
-/** RFC 3501 9: append = "APPEND" SP mailbox [SP flag-list] [SP date-time] SP literal. */
-function readAppendArgs(reader: ArgReader): CommandArgs['APPEND'] {
-  reader.space();
-  const mailbox = readMailbox(reader);
-  reader.space();
-  let flags: string[] = [];
-  if (reader.peek() === '(') {
-    flags = readFlagList(reader);
-    reader.space();
-  }
-  let internalDate: Date | null = null;
-  if (reader.peek() === '"') {
-    internalDate = readDateTime(reader);
-    reader.space();
-  }
-  if (reader.peek() !== '{') throw reader.error('Expected the message as a literal');
-  return { mailbox, flags, internalDate, message: reader.readMessageLiteral() };
+  return { reference, patterns, selectOptions, returnOptions, statusItems, extended };
 }
 
 /**

@@ -38,6 +38,11 @@ export class ArgReader {
     return this.text[this.pos];
   }
 
+  /** Whether `text` (case-insensitive) comes next, without consuming it (one-token lookahead). */
+  lookingAt(text: string): boolean {
+    return this.text.slice(this.pos, this.pos + text.length).toUpperCase() === text.toUpperCase();
+  }
+
   atEnd(): boolean {
     return this.segment >= this.frame.segments.length - 1 && this.pos >= this.text.length;
   }

@@ -64,6 +64,8 @@ export type SearchKey =
   | { readonly key: 'UID'; readonly set: SequenceArg }
   /** RFC 7162 3.1.5: mod-sequence at least `modseq` (any entry name given is ignored, see below). */
   | { readonly key: 'MODSEQ'; readonly modseq: number }
+  /** RFC 8474 6: messages with this EMAILID / THREADID (an objectid, checked for syntax). */
+  | { readonly key: 'EMAILID' | 'THREADID'; readonly id: string }
   /** A bare sequence-set: message sequence numbers. */
   | { readonly key: 'SEQUENCE'; readonly set: SequenceArg }
   | { readonly key: 'NOT'; readonly operand: SearchKey }
@@ -71,9 +73,33 @@ export type SearchKey =
   /** `( key key ... )`: all must match. */
   | { readonly key: 'AND'; readonly operands: readonly SearchKey[] };
 
-/** RFC 4731 3.1 result options, and RFC 5182 2 SAVE. */
-export const SEARCH_RETURN_OPTIONS = ['MIN', 'MAX', 'ALL', 'COUNT', 'SAVE'] as const;
+/**
+ * RFC 4731 3.1 result options, RFC 5182 2 SAVE, and RFC 5267 4 CONTEXT, UPDATE and PARTIAL
+ * (PARTIAL's range is in `partial`, beside the list).
+ */
+export const SEARCH_RETURN_OPTIONS = [
+  'MIN',
+  'MAX',
+  'ALL',
+  'COUNT',
+  'SAVE',
+  'CONTEXT',
+  'UPDATE',
+  'PARTIAL',
+] as const;
 export type SearchReturnOption = (typeof SEARCH_RETURN_OPTIONS)[number];
+
+/** RFC 5267 4.4: partial-range = nz-number ":" nz-number, low <= high (500:400 is 400:500). */
+export interface PartialRange {
+  readonly low: number;
+  readonly high: number;
+}
+
+/** What `RETURN (...)` asked for. */
+export interface ReturnSpec {
+  readonly options: readonly SearchReturnOption[];
+  readonly partial: PartialRange | null;
+}
 
 export interface SearchArgs {
   /**
@@ -81,6 +107,8 @@ export interface SearchArgs {
    * answer is RFC 3501's `* SEARCH`). `RETURN ()` means `RETURN (ALL)` and is given as ['ALL'].
    */
   readonly returnOptions: readonly SearchReturnOption[] | null;
+  /** RFC 5267 4.4: the range of `RETURN (PARTIAL low:high)`, else null. */
+  readonly partial: PartialRange | null;
   /** Upper-cased CHARSET, or null when none was given (US-ASCII). */
   readonly charset: string | null;
   readonly criteria: readonly SearchKey[];
@@ -96,6 +124,7 @@ const KEYS_WITH_ARGUMENTS: ReadonlySet<string> = new Set([
   ...TEXT_SEARCH_KEYS,
   ...DATE_SEARCH_KEYS,
   ...['KEYWORD', 'UNKEYWORD', 'HEADER', 'LARGER', 'SMALLER', 'UID', 'NOT', 'OR', 'MODSEQ'],
+  ...['EMAILID', 'THREADID'],
   ...['OLDER', 'YOUNGER'],
 ]);
 
@@ -109,11 +138,11 @@ export interface SearchParseOptions {
  * so that the session empties the saved result (RFC 5182 2.1).
  */
 export function readSearchArgs(reader: ArgReader, options: SearchParseOptions): SearchArgs {
-  const returnOptions = reader.tryWord('RETURN') ? readReturnOptions(reader) : null;
+  const spec = reader.tryWord('RETURN') ? readReturnSpec(reader) : null;
   try {
-    return readSearchProgram(reader, options, returnOptions);
+    return readSearchProgram(reader, options, spec);
   } catch (error) {
-    if (error instanceof ImapWireError && returnOptions?.includes('SAVE') === true)
+    if (error instanceof ImapWireError && spec?.options.includes('SAVE') === true)
       throw error.resettingSavedResult();
     throw error;
   }
@@ -121,24 +150,53 @@ export function readSearchArgs(reader: ArgReader, options: SearchParseOptions): 
 
 /** RFC 4731 3.1: search-return-opts = SP "RETURN" SP "(" [search-return-opt *(SP search-return-opt)] ")". */
 export function readReturnOptions(reader: ArgReader): SearchReturnOption[] {
+  return [...readReturnSpec(reader).options];
+}
+
+/**
+ * `RETURN (...)` with RFC 5267 4's additions: `PARTIAL low:high` (once, never with ALL, 4.4),
+ * CONTEXT (a hint we need not act on, 4.2) and UPDATE (4.3).
+ */
+export function readReturnSpec(reader: ArgReader): ReturnSpec {
   reader.space();
   const found = new Set<SearchReturnOption>();
+  let partial: PartialRange | null = null;
   reader.readList(() => {
     const word = reader.readAtom('a search return option').toUpperCase();
     // RFC 4731 3.1: an unknown result option is a syntax error (BAD).
     if (!(SEARCH_RETURN_OPTIONS as readonly string[]).includes(word))
       throw reader.error(`Unknown search return option ${word.slice(0, 40)}`);
+    if (word === 'PARTIAL') {
+      // RFC 5267 4.4: one PARTIAL at most.
+      if (partial !== null) throw reader.error('PARTIAL can be given only once');
+      reader.space();
+      partial = readPartialRange(reader);
+    }
     found.add(word as SearchReturnOption);
   }, true);
   reader.space();
-  // RFC 4731 3.1: "RETURN ()" is "RETURN (ALL)".
-  return found.size === 0 ? ['ALL'] : [...found];
+  // RFC 5267 4.4: "either one PARTIAL, one ALL, or neither".
+  if (found.has('PARTIAL') && found.has('ALL')) throw reader.error('PARTIAL conflicts with ALL');
+  // RFC 4731 3.1: "RETURN ()" is "RETURN (ALL)"; CONTEXT alone asks for no other result either.
+  if (found.size === 0 || (found.size === 1 && found.has('CONTEXT'))) found.add('ALL');
+  return { options: [...found], partial };
+}
+
+/** RFC 5267 4.4: nz-number ":" nz-number, in either order, no `*`. */
+function readPartialRange(reader: ArgReader): PartialRange {
+  const text = reader.readWhile((ch) => /[0-9:]/.test(ch), 'a partial range');
+  const match = /^([1-9][0-9]{0,9}):([1-9][0-9]{0,9})$/.exec(text);
+  const first = Number(match?.[1]);
+  const second = Number(match?.[2]);
+  if (match === null || first > 0xffffffff || second > 0xffffffff)
+    throw reader.error('Invalid partial range');
+  return { low: Math.min(first, second), high: Math.max(first, second) };
 }
 
 function readSearchProgram(
   reader: ArgReader,
   options: SearchParseOptions,
-  returnOptions: readonly SearchReturnOption[] | null,
+  spec: ReturnSpec | null,
 ): SearchArgs {
   let charset: string | null = null;
   if (reader.tryWord('CHARSET')) {
@@ -146,7 +204,12 @@ function readSearchProgram(
     charset = readCharset(reader);
     reader.space();
   }
-  return { returnOptions, charset, criteria: readSearchKeys(reader, options) };
+  return {
+    returnOptions: spec?.options ?? null,
+    partial: spec?.partial ?? null,
+    charset,
+    criteria: readSearchKeys(reader, options),
+  };
 }
 
 /** A CHARSET argument we decode, upper-cased (SEARCH, and SORT/THREAD where it is required). */
@@ -206,6 +269,10 @@ function readSearchKey(reader: ArgReader, options: SearchParseOptions): SearchKe
       return { key: 'UID', set: readSet(reader, options) };
     case 'MODSEQ':
       return { key: 'MODSEQ', modseq: readModseqCriterion(reader) };
+    case 'EMAILID':
+    case 'THREADID':
+      // RFC 8474 7: search-key =/ "EMAILID" SP objectid / "THREADID" SP objectid.
+      return { key: word, id: reader.readWhile((ch) => /[A-Za-z0-9_-]/.test(ch), 'an object id') };
     case 'OLDER':
     case 'YOUNGER':
       // RFC 5032 4: interval = 1*DIGIT, a number of seconds; RFC 5032 3 makes 0 a BAD.

@@ -1,10 +1,18 @@
 /**
  * SORT arguments (RFC 5256 3, with RFC 5957 DISPLAYFROM/DISPLAYTO):
- * sort = ["UID" SP] "SORT" SP sort-criteria SP search-charset 1*(SP search-key).
- * ESORT's `RETURN (...)` (RFC 5267) is not offered yet: it is a syntax error here.
+ * sort = ["UID" SP] "SORT" SP sort-criteria SP search-charset 1*(SP search-key), and RFC 5267
+ * 3's extended-sort = ["UID" SP] "SORT" search-return-opts SP sort-criteria SP search-criteria.
  */
 import type { ArgReader } from './reader.js';
-import { readCharset, readSearchKeys, type SearchKey, type SearchParseOptions } from './search.js';
+import {
+  readCharset,
+  readReturnSpec,
+  readSearchKeys,
+  type PartialRange,
+  type SearchKey,
+  type SearchParseOptions,
+  type SearchReturnOption,
+} from './search.js';
 
 /** RFC 5256 3 sort-key, and RFC 5957 2's DISPLAYFROM and DISPLAYTO. */
 export const SORT_KEYS = [
@@ -26,6 +34,10 @@ export interface SortCriterion {
 }
 
 export interface SortArgs {
+  /** RFC 5267 3 (ESORT): the RETURN options, as SEARCH's; null without RETURN (`* SORT`). */
+  readonly returnOptions: readonly SearchReturnOption[] | null;
+  /** RFC 5267 4.4: `RETURN (PARTIAL low:high)`, else null. */
+  readonly partial: PartialRange | null;
   readonly sortCriteria: readonly SortCriterion[];
   readonly charset: string;
   readonly criteria: readonly SearchKey[];
@@ -33,12 +45,19 @@ export interface SortArgs {
 
 export function readSortArgs(reader: ArgReader, options: SearchParseOptions): SortArgs {
   reader.space();
+  const spec = reader.tryWord('RETURN') ? readReturnSpec(reader) : null;
   // RFC 5256 3: sort-criteria = "(" sort-criterion *(SP sort-criterion) ")".
   const sortCriteria = reader.readList(() => readCriterion(reader), false);
   reader.space();
   const charset = readCharset(reader);
   reader.space();
-  return { sortCriteria, charset, criteria: readSearchKeys(reader, options) };
+  return {
+    returnOptions: spec?.options ?? null,
+    partial: spec?.partial ?? null,
+    sortCriteria,
+    charset,
+    criteria: readSearchKeys(reader, options),
+  };
 }
 
 /** sort-criterion = ["REVERSE" SP] sort-key. */

@@ -74,6 +74,10 @@ export interface CommandContext {
   readContinuation(prompt: string): Promise<string | null>;
   /** STARTTLS: called after the OK has been sent. */
   startTls(): Promise<void>;
+  /** RFC 4978: COMPRESS DEFLATE is active on this connection. */
+  readonly compressed: boolean;
+  /** COMPRESS: called after the OK has been sent; compresses both directions from then on. */
+  startCompression(): Promise<void>;
   /** IDLE: announces changes until the client sends DONE; resolves with false if it left instead. */
   idle(): Promise<boolean>;
   /** Opens a view of a mailbox for SELECT/EXAMINE (watching its changes, writing to this client). */

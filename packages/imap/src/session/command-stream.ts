@@ -76,11 +76,14 @@ export class CommandStream {
     private readonly signal: AbortSignal,
     /** Bounds the APPEND literals held in memory by the whole process (issue 11). */
     budget: MessageMemoryBudget = processMessageBudget,
+    /** RFC 7888: LITERAL- alone bounds non-synchronizing literals (assembler option of that name). */
+    maxNonSyncLiteralSize?: number,
     /** Where APPEND literals above its threshold go instead of memory (docs/adr/0027); null: none. */
     spool: MessageSpool | null = null,
   ) {
     this.assembler = new CommandAssembler({
       reserveAppend: (size) => budget.tryReserve(size * APPEND_MEMORY_FACTOR),
+      ...(maxNonSyncLiteralSize === undefined ? {} : { maxNonSyncLiteralSize }),
       ...(spool === null
         ? {}
         : { spoolAppend: (size: number) => (size > spool.thresholdBytes ? spool.writer(size) : null) }),

@@ -16,6 +16,8 @@ import {
   type MessageFlagList,
 } from '@minimail/store';
 import type { RecentTracker } from './recent-tracker.js';
+import type { ContextDelta, UpdatingContext } from './search-contexts.js';
+import { MAX_UPDATE_CONTEXTS } from '../limits.js';
 import {
   atom,
   fetchResponse,
@@ -96,6 +98,8 @@ export class MailboxView {
   private appliedModseq: number;
   /** Set when the mailbox was deleted or renamed away under us. */
   gone = false;
+  /** RFC 5267 4.3 updating contexts by tag; null while there are none (the common case). */
+  private contexts: Map<string, UpdatingContext> | null = null;
 
   private constructor(
     readonly mailboxId: number,
@@ -183,6 +187,40 @@ export class MailboxView {
   close(): void {
     this.stopWatching?.();
     this.stopWatching = null;
+    // RFC 5267 4.3: updates cease when the mailbox is no longer selected.
+    this.contexts = null;
+  }
+
+  // ---- RFC 5267 4.3 updating contexts -------------------------------------------------------
+
+  /** Whether a context with this tag is updating (4.3: reusing its tag for UPDATE is a BAD). */
+  hasContext(tag: string): boolean {
+    return this.contexts?.has(tag) ?? false;
+  }
+
+  /** Whether another context can be kept (4.3.1: else the command answers NO [NOUPDATE]). */
+  canAddContext(): boolean {
+    return (this.contexts?.size ?? 0) < MAX_UPDATE_CONTEXTS;
+  }
+
+  addContext(context: UpdatingContext): void {
+    (this.contexts ??= new Map()).set(context.tag, context);
+  }
+
+  /** 4.3.5 CANCELUPDATE: stops one context's updates; false when there is none by that tag. */
+  cancelContext(tag: string): boolean {
+    const removed = this.contexts?.delete(tag) ?? false;
+    if (this.contexts?.size === 0) this.contexts = null;
+    return removed;
+  }
+
+  /** Each context's update for these changes, in the order the contexts were made. */
+  private async updateContexts(delta: ContextDelta): Promise<void> {
+    if (this.contexts === null || (delta.changed.length === 0 && delta.expunged.length === 0)) return;
+    for (const context of [...this.contexts.values()]) {
+      const line = await context.update(delta);
+      if (line !== null) await this.send(untagged(line));
+    }
   }
 
   get exists(): number {
@@ -328,7 +366,10 @@ export class MailboxView {
    * UID order (RFC 3501 7.4.1: each EXPUNGE renumbers the messages after it).
    */
   async sendExpunged(uids: Iterable<number>): Promise<void> {
-    for (const sequence of this.removeMany(uids)) await this.send(untagged(`${sequence} EXPUNGE`));
+    const known = [...uids].filter((uid) => this.sequenceOf(uid) !== null).sort((a, b) => a - b);
+    // RFC 5267 4.3.4: REMOVEFROM while the sequence numbers are still the client's.
+    await this.updateContexts({ changed: [], expunged: known });
+    for (const sequence of this.removeMany(known)) await this.send(untagged(`${sequence} EXPUNGE`));
   }
 
   /**
@@ -339,11 +380,46 @@ export class MailboxView {
    * EXPUNGEs if allowed (7.4.1).
    */
   async announce(options: AnnounceOptions): Promise<void> {
-    for (const line of this.drain(options)) await this.send(line);
+    if (this.contexts === null) {
+      for (const line of this.drain(options)) await this.send(line);
+      return;
+    }
+    // RFC 5267 4.3.3 / 4.3.4: context updates go after the EXISTS that counts new messages and
+    // before the EXPUNGEs that renumber: the sequence numbers in them are valid when they arrive.
+    const changed = new Set<number>();
+    for (const change of this.pending)
+      if (change.kind === 'new' || change.kind === 'flags') changed.add(change.uid);
+    const { out, expunging } = this.drainChanges(options);
+    for (const line of out) await this.send(line);
+    const expunged = [...(expunging ?? [])]
+      .filter((uid) => this.sequenceOf(uid) !== null)
+      .sort((a, b) => a - b);
+    const gone = new Set(expunged);
+    await this.updateContexts({
+      changed: [...changed]
+        .filter((uid) => !gone.has(uid) && this.sequenceOf(uid) !== null)
+        .sort((a, b) => a - b),
+      expunged,
+    });
+    for (const sequence of this.removeMany(expunged)) await this.send(untagged(`${sequence} EXPUNGE`));
   }
 
   /** `announce` without sending: the responses, in order. */
-  drain({ allowExpunge, condstore }: AnnounceOptions): Buffer[] {
+  drain(options: AnnounceOptions): Buffer[] {
+    const { out, expunging } = this.drainChanges(options);
+    if (expunging !== null)
+      for (const sequence of this.removeMany(expunging)) out.push(untagged(`${sequence} EXPUNGE`));
+    return out;
+  }
+
+  /**
+   * Applies the pending changes and returns their responses up to the EXPUNGEs, and (when they
+   * may be announced) the UIDs to expunge, still in the view.
+   */
+  private drainChanges({ allowExpunge, condstore }: AnnounceOptions): {
+    out: Buffer[];
+    expunging: Set<number> | null;
+  } {
     const out: Buffer[] = [];
     const changes = this.pending;
     this.pending = [];
@@ -424,9 +500,9 @@ export class MailboxView {
     const expunged = this.deferredExpunges;
     if (allowExpunge && expunged !== null) {
       this.deferredExpunges = null;
-      for (const sequence of this.removeMany(expunged)) out.push(untagged(`${sequence} EXPUNGE`));
+      return { out, expunging: expunged };
     }
-    return out;
+    return { out, expunging: null };
   }
 
   /**

@@ -173,7 +173,7 @@ describe('\\Recent and UIDVALIDITY', () => {
     const setup = await h.raw();
     await rawLogin(setup);
     setup.send('c CREATE Doomed');
-    await setup.expect('c OK CREATE completed');
+    await setup.expect(/^c OK \[MAILBOXID \(F[0-9a-f]{24}\)\] CREATE completed$/);
     const a = await h.raw();
     await rawLogin(a);
     a.send('s SELECT Doomed');

@@ -23,6 +23,7 @@ import { describeFrame, isIdleDone, type CommandFrame } from '../protocol/frame.
 import { parseCommand } from '../protocol/parser.js';
 import type { ServerContext } from '../server-context.js';
 import { CommandStream, type StreamEvent } from './command-stream.js';
+import { CompressedStream } from './compression.js';
 import { ConnectionClosedError, Output } from './output.js';
 import type { CommandCompletion, CommandContext, CommandSpec } from './command-spec.js';
 import { EnabledExtensions, type Extension, type ExtensionHooks } from './extensions.js';
@@ -30,12 +31,17 @@ import { gateRefusal } from './gate.js';
 import { MailboxView } from './mailbox-view.js';
 import type { SessionState } from './state.js';
 
+/** RFC 7888 4: the largest non-synchronizing literal LITERAL- alone allows. */
+const LITERAL_MINUS_MAX = 4096;
+
 /** What a handler that has nothing left to do returns (one shared settled promise). */
 const SETTLED: Promise<void> = Promise.resolve();
 
 export class Session {
   private state: SessionState = { kind: 'notAuthenticated' };
   private secure: boolean;
+  /** RFC 4978: COMPRESS DEFLATE is active (it cannot be undone or repeated). */
+  private compressed = false;
   private readonly stream: CommandStream;
   private readonly output: Output;
   private readonly logger: Logger;
@@ -58,7 +64,13 @@ export class Session {
     private readonly server: ServerContext,
   ) {
     this.secure = info.secure;
-    this.stream = new CommandStream(socket, info.signal, undefined, server.spool);
+    this.stream = new CommandStream(
+      socket,
+      info.signal,
+      undefined,
+      server.literalPlus ? undefined : LITERAL_MINUS_MAX,
+      server.spool,
+    );
     this.output = new Output(socket);
     this.logger = sessionLogger(server.logger, { cid: info.id, proto: 'imap', remote: info.remoteAddress });
     this.transcript = this.logger.isLevelEnabled('debug')
@@ -263,6 +275,7 @@ export class Session {
       secure: this.secure,
       tlsAvailable: this.server.secureContext !== null,
       profile: this.server.profile,
+      literalPlus: this.server.literalPlus,
     });
   }
 
@@ -381,6 +394,24 @@ export class Session {
     this.stream.attach(secure);
   }
 
+  /**
+   * RFC 4978 3: after the tagged OK of COMPRESS, everything both ways is DEFLATE-compressed. The
+   * OK leaves uncompressed; a conforming client sends nothing more before it, so anything already
+   * buffered is dropped (as after STARTTLS), and the compressed stream takes the socket's place
+   * under the reader and the writer.
+   */
+  private async startCompression(): Promise<void> {
+    await this.output.flush();
+    this.stream.detachAndDiscard();
+    const compressed = new CompressedStream(this.socket);
+    // The reader and writer use only what a Duplex shares with a socket (data/end/close/error,
+    // pause/resume, write/drain, end, destroyed/writable).
+    const socket = compressed as unknown as Socket;
+    this.output.socket = socket;
+    this.stream.attach(socket);
+    this.compressed = true;
+  }
+
   /** What enabling an extension may do to the session (session/extensions.ts). */
   private readonly extensionHooks: ExtensionHooks = {
     // RFC 7162 3.1: the first CONDSTORE enabling command issued while a mailbox is selected is
@@ -429,6 +460,12 @@ export class Session {
     }
     get secure(): boolean {
       return this.session.secure;
+    }
+    get compressed(): boolean {
+      return this.session.compressed;
+    }
+    startCompression(): Promise<void> {
+      return this.session.startCompression();
     }
     get enabled(): { has(name: Extension): boolean } {
       return this.session.enabled;

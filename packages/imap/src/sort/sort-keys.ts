@@ -5,10 +5,34 @@
 import { headerValues, parseAddressList, type MimePart } from '@minimail/mime';
 import type { MessageSummary } from '@minimail/store';
 import type { SortKey } from '../protocol/sort.js';
+import type { SortCriterion } from '../protocol/sort.js';
 import { baseSubject } from './base-subject.js';
-import { casemapKey } from './collation.js';
+import { casemapKey, compareKeys } from './collation.js';
 
 export type SortValue = number | string;
+
+/** One message of a sort result: its UID and its value for each sort criterion. */
+export interface SortEntry {
+  uid: number;
+  values: readonly SortValue[];
+}
+
+/**
+ * RFC 5256 3 order: criterion by criterion (REVERSE turns one around); messages equal by every
+ * criterion stay in mailbox order, which is UID order.
+ */
+export function compareSortEntries(criteria: readonly SortCriterion[], a: SortEntry, b: SortEntry): number {
+  for (let i = 0; i < criteria.length; i += 1) {
+    const order = compareValues(a.values[i] as SortValue, b.values[i] as SortValue);
+    if (order !== 0) return criteria[i]?.reverse === true ? -order : order;
+  }
+  return a.uid - b.uid;
+}
+
+function compareValues(a: SortValue, b: SortValue): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return compareKeys(String(a), String(b));
+}
 
 /** Keys answered from the summary alone; the others read the header. */
 export const SUMMARY_SORT_KEYS: ReadonlySet<SortKey> = new Set(['ARRIVAL', 'SIZE']);

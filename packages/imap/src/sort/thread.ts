@@ -2,28 +2,32 @@
  * THREAD (RFC 5256 4): ORDEREDSUBJECT, REFERENCES, and Dovecot's REFS (REFERENCES without
  * gathering by subject, threads ordered by their newest message). Pure: the command file reads
  * the headers and hands over one ThreadInput per matching message.
+ *
+ * Every walk over a tree is iterative: a reply chain thousands of messages deep (anyone can mail
+ * one in) must not overflow the stack.
  */
 import { compareKeys } from './collation.js';
 
 export interface ThreadInput {
   /** What the response names the message by: its sequence number or its UID. */
   id: number;
-  /** Mailbox order, the last tie-breaker (RFC 5256 3). */
+  /** Mailbox order, the last tie-breaker (RFC 5256 2.2). */
   sequence: number;
-  /** The sent date (Date: header, else the internal date), as for SORT (DATE). */
+  /** The sent date (RFC 5256 2.2: Date: header in UTC, else the internal date), as SORT (DATE). */
   date: number;
-  /** The base subject as a collation key (sort-keys.ts), and whether it was a reply/forward. */
+  /** The base subject (RFC 5256 2.1) as an i;unicode-casemap key, and whether it was a reply/forward. */
   subject: string;
   isReplyOrForward: boolean;
-  /** Message-ID without duplicates (the command gives duplicates and absent ones a unique id). */
+  /** Message-ID, unique among the inputs (the command gives duplicates and absent ones their own). */
   messageId: string;
-  /** References, else the first In-Reply-To id (RFC 5256 4 step 1). */
+  /** References, else the first In-Reply-To id (RFC 5256 4 step 1); never the message's own id. */
   references: readonly string[];
 }
 
 export type ThreadAlgorithm = 'ORDEREDSUBJECT' | 'REFERENCES' | 'REFS';
 
 interface Node {
+  /** null for a dummy: a message referred to but not among the inputs. */
   message: ThreadInput | null;
   parent: Node | null;
   children: Node[];
@@ -35,7 +39,11 @@ export function threadResponse(algorithm: ThreadAlgorithm, messages: readonly Th
   return roots.map((root) => `(${format(root)})`).join('');
 }
 
-/** RFC 5256 4 ORDEREDSUBJECT: by base subject, then date; the first of each is the parent of the rest. */
+/**
+ * RFC 5256 4 ORDEREDSUBJECT: sorted by base subject, then sent date; each run of one base subject
+ * is a thread whose first message is the parent of all the others (no grandchildren); threads in
+ * the order of their first message's sent date.
+ */
 function orderedSubject(messages: readonly ThreadInput[]): Node[] {
   const sorted = [...messages].sort(
     (a, b) => compareKeys(a.subject, b.subject) || a.date - b.date || a.sequence - b.sequence,
@@ -43,59 +51,63 @@ function orderedSubject(messages: readonly ThreadInput[]): Node[] {
   const roots: Node[] = [];
   let current: Node | null = null;
   for (const message of sorted) {
-    if (current?.message !== null && current?.message.subject === message.subject) {
+    if (current !== null && current.message?.subject === message.subject) {
       current.children.push({ message, parent: current, children: [] });
       continue;
     }
     current = { message, parent: null, children: [] };
     roots.push(current);
   }
-  // Threads in the order of their first message's date (children are already by date).
   return roots.sort(byDate);
 }
 
-/** RFC 5256 4 REFERENCES (steps 1-6), and REFS: no step 5, threads by their newest message. */
+/** RFC 5256 4 REFERENCES (steps 1-6); REFS skips step 5 and orders threads by their newest message. */
 function references(messages: readonly ThreadInput[], algorithm: 'REFERENCES' | 'REFS'): Node[] {
   const table = new Map<string, Node>();
   const nodeFor = (id: string): Node => {
     let node = table.get(id);
     if (node === undefined) {
+      // (1)(A): a Message-ID no message has becomes a dummy, used for every later reference to it.
       node = { message: null, parent: null, children: [] };
       table.set(id, node);
     }
     return node;
   };
-  // Step 1: link each message's references into a chain and the message below its last one.
   for (const message of [...messages].sort((a, b) => a.sequence - b.sequence)) {
     const own = nodeFor(message.messageId);
     own.message = message;
+    // (1)(A): each reference is the parent of the next, unless the child already has a parent
+    // (a References line may have been truncated) or the link would make a loop.
     let previous: Node | null = null;
     for (const id of message.references) {
       const node = nodeFor(id);
-      // (A) Link parent to child unless one is already linked or it would make a loop.
-      if (previous !== null && node.parent === null && !isAncestor(node, previous) && node !== previous)
+      if (previous !== null && node.parent === null && !isAncestorOrSelf(node, previous))
         link(previous, node);
       previous = node;
     }
-    // (B) The last reference is the parent, replacing a link a truncated References made.
-    if (own.parent !== null) unlink(own);
-    if (previous !== null && previous !== own && !isAncestor(own, previous)) link(previous, own);
+    // (1)(B): the last reference is the message's parent, replacing a link an earlier message's
+    // truncated References made; none when that would make a loop or there are no references.
+    unlink(own);
+    if (previous !== null && !isAncestorOrSelf(own, previous)) link(previous, own);
   }
-  // Step 2: the root set; step 4: prune dummies.
-  let roots = prune(
-    [...new Set(table.values())].filter((node) => node.parent === null),
-    true,
-  );
-  if (algorithm === 'REFERENCES') roots = gatherBySubject(roots);
-  // Step 6: siblings by date (a dummy by its first child's).
-  for (const root of roots) sortTree(root);
+  // (2) The messages without a parent are the root's children; (3) dummies are pruned.
+  let roots = prune([...table.values()].filter((node) => node.parent === null));
   if (algorithm === 'REFS') {
-    // Dovecot's REFS: threads by their newest message (its date), oldest thread first.
-    const newest = new Map(roots.map((root) => [root, newestDate(root)]));
+    // Dovecot's REFS: no subject gathering; siblings by sent date, threads by their newest
+    // message's sent date (oldest first, so the most recently active thread is last).
+    sortSiblings(roots);
+    const newest = newestDates(roots);
     return roots.sort(
       (a, b) => (newest.get(a) as number) - (newest.get(b) as number) || firstSequence(a) - firstSequence(b),
     );
   }
+  // (4) The root's children by sent date, a dummy by its first (oldest) child.
+  sortSiblings(roots);
+  roots.sort(byDate);
+  // (5) Threads with the same base subject are merged.
+  roots = gatherBySubject(roots);
+  // (6) Every set of siblings by sent date, the deepest first.
+  sortSiblings(roots);
   return roots.sort(byDate);
 }
 
@@ -111,137 +123,162 @@ function unlink(child: Node): void {
   child.parent = null;
 }
 
-/** Whether `ancestor` is `node` or above it. */
-function isAncestor(ancestor: Node, node: Node): boolean {
+/** Whether `ancestor` is `node` or above it (linking `ancestor` below `node` would make a loop). */
+function isAncestorOrSelf(ancestor: Node, node: Node): boolean {
+  // A node without children is above nothing (the common case: a message seen the first time).
+  if (ancestor.children.length === 0) return ancestor === node;
   for (let current: Node | null = node; current !== null; current = current.parent)
     if (current === ancestor) return true;
   return false;
 }
 
+/** The nodes of the trees under `roots`, every child before its parent. */
+function childrenFirst(roots: readonly Node[]): Node[] {
+  const order: Node[] = [];
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const node = stack.pop() as Node;
+    order.push(node);
+    stack.push(...node.children);
+  }
+  return order.reverse();
+}
+
 /**
- * Step 4: dummies without children go; a dummy's children take its place, except at the root
- * where a dummy with several children stays (it holds a thread together).
+ * (3) A dummy without children is deleted; a dummy with children is replaced by them, except
+ * at the top where a dummy with several children stays (it holds a thread together).
  */
-function prune(nodes: readonly Node[], atRoot: boolean): Node[] {
-  const result: Node[] = [];
-  for (const node of nodes) {
-    node.children = prune(node.children, false);
-    for (const child of node.children) child.parent = node;
-    if (node.message !== null) {
-      result.push(node);
-      continue;
+function prune(roots: readonly Node[]): Node[] {
+  const promoted = (nodes: readonly Node[], parent: Node | null, atRoot: boolean): Node[] => {
+    const kept: Node[] = [];
+    for (const node of nodes) {
+      if (node.message !== null || (atRoot && node.children.length > 1)) {
+        node.parent = parent;
+        kept.push(node);
+        continue;
+      }
+      // Its children were pruned already (children first), so none of them is a dummy.
+      for (const child of node.children) {
+        child.parent = parent;
+        kept.push(child);
+      }
     }
-    if (node.children.length === 0) continue;
-    if (atRoot && node.children.length > 1) {
-      result.push(node);
-      continue;
-    }
-    for (const child of node.children) {
-      child.parent = node.parent;
-      result.push(child);
-    }
-  }
-  return result;
+    return kept;
+  };
+  for (const node of childrenFirst(roots)) node.children = promoted(node.children, node, false);
+  return promoted(roots, null, true);
 }
 
-/** The message a thread is known by: the node's own, or a dummy's first child's. */
+/** Sorts the children of every node under `roots` by sent date, the deepest first. */
+function sortSiblings(roots: readonly Node[]): void {
+  for (const node of childrenFirst(roots)) node.children.sort(byDate);
+}
+
+/** The message a node is known by: its own, or a dummy's first child's (never a dummy after (3)). */
 function representative(node: Node): ThreadInput | null {
-  if (node.message !== null) return node.message;
-  const first = node.children[0];
-  return first === undefined ? null : representative(first);
+  return node.message ?? node.children[0]?.message ?? null;
 }
 
-/** Step 5: roots with the same base subject become one thread. */
-function gatherBySubject(roots: Node[]): Node[] {
-  const bySubject = new Map<string, Node>();
-  for (const root of roots) {
-    const message = representative(root);
-    // (A) An empty subject is not gathered.
-    if (message === null || message.subject === '') continue;
-    const existing = bySubject.get(message.subject);
-    // (B) Prefer a dummy, then a message that is not a reply or forward.
-    if (
-      existing === undefined ||
-      (root.message === null && existing.message !== null) ||
-      (existing.message?.isReplyOrForward === true && root.message !== null && !root.message.isReplyOrForward)
-    )
-      bySubject.set(message.subject, root);
-  }
-  const result: Node[] = [];
-  const merged = new Set<Node>();
-  for (const root of roots) {
-    const message = representative(root);
-    const other = message === null || message.subject === '' ? undefined : bySubject.get(message.subject);
-    if (other === undefined || other === root) {
-      result.push(root);
-      continue;
-    }
-    // (C) Merge this root into the one the table holds.
-    merged.add(root);
-    if (other.message === null && root.message === null) {
-      for (const child of root.children) link(other, child);
-      root.children = [];
-    } else if (other.message === null) {
-      link(other, root);
-    } else if (root.message === null) {
-      // The table prefers dummies, so this only happens when the table's was set first as one.
-      link(root, other);
-      bySubject.set(message!.subject, root);
-      merged.delete(root);
-      merged.add(other);
-      replace(result, other, root);
-    } else if (root.message.isReplyOrForward && !other.message.isReplyOrForward) {
-      link(other, root);
-    } else {
-      // Both messages, equally replies or not: a new dummy holds both.
-      const dummy: Node = { message: null, parent: null, children: [] };
-      replace(result, other, dummy);
-      bySubject.set(message!.subject, dummy);
-      link(dummy, other);
-      link(dummy, root);
-    }
-  }
-  return result.filter((node) => node.parent === null);
-}
-
-function replace(list: Node[], from: Node, to: Node): void {
-  const index = list.indexOf(from);
-  if (index === -1) list.push(to);
-  else list[index] = to;
-}
-
-function sortTree(node: Node): void {
-  for (const child of node.children) sortTree(child);
-  node.children.sort(byDate);
-}
-
-function dateOf(node: Node): number {
-  return representative(node)?.date ?? 0;
+function byDate(a: Node, b: Node): number {
+  return (
+    (representative(a)?.date ?? 0) - (representative(b)?.date ?? 0) || firstSequence(a) - firstSequence(b)
+  );
 }
 
 function firstSequence(node: Node): number {
   return representative(node)?.sequence ?? 0;
 }
 
-function byDate(a: Node, b: Node): number {
-  return dateOf(a) - dateOf(b) || firstSequence(a) - firstSequence(b);
-}
-
-function newestDate(node: Node): number {
-  let newest = node.message?.date ?? Number.NEGATIVE_INFINITY;
-  for (const child of node.children) newest = Math.max(newest, newestDate(child));
+/** Each root's newest sent date over its whole thread. */
+function newestDates(roots: readonly Node[]): Map<Node, number> {
+  const newest = new Map<Node, number>();
+  for (const node of childrenFirst(roots)) {
+    let date = node.message?.date ?? Number.NEGATIVE_INFINITY;
+    for (const child of node.children) date = Math.max(date, newest.get(child) as number);
+    newest.set(node, date);
+  }
   return newest;
 }
 
-/** RFC 5256 5: thread-members = nz-number *(SP nz-number) [SP thread-nested]. */
-function format(node: Node): string {
-  const children = node.children;
-  if (node.message === null) {
-    if (children.length === 1) return format(children[0] as Node);
-    return children.map((child) => `(${format(child)})`).join('');
+/** (5)(B)(i) The thread's subject: the root message's base subject, or a dummy's first child's. */
+function threadSubject(root: Node): string {
+  return representative(root)?.subject ?? '';
+}
+
+/** (5) Gathers the root's children that have the same base subject (roots in (4)'s order). */
+function gatherBySubject(roots: readonly Node[]): Node[] {
+  // (A), (B): one root per subject, preferring a dummy, then a message that is not a reply.
+  const table = new Map<string, Node>();
+  for (const root of roots) {
+    const subject = threadSubject(root);
+    if (subject === '') continue;
+    const held = table.get(subject);
+    if (
+      held === undefined ||
+      (held.message !== null &&
+        (root.message === null || (held.message.isReplyOrForward && !root.message.isReplyOrForward)))
+    )
+      table.set(subject, root);
   }
-  const id = String(node.message.id);
-  if (children.length === 0) return id;
-  if (children.length === 1) return `${id} ${format(children[0] as Node)}`;
-  return `${id} ${children.map((child) => `(${format(child)})`).join('')}`;
+  // (C): every other root with that subject is merged into the table's.
+  const result: Node[] = [];
+  for (const root of roots) {
+    const subject = threadSubject(root);
+    const held = subject === '' ? undefined : table.get(subject);
+    if (held === undefined || held === root) {
+      result.push(root);
+      continue;
+    }
+    if (held.message === null && root.message === null) {
+      // Both dummies: the current one's children join the table's.
+      for (const child of root.children) link(held, child);
+      root.children = [];
+    } else if (held.message === null) {
+      link(held, root);
+    } else if (root.message !== null && root.message.isReplyOrForward && !held.message.isReplyOrForward) {
+      link(held, root);
+    } else {
+      // A new dummy holds both, and takes the table's place (and its place among the roots:
+      // the table's root came first in (4)'s order, see below).
+      const dummy: Node = { message: null, parent: null, children: [] };
+      const index = result.indexOf(held);
+      if (index === -1) result.push(dummy);
+      else result[index] = dummy;
+      link(dummy, held);
+      link(dummy, root);
+      table.set(subject, dummy);
+    }
+  }
+  // The table only ever holds a later root than the current one when that root is a dummy or a
+  // non-reply replacing a reply; both merge the current root below it, so a merged root is never
+  // in `result` and a dummy made in (C) replaces a root already placed.
+  return result;
+}
+
+/**
+ * RFC 5256 5: thread-list = "(" (thread-members / thread-nested) ")", thread-members =
+ * nz-number *(SP nz-number) [SP thread-nested], thread-nested = 2*thread-list. Iterative.
+ */
+function format(root: Node): string {
+  const out: string[] = [];
+  const stack: Array<Node | string> = [root];
+  while (stack.length > 0) {
+    const item = stack.pop() as Node | string;
+    if (typeof item === 'string') {
+      out.push(item);
+      continue;
+    }
+    const parts: Array<Node | string> = [];
+    const children = item.children;
+    if (item.message !== null) parts.push(String(item.message.id));
+    if (children.length === 1) {
+      if (item.message !== null) parts.push(' ');
+      parts.push(children[0] as Node);
+    } else if (children.length > 1) {
+      if (item.message !== null) parts.push(' ');
+      for (const child of children) parts.push('(', child, ')');
+    }
+    for (let i = parts.length - 1; i >= 0; i -= 1) stack.push(parts[i] as Node | string);
+  }
+  return out.join('');
 }

@@ -41,6 +41,8 @@ export interface HarnessOptions {
   logger?: Logger;
   /** False: bodies are stored without their MIME structure, so the server parses on demand. */
   storeStructures?: boolean;
+  /** RFC 7888: false offers LITERAL- alone (see CreateImapServerOptions.literalPlus). */
+  literalPlus?: boolean;
   /** Decorates the real store the server uses (e.g. to count calls); the harness keeps the original. */
   wrapStore?: (store: MailStore) => ImapStore;
   /** Where large APPEND literals go (docs/adr/0027); absent: memory, as without the app. */
@@ -59,7 +61,7 @@ export function testCertificate(): Promise<{ key: string; cert: string }> {
 
 /** RFC 3501 7.2.1: the capabilities advertised in every state (capabilities.ts), as the wire spells them. */
 export const BASE_CAPS =
-  'IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE CONDSTORE ESEARCH SEARCHRES WITHIN SORT SORT=DISPLAY I18NLEVEL=1 SAVEDATE CHILDREN LIST-EXTENDED SPECIAL-USE APPENDLIMIT=67108864';
+  'IMAP4rev1 LITERAL+ LITERAL- SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE CONDSTORE ESEARCH SEARCHRES WITHIN SORT SORT=DISPLAY THREAD=ORDEREDSUBJECT THREAD=REFERENCES THREAD=REFS I18NLEVEL=1 SAVEDATE ESORT CONTEXT=SEARCH CONTEXT=SORT CHILDREN LIST-EXTENDED SPECIAL-USE APPENDLIMIT=67108864 LIST-STATUS BINARY PREVIEW MULTIAPPEND OBJECTID CREATE-SPECIAL-USE COMPRESS=DEFLATE';
 
 /** The greeting where plaintext logins are allowed and STARTTLS is not offered (`dev` without TLS, or implicit TLS). */
 export const PLAIN_GREETING = `* OK [CAPABILITY ${BASE_CAPS} AUTH=PLAIN AUTH=LOGIN] imap.test minimail IMAP4rev1 ready`;
@@ -84,6 +86,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     profile: options.profile ?? 'dev',
     tls,
     implicitTls: options.implicitTls ?? false,
+    ...(options.literalPlus === undefined ? {} : { literalPlus: options.literalPlus }),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.spool ? { spool: options.spool } : {}),
   });

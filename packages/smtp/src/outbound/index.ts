@@ -9,3 +9,5 @@ export { generateDkimKey, defaultSelector, dkimRecordName, dkimRecordValue } fro
 export { signMessage } from './dkim-sign.js';
 export { buildDsn } from './dsn.js';
 export type { DsnInput, DsnRecipient } from './dsn.js';
+export { sendOverSmtp, SmtpSendError } from './smtp-client.js';
+export type { OutgoingMessage, SendOutcome, SmtpTarget } from './smtp-client.js';

@@ -1,3 +1,4 @@
+import type { Chaos } from '../chaos.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ export interface HarnessOptions {
   inboundAuth?: InboundAuthOptions;
   /** Any further service option (a shared throttle, policies under test). */
   serviceOptions?: Partial<SmtpServiceOptions>;
+  chaos?: Chaos;
 }
 
 /** A real store in a temp dir, one listener on an ephemeral loopback port, and captured logs. */
@@ -66,6 +68,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     ...(options.maxRecipients !== undefined ? { maxRecipients: options.maxRecipients } : {}),
     ...(options.inboundAuth !== undefined ? { inboundAuth: options.inboundAuth } : {}),
     ...options.serviceOptions,
+    ...(options.chaos !== undefined ? { chaos: options.chaos } : {}),
   };
   const listener =
     options.service === 'mx'

@@ -106,6 +106,45 @@ describe('messages', () => {
     expect(await bodyRows()).toEqual([]);
   });
 
+  it('deliverAll stores several deliveries in one commit, all or none (IMAP MULTIAPPEND)', async () => {
+    const [first, second] = await store.deliverAll([
+      { raw: message('one'), targets: [{ mailboxId: inbox.id }], flags: ['\\Seen'] },
+      {
+        raw: message('two'),
+        targets: [{ mailboxId: inbox.id }],
+        internalDate: new Date('2024-01-02T00:00:00Z'),
+      },
+    ]);
+    expect([first?.copies[0]?.uid, second?.copies[0]?.uid]).toEqual([1, 2]);
+    const stored = await store.listMessages(inbox.id);
+    expect(
+      stored.map((m) => [m.uid, m.flags, m.internalDate.toISOString() === '2024-01-02T00:00:00.000Z']),
+    ).toEqual([
+      [1, ['\\Seen'], false],
+      [2, [], true],
+    ]);
+    const before = await bodyRows();
+    // The second delivery names a mailbox that does not exist: the first is not stored either,
+    // and no UID is used up by the attempt.
+    await expect(
+      store.deliverAll([
+        { raw: message('three'), targets: [{ mailboxId: inbox.id }] },
+        { raw: message('four'), targets: [{ mailboxId: inbox.id + 999_999 }] },
+      ]),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // A bad flag is refused before anything is written.
+    await expect(
+      store.deliverAll([
+        { raw: message('five'), targets: [{ mailboxId: inbox.id }] },
+        { raw: message('six'), targets: [{ mailboxId: inbox.id }], flags: ['\\Bogus'] },
+      ]),
+    ).rejects.toMatchObject({ code: 'INVALID' });
+    await expect(store.deliverAll([])).rejects.toMatchObject({ code: 'INVALID' });
+    expect(await uids(inbox.id)).toEqual([1, 2]);
+    expect(await bodyRows()).toEqual(before);
+    expect(await deliverTo(inbox.id, 'after')).toBe(3);
+  });
+
   it('canonicalises system flags, keeps keywords, rejects \\Recent and unknown backslash flags', async () => {
     await deliverTo(inbox.id, 'a');
     const changed = await store.setFlags(inbox.id, [1], 'add', ['\\FLAGGED', 'Work', '\\seen', 'work']);

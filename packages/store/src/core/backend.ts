@@ -18,6 +18,7 @@ import type {
   User,
 } from './types.js';
 import type { WriteOpArgs, WriteOpName, WriteOpResult } from './write-ops.js';
+import type { CaughtGroup, MessagePage, MessageQuery } from './search-types.js';
 
 /** The reads a backend answers; each is what the MailStore method of the same name returns. */
 export interface StoreReads {
@@ -43,6 +44,9 @@ export interface StoreReads {
   readStructure(bodyHash: string): Promise<string | null>;
   listOutbound(): Promise<OutboundEntry[]>;
   getDkimKey(domain: string): Promise<DkimKey | null>;
+  searchMessages(query: MessageQuery): Promise<MessagePage>;
+  catcherKeywords(mailboxIds?: readonly number[]): Promise<string[]>;
+  caughtGroup(mailboxId: number, uid: number, mailboxIds?: readonly number[]): Promise<CaughtGroup | null>;
 }
 
 /** A maildrop lock this process holds. */

@@ -2,6 +2,7 @@ import { parseAddress } from './addresses.js';
 import { normalizeFlags } from './flags.js';
 import { StoreError, type DeliveryRequest } from './types.js';
 import type { PreparedDelivery } from './write-ops.js';
+import type { IndexedBody } from './search-types.js';
 
 /**
  * The checks every backend makes before a delivery reaches its write transaction: a body, at
@@ -12,6 +13,7 @@ import type { PreparedDelivery } from './write-ops.js';
 export function prepareDelivery(
   request: DeliveryRequest,
   describe: (raw: Buffer) => string | null,
+  index: (raw: Buffer) => IndexedBody | null = () => null,
 ): PreparedDelivery {
   const raw = request.raw;
   if (raw === undefined || request.spooled !== undefined)
@@ -32,6 +34,7 @@ export function prepareDelivery(
     recipients,
     sender: request.outbound?.sender ?? '',
     structure: describe(raw),
+    search: index(raw),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { CaughtGroup, MessagePage, MessageQuery } from './search-types.js';
 /**
  * What each user of the store may call (docs/adr/0002). A protocol package names the narrow
  * interfaces it uses (POP3: mailbox access + maildrop locks + accounts; the relay worker: the
@@ -70,6 +71,11 @@ export interface AccountStore {
 export interface DeliveryStore {
   /** Stores one body once and makes every local copy, plus queue entries, in one durable commit. */
   deliver(request: DeliveryRequest): Promise<DeliveryResult>;
+  /**
+   * Several deliveries in one durable commit, all or none (IMAP MULTIAPPEND, RFC 3502): if any
+   * fails (a target mailbox gone, a bad flag), nothing of any of them is stored. Results in order.
+   */
+  deliverAll(requests: readonly DeliveryRequest[]): Promise<DeliveryResult[]>;
 }
 
 /** Mailboxes and the messages in them, as IMAP and POP3 read and change them. */
@@ -210,9 +216,22 @@ export type RelayStore = OutboundQueueStore &
  * The whole store: what the app opens. One instance per process; any number of processes (SQLite:
  * on one data directory) or nodes (PostgreSQL: on one database) may use the same data at once.
  */
+/**
+ * The mail catcher's view (docs/adr/0017): caught mail grouped per delivery (one body, one
+ * internal date, a copy per recipient), filtered and paged from the full-text index.
+ */
+export interface CatcherSearchStore {
+  searchMessages(query: MessageQuery): Promise<MessagePage>;
+  /** Every keyword (the catcher's tags) on a copy in these mailboxes (default: every INBOX), sorted. */
+  catcherKeywords(mailboxIds?: readonly number[]): Promise<string[]>;
+  /** The group (same body, same delivery) holding one copy, or null if that copy is gone. */
+  caughtGroup(mailboxId: number, uid: number, mailboxIds?: readonly number[]): Promise<CaughtGroup | null>;
+}
+
 export interface MailStore
   extends
     AccountStore,
+    CatcherSearchStore,
     DeliveryStore,
     MailboxAccess,
     ChangeFeedStore,

@@ -56,3 +56,9 @@ export const MAX_OUTBOUND_ERROR_LENGTH = 1000;
  * (times the working copies of a write) however many arrive at once (issue 11, docs/adr/0027).
  */
 export const SPOOLED_LOAD_BYTES = 128 * 1024 * 1024;
+
+/** Most terms one catcher search may have: each becomes a clause of the query, and it is user input. */
+export const MAX_QUERY_TERMS = 32;
+
+/** Largest page of the catcher's grouped list. */
+export const MAX_PAGE_SIZE = 1000;

@@ -1,3 +1,5 @@
+import { MAX_QUERY_TERMS } from './limits.js';
+import type { CaughtGroup, IndexedBody, MessagePage, MessageQuery } from './search-types.js';
 import { parseAddress } from './addresses.js';
 import type { StoreBackend, StoreLogger } from './backend.js';
 import { prepareDelivery } from './delivery.js';
@@ -48,6 +50,11 @@ export interface CoreStoreOptions {
   describeBody?: (raw: Buffer) => string;
   /** Bytes of spooled messages read into memory at once (default SPOOLED_LOAD_BYTES, docs/adr/0027). */
   spooledLoadBytes?: number;
+  /**
+   * What the catcher's search index keeps of a body (the app passes @minimail/http's extractor),
+   * computed before the write like `describeBody`. Without it bodies are stored unindexed.
+   */
+  indexBody?: (raw: Buffer) => IndexedBody;
 }
 
 /**
@@ -61,6 +68,7 @@ export class CoreMailStore implements MailStore {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly logger: StoreLogger | undefined;
   private readonly describeBody: ((raw: Buffer) => string) | undefined;
+  private readonly indexBody: ((raw: Buffer) => IndexedBody) | undefined;
   private closing: Promise<void> | null = null;
   private readonly loadGate: LoadGate;
 
@@ -71,6 +79,7 @@ export class CoreMailStore implements MailStore {
     this.logger = options.logger;
     this.describeBody = options.describeBody;
     this.loadGate = new LoadGate(options.spooledLoadBytes ?? SPOOLED_LOAD_BYTES);
+    this.indexBody = options.indexBody;
     this.locks = new LockBook(backend.locks);
     this.every(LOCK_HEARTBEAT_INTERVAL_MS, () =>
       this.locks.heartbeat().catch((error: unknown) => this.warn(error, 'maildrop lock heartbeat failed')),
@@ -201,7 +210,11 @@ export class CoreMailStore implements MailStore {
       return this.deliverSpooled(request.spooled, request);
     let prepared;
     try {
-      prepared = prepareDelivery(request, (raw) => this.describe(raw));
+      prepared = prepareDelivery(
+        request,
+        (raw) => this.describe(raw),
+        (raw) => this.index(raw),
+      );
     } catch (error) {
       return Promise.reject(error instanceof StoreError ? error : new StoreError('INVALID', String(error)));
     }
@@ -222,6 +235,46 @@ export class CoreMailStore implements MailStore {
     try {
       const raw = await readSpooled(spooled, size);
       return await this.deliver({ ...rest, raw });
+    } finally {
+      release();
+    }
+  }
+
+  deliverAll(requests: readonly DeliveryRequest[]): Promise<DeliveryResult[]> {
+    if (requests.some((request) => request.spooled !== undefined && request.raw === undefined))
+      return this.deliverAllSpooled(requests);
+    let prepared;
+    try {
+      if (requests.length === 0) throw new StoreError('INVALID', 'no deliveries');
+      prepared = requests.map((request) => prepareDelivery(request, (raw) => this.describe(raw)));
+    } catch (error) {
+      return Promise.reject(error instanceof StoreError ? error : new StoreError('INVALID', String(error)));
+    }
+    return this.write('deliverAll', [prepared]);
+  }
+
+  /**
+   * MULTIAPPEND with spooled messages: one transaction needs all of them in memory at once, so the
+   * gate admits their total in one piece (alone if larger than the bound), then it is deliverAll.
+   */
+  private async deliverAllSpooled(requests: readonly DeliveryRequest[]): Promise<DeliveryResult[]> {
+    this.ensureOpen();
+    const sizes = await Promise.all(
+      requests.map((request) =>
+        request.spooled !== undefined && request.raw === undefined ? spooledSize(request.spooled) : 0,
+      ),
+    );
+    const release = await this.loadGate.acquire(sizes.reduce((sum, size) => sum + size, 0));
+    try {
+      const loaded = await Promise.all(
+        requests.map(async (request, i) => {
+          if (request.spooled === undefined || request.raw !== undefined) return request;
+          const { spooled, ...rest } = request;
+          if (sizes[i] === 0) throw new StoreError('INVALID', 'message is empty');
+          return { ...rest, raw: await readSpooled(spooled, sizes[i]!) };
+        }),
+      );
+      return await this.deliverAll(loaded);
     } finally {
       release();
     }
@@ -249,6 +302,21 @@ export class CoreMailStore implements MailStore {
 
   readStructure(bodyHash: string): Promise<string | null> {
     return this.read((reads) => reads.readStructure(bodyHash));
+  }
+
+  searchMessages(query: MessageQuery): Promise<MessagePage> {
+    if (query.terms.length > MAX_QUERY_TERMS) {
+      return Promise.reject(new StoreError('INVALID', `a search may have at most ${MAX_QUERY_TERMS} terms`));
+    }
+    return this.read((reads) => reads.searchMessages(query));
+  }
+
+  catcherKeywords(mailboxIds?: readonly number[]): Promise<string[]> {
+    return this.read((reads) => reads.catcherKeywords(mailboxIds));
+  }
+
+  caughtGroup(mailboxId: number, uid: number, mailboxIds?: readonly number[]): Promise<CaughtGroup | null> {
+    return this.read((reads) => reads.caughtGroup(mailboxId, uid, mailboxIds));
   }
 
   setFlags(mailboxId: number, uids: number[], mode: FlagMode, flags: string[]): Promise<MessageSummary[]> {
@@ -362,6 +430,16 @@ export class CoreMailStore implements MailStore {
   }
 
   // ---- internals ------------------------------------------------------------------------------
+
+  private index(raw: Buffer): IndexedBody | null {
+    if (!this.indexBody) return null;
+    try {
+      return this.indexBody(raw);
+    } catch (error) {
+      this.warn(error, 'indexBody threw; body stored without a search entry');
+      return null;
+    }
+  }
 
   private describe(raw: Buffer): string | null {
     if (!this.describeBody) return null;

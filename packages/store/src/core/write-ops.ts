@@ -1,3 +1,4 @@
+import type { IndexedBody } from './search-types.js';
 /**
  * The one table of the store's writes: each named and typed once, here. A backend implements the
  * table (SQLite synchronously inside its group-commit transaction, `SyncWriteOps`; PostgreSQL
@@ -33,6 +34,8 @@ export interface PreparedDelivery {
   recipients: string[];
   sender: string;
   structure: string | null;
+  /** What the catcher's search index keeps of the body (search-types.ts), or null if not indexed. */
+  search?: IndexedBody | null;
 }
 
 /** Every write, as a backend implements it synchronously (each runs inside the batch's transaction). */
@@ -50,6 +53,8 @@ export interface SyncWriteOps {
   deleteMailbox(userId: number, name: string): void;
   setSubscribed(userId: number, name: string, subscribed: boolean): void;
   deliver(delivery: PreparedDelivery): DeliveryResult;
+  /** Every delivery in one op, so in one savepoint: all are stored or none. */
+  deliverAll(deliveries: PreparedDelivery[]): DeliveryResult[];
   setFlags(mailboxId: number, uids: number[], mode: FlagMode, flags: string[]): MessageSummary[];
   setFlagsUnchangedSince(
     mailboxId: number,

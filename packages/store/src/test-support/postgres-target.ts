@@ -41,12 +41,13 @@ export async function postgresTestTarget(): Promise<PostgresTestTarget> {
   return {
     url,
     // SQLite-only options (writer, poll interval) have no meaning here.
-    open: ({ logger, describeBody }) =>
+    open: ({ logger, describeBody, indexBody }) =>
       openPostgresStore({
         url,
         poolSize: 4,
         ...(logger === undefined ? {} : { logger }),
         ...(describeBody === undefined ? {} : { describeBody }),
+        ...(indexBody === undefined ? {} : { indexBody }),
       }),
     async query(sql, params) {
       const client = new pg.Client({ connectionString: url, types });

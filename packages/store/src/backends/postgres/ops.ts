@@ -1,12 +1,13 @@
 import { bodyHashOf } from '../../core/body-hash.js';
 import type { AsyncWriteOps } from '../../core/write-ops.js';
-import type { DeliveredCopy } from '../../core/types.js';
+import type { DeliveredCopy, DeliveryResult } from '../../core/types.js';
 import { storeBody } from './bodies.js';
 import * as directory from './directory.js';
 import { setDkimKey } from './dkim-keys.js';
 import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
 import * as outbound from './outbound.js';
+import { indexBody } from './search.js';
 import type { Tx } from './write-queue.js';
 
 /**
@@ -33,6 +34,8 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
     const raw = delivery.raw;
     const bodyHash = bodyHashOf(raw);
     await storeBody(tx, bodyHash, raw, delivery.structure);
+    // The search index is written in the delivery's own transaction (docs/adr/0017).
+    if (delivery.search) await indexBody(tx, bodyHash, delivery.search);
     const copies: DeliveredCopy[] = [];
     const seenMailboxes = new Set<number>();
     for (const target of delivery.targets) {
@@ -56,6 +59,12 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
     for (const recipient of delivery.recipients)
       queued.push(await outbound.enqueue(tx, delivery.sender, recipient, bodyHash, raw.length));
     return { copies, queued, bodyHash };
+  },
+  deliverAll: async (tx, deliveries) => {
+    // One op, one savepoint (write-queue.ts): a failure in any delivery rolls back all of them.
+    const results: DeliveryResult[] = [];
+    for (const delivery of deliveries) results.push(await PG_WRITE_OPS.deliver(tx, delivery));
+    return results;
   },
   setFlags: async (tx, mailboxId, uids, mode, flags) =>
     (await messages.changeFlags(tx, mailboxId, uids, mode, flags, null)).changed,

@@ -7,6 +7,7 @@ import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
 import { listOutbound } from './outbound.js';
 import { toStoreError } from './errors.js';
+import * as search from './search.js';
 
 /** The backend's reads, each one query (or a few) on a pooled connection, outside any transaction. */
 export function postgresReads(pool: Queryable): StoreReads {
@@ -17,6 +18,9 @@ export function postgresReads(pool: Queryable): StoreReads {
         throw toStoreError(error);
       });
   return {
+    searchMessages: read(search.searchMessages),
+    catcherKeywords: read(search.catcherKeywords),
+    caughtGroup: read(search.caughtGroup),
     listDomains: read(directory.listDomains),
     isLocalDomain: read(directory.isLocalDomain),
     getUser: read(directory.getUser),

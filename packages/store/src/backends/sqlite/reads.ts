@@ -30,6 +30,9 @@ export function sqliteReads(parts: StoreParts): StoreReads {
     readStructure: (hash) => read(() => bodies.readStructure(hash)),
     listOutbound: () => read(() => outbound.list()),
     getDkimKey: (domain) => read(() => dkimKeys.get(domain)),
+    searchMessages: (query) => read(() => parts.search.search(query)),
+    catcherKeywords: (mailboxIds) => read(() => parts.search.keywords(mailboxIds)),
+    caughtGroup: (mailboxId, uid, mailboxIds) => read(() => parts.search.groupOf(mailboxId, uid, mailboxIds)),
   };
 }
 

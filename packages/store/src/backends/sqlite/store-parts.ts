@@ -9,6 +9,7 @@ import { Messages } from './messages.js';
 import { OutboundQueue } from './outbound.js';
 import { Subscriptions } from './subscriptions.js';
 import { UidValidityCounter } from './uid-validity.js';
+import { SearchIndex } from './search-index.js';
 
 /** The store's small classes, one per concern, all on one connection (their statements are prepared on it). */
 export interface StoreParts {
@@ -21,6 +22,7 @@ export interface StoreParts {
   locks: MaildropLocks;
   dkimKeys: DkimKeys;
   subscriptions: Subscriptions;
+  search: SearchIndex;
 }
 
 export function createStoreParts(db: SqliteDatabase): StoreParts {
@@ -37,5 +39,6 @@ export function createStoreParts(db: SqliteDatabase): StoreParts {
     locks: new MaildropLocks(db),
     dkimKeys: new DkimKeys(db),
     subscriptions,
+    search: new SearchIndex(db),
   };
 }

@@ -84,6 +84,8 @@ export class WriteOps implements SyncWriteOps {
     // Hashed here, not by the caller: on the writer thread this work leaves the event loop too.
     const bodyHash = bodyHashOf(raw);
     bodies.store(bodyHash, raw, delivery.structure);
+    // The search index is written in the delivery's own transaction (docs/adr/0017).
+    if (delivery.search) this.parts.search.index(bodyHash, delivery.search);
     const copies: DeliveredCopy[] = [];
     const seenMailboxes = new Set<number>();
     for (const target of delivery.targets) {
@@ -100,6 +102,11 @@ export class WriteOps implements SyncWriteOps {
       outbound.enqueue(delivery.sender, recipient, bodyHash, raw.length),
     );
     return { copies, queued, bodyHash };
+  }
+
+  deliverAll(deliveries: PreparedDelivery[]): DeliveryResult[] {
+    // One op, one savepoint (write-queue.ts): a failure in any delivery rolls back all of them.
+    return deliveries.map((delivery) => this.deliver(delivery));
   }
 
   setFlags(mailboxId: number, uids: number[], mode: FlagMode, flags: string[]): MessageSummary[] {

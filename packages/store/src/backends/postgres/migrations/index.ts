@@ -2,6 +2,7 @@ import { StoreError } from '../../../core/types.js';
 import type { Queryable } from '../connection.js';
 import { migration001Schema } from './001-schema.js';
 import { migration002Subscriptions } from './002-subscriptions.js';
+import { migration003Search } from './003-search.js';
 import { migration004SaveDate } from './004-save-date.js';
 import type { PostgresMigration } from './migration.js';
 
@@ -9,6 +10,7 @@ import type { PostgresMigration } from './migration.js';
 export const PG_MIGRATIONS: readonly PostgresMigration[] = [
   migration001Schema,
   migration002Subscriptions,
+  migration003Search,
   migration004SaveDate,
 ];
 export const PG_LATEST_SCHEMA_VERSION = PG_MIGRATIONS.length;

@@ -4,11 +4,10 @@ import type { Migration } from './migration.js';
  * Reserved number 007 (issue-15a): each message's save date (RFC 8514 SAVEDATE), when it was put
  * into its mailbox by delivery, APPEND, COPY or MOVE. Additive and instant: the column is NULL for
  * messages saved before this version, which read it as their internal date (the best we know of
- * them). The version is the position in MIGRATIONS: 6 while 006 (search index) is not in this
- * tree, 7 once it is merged before this one.
+ * them).
  */
 export const migration007SaveDate: Migration = {
-  version: 6,
+  version: 7,
   name: 'save-date',
   up(db) {
     db.exec('ALTER TABLE messages ADD COLUMN save_date INTEGER');

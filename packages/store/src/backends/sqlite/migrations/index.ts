@@ -5,6 +5,7 @@ import { migration002FeedQueueLocks } from './002-feed-queue-locks.js';
 import { migration003BodyStructure } from './003-body-structure.js';
 import { migration004DkimKeys } from './004-dkim-keys.js';
 import { migration005Subscriptions } from './005-subscriptions.js';
+import { migration006SearchIndex } from './006-search-index.js';
 import { migration007SaveDate } from './007-save-date.js';
 import type { Migration } from './migration.js';
 
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration003BodyStructure,
   migration004DkimKeys,
   migration005Subscriptions,
+  migration006SearchIndex,
   migration007SaveDate,
 ];
 

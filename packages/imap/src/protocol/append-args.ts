@@ -1,0 +1,42 @@
+/**
+ * APPEND's grammar with RFC 3502 MULTIAPPEND and RFC 3516 literal8:
+ *   append         = "APPEND" SP mailbox 1*append-message
+ *   append-message = append-opts SP append-data
+ *   append-opts    = [SP flag-list] [SP date-time]
+ *   append-data    = literal / literal8        (literal8 = "~{" number ["+"] "}" CRLF *OCTET)
+ * The assembler has already read every literal (`~{n}` ends with the same `{n}` marker).
+ */
+import { readDateTime, readFlagList, readMailbox } from './args.js';
+import type { AppendMessage, CommandArgs } from './commands.js';
+import type { ArgReader } from './reader.js';
+
+export function readAppendArgs(reader: ArgReader): CommandArgs['APPEND'] {
+  reader.space();
+  const mailbox = readMailbox(reader);
+  const messages: AppendMessage[] = [];
+  // RFC 3502 6: 1*append-message, each starting with SP.
+  do {
+    reader.space();
+    reader.countArg();
+    messages.push(readAppendMessage(reader));
+  } while (!reader.atEnd());
+  return { mailbox, messages };
+}
+
+function readAppendMessage(reader: ArgReader): AppendMessage {
+  let flags: string[] = [];
+  if (reader.peek() === '(') {
+    flags = readFlagList(reader);
+    reader.space();
+  }
+  let internalDate: Date | null = null;
+  if (reader.peek() === '"') {
+    internalDate = readDateTime(reader);
+    reader.space();
+  }
+  // RFC 3516 4.4: "~" makes the literal a literal8 (binary content, NUL allowed).
+  const binary = reader.peek() === '~';
+  if (binary) reader.expect('~');
+  if (reader.peek() !== '{') throw reader.error('Expected the message as a literal');
+  return { flags, internalDate, message: reader.readMessageLiteral(), binary };
+}

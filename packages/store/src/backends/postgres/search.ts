@@ -1,0 +1,272 @@
+import { MAX_PAGE_SIZE, MAX_QUERY_TERMS } from '../../core/limits.js';
+import { searchColumns } from '../../core/search-text.js';
+import type {
+  BodyFacts,
+  CaughtCopy,
+  CaughtGroup,
+  IndexedBody,
+  MessagePage,
+  MessageQuery,
+  SearchTerm,
+} from '../../core/search-types.js';
+import { StoreError } from '../../core/types.js';
+import type { Queryable } from './connection.js';
+
+/**
+ * The mail catcher's search index and grouped list on PostgreSQL (migration 003): the same API and
+ * the same answers as the SQLite backend's FTS5 index (backends/sqlite/search-index.ts). Text terms
+ * are case-insensitive substrings (IMAP SEARCH semantics), `LIKE '%term%'` over text the store
+ * lower-cased, answered from pg_trgm GIN indexes.
+ */
+
+/** Column of body_facts for each text field ('any' searches every column). */
+const COLUMN: Record<Extract<SearchTerm, { kind: 'text' }>['field'], string | null> = {
+  any: null,
+  from: 's_sender',
+  to: 's_recipients',
+  subject: 's_subject',
+  'message-id': 's_message_id',
+};
+const ALL_COLUMNS = ['s_sender', 's_recipients', 's_subject', 's_body', 's_message_id'];
+
+/** PostgreSQL text cannot hold NUL; the index never needs it. Lower case: see the module comment. */
+const fold = (text: string): string => text.replace(/\0/g, '').toLowerCase();
+const likeEscape = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** Indexes a body once (a body already indexed is left alone). Called in the delivery's transaction. */
+export async function indexBody(db: Queryable, hash: string, body: IndexedBody): Promise<void> {
+  // JSON.stringify writes a NUL as the escape \u0000, never as the byte.
+  const json = (value: unknown): string => JSON.stringify(value);
+  const clean = (text: string): string => text.replace(/\0/g, '');
+  const columns = searchColumns(body);
+  await db.query(
+    `INSERT INTO body_facts (hash, from_json, to_json, cc_json, bcc_json, reply_json, subject, message_id,
+       snippet, attachments, s_sender, s_recipients, s_subject, s_body, s_message_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+     ON CONFLICT (hash) DO NOTHING`,
+    [
+      hash,
+      json(body.from),
+      json(body.to),
+      json(body.cc),
+      json(body.bcc),
+      json(body.replyTo),
+      clean(body.subject),
+      clean(body.messageId),
+      clean(body.snippet),
+      body.attachments,
+      fold(columns.sender),
+      fold(columns.recipients),
+      fold(columns.subject),
+      fold(columns.body),
+      fold(columns.messageId),
+    ],
+  );
+}
+
+interface GroupRow {
+  body_hash: string;
+  internal_date: number;
+  size: number;
+  copies: Array<Omit<CaughtCopy, 'flags'> & { flags: string }>;
+  from_json: string | null;
+  to_json: string | null;
+  cc_json: string | null;
+  bcc_json: string | null;
+  reply_json: string | null;
+  subject: string | null;
+  message_id: string | null;
+  snippet: string | null;
+  attachments: number | null;
+}
+
+/** Builds SQL with numbered parameters. */
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/** The mailboxes a list covers: these ids, or every user's INBOX. */
+function scopeSql(params: Params, mailboxIds: readonly number[] | undefined): string {
+  if (mailboxIds === undefined) return `m.mailbox_id IN (SELECT id FROM mailboxes WHERE name = 'INBOX')`;
+  return `m.mailbox_id = ANY(${params.add([...mailboxIds])}::bigint[])`;
+}
+
+function filterSql(params: Params, query: MessageQuery): string {
+  const clauses = ['m.deleted = 0', scopeSql(params, query.mailboxIds)];
+  for (const term of query.terms) {
+    switch (term.kind) {
+      case 'text': {
+        const column = COLUMN[term.field];
+        const pattern = params.add(`%${likeEscape(fold(term.value))}%`);
+        const columns = column === null ? ALL_COLUMNS : [column];
+        const match = columns.map((c) => `f.${c} LIKE ${pattern}`).join(' OR ');
+        clauses.push(
+          `${term.negate ? 'NOT ' : ''}EXISTS (SELECT 1 FROM body_facts f WHERE f.hash = m.body_hash AND (${match}))`,
+        );
+        break;
+      }
+      case 'read':
+        clauses.push(`m.seen = ${term.value ? 1 : 0}`);
+        break;
+      case 'attachment':
+        clauses.push(
+          `${term.negate ? 'NOT ' : ''}EXISTS (SELECT 1 FROM body_facts f WHERE f.hash = m.body_hash AND f.attachments > 0)`,
+        );
+        break;
+      case 'tag':
+        // flags is space-separated (migration 001); keywords compare case-insensitively (RFC 3501 2.3.2).
+        clauses.push(
+          `${term.negate ? 'NOT ' : ''}((' ' || lower(m.flags) || ' ') LIKE ${params.add(`% ${likeEscape(term.value.toLowerCase())} %`)})`,
+        );
+        break;
+      case 'before':
+        clauses.push(`m.internal_date < ${params.add(term.date.getTime())}`);
+        break;
+      case 'after':
+        clauses.push(`m.internal_date >= ${params.add(term.date.getTime())}`);
+        break;
+      case 'larger':
+        clauses.push(`m.size > ${params.add(term.bytes)}`);
+        break;
+      case 'smaller':
+        clauses.push(`m.size < ${params.add(term.bytes)}`);
+        break;
+    }
+  }
+  return clauses.join(' AND ');
+}
+
+/** One page of the groups matching the query, newest first, with the true totals. */
+export async function searchMessages(db: Queryable, query: MessageQuery): Promise<MessagePage> {
+  if (query.terms.length > MAX_QUERY_TERMS) {
+    throw new StoreError('INVALID', `a search may have at most ${MAX_QUERY_TERMS} terms`);
+  }
+  const limit = Math.min(Math.max(query.limit, 0), MAX_PAGE_SIZE);
+  const start = Math.max(query.start, 0);
+  const params = new Params();
+  const grouped = `SELECT m.internal_date, m.body_hash, min(m.seen) AS seen FROM messages m
+    WHERE ${filterSql(params, query)} GROUP BY m.internal_date, m.body_hash`;
+  const totals =
+    query.totals === false
+      ? { total: -1, unread: -1 }
+      : (
+          await db.query<{ total: number; unread: number }>(
+            `SELECT count(*) AS total, count(*) FILTER (WHERE seen = 0) AS unread FROM (${grouped}) g`,
+            params.values,
+          )
+        ).rows[0]!;
+  const page = await db.query<{ body_hash: string; internal_date: number }>(
+    `${grouped} ORDER BY m.internal_date DESC, m.body_hash COLLATE "C" DESC
+     LIMIT ${Number(limit)} OFFSET ${Number(start)}`,
+    params.values,
+  );
+  return {
+    total: totals.total,
+    unread: totals.unread,
+    groups: await groups(db, page.rows, query.mailboxIds),
+  };
+}
+
+/** The group holding the copy (mailboxId, uid), among the same mailboxes a list shows. */
+export async function caughtGroup(
+  db: Queryable,
+  mailboxId: number,
+  uid: number,
+  mailboxIds?: readonly number[],
+): Promise<CaughtGroup | null> {
+  const row = (
+    await db.query<{ body_hash: string; internal_date: number }>(
+      'SELECT body_hash, internal_date FROM messages WHERE mailbox_id = $1 AND uid = $2 AND deleted = 0',
+      [mailboxId, uid],
+    )
+  ).rows[0];
+  if (row === undefined) return null;
+  const [group] = await groups(db, [row], mailboxIds);
+  if (group === undefined) throw new StoreError('NOT_FOUND', 'no such message');
+  return group;
+}
+
+/** Every keyword on a copy in these mailboxes (the catcher's tags), as stored, sorted. */
+export async function catcherKeywords(db: Queryable, mailboxIds?: readonly number[]): Promise<string[]> {
+  const params = new Params();
+  const scope = scopeSql(params, mailboxIds);
+  const rows = await db.query<{ flags: string }>(
+    `SELECT DISTINCT m.flags FROM messages m
+     WHERE m.flags <> '' AND m.flags <> ${params.add('\\Seen')} AND ${scope}`,
+    params.values,
+  );
+  const seen = new Map<string, string>();
+  for (const { flags } of rows.rows) {
+    for (const flag of flags.split(' ')) {
+      if (!flag.startsWith('\\') && !seen.has(flag.toLowerCase())) seen.set(flag.toLowerCase(), flag);
+    }
+  }
+  return [...seen.values()].sort((a, b) => a.localeCompare(b));
+}
+
+/** The groups with these keys, in the order given, read in one query. */
+async function groups(
+  db: Queryable,
+  keys: ReadonlyArray<{ body_hash: string; internal_date: number }>,
+  mailboxIds?: readonly number[],
+): Promise<CaughtGroup[]> {
+  if (keys.length === 0) return [];
+  const params = new Params();
+  const hashes = params.add(keys.map((k) => k.body_hash));
+  const dates = params.add(keys.map((k) => k.internal_date));
+  const scope = scopeSql(params, mailboxIds);
+  const rows = await db.query<GroupRow>(
+    `SELECT m.body_hash, m.internal_date, max(m.size) AS size,
+       json_agg(json_build_object('mailboxId', m.mailbox_id, 'uid', m.uid, 'owner', u.address, 'flags', m.flags)) AS copies,
+       f.from_json, f.to_json, f.cc_json, f.bcc_json, f.reply_json, f.subject, f.message_id, f.snippet, f.attachments
+     FROM messages m
+     JOIN mailboxes mb ON mb.id = m.mailbox_id JOIN users u ON u.id = mb.user_id
+     LEFT JOIN body_facts f ON f.hash = m.body_hash
+     WHERE (m.body_hash, m.internal_date) IN (SELECT * FROM unnest(${hashes}::text[], ${dates}::bigint[]))
+       AND m.deleted = 0 AND ${scope}
+     GROUP BY m.body_hash, m.internal_date, f.hash`,
+    params.values,
+  );
+  const byKey = new Map(rows.rows.map((row) => [`${row.internal_date}:${row.body_hash}`, row]));
+  return keys.flatMap((key) => {
+    const row = byKey.get(`${key.internal_date}:${key.body_hash}`);
+    if (row === undefined) return [];
+    const copies = row.copies
+      .map((copy) => ({
+        mailboxId: Number(copy.mailboxId),
+        uid: Number(copy.uid),
+        owner: copy.owner,
+        flags: copy.flags === '' ? [] : copy.flags.split(' '),
+      }))
+      .sort((a, b) => a.mailboxId - b.mailboxId || a.uid - b.uid);
+    return [
+      {
+        bodyHash: row.body_hash,
+        internalDate: new Date(Number(row.internal_date)),
+        size: Number(row.size),
+        copies,
+        facts: factsOf(row),
+      },
+    ];
+  });
+}
+
+function factsOf(row: GroupRow): BodyFacts | null {
+  if (row.from_json === null) return null;
+  const parse = JSON.parse as (text: string | null) => never;
+  return {
+    from: parse(row.from_json),
+    to: parse(row.to_json),
+    cc: parse(row.cc_json),
+    bcc: parse(row.bcc_json),
+    replyTo: parse(row.reply_json),
+    subject: row.subject ?? '',
+    messageId: row.message_id ?? '',
+    snippet: row.snippet ?? '',
+    attachments: row.attachments ?? 0,
+  };
+}

@@ -1,0 +1,339 @@
+import type { SqliteDatabase } from './db.js';
+import { StoreError } from '../../core/types.js';
+import { MAX_PAGE_SIZE, MAX_QUERY_TERMS } from '../../core/limits.js';
+import type {
+  BodyFacts,
+  CaughtCopy,
+  CaughtGroup,
+  IndexedBody,
+  MessagePage,
+  MessageQuery,
+  SearchTerm,
+} from '../../core/search-types.js';
+
+import { searchColumns } from '../../core/search-text.js';
+
+interface GroupRow {
+  body_hash: string;
+  internal_date: number;
+  size: number;
+  copies: string;
+  from_json: string | null;
+  to_json: string | null;
+  cc_json: string | null;
+  bcc_json: string | null;
+  reply_json: string | null;
+  subject: string | null;
+  message_id: string | null;
+  snippet: string | null;
+  attachments: number | null;
+}
+
+/** FTS5 column for each text field ('any' searches every column). */
+const COLUMN: Record<Extract<SearchTerm, { kind: 'text' }>['field'], string | null> = {
+  any: null,
+  from: 'sender',
+  to: 'recipients',
+  subject: 'subject',
+  'message-id': 'message_id',
+};
+
+/**
+ * The full-text index and the grouped list of caught mail, on SQLite (FTS5, trigram tokenizer).
+ * `index` runs inside the delivery's write transaction, so a message is searchable exactly when it
+ * is committed; the `body_facts_forget` trigger (migration 006) removes it with its body.
+ */
+export class SearchIndex {
+  private readonly insertFacts;
+  private readonly insertText;
+  private readonly dataVersion;
+  private readonly totalChanges;
+  private readonly totalsCache = new Map<
+    string,
+    { version: string; totals: { total: number; unread: number | null } }
+  >();
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.insertFacts = db.prepare(
+      `INSERT INTO body_facts (hash, from_json, to_json, cc_json, bcc_json, reply_json, subject, message_id, snippet, attachments)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING`,
+    );
+    this.dataVersion = db.prepare('PRAGMA data_version');
+    this.totalChanges = db.prepare('SELECT total_changes()');
+    this.insertText = db.prepare(
+      'INSERT INTO body_search (rowid, sender, recipients, subject, body, message_id) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+  }
+
+  /** Indexes a body once (a body already indexed is left alone). Call in the delivery's transaction. */
+  index(hash: string, body: IndexedBody): void {
+    const json = JSON.stringify;
+    const result = this.insertFacts.run(
+      hash,
+      json(body.from),
+      json(body.to),
+      json(body.cc),
+      json(body.bcc),
+      json(body.replyTo),
+      body.subject,
+      body.messageId,
+      body.snippet,
+      body.attachments,
+    );
+    if (result.changes === 0) return;
+    const columns = searchColumns(body);
+    this.insertText.run(
+      result.lastInsertRowid,
+      columns.sender,
+      columns.recipients,
+      columns.subject,
+      columns.body,
+      columns.messageId,
+    );
+  }
+
+  /** One page of the groups matching the query, newest first, with the true totals. */
+  search(query: MessageQuery): MessagePage {
+    if (query.terms.length > MAX_QUERY_TERMS) {
+      throw new StoreError('INVALID', `a search may have at most ${MAX_QUERY_TERMS} terms`);
+    }
+    const limit = Math.min(Math.max(query.limit, 0), MAX_PAGE_SIZE);
+    const start = Math.max(query.start, 0);
+    const { where, params } = this.filter(query);
+    // GROUP BY in the order of the messages_listing index (migration 006): SQLite walks the index
+    // (backwards for the newest-first page) and stops after the page, never sorting every copy.
+    // With text terms the matched bodies are few next to all copies: start from them instead.
+    const index = query.terms.some((t) => t.kind === 'text' && !t.negate)
+      ? 'messages_by_body'
+      : 'messages_listing';
+    const grouped = `SELECT m.internal_date, m.body_hash, min(m.seen) AS seen
+      FROM messages m INDEXED BY ${index}
+      WHERE ${where} GROUP BY m.internal_date, m.body_hash`;
+    const count = () =>
+      this.db
+        .prepare<unknown[], { total: number; unread: number | null }>(
+          `SELECT count(*) AS total, sum(seen = 0) AS unread FROM (${grouped})`,
+        )
+        .get(...params)!;
+    const totals =
+      query.totals === false
+        ? { total: -1, unread: -1 }
+        : query.terms.length === 0
+          ? this.unfilteredTotals(JSON.stringify(params), count)
+          : count();
+    const page = this.db
+      .prepare<unknown[], { body_hash: string; internal_date: number }>(
+        `${grouped} ORDER BY m.internal_date DESC, m.body_hash DESC LIMIT ? OFFSET ?`,
+      )
+      .all(...params, limit, start);
+    return {
+      total: totals.total,
+      unread: totals.unread ?? 0,
+      groups: this.groups(page, query.mailboxIds),
+    };
+  }
+
+  /**
+   * Totals of the whole list (no terms), counted once per state of the data: every list request
+   * needs them and counting 100,000 copies takes ~100 ms. The state is this connection's
+   * data_version (moves when another connection commits: the writer thread, other processes)
+   * plus total_changes() (moves when this connection writes), both O(1) to read.
+   */
+  private unfilteredTotals(
+    scopeKey: string,
+    count: () => { total: number; unread: number | null },
+  ): { total: number; unread: number | null } {
+    const version = `${this.dataVersion.pluck().get() as number}:${this.totalChanges.pluck().get() as number}`;
+    const cached = this.totalsCache.get(scopeKey);
+    if (cached !== undefined && cached.version === version) return cached.totals;
+    const totals = count();
+    if (this.totalsCache.size > 100) this.totalsCache.clear();
+    this.totalsCache.set(scopeKey, { version, totals });
+    return totals;
+  }
+
+  /** The group holding the copy (mailboxId, uid), among the same mailboxes a list shows. */
+  groupOf(mailboxId: number, uid: number, mailboxIds?: readonly number[]): CaughtGroup | null {
+    const row = this.db
+      .prepare<[number, number], { body_hash: string; internal_date: number }>(
+        'SELECT body_hash, internal_date FROM messages WHERE mailbox_id = ? AND uid = ? AND deleted = 0',
+      )
+      .get(mailboxId, uid);
+    return row === undefined ? null : this.group(row.body_hash, row.internal_date, mailboxIds);
+  }
+
+  private group(bodyHash: string, internalDate: number, mailboxIds?: readonly number[]): CaughtGroup {
+    const [group] = this.groups([{ body_hash: bodyHash, internal_date: internalDate }], mailboxIds);
+    if (group === undefined) throw new StoreError('NOT_FOUND', 'no such message');
+    return group;
+  }
+
+  /** The groups with these keys, in the order given, read in one query (a page is one round). */
+  private groups(
+    keys: ReadonlyArray<{ body_hash: string; internal_date: number }>,
+    mailboxIds?: readonly number[],
+  ): CaughtGroup[] {
+    if (keys.length === 0) return [];
+    const scope = this.scopeOf(mailboxIds);
+    const rows = this.db
+      .prepare<unknown[], GroupRow>(
+        `SELECT m.body_hash, m.internal_date, max(m.size) AS size,
+           json_group_array(json_object('mailboxId', m.mailbox_id, 'uid', m.uid, 'owner', u.address, 'flags', m.flags)) AS copies,
+           f.from_json, f.to_json, f.cc_json, f.bcc_json, f.reply_json, f.subject, f.message_id, f.snippet, f.attachments
+         FROM messages m INDEXED BY messages_by_body
+         JOIN mailboxes mb ON mb.id = m.mailbox_id JOIN users u ON u.id = mb.user_id
+         LEFT JOIN body_facts f ON f.hash = m.body_hash
+         WHERE (m.body_hash, m.internal_date) IN (VALUES ${keys.map(() => '(?, ?)').join(', ')})
+           AND m.deleted = 0 AND ${scope.sql}
+         GROUP BY m.body_hash, m.internal_date`,
+      )
+      .all(...keys.flatMap((key) => [key.body_hash, key.internal_date]), ...scope.params);
+    const byKey = new Map(rows.map((row) => [`${row.internal_date}:${row.body_hash}`, row]));
+    return keys.flatMap((key) => {
+      const row = byKey.get(`${key.internal_date}:${key.body_hash}`);
+      if (row === undefined) return [];
+      const copies = (JSON.parse(row.copies) as Array<Omit<CaughtCopy, 'flags'> & { flags: string }>)
+        .map((copy) => ({ ...copy, flags: copy.flags === '' ? [] : copy.flags.split(' ') }))
+        .sort((a, b) => a.mailboxId - b.mailboxId || a.uid - b.uid);
+      return [
+        {
+          bodyHash: row.body_hash,
+          internalDate: new Date(row.internal_date),
+          size: row.size,
+          copies,
+          facts: factsOf(row),
+        },
+      ];
+    });
+  }
+
+  /**
+   * The mailboxes a list covers, as ids (every user's INBOX by default), so the listing index
+   * alone answers `mailbox_id IN (...)` without joining mailboxes per copy.
+   */
+  private scopeOf(mailboxIds: readonly number[] | undefined): { sql: string; params: number[] } {
+    const ids =
+      mailboxIds ??
+      this.db
+        .prepare<[], { id: number }>(`SELECT id FROM mailboxes WHERE name = 'INBOX'`)
+        .all()
+        .map((row) => row.id);
+    if (ids.length === 0) return { sql: '0', params: [] };
+    return { sql: `m.mailbox_id IN (${ids.map(() => '?').join(', ')})`, params: [...ids] };
+  }
+
+  /** Every keyword on a copy in these mailboxes (the catcher's tags), as stored. */
+  keywords(mailboxIds?: readonly number[]): string[] {
+    const scope = this.scopeOf(mailboxIds);
+    if (scope.params.length === 0) return [];
+    const rows = this.db
+      .prepare<number[], { flags: string }>(
+        `SELECT DISTINCT m.flags FROM messages m INDEXED BY messages_keywords
+         WHERE m.flags <> '' AND m.flags <> '\\Seen' AND ${scope.sql}`,
+      )
+      .all(...scope.params);
+    const seen = new Map<string, string>();
+    for (const { flags } of rows) {
+      for (const flag of flags.split(' ')) {
+        if (!flag.startsWith('\\') && !seen.has(flag.toLowerCase())) seen.set(flag.toLowerCase(), flag);
+      }
+    }
+    return [...seen.values()].sort((a, b) => a.localeCompare(b));
+  }
+
+  private filter(query: MessageQuery): { where: string; params: unknown[] } {
+    const scope = this.scopeOf(query.mailboxIds);
+    const clauses = ['m.deleted = 0', scope.sql];
+    const params: unknown[] = [...scope.params];
+    const match: string[] = [];
+    for (const term of query.terms) {
+      switch (term.kind) {
+        case 'text': {
+          const column = COLUMN[term.field];
+          // The trigram tokenizer needs 3 characters; shorter text is matched by LIKE (a scan).
+          if ([...term.value].length >= 3) {
+            const phrase = `"${term.value.replace(/"/g, '""')}"`;
+            const expression = column === null ? phrase : `${column} : ${phrase}`;
+            if (term.negate) {
+              clauses.push(
+                `m.body_hash NOT IN (SELECT f.hash FROM body_facts f JOIN body_search s ON s.rowid = f.id WHERE body_search MATCH ?)`,
+              );
+              params.push(expression);
+            } else {
+              match.push(expression);
+            }
+          } else {
+            const columns =
+              column === null ? ['sender', 'recipients', 'subject', 'body', 'message_id'] : [column];
+            const like = `%${term.value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+            clauses.push(
+              `m.body_hash ${term.negate ? 'NOT ' : ''}IN (SELECT f.hash FROM body_facts f JOIN body_search s ON s.rowid = f.id WHERE ${columns
+                .map((c) => `s.${c} LIKE ? ESCAPE '\\'`)
+                .join(' OR ')})`,
+            );
+            params.push(...columns.map(() => like));
+          }
+          break;
+        }
+        case 'read':
+          clauses.push(`m.seen = ${term.value ? 1 : 0}`);
+          break;
+        case 'attachment':
+          clauses.push(
+            `${term.negate ? 'NOT ' : ''}EXISTS (SELECT 1 FROM body_facts f WHERE f.hash = m.body_hash AND f.attachments > 0)`,
+          );
+          break;
+        case 'tag':
+          // flags is space-separated (migration 001); keywords compare case-insensitively (RFC 3501 2.3.2).
+          clauses.push(`${term.negate ? 'NOT ' : ''}(' ' || lower(m.flags) || ' ') LIKE ? ESCAPE '\\'`);
+          params.push(`% ${term.value.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)} %`);
+          break;
+        case 'before':
+          clauses.push('m.internal_date < ?');
+          params.push(term.date.getTime());
+          break;
+        case 'after':
+          clauses.push('m.internal_date >= ?');
+          params.push(term.date.getTime());
+          break;
+        case 'larger':
+          clauses.push('m.size > ?');
+          params.push(term.bytes);
+          break;
+        case 'smaller':
+          clauses.push('m.size < ?');
+          params.push(term.bytes);
+          break;
+      }
+    }
+    if (match.length > 0) {
+      // The full-text match runs once here, not once per query that uses the filter (the count and
+      // the page): its hashes go in as one JSON array.
+      const hashes = this.db
+        .prepare<[string], string>(
+          'SELECT f.hash FROM body_search s JOIN body_facts f INDEXED BY body_facts_id_hash ON f.id = s.rowid WHERE body_search MATCH ?',
+        )
+        .pluck()
+        .all(match.join(' AND '));
+      clauses.push('m.body_hash IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(hashes));
+    }
+    return { where: clauses.join(' AND '), params };
+  }
+}
+
+function factsOf(row: GroupRow): BodyFacts | null {
+  if (row.from_json === null) return null;
+  const parse = JSON.parse as (text: string | null) => never;
+  return {
+    from: parse(row.from_json),
+    to: parse(row.to_json),
+    cc: parse(row.cc_json),
+    bcc: parse(row.bcc_json),
+    replyTo: parse(row.reply_json),
+    subject: row.subject ?? '',
+    messageId: row.message_id ?? '',
+    snippet: row.snippet ?? '',
+    attachments: row.attachments ?? 0,
+  };
+}
