@@ -75,4 +75,25 @@ describe('APPEND through the spool', () => {
     );
     expect(await spoolFilesAfterAnswer()).toEqual([]);
   });
+
+  it('MULTIAPPEND (RFC 3502) of two spooled messages stores both exactly and removes both files', async () => {
+    const h = await start();
+    const client = await h.raw();
+    await rawLogin(client);
+    const first = message();
+    const second = Buffer.concat([Buffer.from('Subject: second\r\n\r\n'), first.subarray(20)]);
+    client.sendRaw(`A1 APPEND INBOX {${first.length}+}\r\n`);
+    client.sendRaw(first);
+    client.sendRaw(` (\\Flagged) {${second.length}+}\r\n`);
+    client.sendRaw(second);
+    client.sendRaw('\r\n');
+    expect((await client.readTagged('A1')).at(-1)).toMatch(/^A1 OK \[APPENDUID \d+ 1:2\] APPEND completed$/);
+    expect(await spoolFilesAfterAnswer()).toEqual([]);
+    const user = await h.store.getUser('alice@example.com');
+    const inbox = await h.store.getMailbox(user!.id, 'INBOX');
+    const stored = await h.store.listMessages(inbox!.id);
+    expect(stored.map((m) => m.flags)).toEqual([[], ['\\Flagged']]);
+    expect(sha256(await h.store.readBody(stored[0]!.bodyHash))).toBe(sha256(first));
+    expect(sha256(await h.store.readBody(stored[1]!.bodyHash))).toBe(sha256(second));
+  });
 });

@@ -111,4 +111,24 @@ describe('spooled delivery', () => {
       expect((await store.readBody(result.bodyHash)).equals(bodies[i]!)).toBe(true);
     }
   });
+
+  it('deliverAll (MULTIAPPEND) takes spooled and raw messages together, in order, in one transaction', async () => {
+    const big = Buffer.concat([message('first'), randomBytes(200_000)]);
+    const small = message('second');
+    const results = await store.deliverAll([
+      { spooled: { path: spoolFile('m1.eml', big) }, targets: [{ mailboxId: inbox.id }] },
+      { raw: small, targets: [{ mailboxId: inbox.id }] },
+    ]);
+    expect(results.map((result) => result.copies[0]?.uid)).toEqual([1, 2]);
+    expect((await store.readBody(results[0]!.bodyHash)).equals(big)).toBe(true);
+    expect((await store.readBody(results[1]!.bodyHash)).equals(small)).toBe(true);
+    // All or none: a missing spool file refuses the whole batch.
+    await expect(
+      store.deliverAll([
+        { raw: message('third'), targets: [{ mailboxId: inbox.id }] },
+        { spooled: { path: join(temp.dir, 'gone.eml') }, targets: [{ mailboxId: inbox.id }] },
+      ]),
+    ).rejects.toMatchObject({ code: 'INVALID' });
+    expect(await store.listMessages(inbox.id)).toHaveLength(2);
+  });
 });
