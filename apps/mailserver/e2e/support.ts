@@ -4,11 +4,10 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RawClient } from '@minimail/protocol/testing';
+import { childPort, type RawClient } from '@minimail/protocol/testing';
 
 export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'minimail.js');
 
@@ -17,17 +16,12 @@ export function tempDataDir(): { dir: string; cleanup(): void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A port that was free a moment ago (the CLI takes ports from the environment, where 0 means off). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/**
+ * A free port for the CLI child (it takes ports from the environment, where 0 means off), below
+ * the kernel's ephemeral range so no other test's client socket can take it before the child binds
+ * (@minimail/protocol/testing childPort; listen(0)-and-close raced with hostile.test's floods).
+ */
+export const freePort = (): Promise<number> => childPort();
 
 /**
  * In the `e2e on postgres` project (vitest.config.ts) every data dir gets its own database in the

@@ -5,10 +5,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childPort } from '@minimail/protocol/testing';
 import { indexBody } from '@minimail/http/index-body';
 import { openStore, type MailStore } from '@minimail/store';
 import { chromium, type BrowserContext } from 'playwright-core';
@@ -78,16 +78,8 @@ export async function startMinimail(): Promise<Minimail> {
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((done, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => done(port));
-    });
-  });
-}
+/** Below the ephemeral range, so no client socket takes it before the child binds (childPort). */
+const freePort = (): Promise<number> => childPort();
 
 /**
  * Chromium as CI has it: headless, no sandbox (root in a container), nothing fetched from outside,

@@ -53,26 +53,35 @@ async function fill(setup: Awaited<ReturnType<typeof startHttp>>, from: number, 
   }
 }
 
-async function time(port: number, path: string, runs = 7): Promise<{ median: number; count: number }> {
+/**
+ * The first request (nothing cached: the store caches a search's match and totals per state of the
+ * data) and the median of `runs` more (paging the same search, polling it).
+ */
+async function time(
+  port: number,
+  path: string,
+  runs = 7,
+): Promise<{ first: number; median: number; count: number }> {
   const times: number[] = [];
   let count = 0;
-  for (let r = 0; r < runs; r++) {
+  for (let r = 0; r <= runs; r++) {
     const started = performance.now();
     const answer = await request(port, 'GET', path);
     times.push(performance.now() - started);
     count = answer.json<{ messages_count: number }>().messages_count;
   }
+  const first = times.shift()!;
   times.sort((a, b) => a - b);
-  return { median: times[Math.floor(runs / 2)]!, count };
+  return { first, median: times[Math.floor(runs / 2)]!, count };
 }
 
 it('measures list and search', { timeout: 1_800_000 }, async () => {
   const setup = await startHttp('dev');
   const rows: string[] = [];
   const report = async (messages: number, label: string, path: string) => {
-    const { median, count } = await time(setup.port, path);
+    const { first, median, count } = await time(setup.port, path);
     rows.push(
-      `| ${messages.toLocaleString('en')} | ${label} | \`${path}\` | ${count} | ${median.toFixed(1)} ms |`,
+      `| ${messages.toLocaleString('en')} | ${label} | \`${path}\` | ${count} | ${first.toFixed(1)} ms | ${median.toFixed(1)} ms |`,
     );
   };
   try {
@@ -93,13 +102,19 @@ it('measures list and search', { timeout: 1_800_000 }, async () => {
       'search, from: + subject:',
       `/api/v1/search?query=${encodeURIComponent('from:sender5@ subject:invoice')}`,
     );
+    await report(100_000, 'search, word, page 2', '/api/v1/search?query=newsletter&start=50&limit=50');
+    await report(100_000, 'search, word in every message', '/api/v1/search?query=lorem');
     await report(
       100_000,
       'search, is:unread + word',
       `/api/v1/search?query=${encodeURIComponent('is:unread meeting')}`,
     );
     console.log(
-      ['| messages | what | request | matches | median of 7 |', '|---|---|---|---|---|', ...rows].join('\n'),
+      [
+        '| messages | what | request | matches | first | median of 7 more |',
+        '|---|---|---|---|---|---|',
+        ...rows,
+      ].join('\n'),
     );
   } finally {
     await setup.close();

@@ -67,6 +67,7 @@ export const CAPABILITIES: readonly CapabilityEntry[] = [
   { name: 'OBJECTID' }, // RFC 8474: MAILBOXID, EMAILID, THREADID
   { name: 'CREATE-SPECIAL-USE' }, // RFC 6154 3: CREATE name (USE (\Sent))
   { name: 'COMPRESS=DEFLATE' }, // RFC 4978
+  { name: 'UTF8=ACCEPT' }, // RFC 6855: ENABLE UTF8=ACCEPT, UTF-8 mailbox names, APPEND UTF8
   { name: 'STARTTLS', when: (ctx) => beforeAuth(ctx) && ctx.tlsAvailable && !ctx.secure }, // RFC 3501 6.2.1
   { name: 'LOGINDISABLED', when: (ctx) => beforeAuth(ctx) && !isPlaintextAuthAllowed(ctx) }, // RFC 3501 6.2.3
   { name: 'AUTH=PLAIN', when: (ctx) => beforeAuth(ctx) && isPlaintextAuthAllowed(ctx) }, // RFC 4616

@@ -24,7 +24,7 @@ const CLIENTS: Record<string, Step[]> = {
       expect: ['* ID ("name" "minimail" "vendor" "minimail")'],
     },
     { command: `authenticate PLAIN ${PLAIN}` },
-    { command: 'ENABLE UTF8=ACCEPT', expect: ['* ENABLED'] },
+    { command: 'ENABLE UTF8=ACCEPT', expect: ['* ENABLED UTF8=ACCEPT'] },
     { command: 'namespace', expect: ['* NAMESPACE (("" "/")) NIL NIL'] },
     {
       command: 'list (subscribed) "" "*" return (special-use)',
@@ -45,7 +45,7 @@ const CLIENTS: Record<string, Step[]> = {
     { command: 'ID ("name" "Mac OS X Mail" "version" "16.0" "os" "macOS")', expect: [/^\* ID /] },
     { command: 'LOGIN "alice@example.com" "secret"' },
     { command: 'CAPABILITY', expect: [/^\* CAPABILITY IMAP4rev1 .*IDLE/] },
-    { command: 'ENABLE UTF8=ACCEPT', expect: ['* ENABLED'] },
+    { command: 'ENABLE UTF8=ACCEPT', expect: ['* ENABLED UTF8=ACCEPT'] },
     { command: 'LIST "" ""', expect: ['* LIST (\\Noselect) "/" ""'] },
     {
       command: 'LIST "" "*" RETURN (SPECIAL-USE)',

@@ -10,6 +10,9 @@
  */
 export { startMailServer, SERVICES } from './start.js';
 export type {
+  ChaosStage,
+  ChaosTrigger,
+  ChaosTriggers,
   MailServer,
   MessageFilter,
   ServiceName,

@@ -17,6 +17,8 @@ import {
   type Logger,
   type ServiceListener,
 } from '@minimail/protocol';
+import { indexBody } from '@minimail/http/index-body';
+import type { ChaosTriggers } from '@minimail/smtp';
 import { openStore, type MailStore } from '@minimail/store';
 import { readMessage, type Message } from './message.js';
 
@@ -43,6 +45,9 @@ export interface MessageFilter {
   subject?: string | RegExp;
 }
 
+/** The SMTP chaos engine's triggers (`@minimail/smtp`), as `/api/v1/chaos` also sets them. */
+export type { ChaosStage, ChaosTrigger, ChaosTriggers } from '@minimail/smtp';
+
 export interface WaitForOptions extends MessageFilter {
   /** Milliseconds before `waitFor` rejects; default 10 000. */
   timeout?: number;
@@ -66,7 +71,16 @@ export interface MailServer extends AsyncDisposable {
   messages(filter?: MessageFilter): Promise<Message[]>;
   /** The first message matching the filter, as soon as it has arrived (maybe already). */
   waitFor(options: WaitForOptions): Promise<Message>;
-  /** Removes every caught message. */
+  /**
+   * SMTP fault injection, the engine `/api/v1/chaos` drives (both see the same triggers), on the
+   * MX and submission listeners: `mail.chaos({ rcpt: { code: 451, probability: 100 } })` makes
+   * every RCPT answer 451; a stage left out is off; `mail.chaos({})` turns all off. A string takes
+   * the MINIMAIL_CHAOS form (`rcpt=451:100,data=552:50`). Without an argument it only reads them.
+   * Returns the triggers now in force. Throws a RangeError for a code outside 400-599 or a
+   * probability outside 0-100.
+   */
+  chaos(triggers?: Partial<ChaosTriggers> | string): ChaosTriggers;
+  /** Removes every caught message and turns chaos off. */
   reset(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -117,6 +131,8 @@ export async function startMailServer(options: StartMailServerOptions = {}): Pro
     openStore({
       path: path.join(dataDir, 'minimail.sqlite'),
       describeBody: (raw) => serializeStructure(parseMessage(raw)),
+      // The catcher's search index, so /api/v1/search answers as under `minimail serve`.
+      indexBody,
     }),
     events,
   );
@@ -128,6 +144,9 @@ export async function startMailServer(options: StartMailServerOptions = {}): Pro
     if (ownDir) rmSync(dataDir, { recursive: true, force: true });
   };
 
+  // One chaos engine for every SMTP listener and the HTTP API, as `minimail serve` has.
+  const { Chaos, parseChaosSpec } = await import('@minimail/smtp');
+  const chaos = new Chaos();
   try {
     const tls = await ensureDevCertificate(dataDir, hostname);
     const common = { store, hostname, profile: 'dev' as const, tls };
@@ -137,12 +156,15 @@ export async function startMailServer(options: StartMailServerOptions = {}): Pro
     };
     if (services.has('smtp')) {
       const { createMxServer } = await import('@minimail/smtp');
-      await listen('smtp', createMxServer({ ...common, logger: logger.child({ proto: 'smtp' }) }));
+      await listen('smtp', createMxServer({ ...common, chaos, logger: logger.child({ proto: 'smtp' }) }));
     }
     if (services.has('submission')) {
       const { createSubmissionServer } = await import('@minimail/smtp');
       const logger_ = logger.child({ proto: 'submission' });
-      await listen('submission', createSubmissionServer({ ...common, logger: logger_, implicitTls: false }));
+      await listen(
+        'submission',
+        createSubmissionServer({ ...common, chaos, logger: logger_, implicitTls: false }),
+      );
     }
     if (services.has('imap')) {
       const { createImapServer } = await import('@minimail/imap');
@@ -169,6 +191,7 @@ export async function startMailServer(options: StartMailServerOptions = {}): Pro
           registry,
           profile: 'dev',
           allowedHosts: [hostname],
+          chaos,
         }),
       );
     }
@@ -238,7 +261,13 @@ export async function startMailServer(options: StartMailServerOptions = {}): Pro
     }
   };
 
+  const setChaos = (triggers?: Partial<ChaosTriggers> | string): ChaosTriggers => {
+    if (triggers === undefined) return chaos.get();
+    return chaos.set(typeof triggers === 'string' ? parseChaosSpec(triggers) : triggers);
+  };
+
   const reset = async (): Promise<void> => {
+    chaos.set({});
     for (const user of await store.listUsers()) {
       for (const mailbox of await store.listMailboxes(user.id)) {
         const uids = (await store.listMessages(mailbox.id)).map((summary) => summary.uid);
@@ -268,6 +297,7 @@ export async function startMailServer(options: StartMailServerOptions = {}): Pro
     store,
     messages,
     waitFor,
+    chaos: setChaos,
     reset,
     stop,
     [Symbol.asyncDispose]: stop,

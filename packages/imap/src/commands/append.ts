@@ -1,6 +1,6 @@
 import { SpoolError, type Logger } from '@minimail/protocol';
 import type { DeliveryRequest } from '@minimail/store';
-import { no } from '../errors.js';
+import { bad, no } from '../errors.js';
 import { storableFlags } from '../flags.js';
 import { atom, responseCode } from '../protocol/compiler.js';
 import { isSpooled, type Literal } from '../protocol/frame.js';
@@ -11,7 +11,7 @@ import { userOf, type CommandSpec } from './types.js';
 /**
  * RFC 3501 6.3.11 APPEND with flags and date, RFC 3502 MULTIAPPEND (several messages, all or
  * none: one store transaction, `store.deliverAll`) and RFC 3516 literal8 messages (`~{n}`, stored
- * byte for byte), answered with RFC 4315 APPENDUID once the messages are durably stored. Every
+ * byte for byte; RFC 6855 4 `UTF8 (~{n})` alike once UTF8=ACCEPT is enabled), answered with RFC 4315 APPENDUID once the messages are durably stored. Every
  * literal (synchronizing `+` or LITERAL+) was read by the assembler before the handler runs.
  * A large message was read into a spool file (docs/adr/0027), which the store reads from and the
  * command stream removes once this command is answered.
@@ -21,6 +21,9 @@ export const appendCommand: CommandSpec<'APPEND'> = {
   states: AUTHENTICATED,
   async handler(ctx, command) {
     const { mailbox: name, messages } = command.args;
+    // RFC 6855 4: the UTF8 data item is for clients that enabled UTF8=ACCEPT.
+    if (messages.some((message) => message.utf8) && !ctx.enabled.has('UTF8=ACCEPT'))
+      throw bad('APPEND UTF8 needs ENABLE UTF8=ACCEPT first');
     // Checked before anything is stored: RFC 3502 3 "none of the messages are appended".
     const requests = messages.map(({ message, flags, internalDate }, index) => {
       if (message.length === 0)

@@ -108,7 +108,7 @@ describe('CONDSTORE (RFC 7162 3.1)', () => {
   it('ENABLE CONDSTORE answers ENABLED; unsolicited FETCH then carries UID and MODSEQ', async () => {
     const { c } = await withMessages(0);
     c.send('e ENABLE CONDSTORE UTF8=ACCEPT');
-    expect(await c.readTagged('e')).toEqual(['* ENABLED CONDSTORE', 'e OK ENABLE completed']);
+    expect(await c.readTagged('e')).toEqual(['* ENABLED CONDSTORE UTF8=ACCEPT', 'e OK ENABLE completed']);
     await h!.deliver('alice@example.com', sampleMessage('m1'));
     await h!.deliver('alice@example.com', sampleMessage('m2'));
     const inbox = await inboxId(h!);

@@ -137,6 +137,19 @@ describe('ESORT (RFC 5267 3)', () => {
     expect(await tagged(c1, 'V4', 'UID SEARCH UID $')).toEqual(['* SEARCH 4', 'V4 OK UID SEARCH completed']);
   });
 
+  it('empties $ when a SORT with SAVE fails (RFC 5182 2.1)', async () => {
+    await tagged(c1, 'F1', 'UID SORT RETURN (SAVE) (DATE) UTF-8 UNDELETED');
+    expect(await tagged(c1, 'F2', 'UID SORT RETURN (SAVE) (NOSUCH) UTF-8 ALL')).toEqual([
+      'F2 BAD Unknown sort key NOSUCH',
+    ]);
+    expect(await tagged(c1, 'F3', 'UID SEARCH UID $')).toEqual(['* SEARCH', 'F3 OK UID SEARCH completed']);
+    await tagged(c1, 'F4', 'UID SORT RETURN (SAVE) (DATE) UTF-8 UNDELETED');
+    expect(await tagged(c1, 'F5', 'UID SORT RETURN (SAVE) (DATE) KOI8-R ALL')).toEqual([
+      'F5 NO [BADCHARSET (US-ASCII UTF-8)] Unsupported charset',
+    ]);
+    expect(await tagged(c1, 'F6', 'UID SEARCH UID $')).toEqual(['* SEARCH', 'F6 OK UID SEARCH completed']);
+  });
+
   it('refuses bad return options with BAD', async () => {
     expect(await tagged(c1, 'b1', 'SORT RETURN (FIRST) (DATE) UTF-8 ALL')).toEqual([
       'b1 BAD Unknown search return option FIRST',
@@ -407,5 +420,50 @@ describe('UPDATE with two clients on one mailbox (RFC 5267 4.3)', () => {
     expect(await send(c1, 'NOOP')).toEqual(['* 7 FETCH (FLAGS ())', 'TAG OK NOOP completed']);
     expect(await tagged(c1, 'z', 'CANCELUPDATE "D01"')).toEqual(['z NO Unknown tag']);
     expect(await tagged(c2, 'z2', 'CANCELUPDATE "D01"')).toEqual(['z2 NO Unknown tag']);
+  });
+});
+
+describe('a context the store cannot update', () => {
+  it('stops with * NO [NOUPDATE], and the EXPUNGEs of the same moment are still told', async () => {
+    let failReads = false;
+    const broken = await startHarness({
+      wrapStore: (store) =>
+        new Proxy(store, {
+          get(target, property, receiver) {
+            if (property === 'getMessages' && failReads)
+              return () => Promise.reject(new Error('store read failed'));
+            const value: unknown = Reflect.get(target, property, receiver);
+            return typeof value === 'function' ? value.bind(target) : value;
+          },
+        }),
+    });
+    try {
+      await broken.deliver('alice@example.com', message('one', 1));
+      await broken.deliver('alice@example.com', message('two', 2));
+      const watcher = await broken.raw();
+      await rawLogin(watcher);
+      await tagged(watcher, 's', 'SELECT INBOX');
+      expect(await tagged(watcher, 'B1', 'UID SEARCH RETURN (UPDATE) FLAGGED')).toEqual([
+        '* ESEARCH (TAG "B1") UID',
+        'B1 OK UID SEARCH completed',
+      ]);
+      const writer = await broken.raw();
+      await rawLogin(writer);
+      await tagged(writer, 's', 'SELECT INBOX');
+      await tagged(writer, 'w1', 'UID STORE 1 +FLAGS.SILENT (\\Flagged)');
+      await tagged(writer, 'w2', 'UID STORE 2 +FLAGS.SILENT (\\Deleted)');
+      await tagged(writer, 'w3', 'UID EXPUNGE 2');
+      failReads = true;
+      expect(await tagged(watcher, 'n1', 'NOOP')).toEqual([
+        '* 1 FETCH (FLAGS (\\Flagged \\Recent))',
+        '* NO [NOUPDATE "B1"] Updates stopped',
+        '* 2 EXPUNGE',
+        'n1 OK NOOP completed',
+      ]);
+      failReads = false;
+      expect(await tagged(watcher, 'n2', 'CANCELUPDATE "B1"')).toEqual(['n2 NO Unknown tag']);
+    } finally {
+      await broken.close();
+    }
   });
 });

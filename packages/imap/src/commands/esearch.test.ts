@@ -322,3 +322,25 @@ describe('WITHIN (RFC 5032)', () => {
     expect(await run('x3', 'SEARCH YOUNGER soon')).toEqual(['x3 BAD Expected an interval in seconds']);
   });
 });
+
+describe('ESEARCH once UIDs and sequence numbers differ', () => {
+  it('answers sequence numbers for SEARCH and UIDs (with the UID indicator) for UID SEARCH', async () => {
+    // UID 10 is gone (above): UIDs 11 and 12 are sequence numbers 10 and 11.
+    expect(await run('d1', 'SEARCH RETURN (MIN MAX COUNT ALL) FLAGGED')).toEqual([
+      '* ESEARCH (TAG "d1") MIN 2 MAX 11 COUNT 4 ALL 2,5,10:11',
+      'd1 OK SEARCH completed',
+    ]);
+    expect(await run('d2', 'UID SEARCH RETURN (MIN MAX COUNT ALL) FLAGGED')).toEqual([
+      '* ESEARCH (TAG "d2") UID MIN 2 MAX 12 COUNT 4 ALL 2,5,11:12',
+      'd2 OK UID SEARCH completed',
+    ]);
+    // RFC 5182: `$` holds UIDs, so it follows the renumbering.
+    expect(await run('d3', 'UID SEARCH RETURN (SAVE) UID 11:12')).toEqual([
+      'd3 OK UID SEARCH completed, result saved',
+    ]);
+    expect(await run('d4', 'SEARCH RETURN (ALL) $')).toEqual([
+      '* ESEARCH (TAG "d4") ALL 10:11',
+      'd4 OK SEARCH completed',
+    ]);
+  });
+});

@@ -1,8 +1,8 @@
 import { MAILBOX_SEPARATOR, type Mailbox } from '@minimail/store';
 import { compilePattern, joinReference, namesWithChildren } from '../mailbox-pattern.js';
 import { atom, untagged, type ResponseValue } from '../protocol/compiler.js';
-import { encodeMailboxName } from '../protocol/mutf7.js';
 import { AUTHENTICATED } from '../session/state.js';
+import { mailboxNameOut } from './mailbox-name.js';
 import { statusResponse } from './status.js';
 import { userOf, type CommandSpec } from './types.js';
 
@@ -56,7 +56,7 @@ export const listCommand: CommandSpec<'LIST'> = {
         mailbox === undefined
           ? nonExistentAttributes(subscribed?.has(name) ?? false)
           : listAttributes(mailbox, parents.has(name), showSubscribed);
-      const values: ResponseValue[] = [attributes.map(atom), MAILBOX_SEPARATOR, encodeMailboxName(name)];
+      const values: ResponseValue[] = [attributes.map(atom), MAILBOX_SEPARATOR, mailboxNameOut(ctx, name)];
       if (childInfo) values.push(['CHILDINFO', ['SUBSCRIBED']]);
       await ctx.send(untagged('LIST', ...values));
       if (statusItems !== null && mailbox !== undefined && !mailbox.noselect)

@@ -1,8 +1,8 @@
 import { MAILBOX_SEPARATOR } from '@minimail/store';
 import { compilePattern, joinReference } from '../mailbox-pattern.js';
 import { atom, untagged } from '../protocol/compiler.js';
-import { encodeMailboxName } from '../protocol/mutf7.js';
 import { AUTHENTICATED } from '../session/state.js';
+import { mailboxNameOut } from './mailbox-name.js';
 import { userOf, type CommandSpec } from './types.js';
 
 /**
@@ -40,7 +40,7 @@ export const lsubCommand: CommandSpec<'LSUB'> = {
       }
     }
     for (const [name, attributes] of lines) {
-      await ctx.send(untagged('LSUB', attributes.map(atom), MAILBOX_SEPARATOR, encodeMailboxName(name)));
+      await ctx.send(untagged('LSUB', attributes.map(atom), MAILBOX_SEPARATOR, mailboxNameOut(ctx, name)));
     }
     return { text: 'LSUB completed' };
   },

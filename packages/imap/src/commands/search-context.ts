@@ -10,6 +10,7 @@
  * Sort keys never change once a message exists, so a message's place among the others is fixed:
  * only membership changes.
  */
+import type { Logger } from '@minimail/protocol';
 import type { ImapStore, MessageSummary } from '@minimail/store';
 import { bad } from '../errors.js';
 import { readBodyIfPresent } from '../message-body.js';
@@ -58,13 +59,14 @@ export function openContext(
     },
     afterAnswer({ criteria, sortCriteria, uid, initial }) {
       if (refused) return;
-      const source = { store: ctx.store, structures: ctx.server.structures, view };
+      const source = { logger: ctx.logger, store: ctx.store, structures: ctx.server.structures, view };
       view.addContext(new ResultContext(tag, uid, criteria, sortCriteria, source, initial));
     },
   };
 }
 
 export interface ContextSource {
+  readonly logger: Logger;
   readonly store: ImapStore;
   readonly structures: MessageStructures;
   readonly view: MailboxView;
@@ -98,6 +100,16 @@ export class ResultContext implements UpdatingContext {
   }
 
   async update(delta: ContextDelta): Promise<string | null> {
+    try {
+      return await this.apply(delta);
+    } catch (error) {
+      // The view stops this context and tells the client (NOUPDATE); the reason goes to the log.
+      this.source.logger.error({ err: error, tag: this.tag }, 'search context update failed');
+      throw error;
+    }
+  }
+
+  private async apply(delta: ContextDelta): Promise<string | null> {
     const { view } = this.source;
     const leaving = new Set(delta.expunged.filter((uid) => this.members.has(uid)));
     const expunging = new Set(delta.expunged);

@@ -2,8 +2,8 @@ import type { Mailbox } from '@minimail/store';
 import { mailboxObjectId } from '../object-id.js';
 import type { StatusItem } from '../protocol/commands.js';
 import { atom, untagged, type ResponseValue } from '../protocol/compiler.js';
-import { encodeMailboxName } from '../protocol/mutf7.js';
 import { AUTHENTICATED } from '../session/state.js';
+import { mailboxNameOut } from './mailbox-name.js';
 import { openableMailbox } from './mailbox-lookup.js';
 import { userOf, type CommandContext, type CommandSpec } from './types.js';
 
@@ -46,5 +46,5 @@ export async function statusResponse(
     MAILBOXID: [atom(mailboxObjectId(mailbox))],
   };
   const items: ResponseValue[] = requested.flatMap((item) => [atom(item), values[item]]);
-  return untagged('STATUS', encodeMailboxName(mailbox.name), items);
+  return untagged('STATUS', mailboxNameOut(ctx, mailbox.name), items);
 }

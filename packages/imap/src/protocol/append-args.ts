@@ -4,6 +4,7 @@
  *   append-message = append-opts SP append-data
  *   append-opts    = [SP flag-list] [SP date-time]
  *   append-data    = literal / literal8        (literal8 = "~{" number ["+"] "}" CRLF *OCTET)
+ *                    / "UTF8" SP "(" literal8 ")"   (RFC 6855 4, after ENABLE UTF8=ACCEPT)
  * The assembler has already read every literal (`~{n}` ends with the same `{n}` marker).
  */
 import { readDateTime, readFlagList, readMailbox } from './args.js';
@@ -34,9 +35,19 @@ function readAppendMessage(reader: ArgReader): AppendMessage {
     internalDate = readDateTime(reader);
     reader.space();
   }
+  if (reader.tryWord('UTF8')) {
+    // RFC 6855 4: a message with UTF-8 headers, always as a literal8.
+    reader.space();
+    reader.expect('(');
+    reader.expect('~', 'a literal8');
+    if (reader.peek() !== '{') throw reader.error('Expected a literal8');
+    const message = reader.readMessageLiteral();
+    reader.expect(')', '")"');
+    return { flags, internalDate, message, binary: true, utf8: true };
+  }
   // RFC 3516 4.4: "~" makes the literal a literal8 (binary content, NUL allowed).
   const binary = reader.peek() === '~';
   if (binary) reader.expect('~');
   if (reader.peek() !== '{') throw reader.error('Expected the message as a literal');
-  return { flags, internalDate, message: reader.readMessageLiteral(), binary };
+  return { flags, internalDate, message: reader.readMessageLiteral(), binary, utf8: false };
 }

@@ -15,7 +15,19 @@ export function normalizeMailboxName(name: string): string {
 
 /** RFC 3501 9: mailbox = "INBOX" / astring, in modified UTF-7 (5.1.3); returned decoded. */
 export function readMailbox(reader: ArgReader): string {
-  return normalizeMailboxName(decodeMailboxName(reader.readAstring('a mailbox name')));
+  const wire = reader.readAstring('a mailbox name');
+  return normalizeMailboxName(reader.utf8Names ? utf8MailboxName(wire) : decodeMailboxName(wire));
+}
+
+/**
+ * RFC 6855 3: with UTF8=ACCEPT a mailbox name is UTF-8 as sent (Net-Unicode, RFC 5198: NFC, no
+ * controls); `&` is itself. Octets that are not UTF-8 arrive as U+FFFD and make the name invalid.
+ */
+export function utf8MailboxName(wire: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (wire.includes('\uFFFD') || /[\u0000-\u001f\u007f-\u009f]/.test(wire))
+    throw new ImapWireError('BAD_MAILBOX_NAME', 'Invalid mailbox name: not UTF-8 text', { status: 'NO' });
+  return wire.normalize('NFC');
 }
 
 /**
@@ -30,7 +42,7 @@ export function readListMailbox(reader: ArgReader): string {
   const wire =
     ch === '"' || ch === '{' ? reader.readString() : reader.readWhile(isListChar, 'a mailbox pattern');
   try {
-    return decodeMailboxName(wire);
+    return reader.utf8Names ? utf8MailboxName(wire) : decodeMailboxName(wire);
   } catch (error) {
     if (error instanceof ImapWireError && error.code === 'BAD_MAILBOX_NAME') return UNMATCHABLE_PATTERN;
     throw error;

@@ -46,6 +46,8 @@ export interface AppendMessage {
   readonly message: Literal;
   /** RFC 3516 4.4: sent as a literal8 (`~{n}`), so it may hold NUL and binary content. */
   readonly binary: boolean;
+  /** RFC 6855 4: sent as `UTF8 (~{n}...)`, a message with UTF-8 header fields. */
+  readonly utf8: boolean;
 }
 
 /** RFC 3501 6.4.6: FLAGS replaces, +FLAGS adds, -FLAGS removes. */

@@ -219,7 +219,9 @@ describe('imapflow against the wire layer', () => {
     const [append] = byName('APPEND');
     expect(append?.name === 'APPEND' && append.args).toEqual({
       mailbox: 'Sent',
-      messages: [{ flags: ['\\Seen'], internalDate: INTERNAL_DATE, message: MESSAGE, binary: false }],
+      messages: [
+        { flags: ['\\Seen'], internalDate: INTERNAL_DATE, message: MESSAGE, binary: false, utf8: false },
+      ],
     });
     expect(byName('MOVE')).toMatchObject([
       { uid: true, args: { mailbox: 'Entwürfe', sequence: [{ start: 1, end: 1 }] } },

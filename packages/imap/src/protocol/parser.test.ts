@@ -211,7 +211,7 @@ describe('parseCommand: APPEND', () => {
     expect(parse('a1 APPEND INBOX {2}\r\nhi\r\n')).toEqual(
       cmd('APPEND', {
         mailbox: 'INBOX',
-        messages: [{ flags: [], internalDate: null, message: Buffer.from('hi'), binary: false }],
+        messages: [{ flags: [], internalDate: null, message: Buffer.from('hi'), binary: false, utf8: false }],
       }),
     );
   });
@@ -232,14 +232,15 @@ describe('parseCommand: APPEND', () => {
       cmd('APPEND', {
         mailbox: 'saved-messages',
         messages: [
-          { flags: ['\\Seen'], internalDate: null, message: Buffer.from('one'), binary: false },
+          { flags: ['\\Seen'], internalDate: null, message: Buffer.from('one'), binary: false, utf8: false },
           {
             flags: ['\\Draft'],
             internalDate: new Date('1996-07-17T09:44:25.000Z'),
             message: Buffer.from('two'),
             binary: false,
+            utf8: false,
           },
-          { flags: [], internalDate: null, message: Buffer.from('three'), binary: false },
+          { flags: [], internalDate: null, message: Buffer.from('three'), binary: false, utf8: false },
         ],
       }),
     );
@@ -249,12 +250,45 @@ describe('parseCommand: APPEND', () => {
     expect(parse('a1 APPEND INBOX ~{5}\r\na\0b\xff\r\n')).toEqual(
       cmd('APPEND', {
         mailbox: 'INBOX',
-        messages: [{ flags: [], internalDate: null, message: Buffer.from('a\0b\xff', 'utf8'), binary: true }],
+        messages: [
+          {
+            flags: [],
+            internalDate: null,
+            message: Buffer.from('a\0b\xff', 'utf8'),
+            binary: true,
+            utf8: false,
+          },
+        ],
       }),
     );
   });
 
+  it('RFC 6855 4: the UTF8 data item, always a literal8', () => {
+    expect(parse('a1 APPEND INBOX (\\Seen) UTF8 (~{3+}\r\nabc)\r\n')).toEqual(
+      cmd('APPEND', {
+        mailbox: 'INBOX',
+        messages: [
+          { flags: ['\\Seen'], internalDate: null, message: Buffer.from('abc'), binary: true, utf8: true },
+        ],
+      }),
+    );
+  });
+
+  it('RFC 6855 3: with UTF8=ACCEPT mailbox names are UTF-8, "&" is itself', () => {
+    expect(parse('a1 CREATE "Entwürfe & Co"', { utf8: true })).toEqual(
+      cmd('CREATE', { mailbox: 'Entwürfe & Co', specialUse: [] }),
+    );
+    expect(parse('a1 LIST "" "Entw*"', { utf8: true })).toMatchObject({ args: { patterns: ['Entw*'] } });
+    expect(failure('a1 CREATE "Entw\u0001"', { utf8: true })).toMatchObject({
+      status: 'NO',
+      code: 'BAD_MAILBOX_NAME',
+    });
+  });
+
   it.each([
+    ['a1 APPEND INBOX UTF8 ({3}\r\nabc)\r\n', 'Expected a literal8'],
+    ['a1 APPEND INBOX UTF8 (~{3}\r\nabc\r\n', 'Expected ")"'],
+    ['a1 APPEND INBOX UTF8 ~{3}\r\nabc\r\n', 'Expected "("'],
     ['a1 APPEND INBOX (\\Seen) {1}\r\nx (\\Seen)\r\n', 'Expected a space'],
     ['a1 APPEND INBOX {1}\r\nx  {1}\r\ny\r\n', 'Expected the message as a literal'],
     ['a1 APPEND INBOX ~"x"', 'Expected the message as a literal'],
@@ -382,7 +416,9 @@ describe('parseCommand: FETCH extensions (BINARY, PREVIEW, OBJECTID)', () => {
     ['a1 SEARCH EMAILID M6d99ac3275bb4e', { key: 'EMAILID', id: 'M6d99ac3275bb4e' }],
     ['a1 SEARCH threadid T64b478a75b7ea9', { key: 'THREADID', id: 'T64b478a75b7ea9' }],
   ])('RFC 8474 6: %s', (raw, key) =>
-    expect(parse(raw)).toEqual(cmd('SEARCH', { returnOptions: null, charset: null, criteria: [key] })),
+    expect(parse(raw)).toEqual(
+      cmd('SEARCH', { returnOptions: null, partial: null, charset: null, criteria: [key] }),
+    ),
   );
 
   it('COMPRESS', () =>

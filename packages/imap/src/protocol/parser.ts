@@ -33,6 +33,8 @@ import { isValidTag } from './syntax.js';
 export interface ParseOptions {
   /** Accept `$` as a sequence set (only when SEARCHRES, RFC 5182, is advertised). */
   allowSavedResult?: boolean;
+  /** RFC 6855 3: UTF8=ACCEPT is enabled: mailbox names are read as UTF-8. */
+  utf8?: boolean;
 }
 
 interface ParseContext {
@@ -159,6 +161,7 @@ function readStatusItems(reader: ArgReader): StatusItem[] {
 
 export function parseCommand(frame: CommandFrame, options: ParseOptions = {}): ImapCommand {
   const reader = new ArgReader(frame);
+  reader.utf8Names = options.utf8 ?? false;
   const tag = readTag(reader);
   try {
     reader.space();

@@ -23,6 +23,9 @@ export class ArgReader {
   private depth = 0;
   private args = 0;
 
+  /** RFC 6855 3: UTF8=ACCEPT is enabled, so mailbox names are UTF-8, not modified UTF-7. */
+  utf8Names = false;
+
   constructor(private readonly frame: CommandFrame) {}
 
   private get text(): string {

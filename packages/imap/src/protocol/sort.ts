@@ -3,6 +3,7 @@
  * sort = ["UID" SP] "SORT" SP sort-criteria SP search-charset 1*(SP search-key), and RFC 5267
  * 3's extended-sort = ["UID" SP] "SORT" search-return-opts SP sort-criteria SP search-criteria.
  */
+import { ImapWireError } from './errors.js';
 import type { ArgReader } from './reader.js';
 import {
   readCharset,
@@ -46,18 +47,25 @@ export interface SortArgs {
 export function readSortArgs(reader: ArgReader, options: SearchParseOptions): SortArgs {
   reader.space();
   const spec = reader.tryWord('RETURN') ? readReturnSpec(reader) : null;
-  // RFC 5256 3: sort-criteria = "(" sort-criterion *(SP sort-criterion) ")".
-  const sortCriteria = reader.readList(() => readCriterion(reader), false);
-  reader.space();
-  const charset = readCharset(reader);
-  reader.space();
-  return {
-    returnOptions: spec?.options ?? null,
-    partial: spec?.partial ?? null,
-    sortCriteria,
-    charset,
-    criteria: readSearchKeys(reader, options),
-  };
+  try {
+    // RFC 5256 3: sort-criteria = "(" sort-criterion *(SP sort-criterion) ")".
+    const sortCriteria = reader.readList(() => readCriterion(reader), false);
+    reader.space();
+    const charset = readCharset(reader);
+    reader.space();
+    return {
+      returnOptions: spec?.options ?? null,
+      partial: spec?.partial ?? null,
+      sortCriteria,
+      charset,
+      criteria: readSearchKeys(reader, options),
+    };
+  } catch (error) {
+    // RFC 5182 2.1: a failed command that asked to SAVE empties the saved result, as SEARCH does.
+    if (error instanceof ImapWireError && spec?.options.includes('SAVE') === true)
+      throw error.resettingSavedResult();
+    throw error;
+  }
 }
 
 /** sort-criterion = ["REVERSE" SP] sort-key. */

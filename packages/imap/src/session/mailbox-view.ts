@@ -214,11 +214,23 @@ export class MailboxView {
     return removed;
   }
 
-  /** Each context's update for these changes, in the order the contexts were made. */
+  /**
+   * Each context's update for these changes, in the order the contexts were made. Never throws:
+   * the EXPUNGEs that follow must still be told. A context that cannot be updated (the store
+   * failed to read a message) stops, and the client hears so by the code RFC 5267 4.3.1 uses for
+   * a context the server will not update.
+   */
   private async updateContexts(delta: ContextDelta): Promise<void> {
     if (this.contexts === null || (delta.changed.length === 0 && delta.expunged.length === 0)) return;
     for (const context of [...this.contexts.values()]) {
-      const line = await context.update(delta);
+      let line: string | null;
+      try {
+        line = await context.update(delta);
+      } catch {
+        this.cancelContext(context.tag);
+        line = null;
+        await this.send(untaggedStatus('NO', `NOUPDATE "${context.tag}"`, 'Updates stopped'));
+      }
       if (line !== null) await this.send(untagged(line));
     }
   }

@@ -159,7 +159,8 @@ export class Session {
     let command: ImapCommand;
     try {
       // RFC 5182: SEARCHRES is advertised, so `$` is a sequence set everywhere one is allowed.
-      command = parseCommand(frame, { allowSavedResult: true });
+      // RFC 6855 3: after ENABLE UTF8=ACCEPT mailbox names are UTF-8.
+      command = parseCommand(frame, { allowSavedResult: true, utf8: this.enabled.has('UTF8=ACCEPT') });
     } catch (error) {
       if (!(error instanceof ImapWireError)) throw error;
       // RFC 5182 2.1: a SEARCH ... RETURN (SAVE) answered NO or BAD empties the saved result.

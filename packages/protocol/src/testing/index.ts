@@ -5,3 +5,4 @@ export { metricSample, scrapeWhen } from './metric-sample.js';
 export { selfSignedPemPair } from './pem-pair.js';
 export { onceClosed, socketPair, type SocketPair } from './socket-pair.js';
 export { tlsPeerName } from './tls-peer-name.js';
+export { childPort } from './child-port.js';

@@ -184,6 +184,44 @@ describe('catcher search (full-text index, grouped list)', () => {
     expect([unreadOnly.total, unreadOnly.unread, unreadOnly.groups.length]).toEqual([-1, -1, 2]);
   });
 
+  it('pages a frequent term newest first, and a new delivery or flag change is seen at once', async () => {
+    const alice = await store.ensureUser('alice@dev.test');
+    const inbox = (await store.getMailbox(alice.id, 'INBOX'))!;
+    const base = Date.parse('2026-03-01T00:00:00Z');
+    for (let i = 0; i < 40; i++) {
+      await store.deliver({
+        raw: raw('a@x.test', 'alice@dev.test', `m${i}`, i % 2 === 0 ? `common word ${i}` : `other ${i}`),
+        targets: [{ userId: alice.id }],
+        internalDate: new Date(base + i * 1000),
+      });
+    }
+    const page = async (start: number, limit: number) =>
+      store.searchMessages({ terms: [text('common')], start, limit });
+    const first = await page(0, 5);
+    expect([first.total, first.unread]).toEqual([20, 20]);
+    expect(first.groups.map((g) => g.facts?.subject)).toEqual(['m38', 'm36', 'm34', 'm32', 'm30']);
+    expect((await page(5, 5)).groups.map((g) => g.facts?.subject)).toEqual([
+      'm28',
+      'm26',
+      'm24',
+      'm22',
+      'm20',
+    ]);
+    expect((await page(18, 5)).groups.map((g) => g.facts?.subject)).toEqual(['m2', 'm0']);
+    // The same answers, asked again after a change, reflect it (nothing stale is cached).
+    const added = await store.deliver({
+      raw: raw('a@x.test', 'alice@dev.test', 'newest', 'common again'),
+      targets: [{ userId: alice.id }],
+      internalDate: new Date(base + 100_000),
+    });
+    const after = await page(0, 2);
+    expect([after.total, after.unread]).toEqual([21, 21]);
+    expect(after.groups.map((g) => g.facts?.subject)).toEqual(['newest', 'm38']);
+    await store.setFlags(inbox.id, [added.copies[0]!.uid], 'add', ['\\Seen']);
+    expect((await page(0, 2)).unread).toBe(20);
+    expect((await store.searchMessages({ terms: [], start: 0, limit: 1 })).total).toBe(41);
+  });
+
   it('refuses a query with too many terms', async () => {
     const terms = Array.from({ length: 33 }, () => text('abc'));
     await expect(store.searchMessages({ terms, start: 0, limit: 10 })).rejects.toMatchObject({

@@ -13,6 +13,9 @@ import type {
 
 import { searchColumns } from '../../core/search-text.js';
 
+/** Searches (and their totals) remembered per state of the data, so paging one costs its page. */
+const SEARCH_CACHE_ENTRIES = 64;
+
 interface GroupRow {
   body_hash: string;
   internal_date: number;
@@ -50,7 +53,11 @@ export class SearchIndex {
   private readonly totalChanges;
   private readonly totalsCache = new Map<
     string,
-    { version: string; totals: { total: number; unread: number | null } }
+    { version: string; value: { total: number; unread: number | null } }
+  >();
+  private readonly matchCache = new Map<
+    string,
+    { version: string; value: { json: string; count: number } }
   >();
 
   constructor(private readonly db: SqliteDatabase) {
@@ -92,38 +99,53 @@ export class SearchIndex {
     );
   }
 
-  /** One page of the groups matching the query, newest first, with the true totals. */
+  /**
+   * One page of the groups matching the query, newest first, with the true totals.
+   *
+   * Cost (docs/benchmarks.md, "Catcher search"): the full-text match runs once per query and state
+   * of the data (cached, as are the totals), so paging and repeated polls of one search cost only
+   * their page. The page itself is read one of two ways, whichever touches fewer rows: from the
+   * matched bodies (few matches: `messages_by_body`), or by walking the newest-first listing index
+   * and stopping as soon as the page is full (many matches: a common word in 10% of 100,000
+   * messages fills a page of 50 after ~500 index rows instead of grouping and sorting 10,000).
+   */
   search(query: MessageQuery): MessagePage {
     if (query.terms.length > MAX_QUERY_TERMS) {
       throw new StoreError('INVALID', `a search may have at most ${MAX_QUERY_TERMS} terms`);
     }
     const limit = Math.min(Math.max(query.limit, 0), MAX_PAGE_SIZE);
     const start = Math.max(query.start, 0);
-    const { where, params } = this.filter(query);
-    // GROUP BY in the order of the messages_listing index (migration 006): SQLite walks the index
-    // (backwards for the newest-first page) and stops after the page, never sorting every copy.
-    // With text terms the matched bodies are few next to all copies: start from them instead.
-    const index = query.terms.some((t) => t.kind === 'text' && !t.negate)
-      ? 'messages_by_body'
-      : 'messages_listing';
-    const grouped = `SELECT m.internal_date, m.body_hash, min(m.seen) AS seen
-      FROM messages m INDEXED BY ${index}
-      WHERE ${where} GROUP BY m.internal_date, m.body_hash`;
-    const count = () =>
+    const version = this.version();
+    const { where, params, matched } = this.filter(query, version);
+    const count = (index: string, groupBy: string) => () =>
       this.db
         .prepare<unknown[], { total: number; unread: number | null }>(
-          `SELECT count(*) AS total, sum(seen = 0) AS unread FROM (${grouped})`,
+          `SELECT count(*) AS total, sum(seen = 0) AS unread FROM (
+             SELECT min(m.seen) AS seen FROM messages m INDEXED BY ${index} WHERE ${where} GROUP BY ${groupBy})`,
         )
         .get(...params)!;
+    // Counting follows the index's own order (no sort): by body when the full-text match drives it.
     const totals =
       query.totals === false
         ? { total: -1, unread: -1 }
-        : query.terms.length === 0
-          ? this.unfilteredTotals(JSON.stringify(params), count)
-          : count();
+        : this.cached(
+            this.totalsCache,
+            JSON.stringify([query.terms, query.mailboxIds ?? null]),
+            version,
+            matched !== null
+              ? count('messages_by_body', 'm.body_hash, m.internal_date')
+              : count('messages_listing', 'm.internal_date, m.body_hash'),
+          );
+    // Walking the listing reads about (start + limit) x (all groups / matched bodies) rows; reading
+    // by body about the matched bodies' copies, sorted. A seek costs a few sequential rows.
+    const all = matched === null ? 0 : this.allGroups(query.mailboxIds, version);
+    const walk = matched === null || (start + limit) * (all / Math.max(matched, 1)) < matched * 4;
     const page = this.db
       .prepare<unknown[], { body_hash: string; internal_date: number }>(
-        `${grouped} ORDER BY m.internal_date DESC, m.body_hash DESC LIMIT ? OFFSET ?`,
+        `SELECT m.internal_date, m.body_hash FROM messages m
+         INDEXED BY ${walk ? 'messages_listing' : 'messages_by_body'}
+         WHERE ${where} GROUP BY m.internal_date, m.body_hash
+         ORDER BY m.internal_date DESC, m.body_hash DESC LIMIT ? OFFSET ?`,
       )
       .all(...params, limit, start);
     return {
@@ -134,22 +156,41 @@ export class SearchIndex {
   }
 
   /**
-   * Totals of the whole list (no terms), counted once per state of the data: every list request
-   * needs them and counting 100,000 copies takes ~100 ms. The state is this connection's
-   * data_version (moves when another connection commits: the writer thread, other processes)
-   * plus total_changes() (moves when this connection writes), both O(1) to read.
+   * The state of the data: this connection's data_version (moves when another connection commits:
+   * the writer thread, other processes) plus total_changes() (moves when this connection writes),
+   * both O(1) to read. Cached answers are valid while it stays the same.
    */
-  private unfilteredTotals(
-    scopeKey: string,
-    count: () => { total: number; unread: number | null },
-  ): { total: number; unread: number | null } {
-    const version = `${this.dataVersion.pluck().get() as number}:${this.totalChanges.pluck().get() as number}`;
-    const cached = this.totalsCache.get(scopeKey);
-    if (cached !== undefined && cached.version === version) return cached.totals;
-    const totals = count();
-    if (this.totalsCache.size > 100) this.totalsCache.clear();
-    this.totalsCache.set(scopeKey, { version, totals });
-    return totals;
+  private version(): string {
+    return `${this.dataVersion.pluck().get() as number}:${this.totalChanges.pluck().get() as number}`;
+  }
+
+  /** `compute()`, or its answer from `cache` if computed at this state of the data. */
+  private cached<T>(
+    cache: Map<string, { version: string; value: T }>,
+    key: string,
+    version: string,
+    compute: () => T,
+  ): T {
+    const hit = cache.get(key);
+    if (hit !== undefined && hit.version === version) return hit.value;
+    const value = compute();
+    if (cache.size >= SEARCH_CACHE_ENTRIES) cache.clear();
+    cache.set(key, { version, value });
+    return value;
+  }
+
+  /** How many groups the scope holds (the unfiltered total, cached like every total). */
+  private allGroups(mailboxIds: readonly number[] | undefined, version: string): number {
+    const scope = this.scopeOf(mailboxIds);
+    return this.cached(this.totalsCache, JSON.stringify([[], mailboxIds ?? null]), version, () =>
+      this.db
+        .prepare<unknown[], { total: number; unread: number | null }>(
+          `SELECT count(*) AS total, sum(seen = 0) AS unread FROM (
+             SELECT min(m.seen) AS seen FROM messages m INDEXED BY messages_listing
+             WHERE m.deleted = 0 AND ${scope.sql} GROUP BY m.internal_date, m.body_hash)`,
+        )
+        .get(...scope.params)!,
+    ).total;
   }
 
   /** The group holding the copy (mailboxId, uid), among the same mailboxes a list shows. */
@@ -241,7 +282,10 @@ export class SearchIndex {
     return [...seen.values()].sort((a, b) => a.localeCompare(b));
   }
 
-  private filter(query: MessageQuery): { where: string; params: unknown[] } {
+  private filter(
+    query: MessageQuery,
+    version: string,
+  ): { where: string; params: unknown[]; matched: number | null } {
     const scope = this.scopeOf(query.mailboxIds);
     const clauses = ['m.deleted = 0', scope.sql];
     const params: unknown[] = [...scope.params];
@@ -306,19 +350,25 @@ export class SearchIndex {
           break;
       }
     }
+    let matched: number | null = null;
     if (match.length > 0) {
-      // The full-text match runs once here, not once per query that uses the filter (the count and
-      // the page): its hashes go in as one JSON array.
-      const hashes = this.db
-        .prepare<[string], string>(
-          'SELECT f.hash FROM body_search s JOIN body_facts f INDEXED BY body_facts_id_hash ON f.id = s.rowid WHERE body_search MATCH ?',
-        )
-        .pluck()
-        .all(match.join(' AND '));
+      // The full-text match runs once per expression and state of the data, not once per query
+      // that uses the filter (the count and the page): its hashes go in as one JSON array.
+      const expression = match.join(' AND ');
+      const hashes = this.cached(this.matchCache, expression, version, () => {
+        const list = this.db
+          .prepare<[string], string>(
+            'SELECT f.hash FROM body_search s JOIN body_facts f INDEXED BY body_facts_id_hash ON f.id = s.rowid WHERE body_search MATCH ?',
+          )
+          .pluck()
+          .all(expression);
+        return { json: JSON.stringify(list), count: list.length };
+      });
+      matched = hashes.count;
       clauses.push('m.body_hash IN (SELECT value FROM json_each(?))');
-      params.push(JSON.stringify(hashes));
+      params.push(hashes.json);
     }
-    return { where: clauses.join(' AND '), params };
+    return { where: clauses.join(' AND '), params, matched };
   }
 }
 
