@@ -4,19 +4,23 @@
 
 /** Every packages/* workspace not named below: a server package, above protocol, store and mime. */
 const SERVER_PACKAGE = ['protocol', 'store', 'mime'];
-const SERVERS = ['smtp', 'pop3', 'imap', 'http'];
+const SERVERS = ['smtp', 'pop3', 'imap', 'http', 'managesieve'];
 
 /** Workspace folder -> the @minimail packages it may import (besides itself). */
 export const ALLOWED_IMPORTS = {
   'packages/store': [],
   'packages/mime': [],
   'packages/protocol': [],
-  'packages/smtp': SERVER_PACKAGE,
+  // The Sieve interpreter is a library like mime: pure code over an injected message.
+  'packages/sieve': ['mime'],
+  // Local delivery runs scripts; ManageSieve checks uploads with the interpreter.
+  'packages/smtp': [...SERVER_PACKAGE, 'sieve'],
+  'packages/managesieve': [...SERVER_PACKAGE, 'sieve'],
   'packages/pop3': SERVER_PACKAGE,
   'packages/imap': SERVER_PACKAGE,
   'packages/http': SERVER_PACKAGE,
   'packages/testing': [...SERVER_PACKAGE, ...SERVERS],
-  'apps/mailserver': [...SERVER_PACKAGE, ...SERVERS],
+  'apps/mailserver': [...SERVER_PACKAGE, ...SERVERS, 'sieve'],
   'apps/bench': [...SERVER_PACKAGE, ...SERVERS, 'mailserver'],
   'examples/signup-app': ['testing'],
 };

@@ -9,6 +9,9 @@ const ON_POSTGRES = [
   'e2e/pop3.test.ts',
   'e2e/cross-process.test.ts',
   'e2e/hostile.test.ts',
+  // Sieve scripts in the store, delivery and ManageSieve on PostgreSQL too.
+  'e2e/sieve.test.ts',
+  'e2e/catcher.test.ts',
 ];
 const havePostgres = postgresBinDir() !== null;
 if (!havePostgres)

@@ -27,6 +27,7 @@ const LISTENER_ENV = [
   'MINIMAIL_IMAP_PORT',
   'MINIMAIL_IMAPS_PORT',
   'MINIMAIL_HTTP_PORT',
+  'MINIMAIL_MANAGESIEVE_PORT',
 ];
 
 export interface ServerTarget {

@@ -97,6 +97,17 @@ describe('mail catcher: chaos, release, retention (minimail serve)', () => {
         },
       )
       .toEqual(['third', 'second']);
+    // Search from the store's index (SQLite FTS5, or pg_trgm in the 'e2e on postgres' project):
+    // a case-insensitive phrase, and a field term.
+    const search = async (query: string) => {
+      const found = (await (await fetch(`${api}/search?query=${encodeURIComponent(query)}`)).json()) as {
+        messages_count: number;
+        messages: Array<{ Subject: string }>;
+      };
+      return [found.messages_count, found.messages.map((m) => m.Subject)];
+    };
+    expect(await search('"BODY OF SECOND"')).toEqual([1, ['second']]);
+    expect(await search('from:shop.test -subject:third')).toEqual([1, ['second']]);
 
     const release = await fetch(`${api}/message/latest/release`, {
       method: 'POST',

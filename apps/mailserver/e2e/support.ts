@@ -65,6 +65,7 @@ export function cliEnv(dataDir: string, extra: Record<string, string> = {}): Nod
     MINIMAIL_IMAP_PORT: '0',
     MINIMAIL_IMAPS_PORT: '0',
     MINIMAIL_HTTP_PORT: '0',
+    MINIMAIL_MANAGESIEVE_PORT: '0',
     ...extra,
   };
 }

@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       imap: 1143,
       imaps: 1993,
       http: 8025,
+      managesieve: 14190,
     });
     expect(config.dataDir.endsWith(`${path.sep}data`)).toBe(true);
   });
@@ -38,6 +39,7 @@ describe('loadConfig', () => {
       pop3: 110,
       imap: 143,
       imaps: 993,
+      managesieve: 4190,
     });
     expect(config.bind).toBe('0.0.0.0');
   });

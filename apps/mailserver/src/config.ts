@@ -29,6 +29,12 @@ export const LISTENERS = {
   imap: { env: 'MINIMAIL_IMAP_PORT', dev: 1143, production: 143, what: 'IMAP, STARTTLS' },
   imaps: { env: 'MINIMAIL_IMAPS_PORT', dev: 1993, production: 993, what: 'IMAP over TLS' },
   http: { env: 'MINIMAIL_HTTP_PORT', dev: 8025, production: 8025, what: 'HTTP (health, metrics)' },
+  managesieve: {
+    env: 'MINIMAIL_MANAGESIEVE_PORT',
+    dev: 14190,
+    production: 4190,
+    what: 'ManageSieve, STARTTLS',
+  },
 } as const;
 export type ListenerName = keyof typeof LISTENERS;
 export const LISTENER_NAMES = Object.keys(LISTENERS) as ListenerName[];
@@ -71,6 +77,12 @@ const configSchema = z
       .string()
       .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'must be host:port')
       .optional(),
+    // ---- spam filtering (off unless rspamdUrl is set) ----
+    /** Rspamd's normal worker, e.g. http://127.0.0.1:11333: the MX asks its /checkv2. */
+    rspamdUrl: z.string().url().optional(),
+    /** Rspamd's controller, e.g. http://127.0.0.1:11334: IMAP moves into/out of Junk teach it. */
+    rspamdControllerUrl: z.string().url().optional(),
+    rspamdPassword: z.string().min(1).optional(),
     smarthostUser: z.string().min(1).optional(),
     smarthostPassword: z.string().min(1).optional(),
     /** tls = implicit TLS (465), starttls = required STARTTLS (587), none = plaintext (never with a password). */
@@ -196,6 +208,9 @@ const ENV_KEYS: Record<string, string> = {
   releasePassword: 'MINIMAIL_RELEASE_PASSWORD',
   httpTrustedHosts: 'MINIMAIL_HTTP_TRUSTED_HOSTS',
   smarthost: 'MINIMAIL_SMARTHOST',
+  rspamdUrl: 'MINIMAIL_RSPAMD_URL',
+  rspamdControllerUrl: 'MINIMAIL_RSPAMD_CONTROLLER_URL',
+  rspamdPassword: 'MINIMAIL_RSPAMD_PASSWORD',
   smarthostUser: 'MINIMAIL_SMARTHOST_USER',
   smarthostPassword: 'MINIMAIL_SMARTHOST_PASSWORD',
   smarthostTls: 'MINIMAIL_SMARTHOST_TLS',

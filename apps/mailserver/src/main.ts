@@ -12,6 +12,7 @@ import type { CommandSpec } from './commands/command.js';
 import { completionCommand } from './commands/completion.js';
 import { demoCommand } from './commands/demo.js';
 import { dkimCommands } from './commands/dkim.js';
+import { sieveCommands } from './commands/sieve.js';
 import { dnsCommand } from './commands/dns.js';
 import { domainCommands } from './commands/domain.js';
 import { mailboxCommands } from './commands/mailbox.js';
@@ -36,6 +37,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   ...backupCommands,
   demo: demoCommand,
   ...dkimCommands,
+  ...sieveCommands,
   dns: dnsCommand,
   ...queueCommands,
   status: statusCommand,

@@ -69,5 +69,8 @@ export function buildRelayWorker(config: Config, store: MailStore, logger: Logge
       maxAgeMs: config.queueLifetime,
       delayNoticeAfterMs: config.delayWarning,
     },
+    // MTA-STS (RFC 8461) is on for MX delivery; TLS-RPT (RFC 8460) reports go daily to the
+    // domains whose `_smtp._tls` record asks, from postmaster@ our host name.
+    tlsReporting: { organization: config.hostname, contact: `postmaster@${config.hostname}` },
   });
 }

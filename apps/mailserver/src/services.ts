@@ -19,6 +19,7 @@ import type { HttpServiceOptions } from '@minimail/http';
 import type { MailStore } from '@minimail/store';
 import type { Logger } from 'pino';
 import type { Config, ListenerName } from './config.js';
+import { rspamdOptions, spamLearningHook } from './spam-learning.js';
 import { webAppRoot } from './paths.js';
 
 export interface ServiceContext {
@@ -44,6 +45,14 @@ function shared(ctx: ServiceContext, protocol: string, commands: readonly string
     ...(ctx.spool ? { spool: ctx.spool } : {}),
     ...(ctx.metrics ? { metrics: ctx.metrics.forProtocol(protocol, commands) } : {}),
   };
+}
+
+/** IMAP moves into and out of Junk teach Rspamd, when its controller is configured. */
+function learningHook(ctx: ServiceContext) {
+  const logger = ctx.logger.child({ proto: 'rspamd' });
+  const options = rspamdOptions(ctx.config, logger);
+  if (!options?.controllerUrl) return {};
+  return { onMessagesMoved: spamLearningHook(ctx.store, options, logger) };
 }
 
 /** A bound listener: which config port it serves, where it listens, how to stop it. */
@@ -157,6 +166,13 @@ async function smtpOptions(ctx: ServiceContext, proto: string): Promise<SmtpServ
     socketTimeoutMs: ctx.config.smtpTimeout,
     allowAnyHeaderSender: ctx.config.submissionAnySender,
     ...(relayResolver !== undefined ? { relayResolver } : {}),
+    rspamd: rspamdOptions(ctx.config, ctx.logger.child({ proto: 'rspamd' })),
+    // Each local recipient's active Sieve script runs at delivery (scripts live in the store).
+    sieve: {
+      scripts: ctx.store,
+      hostname: ctx.config.hostname,
+      logger: ctx.logger.child({ proto: 'sieve' }),
+    },
     chaos: await processChaos(ctx.config),
     // 465 counts as submission: one protocol label per kind of service.
     ...shared(ctx, proto === 'smtp' ? 'smtp' : 'submission', SMTP_COMMANDS),
@@ -243,6 +259,7 @@ export const SERVICES: Record<string, ServiceSpec> = {
         maxConnectionsPerIp: ctx.config.maxConnectionsPerIp,
         limits: { autologoutMs: ctx.config.imapIdleTimeout },
         ...shared(ctx, 'imap', IMAP_COMMAND_NAMES),
+        ...learningHook(ctx),
       };
       return [
         ...(await listen(ctx, 'imap', () => createImapServer({ ...options, implicitTls: false }))),
@@ -270,6 +287,24 @@ export const SERVICES: Record<string, ServiceSpec> = {
           webRoot: webAppRoot(),
           chaos,
           ...catcher,
+        }),
+      );
+    },
+  },
+  managesieve: {
+    description: 'ManageSieve (RFC 5804) on 14190 dev, 4190 production: users upload Sieve scripts',
+    start: async (ctx) => {
+      const { createManageSieveServer, MANAGESIEVE_COMMANDS } = await import('@minimail/managesieve');
+      return listen(ctx, 'managesieve', () =>
+        createManageSieveServer({
+          store: ctx.store,
+          logger: ctx.logger.child({ proto: 'managesieve' }),
+          hostname: ctx.config.hostname,
+          profile: ctx.config.profile,
+          tls: ctx.tls,
+          maxClients: ctx.config.maxConnections,
+          maxConnectionsPerIp: ctx.config.maxConnectionsPerIp,
+          ...shared(ctx, 'managesieve', MANAGESIEVE_COMMANDS),
         }),
       );
     },

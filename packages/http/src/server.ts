@@ -155,6 +155,16 @@ export async function buildApp(
     }
     registerLegacyCatcher(app, new CaughtMail(options.store), closing);
     await registerWebApp(app, options.webRoot);
+    // Mail caught before the search index existed (or brought by `store copy`) becomes searchable
+    // in the background; new mail is indexed by its delivery. Several processes may do this at once.
+    app.addHook('onListen', async () => {
+      options.store
+        .indexMissingBodies()
+        .then((indexed) => {
+          if (indexed > 0) logger.info({ indexed }, 'catcher: indexed mail stored before the search index');
+        })
+        .catch((error: unknown) => logger.warn({ err: error }, 'catcher: indexing older mail failed'));
+    });
   }
   await app.ready();
   return { app, events };

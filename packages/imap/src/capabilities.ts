@@ -43,6 +43,7 @@ export const CAPABILITIES: readonly CapabilityEntry[] = [
   { name: 'UIDPLUS' }, // RFC 4315: APPENDUID, COPYUID, UID EXPUNGE
   { name: 'MOVE' }, // RFC 6851
   { name: 'CONDSTORE' }, // RFC 7162 3.1: MODSEQ, CHANGEDSINCE, UNCHANGEDSINCE, HIGHESTMODSEQ
+  { name: 'QRESYNC' }, // RFC 7162 3.2: SELECT (QRESYNC ...), VANISHED, UID FETCH (... VANISHED), [CLOSED]
   { name: 'ESEARCH' }, // RFC 4731: SEARCH RETURN (MIN MAX ALL COUNT), * ESEARCH
   { name: 'SEARCHRES' }, // RFC 5182: RETURN (SAVE) and `$`
   { name: 'WITHIN' }, // RFC 5032: SEARCH OLDER / YOUNGER
@@ -64,6 +65,8 @@ export const CAPABILITIES: readonly CapabilityEntry[] = [
   { name: 'BINARY' }, // RFC 3516: FETCH BINARY[], BINARY.SIZE[], APPEND with literal8
   { name: 'PREVIEW' }, // RFC 8970: FETCH PREVIEW and PREVIEW (LAZY)
   { name: 'MULTIAPPEND' }, // RFC 3502: several messages in one atomic APPEND
+  { name: 'CATENATE' }, // RFC 4469: APPEND ... CATENATE (TEXT literal / URL imap-url)
+  { name: 'URL-PARTIAL' }, // RFC 5550: ;PARTIAL= in the IMAP URLs CATENATE takes
   { name: 'OBJECTID' }, // RFC 8474: MAILBOXID, EMAILID, THREADID
   { name: 'CREATE-SPECIAL-USE' }, // RFC 6154 3: CREATE name (USE (\Sent))
   { name: 'COMPRESS=DEFLATE' }, // RFC 4978

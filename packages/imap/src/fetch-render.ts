@@ -183,10 +183,18 @@ function binarySection(raw: Buffer, structure: MimePart, part: readonly number[]
     case 'base64':
       return decodeBase64(body);
     case 'quoted-printable':
-      return decodeQuotedPrintable(body);
+      return decodeQuotedPrintable(withoutTransportPadding(body));
     default:
       return body;
   }
+}
+
+/**
+ * RFC 2045 6.7 (3): white space at the end of an encoded line was added in transport and is
+ * deleted when decoding (a space that belongs to the text is encoded, `=20`).
+ */
+function withoutTransportPadding(encoded: Buffer): Buffer {
+  return Buffer.from(encoded.toString('latin1').replace(/[ \t]+(?=\r?\n|$)/g, ''), 'latin1');
 }
 
 /** The part numbers the BINARY and BINARY.SIZE items name (empty when there are none). */

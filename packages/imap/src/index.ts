@@ -4,6 +4,11 @@
  * See docs/adr/0008-imap-session-model.md.
  */
 export { createImapServer } from './server.js';
-export type { ImapServiceOptions, ImapListener, CreateImapServerOptions } from './options.js';
+export type {
+  ImapServiceOptions,
+  ImapListener,
+  CreateImapServerOptions,
+  MessagesMovedEvent,
+} from './options.js';
 export { DEFAULT_LIMITS, type ImapServerLimits } from './limits.js';
 export { IMAP_COMMAND_NAMES } from './commands/registry.js';

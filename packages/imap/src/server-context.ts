@@ -8,6 +8,7 @@ import type {
   SecureContextSource,
 } from '@minimail/protocol';
 import type { ImapStore } from '@minimail/store';
+import type { MessagesMovedEvent } from './options.js';
 import type { ImapServerLimits } from './limits.js';
 import type { MessageStructures } from './message-structure.js';
 import type { CommandRegistry } from './session/command-spec.js';
@@ -36,4 +37,5 @@ export interface ServerContext {
   structures: MessageStructures;
   /** The commands sessions run (commands/registry.ts), given here so session/ does not import commands/. */
   commands: CommandRegistry;
+  onMessagesMoved?: ((event: MessagesMovedEvent) => void) | undefined;
 }

@@ -42,6 +42,7 @@ export function createImapServer(options: CreateImapServerOptions): ImapListener
     recent: RecentTracker.for(options.store),
     structures: new MessageStructures(options.store, logger, limits.structureCacheEntries),
     commands: COMMANDS,
+    onMessagesMoved: options.onMessagesMoved,
   };
   const limiter =
     options.connectionLimiter ??

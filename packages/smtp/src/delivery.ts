@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { readFile } from 'node:fs/promises';
 import {
   SpoolError,
   type MemoryReservation,
@@ -6,9 +7,12 @@ import {
   type MessageSpool,
   type SpoolWriter,
 } from '@minimail/protocol';
-import type { AccountStore, DeliveryRequest, DeliveryResult, DeliveryStore } from '@minimail/store';
+import type { DeliveryRequest, DeliveryResult, OutboundDsn, SmtpStore } from '@minimail/store';
 import type { RecipientPlan } from './envelope-policy.js';
 import { TRACE_HEADROOM } from './limits.js';
+import type { Profile } from './envelope-policy.js';
+import { deliverWithSieve } from './sieve/deliver.js';
+import type { SieveDeliveryOptions } from './sieve/options.js';
 
 export interface CollectedMessage {
   /** The message bytes in memory, or null when spooled, over the limit or the budget. */
@@ -259,7 +263,7 @@ export interface SpooledSource {
 }
 
 export interface LocalDelivery {
-  store: DeliveryStore & Pick<AccountStore, 'ensureUser'>;
+  store: SmtpStore;
   /** Trace headers (Return-Path, Received), each ending in CRLF, put before the message. */
   traceHeaders: string;
   /**
@@ -270,6 +274,12 @@ export interface LocalDelivery {
   /** The envelope sender, '' for the null sender. */
   sender: string;
   plan: RecipientPlan;
+  /** Run each local recipient's active Sieve script (absent: every copy goes to INBOX). */
+  sieve?: { options: SieveDeliveryOptions; profile: Profile } | null | undefined;
+  /** The spam filter says spam: local copies go to Junk (a recipient's Sieve script decides itself). */
+  junk?: boolean;
+  /** RFC 3461 parameters by lower-cased recipient (kept with the queue entries of relayed ones). */
+  dsn?: ReadonlyMap<string, OutboundDsn>;
 }
 
 /**
@@ -286,6 +296,21 @@ export async function deliverMessage(delivery: LocalDelivery): Promise<DeliveryR
     const user = await store.ensureUser(address);
     userIds.add(user.id);
   }
+  if (delivery.sieve) {
+    // Sieve reads the message (header and body tests): a spooled one is read into memory here,
+    // bounded by the message size limit the spool file was written under (docs/adr/0027).
+    return deliverWithSieve({
+      store,
+      sieve: delivery.sieve.options,
+      profile: delivery.sieve.profile,
+      raw: prependTraceHeaders(delivery.traceHeaders, Buffer.isBuffer(message) ? message : await spooledBytes(message)),
+      sender: delivery.sender,
+      userIds: [...userIds],
+      relay: plan.relay,
+      junk: delivery.junk === true,
+      ...(delivery.dsn !== undefined ? { dsn: delivery.dsn } : {}),
+    });
+  }
   const request: DeliveryRequest = Buffer.isBuffer(message)
     ? { raw: prependTraceHeaders(delivery.traceHeaders, message), targets: [] }
     : {
@@ -296,7 +321,20 @@ export async function deliverMessage(delivery: LocalDelivery): Promise<DeliveryR
         },
         targets: [],
       };
-  request.targets = [...userIds].map((userId) => ({ userId }));
-  if (plan.relay.length > 0) request.outbound = { sender: delivery.sender, recipients: plan.relay };
+  request.targets = [...userIds].map((userId) => (delivery.junk ? { userId, mailbox: 'Junk' } : { userId }));
+  if (plan.relay.length > 0)
+    request.outbound = {
+      sender: delivery.sender,
+      recipients: plan.relay,
+      ...(delivery.dsn !== undefined
+        ? { dsn: plan.relay.map((a) => delivery.dsn?.get(a.toLowerCase()) ?? null) }
+        : {}),
+    };
   return store.deliver(request);
+}
+
+/** A spooled message's bytes in memory: its head, then the file from its offset. */
+export async function spooledBytes(source: SpooledSource): Promise<Buffer> {
+  const file = await readFile(source.path);
+  return Buffer.concat([source.head, file.subarray(source.offset)]);
 }

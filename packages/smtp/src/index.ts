@@ -11,3 +11,5 @@ export { receivedHeader, returnPathHeader } from './received-header.js';
 export type { ReceivedInfo } from './received-header.js';
 export * from './outbound/index.js';
 export * from './inbound-auth/index.js';
+export type { SieveDeliveryOptions } from './sieve/options.js';
+export * from './rspamd/index.js';

@@ -60,7 +60,7 @@ async function seedProduction(h: Harness): Promise<void> {
 }
 
 describe.each(['dev', 'production'] as const)('MX (%s profile)', (profile) => {
-  it('greets and advertises SIZE, PIPELINING, 8BITMIME, SMTPUTF8, ENHANCEDSTATUSCODES, no AUTH', async () => {
+  it('greets and advertises SIZE, PIPELINING, 8BITMIME, SMTPUTF8, ENHANCEDSTATUSCODES, DSN, no AUTH', async () => {
     const h = await start({ profile, maxMessageSize: 1_000_000 });
     const client = await RawSmtpClient.connect(h.port);
     clients.push(client);
@@ -72,6 +72,7 @@ describe.each(['dev', 'production'] as const)('MX (%s profile)', (profile) => {
       '250-8BITMIME',
       '250-SMTPUTF8',
       '250-ENHANCEDSTATUSCODES',
+      '250-DSN',
       '250 SIZE 1000000',
     ]);
     expect(await client.command('AUTH PLAIN AGJvYgBwdw==')).toBe('500 5.5.2 Error: command not recognized');

@@ -52,6 +52,10 @@ export const REPLIES = {
   /** RFC 5321 3.6.2 + RFC 3463 5.7.1: no relaying for unauthenticated clients, ever. */
   RELAY_DENIED: { code: 554, enhanced: '5.7.1', text: 'Relay access denied' },
   /** RFC 7489 6.6.2 + RFC 3463 5.7.1: the From domain's DMARC policy is p=reject and the message failed it. */
+  /** RFC 3463 5.7.1: Rspamd's action is reject (above the reject score). */
+  SPAM_REJECTED: { code: 550, enhanced: '5.7.1', text: 'Message rejected as spam' },
+  /** RFC 5321 4.2.3 + RFC 3463 4.7.1: Rspamd says greylist or soft reject; the client retries later. */
+  GREYLISTED: { code: 451, enhanced: '4.7.1', text: 'Greylisted, please try again later' },
   DMARC_REJECTED: {
     code: 550,
     enhanced: '5.7.1',

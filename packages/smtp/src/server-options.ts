@@ -1,3 +1,5 @@
+import type { SieveDeliveryOptions } from './sieve/options.js';
+import type { RspamdOptions } from './rspamd/options.js';
 import type { Chaos } from './chaos.js';
 import type { SMTPServerOptions } from 'smtp-server';
 import type { SmtpStore } from '@minimail/store';
@@ -61,6 +63,10 @@ export interface SmtpServiceOptions extends ServiceOptions {
    * Authentication-Results. Absent or null: no checks (the dev default: they need DNS).
    */
   inboundAuth?: InboundAuthOptions | null;
+  /** Runs each local recipient's active Sieve script at delivery; absent or null: INBOX only. */
+  sieve?: SieveDeliveryOptions | null;
+  /** MX only: Rspamd spam checks (reject, greylist, X-Spam headers and Junk). Absent or null: none. */
+  rspamd?: RspamdOptions | null;
   /** Dev: SMTP fault injection (chaos.ts); the same engine may be shared by listeners and the HTTP API. */
   chaos?: Chaos | undefined;
 }
@@ -70,8 +76,8 @@ export type SmtpListener = ServiceListener;
 
 /**
  * The extensions each listener advertises in its EHLO reply, as a table. smtp-server implements
- * them; these are the `hide*` switches it reads. DSN and REQUIRETLS stay off: the outbound side
- * cannot honour them yet, and advertising a promise we cannot keep is worse than not offering it.
+ * them; these are the `hide*` switches it reads. REQUIRETLS stays off: the outbound side cannot
+ * honour it yet, and advertising a promise we cannot keep is worse than not offering it.
  */
 export const EXTENSIONS = {
   /** RFC 2920: clients may send MAIL, RCPT... without waiting for each reply. */
@@ -82,8 +88,11 @@ export const EXTENSIONS = {
   hideSMTPUTF8: false,
   /** RFC 2034: every reply carries an RFC 3463 code (smtp-server hides them by default). */
   hideENHANCEDSTATUSCODES: false,
-  /** RFC 3461: not offered, see above. */
-  hideDSN: true,
+  /**
+   * RFC 3461: NOTIFY, RET, ENVID and ORCPT are kept with each queue entry, passed to the next hop
+   * that offers DSN, and honoured in our own failure, delay, relayed and delivered notices.
+   */
+  hideDSN: false,
   /** RFC 8689: not offered, see above. */
   hideREQUIRETLS: true,
 } as const satisfies Partial<SMTPServerOptions>;

@@ -34,6 +34,8 @@ export function createService(
     metrics: options.metrics,
     // Only the MX runs the checks (transaction-hooks looks at `kind` too).
     inboundAuth: kind === 'mx' ? (options.inboundAuth ?? null) : null,
+    sieve: options.sieve ?? null,
+    rspamd: kind === 'mx' ? (options.rspamd ?? null) : null,
   });
   return createListener(
     {

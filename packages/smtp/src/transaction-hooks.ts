@@ -5,7 +5,7 @@ import type {
   SMTPServerSession,
 } from 'smtp-server';
 import type { Logger } from 'pino';
-import type { SmtpStore } from '@minimail/store';
+import type { OutboundDsn, SmtpStore } from '@minimail/store';
 import type { MessageMemoryBudget, MessageSpool, ProtocolMetrics } from '@minimail/protocol';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -14,9 +14,13 @@ import {
   collectMessage,
   deliverMessage,
   normalizeLineEndings,
+  spooledBytes,
   type CollectedMessage,
   type SpooledSource,
 } from './delivery.js';
+import { dsnByRecipient } from './dsn-params.js';
+import { sendBounce } from './outbound/bounce.js';
+import type { DsnRecipient } from './outbound/dsn.js';
 import { decideRecipient, decideSender, mergePlans } from './envelope-policy.js';
 import { originatorAddresses } from './sender-headers.js';
 import { isForbiddenDestination } from './outbound/forbidden-destinations.js';
@@ -31,6 +35,9 @@ import { sessionUser } from './session-user.js';
 import { TransactionBook } from './transaction.js';
 import { checkInbound, removeForgedResults, type InboundAuthOptions } from './inbound-auth/index.js';
 import type { Transaction } from './transaction.js';
+import type { SieveDeliveryOptions } from './sieve/options.js';
+import { checkSpam, type SpamOutcome } from './rspamd/check.js';
+import type { RspamdOptions } from './rspamd/options.js';
 
 export type ListenerKind = 'mx' | 'submission';
 
@@ -54,6 +61,10 @@ export interface TransactionContext {
   metrics?: ProtocolMetrics | undefined;
   /** MX only: SPF/DKIM/DMARC/ARC checks before storing; null or absent skips them. */
   inboundAuth?: InboundAuthOptions | null;
+  /** Sieve at local delivery (MX and submission alike: every local copy is a final delivery). */
+  sieve?: SieveDeliveryOptions | null;
+  /** MX only: ask Rspamd about each message (null or absent: no spam checks). */
+  rspamd?: RspamdOptions | null;
 }
 
 type Callback = (err?: SMTPServerError | null, message?: string) => void;
@@ -310,9 +321,27 @@ async function deliverCollected(
       log: { size: collected.size, authResults: auth.summary },
     };
   }
+  // Rspamd and a "delivered" DSN need the message's bytes: a spooled one is read into memory
+  // (bounded by the size limit it was spooled under) only when one of them asks, and only once.
+  const bytes = messageBytes(auth.received);
+  let spam: SpamOutcome;
+  try {
+    spam = await askRspamd(context, bytes, session, transaction, recipients);
+  } catch (error) {
+    return { reply: 'LOCAL_ERROR', result: 'LOCAL_ERROR', size: collected.size, error, log: {} };
+  }
+  if (spam.reply !== null) {
+    return {
+      reply: spam.reply,
+      result: spam.reply,
+      size: collected.size,
+      log: { size: collected.size, ...spam.log },
+    };
+  }
   // RFC 8601 5: Authentication-Results goes at the top, above the message's own fields.
   const traceHeaders =
     returnPathHeader(transaction.from) +
+    spam.headers +
     auth.headers +
     receivedHeader({
       heloName: session.hostNameAppearsAs,
@@ -325,6 +354,7 @@ async function deliverCollected(
       singleRecipient: recipients.length === 1 ? (recipients[0] ?? null) : null,
       date: new Date(),
     });
+  const dsn = dsnByRecipient(session);
   try {
     const result = await deliverMessage({
       store: context.store,
@@ -332,7 +362,11 @@ async function deliverCollected(
       message: auth.received.kind === 'memory' ? auth.received.message : auth.received.source,
       sender: transaction.from,
       plan: mergePlans(plans),
+      sieve: context.sieve ? { options: context.sieve, profile: context.profile } : null,
+      junk: spam.junk,
+      dsn,
     });
+    await deliveredNotices(context, session, transaction.from, recipients, plans, dsn, bytes);
     return {
       reply: 'DELIVERED',
       result: 'delivered',
@@ -341,6 +375,7 @@ async function deliverCollected(
         size: collected.size,
         ...(auth.summary !== null ? { authResults: auth.summary } : {}),
         ...(received.kind === 'spooled' ? { spooled: true } : {}),
+        ...spam.log,
         copies: result.copies.length,
         queued: result.queued.length,
         bodyHash: result.bodyHash,
@@ -480,4 +515,78 @@ function spooledStream(source: SpooledSource): Readable {
       yield* createReadStream(source.path, { start: source.offset });
     })(),
   );
+}
+
+/** MX with Rspamd configured: its verdict for this message; otherwise nothing to add. */
+async function askRspamd(
+  context: TransactionContext,
+  message: () => Promise<Buffer>,
+  session: SMTPServerSession,
+  transaction: Transaction,
+  recipients: string[],
+): Promise<SpamOutcome> {
+  const options = context.rspamd;
+  if (context.kind !== 'mx' || !options) return { reply: null, headers: '', junk: false, log: {} };
+  return checkSpam(options, {
+    raw: await message(),
+    ip: session.remoteAddress,
+    helo: session.hostNameAppearsAs || null,
+    from: transaction.from,
+    recipients,
+    user: sessionUser(session)?.address ?? null,
+    queueId: session.id,
+  });
+}
+
+/**
+ * RFC 3461 NOTIFY=SUCCESS for a recipient delivered here: a "delivered" DSN (RFC 3464) to the
+ * sender, after the message is stored. A failure to send it is logged; the delivery stands.
+ */
+async function deliveredNotices(
+  context: TransactionContext,
+  session: SMTPServerSession,
+  sender: string,
+  recipients: string[],
+  plans: RecipientPlan[],
+  dsn: ReadonlyMap<string, OutboundDsn>,
+  message: () => Promise<Buffer>,
+): Promise<void> {
+  const lines: DsnRecipient[] = [];
+  recipients.forEach((address, i) => {
+    const plan = plans[i];
+    const params = dsn.get(address.toLowerCase());
+    if (plan === undefined || params?.notify?.includes('SUCCESS') !== true) return;
+    if (plan.userIds.length + plan.create.length === 0) return;
+    lines.push({
+      address,
+      action: 'delivered',
+      status: '2.0.0',
+      diagnostic: '250 2.0.0 delivered to the mailbox',
+      ...(params.orcpt !== undefined ? { originalRecipient: params.orcpt } : {}),
+    });
+  });
+  if (lines.length === 0 || sender === '') return;
+  const envid = dsn.get(recipients[0]?.toLowerCase() ?? '')?.envid;
+  try {
+    await sendBounce({
+      store: context.store,
+      hostname: context.hostname,
+      sender,
+      recipients: lines,
+      original: await message(),
+      arrivalDate: new Date(),
+      ...(envid !== undefined ? { envid } : {}),
+    });
+  } catch (error) {
+    context.logger.warn({ err: error, cid: session.id }, 'dsn: the delivered notice could not be stored');
+  }
+}
+
+/** The received message's bytes, read (a spooled one from its file) on the first call only. */
+function messageBytes(received: Received): () => Promise<Buffer> {
+  let bytes: Promise<Buffer> | null = null;
+  return () => {
+    bytes ??= received.kind === 'memory' ? Promise.resolve(received.message) : spooledBytes(received.source);
+    return bytes;
+  };
 }

@@ -11,6 +11,7 @@ export type {
   MaildropLockStore,
   OutboundQueueStore,
   RelayStore,
+  SieveScriptStore,
   SmtpStore,
   StoreLifecycle,
 } from './core/interfaces.js';
@@ -30,5 +31,12 @@ export { openMailStore, isPostgresUrl, type StoreLocation, type PostgresSettings
 export { CoreMailStore, type CoreStoreOptions } from './core/mail-store.js';
 export { copyStore, type CopyEndpoint, type CopyReport } from './copy/copy-store.js';
 export { DATA_TABLES, type DataTable } from './core/data-tables.js';
+export {
+  checkScriptName,
+  MAX_SIEVE_SCRIPTS,
+  MAX_SIEVE_SCRIPT_BYTES,
+  type ActiveSieveScript,
+  type SieveScriptInfo,
+} from './core/sieve-scripts.js';
 export type * from './core/search-types.js';
 export { MAX_PAGE_SIZE as SEARCH_MAX_PAGE_SIZE, MAX_QUERY_TERMS } from './core/limits.js';

@@ -201,3 +201,35 @@ describe('mail-catcher API', () => {
     expect(page.text).toContain('The web app is not built');
   });
 });
+
+describe('mail caught before the search index', () => {
+  it('becomes searchable once the catcher starts: the server indexes it in the background', async () => {
+    setup = await startHttp('dev');
+    // Another process without the index hook (an older minimail) caught this one.
+    const { openStore } = await import('@minimail/store');
+    const older = openStore({ path: setup.path });
+    await deliverTo(older, 'alice@dev.test', SIMPLE);
+    await older.close();
+    const search = async (port: number) =>
+      (await request(port, 'GET', '/api/v1/search?query=plain%20body')).json<{
+        messages_count: number;
+        messages: Array<{ Subject: string }>;
+      }>();
+    expect((await search(setup.port)).messages_count).toBe(0);
+
+    // A catcher starting on this store (as after an upgrade) indexes it.
+    const { createHttpServer } = await import('../index.js');
+    const again = createHttpServer(setup.options);
+    const port = await again.listen(0, '127.0.0.1');
+    try {
+      await expect
+        .poll(async () => {
+          const found = await search(port);
+          return [found.messages_count, found.messages.map((m) => m.Subject)];
+        })
+        .toEqual([1, ['Hello 🍎']]);
+    } finally {
+      await again.close();
+    }
+  });
+});

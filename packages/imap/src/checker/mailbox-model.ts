@@ -8,6 +8,8 @@
  * - RFC 3501 7.2.6: every keyword in a FETCH FLAGS was listed by FLAGS before, and (read-write)
  *   by PERMANENTFLAGS.
  * - RFC 3501 7.4.1: no EXPUNGE during FETCH, STORE or SEARCH (their UID forms may).
+ * - RFC 7162 3.2.10: once QRESYNC is enabled, VANISHED and never EXPUNGE; VANISHED names only
+ *   messages the client counts, VANISHED (EARLIER) only UIDs it does not (and only when asked).
  */
 import { stringsOf, type Token } from './response-reader.js';
 
@@ -64,6 +66,33 @@ export class MailboxModel {
   expunge(sequence: number): MessageModel {
     this.checkSequence(sequence, 'EXPUNGE');
     return this.messages.splice(sequence - 1, 1)[0] as MessageModel;
+  }
+
+  /**
+   * RFC 7162 3.2.10: VANISHED removes the message with this UID. A message the client never
+   * learnt the UID of may be the one: among the messages between the nearest known UIDs below
+   * and above it, any one whose UID is unknown (they are alike: nothing about them was told).
+   */
+  vanish(uid: number): void {
+    const known = this.sequenceOfUid(uid);
+    if (known !== null) {
+      this.messages.splice(known - 1, 1);
+      return;
+    }
+    let low = -1;
+    let high = this.messages.length;
+    this.messages.forEach((message, index) => {
+      if (message.uid === null) return;
+      if (message.uid < uid) low = index;
+      else if (message.uid > uid && high === this.messages.length) high = index;
+    });
+    for (let index = low + 1; index < high; index += 1) {
+      if (this.messages[index]?.uid === null) {
+        this.messages.splice(index, 1);
+        return;
+      }
+    }
+    throw new Violation(`VANISHED names UID ${uid}, which the client does not count`);
   }
 
   checkSequence(sequence: number, what: string): void {

@@ -12,6 +12,13 @@
  * - 251 `keyword $Label1 in FETCH FLAGS was never announced by FLAGS` (and 2,498 times not in
  *   PERMANENTFLAGS): no FLAGS/PERMANENTFLAGS update before a new keyword,
  * - 12 `MOVE 3:4 INBOX answered NO`: MOVE into the selected mailbox refused.
+ * QRESYNC (RFC 7162 3.2): every fourth client enables it; it must be told VANISHED, never EXPUNGE,
+ * asks UID FETCH (CHANGEDSINCE n VANISHED), and now and then goes away with its cache and comes
+ * back at the next checkpoint with SELECT/EXAMINE (QRESYNC ...), after which its cache must be
+ * the store's mailbox exactly. Checked against broken servers (2,000 operations, collect mode):
+ * VANISHED (EARLIER) left empty gave 5 `UID N is gone but VANISHED (EARLIER) did not say so`;
+ * half the resync FETCHes left out gave 3 `UID N is (...) MODSEQ N, the store (...)`; EXPUNGE
+ * sent instead of VANISHED gave 128 `EXPUNGE sent to a client that enabled QRESYNC`.
  * Replay: MINIMAIL_CHECKER_SEED=<seed>; count all: MINIMAIL_CHECKER_COLLECT=1; print the
  * summary: MINIMAIL_CHECKER_REPORT=1.
  *
@@ -63,6 +70,8 @@ it(
     expect(result.operations).toBeGreaterThanOrEqual(OPERATIONS);
     // The other process did write (deliveries and deletes the server heard of by polling).
     expect(result.remoteWrites).toBeGreaterThan(0);
+    // The RFC 5267 contexts were updated (and matched a fresh search at every checkpoint).
+    expect(result.contextUpdates).toBeGreaterThan(0);
     // Every kind of operation ran (the schedule is not stuck on a few).
     expect(Object.keys(result.counts).sort()).toEqual(
       [
@@ -73,6 +82,7 @@ it(
         'fetchBody',
         'fetchFlags',
         'fetchNew',
+        'goOffline',
         'idle',
         'move',
         'noop',
@@ -82,6 +92,7 @@ it(
         'store',
         'uidExpunge',
         'uidFetch',
+        'uidFetchVanished',
         'uidStore',
       ].sort(),
     );

@@ -7,12 +7,15 @@
  */
 import type { MailStore } from '@minimail/store';
 import { int, pick } from '@minimail/protocol/testing';
+import { formatSequenceSet } from '../protocol/sequence-set.js';
 import type { CheckerClient, Completion } from './checker-client.js';
-import { Violation, type MailboxModel, type MessageModel } from './mailbox-model.js';
+import { fetchFacts, Violation, type MailboxModel, type MessageModel } from './mailbox-model.js';
 import type { OtherProcess } from './other-process.js';
 
 export interface World {
   store: MailStore;
+  /** The login name of every checker client. */
+  user: string;
   userId: number;
   inboxId: number;
   /** The selected mailbox's name, and another one for COPY/MOVE. */
@@ -221,6 +224,80 @@ const idle: Operation = async (client, random) => {
   return expectOk(completion, 'IDLE');
 };
 
+/**
+ * RFC 7162 3.2.6: a QRESYNC client asks what changed and what vanished since the HIGHESTMODSEQ it
+ * was told; the VANISHED (EARLIER) may only name UIDs it does not count (checked as applied).
+ */
+const uidFetchVanished: Operation = async (client, random, world) => {
+  if (!client.qresync) return uidFetch(client, random, world);
+  const since = Math.max(1, modelOf(client).highestModseq);
+  const command = `UID FETCH 1:* (UID FLAGS MODSEQ) (CHANGEDSINCE ${since} VANISHED)`;
+  return expectOk(await client.command(command, 'resync'), command);
+};
+
+/** A QRESYNC client leaves, keeping its cache; it comes back at the next checkpoint (`comeBack`). */
+const goOffline: Operation = async (client) => {
+  if (!client.qresync) return client.expectOk('NOOP');
+  return client.goOffline();
+};
+
+/**
+ * A client that was away reconnects and resyncs with SELECT/EXAMINE (QRESYNC (uidvalidity
+ * modseq [known-uids] [seq-match-data])) while nothing else happens (a checkpoint): its cache,
+ * less what VANISHED (EARLIER) named, with what the FETCH responses told, must be exactly the
+ * store's mailbox, and EXISTS its size (RFC 7162 3.2.5).
+ */
+export async function comeBack(client: CheckerClient, random: () => number, world: World): Promise<void> {
+  const cache = client.offline;
+  if (cache === null) return;
+  client.offline = null;
+  await client.connect(world.user);
+  await client.expectOk('ENABLE QRESYNC');
+  const cachedUids = [...cache.messages.keys()].sort((a, b) => a - b);
+  const parts = [`${cache.uidValidity}`, `${Math.max(1, cache.highestModseq)}`];
+  const sendKnown = cachedUids.length > 0 && random() < 0.5;
+  if (sendKnown) parts.push(formatSequenceSet(cachedUids));
+  if (cache.pairs.length > 0 && random() < 0.3) {
+    const step = Math.max(1, Math.floor(cache.pairs.length / 4));
+    const sample = cache.pairs.filter((_, index) => index % step === 0).slice(0, 4);
+    parts.push(`(${sample.map(([seq]) => seq).join(',')} ${sample.map(([, uid]) => uid).join(',')})`);
+  }
+  const completion = await client.open(world.mailbox, random() < 0.25, `(QRESYNC (${parts.join(' ')}))`);
+  const known = new Map(cache.messages);
+  for (const uid of client.vanishedEarlier) known.delete(uid);
+  for (const response of completion.untagged) {
+    if (String(response.tokens[1]).toUpperCase() !== 'FETCH') continue;
+    const facts = fetchFacts(Number(response.tokens[0]), response.tokens[2]);
+    if (facts.uid === undefined || facts.flags === undefined || facts.modseq === undefined)
+      throw new Violation(`resync FETCH without UID, FLAGS and MODSEQ: ${response.raw}`);
+    if (sendKnown && !cache.messages.has(facts.uid))
+      throw new Violation(`resync FETCH of UID ${facts.uid}, which is not among the known UIDs`);
+    known.set(facts.uid, {
+      flags: facts.flags.filter((flag) => flag !== '\\Recent').sort(),
+      modseq: facts.modseq,
+    });
+  }
+  const store = await world.store.listMessageFlags(world.inboxId);
+  const where = `after resync, client ${client.id}`;
+  for (const [uid, told] of known) {
+    const index = store.uids.indexOf(uid);
+    if (index === -1)
+      throw new Violation(`${where}: UID ${uid} is gone but VANISHED (EARLIER) did not say so`, client.id);
+    const flags = [...(store.flags[index] ?? [])].sort().join(' ');
+    const modseq = store.modseqs[index] as number;
+    if (told.flags.join(' ') !== flags || told.modseq !== modseq)
+      throw new Violation(
+        `${where}: UID ${uid} is (${told.flags.join(' ')}) MODSEQ ${told.modseq}, the store (${flags}) MODSEQ ${modseq}`,
+        client.id,
+      );
+  }
+  if (modelOf(client).count !== store.uids.length)
+    throw new Violation(
+      `${where}: EXISTS ${modelOf(client).count}, the store has ${store.uids.length}`,
+      client.id,
+    );
+}
+
 const search: Operation = async (client, random) => {
   const byUid = random() < 0.5;
   const key = pick(random, ['UNSEEN', 'FLAGGED', `KEYWORD ${pick(random, KEYWORDS)}`, 'ALL']);
@@ -270,6 +347,8 @@ export const OPERATIONS: ReadonlyArray<readonly [string, number, Operation]> = [
   ['fetchNew', 8, fetchNew],
   ['fetchBody', 3, fetchBody],
   ['uidFetch', 5, uidFetch],
+  ['uidFetchVanished', 2, uidFetchVanished],
+  ['goOffline', 1, goOffline],
   ['store', 14, storeOperation(false)],
   ['uidStore', 7, storeOperation(true)],
   ['append', 4, append],

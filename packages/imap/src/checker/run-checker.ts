@@ -8,7 +8,7 @@ import type { MailStore } from '@minimail/store';
 import { prng } from '@minimail/protocol/testing';
 import { CheckerClient, type RecentRegistry } from './checker-client.js';
 import { Violation } from './mailbox-model.js';
-import { runOperation, type World } from './operations.js';
+import { comeBack, runOperation, type World } from './operations.js';
 import { OtherProcess } from './other-process.js';
 import { Transcript } from './transcript.js';
 
@@ -40,6 +40,8 @@ export interface CheckerResult {
   counts: Record<string, number>;
   /** Deliveries and deletes committed by the other connection (other process). */
   remoteWrites: number;
+  /** RFC 5267 ADDTO/REMOVEFROM pairs the context-keeping clients applied. */
+  contextUpdates: number;
 }
 
 export async function runChecker(options: CheckerOptions): Promise<CheckerResult> {
@@ -50,6 +52,7 @@ export async function runChecker(options: CheckerOptions): Promise<CheckerResult
   if ((await store.getMailbox(user.id, 'Other')) === null) await store.createMailbox(user.id, 'Other');
   const world: World = {
     store,
+    user: options.user,
     userId: user.id,
     inboxId: inbox.id,
     mailbox: 'INBOX',
@@ -73,6 +76,7 @@ export async function runChecker(options: CheckerOptions): Promise<CheckerResult
     violations: [],
     counts: {},
     remoteWrites: 0,
+    contextUpdates: 0,
   };
   const report = (error: unknown, failing: number | null): void => {
     if (!(error instanceof Violation)) throw error;
@@ -93,11 +97,18 @@ export async function runChecker(options: CheckerOptions): Promise<CheckerResult
       clients.push(client);
       randoms.push(prng(options.seed * 1000 + id));
       await client.connect(options.user);
-      // Half the clients are CONDSTORE-aware from the start (RFC 7162 3.1 ENABLE).
-      if (id % 2 === 0) {
+      // A quarter enable QRESYNC (RFC 7162 3.2: VANISHED, resync after time away), another quarter
+      // CONDSTORE (3.1); others may become CONDSTORE-aware later by an enabling command.
+      if (id % 4 === 0) {
+        client.qresync = true;
+        client.condstore = true;
+        await client.expectOk('ENABLE QRESYNC');
+      } else if (id % 2 === 0) {
         client.condstore = true;
         await client.expectOk('ENABLE CONDSTORE');
       }
+      // A third of the clients keep RFC 5267 updating contexts (UID SEARCH and UID SORT).
+      client.watchContexts = id % 3 === 1;
       await client.open('INBOX', id % 5 === 0);
     }
     const perRound = options.roundLength * options.clients;
@@ -108,6 +119,8 @@ export async function runChecker(options: CheckerOptions): Promise<CheckerResult
           const random = randoms[index] as () => number;
           for (let n = 0; n < options.roundLength; n += 1) {
             if (failures.length > 0 && !options.collect) return;
+            // Away until the next checkpoint.
+            if (client.offline !== null) return;
             try {
               const name = await runOperation(client, random, world);
               result.counts[name] = (result.counts[name] ?? 0) + 1;
@@ -124,6 +137,9 @@ export async function runChecker(options: CheckerOptions): Promise<CheckerResult
       for (const { error, client } of failures) report(error, client);
       if (failures.length > 0 && !options.collect) break;
       try {
+        // The clients that went away come back while nothing else happens, and resync.
+        for (const [index, client] of clients.entries())
+          if (client.offline !== null) await comeBack(client, randoms[index] as () => number, world);
         await settledCheckpoint(clients, world);
       } catch (error) {
         report(error, null);
@@ -135,6 +151,7 @@ export async function runChecker(options: CheckerOptions): Promise<CheckerResult
   } finally {
     for (const client of clients) await client.close();
     result.remoteWrites = world.remote?.writes ?? 0;
+    result.contextUpdates = clients.reduce((sum, client) => sum + client.contextUpdates, 0);
     await world.remote?.close();
   }
   return result;
@@ -171,6 +188,7 @@ async function reopen(client: CheckerClient): Promise<void> {
 async function checkpoint(clients: CheckerClient[], world: World): Promise<void> {
   await Promise.all(clients.map((client) => client.expectOk('NOOP')));
   const store = await world.store.listMessageFlags(world.inboxId);
+  await checkContexts(clients, world);
   for (const client of clients) {
     const model = client.model;
     if (model === null)
@@ -196,6 +214,33 @@ async function checkpoint(clients: CheckerClient[], world: World): Promise<void>
           throw fail(`${where}: keyword ${flag} on UID ${uid} is not in its FLAGS`);
     });
   }
+}
+
+/**
+ * RFC 5267 4.3: after the NOOP every context a client kept from ADDTO/REMOVEFROM must be the
+ * search run afresh on the store: the \Flagged UIDs, ascending (SEARCH) or by REVERSE ARRIVAL with
+ * ties in mailbox order (SORT, RFC 5256 3).
+ */
+async function checkContexts(clients: CheckerClient[], world: World): Promise<void> {
+  if (!clients.some((client) => client.contexts.size > 0)) return;
+  const messages = (await world.store.listMessages(world.inboxId)).filter((message) =>
+    message.flags.includes('\\Flagged'),
+  );
+  const ascending = messages.map((message) => message.uid);
+  const byArrival = [...messages]
+    .sort((a, b) => b.internalDate.getTime() - a.internalDate.getTime() || a.uid - b.uid)
+    .map((message) => message.uid);
+  for (const client of clients)
+    for (const [tag, context] of client.contexts) {
+      const expected = (context.sorted ? byArrival : ascending).join(',');
+      if (context.uids.join(',') !== expected)
+        throw new Violation(
+          `checkpoint, client ${client.id}: context ${tag} holds (${context.uids.join(',')}), a fresh ${
+            context.sorted ? 'SORT' : 'SEARCH'
+          } finds (${expected})`,
+          client.id,
+        );
+    }
 }
 
 /** Violations grouped by kind (numbers blanked), for the collect mode's summary. */

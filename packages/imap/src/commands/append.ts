@@ -1,20 +1,22 @@
-import { SpoolError, type Logger } from '@minimail/protocol';
 import type { DeliveryRequest } from '@minimail/store';
 import { bad, no } from '../errors.js';
 import { storableFlags } from '../flags.js';
 import { atom, responseCode } from '../protocol/compiler.js';
-import { isSpooled, type Literal } from '../protocol/frame.js';
 import { AUTHENTICATED } from '../session/state.js';
+import { catenateMessage } from './catenate.js';
+import { messageSource } from './literal-source.js';
 import { targetMailbox } from './mailbox-lookup.js';
 import { userOf, type CommandSpec } from './types.js';
 
 /**
  * RFC 3501 6.3.11 APPEND with flags and date, RFC 3502 MULTIAPPEND (several messages, all or
  * none: one store transaction, `store.deliverAll`) and RFC 3516 literal8 messages (`~{n}`, stored
- * byte for byte; RFC 6855 4 `UTF8 (~{n})` alike once UTF8=ACCEPT is enabled), answered with RFC 4315 APPENDUID once the messages are durably stored. Every
- * literal (synchronizing `+` or LITERAL+) was read by the assembler before the handler runs.
- * A large message was read into a spool file (docs/adr/0027), which the store reads from and the
- * command stream removes once this command is answered.
+ * byte for byte; RFC 6855 4 `UTF8 (~{n})` alike once UTF8=ACCEPT is enabled) and RFC 4469 CATENATE
+ * messages (commands/catenate.ts), answered with RFC 4315 APPENDUID once the messages are durably
+ * stored. Every literal (synchronizing `+` or LITERAL+) was read by the assembler before the handler runs.
+ * A large message (or CATENATE TEXT part) was read into a spool file (docs/adr/0027), which the
+ * store reads from (a CATENATE message is assembled in memory) and the command stream removes once
+ * this command is answered.
  */
 export const appendCommand: CommandSpec<'APPEND'> = {
   name: 'APPEND',
@@ -25,15 +27,22 @@ export const appendCommand: CommandSpec<'APPEND'> = {
     if (messages.some((message) => message.utf8) && !ctx.enabled.has('UTF8=ACCEPT'))
       throw bad('APPEND UTF8 needs ENABLE UTF8=ACCEPT first');
     // Checked before anything is stored: RFC 3502 3 "none of the messages are appended".
-    const requests = messages.map(({ message, flags, internalDate }, index) => {
-      if (message.length === 0)
-        throw no(messages.length === 1 ? 'Empty message' : `Message ${index + 1} is empty`);
-      return { message, flags: storableFlags(flags), internalDate };
+    const empty = (index: number) =>
+      no(messages.length === 1 ? 'Empty message' : `Message ${index + 1} is empty`);
+    messages.forEach(({ message, catenate }, index) => {
+      if (catenate === undefined && message.length === 0) throw empty(index);
     });
     const mailbox = await targetMailbox(ctx, userOf(ctx).id, name);
-    // All of each message is on disk (or in memory) before any is stored.
+    // RFC 4469 3: a CATENATE message that cannot be assembled fails the whole command. All of
+    // each message is on disk (or in memory) before any is stored.
+    const requests = [];
     const sources: Array<Pick<DeliveryRequest, 'raw' | 'spooled'>> = [];
-    for (const { message } of requests) sources.push(await messageSource(message, ctx.logger));
+    for (const [index, { message: literal, catenate, flags, internalDate }] of messages.entries()) {
+      const message = catenate === undefined ? literal : await catenateMessage(ctx, catenate);
+      if (message.length === 0) throw empty(index);
+      requests.push({ message, flags: storableFlags(flags), internalDate });
+      sources.push(await messageSource(message, ctx.logger));
+    }
     const results = await ctx.store.deliverAll(
       requests.map(({ flags, internalDate }, index) => ({
         ...sources[index],
@@ -75,26 +84,4 @@ function uidSet(uids: readonly number[]): string {
   }
   if (start !== undefined) ranges.push(start === end ? `${start}` : `${start}:${end}`);
   return ranges.join(',');
-}
-
-/** The message as the store takes it: its bytes, or its spool file once all of it is on disk. */
-async function messageSource(
-  message: Literal,
-  logger: Logger,
-): Promise<Pick<DeliveryRequest, 'raw' | 'spooled'>> {
-  if (!isSpooled(message)) return { raw: message };
-  try {
-    const outcome = await message.writer.finish();
-    return outcome.kind === 'file'
-      ? { spooled: { path: outcome.path } }
-      : { raw: Buffer.concat(outcome.chunks, outcome.size) };
-  } catch (error) {
-    if (error instanceof SpoolError) {
-      // RFC 5530 3 UNAVAILABLE: the disk is full or failing; the client may retry later. The
-      // operator is told: nothing else would show that the spool's disk is full.
-      logger.error({ err: error }, 'APPEND refused: the spool file could not be written');
-      throw no('Cannot receive the message now, try again later', 'UNAVAILABLE');
-    }
-    throw error;
-  }
 }

@@ -27,6 +27,11 @@ export const expungeCommand: CommandSpec<'EXPUNGE'> = {
       removed = deleted.length === 0 ? [] : await ctx.store.expunge(view.mailboxId, deleted);
     }
     await view.sendExpunged(removed);
-    return { text: `${command.uid ? 'UID EXPUNGE' : 'EXPUNGE'} completed` };
+    return {
+      // RFC 7162 3.2.7: a QRESYNC client learns the HIGHESTMODSEQ the expunge left, once every
+      // change up to it was told (so a later resync from it misses nothing).
+      code: ctx.enabled.has('QRESYNC') ? () => `HIGHESTMODSEQ ${view.highestModseq}` : null,
+      text: `${command.uid ? 'UID EXPUNGE' : 'EXPUNGE'} completed`,
+    };
   },
 };

@@ -16,6 +16,9 @@ import type { FetchItem } from '../protocol/fetch-items.js';
 import type { ResponseValue } from '../protocol/compiler.js';
 import type { MailboxView } from '../session/mailbox-view.js';
 import { SELECTED } from '../session/state.js';
+import { bad } from '../errors.js';
+import { SAVED_RESULT } from '../protocol/sequence-set.js';
+import { vanishedSince } from './qresync.js';
 import { resolveTargets, type Target } from './targets.js';
 import { viewOf, type CommandContext, type CommandSpec } from './types.js';
 
@@ -180,10 +183,19 @@ export const fetchCommand: CommandSpec<'FETCH'> = {
   expungeNotices: 'uidOnly',
   async handler(ctx, command) {
     const view = viewOf(ctx);
-    const { sequence, items, changedSince } = command.args;
+    const { sequence, items, changedSince, vanished } = command.args;
+    // RFC 7162 3.2.6: the VANISHED modifier needs ENABLE QRESYNC first.
+    if (vanished && !ctx.enabled.has('QRESYNC')) throw bad('QRESYNC is not enabled');
     const targets = resolveTargets(view, sequence, command.uid);
     // RFC 7162 3.1: FETCH with the MODSEQ item or the CHANGEDSINCE modifier enables CONDSTORE.
     if (changedSince !== null || has(items, 'MODSEQ')) await ctx.enable('CONDSTORE');
+    // RFC 7162 3.2.6: first VANISHED (EARLIER) for the UIDs of the set expunged since then.
+    // With `$` (RFC 5182) the set is the saved UIDs, some of which may have gone since.
+    if (vanished && changedSince !== null) {
+      const uids =
+        sequence === SAVED_RESULT ? view.savedResult.map((uid) => ({ start: uid, end: uid })) : sequence;
+      await view.sendVanishedEarlier(await vanishedSince(ctx, view, uids, changedSince));
+    }
     await fetchMessages(ctx, view, targets, items, command.uid, changedSince);
     return { text: `${command.uid ? 'UID FETCH' : 'FETCH'} completed` };
   },

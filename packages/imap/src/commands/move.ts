@@ -3,7 +3,8 @@ import { SELECTED } from '../session/state.js';
 import { copyUidCode } from './copy.js';
 import { targetMailbox } from './mailbox-lookup.js';
 import { resolveTargets } from './targets.js';
-import { userOf, viewOf, type CommandSpec } from './types.js';
+import { userOf, viewOf, type CommandContext, type CommandSpec } from './types.js';
+import type { Mailbox } from '@minimail/store';
 
 /**
  * RFC 6851 MOVE / UID MOVE: one atomic store operation; the client hears `* OK [COPYUID ...]`
@@ -29,9 +30,22 @@ export const moveCommand: CommandSpec<'MOVE'> = {
         : await ctx.store.moveMessages(view.mailboxId, uids, target.id);
     if (target.id === view.mailboxId && result.sourceUids.length > 0)
       await ctx.store.expunge(view.mailboxId, result.sourceUids);
+    notifyMoved(ctx, view.mailboxId, target, result.targetUids);
     const code = copyUidCode(result);
     if (code !== null) await ctx.send(untaggedStatus('OK', code, 'Moved'));
     await view.sendExpunged(result.sourceUids);
     return { text: `${verb} completed` };
   },
 };
+
+/** The app's onMessagesMoved hook, after the commit; it never delays or fails the MOVE. */
+function notifyMoved(ctx: CommandContext, fromId: number, to: Mailbox, targetUids: number[]): void {
+  const hook = ctx.server.onMessagesMoved;
+  if (!hook || targetUids.length === 0) return;
+  void ctx.store
+    .getMailboxById(fromId)
+    .then((from) => {
+      if (from) hook({ userId: to.userId, from, to, targetUids });
+    })
+    .catch((err: unknown) => ctx.logger.warn({ err }, 'onMessagesMoved hook failed'));
+}

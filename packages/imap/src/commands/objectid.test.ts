@@ -38,6 +38,8 @@ describe('OBJECTID (RFC 8474)', () => {
     c.send('4 create bar');
     const bar = idOf((await c.readTagged('4'))[0]);
     expect(bar).not.toBe(created);
+    c.send('5 create foo');
+    expect(await c.readTagged('5')).toEqual(['5 NO [ALREADYEXISTS] Mailbox already exists']);
     // RFC 8474 4.2 / 4.3 examples.
     c.send('5 STATUS foo (MAILBOXID)');
     expect(await c.readTagged('5')).toEqual([

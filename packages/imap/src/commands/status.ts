@@ -34,7 +34,7 @@ export async function statusResponse(
   const recent =
     state.kind === 'selected' && state.view.mailboxId === mailbox.id
       ? state.view.recentCount
-      : ctx.server.recent.countUnclaimed(mailbox.id, status.uidNext, status.messages);
+      : await ctx.server.recent.countUnclaimed(mailbox.id, status.uidNext, status.messages);
   const values: Record<StatusItem, ResponseValue> = {
     MESSAGES: status.messages,
     RECENT: recent,

@@ -5,10 +5,12 @@
  *   append-opts    = [SP flag-list] [SP date-time]
  *   append-data    = literal / literal8        (literal8 = "~{" number ["+"] "}" CRLF *OCTET)
  *                    / "UTF8" SP "(" literal8 ")"   (RFC 6855 4, after ENABLE UTF8=ACCEPT)
+ *                    / "CATENATE" SP "(" cat-part *(SP cat-part) ")"   (RFC 4469 5)
+ *   cat-part       = "TEXT" SP (literal / literal8) / "URL" SP astring
  * The assembler has already read every literal (`~{n}` ends with the same `{n}` marker).
  */
 import { readDateTime, readFlagList, readMailbox } from './args.js';
-import type { AppendMessage, CommandArgs } from './commands.js';
+import type { AppendMessage, CatenatePart, CommandArgs } from './commands.js';
 import type { ArgReader } from './reader.js';
 
 export function readAppendArgs(reader: ArgReader): CommandArgs['APPEND'] {
@@ -35,6 +37,11 @@ function readAppendMessage(reader: ArgReader): AppendMessage {
     internalDate = readDateTime(reader);
     reader.space();
   }
+  if (reader.tryWord('CATENATE')) {
+    reader.space();
+    const catenate = reader.readList(() => readCatPart(reader), false);
+    return { flags, internalDate, message: Buffer.alloc(0), catenate, binary: false, utf8: false };
+  }
   if (reader.tryWord('UTF8')) {
     // RFC 6855 4: a message with UTF-8 headers, always as a literal8.
     reader.space();
@@ -50,4 +57,19 @@ function readAppendMessage(reader: ArgReader): AppendMessage {
   if (binary) reader.expect('~');
   if (reader.peek() !== '{') throw reader.error('Expected the message as a literal');
   return { flags, internalDate, message: reader.readMessageLiteral(), binary, utf8: false };
+}
+
+/** RFC 4469 5 cat-part; RFC 3516 4.4 lets a TEXT part be a literal8 too. */
+function readCatPart(reader: ArgReader): CatenatePart {
+  if (reader.tryWord('URL')) {
+    reader.space();
+    return { kind: 'url', url: reader.readAstring('an IMAP URL') };
+  }
+  if (!reader.tryWord('TEXT')) throw reader.error('Expected TEXT or URL');
+  reader.space();
+  const binary = reader.peek() === '~';
+  if (binary) reader.expect('~');
+  if (reader.peek() !== '{') throw reader.error('Expected the TEXT part as a literal');
+  // Read like a message literal: the assembler may have spooled a large TEXT part.
+  return { kind: 'text', data: reader.readMessageLiteral(), binary };
 }

@@ -6,7 +6,7 @@
 import type { FetchItem } from './fetch-items.js';
 import type { Literal } from './frame.js';
 import type { SearchArgs } from './search.js';
-import type { SequenceArg } from './sequence-set.js';
+import type { SequenceArg, SequenceSet } from './sequence-set.js';
 import type { SortArgs, ThreadArgs } from './sort.js';
 
 export type NoArgs = Record<string, never>;
@@ -24,9 +24,22 @@ export const STATUS_ITEMS = [
 ] as const;
 export type StatusItem = (typeof STATUS_ITEMS)[number];
 
-/** RFC 4466 2.1 select parameters we know: RFC 7162 3.1.8 CONDSTORE (QRESYNC is not offered). */
-export const SELECT_PARAMS = ['CONDSTORE'] as const;
+/** RFC 4466 2.1 select parameters we know: RFC 7162 3.1.8 CONDSTORE and 3.2.5 QRESYNC. */
+export const SELECT_PARAMS = ['CONDSTORE', 'QRESYNC'] as const;
 export type SelectParam = (typeof SELECT_PARAMS)[number];
+
+/**
+ * RFC 7162 3.2.5: `QRESYNC (uidvalidity modseq [known-uids] [seq-match-data])`, what the client
+ * knew when it last had the mailbox open.
+ */
+export interface QresyncParams {
+  uidValidity: number;
+  modseq: number;
+  /** The UIDs the client knows (no `*`); null when absent (the server assumes 1:UIDNEXT-1). */
+  knownUids: SequenceSet | null;
+  /** Message numbers the client knows and the UIDs it had for them, pairwise; null when absent. */
+  seqMatch: { sequences: SequenceSet; uids: SequenceSet } | null;
+}
 
 /** RFC 5258 3.1 selection options (+ RFC 6154 SPECIAL-USE). */
 export const LIST_SELECT_OPTIONS = ['SUBSCRIBED', 'REMOTE', 'RECURSIVEMATCH', 'SPECIAL-USE'] as const;
@@ -42,13 +55,21 @@ export interface AppendMessage {
   readonly flags: readonly string[];
   /** Null when absent. */
   readonly internalDate: Date | null;
-  /** In memory, or (a large message) in a spool file (docs/adr/0027). */
+  /** In memory, or (a large message) in a spool file (docs/adr/0027); empty when `catenate` gives its parts instead. */
   readonly message: Literal;
+  /** RFC 4469 CATENATE: the parts the message is assembled from; absent for a literal message. */
+  readonly catenate?: readonly CatenatePart[];
   /** RFC 3516 4.4: sent as a literal8 (`~{n}`), so it may hold NUL and binary content. */
   readonly binary: boolean;
   /** RFC 6855 4: sent as `UTF8 (~{n}...)`, a message with UTF-8 header fields. */
   readonly utf8: boolean;
 }
+
+/** RFC 4469 5 cat-part: `TEXT literal` or `URL astring` (an IMAP URL, protocol/imap-url.ts). */
+export type CatenatePart =
+  /** A TEXT literal, in memory or (a large one) in a spool file (docs/adr/0027). */
+  | { readonly kind: 'text'; readonly data: Literal; readonly binary: boolean }
+  | { readonly kind: 'url'; readonly url: string };
 
 /** RFC 3501 6.4.6: FLAGS replaces, +FLAGS adds, -FLAGS removes. */
 export type StoreOperation = 'replace' | 'add' | 'remove';
@@ -70,9 +91,9 @@ export interface CommandArgs {
   LOGIN: { username: string; password: string };
   /** RFC 4959 SASL-IR: initialResponse is base64 text, '' for `=`, null when absent. */
   AUTHENTICATE: { mechanism: string; initialResponse: string | null };
-  /** RFC 7162 3.1.8: `condstore` when the CONDSTORE select parameter was given. */
-  SELECT: { mailbox: string; condstore: boolean };
-  EXAMINE: { mailbox: string; condstore: boolean };
+  /** RFC 7162 3.1.8 / 3.2.5: the CONDSTORE and QRESYNC select parameters, when given. */
+  SELECT: SelectArgs;
+  EXAMINE: SelectArgs;
   /** RFC 6154 3 / RFC 4466 2.2: `specialUse` from the USE create parameter (empty when absent). */
   CREATE: { mailbox: string; specialUse: readonly string[] };
   DELETE: { mailbox: string };
@@ -104,8 +125,16 @@ export interface CommandArgs {
   THREAD: ThreadArgs;
   /** RFC 5267 4.3.5: the tags of the searching commands whose updates stop. */
   CANCELUPDATE: { tags: readonly string[] };
-  /** RFC 7162 3.1.4.1: `changedSince` from the CHANGEDSINCE fetch modifier, null when absent. */
-  FETCH: { sequence: SequenceArg; items: readonly FetchItem[]; changedSince: number | null };
+  /**
+   * RFC 7162 3.1.4.1: `changedSince` from the CHANGEDSINCE fetch modifier, null when absent;
+   * 3.2.6: `vanished` for UID FETCH's VANISHED modifier (only with CHANGEDSINCE).
+   */
+  FETCH: {
+    sequence: SequenceArg;
+    items: readonly FetchItem[];
+    changedSince: number | null;
+    vanished: boolean;
+  };
   /** RFC 7162 3.1.3: `unchangedSince` from the UNCHANGEDSINCE store modifier, null when absent. */
   STORE: {
     sequence: SequenceArg;
@@ -119,6 +148,12 @@ export interface CommandArgs {
 }
 
 export type CommandName = keyof CommandArgs;
+
+export interface SelectArgs {
+  mailbox: string;
+  condstore: boolean;
+  qresync: QresyncParams | null;
+}
 
 export type ImapCommand = {
   [N in CommandName]: {

@@ -69,11 +69,11 @@ describe('parseCommand: authentication', () => {
 
 describe('parseCommand: mailboxes', () => {
   it.each([
-    ['a1 SELECT inbox', 'SELECT', { mailbox: 'INBOX', condstore: false }],
-    ['a1 EXAMINE "InBoX"', 'EXAMINE', { mailbox: 'INBOX', condstore: false }],
-    ['a1 SELECT INBOX/Sub', 'SELECT', { mailbox: 'INBOX/Sub', condstore: false }],
-    ['a1 SELECT INBOX (condstore)', 'SELECT', { mailbox: 'INBOX', condstore: true }],
-    ['a1 EXAMINE Sent (CONDSTORE)', 'EXAMINE', { mailbox: 'Sent', condstore: true }],
+    ['a1 SELECT inbox', 'SELECT', { mailbox: 'INBOX', condstore: false, qresync: null }],
+    ['a1 EXAMINE "InBoX"', 'EXAMINE', { mailbox: 'INBOX', condstore: false, qresync: null }],
+    ['a1 SELECT INBOX/Sub', 'SELECT', { mailbox: 'INBOX/Sub', condstore: false, qresync: null }],
+    ['a1 SELECT INBOX (condstore)', 'SELECT', { mailbox: 'INBOX', condstore: true, qresync: null }],
+    ['a1 EXAMINE Sent (CONDSTORE)', 'EXAMINE', { mailbox: 'Sent', condstore: true, qresync: null }],
     ['a1 CREATE "Entw&APw-rfe"', 'CREATE', { mailbox: 'Entwürfe', specialUse: [] }],
     // RFC 6154 3 / 5.2: the USE create parameter.
     [
@@ -263,6 +263,34 @@ describe('parseCommand: APPEND', () => {
     );
   });
 
+  it('RFC 4469 5: CATENATE with TEXT literals (literal8 too) and URL astrings, beside a literal message', () => {
+    expect(
+      parse(
+        'a1 APPEND Drafts (\\Draft) CATENATE (URL "/INBOX/;UID=3" TEXT {2+}\r\nhi TEXT ~{1+}\r\n\0 URL ;UID=1) {1+}\r\nx\r\n',
+      ),
+    ).toEqual(
+      cmd('APPEND', {
+        mailbox: 'Drafts',
+        messages: [
+          {
+            flags: ['\\Draft'],
+            internalDate: null,
+            message: Buffer.alloc(0),
+            catenate: [
+              { kind: 'url', url: '/INBOX/;UID=3' },
+              { kind: 'text', data: Buffer.from('hi'), binary: false },
+              { kind: 'text', data: Buffer.from('\0'), binary: true },
+              { kind: 'url', url: ';UID=1' },
+            ],
+            binary: false,
+            utf8: false,
+          },
+          { flags: [], internalDate: null, message: Buffer.from('x'), binary: false, utf8: false },
+        ],
+      }),
+    );
+  });
+
   it('RFC 6855 4: the UTF8 data item, always a literal8', () => {
     expect(parse('a1 APPEND INBOX (\\Seen) UTF8 (~{3+}\r\nabc)\r\n')).toEqual(
       cmd('APPEND', {
@@ -347,14 +375,21 @@ describe('parseCommand: FETCH', () => {
       [section(false, [], 'HEADER.FIELDS.NOT', ['X-SPAM'], { offset: 10, length: 5 })],
     ],
   ])('%s', (raw, items) =>
-    expect(parse(raw)).toEqual(cmd('FETCH', { sequence: [{ start: 1, end: 1 }], items, changedSince: null })),
+    expect(parse(raw)).toEqual(
+      cmd('FETCH', { sequence: [{ start: 1, end: 1 }], items, changedSince: null, vanished: false }),
+    ),
   );
 
   it('UID FETCH with a range to *', () =>
     expect(parse('a1 UID FETCH 4:* (FLAGS)')).toEqual(
       cmd(
         'FETCH',
-        { sequence: [{ start: 4, end: '*' }], items: [{ kind: 'FLAGS' }], changedSince: null },
+        {
+          sequence: [{ start: 4, end: '*' }],
+          items: [{ kind: 'FLAGS' }],
+          changedSince: null,
+          vanished: false,
+        },
         true,
       ),
     ));
@@ -372,8 +407,75 @@ describe('parseCommand: FETCH', () => {
     // RFC 8970 3.2: PREVIEW (LAZY) is the item's own modifier; other lists stay fetch modifiers.
     ['a1 FETCH 1 PREVIEW (CHANGEDSINCE 5)', [{ kind: 'PREVIEW', lazy: false }], 5],
   ])('RFC 7162: %s', (raw, items, changedSince) =>
-    expect(parse(raw)).toEqual(cmd('FETCH', { sequence: [{ start: 1, end: 1 }], items, changedSince })),
+    expect(parse(raw)).toEqual(
+      cmd('FETCH', { sequence: [{ start: 1, end: 1 }], items, changedSince, vanished: false }),
+    ),
   );
+
+  it.each([
+    ['a1 UID FETCH 300:500 (FLAGS) (CHANGEDSINCE 12345 VANISHED)', 12345],
+    ['a1 uid fetch 300:500 (FLAGS) (vanished changedsince 7)', 7],
+  ])('RFC 7162 3.2.6: %s', (raw, changedSince) =>
+    expect(parse(raw)).toEqual(
+      cmd(
+        'FETCH',
+        { sequence: [{ start: 300, end: 500 }], items: [{ kind: 'FLAGS' }], changedSince, vanished: true },
+        true,
+      ),
+    ),
+  );
+});
+
+describe('parseCommand: RFC 7162 3.2.5 SELECT/EXAMINE (QRESYNC ...)', () => {
+  const range = (start: number, end = start) => ({ start, end });
+  it.each([
+    [
+      'a1 SELECT INBOX (QRESYNC (67890007 715194045000))',
+      { uidValidity: 67890007, modseq: 715194045000, knownUids: null, seqMatch: null },
+    ],
+    [
+      'a1 SELECT INBOX (QRESYNC (67890007 715194045000 41:211,214:541))',
+      {
+        uidValidity: 67890007,
+        modseq: 715194045000,
+        knownUids: [range(41, 211), range(214, 541)],
+        seqMatch: null,
+      },
+    ],
+    [
+      'a1 EXAMINE INBOX (QRESYNC (67890007 715194045000 1:29997 (5000,7500,9000,9990:9999 15000,22500,27000,29970,29973,29976,29979,29982,29985,29988,29991,29994,29997)))',
+      {
+        uidValidity: 67890007,
+        modseq: 715194045000,
+        knownUids: [range(1, 29997)],
+        seqMatch: {
+          sequences: [range(5000), range(7500), range(9000), range(9990, 9999)],
+          uids: [
+            15000, 22500, 27000, 29970, 29973, 29976, 29979, 29982, 29985, 29988, 29991, 29994, 29997,
+          ].map((uid) => range(uid)),
+        },
+      },
+    ],
+    [
+      'a1 SELECT INBOX (QRESYNC (1 2 (1:2 3,9)))',
+      {
+        uidValidity: 1,
+        modseq: 2,
+        knownUids: null,
+        seqMatch: { sequences: [range(1, 2)], uids: [range(3), range(9)] },
+      },
+    ],
+  ])('%s', (raw, qresync) => {
+    const parsed = parse(raw) as { args: unknown };
+    expect(parsed.args).toEqual({ mailbox: 'INBOX', condstore: false, qresync });
+  });
+
+  it('takes CONDSTORE beside QRESYNC', () =>
+    expect((parse('a1 SELECT INBOX (CONDSTORE QRESYNC (5 6))') as { args: unknown }).args).toEqual({
+      mailbox: 'INBOX',
+      condstore: true,
+      qresync: { uidValidity: 5, modseq: 6, knownUids: null, seqMatch: null },
+    }));
 });
 
 describe('parseCommand: FETCH extensions (BINARY, PREVIEW, OBJECTID)', () => {
@@ -409,7 +511,9 @@ describe('parseCommand: FETCH extensions (BINARY, PREVIEW, OBJECTID)', () => {
     // RFC 8474 5.
     ['a1 FETCH 1 (EMAILID THREADID)', [{ kind: 'EMAILID' }, { kind: 'THREADID' }]],
   ])('%s', (raw, items) =>
-    expect(parse(raw)).toEqual(cmd('FETCH', { sequence: [{ start: 1, end: 1 }], items, changedSince: null })),
+    expect(parse(raw)).toEqual(
+      cmd('FETCH', { sequence: [{ start: 1, end: 1 }], items, changedSince: null, vanished: false }),
+    ),
   );
 
   it.each([
@@ -777,13 +881,27 @@ describe('parseCommand: errors', () => {
     ['a1 STORE 1 FLAGZ (\\Seen)', bad('Invalid store item FLAGZ')],
     ['a1 STORE 1 FLAGS (\\*)', bad('Expected a flag')],
     ['a1 STATUS INBOX (MESSAGES SIZE)', bad('Unknown status item SIZE')],
-    ['a1 SELECT INBOX (QRESYNC (1 2))', bad('Unknown SELECT parameter QRESYNC')],
+    ['a1 SELECT INBOX (QRESYNC)', bad('Expected a space')],
+    ['a1 SELECT INBOX (QRESYNC (1))', bad('Expected a space')],
+    ['a1 SELECT INBOX (QRESYNC (0 5))', bad('Invalid UIDVALIDITY')],
+    ['a1 SELECT INBOX (QRESYNC (1 0))', bad('Invalid mod-sequence 0')],
+    ['a1 SELECT INBOX (QRESYNC (1 2 1:*))', bad('known-uids may not contain *')],
+    [
+      'a1 SELECT INBOX (QRESYNC (1 2 1:5 (1:2 3)))',
+      bad('known-sequence-set and known-uid-set differ in size'),
+    ],
+    ['a1 SELECT INBOX (QRESYNC (1 2 1:5 (1:* 3)))', bad('known-sequence-set may not contain *')],
+    ['a1 SELECT INBOX (QRESYNC (1 2) QRESYNC (1 2))', bad('Duplicate SELECT parameter QRESYNC')],
+    ['a1 SELECT INBOX (FOO)', bad('Unknown SELECT parameter FOO')],
     ['a1 SELECT INBOX ()', bad('Empty list')],
     ['a1 FETCH 1 FLAGS (CHANGEDSINCE)', bad('Expected a space')],
     ['a1 FETCH 1 FLAGS (CHANGEDSINCE x)', bad('Expected a mod-sequence')],
     ['a1 FETCH 1 FLAGS (CHANGEDSINCE 9007199254740992)', bad('Invalid mod-sequence')],
     ['a1 FETCH 1 FLAGS (CHANGEDSINCE 1 CHANGEDSINCE 2)', bad('Duplicate modifier CHANGEDSINCE')],
-    ['a1 FETCH 1 FLAGS (VANISHED)', bad('Unknown modifier VANISHED')],
+    ['a1 FETCH 1 FLAGS (FOO 1)', bad('Unknown FETCH modifier FOO')],
+    ['a1 FETCH 1 FLAGS (CHANGEDSINCE 1 VANISHED)', bad('VANISHED is only allowed with UID FETCH')],
+    ['a1 UID FETCH 1 FLAGS (VANISHED)', bad('VANISHED needs CHANGEDSINCE')],
+    ['a1 UID FETCH 1 FLAGS (VANISHED VANISHED CHANGEDSINCE 1)', bad('Duplicate modifier VANISHED')],
     ['a1 FETCH 1 FLAGS extra', bad('Expected a parenthesized list')],
     ['a1 STORE 1 (CHANGEDSINCE 5) FLAGS ()', bad('Unknown modifier CHANGEDSINCE')],
     ['a1 STORE 1 (UNCHANGEDSINCE 5)FLAGS ()', bad('Expected a space')],

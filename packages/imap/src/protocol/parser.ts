@@ -17,6 +17,8 @@ import {
   type ListReturnOption,
   type ListSelectOption,
   type NoArgs,
+  type QresyncParams,
+  type SelectArgs,
   type StatusItem,
   type StoreOperation,
 } from './commands.js';
@@ -27,6 +29,7 @@ import type { CommandFrame } from './frame.js';
 import { MAX_ID_FIELD_LENGTH, MAX_ID_PAIRS, MAX_ID_VALUE_LENGTH } from './limits.js';
 import { ArgReader } from './reader.js';
 import { readSearchArgs } from './search.js';
+import { parseSequenceSet, type SequenceSet } from './sequence-set.js';
 import { readSortArgs, readThreadArgs } from './sort.js';
 import { isValidTag } from './syntax.js';
 
@@ -135,14 +138,14 @@ const COMMAND_PARSERS: { readonly [N in CommandName]: ArgParser<N> } = {
     } while (!reader.atEnd());
     return { tags };
   },
-  FETCH: ({ reader, allowSavedResult }) => {
+  FETCH: ({ reader, uid, allowSavedResult }) => {
     reader.space();
     const sequence = readSequence(reader, allowSavedResult);
     reader.space();
     const items = readFetchItems(reader);
     // RFC 4466 2.4 / RFC 7162 3.1.4.1: fetch = ... [SP "(" fetch-modifier *(SP fetch-modifier) ")"].
-    const modifiers = reader.trySpace() ? readModifiers(reader, ['CHANGEDSINCE']) : new Map<string, number>();
-    return { sequence, items, changedSince: modifiers.get('CHANGEDSINCE') ?? null };
+    if (!reader.trySpace()) return { sequence, items, changedSince: null, vanished: false };
+    return { sequence, items, ...readFetchModifiers(reader, uid) };
   },
   STORE: ({ reader, allowSavedResult }) => readStoreArgs(reader, allowSavedResult),
   COPY: copyOrMove,
@@ -201,13 +204,100 @@ function mailboxOnly({ reader }: ParseContext): { mailbox: string } {
   return { mailbox: readMailbox(reader) };
 }
 
-/** RFC 4466 2.1 / RFC 7162 3.1.8: select = "SELECT" SP mailbox [SP "(" select-param *(SP select-param) ")"]. */
-function selectArgs({ reader }: ParseContext): { mailbox: string; condstore: boolean } {
+/**
+ * RFC 4466 2.1 / RFC 7162 3.1.8, 3.2.5: select = "SELECT" SP mailbox [SP "(" select-param
+ * *(SP select-param) ")"], select-param = "CONDSTORE" / "QRESYNC" SP "(" ... ")".
+ */
+function selectArgs({ reader }: ParseContext): SelectArgs {
   reader.space();
   const mailbox = readMailbox(reader);
-  if (!reader.trySpace()) return { mailbox, condstore: false };
-  const params = reader.readList(() => oneOf(reader, SELECT_PARAMS, 'SELECT parameter'), false);
-  return { mailbox, condstore: params.includes('CONDSTORE') };
+  const args: SelectArgs = { mailbox, condstore: false, qresync: null };
+  if (!reader.trySpace()) return args;
+  const seen = new Set<string>();
+  reader.readList(() => {
+    const name = oneOf(reader, SELECT_PARAMS, 'SELECT parameter');
+    if (seen.has(name)) throw reader.error(`Duplicate SELECT parameter ${name}`);
+    seen.add(name);
+    if (name === 'CONDSTORE') {
+      args.condstore = true;
+    } else {
+      reader.space();
+      args.qresync = readQresyncParams(reader);
+    }
+  }, false);
+  return args;
+}
+
+/**
+ * RFC 7162 7: "QRESYNC" SP "(" uidvalidity SP mod-sequence-value [SP known-uids]
+ * [SP seq-match-data] ")", seq-match-data = "(" known-sequence-set SP known-uid-set ")".
+ */
+function readQresyncParams(reader: ArgReader): QresyncParams {
+  reader.expect('(', '"("');
+  reader.enter();
+  const uidValidity = reader.readNumber('a UIDVALIDITY', true);
+  reader.space();
+  const modseq = reader.readModseq();
+  // mod-sequence-value: a positive number (0 is only for mod-sequence-valzer).
+  if (modseq === 0) throw reader.error('Invalid mod-sequence 0');
+  const params: QresyncParams = { uidValidity, modseq, knownUids: null, seqMatch: null };
+  if (reader.trySpace() && reader.peek() !== '(') {
+    params.knownUids = readSetWithoutStar(reader, 'known-uids');
+    if (!reader.trySpace()) {
+      reader.expect(')', '")"');
+      reader.leave();
+      return params;
+    }
+  }
+  if (reader.peek() === '(') {
+    reader.expect('(');
+    const sequences = readSetWithoutStar(reader, 'known-sequence-set');
+    reader.space();
+    const uids = readSetWithoutStar(reader, 'known-uid-set');
+    reader.expect(')', '")"');
+    if (setSize(sequences) !== setSize(uids))
+      throw reader.error('known-sequence-set and known-uid-set differ in size');
+    params.seqMatch = { sequences, uids };
+  }
+  reader.expect(')', '")"');
+  reader.leave();
+  return params;
+}
+
+/** RFC 7162 7: known-uids and the seq-match sets are sequence-sets where `*` is not allowed. */
+function readSetWithoutStar(reader: ArgReader, what: string): SequenceSet {
+  const text = reader.readWhile((ch) => /[0-9:,*]/.test(ch), `a ${what}`);
+  if (text.includes('*')) throw reader.error(`${what} may not contain *`);
+  return parseSequenceSet(text) as SequenceSet;
+}
+
+/** How many numbers a set without `*` names (ranges counted, never expanded). */
+function setSize(set: SequenceSet): number {
+  return set.reduce((sum, { start, end }) => sum + Math.abs(Number(end) - Number(start)) + 1, 0);
+}
+
+/** RFC 7162 3.1.4.1 CHANGEDSINCE and 3.2.6 VANISHED (UID FETCH only, and only with CHANGEDSINCE). */
+function readFetchModifiers(
+  reader: ArgReader,
+  uid: boolean,
+): { changedSince: number | null; vanished: boolean } {
+  let changedSince: number | null = null;
+  let vanished = false;
+  const seen = new Set<string>();
+  reader.readList(() => {
+    const name = oneOf(reader, ['CHANGEDSINCE', 'VANISHED'], 'FETCH modifier');
+    if (seen.has(name)) throw reader.error(`Duplicate modifier ${name}`);
+    seen.add(name);
+    if (name === 'VANISHED') {
+      vanished = true;
+    } else {
+      reader.space();
+      changedSince = reader.readModseq();
+    }
+  }, false);
+  if (vanished && !uid) throw reader.error('VANISHED is only allowed with UID FETCH');
+  if (vanished && changedSince === null) throw reader.error('VANISHED needs CHANGEDSINCE');
+  return { changedSince, vanished };
 }
 
 /**

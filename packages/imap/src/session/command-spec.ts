@@ -13,8 +13,11 @@ import type { MailboxView } from './mailbox-view.js';
 import type { SessionState, StateKind } from './state.js';
 
 export interface CommandCompletion {
-  /** Response code inside `[...]`, e.g. `READ-WRITE` or `APPENDUID 7 12`. */
-  code?: string | null;
+  /**
+   * Response code inside `[...]`, e.g. `READ-WRITE` or `APPENDUID 7 12`; a function is called
+   * after the session told the client the mailbox's changes, right before the tagged reply.
+   */
+  code?: string | null | (() => string | null);
   text: string;
   /** Runs after the tagged reply was written (STARTTLS starts the handshake only then). */
   afterReply?: () => Promise<void>;

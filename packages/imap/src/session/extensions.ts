@@ -4,9 +4,9 @@
  * ones in a set (`ctx.enabled.has('CONDSTORE')`), so an extension that changes behaviour once
  * enabled is one row here plus its command file.
  *
- * Only what works today is enableable: QRESYNC (RFC 7162 3.2) and IMAP4rev2 (RFC 9051) are
- * named so handlers and the set share one spelling, but have no row yet, so ENABLE leaves them out
- * of its answer (RFC 5161 3.1) until they do.
+ * Only what works today is enableable: IMAP4rev2 (RFC 9051) is named so handlers and the set
+ * share one spelling, but has no row yet, so ENABLE leaves it out of its answer (RFC 5161 3.1)
+ * until it does.
  */
 export type Extension = 'CONDSTORE' | 'QRESYNC' | 'UTF8=ACCEPT' | 'IMAP4rev2';
 
@@ -28,6 +28,9 @@ export const ENABLEABLE: ReadonlyMap<string, EnableableExtension> = new Map<stri
   ['CONDSTORE', { name: 'CONDSTORE', implies: [], onEnable: (hooks) => hooks.announceHighestModseq() }],
   // RFC 6855 3: mailbox names in UTF-8 both ways from then on, and APPEND's UTF8 data item.
   ['UTF8=ACCEPT', { name: 'UTF8=ACCEPT', implies: [], onEnable: () => Promise.resolve() }],
+  // RFC 7162 3.2.3: implies CONDSTORE; from then on VANISHED replaces EXPUNGE (the mailbox view
+  // reads the set), SELECT/EXAMINE take (QRESYNC ...) and UID FETCH takes VANISHED.
+  ['QRESYNC', { name: 'QRESYNC', implies: ['CONDSTORE'], onEnable: () => Promise.resolve() }],
 ]);
 
 /** The enabled set of one connection; grows only (RFC 5161 3.1: there is no DISABLE). */

@@ -48,7 +48,7 @@ beforeEach(() => {
 
 it('removeMany returns each EXPUNGE number after the previous ones took effect (RFC 3501 7.4.1)', async () => {
   await deliver(6);
-  view = await MailboxView.open(store, inbox, false, new RecentTracker(), sink, () => undefined);
+  view = await MailboxView.open(store, inbox, false, new RecentTracker(store), sink, () => undefined);
   expect(view.removeMany([5, 2, 3, 99, 2])).toEqual([2, 2, 3]);
   expect(view.allUids).toEqual([1, 4, 6]);
   expect(view.sequenceOf(6)).toBe(3);
@@ -56,19 +56,25 @@ it('removeMany returns each EXPUNGE number after the previous ones took effect (
 
 it('holds expunges back when not allowed, and sends EXISTS before EXPUNGE in one drain', async () => {
   await deliver(2);
-  view = await MailboxView.open(store, inbox, false, new RecentTracker(), sink, () => undefined);
+  view = await MailboxView.open(store, inbox, false, new RecentTracker(store), sink, () => undefined);
   await store.expunge(inbox.id, [1]);
   await deliver(1);
   await store.expunge(inbox.id, [3]);
-  expect(lines(view.drain({ allowExpunge: false, condstore: false }))).toEqual(['* 3 EXISTS', '* 3 RECENT']);
+  expect(lines(await view.drain({ allowExpunge: false, condstore: false }))).toEqual([
+    '* 3 EXISTS',
+    '* 3 RECENT',
+  ]);
   expect(view.exists).toBe(3);
-  expect(lines(view.drain({ allowExpunge: true, condstore: false }))).toEqual(['* 1 EXPUNGE', '* 2 EXPUNGE']);
+  expect(lines(await view.drain({ allowExpunge: true, condstore: false }))).toEqual([
+    '* 1 EXPUNGE',
+    '* 2 EXPUNGE',
+  ]);
   expect(view.allUids).toEqual([2]);
 });
 
 it('a read-only view claims no \\Recent; the first read-write view claims them once', async () => {
   await deliver(2);
-  const tracker = new RecentTracker();
+  const tracker = new RecentTracker(store);
   const examine = await MailboxView.open(store, inbox, true, tracker, sink, () => undefined);
   expect(examine.recentCount).toBe(0);
   examine.close();
@@ -83,13 +89,13 @@ it('keeps flags beside UIDs through expunges: keywords, first unseen, and change
   await deliver(4);
   await store.setFlags(inbox.id, [1, 2], 'add', ['\\Seen']);
   await store.setFlags(inbox.id, [3], 'add', ['$Work']);
-  view = await MailboxView.open(store, inbox, false, new RecentTracker(), sink, () => undefined);
+  view = await MailboxView.open(store, inbox, false, new RecentTracker(store), sink, () => undefined);
   expect(view.keywords()).toEqual(['$Work']);
   expect(view.firstUnseen()).toBe(3);
   expect(view.flagsOf(2)).toEqual(['\\Seen']);
   await store.expunge(inbox.id, [1]);
   await store.setFlags(inbox.id, [3], 'replace', ['\\Seen']);
-  expect(lines(view.drain({ allowExpunge: true, condstore: false }))).toEqual([
+  expect(lines(await view.drain({ allowExpunge: true, condstore: false }))).toEqual([
     '* 3 FETCH (FLAGS (\\Seen \\Recent))',
     '* 1 EXPUNGE',
   ]);
@@ -99,51 +105,60 @@ it('keeps flags beside UIDs through expunges: keywords, first unseen, and change
   // The same flags again (e.g. a change this session already announced) are not told twice.
   await view.remember(4, { flags: ['\\Flagged'], modseq: 0 });
   await store.setFlags(inbox.id, [4], 'add', ['\\Flagged']);
-  expect(lines(view.drain({ allowExpunge: true, condstore: false }))).toEqual([]);
+  expect(lines(await view.drain({ allowExpunge: true, condstore: false }))).toEqual([]);
 });
 
 it('a message that arrived after SELECT has unknown flags: any change to them is told, even to none', async () => {
-  view = await MailboxView.open(store, inbox, false, new RecentTracker(), sink, () => undefined);
+  view = await MailboxView.open(store, inbox, false, new RecentTracker(store), sink, () => undefined);
   await store.deliver({
     raw: Buffer.from('Subject: n\r\n\r\nx\r\n'),
     targets: [{ mailboxId: inbox.id }],
     flags: ['\\Seen'],
   });
-  expect(lines(view.drain({ allowExpunge: true, condstore: false }))).toEqual(['* 1 EXISTS', '* 1 RECENT']);
+  expect(lines(await view.drain({ allowExpunge: true, condstore: false }))).toEqual([
+    '* 1 EXISTS',
+    '* 1 RECENT',
+  ]);
   await store.setFlags(inbox.id, [1], 'remove', ['\\Seen']);
-  expect(lines(view.drain({ allowExpunge: true, condstore: false }))).toEqual([
+  expect(lines(await view.drain({ allowExpunge: true, condstore: false }))).toEqual([
     '* 1 FETCH (FLAGS (\\Recent))',
   ]);
 });
 
 it('a view without \\Recent messages says 0 RECENT, and holds back expunges again after a drain', async () => {
   await deliver(2);
-  const tracker = new RecentTracker();
+  const tracker = new RecentTracker(store);
   const first = await MailboxView.open(store, inbox, false, tracker, sink, () => undefined);
   view = await MailboxView.open(store, inbox, false, tracker, sink, () => undefined);
   expect(view.recentCount).toBe(0);
   await deliver(1);
   // RFC 3501 2.3.1.1 \Recent: the new message is recent in one session only, the first to see it.
-  expect(lines(first.drain({ allowExpunge: true, condstore: false }))).toEqual(['* 3 EXISTS', '* 3 RECENT']);
+  expect(lines(await first.drain({ allowExpunge: true, condstore: false }))).toEqual([
+    '* 3 EXISTS',
+    '* 3 RECENT',
+  ]);
   first.close();
-  expect(lines(view.drain({ allowExpunge: true, condstore: false }))).toEqual(['* 3 EXISTS', '* 0 RECENT']);
+  expect(lines(await view.drain({ allowExpunge: true, condstore: false }))).toEqual([
+    '* 3 EXISTS',
+    '* 0 RECENT',
+  ]);
   expect(view.isRecent(3)).toBe(false);
   await store.expunge(inbox.id, [1]);
-  expect(lines(view.drain({ allowExpunge: true, condstore: false }))).toEqual(['* 1 EXPUNGE']);
+  expect(lines(await view.drain({ allowExpunge: true, condstore: false }))).toEqual(['* 1 EXPUNGE']);
   await store.expunge(inbox.id, [2]);
-  expect(lines(view.drain({ allowExpunge: false, condstore: false }))).toEqual([]);
+  expect(lines(await view.drain({ allowExpunge: false, condstore: false }))).toEqual([]);
   expect(view.exists).toBe(2);
-  expect(lines(view.drain({ allowExpunge: true, condstore: false }))).toEqual(['* 1 EXPUNGE']);
+  expect(lines(await view.drain({ allowExpunge: true, condstore: false }))).toEqual(['* 1 EXPUNGE']);
   expect(view.allUids).toEqual([3]);
 });
 
 it('announces EXISTS before any FETCH of a message new in the same drain (RFC 3501 7.3.1)', async () => {
   await deliver(1);
-  view = await MailboxView.open(store, inbox, false, new RecentTracker(), sink, () => undefined);
+  view = await MailboxView.open(store, inbox, false, new RecentTracker(store), sink, () => undefined);
   await deliver(1);
   await store.setFlags(inbox.id, [2], 'add', ['\\Flagged']);
   await store.setFlags(inbox.id, [1], 'add', ['\\Seen']);
-  expect(lines(view.drain({ allowExpunge: true, condstore: true }))).toEqual([
+  expect(lines(await view.drain({ allowExpunge: true, condstore: true }))).toEqual([
     '* 2 EXISTS',
     '* 2 RECENT',
     '* 1 FETCH (UID 1 FLAGS (\\Seen \\Recent) MODSEQ (5))',
@@ -153,7 +168,7 @@ it('announces EXISTS before any FETCH of a message new in the same drain (RFC 35
 
 it("never tells a MODSEQ below one already told: another session's older change is dropped (RFC 7162 3.1)", async () => {
   await deliver(1);
-  view = await MailboxView.open(store, inbox, false, new RecentTracker(), sink, () => undefined);
+  view = await MailboxView.open(store, inbox, false, new RecentTracker(store), sink, () => undefined);
   // Another session's change (modseq 3), then this session's own STORE (modseq 4), told at once.
   await store.setFlags(inbox.id, [1], 'add', ['\\Flagged']);
   const [own] = await store.setFlags(inbox.id, [1], 'add', ['\\Seen']);
@@ -167,9 +182,9 @@ it("never tells a MODSEQ below one already told: another session's older change 
   );
   expect(sent).toEqual(['* 1 FETCH (UID 1 MODSEQ (4))']);
   // Both changes are still pending in the feed: neither is news any more.
-  expect(lines(view.drain({ allowExpunge: true, condstore: true }))).toEqual([]);
+  expect(lines(await view.drain({ allowExpunge: true, condstore: true }))).toEqual([]);
   await store.setFlags(inbox.id, [1], 'remove', ['\\Seen']);
-  expect(lines(view.drain({ allowExpunge: true, condstore: true }))).toEqual([
+  expect(lines(await view.drain({ allowExpunge: true, condstore: true }))).toEqual([
     '* 1 FETCH (UID 1 FLAGS (\\Flagged \\Recent) MODSEQ (5))',
   ]);
 });
@@ -177,21 +192,21 @@ it("never tells a MODSEQ below one already told: another session's older change 
 it('lists a keyword in FLAGS and PERMANENTFLAGS before the first FETCH that shows it (RFC 3501 7.2.6)', async () => {
   await deliver(1);
   await store.setFlags(inbox.id, [1], 'add', ['$Old']);
-  view = await MailboxView.open(store, inbox, false, new RecentTracker(), sink, () => undefined);
+  view = await MailboxView.open(store, inbox, false, new RecentTracker(store), sink, () => undefined);
   await view.announceOpened();
   expect(sent.slice(0, 2)).toEqual([
     '* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $Old)',
     '* OK [PERMANENTFLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $Old \\*)] Flags permitted',
   ]);
   await store.setFlags(inbox.id, [1], 'add', ['$New']);
-  expect(lines(view.drain({ allowExpunge: true, condstore: false }))).toEqual([
+  expect(lines(await view.drain({ allowExpunge: true, condstore: false }))).toEqual([
     '* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $New $Old)',
     '* OK [PERMANENTFLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $New $Old \\*)] Flags permitted',
     '* 1 FETCH (FLAGS ($Old $New \\Recent))',
   ]);
   // Told once: the next change with the same keyword needs no new FLAGS.
   await store.setFlags(inbox.id, [1], 'remove', ['$Old']);
-  expect(lines(view.drain({ allowExpunge: true, condstore: false }))).toEqual([
+  expect(lines(await view.drain({ allowExpunge: true, condstore: false }))).toEqual([
     '* 1 FETCH (FLAGS ($New \\Recent))',
   ]);
 });

@@ -15,7 +15,9 @@ import {
   type ImapStore,
   type MessageFlagList,
 } from '@minimail/store';
+import type { Extension } from './extensions.js';
 import type { RecentTracker } from './recent-tracker.js';
+import { formatSequenceSet, sequenceSetContains, type SequenceSet } from '../protocol/sequence-set.js';
 import type { ContextDelta, UpdatingContext } from './search-contexts.js';
 import { MAX_UPDATE_CONTEXTS } from '../limits.js';
 import {
@@ -34,6 +36,13 @@ export interface AnnounceOptions {
   /** The session is CONDSTORE-aware: flag changes carry UID and MODSEQ (RFC 7162 3.1, 3.2.4). */
   condstore: boolean;
 }
+
+/** The session's enabled extensions, as the view reads them (RFC 7162 3.2.10: VANISHED once QRESYNC is on). */
+export interface EnabledSet {
+  has(name: Extension): boolean;
+}
+
+const NOTHING_ENABLED: EnabledSet = { has: () => false };
 
 /** Where the view's responses go: the session's output (with its transcript and backpressure). */
 export type ResponseSink = (data: Buffer) => Promise<void>;
@@ -112,6 +121,7 @@ export class MailboxView {
     recent: readonly number[],
     private readonly recentTracker: RecentTracker,
     private readonly send: ResponseSink,
+    private readonly enabled: EnabledSet,
   ) {
     this.appliedModseq = highestModseq;
     this.uids = messages.uids;
@@ -131,6 +141,7 @@ export class MailboxView {
     recentTracker: RecentTracker,
     send: ResponseSink,
     onChange: () => void,
+    enabled: EnabledSet = NOTHING_ENABLED,
   ): Promise<MailboxView> {
     // Dropped once the view exists: the watch callback keeps its scope for the session's life.
     let early: MailboxChange[] | null = [];
@@ -148,8 +159,8 @@ export class MailboxView {
       const messages = await store.listMessageFlags(mailbox.id);
       // RFC 3501 6.3.2: EXAMINE reports RECENT as SELECT does, but claims nothing (2.3.2).
       const recent = readOnly
-        ? recentTracker.unclaimed(mailbox.id, messages.uids)
-        : recentTracker.claim(mailbox.id, messages.uids);
+        ? await recentTracker.unclaimed(mailbox.id, messages.uids)
+        : await recentTracker.claim(mailbox.id, messages.uids);
       view = new MailboxView(
         mailbox.id,
         mailbox.name,
@@ -161,6 +172,7 @@ export class MailboxView {
         readOnly ? [] : recent,
         recentTracker,
         send,
+        enabled,
       );
       view.examinedRecent = readOnly ? recent.length : 0;
       view.stopWatching = stop;
@@ -259,6 +271,11 @@ export class MailboxView {
 
   get highestUid(): number {
     return this.uids[this.uids.length - 1] ?? 0;
+  }
+
+  /** UIDNEXT as far as this session knows: no UID at or above it was ever given out to it. */
+  get uidNextKnown(): number {
+    return Math.max(this.uidNext, this.highestUid + 1);
   }
 
   uidAt(sequence: number): number | undefined {
@@ -381,7 +398,53 @@ export class MailboxView {
     const known = [...uids].filter((uid) => this.sequenceOf(uid) !== null).sort((a, b) => a - b);
     // RFC 5267 4.3.4: REMOVEFROM while the sequence numbers are still the client's.
     await this.updateContexts({ changed: [], expunged: known });
-    for (const sequence of this.removeMany(known)) await this.send(untagged(`${sequence} EXPUNGE`));
+    for (const line of this.expungeResponses(known)) await this.send(line);
+  }
+
+  /**
+   * Removes the UIDs and says so: one `* n EXPUNGE` each, or once QRESYNC is enabled one
+   * `* VANISHED uid-set` (RFC 7162 3.2.10: VANISHED replaces EXPUNGE and counts the messages
+   * down by as many UIDs as it names, so only UIDs the client knows are named).
+   */
+  private expungeResponses(uids: Iterable<number>): Buffer[] {
+    if (this.enabled.has('QRESYNC')) {
+      const known = [...new Set(uids)].filter((uid) => this.sequenceOf(uid) !== null).sort((a, b) => a - b);
+      this.removeMany(known);
+      return known.length === 0 ? [] : [untagged(`VANISHED ${formatSequenceSet(known)}`)];
+    }
+    return this.removeMany(uids).map((sequence) => untagged(`${sequence} EXPUNGE`));
+  }
+
+  /**
+   * RFC 7162 3.2.5.2 / 3.2.6: `* VANISHED (EARLIER) uid-set`, UIDs gone since the client's
+   * mod-sequence. It does not change the message count, so none of them may still be in the view.
+   */
+  async sendVanishedEarlier(uids: readonly number[]): Promise<void> {
+    const gone = uids.filter((uid) => this.sequenceOf(uid) === null);
+    if (gone.length > 0) await this.send(untagged(`VANISHED (EARLIER) ${formatSequenceSet(gone)}`));
+  }
+
+  /**
+   * RFC 7162 3.2.5: after SELECT/EXAMINE (QRESYNC ...), one `FETCH (UID FLAGS MODSEQ)` for each
+   * message (among `known`, all when null) whose mod-sequence is above `modseq`, in order. The
+   * flags and mod-sequences are the ones the view opened with, which it counts as told already.
+   */
+  async announceChangedSince(modseq: number, known: SequenceSet | null): Promise<void> {
+    const max = this.uidNextKnown - 1;
+    for (let index = 0; index < this.uids.length; index += 1) {
+      const uid = this.uids[index] as number;
+      const changed = this.modseqs[index] ?? 0;
+      if (changed <= modseq) continue;
+      if (known !== null && !sequenceSetContains(known, uid, max)) continue;
+      const flags = this.withRecent(uid, this.flags[index] ?? []).map((flag) => atom(flag));
+      await this.send(
+        fetchResponse(index + 1, [
+          ['UID', uid],
+          ['FLAGS', flags],
+          ['MODSEQ', [changed]],
+        ]),
+      );
+    }
   }
 
   /**
@@ -393,7 +456,7 @@ export class MailboxView {
    */
   async announce(options: AnnounceOptions): Promise<void> {
     if (this.contexts === null) {
-      for (const line of this.drain(options)) await this.send(line);
+      for (const line of await this.drain(options)) await this.send(line);
       return;
     }
     // RFC 5267 4.3.3 / 4.3.4: context updates go after the EXISTS that counts new messages and
@@ -401,7 +464,7 @@ export class MailboxView {
     const changed = new Set<number>();
     for (const change of this.pending)
       if (change.kind === 'new' || change.kind === 'flags') changed.add(change.uid);
-    const { out, expunging } = this.drainChanges(options);
+    const { out, expunging } = await this.drainChanges(options);
     for (const line of out) await this.send(line);
     const expunged = [...(expunging ?? [])]
       .filter((uid) => this.sequenceOf(uid) !== null)
@@ -413,14 +476,13 @@ export class MailboxView {
         .sort((a, b) => a - b),
       expunged,
     });
-    for (const sequence of this.removeMany(expunged)) await this.send(untagged(`${sequence} EXPUNGE`));
+    for (const line of this.expungeResponses(expunged)) await this.send(line);
   }
 
   /** `announce` without sending: the responses, in order. */
-  drain(options: AnnounceOptions): Buffer[] {
-    const { out, expunging } = this.drainChanges(options);
-    if (expunging !== null)
-      for (const sequence of this.removeMany(expunging)) out.push(untagged(`${sequence} EXPUNGE`));
+  async drain(options: AnnounceOptions): Promise<Buffer[]> {
+    const { out, expunging } = await this.drainChanges(options);
+    if (expunging !== null) out.push(...this.expungeResponses(expunging));
     return out;
   }
 
@@ -428,10 +490,10 @@ export class MailboxView {
    * Applies the pending changes and returns their responses up to the EXPUNGEs, and (when they
    * may be announced) the UIDs to expunge, still in the view.
    */
-  private drainChanges({ allowExpunge, condstore }: AnnounceOptions): {
+  private async drainChanges({ allowExpunge, condstore }: AnnounceOptions): Promise<{
     out: Buffer[];
     expunging: Set<number> | null;
-  } {
+  }> {
     const out: Buffer[] = [];
     const changes = this.pending;
     this.pending = [];
@@ -466,10 +528,10 @@ export class MailboxView {
       }
     }
     if (newRecent.length > 0 && !this.readOnly) {
-      for (const uid of this.recentTracker.claim(this.mailboxId, newRecent))
+      for (const uid of await this.recentTracker.claim(this.mailboxId, newRecent))
         (this.recent ??= new Set()).add(uid);
     } else if (newRecent.length > 0) {
-      this.examinedRecent += this.recentTracker.unclaimed(this.mailboxId, newRecent).length;
+      this.examinedRecent += (await this.recentTracker.unclaimed(this.mailboxId, newRecent)).length;
     }
     if (grew) {
       // RFC 3501 7.3.1: EXISTS after new mail; RECENT goes with it (7.3.2). First of all, so that

@@ -206,7 +206,9 @@ export class Session {
     // RFC 3501 7.4.1: no EXPUNGE during FETCH, STORE, SEARCH (their UID forms may).
     const allowExpunge = (spec.expungeNotices ?? 'always') === 'always' || command.uid;
     await this.announceChanges(allowExpunge);
-    await this.complete(command.tag, status, completion.code ?? null, completion.text);
+    // A code computed once the changes were told (RFC 7162 3.2.7 HIGHESTMODSEQ after EXPUNGE).
+    const code = typeof completion.code === 'function' ? completion.code() : (completion.code ?? null);
+    await this.complete(command.tag, status, code, completion.text);
     if (status === 'OK' && completion.afterReply) await completion.afterReply();
     // RFC 3501 6.1.3: after LOGOUT's OK the server closes the connection.
     if (this.state.kind === 'logout') this.closing = true;
@@ -506,6 +508,7 @@ export class Session {
         () => {
           if (session.idling) session.stream.poke();
         },
+        session.enabled,
       );
     }
     authSucceeded(user: User): void {

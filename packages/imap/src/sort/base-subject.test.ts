@@ -41,5 +41,10 @@ describe('i;unicode-casemap (RFC 5051)', () => {
     expect(compareKeys(casemapKey('ab'), casemapKey('A'))).toBeGreaterThan(0);
     // U+FF21 (fullwidth A) sorts before U+1F600 by code point, although its UTF-16 unit is larger.
     expect(compareKeys('\uff21', '\u{1f600}')).toBeLessThan(0);
+    expect(compareKeys('\u{1f600}', '\uff21')).toBeGreaterThan(0);
+    expect(compareKeys('a\u{1f600}', 'a\ue000')).toBeGreaterThan(0);
+    expect(compareKeys('a\ud7ff', 'a\u{10000}')).toBeLessThan(0);
+    expect(compareKeys('\u{1f600}', '\u{1f601}')).toBeLessThan(0);
+    expect(compareKeys('\u{1f600}x', '\u{1f600}')).toBeGreaterThan(0);
   });
 });

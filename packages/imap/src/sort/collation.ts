@@ -40,16 +40,22 @@ export function casemapKey(text: string): string {
   return mapped.normalize('NFD');
 }
 
-/** Compares two collation keys by code point (the order of their UTF-8 octets). */
+/**
+ * Compares two collation keys by code point (the order of their UTF-8 octets), without
+ * allocating: JavaScript compares UTF-16 units, which agrees with code points except where a
+ * surrogate (a code point above U+FFFF) meets a unit at or above U+E000.
+ */
 export function compareKeys(a: string, b: string): number {
   if (a === b) return 0;
-  const left = [...a];
-  const right = [...b];
-  const length = Math.min(left.length, right.length);
+  const length = Math.min(a.length, b.length);
   for (let i = 0; i < length; i += 1) {
-    const x = (left[i] as string).codePointAt(0) as number;
-    const y = (right[i] as string).codePointAt(0) as number;
-    if (x !== y) return x < y ? -1 : 1;
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xSurrogate = x >= 0xd800 && x <= 0xdfff;
+    const ySurrogate = y >= 0xd800 && y <= 0xdfff;
+    if (xSurrogate !== ySurrogate && (xSurrogate ? y : x) >= 0xe000) return xSurrogate ? 1 : -1;
+    return x < y ? -1 : 1;
   }
-  return left.length - right.length;
+  return a.length - b.length;
 }

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ImapFlow } from 'imapflow';
+import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { pino } from 'pino';
 import { parseMessage, serializeStructure } from '@minimail/mime';
 import { ensureDevCertificate, type Logger, type MessageSpool } from '@minimail/protocol';
@@ -23,7 +23,10 @@ export interface Harness {
   port: number;
   /** Everything opened through the harness, closed by `close()`. */
   close(): Promise<void>;
-  imapflow(user?: string, options?: { pass?: string; secure?: boolean }): Promise<ImapFlow>;
+  imapflow(
+    user?: string,
+    options?: { pass?: string; secure?: boolean; extra?: Partial<ImapFlowOptions> },
+  ): Promise<ImapFlow>;
   raw(options?: { tls?: boolean }): Promise<RawClient>;
   deliver(
     to: string,
@@ -61,7 +64,7 @@ export function testCertificate(): Promise<{ key: string; cert: string }> {
 
 /** RFC 3501 7.2.1: the capabilities advertised in every state (capabilities.ts), as the wire spells them. */
 export const BASE_CAPS =
-  'IMAP4rev1 LITERAL+ LITERAL- SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE CONDSTORE ESEARCH SEARCHRES WITHIN SORT SORT=DISPLAY THREAD=ORDEREDSUBJECT THREAD=REFERENCES THREAD=REFS I18NLEVEL=1 SAVEDATE ESORT CONTEXT=SEARCH CONTEXT=SORT CHILDREN LIST-EXTENDED SPECIAL-USE APPENDLIMIT=67108864 LIST-STATUS BINARY PREVIEW MULTIAPPEND OBJECTID CREATE-SPECIAL-USE COMPRESS=DEFLATE UTF8=ACCEPT';
+  'IMAP4rev1 LITERAL+ LITERAL- SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE CONDSTORE QRESYNC ESEARCH SEARCHRES WITHIN SORT SORT=DISPLAY THREAD=ORDEREDSUBJECT THREAD=REFERENCES THREAD=REFS I18NLEVEL=1 SAVEDATE ESORT CONTEXT=SEARCH CONTEXT=SORT CHILDREN LIST-EXTENDED SPECIAL-USE APPENDLIMIT=67108864 LIST-STATUS BINARY PREVIEW MULTIAPPEND CATENATE URL-PARTIAL OBJECTID CREATE-SPECIAL-USE COMPRESS=DEFLATE UTF8=ACCEPT';
 
 /** The greeting where plaintext logins are allowed and STARTTLS is not offered (`dev` without TLS, or implicit TLS). */
 export const PLAIN_GREETING = `* OK [CAPABILITY ${BASE_CAPS} AUTH=PLAIN AUTH=LOGIN] imap.test minimail IMAP4rev1 ready`;
@@ -112,6 +115,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         logger: false,
         tls: { rejectUnauthorized: false },
         disableAutoIdle: true,
+        ...flowOptions.extra,
       });
       await client.connect();
       clients.push({ close: () => closeFlow(client) });

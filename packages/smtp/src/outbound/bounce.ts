@@ -10,6 +10,9 @@ export interface BounceInput {
   recipients: DsnRecipient[];
   original: Buffer;
   arrivalDate: Date;
+  /** RFC 3461 ENVID and RET of the message. */
+  envid?: string;
+  returnFull?: boolean;
 }
 
 export type BounceOutcome = 'none-null-sender' | 'delivered-locally' | 'queued' | 'undeliverable';
@@ -28,6 +31,8 @@ export async function sendBounce(input: BounceInput): Promise<BounceOutcome> {
     recipients: input.recipients,
     original: stripReturnPath(input.original),
     arrivalDate: input.arrivalDate,
+    ...(input.envid !== undefined ? { envid: input.envid } : {}),
+    ...(input.returnFull === true ? { returnFull: true } : {}),
   });
   // RFC 5321 4.4: the final delivery adds Return-Path; for the null sender it is `<>`.
   const raw = Buffer.concat([Buffer.from('Return-Path: <>\r\n', 'latin1'), dsn]);

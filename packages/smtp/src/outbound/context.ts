@@ -3,6 +3,7 @@ import type { RelayStore } from '@minimail/store';
 import type { DnsResolver } from './resolver.js';
 import type { RetrySchedule } from './retry-schedule.js';
 import type { TlsMode } from './smtp-client.js';
+import type { MtaStsPolicies, TlsReportCollector } from './mta-sts/index.js';
 
 /** Smarthost mode: everything goes to this one server instead of the recipients' MX hosts. */
 export interface SmarthostOptions {
@@ -27,4 +28,10 @@ export interface RelayContext {
   /** Tests only: connect to loopback/private MX addresses too (forbidden-destinations.ts). */
   allowPrivateDestinations: boolean;
   schedule: RetrySchedule;
+  /** MTA-STS (RFC 8461) policies of recipient domains; null: not looked up (smarthost, tests). */
+  mtaSts: MtaStsPolicies | null;
+  /** TLS-RPT (RFC 8460) counts of sessions with a policy; null: not kept. */
+  tlsReports: TlsReportCollector | null;
+  /** Trusted CAs for verified MX TLS instead of the system's (tests only). */
+  mxCa?: string | string[];
 }

@@ -1,18 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { rfc5322Date } from '../received-header.js';
-import { MAX_RETURNED_HEADER_BYTES } from './limits.js';
+import { MAX_RETURNED_HEADER_BYTES, MAX_RETURNED_MESSAGE_BYTES } from './limits.js';
 
 /** One recipient's line in a delivery status notification (RFC 3464 2.3). */
 export interface DsnRecipient {
   address: string;
-  /** RFC 3464 2.3.3: failed = bounced for good; delayed = still trying. */
-  action: 'failed' | 'delayed';
+  /**
+   * RFC 3464 2.3.3: failed = bounced for good; delayed = still trying; delivered = in the
+   * mailbox (RFC 3461 NOTIFY=SUCCESS); relayed = handed to a next hop that takes no DSN request.
+   */
+  action: 'failed' | 'delayed' | 'delivered' | 'relayed';
   /** RFC 3463 status, e.g. `5.1.1`. */
   status: string;
   /** The remote server's reply (`smtp; 550 5.1.1 ...`) or our own reason. */
   diagnostic: string;
   /** The host that answered, if any (RFC 3464 2.3.5 Remote-MTA). */
   remoteMta?: string;
+  /** RFC 3461 ORCPT (`rfc822;` + address, xtext decoded): RFC 3464 2.3.1 Original-Recipient. */
+  originalRecipient?: string;
 }
 
 export interface DsnInput {
@@ -25,6 +30,10 @@ export interface DsnInput {
   original: Buffer;
   arrivalDate: Date;
   now?: Date;
+  /** RFC 3461 4.4 ENVID (xtext decoded): RFC 3464 2.2.1 Original-Envelope-Id. */
+  envid?: string;
+  /** RFC 3461 4.3 RET=FULL: a failure report returns the whole message, not only its headers. */
+  returnFull?: boolean;
 }
 
 /**
@@ -36,8 +45,15 @@ export interface DsnInput {
 export function buildDsn(input: DsnInput): Buffer {
   const now = input.now ?? new Date();
   const failed = input.recipients.some((recipient) => recipient.action === 'failed');
+  const delayed = input.recipients.some((recipient) => recipient.action === 'delayed');
   const boundary = `=_minimail_dsn_${randomBytes(12).toString('hex')}`;
-  const subject = failed ? 'Undelivered Mail Returned to Sender' : 'Delayed Mail (still being retried)';
+  const subject = failed
+    ? 'Undelivered Mail Returned to Sender'
+    : delayed
+      ? 'Delayed Mail (still being retried)'
+      : 'Successful Mail Delivery Report';
+  // RFC 3461 4.3: RET applies to failure reports; other reports carry the headers only.
+  const full = failed && input.returnFull === true;
   const header = [
     `From: Mail Delivery System <MAILER-DAEMON@${input.reportingMta}>`,
     `To: <${input.to}>`,
@@ -56,23 +72,33 @@ export function buildDsn(input: DsnInput): Buffer {
         'Your message could not be delivered to one or more recipients.',
         'It is attached below (headers only).',
       ]
-    : [
-        `This is the mail system at host ${input.reportingMta}.`,
-        '',
-        'Your message has not been delivered yet to the recipients below.',
-        'Delivery is still being retried; you do not need to send it again.',
-      ];
+    : delayed
+      ? [
+          `This is the mail system at host ${input.reportingMta}.`,
+          '',
+          'Your message has not been delivered yet to the recipients below.',
+          'Delivery is still being retried; you do not need to send it again.',
+        ]
+      : [
+          `This is the mail system at host ${input.reportingMta}.`,
+          '',
+          'Your message was delivered (or handed on) as you asked to be told (RFC 3461 NOTIFY=SUCCESS).',
+        ];
   for (const recipient of input.recipients) {
     explanation.push('', `<${recipient.address}>: ${recipient.diagnostic}`);
   }
   // RFC 3464 2.2: per-message fields, then one block per recipient separated by blank lines.
   const status = [
+    ...(input.envid !== undefined ? [`Original-Envelope-Id: ${oneLine(input.envid)}`] : []),
     `Reporting-MTA: dns; ${input.reportingMta}`,
     `Arrival-Date: ${rfc5322Date(input.arrivalDate)}`,
   ];
   for (const recipient of input.recipients) {
     status.push(
       '',
+      ...(recipient.originalRecipient !== undefined
+        ? [`Original-Recipient: ${oneLine(recipient.originalRecipient)}`]
+        : []),
       `Final-Recipient: rfc822; ${recipient.address}`,
       `Action: ${recipient.action}`,
       `Status: ${recipient.status}`,
@@ -98,15 +124,17 @@ export function buildDsn(input: DsnInput): Buffer {
     status.join('\r\n'),
     '',
     `--${boundary}`,
-    'Content-Type: text/rfc822-headers',
-    'Content-Description: Undelivered Message Headers',
+    full ? 'Content-Type: message/rfc822' : 'Content-Type: text/rfc822-headers',
+    full ? 'Content-Description: Undelivered Message' : 'Content-Description: Message Headers',
     '',
     '',
   ];
-  // The original header bytes go back exactly as they came (8-bit headers are not re-encoded).
+  // The original bytes go back exactly as they came (8-bit headers are not re-encoded).
   return Buffer.concat([
     Buffer.from(before.join('\r\n'), 'utf8'),
-    originalHeaders(input.original),
+    full
+      ? withFinalCrlf(input.original.subarray(0, MAX_RETURNED_MESSAGE_BYTES))
+      : originalHeaders(input.original),
     // RFC 2046 5.1.1: the CRLF before a boundary belongs to it, so the headers keep their own.
     Buffer.from(`\r\n--${boundary}--\r\n`, 'latin1'),
   ]);
@@ -120,6 +148,12 @@ export function originalHeaders(message: Buffer): Buffer {
   return headers.subarray(headers.length - 2).toString('latin1') === '\r\n'
     ? headers
     : Buffer.concat([headers, Buffer.from('\r\n')]);
+}
+
+function withFinalCrlf(bytes: Buffer): Buffer {
+  return bytes.subarray(bytes.length - 2).toString('latin1') === '\r\n'
+    ? bytes
+    : Buffer.concat([bytes, Buffer.from('\r\n')]);
 }
 
 /** A diagnostic is one header field: folded line breaks and control characters would break it. */

@@ -21,7 +21,8 @@ export function groupEntries(entries: OutboundEntry[]): Group[] {
   const result: Group[] = [];
   for (const entry of entries) {
     const domain = domainOf(entry.recipient);
-    const key = `${domain}\u0000${entry.sender}\u0000${entry.bodyHash}`;
+    // RFC 3461 parameters go with a whole transaction: only equal ones share it.
+    const key = `${domain}\u0000${entry.sender}\u0000${entry.bodyHash}\u0000${JSON.stringify(entry.dsn)}`;
     const recipient = entry.recipient.toLowerCase();
     const candidates = groups.get(key) ?? [];
     groups.set(key, candidates);

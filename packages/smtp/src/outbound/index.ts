@@ -9,5 +9,15 @@ export { generateDkimKey, defaultSelector, dkimRecordName, dkimRecordValue } fro
 export { signMessage } from './dkim-sign.js';
 export { buildDsn } from './dsn.js';
 export type { DsnInput, DsnRecipient } from './dsn.js';
+export {
+  MtaStsPolicies,
+  parseStsPolicy,
+  parseStsRecord,
+  parseTlsRptRecord,
+  mxMatches,
+  TlsReportCollector,
+  tlsReportMessage,
+} from './mta-sts/index.js';
+export type { StsPolicy, TlsReport } from './mta-sts/index.js';
 export { sendOverSmtp, SmtpSendError } from './smtp-client.js';
 export type { OutgoingMessage, SendOutcome, SmtpTarget } from './smtp-client.js';

@@ -48,3 +48,6 @@ export const MAX_RETURNED_HEADER_BYTES = 64 * 1024;
  * must not. What is still running after this keeps its lease and is retried later (at-least-once).
  */
 export const STOP_GRACE_MS = 10 * 1000;
+
+/** RFC 3461 RET=FULL: the returned message is cut here (a bounce must not carry a huge body back). */
+export const MAX_RETURNED_MESSAGE_BYTES = 1024 * 1024;

@@ -20,6 +20,8 @@ export interface SmtpTarget {
   tls: TlsMode;
   /** Verify the server certificate; only meaningful for `starttls`/`implicit`. */
   verifyCertificate: boolean;
+  /** Trusted CAs instead of the system's (tests of verified MX delivery). */
+  ca?: string | string[];
   auth?: { user: string; pass: string };
 }
 
@@ -30,6 +32,11 @@ export interface OutgoingMessage {
   sender: string;
   recipients: string[];
   message: Buffer;
+  /**
+   * RFC 3461 parameters for the next hop (text, not xtext: the client encodes); one set for the
+   * whole transaction, so the relay groups only recipients with the same parameters.
+   */
+  dsn?: { ret?: string; envid?: string; notify?: string[]; orcpt?: string };
 }
 
 /** What the server said about each recipient of one transaction. */
@@ -38,6 +45,8 @@ export interface SendOutcome {
   rejected: Array<{ address: string; code: number; reply: string }>;
   /** The final reply to DATA. */
   response: string;
+  /** The server offered DSN, so the RFC 3461 parameters went with the transaction. */
+  dsnPassed?: boolean;
 }
 
 /** A failure of the whole transaction: `code` is the SMTP reply, or null when none was received. */
@@ -78,6 +87,7 @@ export async function sendOverSmtp(target: SmtpTarget, outgoing: OutgoingMessage
     tls: {
       rejectUnauthorized: target.verifyCertificate && target.tls !== 'opportunistic',
       ...(target.servername !== undefined ? { servername: target.servername } : {}),
+      ...(target.ca !== undefined ? { ca: target.ca } : {}),
       minVersion: MIN_TLS_VERSION,
     },
     connectionTimeout: CONNECT_TIMEOUT_MS,
@@ -122,6 +132,7 @@ export async function sendOverSmtp(target: SmtpTarget, outgoing: OutgoingMessage
           to: outgoing.recipients.map(onWire),
           size: outgoing.message.length,
           use8BitMime: true,
+          ...(outgoing.dsn !== undefined ? { dsn: outgoing.dsn } : {}),
         },
         outgoing.message,
         (error, result) => {
@@ -144,6 +155,9 @@ export async function sendOverSmtp(target: SmtpTarget, outgoing: OutgoingMessage
     // Verdicts are kept by the addresses as queued, whatever form went on the wire.
     return {
       ...sent,
+      dsnPassed:
+        outgoing.dsn !== undefined &&
+        (connection as unknown as { _supportedExtensions: string[] })._supportedExtensions.includes('DSN'),
       accepted: sent.accepted.map(back),
       rejected: sent.rejected.map((rejection) => ({ ...rejection, address: back(rejection.address) })),
     };

@@ -2,7 +2,8 @@ import type { SendOutcome } from './smtp-client.js';
 
 /** What became of each recipient of a group after one attempt. */
 export type Verdict =
-  | { kind: 'delivered' }
+  /** `dsnPassed`: the next hop took the DSN request on (RFC 3461 5.2), so it reports success. */
+  | { kind: 'delivered'; remoteMta?: string; dsnPassed?: boolean }
   | { kind: 'temporary'; diagnostic: string; remoteMta?: string }
   | { kind: 'permanent'; status: string; diagnostic: string; remoteMta?: string };
 
@@ -14,7 +15,7 @@ export function perRecipient(outcome: SendOutcome, recipients: string[], mta: st
   for (const recipient of recipients) {
     const rejection = refused.get(recipient.toLowerCase());
     if (accepted.has(recipient.toLowerCase()) && rejection === undefined) {
-      verdicts.set(recipient, { kind: 'delivered' });
+      verdicts.set(recipient, { kind: 'delivered', remoteMta: mta, dsnPassed: outcome.dsnPassed === true });
     } else if (rejection !== undefined && rejection.code >= 500) {
       verdicts.set(recipient, {
         kind: 'permanent',

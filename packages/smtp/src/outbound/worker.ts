@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { RelayStore } from '@minimail/store';
 import { attemptDelivery } from './attempt.js';
+import { MtaStsPolicies, parseTlsRptRecord, TlsReportCollector, tlsReportMessage } from './mta-sts/index.js';
 import type { RelayContext, SmarthostOptions } from './context.js';
 import { groupEntries, type Group } from './grouping.js';
 import {
@@ -41,6 +42,18 @@ export interface RelayWorkerOptions {
   totalConnections?: number;
   /** How long stop() waits for deliveries in progress; default STOP_GRACE_MS. */
   stopGraceMs?: number;
+  /**
+   * MTA-STS (RFC 8461) for MX delivery: on unless false. `port` of the policy host (443; tests:
+   * a loopback stand-in) and `ca` to trust instead of the system's (tests).
+   */
+  mtaSts?: false | { port?: number; ca?: string | string[]; timeoutMs?: number };
+  /** Trusted CAs for verified MX TLS under an MTA-STS policy (tests only; default: the system's). */
+  mxCa?: string | string[];
+  /**
+   * TLS-RPT (RFC 8460): who we are in reports, and how often they are sent (default daily) to
+   * the `rua` mailto: addresses a domain's `_smtp._tls` TXT record names. Unset: no reports.
+   */
+  tlsReporting?: { organization: string; contact: string; intervalMs?: number };
 }
 
 export interface RelayWorker {
@@ -53,6 +66,11 @@ export interface RelayWorker {
   stop(): Promise<void>;
   /** One round: claims what is due and delivers it; resolves when all of it is settled. */
   runOnce(): Promise<number>;
+  /**
+   * Queues the TLS-RPT reports of the period so far (one per policy domain that asks for them)
+   * and starts a new period; returns the queue ids. The worker does this every interval.
+   */
+  sendTlsReports(now?: number): Promise<number[]>;
 }
 
 /**
@@ -72,6 +90,45 @@ export function createRelayWorker(options: RelayWorkerOptions): RelayWorker {
     mxPort: options.mxPort ?? 25,
     allowPrivateDestinations: options.allowPrivateDestinations ?? false,
     schedule: { ...DEFAULT_RETRY_SCHEDULE, ...options.retry },
+    mtaSts: null,
+    tlsReports: options.tlsReporting === undefined ? null : new TlsReportCollector(),
+    ...(options.mxCa !== undefined ? { mxCa: options.mxCa } : {}),
+  };
+  if (options.mtaSts !== false && context.smarthost === null) {
+    const sts = options.mtaSts ?? {};
+    context.mtaSts = new MtaStsPolicies(options.resolver, {
+      port: sts.port ?? 443,
+      ...(sts.ca !== undefined ? { ca: sts.ca } : {}),
+      ...(sts.timeoutMs !== undefined ? { timeoutMs: sts.timeoutMs } : {}),
+      ...(context.tlsReports !== null ? { reports: context.tlsReports } : {}),
+    });
+  }
+  let reportTimer: NodeJS.Timeout | null = null;
+  const sendTlsReports = async (now: number = Date.now()): Promise<number[]> => {
+    const reporting = options.tlsReporting;
+    if (context.tlsReports === null || reporting === undefined) return [];
+    const queued: number[] = [];
+    for (const { domain, report } of context.tlsReports.take(now, reporting)) {
+      let rua: string[];
+      try {
+        rua = parseTlsRptRecord(await options.resolver.resolveTxt(`_smtp._tls.${domain}`));
+      } catch {
+        rua = [];
+      }
+      if (rua.length === 0) continue;
+      const raw = tlsReportMessage(report, {
+        domain,
+        from: `TLS reports <postmaster@${options.hostname}>`,
+        submitter: options.hostname,
+        to: rua,
+        date: new Date(now),
+      });
+      // The null reverse path: a report must not bounce back into another report (RFC 8460 5.3).
+      const result = await store.deliver({ raw, targets: [], outbound: { sender: '', recipients: rua } });
+      queued.push(...result.queued);
+      logger.info({ domain, rua }, 'relay: TLS-RPT report queued');
+    }
+    return queued;
   };
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   const claimBatch = options.claimBatch ?? DEFAULT_CLAIM_BATCH;
@@ -154,9 +211,19 @@ export function createRelayWorker(options: RelayWorkerOptions): RelayWorker {
       if (running) return;
       running = true;
       loop = run();
+      if (options.tlsReporting !== undefined) {
+        reportTimer = setInterval(() => {
+          sendTlsReports().catch((error: unknown) =>
+            logger.error({ err: error }, 'relay: queuing TLS-RPT reports failed'),
+          );
+        }, options.tlsReporting.intervalMs ?? TLS_REPORT_INTERVAL_MS);
+        reportTimer.unref();
+      }
     },
     async stop() {
       running = false;
+      if (reportTimer !== null) clearInterval(reportTimer);
+      reportTimer = null;
       wake?.();
       await loop;
       loop = null;
@@ -174,8 +241,12 @@ export function createRelayWorker(options: RelayWorkerOptions): RelayWorker {
       }
     },
     runOnce,
+    sendTlsReports,
   };
 }
+
+/** RFC 8460 4.1: reports cover a day (UTC). */
+const TLS_REPORT_INTERVAL_MS = 86_400_000;
 
 function ids(group: Group): number[] {
   return group.entries.map((entry) => entry.id);

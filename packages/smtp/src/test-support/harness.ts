@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger } from '@minimail/protocol';
 import { openStore } from '@minimail/store';
+import type { SieveScriptStore } from '@minimail/store';
 import type { MailStore } from '@minimail/store';
 import { createMxServer, createSubmissionServer } from '../index.js';
 import type { SmtpListener, SmtpServiceOptions } from '../index.js';
@@ -23,6 +24,10 @@ export interface HarnessOptions {
   inboundAuth?: InboundAuthOptions;
   /** Any further service option (a shared throttle, policies under test). */
   serviceOptions?: Partial<SmtpServiceOptions>;
+  /** Run Sieve at delivery, with this clock (ms); the harness's `scripts` then holds the scripts. */
+  sieve?: { now?: () => number };
+  /** Rspamd's normal worker and controller (MX spam checks). */
+  rspamd?: { url: string; controllerUrl?: string; timeoutMs?: number };
   chaos?: Chaos;
 }
 
@@ -36,6 +41,8 @@ export interface Harness {
   /** Every raw log line, to prove what is never logged. */
   rawLogs: string[];
   listener: SmtpListener;
+  /** The store as the Sieve scripts store (only with `sieve`). */
+  scripts: SieveScriptStore | null;
   /** Opens a second store on the same file (e.g. to look after the first was closed). */
   reopenStore(): MailStore;
   close(): Promise<void>;
@@ -70,6 +77,18 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     ...options.serviceOptions,
     ...(options.chaos !== undefined ? { chaos: options.chaos } : {}),
   };
+  if (options.rspamd) Object.assign(common, { rspamd: { ...options.rspamd, logger } });
+  const scripts: SieveScriptStore | null = options.sieve ? store : null;
+  if (scripts && options.sieve) {
+    Object.assign(common, {
+      sieve: {
+        scripts,
+        hostname: HOSTNAME,
+        logger,
+        ...(options.sieve.now ? { now: options.sieve.now } : {}),
+      },
+    });
+  }
   const listener =
     options.service === 'mx'
       ? createMxServer(common)
@@ -83,6 +102,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     logs,
     rawLogs,
     listener,
+    scripts,
     reopenStore() {
       const reopened = openStore({ path: dbPath });
       extraStores.push(reopened);

@@ -9,6 +9,12 @@ export interface ReceivedMail {
   data: Buffer;
   secure: boolean;
   user: string | undefined;
+  /** RFC 3461 parameters as received (only when started with `dsn: true`). */
+  dsn?: {
+    ret: string | null;
+    envid: string | null;
+    rcpt: Array<{ notify?: string[] | undefined; orcpt?: string | undefined } | undefined>;
+  };
 }
 
 /** A scripted answer: undefined accepts; otherwise the reply code and text to refuse with. */
@@ -32,9 +38,18 @@ export interface RemoteMx {
  * RCPT and DATA as `script` says; `smtpUtf8: false` leaves SMTPUTF8 out of its EHLO reply.
  */
 export async function startRemoteMx(
-  options: { script?: Script; auth?: { user: string; pass: string }; tls?: boolean; smtpUtf8?: boolean } = {},
+  options: {
+    script?: Script;
+    auth?: { user: string; pass: string };
+    tls?: boolean;
+    smtpUtf8?: boolean;
+    /** Its STARTTLS certificate instead of the shared `localhost` one (MTA-STS tests). */
+    certificate?: { key: string; cert: string };
+    /** Offer DSN (RFC 3461) and record the parameters. */
+    dsn?: boolean;
+  } = {},
 ): Promise<RemoteMx> {
-  const cert = options.tls === false ? null : await testCertificate();
+  const cert = options.tls === false ? null : (options.certificate ?? (await testCertificate()));
   const received: ReceivedMail[] = [];
   const state = { dataAttempts: 0 };
   const rcptAttempts = new Map<string, number>();
@@ -51,6 +66,7 @@ export async function startRemoteMx(
     disableReverseLookup: true,
     // RFC 6531: offered unless the test plays a next hop without it.
     hideSMTPUTF8: options.smtpUtf8 === false,
+    hideDSN: options.dsn !== true,
     logger: false,
     onAuth(auth: SMTPServerAuthentication, _session: SMTPServerSession, callback) {
       if (auth.username === options.auth?.user && auth.password === options.auth?.pass) {
@@ -80,6 +96,15 @@ export async function startRemoteMx(
           data: Buffer.concat(chunks),
           secure: session.secure,
           user: typeof session.user === 'string' ? session.user : undefined,
+          ...(options.dsn === true
+            ? {
+                dsn: {
+                  ret: session.envelope.dsn?.ret ?? null,
+                  envid: session.envelope.dsn?.envid ?? null,
+                  rcpt: session.envelope.rcptTo.map((rcpt) => rcpt.dsn),
+                },
+              }
+            : {}),
         });
         callback(null, 'Queued as 12345');
       });

@@ -22,6 +22,39 @@ describe('outbound queue', () => {
   });
   afterEach(() => temp.cleanup());
 
+  it('keeps each recipient DSN parameters (RFC 3461) with its entry, through a claim', async () => {
+    await store.deliver({
+      raw: message('dsn'),
+      targets: [],
+      outbound: {
+        sender: 'alice@example.com',
+        recipients: ['bob@remote.org', 'carol@remote.org'],
+        dsn: [
+          {
+            notify: ['SUCCESS', 'FAILURE'],
+            orcpt: 'rfc822;Bob+2B@remote.org',
+            ret: 'HDRS',
+            envid: 'QQ314159',
+          },
+          null,
+        ],
+      },
+    });
+    const ours = (entries: Array<{ recipient: string; dsn: unknown }>) =>
+      entries
+        .filter((e) => ['bob@remote.org', 'carol@remote.org'].includes(e.recipient))
+        .map((e) => [e.recipient, e.dsn]);
+    const expected = [
+      [
+        'bob@remote.org',
+        { notify: ['SUCCESS', 'FAILURE'], orcpt: 'rfc822;Bob+2B@remote.org', ret: 'HDRS', envid: 'QQ314159' },
+      ],
+      ['carol@remote.org', null],
+    ];
+    expect(ours(await store.listOutbound())).toEqual(expected);
+    expect(ours(await store.claimOutbound(100, 60_000))).toEqual(expected);
+  });
+
   it('claims due entries once, counting attempts, and lets an expired lease be claimed again', async () => {
     const claimed = await store.claimOutbound(10, 60_000);
     expect(claimed.map((e) => [e.recipient, e.status, e.attempts, e.bodyHash])).toEqual([

@@ -222,6 +222,36 @@ describe('catcher search (full-text index, grouped list)', () => {
     expect((await store.searchMessages({ terms: [], start: 0, limit: 1 })).total).toBe(41);
   });
 
+  it('indexes bodies stored without an entry (older mail, store copy) once, on request', async () => {
+    const plain = await temp.open(); // no indexBody hook: as before the index existed
+    const alice = await plain.ensureUser('alice@dev.test');
+    for (const [i, subject] of ['old one', 'old two', 'unreadable'].entries()) {
+      await plain.deliver({
+        raw: raw('a@x.test', 'alice@dev.test', subject, `text of ${subject}`),
+        targets: [{ userId: alice.id }],
+        internalDate: new Date(Date.parse('2026-04-01T00:00:00Z') + i * 1000),
+      });
+    }
+    expect(await plain.indexMissingBodies()).toBe(0); // nothing to index with
+    const listed = await store.searchMessages({ terms: [], start: 0, limit: 10 });
+    expect(listed.groups.map((g) => g.facts)).toEqual([null, null, null]);
+    expect(await subjects([text('text of old')])).toEqual([]);
+
+    // An indexer that fails on one body leaves it out and goes on with the rest.
+    const picky = await temp.open({
+      indexBody: (body) => {
+        if (body.toString().includes('unreadable')) throw new Error('cannot parse');
+        return indexBody(body);
+      },
+    });
+    expect(await picky.indexMissingBodies()).toBe(2);
+    expect(await picky.indexMissingBodies()).toBe(0);
+    expect(await subjects([text('TEXT OF OLD')])).toEqual(['old two', 'old one']);
+    expect(await store.indexMissingBodies()).toBe(1);
+    expect(await subjects([text('unreadable')])).toEqual(['unreadable']);
+    expect(await temp.query('SELECT count(*) AS n FROM body_facts')).toEqual([{ n: 3 }]);
+  });
+
   it('refuses a query with too many terms', async () => {
     const terms = Array.from({ length: 33 }, () => text('abc'));
     await expect(store.searchMessages({ terms, start: 0, limit: 10 })).rejects.toMatchObject({

@@ -53,6 +53,10 @@ async function fill(store: CoreMailStore): Promise<void> {
     privateKeyPem: pem,
     publicKey: 'AAAA',
   });
+  await store.putSieveScript(alice.id, 'main', 'require "fileinto";\r\nfileinto "Archive";\r\n');
+  await store.putSieveScript(alice.id, 'spare', 'keep;');
+  await store.activateSieveScript(alice.id, 'main');
+  await store.claimVacationReply(alice.id, 'away', 'Carol@remote.org', 7, 1_000);
 }
 
 /** Every data table of a SQLite file, rows in key order, as plain values. */
@@ -91,7 +95,15 @@ describe('store copy: SQLite -> PostgreSQL -> SQLite', () => {
       { kind: 'sqlite', path: first },
       { kind: 'postgres', settings: { url: target.url } },
     );
-    expect(there.rows).toMatchObject({ domains: 1, users: 2, aliases: 2, dkim_keys: 1, outbound: 2 });
+    expect(there.rows).toMatchObject({
+      domains: 1,
+      users: 2,
+      aliases: 2,
+      dkim_keys: 1,
+      outbound: 2,
+      sieve_scripts: 2,
+      sieve_vacation_replies: 1,
+    });
     expect(there.rows.messages).toBe(23);
     expect(there.bodiesVerified).toBe(there.rows.bodies);
 
@@ -118,6 +130,14 @@ describe('store copy: SQLite -> PostgreSQL -> SQLite', () => {
       });
       expect(await pg.listOutbound()).toEqual(await before.listOutbound());
       expect(await pg.getDkimKey('example.com')).toEqual(await before.getDkimKey('example.com'));
+      const alice = (await before.getUser('alice@example.com'))!;
+      expect(await pg.listSieveScripts(alice.id)).toEqual([
+        { name: 'main', active: true },
+        { name: 'spare', active: false },
+      ]);
+      expect(await pg.activeSieveScript(alice.id)).toEqual(await before.activeSieveScript(alice.id));
+      // The vacation record came along: the same sender is not answered again within the period.
+      expect(await pg.claimVacationReply(alice.id, 'away', 'carol@remote.org', 7, 2_000)).toBe(false);
     } finally {
       await before.close();
       await pg.close();

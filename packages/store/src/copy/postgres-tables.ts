@@ -12,7 +12,10 @@ const IDENTITY_TABLES: readonly DataTable[] = [
   'mailboxes',
   'subscriptions',
   'messages',
+  'expunged_uids',
   'outbound',
+  'sieve_scripts',
+  'sieve_vacation_replies',
 ];
 
 /** Reads a PostgreSQL store in one REPEATABLE READ transaction (one snapshot, also while nodes write). */

@@ -9,6 +9,7 @@ import type {
   ChangeListener,
   DkimKey,
   Domain,
+  ExpungedSince,
   Mailbox,
   MailboxStatus,
   MessageFlagList,
@@ -17,6 +18,7 @@ import type {
   RecipientResolution,
   User,
 } from './types.js';
+import type { ActiveSieveScript, SieveScriptInfo } from './sieve-scripts.js';
 import type { WriteOpArgs, WriteOpName, WriteOpResult } from './write-ops.js';
 import type { CaughtGroup, MessagePage, MessageQuery } from './search-types.js';
 
@@ -40,13 +42,21 @@ export interface StoreReads {
   getMessage(mailboxId: number, uid: number): Promise<MessageSummary | null>;
   getMessages(mailboxId: number, uids: readonly number[]): Promise<MessageSummary[]>;
   listMessageFlags(mailboxId: number): Promise<MessageFlagList>;
+  expungedSince(mailboxId: number, modseq: number): Promise<ExpungedSince>;
+  recentMark(mailboxId: number): Promise<number>;
   readBody(bodyHash: string): Promise<Buffer>;
   readStructure(bodyHash: string): Promise<string | null>;
   listOutbound(): Promise<OutboundEntry[]>;
   getDkimKey(domain: string): Promise<DkimKey | null>;
+  listSieveScripts(userId: number): Promise<SieveScriptInfo[]>;
+  getSieveScript(userId: number, name: string): Promise<string | null>;
+  allSieveScripts(userId: number): Promise<Map<string, string>>;
+  activeSieveScript(userId: number): Promise<ActiveSieveScript | null>;
   searchMessages(query: MessageQuery): Promise<MessagePage>;
   catcherKeywords(mailboxIds?: readonly number[]): Promise<string[]>;
   caughtGroup(mailboxId: number, uid: number, mailboxIds?: readonly number[]): Promise<CaughtGroup | null>;
+  /** Up to `limit` hashes of bodies without a search entry, after `after`, in hash order. */
+  unindexedBodies(after: string, limit: number): Promise<string[]>;
 }
 
 /** A maildrop lock this process holds. */

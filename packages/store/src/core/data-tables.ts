@@ -13,8 +13,11 @@ export const DATA_TABLES = [
   'subscriptions',
   'bodies',
   'messages',
+  'expunged_uids',
   'outbound',
   'dkim_keys',
+  'sieve_scripts',
+  'sieve_vacation_replies',
 ] as const;
 export type DataTable = (typeof DATA_TABLES)[number];
 
@@ -33,6 +36,8 @@ export const DATA_COLUMNS: Record<DataTable, readonly string[]> = {
     'uid_validity',
     'uid_next',
     'highest_modseq',
+    'expunged_floor',
+    'recent_uid',
   ],
   subscriptions: ['id', 'user_id', 'name'],
   // refcount is not copied: the triggers count the message and queue rows as they arrive, and
@@ -51,6 +56,8 @@ export const DATA_COLUMNS: Record<DataTable, readonly string[]> = {
     'modseq',
     'save_date',
   ],
+  // RFC 7162 QRESYNC history: a copy resyncs clients as exactly as the original (docs/adr/0026).
+  expunged_uids: ['id', 'mailbox_id', 'uid', 'modseq', 'expunged_at'],
   outbound: [
     'id',
     'sender',
@@ -63,8 +70,11 @@ export const DATA_COLUMNS: Record<DataTable, readonly string[]> = {
     'last_error',
     'status',
     'delay_notified',
+    'dsn',
   ],
   dkim_keys: ['domain', 'selector', 'algorithm', 'private_key', 'public_key', 'created_at'],
+  sieve_scripts: ['id', 'user_id', 'name', 'content', 'active', 'updated_at'],
+  sieve_vacation_replies: ['id', 'user_id', 'handle', 'sender', 'sent_at'],
 };
 
 /** Columns compared after a copy: the copied ones, and the bodies' reference counts. */

@@ -28,11 +28,12 @@ export function prepareDelivery(
     throw new StoreError('INVALID', 'internal date is not a valid date');
   return {
     raw: compactBytes(raw),
-    targets: request.targets,
+    targets: request.targets.map((t) => (t.flags ? { ...t, flags: normalizeFlags(t.flags) } : t)),
     flags: normalizeFlags(request.flags ?? []),
     internalDate,
     recipients,
     sender: request.outbound?.sender ?? '',
+    dsn: recipients.map((_, i) => request.outbound?.dsn?.[i] ?? null),
     structure: describe(raw),
     search: index(raw),
   };

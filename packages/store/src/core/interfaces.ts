@@ -19,6 +19,7 @@ import type {
   DkimKey,
   DkimKeyInput,
   Domain,
+  ExpungedSince,
   FlagMode,
   Mailbox,
   MailboxStatus,
@@ -29,6 +30,7 @@ import type {
   SpecialUse,
   User,
 } from './types.js';
+import type { ActiveSieveScript, SieveScriptInfo } from './sieve-scripts.js';
 
 /** Domains, users, aliases and the one password check (accounts and authentication). */
 export interface AccountStore {
@@ -103,6 +105,20 @@ export interface MailboxAccess {
   getMessages(mailboxId: number, uids: readonly number[]): Promise<MessageSummary[]>;
   /** `listMessages` reduced to UIDs, flags and modseqs, without an object per message (IMAP SELECT). */
   listMessageFlags(mailboxId: number): Promise<MessageFlagList>;
+  /**
+   * RFC 7162 3.2.5 / 3.2.6 (QRESYNC): the UIDs expunged from the mailbox with a mod-sequence
+   * above `modseq`, from a history kept for EXPUNGED_HISTORY_RETENTION_MS; `complete` is false
+   * when the history of that time is no longer (or was never) kept.
+   */
+  expungedSince(mailboxId: number, modseq: number): Promise<ExpungedSince>;
+  /**
+   * RFC 3501 2.3.2 \Recent, shared by every process and node on the data: raises the mailbox's
+   * claimed mark to `uid` and returns the mark before it, in one transaction, so each UID is
+   * claimed (is \Recent) in exactly one session.
+   */
+  claimRecent(mailboxId: number, uid: number): Promise<number>;
+  /** The highest UID claimed as \Recent so far (0: none); messages above it are recent to the next claimer. */
+  recentMark(mailboxId: number): Promise<number>;
   /** The stored bytes of a body, by content hash. */
   readBody(bodyHash: string): Promise<Buffer>;
   /** The description recorded when the body was stored (MIME structure JSON), or null if none. */
@@ -174,6 +190,36 @@ export interface DkimKeyStore {
   getDkimKey(domain: string): Promise<DkimKey | null>;
 }
 
+/** The narrow interface ManageSieve, the CLI and delivery use. */
+export interface SieveScriptStore {
+  /** The user's scripts by name (byte order). */
+  listSieveScripts(userId: number): Promise<SieveScriptInfo[]>;
+  getSieveScript(userId: number, name: string): Promise<string | null>;
+  /** Every script of the user by name (for RFC 6609 include at delivery). */
+  allSieveScripts(userId: number): Promise<Map<string, string>>;
+  /** Creates or replaces a script; keeps its active mark. Throws INVALID past the limits. */
+  putSieveScript(userId: number, name: string, content: string): Promise<void>;
+  /** Throws NOT_FOUND, or LOCKED for the active script (RFC 5804 2.10: deactivate first). */
+  deleteSieveScript(userId: number, name: string): Promise<void>;
+  /** Throws NOT_FOUND or ALREADY_EXISTS (RFC 5804 2.11.1). */
+  renameSieveScript(userId: number, from: string, to: string): Promise<void>;
+  /** Marks one script active (null: none). Throws NOT_FOUND. */
+  activateSieveScript(userId: number, name: string | null): Promise<void>;
+  activeSieveScript(userId: number): Promise<ActiveSieveScript | null>;
+  /**
+   * RFC 5230 4.1: records a vacation reply to `sender` (case-insensitive) and says whether to
+   * send it: false when one was sent for the same handle within `days`. Check and record are one
+   * transaction, so two deliveries at once send one reply.
+   */
+  claimVacationReply(
+    userId: number,
+    handle: string,
+    sender: string,
+    days: number,
+    now?: number,
+  ): Promise<boolean>;
+}
+
 /** POP3 maildrop locks (RFC 1939 8), exclusive across processes and nodes. */
 export interface MaildropLockStore {
   /** Takes an exclusive lock on a user's maildrop; false if another live session holds it. */
@@ -197,10 +243,11 @@ export interface StoreLifecycle {
 export type ImapStore = AccountStore & DeliveryStore & MailboxAccess & ChangeFeedStore;
 
 /**
- * What the SMTP listeners (MX and submission) use: recipients, logins and sender addresses, and
- * local delivery. Only the lookups of mailboxes for tests and admin are outside it.
+ * What the SMTP listeners (MX and submission) use: recipients, logins and sender addresses, local
+ * delivery, and the mailboxes a recipient's Sieve script files into (listed, created on demand).
+ * Other lookups of mailboxes (tests, admin) are outside it.
  */
-export type SmtpStore = AccountStore & DeliveryStore;
+export type SmtpStore = AccountStore & DeliveryStore & Pick<MailboxAccess, 'listMailboxes' | 'createMailbox'>;
 
 /**
  * What the relay worker uses: the outbound queue, bodies to send (read by hash), DKIM keys to sign
@@ -226,6 +273,13 @@ export interface CatcherSearchStore {
   catcherKeywords(mailboxIds?: readonly number[]): Promise<string[]>;
   /** The group (same body, same delivery) holding one copy, or null if that copy is gone. */
   caughtGroup(mailboxId: number, uid: number, mailboxIds?: readonly number[]): Promise<CaughtGroup | null>;
+  /**
+   * Indexes, with the store's `indexBody` hook, every body stored without a search entry (mail
+   * caught before the index existed, or brought by `store copy`), in batches; resolves with how
+   * many were indexed (0 without the hook). Safe to run while mail arrives, and from several
+   * processes at once.
+   */
+  indexMissingBodies(): Promise<number>;
 }
 
 export interface MailStore
@@ -237,5 +291,6 @@ export interface MailStore
     ChangeFeedStore,
     OutboundQueueStore,
     DkimKeyStore,
+    SieveScriptStore,
     MaildropLockStore,
     StoreLifecycle {}

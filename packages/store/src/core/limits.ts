@@ -36,7 +36,16 @@ export const MAX_OPS_PER_COMMIT = 500;
 export const CHANGE_POLL_INTERVAL_MS = 250;
 /** Change rows are only a notification channel; sessions older than this resync from the tables. */
 export const CHANGE_RETENTION_MS = 60 * 60 * 1000;
-/** How often old change rows are pruned. */
+/**
+ * RFC 7162 QRESYNC: how long the UIDs of expunged messages (with their mod-sequence) are kept, so
+ * a client that was offline this long still resyncs a mailbox by its changes alone (VANISHED
+ * (EARLIER) names exactly what went) rather than by listing every UID. A little over a year: a
+ * laptop used once a season, a phone left in a drawer. Older history is pruned and the mailbox
+ * remembers up to which mod-sequence (docs/adr/0026); a client older than that still resyncs
+ * correctly, told every UID it may know that no longer exists.
+ */
+export const EXPUNGED_HISTORY_RETENTION_MS = 400 * 24 * 60 * 60 * 1000;
+/** How often old change rows (and expunge history past its retention) are pruned. */
 export const CHANGE_PRUNE_INTERVAL_MS = 10 * 60 * 1000;
 
 /** A maildrop lock whose heartbeat is older than this is stale (its holder hung or its host died). */

@@ -1,4 +1,7 @@
 import { MAX_QUERY_TERMS } from './limits.js';
+
+/** Bodies indexed per write by indexMissingBodies: one short transaction each, between deliveries. */
+const INDEX_BATCH = 100;
 import type { CaughtGroup, IndexedBody, MessagePage, MessageQuery } from './search-types.js';
 import { parseAddress } from './addresses.js';
 import type { StoreBackend, StoreLogger } from './backend.js';
@@ -7,6 +10,7 @@ import type { MailStore } from './interfaces.js';
 import {
   CHANGE_PRUNE_INTERVAL_MS,
   CHANGE_RETENTION_MS,
+  EXPUNGED_HISTORY_RETENTION_MS,
   LOCK_HEARTBEAT_INTERVAL_MS,
   OUTBOUND_LEASE_MS,
   SPOOLED_LOAD_BYTES,
@@ -25,6 +29,7 @@ import {
   type DkimKey,
   type DkimKeyInput,
   type Domain,
+  type ExpungedSince,
   type FlagMode,
   type Mailbox,
   type MailboxStatus,
@@ -36,6 +41,12 @@ import {
   type SpooledMessage,
   type User,
 } from './types.js';
+import {
+  checkScript,
+  checkScriptName,
+  type ActiveSieveScript,
+  type SieveScriptInfo,
+} from './sieve-scripts.js';
 import type { WriteOpArgs, WriteOpName, WriteOpResult } from './write-ops.js';
 
 /** What every backend's store takes besides where its data is. */
@@ -85,10 +96,17 @@ export class CoreMailStore implements MailStore {
       this.locks.heartbeat().catch((error: unknown) => this.warn(error, 'maildrop lock heartbeat failed')),
     );
     this.every(CHANGE_PRUNE_INTERVAL_MS, () =>
-      this.write('pruneChanges', [Date.now() - CHANGE_RETENTION_MS]).catch((error: unknown) =>
-        this.warn(error, 'pruning the change feed failed'),
-      ),
+      this.pruneHistory().catch((error: unknown) => this.warn(error, 'pruning the change feed failed')),
     );
+  }
+
+  /**
+   * Background upkeep (every CHANGE_PRUNE_INTERVAL_MS): drops change rows older than
+   * CHANGE_RETENTION_MS and expunge history older than EXPUNGED_HISTORY_RETENTION_MS, as of `now`.
+   */
+  async pruneHistory(now: number = Date.now()): Promise<void> {
+    await this.write('pruneChanges', [now - CHANGE_RETENTION_MS]);
+    await this.write('pruneExpungedHistory', [now - EXPUNGED_HISTORY_RETENTION_MS]);
   }
 
   /** Number of durable COMMITs this store has made (group commit makes it << number of writes). */
@@ -296,6 +314,18 @@ export class CoreMailStore implements MailStore {
     return this.read((reads) => reads.listMessageFlags(mailboxId));
   }
 
+  expungedSince(mailboxId: number, modseq: number): Promise<ExpungedSince> {
+    return this.read((reads) => reads.expungedSince(mailboxId, modseq));
+  }
+
+  claimRecent(mailboxId: number, uid: number): Promise<number> {
+    return this.write('claimRecent', [mailboxId, uid]);
+  }
+
+  recentMark(mailboxId: number): Promise<number> {
+    return this.read((reads) => reads.recentMark(mailboxId));
+  }
+
   readBody(bodyHash: string): Promise<Buffer> {
     return this.read((reads) => reads.readBody(bodyHash));
   }
@@ -317,6 +347,26 @@ export class CoreMailStore implements MailStore {
 
   caughtGroup(mailboxId: number, uid: number, mailboxIds?: readonly number[]): Promise<CaughtGroup | null> {
     return this.read((reads) => reads.caughtGroup(mailboxId, uid, mailboxIds));
+  }
+
+  async indexMissingBodies(): Promise<number> {
+    if (!this.indexBody) return 0;
+    let after = '';
+    let indexed = 0;
+    for (;;) {
+      if (this.closing !== null) return indexed;
+      const hashes = await this.read((reads) => reads.unindexedBodies(after, INDEX_BATCH));
+      if (hashes.length === 0) return indexed;
+      after = hashes[hashes.length - 1]!;
+      const entries: Array<{ hash: string; body: IndexedBody }> = [];
+      for (const hash of hashes) {
+        // A body removed since the list was read is simply skipped.
+        const raw = await this.readBody(hash).catch(() => null);
+        const body = raw === null ? null : this.index(raw);
+        if (body !== null) entries.push({ hash, body });
+      }
+      if (entries.length > 0) indexed += await this.write('indexBodies', [entries]);
+    }
   }
 
   setFlags(mailboxId: number, uids: number[], mode: FlagMode, flags: string[]): Promise<MessageSummary[]> {
@@ -394,6 +444,60 @@ export class CoreMailStore implements MailStore {
 
   getDkimKey(domain: string): Promise<DkimKey | null> {
     return this.read((reads) => reads.getDkimKey(domain));
+  }
+
+  // ---- Sieve scripts and vacation replies -----------------------------------------------------
+
+  listSieveScripts(userId: number): Promise<SieveScriptInfo[]> {
+    return this.read((reads) => reads.listSieveScripts(userId));
+  }
+
+  getSieveScript(userId: number, name: string): Promise<string | null> {
+    return this.read((reads) => reads.getSieveScript(userId, name));
+  }
+
+  allSieveScripts(userId: number): Promise<Map<string, string>> {
+    return this.read((reads) => reads.allSieveScripts(userId));
+  }
+
+  activeSieveScript(userId: number): Promise<ActiveSieveScript | null> {
+    return this.read((reads) => reads.activeSieveScript(userId));
+  }
+
+  putSieveScript(userId: number, name: string, content: string): Promise<void> {
+    try {
+      checkScript(name, content);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.write('putSieveScript', [userId, name, content, Date.now()]);
+  }
+
+  deleteSieveScript(userId: number, name: string): Promise<void> {
+    return this.write('deleteSieveScript', [userId, name]);
+  }
+
+  renameSieveScript(userId: number, from: string, to: string): Promise<void> {
+    try {
+      checkScriptName(to);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.write('renameSieveScript', [userId, from, to]);
+  }
+
+  activateSieveScript(userId: number, name: string | null): Promise<void> {
+    return this.write('activateSieveScript', [userId, name]);
+  }
+
+  claimVacationReply(
+    userId: number,
+    handle: string,
+    sender: string,
+    days: number,
+    now: number = Date.now(),
+  ): Promise<boolean> {
+    return this.write('claimVacationReply', [userId, handle, sender.toLowerCase(), days, now]);
   }
 
   // ---- maildrop locks -------------------------------------------------------------------------

@@ -118,6 +118,20 @@ export interface MessageFlagList {
   modseqs: number[];
 }
 
+/**
+ * RFC 7162 3.2.5 / 3.2.6: what a mailbox's expunge history says since a mod-sequence
+ * (`expungedSince`).
+ */
+export interface ExpungedSince {
+  /** UIDs expunged with a mod-sequence above the one asked for, ascending. */
+  uids: number[];
+  /**
+   * False when the history of that time was pruned (EXPUNGED_HISTORY_RETENTION_MS) or predates
+   * it: `uids` may then miss some, and any UID not in the mailbox may have vanished since.
+   */
+  complete: boolean;
+}
+
 export type FlagMode = 'add' | 'remove' | 'replace';
 
 /** Result of a conditional flag change (RFC 7162 3.1.3 STORE ... (UNCHANGEDSINCE n)). */
@@ -131,7 +145,10 @@ export interface ConditionalFlagResult {
 }
 
 /** Where a delivered or appended message goes. */
-export type DeliveryTarget = { userId: number; mailbox?: string } | { mailboxId: number };
+/** A local copy: a user's mailbox by name (default INBOX) or a mailbox by id; `flags` (Sieve
+ * imap4flags, RFC 5232) replace the request's flags for this copy. */
+export type DeliveryTarget =
+  { userId: number; mailbox?: string; flags?: string[] } | { mailboxId: number; flags?: string[] };
 
 /**
  * A message a protocol spooled to a file instead of holding it in memory (docs/adr/0027): the
@@ -154,7 +171,8 @@ export interface DeliveryRequest {
   /** Local copies to make. Duplicates (same mailbox) are made once. */
   targets: DeliveryTarget[];
   /** Remote recipients to queue for relay in the same transaction (nothing is half-stored). */
-  outbound?: { sender: string; recipients: string[] };
+  /** `dsn[i]`: the RFC 3461 parameters of `recipients[i]` (absent or null: none). */
+  outbound?: { sender: string; recipients: string[]; dsn?: Array<OutboundDsn | null> };
   flags?: string[];
   internalDate?: Date;
 }
@@ -191,6 +209,18 @@ export type MailboxChange =
 
 export type ChangeListener = (changes: MailboxChange[]) => void;
 
+/** RFC 3461 parameters of one queued recipient (per-message RET/ENVID repeated in each). */
+export interface OutboundDsn {
+  /** RFC 3461 4.1 NOTIFY; absent: the default (failure and delay notices, no success notice). */
+  notify?: Array<'SUCCESS' | 'FAILURE' | 'DELAY' | 'NEVER'>;
+  /** RFC 3461 4.2 ORCPT (`rfc822;` plus the address, xtext decoded). */
+  orcpt?: string;
+  /** RFC 3461 4.3 RET: the whole message or only its headers in a failure DSN. */
+  ret?: 'FULL' | 'HDRS';
+  /** RFC 3461 4.4 ENVID (xtext decoded). */
+  envid?: string;
+}
+
 export interface OutboundEntry {
   id: number;
   sender: string;
@@ -204,6 +234,8 @@ export interface OutboundEntry {
   status: 'queued' | 'delivering' | 'failed';
   /** Whether the sender was already told delivery is delayed (RFC 3464 action=delayed), once. */
   delayNotified: boolean;
+  /** The DSN parameters the submitter gave (RFC 3461), or null. */
+  dsn: OutboundDsn | null;
 }
 
 /** RFC 6376 3.3 / RFC 8463: the signing algorithms minimail generates keys for. */

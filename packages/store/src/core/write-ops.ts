@@ -15,6 +15,7 @@ import type {
   DkimKey,
   DkimKeyInput,
   Domain,
+  OutboundDsn,
   FlagMode,
   Mailbox,
   MessageSummary,
@@ -33,6 +34,8 @@ export interface PreparedDelivery {
   /** Remote recipients (already normalized) to queue, and the envelope sender they are queued with. */
   recipients: string[];
   sender: string;
+  /** RFC 3461 parameters, one per recipient (null: none), stored as JSON with the entry. */
+  dsn: Array<OutboundDsn | null>;
   structure: string | null;
   /** What the catcher's search index keeps of the body (search-types.ts), or null if not indexed. */
   search?: IndexedBody | null;
@@ -74,8 +77,31 @@ export interface SyncWriteOps {
   retryOutbound(id: number): void;
   markOutboundDelayNotified(id: number): void;
   setDkimKey(domain: string, key: DkimKeyInput): DkimKey;
+  /** Name and size already checked by the core; the backend counts the user's scripts. */
+  putSieveScript(userId: number, name: string, content: string, now: number): void;
+  deleteSieveScript(userId: number, name: string): void;
+  renameSieveScript(userId: number, from: string, to: string): void;
+  activateSieveScript(userId: number, name: string | null): void;
+  /** `sender` already lower-cased by the core. */
+  claimVacationReply(userId: number, handle: string, sender: string, days: number, now: number): boolean;
   /** Deletes change rows older than `before` (ms since the epoch). */
   pruneChanges(before: number): void;
+  /**
+   * Adds the catcher's search entry of bodies stored without one (before the index existed, or
+   * copied by `store copy`); a body gone meanwhile or already indexed is skipped. Returns how many
+   * were added.
+   */
+  indexBodies(entries: Array<{ hash: string; body: IndexedBody }>): number;
+  /**
+   * Deletes expunge history older than `before` (ms since the epoch), raising each mailbox's
+   * complete-history mark past what it deletes (RFC 7162 QRESYNC, docs/adr/0026).
+   */
+  pruneExpungedHistory(before: number): void;
+  /**
+   * RFC 3501 2.3.2 \Recent across processes and nodes: raises the mailbox's claimed mark to
+   * `uid` and returns the mark before (the caller's \Recent messages are those above it).
+   */
+  claimRecent(mailboxId: number, uid: number): number;
 }
 
 export type WriteOpName = keyof SyncWriteOps;

@@ -3,10 +3,12 @@ import type { AsyncWriteOps } from '../../core/write-ops.js';
 import type { DeliveredCopy, DeliveryResult } from '../../core/types.js';
 import { storeBody } from './bodies.js';
 import * as directory from './directory.js';
+import * as history from './imap-history.js';
 import { setDkimKey } from './dkim-keys.js';
 import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
 import * as outbound from './outbound.js';
+import * as sieve from './sieve-scripts.js';
 import { indexBody } from './search.js';
 import type { Tx } from './write-queue.js';
 
@@ -51,13 +53,16 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
         bodyHash,
         raw.length,
         delivery.internalDate.getTime(),
-        delivery.flags,
+        // Sieve imap4flags (RFC 5232): a target's own flags replace the request's.
+        target.flags ?? delivery.flags,
       );
       copies.push({ ...added, mailboxId: mailbox.id, userId: mailbox.userId });
     }
     const queued: number[] = [];
-    for (const recipient of delivery.recipients)
-      queued.push(await outbound.enqueue(tx, delivery.sender, recipient, bodyHash, raw.length));
+    for (const [i, recipient] of delivery.recipients.entries())
+      queued.push(
+        await outbound.enqueue(tx, delivery.sender, recipient, bodyHash, raw.length, delivery.dsn[i] ?? null),
+      );
     return { copies, queued, bodyHash };
   },
   deliverAll: async (tx, deliveries) => {
@@ -80,7 +85,20 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
   retryOutbound: (tx, id) => outbound.retryOutbound(tx, id),
   markOutboundDelayNotified: (tx, id) => outbound.markOutboundDelayNotified(tx, id),
   setDkimKey: (tx, domain, key) => setDkimKey(tx, domain, key),
+  putSieveScript: (tx, userId, name, content, now) => sieve.putSieveScript(tx, userId, name, content, now),
+  deleteSieveScript: (tx, userId, name) => sieve.deleteSieveScript(tx, userId, name),
+  renameSieveScript: (tx, userId, from, to) => sieve.renameSieveScript(tx, userId, from, to),
+  activateSieveScript: (tx, userId, name) => sieve.activateSieveScript(tx, userId, name),
+  claimVacationReply: (tx, userId, handle, sender, days, now) =>
+    sieve.claimVacationReply(tx, userId, handle, sender, days, now),
+  indexBodies: async (tx, entries) => {
+    let indexed = 0;
+    for (const { hash, body } of entries) if (await indexBody(tx, hash, body)) indexed += 1;
+    return indexed;
+  },
   pruneChanges: async (tx, before) => {
     await tx.query('DELETE FROM changes WHERE created_at < $1', [before]);
   },
+  pruneExpungedHistory: (tx, before) => history.pruneExpunged(tx, before),
+  claimRecent: (tx, mailboxId, uid) => history.claimRecent(tx, mailboxId, uid),
 };

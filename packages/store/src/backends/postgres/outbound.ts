@@ -1,5 +1,5 @@
 import { MAX_OUTBOUND_ERROR_LENGTH } from '../../core/limits.js';
-import { StoreError, type OutboundEntry } from '../../core/types.js';
+import { StoreError, type OutboundDsn, type OutboundEntry } from '../../core/types.js';
 import type { Queryable } from './connection.js';
 
 interface OutboundRow {
@@ -14,6 +14,7 @@ interface OutboundRow {
   last_error: string | null;
   status: OutboundEntry['status'];
   delay_notified: number;
+  dsn: string | null;
 }
 
 const toEntry = (row: OutboundRow): OutboundEntry => ({
@@ -28,6 +29,7 @@ const toEntry = (row: OutboundRow): OutboundEntry => ({
   lastError: row.last_error,
   status: row.status,
   delayNotified: row.delay_notified !== 0,
+  dsn: row.dsn === null ? null : (JSON.parse(row.dsn) as OutboundDsn),
 });
 
 const clip = (error: string): string => error.slice(0, MAX_OUTBOUND_ERROR_LENGTH);
@@ -42,12 +44,13 @@ export async function enqueue(
   recipient: string,
   bodyHash: string,
   size: number,
+  dsn: OutboundDsn | null = null,
 ): Promise<number> {
   const now = Date.now();
   const row = (
     await db.query<{ id: number }>(
-      'INSERT INTO outbound (sender, recipient, body_hash, size, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id',
-      [sender, recipient, bodyHash, size, now],
+      'INSERT INTO outbound (sender, recipient, body_hash, size, created_at, next_attempt_at, dsn) VALUES ($1, $2, $3, $4, $5, $5, $6) RETURNING id',
+      [sender, recipient, bodyHash, size, now, dsn === null ? null : JSON.stringify(dsn)],
     )
   ).rows[0];
   if (row === undefined) throw new StoreError('TEMPORARY', 'outbound insert returned no row');

@@ -2,11 +2,13 @@ import type { StoreReads } from '../../core/backend.js';
 import { readBody, readStructure } from './bodies.js';
 import type { Queryable } from './connection.js';
 import * as directory from './directory.js';
+import * as history from './imap-history.js';
 import { getDkimKey } from './dkim-keys.js';
 import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
 import { listOutbound } from './outbound.js';
 import { toStoreError } from './errors.js';
+import * as sieve from './sieve-scripts.js';
 import * as search from './search.js';
 
 /** The backend's reads, each one query (or a few) on a pooled connection, outside any transaction. */
@@ -21,6 +23,7 @@ export function postgresReads(pool: Queryable): StoreReads {
     searchMessages: read(search.searchMessages),
     catcherKeywords: read(search.catcherKeywords),
     caughtGroup: read(search.caughtGroup),
+    unindexedBodies: read(search.unindexedBodies),
     listDomains: read(directory.listDomains),
     isLocalDomain: read(directory.isLocalDomain),
     getUser: read(directory.getUser),
@@ -38,9 +41,15 @@ export function postgresReads(pool: Queryable): StoreReads {
     getMessage: read(messages.getMessage),
     getMessages: read(messages.getMessages),
     listMessageFlags: read(messages.listMessageFlags),
+    expungedSince: read(history.expungedSince),
+    recentMark: read(history.recentMark),
     readBody: read(readBody),
     readStructure: read(readStructure),
     listOutbound: read(listOutbound),
     getDkimKey: read(getDkimKey),
+    listSieveScripts: read(sieve.listSieveScripts),
+    getSieveScript: read(sieve.getSieveScript),
+    allSieveScripts: read(sieve.allSieveScripts),
+    activeSieveScript: read(sieve.activeSieveScript),
   };
 }

@@ -33,16 +33,21 @@ const ALL_COLUMNS = ['s_sender', 's_recipients', 's_subject', 's_body', 's_messa
 const fold = (text: string): string => text.replace(/\0/g, '').toLowerCase();
 const likeEscape = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** Indexes a body once (a body already indexed is left alone). Called in the delivery's transaction. */
-export async function indexBody(db: Queryable, hash: string, body: IndexedBody): Promise<void> {
+/**
+ * Indexes a body once (a body already indexed, or gone, is left alone); true if a row was added.
+ * Called in the delivery's transaction, or by the backfill (indexMissingBodies).
+ */
+export async function indexBody(db: Queryable, hash: string, body: IndexedBody): Promise<boolean> {
   // JSON.stringify writes a NUL as the escape \u0000, never as the byte.
   const json = (value: unknown): string => JSON.stringify(value);
   const clean = (text: string): string => text.replace(/\0/g, '');
   const columns = searchColumns(body);
-  await db.query(
+  const result = await db.query(
     `INSERT INTO body_facts (hash, from_json, to_json, cc_json, bcc_json, reply_json, subject, message_id,
        snippet, attachments, s_sender, s_recipients, s_subject, s_body, s_message_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+     SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text,
+       $10::integer, $11::text, $12::text, $13::text, $14::text, $15::text
+     WHERE EXISTS (SELECT 1 FROM bodies WHERE hash = $1::text)
      ON CONFLICT (hash) DO NOTHING`,
     [
       hash,
@@ -62,6 +67,18 @@ export async function indexBody(db: Queryable, hash: string, body: IndexedBody):
       fold(columns.messageId),
     ],
   );
+  return result.rowCount === 1;
+}
+
+/** Hashes of bodies without a search entry, after `after` in hash order (the backfill's cursor). */
+export async function unindexedBodies(db: Queryable, after: string, limit: number): Promise<string[]> {
+  const rows = await db.query<{ hash: string }>(
+    `SELECT b.hash FROM bodies b WHERE b.hash COLLATE "C" > $1
+       AND NOT EXISTS (SELECT 1 FROM body_facts f WHERE f.hash = b.hash)
+     ORDER BY b.hash COLLATE "C" LIMIT $2`,
+    [after, limit],
+  );
+  return rows.rows.map((row) => row.hash);
 }
 
 interface GroupRow {

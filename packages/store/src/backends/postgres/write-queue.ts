@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { appendExpunged } from './imap-history.js';
 import { MAX_OPS_PER_COMMIT } from '../../core/limits.js';
 import { StoreError, type MailboxChange } from '../../core/types.js';
 import { encodeFlags } from '../../core/flags.js';
@@ -141,7 +142,10 @@ export class PgWriteQueue {
       const changes: ChangeRecord[] = [];
       for (const item of batch) outcomes.push(await this.runInSavepoint(client, item, changes));
       let maxChangeId = 0;
-      if (changes.length > 0) maxChangeId = await appendChanges(client, changes);
+      if (changes.length > 0) {
+        await appendExpunged(client, changes);
+        maxChangeId = await appendChanges(client, changes);
+      }
       // A transaction in the aborted state answers COMMIT with ROLLBACK, not an error: check.
       const commit = await client.query('COMMIT');
       if (commit.command !== 'COMMIT') throw new StoreError('TEMPORARY', `COMMIT answered ${commit.command}`);

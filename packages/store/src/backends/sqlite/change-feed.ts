@@ -1,6 +1,7 @@
 import type { SqliteDatabase } from './db.js';
 import type { ChangeListener, MailboxChange } from '../../core/types.js';
 import { decodeFlags, encodeFlags } from '../../core/flags.js';
+import type { ExpungedHistory } from './imap-history.js';
 
 type ChangeKind = MailboxChange['kind'];
 
@@ -18,7 +19,10 @@ export class ChangeLog {
   private readonly insert;
   private readonly pruneBefore;
 
-  constructor(db: SqliteDatabase) {
+  constructor(
+    db: SqliteDatabase,
+    private readonly expunged: ExpungedHistory,
+  ) {
     this.insert = db.prepare(
       'INSERT INTO changes (mailbox_id, kind, uid, modseq, flags, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -37,6 +41,8 @@ export class ChangeLog {
     modseq: number,
     flags?: readonly string[],
   ): void {
+    // RFC 7162 QRESYNC: every expunge also goes into the history kept for months.
+    if (kind === 'expunge' && uid !== null) this.expunged.record(mailboxId, uid, modseq);
     this.insert.run(
       mailboxId,
       kind,

@@ -77,6 +77,7 @@ describe('migrations', () => {
         'changes',
         'dkim_keys',
         'domains',
+        'expunged_uids',
         'subscriptions',
         'maildrop_locks',
         'mailboxes',
@@ -122,6 +123,11 @@ describe('migrations', () => {
       }
       // Version 5: the mailboxes' subscribed column becomes the subscriptions list, unchanged.
       expect(await store.listSubscriptions(1)).toEqual(['INBOX']);
+      // QRESYNC history (migration 011): nothing expunged before it was kept, so its history is
+      // complete only from the mailbox's HIGHESTMODSEQ on; the messages there are not \Recent.
+      expect(await store.expungedSince(1, 8)).toEqual({ uids: [], complete: false });
+      expect(await store.expungedSince(1, 9)).toEqual({ uids: [], complete: true });
+      expect(await store.recentMark(1)).toBe(7);
       // New writes keep working on the upgraded file: UIDs continue from uid_next.
       const delivered = await store.deliver({ raw: Buffer.from('x\r\n'), targets: [{ mailboxId: 1 }] });
       expect(delivered.copies[0]?.uid).toBe(8);

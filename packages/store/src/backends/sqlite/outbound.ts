@@ -1,6 +1,6 @@
 import type { SqliteDatabase } from './db.js';
 import { MAX_OUTBOUND_ERROR_LENGTH } from '../../core/limits.js';
-import { StoreError, type OutboundEntry } from '../../core/types.js';
+import { StoreError, type OutboundDsn, type OutboundEntry } from '../../core/types.js';
 
 interface OutboundRow {
   id: number;
@@ -14,6 +14,7 @@ interface OutboundRow {
   last_error: string | null;
   status: OutboundEntry['status'];
   delay_notified: number;
+  dsn: string | null;
 }
 
 const toEntry = (row: OutboundRow): OutboundEntry => ({
@@ -28,6 +29,7 @@ const toEntry = (row: OutboundRow): OutboundEntry => ({
   lastError: row.last_error,
   status: row.status,
   delayNotified: row.delay_notified !== 0,
+  dsn: row.dsn === null ? null : (JSON.parse(row.dsn) as OutboundDsn),
 });
 
 const clip = (error: string): string => error.slice(0, MAX_OUTBOUND_ERROR_LENGTH);
@@ -45,8 +47,8 @@ export class OutboundQueue {
   private readonly notified;
 
   constructor(db: SqliteDatabase) {
-    this.insert = db.prepare<[string, string, string, number, number, number], { id: number }>(
-      'INSERT INTO outbound (sender, recipient, body_hash, size, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
+    this.insert = db.prepare<[string, string, string, number, number, number, string | null], { id: number }>(
+      'INSERT INTO outbound (sender, recipient, body_hash, size, created_at, next_attempt_at, dsn) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id',
     );
     this.all = db.prepare<[], OutboundRow>('SELECT * FROM outbound ORDER BY id');
     this.due = db.prepare<[number, number], { id: number }>(
@@ -64,9 +66,23 @@ export class OutboundQueue {
     this.notified = db.prepare('UPDATE outbound SET delay_notified = 1 WHERE id = ?');
   }
 
-  enqueue(sender: string, recipient: string, bodyHash: string, size: number): number {
+  enqueue(
+    sender: string,
+    recipient: string,
+    bodyHash: string,
+    size: number,
+    dsn: OutboundDsn | null = null,
+  ): number {
     const now = Date.now();
-    const row = this.insert.get(sender, recipient, bodyHash, size, now, now);
+    const row = this.insert.get(
+      sender,
+      recipient,
+      bodyHash,
+      size,
+      now,
+      now,
+      dsn === null ? null : JSON.stringify(dsn),
+    );
     if (row === undefined) throw new StoreError('TEMPORARY', 'outbound insert returned no row');
     return row.id;
   }

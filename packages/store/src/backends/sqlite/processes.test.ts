@@ -7,6 +7,7 @@ import { ensureDistBuilt, PACKAGE_DIR } from '../../test-support/dist-build.js';
 import { runNode } from '../../test-support/run-node.js';
 import { TempStores, message, userWithInbox, type TestStore } from '../../test-support/temp-store.js';
 import { ChangeLog } from './change-feed.js';
+import { ExpungedHistory } from './imap-history.js';
 
 /** Resolves with the first batch of changes a watcher receives, or rejects after `timeoutMs`. */
 function nextChanges(
@@ -85,7 +86,7 @@ describe.skipIf(process.env['MINIMAIL_TEST_STORE_BACKEND'] === 'postgres')(
         db.prepare(
           "INSERT INTO changes (mailbox_id, kind, uid, modseq, created_at) VALUES (?, 'new', 99, 1, ?)",
         ).run(inbox.id, Date.now() - CHANGE_RETENTION_MS - 1000);
-        new ChangeLog(db).prune(Date.now() - CHANGE_RETENTION_MS);
+        new ChangeLog(db, new ExpungedHistory(db)).prune(Date.now() - CHANGE_RETENTION_MS);
         expect(db.prepare('SELECT uid FROM changes ORDER BY id').pluck().all()).toEqual([1]);
       } finally {
         db.close();

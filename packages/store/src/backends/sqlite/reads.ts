@@ -7,7 +7,7 @@ import type { StoreParts } from './store-parts.js';
  * handed back as promises (a failure becomes a rejected StoreError, never a throw).
  */
 export function sqliteReads(parts: StoreParts): StoreReads {
-  const { directory, mailboxes, messages, bodies, outbound, dkimKeys, subscriptions } = parts;
+  const { directory, mailboxes, messages, bodies, outbound, dkimKeys, subscriptions, sieveScripts } = parts;
   return {
     listDomains: () => read(() => directory.listDomains()),
     isLocalDomain: (name) => read(() => directory.isLocalDomain(name)),
@@ -26,13 +26,20 @@ export function sqliteReads(parts: StoreParts): StoreReads {
     getMessage: (mailboxId, uid) => read(() => messages.get(mailboxId, uid)),
     getMessages: (mailboxId, uids) => read(() => messages.getMany(mailboxId, uids)),
     listMessageFlags: (mailboxId) => read(() => messages.listFlags(mailboxId)),
+    expungedSince: (mailboxId, modseq) => read(() => parts.expunged.since(mailboxId, modseq)),
+    recentMark: (mailboxId) => read(() => parts.recent.mark(mailboxId)),
     readBody: (hash) => read(() => bodies.readBody(hash)),
     readStructure: (hash) => read(() => bodies.readStructure(hash)),
     listOutbound: () => read(() => outbound.list()),
     getDkimKey: (domain) => read(() => dkimKeys.get(domain)),
+    listSieveScripts: (userId) => read(() => sieveScripts.list(userId)),
+    getSieveScript: (userId, name) => read(() => sieveScripts.get(userId, name)),
+    allSieveScripts: (userId) => read(() => sieveScripts.allOf(userId)),
+    activeSieveScript: (userId) => read(() => sieveScripts.activeOf(userId)),
     searchMessages: (query) => read(() => parts.search.search(query)),
     catcherKeywords: (mailboxIds) => read(() => parts.search.keywords(mailboxIds)),
     caughtGroup: (mailboxId, uid, mailboxIds) => read(() => parts.search.groupOf(mailboxId, uid, mailboxIds)),
+    unindexedBodies: (after, limit) => read(() => parts.search.unindexed(after, limit)),
   };
 }
 

@@ -73,7 +73,7 @@ export class SearchIndex {
   }
 
   /** Indexes a body once (a body already indexed is left alone). Call in the delivery's transaction. */
-  index(hash: string, body: IndexedBody): void {
+  index(hash: string, body: IndexedBody): boolean {
     const json = JSON.stringify;
     const result = this.insertFacts.run(
       hash,
@@ -87,7 +87,7 @@ export class SearchIndex {
       body.snippet,
       body.attachments,
     );
-    if (result.changes === 0) return;
+    if (result.changes === 0) return false;
     const columns = searchColumns(body);
     this.insertText.run(
       result.lastInsertRowid,
@@ -97,6 +97,30 @@ export class SearchIndex {
       columns.body,
       columns.messageId,
     );
+    return true;
+  }
+
+  /** Hashes of bodies without a facts row, after `after` in hash order (the backfill's cursor). */
+  unindexed(after: string, limit: number): string[] {
+    return this.db
+      .prepare<[string, number], string>(
+        `SELECT b.hash FROM bodies b WHERE b.hash > ?
+           AND NOT EXISTS (SELECT 1 FROM body_facts f WHERE f.hash = b.hash)
+         ORDER BY b.hash LIMIT ?`,
+      )
+      .pluck()
+      .all(after, limit);
+  }
+
+  /** Indexes bodies stored without an entry, skipping any gone since (no facts row may outlive its body). */
+  indexExisting(entries: ReadonlyArray<{ hash: string; body: IndexedBody }>): number {
+    const exists = this.db.prepare<[string], number>('SELECT 1 FROM bodies WHERE hash = ?').pluck();
+    let indexed = 0;
+    for (const { hash, body } of entries) {
+      if (exists.get(hash) === undefined) continue;
+      if (this.index(hash, body)) indexed += 1;
+    }
+    return indexed;
   }
 
   /**

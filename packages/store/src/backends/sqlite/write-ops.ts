@@ -1,3 +1,4 @@
+import type { IndexedBody } from '../../core/search-types.js';
 import type { HeldLock } from '../../core/backend.js';
 import type { PreparedDelivery, SyncWriteOps } from '../../core/write-ops.js';
 import { bodyHashOf } from '../../core/body-hash.js';
@@ -95,11 +96,12 @@ export class WriteOps implements SyncWriteOps {
           : mailboxes.requireSelectableNamed(target.userId, target.mailbox ?? 'INBOX');
       if (seenMailboxes.has(mailbox.id)) continue;
       seenMailboxes.add(mailbox.id);
-      const added = messages.add(mailbox.id, bodyHash, raw.length, delivery.internalDate, delivery.flags);
+      const flags = target.flags ?? delivery.flags;
+      const added = messages.add(mailbox.id, bodyHash, raw.length, delivery.internalDate, flags);
       copies.push({ ...added, mailboxId: mailbox.id, userId: mailbox.userId });
     }
-    const queued = delivery.recipients.map((recipient) =>
-      outbound.enqueue(delivery.sender, recipient, bodyHash, raw.length),
+    const queued = delivery.recipients.map((recipient, i) =>
+      outbound.enqueue(delivery.sender, recipient, bodyHash, raw.length, delivery.dsn[i] ?? null),
     );
     return { copies, queued, bodyHash };
   }
@@ -163,6 +165,26 @@ export class WriteOps implements SyncWriteOps {
     return this.parts.dkimKeys.set(domain, key);
   }
 
+  putSieveScript(userId: number, name: string, content: string, now: number): void {
+    this.parts.sieveScripts.put(userId, name, content, now);
+  }
+
+  deleteSieveScript(userId: number, name: string): void {
+    this.parts.sieveScripts.delete(userId, name);
+  }
+
+  renameSieveScript(userId: number, from: string, to: string): void {
+    this.parts.sieveScripts.renameTo(userId, from, to);
+  }
+
+  activateSieveScript(userId: number, name: string | null): void {
+    this.parts.sieveScripts.activate(userId, name);
+  }
+
+  claimVacationReply(userId: number, handle: string, sender: string, days: number, now: number): boolean {
+    return this.parts.sieveScripts.claimVacation(userId, handle, sender, days, now);
+  }
+
   lockMaildrop(userId: number, owner: string): boolean {
     return this.parts.locks.lock(userId, owner);
   }
@@ -175,8 +197,20 @@ export class WriteOps implements SyncWriteOps {
     for (const { userId, owner } of held) this.parts.locks.heartbeat(userId, owner);
   }
 
+  indexBodies(entries: Array<{ hash: string; body: IndexedBody }>): number {
+    return this.parts.search.indexExisting(entries);
+  }
+
   pruneChanges(before: number): void {
     this.parts.changes.prune(before);
+  }
+
+  pruneExpungedHistory(before: number): void {
+    this.parts.expunged.prune(before);
+  }
+
+  claimRecent(mailboxId: number, uid: number): number {
+    return this.parts.recent.claim(mailboxId, uid);
   }
 }
 

@@ -4,6 +4,9 @@ import { migration001Schema } from './001-schema.js';
 import { migration002Subscriptions } from './002-subscriptions.js';
 import { migration003Search } from './003-search.js';
 import { migration004SaveDate } from './004-save-date.js';
+import { migration005Sieve } from './005-sieve.js';
+import { migration006OutboundDsn } from './006-outbound-dsn.js';
+import { migration007QresyncHistory } from './007-qresync-history.js';
 import type { PostgresMigration } from './migration.js';
 
 /** Every migration, in order. Append only: never edit or reorder a released one. */
@@ -12,6 +15,9 @@ export const PG_MIGRATIONS: readonly PostgresMigration[] = [
   migration002Subscriptions,
   migration003Search,
   migration004SaveDate,
+  migration005Sieve,
+  migration006OutboundDsn,
+  migration007QresyncHistory,
 ];
 export const PG_LATEST_SCHEMA_VERSION = PG_MIGRATIONS.length;
 

@@ -7,6 +7,9 @@ import { migration004DkimKeys } from './004-dkim-keys.js';
 import { migration005Subscriptions } from './005-subscriptions.js';
 import { migration006SearchIndex } from './006-search-index.js';
 import { migration007SaveDate } from './007-save-date.js';
+import { migration008Sieve } from './008-sieve.js';
+import { migration009OutboundDsn } from './009-outbound-dsn.js';
+import { migration010QresyncHistory } from './010-qresync-history.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -20,6 +23,9 @@ export const MIGRATIONS: readonly Migration[] = [
   migration005Subscriptions,
   migration006SearchIndex,
   migration007SaveDate,
+  migration008Sieve,
+  migration009OutboundDsn,
+  migration010QresyncHistory,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,1 @@
+export { freePort, hasRspamd, startRspamd, type RspamdServer } from './rspamd-server.js';
