@@ -303,7 +303,10 @@ export async function deliverMessage(delivery: LocalDelivery): Promise<DeliveryR
       store,
       sieve: delivery.sieve.options,
       profile: delivery.sieve.profile,
-      raw: prependTraceHeaders(delivery.traceHeaders, Buffer.isBuffer(message) ? message : await spooledBytes(message)),
+      raw: prependTraceHeaders(
+        delivery.traceHeaders,
+        Buffer.isBuffer(message) ? message : await spooledBytes(message),
+      ),
       sender: delivery.sender,
       userIds: [...userIds],
       relay: plan.relay,

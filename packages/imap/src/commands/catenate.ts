@@ -26,7 +26,8 @@ export async function catenateMessage(ctx: CommandContext, parts: readonly Caten
     // A TEXT part's size is known before its bytes are read (it may be in a spool file).
     if (part.kind === 'text' && size + part.data.length > MAX_APPEND_SIZE)
       throw no('The catenated message is too big', 'TOOBIG');
-    const data = part.kind === 'text' ? await literalBytes(part.data, ctx.logger) : await resolveUrl(ctx, part.url);
+    const data =
+      part.kind === 'text' ? await literalBytes(part.data, ctx.logger) : await resolveUrl(ctx, part.url);
     size += data.length;
     // RFC 4469 4.2 / RFC 7889: the result must fit what APPEND accepts (APPENDLIMIT).
     if (size > MAX_APPEND_SIZE) throw no('The catenated message is too big', 'TOOBIG');

@@ -181,7 +181,10 @@ describe('ENABLE (RFC 5161 3.1)', () => {
   it('enables CONDSTORE, QRESYNC and UTF8=ACCEPT and leaves out what is not implemented', async () => {
     const { c } = await loggedIn();
     c.send('a ENABLE QRESYNC UTF8=ACCEPT IMAP4rev2 CONDSTORE X-UNKNOWN');
-    expect(await c.readTagged('a')).toEqual(['* ENABLED QRESYNC UTF8=ACCEPT CONDSTORE', 'a OK ENABLE completed']);
+    expect(await c.readTagged('a')).toEqual([
+      '* ENABLED QRESYNC UTF8=ACCEPT CONDSTORE',
+      'a OK ENABLE completed',
+    ]);
   });
 });
 
