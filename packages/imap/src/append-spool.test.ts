@@ -96,4 +96,24 @@ describe('APPEND through the spool', () => {
     expect(sha256(await h.store.readBody(stored[0]!.bodyHash))).toBe(sha256(first));
     expect(sha256(await h.store.readBody(stored[1]!.bodyHash))).toBe(sha256(second));
   });
+
+  it('CATENATE (RFC 4469) with a spooled TEXT part assembles the message exactly and removes the file', async () => {
+    const h = await start();
+    const client = await h.raw();
+    await rawLogin(client);
+    const head = Buffer.from('Subject: catenated\r\n\r\n');
+    const body = message().subarray(20);
+    client.sendRaw(`A1 APPEND INBOX CATENATE (TEXT {${head.length}+}\r\n`);
+    client.sendRaw(head);
+    client.sendRaw(` TEXT {${body.length}+}\r\n`);
+    client.sendRaw(body);
+    client.sendRaw(')\r\n');
+    expect((await client.readTagged('A1')).at(-1)).toMatch(/^A1 OK \[APPENDUID \d+ 1\] APPEND completed$/);
+    expect(await spoolFilesAfterAnswer()).toEqual([]);
+    const user = await h.store.getUser('alice@example.com');
+    const inbox = await h.store.getMailbox(user!.id, 'INBOX');
+    const [stored] = await h.store.listMessages(inbox!.id);
+    expect(stored).toMatchObject({ size: head.length + body.length });
+    expect(sha256(await h.store.readBody(stored!.bodyHash))).toBe(sha256(Buffer.concat([head, body])));
+  });
 });

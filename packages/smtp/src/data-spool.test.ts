@@ -339,6 +339,45 @@ describe('spooled DATA in process', () => {
     expect(readdirSync(spoolDir)).toEqual([]);
   });
 
+  it('Sieve at delivery reads a spooled message: a body test files it, byte for byte, and the file is removed', async () => {
+    const spoolDir = mkdtempSync(join(tmpdir(), 'minimail-smtp-spool-sieve-'));
+    dirs.push(spoolDir);
+    harness = await startHarness({
+      profile: 'dev',
+      service: 'mx',
+      sieve: {},
+      serviceOptions: { spool: new MessageSpool({ dir: spoolDir, thresholdBytes: 4096 }) },
+    });
+    const user = await harness.store.ensureUser('sieve@example.test');
+    // The word the script looks for is near the end: the whole spooled message must be read.
+    await harness.scripts!.putSieveScript(
+      user.id,
+      'main',
+      'require ["fileinto", "mailbox", "body"];\nif body :contains "needle-at-the-end" { fileinto :create "Found"; }',
+    );
+    await harness.scripts!.activateSieveScript(user.id, 'main');
+    const client = await RawSmtpClient.connect(harness.port);
+    expect((await client.reply()).last).toBe(`220 ${HOSTNAME} ESMTP minimail`);
+    await client.command('EHLO client.test');
+    expect(await client.command('MAIL FROM:<a@client.test>')).toBe('250 2.1.0 Accepted');
+    expect(await client.command('RCPT TO:<sieve@example.test>')).toBe('250 2.1.5 Accepted');
+    expect(await client.command('DATA')).toBe('354 End data with <CR><LF>.<CR><LF>');
+    const lines = Array.from({ length: 3000 }, (_, i) => `line ${i} ${'s'.repeat(40)}\r\n`);
+    const sent = `Subject: big\r\n\r\n${lines.join('')}needle-at-the-end\r\n`;
+    client.sendRaw(sent);
+    client.sendRaw('.\r\n');
+    expect((await client.reply()).last).toBe(ACCEPTED);
+    await client.close();
+    const found = await harness.store.getMailbox(user.id, 'Found');
+    const messages = await harness.store.listMessages(found!.id);
+    expect(messages).toHaveLength(1);
+    const stored = await harness.store.readBody(messages[0]!.bodyHash);
+    expect(stored.toString('latin1').startsWith('Return-Path: <a@client.test>\r\n')).toBe(true);
+    expect(stored.toString('latin1').endsWith(sent)).toBe(true);
+    expect(await inbox(harness.store, 'sieve@example.test')).toEqual([]);
+    expect(readdirSync(spoolDir)).toEqual([]);
+  });
+
   it('MX checks read a spooled message from its file, and a forged Authentication-Results is dropped', async () => {
     const spoolDir = mkdtempSync(join(tmpdir(), 'minimail-smtp-spool-auth-'));
     dirs.push(spoolDir);
