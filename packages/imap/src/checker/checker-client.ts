@@ -132,8 +132,12 @@ export class CheckerClient {
     if (mode !== (readOnly ? 'READ-ONLY' : 'READ-WRITE'))
       throw new Violation(`${readOnly ? 'EXAMINE' : 'SELECT'} completed with [${String(mode)}]`);
     if (this.watchContexts) {
+      // The context commands start afresh what each command's VANISHED (EARLIER) named; the
+      // caller of a resync reads what the SELECT itself said, so keep that across them.
+      const earlier = [...this.vanishedEarlier];
       await this.openContext(`UID SEARCH RETURN (UPDATE ALL) ${CONTEXT_KEY}`, false);
       await this.openContext(`UID SORT RETURN (UPDATE ALL) (REVERSE ARRIVAL) UTF-8 ${CONTEXT_KEY}`, true);
+      this.vanishedEarlier.splice(0, this.vanishedEarlier.length, ...earlier);
     }
     return completion;
   }
