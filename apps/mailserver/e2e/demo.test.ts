@@ -15,6 +15,7 @@ describe('minimail demo', () => {
       MINIMAIL_SMTP_PORT: String(await freePort()),
       MINIMAIL_POP3_PORT: String(await freePort()),
       MINIMAIL_IMAP_PORT: String(await freePort()),
+      MINIMAIL_HTTP_PORT: String(await freePort()),
     };
     const env = cliEnv(data.dir, ports);
     server = await startServer([], env);
@@ -28,6 +29,21 @@ describe('minimail demo', () => {
     expect(lines).toContain('S: Hello from the send side.');
     expect(lines.some((line) => /^S: a4 OK/.test(line))).toBe(true);
     expect(demo.stdout).not.toContain('top-secret');
+    // It ends with the Journey URL of the message it sent (issue 16), whose journey is these sessions.
+    const last = lines.filter((line) => line !== '').at(-1)!;
+    const match =
+      /^Journey \(the three sessions above, explained\): (http:\/\/127\.0\.0\.1:\d+)\/\?message=(\d+-\d+)&tab=journey$/.exec(
+        last,
+      );
+    expect(match, last).not.toBeNull();
+    const journey = (await (await fetch(`${match![1]}/api/v1/message/${match![2]}/journey`)).json()) as {
+      steps: Array<{ session: { protocol: string }; links: Array<{ action: string }> }>;
+    };
+    expect(journey.steps.map((step) => [step.session.protocol, step.links.map((l) => l.action)])).toEqual([
+      ['smtp', ['delivered']],
+      ['pop3', ['read']],
+      ['imap', ['read', 'listed']],
+    ]);
     // The IMAP FETCH of BODY[TEXT] set \Seen, which the next FETCH shows.
     expect(
       lines.some(

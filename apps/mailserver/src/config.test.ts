@@ -44,6 +44,27 @@ describe('loadConfig', () => {
     expect(config.bind).toBe('0.0.0.0');
   });
 
+  it('records sessions in dev by default, not in production unless MINIMAIL_RECORD_SESSIONS says so (issue 16)', () => {
+    const dev = loadConfig({ env: {} });
+    expect([dev.recordSessions, dev.recordMaxSessions, dev.recordMaxBytes]).toEqual([
+      true,
+      1_000,
+      8 * 1024 * 1024,
+    ]);
+    expect(loadConfig({ env: { MINIMAIL_PROFILE: 'production' } }).recordSessions).toBe(false);
+    const on = loadConfig({
+      env: {
+        MINIMAIL_PROFILE: 'production',
+        MINIMAIL_RECORD_SESSIONS: 'true',
+        MINIMAIL_RECORD_MAX_SESSIONS: '50',
+      },
+    });
+    expect([on.recordSessions, on.recordMaxSessions]).toEqual([true, 50]);
+    expect(() => loadConfig({ env: { MINIMAIL_RECORD_MAX_BYTES: '10' } })).toThrow(
+      /MINIMAIL_RECORD_MAX_BYTES/,
+    );
+  });
+
   it('lets the environment win over the file, which wins over defaults', () => {
     const configFile = file(JSON.stringify({ hostname: 'mx.file.test', ports: { smtp: 2525, imap: 2143 } }));
     const config = loadConfig({ env: { MINIMAIL_SMTP_PORT: '3525' }, file: configFile });

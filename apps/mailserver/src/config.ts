@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import path from 'node:path';
-import { PROFILES, type Profile } from '@minimail/protocol';
+import { PROFILES, RECORDING_LIMITS, type Profile } from '@minimail/protocol';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { defaultDataDir } from './paths.js';
@@ -105,6 +105,17 @@ const configSchema = z
     dmarcReject: booleanSetting,
     /** Submission: accept header From:/Sender: the user does not own (trusted relays only). */
     submissionAnySender: booleanSetting,
+    // ---- recorded conversations (issue 16, docs/adr/0028) ----
+    /** Record every SMTP/submission/POP3/IMAP session's transcript (dev: on; production: off). */
+    recordSessions: booleanSetting,
+    /** Most sessions kept; the oldest are dropped beyond it. */
+    recordMaxSessions: z.coerce.number().int().min(1).max(1_000_000),
+    /** Most bytes of transcripts kept; the oldest sessions are dropped beyond it. */
+    recordMaxBytes: z.coerce
+      .number()
+      .int()
+      .min(4096)
+      .max(4 * 1024 * 1024 * 1024),
     /** Port of remote MX hosts (25). Test-only override, with relayResolveTo. */
     relayPort: port,
     /** Test-only: answer every DNS question of relay and checks with this address, querying nothing. */
@@ -221,6 +232,9 @@ const ENV_KEYS: Record<string, string> = {
   inboundChecks: 'MINIMAIL_INBOUND_CHECKS',
   dmarcReject: 'MINIMAIL_DMARC_REJECT',
   submissionAnySender: 'MINIMAIL_SUBMISSION_ANY_SENDER',
+  recordSessions: 'MINIMAIL_RECORD_SESSIONS',
+  recordMaxSessions: 'MINIMAIL_RECORD_MAX_SESSIONS',
+  recordMaxBytes: 'MINIMAIL_RECORD_MAX_BYTES',
   relayPort: 'MINIMAIL_RELAY_PORT',
   relayResolveTo: 'MINIMAIL_RELAY_RESOLVE_TO',
   maxConnections: 'MINIMAIL_MAX_CONNECTIONS',
@@ -312,6 +326,10 @@ export function loadConfig({ env, file }: LoadConfigInput): Config {
   raw['inboundChecks'] ??= profile === 'production';
   raw['dmarcReject'] ??= false;
   raw['submissionAnySender'] ??= false;
+  // Transcripts hold addresses and message previews: on for a developer, a choice in production.
+  raw['recordSessions'] ??= profile === 'dev';
+  raw['recordMaxSessions'] ??= RECORDING_LIMITS.maxSessions;
+  raw['recordMaxBytes'] ??= RECORDING_LIMITS.maxBytes;
   raw['relayPort'] ??= 25;
   // Abuse limits: the protocol package's LIMITS, and the RFC minimum timeouts.
   raw['maxConnections'] ??= 1000;

@@ -13,6 +13,7 @@ import {
   type Metrics,
   type ServiceListener,
   type TlsSource,
+  type TranscriptBook,
 } from '@minimail/protocol';
 import type { Chaos, SmtpServiceOptions } from '@minimail/smtp';
 import type { HttpServiceOptions } from '@minimail/http';
@@ -34,6 +35,8 @@ export interface ServiceContext {
   authThrottle?: AuthThrottle;
   /** Where large APPEND literals and DATA go while they arrive (`<data dir>/spool`, docs/adr/0027). */
   spool?: MessageSpool;
+  /** The process's recorded conversations (issue 16), when recording is on; shared with http. */
+  recordings?: TranscriptBook;
   /** The services this process runs (e.g. whether SMTP is here for /api/v1/chaos to act on). */
   services?: readonly string[];
 }
@@ -43,6 +46,7 @@ function shared(ctx: ServiceContext, protocol: string, commands: readonly string
   return {
     ...(ctx.authThrottle ? { authThrottle: ctx.authThrottle } : {}),
     ...(ctx.spool ? { spool: ctx.spool } : {}),
+    ...(ctx.recordings ? { recordings: ctx.recordings } : {}),
     ...(ctx.metrics ? { metrics: ctx.metrics.forProtocol(protocol, commands) } : {}),
   };
 }
@@ -286,6 +290,7 @@ export const SERVICES: Record<string, ServiceSpec> = {
           metricsToken: ctx.config.metricsToken,
           webRoot: webAppRoot(),
           chaos,
+          recordings: ctx.recordings,
           ...catcher,
         }),
       );

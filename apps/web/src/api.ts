@@ -83,6 +83,63 @@ export interface HtmlCheck {
   NotChecked: string[];
 }
 
+export type Protocol = 'smtp' | 'submission' | 'pop3' | 'imap';
+
+/** One recorded conversation (GET /api/v1/sessions, issue 16). */
+export interface SessionSummary {
+  id: string;
+  protocol: Protocol;
+  remoteIp: string;
+  startedAt: number;
+  endedAt: number | null;
+  user: string | null;
+  addresses: string[];
+  tls: boolean;
+  lineCount: number;
+  droppedLines: number;
+  bytes: number;
+}
+
+export interface MessageLink {
+  mailboxId: number;
+  uid: number;
+  action: string;
+  line: number;
+  to?: { mailboxId: number; uid: number };
+}
+
+export interface TranscriptLine {
+  at: number;
+  dir: 'C' | 'S' | '-';
+  text: string;
+}
+
+export interface SessionTranscript extends SessionSummary {
+  lines: TranscriptLine[];
+  links: MessageLink[];
+}
+
+export interface Journey {
+  ID: string;
+  steps: Array<{ session: SessionSummary; links: MessageLink[] }>;
+}
+
+export interface Annotation {
+  text: string;
+  rfc: string;
+}
+
+export type Annotations = Record<
+  Protocol,
+  { commands: Record<string, Annotation>; replies: Record<string, Annotation> }
+>;
+
+export interface SessionFilter {
+  protocol?: string;
+  address?: string;
+  ip?: string;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -161,6 +218,15 @@ export const api = {
     call('GET', `/api/v1/message/${encodeURIComponent(id)}/html-check`),
   partUrl: (id: string, partId: string, download = false): string =>
     `/api/v1/message/${encodeURIComponent(id)}/part/${partId}${download ? '?download=1' : ''}`,
+  sessions: (
+    filter: SessionFilter,
+  ): Promise<{ recording: boolean; total: number; sessions: SessionSummary[] }> =>
+    call('GET', `/api/v1/sessions?${params({ ...filter })}`),
+  session: (id: string): Promise<SessionTranscript> =>
+    call('GET', `/api/v1/sessions/${encodeURIComponent(id)}`),
+  transcriptUrl: (id: string): string => `/api/v1/sessions/${encodeURIComponent(id)}/transcript.txt`,
+  journey: (id: string): Promise<Journey> => call('GET', `/api/v1/message/${encodeURIComponent(id)}/journey`),
+  annotations: (): Promise<Annotations> => call('GET', '/api/v1/annotations'),
   viewUrl: (id: string, remoteImages: boolean): string =>
     `/view/${encodeURIComponent(id)}.html${remoteImages ? '?remote=1' : ''}`,
 };

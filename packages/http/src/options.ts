@@ -3,7 +3,7 @@ import type { BasicAuthOptions } from './basic-auth.js';
 import type { RetentionOptions } from './catcher/retention.js';
 import type { WebhookOptions } from './webhooks.js';
 import type { ChaosControl } from './api-v1/chaos-routes.js';
-import type { Logger, Profile, ServiceListener } from '@minimail/protocol';
+import type { Logger, Profile, ServiceListener, TranscriptBook } from '@minimail/protocol';
 import type { MailStore } from '@minimail/store';
 import type { Registry } from 'prom-client';
 
@@ -41,6 +41,11 @@ export interface HttpServiceOptions {
   basicAuth?: BasicAuthOptions | undefined;
   /** Dev: sends a caught message on through a real SMTP server (MINIMAIL_RELEASE_SMTP). */
   release?: ReleaseSender | undefined;
+  /**
+   * Dev: the process's recorded protocol conversations (issue 16), served at /api/v1/sessions and
+   * /api/v1/message/{ID}/journey; undefined when recording is off.
+   */
+  recordings?: TranscriptBook | undefined;
   /** Shown by /api/v1/info. */
   version?: string;
 }

@@ -6,6 +6,7 @@ import { StoreError } from '@minimail/store';
 import { registerApiV1 } from './api-v1/routes.js';
 import { SHARED_SCHEMAS } from './api-v1/schemas.js';
 import { CHAOS_SCHEMA, registerChaos } from './api-v1/chaos-routes.js';
+import { registerSessionRoutes, SESSION_SCHEMAS } from './api-v1/session-routes.js';
 import { Catcher } from './catcher/catcher.js';
 import { CaughtMail } from './catcher/caught-mail.js';
 import { registerLegacyCatcher } from './catcher/routes.js';
@@ -72,7 +73,7 @@ export async function buildApp(
     // Query strings and params are coerced by the schemas (?start=10 is a number).
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false } },
   });
-  for (const schema of [...SHARED_SCHEMAS, CHAOS_SCHEMA]) app.addSchema(schema);
+  for (const schema of [...SHARED_SCHEMAS, CHAOS_SCHEMA, ...SESSION_SCHEMAS]) app.addSchema(schema);
   const events = new MailEvents(options.store, logger);
   if (options.basicAuth !== undefined) await registerBasicAuth(app, options.basicAuth);
 
@@ -141,6 +142,7 @@ export async function buildApp(
       chaosEnabled: options.chaos !== undefined,
     });
     registerEventStream(app, events, closing);
+    registerSessionRoutes(app, { book: options.recordings, catcher, closing });
     registerChaos(app, options.chaos);
     registerRelease(app, catcher, options.release);
     if (options.retention !== undefined) {

@@ -6,6 +6,7 @@ import type {
   Profile,
   ProtocolMetrics,
   SecureContextSource,
+  TranscriptBook,
 } from '@minimail/protocol';
 import type { ImapStore } from '@minimail/store';
 import type { MessagesMovedEvent } from './options.js';
@@ -31,6 +32,8 @@ export interface ServerContext {
   authThrottle: AuthThrottle;
   /** Undefined records nothing. */
   metrics: ProtocolMetrics | undefined;
+  /** Where conversations are recorded (issue 16); undefined records none. */
+  recordings: TranscriptBook | undefined;
   recent: RecentTracker;
   /** Large APPEND literals go here instead of memory (docs/adr/0027); null keeps them in memory. */
   spool: MessageSpool | null;

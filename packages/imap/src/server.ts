@@ -38,6 +38,7 @@ export function createImapServer(options: CreateImapServerOptions): ImapListener
     authThrottle: options.authThrottle ?? new AuthThrottle(),
     metrics: options.metrics,
     spool: options.spool ?? null,
+    recordings: options.recordings,
     // Shared by every listener on the same store (RFC 3501 2.3.2: \Recent in one session only).
     recent: RecentTracker.for(options.store),
     structures: new MessageStructures(options.store, logger, limits.structureCacheEntries),

@@ -52,6 +52,7 @@ export function createPop3Server(options: Pop3ServiceOptions & { implicitTls: bo
       onFailure: () => options.metrics?.authFailure(),
     }),
     metrics: options.metrics,
+    recordings: options.recordings,
   };
   const limiter =
     options.connectionLimiter ??

@@ -5,8 +5,11 @@ import {
   LineTooLongError,
   TlsHandshakeError,
   Transcript,
+  recordBodyPreview,
+  transcriptSinks,
   upgradeToTls,
 } from '@minimail/protocol';
+import type { MessageAction, SessionRecorder, TranscriptSink } from '@minimail/protocol';
 import type { Logger, SecureContextSource } from '@minimail/protocol';
 import { DotStuffer } from './byte-stuffing.js';
 import type { SecurityContext } from './capabilities.js';
@@ -99,7 +102,11 @@ export class Pop3Session implements CommandContext {
    * The conversation at debug level, credentials redacted (protocol demos). Lines go straight to
    * the log; none are kept in memory (maxLines 0).
    */
-  private readonly transcript: Transcript | null;
+  private readonly transcript: TranscriptSink | null;
+  /** The debug log's own transcript (bodies only as a size there), or null. */
+  private readonly debugTranscript: Transcript | null;
+  /** The recorded conversation (issue 16, docs/adr/0028); null when recording is off. */
+  private readonly recorder: SessionRecorder | null;
 
   constructor(options: SessionOptions) {
     this.socket = options.socket;
@@ -114,9 +121,17 @@ export class Pop3Session implements CommandContext {
       secure: options.secure,
       stlsConfigured: options.stlsContext !== null && !options.secure,
     };
-    this.transcript = this.logger.isLevelEnabled('debug')
+    this.recorder =
+      options.services.recordings?.open({
+        id: options.cid,
+        protocol: 'pop3',
+        remoteIp: options.remoteIp,
+        tls: options.secure,
+      }) ?? null;
+    this.debugTranscript = this.logger.isLevelEnabled('debug')
       ? new Transcript({ maxLines: 0, onLine: (line) => this.logger.debug({ line }, 'pop3 transcript') })
       : null;
+    this.transcript = transcriptSinks(this.debugTranscript, this.recorder);
     this.watchSocketErrors(this.socket);
     // The reader's bound is the SASL response's (RFC 5034 4 lets AUTH responses exceed the
     // command limit); each command line is read with RFC 2449's 255 octets (readCommandLine).
@@ -149,6 +164,7 @@ export class Pop3Session implements CommandContext {
       await this.releaseMaildrop();
       this.logEnd();
       this.endSocket();
+      this.recorder?.close();
     }
   }
 
@@ -165,8 +181,13 @@ export class Pop3Session implements CommandContext {
 
   // ---- CommandContext ------------------------------------------------------------------------
 
+  link(mailboxId: number, uid: number, action: MessageAction): void {
+    this.recorder?.link(mailboxId, uid, action);
+  }
+
   setState(state: SessionState): void {
     this.state = state;
+    if (state.kind === 'transaction') this.recorder?.user(state.user.address);
     if (state.kind === 'transaction') this.lockedUserId = state.user.id;
   }
 
@@ -193,7 +214,8 @@ export class Pop3Session implements CommandContext {
 
   async replyBody(status: string, body: Buffer): Promise<void> {
     this.transcript?.server(status);
-    this.transcript?.note(`[message, ${body.length} octets before dot-stuffing]`);
+    this.debugTranscript?.note(`[message, ${body.length} octets before dot-stuffing]`);
+    if (this.recorder) recordBodyPreview(this.recorder, 'S', body);
     const stuffer = new DotStuffer();
     let offset = 0;
     do {
@@ -236,6 +258,7 @@ export class Pop3Session implements CommandContext {
     this.watchSocketErrors(secure);
     this.security.secure = true;
     this.security.stlsConfigured = false;
+    this.recorder?.tls();
     // RFC 2595 4: the client must forget what it knew; nothing from before STLS carries over.
     this.state = initialState();
     this.reader.attach(secure);

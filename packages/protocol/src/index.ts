@@ -74,7 +74,26 @@ export {
   type Logger,
   type SessionLogFields,
 } from './logging.js';
-export { Transcript, type TranscriptOptions } from './transcript.js';
+export { Transcript, type TranscriptEntry, type TranscriptOptions } from './transcript.js';
+export {
+  BODY_PREVIEW_LINES,
+  RECORDING_LIMITS,
+  recordBodyPreview,
+  SessionRecorder,
+  TranscriptBook,
+  transcriptSinks,
+  transcriptText,
+  type TranscriptSink,
+  type MessageAction,
+  type MessageLink,
+  type RecordedLine,
+  type RecordedProtocol,
+  type RecordingEvent,
+  type RecordingLimits,
+  type SessionFilter,
+  type SessionRecord,
+  type SessionSummary,
+} from './recording.js';
 export {
   createMetrics,
   OTHER_COMMAND,

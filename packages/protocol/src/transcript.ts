@@ -9,6 +9,14 @@ export interface TranscriptOptions {
   maxLineChars?: number;
   /** Called with every recorded line (already redacted), e.g. to print a live demo. */
   onLine?: (line: string) => void;
+  /** Called with every recorded entry (already redacted and clipped): who said it, and the text. */
+  onEntry?: (entry: TranscriptEntry) => void;
+}
+
+/** One recorded line: `C` the client, `S` the server, `-` a note (elided body, TLS upgrade). */
+export interface TranscriptEntry {
+  dir: 'C' | 'S' | '-';
+  text: string;
 }
 
 /**
@@ -45,28 +53,30 @@ export class Transcript {
   private readonly maxLines: number;
   private readonly maxLineChars: number;
   private readonly onLine: ((line: string) => void) | undefined;
+  private readonly onEntry: ((entry: TranscriptEntry) => void) | undefined;
 
   constructor(options: TranscriptOptions = {}) {
     this.maxLines = options.maxLines ?? LIMITS.transcriptMaxLines;
     this.maxLineChars = options.maxLineChars ?? LIMITS.transcriptMaxLineChars;
     this.onLine = options.onLine;
+    this.onEntry = options.onEntry;
   }
 
   /** Record a line the client sent (without or with its CRLF). */
   client(line: string | Buffer): void {
     const text = toText(line);
     if (this.inAuthExchange) {
-      this.record(`C: ${REDACTED}`);
+      this.record('C', REDACTED);
       return;
     }
     for (const { pattern, redact, exchange } of SECRET_COMMANDS) {
       const match = pattern.exec(text);
       if (!match) continue;
       this.inAuthExchange = exchange;
-      this.record(redact ? `C: ${match[1] ?? ''} ${REDACTED}` : `C: ${text}`);
+      this.record('C', redact ? `${match[1] ?? ''} ${REDACTED}` : text);
       return;
     }
-    this.record(`C: ${text}`);
+    this.record('C', text);
   }
 
   /** Record a line the server sent. */
@@ -74,12 +84,12 @@ export class Transcript {
     const text = toText(line);
     // An exchange continues only while the server keeps asking; any other reply ends it.
     this.inAuthExchange = this.inAuthExchange && CONTINUATION.test(text);
-    this.record(`S: ${text}`);
+    this.record('S', text);
   }
 
   /** Record a note that is not protocol text, e.g. "[message body, 1234 bytes]". */
   note(text: string): void {
-    this.record(`-- ${text}`);
+    this.record('-', text);
   }
 
   /** Lines dropped because the transcript was full. */
@@ -96,11 +106,19 @@ export class Transcript {
     return [...head, ...this.kept].join('\n');
   }
 
-  private record(line: string): void {
+  private record(dir: TranscriptEntry['dir'], text: string): void {
+    const line = `${dir === '-' ? '--' : `${dir}:`} ${text}`;
     const clipped =
       line.length > this.maxLineChars
         ? `${line.slice(0, this.maxLineChars)}... [${line.length} chars]`
         : line;
+    if (this.onEntry) {
+      const body =
+        text.length > this.maxLineChars
+          ? `${text.slice(0, this.maxLineChars)}... [${text.length} chars]`
+          : text;
+      this.onEntry({ dir, text: body });
+    }
     this.kept.push(clipped);
     if (this.kept.length > this.maxLines) {
       this.kept.shift();

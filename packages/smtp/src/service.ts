@@ -7,6 +7,7 @@ import { commonServerOptions, listenerExtras, serviceLimits } from './server-opt
 import type { SmtpListener, SmtpServiceOptions } from './server-options.js';
 import { transactionHooks, type ListenerKind } from './transaction-hooks.js';
 import { withChaos } from './chaos.js';
+import { SmtpRecordings } from './recording.js';
 
 /**
  * One SMTP listener of either kind: the shared smtp-server options, the transaction and
@@ -19,6 +20,10 @@ export function createService(
   policy: SMTPServerOptions,
 ): SmtpListener {
   const inFlight = new InFlight();
+  const recordings =
+    options.recordings === undefined
+      ? undefined
+      : new SmtpRecordings(options.recordings, kind === 'mx' ? 'smtp' : 'submission', policy.secure === true);
   const hooks = transactionHooks({
     kind,
     store: options.store,
@@ -36,10 +41,13 @@ export function createService(
     inboundAuth: kind === 'mx' ? (options.inboundAuth ?? null) : null,
     sieve: options.sieve ?? null,
     rspamd: kind === 'mx' ? (options.rspamd ?? null) : null,
+    recordings,
   });
   return createListener(
     {
       ...commonServerOptions(options),
+      // Recording reads smtp-server's command and reply log (recording.ts), and counts commands too.
+      ...(recordings === undefined ? {} : { logger: recordings.logger(options.metrics) }),
       // Fault injection (chaos.ts) in front of MAIL, RCPT, DATA and AUTH, when the app asks for it.
       ...(options.chaos ? withChaos(options.chaos, { ...hooks, ...policy }) : { ...hooks, ...policy }),
       // Last: its onClose releases the connection slot and then calls the transaction's onClose.

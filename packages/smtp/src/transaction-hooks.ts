@@ -5,6 +5,7 @@ import type {
   SMTPServerSession,
 } from 'smtp-server';
 import type { Logger } from 'pino';
+import { recordBodyPreview } from '@minimail/protocol';
 import type { OutboundDsn, SmtpStore } from '@minimail/store';
 import type { MessageMemoryBudget, MessageSpool, ProtocolMetrics } from '@minimail/protocol';
 import { createReadStream } from 'node:fs';
@@ -21,6 +22,7 @@ import {
 import { dsnByRecipient } from './dsn-params.js';
 import { sendBounce } from './outbound/bounce.js';
 import type { DsnRecipient } from './outbound/dsn.js';
+import type { SmtpRecordings } from './recording.js';
 import { decideRecipient, decideSender, mergePlans } from './envelope-policy.js';
 import { originatorAddresses } from './sender-headers.js';
 import { isForbiddenDestination } from './outbound/forbidden-destinations.js';
@@ -65,6 +67,8 @@ export interface TransactionContext {
   sieve?: SieveDeliveryOptions | null;
   /** MX only: ask Rspamd about each message (null or absent: no spam checks). */
   rspamd?: RspamdOptions | null;
+  /** The listener's recorded conversations (issue 16); undefined records none. */
+  recordings?: SmtpRecordings | undefined;
 }
 
 type Callback = (err?: SMTPServerError | null, message?: string) => void;
@@ -111,6 +115,7 @@ export function transactionHooks(context: TransactionContext) {
     const previous = book.get(session.id);
     if (previous !== undefined) logTransaction(session, previous, 'abandoned');
     book.end(session.id);
+    context.recordings?.get(session.id)?.address(address.address);
     // MX accepts any sender (mail from the world); submission only the user's own addresses.
     if (context.kind === 'mx') {
       book.begin(session.id, address.address);
@@ -148,6 +153,7 @@ export function transactionHooks(context: TransactionContext) {
 
   const onRcptTo = (address: SMTPServerAddress, session: SMTPServerSession, callback: Callback): void => {
     const transaction = book.get(session.id);
+    context.recordings?.get(session.id)?.address(address.address);
     if (transaction === undefined) {
       refuse(session, 'LOCAL_ERROR', new Error('RCPT without a tracked transaction'), callback);
       return;
@@ -227,6 +233,14 @@ async function receiveAndDeliver(
     context.messageBudget,
     context.spool ?? null,
   );
+  const recorder = context.recordings?.get(session.id);
+  if (recorder !== undefined) {
+    if (collected.data !== null) recordBodyPreview(recorder, 'C', collected.data);
+    else if (collected.spooled !== null)
+      recorder.note(`[message body, ${collected.size} octets, spooled to a file, not kept]`);
+    else recorder.note(`[message body, ${collected.size} octets, not kept]`);
+    recorder.client('.');
+  }
   try {
     return await deliverCollected(context, collected, session, transaction);
   } finally {
@@ -367,6 +381,13 @@ async function deliverCollected(
       dsn,
     });
     await deliveredNotices(context, session, transaction.from, recipients, plans, dsn, bytes);
+    const recorder = context.recordings?.get(session.id);
+    if (recorder !== undefined) {
+      recorder.note(
+        `[stored durably: sha256 ${result.bodyHash}; ${result.copies.length} local ${result.copies.length === 1 ? 'copy' : 'copies'}, ${result.queued.length} queued for relay]`,
+      );
+      for (const copy of result.copies) recorder.link(copy.mailboxId, copy.uid, 'delivered');
+    }
     return {
       reply: 'DELIVERED',
       result: 'delivered',

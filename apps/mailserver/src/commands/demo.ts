@@ -133,4 +133,37 @@ async function runDemo({ config, io, options }: CommandContext): Promise<void> {
   i.close();
   print('');
   print('The same stored bytes served both: POP3 streamed them, IMAP read them and set \\Seen.');
+  const journey = await journeyUrl(host, config.ports.http, subject);
+  print('');
+  print(
+    journey === null
+      ? 'Journey: run the http service (port 8025) to watch this message travel in the browser.'
+      : `Journey (the three sessions above, explained): ${journey}`,
+  );
+}
+
+/** How long the demo waits for the HTTP API to name the message it sent. */
+const JOURNEY_LOOKUP_TIMEOUT_MS = 5_000;
+
+/**
+ * The web app's Journey tab for the message the demo sent (issue 16), found by its subject through
+ * /api/v1/search; null when the http service is off or does not answer.
+ */
+async function journeyUrl(host: string, port: number, subject: string): Promise<string | null> {
+  if (port === 0) return null;
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  try {
+    const response = await fetch(
+      `${base}/api/v1/search?query=${encodeURIComponent(`subject:"${subject}"`)}`,
+      {
+        signal: AbortSignal.timeout(JOURNEY_LOOKUP_TIMEOUT_MS),
+      },
+    );
+    if (!response.ok) return null;
+    const { messages } = (await response.json()) as { messages?: Array<{ ID: string }> };
+    const id = messages?.[0]?.ID;
+    return id === undefined ? null : `${base}/?message=${encodeURIComponent(id)}&tab=journey`;
+  } catch {
+    return null;
+  }
 }

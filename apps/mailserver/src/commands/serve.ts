@@ -3,6 +3,7 @@ import path from 'node:path';
 import {
   AuthThrottle,
   MessageSpool,
+  TranscriptBook,
   createLogger,
   createMetrics,
   createTlsContextProvider,
@@ -100,6 +101,10 @@ export const serveCommand: CommandSpec = {
     // Large messages are written here while they arrive, not held in memory (docs/adr/0027); files
     // a killed process left are swept now, and every file in use is removed at stop.
     const spool = new MessageSpool({ dir: path.join(config.dataDir, 'spool') });
+    // Recorded conversations (issue 16, docs/adr/0028): one book for every listener of the process.
+    const recordings = config.recordSessions
+      ? new TranscriptBook({ maxSessions: config.recordMaxSessions, maxBytes: config.recordMaxBytes })
+      : null;
     const context = {
       config,
       store,
@@ -109,6 +114,7 @@ export const serveCommand: CommandSpec = {
       spool,
       services,
       ...(metrics ? { metrics } : {}),
+      ...(recordings ? { recordings } : {}),
     };
 
     const running: RunningListener[] = [];

@@ -18,7 +18,7 @@ export function App() {
   const [start, setStart] = useState(0);
   const [page, setPage] = useState<MessagesSummary | null>(null);
   const [recipients, setRecipients] = useState<Recipient[]>([]);
-  const [openId, setOpenId] = useState<string | null>(null);
+  const [openId, setOpenId] = useState<string | null>(new URLSearchParams(location.search).get('message'));
   const [cursor, setCursor] = useState(0);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [error, setError] = useState<string | null>(null);

@@ -2,8 +2,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, type Attachment, type HtmlCheck, type LinkCheck, type Message } from '../api.js';
 import { fullAddress, size, URL_PATTERN } from '../format.js';
 import { FileIcon } from './icons.js';
+import { Journey } from './Journey.js';
 
-type Tab = 'html' | 'text' | 'headers' | 'source' | 'parts' | 'checks';
+type Tab = 'html' | 'text' | 'headers' | 'source' | 'parts' | 'checks' | 'journey';
 type Width = 'mobile' | 'tablet' | 'desktop';
 
 interface Props {
@@ -28,7 +29,9 @@ export function MessageView({ id, knownTags, onBack, onChanged, onDelete }: Prop
     api.message(id).then(
       (m) => {
         setMessage(m);
-        setTab(m.HTML !== '' ? 'html' : 'text');
+        // `?message=ID&tab=journey` (the URL `minimail demo` prints) opens the Journey tab.
+        const asked = new URLSearchParams(location.search).get('tab');
+        setTab(asked === 'journey' ? 'journey' : m.HTML !== '' ? 'html' : 'text');
         // Opening marks it read (as Mailpit does): the list should say so.
         void onChanged();
       },
@@ -56,6 +59,7 @@ export function MessageView({ id, knownTags, onBack, onChanged, onDelete }: Prop
     ['source', 'Source'],
     ['parts', `Parts (${message.Attachments.length + message.Inline.length})`],
     ['checks', 'Checks'],
+    ['journey', 'Journey'],
   ];
   return (
     <section class="viewer" aria-label="message">
@@ -155,6 +159,7 @@ export function MessageView({ id, knownTags, onBack, onChanged, onDelete }: Prop
         {tab === 'source' && <Source id={id} />}
         {tab === 'parts' && <Parts id={id} parts={[...message.Attachments, ...message.Inline]} />}
         {tab === 'checks' && <Checks id={id} hasHtml={message.HTML !== ''} />}
+        {tab === 'journey' && <Journey id={id} />}
       </div>
     </section>
   );

@@ -25,6 +25,9 @@ export function Toolbar(props: Props) {
   return (
     <header class="toolbar">
       <h1 class="brand">minimail</h1>
+      <a class="sessions-link" href="/?sessions" title="Every SMTP, POP3 and IMAP conversation, live">
+        Sessions
+      </a>
       <form
         class="search"
         role="search"

@@ -16,6 +16,15 @@ export const copyCommand: CommandSpec<'COPY'> = {
     const verb = command.uid ? 'UID COPY' : 'COPY';
     if (uids.length === 0) return { text: `${verb} completed` };
     const result = await ctx.store.copyMessages(view.mailboxId, uids, target.id);
+    result.sourceUids.forEach((uid, index) => {
+      const copy = result.targetUids[index];
+      ctx.link(
+        view.mailboxId,
+        uid,
+        'copied',
+        copy === undefined ? undefined : { mailboxId: target.id, uid: copy },
+      );
+    });
     return { code: copyUidCode(result), text: `${verb} completed` };
   },
 };

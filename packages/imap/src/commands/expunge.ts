@@ -26,6 +26,7 @@ export const expungeCommand: CommandSpec<'EXPUNGE'> = {
       const deleted = messages.filter((m) => m.flags.includes('\\Deleted')).map((m) => m.uid);
       removed = deleted.length === 0 ? [] : await ctx.store.expunge(view.mailboxId, deleted);
     }
+    for (const uid of removed) ctx.link(view.mailboxId, uid, 'deleted');
     await view.sendExpunged(removed);
     return {
       // RFC 7162 3.2.7: a QRESYNC client learns the HIGHESTMODSEQ the expunge left, once every

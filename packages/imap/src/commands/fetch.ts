@@ -103,6 +103,7 @@ async function fetchMessages(
       renderItem(item, message, flags, body),
     );
     const toldFlags = entries.some(([name]) => name === 'FLAGS');
+    ctx.link(view.mailboxId, message.uid, bytesNeeded ? 'read' : 'listed');
     await view.sendFetch(target.sequence, entries, toldFlags ? message : null);
     if (wholeMessage && body?.raw) ctx.server.metrics?.message('out', body.raw.length);
   }

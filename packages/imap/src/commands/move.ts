@@ -31,6 +31,15 @@ export const moveCommand: CommandSpec<'MOVE'> = {
     if (target.id === view.mailboxId && result.sourceUids.length > 0)
       await ctx.store.expunge(view.mailboxId, result.sourceUids);
     notifyMoved(ctx, view.mailboxId, target, result.targetUids);
+    result.sourceUids.forEach((uid, index) => {
+      const copy = result.targetUids[index];
+      ctx.link(
+        view.mailboxId,
+        uid,
+        'moved',
+        copy === undefined ? undefined : { mailboxId: target.id, uid: copy },
+      );
+    });
     const code = copyUidCode(result);
     if (code !== null) await ctx.send(untaggedStatus('OK', code, 'Moved'));
     await view.sendExpunged(result.sourceUids);

@@ -46,6 +46,7 @@ export const storeCommand: CommandSpec<'STORE'> = {
             flags,
             unchangedSince ?? NO_CONDITION,
           );
+    for (const message of result.changed) ctx.link(view.mailboxId, message.uid, 'flagged');
     await announce(ctx, view, targets, result, { byUid: command.uid, silent, operation, flags });
     const name = command.uid ? 'UID STORE' : 'STORE';
     if (result.modified.length === 0) return { text: `${name} completed` };

@@ -4,7 +4,7 @@
  * beside the session, which runs commands through it; the registry of commands is given to the
  * session (server.ts), so `session/` never imports `commands/`.
  */
-import type { Logger } from '@minimail/protocol';
+import type { Logger, MessageAction } from '@minimail/protocol';
 import type { Mailbox, ImapStore, User } from '@minimail/store';
 import type { CommandName, ImapCommand } from '../protocol/commands.js';
 import type { ServerContext } from '../server-context.js';
@@ -88,4 +88,9 @@ export interface CommandContext {
   /** Authentication outcome bookkeeping (throttle, failure counter, BYE after too many). */
   authSucceeded(user: User): void;
   authFailed(account: string | null): Promise<void>;
+  /**
+   * Links a stored message to this session's recorded conversation (issue 16), at the response
+   * about to be written; `to` is the copy a COPY/MOVE made.
+   */
+  link(mailboxId: number, uid: number, action: MessageAction, to?: { mailboxId: number; uid: number }): void;
 }

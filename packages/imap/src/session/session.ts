@@ -9,10 +9,15 @@ import {
   TlsHandshakeError,
   Transcript,
   sessionLogger,
+  transcriptSinks,
   upgradeToTls,
   type ConnectionInfo,
   type Logger,
+  type MessageAction,
+  type SessionRecorder,
+  type TranscriptSink,
 } from '@minimail/protocol';
+import { recordImapResponses } from './transcript-lines.js';
 import type { Mailbox, ImapStore, User } from '@minimail/store';
 import { capabilityList } from '../capabilities.js';
 import { replyForError, bad } from '../errors.js';
@@ -46,7 +51,11 @@ export class Session {
   private readonly output: Output;
   private readonly logger: Logger;
   /** The conversation at debug level (credentials and literals hidden), for demos and debugging. */
-  private readonly transcript: Transcript | null;
+  private readonly transcript: TranscriptSink | null;
+  /** The debug log's own transcript (literals only as a size there), or null. */
+  private readonly debugTranscript: Transcript | null;
+  /** The recorded conversation (issue 16, docs/adr/0028); null when recording is off. */
+  private readonly recorder: SessionRecorder | null;
   private commandsBeforeAuth = 0;
   private failedAuth = 0;
   private consecutiveBad = 0;
@@ -73,9 +82,17 @@ export class Session {
     );
     this.output = new Output(socket);
     this.logger = sessionLogger(server.logger, { cid: info.id, proto: 'imap', remote: info.remoteAddress });
-    this.transcript = this.logger.isLevelEnabled('debug')
+    this.recorder =
+      server.recordings?.open({
+        id: info.id,
+        protocol: 'imap',
+        remoteIp: info.remoteAddress,
+        tls: info.secure,
+      }) ?? null;
+    this.debugTranscript = this.logger.isLevelEnabled('debug')
       ? new Transcript({ maxLines: 0, onLine: (line) => this.logger.debug({ line }, 'imap transcript') })
       : null;
+    this.transcript = transcriptSinks(this.debugTranscript, this.recorder);
   }
 
   /** The connection's socket, plain or (after STARTTLS) TLS; the output holds the one reference. */
@@ -102,6 +119,7 @@ export class Session {
         if (!(error instanceof ConnectionClosedError)) throw error;
       });
       this.socket.end();
+      this.recorder?.close();
       this.logger.debug('disconnected');
     }
   }
@@ -283,7 +301,9 @@ export class Session {
   }
 
   async send(data: Buffer): Promise<void> {
-    if (this.transcript) this.recordServer(this.transcript, data);
+    if (this.debugTranscript) this.recordServer(this.debugTranscript, data);
+    // The recording keeps every response line, and a preview of each literal (issue 16).
+    if (this.recorder) recordImapResponses(this.recorder, data);
     await this.output.send(data);
   }
 
@@ -394,6 +414,7 @@ export class Session {
     }
     this.output.socket = secure;
     this.secure = true;
+    this.recorder?.tls();
     this.stream.attach(secure);
   }
 
@@ -431,6 +452,7 @@ export class Session {
   }
 
   private authSucceeded(user: User): void {
+    this.recorder?.user(user.address);
     this.setState({ kind: 'authenticated', user });
   }
 
@@ -516,6 +538,14 @@ export class Session {
     }
     authFailed(account: string | null): Promise<void> {
       return this.session.authFailed(account);
+    }
+    link(
+      mailboxId: number,
+      uid: number,
+      action: MessageAction,
+      to?: { mailboxId: number; uid: number },
+    ): void {
+      this.session.recorder?.link(mailboxId, uid, action, to);
     }
   };
 }

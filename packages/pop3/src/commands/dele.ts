@@ -12,6 +12,7 @@ export const DELE: CommandSpec = {
       const message = await resolveMessage(ctx, state, args[0] ?? '', 'DELE msg');
       if (!message) return;
       state.maildrop.markDeleted(message.number);
+      ctx.link(state.maildrop.mailboxId, message.uid, 'marked-deleted');
       return ctx.reply(REPLIES.deleted(message.number));
     },
   },

@@ -12,11 +12,15 @@ export const LIST: CommandSpec = {
       const [number] = args;
       if (number !== undefined) {
         const message = await resolveMessage(ctx, state, number, 'LIST [msg]');
-        if (message) await ctx.reply(REPLIES.listOne(message.number, message.size));
+        if (!message) return;
+        ctx.link(state.maildrop.mailboxId, message.uid, 'listed');
+        await ctx.reply(REPLIES.listOne(message.number, message.size));
         return;
       }
       const { count, octets } = state.maildrop.stat();
-      const lines = state.maildrop.live().map((message) => `${message.number} ${message.size}`);
+      const live = state.maildrop.live();
+      for (const message of live) ctx.link(state.maildrop.mailboxId, message.uid, 'listed');
+      const lines = live.map((message) => `${message.number} ${message.size}`);
       return ctx.replyLines(REPLIES.listHeader(count, octets), lines);
     },
   },
@@ -32,10 +36,14 @@ export const UIDL: CommandSpec = {
       const [number] = args;
       if (number !== undefined) {
         const message = await resolveMessage(ctx, state, number, 'UIDL [msg]');
-        if (message) await ctx.reply(REPLIES.uidlOne(message.number, message.uniqueId));
+        if (!message) return;
+        ctx.link(state.maildrop.mailboxId, message.uid, 'listed');
+        await ctx.reply(REPLIES.uidlOne(message.number, message.uniqueId));
         return;
       }
-      const lines = state.maildrop.live().map((message) => `${message.number} ${message.uniqueId}`);
+      const live = state.maildrop.live();
+      for (const message of live) ctx.link(state.maildrop.mailboxId, message.uid, 'listed');
+      const lines = live.map((message) => `${message.number} ${message.uniqueId}`);
       return ctx.replyLines(REPLIES.uidlHeader, lines);
     },
   },

@@ -27,6 +27,7 @@ export const QUIT: CommandSpec = {
         return ctx.reply(REPLIES.updateFailed);
       }
       ctx.setState({ kind: 'update', user, retrieved: maildrop.retrieved, deleted: uids.length });
+      for (const uid of uids) ctx.link(maildrop.mailboxId, uid, 'deleted');
       // Unlock before "+OK", so a client that reconnects at once finds its maildrop free.
       await ctx.releaseMaildrop();
       return ctx.reply(REPLIES.signOff(maildrop.stat().count));

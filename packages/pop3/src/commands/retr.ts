@@ -20,6 +20,7 @@ export const RETR: CommandSpec = {
       if (!checked.ok) return ctx.reply(checked.reply);
       const message = checked.value;
       const body = state.readAhead.take(message) ?? (await state.readAhead.read(message));
+      ctx.link(state.maildrop.mailboxId, message.uid, 'read');
       await ctx.replyBody(REPLIES.retrHeader(message.size), body);
       // Bookkeeping once the reply is with the socket, where the client no longer waits for it.
       state.maildrop.retrieved += 1;
@@ -43,6 +44,7 @@ export const TOP: CommandSpec = {
       const message = await resolveMessage(ctx, state, numberText, 'TOP msg n');
       if (!message) return;
       const body = await ctx.services.store.readBody(message.bodyHash);
+      ctx.link(state.maildrop.mailboxId, message.uid, 'read');
       return ctx.replyBody(REPLIES.topHeader, topOfMessage(body, lines));
     },
   },

@@ -1,4 +1,11 @@
-import type { LoginPolicy, Logger, Profile, ProtocolMetrics } from '@minimail/protocol';
+import type {
+  LoginPolicy,
+  Logger,
+  MessageAction,
+  Profile,
+  ProtocolMetrics,
+  TranscriptBook,
+} from '@minimail/protocol';
 import type { AccountStore, ChangeFeedStore, MailboxAccess, MaildropLockStore, User } from '@minimail/store';
 import type { SecurityContext } from '../capabilities.js';
 import type { SessionState, StateKind, StateOf } from '../state.js';
@@ -15,6 +22,8 @@ export interface SessionServices {
   login: LoginPolicy<User>;
   /** Commands, -ERR replies, retrieved messages and failed logins; undefined records nothing. */
   metrics: ProtocolMetrics | undefined;
+  /** Where conversations are recorded (issue 16); undefined records none. */
+  recordings?: TranscriptBook | undefined;
 }
 
 /** The session as command handlers see it: replies, state changes, and the few I/O steps they need. */
@@ -26,6 +35,8 @@ export interface CommandContext {
   readonly remoteIp: string;
   readonly security: SecurityContext;
   setState(state: SessionState): void;
+  /** Links a stored message to this session's recorded conversation, at the reply to come. */
+  link(mailboxId: number, uid: number, action: MessageAction): void;
   /** Send one single-line reply ("+OK ..." or "-ERR ..."). */
   reply(line: string): Promise<void>;
   /** Send a multi-line reply (RFC 1939 3): the status line, the lines (dot-stuffed), and ".". */
