@@ -288,6 +288,7 @@ describe('hostile clients against minimail serve', () => {
         '250-8BITMIME',
         '250-SMTPUTF8',
         '250-ENHANCEDSTATUSCODES',
+        '250-DSN',
         '250-STARTTLS',
         `250 SIZE ${MAX_MESSAGE_SIZE}`,
       ]);

@@ -137,7 +137,7 @@ describe('minimail serve (dev profile)', () => {
     const bad = await runCli(['serve', '--services', 'smtp,gopher'], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe(
-      'minimail: unknown service "gopher" (known: smtp, submission, relay, pop3, imap, http)\n',
+      'minimail: unknown service "gopher" (known: smtp, submission, relay, pop3, imap, http, managesieve)\n',
     );
   });
 });
