@@ -2,11 +2,13 @@
  * IMAP workload: many clients, each its own account with a seeded INBOX, each repeating a mail
  * client's session: LOGIN, SELECT, FETCH flags+envelopes of all, FETCH 10 bodies, STORE flags,
  * APPEND, mark it deleted, EXPUNGE, LOGOUT. Per command: count, ops/s, p50/p99. Runs against
- * minimail and Dovecot (where installed) with the same mailbox contents.
+ * minimail (SQLite, and PostgreSQL where installed) and Dovecot (where installed) with the same
+ * mailbox contents.
  */
 import { ImapClient } from './imap-client.js';
 import { benchMessage } from './messages.js';
-import { createMinimail, type ServerTarget } from './minimail-target.js';
+import { createMinimail, type MinimailInstance, type ServerTarget } from './minimail-target.js';
+import { startBenchPostgres } from './postgres.js';
 import { createDovecot, DOVECOT_PASSWORD, dovecotVersion } from './peers/dovecot.js';
 import { flushDirtyPages } from './processes.js';
 import type { BenchSettings } from './settings.js';
@@ -155,18 +157,33 @@ export async function runImapSuite(
   const results: ImapTargetResult[] = [];
   const seed = (index: number) => (i: number) => benchMessage(i, MESSAGE_BYTES, userName(index));
 
-  const minimail = createMinimail();
-  try {
-    for (let c = 0; c < settings.imapClients; c++)
-      await minimail.seed(userName(c), settings.imapMailboxSize, seed(c));
-    const target = await minimail.start({ service: 'imap', ...(cpuProfileDir ? { cpuProfileDir } : {}) });
-    await workload(target, { ...settings }, 'any', 1); // warm-up: caches, first logins
-    flushDirtyPages();
-    const result = await workload(target, settings, 'any', settings.imapSeconds);
-    results.push(result);
-    report(result);
-  } finally {
-    await minimail.dispose();
+  const runMinimail = async (minimail: MinimailInstance, profileDir: string | null): Promise<void> => {
+    try {
+      for (let c = 0; c < settings.imapClients; c++)
+        await minimail.seed(userName(c), settings.imapMailboxSize, seed(c));
+      const target = await minimail.start({
+        service: 'imap',
+        ...(profileDir ? { cpuProfileDir: profileDir } : {}),
+      });
+      await workload(target, { ...settings }, 'any', 1); // warm-up: caches, first logins
+      flushDirtyPages();
+      const result = await workload(target, settings, 'any', settings.imapSeconds);
+      results.push(result);
+      report(result);
+    } finally {
+      await minimail.dispose();
+    }
+  };
+  await runMinimail(createMinimail(), cpuProfileDir);
+
+  // The same workload on the PostgreSQL backend, with the same mailbox contents (issue 13).
+  const postgres = await startBenchPostgres(settings, notes);
+  if (postgres !== null) {
+    try {
+      await runMinimail(createMinimail({ databaseUrl: await postgres.database() }), null);
+    } finally {
+      await postgres.stop();
+    }
   }
 
   if (dovecotVersion() === null) {
@@ -184,6 +201,11 @@ export async function runImapSuite(
       const result = await workload(target, settings, DOVECOT_PASSWORD, settings.imapSeconds);
       results.push(result);
       report(result);
+    } catch (error) {
+      // A peer that does not start must not take minimail's results (SQLite and PostgreSQL) with it.
+      const message = error instanceof Error ? error.message : String(error);
+      process.stdout.write(`  imap Dovecot failed: ${message}\n`);
+      notes.push(`Dovecot (IMAP): failed: ${message.split('\n')[0]}`);
     } finally {
       await dovecot.dispose();
     }

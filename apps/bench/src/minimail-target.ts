@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseMessage, serializeStructure } from '@minimail/mime';
-import { openStore } from '@minimail/store';
+import { openPostgresStore, openStore, type MailStore } from '@minimail/store';
 import { minimailBin } from './paths.js';
 import { freePort, startNodeChild, treeRssBytes, type ChildServer } from './processes.js';
 
@@ -54,17 +54,31 @@ export interface MinimailInstance {
   dispose(): Promise<void>;
 }
 
-export function createMinimail(): MinimailInstance {
+/** The target's name in the results: the SQLite default, or the PostgreSQL backend beside it. */
+export const MINIMAIL = 'minimail';
+export const MINIMAIL_POSTGRES = 'minimail on PostgreSQL';
+
+export interface MinimailOptions {
+  /**
+   * `postgres://...`: the server (and the seeding) use this database instead of the SQLite file
+   * in the data dir, as `MINIMAIL_DATABASE_URL` makes `minimail serve` do (docs/adr/0015).
+   */
+  databaseUrl?: string;
+}
+
+export function createMinimail(options: MinimailOptions = {}): MinimailInstance {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'minimail-bench-'));
+  const { databaseUrl } = options;
   let server: ChildServer | null = null;
   return {
     dataDir,
     async seed(address, count, message) {
       // As the CLI opens it (apps/mailserver open-store.ts): each body's MIME structure stored with it.
-      const store = openStore({
-        path: path.join(dataDir, 'minimail.sqlite'),
-        describeBody: (raw) => serializeStructure(parseMessage(raw)),
-      });
+      const describeBody = (raw: Buffer): string => serializeStructure(parseMessage(raw));
+      const store: MailStore =
+        databaseUrl === undefined
+          ? openStore({ path: path.join(dataDir, 'minimail.sqlite'), describeBody })
+          : await openPostgresStore({ url: databaseUrl, describeBody });
       try {
         const user = await store.ensureUser(address);
         let next = 0;
@@ -91,6 +105,7 @@ export function createMinimail(): MinimailInstance {
         MINIMAIL_BIND: '127.0.0.1',
         // info: what an operator runs; it logs each session as Postfix logs each to its maillog.
         MINIMAIL_LOG_LEVEL: 'info',
+        ...(databaseUrl === undefined ? {} : { MINIMAIL_DATABASE_URL: databaseUrl }),
       };
       for (const variable of LISTENER_ENV) env[variable] = '0';
       env[SERVICE_PORT_ENV[service]] = String(port);
@@ -107,7 +122,7 @@ export function createMinimail(): MinimailInstance {
       );
       const running = server;
       return {
-        name: 'minimail',
+        name: databaseUrl === undefined ? MINIMAIL : MINIMAIL_POSTGRES,
         ports: running.ports,
         rss: () => treeRssBytes(running.pid),
         stop: async () => {

@@ -9,6 +9,7 @@ import type { ImapTargetResult } from './imap-suite.js';
 import { IMAP_COMMANDS } from './imap-suite.js';
 import type { Pop3Result } from './pop3-suite.js';
 import type { BenchSettings } from './settings.js';
+import { MINIMAIL, MINIMAIL_POSTGRES } from './minimail-target.js';
 import type { SmtpResult } from './smtp-suite.js';
 import { formatMs, formatRate, formatRatio, mib } from './stats.js';
 
@@ -56,7 +57,8 @@ function smtpSection(results: SmtpResult[]): string {
   for (const combo of combos) {
     const [sessionsText, mode] = combo.split('|') as [string, string];
     const sessions = Number(sessionsText);
-    const ours = find(/^minimail/, sessions, mode);
+    const ours = find(/^minimail$/, sessions, mode);
+    const onPostgres = find(/^minimail on PostgreSQL$/, sessions, mode);
     const bare = find(/^smtp-server/, sessions, mode);
     const postfix = find(/^Postfix/, sessions, mode);
     rows.push([
@@ -64,6 +66,11 @@ function smtpSection(results: SmtpResult[]): string {
       mode,
       ours ? `${formatRate(ours.perSecond)}${ours.errors ? ` (${ours.errors} errors)` : ''}` : '-',
       ours ? `${formatMs(ours.p50)} / ${formatMs(ours.p99)}` : '-',
+      onPostgres
+        ? `${formatRate(onPostgres.perSecond)}${onPostgres.errors ? ` (${onPostgres.errors} errors)` : ''}`
+        : '-',
+      onPostgres ? `${formatMs(onPostgres.p50)} / ${formatMs(onPostgres.p99)}` : '-',
+      ours && onPostgres ? formatRatio(onPostgres.perSecond, ours.perSecond) : '-',
       bare ? formatRate(bare.perSecond) : '-',
       bare ? `${formatMs(bare.p50)} / ${formatMs(bare.p99)}` : '-',
       postfix
@@ -79,6 +86,9 @@ function smtpSection(results: SmtpResult[]): string {
       'connection',
       'minimail msg/s',
       'p50 / p99 ms',
+      'on PostgreSQL msg/s',
+      'p50 / p99 ms',
+      'PostgreSQL / SQLite',
       'smtp-server discard msg/s',
       'p50 / p99 ms',
       'Postfix msg/s',
@@ -90,15 +100,19 @@ function smtpSection(results: SmtpResult[]): string {
 }
 
 function imapSection(results: ImapTargetResult[]): string {
-  const ours = results.find((r) => r.target === 'minimail');
-  const peer = results.find((r) => r.target !== 'minimail');
+  const ours = results.find((r) => r.target === MINIMAIL);
+  const onPostgres = results.find((r) => r.target === MINIMAIL_POSTGRES);
+  const peer = results.find((r) => r.target !== MINIMAIL && r.target !== MINIMAIL_POSTGRES);
   const rows = IMAP_COMMANDS.map((command) => {
     const a = ours?.commands.find((c) => c.command === command);
+    const p = onPostgres?.commands.find((c) => c.command === command);
     const b = peer?.commands.find((c) => c.command === command);
     return [
       command,
       a ? formatRate(a.perSecond) : '-',
       a ? `${formatMs(a.p50)} / ${formatMs(a.p99)}` : '-',
+      p ? formatRate(p.perSecond) : '-',
+      p ? `${formatMs(p.p50)} / ${formatMs(p.p99)}` : '-',
       b ? formatRate(b.perSecond) : '-',
       b ? `${formatMs(b.p50)} / ${formatMs(b.p99)}` : '-',
       // Each session runs every command once, so per-command rates match; latency tells them apart.
@@ -108,6 +122,10 @@ function imapSection(results: ImapTargetResult[]): string {
   rows.push([
     '**all commands**',
     ours ? `**${formatRate(ours.opsPerSecond)}**` : '-',
+    '',
+    onPostgres
+      ? `**${formatRate(onPostgres.opsPerSecond)}**${ours ? ` (${formatRatio(onPostgres.opsPerSecond, ours.opsPerSecond)} of SQLite)` : ''}`
+      : '-',
     '',
     peer ? `**${formatRate(peer.opsPerSecond)}**` : '-',
     '',
@@ -119,7 +137,7 @@ function imapSection(results: ImapTargetResult[]): string {
         `${r.target}: ${r.clients} clients, ${r.sessions} complete sessions in ${r.seconds.toFixed(1)} s, ${r.errors} errors${r.firstError ? ` (first: ${r.firstError})` : ''}.`,
     )
     .join(' ');
-  return `${table(['command', 'minimail ops/s', 'p50 / p99 ms', `${peer?.target ?? 'Dovecot'} ops/s`, 'p50 / p99 ms', 'peer p50 / minimail p50 (total: ops/s ratio)'], rows)}\n\n${summary}`;
+  return `${table(['command', 'minimail ops/s', 'p50 / p99 ms', 'on PostgreSQL ops/s', 'p50 / p99 ms', `${peer?.target ?? 'Dovecot'} ops/s`, 'p50 / p99 ms', 'peer p50 / minimail p50 (total: ops/s ratio)'], rows)}\n\n${summary}`;
 }
 
 function pop3Section(results: Pop3Result[]): string {
@@ -154,7 +172,7 @@ function targets(results: BenchResults): string {
   const rows: string[][] = [];
   const smtp20 = (target: RegExp): SmtpResult | undefined =>
     results.smtp?.find((r) => target.test(r.target) && r.sessions === 20 && r.mode === 'new connection');
-  const ours = smtp20(/^minimail/);
+  const ours = smtp20(/^minimail$/);
   const postfix = smtp20(/^Postfix/);
   const verdict = (ok: boolean | null): string => (ok === null ? 'not measured' : ok ? 'met' : '**not met**');
   rows.push([
@@ -162,15 +180,15 @@ function targets(results: BenchResults): string {
     ours && postfix ? formatRatio(ours.perSecond, postfix.perSecond) : '-',
     verdict(ours && postfix ? ours.perSecond >= 2 * postfix.perSecond : null),
   ]);
-  const imapOurs = results.imap?.find((r) => r.target === 'minimail');
-  const imapPeer = results.imap?.find((r) => r.target !== 'minimail');
+  const imapOurs = results.imap?.find((r) => r.target === MINIMAIL);
+  const imapPeer = results.imap?.find((r) => r.target !== MINIMAIL && r.target !== MINIMAIL_POSTGRES);
   rows.push([
     'IMAP workload throughput >= Dovecot',
     imapOurs && imapPeer ? formatRatio(imapOurs.opsPerSecond, imapPeer.opsPerSecond) : '-',
     verdict(imapOurs && imapPeer ? imapOurs.opsPerSecond >= imapPeer.opsPerSecond : null),
   ]);
-  const popOurs = results.pop3?.find((r) => r.target === 'minimail');
-  const popPeer = results.pop3?.find((r) => r.target !== 'minimail');
+  const popOurs = results.pop3?.find((r) => r.target === MINIMAIL);
+  const popPeer = results.pop3?.find((r) => r.target !== MINIMAIL);
   rows.push([
     'POP3 download throughput >= Dovecot',
     popOurs && popPeer ? formatRatio(popOurs.perSecond, popPeer.perSecond) : '-',
@@ -189,6 +207,20 @@ function targets(results: BenchResults): string {
     '100,000-message SELECT < 100 ms',
     big ? `${formatMs(big.medians['SELECT INBOX'])} ms median (${big.messages} messages)` : '-',
     verdict(big && bigFull ? big.medians['SELECT INBOX'] < 100 : null),
+  ]);
+  // Issue 13: the PostgreSQL backend beside SQLite. No target: the ratio is what a deployment that
+  // needs several nodes pays (or gains) per node.
+  const ingestOnPostgres = smtp20(/^minimail on PostgreSQL$/);
+  rows.push([
+    'PostgreSQL backend / SQLite, SMTP 20 sessions, new connection each (no target)',
+    ours && ingestOnPostgres ? formatRatio(ingestOnPostgres.perSecond, ours.perSecond) : '-',
+    ours && ingestOnPostgres ? 'informational' : 'not measured',
+  ]);
+  const imapOnPostgres = results.imap?.find((r) => r.target === MINIMAIL_POSTGRES);
+  rows.push([
+    'PostgreSQL backend / SQLite, IMAP workload (no target)',
+    imapOurs && imapOnPostgres ? formatRatio(imapOnPostgres.opsPerSecond, imapOurs.opsPerSecond) : '-',
+    imapOurs && imapOnPostgres ? 'informational' : 'not measured',
   ]);
   return table(['target', 'measured', 'verdict'], rows);
 }

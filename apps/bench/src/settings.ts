@@ -8,6 +8,11 @@ export interface BenchSettings {
   only: ReadonlySet<string> | null;
   /** Run the minimail server child under `node --cpu-prof` and say where the profiles went. */
   cpuProfile: boolean;
+  /**
+   * Also run the SMTP and IMAP cells against minimail on PostgreSQL (a private cluster), beside
+   * SQLite (issue 13). On unless `--no-postgres`; skipped with a note when PostgreSQL is absent.
+   */
+  postgres: boolean;
   /** Size of each SMTP test message: the issue's 10 KB. */
   messageBytes: number;
   /** SMTP concurrency levels: one client, a busy MX, a flood (the issue's 1, 20 and 100). */
@@ -44,6 +49,7 @@ export function parseSettings(argv: readonly string[]): BenchSettings {
     quick,
     only: onlyArg ? new Set(onlyArg.split(',').map((name) => name.trim())) : null,
     cpuProfile: argv.includes('--cpu-prof'),
+    postgres: !argv.includes('--no-postgres'),
     messageBytes: 10 * 1024,
     smtpSessions: [1, 20, 100],
     smtpSeconds: quick ? 2 : 8,

@@ -1,6 +1,7 @@
 /**
  * SMTP ingest: 10 KB messages at 1, 20 and 100 concurrent sessions, a new connection per message
- * or reused connections, against minimail (durable: 250 only after the SQLite commit), a bare
+ * or reused connections, against minimail (durable: 250 only after the SQLite commit), minimail on
+ * PostgreSQL where installed (250 only after COMMIT with synchronous_commit = on), a bare
  * smtp-server that discards (the library's own ceiling) and Postfix where installed (fsynced
  * queue files, then delivery into a Maildir in the background).
  *
@@ -11,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchMessage } from './messages.js';
 import { createMinimail, type ServerTarget } from './minimail-target.js';
+import { startBenchPostgres } from './postgres.js';
 import { postfixVersion, startPostfix } from './peers/postfix.js';
 import { flushDirtyPages, startNodeChild, treeRssBytes } from './processes.js';
 import type { BenchSettings } from './settings.js';
@@ -177,6 +179,16 @@ export async function runSmtpSuite(
     stops.push(() => minimail.dispose());
     const ours = await minimail.start({ service: 'smtp', ...(cpuProfileDir ? { cpuProfileDir } : {}) });
     targets.push({ target: ours, afterEach: () => Promise.resolve() });
+
+    // The same server on its PostgreSQL backend, in the same cells, beside SQLite (issue 13).
+    const postgres = await startBenchPostgres(settings, notes);
+    if (postgres !== null) {
+      stops.push(() => postgres.stop());
+      const onPostgres = createMinimail({ databaseUrl: await postgres.database() });
+      stops.push(() => onPostgres.dispose());
+      const target = await onPostgres.start({ service: 'smtp' });
+      targets.push({ target, afterEach: () => Promise.resolve() });
+    }
 
     const bare = await startNodeChild(path.join(HERE, 'bare-smtp-child.js'), {
       PATH: process.env['PATH'],

@@ -10,6 +10,7 @@ import {
   createMetrics,
   type AcmeChallengeResponder,
   type AuthThrottle,
+  type MessageSpool,
   type Metrics,
   type ServiceListener,
   type TlsSource,
@@ -35,6 +36,8 @@ export interface ServiceContext {
   authThrottle?: AuthThrottle;
   /** ACME HTTP-01 answers, served by the http service when MINIMAIL_ACME=on. */
   acmeChallenges?: AcmeChallengeResponder;
+  /** Where large APPEND literals and DATA go while they arrive (`<data dir>/spool`, docs/adr/0027). */
+  spool?: MessageSpool;
   /** The process's recorded conversations (issue 16), when recording is on; shared with http. */
   recordings?: TranscriptBook;
   /** The services this process runs (e.g. whether SMTP is here for /api/v1/chaos to act on). */
@@ -45,6 +48,7 @@ export interface ServiceContext {
 function shared(ctx: ServiceContext, protocol: string, commands: readonly string[]) {
   return {
     ...(ctx.authThrottle ? { authThrottle: ctx.authThrottle } : {}),
+    ...(ctx.spool ? { spool: ctx.spool } : {}),
     ...(ctx.recordings ? { recordings: ctx.recordings } : {}),
     ...(ctx.metrics ? { metrics: ctx.metrics.forProtocol(protocol, commands) } : {}),
   };

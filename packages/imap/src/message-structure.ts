@@ -6,7 +6,7 @@
  */
 import { deserializeStructure, parseMessage, type MimePart } from '@minimail/mime';
 import type { Logger } from '@minimail/protocol';
-import { StoreError, type MailStore } from '@minimail/store';
+import { StoreError, type ImapStore } from '@minimail/store';
 
 export class MessageStructures {
   /**
@@ -17,7 +17,7 @@ export class MessageStructures {
   private readonly cache = new Map<string, MimePart | null>();
 
   constructor(
-    private readonly store: MailStore,
+    private readonly store: ImapStore,
     private readonly logger: Logger,
     private readonly maxEntries: number,
   ) {}

@@ -1,10 +1,10 @@
 import type { ServiceListener, ServiceOptions } from '@minimail/protocol';
-import type { Mailbox, MailStore } from '@minimail/store';
+import type { ImapStore, Mailbox } from '@minimail/store';
 import type { ImapServerLimits } from './limits.js';
 
 /** What the app gives the IMAP service; the same shape as the SMTP and POP3 services. */
 export interface ImapServiceOptions extends ServiceOptions {
-  store: MailStore;
+  store: ImapStore;
   // maxClients defaults to DEFAULT_MAX_CLIENTS; metrics count commands labelled from
   // IMAP_COMMAND_NAMES, NO/BAD replies, APPENDed messages (in) and whole messages FETCHed (out).
   /**

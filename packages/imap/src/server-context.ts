@@ -2,20 +2,21 @@
 import type {
   AuthThrottle,
   Logger,
+  MessageSpool,
   Profile,
   ProtocolMetrics,
   SecureContextSource,
   TranscriptBook,
 } from '@minimail/protocol';
+import type { ImapStore } from '@minimail/store';
 import type { MessagesMovedEvent } from './options.js';
-import type { MailStore } from '@minimail/store';
 import type { ImapServerLimits } from './limits.js';
 import type { MessageStructures } from './message-structure.js';
 import type { CommandRegistry } from './session/command-spec.js';
 import type { RecentTracker } from './session/recent-tracker.js';
 
 export interface ServerContext {
-  store: MailStore;
+  store: ImapStore;
   logger: Logger;
   hostname: string;
   profile: Profile;
@@ -34,6 +35,8 @@ export interface ServerContext {
   /** Where conversations are recorded (issue 16); undefined records none. */
   recordings: TranscriptBook | undefined;
   recent: RecentTracker;
+  /** Large APPEND literals go here instead of memory (docs/adr/0027); null keeps them in memory. */
+  spool: MessageSpool | null;
   structures: MessageStructures;
   /** The commands sessions run (commands/registry.ts), given here so session/ does not import commands/. */
   commands: CommandRegistry;

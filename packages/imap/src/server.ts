@@ -37,6 +37,7 @@ export function createImapServer(options: CreateImapServerOptions): ImapListener
     // Without a shared throttle from the app, failures on 143 and 993 are counted apart.
     authThrottle: options.authThrottle ?? new AuthThrottle(),
     metrics: options.metrics,
+    spool: options.spool ?? null,
     recordings: options.recordings,
     // Shared by every listener on the same store (RFC 3501 2.3.2: \Recent in one session only).
     recent: RecentTracker.for(options.store),

@@ -55,6 +55,13 @@ export {
   type MemoryReservation,
   type MessageMemoryBudgetOptions,
 } from './message-budget.js';
+export {
+  MessageSpool,
+  SpoolWriter,
+  SpoolError,
+  type MessageSpoolOptions,
+  type SpoolOutcome,
+} from './spool.js';
 export { createSessionId } from './session-id.js';
 export { normalizeRemoteAddress } from './remote-address.js';
 export {

@@ -90,6 +90,21 @@ export const LIMITS = {
    */
   messageMemoryBudgetBytes: 256 * 1024 * 1024,
 
+  /**
+   * A message larger than this (an IMAP APPEND literal, SMTP DATA) is written to a spool file in
+   * the data dir while it arrives, not held in memory (docs/adr/0027): each such message then
+   * costs at most this much memory however large it is, and the store reads it from the file
+   * when its commit comes. Below it, the message stays in memory under the budget above.
+   */
+  spoolThresholdBytes: 1024 * 1024,
+
+  /**
+   * Spool files older than this found when a spool opens were left by a process that was killed
+   * (SIGKILL, power loss); nothing was acknowledged for them, so they are removed. Longer than any
+   * transaction can stay open (a file's time is its last write: an idle upload times out sooner).
+   */
+  spoolStaleAfterMs: 60 * 60 * 1000,
+
   /** How often changed certificate files are looked for (fs.watchFile polls; it works on volumes). */
   tlsReloadPollMs: 60_000,
 

@@ -8,6 +8,7 @@ import type { ConnectionLimiter } from './connection-limits.js';
 import type { Logger } from './logging.js';
 import type { ProtocolMetrics } from './metrics.js';
 import type { TranscriptBook } from './recording.js';
+import type { MessageSpool } from './spool.js';
 import type { TlsSource } from './tls.js';
 
 /** DESIGN.md's two profiles: dev (catch everything, any password) and production. */
@@ -37,6 +38,12 @@ export interface ServiceOptions {
   authThrottle?: AuthThrottle;
   /** Connections, commands, error replies, messages and failed logins of this protocol. */
   metrics?: ProtocolMetrics;
+  /**
+   * Where IMAP APPEND literals and SMTP DATA above its threshold are written while they arrive
+   * (docs/adr/0027); the app passes one in the data dir, shared by every listener. Absent: every
+   * message is held in memory, bounded by the message memory budget.
+   */
+  spool?: MessageSpool;
   /**
    * Where every session's conversation is recorded (issue 16, docs/adr/0028); one book per
    * process, shared by every listener and the HTTP service. Undefined records nothing.

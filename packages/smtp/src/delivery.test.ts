@@ -1,6 +1,11 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { collectMessage, normalizeLineEndings, prependTraceHeaders } from './delivery.js';
+import {
+  collectMessage,
+  lineEndingNormalizer,
+  normalizeLineEndings,
+  prependTraceHeaders,
+} from './delivery.js';
 import { mergePlans } from './envelope-policy.js';
 import { TRACE_HEADROOM } from './limits.js';
 
@@ -28,9 +33,12 @@ describe('collectMessage', () => {
     stream.end('all');
     expect(await collected).toEqual({
       data: Buffer.from('hello all'),
+      spooled: null,
       size: 9,
       overBudget: false,
+      spoolFailed: false,
       reservation: null,
+      discard: expect.any(Function),
     });
   });
 
@@ -40,7 +48,15 @@ describe('collectMessage', () => {
     stream.write('abc');
     stream.write('def');
     stream.end('ghi');
-    expect(await collected).toEqual({ data: null, size: 9, overBudget: false, reservation: null });
+    expect(await collected).toEqual({
+      data: null,
+      spooled: null,
+      size: 9,
+      overBudget: false,
+      spoolFailed: false,
+      reservation: null,
+      discard: expect.any(Function),
+    });
   });
 
   it('fails when the stream closes before its end', async () => {
@@ -120,4 +136,23 @@ describe('prependTraceHeaders', () => {
     );
     expect(original.toString('latin1')).toBe('prefix|body\r\n');
   });
+});
+
+describe('lineEndingNormalizer', () => {
+  // Every split of each input into two chunks gives what normalizeLineEndings gives for the whole.
+  it.each(['a\r\nb\r\n', 'a\nb\n', 'a\rb\r', 'a\r\n\nb\r\r\n', '\r', '\n', 'x\r', '\r\n\r\n'])(
+    '%j in any two chunks is normalizeLineEndings of the whole',
+    (input) => {
+      const whole = normalizeLineEndings(Buffer.from(input, 'latin1')).toString('latin1');
+      for (let cut = 0; cut <= input.length; cut++) {
+        const normalize = lineEndingNormalizer();
+        const out = [
+          normalize(Buffer.from(input.slice(0, cut), 'latin1'), false),
+          normalize(Buffer.from(input.slice(cut), 'latin1'), false),
+          normalize(Buffer.alloc(0), true),
+        ];
+        expect(Buffer.concat(out).toString('latin1')).toBe(whole);
+      }
+    },
+  );
 });

@@ -1,5 +1,5 @@
 import { isForbiddenRecipientDomain } from './outbound/forbidden-destinations.js';
-import { fitsQuota, isQuotaFull, type MailStore, type User } from '@minimail/store';
+import { fitsQuota, isQuotaFull, type SmtpStore, type User } from '@minimail/store';
 import type { ReplyName } from './replies.js';
 
 import type { Profile } from '@minimail/protocol';
@@ -46,7 +46,7 @@ export interface RecipientContext {
  * get here: smtp-server answers them 501.
  */
 export async function decideRecipient(
-  store: MailStore,
+  store: SmtpStore,
   context: RecipientContext,
   rawAddress: string,
 ): Promise<Decision<RecipientPlan>> {
@@ -128,7 +128,7 @@ async function mailboxFull(
  * or an alias pointing to it). The null sender is refused: bounces are not submitted.
  */
 export async function decideSender(
-  store: MailStore,
+  store: SmtpStore,
   userId: number,
   address: string,
 ): Promise<Decision<string>> {

@@ -26,6 +26,8 @@ export const REPLIES = {
    * RFC 5321 4.5.3.1.10 has clients treat a 552 at RCPT as temporary anyway.
    */
   MAILBOX_FULL: { code: 452, enhanced: '4.2.2', text: 'Mailbox full, try again later' },
+  /** RFC 5321 4.2.2 452 + RFC 3463 4.3.1: the spool file could not be written (disk full). */
+  SPOOL_FAILED: { code: 452, enhanced: '4.3.1', text: 'Insufficient system storage, try again later' },
   /** RFC 4954 6 + RFC 3463 4.7.0: the account could not be checked right now. */
   AUTH_TEMPORARY: { code: 454, enhanced: '4.7.0', text: 'Temporary authentication failure' },
   /** RFC 4954 6: MAIL, RCPT and DATA need a login on the submission port (RFC 6409 4.3). */

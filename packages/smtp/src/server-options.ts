@@ -2,7 +2,7 @@ import type { SieveDeliveryOptions } from './sieve/options.js';
 import type { RspamdOptions } from './rspamd/options.js';
 import type { Chaos } from './chaos.js';
 import type { SMTPServerOptions } from 'smtp-server';
-import type { MailStore } from '@minimail/store';
+import type { SmtpStore } from '@minimail/store';
 import type { DnsResolver } from './outbound/resolver.js';
 import {
   isTlsContextProvider,
@@ -28,7 +28,7 @@ import type { ListenerExtras } from './listener.js';
 import type { InboundAuthOptions } from './inbound-auth/index.js';
 
 export interface SmtpServiceOptions extends ServiceOptions {
-  store: MailStore;
+  store: SmtpStore;
   // maxClients defaults to 200, maxConnectionsPerIp to DEFAULT_MAX_CONNECTIONS_PER_IP; authThrottle
   // is for submission; metrics count connections, commands, error replies, messages, failed auths.
   /** RFC 1870 SIZE limit in octets; default 25 MiB. */

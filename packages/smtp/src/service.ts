@@ -32,6 +32,7 @@ export function createService(
     profile: options.profile,
     maxMessageSize: serviceLimits(options).maxMessageSize,
     messageBudget: options.messageBudget ?? processMessageBudget,
+    spool: options.spool,
     allowAnyHeaderSender: options.allowAnyHeaderSender ?? false,
     ...(options.relayResolver !== undefined ? { relayResolver: options.relayResolver } : {}),
     inFlight,

@@ -5,14 +5,14 @@ import type {
   SMTPServerSession,
 } from 'smtp-server';
 import type { Logger } from 'pino';
-import type { MailStore, User } from '@minimail/store';
+import type { SmtpStore, User } from '@minimail/store';
 import { LoginPolicy, type AuthThrottle, type ProtocolMetrics } from '@minimail/protocol';
 import type { Profile } from './envelope-policy.js';
 import { replyError, replyText, REPLIES } from './replies.js';
 import type { AuthenticatedUser } from './session-user.js';
 
 export interface AuthContext {
-  store: MailStore;
+  store: SmtpStore;
   logger: Logger;
   profile: Profile;
   throttle: AuthThrottle;

@@ -6,12 +6,22 @@ import type {
 } from 'smtp-server';
 import type { Logger } from 'pino';
 import { recordBodyPreview } from '@minimail/protocol';
-import { StoreError, type DeliveryResult, type MailStore, type OutboundDsn } from '@minimail/store';
+import { StoreError, type DeliveryResult, type OutboundDsn, type SmtpStore } from '@minimail/store';
+import type { MessageMemoryBudget, MessageSpool, ProtocolMetrics } from '@minimail/protocol';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import {
+  collectMessage,
+  deliverMessage,
+  normalizeLineEndings,
+  spooledBytes,
+  type CollectedMessage,
+  type SpooledSource,
+} from './delivery.js';
 import { dsnByRecipient } from './dsn-params.js';
 import type { DsnRecipient } from './outbound/dsn.js';
-import type { MessageMemoryBudget, ProtocolMetrics } from '@minimail/protocol';
 import type { SmtpRecordings } from './recording.js';
-import { collectMessage, deliverMessage, normalizeLineEndings, type CollectedMessage } from './delivery.js';
 import { decideRecipient, decideSender, mergePlans } from './envelope-policy.js';
 import { originatorAddresses } from './sender-headers.js';
 import { isForbiddenDestination } from './outbound/forbidden-destinations.js';
@@ -35,13 +45,15 @@ export type ListenerKind = 'mx' | 'submission';
 
 export interface TransactionContext {
   kind: ListenerKind;
-  store: MailStore;
+  store: SmtpStore;
   logger: Logger;
   hostname: string;
   profile: Profile;
   maxMessageSize: number;
   /** The process's bound on message bytes in memory (shared with IMAP APPEND). */
   messageBudget: MessageMemoryBudget;
+  /** Where DATA past its threshold goes instead of memory (docs/adr/0027); absent: memory only. */
+  spool?: MessageSpool | undefined;
   /** Submission: skip the header From:/Sender: ownership check (trusted relays). */
   allowAnyHeaderSender: boolean;
   /** Submission: MX/A lookups at RCPT for the destination check (envelope-policy.ts). */
@@ -225,20 +237,31 @@ async function receiveAndDeliver(
   session: SMTPServerSession,
   transaction: Transaction,
 ): Promise<DataOutcome> {
-  const collected = await collectMessage(stream, context.maxMessageSize, context.messageBudget);
+  const collected = await collectMessage(
+    stream,
+    context.maxMessageSize,
+    context.messageBudget,
+    context.spool ?? null,
+  );
   const recorder = context.recordings?.get(session.id);
   if (recorder !== undefined) {
     if (collected.data !== null) recordBodyPreview(recorder, 'C', collected.data);
+    else if (collected.spooled !== null)
+      recorder.note(`[message body, ${collected.size} octets, spooled to a file, not kept]`);
     else recorder.note(`[message body, ${collected.size} octets, not kept]`);
     recorder.client('.');
   }
   try {
     return await deliverCollected(context, collected, session, transaction);
   } finally {
-    // Stored or refused, this message's bytes are no longer held on the budget's account.
-    collected.reservation?.release();
+    // Stored or refused, this message's bytes are no longer held: budget share and spool file.
+    collected.discard();
   }
 }
+
+/** The message as the checks and the store take it: in memory, or its spool file's parts. */
+type Received =
+  { kind: 'memory'; message: Buffer } | { kind: 'spooled'; source: SpooledSource; size: number };
 
 async function deliverCollected(
   context: TransactionContext,
@@ -246,16 +269,30 @@ async function deliverCollected(
   session: SMTPServerSession,
   transaction: Transaction,
 ): Promise<DataOutcome> {
-  if (collected.overBudget) {
-    // RFC 3463 4.3.1: the system has no room right now; the client keeps the message and retries.
+  if (collected.overBudget || collected.spoolFailed) {
+    // RFC 3463 4.3.1: the system has no room right now (memory, or disk for the spool); the
+    // client keeps the message and retries.
+    const reply = collected.overBudget ? 'OVER_BUDGET' : 'SPOOL_FAILED';
     return {
-      reply: 'OVER_BUDGET',
-      result: 'OVER_BUDGET',
+      reply,
+      result: reply,
       size: collected.size,
+      // A full or failing spool disk is the operator's to fix: refuse() logs it with its cause.
+      ...(collected.spoolFailed ? { error: collected.spoolError } : {}),
       log: { size: collected.size },
     };
   }
-  if (collected.data === null) {
+  const received: Received | null =
+    collected.data !== null
+      ? { kind: 'memory', message: collected.data }
+      : collected.spooled !== null
+        ? {
+            kind: 'spooled',
+            source: { path: collected.spooled.path, head: Buffer.alloc(0), offset: 0 },
+            size: collected.spooled.size,
+          }
+        : null;
+  if (received === null) {
     // RFC 1870 6.1: too big; nothing was kept, nothing is stored.
     return {
       reply: 'MESSAGE_TOO_BIG',
@@ -280,9 +317,26 @@ async function deliverCollected(
     plans.push(plan);
   }
   const user = sessionUser(session);
-  const headerSender = await checkHeaderSenders(context, user, collected.data);
+  let headerBlock: HeaderBlock;
+  try {
+    headerBlock =
+      received.kind === 'memory'
+        ? { bytes: received.message, complete: true }
+        : await readHeaderBlock(received.source.path, received.size);
+  } catch (error) {
+    return { reply: 'LOCAL_ERROR', result: 'LOCAL_ERROR', size: collected.size, error, log: {} };
+  }
+  const headerSender = await checkHeaderSenders(context, user, headerBlock.bytes);
   if (headerSender !== null) return { ...headerSender, size: collected.size };
-  const auth = await authenticateInbound(context, normalizeLineEndings(collected.data), session, transaction);
+  const auth = await authenticateInbound(
+    context,
+    received.kind === 'memory'
+      ? { kind: 'memory', message: normalizeLineEndings(received.message) }
+      : received,
+    headerBlock,
+    session,
+    transaction,
+  );
   if (auth.reject) {
     return {
       reply: 'DMARC_REJECTED',
@@ -291,7 +345,15 @@ async function deliverCollected(
       log: { size: collected.size, authResults: auth.summary },
     };
   }
-  const spam = await askRspamd(context, auth.message, session, transaction, recipients);
+  // Rspamd and a "delivered" DSN need the message's bytes: a spooled one is read into memory
+  // (bounded by the size limit it was spooled under) only when one of them asks, and only once.
+  const bytes = messageBytes(auth.received);
+  let spam: SpamOutcome;
+  try {
+    spam = await askRspamd(context, bytes, session, transaction, recipients);
+  } catch (error) {
+    return { reply: 'LOCAL_ERROR', result: 'LOCAL_ERROR', size: collected.size, error, log: {} };
+  }
   if (spam.reply !== null) {
     return {
       reply: spam.reply,
@@ -322,7 +384,7 @@ async function deliverCollected(
     result = await deliverMessage({
       store: context.store,
       traceHeaders,
-      message: auth.message,
+      message: auth.received.kind === 'memory' ? auth.received.message : auth.received.source,
       sender: transaction.from,
       plan: mergePlans(plans),
       sieve: context.sieve ? { options: context.sieve, profile: context.profile } : null,
@@ -356,7 +418,7 @@ async function deliverCollected(
     transaction,
     recipients,
     result,
-    auth.message,
+    bytes,
     dsn,
   );
   // RFC 3461 NOTIFY=SUCCESS: a delivered notice for the recipients that got the message (not
@@ -364,7 +426,7 @@ async function deliverCollected(
   const missed = new Set(overQuota.map((address) => address.toLowerCase()));
   const reached = recipients.filter((address) => !missed.has(address.toLowerCase()));
   const reachedPlans = plans.filter((_, i) => !missed.has((recipients[i] ?? '').toLowerCase()));
-  await deliveredNotices(context, session, transaction.from, reached, reachedPlans, dsn, auth.message);
+  await deliveredNotices(context, session, transaction.from, reached, reachedPlans, dsn, bytes);
   const recorder = context.recordings?.get(session.id);
   if (recorder !== undefined) {
     recorder.note(
@@ -379,6 +441,7 @@ async function deliverCollected(
     log: {
       size: collected.size,
       ...(auth.summary !== null ? { authResults: auth.summary } : {}),
+      ...(received.kind === 'spooled' ? { spooled: true } : {}),
       ...spam.log,
       copies: result.copies.length,
       queued: result.queued.length,
@@ -401,7 +464,7 @@ async function bounceOverQuota(
   transaction: Transaction,
   recipients: readonly string[],
   result: DeliveryResult,
-  message: Buffer,
+  message: () => Promise<Buffer>,
   dsn: ReadonlyMap<string, OutboundDsn>,
 ): Promise<string[]> {
   const over = new Set(result.overQuota ?? []);
@@ -440,7 +503,7 @@ async function bounceOverQuota(
           ...(orcpt !== undefined ? { originalRecipient: orcpt } : {}),
         };
       }),
-      original: message,
+      original: await message(),
       arrivalDate: new Date(transaction.startedAt),
       ...(envid !== undefined ? { envid } : {}),
     });
@@ -448,6 +511,39 @@ async function bounceOverQuota(
     context.logger.error({ cid: session.id, err: error, recipients: missed }, 'over-quota bounce failed');
   }
   return missed;
+}
+
+/** The start of a message, up to and including its header section when `complete`. */
+interface HeaderBlock {
+  bytes: Buffer;
+  /** True when `bytes` holds the whole header section (it ends in the blank line, or is the whole message). */
+  complete: boolean;
+}
+
+/** How far into a spooled message its header section is looked for. */
+const SPOOLED_HEADER_WINDOW = 1024 * 1024;
+
+/**
+ * Reads a spooled message's header section (RFC 5322 2.1: up to the first empty line), at most
+ * SPOOLED_HEADER_WINDOW octets, without reading the body into memory.
+ */
+async function readHeaderBlock(path: string, size: number): Promise<HeaderBlock> {
+  const file = await open(path, 'r');
+  try {
+    const window = Buffer.alloc(Math.min(size, SPOOLED_HEADER_WINDOW));
+    let filled = 0;
+    while (filled < window.length) {
+      const { bytesRead } = await file.read(window, filled, window.length - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    const bytes = window.subarray(0, filled);
+    const blank = bytes.indexOf('\r\n\r\n');
+    if (blank !== -1) return { bytes: bytes.subarray(0, blank + 4), complete: true };
+    return { bytes, complete: filled === size };
+  } finally {
+    await file.close();
+  }
 }
 
 /**
@@ -485,34 +581,65 @@ async function checkHeaderSenders(
 
 async function authenticateInbound(
   context: TransactionContext,
-  message: Buffer,
+  received: Received,
+  headerBlock: HeaderBlock,
   session: SMTPServerSession,
   transaction: Transaction,
-): Promise<{ message: Buffer; headers: string; reject: boolean; summary: object | null }> {
+): Promise<{ received: Received; headers: string; reject: boolean; summary: object | null }> {
   const options = context.inboundAuth;
   if (context.kind !== 'mx' || options === undefined || options === null) {
-    return { message, headers: '', reject: false, summary: null };
+    return { received, headers: '', reject: false, summary: null };
   }
   // RFC 8601 5: results claiming to be ours were not made by us; drop them before checking.
-  const cleaned = removeForgedResults(message, context.hostname);
+  let cleaned: Received;
+  if (received.kind === 'memory') {
+    cleaned = { kind: 'memory', message: removeForgedResults(received.message, context.hostname) };
+  } else if (!headerBlock.complete) {
+    // A header section longer than the window is passed on as it is (and checked as it is).
+    cleaned = received;
+  } else {
+    // Only the header section is rewritten: the body stays in the file, read from past the header.
+    const header = removeForgedResults(
+      headerBlock.bytes.subarray(0, headerBlock.bytes.length - 2),
+      context.hostname,
+    );
+    cleaned =
+      header.length === headerBlock.bytes.length - 2
+        ? received
+        : {
+            kind: 'spooled',
+            source: { path: received.source.path, head: header, offset: headerBlock.bytes.length - 2 },
+            size: header.length + received.size - (headerBlock.bytes.length - 2),
+          };
+  }
   try {
     const verdict = await checkInbound(
-      cleaned,
+      cleaned.kind === 'memory' ? cleaned.message : spooledStream(cleaned.source),
       { ip: session.remoteAddress, helo: session.hostNameAppearsAs, sender: transaction.from },
       context.hostname,
       options,
     );
-    return { message: cleaned, ...verdict };
+    return { received: cleaned, ...verdict };
   } catch (error) {
     context.logger.warn({ cid: session.id, err: error }, 'inbound authentication checks failed');
-    return { message: cleaned, headers: '', reject: false, summary: null };
+    return { received: cleaned, headers: '', reject: false, summary: null };
   }
+}
+
+/** A spooled message as a stream (its head, then the file from its offset), for the checks. */
+function spooledStream(source: SpooledSource): Readable {
+  return Readable.from(
+    (async function* () {
+      if (source.head.length > 0) yield source.head;
+      yield* createReadStream(source.path, { start: source.offset });
+    })(),
+  );
 }
 
 /** MX with Rspamd configured: its verdict for this message; otherwise nothing to add. */
 async function askRspamd(
   context: TransactionContext,
-  message: Buffer,
+  message: () => Promise<Buffer>,
   session: SMTPServerSession,
   transaction: Transaction,
   recipients: string[],
@@ -520,7 +647,7 @@ async function askRspamd(
   const options = context.rspamd;
   if (context.kind !== 'mx' || !options) return { reply: null, headers: '', junk: false, log: {} };
   return checkSpam(options, {
-    raw: message,
+    raw: await message(),
     ip: session.remoteAddress,
     helo: session.hostNameAppearsAs || null,
     from: transaction.from,
@@ -541,7 +668,7 @@ async function deliveredNotices(
   recipients: string[],
   plans: RecipientPlan[],
   dsn: ReadonlyMap<string, OutboundDsn>,
-  message: Buffer,
+  message: () => Promise<Buffer>,
 ): Promise<void> {
   const lines: DsnRecipient[] = [];
   recipients.forEach((address, i) => {
@@ -565,11 +692,20 @@ async function deliveredNotices(
       hostname: context.hostname,
       sender,
       recipients: lines,
-      original: message,
+      original: await message(),
       arrivalDate: new Date(),
       ...(envid !== undefined ? { envid } : {}),
     });
   } catch (error) {
     context.logger.warn({ err: error, cid: session.id }, 'dsn: the delivered notice could not be stored');
   }
+}
+
+/** The received message's bytes, read (a spooled one from its file) on the first call only. */
+function messageBytes(received: Received): () => Promise<Buffer> {
+  let bytes: Promise<Buffer> | null = null;
+  return () => {
+    bytes ??= received.kind === 'memory' ? Promise.resolve(received.message) : spooledBytes(received.source);
+    return bytes;
+  };
 }

@@ -5,11 +5,14 @@ export type {
   ChangeFeedStore,
   DeliveryStore,
   DkimKeyStore,
+  ImapStore,
   MailboxAccess,
   MailStore,
   MaildropLockStore,
   OutboundQueueStore,
+  RelayStore,
   SieveScriptStore,
+  SmtpStore,
   StoreLifecycle,
 } from './core/interfaces.js';
 export type { StoreLogger } from './core/backend.js';

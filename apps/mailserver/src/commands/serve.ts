@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import {
   AuthThrottle,
+  MessageSpool,
   TranscriptBook,
   createLogger,
   createMetrics,
@@ -102,6 +104,9 @@ export const serveCommand: CommandSpec = {
       freeFailures: config.authFreeFailures,
       maxDelayMs: config.authMaxDelay,
     });
+    // Large messages are written here while they arrive, not held in memory (docs/adr/0027); files
+    // a killed process left are swept now, and every file in use is removed at stop.
+    const spool = new MessageSpool({ dir: path.join(config.dataDir, 'spool') });
     // Recorded conversations (issue 16, docs/adr/0028): one book for every listener of the process.
     const recordings = config.recordSessions
       ? new TranscriptBook({ maxSessions: config.recordMaxSessions, maxBytes: config.recordMaxBytes })
@@ -112,6 +117,7 @@ export const serveCommand: CommandSpec = {
       logger,
       tls,
       authThrottle,
+      spool,
       services,
       ...(metrics ? { metrics } : {}),
       ...(acme ? { acmeChallenges: acme.responder } : {}),
@@ -123,6 +129,7 @@ export const serveCommand: CommandSpec = {
     const stopAll = async (): Promise<void> => {
       await acme?.manager?.stop();
       await Promise.allSettled([...running, ...tasks].map((part) => part.close()));
+      spool.discardAll();
       process.off('SIGHUP', onHangup);
       provider?.close();
       await store.close();

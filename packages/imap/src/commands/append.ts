@@ -1,8 +1,10 @@
+import type { DeliveryRequest } from '@minimail/store';
 import { bad, no } from '../errors.js';
 import { storableFlags } from '../flags.js';
 import { atom, responseCode } from '../protocol/compiler.js';
 import { AUTHENTICATED } from '../session/state.js';
 import { catenateMessage } from './catenate.js';
+import { messageSource } from './literal-source.js';
 import { targetMailbox } from './mailbox-lookup.js';
 import { userOf, type CommandSpec } from './types.js';
 
@@ -12,6 +14,9 @@ import { userOf, type CommandSpec } from './types.js';
  * byte for byte; RFC 6855 4 `UTF8 (~{n})` alike once UTF8=ACCEPT is enabled) and RFC 4469 CATENATE
  * messages (commands/catenate.ts), answered with RFC 4315 APPENDUID once the messages are durably
  * stored. Every literal (synchronizing `+` or LITERAL+) was read by the assembler before the handler runs.
+ * A large message (or CATENATE TEXT part) was read into a spool file (docs/adr/0027), which the
+ * store reads from (a CATENATE message is assembled in memory) and the command stream removes once
+ * this command is answered.
  */
 export const appendCommand: CommandSpec<'APPEND'> = {
   name: 'APPEND',
@@ -28,19 +33,22 @@ export const appendCommand: CommandSpec<'APPEND'> = {
       if (catenate === undefined && message.length === 0) throw empty(index);
     });
     const mailbox = await targetMailbox(ctx, userOf(ctx).id, name);
-    // RFC 4469 3: a CATENATE message that cannot be assembled fails the whole command.
+    // RFC 4469 3: a CATENATE message that cannot be assembled fails the whole command. All of
+    // each message is on disk (or in memory) before any is stored.
     const requests = [];
+    const sources: Array<Pick<DeliveryRequest, 'raw' | 'spooled'>> = [];
     for (const [index, { message: literal, catenate, flags, internalDate }] of messages.entries()) {
       const message = catenate === undefined ? literal : await catenateMessage(ctx, catenate);
       if (message.length === 0) throw empty(index);
       requests.push({ message, flags: storableFlags(flags), internalDate });
+      sources.push(await messageSource(message, ctx.logger));
     }
     // RFC 9208 4.4 / RFC 5530 3: messages that would pass a limit are refused with [OVERQUOTA]
     // (the store's OVER_QUOTA, checked inside the write transaction, message after message, so
     // neither a MULTIAPPEND nor concurrent APPENDs can pass a limit; all or none are stored).
     const results = await ctx.store.deliverAll(
-      requests.map(({ message, flags, internalDate }) => ({
-        raw: message,
+      requests.map(({ flags, internalDate }, index) => ({
+        ...sources[index],
         targets: [{ mailboxId: mailbox.id }],
         flags,
         quota: 'enforce' as const,

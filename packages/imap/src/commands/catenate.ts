@@ -15,6 +15,7 @@ import { normalizeMailboxName } from '../protocol/args.js';
 import type { CatenatePart } from '../protocol/commands.js';
 import { parseImapUrl, urlRespText } from '../protocol/imap-url.js';
 import { MAX_APPEND_SIZE } from '../protocol/limits.js';
+import { literalBytes } from './literal-source.js';
 import { userOf, type CommandContext } from './types.js';
 
 /** The message's bytes, the parts in order; throws NO [BADURL] / NO [TOOBIG]. */
@@ -22,7 +23,11 @@ export async function catenateMessage(ctx: CommandContext, parts: readonly Caten
   const chunks: Buffer[] = [];
   let size = 0;
   for (const part of parts) {
-    const data = part.kind === 'text' ? part.data : await resolveUrl(ctx, part.url);
+    // A TEXT part's size is known before its bytes are read (it may be in a spool file).
+    if (part.kind === 'text' && size + part.data.length > MAX_APPEND_SIZE)
+      throw no('The catenated message is too big', 'TOOBIG');
+    const data =
+      part.kind === 'text' ? await literalBytes(part.data, ctx.logger) : await resolveUrl(ctx, part.url);
     size += data.length;
     // RFC 4469 4.2 / RFC 7889: the result must fit what APPEND accepts (APPENDLIMIT).
     if (size > MAX_APPEND_SIZE) throw no('The catenated message is too big', 'TOOBIG');

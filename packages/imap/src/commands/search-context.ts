@@ -11,7 +11,7 @@
  * only membership changes.
  */
 import type { Logger } from '@minimail/protocol';
-import type { MailStore, MessageSummary } from '@minimail/store';
+import type { ImapStore, MessageSummary } from '@minimail/store';
 import { bad } from '../errors.js';
 import { readBodyIfPresent } from '../message-body.js';
 import { untaggedStatus } from '../protocol/compiler.js';
@@ -67,7 +67,7 @@ export function openContext(
 
 export interface ContextSource {
   readonly logger: Logger;
-  readonly store: MailStore;
+  readonly store: ImapStore;
   readonly structures: MessageStructures;
   readonly view: MailboxView;
 }

@@ -1,4 +1,4 @@
-import type { MailStore } from '@minimail/store';
+import type { ImapStore } from '@minimail/store';
 import { readBodyIfPresent } from '../message-body.js';
 import { untagged } from '../protocol/compiler.js';
 import {
@@ -27,7 +27,7 @@ import {
  * store's lean UID/flags/modseq list (SEARCH UNSEEN of 100,000 messages builds no summaries).
  */
 async function loadMessages(
-  store: MailStore,
+  store: ImapStore,
   mailboxId: number,
   withSummary: boolean,
 ): Promise<SearchedMessage[]> {

@@ -48,7 +48,7 @@ function readAppendMessage(reader: ArgReader): AppendMessage {
     reader.expect('(');
     reader.expect('~', 'a literal8');
     if (reader.peek() !== '{') throw reader.error('Expected a literal8');
-    const message = reader.readLiteral();
+    const message = reader.readMessageLiteral();
     reader.expect(')', '")"');
     return { flags, internalDate, message, binary: true, utf8: true };
   }
@@ -56,7 +56,7 @@ function readAppendMessage(reader: ArgReader): AppendMessage {
   const binary = reader.peek() === '~';
   if (binary) reader.expect('~');
   if (reader.peek() !== '{') throw reader.error('Expected the message as a literal');
-  return { flags, internalDate, message: reader.readLiteral(), binary, utf8: false };
+  return { flags, internalDate, message: reader.readMessageLiteral(), binary, utf8: false };
 }
 
 /** RFC 4469 5 cat-part; RFC 3516 4.4 lets a TEXT part be a literal8 too. */
@@ -70,5 +70,6 @@ function readCatPart(reader: ArgReader): CatenatePart {
   const binary = reader.peek() === '~';
   if (binary) reader.expect('~');
   if (reader.peek() !== '{') throw reader.error('Expected the TEXT part as a literal');
-  return { kind: 'text', data: reader.readLiteral(), binary };
+  // Read like a message literal: the assembler may have spooled a large TEXT part.
+  return { kind: 'text', data: reader.readMessageLiteral(), binary };
 }

@@ -1,8 +1,12 @@
 import { once } from 'node:events';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MessageSpool } from '@minimail/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CommandAssembler, findLiteralMarker, type AssemblerEvent } from './assembler.js';
-import { describeFrame } from './frame.js';
+import { describeFrame, isSpooled } from './frame.js';
 
 /** Events reduced to comparable values: frames as loggable text, errors as their fields. */
 function summarize(events: AssemblerEvent[]): unknown[] {
@@ -69,7 +73,7 @@ describe('CommandAssembler', () => {
     expect(event?.kind).toBe('command');
     if (event?.kind === 'command') {
       expect(Buffer.isBuffer(event.frame.literals[0])).toBe(true);
-      expect(event.frame.literals[0]?.equals(body)).toBe(true);
+      expect((event.frame.literals[0] as Buffer | undefined)?.equals(body)).toBe(true);
       expect(describeFrame(event.frame)).toBe('a1 APPEND INBOX {5+}<5 octets>');
     }
   });
@@ -263,11 +267,75 @@ describe('CommandAssembler with a large APPEND', () => {
       events.push(...assembler.push(wire.subarray(offset, offset + 1000)));
     expect(events.map((event) => event.kind)).toEqual(['continue', 'command', 'command']);
     const append = events[1];
-    expect(append?.kind === 'command' && append.frame.literals[0]?.equals(body)).toBe(true);
+    expect(append?.kind === 'command' && (append.frame.literals[0] as Buffer | undefined)?.equals(body)).toBe(
+      true,
+    );
     expect(append?.kind === 'command' && append.frame.segments).toEqual([
       `a1 APPEND INBOX (\\Seen) {${body.length}}`,
       '',
     ]);
+  });
+});
+
+describe('CommandAssembler with a spool (docs/adr/0027)', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const spoolIn = (thresholdBytes: number): MessageSpool => {
+    const dir = mkdtempSync(join(tmpdir(), 'minimail-assembler-spool-'));
+    dirs.push(dir);
+    return new MessageSpool({ dir: join(dir, 'spool'), thresholdBytes });
+  };
+
+  it('streams a large APPEND literal into a spool file and keeps small ones and other commands in memory', async () => {
+    const spool = spoolIn(1000);
+    const assembler = new CommandAssembler({
+      spoolAppend: (size) => (size > spool.thresholdBytes ? spool.writer(size) : null),
+    });
+    const body = Buffer.alloc(5000, 'm');
+    const wire = Buffer.concat([
+      Buffer.from(`a1 APPEND INBOX {${body.length}+}\r\n`),
+      body,
+      Buffer.from('\r\na2 APPEND INBOX {3+}\r\nabc\r\na3 LOGIN {4000+}\r\n'),
+      Buffer.alloc(4000, 'u'),
+      Buffer.from(' pw\r\n'),
+    ]);
+    const events: AssemblerEvent[] = [];
+    for (let offset = 0; offset < wire.length; offset += 700)
+      events.push(...assembler.push(wire.subarray(offset, offset + 700)));
+    expect(events.map((event) => event.kind)).toEqual(['command', 'command', 'command']);
+    const [large, small] = events;
+    if (large?.kind !== 'command' || small?.kind !== 'command') throw new Error('expected commands');
+    const literal = large.frame.literals[0];
+    if (literal === undefined || !isSpooled(literal)) throw new Error('expected a spooled literal');
+    expect(literal.length).toBe(5000);
+    expect(describeFrame(large.frame)).toBe('a1 APPEND INBOX {5000+}<5000 octets>');
+    const outcome = await literal.writer.finish();
+    expect(outcome.kind === 'file' && readFileSync(outcome.path).equals(body)).toBe(true);
+    expect(spool.fileCount).toBe(1);
+    // The frame's reservation is what removes the file once the command is answered.
+    large.frame.reservation?.release();
+    expect(spool.fileCount).toBe(0);
+    expect(readdirSync(spool.dir)).toEqual([]);
+    expect(Buffer.isBuffer(small.frame.literals[0])).toBe(true);
+    // Only an APPEND message is ever spooled: another command's literal stays in memory, whatever its size.
+    const login = events[2];
+    expect(login?.kind === 'command' && Buffer.isBuffer(login.frame.literals[0])).toBe(true);
+  });
+
+  it('a reset in the middle of a spooled literal (STARTTLS, connection gone) removes its file', async () => {
+    const spool = spoolIn(10);
+    const assembler = new CommandAssembler({ spoolAppend: (size) => spool.writer(size) });
+    expect(assembler.push(Buffer.from('a1 APPEND INBOX {100}\r\n'))).toEqual([{ kind: 'continue' }]);
+    assembler.push(Buffer.alloc(50, 'x'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(spool.fileCount).toBe(1);
+    assembler.reset();
+    expect(spool.fileCount).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(readdirSync(spool.dir)).toEqual([]);
   });
 });
 

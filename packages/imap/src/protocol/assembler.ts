@@ -3,9 +3,9 @@
  * (RFC 3501 4.3 synchronizing `{n}`, RFC 7888 non-synchronizing `{n+}`), bounds every buffer by
  * limits.ts, and after a bad line resynchronizes at the next line so the server keeps serving.
  */
-import type { MemoryReservation } from '@minimail/protocol';
+import type { MemoryReservation, SpoolWriter } from '@minimail/protocol';
 import { ImapWireError } from './errors.js';
-import type { CommandFrame } from './frame.js';
+import type { CommandFrame, Literal } from './frame.js';
 import {
   DISCARD_TAIL_LENGTH,
   MAX_APPEND_SIZE,
@@ -38,6 +38,11 @@ export interface CommandAssemblerOptions {
    */
   reserveAppend?: (size: number) => MemoryReservation | null;
   /**
+   * Asked first for an APPEND literal of this size: a spool writer when the message should go to
+   * a file instead of memory (docs/adr/0027), or null to read it into memory (under the budget).
+   */
+  spoolAppend?: (size: number) => SpoolWriter | null;
+  /**
    * RFC 7888 4 LITERAL-: the largest non-synchronizing literal accepted (4096 when only LITERAL-
    * is advertised); a bigger one is answered BAD [TOOBIG]. Absent: LITERAL+, no bound of its own.
    */
@@ -48,6 +53,8 @@ type Mode =
   | { kind: 'line' }
   /** `buffer` is allocated when the first literal byte arrives, so a declared-but-unsent literal costs nothing. */
   | { kind: 'literal'; size: number; filled: number; buffer: Buffer | null }
+  /** A large APPEND literal streamed to its spool file as it arrives. */
+  | { kind: 'spool'; size: number; filled: number; writer: SpoolWriter }
   /** Dropping an over-long line up to its LF; head and tail are kept to answer it well. */
   | { kind: 'discard'; head: Buffer; tail: Buffer }
   /** The stream cannot be resynchronized (RFC 7888 4); everything further is ignored. */
@@ -75,11 +82,14 @@ export class CommandAssembler {
   private lineLength = 0;
   /** Segments and literals of the command being assembled. */
   private segments: string[] = [];
-  private literals: Buffer[] = [];
+  private literals: Literal[] = [];
   private commandSize = 0;
   /** Budget held for the current command's APPEND literal, handed on with its frame. */
   private reservation: MemoryReservation | null = null;
   private readonly reserveAppend: ((size: number) => MemoryReservation | null) | null;
+  private readonly spoolAppend: ((size: number) => SpoolWriter | null) | null;
+  /** Set when a spool file asked the producer to wait: the caller pauses its socket until it settles. */
+  private backpressure: Promise<void> | null = null;
 
   constructor(options: CommandAssemblerOptions = {}) {
     this.maxLineLength = options.maxLineLength ?? MAX_LINE_LENGTH;
@@ -88,6 +98,14 @@ export class CommandAssembler {
     this.maxCommandSize = options.maxCommandSize ?? MAX_COMMAND_SIZE;
     this.reserveAppend = options.reserveAppend ?? null;
     this.maxNonSyncLiteralSize = options.maxNonSyncLiteralSize ?? Number.POSITIVE_INFINITY;
+    this.spoolAppend = options.spoolAppend ?? null;
+  }
+
+  /** A spool file is behind: wait for this before feeding more (null: go on). Cleared once taken. */
+  takeBackpressure(): Promise<void> | null {
+    const wait = this.backpressure;
+    this.backpressure = null;
+    return wait;
   }
 
   /** Feed received bytes; returns what became complete, in order. */
@@ -96,7 +114,11 @@ export class CommandAssembler {
     let offset = 0;
     while (offset < chunk.length && this.mode.kind !== 'failed') {
       offset =
-        this.mode.kind === 'literal' ? this.readLiteral(chunk, offset) : this.readLine(chunk, offset, events);
+        this.mode.kind === 'literal'
+          ? this.readLiteral(chunk, offset)
+          : this.mode.kind === 'spool'
+            ? this.readSpooledLiteral(chunk, offset)
+            : this.readLine(chunk, offset, events);
     }
     return events;
   }
@@ -143,7 +165,18 @@ export class CommandAssembler {
     return offset + take;
   }
 
-  private finishLiteral(literal: Buffer): void {
+  private readSpooledLiteral(chunk: Buffer, offset: number): number {
+    const mode = this.mode;
+    if (mode.kind !== 'spool') return offset;
+    const take = Math.min(mode.size - mode.filled, chunk.length - offset);
+    if (!mode.writer.write(chunk.subarray(offset, offset + take))) this.backpressure = mode.writer.drained();
+    mode.filled += take;
+    if (mode.filled === mode.size)
+      this.finishLiteral({ kind: 'spooled', length: mode.size, writer: mode.writer });
+    return offset + take;
+  }
+
+  private finishLiteral(literal: Literal): void {
     this.literals.push(literal);
     this.mode = { kind: 'line' };
   }
@@ -263,6 +296,19 @@ export class CommandAssembler {
       );
       return;
     }
+    const spool =
+      isAppend && marker.size > 0 && this.spoolAppend !== null ? this.spoolAppend(marker.size) : null;
+    if (spool !== null) {
+      // The file is the message's only memory cost; its reservation removes the file when the
+      // command is done (answered, refused, reset, or the connection gone). RFC 3502 MULTIAPPEND:
+      // held with the command's other messages until the last has arrived.
+      const reservation = spoolReservation(spool);
+      this.reservation = this.reservation === null ? reservation : combine(this.reservation, reservation);
+      this.commandSize += marker.size;
+      if (marker.synchronizing) events.push({ kind: 'continue' });
+      this.mode = { kind: 'spool', size: marker.size, filled: 0, writer: spool };
+      return;
+    }
     if (isAppend && marker.size > 0 && this.reserveAppend !== null) {
       const reservation = this.reserveAppend(marker.size);
       if (reservation === null) {
@@ -311,6 +357,15 @@ export class CommandAssembler {
     if (error.closeConnection) this.mode = { kind: 'failed' };
     events.push({ kind: 'error', error });
   }
+}
+
+/** A spool file in the shape of a budget reservation: releasing it removes the file. */
+function spoolReservation(writer: SpoolWriter): MemoryReservation {
+  return {
+    bytes: 0,
+    grow: () => false,
+    release: () => writer.discard(),
+  };
 }
 
 /** Two reservations held and released as one (the messages of one MULTIAPPEND). */

@@ -4,6 +4,7 @@
  * Mailbox names are decoded from modified UTF-7 to Unicode, and `INBOX` in any case is `INBOX`.
  */
 import type { FetchItem } from './fetch-items.js';
+import type { Literal } from './frame.js';
 import type { SearchArgs } from './search.js';
 import type { SequenceArg, SequenceSet } from './sequence-set.js';
 import type { SortArgs, ThreadArgs } from './sort.js';
@@ -60,8 +61,8 @@ export interface AppendMessage {
   readonly flags: readonly string[];
   /** Null when absent. */
   readonly internalDate: Date | null;
-  /** The message's bytes; empty when `catenate` gives its parts instead. */
-  readonly message: Buffer;
+  /** In memory, or (a large message) in a spool file (docs/adr/0027); empty when `catenate` gives its parts instead. */
+  readonly message: Literal;
   /** RFC 4469 CATENATE: the parts the message is assembled from; absent for a literal message. */
   readonly catenate?: readonly CatenatePart[];
   /** RFC 3516 4.4: sent as a literal8 (`~{n}`), so it may hold NUL and binary content. */
@@ -72,7 +73,8 @@ export interface AppendMessage {
 
 /** RFC 4469 5 cat-part: `TEXT literal` or `URL astring` (an IMAP URL, protocol/imap-url.ts). */
 export type CatenatePart =
-  | { readonly kind: 'text'; readonly data: Buffer; readonly binary: boolean }
+  /** A TEXT literal, in memory or (a large one) in a spool file (docs/adr/0027). */
+  | { readonly kind: 'text'; readonly data: Literal; readonly binary: boolean }
   | { readonly kind: 'url'; readonly url: string };
 
 /** RFC 3501 6.4.6: FLAGS replaces, +FLAGS adds, -FLAGS removes. */

@@ -1,4 +1,22 @@
-import type { MemoryReservation } from '@minimail/protocol';
+import type { MemoryReservation, SpoolWriter } from '@minimail/protocol';
+
+/**
+ * An APPEND message literal too large to hold in memory, written to a spool file as it arrived
+ * (docs/adr/0027). `length` is its declared (and received) size. The frame's `reservation`
+ * discards the file once the command is answered or the connection is gone.
+ */
+export interface SpooledLiteral {
+  readonly kind: 'spooled';
+  readonly length: number;
+  readonly writer: SpoolWriter;
+}
+
+/** A literal's bytes: in memory, or (a large APPEND message) in a spool file. */
+export type Literal = Buffer | SpooledLiteral;
+
+export function isSpooled(literal: Literal): literal is SpooledLiteral {
+  return !Buffer.isBuffer(literal);
+}
 
 /**
  * One complete client command as it came off the wire: text segments with the literals that
@@ -7,10 +25,11 @@ import type { MemoryReservation } from '@minimail/protocol';
  */
 export interface CommandFrame {
   readonly segments: readonly string[];
-  readonly literals: readonly Buffer[];
+  readonly literals: readonly Literal[];
   /**
-   * An APPEND message literal's share of the process's message memory budget: released by the
-   * command stream once the command has been answered (or the connection is gone).
+   * An APPEND message literal's share of the process's message memory budget, or its spool file:
+   * released (the file removed) by the command stream once the command has been answered (or the
+   * connection is gone).
    */
   readonly reservation?: MemoryReservation;
 }

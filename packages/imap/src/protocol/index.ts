@@ -10,7 +10,15 @@ export {
   type ImapStatus,
 } from './errors.js';
 export { errorResponse } from './error-response.js';
-export { type CommandFrame, lineFrame, describeFrame, isIdleDone } from './frame.js';
+export {
+  type CommandFrame,
+  type Literal,
+  type SpooledLiteral,
+  isSpooled,
+  lineFrame,
+  describeFrame,
+  isIdleDone,
+} from './frame.js';
 export {
   CommandAssembler,
   findLiteralMarker,

@@ -4,7 +4,7 @@
  * against limits.ts. Every failure is an ImapWireError whose message can go on the BAD line.
  */
 import { ImapWireError } from './errors.js';
-import type { CommandFrame } from './frame.js';
+import { isSpooled, type CommandFrame, type Literal } from './frame.js';
 import { MAX_ARGS, MAX_NESTING } from './limits.js';
 import { isAstringChar, isAtomChar } from './syntax.js';
 
@@ -134,6 +134,18 @@ export class ArgReader {
 
   /** RFC 3501 4.3 literal: the `{n}` marker must end the segment; its bytes follow it. */
   readLiteral(): Buffer {
+    const literal = this.readAnyLiteral();
+    // Only an APPEND message is ever spooled, and only readMessageLiteral reads one.
+    if (isSpooled(literal)) throw this.error('Invalid literal');
+    return literal;
+  }
+
+  /** RFC 3501 6.3.11: the APPEND message, which may be in a spool file (docs/adr/0027). */
+  readMessageLiteral(): Literal {
+    return this.readAnyLiteral();
+  }
+
+  private readAnyLiteral(): Literal {
     const rest = this.text.slice(this.pos);
     const match = LITERAL_MARKER.exec(rest);
     const literal = this.frame.literals[this.segment];

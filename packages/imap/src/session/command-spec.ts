@@ -5,7 +5,7 @@
  * session (server.ts), so `session/` never imports `commands/`.
  */
 import type { Logger, MessageAction } from '@minimail/protocol';
-import type { Mailbox, MailStore, User } from '@minimail/store';
+import type { Mailbox, ImapStore, User } from '@minimail/store';
 import type { CommandName, ImapCommand } from '../protocol/commands.js';
 import type { ServerContext } from '../server-context.js';
 import type { Extension } from './extensions.js';
@@ -51,7 +51,7 @@ export type CommandRegistry = { readonly [N in CommandName]: CommandSpec<N> };
 export interface CommandContext {
   readonly tag: string;
   readonly server: ServerContext;
-  readonly store: MailStore;
+  readonly store: ImapStore;
   readonly logger: Logger;
   readonly state: SessionState;
   /** The connection is encrypted. */

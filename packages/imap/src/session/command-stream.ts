@@ -5,7 +5,12 @@
  */
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { processMessageBudget, type MemoryReservation, type MessageMemoryBudget } from '@minimail/protocol';
+import {
+  processMessageBudget,
+  type MemoryReservation,
+  type MessageMemoryBudget,
+  type MessageSpool,
+} from '@minimail/protocol';
 import { CommandAssembler, type AssemblerEvent } from '../protocol/assembler.js';
 
 /**
@@ -38,6 +43,15 @@ export class CommandStream {
     this.queue.push(...this.assembler.push(chunk));
     // Nothing more is read until the session has taken what is queued.
     if (this.queue.length > 0) this.socket?.pause();
+    const spoolBehind = this.assembler.takeBackpressure();
+    if (spoolBehind !== null) {
+      // A spool file is behind the client: TCP holds the rest back until the disk has caught up.
+      const socket = this.socket;
+      socket?.pause();
+      void spoolBehind.then(() => {
+        if (this.socket === socket && this.queue.length === 0 && !this.ended) socket?.resume();
+      });
+    }
     this.notify();
   };
   private readonly onEnd = (): void => {
@@ -64,10 +78,15 @@ export class CommandStream {
     budget: MessageMemoryBudget = processMessageBudget,
     /** RFC 7888: LITERAL- alone bounds non-synchronizing literals (assembler option of that name). */
     maxNonSyncLiteralSize?: number,
+    /** Where APPEND literals above its threshold go instead of memory (docs/adr/0027); null: none. */
+    spool: MessageSpool | null = null,
   ) {
     this.assembler = new CommandAssembler({
       reserveAppend: (size) => budget.tryReserve(size * APPEND_MEMORY_FACTOR),
       ...(maxNonSyncLiteralSize === undefined ? {} : { maxNonSyncLiteralSize }),
+      ...(spool === null
+        ? {}
+        : { spoolAppend: (size: number) => (size > spool.thresholdBytes ? spool.writer(size) : null) }),
     });
     this.attach(socket);
     signal.addEventListener('abort', this.onAbort, { once: true });

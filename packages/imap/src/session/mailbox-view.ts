@@ -12,7 +12,7 @@ import {
   SYSTEM_FLAGS,
   type Mailbox,
   type MailboxChange,
-  type MailStore,
+  type ImapStore,
   type MessageFlagList,
 } from '@minimail/store';
 import type { Extension } from './extensions.js';
@@ -135,7 +135,7 @@ export class MailboxView {
    * the list already contains are recognised (by UID and mod-sequence) and ignored when announced.
    */
   static async open(
-    store: MailStore,
+    store: ImapStore,
     mailbox: Mailbox,
     readOnly: boolean,
     recentTracker: RecentTracker,

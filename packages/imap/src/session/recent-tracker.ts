@@ -6,9 +6,9 @@
  * per mailbox a mark the store is known to have reached (it only grows), so a session that sees
  * nothing new, the common case, costs no store round trip.
  */
-import { StoreError, type MailStore } from '@minimail/store';
+import { StoreError, type ImapStore } from '@minimail/store';
 
-type RecentStore = Pick<MailStore, 'claimRecent' | 'recentMark'>;
+type RecentStore = Pick<ImapStore, 'claimRecent' | 'recentMark'>;
 
 export class RecentTracker {
   /** Per mailbox: a UID the store's claimed mark is known to be at or above. */
@@ -20,7 +20,7 @@ export class RecentTracker {
    * The tracker of every listener on this store in this process (143 and 993 alike), so they
    * share what they learnt of the marks.
    */
-  static for(store: MailStore): RecentTracker {
+  static for(store: ImapStore): RecentTracker {
     let tracker = TRACKERS.get(store);
     if (tracker === undefined) {
       tracker = new RecentTracker(store);
@@ -86,4 +86,4 @@ function maxOf(uids: readonly number[]): number {
 }
 
 /** One tracker per store object (weakly held: a closed store's marks go with it). */
-const TRACKERS = new WeakMap<MailStore, RecentTracker>();
+const TRACKERS = new WeakMap<ImapStore, RecentTracker>();

@@ -18,7 +18,7 @@ import {
   type TranscriptSink,
 } from '@minimail/protocol';
 import { recordImapResponses } from './transcript-lines.js';
-import type { Mailbox, MailStore, User } from '@minimail/store';
+import type { Mailbox, ImapStore, User } from '@minimail/store';
 import { capabilityList } from '../capabilities.js';
 import { replyForError, bad } from '../errors.js';
 import type { ImapCommand } from '../protocol/commands.js';
@@ -78,6 +78,7 @@ export class Session {
       info.signal,
       undefined,
       server.literalPlus ? undefined : LITERAL_MINUS_MAX,
+      server.spool,
     );
     this.output = new Output(socket);
     this.logger = sessionLogger(server.logger, { cid: info.id, proto: 'imap', remote: info.remoteAddress });
@@ -473,7 +474,7 @@ export class Session {
     get server(): ServerContext {
       return this.session.server;
     }
-    get store(): MailStore {
+    get store(): ImapStore {
       return this.session.server.store;
     }
     get logger(): Logger {

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { pino } from 'pino';
 import { parseMessage, serializeStructure } from '@minimail/mime';
-import { ensureDevCertificate, type Logger } from '@minimail/protocol';
+import { ensureDevCertificate, type Logger, type MessageSpool } from '@minimail/protocol';
 import { RawClient } from '@minimail/protocol/testing';
-import { openStore, type MailStore } from '@minimail/store';
+import { openStore, type ImapStore, type MailStore } from '@minimail/store';
 import type { ImapServerLimits } from '../limits.js';
 import { createImapServer } from '../server.js';
 import type { ImapListener } from '../options.js';
@@ -47,7 +47,9 @@ export interface HarnessOptions {
   /** RFC 7888: false offers LITERAL- alone (see CreateImapServerOptions.literalPlus). */
   literalPlus?: boolean;
   /** Decorates the real store the server uses (e.g. to count calls); the harness keeps the original. */
-  wrapStore?: (store: MailStore) => MailStore;
+  wrapStore?: (store: MailStore) => ImapStore;
+  /** Where large APPEND literals go (docs/adr/0027); absent: memory, as without the app. */
+  spool?: MessageSpool;
 }
 
 let certificate: Promise<{ key: string; cert: string }> | null = null;
@@ -89,6 +91,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     implicitTls: options.implicitTls ?? false,
     ...(options.literalPlus === undefined ? {} : { literalPlus: options.literalPlus }),
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.spool ? { spool: options.spool } : {}),
   });
   const port = await server.listen(0, '127.0.0.1');
   const clients: Array<{ close(): Promise<void> | void }> = [];

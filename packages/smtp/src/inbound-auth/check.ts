@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { authenticate } from 'mailauth';
 import { toMailauthResolver, type DnsResolver } from '../outbound/resolver.js';
 
@@ -34,7 +35,8 @@ export interface InboundVerdict {
  * skipped: it is a display feature for mailbox providers, and costs DNS and HTTP lookups.
  */
 export async function checkInbound(
-  message: Buffer,
+  /** The message, or a stream of it (a spooled message, read from its file). */
+  message: Buffer | Readable,
   client: SmtpClientFacts,
   hostname: string,
   options: InboundAuthOptions,

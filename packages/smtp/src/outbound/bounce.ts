@@ -1,9 +1,10 @@
-import type { MailStore } from '@minimail/store';
+import type { AccountStore, DeliveryStore } from '@minimail/store';
 import { buildDsn, type DsnRecipient } from './dsn.js';
 import { stripReturnPath } from './message-prep.js';
 
 export interface BounceInput {
-  store: MailStore;
+  /** Both the relay worker's and the SMTP listeners' stores (a "delivered" DSN is sent at DATA). */
+  store: DeliveryStore & Pick<AccountStore, 'resolveRecipient'>;
   hostname: string;
   /** The original envelope sender; '' means none will be sent (RFC 5321 4.5.5, RFC 3464 2). */
   sender: string;

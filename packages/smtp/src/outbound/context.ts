@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { MailStore } from '@minimail/store';
+import type { RelayStore } from '@minimail/store';
 import type { DnsResolver } from './resolver.js';
 import type { RetrySchedule } from './retry-schedule.js';
 import type { TlsMode } from './smtp-client.js';
@@ -17,7 +17,7 @@ export interface SmarthostOptions {
 
 /** What one delivery attempt and the recording of its outcome need (resolved worker options). */
 export interface RelayContext {
-  store: MailStore;
+  store: RelayStore;
   logger: Logger;
   /** Our host name: EHLO, Reporting-MTA of DSNs, MAILER-DAEMON's domain. */
   hostname: string;

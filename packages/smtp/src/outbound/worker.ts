@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { MailStore } from '@minimail/store';
+import type { RelayStore } from '@minimail/store';
 import { attemptDelivery } from './attempt.js';
 import { MtaStsPolicies, parseTlsRptRecord, TlsReportCollector, tlsReportMessage } from './mta-sts/index.js';
 import type { RelayContext, SmarthostOptions } from './context.js';
@@ -19,7 +19,7 @@ import { Slots } from './slots.js';
 export type { SmarthostOptions } from './context.js';
 
 export interface RelayWorkerOptions {
-  store: MailStore;
+  store: RelayStore;
   logger: Logger;
   /** Our host name: EHLO, Reporting-MTA of DSNs, MAILER-DAEMON's domain. */
   hostname: string;

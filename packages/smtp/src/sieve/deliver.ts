@@ -15,14 +15,14 @@ import {
   type SieveAction,
   type VacationAction,
 } from '@minimail/sieve';
-import type { DeliveryResult, DeliveryTarget, MailStore, OutboundDsn } from '@minimail/store';
+import type { DeliveryResult, DeliveryTarget, SmtpStore, OutboundDsn } from '@minimail/store';
 import type { Profile } from '../envelope-policy.js';
 import type { SieveDeliveryOptions } from './options.js';
 import { buildRejectNotice } from './reject-notice.js';
 import { routeAddress } from './route.js';
 
 export interface SieveDeliveryInput {
-  store: MailStore;
+  store: SmtpStore;
   sieve: SieveDeliveryOptions;
   profile: Profile;
   /** The message as it will be stored (trace headers included). */

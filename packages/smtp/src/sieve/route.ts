@@ -1,4 +1,4 @@
-import type { MailStore } from '@minimail/store';
+import type { SmtpStore } from '@minimail/store';
 import type { Profile } from '../envelope-policy.js';
 
 export interface Route {
@@ -11,7 +11,7 @@ export interface Route {
  * it in their INBOX; in production a remote address goes to the outbound queue; in dev nothing
  * leaves the machine, so every address gets a mailbox (as the MX does for RCPT TO).
  */
-export async function routeAddress(store: MailStore, profile: Profile, address: string): Promise<Route> {
+export async function routeAddress(store: SmtpStore, profile: Profile, address: string): Promise<Route> {
   const resolution = await store.resolveRecipient(address.toLowerCase());
   if (resolution.kind === 'local') {
     if (profile === 'production')

@@ -15,7 +15,10 @@ export function prepareDelivery(
   describe: (raw: Buffer) => string | null,
   index: (raw: Buffer) => IndexedBody | null = () => null,
 ): PreparedDelivery {
-  if (request.raw.length === 0) throw new StoreError('INVALID', 'message is empty');
+  const raw = request.raw;
+  if (raw === undefined || request.spooled !== undefined)
+    throw new StoreError('INVALID', 'a delivery needs exactly one of raw and spooled');
+  if (raw.length === 0) throw new StoreError('INVALID', 'message is empty');
   const recipients = (request.outbound?.recipients ?? []).map((recipient) => parseAddress(recipient).address);
   if (request.targets.length === 0 && recipients.length === 0) {
     throw new StoreError('INVALID', 'delivery has neither local targets nor outbound recipients');
@@ -24,16 +27,16 @@ export function prepareDelivery(
   if (Number.isNaN(internalDate.getTime()))
     throw new StoreError('INVALID', 'internal date is not a valid date');
   return {
-    raw: compactBytes(request.raw),
+    raw: compactBytes(raw),
     targets: request.targets.map((t) => (t.flags ? { ...t, flags: normalizeFlags(t.flags) } : t)),
     flags: normalizeFlags(request.flags ?? []),
     internalDate,
     recipients,
     sender: request.outbound?.sender ?? '',
     dsn: recipients.map((_, i) => request.outbound?.dsn?.[i] ?? null),
-    structure: describe(request.raw),
+    structure: describe(raw),
     enforceQuota: request.quota === 'enforce',
-    search: index(request.raw),
+    search: index(raw),
   };
 }
 

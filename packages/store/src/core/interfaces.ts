@@ -262,6 +262,26 @@ export interface StoreLifecycle {
   close(): Promise<void>;
 }
 
+/** What IMAP uses: logins (and dev accounts), APPEND, the mailboxes, and the change feed for IDLE. */
+export type ImapStore = AccountStore & DeliveryStore & MailboxAccess & ChangeFeedStore;
+
+/**
+ * What the SMTP listeners (MX and submission) use: recipients, logins and sender addresses, local
+ * delivery, and the mailboxes a recipient's Sieve script files into (listed, created on demand).
+ * Other lookups of mailboxes (tests, admin) are outside it.
+ */
+export type SmtpStore = AccountStore & DeliveryStore & Pick<MailboxAccess, 'listMailboxes' | 'createMailbox'>;
+
+/**
+ * What the relay worker uses: the outbound queue, bodies to send (read by hash), DKIM keys to sign
+ * with, and local delivery plus recipient lookup for bounces.
+ */
+export type RelayStore = OutboundQueueStore &
+  DkimKeyStore &
+  DeliveryStore &
+  Pick<MailboxAccess, 'readBody'> &
+  Pick<AccountStore, 'resolveRecipient'>;
+
 /**
  * The whole store: what the app opens. One instance per process; any number of processes (SQLite:
  * on one data directory) or nodes (PostgreSQL: on one database) may use the same data at once.

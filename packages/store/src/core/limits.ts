@@ -58,6 +58,14 @@ export const OUTBOUND_LEASE_MS = 10 * 60 * 1000;
 /** Bound on the length of a stored delivery error (remote replies can be long). */
 export const MAX_OUTBOUND_ERROR_LENGTH = 1000;
 
+/**
+ * Bytes of spooled messages (DeliveryRequest.spooled) a store reads into memory at once, to bind
+ * and hash and describe them. A spooled delivery waits for room rather than failing, and one
+ * message is always admitted even if larger, so memory for large messages is bounded by this
+ * (times the working copies of a write) however many arrive at once (issue 11, docs/adr/0027).
+ */
+export const SPOOLED_LOAD_BYTES = 128 * 1024 * 1024;
+
 /** Most terms one catcher search may have: each becomes a clause of the query, and it is user input. */
 export const MAX_QUERY_TERMS = 32;
 

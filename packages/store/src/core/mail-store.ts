@@ -13,7 +13,9 @@ import {
   EXPUNGED_HISTORY_RETENTION_MS,
   LOCK_HEARTBEAT_INTERVAL_MS,
   OUTBOUND_LEASE_MS,
+  SPOOLED_LOAD_BYTES,
 } from './limits.js';
+import { LoadGate, readSpooled, spooledSize } from './spooled-load.js';
 import { LockBook } from './lock-book.js';
 import {
   appPasswordHash,
@@ -48,6 +50,7 @@ import {
   type OutboundEntry,
   type RecipientResolution,
   type SpecialUse,
+  type SpooledMessage,
   type User,
 } from './types.js';
 import {
@@ -68,6 +71,8 @@ export interface CoreStoreOptions {
    * A describer that throws is logged and the body is stored without a description.
    */
   describeBody?: (raw: Buffer) => string;
+  /** Bytes of spooled messages read into memory at once (default SPOOLED_LOAD_BYTES, docs/adr/0027). */
+  spooledLoadBytes?: number;
   /**
    * A delivery with `quota: 'enforce'` that brings a user to this share of a limit (percent)
    * leaves them a warning message (issue 18). Default 90; 0: no warnings.
@@ -94,6 +99,7 @@ export class CoreMailStore implements MailStore {
   private readonly quotaWarningPercent: number;
   private readonly indexBody: ((raw: Buffer) => IndexedBody) | undefined;
   private closing: Promise<void> | null = null;
+  private readonly loadGate: LoadGate;
 
   constructor(
     protected readonly backend: StoreBackend,
@@ -102,6 +108,7 @@ export class CoreMailStore implements MailStore {
     this.logger = options.logger;
     this.describeBody = options.describeBody;
     this.quotaWarningPercent = options.quotaWarningPercent ?? DEFAULT_QUOTA_WARNING_PERCENT;
+    this.loadGate = new LoadGate(options.spooledLoadBytes ?? SPOOLED_LOAD_BYTES);
     this.indexBody = options.indexBody;
     this.locks = new LockBook(backend.locks);
     this.every(LOCK_HEARTBEAT_INTERVAL_MS, () =>
@@ -275,6 +282,8 @@ export class CoreMailStore implements MailStore {
   // ---- messages -------------------------------------------------------------------------------
 
   async deliver(request: DeliveryRequest): Promise<DeliveryResult> {
+    if (request.spooled !== undefined && request.raw === undefined)
+      return this.deliverSpooled(request.spooled, request);
     let prepared;
     try {
       prepared = prepareDelivery(
@@ -315,7 +324,28 @@ export class CoreMailStore implements MailStore {
     }
   }
 
+  /**
+   * A spooled message (docs/adr/0027) is read from its file only when the load gate has room, so
+   * any number of large messages can wait for their commit while memory holds a bounded few.
+   * Then it is the same delivery as with `raw`: one transaction, resolved once durable.
+   */
+  private async deliverSpooled(spooled: SpooledMessage, request: DeliveryRequest): Promise<DeliveryResult> {
+    this.ensureOpen();
+    const { spooled: _spooled, ...rest } = request;
+    const size = await spooledSize(spooled);
+    if (size === 0) throw new StoreError('INVALID', 'message is empty');
+    const release = await this.loadGate.acquire(size);
+    try {
+      const raw = await readSpooled(spooled, size);
+      return await this.deliver({ ...rest, raw });
+    } finally {
+      release();
+    }
+  }
+
   deliverAll(requests: readonly DeliveryRequest[]): Promise<DeliveryResult[]> {
+    if (requests.some((request) => request.spooled !== undefined && request.raw === undefined))
+      return this.deliverAllSpooled(requests);
     let prepared;
     try {
       if (requests.length === 0) throw new StoreError('INVALID', 'no deliveries');
@@ -327,6 +357,33 @@ export class CoreMailStore implements MailStore {
       for (const result of results) await this.warnCrossed(result);
       return results;
     });
+  }
+
+  /**
+   * MULTIAPPEND with spooled messages: one transaction needs all of them in memory at once, so the
+   * gate admits their total in one piece (alone if larger than the bound), then it is deliverAll.
+   */
+  private async deliverAllSpooled(requests: readonly DeliveryRequest[]): Promise<DeliveryResult[]> {
+    this.ensureOpen();
+    const sizes = await Promise.all(
+      requests.map((request) =>
+        request.spooled !== undefined && request.raw === undefined ? spooledSize(request.spooled) : 0,
+      ),
+    );
+    const release = await this.loadGate.acquire(sizes.reduce((sum, size) => sum + size, 0));
+    try {
+      const loaded = await Promise.all(
+        requests.map(async (request, i) => {
+          if (request.spooled === undefined || request.raw !== undefined) return request;
+          const { spooled, ...rest } = request;
+          if (sizes[i] === 0) throw new StoreError('INVALID', 'message is empty');
+          return { ...rest, raw: await readSpooled(spooled, sizes[i]!) };
+        }),
+      );
+      return await this.deliverAll(loaded);
+    } finally {
+      release();
+    }
   }
 
   listMessages(mailboxId: number): Promise<MessageSummary[]> {

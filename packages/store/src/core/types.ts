@@ -153,9 +153,24 @@ export interface ConditionalFlagResult {
 export type DeliveryTarget =
   { userId: number; mailbox?: string; flags?: string[] } | { mailboxId: number; flags?: string[] };
 
+/**
+ * A message a protocol spooled to a file instead of holding it in memory (docs/adr/0027): the
+ * message is `head` (e.g. trace headers) followed by the file's bytes from `offset` to its end.
+ * The store reads the file when the write's turn comes and never deletes or changes it: the
+ * caller owns the file and removes it once `deliver` has settled, whatever the outcome.
+ */
+export interface SpooledMessage {
+  path: string;
+  head?: Uint8Array;
+  offset?: number;
+}
+
+/** Exactly one of `raw` and `spooled` says what the message is. */
 export interface DeliveryRequest {
   /** The whole message, CRLF line endings, exactly the bytes to serve later. */
-  raw: Buffer;
+  raw?: Buffer;
+  /** The message in a spool file, for large messages; the same bytes as `raw` would be. */
+  spooled?: SpooledMessage;
   /** Local copies to make. Duplicates (same mailbox) are made once. */
   targets: DeliveryTarget[];
   /** Remote recipients to queue for relay in the same transaction (nothing is half-stored). */

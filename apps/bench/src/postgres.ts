@@ -1,0 +1,32 @@
+/**
+ * The PostgreSQL cells (issue 13): the same SMTP and IMAP loads against minimail on its PostgreSQL
+ * backend, on a private cluster the bench starts (Debian's `postgresql` package, as the store's
+ * tests do through `@minimail/store/testing`) and removes, beside the SQLite default.
+ */
+import { postgresBinDir, startPostgresCluster, type PostgresCluster } from '@minimail/store/testing';
+import type { BenchSettings } from './settings.js';
+
+export interface BenchPostgres {
+  /** A fresh database on the private cluster, as a `postgres://` URL. */
+  database(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** A private cluster, or null (with the reason in `notes`) when PostgreSQL is off or absent. */
+export async function startBenchPostgres(
+  settings: BenchSettings,
+  notes: string[],
+): Promise<BenchPostgres | null> {
+  if (!settings.postgres) return null;
+  if (postgresBinDir() === null) {
+    notes.push(
+      'PostgreSQL: not installed: its cells skipped. `apt-get install postgresql` to compare backends.',
+    );
+    return null;
+  }
+  const cluster: PostgresCluster = await startPostgresCluster();
+  return {
+    database: async () => cluster.url(await cluster.createDatabase()),
+    stop: () => cluster.stop(),
+  };
+}
