@@ -105,7 +105,7 @@ export async function decideRecipient(
  * transaction-hooks.ts). Null: accept.
  */
 async function mailboxFull(
-  store: MailStore,
+  store: SmtpStore,
   users: readonly User[],
   otherTargets: number,
   context: RecipientContext,

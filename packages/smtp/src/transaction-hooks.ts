@@ -412,15 +412,7 @@ async function deliverCollected(
       log: { size: collected.size },
     };
   }
-  const overQuota = await bounceOverQuota(
-    context,
-    session,
-    transaction,
-    recipients,
-    result,
-    bytes,
-    dsn,
-  );
+  const overQuota = await bounceOverQuota(context, session, transaction, recipients, result, bytes, dsn);
   // RFC 3461 NOTIFY=SUCCESS: a delivered notice for the recipients that got the message (not
   // those over quota, who got the failure above).
   const missed = new Set(overQuota.map((address) => address.toLowerCase()));
