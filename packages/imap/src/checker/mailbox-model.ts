@@ -71,7 +71,10 @@ export class MailboxModel {
   /**
    * RFC 7162 3.2.10: VANISHED removes the message with this UID. A message the client never
    * learnt the UID of may be the one: among the messages between the nearest known UIDs below
-   * and above it, any one whose UID is unknown (they are alike: nothing about them was told).
+   * and above it, any one whose UID is unknown. They are alike unless the client assumed flags
+   * for one (its own STORE .SILENT by sequence number, which the server rightly leaves unanswered
+   * when that message was already expunged elsewhere): then the client cannot tell which one
+   * went, so what it assumed about the others is forgotten (null: unknown, not checked).
    */
   vanish(uid: number): void {
     const known = this.sequenceOfUid(uid);
@@ -86,11 +89,23 @@ export class MailboxModel {
       if (message.uid < uid) low = index;
       else if (message.uid > uid && high === this.messages.length) high = index;
     });
+    const candidates: MessageModel[] = [];
     for (let index = low + 1; index < high; index += 1) {
-      if (this.messages[index]?.uid === null) {
-        this.messages.splice(index, 1);
-        return;
-      }
+      const message = this.messages[index];
+      if (message?.uid === null) candidates.push(message);
+    }
+    const removed = candidates[0];
+    if (removed !== undefined) {
+      this.messages.splice(this.messages.indexOf(removed), 1);
+      const alike =
+        candidates.length === 1 ||
+        candidates.every((message) => message.flags === null && message.modseq === null);
+      if (!alike)
+        for (const message of candidates) {
+          message.flags = null;
+          message.modseq = null;
+        }
+      return;
     }
     throw new Violation(`VANISHED names UID ${uid}, which the client does not count`);
   }
