@@ -30,11 +30,18 @@ const beforeAuth = (ctx: CapabilityContext): boolean => ctx.state === 'notAuthen
 
 export const CAPABILITIES: readonly CapabilityEntry[] = [
   { name: 'IMAP4rev1' }, // RFC 3501
+  // RFC 9051 (docs/adr/0030): advertised beside IMAP4rev1; a client switches its connection to
+  // IMAP4rev2 with ENABLE IMAP4rev2 (session/rev2.ts lists what changes then).
+  { name: 'IMAP4rev2' },
   { name: 'LITERAL+', when: (ctx) => ctx.literalPlus }, // RFC 7888: non-synchronizing literals
   // RFC 7888 5: non-synchronizing literals up to 4096 octets; with LITERAL+ also advertised, a
   // client that knows only LITERAL- keeps to its bound and one that knows LITERAL+ may go beyond.
   { name: 'LITERAL-' },
   { name: 'SASL-IR' }, // RFC 4959: initial response on the AUTHENTICATE line
+  // RFC 2221: the server may answer a login with a referral to another server. minimail never
+  // refers (it holds every account itself), which the RFC allows: "servers ... MAY" refer, and a
+  // client that understands referrals simply never meets one here.
+  { name: 'LOGIN-REFERRALS' },
   { name: 'ID' }, // RFC 2971
   { name: 'ENABLE' }, // RFC 5161
   { name: 'IDLE' }, // RFC 2177
@@ -64,6 +71,10 @@ export const CAPABILITIES: readonly CapabilityEntry[] = [
   { name: 'LIST-STATUS' }, // RFC 5819: LIST ... RETURN (STATUS (...))
   { name: 'BINARY' }, // RFC 3516: FETCH BINARY[], BINARY.SIZE[], APPEND with literal8
   { name: 'PREVIEW' }, // RFC 8970: FETCH PREVIEW and PREVIEW (LAZY)
+  // The drafts RFC 8970 grew from, as Dovecot still answers them: FETCH SNIPPET (FUZZY) and
+  // PREVIEW (FUZZY), with the same text as PREVIEW (protocol/fetch-items.ts, fetch-render.ts).
+  { name: 'SNIPPET=FUZZY' },
+  { name: 'PREVIEW=FUZZY' },
   { name: 'MULTIAPPEND' }, // RFC 3502: several messages in one atomic APPEND
   { name: 'CATENATE' }, // RFC 4469: APPEND ... CATENATE (TEXT literal / URL imap-url)
   { name: 'URL-PARTIAL' }, // RFC 5550: ;PARTIAL= in the IMAP URLs CATENATE takes

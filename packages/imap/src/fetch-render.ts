@@ -16,7 +16,7 @@ import type { MessageSummary } from '@minimail/store';
 import type { FetchItem } from './protocol/fetch-items.js';
 import { fetchItemResponseName } from './protocol/fetch-items.js';
 import { no } from './errors.js';
-import { emailObjectId } from './object-id.js';
+import { emailObjectId, threadObjectId } from './object-id.js';
 import { previewText } from './preview.js';
 import { atom, binaryData, type ResponseValue } from './protocol/compiler.js';
 import { formatDateTime } from './protocol/imap-date.js';
@@ -54,9 +54,8 @@ const SUMMARY_ITEMS: ReadonlySet<FetchItem['kind']> = new Set([
   'INTERNALDATE',
   'RFC822.SIZE',
   'MODSEQ',
-  // RFC 8474: from the body hash and internal date (object-id.ts); THREADID is NIL.
+  // RFC 8474: from the body hash and internal date (object-id.ts).
   'EMAILID',
-  'THREADID',
   'SAVEDATE',
 ]);
 
@@ -123,9 +122,6 @@ export function renderItem(
     case 'EMAILID':
       // RFC 8474 7: msg-att-static =/ "EMAILID" SP "(" objectid ")".
       return ['EMAILID', [atom(emailObjectId(summaryFor(item, message)))]];
-    case 'THREADID':
-      // RFC 8474 5.2 / 7: "THREADID" SP ( "(" objectid ")" / nil ); no threads are computed.
-      return ['THREADID', null];
     default:
       break;
   }
@@ -144,6 +140,9 @@ export function renderItem(
   if (body.raw === null) throw new Error(`FETCH ${item.kind} needs the message body`);
   const raw = body.raw;
   switch (item.kind) {
+    case 'THREADID':
+      // RFC 8474 5.2 / 7: "THREADID" SP ( "(" objectid ")" / nil ), from the header (object-id.ts).
+      return ['THREADID', [atom(threadObjectId(raw, structure, summaryFor(item, message)))]];
     case 'RFC822':
       return ['RFC822', raw];
     case 'RFC822.HEADER':
@@ -162,9 +161,13 @@ export function renderItem(
     }
     case 'BINARY.SIZE':
       return [fetchItemResponseName(item), binarySection(raw, structure, item.part).length];
-    case 'PREVIEW':
+    case 'PREVIEW': {
       // RFC 8970 3.2: LAZY allows NIL when no preview is at hand; one is computed every time here.
-      return ['PREVIEW', previewText(raw, structure)];
+      const text = previewText(raw, structure);
+      // The drafts' form, as Dovecot answers SNIPPET (FUZZY) and PREVIEW (FUZZY): the same text.
+      if (item.fuzzy !== undefined) return [item.fuzzy, [atom('FUZZY'), text]];
+      return ['PREVIEW', text];
+    }
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { headerValues, parseAddressList, textForSearch, type MimePart } from '@minimail/mime';
 import type { MessageSummary } from '@minimail/store';
-import { emailObjectId } from './object-id.js';
+import { emailObjectId, threadObjectId } from './object-id.js';
 import { compareDays, dayOf, type ImapDay } from './protocol/imap-date.js';
 import type { SearchKey } from './protocol/search.js';
 import { SAVED_RESULT, sequenceSetContains } from './protocol/sequence-set.js';
@@ -52,6 +52,8 @@ const CONTENT_KEYS: ReadonlySet<SearchKey['key']> = new Set([
   'SENTBEFORE',
   'SENTON',
   'SENTSINCE',
+  // RFC 8474 6: THREADID is read from the header (object-id.ts).
+  'THREADID',
 ]);
 
 /** Keys that need more of a message than its UID, flags and modseq: size, date, or content. */
@@ -261,8 +263,8 @@ function matches(
     case 'EMAILID':
       return emailObjectId(summaryFor(key, c)) === key.id;
     case 'THREADID':
-      // RFC 8474 5.2: THREADID is NIL for every message here, so no id matches.
-      return false;
+      if (c.content === null) throw new Error('SEARCH THREADID without the message content');
+      return threadObjectId(c.content.raw, c.content.structure, summaryFor(key, c)) === key.id;
     case 'UID':
       if (key.set === SAVED_RESULT) return scope.savedUids.has(c.message.uid);
       return sequenceSetContains(key.set, c.message.uid, scope.highestUid);

@@ -1,4 +1,5 @@
 import { untagged } from '../protocol/compiler.js';
+import { ENABLEABLE } from '../session/extensions.js';
 import { AUTHENTICATED } from '../session/state.js';
 import type { CommandSpec } from './types.js';
 
@@ -12,7 +13,9 @@ export const enableCommand: CommandSpec<'ENABLE'> = {
   states: AUTHENTICATED,
   async handler(ctx, command) {
     const enabled: string[] = [];
-    for (const name of new Set(command.args.capabilities)) if (await ctx.enable(name)) enabled.push(name);
+    // Names arrive upper-cased; the answer spells them as CAPABILITY does (`IMAP4rev2`).
+    for (const name of new Set(command.args.capabilities))
+      if (await ctx.enable(name)) enabled.push(ENABLEABLE.get(name)?.name ?? name);
     await ctx.send(untagged(['ENABLED', ...enabled].join(' ')));
     return { text: 'ENABLE completed' };
   },

@@ -4,7 +4,8 @@ import { atom, untagged, type ResponseValue } from '../protocol/compiler.js';
 import { AUTHENTICATED } from '../session/state.js';
 import { mailboxNameOut } from './mailbox-name.js';
 import { statusResponse } from './status.js';
-import { userOf, type CommandSpec } from './types.js';
+import { assertRev2StatusItems } from '../session/rev2.js';
+import { userOf, type CommandContext, type CommandSpec } from './types.js';
 
 /**
  * RFC 3501 6.3.8 LIST, with RFC 5258 LIST-EXTENDED selection options (SUBSCRIBED, SPECIAL-USE),
@@ -20,6 +21,7 @@ export const listCommand: CommandSpec<'LIST'> = {
   states: AUTHENTICATED,
   async handler(ctx, command) {
     const { reference, patterns, selectOptions, returnOptions, statusItems } = command.args;
+    assertRev2StatusItems(ctx.enabled, statusItems);
     // RFC 3501 6.3.8: an empty pattern asks for the hierarchy delimiter and the root name.
     if (patterns.length === 1 && patterns[0] === '') {
       await ctx.send(untagged('LIST', [atom('\\Noselect')], MAILBOX_SEPARATOR, ''));
@@ -65,6 +67,17 @@ export const listCommand: CommandSpec<'LIST'> = {
     return { text: 'LIST completed' };
   },
 };
+
+/**
+ * RFC 9051 6.3.2: the `* LIST (attributes) "/" name` an IMAP4rev2 SELECT/EXAMINE sends, with the
+ * attributes LIST would give the mailbox (children, special use).
+ */
+export async function selectedListResponse(ctx: CommandContext, mailbox: Mailbox): Promise<Buffer> {
+  const names = (await ctx.store.listMailboxes(mailbox.userId)).map((other) => other.name);
+  const hasChildren = namesWithChildren(names).has(mailbox.name);
+  const attributes = listAttributes(mailbox, hasChildren, false).map(atom);
+  return untagged('LIST', attributes, MAILBOX_SEPARATOR, mailboxNameOut(ctx, mailbox.name));
+}
 
 /** RFC 5258 3.1 / 3.4: a subscribed (or parent) name with no mailbox behind it. */
 function nonExistentAttributes(isSubscribed: boolean): string[] {

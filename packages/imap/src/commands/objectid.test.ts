@@ -70,7 +70,7 @@ describe('OBJECTID (RFC 8474)', () => {
     expect(idOf((await c.readTagged('10'))[0])).not.toBe(bar);
   });
 
-  it('EMAILID is per content and kept by COPY/MOVE; THREADID is NIL; SEARCH EMAILID finds it', async () => {
+  it('EMAILID is per content and kept by COPY/MOVE; THREADID per thread; SEARCH EMAILID finds it', async () => {
     const c = await loggedIn();
     await h!.deliver('alice@example.com', sampleMessage('one'), {
       internalDate: new Date('2024-01-01T00:00:00Z'),
@@ -83,12 +83,15 @@ describe('OBJECTID (RFC 8474)', () => {
     c.send('a FETCH 1:2 (EMAILID THREADID)');
     const fetched = await c.readTagged('a');
     const ids = fetched.slice(0, 2).map((line) => /EMAILID \((M[0-9a-f]{24})\)/.exec(line)?.[1]);
+    const threads = fetched.slice(0, 2).map((line) => /THREADID \((T[0-9a-f]{24})\)/.exec(line)?.[1]);
+    // Two unrelated messages: two threads (commands/threadid.test.ts has threads of several).
     expect(fetched).toEqual([
-      `* 1 FETCH (EMAILID (${ids[0]}) THREADID NIL)`,
-      `* 2 FETCH (EMAILID (${ids[1]}) THREADID NIL)`,
+      `* 1 FETCH (EMAILID (${ids[0]}) THREADID (${threads[0]}))`,
+      `* 2 FETCH (EMAILID (${ids[1]}) THREADID (${threads[1]}))`,
       'a OK FETCH completed',
     ]);
     expect(ids[0]).not.toBe(ids[1]);
+    expect(threads[0]).not.toBe(threads[1]);
     const user = await h!.store.getUser('alice@example.com');
     const inbox = await h!.store.getMailbox(user!.id, 'INBOX');
     const [first] = await h!.store.listMessages(inbox!.id);

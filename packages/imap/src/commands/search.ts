@@ -10,6 +10,7 @@ import {
   type SearchCandidate,
   type SearchedMessage,
 } from '../search-evaluate.js';
+import { assertRev2SearchKeys, isRev2 } from '../session/rev2.js';
 import { SELECTED } from '../session/state.js';
 import type { SearchKey } from '../protocol/search.js';
 import { openContext } from './search-context.js';
@@ -71,7 +72,8 @@ async function search(ctx: CommandContext, command: CommandOf<'SEARCH'>): Promis
   const answer = searchAnswer(found, {
     uid: command.uid,
     tag: command.tag,
-    returnOptions: command.args.returnOptions,
+    // RFC 9051 6.4.4: an IMAP4rev2 SEARCH always answers ESEARCH; no RETURN means RETURN (ALL).
+    returnOptions: command.args.returnOptions ?? (isRev2(ctx.enabled) ? ['ALL'] : null),
     partial: command.args.partial,
     withModseq,
   });
@@ -102,6 +104,8 @@ export async function findMatches(
   withSummary: boolean,
 ): Promise<Match[]> {
   const view = viewOf(ctx);
+  // RFC 9051: no RECENT, NEW or OLD keys once IMAP4rev2 is enabled (SEARCH, SORT, THREAD).
+  assertRev2SearchKeys(ctx.enabled, criteria);
   const withContent = needsContent(criteria);
   const messages = await loadMessages(ctx.store, view.mailboxId, withSummary || needsSummary(criteria));
   const scope = {

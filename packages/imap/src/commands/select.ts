@@ -3,6 +3,8 @@ import type { SelectArgs } from '../protocol/commands.js';
 import { mailboxObjectId } from '../object-id.js';
 import { atom, responseCode, untaggedStatus } from '../protocol/compiler.js';
 import { AUTHENTICATED } from '../session/state.js';
+import { isRev2 } from '../session/rev2.js';
+import { selectedListResponse } from './list.js';
 import { openableMailbox } from './mailbox-lookup.js';
 import { vanishedSince } from './qresync.js';
 import { userOf, type CommandContext, type CommandCompletion, type CommandSpec } from './types.js';
@@ -36,6 +38,8 @@ async function selectMailbox(
   await view.announceOpened();
   // RFC 8474 4.2: the mailbox's MAILBOXID (fixed for the mailbox's life, not part of its state).
   await ctx.send(untaggedStatus('OK', responseCode('MAILBOXID', [atom(mailboxObjectId(mailbox))]), 'Ok'));
+  // RFC 9051 6.3.2: an IMAP4rev2 SELECT/EXAMINE answers with the mailbox's LIST response.
+  if (isRev2(ctx.enabled)) await ctx.send(await selectedListResponse(ctx, mailbox));
   // RFC 7162 3.2.5: another UIDVALIDITY means the client's cache is void: nothing more is said.
   if (qresync !== null && qresync.uidValidity === view.uidValidity) {
     const { knownUids, modseq, seqMatch } = qresync;

@@ -2,6 +2,7 @@ import type { Mailbox } from '@minimail/store';
 import { mailboxObjectId } from '../object-id.js';
 import type { StatusItem } from '../protocol/commands.js';
 import { atom, untagged, type ResponseValue } from '../protocol/compiler.js';
+import { assertRev2StatusItems } from '../session/rev2.js';
 import { AUTHENTICATED } from '../session/state.js';
 import { mailboxNameOut } from './mailbox-name.js';
 import { openableMailbox } from './mailbox-lookup.js';
@@ -12,6 +13,7 @@ export const statusCommand: CommandSpec<'STATUS'> = {
   name: 'STATUS',
   states: AUTHENTICATED,
   async handler(ctx, command) {
+    assertRev2StatusItems(ctx.enabled, command.args.items);
     const mailbox = await openableMailbox(ctx, userOf(ctx).id, command.args.mailbox);
     await ctx.send(await statusResponse(ctx, mailbox, command.args.items));
     return { text: 'STATUS completed' };

@@ -43,7 +43,7 @@ export const SIMPLE_FETCH_ITEMS = [
   'MODSEQ',
   /** RFC 8474 5.1: the message content's immutable id. */
   'EMAILID',
-  /** RFC 8474 5.2: the thread's id (NIL: minimail does not compute threads for it). */
+  /** RFC 8474 5.2: the thread's id (from the thread root's Message-ID, object-id.ts). */
   'THREADID',
   /** RFC 8514 4.1: when the message was saved into this mailbox. */
   'SAVEDATE',
@@ -68,8 +68,13 @@ export type FetchItem =
     }
   /** RFC 3516 4.2 BINARY.SIZE[section-binary]: the decoded part's size. */
   | { readonly kind: 'BINARY.SIZE'; readonly part: readonly number[] }
-  /** RFC 8970 3: PREVIEW, with the LAZY modifier (NIL allowed when not readily available). */
-  | { readonly kind: 'PREVIEW'; readonly lazy: boolean };
+  /**
+   * RFC 8970 3: PREVIEW, with the LAZY modifier (NIL allowed when not readily available).
+   * `fuzzy` marks the forms of the drafts RFC 8970 grew from, answered as Dovecot answers them,
+   * `NAME (FUZZY "text")`: `SNIPPET (FUZZY)` (SNIPPET=FUZZY) and `PREVIEW (FUZZY)` (PREVIEW=FUZZY);
+   * absent for RFC 8970's own form.
+   */
+  | { readonly kind: 'PREVIEW'; readonly lazy: boolean; readonly fuzzy?: 'PREVIEW' | 'SNIPPET' };
 
 /** RFC 3501 6.4.5: the macros, which stand alone (never inside a list). */
 const MACROS: Readonly<Record<string, readonly SimpleFetchItemName[]>> = {
@@ -108,8 +113,11 @@ function readFetchItem(reader: ArgReader): FetchItem {
   }
   if (name === 'BINARY.SIZE' && reader.peek() === '[')
     return { kind: 'BINARY.SIZE', part: readBinarySection(reader) };
-  if (name === 'PREVIEW' && reader.peek() !== '[' && reader.peek() !== '<') {
-    return { kind: 'PREVIEW', lazy: readPreviewModifiers(reader) };
+  if ((name === 'PREVIEW' || name === 'SNIPPET') && reader.peek() !== '[' && reader.peek() !== '<') {
+    const { lazy, fuzzy } = readPreviewModifiers(reader);
+    // SNIPPET is only ever the draft's item; PREVIEW is RFC 8970's unless FUZZY was named.
+    if (name === 'SNIPPET') return { kind: 'PREVIEW', lazy, fuzzy: 'SNIPPET' };
+    return fuzzy ? { kind: 'PREVIEW', lazy, fuzzy: 'PREVIEW' } : { kind: 'PREVIEW', lazy };
   }
   if (SIMPLE_SET.has(name) && reader.peek() !== '[' && reader.peek() !== '<') {
     return { kind: name as SimpleFetchItemName };
@@ -185,17 +193,25 @@ function readBinarySection(reader: ArgReader): number[] {
 }
 
 /**
- * RFC 8970 6: "PREVIEW" [SP "(" preview-mod *(SP preview-mod) ")"], preview-mod = "LAZY". A list
- * after PREVIEW is read as its modifiers only when it starts with LAZY: `FETCH 1 PREVIEW
- * (CHANGEDSINCE 5)` keeps its fetch modifiers (RFC 4466 2.4).
+ * RFC 8970 6: "PREVIEW" [SP "(" preview-mod *(SP preview-mod) ")"], preview-mod = "LAZY"; the
+ * drafts before it (and Dovecot's SNIPPET) also take the algorithm FUZZY and `LAZY=FUZZY`. A list
+ * after PREVIEW or SNIPPET is read as its modifiers only when it starts with LAZY or FUZZY:
+ * `FETCH 1 PREVIEW (CHANGEDSINCE 5)` keeps its fetch modifiers (RFC 4466 2.4).
  */
-function readPreviewModifiers(reader: ArgReader): boolean {
-  if (!reader.lookingAt(' (LAZY')) return false;
+function readPreviewModifiers(reader: ArgReader): { lazy: boolean; fuzzy: boolean } {
+  const found = { lazy: false, fuzzy: false };
+  if (!reader.lookingAt(' (LAZY') && !reader.lookingAt(' (FUZZY')) return found;
   reader.space();
   reader.readList(() => {
-    if (!reader.tryWord('LAZY')) throw reader.error('Unknown PREVIEW modifier');
+    const modifier = reader.readAtom('a PREVIEW modifier').toUpperCase();
+    if (modifier === 'LAZY') found.lazy = true;
+    else if (modifier === 'FUZZY') found.fuzzy = true;
+    else if (modifier === 'LAZY=FUZZY') {
+      found.lazy = true;
+      found.fuzzy = true;
+    } else throw reader.error('Unknown PREVIEW modifier');
   }, false);
-  return true;
+  return found;
 }
 
 /** RFC 3501 9: "<" number "." nz-number ">". */

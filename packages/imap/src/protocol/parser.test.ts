@@ -508,6 +508,13 @@ describe('parseCommand: FETCH extensions (BINARY, PREVIEW, OBJECTID)', () => {
       [{ kind: 'FLAGS' }, { kind: 'PREVIEW', lazy: true }, { kind: 'UID' }],
     ],
     ['a1 FETCH 1 preview (lazy)', [{ kind: 'PREVIEW', lazy: true }]],
+    // The drafts before RFC 8970, as Dovecot takes them (PREVIEW=FUZZY, SNIPPET=FUZZY).
+    ['a1 FETCH 1 (PREVIEW (FUZZY))', [{ kind: 'PREVIEW', lazy: false, fuzzy: 'PREVIEW' }]],
+    ['a1 FETCH 1 (PREVIEW (LAZY FUZZY))', [{ kind: 'PREVIEW', lazy: true, fuzzy: 'PREVIEW' }]],
+    ['a1 FETCH 1 PREVIEW (LAZY=FUZZY)', [{ kind: 'PREVIEW', lazy: true, fuzzy: 'PREVIEW' }]],
+    ['a1 FETCH 1 (SNIPPET (FUZZY) UID)', [{ kind: 'PREVIEW', lazy: false, fuzzy: 'SNIPPET' }, { kind: 'UID' }]],
+    ['a1 FETCH 1 snippet (lazy=fuzzy)', [{ kind: 'PREVIEW', lazy: true, fuzzy: 'SNIPPET' }]],
+    ['a1 FETCH 1 SNIPPET', [{ kind: 'PREVIEW', lazy: false, fuzzy: 'SNIPPET' }]],
     // RFC 8474 5.
     ['a1 FETCH 1 (EMAILID THREADID)', [{ kind: 'EMAILID' }, { kind: 'THREADID' }]],
   ])('%s', (raw, items) =>
@@ -868,8 +875,9 @@ describe('parseCommand: errors', () => {
     ['a1 FETCH 1 BINARY[0]', bad('Invalid section part')],
     ['a1 FETCH 1 BINARY', bad('Unknown fetch item BINARY')],
     ['a1 FETCH 1 BINARY.SIZE[1]<0.5>', bad('Unexpected extra arguments')],
-    ['a1 FETCH 1 (PREVIEW (FUZZY))', bad('Expected a fetch item')],
-    ['a1 FETCH 1 (PREVIEW (LAZY FUZZY))', bad('Unknown PREVIEW modifier')],
+    ['a1 FETCH 1 (PREVIEW (LAZY SHORT))', bad('Unknown PREVIEW modifier')],
+    ['a1 FETCH 1 (SNIPPET (FUZZY "x"))', bad('Expected a PREVIEW modifier')],
+    ['a1 FETCH 1 SNIPPET[]', bad('Unknown fetch item SNIPPET')],
     ['a1 FETCH 1 PREVIEW[]', bad('Unknown fetch item PREVIEW')],
     ['a1 FETCH 1 BODY[MIME]', bad('Invalid section MIME')],
     ['a1 FETCH 1 BODY[0]', bad('Invalid section part')],

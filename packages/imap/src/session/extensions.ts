@@ -4,9 +4,8 @@
  * ones in a set (`ctx.enabled.has('CONDSTORE')`), so an extension that changes behaviour once
  * enabled is one row here plus its command file.
  *
- * Only what works today is enableable: IMAP4rev2 (RFC 9051) is named so handlers and the set
- * share one spelling, but has no row yet, so ENABLE leaves it out of its answer (RFC 5161 3.1)
- * until it does.
+ * Only what works today is enableable. IMAP4rev2 (RFC 9051) switches the connection to the
+ * revision 2 protocol (session/rev2.ts lists what changes, docs/adr/0030).
  */
 export type Extension = 'CONDSTORE' | 'QRESYNC' | 'UTF8=ACCEPT' | 'IMAP4rev2';
 
@@ -31,6 +30,9 @@ export const ENABLEABLE: ReadonlyMap<string, EnableableExtension> = new Map<stri
   // RFC 7162 3.2.3: implies CONDSTORE; from then on VANISHED replaces EXPUNGE (the mailbox view
   // reads the set), SELECT/EXAMINE take (QRESYNC ...) and UID FETCH takes VANISHED.
   ['QRESYNC', { name: 'QRESYNC', implies: ['CONDSTORE'], onEnable: () => Promise.resolve() }],
+  // RFC 9051 (Appendix E): no \Recent, SEARCH answered by ESEARCH, LIST on SELECT, UTF-8 mailbox
+  // names, ... from then on; the handlers ask `isRev2(ctx.enabled)` (session/rev2.ts).
+  ['IMAP4REV2', { name: 'IMAP4rev2', implies: [], onEnable: () => Promise.resolve() }],
 ]);
 
 /** The enabled set of one connection; grows only (RFC 5161 3.1: there is no DISABLE). */

@@ -17,6 +17,7 @@ import {
 } from '@minimail/store';
 import type { Extension } from './extensions.js';
 import type { RecentTracker } from './recent-tracker.js';
+import { isRev2 } from './rev2.js';
 import { formatSequenceSet, sequenceSetContains, type SequenceSet } from '../protocol/sequence-set.js';
 import type { ContextDelta, UpdatingContext } from './search-contexts.js';
 import { MAX_UPDATE_CONTEXTS } from '../limits.js';
@@ -158,9 +159,12 @@ export class MailboxView {
       // UIDs and flags only (no object per message): the cost of SELECT in a big mailbox.
       const messages = await store.listMessageFlags(mailbox.id);
       // RFC 3501 6.3.2: EXAMINE reports RECENT as SELECT does, but claims nothing (2.3.2).
-      const recent = readOnly
-        ? await recentTracker.unclaimed(mailbox.id, messages.uids)
-        : await recentTracker.claim(mailbox.id, messages.uids);
+      // RFC 9051 has no \Recent: an IMAP4rev2 session neither claims nor counts (session/rev2.ts).
+      const recent = isRev2(enabled)
+        ? []
+        : readOnly
+          ? await recentTracker.unclaimed(mailbox.id, messages.uids)
+          : await recentTracker.claim(mailbox.id, messages.uids);
       view = new MailboxView(
         mailbox.id,
         mailbox.name,
@@ -322,9 +326,12 @@ export class MailboxView {
     return flags === undefined || flags === UNKNOWN_FLAGS ? null : flags;
   }
 
-  /** FETCH FLAGS includes \Recent for messages recent in this session (RFC 3501 2.3.2). */
+  /**
+   * FETCH FLAGS includes \Recent for messages recent in this session (RFC 3501 2.3.2); never
+   * once IMAP4rev2 is enabled (RFC 9051 has no \Recent, even if enabled with a mailbox selected).
+   */
   withRecent(uid: number, flags: readonly string[]): string[] {
-    return this.isRecent(uid) ? [...flags, '\\Recent'] : [...flags];
+    return this.isRecent(uid) && !isRev2(this.enabled) ? [...flags, '\\Recent'] : [...flags];
   }
 
   // ---- what the view says -------------------------------------------------------------------
@@ -337,8 +344,10 @@ export class MailboxView {
     for (const keyword of this.keywords()) (this.keywordsTold ??= new Set()).add(keyword);
     for (const line of this.flagResponses()) await this.send(line);
     await this.send(untagged(`${this.exists} EXISTS`));
-    await this.send(untagged(`${this.reportedRecent} RECENT`));
-    const unseen = this.firstUnseen();
+    // RFC 9051 Appendix E: IMAP4rev2 has no RECENT response and deprecates the UNSEEN code.
+    const rev2 = isRev2(this.enabled);
+    if (!rev2) await this.send(untagged(`${this.reportedRecent} RECENT`));
+    const unseen = rev2 ? null : this.firstUnseen();
     if (unseen !== null)
       await this.send(
         untaggedStatus('OK', responseCode('UNSEEN', unseen), `Message ${unseen} is first unseen`),
@@ -527,7 +536,10 @@ export class MailboxView {
           break;
       }
     }
-    if (newRecent.length > 0 && !this.readOnly) {
+    const rev2 = isRev2(this.enabled);
+    if (rev2) {
+      // RFC 9051: no \Recent: nothing claimed, nothing counted (an IMAP4rev1 session still may).
+    } else if (newRecent.length > 0 && !this.readOnly) {
       for (const uid of await this.recentTracker.claim(this.mailboxId, newRecent))
         (this.recent ??= new Set()).add(uid);
     } else if (newRecent.length > 0) {
@@ -537,7 +549,7 @@ export class MailboxView {
       // RFC 3501 7.3.1: EXISTS after new mail; RECENT goes with it (7.3.2). First of all, so that
       // every FETCH below names a message the client has counted.
       out.push(untagged(`${this.uids.length} EXISTS`));
-      out.push(untagged(`${this.reportedRecent} RECENT`));
+      if (!rev2) out.push(untagged(`${this.reportedRecent} RECENT`));
     }
     const fetches: Array<{ sequence: number; change: Extract<MailboxChange, { kind: 'flags' }> }> = [];
     for (const change of latest.values()) {
@@ -560,14 +572,20 @@ export class MailboxView {
       for (const { sequence, change } of fetches) {
         const flags = this.withRecent(change.uid, change.flags).map((flag) => atom(flag));
         // RFC 7162 3.1: once CONDSTORE is enabled, every untagged FETCH carries MODSEQ; and the UID,
-        // as 3.2.4 requires of QRESYNC servers and 3.1.4.2 asks of CONDSTORE-only ones.
+        // as 3.2.4 requires of QRESYNC servers and 3.1.4.2 asks of CONDSTORE-only ones. RFC 9051
+        // 7.5.2: an IMAP4rev2 server includes UID in every unsolicited FETCH.
         const items: FetchEntry[] = condstore
           ? [
               ['UID', change.uid],
               ['FLAGS', flags],
               ['MODSEQ', [change.modseq]],
             ]
-          : [['FLAGS', flags]];
+          : rev2
+            ? [
+                ['UID', change.uid],
+                ['FLAGS', flags],
+              ]
+            : [['FLAGS', flags]];
         out.push(fetchResponse(sequence, items));
       }
     }

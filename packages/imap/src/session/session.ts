@@ -34,6 +34,7 @@ import type { CommandCompletion, CommandContext, CommandSpec } from './command-s
 import { EnabledExtensions, type Extension, type ExtensionHooks } from './extensions.js';
 import { gateRefusal } from './gate.js';
 import { MailboxView } from './mailbox-view.js';
+import { utf8MailboxNames } from './rev2.js';
 import type { SessionState } from './state.js';
 
 /** RFC 7888 4: the largest non-synchronizing literal LITERAL- alone allows. */
@@ -177,8 +178,8 @@ export class Session {
     let command: ImapCommand;
     try {
       // RFC 5182: SEARCHRES is advertised, so `$` is a sequence set everywhere one is allowed.
-      // RFC 6855 3: after ENABLE UTF8=ACCEPT mailbox names are UTF-8.
-      command = parseCommand(frame, { allowSavedResult: true, utf8: this.enabled.has('UTF8=ACCEPT') });
+      // RFC 6855 3 / RFC 9051 5.1: after ENABLE UTF8=ACCEPT or IMAP4rev2 mailbox names are UTF-8.
+      command = parseCommand(frame, { allowSavedResult: true, utf8: utf8MailboxNames(this.enabled) });
     } catch (error) {
       if (!(error instanceof ImapWireError)) throw error;
       // RFC 5182 2.1: a SEARCH ... RETURN (SAVE) answered NO or BAD empties the saved result.
