@@ -19,7 +19,7 @@ afterEach(async () => {
   h = null;
 });
 
-const SYSTEM = '\\Answered \\Flagged \\Deleted \\Seen \\Draft';
+const SYSTEM = '\\Seen \\Answered \\Flagged \\Deleted \\Draft';
 
 /** Three messages in INBOX: 1 is \Seen, 2 and 3 are not. */
 async function mailbox(): Promise<Harness> {
@@ -60,7 +60,10 @@ describe('IMAP4rev2 (RFC 9051) beside IMAP4rev1', () => {
     const caps = await ask(c, 'a', 'CAPABILITY');
     expect(caps[0]).toMatch(/^\* CAPABILITY IMAP4rev1 IMAP4rev2 .* SASL-IR LOGIN-REFERRALS /);
     // RFC 5161 3.1: the answer names what was enabled, in CAPABILITY's spelling, whatever case was sent.
-    expect(await ask(c, 'b', 'ENABLE imap4rev2 X-NONE')).toEqual(['* ENABLED IMAP4rev2', 'b OK ENABLE completed']);
+    expect(await ask(c, 'b', 'ENABLE imap4rev2 X-NONE')).toEqual([
+      '* ENABLED IMAP4rev2',
+      'b OK ENABLE completed',
+    ]);
     // Enabling again changes nothing and is still answered.
     expect(await ask(c, 'c', 'ENABLE IMAP4rev2')).toEqual(['* ENABLED IMAP4rev2', 'c OK ENABLE completed']);
     // Another connection is still IMAP4rev1.
@@ -84,7 +87,7 @@ describe('IMAP4rev2 (RFC 9051) beside IMAP4rev1', () => {
       `* OK [HIGHESTMODSEQ ${modseq}] Highest`,
       `* OK [MAILBOXID (${id})] Ok`,
       // RFC 9051 6.3.2: the mailbox's LIST response.
-      '* LIST (\\HasNoChildren) "/" INBOX',
+      '* LIST (\\HasNoChildren) "/" "INBOX"',
       's OK [READ-WRITE] SELECT completed',
     ]);
     // ... so the rev1 session still finds all three \Recent.
@@ -110,14 +113,16 @@ describe('IMAP4rev2 (RFC 9051) beside IMAP4rev1', () => {
       '* OK [UIDNEXT 4] Predicted next UID',
       `* OK [HIGHESTMODSEQ ${modseq}] Highest`,
       `* OK [MAILBOXID (${id})] Ok`,
-      '* LIST (\\HasNoChildren) "/" INBOX',
+      '* LIST (\\HasNoChildren) "/" "INBOX"',
       'x OK [READ-ONLY] EXAMINE completed',
     ]);
     // The LIST response carries the mailbox's attributes (children, special use) and its name.
-    await ask(v2, 'c1', 'CREATE Sent (USE (\\Sent))');
+    // (Sent is one of the mailboxes every account starts with.)
     await ask(v2, 'c2', 'CREATE Sent/2024');
     const sent = await ask(v2, 'y', 'SELECT Sent');
-    expect(sent.filter((line) => line.startsWith('* LIST'))).toEqual(['* LIST (\\HasChildren \\Sent) "/" Sent']);
+    expect(sent.filter((line) => line.startsWith('* LIST'))).toEqual([
+      '* LIST (\\HasChildren \\Sent) "/" "Sent"',
+    ]);
     expect(sent.some((line) => / RECENT$/.test(line))).toBe(false);
   });
 
@@ -146,12 +151,18 @@ describe('IMAP4rev2 (RFC 9051) beside IMAP4rev1', () => {
       'n OK NOOP completed',
     ]);
     await ask(v1, 'g', 'STORE 3 +FLAGS.SILENT (\\Answered)');
-    expect(await ask(v2, 'n', 'NOOP')).toEqual(['* 3 FETCH (UID 3 FLAGS (\\Answered))', 'n OK NOOP completed']);
+    expect(await ask(v2, 'n', 'NOOP')).toEqual([
+      '* 3 FETCH (UID 3 FLAGS (\\Answered))',
+      'n OK NOOP completed',
+    ]);
     // New mail: EXISTS and RECENT for rev1, EXISTS alone for rev2.
     await harness.deliver('alice@example.com', sampleMessage('four'));
     await waitForLines(v2, 'n2', ['* 4 EXISTS', 'n2 OK NOOP completed']);
     await waitForLines(v1, 'n2', ['* 4 EXISTS', '* 4 RECENT', 'n2 OK NOOP completed']);
-    expect(await ask(v1, 'f2', 'FETCH 4 FLAGS')).toEqual(['* 4 FETCH (FLAGS (\\Recent))', 'f2 OK FETCH completed']);
+    expect(await ask(v1, 'f2', 'FETCH 4 FLAGS')).toEqual([
+      '* 4 FETCH (FLAGS (\\Recent))',
+      'f2 OK FETCH completed',
+    ]);
     expect(await ask(v2, 'f2', 'FETCH 4 FLAGS')).toEqual(['* 4 FETCH (FLAGS ())', 'f2 OK FETCH completed']);
   });
 
@@ -162,7 +173,10 @@ describe('IMAP4rev2 (RFC 9051) beside IMAP4rev1', () => {
     await ask(v1, 's', 'SELECT INBOX');
     await ask(v2, 's', 'SELECT INBOX');
     expect(await ask(v1, 'a', 'SEARCH UNSEEN')).toEqual(['* SEARCH 2 3', 'a OK SEARCH completed']);
-    expect(await ask(v2, 'a', 'SEARCH UNSEEN')).toEqual(['* ESEARCH (TAG "a") ALL 2:3', 'a OK SEARCH completed']);
+    expect(await ask(v2, 'a', 'SEARCH UNSEEN')).toEqual([
+      '* ESEARCH (TAG "a") ALL 2:3',
+      'a OK SEARCH completed',
+    ]);
     expect(await ask(v1, 'b', 'UID SEARCH ALL')).toEqual(['* SEARCH 1 2 3', 'b OK UID SEARCH completed']);
     expect(await ask(v2, 'b', 'UID SEARCH ALL')).toEqual([
       '* ESEARCH (TAG "b") UID ALL 1:3',
@@ -184,7 +198,9 @@ describe('IMAP4rev2 (RFC 9051) beside IMAP4rev1', () => {
     expect(await ask(v1, 'f', 'SEARCH RECENT')).toEqual(['* SEARCH 1 2 3', 'f OK SEARCH completed']);
     expect(await ask(v1, 'f2', 'SEARCH NEW')).toEqual(['* SEARCH 2 3', 'f2 OK SEARCH completed']);
     expect(await ask(v1, 'f3', 'SEARCH OLD')).toEqual(['* SEARCH', 'f3 OK SEARCH completed']);
-    expect(await ask(v2, 'g1', 'SEARCH RECENT')).toEqual(['g1 BAD SEARCH RECENT does not exist in IMAP4rev2']);
+    expect(await ask(v2, 'g1', 'SEARCH RECENT')).toEqual([
+      'g1 BAD SEARCH RECENT does not exist in IMAP4rev2',
+    ]);
     expect(await ask(v2, 'g2', 'UID SEARCH NEW')).toEqual(['g2 BAD SEARCH NEW does not exist in IMAP4rev2']);
     expect(await ask(v2, 'g3', 'SEARCH OR SEEN (NOT OLD)')).toEqual([
       'g3 BAD SEARCH OLD does not exist in IMAP4rev2',
@@ -205,17 +221,22 @@ describe('IMAP4rev2 (RFC 9051) beside IMAP4rev1', () => {
     const size = (await harness.store.mailboxStatus(inbox!.id)).size;
     for (const c of [v1, v2])
       expect(await ask(c, 'a', 'STATUS INBOX (MESSAGES UNSEEN DELETED SIZE)')).toEqual([
-        `* STATUS INBOX (MESSAGES 3 UNSEEN 2 DELETED 0 SIZE ${size})`,
+        `* STATUS "INBOX" (MESSAGES 3 UNSEEN 2 DELETED 0 SIZE ${size})`,
         'a OK STATUS completed',
       ]);
-    expect(await ask(v1, 'b', 'STATUS INBOX (RECENT)')).toEqual(['* STATUS INBOX (RECENT 3)', 'b OK STATUS completed']);
-    expect(await ask(v2, 'b', 'STATUS INBOX (RECENT)')).toEqual(['b BAD STATUS RECENT does not exist in IMAP4rev2']);
+    expect(await ask(v1, 'b', 'STATUS INBOX (RECENT)')).toEqual([
+      '* STATUS "INBOX" (RECENT 3)',
+      'b OK STATUS completed',
+    ]);
+    expect(await ask(v2, 'b', 'STATUS INBOX (RECENT)')).toEqual([
+      'b BAD STATUS RECENT does not exist in IMAP4rev2',
+    ]);
     expect(await ask(v2, 'c', 'LIST "" INBOX RETURN (STATUS (MESSAGES RECENT))')).toEqual([
       'c BAD STATUS RECENT does not exist in IMAP4rev2',
     ]);
     expect(await ask(v2, 'd', 'LIST "" INBOX RETURN (STATUS (MESSAGES DELETED))')).toEqual([
-      '* LIST (\\HasNoChildren) "/" INBOX',
-      '* STATUS INBOX (MESSAGES 3 DELETED 0)',
+      '* LIST (\\HasNoChildren) "/" "INBOX"',
+      '* STATUS "INBOX" (MESSAGES 3 DELETED 0)',
       'd OK LIST completed',
     ]);
   });
@@ -226,8 +247,8 @@ describe('IMAP4rev2 (RFC 9051) beside IMAP4rev1', () => {
     await ask(v2, 'a', 'CREATE Gone');
     await ask(v2, 'b', 'SUBSCRIBE Gone');
     await ask(v2, 'c', 'DELETE Gone');
-    expect(await ask(v2, 'd', 'LIST (SUBSCRIBED) "" "*"')).toEqual([
-      '* LIST (\\NonExistent \\Subscribed) "/" Gone',
+    expect(await ask(v2, 'd', 'LIST (SUBSCRIBED) "" "G*"')).toEqual([
+      '* LIST (\\NonExistent \\Subscribed) "/" "Gone"',
       'd OK LIST completed',
     ]);
   });
@@ -244,8 +265,7 @@ describe('IMAP4rev2 (RFC 9051) beside IMAP4rev1', () => {
       'b OK FETCH completed',
     ]);
     expect(await ask(v2, 'c', 'CHECK')).toEqual(['c OK CHECK completed']);
-    await ask(v2, 'd0', 'SUBSCRIBE INBOX');
-    expect(await ask(v2, 'd', 'LSUB "" *')).toEqual(['* LSUB () "/" INBOX', 'd OK LSUB completed']);
+    expect(await ask(v2, 'd', 'LSUB "" IN*')).toEqual(['* LSUB () "/" "INBOX"', 'd OK LSUB completed']);
   });
 
   it('mailbox names are UTF-8 both ways after ENABLE IMAP4rev2 (RFC 9051 5.1)', async () => {
@@ -261,16 +281,14 @@ describe('IMAP4rev2 (RFC 9051) beside IMAP4rev1', () => {
     expect(await v2.text('b')).toMatch(/^b OK \[MAILBOXID \(F[0-9a-f]{24}\)\] CREATE completed\r\n$/);
     const entwurfe = utf8('Entwürfe');
     const grusse = utf8('Grüße & Küsse');
-    v1.send('c LIST "" "*"\r\n');
+    v1.send('c LIST "" ("Entw*" "Gr*")\r\n');
     expect(await v1.text('c')).toBe(
-      '* LIST (\\HasNoChildren) "/" INBOX\r\n' +
-        '* LIST (\\HasNoChildren) "/" "Entw&APw-rfe"\r\n' +
-        '* LIST (\\HasNoChildren) "/" "Gr&APwA3w- &- K&APw-sse"\r\nc OK LIST completed\r\n',
+      '* LIST (\\HasNoChildren) "/" "Entw&APw-rfe"\r\n' +
+        '* LIST (\\HasNoChildren) "/" "Gr&APwA3w-e &- K&APw-sse"\r\nc OK LIST completed\r\n',
     );
-    v2.send('c LIST "" "*"\r\n');
+    v2.send('c LIST "" ("Entw*" "Gr*")\r\n');
     expect(await v2.text('c')).toBe(
-      '* LIST (\\HasNoChildren) "/" INBOX\r\n' +
-        `* LIST (\\HasNoChildren) "/" {${entwurfe.length}}\r\n${entwurfe}\r\n` +
+      `* LIST (\\HasNoChildren) "/" {${entwurfe.length}}\r\n${entwurfe}\r\n` +
         `* LIST (\\HasNoChildren) "/" {${grusse.length}}\r\n${grusse}\r\nc OK LIST completed\r\n`,
     );
     // The name a rev2 client sends is UTF-8: "&" is itself, not a modified UTF-7 shift.
@@ -288,6 +306,7 @@ describe('IMAP4rev2 (RFC 9051) beside IMAP4rev1', () => {
       'print("IMAP4REV2" in m.capabilities)',
       'm.login("alice@example.com", "secret")',
       'print(m.enable("IMAP4rev2"))',
+      'print(m.response("ENABLED"))',
       'print(m.select("INBOX"))',
       'print(m.response("LIST"))',
       'print(m.response("RECENT"))',
@@ -305,9 +324,10 @@ describe('IMAP4rev2 (RFC 9051) beside IMAP4rev1', () => {
     const { stdout } = await run('python3', ['-c', script, String(harness.port)], { timeout: 20_000 });
     expect(stdout.split('\n')).toEqual([
       'True',
-      "('OK', [b'IMAP4rev2'])",
+      "('OK', [b'ENABLE completed'])",
+      "('ENABLED', [b'IMAP4rev2'])",
       "('OK', [b'3'])",
-      '(\'LIST\', [b\'(\\\\HasNoChildren) "/" INBOX\'])',
+      '(\'LIST\', [b\'(\\\\HasNoChildren) "/" "INBOX"\'])',
       "('RECENT', [None])",
       "('OK', [b'1 (UID 1 FLAGS (\\\\Seen))', b'2 (UID 2 FLAGS ())'])",
       // imaplib's tags have a random prefix.

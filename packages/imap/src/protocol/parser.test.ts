@@ -512,7 +512,10 @@ describe('parseCommand: FETCH extensions (BINARY, PREVIEW, OBJECTID)', () => {
     ['a1 FETCH 1 (PREVIEW (FUZZY))', [{ kind: 'PREVIEW', lazy: false, fuzzy: 'PREVIEW' }]],
     ['a1 FETCH 1 (PREVIEW (LAZY FUZZY))', [{ kind: 'PREVIEW', lazy: true, fuzzy: 'PREVIEW' }]],
     ['a1 FETCH 1 PREVIEW (LAZY=FUZZY)', [{ kind: 'PREVIEW', lazy: true, fuzzy: 'PREVIEW' }]],
-    ['a1 FETCH 1 (SNIPPET (FUZZY) UID)', [{ kind: 'PREVIEW', lazy: false, fuzzy: 'SNIPPET' }, { kind: 'UID' }]],
+    [
+      'a1 FETCH 1 (SNIPPET (FUZZY) UID)',
+      [{ kind: 'PREVIEW', lazy: false, fuzzy: 'SNIPPET' }, { kind: 'UID' }],
+    ],
     ['a1 FETCH 1 snippet (lazy=fuzzy)', [{ kind: 'PREVIEW', lazy: true, fuzzy: 'SNIPPET' }]],
     ['a1 FETCH 1 SNIPPET', [{ kind: 'PREVIEW', lazy: false, fuzzy: 'SNIPPET' }]],
     // RFC 8474 5.
