@@ -142,7 +142,10 @@ describe('OBJECTID (RFC 8474)', () => {
     const message = await client.fetchOne('1', { emailId: true, threadId: true, uid: true });
     const [stored] = await h.store.listMessages(inbox!.id);
     expect(message).toMatchObject({ uid: 1, emailId: emailObjectId(stored!) });
-    expect((message as { threadId?: string }).threadId).toBeUndefined();
+    // RFC 8474 5.2: a real thread id now (object-id.ts), found again by SEARCH THREADID.
+    const threadId = (message as { threadId?: string }).threadId;
+    expect(threadId).toMatch(/^T[0-9a-f]{24}$/);
+    expect(await client.search({ threadId })).toEqual([1]);
     expect(await client.search({ emailId: emailObjectId(stored!) })).toEqual([1]);
   });
 });

@@ -178,11 +178,11 @@ describe('keywords are listed before they are used (RFC 3501 7.2.6)', () => {
 });
 
 describe('ENABLE (RFC 5161 3.1)', () => {
-  it('enables CONDSTORE, QRESYNC and UTF8=ACCEPT and leaves out what is not implemented', async () => {
+  it('enables CONDSTORE, QRESYNC, UTF8=ACCEPT and IMAP4rev2 and leaves out what is unknown', async () => {
     const { c } = await loggedIn();
     c.send('a ENABLE QRESYNC UTF8=ACCEPT IMAP4rev2 CONDSTORE X-UNKNOWN');
     expect(await c.readTagged('a')).toEqual([
-      '* ENABLED QRESYNC UTF8=ACCEPT CONDSTORE',
+      '* ENABLED QRESYNC UTF8=ACCEPT IMAP4rev2 CONDSTORE',
       'a OK ENABLE completed',
     ]);
   });
