@@ -166,6 +166,25 @@ describe('IMAP4rev2 (RFC 9051) beside IMAP4rev1', () => {
     expect(await ask(v2, 'f2', 'FETCH 4 FLAGS')).toEqual(['* 4 FETCH (FLAGS ())', 'f2 OK FETCH completed']);
   });
 
+  it('enabled with a mailbox selected: \\Recent goes from then on, and IDLE hears no RECENT', async () => {
+    const harness = await mailbox();
+    const c = await login(harness, false);
+    await ask(c, 's', 'SELECT INBOX');
+    expect(await ask(c, 'a', 'FETCH 2 FLAGS')).toEqual([
+      '* 2 FETCH (FLAGS (\\Recent))',
+      'a OK FETCH completed',
+    ]);
+    expect(await ask(c, 'b', 'ENABLE IMAP4rev2')).toEqual(['* ENABLED IMAP4rev2', 'b OK ENABLE completed']);
+    expect(await ask(c, 'c', 'FETCH 2 FLAGS')).toEqual(['* 2 FETCH (FLAGS ())', 'c OK FETCH completed']);
+    expect(await ask(c, 'd', 'SEARCH NEW')).toEqual(['d BAD SEARCH NEW does not exist in IMAP4rev2']);
+    c.send('i IDLE');
+    await c.expect(/^\+ /);
+    await harness.deliver('alice@example.com', sampleMessage('four'));
+    await c.expect('* 4 EXISTS');
+    c.send('DONE');
+    expect(await c.readTagged('i')).toEqual(['i OK IDLE terminated']);
+  });
+
   it('SEARCH answers ESEARCH always; RECENT, NEW and OLD are BAD', async () => {
     const harness = await mailbox();
     const v2 = await login(harness, true);
