@@ -90,17 +90,25 @@ function readEventGroup(reader: ArgReader): NotifyEventGroup {
   reader.space();
   let events: string[] = [];
   let fetchItems: FetchItem[] | null = null;
-  if (!reader.tryWord('NONE')) {
-    events = reader.readList(() => {
-      const event = canonicalEvent(reader.readAtom('an event'));
-      if (event === 'MessageNew' && reader.lookingAt(' (')) {
-        reader.space();
-        // RFC 5465 5.2: the fetch-att list is a parenthesised list of fetch-att (no macros).
-        if (fetchItems !== null) throw reader.error('Duplicate MessageNew');
-        fetchItems = readFetchItems(reader);
-      }
-      return event;
-    }, false);
+  const readEvent = (): string => {
+    const event = canonicalEvent(reader.readAtom('an event'));
+    if (event === 'MessageNew' && reader.lookingAt(' (')) {
+      reader.space();
+      // RFC 5465 5.2: the fetch-att list is a parenthesised list of fetch-att (no macros).
+      if (fetchItems !== null) throw reader.error('Duplicate MessageNew');
+      fetchItems = readFetchItems(reader);
+    }
+    return event;
+  };
+  if (reader.peek() === '(') {
+    events = reader.readList(readEvent, false);
+  } else if (!reader.tryWord('NONE')) {
+    // RFC 5465 3's own examples leave the event list unparenthesised
+    // (`(selected MessageNew (uid ...) MessageExpunge)`); both spellings are read.
+    do {
+      reader.countArg();
+      events.push(readEvent());
+    } while (reader.trySpace());
   }
   reader.expect(')', '")" after an event group');
   reader.leave();
