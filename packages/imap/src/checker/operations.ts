@@ -220,6 +220,11 @@ const noop: Operation = (client) => client.expectOk('NOOP');
 
 /** IDLE for a moment: long enough for other clients' changes to arrive now and then. */
 const idle: Operation = async (client, random) => {
+  // RFC 5465: a NOTIFY client just waits; what changed arrives unasked, then NOOP reads the rest.
+  if (client.notify) {
+    await new Promise((resolve) => setTimeout(resolve, int(random, 15)));
+    return client.expectOk('NOOP');
+  }
   const completion = await client.idle(() => new Promise((resolve) => setTimeout(resolve, int(random, 15))));
   return expectOk(completion, 'IDLE');
 };
