@@ -423,7 +423,8 @@ export class CheckerClient {
   private applyStatus(response: Response): void {
     if (!this.notify) throw new Violation(`STATUS to a client without NOTIFY: ${response.raw}`);
     const token = response.tokens[1];
-    const name = typeof token === 'object' && token !== null && !Array.isArray(token) ? token.str : String(token);
+    const name =
+      typeof token === 'object' && token !== null && !Array.isArray(token) ? token.str : String(token);
     const items = response.tokens[2];
     if (!Array.isArray(items)) throw new Violation(`unparsable STATUS ${response.raw}`);
     if (this.model !== null && name === 'INBOX')
