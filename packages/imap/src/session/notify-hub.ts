@@ -50,7 +50,9 @@ export class NotifyHub {
       entry.listeners.delete(listener);
       if (entry.listeners.size > 0) return;
       if (entry.timer !== null) clearInterval(entry.timer);
-      this.users.delete(userId);
+      entry.timer = null;
+      // Only this entry: a later subscriber of the same user may have made a new one.
+      if (this.users.get(userId) === entry) this.users.delete(userId);
     };
   }
 
