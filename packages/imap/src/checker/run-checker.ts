@@ -112,8 +112,9 @@ export async function runChecker(options: CheckerOptions): Promise<CheckerResult
         client.condstore = true;
         await client.expectOk('ENABLE CONDSTORE');
       }
-      // A third of the clients keep RFC 5267 updating contexts (UID SEARCH and UID SORT).
-      client.watchContexts = id % 3 === 1;
+      // A third of the clients keep RFC 5267 updating contexts (UID SEARCH and UID SORT), and
+      // some NOTIFY clients too (their ADDTO/REMOVEFROM then also come between commands).
+      client.watchContexts = id % 3 === 1 || id % 9 === 5;
       await client.open('INBOX', id % 5 === 0);
     }
     const perRound = options.roundLength * options.clients;
