@@ -86,6 +86,7 @@ export const CAPABILITIES: readonly CapabilityEntry[] = [
   { name: 'QUOTA=RES-STORAGE' }, // RFC 9208 5.1: the STORAGE resource (units of 1024 octets)
   { name: 'QUOTA=RES-MESSAGE' }, // RFC 9208 5.2: the MESSAGE resource (messages in all mailboxes)
   { name: 'STATUS=SIZE' }, // RFC 8438: STATUS (SIZE)
+  { name: 'NOTIFY' }, // RFC 5465: NOTIFY SET/NONE, STATUS and LIST notifications (docs/adr/0029)
   { name: 'STARTTLS', when: (ctx) => beforeAuth(ctx) && ctx.tlsAvailable && !ctx.secure }, // RFC 3501 6.2.1
   { name: 'LOGINDISABLED', when: (ctx) => beforeAuth(ctx) && !isPlaintextAuthAllowed(ctx) }, // RFC 3501 6.2.3
   { name: 'AUTH=PLAIN', when: (ctx) => beforeAuth(ctx) && isPlaintextAuthAllowed(ctx) }, // RFC 4616

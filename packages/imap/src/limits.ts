@@ -30,6 +30,24 @@ export interface ImapServerLimits {
    * built in memory); it is searched as raw bytes instead.
    */
   maxSearchDecodeBytes: number;
+  /**
+   * RFC 5465 NOTIFY: mailboxes one connection may watch for message events. Each is a change-feed
+   * listener and a STATUS read when it changes; a user with more mailboxes than this who asks for
+   * `personal` gets [NOTIFICATIONOVERFLOW] (and NOTIFY NONE) rather than unbounded work.
+   */
+  maxNotifyMailboxes: number;
+  /**
+   * RFC 5465 5.8: notifications one connection may have waiting (LIST lines plus changed
+   * mailboxes, each told once however often it changed) while the client does not read them;
+   * past it [NOTIFICATIONOVERFLOW] and NOTIFY NONE.
+   */
+  maxNotifyQueue: number;
+  /**
+   * How often the mailbox list of a user with NOTIFY sessions is re-read for CREATE, DELETE,
+   * RENAME and (UN)SUBSCRIBE done by other processes (this process's own are told at once).
+   * The change feed's own poll is 1 s: the same delay for mailbox names.
+   */
+  notifyListPollMs: number;
 }
 
 export const DEFAULT_LIMITS: ImapServerLimits = {
@@ -39,6 +57,9 @@ export const DEFAULT_LIMITS: ImapServerLimits = {
   maxConsecutiveBad: 20,
   structureCacheEntries: 500,
   maxSearchDecodeBytes: 16 * 1024 * 1024,
+  maxNotifyMailboxes: 1_000,
+  maxNotifyQueue: 1_000,
+  notifyListPollMs: 1_000,
 };
 
 /** Simultaneous IMAP connections per listener when the app does not say (protocol LIMITS per IP still apply). */

@@ -13,6 +13,7 @@ import type { MessagesMovedEvent } from './options.js';
 import type { ImapServerLimits } from './limits.js';
 import type { MessageStructures } from './message-structure.js';
 import type { CommandRegistry } from './session/command-spec.js';
+import type { NotifyHub } from './session/notify-hub.js';
 import type { RecentTracker } from './session/recent-tracker.js';
 
 export interface ServerContext {
@@ -40,5 +41,7 @@ export interface ServerContext {
   structures: MessageStructures;
   /** The commands sessions run (commands/registry.ts), given here so session/ does not import commands/. */
   commands: CommandRegistry;
+  /** RFC 5465 NOTIFY: the users' mailbox lists, re-read for the sessions that watch them. */
+  notifyHub: NotifyHub;
   onMessagesMoved?: ((event: MessagesMovedEvent) => void) | undefined;
 }

@@ -14,6 +14,7 @@ import { DEFAULT_LIMITS, DEFAULT_MAX_CLIENTS } from './limits.js';
 import { MessageStructures } from './message-structure.js';
 import type { CreateImapServerOptions, ImapListener } from './options.js';
 import type { ServerContext } from './server-context.js';
+import { NotifyHub } from './session/notify-hub.js';
 import { RecentTracker } from './session/recent-tracker.js';
 import { Session } from './session/session.js';
 
@@ -43,6 +44,10 @@ export function createImapServer(options: CreateImapServerOptions): ImapListener
     recent: RecentTracker.for(options.store),
     structures: new MessageStructures(options.store, logger, limits.structureCacheEntries),
     commands: COMMANDS,
+    // RFC 5465 NOTIFY: mailbox list changes for the sessions that watch them (docs/adr/0029).
+    notifyHub: new NotifyHub(options.store, limits.notifyListPollMs, (err: unknown) =>
+      logger.error({ err }, 'NOTIFY list refresh failed'),
+    ),
     onMessagesMoved: options.onMessagesMoved,
   };
   const limiter =
@@ -72,6 +77,7 @@ export function createImapServer(options: CreateImapServerOptions): ImapListener
     async close() {
       await listener?.close();
       listener = null;
+      context.notifyHub.close();
     },
   };
 }

@@ -62,6 +62,10 @@ export function numbersOf(set: string): number[] {
   return numbers;
 }
 
+/** What a NOTIFY client of the checker asks for (RFC 5465 3). */
+const NOTIFY_EVENTS =
+  '(selected-delayed (MessageNew MessageExpunge FlagChange)) (personal (MessageNew MessageExpunge))';
+
 export class CheckerClient {
   model: MailboxModel | null = null;
   condstore = false;
@@ -84,6 +88,17 @@ export class CheckerClient {
   readonly contexts = new Map<string, ContextModel>();
   /** ADDTO/REMOVEFROM pairs applied so far. */
   contextUpdates = 0;
+  /**
+   * RFC 5465: the client uses NOTIFY (selected-delayed, so sequence numbers stay put between
+   * commands, and personal mailboxes' STATUS) instead of IDLE; changes arrive between commands.
+   */
+  notify = false;
+  /** The model a SELECT/EXAMINE starts, in force once the server says [CLOSED] of the previous one. */
+  private nextModel: MailboxModel | null = null;
+  /** RFC 5465 5.2 / 5.3: MESSAGES of each mailbox as the NOTIFY STATUS responses last told it. */
+  readonly toldMessages = new Map<string, number>();
+  /** STATUS responses received (NOTIFY clients), for the report. */
+  statusNotifications = 0;
 
   constructor(
     readonly id: number,
@@ -100,6 +115,10 @@ export class CheckerClient {
     const greeting = await this.reader.next();
     this.transcript.record(this.id, 'S', greeting.raw);
     await this.expectOk(`LOGIN ${user} secret`);
+    if (this.notify) {
+      this.toldMessages.clear();
+      await this.expectOk(`NOTIFY SET STATUS ${NOTIFY_EVENTS}`);
+    }
   }
 
   async close(): Promise<void> {
@@ -122,10 +141,18 @@ export class CheckerClient {
 
   /** SELECT or EXAMINE (with select parameters, e.g. QRESYNC): a fresh model, filled by the responses. */
   async open(mailbox: string, readOnly: boolean, params = ''): Promise<Completion> {
-    this.model = new MailboxModel(readOnly);
+    // RFC 7162 3.2.11: responses up to [CLOSED] are still the previous mailbox's (a NOTIFY client
+    // may have been sent some just before the server read SELECT).
+    const next = new MailboxModel(readOnly);
+    if (this.model === null) this.model = next;
+    else this.nextModel = next;
     this.contexts.clear();
     const verb = `${readOnly ? 'EXAMINE' : 'SELECT'} ${mailbox}${params === '' ? '' : ` ${params}`}`;
     const completion = await this.command(verb, params === '' ? 'any' : 'resync');
+    if (this.nextModel !== null) {
+      this.model = this.nextModel;
+      this.nextModel = null;
+    }
     if (completion.status !== 'OK')
       throw new Violation(`${verb} answered ${completion.status} ${completion.text}`);
     const mode = completion.code?.[0];
@@ -257,7 +284,12 @@ export class CheckerClient {
     }
     switch (first.toUpperCase()) {
       case 'OK':
+        if (response.code !== null && String(response.code[0]).toUpperCase() === 'NOTIFICATIONOVERFLOW')
+          throw new Violation(`NOTIFICATIONOVERFLOW within the limits: ${response.raw}`);
         this.applyCode(response.code);
+        return;
+      case 'STATUS':
+        this.applyStatus(response);
         return;
       case 'VANISHED':
         this.vanished(response.tokens.slice(1));
@@ -382,7 +414,36 @@ export class CheckerClient {
     this.model = null;
   }
 
+  /**
+   * RFC 5465 5.2 / 5.3: an unsolicited STATUS only reaches a NOTIFY client, never about the
+   * selected mailbox (its changes are EXISTS/EXPUNGE), and always with MESSAGES, UIDNEXT and
+   * UIDVALIDITY. (HIGHESTMODSEQ once CONDSTORE is on is the raw tests' to check: a push may
+   * cross the enabling command on the wire.)
+   */
+  private applyStatus(response: Response): void {
+    if (!this.notify) throw new Violation(`STATUS to a client without NOTIFY: ${response.raw}`);
+    const token = response.tokens[1];
+    const name =
+      typeof token === 'object' && token !== null && !Array.isArray(token) ? token.str : String(token);
+    const items = response.tokens[2];
+    if (!Array.isArray(items)) throw new Violation(`unparsable STATUS ${response.raw}`);
+    if (this.model !== null && name === 'INBOX')
+      throw new Violation(`STATUS about the selected mailbox: ${response.raw}`);
+    const values = new Map<string, number>();
+    for (let index = 0; index + 1 < items.length; index += 2)
+      values.set(String(items[index]).toUpperCase(), Number(items[index + 1]));
+    for (const item of ['MESSAGES', 'UIDNEXT', 'UIDVALIDITY'])
+      if (!values.has(item)) throw new Violation(`STATUS without ${item}: ${response.raw}`);
+    this.toldMessages.set(name, values.get('MESSAGES') as number);
+    this.statusNotifications += 1;
+  }
+
   private applyCode(code: Token[] | null): void {
+    if (code !== null && String(code[0]).toUpperCase() === 'CLOSED' && this.nextModel !== null) {
+      this.model = this.nextModel;
+      this.nextModel = null;
+      return;
+    }
     const model = this.model;
     if (code === null || model === null) return;
     const name = String(code[0]).toUpperCase();

@@ -19,6 +19,9 @@
  * VANISHED (EARLIER) left empty gave 5 `UID N is gone but VANISHED (EARLIER) did not say so`;
  * half the resync FETCHes left out gave 3 `UID N is (...) MODSEQ N, the store (...)`; EXPUNGE
  * sent instead of VANISHED gave 128 `EXPUNGE sent to a client that enabled QRESYNC`.
+ * NOTIFY (RFC 5465): every third client sends NOTIFY SET STATUS (selected-delayed ...) (personal
+ * ...) instead of IDLE; pushed responses must obey the same rules, STATUS never names the selected
+ * mailbox, and the last STATUS of the other mailbox must be the store's count at each checkpoint.
  * Replay: MINIMAIL_CHECKER_SEED=<seed>; count all: MINIMAIL_CHECKER_COLLECT=1; print the
  * summary: MINIMAIL_CHECKER_REPORT=1.
  *
@@ -72,6 +75,9 @@ it(
     expect(result.remoteWrites).toBeGreaterThan(0);
     // The RFC 5267 contexts were updated (and matched a fresh search at every checkpoint).
     expect(result.contextUpdates).toBeGreaterThan(0);
+    // A third of the clients use RFC 5465 NOTIFY instead of IDLE and were told the other
+    // mailbox's STATUS (checked against the store at every checkpoint).
+    expect(result.statusNotifications).toBeGreaterThan(0);
     // Every kind of operation ran (the schedule is not stuck on a few).
     expect(Object.keys(result.counts).sort()).toEqual(
       [

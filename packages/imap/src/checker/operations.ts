@@ -161,7 +161,15 @@ function storeOperation(byUid: boolean): Operation {
     // What a client knows without being told: its own change applied to the flags it had.
     targets.forEach((message, index) => {
       const name = byUid ? message.uid : Number(set.split(':')[0]) + index;
-      if (modified.has(name as number) || client.toldFlags.has(message)) return;
+      if (modified.has(name as number)) return;
+      if (client.toldFlags.has(message)) {
+        // RFC 5465: a NOTIFY client may have been sent that FETCH just before the server read its
+        // STORE .SILENT (a push crossing the command on the wire): it cannot tell whether the
+        // flags told are from before or after its own change, so it forgets them (unchecked
+        // until told again).
+        if (client.notify && silent) message.flags = null;
+        return;
+      }
       if (!silent) return;
       if (mode === '') message.flags = new Set(flags);
       else if (message.flags !== null)
@@ -220,6 +228,11 @@ const noop: Operation = (client) => client.expectOk('NOOP');
 
 /** IDLE for a moment: long enough for other clients' changes to arrive now and then. */
 const idle: Operation = async (client, random) => {
+  // RFC 5465: a NOTIFY client just waits; what changed arrives unasked, then NOOP reads the rest.
+  if (client.notify) {
+    await new Promise((resolve) => setTimeout(resolve, int(random, 15)));
+    return client.expectOk('NOOP');
+  }
   const completion = await client.idle(() => new Promise((resolve) => setTimeout(resolve, int(random, 15))));
   return expectOk(completion, 'IDLE');
 };

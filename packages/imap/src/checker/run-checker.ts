@@ -42,6 +42,8 @@ export interface CheckerResult {
   remoteWrites: number;
   /** RFC 5267 ADDTO/REMOVEFROM pairs the context-keeping clients applied. */
   contextUpdates: number;
+  /** RFC 5465 STATUS notifications the NOTIFY clients received. */
+  statusNotifications: number;
 }
 
 export async function runChecker(options: CheckerOptions): Promise<CheckerResult> {
@@ -77,6 +79,7 @@ export async function runChecker(options: CheckerOptions): Promise<CheckerResult
     counts: {},
     remoteWrites: 0,
     contextUpdates: 0,
+    statusNotifications: 0,
   };
   const report = (error: unknown, failing: number | null): void => {
     if (!(error instanceof Violation)) throw error;
@@ -94,6 +97,8 @@ export async function runChecker(options: CheckerOptions): Promise<CheckerResult
   try {
     for (let id = 1; id <= options.clients; id += 1) {
       const client = new CheckerClient(id, options.port, transcript, recent);
+      // A third use RFC 5465 NOTIFY rather than IDLE (and hear the other mailbox's STATUS).
+      client.notify = id % 3 === 2;
       clients.push(client);
       randoms.push(prng(options.seed * 1000 + id));
       await client.connect(options.user);
@@ -107,8 +112,9 @@ export async function runChecker(options: CheckerOptions): Promise<CheckerResult
         client.condstore = true;
         await client.expectOk('ENABLE CONDSTORE');
       }
-      // A third of the clients keep RFC 5267 updating contexts (UID SEARCH and UID SORT).
-      client.watchContexts = id % 3 === 1;
+      // A third of the clients keep RFC 5267 updating contexts (UID SEARCH and UID SORT), and
+      // some NOTIFY clients too (their ADDTO/REMOVEFROM then also come between commands).
+      client.watchContexts = id % 3 === 1 || id % 9 === 5;
       await client.open('INBOX', id % 5 === 0);
     }
     const perRound = options.roundLength * options.clients;
@@ -152,6 +158,7 @@ export async function runChecker(options: CheckerOptions): Promise<CheckerResult
     for (const client of clients) await client.close();
     result.remoteWrites = world.remote?.writes ?? 0;
     result.contextUpdates = clients.reduce((sum, client) => sum + client.contextUpdates, 0);
+    result.statusNotifications = clients.reduce((sum, client) => sum + client.statusNotifications, 0);
     await world.remote?.close();
   }
   return result;
@@ -189,6 +196,7 @@ async function checkpoint(clients: CheckerClient[], world: World): Promise<void>
   await Promise.all(clients.map((client) => client.expectOk('NOOP')));
   const store = await world.store.listMessageFlags(world.inboxId);
   await checkContexts(clients, world);
+  await checkNotified(clients, world);
   for (const client of clients) {
     const model = client.model;
     if (model === null)
@@ -241,6 +249,26 @@ async function checkContexts(clients: CheckerClient[], world: World): Promise<vo
           client.id,
         );
     }
+}
+
+/**
+ * RFC 5465 5.2 / 5.3: a NOTIFY client was told of every change to the other mailbox: the
+ * MESSAGES of the last STATUS it heard is the store's count.
+ */
+async function checkNotified(clients: CheckerClient[], world: World): Promise<void> {
+  if (!clients.some((client) => client.notify)) return;
+  const other = await world.store.getMailbox(world.userId, world.other);
+  if (other === null) return;
+  const { messages } = await world.store.mailboxStatus(other.id);
+  for (const client of clients) {
+    if (!client.notify) continue;
+    const told = client.toldMessages.get(world.other);
+    if (told !== messages)
+      throw new Violation(
+        `checkpoint, client ${client.id}: NOTIFY said ${world.other} has ${String(told)} messages, the store ${messages}`,
+        client.id,
+      );
+  }
 }
 
 /** Violations grouped by kind (numbers blanked), for the collect mode's summary. */

@@ -24,6 +24,7 @@ import { lsubCommand } from './lsub.js';
 import { moveCommand } from './move.js';
 import { namespaceCommand } from './namespace.js';
 import { noopCommand } from './noop.js';
+import { notifyCommand } from './notify.js';
 import { getquotaCommand, getquotarootCommand } from './quota.js';
 import { renameCommand } from './rename.js';
 import { searchCommand } from './search.js';
@@ -76,6 +77,7 @@ export const COMMANDS: { readonly [N in CommandName]: CommandSpec<N> } = {
   COPY: copyCommand,
   MOVE: moveCommand,
   COMPRESS: compressCommand,
+  NOTIFY: notifyCommand,
 };
 
 /**

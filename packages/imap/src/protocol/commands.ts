@@ -7,6 +7,7 @@ import type { FetchItem } from './fetch-items.js';
 import type { Literal } from './frame.js';
 import type { SearchArgs } from './search.js';
 import type { SequenceArg, SequenceSet } from './sequence-set.js';
+import type { NotifyArgs } from './notify-args.js';
 import type { SortArgs, ThreadArgs } from './sort.js';
 
 export type NoArgs = Record<string, never>;
@@ -155,6 +156,8 @@ export interface CommandArgs {
   };
   COPY: { sequence: SequenceArg; mailbox: string };
   MOVE: { sequence: SequenceArg; mailbox: string };
+  /** RFC 5465 NOTIFY SET / NOTIFY NONE (protocol/notify-args.ts). */
+  NOTIFY: NotifyArgs;
 }
 
 export type CommandName = keyof CommandArgs;

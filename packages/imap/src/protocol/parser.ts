@@ -25,6 +25,7 @@ import {
 import { readCreateArgs } from './create-args.js';
 import { ImapWireError } from './errors.js';
 import { readFetchItems } from './fetch-items.js';
+import { readNotifyArgs } from './notify-args.js';
 import type { CommandFrame } from './frame.js';
 import { MAX_ID_FIELD_LENGTH, MAX_ID_PAIRS, MAX_ID_VALUE_LENGTH } from './limits.js';
 import { ArgReader } from './reader.js';
@@ -160,6 +161,7 @@ const COMMAND_PARSERS: { readonly [N in CommandName]: ArgParser<N> } = {
     reader.space();
     return { mechanism: reader.readAtom('a compression mechanism').toUpperCase() };
   },
+  NOTIFY: ({ reader }) => readNotifyArgs(reader),
 };
 
 /** RFC 3501 9: "(" status-att *(SP status-att) ")" (also RFC 5819's STATUS return option). */

@@ -10,6 +10,7 @@ import type { CommandName, ImapCommand } from '../protocol/commands.js';
 import type { ServerContext } from '../server-context.js';
 import type { Extension } from './extensions.js';
 import type { MailboxView } from './mailbox-view.js';
+import type { SessionNotify } from './notify-state.js';
 import type { SessionState, StateKind } from './state.js';
 
 export interface CommandCompletion {
@@ -85,6 +86,8 @@ export interface CommandContext {
   idle(): Promise<boolean>;
   /** Opens a view of a mailbox for SELECT/EXAMINE (watching its changes, writing to this client). */
   openView(mailbox: Mailbox, readOnly: boolean): Promise<MailboxView>;
+  /** RFC 5465 NOTIFY: this session's notification settings (created on first use). */
+  notify(): SessionNotify;
   /** Authentication outcome bookkeeping (throttle, failure counter, BYE after too many). */
   authSucceeded(user: User): void;
   authFailed(account: string | null): Promise<void>;

@@ -36,6 +36,11 @@ export interface AnnounceOptions {
   allowExpunge: boolean;
   /** The session is CONDSTORE-aware: flag changes carry UID and MODSEQ (RFC 7162 3.1, 3.2.4). */
   condstore: boolean;
+  /**
+   * RFC 5465: a NOTIFY push between commands without FlagChange: flag changes stay pending until
+   * the next command's announcement.
+   */
+  deferFlags?: boolean;
 }
 
 /** The session's enabled extensions, as the view reads them (RFC 7162 3.2.10: VANISHED once QRESYNC is on). */
@@ -499,7 +504,7 @@ export class MailboxView {
    * Applies the pending changes and returns their responses up to the EXPUNGEs, and (when they
    * may be announced) the UIDs to expunge, still in the view.
    */
-  private async drainChanges({ allowExpunge, condstore }: AnnounceOptions): Promise<{
+  private async drainChanges({ allowExpunge, condstore, deferFlags = false }: AnnounceOptions): Promise<{
     out: Buffer[];
     expunging: Set<number> | null;
   }> {
@@ -511,7 +516,12 @@ export class MailboxView {
     // The latest flag change of each message: older ones are superseded (RFC 7162 3.1: the client
     // must see a message's mod-sequence only go up), whatever order the changes came in.
     const latest = new Map<number, Extract<MailboxChange, { kind: 'flags' }>>();
+    const deferred: MailboxChange[] = [];
     for (const change of changes) {
+      if (deferFlags && change.kind === 'flags') {
+        deferred.push(change);
+        continue;
+      }
       if (change.kind !== 'mailbox') this.appliedModseq = Math.max(this.appliedModseq, change.modseq);
       switch (change.kind) {
         case 'new':
@@ -536,6 +546,7 @@ export class MailboxView {
           break;
       }
     }
+    if (deferred.length > 0) this.pending = [...deferred, ...this.pending];
     const rev2 = isRev2(this.enabled);
     if (rev2) {
       // RFC 9051: no \Recent: nothing claimed, nothing counted (an IMAP4rev1 session still may).

@@ -35,10 +35,21 @@ import { EnabledExtensions, type Extension, type ExtensionHooks } from './extens
 import { gateRefusal } from './gate.js';
 import { MailboxView } from './mailbox-view.js';
 import { utf8MailboxNames } from './rev2.js';
+import { SessionNotify } from './notify-state.js';
+import { sendNewMessages } from './notify-new-messages.js';
 import type { SessionState } from './state.js';
 
 /** RFC 7888 4: the largest non-synchronizing literal LITERAL- alone allows. */
 const LITERAL_MINUS_MAX = 4096;
+
+/** RFC 5465 5.4 / 5.5: commands after which the user's mailbox list is re-read for NOTIFY. */
+const LIST_CHANGING: ReadonlySet<string> = new Set([
+  'CREATE',
+  'DELETE',
+  'RENAME',
+  'SUBSCRIBE',
+  'UNSUBSCRIBE',
+]);
 
 /** What a handler that has nothing left to do returns (one shared settled promise). */
 const SETTLED: Promise<void> = Promise.resolve();
@@ -67,6 +78,8 @@ export class Session {
   private closing = false;
   /** `* BYE` text to send once the current command has been answered. */
   private byeAfterReply: string | null = null;
+  /** RFC 5465 NOTIFY settings; null until the first NOTIFY (most sessions never send one). */
+  private notifyState: SessionNotify | null = null;
 
   constructor(
     socket: Socket | TLSSocket,
@@ -115,6 +128,8 @@ export class Session {
       if (!(error instanceof ConnectionClosedError)) await this.failSession(error);
     } finally {
       this.leaveMailbox();
+      // Every change-feed watch and hub subscription of NOTIFY ends with the connection.
+      this.notifyState?.close();
       this.state = { kind: 'logout' };
       await this.output.flush().catch((error: unknown) => {
         if (!(error instanceof ConnectionClosedError)) throw error;
@@ -155,7 +170,8 @@ export class Session {
       case 'shutdown':
         return this.bye('Server shutting down');
       case 'poke':
-        return SETTLED;
+        // RFC 5465: NOTIFY delivers between commands too, not only in IDLE.
+        return this.pushNotifications();
       case 'continue':
         // RFC 3501 7.5: ready for the rest of a synchronizing literal.
         return this.send(continuation('Ready for literal data'));
@@ -222,6 +238,11 @@ export class Session {
       completion = { code: reply.code, text: reply.message };
       if (status === 'BAD') this.countBad();
     }
+    // RFC 5465 5.4 / 5.5: this process's other NOTIFY sessions (and this one) hear of it at once.
+    const user =
+      this.state.kind === 'authenticated' || this.state.kind === 'selected' ? this.state.user : null;
+    if (status === 'OK' && user !== null && LIST_CHANGING.has(command.name))
+      await this.server.notifyHub.refresh(user.id);
     // RFC 3501 7.4.1: no EXPUNGE during FETCH, STORE, SEARCH (their UID forms may).
     const allowExpunge = (spec.expungeNotices ?? 'always') === 'always' || command.uid;
     await this.announceChanges(allowExpunge);
@@ -234,11 +255,31 @@ export class Session {
   }
 
   /** Sends what other sessions changed in the selected mailbox since we last told the client. */
-  private async announceChanges(allowExpunge: boolean): Promise<void> {
-    if (this.state.kind !== 'selected') return;
-    const view = this.state.view;
-    await view.announce({ allowExpunge, condstore: this.enabled.has('CONDSTORE') });
-    if (view.gone) await this.checkSelectedMailbox(view);
+  private async announceChanges(allowExpunge: boolean, deferFlags = false): Promise<void> {
+    if (this.state.kind === 'selected') {
+      const view = this.state.view;
+      const before = view.highestUid;
+      await view.announce({ allowExpunge, condstore: this.enabled.has('CONDSTORE'), deferFlags });
+      // RFC 5465 5.2: MessageNew's fetch-att for the new messages, right after their EXISTS.
+      const items = this.notifyState?.newMessageItems ?? null;
+      if (items !== null && view.highestUid > before) await sendNewMessages(this.server, view, before, items);
+      if (view.gone) await this.checkSelectedMailbox(view);
+    }
+    // RFC 5465: STATUS and LIST notifications about other mailboxes.
+    if (this.notifyState?.pending) await this.notifyState.flush();
+  }
+
+  /**
+   * RFC 5465: a change arrived while no command runs. The selected mailbox's changes are pushed
+   * only as its `selected`/`selected-delayed` filter asks (EXPUNGE only with `selected`, whose
+   * client gave up on stable sequence numbers); the rest waits for the next command.
+   */
+  private pushNotifications(): Promise<void> {
+    const notify = this.notifyState;
+    if (notify === null || this.closing) return SETTLED;
+    const push = notify.selectedPush;
+    if (push === null || this.state.kind !== 'selected') return notify.pending ? notify.flush() : SETTLED;
+    return this.announceChanges(push.allowExpunge, !push.flags);
   }
 
   /** The selected mailbox was renamed or deleted by someone: follow a rename, leave on delete. */
@@ -529,13 +570,26 @@ export class Session {
         session.server.recent,
         (data) => session.send(data),
         () => {
-          if (session.idling) session.stream.poke();
+          if (session.idling || session.notifyState?.selectedPush) session.stream.poke();
         },
         session.enabled,
       );
     }
     authSucceeded(user: User): void {
       this.session.authSucceeded(user);
+    }
+    notify(): SessionNotify {
+      const session = this.session;
+      session.notifyState ??= new SessionNotify({
+        store: session.server.store,
+        hub: session.server.notifyHub,
+        limits: session.server.limits,
+        send: (data) => session.send(data),
+        poke: () => session.stream.poke(),
+        enabled: session.enabled,
+        selectedId: () => (session.state.kind === 'selected' ? session.state.view.mailboxId : null),
+      });
+      return session.notifyState;
     }
     authFailed(account: string | null): Promise<void> {
       return this.session.authFailed(account);
