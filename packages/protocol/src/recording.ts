@@ -5,7 +5,9 @@ export type RecordedProtocol = 'smtp' | 'submission' | 'pop3' | 'imap';
 
 /** What a session did to a message (the Journey's steps). */
 export type MessageAction =
-  'delivered' | 'listed' | 'read' | 'flagged' | 'copied' | 'moved' | 'marked-deleted' | 'deleted';
+  | 'delivered'
+  | 'appended'
+  | 'listed' | 'read' | 'flagged' | 'copied' | 'moved' | 'marked-deleted' | 'deleted';
 
 /** One recorded line, with when it was said (ms since the epoch). */
 export interface RecordedLine extends TranscriptEntry {

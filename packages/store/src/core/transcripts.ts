@@ -8,7 +8,9 @@
 export type TranscriptProtocol = 'smtp' | 'submission' | 'pop3' | 'imap';
 
 export type TranscriptAction =
-  'delivered' | 'listed' | 'read' | 'flagged' | 'copied' | 'moved' | 'marked-deleted' | 'deleted';
+  | 'delivered'
+  | 'appended'
+  | 'listed' | 'read' | 'flagged' | 'copied' | 'moved' | 'marked-deleted' | 'deleted';
 
 export interface TranscriptLine {
   /** ms since the epoch */
