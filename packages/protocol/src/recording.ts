@@ -7,7 +7,13 @@ export type RecordedProtocol = 'smtp' | 'submission' | 'pop3' | 'imap';
 export type MessageAction =
   | 'delivered'
   | 'appended'
-  | 'listed' | 'read' | 'flagged' | 'copied' | 'moved' | 'marked-deleted' | 'deleted';
+  | 'listed'
+  | 'read'
+  | 'flagged'
+  | 'copied'
+  | 'moved'
+  | 'marked-deleted'
+  | 'deleted';
 
 /** One recorded line, with when it was said (ms since the epoch). */
 export interface RecordedLine extends TranscriptEntry {

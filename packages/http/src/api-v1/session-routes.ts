@@ -48,7 +48,17 @@ const link = {
     uid: { type: 'integer' },
     action: {
       type: 'string',
-      enum: ['delivered', 'appended', 'listed', 'read', 'flagged', 'copied', 'moved', 'marked-deleted', 'deleted'],
+      enum: [
+        'delivered',
+        'appended',
+        'listed',
+        'read',
+        'flagged',
+        'copied',
+        'moved',
+        'marked-deleted',
+        'deleted',
+      ],
     },
     line: { type: 'integer', description: 'index in the transcript of the line that did it' },
     to: {

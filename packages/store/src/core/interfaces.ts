@@ -264,7 +264,9 @@ export interface TranscriptStore {
   listTranscripts(filter: TranscriptFilter): Promise<TranscriptSummary[]>;
   getTranscript(id: string): Promise<StoredTranscript | null>;
   /** The sessions that touched these copies (or the copies they were copied or moved from), by start. */
-  transcriptJourney(copies: ReadonlyArray<{ mailboxId: number; uid: number }>): Promise<TranscriptJourneyStep[]>;
+  transcriptJourney(
+    copies: ReadonlyArray<{ mailboxId: number; uid: number }>,
+  ): Promise<TranscriptJourneyStep[]>;
   transcriptStats(): Promise<TranscriptStats>;
   /** What writers other than `exceptOrigin` changed after `after` (a version from an earlier call; 0 at first). */
   transcriptChanges(after: number, exceptOrigin: string): Promise<TranscriptChanges>;

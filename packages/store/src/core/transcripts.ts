@@ -10,7 +10,13 @@ export type TranscriptProtocol = 'smtp' | 'submission' | 'pop3' | 'imap';
 export type TranscriptAction =
   | 'delivered'
   | 'appended'
-  | 'listed' | 'read' | 'flagged' | 'copied' | 'moved' | 'marked-deleted' | 'deleted';
+  | 'listed'
+  | 'read'
+  | 'flagged'
+  | 'copied'
+  | 'moved'
+  | 'marked-deleted'
+  | 'deleted';
 
 export interface TranscriptLine {
   /** ms since the epoch */
@@ -169,4 +175,3 @@ export function linkOf(row: LinkRow): TranscriptLink {
       : { to: { mailboxId: Number(row.to_mailbox_id), uid: Number(row.to_uid) } }),
   };
 }
-

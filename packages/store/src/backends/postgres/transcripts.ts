@@ -263,7 +263,8 @@ async function journey(
 
 async function changes(db: Queryable, after: number, origin: string): Promise<TranscriptChanges> {
   const version = Number(
-    (await db.query<{ version: number }>('SELECT version FROM transcript_meta WHERE id = 1')).rows[0]!.version,
+    (await db.query<{ version: number }>('SELECT version FROM transcript_meta WHERE id = 1')).rows[0]!
+      .version,
   );
   if (version <= after) return { version, sessions: [], lines: [] };
   const sessions = await db.query<SessionRow>(
@@ -271,7 +272,13 @@ async function changes(db: Queryable, after: number, origin: string): Promise<Tr
      WHERE version > $1 AND version <= $2 AND origin <> $3 ORDER BY seq`,
     [after, version, origin],
   );
-  const lines = await db.query<{ id: string; idx: number; at: number; dir: TranscriptLine['dir']; text: string }>(
+  const lines = await db.query<{
+    id: string;
+    idx: number;
+    at: number;
+    dir: TranscriptLine['dir'];
+    text: string;
+  }>(
     `SELECT s.id, l.idx, l.at, l.dir, l.text
      FROM transcript_lines l JOIN transcript_sessions s ON s.seq = l.session_seq
      WHERE l.version > $1 AND l.version <= $2 AND s.origin <> $3

@@ -64,18 +64,27 @@ export class Transcripts {
       meta: db.prepare<[], { version: number; dropped: number }>(
         'SELECT version, dropped FROM transcript_meta WHERE id = 1',
       ),
-      list: db.prepare<unknown[], SessionRow>(
+      list: db.prepare<
+        [{ protocol: string | null; ip: string | null; address: string | null; limit: number }],
+        SessionRow
+      >(
         `SELECT ${SESSION_COLUMNS} FROM transcript_sessions
-         WHERE (?1 IS NULL OR protocol = ?1) AND (?2 IS NULL OR remote_ip = ?2)
-           AND (?3 IS NULL OR instr(addresses, ?3) > 0)
-         ORDER BY seq DESC LIMIT ?4`,
+         WHERE (@protocol IS NULL OR protocol = @protocol) AND (@ip IS NULL OR remote_ip = @ip)
+           AND (@address IS NULL OR instr(addresses, @address) > 0)
+         ORDER BY seq DESC LIMIT @limit`,
       ),
-      byId: db.prepare<[string], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM transcript_sessions WHERE id = ?`),
-      bySeq: db.prepare<[number], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM transcript_sessions WHERE seq = ?`),
+      byId: db.prepare<[string], SessionRow>(
+        `SELECT ${SESSION_COLUMNS} FROM transcript_sessions WHERE id = ?`,
+      ),
+      bySeq: db.prepare<[number], SessionRow>(
+        `SELECT ${SESSION_COLUMNS} FROM transcript_sessions WHERE seq = ?`,
+      ),
       lines: db.prepare<[number], TranscriptLine>(
         'SELECT at, dir, text FROM transcript_lines WHERE session_seq = ? ORDER BY idx',
       ),
-      links: db.prepare<[number], LinkRow>('SELECT * FROM transcript_links WHERE session_seq = ? ORDER BY rowid'),
+      links: db.prepare<[number], LinkRow>(
+        'SELECT * FROM transcript_links WHERE session_seq = ? ORDER BY rowid',
+      ),
       sources: db.prepare<[number, number], { mailbox_id: number; uid: number }>(
         'SELECT mailbox_id, uid FROM transcript_links WHERE to_mailbox_id = ? AND to_uid = ?',
       ),
@@ -170,9 +179,15 @@ export class Transcripts {
   }
 
   list(filter: TranscriptFilter, defaultLimit: number): TranscriptSummary[] {
-    const address = filter.address === undefined || filter.address === '' ? null : filter.address.toLowerCase();
+    const address =
+      filter.address === undefined || filter.address === '' ? null : filter.address.toLowerCase();
     return this.statements.list
-      .all(filter.protocol ?? null, filter.remoteIp ?? null, address, filter.limit ?? defaultLimit)
+      .all({
+        protocol: filter.protocol ?? null,
+        ip: filter.remoteIp ?? null,
+        address,
+        limit: filter.limit ?? defaultLimit,
+      })
       .map(summaryOf);
   }
 
@@ -181,7 +196,9 @@ export class Transcripts {
     if (row === undefined) return null;
     return {
       ...summaryOf(row),
-      lines: this.statements.lines.all(Number(row.seq)).map((line) => ({ at: line.at, dir: line.dir, text: line.text })),
+      lines: this.statements.lines
+        .all(Number(row.seq))
+        .map((line) => ({ at: line.at, dir: line.dir, text: line.text })),
       links: this.statements.links.all(Number(row.seq)).map(linkOf),
     };
   }
@@ -236,4 +253,3 @@ export class Transcripts {
     };
   }
 }
-
