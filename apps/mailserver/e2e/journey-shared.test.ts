@@ -137,6 +137,9 @@ describe('recorded conversations shared by two processes on one store (docs/adr/
       }),
     );
     servers.push(b);
+    // Both on the one store this project runs on (the SQLite file, or the cluster's database).
+    const kind = process.env['MINIMAIL_E2E_ON_POSTGRES'] === '1' ? 'postgresql' : 'sqlite';
+    for (const server of [a, b]) expect(server.output()).toContain(`store: ${kind})`);
     const apiA = `http://127.0.0.1:${httpA}/api/v1`;
     const apiB = `http://127.0.0.1:${httpB}/api/v1`;
     const get = async <T>(url: string): Promise<T> => {
