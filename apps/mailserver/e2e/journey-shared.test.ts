@@ -110,9 +110,14 @@ describe('recorded conversations shared by two processes on one store (docs/adr/
   });
 
   it('SMTP into A, POP3 and IMAP from B: both APIs show every step with its exact lines; APPEND and CLOSE are steps; bounded', async () => {
-    const [submission, smtp, httpA, pop3, imap, httpB] = await Promise.all(
-      Array.from({ length: 6 }, () => freePort()),
-    );
+    const [submission, smtp, httpA, pop3, imap, httpB] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
     const bounds = {
       MINIMAIL_RECORD_MAX_SESSIONS: String(MAX_SESSIONS),
       MINIMAIL_RECORD_MAX_BYTES: String(MAX_BYTES),
