@@ -91,7 +91,8 @@ export class SharedTranscriptBook implements Recordings, RecorderHost {
   private pendingLines = 0;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
-  private again = false;
+  /** The write that follows the one in flight (news that came meanwhile); shared by every caller. */
+  private queued: Promise<void> | null = null;
   private closed = false;
   private readonly listeners = new Set<RecordingListener>();
   private unwatch: (() => void) | null = null;
@@ -178,8 +179,9 @@ export class SharedTranscriptBook implements Recordings, RecorderHost {
   }
 
   /**
-   * Writes every session's news now (reads call it first). Writes never overlap: a call during a
-   * write waits for it and then writes what came meanwhile.
+   * Writes every session's news now (reads call it first), resolving once everything said before
+   * the call is written. Writes never overlap: a call during a write waits for it, then for one
+   * more that writes what came meanwhile.
    */
   flush(): Promise<void> {
     if (this.timer !== null) {
@@ -187,15 +189,14 @@ export class SharedTranscriptBook implements Recordings, RecorderHost {
       this.timer = null;
     }
     if (this.flushing !== null) {
-      this.again = true;
-      return this.flushing;
+      this.queued ??= this.flushing.then(() => {
+        this.queued = null;
+        return this.flush();
+      });
+      return this.queued;
     }
     const running = this.writeAll().finally(() => {
       this.flushing = null;
-      if (this.again) {
-        this.again = false;
-        void this.flush();
-      }
     });
     this.flushing = running;
     return running;
@@ -204,7 +205,6 @@ export class SharedTranscriptBook implements Recordings, RecorderHost {
   async close(): Promise<void> {
     if (this.closed) return;
     await this.flush();
-    while (this.flushing !== null) await this.flushing;
     this.closed = true;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
