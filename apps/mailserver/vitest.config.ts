@@ -15,6 +15,8 @@ const ON_POSTGRES = [
   // Sieve scripts in the store, delivery and ManageSieve on PostgreSQL too.
   'e2e/sieve.test.ts',
   'e2e/catcher.test.ts',
+  // Issue 16: recorded conversations shared by two processes on one database (docs/adr/0035).
+  'e2e/journey-shared.test.ts',
 ];
 const havePostgres = postgresBinDir() !== null;
 if (!havePostgres)

@@ -14,7 +14,7 @@ import {
   type Metrics,
   type ServiceListener,
   type TlsSource,
-  type TranscriptBook,
+  type Recordings,
 } from '@minimail/protocol';
 import type { Chaos, SmtpServiceOptions } from '@minimail/smtp';
 import type { HttpServiceOptions } from '@minimail/http';
@@ -39,7 +39,7 @@ export interface ServiceContext {
   /** Where large APPEND literals and DATA go while they arrive (`<data dir>/spool`, docs/adr/0027). */
   spool?: MessageSpool;
   /** The process's recorded conversations (issue 16), when recording is on; shared with http. */
-  recordings?: TranscriptBook;
+  recordings?: Recordings;
   /** The services this process runs (e.g. whether SMTP is here for /api/v1/chaos to act on). */
   services?: readonly string[];
 }

@@ -176,4 +176,47 @@ describe.skipIf(missing !== null)('the Journey tab and the live Sessions view in
     expect(moved.filter((m) => m.startsWith('2 '))).toHaveLength(2);
     await page.close();
   });
+
+  it('starts the journey of a message made over IMAP at its APPEND', async () => {
+    const base = `http://127.0.0.1:${ports.http}`;
+    // imaplib: APPEND a message, then flag it (its CLOSE step is asserted in the mailserver e2e:
+    // a message CLOSE removed has no page of its own).
+    const script = [
+      'import imaplib, sys',
+      `m = imaplib.IMAP4('127.0.0.1', ${ports.imap})`,
+      `m.login('carol@dev.test', '${PASSWORD}')`,
+      "typ, data = m.append('INBOX', None, None, b'From: carol@dev.test\\r\\nSubject: made here\\r\\n\\r\\nhi\\r\\n')",
+      'print(data[0].decode())',
+      'sys.stdout.flush()',
+      "m.select('INBOX')",
+      "m.store('1', '+FLAGS', '\\\\Flagged')",
+      'm.logout()',
+    ].join('\n');
+    const python = spawn('python3', ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const appended = await new Promise<string>((resolve) =>
+      python.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())),
+    );
+    expect(appended).toMatch(/^\[APPENDUID \d+ 1\] APPEND completed$/);
+    const { messages } = (await (await fetch(`${base}/api/v1/messages`)).json()) as {
+      messages: Array<{ ID: string; Subject: string }>;
+    };
+    const id = messages.find((m) => m.Subject === 'made here')!.ID;
+    await new Promise((done) => python.once('exit', done));
+
+    const page = await chromium.context.newPage();
+    await page.goto(`${base}/?message=${id}&tab=journey`);
+    const step = page.locator('.step[data-protocol="imap"]');
+    await step.locator('button[data-action="flagged"]').waitFor();
+    expect(
+      await step.locator('button').evaluateAll((b) => b.map((x) => x.getAttribute('data-action'))),
+    ).toEqual(['appended', 'flagged']);
+    expect(await step.locator('button[data-action="appended"]').textContent()).toMatch(
+      /^appended \(stored durably, then OK with its APPENDUID\) at line \d+$/,
+    );
+    await step.locator('button[data-action="appended"]').click();
+    await expect
+      .poll(() => step.locator('.line.current code').textContent())
+      .toMatch(/^S: \S+ OK \[APPENDUID \d+ 1\] APPEND completed$/);
+    await page.close();
+  });
 });

@@ -8,7 +8,7 @@ import type {
   Logger,
   Profile,
   ServiceListener,
-  TranscriptBook,
+  Recordings,
 } from '@minimail/protocol';
 import type { MailStore } from '@minimail/store';
 import type { ClientSettings } from './autoconfig/client-settings.js';
@@ -52,7 +52,7 @@ export interface HttpServiceOptions {
    * Dev: the process's recorded protocol conversations (issue 16), served at /api/v1/sessions and
    * /api/v1/message/{ID}/journey; undefined when recording is off.
    */
-  recordings?: TranscriptBook | undefined;
+  recordings?: Recordings | undefined;
   /** Shown by /api/v1/info. */
   version?: string;
   /**

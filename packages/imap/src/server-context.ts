@@ -6,7 +6,7 @@ import type {
   Profile,
   ProtocolMetrics,
   SecureContextSource,
-  TranscriptBook,
+  Recordings,
 } from '@minimail/protocol';
 import type { ImapStore } from '@minimail/store';
 import type { MessagesMovedEvent } from './options.js';
@@ -34,7 +34,7 @@ export interface ServerContext {
   /** Undefined records nothing. */
   metrics: ProtocolMetrics | undefined;
   /** Where conversations are recorded (issue 16); undefined records none. */
-  recordings: TranscriptBook | undefined;
+  recordings: Recordings | undefined;
   recent: RecentTracker;
   /** Large APPEND literals go here instead of memory (docs/adr/0027); null keeps them in memory. */
   spool: MessageSpool | null;

@@ -88,12 +88,23 @@ export {
   type MessageLink,
   type RecordedLine,
   type RecordedProtocol,
+  type JourneyStep,
   type RecordingEvent,
   type RecordingLimits,
+  type RecordingListener,
+  type Recordings,
+  type RecordingStats,
   type SessionFilter,
   type SessionRecord,
   type SessionSummary,
 } from './recording.js';
+export {
+  RECORDING_FLUSH_LINES,
+  RECORDING_FLUSH_MS,
+  SharedTranscriptBook,
+  type RecordingUpdate,
+  type TranscriptStorePort,
+} from './shared-recording.js';
 export {
   createMetrics,
   OTHER_COMMAND,

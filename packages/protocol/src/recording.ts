@@ -5,7 +5,15 @@ export type RecordedProtocol = 'smtp' | 'submission' | 'pop3' | 'imap';
 
 /** What a session did to a message (the Journey's steps). */
 export type MessageAction =
-  'delivered' | 'listed' | 'read' | 'flagged' | 'copied' | 'moved' | 'marked-deleted' | 'deleted';
+  | 'delivered'
+  | 'appended'
+  | 'listed'
+  | 'read'
+  | 'flagged'
+  | 'copied'
+  | 'moved'
+  | 'marked-deleted'
+  | 'deleted';
 
 /** One recorded line, with when it was said (ms since the epoch). */
 export interface RecordedLine extends TranscriptEntry {
@@ -81,7 +89,49 @@ export type RecordingEvent =
   | { kind: 'session'; session: SessionSummary }
   | { kind: 'line'; id: string; index: number; line: RecordedLine };
 
-type Listener = (event: RecordingEvent) => void;
+export type RecordingListener = (event: RecordingEvent) => void;
+type Listener = RecordingListener;
+
+/** What the bounds hold now, over every process that shares the recordings. */
+export interface RecordingStats {
+  total: number;
+  bytes: number;
+  dropped: number;
+}
+
+export interface JourneyStep {
+  session: SessionSummary;
+  links: MessageLink[];
+}
+
+/**
+ * The recorded conversations as the servers (which open recorders) and the HTTP API (which reads)
+ * see them: kept in this process's memory (TranscriptBook) or in the store every process shares
+ * (SharedTranscriptBook, docs/adr/0035).
+ */
+export interface Recordings {
+  readonly limits: RecordingLimits;
+  /** Starts recording one session. */
+  open(meta: { id: string; protocol: RecordedProtocol; remoteIp: string; tls?: boolean }): SessionRecorder;
+  stats(): Promise<RecordingStats>;
+  /** Newest first. */
+  sessions(filter?: SessionFilter): Promise<SessionSummary[]>;
+  session(id: string): Promise<SessionRecord | null>;
+  /** The sessions that touched these stored copies, in the order they started. */
+  messageJourney(copies: ReadonlyArray<{ mailboxId: number; uid: number }>): Promise<JourneyStep[]>;
+  /** Events as sessions start, change, end and speak (in any process sharing the recordings). */
+  subscribe(listener: Listener): () => void;
+  /** Writes what is still buffered and stops; recorders opened later record nothing. */
+  close(): Promise<void>;
+}
+
+/** What a recorder tells the book that keeps its record. */
+export interface RecorderHost {
+  readonly limits: RecordingLimits;
+  grow(record: SessionRecord, bytes: number): void;
+  changed(record: SessionRecord): void;
+  line(id: string, index: number, line: RecordedLine): void;
+}
 
 /**
  * One live session's recorder. Protocol servers call client/server/note as lines pass, `tls()`
@@ -93,7 +143,7 @@ export class SessionRecorder {
   private closed = false;
 
   constructor(
-    private readonly book: TranscriptBook,
+    private readonly book: RecorderHost,
     readonly record: SessionRecord,
   ) {
     this.transcript = new Transcript({
@@ -160,16 +210,17 @@ export class SessionRecorder {
     // A session keeps lines up to its line limit and a quarter of the book's bytes, so one long
     // session cannot push every other one out.
     if (
-      this.record.lines.length >= this.book.limits.maxLinesPerSession ||
+      this.record.lineCount >= this.book.limits.maxLinesPerSession ||
       this.record.bytes + size > this.book.limits.maxBytes / 4
     ) {
       this.record.droppedLines += 1;
       return;
     }
     const line: RecordedLine = { at: Date.now(), dir: entry.dir, text: entry.text };
-    const index = this.record.lines.length;
+    // lineCount, not lines.length: a shared book lets go of the lines it has written.
+    const index = this.record.lineCount;
     this.record.lines.push(line);
-    this.record.lineCount = this.record.lines.length;
+    this.record.lineCount += 1;
     this.book.grow(this.record, size);
     this.book.line(this.record.id, index, line);
   }
@@ -180,10 +231,10 @@ export class SessionRecorder {
  * serves them, bounded by session count and bytes, the oldest sessions dropped first. Open
  * sessions count towards the bounds too, so a flood of long sessions cannot grow it.
  */
-export class TranscriptBook {
+export class TranscriptBook implements Recordings, RecorderHost {
   readonly limits: RecordingLimits;
   /** Oldest first (Map keeps insertion order). */
-  private readonly sessions = new Map<string, SessionRecord>();
+  private readonly kept = new Map<string, SessionRecord>();
   private totalBytes = 0;
   private readonly listeners = new Set<Listener>();
   private dropped = 0;
@@ -194,23 +245,9 @@ export class TranscriptBook {
 
   /** Starts recording one session. */
   open(meta: { id: string; protocol: RecordedProtocol; remoteIp: string; tls?: boolean }): SessionRecorder {
-    const record: SessionRecord = {
-      id: meta.id,
-      protocol: meta.protocol,
-      remoteIp: meta.remoteIp,
-      startedAt: Date.now(),
-      endedAt: null,
-      user: null,
-      addresses: [],
-      tls: false,
-      lineCount: 0,
-      droppedLines: 0,
-      bytes: SESSION_OVERHEAD_BYTES,
-      lines: [],
-      links: [],
-    };
-    this.sessions.delete(meta.id);
-    this.sessions.set(meta.id, record);
+    const record = newRecord(meta);
+    this.kept.delete(meta.id);
+    this.kept.set(meta.id, record);
     this.totalBytes += record.bytes;
     this.trim();
     this.changed(record);
@@ -220,7 +257,7 @@ export class TranscriptBook {
   }
 
   get size(): number {
-    return this.sessions.size;
+    return this.kept.size;
   }
 
   get bytes(): number {
@@ -237,7 +274,7 @@ export class TranscriptBook {
     const out: SessionSummary[] = [];
     const limit = filter.limit ?? this.limits.maxSessions;
     const address = filter.address?.toLowerCase();
-    for (const record of [...this.sessions.values()].reverse()) {
+    for (const record of [...this.kept.values()].reverse()) {
       if (filter.protocol !== undefined && record.protocol !== filter.protocol) continue;
       if (filter.remoteIp !== undefined && record.remoteIp !== filter.remoteIp) continue;
       if (address !== undefined && address !== '' && !record.addresses.some((a) => a.includes(address)))
@@ -249,7 +286,7 @@ export class TranscriptBook {
   }
 
   get(id: string): SessionRecord | null {
-    return this.sessions.get(id) ?? null;
+    return this.kept.get(id) ?? null;
   }
 
   /**
@@ -263,7 +300,7 @@ export class TranscriptBook {
     // Follow the message back through COPY/MOVE: a copy made from a wanted one's source is wanted.
     for (let grew = true; grew;) {
       grew = false;
-      for (const record of this.sessions.values()) {
+      for (const record of this.kept.values()) {
         for (const link of record.links) {
           if (link.to === undefined || !wanted.has(`${link.to.mailboxId}-${link.to.uid}`)) continue;
           const source = `${link.mailboxId}-${link.uid}`;
@@ -275,7 +312,7 @@ export class TranscriptBook {
       }
     }
     const out: Array<{ session: SessionSummary; links: MessageLink[] }> = [];
-    for (const record of this.sessions.values()) {
+    for (const record of this.kept.values()) {
       const links = record.links.filter((link) => wanted.has(`${link.mailboxId}-${link.uid}`));
       if (links.length > 0) out.push({ session: summaryOf(record), links });
     }
@@ -287,17 +324,37 @@ export class TranscriptBook {
     return () => this.listeners.delete(listener);
   }
 
+  stats(): Promise<RecordingStats> {
+    return Promise.resolve({ total: this.size, bytes: this.bytes, dropped: this.droppedSessions });
+  }
+
+  sessions(filter?: SessionFilter): Promise<SessionSummary[]> {
+    return Promise.resolve(this.list(filter));
+  }
+
+  session(id: string): Promise<SessionRecord | null> {
+    return Promise.resolve(this.get(id));
+  }
+
+  messageJourney(copies: ReadonlyArray<{ mailboxId: number; uid: number }>): Promise<JourneyStep[]> {
+    return Promise.resolve(this.journey(copies));
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** @internal recorder bookkeeping */
   grow(record: SessionRecord, bytes: number): void {
     record.bytes += bytes;
-    if (this.sessions.get(record.id) !== record) return;
+    if (this.kept.get(record.id) !== record) return;
     this.totalBytes += bytes;
     this.trim();
   }
 
   /** @internal */
   changed(record: SessionRecord): void {
-    if (this.sessions.get(record.id) !== record) return;
+    if (this.kept.get(record.id) !== record) return;
     this.emit({ kind: 'session', session: summaryOf(record) });
   }
 
@@ -317,18 +374,36 @@ export class TranscriptBook {
   }
 
   private trim(): void {
-    while (this.sessions.size > this.limits.maxSessions || this.totalBytes > this.limits.maxBytes) {
-      const oldest = this.sessions.keys().next();
+    while (this.kept.size > this.limits.maxSessions || this.totalBytes > this.limits.maxBytes) {
+      const oldest = this.kept.keys().next();
       if (oldest.done === true) return;
-      const record = this.sessions.get(oldest.value)!;
-      this.sessions.delete(oldest.value);
+      const record = this.kept.get(oldest.value)!;
+      this.kept.delete(oldest.value);
       this.totalBytes -= record.bytes;
       this.dropped += 1;
     }
   }
 }
 
-function summaryOf(record: SessionRecord): SessionSummary {
+export function newRecord(meta: { id: string; protocol: RecordedProtocol; remoteIp: string }): SessionRecord {
+  return {
+    id: meta.id,
+    protocol: meta.protocol,
+    remoteIp: meta.remoteIp,
+    startedAt: Date.now(),
+    endedAt: null,
+    user: null,
+    addresses: [],
+    tls: false,
+    lineCount: 0,
+    droppedLines: 0,
+    bytes: SESSION_OVERHEAD_BYTES,
+    lines: [],
+    links: [],
+  };
+}
+
+export function summaryOf(record: SessionRecord): SessionSummary {
   return {
     id: record.id,
     protocol: record.protocol,

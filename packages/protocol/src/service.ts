@@ -7,7 +7,7 @@ import type { AuthThrottle } from './auth-throttle.js';
 import type { ConnectionLimiter } from './connection-limits.js';
 import type { Logger } from './logging.js';
 import type { ProtocolMetrics } from './metrics.js';
-import type { TranscriptBook } from './recording.js';
+import type { Recordings } from './recording.js';
 import type { MessageSpool } from './spool.js';
 import type { TlsSource } from './tls.js';
 
@@ -48,7 +48,7 @@ export interface ServiceOptions {
    * Where every session's conversation is recorded (issue 16, docs/adr/0028); one book per
    * process, shared by every listener and the HTTP service. Undefined records nothing.
    */
-  recordings?: TranscriptBook | undefined;
+  recordings?: Recordings | undefined;
 }
 
 /** A protocol server the app starts and stops. */

@@ -1,4 +1,4 @@
-import type { ProtocolMetrics, RecordedProtocol, SessionRecorder, TranscriptBook } from '@minimail/protocol';
+import type { ProtocolMetrics, RecordedProtocol, SessionRecorder, Recordings } from '@minimail/protocol';
 
 /** The part of smtp-server's bunyan-style logger interface we implement. */
 export interface BunyanLike {
@@ -28,7 +28,7 @@ export class SmtpRecordings {
   private readonly open = new Map<string, { recorder: SessionRecorder; startTlsAsked: boolean }>();
 
   constructor(
-    private readonly book: TranscriptBook,
+    private readonly book: Recordings,
     private readonly protocol: RecordedProtocol,
     private readonly implicitTls: boolean,
   ) {}

@@ -14,6 +14,7 @@ export type {
   SieveScriptStore,
   SmtpStore,
   StoreLifecycle,
+  TranscriptStore,
 } from './core/interfaces.js';
 export type { StoreLogger } from './core/backend.js';
 export { hashPassword, verifyPasswordHash } from './core/password.js';
@@ -41,3 +42,4 @@ export {
 } from './core/sieve-scripts.js';
 export type * from './core/search-types.js';
 export { MAX_PAGE_SIZE as SEARCH_MAX_PAGE_SIZE, MAX_QUERY_TERMS } from './core/limits.js';
+export type * from './core/transcripts.js';

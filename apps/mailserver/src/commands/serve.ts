@@ -3,7 +3,7 @@ import path from 'node:path';
 import {
   AuthThrottle,
   MessageSpool,
-  TranscriptBook,
+  SharedTranscriptBook,
   createLogger,
   createMetrics,
   createTlsContextProvider,
@@ -107,9 +107,14 @@ export const serveCommand: CommandSpec = {
     // Large messages are written here while they arrive, not held in memory (docs/adr/0027); files
     // a killed process left are swept now, and every file in use is removed at stop.
     const spool = new MessageSpool({ dir: path.join(config.dataDir, 'spool') });
-    // Recorded conversations (issue 16, docs/adr/0028): one book for every listener of the process.
+    // Recorded conversations (issue 16, docs/adr/0028, 0035): one book for every listener of the
+    // process, kept in the store so every process and node on it sees every session.
     const recordings = config.recordSessions
-      ? new TranscriptBook({ maxSessions: config.recordMaxSessions, maxBytes: config.recordMaxBytes })
+      ? new SharedTranscriptBook(
+          store,
+          { maxSessions: config.recordMaxSessions, maxBytes: config.recordMaxBytes },
+          (err, message) => logger.warn({ err }, message),
+        )
       : null;
     const context = {
       config,
@@ -132,6 +137,8 @@ export const serveCommand: CommandSpec = {
       spool.discardAll();
       process.off('SIGHUP', onHangup);
       provider?.close();
+      // The last buffered lines go to the store before it closes.
+      await recordings?.close();
       await store.close();
     };
     try {

@@ -13,6 +13,7 @@ const SIDE: Record<Protocol, string> = {
 
 const ACTION: Record<string, string> = {
   delivered: 'delivered (stored durably, then 250)',
+  appended: 'appended (stored durably, then OK with its APPENDUID)',
   listed: 'listed',
   read: 'read',
   flagged: 'flags changed',
@@ -39,8 +40,8 @@ export function Journey({ id }: { id: string }) {
   if (journey.steps.length === 0)
     return (
       <p class="muted">
-        No recorded sessions for this message (recording is off, the server restarted, or they were dropped to
-        keep the store within its bounds).
+        No recorded sessions for this message (recording is off, or they were dropped to keep the store within
+        its bounds).
       </p>
     );
   return (

@@ -135,6 +135,11 @@ const imap: ProtocolAnnotations = {
     NAMESPACE: { text: 'Where personal and shared mailboxes live.', rfc: 'RFC 9051 6.3.10' },
     STATUS: { text: 'Counts of a mailbox (messages, unseen) without opening it.', rfc: 'RFC 9051 6.3.11' },
     APPEND: { text: 'Uploads a message into a mailbox (e.g. Sent).', rfc: 'RFC 9051 6.3.12' },
+    GETQUOTA: { text: "A quota root's limits and how much of them is used.", rfc: 'RFC 9208 4.1.1' },
+    GETQUOTAROOT: {
+      text: "The quota roots of a mailbox, with each one's limits and usage.",
+      rfc: 'RFC 9208 4.1.2',
+    },
     IDLE: { text: 'Waits for the server to push changes as they happen.', rfc: 'RFC 2177 3' },
     DONE: { text: 'Ends IDLE.', rfc: 'RFC 2177 3' },
     CHECK: { text: 'A checkpoint of the mailbox (IMAP4rev1).', rfc: 'RFC 3501 6.4.1' },

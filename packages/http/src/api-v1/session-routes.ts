@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { transcriptText, type RecordedProtocol, type TranscriptBook } from '@minimail/protocol';
+import { transcriptText, type RecordedProtocol, type Recordings } from '@minimail/protocol';
 import type { Catcher } from '../catcher/catcher.js';
 import { MAX_EVENT_STREAMS } from '../events.js';
 import { EVENT_KEEPALIVE_MS } from '../event-stream.js';
@@ -48,7 +48,17 @@ const link = {
     uid: { type: 'integer' },
     action: {
       type: 'string',
-      enum: ['delivered', 'listed', 'read', 'flagged', 'copied', 'moved', 'marked-deleted', 'deleted'],
+      enum: [
+        'delivered',
+        'appended',
+        'listed',
+        'read',
+        'flagged',
+        'copied',
+        'moved',
+        'marked-deleted',
+        'deleted',
+      ],
     },
     line: { type: 'integer', description: 'index in the transcript of the line that did it' },
     to: {
@@ -117,11 +127,12 @@ interface SessionsQuery {
 /**
  * minimail's recorded conversations (issue 16, docs/adr/0028): the sessions, one transcript (JSON
  * or text to download), the journey of a message, the annotation tables, and a live stream.
- * Without a TranscriptBook (recording off) the lists are empty and `recording` says so.
+ * Without recordings (recording off) the lists are empty and `recording` says so. With a shared
+ * store (docs/adr/0035) every process's sessions are listed, and the stream carries them all.
  */
 export function registerSessionRoutes(
   app: FastifyInstance,
-  deps: { book: TranscriptBook | undefined; catcher: Catcher; closing: AbortSignal },
+  deps: { book: Recordings | undefined; catcher: Catcher; closing: AbortSignal },
 ): void {
   const { book, catcher } = deps;
   /** Live session streams open now (each holds a socket). */
@@ -168,20 +179,17 @@ export function registerSessionRoutes(
         },
       },
     },
-    async (request) => ({
-      recording: book !== undefined,
-      total: book?.size ?? 0,
-      bytes: book?.bytes ?? 0,
-      dropped: book?.droppedSessions ?? 0,
-      ...(book === undefined ? {} : { limits: book.limits }),
-      sessions:
-        book?.list({
-          protocol: request.query.protocol,
-          address: request.query.address,
-          remoteIp: request.query.ip,
-          limit: request.query.limit,
-        }) ?? [],
-    }),
+    async (request) => {
+      if (book === undefined) return { recording: false, total: 0, bytes: 0, dropped: 0, sessions: [] };
+      const sessions = await book.sessions({
+        protocol: request.query.protocol,
+        address: request.query.address,
+        remoteIp: request.query.ip,
+        limit: request.query.limit,
+      });
+      const stats = await book.stats();
+      return { recording: true, ...stats, limits: book.limits, sessions };
+    },
   );
 
   const sessionParam = {
@@ -201,7 +209,7 @@ export function registerSessionRoutes(
       },
     },
     async (request, reply) => {
-      const record = book?.get(request.params.id) ?? null;
+      const record = (await book?.session(request.params.id)) ?? null;
       if (record === null) return reply.code(404).send({ error: 'session not found (or dropped)' });
       return record;
     },
@@ -218,7 +226,7 @@ export function registerSessionRoutes(
       },
     },
     async (request, reply) => {
-      const record = book?.get(request.params.id) ?? null;
+      const record = (await book?.session(request.params.id)) ?? null;
       if (record === null) return reply.code(404).send({ error: 'session not found (or dropped)' });
       return reply
         .type('text/plain; charset=utf-8')
@@ -245,7 +253,7 @@ export function registerSessionRoutes(
         group?.copies ?? (named === null ? [] : [{ mailboxId: Number(named[1]), uid: Number(named[2]) }]);
       if (copies.length === 0) return reply.code(404).send({ error: 'message not found' });
       const id = group === null ? request.params.ID : `${group.copies[0]!.mailboxId}-${group.copies[0]!.uid}`;
-      return { ID: id, steps: book?.journey(copies) ?? [] };
+      return { ID: id, steps: (await book?.messageJourney(copies)) ?? [] };
     },
   );
 

@@ -64,6 +64,8 @@ export const appendCommand: CommandSpec<'APPEND'> = {
     for (const { message } of requests) ctx.server.metrics?.message('in', message.length);
     const first = copies[0];
     if (first === undefined) throw new Error('APPEND without a message (the parser requires one)');
+    // The Journey's first step of a message made over IMAP: the OK [APPENDUID] that follows.
+    for (const copy of copies) ctx.link(copy.mailboxId, copy.uid, 'appended');
     // RFC 4315 3 / RFC 3502 6.3.11: APPENDUID uidvalidity uid-set, the UIDs in message order.
     return {
       code: responseCode('APPENDUID', first.uidValidity, atom(uidSet(copies.map((copy) => copy.uid)))),

@@ -16,7 +16,10 @@ export const closeCommand: CommandSpec<'CLOSE'> = {
     const user = userOf(ctx);
     const highestModseq = view.highestModseq;
     ctx.setState({ kind: 'authenticated', user });
-    if (!view.readOnly) await ctx.store.expunge(view.mailboxId);
+    if (!view.readOnly) {
+      // Silent for the client, but each expunged message's Journey shows this OK as its end.
+      for (const uid of await ctx.store.expunge(view.mailboxId)) ctx.link(view.mailboxId, uid, 'deleted');
+    }
     return {
       code: ctx.enabled.has('QRESYNC') ? `HIGHESTMODSEQ ${highestModseq}` : null,
       text: 'CLOSE completed',

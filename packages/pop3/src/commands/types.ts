@@ -4,7 +4,7 @@ import type {
   MessageAction,
   Profile,
   ProtocolMetrics,
-  TranscriptBook,
+  Recordings,
 } from '@minimail/protocol';
 import type { AccountStore, ChangeFeedStore, MailboxAccess, MaildropLockStore, User } from '@minimail/store';
 import type { SecurityContext } from '../capabilities.js';
@@ -23,7 +23,7 @@ export interface SessionServices {
   /** Commands, -ERR replies, retrieved messages and failed logins; undefined records nothing. */
   metrics: ProtocolMetrics | undefined;
   /** Where conversations are recorded (issue 16); undefined records none. */
-  recordings?: TranscriptBook | undefined;
+  recordings?: Recordings | undefined;
 }
 
 /** The session as command handlers see it: replies, state changes, and the few I/O steps they need. */

@@ -23,6 +23,16 @@ import type {
 import type { ActiveSieveScript, SieveScriptInfo } from './sieve-scripts.js';
 import type { WriteOpArgs, WriteOpName, WriteOpResult } from './write-ops.js';
 import type { CaughtGroup, MessagePage, MessageQuery } from './search-types.js';
+import type {
+  StoredTranscript,
+  TranscriptBatch,
+  TranscriptChanges,
+  TranscriptFilter,
+  TranscriptJourneyStep,
+  TranscriptStats,
+  TranscriptSummary,
+  TranscriptWriteResult,
+} from './transcripts.js';
 
 /** The reads a backend answers; each is what the MailStore method of the same name returns. */
 export interface StoreReads {
@@ -85,8 +95,24 @@ export interface LockBackend {
   heartbeat(held: HeldLock[]): Promise<void>;
 }
 
+/**
+ * Recorded conversations (docs/adr/0035): written in batches off the protocol path, committed
+ * without waiting for an fsync (they are diagnostics), read by every process and node.
+ */
+export interface TranscriptBackend {
+  write(batch: TranscriptBatch): Promise<TranscriptWriteResult>;
+  list(filter: TranscriptFilter, defaultLimit: number): Promise<TranscriptSummary[]>;
+  get(id: string): Promise<StoredTranscript | null>;
+  journey(copies: ReadonlyArray<{ mailboxId: number; uid: number }>): Promise<TranscriptJourneyStep[]>;
+  stats(): Promise<TranscriptStats>;
+  changes(after: number, exceptOrigin: string): Promise<TranscriptChanges>;
+  /** Calls `listener` soon after any process or node wrote transcripts (it then asks `changes`). */
+  watch(listener: () => void): () => void;
+}
+
 export interface StoreBackend {
   readonly reads: StoreReads;
+  readonly transcripts: TranscriptBackend;
   /** Runs one named write; resolves once its transaction is durable (group commit). */
   write<K extends WriteOpName>(name: K, args: WriteOpArgs<K>): Promise<WriteOpResult<K>>;
   readonly locks: LockBackend;

@@ -34,6 +34,16 @@ import type {
   User,
 } from './types.js';
 import type { ActiveSieveScript, SieveScriptInfo } from './sieve-scripts.js';
+import type {
+  StoredTranscript,
+  TranscriptBatch,
+  TranscriptChanges,
+  TranscriptFilter,
+  TranscriptJourneyStep,
+  TranscriptStats,
+  TranscriptSummary,
+  TranscriptWriteResult,
+} from './transcripts.js';
 
 /** Domains, users, aliases and the one password check (accounts and authentication). */
 export interface AccountStore {
@@ -243,6 +253,27 @@ export interface SieveScriptStore {
   ): Promise<boolean>;
 }
 
+/**
+ * Recorded protocol conversations shared by every process and node (issue 16, docs/adr/0035).
+ * Writes are batches from a recorder, committed without an fsync wait and never on a reply's
+ * path; the table keeps within the batch's bounds (count and bytes), the oldest sessions dropped.
+ */
+export interface TranscriptStore {
+  writeTranscripts(batch: TranscriptBatch): Promise<TranscriptWriteResult>;
+  /** Newest first. */
+  listTranscripts(filter: TranscriptFilter): Promise<TranscriptSummary[]>;
+  getTranscript(id: string): Promise<StoredTranscript | null>;
+  /** The sessions that touched these copies (or the copies they were copied or moved from), by start. */
+  transcriptJourney(
+    copies: ReadonlyArray<{ mailboxId: number; uid: number }>,
+  ): Promise<TranscriptJourneyStep[]>;
+  transcriptStats(): Promise<TranscriptStats>;
+  /** What writers other than `exceptOrigin` changed after `after` (a version from an earlier call; 0 at first). */
+  transcriptChanges(after: number, exceptOrigin: string): Promise<TranscriptChanges>;
+  /** Calls `listener` soon (within about a second) after any process or node wrote transcripts. */
+  watchTranscripts(listener: () => void): () => void;
+}
+
 /** POP3 maildrop locks (RFC 1939 8), exclusive across processes and nodes. */
 export interface MaildropLockStore {
   /** Takes an exclusive lock on a user's maildrop; false if another live session holds it. */
@@ -316,4 +347,5 @@ export interface MailStore
     DkimKeyStore,
     SieveScriptStore,
     MaildropLockStore,
+    TranscriptStore,
     StoreLifecycle {}

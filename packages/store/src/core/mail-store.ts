@@ -60,6 +60,19 @@ import {
   type SieveScriptInfo,
 } from './sieve-scripts.js';
 import type { WriteOpArgs, WriteOpName, WriteOpResult } from './write-ops.js';
+import type {
+  StoredTranscript,
+  TranscriptBatch,
+  TranscriptChanges,
+  TranscriptFilter,
+  TranscriptJourneyStep,
+  TranscriptStats,
+  TranscriptSummary,
+  TranscriptWriteResult,
+} from './transcripts.js';
+
+/** Sessions a transcript listing returns when the filter names no limit. */
+const TRANSCRIPT_LIST_LIMIT = 1000;
 
 /** What every backend's store takes besides where its data is. */
 export interface CoreStoreOptions {
@@ -641,6 +654,38 @@ export class CoreMailStore implements MailStore {
       this.warn(error, 'describeBody threw; body stored without structure');
       return null;
     }
+  }
+
+  // ---- recorded conversations (docs/adr/0035) ---------------------------------------------------
+
+  writeTranscripts(batch: TranscriptBatch): Promise<TranscriptWriteResult> {
+    return this.guard(() => this.backend.transcripts.write(batch));
+  }
+
+  listTranscripts(filter: TranscriptFilter): Promise<TranscriptSummary[]> {
+    return this.guard(() => this.backend.transcripts.list(filter, TRANSCRIPT_LIST_LIMIT));
+  }
+
+  getTranscript(id: string): Promise<StoredTranscript | null> {
+    return this.guard(() => this.backend.transcripts.get(id));
+  }
+
+  transcriptJourney(
+    copies: ReadonlyArray<{ mailboxId: number; uid: number }>,
+  ): Promise<TranscriptJourneyStep[]> {
+    return this.guard(() => this.backend.transcripts.journey(copies));
+  }
+
+  transcriptStats(): Promise<TranscriptStats> {
+    return this.guard(() => this.backend.transcripts.stats());
+  }
+
+  transcriptChanges(after: number, exceptOrigin: string): Promise<TranscriptChanges> {
+    return this.guard(() => this.backend.transcripts.changes(after, exceptOrigin));
+  }
+
+  watchTranscripts(listener: () => void): () => void {
+    return this.backend.transcripts.watch(listener);
   }
 
   protected write<K extends WriteOpName>(name: K, args: WriteOpArgs<K>): Promise<WriteOpResult<K>> {

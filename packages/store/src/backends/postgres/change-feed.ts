@@ -3,6 +3,7 @@ import { decodeFlags } from '../../core/flags.js';
 import type { ChangeListener, MailboxChange } from '../../core/types.js';
 import { clientConfig, type PostgresSettings, type Queryable } from './connection.js';
 import { CHANGES_CHANNEL } from './write-queue.js';
+import { TRANSCRIPTS_CHANNEL } from './transcripts.js';
 
 interface ChangeRow {
   id: number;
@@ -31,6 +32,8 @@ export const FEED_POLL_INTERVAL_MS = 1000;
  */
 export class PgChangeFeed {
   private readonly listeners = new Map<number, Set<ChangeListener>>();
+  /** Told when any node committed transcripts (their NOTIFY), and on every poll tick (docs/adr/0035). */
+  private readonly transcriptListeners = new Set<() => void>();
   private lastSeenId = 0;
   private client: pg.Client | null = null;
   private closed = false;
@@ -46,6 +49,7 @@ export class PgChangeFeed {
     private readonly onError: (error: unknown, message: string) => void,
   ) {
     this.pollTimer = setInterval(() => {
+      this.transcriptsChanged();
       if (this.listeners.size > 0)
         this.pump().catch((error: unknown) => this.onError(error, 'polling the change feed failed'));
     }, FEED_POLL_INTERVAL_MS);
@@ -72,6 +76,21 @@ export class PgChangeFeed {
       current.delete(listener);
       if (current.size === 0) this.listeners.delete(mailboxId);
     };
+  }
+
+  watchTranscripts(listener: () => void): () => void {
+    this.transcriptListeners.add(listener);
+    return () => this.transcriptListeners.delete(listener);
+  }
+
+  private transcriptsChanged(): void {
+    for (const listener of [...this.transcriptListeners]) {
+      try {
+        listener();
+      } catch (error) {
+        this.onError(error, 'transcript listener threw');
+      }
+    }
   }
 
   /**
@@ -171,6 +190,10 @@ export class PgChangeFeed {
   private async connect(): Promise<void> {
     const client = new pg.Client(clientConfig(this.settings));
     client.on('notification', (message) => {
+      if (message.channel === TRANSCRIPTS_CHANNEL) {
+        this.transcriptsChanged();
+        return;
+      }
       const maxId = Number(message.payload ?? 0);
       this.committed(Number.isFinite(maxId) ? maxId : 0).catch((error: unknown) =>
         this.onError(error, 'reading the change feed failed'),
@@ -180,6 +203,7 @@ export class PgChangeFeed {
     client.on('end', () => this.lost(client, new Error('LISTEN connection ended')));
     await client.connect();
     await client.query(`LISTEN ${CHANGES_CHANNEL}`);
+    await client.query(`LISTEN ${TRANSCRIPTS_CHANNEL}`);
     if (this.closed) {
       await client.end().catch(() => undefined);
       return;

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { StoreBackend } from '../../core/backend.js';
+import type { StoreBackend, TranscriptBackend } from '../../core/backend.js';
 import { CoreMailStore, warnOf, type CoreStoreOptions } from '../../core/mail-store.js';
 import { StoreError, type ChangeListener } from '../../core/types.js';
 import {
@@ -16,6 +16,7 @@ import { migratePostgres } from './migrations/index.js';
 import { PG_WRITE_OPS } from './ops.js';
 import { postgresReads } from './reads.js';
 import { PgWriteQueue } from './write-queue.js';
+import { postgresTranscripts } from './transcripts.js';
 
 export interface OpenPostgresStoreOptions extends CoreStoreOptions, PostgresSettings {
   /** Apply pending migrations at open (default true; `minimail migrate` runs them explicitly). */
@@ -31,6 +32,7 @@ export interface OpenPostgresStoreOptions extends CoreStoreOptions, PostgresSett
 export class PostgresBackend implements StoreBackend {
   readonly reads;
   readonly locks: PgAdvisoryLocks;
+  readonly transcripts: TranscriptBackend;
   private readonly queue: PgWriteQueue;
   private readonly feed: PgChangeFeed;
 
@@ -42,6 +44,7 @@ export class PostgresBackend implements StoreBackend {
     this.reads = postgresReads(pool);
     this.feed = new PgChangeFeed(settings, pool, warn);
     this.locks = new PgAdvisoryLocks(settings, pool, warn);
+    this.transcripts = postgresTranscripts(pool, (listener) => this.feed.watchTranscripts(listener));
     this.queue = new PgWriteQueue(pool, (maxId) =>
       this.feed.committed(maxId).catch((error: unknown) => warn(error, 'reading the change feed failed')),
     );

@@ -61,6 +61,8 @@ export class ChangeLog {
  */
 export class ChangeFeed {
   private readonly listeners = new Map<number, Set<ChangeListener>>();
+  /** Told after any commit (ours or another process's) that the transcripts may have changed. */
+  private readonly transcriptListeners = new Set<() => void>();
   private readonly selectSince;
   private readonly selectMaxId;
   private lastSeenId: number;
@@ -93,6 +95,12 @@ export class ChangeFeed {
     };
   }
 
+  /** The live transcript view (docs/adr/0035): called after our commits and when another process committed. */
+  watchTranscripts(listener: () => void): () => void {
+    this.transcriptListeners.add(listener);
+    return () => this.transcriptListeners.delete(listener);
+  }
+
   /** Polling step: reads new rows only if some other connection committed since last time. */
   poll(): void {
     const version = this.dataVersion();
@@ -103,6 +111,13 @@ export class ChangeFeed {
 
   /** Reads every row past the last seen one and dispatches it. Never inside a transaction. */
   pump(): void {
+    for (const listener of [...this.transcriptListeners]) {
+      try {
+        listener();
+      } catch (error) {
+        this.onListenerError(error);
+      }
+    }
     // No watcher (an SMTP-only process, a CLI command): only move the mark past what was written,
     // without reading and decoding every row after each commit and each poll.
     if (this.listeners.size === 0) {

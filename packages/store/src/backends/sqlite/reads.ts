@@ -61,7 +61,7 @@ export function sqliteReads(parts: StoreParts): StoreReads {
   };
 }
 
-function read<T>(fn: () => T): Promise<T> {
+export function read<T>(fn: () => T): Promise<T> {
   try {
     return Promise.resolve(fn());
   } catch (error) {

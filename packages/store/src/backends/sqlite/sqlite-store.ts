@@ -1,4 +1,10 @@
-import type { HeldLock, LockBackend, StoreBackend, StoreReads } from '../../core/backend.js';
+import type {
+  HeldLock,
+  LockBackend,
+  StoreBackend,
+  StoreReads,
+  TranscriptBackend,
+} from '../../core/backend.js';
 import { CoreMailStore, warnOf, type CoreStoreOptions } from '../../core/mail-store.js';
 import { CHANGE_POLL_INTERVAL_MS } from '../../core/limits.js';
 import type { ChangeListener } from '../../core/types.js';
@@ -8,7 +14,7 @@ import { ChangeFeed } from './change-feed.js';
 import { openDatabase, type SqliteDatabase } from './db.js';
 import { toStoreError } from './errors.js';
 import { migrate } from './migrations/index.js';
-import { sqliteReads } from './reads.js';
+import { read, sqliteReads } from './reads.js';
 import { createStoreParts, type StoreParts } from './store-parts.js';
 import { ThreadWriter } from './thread-writer.js';
 import { WalSync } from './wal-sync.js';
@@ -36,6 +42,7 @@ export interface OpenStoreOptions extends CoreStoreOptions {
 export class SqliteBackend implements StoreBackend {
   readonly reads: StoreReads;
   readonly locks: LockBackend;
+  readonly transcripts: TranscriptBackend;
   private readonly db: SqliteDatabase;
   private readonly writer: Writer;
   private readonly walSync: WalSync;
@@ -73,6 +80,17 @@ export class SqliteBackend implements StoreBackend {
           )
         : new InlineWriter(this.db, this.parts, this.walSync, pumpFeed);
     this.locks = sqliteLocks(this.writer);
+    const transcripts = this.parts.transcripts;
+    this.transcripts = {
+      // Committed is enough: transcripts are diagnostics, and no reply waits for them.
+      write: (batch) => this.writer.run('writeTranscripts', [batch], 'visible'),
+      list: (filter, limit) => read(() => transcripts.list(filter, limit)),
+      get: (id) => read(() => transcripts.get(id)),
+      journey: (copies) => read(() => transcripts.journey(copies)),
+      stats: () => read(() => transcripts.stats()),
+      changes: (after, origin) => read(() => transcripts.changes(after, origin)),
+      watch: (listener) => this.feed.watchTranscripts(listener),
+    };
     this.pollTimer = setInterval(() => {
       try {
         this.feed.poll();

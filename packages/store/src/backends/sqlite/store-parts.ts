@@ -14,6 +14,7 @@ import { SieveScripts } from './sieve-scripts.js';
 import { Subscriptions } from './subscriptions.js';
 import { UidValidityCounter } from './uid-validity.js';
 import { SearchIndex } from './search-index.js';
+import { Transcripts } from './transcripts.js';
 
 /** The store's small classes, one per concern, all on one connection (their statements are prepared on it). */
 export interface StoreParts {
@@ -32,6 +33,7 @@ export interface StoreParts {
   quotas: Quotas;
   sieveScripts: SieveScripts;
   search: SearchIndex;
+  transcripts: Transcripts;
 }
 
 export function createStoreParts(db: SqliteDatabase): StoreParts {
@@ -55,5 +57,6 @@ export function createStoreParts(db: SqliteDatabase): StoreParts {
     quotas: new Quotas(db),
     sieveScripts: new SieveScripts(db),
     search: new SearchIndex(db),
+    transcripts: new Transcripts(db),
   };
 }

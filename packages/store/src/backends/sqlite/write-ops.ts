@@ -4,6 +4,7 @@ import type { PreparedDelivery, SyncWriteOps } from '../../core/write-ops.js';
 import { bodyHashOf } from '../../core/body-hash.js';
 import { copiesPerUser, isOverQuota, planQuota } from '../../core/quotas.js';
 import type { StoreParts } from './store-parts.js';
+import type { TranscriptBatch, TranscriptWriteResult } from '../../core/transcripts.js';
 import type {
   Alias,
   AppPassword,
@@ -238,6 +239,11 @@ export class WriteOps implements SyncWriteOps {
 
   claimVacationReply(userId: number, handle: string, sender: string, days: number, now: number): boolean {
     return this.parts.sieveScripts.claimVacation(userId, handle, sender, days, now);
+  }
+
+  /** Recorded conversations (docs/adr/0035): run with 'visible' durability, never fsync-awaited. */
+  writeTranscripts(batch: TranscriptBatch): TranscriptWriteResult {
+    return this.parts.transcripts.write(batch);
   }
 
   lockMaildrop(userId: number, owner: string): boolean {
