@@ -9,7 +9,7 @@ import { migration006OutboundDsn } from './006-outbound-dsn.js';
 import { migration007QresyncHistory } from './007-qresync-history.js';
 import { migration008AppPasswords } from './008-app-passwords.js';
 import { migration009Quotas } from './009-quotas.js';
-import { migration013Transcripts } from './013-transcripts.js';
+import { migration010Transcripts } from './010-transcripts.js';
 import type { PostgresMigration } from './migration.js';
 
 /** Every migration, in order. Append only: never edit or reorder a released one. */
@@ -23,7 +23,7 @@ export const PG_MIGRATIONS: readonly PostgresMigration[] = [
   migration007QresyncHistory,
   migration008AppPasswords,
   migration009Quotas,
-  migration013Transcripts,
+  migration010Transcripts,
 ];
 export const PG_LATEST_SCHEMA_VERSION = PG_MIGRATIONS.length;
 

@@ -12,7 +12,7 @@ import { migration009OutboundDsn } from './009-outbound-dsn.js';
 import { migration010QresyncHistory } from './010-qresync-history.js';
 import { migration011AppPasswords } from './011-app-passwords.js';
 import { migration012Quotas } from './012-quotas.js';
-import { migration016Transcripts } from './016-transcripts.js';
+import { migration013Transcripts } from './013-transcripts.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -31,7 +31,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration010QresyncHistory,
   migration011AppPasswords,
   migration012Quotas,
-  migration016Transcripts,
+  migration013Transcripts,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

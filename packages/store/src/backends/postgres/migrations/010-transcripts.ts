@@ -7,7 +7,7 @@ import type { PostgresMigration } from './migration.js';
  * versions are handed out in commit order across nodes and "changed after version n" misses
  * nothing. No foreign keys: the writer deletes a session's lines and links with it.
  */
-export const migration013Transcripts: PostgresMigration = {
+export const migration010Transcripts: PostgresMigration = {
   version: 10,
   name: 'transcripts',
   sql: `

@@ -9,7 +9,7 @@ import type { Migration } from './migration.js';
  * `dropped` counts the sessions the bounds removed. No foreign keys: the writer deletes a
  * session's lines and links with it, and links outlive the messages they name on purpose.
  */
-export const migration016Transcripts: Migration = {
+export const migration013Transcripts: Migration = {
   version: 13,
   name: 'transcripts',
   up(db) {
