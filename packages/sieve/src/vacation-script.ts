@@ -60,7 +60,9 @@ export function checkVacationSettings(settings: VacationSettings): void {
   if (message.length > VACATION_MAX_MESSAGE_CHARS)
     throw new VacationSettingsError(`message is longer than ${VACATION_MAX_MESSAGE_CHARS} characters`);
   if (subject !== null && (subject.length > VACATION_MAX_SUBJECT_CHARS || /[\r\n]/.test(subject)))
-    throw new VacationSettingsError(`subject must be one line of at most ${VACATION_MAX_SUBJECT_CHARS} characters`);
+    throw new VacationSettingsError(
+      `subject must be one line of at most ${VACATION_MAX_SUBJECT_CHARS} characters`,
+    );
   if (from !== null && !isAddress(from)) throw new VacationSettingsError(`from is not an address: ${from}`);
   if (addresses.length > VACATION_MAX_ADDRESSES)
     throw new VacationSettingsError(`at most ${VACATION_MAX_ADDRESSES} addresses`);

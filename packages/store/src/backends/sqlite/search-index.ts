@@ -55,6 +55,12 @@ export class SearchIndex {
     string,
     { version: string; value: { total: number; unread: number | null } }
   >();
+  private readonly countsCache = new Map<
+    string,
+    { version: string; value: { bodies: number; facts: number } }
+  >();
+  private readonly idsCache = new Map<string, { version: string; value: number[] }>();
+  private readonly unmatchedCache = new Map<string, { version: string; value: string[] }>();
   private readonly matchCache = new Map<
     string,
     { version: string; value: { json: string; count: number } }
@@ -140,6 +146,8 @@ export class SearchIndex {
     const limit = Math.min(Math.max(query.limit, 0), MAX_PAGE_SIZE);
     const start = Math.max(query.start, 0);
     const version = this.version();
+    const dense = this.denseMatch(query, version);
+    if (dense !== null) return this.searchDense(query, dense, start, limit);
     const { where, params, matched } = this.filter(query, version);
     const count = (index: string, groupBy: string) => () =>
       this.db
@@ -205,6 +213,14 @@ export class SearchIndex {
 
   /** How many groups the scope holds (the unfiltered total, cached like every total). */
   private allGroups(mailboxIds: readonly number[] | undefined, version: string): number {
+    return this.allTotals(mailboxIds, version).total;
+  }
+
+  /** The unfiltered totals of the scope: the same answer (and cache entry) as a list without terms. */
+  private allTotals(
+    mailboxIds: readonly number[] | undefined,
+    version: string,
+  ): { total: number; unread: number | null } {
     const scope = this.scopeOf(mailboxIds);
     return this.cached(this.totalsCache, JSON.stringify([[], mailboxIds ?? null]), version, () =>
       this.db
@@ -214,7 +230,88 @@ export class SearchIndex {
              WHERE m.deleted = 0 AND ${scope.sql} GROUP BY m.internal_date, m.body_hash)`,
         )
         .get(...scope.params)!,
-    ).total;
+    );
+  }
+
+  /**
+   * For a search of words only (no field, flag or date terms, nothing negated) that matches more
+   * than half of the indexed bodies (a word in every message): the hashes of the bodies it does
+   * NOT match, or null when the query is not of that kind. Counting and paging then work from the
+   * few bodies left out instead of the many matched: the total is the list's total (cached) less
+   * the groups of the left-out bodies, and the page walks the newest-first listing skipping them.
+   * Exact only while every stored body is indexed (checked: the backfill may still be running).
+   */
+  private denseMatch(query: MessageQuery, version: string): string[] | null {
+    if (query.terms.length === 0) return null;
+    const words: string[] = [];
+    for (const term of query.terms) {
+      if (term.kind !== 'text' || term.negate || [...term.value].length < 3) return null;
+      const phrase = `"${term.value.replace(/"/g, '""')}"`;
+      const column = COLUMN[term.field];
+      words.push(column === null ? phrase : `${column} : ${phrase}`);
+    }
+    const expression = words.join(' AND ');
+    const counts = this.cached(this.countsCache, 'bodies', version, () => ({
+      bodies: this.db.prepare<[], number>('SELECT count(*) FROM bodies').pluck().get()!,
+      facts: this.db.prepare<[], number>('SELECT count(*) FROM body_facts').pluck().get()!,
+    }));
+    if (counts.bodies !== counts.facts) return null;
+    const matched = this.cached(this.idsCache, expression, version, () =>
+      this.db
+        .prepare<[string], number>('SELECT rowid FROM body_search WHERE body_search MATCH ?')
+        .pluck()
+        .all(expression),
+    );
+    if (matched.length * 2 <= counts.facts) return null;
+    return this.cached(this.unmatchedCache, expression, version, () => {
+      const ids = this.db
+        .prepare<[], number>('SELECT id FROM body_facts INDEXED BY body_facts_id_hash')
+        .pluck()
+        .all();
+      const max = ids.reduce((a, b) => (b > a ? b : a), 0);
+      const hit = new Uint8Array(max + 1);
+      for (const id of matched) if (id <= max) hit[id] = 1;
+      const missing = ids.filter((id) => hit[id] === 0);
+      if (missing.length === 0) return [];
+      return this.db
+        .prepare<[string], string>(
+          'SELECT hash FROM body_facts INDEXED BY body_facts_id_hash WHERE id IN (SELECT value FROM json_each(?))',
+        )
+        .pluck()
+        .all(JSON.stringify(missing));
+    });
+  }
+
+  /** A page and totals of a dense search (see denseMatch), from the bodies it leaves out. */
+  private searchDense(query: MessageQuery, unmatched: string[], start: number, limit: number): MessagePage {
+    const version = this.version();
+    const scope = this.scopeOf(query.mailboxIds);
+    const skip = unmatched.length > 0 ? ' AND m.body_hash NOT IN (SELECT value FROM json_each(?))' : '';
+    const skipParams = unmatched.length > 0 ? [JSON.stringify(unmatched)] : [];
+    let totals = { total: -1, unread: -1 };
+    if (query.totals !== false) {
+      const all = this.allTotals(query.mailboxIds, version);
+      const left =
+        unmatched.length === 0
+          ? { total: 0, unread: 0 }
+          : this.db
+              .prepare<unknown[], { total: number; unread: number | null }>(
+                `SELECT count(*) AS total, sum(seen = 0) AS unread FROM (
+                   SELECT min(m.seen) AS seen FROM messages m INDEXED BY messages_by_body
+                   WHERE m.body_hash IN (SELECT value FROM json_each(?)) AND m.deleted = 0 AND ${scope.sql}
+                   GROUP BY m.body_hash, m.internal_date)`,
+              )
+              .get(JSON.stringify(unmatched), ...scope.params)!;
+      totals = { total: all.total - left.total, unread: (all.unread ?? 0) - (left.unread ?? 0) };
+    }
+    const page = this.db
+      .prepare<unknown[], { body_hash: string; internal_date: number }>(
+        `SELECT m.internal_date, m.body_hash FROM messages m INDEXED BY messages_listing
+         WHERE m.deleted = 0 AND ${scope.sql}${skip} GROUP BY m.internal_date, m.body_hash
+         ORDER BY m.internal_date DESC, m.body_hash DESC LIMIT ? OFFSET ?`,
+      )
+      .all(...scope.params, ...skipParams, limit, start);
+    return { total: totals.total, unread: totals.unread, groups: this.groups(page, query.mailboxIds) };
   }
 
   /** The group holding the copy (mailboxId, uid), among the same mailboxes a list shows. */
