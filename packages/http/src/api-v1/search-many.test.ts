@@ -169,3 +169,55 @@ describe('searching many messages', () => {
     expect((await search('"late arrival"')).messages_count).toBe(1);
   });
 });
+
+describe('the list totals after new mail', () => {
+  let setup: Setup;
+  beforeAll(async () => {
+    setup = await startHttp('dev');
+  });
+  afterAll(async () => setup?.close());
+
+  const list = async () => (await request(setup.port, 'GET', '/api/v1/messages?limit=5')).json<Summary>();
+
+  it('carries the counted totals over new deliveries exactly (new groups, joined groups, other mailboxes)', async () => {
+    const [a, b, c] = await Promise.all(
+      ['a@dev.test', 'b@dev.test', 'c@dev.test'].map((address) => setup.store.ensureUser(address)),
+    );
+    const raw = (n: number) => Buffer.from(`From: x@example.test\r\nSubject: note ${n}\r\n\r\nbody ${n}\r\n`);
+    const at = (n: number) => new Date(BASE + n * 1000);
+    const archive = await setup.store.createMailbox(a!.id, 'Projects');
+    for (let n = 0; n < 20; n++)
+      await setup.store.deliver({ raw: raw(n), targets: [{ userId: a!.id }], internalDate: at(n) });
+    expect([(await list()).total, (await list()).unread]).toEqual([20, 20]);
+    // One delivery to two recipients: one new group.
+    await setup.store.deliver({
+      raw: raw(20),
+      targets: [{ userId: a!.id }, { userId: b!.id }],
+      internalDate: at(20),
+    });
+    // The same body at the same time to a third: it joins that group.
+    await setup.store.deliver({ raw: raw(20), targets: [{ userId: c!.id }], internalDate: at(20) });
+    // Mail filed outside INBOX is not in the list.
+    await setup.store.deliver({
+      raw: raw(21),
+      targets: [{ userId: a!.id, mailboxId: archive.id }],
+      internalDate: at(21),
+    });
+    const after = await list();
+    expect([after.total, after.unread]).toEqual([21, 21]);
+    expect(after.messages[0]!.Subject).toBe('note 20');
+    expect(after.messages[0]!.Recipients).toEqual(['a@dev.test', 'b@dev.test', 'c@dev.test']);
+    // Reading the group recounts (a flag change), and new mail after it is carried again.
+    await request(
+      setup.port,
+      'PUT',
+      '/api/v1/messages',
+      { 'content-type': 'application/json' },
+      {},
+      JSON.stringify({ IDs: [after.messages[0]!.ID], Read: true }),
+    );
+    expect([(await list()).total, (await list()).unread]).toEqual([21, 20]);
+    await setup.store.deliver({ raw: raw(22), targets: [{ userId: b!.id }], internalDate: at(22) });
+    expect([(await list()).total, (await list()).unread]).toEqual([22, 21]);
+  });
+});
