@@ -83,7 +83,8 @@ export async function buildApp(
     // Query strings and params are coerced by the schemas (?start=10 is a number).
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false } },
   });
-  for (const schema of [...SHARED_SCHEMAS, CHAOS_SCHEMA, VACATION_SCHEMA, ...SESSION_SCHEMAS]) app.addSchema(schema);
+  for (const schema of [...SHARED_SCHEMAS, CHAOS_SCHEMA, VACATION_SCHEMA, ...SESSION_SCHEMAS])
+    app.addSchema(schema);
   const events = new MailEvents(options.store, logger);
   if (options.basicAuth !== undefined) await registerBasicAuth(app, options.basicAuth, isPublicPath);
 
