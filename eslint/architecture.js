@@ -23,7 +23,8 @@ export const ALLOWED_IMPORTS = {
   'packages/managesieve': [...SERVER_PACKAGE, 'sieve'],
   'packages/pop3': SERVER_PACKAGE,
   'packages/imap': SERVER_PACKAGE,
-  'packages/http': SERVER_PACKAGE,
+  // The web app's vacation form writes its script with the interpreter's vacation settings code.
+  'packages/http': [...SERVER_PACKAGE, 'sieve'],
   'packages/testing': [...SERVER_PACKAGE, ...SERVERS],
   'apps/mailserver': [...SERVER_PACKAGE, ...SERVERS, 'acme', 'mailbox-io', 'sieve'],
   'apps/bench': [...SERVER_PACKAGE, ...SERVERS, 'mailserver'],

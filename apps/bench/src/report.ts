@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import type { BigMailboxResult } from './big-mailbox-suite.js';
 import { BIG_COMMANDS } from './big-mailbox-suite.js';
+import { catcherSection, type CatcherResult } from './catcher-suite.js';
 import type { IdleResult } from './idle-suite.js';
 import type { ImapTargetResult } from './imap-suite.js';
 import { IMAP_COMMANDS } from './imap-suite.js';
@@ -26,6 +27,7 @@ export interface BenchResults {
   pop3: Pop3Result[] | null;
   idle: IdleResult | null;
   big: BigMailboxResult[] | null;
+  catcher?: CatcherResult | null;
   notes: string[];
 }
 
@@ -272,6 +274,7 @@ export function renderResults(results: BenchResults): string {
     );
   }
   if (results.big) parts.push(`### Big mailbox\n\n${bigSection(results.big)}`);
+  if (results.catcher) parts.push(`### Catcher API\n\n${catcherSection(results.catcher)}`);
   if (results.notes.length > 0)
     parts.push(`### Notes from this run\n\n${results.notes.map((n) => `- ${n}`).join('\n')}`);
   return parts.join('\n\n');

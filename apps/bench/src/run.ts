@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (`-- --quick` for about a minute, `--only=smtp,imap,pop3,idle,big` for some
+ * `npm run bench` (`-- --quick` for about a minute, `--only=smtp,imap,pop3,idle,big,catcher` for some
  * suites, `--cpu-prof` to profile the minimail server, `--no-write` to leave the docs alone,
  * `--no-postgres` to leave out the PostgreSQL cells of the SMTP and IMAP suites).
  * Loopback only, bounded in count and time; not part of `npm test`. Prints progress and a Markdown
@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { repositoryRoot } from './paths.js';
 import { runBigMailboxSuite } from './big-mailbox-suite.js';
+import { runCatcherSuite } from './catcher-suite.js';
 import { runIdleSuite } from './idle-suite.js';
 import { runImapSuite } from './imap-suite.js';
 import { dovecotVersion } from './peers/dovecot.js';
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
   results.pop3 = (await suite('pop3', () => runPop3Suite(settings, profileDir)))?.results ?? null;
   results.idle = (await suite('idle', () => runIdleSuite(settings)))?.result ?? null;
   results.big = (await suite('big', () => runBigMailboxSuite(settings, profileDir)))?.results ?? null;
+  results.catcher = (await suite('catcher', () => runCatcherSuite(settings)))?.result ?? null;
   if (profileDir) results.notes.push(`CPU profiles of the minimail server: ${profileDir}`);
   results.seconds = (now() - started) / 1000;
 

@@ -33,6 +33,8 @@ export interface BenchSettings {
   idleConnections: number;
   /** Messages in the big mailbox (the issue's 100,000). */
   bigMailboxMessages: number;
+  /** Messages stored for the catcher API cell (issue 14: a search over 100,000). */
+  catcherMessages: number;
 }
 
 /**
@@ -60,6 +62,7 @@ export function parseSettings(argv: readonly string[]): BenchSettings {
     pop3Messages: quick ? 200 : 1_000,
     idleConnections: quick ? 1_000 : 10_000,
     bigMailboxMessages: quick ? 5_000 : 100_000,
+    catcherMessages: quick ? 10_000 : 100_000,
   };
 }
 

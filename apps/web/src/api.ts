@@ -67,6 +67,16 @@ export interface Recipient {
   Mailboxes: Array<{ ID: number; Name: string; Messages: number; Unread: number }>;
 }
 
+/** A mailbox's vacation reply (PUT/GET /api/v1/mailboxes/{address}/vacation). */
+export interface Vacation {
+  Enabled: boolean;
+  Subject: string;
+  Message: string;
+  Days: number;
+  From: string;
+  Addresses: string[];
+}
+
 export interface LinkCheck {
   Errors: number;
   Links: Array<{ URL: string; StatusCode: number; Status: string }>;
@@ -212,6 +222,10 @@ export const api = {
   setTags: (ids: string[], tags: string[]): Promise<string> =>
     call('PUT', '/api/v1/tags', { IDs: ids, Tags: tags }, 'text'),
   recipients: (): Promise<Recipient[]> => call('GET', '/api/v1/recipients'),
+  vacation: (address: string): Promise<Vacation> =>
+    call('GET', `/api/v1/mailboxes/${encodeURIComponent(address)}/vacation`),
+  setVacation: (address: string, vacation: Vacation): Promise<Vacation> =>
+    call('PUT', `/api/v1/mailboxes/${encodeURIComponent(address)}/vacation`, vacation),
   linkCheck: (id: string): Promise<LinkCheck> =>
     call('GET', `/api/v1/message/${encodeURIComponent(id)}/link-check`),
   htmlCheck: (id: string): Promise<HtmlCheck> =>

@@ -7,6 +7,7 @@ import { registerApiV1 } from './api-v1/routes.js';
 import { SHARED_SCHEMAS } from './api-v1/schemas.js';
 import { CHAOS_SCHEMA, registerChaos } from './api-v1/chaos-routes.js';
 import { registerSessionRoutes, SESSION_SCHEMAS } from './api-v1/session-routes.js';
+import { registerVacationRoutes, VACATION_SCHEMA } from './api-v1/vacation-routes.js';
 import { Catcher } from './catcher/catcher.js';
 import { CaughtMail } from './catcher/caught-mail.js';
 import { registerLegacyCatcher } from './catcher/routes.js';
@@ -82,7 +83,8 @@ export async function buildApp(
     // Query strings and params are coerced by the schemas (?start=10 is a number).
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false } },
   });
-  for (const schema of [...SHARED_SCHEMAS, CHAOS_SCHEMA, ...SESSION_SCHEMAS]) app.addSchema(schema);
+  for (const schema of [...SHARED_SCHEMAS, CHAOS_SCHEMA, VACATION_SCHEMA, ...SESSION_SCHEMAS])
+    app.addSchema(schema);
   const events = new MailEvents(options.store, logger);
   if (options.basicAuth !== undefined) await registerBasicAuth(app, options.basicAuth, isPublicPath);
 
@@ -155,6 +157,7 @@ export async function buildApp(
     registerEventStream(app, events, closing);
     registerSessionRoutes(app, { book: options.recordings, catcher, closing });
     registerChaos(app, options.chaos);
+    registerVacationRoutes(app, options.store);
     registerRelease(app, catcher, options.release);
     if (options.retention !== undefined) {
       const retention = new Retention(catcher, events, options.retention, logger);

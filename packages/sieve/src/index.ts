@@ -19,3 +19,13 @@ export type { SieveLimits } from './limits.js';
 export { CAPABILITIES } from './capabilities.js';
 export { buildVacationReply, vacationRefusal } from './vacation.js';
 export type { VacationAction, VacationReplyOptions } from './vacation.js';
+export {
+  VACATION_SCRIPT,
+  VacationSettingsError,
+  applyVacation,
+  checkVacationSettings,
+  readVacation,
+  readVacationScript,
+  vacationScript,
+} from './vacation-script.js';
+export type { VacationScripts, VacationSettings } from './vacation-script.js';

@@ -98,50 +98,37 @@ export const sieveCommands: Record<string, CommandSpec> = {
     run: async ({ config, io, args, options }) => {
       const [address, state, message] = args as [string, string, string?];
       if (state !== 'on' && state !== 'off') throw new CliError(`vacation ${state}: say on or off`, 2);
-      const { compileScript } = await import('@minimail/sieve');
+      // The settings -> script code is shared with the web app's vacation form (@minimail/sieve).
+      const { applyVacation, VacationSettingsError, VACATION_DEFAULT_DAYS } = await import('@minimail/sieve');
       await withStore(config, async (store) => {
         const user = await store.getUser(address.toLowerCase());
         if (user === null) throw new CliError(`no user ${address}`);
-        if (state === 'off') {
-          const active = await store.activeSieveScript(user.id);
-          if (active?.name === VACATION_SCRIPT) await store.activateSieveScript(user.id, null);
-          println(io.stdout, `vacation reply of ${user.address} is off`);
-          return;
+        const text = state === 'off' ? '' : (message ?? (await readScript(io.stdin)));
+        if (state === 'on' && text.trim() === '')
+          throw new CliError('vacation on needs a MESSAGE (or standard input)', 2);
+        const days = options['days'] === undefined ? VACATION_DEFAULT_DAYS : Number(options['days']);
+        const text$ = (value: string | boolean | undefined): string | null =>
+          typeof value === 'string' ? value : null;
+        try {
+          await applyVacation(store, user.id, {
+            enabled: state === 'on',
+            message: text,
+            days,
+            subject: text$(options['subject']),
+            from: text$(options['from']),
+            addresses: [],
+          });
+        } catch (error) {
+          if (!(error instanceof VacationSettingsError)) throw error;
+          throw new CliError(error.message.startsWith('days') ? `--${error.message}` : error.message, 2);
         }
-        const text = message ?? (await readScript(io.stdin));
-        if (text.trim() === '') throw new CliError('vacation on needs a MESSAGE (or standard input)', 2);
-        const days = options['days'] === undefined ? 7 : Number(options['days']);
-        // RFC 5230 4.1: :days is at least 1; we cap it at 30 (README).
-        if (!Number.isInteger(days) || days < 1 || days > 30)
-          throw new CliError('--days must be a whole number from 1 to 30', 2);
-        const script = vacationScript(text, days, options['subject'], options['from']);
-        compileScript(script);
-        await store.putSieveScript(user.id, VACATION_SCRIPT, script);
-        await store.activateSieveScript(user.id, VACATION_SCRIPT);
-        println(io.stdout, `vacation reply of ${user.address} is on (each sender once per ${days} days)`);
+        println(
+          io.stdout,
+          state === 'off'
+            ? `vacation reply of ${user.address} is off`
+            : `vacation reply of ${user.address} is on (each sender once per ${days} days)`,
+        );
       });
     },
   },
 };
-
-/** The script `minimail vacation` writes; it replaces whatever script was active. */
-export const VACATION_SCRIPT = 'vacation';
-
-/** A Sieve quoted string (RFC 5228 2.4.2: backslash escapes backslash and the double quote). */
-function quoted(text: string): string {
-  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
-
-export function vacationScript(
-  message: string,
-  days: number,
-  subject: string | boolean | undefined,
-  from: string | boolean | undefined,
-): string {
-  const tags = [
-    `:days ${days}`,
-    ...(typeof subject === 'string' ? [`:subject ${quoted(subject)}`] : []),
-    ...(typeof from === 'string' ? [`:from ${quoted(from)}`] : []),
-  ];
-  return `require ["vacation"];\r\nvacation ${tags.join(' ')} ${quoted(message.replace(/\r?\n/g, '\r\n'))};\r\n`;
-}

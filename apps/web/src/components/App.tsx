@@ -4,6 +4,7 @@ import { useLiveUpdates } from '../live.js';
 import { MessageList } from './MessageList.js';
 import { MessageView } from './MessageView.js';
 import { Toolbar } from './Toolbar.js';
+import { VacationForm } from './Vacation.js';
 
 export const PAGE_SIZE = 50;
 
@@ -23,6 +24,7 @@ export function App() {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [error, setError] = useState<string | null>(null);
   const [notify, setNotify] = useState(false);
+  const [vacation, setVacation] = useState(false);
   const searchRef = useRef<HTMLInputElement>(null);
   const lastTotal = useRef<number | null>(null);
 
@@ -146,6 +148,7 @@ export function App() {
           setSelected(new Set());
           await refresh();
         }}
+        onVacation={() => setVacation(true)}
         notify={notify}
         onNotify={async () => {
           if (notify) return setNotify(false);
@@ -156,6 +159,9 @@ export function App() {
         <p class="error" role="alert">
           {error}
         </p>
+      )}
+      {vacation && recipient !== undefined && (
+        <VacationForm key={recipient} address={recipient} onClose={() => setVacation(false)} />
       )}
       <main class="panes">
         <MessageList

@@ -16,6 +16,7 @@ interface Props {
   onDeleteMatching(): void;
   notify: boolean;
   onNotify(): void;
+  onVacation(): void;
 }
 
 export function Toolbar(props: Props) {
@@ -73,6 +74,11 @@ export function Toolbar(props: Props) {
           })}
         </select>
       </label>
+      {props.recipient !== undefined && (
+        <button type="button" class="quiet" data-action="vacation" onClick={props.onVacation}>
+          Vacation reply
+        </button>
+      )}
       <div class="actions">
         <span class="count" aria-live="polite">
           {page === null

@@ -362,7 +362,14 @@ export class CoreMailStore implements MailStore {
     let prepared;
     try {
       if (requests.length === 0) throw new StoreError('INVALID', 'no deliveries');
-      prepared = requests.map((request) => prepareDelivery(request, (raw) => this.describe(raw)));
+      // Indexed for search like a single delivery, so a batch is searchable when it commits.
+      prepared = requests.map((request) =>
+        prepareDelivery(
+          request,
+          (raw) => this.describe(raw),
+          (raw) => this.index(raw),
+        ),
+      );
     } catch (error) {
       return Promise.reject(error instanceof StoreError ? error : new StoreError('INVALID', String(error)));
     }

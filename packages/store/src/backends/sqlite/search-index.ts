@@ -32,6 +32,9 @@ interface GroupRow {
   attachments: number | null;
 }
 
+/** Most new-mail feed rows carried into the last count of a list's totals before counting afresh. */
+const NEW_MAIL_CARRY = 1_000;
+
 /** FTS5 column for each text field ('any' searches every column). */
 const COLUMN: Record<Extract<SearchTerm, { kind: 'text' }>['field'], string | null> = {
   any: null,
@@ -55,6 +58,17 @@ export class SearchIndex {
     string,
     { version: string; value: { total: number; unread: number | null } }
   >();
+  /** The last counted (or carried) unfiltered totals per scope, with where the feed then stood. */
+  private readonly base = new Map<
+    string,
+    { feedId: number; messages: number; scope: string; value: { total: number; unread: number | null } }
+  >();
+  private readonly countsCache = new Map<
+    string,
+    { version: string; value: { bodies: number; facts: number } }
+  >();
+  private readonly idsCache = new Map<string, { version: string; value: number }>();
+  private readonly unmatchedCache = new Map<string, { version: string; value: string[] }>();
   private readonly matchCache = new Map<
     string,
     { version: string; value: { json: string; count: number } }
@@ -140,6 +154,8 @@ export class SearchIndex {
     const limit = Math.min(Math.max(query.limit, 0), MAX_PAGE_SIZE);
     const start = Math.max(query.start, 0);
     const version = this.version();
+    const dense = this.denseMatch(query, version);
+    if (dense !== null) return this.searchDense(query, dense, start, limit);
     const { where, params, matched } = this.filter(query, version);
     const count = (index: string, groupBy: string) => () =>
       this.db
@@ -152,14 +168,16 @@ export class SearchIndex {
     const totals =
       query.totals === false
         ? { total: -1, unread: -1 }
-        : this.cached(
-            this.totalsCache,
-            JSON.stringify([query.terms, query.mailboxIds ?? null]),
-            version,
-            matched !== null
-              ? count('messages_by_body', 'm.body_hash, m.internal_date')
-              : count('messages_listing', 'm.internal_date, m.body_hash'),
-          );
+        : query.terms.length === 0
+          ? this.allTotals(query.mailboxIds, version)
+          : this.cached(
+              this.totalsCache,
+              JSON.stringify([query.terms, query.mailboxIds ?? null]),
+              version,
+              matched !== null
+                ? count('messages_by_body', 'm.body_hash, m.internal_date')
+                : count('messages_listing', 'm.internal_date, m.body_hash'),
+            );
     // Walking the listing reads about (start + limit) x (all groups / matched bodies) rows; reading
     // by body about the matched bodies' copies, sorted. A seek costs a few sequential rows.
     const all = matched === null ? 0 : this.allGroups(query.mailboxIds, version);
@@ -205,16 +223,189 @@ export class SearchIndex {
 
   /** How many groups the scope holds (the unfiltered total, cached like every total). */
   private allGroups(mailboxIds: readonly number[] | undefined, version: string): number {
+    return this.allTotals(mailboxIds, version).total;
+  }
+
+  /**
+   * The unfiltered totals of the scope: the same answer (and cache entry) as a list without terms.
+   * Counting every group costs a scan of the listing index (100,000 copies: ~30 ms idle, several
+   * times that on a loaded machine), so after new mail the last count is carried forward instead:
+   * when the change feed since it holds only `new` rows (at most NEW_MAIL_CARRY of them), each new
+   * copy either starts a group or joins one, read by its key. Anything else (flags, expunges,
+   * mailbox changes, a pruned feed, a row count that does not add up) counts afresh.
+   */
+  private allTotals(
+    mailboxIds: readonly number[] | undefined,
+    version: string,
+  ): { total: number; unread: number | null } {
     const scope = this.scopeOf(mailboxIds);
-    return this.cached(this.totalsCache, JSON.stringify([[], mailboxIds ?? null]), version, () =>
+    const key = JSON.stringify([[], mailboxIds ?? null]);
+    const hit = this.totalsCache.get(key);
+    if (hit !== undefined && hit.version === version) return hit.value;
+    const mark = this.feedMark();
+    const carried = this.base.get(key);
+    const value =
+      (carried !== undefined && carried.scope === scope.params.join(',')
+        ? this.carryForward(carried, mark, scope)
+        : null) ??
       this.db
         .prepare<unknown[], { total: number; unread: number | null }>(
           `SELECT count(*) AS total, sum(seen = 0) AS unread FROM (
              SELECT min(m.seen) AS seen FROM messages m INDEXED BY messages_listing
              WHERE m.deleted = 0 AND ${scope.sql} GROUP BY m.internal_date, m.body_hash)`,
         )
-        .get(...scope.params)!,
-    ).total;
+        .get(...scope.params)!;
+    if (this.totalsCache.size >= SEARCH_CACHE_ENTRIES) this.totalsCache.clear();
+    this.totalsCache.set(key, { version, value });
+    if (this.base.size >= SEARCH_CACHE_ENTRIES) this.base.clear();
+    this.base.set(key, { ...mark, scope: scope.params.join(','), value });
+    return value;
+  }
+
+  /** Where the change feed and the message table stand (both O(1)-ish reads). */
+  private feedMark(): { feedId: number; messages: number } {
+    return {
+      feedId: this.db.prepare<[], number>('SELECT coalesce(max(id), 0) FROM changes').pluck().get()!,
+      messages: this.db.prepare<[], number>('SELECT count(*) FROM messages').pluck().get()!,
+    };
+  }
+
+  /** The totals `base` had, moved forward over the new mail since it, or null to count afresh. */
+  private carryForward(
+    base: { feedId: number; messages: number; value: { total: number; unread: number | null } },
+    mark: { feedId: number; messages: number },
+    scope: { sql: string; params: number[] },
+  ): { total: number; unread: number | null } | null {
+    if (mark.feedId - base.feedId > NEW_MAIL_CARRY || mark.feedId < base.feedId) return null;
+    const rows = this.db
+      .prepare<[number], { mailbox_id: number; kind: string; uid: number | null }>(
+        'SELECT mailbox_id, kind, uid FROM changes WHERE id > ? ORDER BY id',
+      )
+      .all(base.feedId);
+    // Every feed row since the base is still there (ids are contiguous: AUTOINCREMENT, never reused).
+    if (rows.length !== mark.feedId - base.feedId) return null;
+    if (rows.some((row) => row.kind !== 'new' || row.uid === null)) return null;
+    if (mark.messages !== base.messages + rows.length) return null;
+    const inScope = new Set(scope.params);
+    const fresh = new Set(rows.map((row) => `${row.mailbox_id}:${row.uid}`));
+    const keys = new Map<string, { hash: string; date: number }>();
+    for (const row of rows) {
+      if (!inScope.has(row.mailbox_id)) continue;
+      const copy = this.db
+        .prepare<[number, number], { body_hash: string; internal_date: number }>(
+          'SELECT body_hash, internal_date FROM messages WHERE mailbox_id = ? AND uid = ?',
+        )
+        .get(row.mailbox_id, row.uid!);
+      if (copy === undefined) return null;
+      keys.set(`${copy.internal_date}:${copy.body_hash}`, { hash: copy.body_hash, date: copy.internal_date });
+    }
+    let { total } = base.value;
+    let unread = base.value.unread ?? 0;
+    for (const { hash, date } of keys.values()) {
+      const copies = this.db
+        .prepare<unknown[], { mailbox_id: number; uid: number; seen: number }>(
+          `SELECT m.mailbox_id, m.uid, m.seen FROM messages m INDEXED BY messages_by_body
+           WHERE m.body_hash = ? AND m.internal_date = ? AND m.deleted = 0 AND ${scope.sql}`,
+        )
+        .all(hash, date, ...scope.params);
+      const old = copies.filter((c) => !fresh.has(`${c.mailbox_id}:${c.uid}`));
+      const allSeen = (list: typeof copies) => list.every((c) => c.seen === 1);
+      if (old.length === 0) {
+        if (copies.length === 0) continue;
+        total += 1;
+        if (!allSeen(copies)) unread += 1;
+      } else if (allSeen(old) && !allSeen(copies)) {
+        unread += 1;
+      }
+    }
+    return { total, unread };
+  }
+
+  /**
+   * For a search of words only (no field, flag or date terms, nothing negated) that matches more
+   * than half of the indexed bodies (a word in every message): the hashes of the bodies it does
+   * NOT match, or null when the query is not of that kind. Counting and paging then work from the
+   * few bodies left out instead of the many matched: the total is the list's total (cached) less
+   * the groups of the left-out bodies, and the page walks the newest-first listing skipping them.
+   * Exact only while every stored body is indexed (checked: the backfill may still be running).
+   */
+  private denseMatch(query: MessageQuery, version: string): string[] | null {
+    if (query.terms.length === 0) return null;
+    const words: string[] = [];
+    for (const term of query.terms) {
+      if (term.kind !== 'text' || term.negate || [...term.value].length < 3) return null;
+      const phrase = `"${term.value.replace(/"/g, '""')}"`;
+      const column = COLUMN[term.field];
+      words.push(column === null ? phrase : `${column} : ${phrase}`);
+    }
+    const expression = words.join(' AND ');
+    const counts = this.cached(this.countsCache, 'bodies', version, () => ({
+      bodies: this.db.prepare<[], number>('SELECT count(*) FROM bodies').pluck().get()!,
+      facts: this.db.prepare<[], number>('SELECT count(*) FROM body_facts').pluck().get()!,
+    }));
+    if (counts.bodies !== counts.facts) return null;
+    // Counting the matches reads no row into JavaScript; every body matched leaves none out.
+    const matchedCount = this.cached(this.idsCache, expression, version, () =>
+      this.db
+        .prepare<[string], number>('SELECT count(*) FROM body_search WHERE body_search MATCH ?')
+        .pluck()
+        .get(expression)!,
+    );
+    if (matchedCount * 2 <= counts.facts) return null;
+    if (matchedCount === counts.facts) return [];
+    return this.cached(this.unmatchedCache, expression, version, () => {
+      const matched = this.db
+        .prepare<[string], number>('SELECT rowid FROM body_search WHERE body_search MATCH ?')
+        .pluck()
+        .all(expression);
+      const ids = this.db
+        .prepare<[], number>('SELECT id FROM body_facts INDEXED BY body_facts_id_hash')
+        .pluck()
+        .all();
+      const max = ids.reduce((a, b) => (b > a ? b : a), 0);
+      const hit = new Uint8Array(max + 1);
+      for (const id of matched) if (id <= max) hit[id] = 1;
+      const missing = ids.filter((id) => hit[id] === 0);
+      if (missing.length === 0) return [];
+      return this.db
+        .prepare<[string], string>(
+          'SELECT hash FROM body_facts INDEXED BY body_facts_id_hash WHERE id IN (SELECT value FROM json_each(?))',
+        )
+        .pluck()
+        .all(JSON.stringify(missing));
+    });
+  }
+
+  /** A page and totals of a dense search (see denseMatch), from the bodies it leaves out. */
+  private searchDense(query: MessageQuery, unmatched: string[], start: number, limit: number): MessagePage {
+    const version = this.version();
+    const scope = this.scopeOf(query.mailboxIds);
+    const skip = unmatched.length > 0 ? ' AND m.body_hash NOT IN (SELECT value FROM json_each(?))' : '';
+    const skipParams = unmatched.length > 0 ? [JSON.stringify(unmatched)] : [];
+    let totals = { total: -1, unread: -1 };
+    if (query.totals !== false) {
+      const all = this.allTotals(query.mailboxIds, version);
+      const left =
+        unmatched.length === 0
+          ? { total: 0, unread: 0 }
+          : this.db
+              .prepare<unknown[], { total: number; unread: number | null }>(
+                `SELECT count(*) AS total, sum(seen = 0) AS unread FROM (
+                   SELECT min(m.seen) AS seen FROM messages m INDEXED BY messages_by_body
+                   WHERE m.body_hash IN (SELECT value FROM json_each(?)) AND m.deleted = 0 AND ${scope.sql}
+                   GROUP BY m.body_hash, m.internal_date)`,
+              )
+              .get(JSON.stringify(unmatched), ...scope.params)!;
+      totals = { total: all.total - left.total, unread: (all.unread ?? 0) - (left.unread ?? 0) };
+    }
+    const page = this.db
+      .prepare<unknown[], { body_hash: string; internal_date: number }>(
+        `SELECT m.internal_date, m.body_hash FROM messages m INDEXED BY messages_listing
+         WHERE m.deleted = 0 AND ${scope.sql}${skip} GROUP BY m.internal_date, m.body_hash
+         ORDER BY m.internal_date DESC, m.body_hash DESC LIMIT ? OFFSET ?`,
+      )
+      .all(...scope.params, ...skipParams, limit, start);
+    return { total: totals.total, unread: totals.unread, groups: this.groups(page, query.mailboxIds) };
   }
 
   /** The group holding the copy (mailboxId, uid), among the same mailboxes a list shows. */
