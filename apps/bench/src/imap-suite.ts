@@ -18,7 +18,7 @@ import { now, Samples } from './stats.js';
 import { sourceAddress } from './wire.js';
 
 /** Size of the seeded and appended messages: a typical text mail with some quoting. */
-const MESSAGE_BYTES = 4 * 1024;
+export const MESSAGE_BYTES = 4 * 1024;
 /** Bodies fetched per session: a client opening the newest few messages. */
 const BODIES_PER_SESSION = 10;
 /** Where MOVE files a message (issue 20): created by each client before its first session. */
@@ -62,9 +62,9 @@ export interface ImapSuiteResult {
   notes: string[];
 }
 
-const userName = (index: number): string => `imap${index}@bench.test`;
+export const userName = (index: number): string => `imap${index}@bench.test`;
 
-async function workload(
+export async function workload(
   target: ServerTarget,
   settings: BenchSettings,
   password: string,

@@ -11,6 +11,7 @@ import type { Pop3Result } from './pop3-suite.js';
 import type { BenchSettings } from './settings.js';
 import { MINIMAIL, MINIMAIL_POSTGRES } from './minimail-target.js';
 import type { SmtpResult } from './smtp-suite.js';
+import type { StressTargetResult } from './stress-suite.js';
 import { formatMs, formatRate, formatRatio, mib } from './stats.js';
 
 export const RESULTS_BEGIN = '<!-- bench-results:begin -->';
@@ -26,6 +27,7 @@ export interface BenchResults {
   pop3: Pop3Result[] | null;
   idle: IdleResult | null;
   big: BigMailboxResult[] | null;
+  stress: StressTargetResult[] | null;
   notes: string[];
 }
 
@@ -226,6 +228,28 @@ function targets(results: BenchResults): string {
   return table(['target', 'measured', 'verdict'], rows);
 }
 
+/** Issue 20's stress cell: commands per second beside Dovecot's, and the checker's violations. */
+function stressSection(results: StressTargetResult[]): string {
+  const ours = results.find((r) => r.target === MINIMAIL);
+  const peer = results.find((r) => r.target !== MINIMAIL && r.target !== MINIMAIL_POSTGRES);
+  const rows = results.map((r) => [
+    r.target,
+    String(r.clients),
+    formatRate(r.ownAccountCommandsPerSecond),
+    r.sharedCommandsPerSecond === null ? '-' : formatRate(r.sharedCommandsPerSecond),
+    r.violations === null ? '-' : String(r.violations),
+    `${r.errors}${r.firstError ? ` (${r.firstError})` : ''}`,
+  ]);
+  const ratio =
+    ours && peer
+      ? `\n\nminimail / ${peer.target}, commands per second on own accounts: ${formatRatio(ours.ownAccountCommandsPerSecond, peer.ownAccountCommandsPerSecond)}.`
+      : '';
+  const kinds = Object.entries(ours?.violationKinds ?? {})
+    .map(([kind, count]) => `\n- ${count} x ${kind}`)
+    .join('');
+  return `${table(['server', 'clients', 'own-account commands/s', 'shared-mailbox checker ops/s', 'violations', 'errors'], rows)}${ratio}${kinds}`;
+}
+
 export function renderResults(results: BenchResults): string {
   const s = results.settings;
   const parts: string[] = [];
@@ -243,6 +267,10 @@ export function renderResults(results: BenchResults): string {
   if (results.imap)
     parts.push(
       `### IMAP workload, ${s.imapClients} clients, ${s.imapMailboxSize} messages each, ${s.imapSeconds} s\n\n${imapSection(results.imap)}`,
+    );
+  if (results.stress)
+    parts.push(
+      `### Stress: 50 clients, own accounts and one shared mailbox (multi-client checker)\n\n${stressSection(results.stress)}`,
     );
   if (results.pop3)
     parts.push(
