@@ -1,11 +1,12 @@
 /**
  * IMAP workload: many clients, each its own account with a seeded INBOX, each repeating a mail
  * client's session: LOGIN, SELECT, FETCH flags+envelopes of all, FETCH 10 bodies, STORE flags,
- * APPEND, mark it deleted, EXPUNGE, LOGOUT. Per command: count, ops/s, p50/p99. Runs against
+ * APPEND, mark it deleted, EXPUNGE, APPEND another, MOVE it to Archive (RFC 6851), LOGOUT. Per
+ * command: count, ops/s, p50/p99 (both APPENDs are APPEND samples). Runs against
  * minimail (SQLite, and PostgreSQL where installed) and Dovecot (where installed) with the same
  * mailbox contents.
  */
-import { ImapClient } from './imap-client.js';
+import { ImapClient, ImapCommandError } from './imap-client.js';
 import { benchMessage } from './messages.js';
 import { createMinimail, type MinimailInstance, type ServerTarget } from './minimail-target.js';
 import { startBenchPostgres } from './postgres.js';
@@ -17,9 +18,11 @@ import { now, Samples } from './stats.js';
 import { sourceAddress } from './wire.js';
 
 /** Size of the seeded and appended messages: a typical text mail with some quoting. */
-const MESSAGE_BYTES = 4 * 1024;
+export const MESSAGE_BYTES = 4 * 1024;
 /** Bodies fetched per session: a client opening the newest few messages. */
 const BODIES_PER_SESSION = 10;
+/** Where MOVE files a message (issue 20): created by each client before its first session. */
+const ARCHIVE = 'Archive';
 
 export const IMAP_COMMANDS = [
   'LOGIN',
@@ -29,6 +32,7 @@ export const IMAP_COMMANDS = [
   'STORE',
   'APPEND',
   'EXPUNGE',
+  'MOVE',
   'LOGOUT',
 ] as const;
 export type ImapCommandName = (typeof IMAP_COMMANDS)[number];
@@ -58,9 +62,9 @@ export interface ImapSuiteResult {
   notes: string[];
 }
 
-const userName = (index: number): string => `imap${index}@bench.test`;
+export const userName = (index: number): string => `imap${index}@bench.test`;
 
-async function workload(
+export async function workload(
   target: ServerTarget,
   settings: BenchSettings,
   password: string,
@@ -82,6 +86,7 @@ async function workload(
   const client = async (index: number): Promise<void> => {
     const local = sourceAddress(index, CONNECTIONS_PER_SOURCE_IP);
     let round = 0;
+    let archived = false;
     while (now() < deadline) {
       let imap: ImapClient | null = null;
       try {
@@ -91,6 +96,13 @@ async function workload(
           return opened;
         });
         const session = imap;
+        if (!archived) {
+          // Untimed, once per client: a NO (it exists: the warm-up made it) is as good as an OK.
+          await session.command(`CREATE ${ARCHIVE}`).catch((error: unknown) => {
+            if (!(error instanceof ImapCommandError) || !/ NO /.test(error.message)) throw error;
+          });
+          archived = true;
+        }
         const selected = await timed('SELECT', () => session.command('SELECT INBOX', true));
         const exists = Number(
           /^\* (\d+) EXISTS/.exec(selected.untagged.find((l) => / EXISTS$/.test(l)) ?? '')?.[1] ?? 0,
@@ -107,6 +119,11 @@ async function workload(
         );
         await session.command(`STORE ${exists + 1} +FLAGS.SILENT (\\Deleted)`);
         await timed('EXPUNGE', () => session.command('EXPUNGE'));
+        // A client filing a message away: the INBOX keeps its size, Archive grows by one a session.
+        await timed('APPEND', () =>
+          session.append('INBOX', benchMessage(round + 1, MESSAGE_BYTES, userName(index)), '\\Seen'),
+        );
+        await timed('MOVE', () => session.command(`MOVE ${exists + 1} ${ARCHIVE}`));
         await timed('LOGOUT', () => session.command('LOGOUT'));
         session.destroy();
         sessions++;

@@ -40,6 +40,7 @@ function results(parts: Partial<BenchResults>): BenchResults {
     pop3: null,
     idle: null,
     big: null,
+    stress: null,
     notes: [],
     ...parts,
   };

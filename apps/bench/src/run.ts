@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (`-- --quick` for about a minute, `--only=smtp,imap,pop3,idle,big,catcher` for some
+ * `npm run bench` (`-- --quick` for about a minute, `--only=smtp,imap,pop3,idle,big,catcher,stress` for some
  * suites, `--cpu-prof` to profile the minimail server, `--no-write` to leave the docs alone,
  * `--no-postgres` to leave out the PostgreSQL cells of the SMTP and IMAP suites).
  * Loopback only, bounded in count and time; not part of `npm test`. Prints progress and a Markdown
@@ -18,6 +18,7 @@ import { runPop3Suite } from './pop3-suite.js';
 import { renderResults, writeResults, type BenchResults } from './report.js';
 import { parseSettings, wants } from './settings.js';
 import { runSmtpSuite } from './smtp-suite.js';
+import { runStressSuite } from './stress-suite.js';
 import { now } from './stats.js';
 
 async function main(): Promise<void> {
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     pop3: null,
     idle: null,
     big: null,
+    stress: null,
     notes: [],
   };
   process.stdout.write(
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
   results.idle = (await suite('idle', () => runIdleSuite(settings)))?.result ?? null;
   results.big = (await suite('big', () => runBigMailboxSuite(settings, profileDir)))?.results ?? null;
   results.catcher = (await suite('catcher', () => runCatcherSuite(settings)))?.result ?? null;
+  results.stress = (await suite('stress', () => runStressSuite(settings)))?.results ?? null;
   if (profileDir) results.notes.push(`CPU profiles of the minimail server: ${profileDir}`);
   results.seconds = (now() - started) / 1000;
 

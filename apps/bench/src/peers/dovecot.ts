@@ -5,7 +5,7 @@
  * format's own way of receiving mail. Runs only where Dovecot is installed and we are root.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ServerTarget } from '../minimail-target.js';
@@ -14,6 +14,8 @@ import { waitForPort } from './postfix.js';
 import { installed, isRoot, versionOf } from './which.js';
 
 const DOVECOT = '/usr/sbin/dovecot';
+/** Dovecot's POP3 server, from Debian's dovecot-pop3d. */
+const DOVECOT_POP3 = '/usr/lib/dovecot/pop3';
 const MAILBOX_UID = 65534;
 export const DOVECOT_PASSWORD = 'bench';
 
@@ -52,6 +54,9 @@ export function createDovecot(): DovecotInstance {
     },
     async start() {
       execFileSync('chown', ['-R', `${MAILBOX_UID}:${MAILBOX_UID}`, home]);
+      // dovecot-imapd without dovecot-pop3d (the CI installs only the former): IMAP alone, rather
+      // than a master that never listens on the POP3 port and fails the IMAP cells with it.
+      const pop3 = existsSync(DOVECOT_POP3);
       const imapPort = await freePort();
       const pop3Port = await freePort();
       const conf = path.join(dir, 'dovecot.conf');
@@ -60,7 +65,7 @@ export function createDovecot(): DovecotInstance {
         `base_dir = ${dir}/run
 state_dir = ${dir}/state
 log_path = ${dir}/dovecot.log
-protocols = imap pop3
+protocols = imap${pop3 ? ' pop3' : ''}
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
@@ -102,11 +107,11 @@ pop3_uidl_format = %08Xu%08Xv
       mkdirSync(path.join(dir, 'state'), { recursive: true });
       const master = spawn(DOVECOT, ['-c', conf, '-F'], { stdio: 'ignore' });
       await waitForPort(imapPort, 20_000);
-      await waitForPort(pop3Port, 20_000);
+      if (pop3) await waitForPort(pop3Port, 20_000);
       stop = () => stopChild(master);
       return {
         name: dovecotVersion() ?? 'Dovecot',
-        ports: { imap: imapPort, pop3: pop3Port },
+        ports: pop3 ? { imap: imapPort, pop3: pop3Port } : { imap: imapPort },
         rss: () => treeRssBytes(master.pid!),
         stop: async () => {
           await stopChild(master);

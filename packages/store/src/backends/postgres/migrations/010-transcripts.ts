@@ -2,7 +2,7 @@ import type { PostgresMigration } from './migration.js';
 
 /**
  * Recorded conversations shared by every node (issue 16, docs/adr/0035), as the SQLite backend's
- * transcripts migration. Reserved as migration 013 (session 6); its version is its position.
+ * transcripts migration. Migration 010; its version is its position.
  * `version` stamps each write: the writer takes the one transcript_meta row FOR UPDATE, so
  * versions are handed out in commit order across nodes and "changed after version n" misses
  * nothing. No foreign keys: the writer deletes a session's lines and links with it.

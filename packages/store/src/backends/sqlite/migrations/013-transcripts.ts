@@ -2,7 +2,7 @@ import type { Migration } from './migration.js';
 
 /**
  * Recorded conversations in the shared store (issue 16, docs/adr/0035), so every process on the
- * file sees every session. Reserved as migration 016 (session 6); its version is its position.
+ * file sees every session. Migration 013; its version is its position.
  * Sessions are kept in `seq` order (oldest first dropped); lines and links hang off `seq`.
  * `version` stamps each write (one counter in transcript_meta, bumped by every write under the
  * file's single writer), so a reader asks for "what changed after version n" and misses nothing.
