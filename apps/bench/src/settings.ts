@@ -33,6 +33,10 @@ export interface BenchSettings {
   idleConnections: number;
   /** Messages in the big mailbox (the issue's 100,000). */
   bigMailboxMessages: number;
+  /** `--million`: the big-mailbox suite on 1,000,000 messages instead (SELECT, FETCH FLAGS, memory). */
+  million: boolean;
+  /** `--idle-50k`: the idle suite holds 50,000 connections (from many loopback addresses). */
+  idle50k: boolean;
 }
 
 /**
@@ -60,6 +64,8 @@ export function parseSettings(argv: readonly string[]): BenchSettings {
     pop3Messages: quick ? 200 : 1_000,
     idleConnections: quick ? 1_000 : 10_000,
     bigMailboxMessages: quick ? 5_000 : 100_000,
+    million: argv.includes('--million'),
+    idle50k: argv.includes('--idle-50k'),
   };
 }
 

@@ -14,6 +14,7 @@ import { waitForPort } from './postfix.js';
 import { installed, isRoot, versionOf } from './which.js';
 
 const DOVECOT = '/usr/sbin/dovecot';
+const DOVECOT_POP3 = '/usr/lib/dovecot/pop3';
 const MAILBOX_UID = 65534;
 export const DOVECOT_PASSWORD = 'bench';
 
@@ -54,13 +55,15 @@ export function createDovecot(): DovecotInstance {
       execFileSync('chown', ['-R', `${MAILBOX_UID}:${MAILBOX_UID}`, home]);
       const imapPort = await freePort();
       const pop3Port = await freePort();
+      // Without dovecot-pop3d a `protocols = pop3` line stops Dovecot at start: IMAP alone then.
+      const withPop3 = installed(DOVECOT_POP3);
       const conf = path.join(dir, 'dovecot.conf');
       writeFileSync(
         conf,
         `base_dir = ${dir}/run
 state_dir = ${dir}/state
 log_path = ${dir}/dovecot.log
-protocols = imap pop3
+protocols = imap${withPop3 ? ' pop3' : ''}
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
@@ -87,7 +90,9 @@ service imap-login {
     port = 0
   }
 }
-service pop3-login {
+${
+  withPop3
+    ? `service pop3-login {
   inet_listener pop3 {
     address = 127.0.0.1
     port = ${pop3Port}
@@ -97,12 +102,14 @@ service pop3-login {
   }
 }
 pop3_uidl_format = %08Xu%08Xv
-`,
+`
+    : ''
+}`,
       );
       mkdirSync(path.join(dir, 'state'), { recursive: true });
       const master = spawn(DOVECOT, ['-c', conf, '-F'], { stdio: 'ignore' });
       await waitForPort(imapPort, 20_000);
-      await waitForPort(pop3Port, 20_000);
+      if (withPop3) await waitForPort(pop3Port, 20_000);
       stop = () => stopChild(master);
       return {
         name: dovecotVersion() ?? 'Dovecot',

@@ -384,6 +384,17 @@ export class MailboxView {
     this.modseqs[index] = Math.max(this.modseqs[index] ?? 0, told.modseq);
   }
 
+  /**
+   * `remember` for a batch writer that announced the keywords first (commands/fetch-flags.ts):
+   * the flags and mod-sequence told for the message at this sequence number.
+   */
+  rememberTold(sequence: number, flags: readonly string[], modseq: number): void {
+    const index = sequence - 1;
+    if (index < 0 || index >= this.uids.length) return;
+    this.flags[index] = flags;
+    if ((this.modseqs[index] ?? 0) < modseq) this.modseqs[index] = modseq;
+  }
+
   /** The modseq last told for a message (0 when none), so a response never goes below it. */
   modseqOf(uid: number): number {
     const sequence = this.sequenceOf(uid);
