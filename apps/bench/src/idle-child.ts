@@ -14,6 +14,8 @@ const OPEN_CONCURRENCY = 100;
 async function main(): Promise<void> {
   const port = Number(process.env['BENCH_PORT']);
   const count = Number(process.env['BENCH_CONNECTIONS']);
+  // Where this process's connections start in the suite's numbering (its source addresses).
+  const first = Number(process.env['BENCH_FIRST'] ?? 0);
   const users = Number(process.env['BENCH_USERS'] ?? 10);
   const password = process.env['BENCH_PASSWORD'] ?? 'any';
   const clients: ImapClient[] = [];
@@ -24,7 +26,7 @@ async function main(): Promise<void> {
     while (next < count) {
       const index = next++;
       try {
-        const client = await ImapClient.open(port, sourceAddress(index, CONNECTIONS_PER_SOURCE_IP));
+        const client = await ImapClient.open(port, sourceAddress(first + index, CONNECTIONS_PER_SOURCE_IP));
         clients.push(client);
         await client.command(`LOGIN idle${index % users}@bench.test ${password}`);
         await client.command('SELECT INBOX');

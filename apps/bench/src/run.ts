@@ -1,7 +1,8 @@
 /**
  * `npm run bench` (`-- --quick` for about a minute, `--only=smtp,imap,pop3,idle,big,catcher,stress` for some
  * suites, `--cpu-prof` to profile the minimail server, `--no-write` to leave the docs alone,
- * `--no-postgres` to leave out the PostgreSQL cells of the SMTP and IMAP suites).
+ * `--no-postgres` to leave out the PostgreSQL cells of the SMTP and IMAP suites, `--million` for the
+ * big-mailbox suite on 1,000,000 messages, `--idle-50k` for 50,000 IDLE connections).
  * Loopback only, bounded in count and time; not part of `npm test`. Prints progress and a Markdown
  * summary, and writes the summary into docs/benchmarks.md between its result markers.
  */

@@ -35,6 +35,10 @@ export interface BenchSettings {
   bigMailboxMessages: number;
   /** Messages stored for the catcher API cell (issue 14: a search over 100,000). */
   catcherMessages: number;
+  /** `--million`: the big-mailbox suite on 1,000,000 messages instead (SELECT, FETCH FLAGS, memory). */
+  million: boolean;
+  /** `--idle-50k`: the idle suite holds 50,000 connections (from many loopback addresses). */
+  idle50k: boolean;
 }
 
 /**
@@ -63,6 +67,8 @@ export function parseSettings(argv: readonly string[]): BenchSettings {
     idleConnections: quick ? 1_000 : 10_000,
     bigMailboxMessages: quick ? 5_000 : 100_000,
     catcherMessages: quick ? 10_000 : 100_000,
+    million: argv.includes('--million'),
+    idle50k: argv.includes('--idle-50k'),
   };
 }
 

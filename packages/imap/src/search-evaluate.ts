@@ -73,6 +73,38 @@ const SUMMARY_KEYS: ReadonlySet<SearchKey['key']> = new Set([
   'EMAILID',
 ]);
 
+/**
+ * Keys whose answer depends on a message's flags and \Recent alone (and the groups of them):
+ * SEARCH evaluates such criteria once per distinct flag list, not once per message.
+ */
+const FLAG_ONLY_KEYS: ReadonlySet<SearchKey['key']> = new Set([
+  'ALL',
+  'SAVEDATESUPPORTED',
+  'ANSWERED',
+  'DELETED',
+  'DRAFT',
+  'FLAGGED',
+  'SEEN',
+  'UNANSWERED',
+  'UNDELETED',
+  'UNDRAFT',
+  'UNFLAGGED',
+  'UNSEEN',
+  'RECENT',
+  'OLD',
+  'NEW',
+  'KEYWORD',
+  'UNKEYWORD',
+  'NOT',
+  'OR',
+  'AND',
+]);
+
+/** Whether the criteria read nothing of a message but its flags and whether it is \Recent. */
+export function dependsOnFlagsOnly(keys: readonly SearchKey[]): boolean {
+  return !someKey(keys, (key) => !FLAG_ONLY_KEYS.has(key.key));
+}
+
 export function needsSummary(keys: readonly SearchKey[]): boolean {
   return someKey(keys, (key) => SUMMARY_KEYS.has(key.key));
 }

@@ -1,7 +1,6 @@
 import {
   assertBinaryDecodable,
   binaryParts,
-  FLAG_LIST_ITEMS,
   isSummary,
   needsBytes,
   needsStructure,
@@ -19,13 +18,15 @@ import { SELECTED } from '../session/state.js';
 import { bad } from '../errors.js';
 import { SAVED_RESULT } from '../protocol/sequence-set.js';
 import { vanishedSince } from './qresync.js';
+import { fetchFlagLines, flagLinesServe } from './fetch-flags.js';
 import { resolveTargets, type Target } from './targets.js';
 import { viewOf, type CommandContext, type CommandSpec } from './types.js';
 
 /**
  * A FETCH of FLAGS, UID and MODSEQ only that names at least this share of the mailbox reads the
- * store's lean list of the whole mailbox (~0.4 us a message, measured on 100,000) rather than
- * the targets' summaries (~2 us a message, with a Date and strings each).
+ * store's lean list of the whole mailbox (~0.4 us a message, measured on 100,000) and writes its
+ * lines straight from it (fetch-flags.ts), rather than reading the targets' summaries (~2 us a
+ * message, with a Date and strings each).
  */
 const FLAG_LIST_MIN_SHARE = 0.2;
 
@@ -50,7 +51,12 @@ async function fetchMessages(
   if (byUid && !has(items, 'UID')) items.unshift({ kind: 'UID' });
   // RFC 7162 3.1.4.1: CHANGEDSINCE implies the MODSEQ item.
   if (changedSince !== null && !has(items, 'MODSEQ')) items.push({ kind: 'MODSEQ' });
-  const summaries = await loadMessages(ctx, view, targets, items);
+  // FLAGS/UID/MODSEQ of a big share of the mailbox: lines written straight from the lean list.
+  if (targets.length > 0 && targets.length >= view.exists * FLAG_LIST_MIN_SHARE && flagLinesServe(items)) {
+    await fetchFlagLines(ctx, view, targets, items, changedSince);
+    return;
+  }
+  const summaries = await loadMessages(ctx, view, targets);
   if (changedSince !== null) {
     // RFC 7162 3.1.4.1: only messages whose mod-sequence is above the value are answered.
     for (const [uid, message] of summaries) if (message.modseq <= changedSince) summaries.delete(uid);
@@ -147,29 +153,13 @@ async function loadBody(
   return { raw, structure: await ctx.server.structures.structureOf(bodyHash, raw) };
 }
 
-/**
- * The targets in one store read (never one per message): their summaries, or for a big FETCH of
- * FLAGS/UID/MODSEQ the lean list of the mailbox.
- */
+/** The targets' summaries in one store read (never one per message). */
 async function loadMessages(
   ctx: CommandContext,
   view: MailboxView,
   targets: Target[],
-  items: readonly FetchItem[],
 ): Promise<Map<number, FetchedMessage>> {
   const byUid = new Map<number, FetchedMessage>();
-  if (
-    targets.length > 0 &&
-    targets.length >= view.exists * FLAG_LIST_MIN_SHARE &&
-    items.every((item) => FLAG_LIST_ITEMS.has(item.kind))
-  ) {
-    const wanted = new Set(targets.map((target) => target.uid));
-    const { uids, flags, modseqs } = await ctx.store.listMessageFlags(view.mailboxId);
-    uids.forEach((uid, index) => {
-      if (wanted.has(uid)) byUid.set(uid, { uid, flags: flags[index] ?? [], modseq: modseqs[index] ?? 0 });
-    });
-    return byUid;
-  }
   const messages = await ctx.store.getMessages(
     view.mailboxId,
     targets.map((target) => target.uid),

@@ -1,7 +1,8 @@
-import type { ImapStore } from '@minimail/store';
+import type { MailboxView } from '../session/mailbox-view.js';
 import { readBodyIfPresent } from '../message-body.js';
 import { untagged } from '../protocol/compiler.js';
 import {
+  dependsOnFlagsOnly,
   isSummary,
   matchesAll,
   needsContent,
@@ -22,20 +23,6 @@ import {
   type CommandOf,
   type CommandSpec,
 } from './types.js';
-
-/**
- * The mailbox's messages in UID order: summaries when a key needs size, date or content, else the
- * store's lean UID/flags/modseq list (SEARCH UNSEEN of 100,000 messages builds no summaries).
- */
-async function loadMessages(
-  store: ImapStore,
-  mailboxId: number,
-  withSummary: boolean,
-): Promise<SearchedMessage[]> {
-  if (withSummary) return store.listMessages(mailboxId);
-  const { uids, flags, modseqs } = await store.listMessageFlags(mailboxId);
-  return uids.map((uid, index) => ({ uid, flags: flags[index] ?? [], modseq: modseqs[index] ?? 0 }));
-}
 
 /**
  * RFC 3501 6.4.4 SEARCH and 6.4.8 UID SEARCH, with CHARSET US-ASCII or UTF-8 (the parser refuses
@@ -106,8 +93,9 @@ export async function findMatches(
   const view = viewOf(ctx);
   // RFC 9051: no RECENT, NEW or OLD keys once IMAP4rev2 is enabled (SEARCH, SORT, THREAD).
   assertRev2SearchKeys(ctx.enabled, criteria);
+  if (!withSummary && !needsSummary(criteria)) return findLeanMatches(ctx, view, criteria);
   const withContent = needsContent(criteria);
-  const messages = await loadMessages(ctx.store, view.mailboxId, withSummary || needsSummary(criteria));
+  const messages: SearchedMessage[] = await ctx.store.listMessages(view.mailboxId);
   const scope = {
     exists: view.exists,
     highestUid: view.highestUid,
@@ -133,6 +121,58 @@ export async function findMatches(
     }
     const candidate: SearchCandidate = { sequence, message, recent: view.isRecent(uid), content };
     if (matchesAll(criteria, candidate, scope)) found.push({ sequence, uid, message });
+  }
+  return found;
+}
+
+/**
+ * findMatches when no key needs more than UID, flags and modseq: from the store's lean list of the
+ * mailbox (SEARCH UNSEEN of 100,000 messages builds no summaries), with an object only per match.
+ * Criteria that depend on flags alone (ALL, UNSEEN, FLAGGED, KEYWORD, ...) are evaluated once per
+ * distinct flag list (the store shares one array per distinct list) and \Recent state.
+ */
+async function findLeanMatches(
+  ctx: CommandContext,
+  view: MailboxView,
+  criteria: readonly SearchKey[],
+): Promise<Match[]> {
+  const { uids, flags, modseqs } = await ctx.store.listMessageFlags(view.mailboxId);
+  const scope = {
+    exists: view.exists,
+    highestUid: view.highestUid,
+    savedUids: new Set(view.savedResult),
+    now: Date.now(),
+  };
+  const memo = dependsOnFlagsOnly(criteria)
+    ? { recent: new Map<readonly string[], boolean>(), old: new Map<readonly string[], boolean>() }
+    : null;
+  const found: Match[] = [];
+  const viewUids = view.allUids;
+  // Both the view and the store's list are in ascending UID order: walk them side by side.
+  let next = 0;
+  for (let index = 0; index < viewUids.length; index += 1) {
+    const uid = viewUids[index] as number;
+    while (next < uids.length && (uids[next] as number) < uid) next += 1;
+    // Expunged elsewhere and not yet announced: it matches nothing (RFC 3501 7.4.1).
+    if (next >= uids.length || uids[next] !== uid) continue;
+    const messageFlags = flags[next] as readonly string[];
+    const recent = view.isRecent(uid);
+    const sequence = index + 1;
+    let matched: boolean | undefined;
+    const known = memo === null ? null : recent ? memo.recent : memo.old;
+    if (known !== null) matched = known.get(messageFlags);
+    let message: SearchedMessage | null = null;
+    if (matched === undefined) {
+      message = { uid, flags: messageFlags, modseq: modseqs[next] as number };
+      matched = matchesAll(criteria, { sequence, message, recent, content: null }, scope);
+      known?.set(messageFlags, matched);
+    }
+    if (matched)
+      found.push({
+        sequence,
+        uid,
+        message: message ?? { uid, flags: messageFlags, modseq: modseqs[next] as number },
+      });
   }
   return found;
 }

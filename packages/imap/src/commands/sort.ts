@@ -1,3 +1,4 @@
+import { decodeWords } from '@minimail/mime';
 import { readBodyIfPresent } from '../message-body.js';
 import { untagged } from '../protocol/compiler.js';
 import { isSummary, usesModseq } from '../search-evaluate.js';
@@ -49,11 +50,29 @@ async function sort(ctx: CommandContext, command: CommandOf<'SORT'>): Promise<Co
   if (withModseq) await ctx.enable('CONDSTORE');
   const matches = await findMatches(ctx, criteria, true);
   const readsHeader = sortCriteria.some((criterion) => !SUMMARY_SORT_KEYS.has(criterion.key));
+  // DATE alone of the header keys: the Date field recorded in the stored structure's envelope
+  // answers it without reading the message (what it costs per message: docs/benchmarks.md).
+  const fromEnvelope = sortCriteria.every(
+    (criterion) => SUMMARY_SORT_KEYS.has(criterion.key) || criterion.key === 'DATE',
+  );
   const sorted: Sorted[] = [];
   for (const match of matches) {
     const summary = match.message;
     if (!isSummary(summary)) throw new Error('SORT without the message summary');
     let content = null;
+    const envelope =
+      readsHeader && fromEnvelope
+        ? (await ctx.server.structures.structureWithoutBody(summary.bodyHash))?.envelope
+        : undefined;
+    if (envelope !== undefined) {
+      const values = sortCriteria.map((criterion) =>
+        criterion.key === 'DATE'
+          ? sentDate(envelope.date, summary.internalDate)
+          : sortValue(criterion.key, { summary, content: null }),
+      );
+      sorted.push({ sequence: match.sequence, uid: match.uid, modseq: summary.modseq, values });
+      continue;
+    }
     if (readsHeader) {
       const raw = await readBodyIfPresent(ctx.store, summary.bodyHash);
       // Expunged since the list was read: as if already gone.
@@ -84,4 +103,13 @@ async function sort(ctx: CommandContext, command: CommandOf<'SORT'>): Promise<Co
   if (answer.saved !== null) view.savedResult = answer.saved;
   contexts.afterAnswer({ criteria, sortCriteria, uid: command.uid, initial: sorted });
   return { text: `${keyword} completed${answer.saved ? ', result saved' : ''}` };
+}
+
+/**
+ * RFC 5256 3 DATE from the envelope's Date field (the first one, as sortValue reads it from the
+ * header): decoded as headerValues decodes it; the internal date when missing or unreadable.
+ */
+function sentDate(field: string | null, internalDate: Date): number {
+  const sent = field === null ? Number.NaN : Date.parse(decodeWords(field.trim()));
+  return Number.isNaN(sent) ? internalDate.getTime() : sent;
 }

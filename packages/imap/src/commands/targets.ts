@@ -1,7 +1,7 @@
 import { bad } from '../errors.js';
 import {
   expandSequenceSet,
-  filterBySequenceSet,
+  indexesInSequenceSet,
   SAVED_RESULT,
   type SequenceArg,
 } from '../protocol/sequence-set.js';
@@ -21,9 +21,11 @@ export function resolveTargets(view: MailboxView, set: SequenceArg, byUid: boole
   // RFC 5182 2.1: `$` is the saved result, with or without UID, minus what was expunged since.
   if (set === SAVED_RESULT) return savedTargets(view);
   if (byUid) {
-    return filterBySequenceSet(set, view.allUids, view.highestUid).map((uid) => ({
-      uid,
-      sequence: view.sequenceOf(uid) as number,
+    // The view's UIDs ascend: a UID's position is its sequence number - 1 (no search per UID).
+    const uids = view.allUids;
+    return indexesInSequenceSet(set, uids, view.highestUid).map((index) => ({
+      uid: uids[index] as number,
+      sequence: index + 1,
     }));
   }
   for (const range of set) {

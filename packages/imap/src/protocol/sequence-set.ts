@@ -78,6 +78,15 @@ export function sequenceSetContains(set: SequenceSet, value: number, max: number
  * even when 559 is above it, which the clamping here provides.
  */
 export function expandSequenceSet(set: SequenceSet, max: number): number[] {
+  // Ranges in order without overlap (`1:*`, `1:10,20:30`): listed directly, with no Set or sort
+  // (100,000 numbers for `FETCH 1:*` of a big mailbox).
+  const ranges = set.map((range) => resolveRange(range, max));
+  if (ranges.every(([low], index) => index === 0 || low > (ranges[index - 1] as [number, number])[1])) {
+    const listed: number[] = [];
+    for (const [low, high] of ranges)
+      for (let n = Math.max(low, 1); n <= Math.min(high, max); n += 1) listed.push(n);
+    return listed;
+  }
   const result = new Set<number>();
   for (const range of set) {
     const [low, high] = resolveRange(range, max);
@@ -90,6 +99,25 @@ export function expandSequenceSet(set: SequenceSet, max: number): number[] {
 export function filterBySequenceSet(set: SequenceSet, values: readonly number[], max: number): number[] {
   const ranges = set.map((range) => resolveRange(range, max));
   return values.filter((value) => ranges.some(([low, high]) => value >= low && value <= high));
+}
+
+/** The positions in `values` (ascending, e.g. the mailbox's UIDs) of the members in the set. */
+export function indexesInSequenceSet(set: SequenceSet, values: readonly number[], max: number): number[] {
+  const ranges = set.map((range) => resolveRange(range, max));
+  const indexes: number[] = [];
+  if (ranges.length === 1) {
+    const [low, high] = ranges[0] as [number, number];
+    for (let index = 0; index < values.length; index += 1) {
+      const value = values[index] as number;
+      if (value >= low && value <= high) indexes.push(index);
+    }
+    return indexes;
+  }
+  for (let index = 0; index < values.length; index += 1) {
+    const value = values[index] as number;
+    if (ranges.some(([low, high]) => value >= low && value <= high)) indexes.push(index);
+  }
+  return indexes;
 }
 
 /**

@@ -210,3 +210,41 @@ it('lists a keyword in FLAGS and PERMANENTFLAGS before the first FETCH that show
     '* 1 FETCH (FLAGS ($New \\Recent))',
   ]);
 });
+
+it('keeps \\Recent as runs: counts follow expunges, and new mail claimed by another session is not recent here', async () => {
+  await deliver(5);
+  const tracker = new RecentTracker(store);
+  view = await MailboxView.open(store, inbox, false, tracker, sink, () => undefined);
+  expect(view.recentCount).toBe(5);
+  expect([1, 2, 3, 4, 5].map((uid) => view!.isRecent(uid))).toEqual([true, true, true, true, true]);
+  view.removeMany([2, 4]);
+  expect(view.recentCount).toBe(3);
+  // Mail that arrives next: another session claims 6, this one then claims 7 and 8.
+  await deliver(1);
+  const other = await MailboxView.open(
+    store,
+    inbox,
+    false,
+    tracker,
+    () => Promise.resolve(),
+    () => undefined,
+  );
+  other.close();
+  await deliver(2);
+  await view.drain({ allowExpunge: true, condstore: false });
+  expect(view.allUids).toEqual([1, 3, 5, 6, 7, 8]);
+  expect([1, 3, 5, 6, 7, 8].map((uid) => view!.isRecent(uid))).toEqual([true, true, true, false, true, true]);
+  expect(view.recentCount).toBe(5);
+  // A second session selecting the mailbox has none (all were claimed).
+  const second = await MailboxView.open(
+    store,
+    inbox,
+    false,
+    tracker,
+    () => Promise.resolve(),
+    () => undefined,
+  );
+  expect(second.recentCount).toBe(0);
+  expect(second.isRecent(8)).toBe(false);
+  second.close();
+});

@@ -73,4 +73,27 @@ describe('message reads', () => {
   it('listMessageFlags of an empty mailbox is three empty lists', async () => {
     expect(await store.listMessageFlags(inbox.id)).toEqual({ uids: [], flags: [], modseqs: [] });
   });
+
+  it('listMessageFlags of a kept list follows every change, also one made through another store', async () => {
+    const kept = await temp.open({ flagListCacheMinMessages: 1 });
+    const other = await temp.open();
+    await deliver(4);
+    const lean = async () => {
+      const list = await kept.listMessageFlags(inbox.id);
+      return list.uids.map((uid, i) => [uid, [...(list.flags[i] ?? [])], list.modseqs[i]]);
+    };
+    const truth = async () =>
+      (await store.listMessages(inbox.id)).map((m) => [m.uid, [...m.flags], m.modseq]);
+    expect(await lean()).toEqual(await truth());
+    // A caller may edit its copy: the next caller still gets the store's list.
+    (await kept.listMessageFlags(inbox.id)).uids.push(99);
+    expect(await lean()).toEqual(await truth());
+    await other.setFlags(inbox.id, [2], 'add', ['\\Seen']);
+    expect(await lean()).toEqual(await truth());
+    await other.expunge(inbox.id, [3]);
+    expect(await lean()).toEqual(await truth());
+    await other.deliver({ raw: message('late'), targets: [{ mailboxId: inbox.id }] });
+    expect(await lean()).toEqual(await truth());
+    expect((await lean()).map(([uid]) => uid)).toEqual([1, 2, 4, 5]);
+  });
 });

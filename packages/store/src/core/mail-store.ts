@@ -96,6 +96,8 @@ export interface CoreStoreOptions {
    * computed before the write like `describeBody`. Without it bodies are stored unindexed.
    */
   indexBody?: (raw: Buffer) => IndexedBody;
+  /** Mailboxes with at least this many messages have their lean list kept (default 5,000). */
+  flagListCacheMinMessages?: number;
 }
 
 /**
@@ -113,6 +115,9 @@ export class CoreMailStore implements MailStore {
   private readonly indexBody: ((raw: Buffer) => IndexedBody) | undefined;
   private closing: Promise<void> | null = null;
   private readonly loadGate: LoadGate;
+  /** listMessageFlags of big mailboxes, by mailbox id, with the HIGHESTMODSEQ they are valid for. */
+  private readonly flagLists = new Map<number, { highestModseq: number; list: MessageFlagList }>();
+  private readonly flagListCacheMin: number;
 
   constructor(
     protected readonly backend: StoreBackend,
@@ -123,6 +128,7 @@ export class CoreMailStore implements MailStore {
     this.quotaWarningPercent = options.quotaWarningPercent ?? DEFAULT_QUOTA_WARNING_PERCENT;
     this.loadGate = new LoadGate(options.spooledLoadBytes ?? SPOOLED_LOAD_BYTES);
     this.indexBody = options.indexBody;
+    this.flagListCacheMin = options.flagListCacheMinMessages ?? FLAG_LIST_CACHE_MIN_MESSAGES;
     this.locks = new LockBook(backend.locks);
     this.every(LOCK_HEARTBEAT_INTERVAL_MS, () =>
       this.locks.heartbeat().catch((error: unknown) => this.warn(error, 'maildrop lock heartbeat failed')),
@@ -418,8 +424,37 @@ export class CoreMailStore implements MailStore {
     return this.read((reads) => reads.getMessages(mailboxId, uids));
   }
 
-  listMessageFlags(mailboxId: number): Promise<MessageFlagList> {
-    return this.read((reads) => reads.listMessageFlags(mailboxId));
+  /**
+   * The lean list of a mailbox. For a big mailbox the last list read is kept (a few mailboxes,
+   * least recently used dropped) with the mailbox's HIGHESTMODSEQ read *before* it: every change
+   * to a mailbox (new message, flags, expunge, move) raises that value in the same transaction,
+   * so while it is unchanged the list is too, and one row read answers instead of a scan of every
+   * message (docs/adr/0032). Each caller gets its own copy of the arrays (the IMAP view edits its).
+   */
+  async listMessageFlags(mailboxId: number): Promise<MessageFlagList> {
+    const mailbox = await this.read((reads) => reads.getMailboxById(mailboxId));
+    const cached = this.flagLists.get(mailboxId);
+    if (mailbox === null) {
+      this.flagLists.delete(mailboxId);
+    } else if (cached !== undefined && cached.highestModseq === mailbox.highestModseq) {
+      // Most recently used last.
+      this.flagLists.delete(mailboxId);
+      this.flagLists.set(mailboxId, cached);
+      return copyFlagList(cached.list);
+    }
+    const list = await this.read((reads) => reads.listMessageFlags(mailboxId));
+    if (mailbox !== null && list.uids.length >= this.flagListCacheMin) {
+      this.flagLists.delete(mailboxId);
+      this.flagLists.set(mailboxId, { highestModseq: mailbox.highestModseq, list: copyFlagList(list) });
+      while (this.flagLists.size > FLAG_LIST_CACHE_MAILBOXES) {
+        const oldest = this.flagLists.keys().next().value;
+        if (oldest === undefined) break;
+        this.flagLists.delete(oldest);
+      }
+    } else {
+      this.flagLists.delete(mailboxId);
+    }
+    return list;
   }
 
   expungedSince(mailboxId: number, modseq: number): Promise<ExpungedSince> {
@@ -737,4 +772,13 @@ export function warnOf(logger: StoreLogger | undefined, error: unknown, message:
     process.emitWarning(
       `@minimail/store: ${message}: ${error instanceof Error ? error.message : String(error)}`,
     );
+}
+
+/** Mailboxes with at least this many messages have their lean list kept (smaller ones read fast). */
+const FLAG_LIST_CACHE_MIN_MESSAGES = 5_000;
+/** Lean lists kept at once: ~2.4 MB each per 100,000 messages. */
+const FLAG_LIST_CACHE_MAILBOXES = 8;
+
+function copyFlagList(list: MessageFlagList): MessageFlagList {
+  return { uids: list.uids.slice(), flags: list.flags.slice(), modseqs: list.modseqs.slice() };
 }
