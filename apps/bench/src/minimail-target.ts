@@ -48,6 +48,8 @@ export interface MinimailInstance {
     /** Also run the HTTP service (/metrics, /healthz) in the same process, as docker-compose does. */
     withHttp?: boolean;
     imapMaxClients?: number;
+    /** MINIMAIL_MAX_CONNECTIONS_PER_IP (a load generator that connects from one address). */
+    maxConnectionsPerIp?: number;
     cpuProfileDir?: string;
   }): Promise<ServerTarget>;
   /** Stops the server (if started) and removes the data dir. */
@@ -93,7 +95,7 @@ export function createMinimail(options: MinimailOptions = {}): MinimailInstance 
         await store.close();
       }
     },
-    async start({ service, withHttp = false, imapMaxClients, cpuProfileDir }) {
+    async start({ service, withHttp = false, imapMaxClients, maxConnectionsPerIp, cpuProfileDir }) {
       const nodeArgs = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
       // The real `minimail serve`, configured through its environment as an operator would.
       const port = await freePort();
@@ -112,6 +114,8 @@ export function createMinimail(options: MinimailOptions = {}): MinimailInstance 
       if (withHttp) env['MINIMAIL_HTTP_PORT'] = String(await freePort());
       // The idle suite holds 10,000 connections; the default limit (1,000) would refuse them.
       if (imapMaxClients !== undefined) env['MINIMAIL_MAX_CONNECTIONS'] = String(imapMaxClients);
+      if (maxConnectionsPerIp !== undefined)
+        env['MINIMAIL_MAX_CONNECTIONS_PER_IP'] = String(maxConnectionsPerIp);
       server = await startNodeChild(
         CLI,
         env,

@@ -5,6 +5,8 @@
  * ROUNDS downloads each and each server's median is reported (a download takes a fraction of a
  * second, and this machine's speed drifts between seconds; alternating shares the drift).
  */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { benchMessage } from './messages.js';
 import { createMinimail, type ServerTarget } from './minimail-target.js';
 import { createDovecot, DOVECOT_PASSWORD, dovecotVersion } from './peers/dovecot.js';
@@ -16,15 +18,74 @@ const USER = 'pop@bench.test';
 /** Measured downloads per server, after one warm-up download each. */
 const ROUNDS = 5;
 
+/**
+ * The download clients: the bench's own (pop3-client.ts, which takes whatever arrives in one
+ * read) and Python's `poplib`, written by others, which reads every reply line by line from a
+ * buffered file (issue 20: leads measured with our own client only shrink or turn with clients
+ * that read differently).
+ */
+export type Pop3Client$ = 'bench client' | 'poplib';
+
+const PYTHON = '/usr/bin/python3';
+
+/**
+ * One download with Python's standard poplib, timed inside Python from connect to QUIT (so the
+ * interpreter's start-up is not counted): prints `{"messages", "seconds", "octets"}`.
+ */
+const POPLIB_DOWNLOAD = `
+import json, poplib, sys, time
+port, user, password = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+t0 = time.perf_counter()
+client = poplib.POP3('127.0.0.1', port)
+client.user(user)
+client.pass_(password)
+count, _size = client.stat()
+client.uidl()
+octets = 0
+for n in range(1, count + 1):
+    _resp, _lines, size = client.retr(n)
+    octets += size
+client.quit()
+print(json.dumps({"messages": count, "seconds": time.perf_counter() - t0, "octets": octets}))
+`;
+
 export interface Pop3Result {
   target: string;
+  /** Which client downloaded (absent in older results: the bench's own). */
+  client?: Pop3Client$;
   messages: number;
   seconds: number;
   perSecond: number;
   mibPerSecond: number;
 }
 
-async function download(target: ServerTarget, password: string): Promise<Pop3Result> {
+function poplibDownload(target: ServerTarget, password: string): Promise<Pop3Result> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      PYTHON,
+      ['-c', POPLIB_DOWNLOAD, String(target.ports['pop3']!), USER, password],
+      { timeout: 300_000 },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`poplib download failed: ${stderr || error.message}`));
+        const out = JSON.parse(stdout) as { messages: number; seconds: number; octets: number };
+        resolve({
+          target: target.name,
+          client: 'poplib',
+          messages: out.messages,
+          seconds: out.seconds,
+          perSecond: out.messages / out.seconds,
+          mibPerSecond: out.octets / 1024 / 1024 / out.seconds,
+        });
+      },
+    );
+  });
+}
+
+function download(client: Pop3Client$, target: ServerTarget, password: string): Promise<Pop3Result> {
+  return client === 'poplib' ? poplibDownload(target, password) : benchDownload(target, password);
+}
+
+async function benchDownload(target: ServerTarget, password: string): Promise<Pop3Result> {
   const t0 = now();
   const client = await Pop3Client.open(target.ports['pop3']!);
   await client.login(USER, password);
@@ -36,6 +97,7 @@ async function download(target: ServerTarget, password: string): Promise<Pop3Res
   const seconds = (now() - t0) / 1000;
   return {
     target: target.name,
+    client: 'bench client',
     messages: count,
     seconds,
     perSecond: count / seconds,
@@ -45,7 +107,7 @@ async function download(target: ServerTarget, password: string): Promise<Pop3Res
 
 function report(result: Pop3Result): void {
   process.stdout.write(
-    `  pop3 ${result.target.padEnd(22)} ${result.messages} messages in ${result.seconds.toFixed(2)} s: ${result.perSecond.toFixed(0)} msg/s, ${result.mibPerSecond.toFixed(1)} MiB/s (median of ${ROUNDS})\n`,
+    `  pop3 ${result.target.padEnd(22)} ${(result.client ?? 'bench client').padEnd(12)} ${result.messages} messages in ${result.seconds.toFixed(2)} s: ${result.perSecond.toFixed(0)} msg/s, ${result.mibPerSecond.toFixed(1)} MiB/s (median of ${ROUNDS})\n`,
   );
 }
 
@@ -71,15 +133,21 @@ export async function runPop3Suite(
       dovecot.seed(USER, settings.pop3Messages, message);
       servers.push({ target: await dovecot.start(), password: DOVECOT_PASSWORD });
     }
-    for (const { target, password } of servers) await download(target, password);
-    const runs = servers.map(() => [] as Pop3Result[]);
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [index, { target, password }] of servers.entries()) {
-        runs[index]!.push(await download(target, password));
+    const clients: Pop3Client$[] = existsSync(PYTHON) ? ['bench client', 'poplib'] : ['bench client'];
+    if (clients.length === 1) notes.push('python3 not installed: POP3 measured with our own client only.');
+    const results: Pop3Result[] = [];
+    for (const client of clients) {
+      for (const { target, password } of servers) await download(client, target, password);
+      const runs = servers.map(() => [] as Pop3Result[]);
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const [index, { target, password }] of servers.entries()) {
+          runs[index]!.push(await download(client, target, password));
+        }
       }
+      const medians = runs.map((list) => medianBy(list, (run) => run.seconds));
+      medians.forEach(report);
+      results.push(...medians);
     }
-    const results = runs.map((list) => medianBy(list, (run) => run.seconds));
-    results.forEach(report);
     return { results, notes };
   } finally {
     for (const stop of stops.reverse()) await stop();

@@ -80,3 +80,57 @@ describe('the PostgreSQL cells in the report (issue 13)', () => {
     expect(markdown).toContain('| 20 | new connection | 400 | 10.0 / 20.0 | - | - | - |');
   });
 });
+
+describe('the second clients in the report (issue 20)', () => {
+  it('gives each SMTP load generator its own rows, with its own ratio to Postfix', () => {
+    const fromSource = (target: string, perSecond: number): SmtpResult => ({
+      ...smtp(target, perSecond),
+      generator: 'smtp-source',
+      p50: Number.NaN,
+      p99: Number.NaN,
+    });
+    const markdown = renderResults(
+      results({
+        smtp: [
+          smtp(MINIMAIL, 400),
+          smtp('Postfix 3.7.11', 100),
+          fromSource(MINIMAIL, 300),
+          fromSource('Postfix 3.7.11', 200),
+        ],
+      }),
+    );
+    expect(markdown).toContain('| bench client | 20 | new connection | 400 | 10.0 / 20.0 |');
+    expect(markdown).toMatch(/\| bench client \| 20 \| new connection \|.*\| 4\.00x \|/);
+    expect(markdown).toMatch(/\| smtp-source \| 20 \| new connection \| 300 \| - \/ - \|.*\| 1\.50x \|/);
+    // The first round's target row still reads the bench client's cell.
+    expect(markdown).toContain(
+      '| SMTP durable ingest, 20 sessions, new connection each: >= 2x Postfix | 4.00x | met |',
+    );
+  });
+
+  it('gives each POP3 client its own row and ratio to Dovecot', () => {
+    const pop = (target: string, client: 'bench client' | 'poplib', perSecond: number) => ({
+      target,
+      client,
+      messages: 1000,
+      seconds: 1000 / perSecond,
+      perSecond,
+      mibPerSecond: perSecond / 100,
+    });
+    const markdown = renderResults(
+      results({
+        pop3: [
+          pop(MINIMAIL, 'bench client', 9000),
+          pop('Dovecot 2.3.19.1', 'bench client', 6000),
+          pop(MINIMAIL, 'poplib', 6000),
+          pop('Dovecot 2.3.19.1', 'poplib', 8000),
+        ],
+      }),
+    );
+    expect(markdown).toContain('| minimail | poplib | 1000 | 0.17 | 6000 | 60.0 |');
+    expect(markdown).toContain(
+      'minimail / Dovecot 2.3.19.1, bench client: 1.50x; minimail / Dovecot 2.3.19.1, poplib: 0.75x',
+    );
+    expect(markdown).toContain('| POP3 download throughput >= Dovecot | 1.50x | met |');
+  });
+});

@@ -54,18 +54,22 @@ const table = (header: string[], rows: string[][]): string =>
   ].join('\n');
 
 function smtpSection(results: SmtpResult[]): string {
-  const find = (target: RegExp, sessions: number, mode: string): SmtpResult | undefined =>
-    results.find((r) => target.test(r.target) && r.sessions === sessions && r.mode === mode);
   const rows: string[][] = [];
-  const combos = [...new Set(results.map((r) => `${r.sessions}|${r.mode}`))];
+  const generatorOf = (r: SmtpResult): string => r.generator ?? 'bench client';
+  const combos = [...new Set(results.map((r) => `${r.sessions}|${r.mode}|${generatorOf(r)}`))];
   for (const combo of combos) {
-    const [sessionsText, mode] = combo.split('|') as [string, string];
+    const [sessionsText, mode, generator] = combo.split('|') as [string, string, string];
     const sessions = Number(sessionsText);
+    const find = (target: RegExp, s: number, m: string): SmtpResult | undefined =>
+      results.find(
+        (r) => target.test(r.target) && r.sessions === s && r.mode === m && generatorOf(r) === generator,
+      );
     const ours = find(/^minimail$/, sessions, mode);
     const onPostgres = find(/^minimail on PostgreSQL$/, sessions, mode);
     const bare = find(/^smtp-server/, sessions, mode);
     const postfix = find(/^Postfix/, sessions, mode);
     rows.push([
+      generator,
       String(sessions),
       mode,
       ours ? `${formatRate(ours.perSecond)}${ours.errors ? ` (${ours.errors} errors)` : ''}` : '-',
@@ -86,6 +90,7 @@ function smtpSection(results: SmtpResult[]): string {
   }
   return table(
     [
+      'client',
       'sessions',
       'connection',
       'minimail msg/s',
@@ -146,18 +151,26 @@ function imapSection(results: ImapTargetResult[]): string {
 }
 
 function pop3Section(results: Pop3Result[]): string {
-  const ours = results.find((r) => r.target === 'minimail');
-  const peer = results.find((r) => r.target !== 'minimail');
+  const clientOf = (r: Pop3Result): string => r.client ?? 'bench client';
   const rows = results.map((r) => [
     r.target,
+    clientOf(r),
     String(r.messages),
     r.seconds.toFixed(2),
     formatRate(r.perSecond),
     r.mibPerSecond.toFixed(1),
   ]);
-  const ratio =
-    ours && peer ? `\n\nminimail / ${peer.target}: ${formatRatio(ours.perSecond, peer.perSecond)}` : '';
-  return table(['server', 'messages', 'seconds', 'msg/s', 'MiB/s'], rows) + ratio;
+  const ratios = [...new Set(results.map(clientOf))].flatMap((client) => {
+    const ours = results.find((r) => r.target === MINIMAIL && clientOf(r) === client);
+    const peer = results.find((r) => r.target !== MINIMAIL && clientOf(r) === client);
+    return ours && peer
+      ? [`minimail / ${peer.target}, ${client}: ${formatRatio(ours.perSecond, peer.perSecond)}`]
+      : [];
+  });
+  return (
+    table(['server', 'client', 'messages', 'seconds', 'msg/s', 'MiB/s'], rows) +
+    (ratios.length > 0 ? `\n\n${ratios.join('; ')}` : '')
+  );
 }
 
 function bigSection(results: BigMailboxResult[]): string {
@@ -200,7 +213,13 @@ function bigSection(results: BigMailboxResult[]): string {
 function targets(results: BenchResults): string {
   const rows: string[][] = [];
   const smtp20 = (target: RegExp): SmtpResult | undefined =>
-    results.smtp?.find((r) => target.test(r.target) && r.sessions === 20 && r.mode === 'new connection');
+    results.smtp?.find(
+      (r) =>
+        target.test(r.target) &&
+        r.sessions === 20 &&
+        r.mode === 'new connection' &&
+        (r.generator ?? 'bench client') === 'bench client',
+    );
   const ours = smtp20(/^minimail$/);
   const postfix = smtp20(/^Postfix/);
   const verdict = (ok: boolean | null): string => (ok === null ? 'not measured' : ok ? 'met' : '**not met**');
@@ -216,8 +235,12 @@ function targets(results: BenchResults): string {
     imapOurs && imapPeer ? formatRatio(imapOurs.opsPerSecond, imapPeer.opsPerSecond) : '-',
     verdict(imapOurs && imapPeer ? imapOurs.opsPerSecond >= imapPeer.opsPerSecond : null),
   ]);
-  const popOurs = results.pop3?.find((r) => r.target === MINIMAIL);
-  const popPeer = results.pop3?.find((r) => r.target !== MINIMAIL);
+  const popOurs = results.pop3?.find(
+    (r) => r.target === MINIMAIL && (r.client ?? 'bench client') === 'bench client',
+  );
+  const popPeer = results.pop3?.find(
+    (r) => r.target !== MINIMAIL && (r.client ?? 'bench client') === 'bench client',
+  );
   rows.push([
     'POP3 download throughput >= Dovecot',
     popOurs && popPeer ? formatRatio(popOurs.perSecond, popPeer.perSecond) : '-',

@@ -7,6 +7,8 @@
  *
  * Latency of one message: from connect (new connection) or MAIL FROM (reused) to the 250 after DATA.
  */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,8 +33,21 @@ const QUEUE_DRAIN_TIMEOUT_MS = 120_000;
 
 export type SmtpMode = 'new connection' | 'reused';
 
+/**
+ * The load generators: the bench's own client (smtp-client.ts, one write per command and one for
+ * the body) and Postfix's `smtp-source`, a client written in C by someone else that writes the
+ * body in its own buffer-sized pieces (issue 20: a lead measured only with our own client is not
+ * a lead). smtp-source comes with Debian's `postfix` package.
+ */
+export type SmtpLoadGenerator = 'bench client' | 'smtp-source';
+
+/** Debian's path of Postfix's load generator. */
+export const SMTP_SOURCE = '/usr/sbin/smtp-source';
+
 export interface SmtpResult {
   target: string;
+  /** Which client made the load (absent in older results: the bench's own). */
+  generator?: SmtpLoadGenerator;
   sessions: number;
   mode: SmtpMode;
   messages: number;
@@ -101,6 +116,7 @@ export async function smtpLoad(
   await Promise.all(Array.from({ length: sessions }, (_, index) => worker(index)));
   const seconds = (now() - started) / 1000;
   return {
+    generator: 'bench client',
     sessions,
     mode,
     messages: samples.count,
@@ -111,6 +127,76 @@ export async function smtpLoad(
     p99: samples.percentile(99),
     firstError,
   };
+}
+
+/**
+ * The same load from `smtp-source` (Postfix's test generator): `-s sessions`, `-l` the message
+ * size, `-d` to reuse connections, `-c` to print a running count of completed DATA commands. It
+ * stops after `maxMessages` or, killed, at the same deadline as the bench's own client; the count
+ * it printed last is the number of messages accepted. It connects from 127.0.0.1 only, so the
+ * server under test must allow that many connections from one address (the bench raises
+ * minimail's per-address limit as Postfix's configuration turns its own off). smtp-source reports
+ * no per-message latency; p50/p99 are NaN (printed "-").
+ */
+export async function smtpSourceLoad(
+  port: number,
+  sessions: number,
+  mode: SmtpMode,
+  settings: Pick<BenchSettings, 'messageBytes' | 'smtpSeconds' | 'smtpMaxMessages'>,
+  maxMessages = settings.smtpMaxMessages,
+): Promise<Omit<SmtpResult, 'target'>> {
+  const args = [
+    '-c',
+    '-s',
+    String(sessions),
+    '-l',
+    String(settings.messageBytes),
+    '-m',
+    String(maxMessages),
+    '-f',
+    'sender@load.test',
+    '-t',
+    'user0@bench.test',
+    '-M',
+    'load.test',
+    ...(mode === 'reused' ? ['-d'] : []),
+    `127.0.0.1:${port}`,
+  ];
+  const started = now();
+  const child = spawn(SMTP_SOURCE, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let counter = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    // `-c` prints the count after each DATA, separated by carriage returns.
+    counter = (counter + chunk.toString('latin1')).slice(-64);
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-2048);
+  });
+  const timer = setTimeout(() => child.kill('SIGTERM'), settings.smtpSeconds * 1000);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (exit) => resolve(exit)));
+  clearTimeout(timer);
+  const seconds = (now() - started) / 1000;
+  const counts = counter.split(/[\r\n]+/).filter((field) => /^\d+$/.test(field.trim()));
+  const messages = Number(counts.at(-1) ?? 0);
+  const killed = code === null;
+  const failed = !killed && code !== 0;
+  return {
+    generator: 'smtp-source',
+    sessions,
+    mode,
+    messages,
+    errors: failed ? 1 : 0,
+    seconds,
+    perSecond: messages / seconds,
+    p50: Number.NaN,
+    p99: Number.NaN,
+    firstError: failed ? `smtp-source exited ${code}: ${stderr.trim().split('\n').at(-1) ?? ''}` : null,
+  };
+}
+
+export function smtpSourceInstalled(): boolean {
+  return existsSync(SMTP_SOURCE);
 }
 
 /** A server under load, and what must happen after each of its loads before the next one. */
@@ -126,10 +212,13 @@ interface LoadTarget {
  */
 const TARGET_CELL = { sessions: 20, mode: 'new connection' } as const;
 const TARGET_CELL_ROUNDS = 3;
+/** minimail's per-address connection limit in the SMTP suite: smtp-source's 100 sessions, and room. */
+const SMTP_SOURCE_PER_IP_LIMIT = 1_000;
 
 function log(result: Omit<SmtpResult, 'target'>, name: string, round: string): void {
+  const by = result.generator === 'smtp-source' ? ' [smtp-source]' : '';
   process.stdout.write(
-    `  smtp ${name.padEnd(22)} ${String(result.sessions).padStart(3)} sessions ${result.mode.padEnd(14)} ` +
+    `  smtp ${name.padEnd(22)} ${String(result.sessions).padStart(3)} sessions ${result.mode.padEnd(14)}${by} ` +
       `${result.perSecond.toFixed(0).padStart(6)} msg/s  p50 ${result.p50.toFixed(1)} ms  p99 ${result.p99.toFixed(1)} ms` +
       `${round}${result.errors ? `  errors ${result.errors} (${result.firstError})` : ''}\n`,
   );
@@ -145,25 +234,30 @@ async function runCells(targets: LoadTarget[], settings: BenchSettings): Promise
     await smtpLoad(target.ports['smtp']!, 1, 'reused', settings, WARMUP_MESSAGES);
     await afterEach();
   }
-  for (const sessions of settings.smtpSessions) {
-    for (const mode of ['new connection', 'reused'] as const) {
-      const isTargetCell = sessions === TARGET_CELL.sessions && mode === TARGET_CELL.mode;
-      const rounds = isTargetCell && !settings.quick ? TARGET_CELL_ROUNDS : 1;
-      const byTarget = targets.map(() => [] as Array<Omit<SmtpResult, 'target'>>);
-      for (let round = 0; round < rounds; round++) {
-        for (const [index, { target, afterEach }] of targets.entries()) {
-          flushDirtyPages();
-          const result = await smtpLoad(target.ports['smtp']!, sessions, mode, settings);
-          byTarget[index]!.push(result);
-          log(result, target.name, rounds > 1 ? `  (round ${round + 1} of ${rounds})` : '');
-          await afterEach();
+  const generators: SmtpLoadGenerator[] = smtpSourceInstalled()
+    ? ['bench client', 'smtp-source']
+    : ['bench client'];
+  for (const generator of generators)
+    for (const sessions of settings.smtpSessions) {
+      for (const mode of ['new connection', 'reused'] as const) {
+        const isTargetCell = sessions === TARGET_CELL.sessions && mode === TARGET_CELL.mode;
+        const rounds = isTargetCell && !settings.quick ? TARGET_CELL_ROUNDS : 1;
+        const byTarget = targets.map(() => [] as Array<Omit<SmtpResult, 'target'>>);
+        const load = generator === 'smtp-source' ? smtpSourceLoad : smtpLoad;
+        for (let round = 0; round < rounds; round++) {
+          for (const [index, { target, afterEach }] of targets.entries()) {
+            flushDirtyPages();
+            const result = await load(target.ports['smtp']!, sessions, mode, settings);
+            byTarget[index]!.push(result);
+            log(result, target.name, rounds > 1 ? `  (round ${round + 1} of ${rounds})` : '');
+            await afterEach();
+          }
         }
+        targets.forEach(({ target }, index) => {
+          results.push({ target: target.name, ...medianBy(byTarget[index]!, (run) => run.perSecond) });
+        });
       }
-      targets.forEach(({ target }, index) => {
-        results.push({ target: target.name, ...medianBy(byTarget[index]!, (run) => run.perSecond) });
-      });
     }
-  }
   return results;
 }
 
@@ -177,7 +271,13 @@ export async function runSmtpSuite(
     const targets: LoadTarget[] = [];
     const minimail = createMinimail();
     stops.push(() => minimail.dispose());
-    const ours = await minimail.start({ service: 'smtp', ...(cpuProfileDir ? { cpuProfileDir } : {}) });
+    const ours = await minimail.start({
+      service: 'smtp',
+      // smtp-source connects from 127.0.0.1 only: as Postfix's configuration lifts its per-client
+      // limit, minimail's is raised above the bench's 100 sessions (plus closing ones).
+      maxConnectionsPerIp: SMTP_SOURCE_PER_IP_LIMIT,
+      ...(cpuProfileDir ? { cpuProfileDir } : {}),
+    });
     targets.push({ target: ours, afterEach: () => Promise.resolve() });
 
     // The same server on its PostgreSQL backend, in the same cells, beside SQLite (issue 13).
@@ -186,7 +286,10 @@ export async function runSmtpSuite(
       stops.push(() => postgres.stop());
       const onPostgres = createMinimail({ databaseUrl: await postgres.database() });
       stops.push(() => onPostgres.dispose());
-      const target = await onPostgres.start({ service: 'smtp' });
+      const target = await onPostgres.start({
+        service: 'smtp',
+        maxConnectionsPerIp: SMTP_SOURCE_PER_IP_LIMIT,
+      });
       targets.push({ target, afterEach: () => Promise.resolve() });
     }
 
@@ -219,6 +322,16 @@ export async function runSmtpSuite(
     }
 
     const results = await runCells(targets, settings);
+    if (!smtpSourceInstalled()) {
+      notes.push(
+        'smtp-source: not installed: SMTP loads from our own client only. `apt-get install postfix`.',
+      );
+    } else {
+      notes.push(
+        "SMTP loads come from two clients: the bench's own, and Postfix's `smtp-source` " +
+          '(-s sessions -l 10240, -d for reused connections; it reports no latency).',
+      );
+    }
     if (!settings.quick) {
       notes.push(
         `SMTP cell of ${TARGET_CELL.sessions} sessions, ${TARGET_CELL.mode}: each server's median of ` +

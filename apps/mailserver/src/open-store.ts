@@ -18,14 +18,35 @@ import { storePath } from './paths.js';
  */
 const describeBody = (raw: Buffer): string => serializeStructure(parseMessage(raw));
 
+export interface AppStoreOptions {
+  logger?: StoreLogger;
+  writer?: 'inline' | 'thread';
+  quotaWarningPercent?: number;
+  /**
+   * Write the mail catcher's search index with each delivery (docs/adr/0017). Default true. The
+   * server turns it off in production, where the catcher is never served (docs/adr/0033): the
+   * index is then never read, and writing it doubled the cost of a delivery. Mail stored without
+   * it is indexed when a dev catcher starts on the same data (indexMissingBodies).
+   */
+  catcherIndex?: boolean;
+}
+
 /** The SQLite store in `dataDir` (backup, restore and the bench work on the file). */
-export function openAppStore(
-  dataDir: string,
-  options: { logger?: StoreLogger; writer?: 'inline' | 'thread'; quotaWarningPercent?: number } = {},
-): MailStore {
+export function openAppStore(dataDir: string, options: AppStoreOptions = {}): MailStore {
+  const { catcherIndex = true, ...rest } = options;
   // indexBody: the mail catcher's search index (docs/adr/0017), from @minimail/http's light
   // `index-body` entry, which loads no web framework.
-  return openStore({ path: storePath(dataDir), describeBody, indexBody, ...options });
+  return openStore({
+    path: storePath(dataDir),
+    describeBody,
+    ...(catcherIndex ? { indexBody } : {}),
+    ...rest,
+  });
+}
+
+/** Whether deliveries write the catcher's search index: only where the catcher can be served (dev). */
+export function writesCatcherIndex(config: Pick<Config, 'profile'>): boolean {
+  return config.profile === 'dev';
 }
 
 /** The configured PostgreSQL connection settings, or null when the store is SQLite. */
@@ -51,12 +72,14 @@ export async function openConfiguredStore(
 ): Promise<MailStore> {
   const postgres = postgresSettingsOf(config);
   const quotaWarningPercent = config.quotaWarning;
-  if (postgres === null) return openAppStore(config.dataDir, { ...options, quotaWarningPercent });
+  const catcherIndex = writesCatcherIndex(config);
+  if (postgres === null)
+    return openAppStore(config.dataDir, { ...options, quotaWarningPercent, catcherIndex });
   return openPostgresStore({
     ...postgres,
     describeBody,
     quotaWarningPercent,
-    indexBody,
+    ...(catcherIndex ? { indexBody } : {}),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
 }

@@ -28,7 +28,9 @@ const MAILBOX_UID = 65534;
 
 export function postfixVersion(): string | null {
   if (!installed(POSTFIX) || !isRoot()) return null;
-  const out = versionOf('/usr/sbin/postconf', ['-h', 'mail_version']);
+  // -d: the compiled-in value, so a package installed without a configuration (Debian's "No
+  // configuration", no /etc/postfix/main.cf) is found too; the bench brings its own main.cf.
+  const out = versionOf('/usr/sbin/postconf', ['-d', '-h', 'mail_version']);
   return out ? `Postfix ${out}` : null;
 }
 

@@ -114,8 +114,19 @@ function addresses(list: EnvelopeAddress[] | null | undefined): IndexedAddress[]
   return (list ?? []).filter((a) => a.host !== null && a.mailbox !== null).map(addressOf);
 }
 
-/** Collapses white space and cuts to `length` characters. */
+/**
+ * Collapses white space and cuts to `length` characters (code points). It runs on every delivery
+ * (indexBody), so it looks only at as much of the text as the snippet needs: a prefix four times
+ * the snippet, widened while its collapsed form is too short. Collapsing a whole body and
+ * splitting it into code points cost more than the rest of the index (issue 20). A prefix whose
+ * collapsed form has more than `length` code points gives the same first `length` as the whole
+ * text (a cut inside a white-space run or a surrogate pair touches only the last one).
+ */
 export function snippetOf(text: string, length = SNIPPET_LENGTH): string {
+  for (let window = Math.max(length, 1) * 4; window < text.length; window *= 4) {
+    const points = [...text.slice(0, window).replace(/\s+/g, ' ').trimStart()];
+    if (points.length > length) return points.slice(0, length).join('');
+  }
   return [...text.replace(/\s+/g, ' ').trim()].slice(0, length).join('');
 }
 
