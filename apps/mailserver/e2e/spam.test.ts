@@ -55,6 +55,12 @@ describe.skipIf(!hasRspamd)('minimail serve with Rspamd', () => {
     expect(list).toContain('INBOX\t1');
 
     const before = (await rspamd.stat()).learned;
+    // On a timeout, say what the server logged about learning (a refusal, a timeout, a busy statfile).
+    const learnLog = () =>
+      (server?.output() ?? '')
+        .split('\n')
+        .filter((line) => /rspamd/.test(line))
+        .join('\n');
     const client = new ImapFlow({
       host: '127.0.0.1',
       port: imapPort,
@@ -71,26 +77,31 @@ describe.skipIf(!hasRspamd)('minimail serve with Rspamd', () => {
       } finally {
         lock.release();
       }
-      await until(async () => (await rspamd.stat()).learned === before + 1);
+      await until(async () => (await rspamd.stat()).learned === before + 1, learnLog);
       lock = await client.getMailboxLock('INBOX');
       try {
         await client.messageMove('1', 'Junk');
       } finally {
         lock.release();
       }
-      await until(async () => (await rspamd.stat()).learned === before + 2);
+      await until(async () => (await rspamd.stat()).learned === before + 2, learnLog);
     } finally {
       await client.logout();
     }
     await server.waitFor(/rspamd: learned ham from an IMAP move/);
     await server.waitFor(/rspamd: learned spam from an IMAP move/);
-  }, 120_000);
+  }, 180_000);
 });
 
-async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+// Learning is asynchronous to the MOVE and Rspamd's controller is slow on a loaded machine: wide margin.
+async function until(
+  check: () => Promise<boolean>,
+  explain: () => string,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
+    if (Date.now() > deadline) throw new Error(`condition not met in time; server log:\n${explain()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -97,8 +97,10 @@ export async function rspamdCheck(options: RspamdOptions, input: RspamdCheckInpu
   };
 }
 
-const LEARN_ATTEMPTS = 5;
-const LEARN_RETRY_MS = 200;
+/** A busy statfile is retried with growing pauses, up to about 20 s in all (a loaded machine). */
+const LEARN_ATTEMPTS = 12;
+const LEARN_RETRY_MS = 300;
+const LEARN_RETRY_MAX_MS = 3_000;
 
 function learnOnce(
   options: RspamdOptions,
@@ -129,7 +131,9 @@ export async function rspamdLearn(options: RspamdOptions, kind: 'spam' | 'ham', 
   // succeeds, so that answer is retried a few times before it counts as a failure.
   let res = await learnOnce(options, kind, headers, raw);
   for (let attempt = 1; attempt < LEARN_ATTEMPTS && isBackendBusy(res); attempt += 1) {
-    await new Promise((resolve) => setTimeout(resolve, LEARN_RETRY_MS * attempt));
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.min(LEARN_RETRY_MS * attempt, LEARN_RETRY_MAX_MS)),
+    );
     res = await learnOnce(options, kind, headers, raw);
   }
   // 208 (or, in Rspamd 3.4, 404 "already learned"): it knows this message as this class already.
