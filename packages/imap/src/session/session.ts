@@ -134,10 +134,7 @@ export class Session {
       await this.output.flush().catch((error: unknown) => {
         if (!(error instanceof ConnectionClosedError)) throw error;
       });
-      // Compressed: end the DEFLATE stream, which ends the socket once its last octets (the BYE
-      // and tagged OK) have been handed over; ending the socket under it could cut them off.
-      if (this.compressed) this.output.socket.end();
-      else this.socket.end();
+      this.socket.end();
       this.recorder?.close();
       this.logger.debug('disconnected');
     }
