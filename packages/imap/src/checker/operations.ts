@@ -148,9 +148,18 @@ function storeOperation(byUid: boolean): Operation {
       client.condstore = true;
     }
     const command = `${byUid ? 'UID STORE' : 'STORE'} ${set}${modifier} ${mode}FLAGS${silent ? '.SILENT' : ''} (${flags.join(' ')})`;
+    const countBefore = model.messages.length;
     const completion = await client.command(command, byUid ? 'any' : 'noExpunge');
     expectWritable(client, completion, command);
     if (completion.status !== 'OK') return completion;
+    // `n:*` is read by the server when it runs the command: messages a NOTIFY push announced while
+    // the command was on the wire are in it too. Their flags after a .SILENT STORE are the client's
+    // own change applied to flags it may never have been told: forgotten (unchecked until told).
+    if (client.notify && silent && !byUid && set.endsWith('*'))
+      for (let sequence = countBefore + 1; sequence <= model.messages.length; sequence += 1) {
+        const message = model.messages[sequence - 1];
+        if (message) message.flags = null;
+      }
     // RFC 7162 3.1.3: MODIFIED names what was left alone (sequence numbers, or UIDs for UID STORE).
     const modified = new Set<number>();
     if (completion.code && String(completion.code[0]).toUpperCase() === 'MODIFIED')
