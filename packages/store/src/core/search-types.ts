@@ -80,3 +80,15 @@ export interface MessagePage {
   unread: number;
   groups: CaughtGroup[];
 }
+
+/**
+ * What the full-text index says about one term in one mailbox (IMAP SEARCH BODY, docs/adr/0036):
+ * every message whose body text (as the `indexBody` hook extracted it) contains the term,
+ * compared as IMAP does (lower-cased substrings), is in `matched` or in `unindexed`. `matched`
+ * may hold more (the caller re-checks its candidates); `unindexed` lists the messages the index
+ * cannot speak for (no entry, or text longer than the index keeps). Both ascending, no repeats.
+ */
+export interface IndexedTextMatch {
+  matched: number[];
+  unindexed: number[];
+}

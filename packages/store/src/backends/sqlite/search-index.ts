@@ -6,12 +6,13 @@ import type {
   CaughtCopy,
   CaughtGroup,
   IndexedBody,
+  IndexedTextMatch,
   MessagePage,
   MessageQuery,
   SearchTerm,
 } from '../../core/search-types.js';
 
-import { searchColumns } from '../../core/search-text.js';
+import { MAX_WHOLLY_INDEXED_SIZE, searchColumns, trigramPhrases } from '../../core/search-text.js';
 
 /** Searches (and their totals) remembered per state of the data, so paging one costs its page. */
 const SEARCH_CACHE_ENTRIES = 64;
@@ -124,6 +125,46 @@ export class SearchIndex {
       )
       .pluck()
       .all(after, limit);
+  }
+
+  /**
+   * IMAP SEARCH BODY (docs/adr/0036): the UIDs of the mailbox whose indexed body text may contain
+   * `term`, and those the index cannot speak for, or null when the trigram index cannot answer
+   * for the term (see trigramPhrases).
+   */
+  textMatch(mailboxId: number, term: string): IndexedTextMatch | null {
+    const phrases = trigramPhrases(term);
+    if (phrases === null) return null;
+    const expression = phrases.map((phrase) => `body : ${phrase}`).join(' OR ');
+    const matched = this.db
+      .prepare<[number, string], number>(
+        `SELECT m.uid FROM messages m JOIN body_facts f ON f.hash = m.body_hash
+         WHERE m.mailbox_id = ? AND f.id IN (SELECT rowid FROM body_search WHERE body_search MATCH ?)
+         ORDER BY m.uid`,
+      )
+      .pluck()
+      .all(mailboxId, expression);
+    const unindexed = this.db
+      .prepare<[number, number], number>(
+        `SELECT m.uid FROM messages m WHERE m.mailbox_id = ?
+           AND (m.size >= ? OR NOT EXISTS (SELECT 1 FROM body_facts f WHERE f.hash = m.body_hash))
+         ORDER BY m.uid`,
+      )
+      .pluck()
+      .all(mailboxId, MAX_WHOLLY_INDEXED_SIZE);
+    return { matched, unindexed };
+  }
+
+  /** Up to `limit` distinct hashes of the mailbox's bodies without an index entry (lazy indexing). */
+  unindexedIn(mailboxId: number, limit: number): string[] {
+    return this.db
+      .prepare<[number, number], string>(
+        `SELECT DISTINCT m.body_hash FROM messages m WHERE m.mailbox_id = ?
+           AND NOT EXISTS (SELECT 1 FROM body_facts f WHERE f.hash = m.body_hash)
+         LIMIT ?`,
+      )
+      .pluck()
+      .all(mailboxId, limit);
   }
 
   /** Indexes bodies stored without an entry, skipping any gone since (no facts row may outlive its body). */
