@@ -1,18 +1,19 @@
 /**
- * SEARCH BODY narrowed by the store's full-text index (docs/adr/0036). The index never decides a
- * result: it names the messages that may match each BODY key (those whose indexed text contains
- * the term, plus those it cannot speak for), and findMatches evaluates IMAP's exact semantics
- * (search-evaluate.ts) on those only. A key the index cannot answer for (a term too short for
- * trigrams, TEXT, whose headers it does not hold, anything under NOT) narrows nothing.
+ * SEARCH BODY and TEXT narrowed by the store's full-text index (docs/adr/0036). The index never
+ * decides a result: it names the messages that may match each BODY or TEXT key (those whose
+ * indexed body text, or for TEXT header block, contains the term, plus those it cannot speak
+ * for), and findMatches evaluates IMAP's exact semantics (search-evaluate.ts) on those only. A
+ * key the index cannot answer for (a term too short for trigrams, anything under NOT) narrows
+ * nothing.
  */
 import type { ImapStore } from '@minimail/store';
 import { LAZY_INDEX_BATCH } from '../limits.js';
 import type { SearchKey } from '../protocol/search.js';
 
-/** Whether any key outside a NOT is BODY: only then is the index asked (and lazily filled). */
+/** Whether a BODY or TEXT key outside a NOT narrows: only then is the index asked (and lazily filled). */
 function hasNarrowingKey(keys: readonly SearchKey[]): boolean {
   return keys.some((key) => {
-    if (key.key === 'BODY') return true;
+    if (key.key === 'BODY' || key.key === 'TEXT') return true;
     if (key.key === 'OR') return hasNarrowingKey([key.left]) && hasNarrowingKey([key.right]);
     if (key.key === 'AND') return hasNarrowingKey(key.operands);
     return false;
@@ -35,10 +36,10 @@ export async function indexedCandidates(
   // Only a speed-up: if indexing fails, the bodies left without an entry are scanned.
   await store.indexMailboxBodies(mailboxId, batch).catch(() => 0);
   const terms = new Map<string, ReadonlySet<number> | null>();
-  const bodyCandidates = async (term: string): Promise<ReadonlySet<number> | null> => {
-    const key = term.toLowerCase();
+  const candidates = async (term: string, scope: 'body' | 'text'): Promise<ReadonlySet<number> | null> => {
+    const key = `${scope}:${term.toLowerCase()}`;
     if (terms.has(key)) return terms.get(key) ?? null;
-    const match = await store.searchIndexedText(mailboxId, term);
+    const match = await store.searchIndexedText(mailboxId, term, scope);
     const set = match === null ? null : new Set([...match.matched, ...match.unindexed]);
     terms.set(key, set);
     return set;
@@ -55,8 +56,9 @@ export async function indexedCandidates(
   const narrowKey = async (key: SearchKey): Promise<ReadonlySet<number> | null> => {
     switch (key.key) {
       case 'BODY':
+      case 'TEXT':
         // RFC 3501 6.4.4: every message contains the empty string.
-        return key.value === '' ? null : bodyCandidates(key.value);
+        return key.value === '' ? null : candidates(key.value, key.key === 'BODY' ? 'body' : 'text');
       case 'AND':
         return narrow(key.operands);
       case 'OR': {

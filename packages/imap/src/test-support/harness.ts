@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { pino } from 'pino';
-import { parseMessage, serializeStructure, textForSearch } from '@minimail/mime';
+import { headerTextForSearch, parseMessage, serializeStructure, textForSearch } from '@minimail/mime';
 import { ensureDevCertificate, type Logger, type MessageSpool } from '@minimail/protocol';
 import { RawClient } from '@minimail/protocol/testing';
 import { openStore, type ImapStore, type IndexedBody, type MailStore } from '@minimail/store';
@@ -58,10 +58,11 @@ export interface HarnessOptions {
 }
 
 /**
- * The text part of the app's index hook (@minimail/http's indexBody, which the imap package may
- * not import): the same decoded text of every text part; the list facts stay empty.
+ * The search part of the app's index hook (@minimail/http's indexBody, which the imap package may
+ * not import): the same decoded text and header block; the list facts stay empty.
  */
 export function indexBodyForTests(raw: Buffer): IndexedBody {
+  const root = parseMessage(raw);
   return {
     from: null,
     to: [],
@@ -72,7 +73,8 @@ export function indexBodyForTests(raw: Buffer): IndexedBody {
     messageId: '',
     snippet: '',
     attachments: 0,
-    text: textForSearch(raw, parseMessage(raw)),
+    text: textForSearch(raw, root),
+    headers: headerTextForSearch(raw, root),
   };
 }
 

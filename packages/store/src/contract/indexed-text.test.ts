@@ -8,9 +8,10 @@ import { TEST_BACKEND, TempStores, type TestStore } from '../test-support/temp-s
 import type { IndexedBody } from '../core/search-types.js';
 import { MAX_WHOLLY_INDEXED_SIZE } from '../core/search-text.js';
 
-/** A stand-in for the app's extractor: the text is what follows the header. */
+/** A stand-in for the app's extractor: the text is what follows the header, the header is the rest. */
 function indexBody(raw: Buffer): IndexedBody {
-  const text = raw.toString('utf8').split('\r\n\r\n').slice(1).join('\r\n\r\n');
+  const [headers = '', ...rest] = raw.toString('utf8').split('\r\n\r\n');
+  const text = rest.join('\r\n\r\n');
   return {
     from: null,
     to: [],
@@ -22,10 +23,17 @@ function indexBody(raw: Buffer): IndexedBody {
     snippet: '',
     attachments: 0,
     text,
+    headers,
   };
 }
 
-const message = (body: string): Buffer => Buffer.from(`Subject: t\r\n\r\n${body}`);
+/** The same without header text: such entries do not speak for TEXT. */
+const bodyOnly = (raw: Buffer): IndexedBody => {
+  const { headers: _headers, ...rest } = indexBody(raw);
+  return rest;
+};
+
+const message = (body: string, subject = 't'): Buffer => Buffer.from(`Subject: ${subject}\r\n\r\n${body}`);
 
 describe('searchIndexedText and indexMailboxBodies', () => {
   let temp: TempStores;
@@ -94,5 +102,30 @@ describe('searchIndexedText and indexMailboxBodies', () => {
     expect(await eager.searchIndexedText(mailboxId, 'needle')).toEqual({ matched: [7], unindexed: [6] });
     const bare = await temp.open();
     expect(await bare.indexMailboxBodies(mailboxId, 100)).toBe(0);
+  });
+
+  it('answers TEXT from the header block or the body, where the entry holds the headers', async () => {
+    await store.deliver({ raw: message('plain', 'Headerword here'), targets: [{ userId }] });
+    await store.indexMailboxBodies(mailboxId, 100);
+    expect(await store.searchIndexedText(mailboxId, 'HEADERWORD', 'text')).toEqual({
+      matched: [6],
+      unindexed: [],
+    });
+    expect(await store.searchIndexedText(mailboxId, 'headerword', 'body')).toEqual({
+      matched: [],
+      unindexed: [],
+    });
+    expect(await store.searchIndexedText(mailboxId, 'köln', 'text')).toEqual({ matched: [1], unindexed: [] });
+
+    const other = await temp.open({ indexBody: bodyOnly });
+    await other.deliver({ raw: message('köln again', 'Headerword'), targets: [{ userId }] });
+    expect(await other.searchIndexedText(mailboxId, 'headerword', 'text')).toEqual({
+      matched: [6],
+      unindexed: [7],
+    });
+    expect(await other.searchIndexedText(mailboxId, 'köln', 'body')).toEqual({
+      matched: [1, 7],
+      unindexed: [],
+    });
   });
 });

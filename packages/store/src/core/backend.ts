@@ -75,7 +75,7 @@ export interface StoreReads {
   /** Up to `limit` hashes of bodies without a search entry, after `after`, in hash order. */
   unindexedBodies(after: string, limit: number): Promise<string[]>;
   /** IMAP SEARCH BODY from the full-text index (IndexedTextStore.searchIndexedText). */
-  indexedTextMatch(mailboxId: number, term: string): Promise<IndexedTextMatch | null>;
+  indexedTextMatch(mailboxId: number, term: string, scope: 'body' | 'text'): Promise<IndexedTextMatch | null>;
   /** Up to `limit` distinct hashes of the mailbox's bodies without a search entry. */
   unindexedBodiesIn(mailboxId: number, limit: number): Promise<string[]>;
 }

@@ -303,12 +303,17 @@ export type ImapStore = AccountStore & DeliveryStore & MailboxAccess & ChangeFee
  */
 export interface IndexedTextStore {
   /**
-   * The UIDs of the mailbox whose indexed body text may contain `term` (IMAP's comparison:
+   * The UIDs of the mailbox whose indexed body text (scope 'body', IMAP BODY), or header block or
+   * body text (scope 'text', IMAP TEXT), may contain `term` (IMAP's comparison:
    * lower-cased substrings), and those the index cannot speak for; null when the index cannot
    * answer for this term (too short for trigrams, characters its folding does not keep apart):
    * then nothing is narrowed.
    */
-  searchIndexedText(mailboxId: number, term: string): Promise<IndexedTextMatch | null>;
+  searchIndexedText(
+    mailboxId: number,
+    term: string,
+    scope?: 'body' | 'text',
+  ): Promise<IndexedTextMatch | null>;
   /**
    * Indexes, with the store's `indexBody` hook, up to `limit` bodies of the mailbox that have no
    * search entry (in write batches); resolves with how many were indexed (0 without the hook).

@@ -2,7 +2,13 @@ import { MAX_QUERY_TERMS } from './limits.js';
 
 /** Bodies indexed per write by indexMissingBodies: one short transaction each, between deliveries. */
 const INDEX_BATCH = 100;
-import type { CaughtGroup, IndexedBody, IndexedTextMatch, MessagePage, MessageQuery } from './search-types.js';
+import type {
+  CaughtGroup,
+  IndexedBody,
+  IndexedTextMatch,
+  MessagePage,
+  MessageQuery,
+} from './search-types.js';
 import { parseAddress } from './addresses.js';
 import type { StoreBackend, StoreLogger } from './backend.js';
 import { prepareDelivery } from './delivery.js';
@@ -520,8 +526,12 @@ export class CoreMailStore implements MailStore {
     }
   }
 
-  searchIndexedText(mailboxId: number, term: string): Promise<IndexedTextMatch | null> {
-    return this.read((reads) => reads.indexedTextMatch(mailboxId, term));
+  searchIndexedText(
+    mailboxId: number,
+    term: string,
+    scope: 'body' | 'text' = 'body',
+  ): Promise<IndexedTextMatch | null> {
+    return this.read((reads) => reads.indexedTextMatch(mailboxId, term, scope));
   }
 
   async indexMailboxBodies(mailboxId: number, limit: number): Promise<number> {

@@ -26,7 +26,10 @@ describe('trigram folding against toLowerCase', () => {
       }
     })();
     const fold = new Map<number, string>();
-    for (const row of db.prepare('SELECT doc, term FROM v').iterate() as Iterable<{ doc: number; term: string }>)
+    for (const row of db.prepare('SELECT doc, term FROM v').iterate() as Iterable<{
+      doc: number;
+      term: string;
+    }>)
       fold.set(Number(row.doc), [...row.term][2]!);
     db.close();
     const disagree = checked.filter((point) => {

@@ -10,6 +10,8 @@ export interface SearchColumns {
   subject: string;
   body: string;
   messageId: string;
+  /** Null when the hook gave no header text (docs/adr/0036). */
+  headers: string | null;
 }
 
 const people = (list: ReadonlyArray<IndexedAddress | null>): string =>
@@ -23,6 +25,7 @@ export function searchColumns(body: IndexedBody): SearchColumns {
     subject: body.subject,
     body: body.text.slice(0, MAX_INDEXED_TEXT),
     messageId: body.messageId,
+    headers: body.headers === undefined ? null : body.headers.slice(0, MAX_INDEXED_TEXT),
   };
 }
 

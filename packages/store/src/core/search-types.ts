@@ -28,6 +28,11 @@ export interface BodyFacts {
 export interface IndexedBody extends BodyFacts {
   /** Every text/plain part and the text of every text/html part, decoded. */
   text: string;
+  /**
+   * The decoded header block as IMAP SEARCH TEXT compares it (@minimail/mime headerTextForSearch,
+   * docs/adr/0036). Absent: the entry does not speak for TEXT (the message is read instead).
+   */
+  headers?: string;
 }
 
 /** One term of a query; `negate` is Mailpit's leading `-` or `!`. */

@@ -36,9 +36,12 @@ interface GroupRow {
 /** Most new-mail feed rows carried into the last count of a list's totals before counting afresh. */
 const NEW_MAIL_CARRY = 1_000;
 
-/** FTS5 column for each text field ('any' searches every column). */
-const COLUMN: Record<Extract<SearchTerm, { kind: 'text' }>['field'], string | null> = {
-  any: null,
+/**
+ * FTS5 column filter for each text field. 'any' is the catcher's five columns: the `headers`
+ * column (migration 014) is IMAP SEARCH TEXT's, not something the catcher searches.
+ */
+const COLUMN: Record<Extract<SearchTerm, { kind: 'text' }>['field'], string> = {
+  any: '{sender recipients subject body message_id}',
   from: 'sender',
   to: 'recipients',
   subject: 'subject',
@@ -77,13 +80,13 @@ export class SearchIndex {
 
   constructor(private readonly db: SqliteDatabase) {
     this.insertFacts = db.prepare(
-      `INSERT INTO body_facts (hash, from_json, to_json, cc_json, bcc_json, reply_json, subject, message_id, snippet, attachments)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING`,
+      `INSERT INTO body_facts (hash, from_json, to_json, cc_json, bcc_json, reply_json, subject, message_id, snippet, attachments, headers_indexed)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING`,
     );
     this.dataVersion = db.prepare('PRAGMA data_version');
     this.totalChanges = db.prepare('SELECT total_changes()');
     this.insertText = db.prepare(
-      'INSERT INTO body_search (rowid, sender, recipients, subject, body, message_id) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO body_search (rowid, sender, recipients, subject, body, message_id, headers) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
   }
 
@@ -101,6 +104,7 @@ export class SearchIndex {
       body.messageId,
       body.snippet,
       body.attachments,
+      body.headers === undefined ? 0 : 1,
     );
     if (result.changes === 0) return false;
     const columns = searchColumns(body);
@@ -111,6 +115,7 @@ export class SearchIndex {
       columns.subject,
       columns.body,
       columns.messageId,
+      columns.headers,
     );
     return true;
   }
@@ -128,14 +133,16 @@ export class SearchIndex {
   }
 
   /**
-   * IMAP SEARCH BODY (docs/adr/0036): the UIDs of the mailbox whose indexed body text may contain
-   * `term`, and those the index cannot speak for, or null when the trigram index cannot answer
+   * IMAP SEARCH BODY and TEXT (docs/adr/0036): the UIDs of the mailbox whose indexed body text
+   * (and for TEXT header block) may contain `term`, and those the index cannot speak for, or null when the trigram index cannot answer
    * for the term (see trigramPhrases).
    */
-  textMatch(mailboxId: number, term: string): IndexedTextMatch | null {
+  textMatch(mailboxId: number, term: string, scope: 'body' | 'text'): IndexedTextMatch | null {
     const phrases = trigramPhrases(term);
     if (phrases === null) return null;
-    const expression = phrases.map((phrase) => `body : ${phrase}`).join(' OR ');
+    // TEXT: the header block or the body (each column matched on its own, as IMAP compares them).
+    const columns = scope === 'body' ? 'body' : '{body headers}';
+    const expression = phrases.map((phrase) => `${columns} : ${phrase}`).join(' OR ');
     const matched = this.db
       .prepare<[number, string], number>(
         `SELECT m.uid FROM messages m JOIN body_facts f ON f.hash = m.body_hash
@@ -144,10 +151,11 @@ export class SearchIndex {
       )
       .pluck()
       .all(mailboxId, expression);
+    const entry = scope === 'body' ? '' : ' AND f.headers_indexed = 1';
     const unindexed = this.db
       .prepare<[number, number], number>(
         `SELECT m.uid FROM messages m WHERE m.mailbox_id = ?
-           AND (m.size >= ? OR NOT EXISTS (SELECT 1 FROM body_facts f WHERE f.hash = m.body_hash))
+           AND (m.size >= ? OR NOT EXISTS (SELECT 1 FROM body_facts f WHERE f.hash = m.body_hash${entry}))
          ORDER BY m.uid`,
       )
       .pluck()
@@ -377,7 +385,7 @@ export class SearchIndex {
       if (term.kind !== 'text' || term.negate || [...term.value].length < 3) return null;
       const phrase = `"${term.value.replace(/"/g, '""')}"`;
       const column = COLUMN[term.field];
-      words.push(column === null ? phrase : `${column} : ${phrase}`);
+      words.push(`${column} : ${phrase}`);
     }
     const expression = words.join(' AND ');
     const counts = this.cached(this.countsCache, 'bodies', version, () => ({
@@ -553,7 +561,7 @@ export class SearchIndex {
           // The trigram tokenizer needs 3 characters; shorter text is matched by LIKE (a scan).
           if ([...term.value].length >= 3) {
             const phrase = `"${term.value.replace(/"/g, '""')}"`;
-            const expression = column === null ? phrase : `${column} : ${phrase}`;
+            const expression = `${column} : ${phrase}`;
             if (term.negate) {
               clauses.push(
                 `m.body_hash NOT IN (SELECT f.hash FROM body_facts f JOIN body_search s ON s.rowid = f.id WHERE body_search MATCH ?)`,
@@ -564,7 +572,7 @@ export class SearchIndex {
             }
           } else {
             const columns =
-              column === null ? ['sender', 'recipients', 'subject', 'body', 'message_id'] : [column];
+              term.field === 'any' ? ['sender', 'recipients', 'subject', 'body', 'message_id'] : [column];
             const like = `%${term.value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
             clauses.push(
               `m.body_hash ${term.negate ? 'NOT ' : ''}IN (SELECT f.hash FROM body_facts f JOIN body_search s ON s.rowid = f.id WHERE ${columns
