@@ -134,8 +134,8 @@ export class SearchIndex {
 
   /**
    * IMAP SEARCH BODY and TEXT (docs/adr/0036): the UIDs of the mailbox whose indexed body text
-   * (and for TEXT header block) may contain `term`, and those the index cannot speak for, or null when the trigram index cannot answer
-   * for the term (see trigramPhrases).
+   * (and for TEXT header block) may contain `term`, and those the index cannot speak for, or
+   * null when the trigram index cannot answer for the term (see trigramPhrases).
    */
   textMatch(mailboxId: number, term: string, scope: 'body' | 'text'): IndexedTextMatch | null {
     const phrases = trigramPhrases(term);
@@ -143,14 +143,18 @@ export class SearchIndex {
     // TEXT: the header block or the body (each column matched on its own, as IMAP compares them).
     const columns = scope === 'body' ? 'body' : '{body headers}';
     const expression = phrases.map((phrase) => `${columns} : ${phrase}`).join(' OR ');
+    // Driven by the full-text match (matches -> facts -> copies of those bodies), not by the
+    // mailbox's copies: a rare word in 100,000 messages reads its few rows, not 100,000.
     const matched = this.db
-      .prepare<[number, string], number>(
-        `SELECT m.uid FROM messages m JOIN body_facts f ON f.hash = m.body_hash
-         WHERE m.mailbox_id = ? AND f.id IN (SELECT rowid FROM body_search WHERE body_search MATCH ?)
+      .prepare<[string, number], number>(
+        `SELECT m.uid FROM body_search s
+         JOIN body_facts f INDEXED BY body_facts_id_hash ON f.id = s.rowid
+         JOIN messages m INDEXED BY messages_by_body ON m.body_hash = f.hash
+         WHERE body_search MATCH ? AND m.mailbox_id = ?
          ORDER BY m.uid`,
       )
       .pluck()
-      .all(mailboxId, expression);
+      .all(expression, mailboxId);
     const entry = scope === 'body' ? '' : ' AND f.headers_indexed = 1';
     const unindexed = this.db
       .prepare<[number, number], number>(
