@@ -244,7 +244,10 @@ describe(`SEARCH BODY and TEXT from the full-text index equal the scan${CORPUS_N
       if (i % 4 === 0) forms.push(`NOT TEXT ${literal(term)}`);
       for (const criteria of forms) {
         const expected = await scanSearch.run(criteria);
-        expect({ criteria, answer: await indexedSearch.run(criteria) }).toEqual({ criteria, answer: expected });
+        expect({ criteria, answer: await indexedSearch.run(criteria) }).toEqual({
+          criteria,
+          answer: expected,
+        });
         if (!/^\* SEARCH$/.test(expected[0] ?? '')) nonEmpty += 1;
       }
     }
@@ -302,7 +305,10 @@ describe('SEARCH BODY and TEXT in the production configuration (no index written
   it('indexes the mailbox at the first search and reads only candidates from then on', async () => {
     const user = await h.store.ensureUser('alice@example.com');
     const inbox = (await h.store.getMailbox(user.id, 'INBOX'))!;
-    expect(await h.store.searchIndexedText(inbox.id, 'fox')).toEqual({ matched: [], unindexed: [1, 2, 3, 4] });
+    expect(await h.store.searchIndexedText(inbox.id, 'fox')).toEqual({
+      matched: [],
+      unindexed: [1, 2, 3, 4],
+    });
     client = await h.raw();
     await rawLogin(client);
     await run('s', 'SELECT INBOX');
