@@ -177,7 +177,8 @@ export async function runBigMailboxSuite(
   const notes: string[] = [];
   const count = settings.million ? 1_000_000 : settings.bigMailboxMessages;
   const rounds = Math.max(1, Number(process.env['BENCH_BIG_ROUNDS'] ?? 1) || 1);
-  const minimail = createMinimail();
+  // Indexed as the dev server's deliveries are, so SEARCH BODY reads the index (docs/adr/0036).
+  const minimail = createMinimail({ indexAtSeed: !settings.million });
   const dovecot = dovecotVersion() === null ? null : createDovecot();
   if (dovecot === null) notes.push('Dovecot: not installed (or not root): big-mailbox comparison skipped.');
   try {

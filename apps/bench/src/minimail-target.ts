@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseMessage, serializeStructure } from '@minimail/mime';
+import { indexBody } from '@minimail/http/index-body';
 import { openPostgresStore, openStore, type MailStore } from '@minimail/store';
 import { minimailBin } from './paths.js';
 import { freePort, startNodeChild, treeRssBytes, type ChildServer } from './processes.js';
@@ -66,11 +67,16 @@ export interface MinimailOptions {
    * in the data dir, as `MINIMAIL_DATABASE_URL` makes `minimail serve` do (docs/adr/0015).
    */
   databaseUrl?: string;
+  /**
+   * Seed with the full-text index written, as the dev server's deliveries write it (docs/adr/0033):
+   * what SEARCH BODY reads (docs/adr/0036). Default false: seeded bodies are unindexed.
+   */
+  indexAtSeed?: boolean;
 }
 
 export function createMinimail(options: MinimailOptions = {}): MinimailInstance {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'minimail-bench-'));
-  const { databaseUrl } = options;
+  const { databaseUrl, indexAtSeed = false } = options;
   let server: ChildServer | null = null;
   return {
     dataDir,
@@ -79,8 +85,16 @@ export function createMinimail(options: MinimailOptions = {}): MinimailInstance 
       const describeBody = (raw: Buffer): string => serializeStructure(parseMessage(raw));
       const store: MailStore =
         databaseUrl === undefined
-          ? openStore({ path: path.join(dataDir, 'minimail.sqlite'), describeBody })
-          : await openPostgresStore({ url: databaseUrl, describeBody });
+          ? openStore({
+              path: path.join(dataDir, 'minimail.sqlite'),
+              describeBody,
+              ...(indexAtSeed ? { indexBody } : {}),
+            })
+          : await openPostgresStore({
+              url: databaseUrl,
+              describeBody,
+              ...(indexAtSeed ? { indexBody } : {}),
+            });
       try {
         const user = await store.ensureUser(address);
         let next = 0;

@@ -63,3 +63,22 @@ describe('the catcher search index at delivery (docs/adr/0033)', () => {
     expect(await catcherView(dataDir, 'needle-production')).toEqual({ total: 0, backfilled: 1 });
   });
 });
+
+describe('IMAP SEARCH BODY indexes lazily in production (docs/adr/0036)', () => {
+  it('production stores no entry at delivery, but keeps the hook for the search to index with', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'minimail-open-store-'));
+    dirs.push(dataDir);
+    const config = loadConfig({ env: { MINIMAIL_PROFILE: 'production', MINIMAIL_DATA_DIR: dataDir } });
+    const store = await openConfiguredStore(config);
+    try {
+      const user = await store.ensureUser('b@example.test');
+      await store.deliver({ raw: message('lazy'), targets: [{ userId: user.id }] });
+      const inbox = (await store.getMailbox(user.id, 'INBOX'))!;
+      expect(await store.searchIndexedText(inbox.id, 'needle-lazy')).toEqual({ matched: [], unindexed: [1] });
+      expect(await store.indexMailboxBodies(inbox.id, 100)).toBe(1);
+      expect(await store.searchIndexedText(inbox.id, 'NEEDLE-LAZY')).toEqual({ matched: [1], unindexed: [] });
+    } finally {
+      await store.close();
+    }
+  });
+});

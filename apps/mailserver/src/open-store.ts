@@ -26,7 +26,8 @@ export interface AppStoreOptions {
    * Write the mail catcher's search index with each delivery (docs/adr/0017). Default true. The
    * server turns it off in production, where the catcher is never served (docs/adr/0033): the
    * index is then never read, and writing it doubled the cost of a delivery. Mail stored without
-   * it is indexed when a dev catcher starts on the same data (indexMissingBodies).
+   * it is indexed when a dev catcher starts on the same data (indexMissingBodies). The hook is
+   * passed either way: IMAP SEARCH BODY indexes the bodies it needs lazily (docs/adr/0036).
    */
   catcherIndex?: boolean;
 }
@@ -39,7 +40,8 @@ export function openAppStore(dataDir: string, options: AppStoreOptions = {}): Ma
   return openStore({
     path: storePath(dataDir),
     describeBody,
-    ...(catcherIndex ? { indexBody } : {}),
+    indexBody,
+    indexAtDelivery: catcherIndex,
     ...rest,
   });
 }
@@ -79,7 +81,8 @@ export async function openConfiguredStore(
     ...postgres,
     describeBody,
     quotaWarningPercent,
-    ...(catcherIndex ? { indexBody } : {}),
+    indexBody,
+    indexAtDelivery: catcherIndex,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
 }

@@ -78,3 +78,11 @@ export const OUTPUT_BATCH_BYTES = 64 * 1024;
  * ... SHOULD provide more": a client keeps one per view it shows; past this, NO [NOUPDATE].
  */
 export const MAX_UPDATE_CONTEXTS = 10;
+
+/**
+ * Bodies of the searched mailbox that one SEARCH BODY indexes when they have no full-text entry
+ * (docs/adr/0036; production deliveries write none, docs/adr/0033), as Dovecot indexes at search
+ * time: bounded so one search of a never-indexed 100,000-message mailbox does not stall its
+ * session (and the writer) for the whole pass; the rest is scanned, and indexed by later searches.
+ */
+export const LAZY_INDEX_BATCH = 5_000;

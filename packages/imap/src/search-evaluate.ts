@@ -3,7 +3,13 @@
  * (RFC 2047 headers, transfer-encoded and charset-encoded bodies, via @minimail/mime) as
  * case-insensitive substrings, as RFC 3501 6.4.4 asks.
  */
-import { headerValues, parseAddressList, textForSearch, type MimePart } from '@minimail/mime';
+import {
+  headerTextForSearch,
+  headerValues,
+  parseAddressList,
+  textForSearch,
+  type MimePart,
+} from '@minimail/mime';
 import type { MessageSummary } from '@minimail/store';
 import { emailObjectId, threadObjectId } from './object-id.js';
 import { compareDays, dayOf, type ImapDay } from './protocol/imap-date.js';
@@ -163,17 +169,7 @@ class ContentCache {
 
   /** The whole header block, unfolded and RFC 2047-decoded field by field. */
   headers(): string {
-    if (this.headerText === null) {
-      const { raw, structure } = this.content;
-      const block = raw.subarray(structure.headerStart, structure.headerEnd).toString('utf8');
-      const names = new Set(
-        [...block.matchAll(/^([!-9;-~]+):/gm)].map((match) => (match[1] as string).toLowerCase()),
-      );
-      this.headerText = [...names]
-        .flatMap((name) => this.header(name).map((value) => `${name}: ${value}`))
-        .join('\n')
-        .toLowerCase();
-    }
+    this.headerText ??= headerTextForSearch(this.content.raw, this.content.structure).toLowerCase();
     return this.headerText;
   }
 }

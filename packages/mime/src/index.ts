@@ -21,7 +21,14 @@ export { envelope } from './envelope.js';
 export { parseAddressList } from './address.js';
 export { bodyStructure } from './bodystructure.js';
 export { parseSectionSpec, extractSection, partial, resolvePart } from './section.js';
-export { headerValues, headerFields, decodeWords, decodeText, textForSearch } from './search.js';
+export {
+  headerValues,
+  headerFields,
+  headerTextForSearch,
+  decodeWords,
+  decodeText,
+  textForSearch,
+} from './search.js';
 export type { DecodedHeaderField } from './search.js';
 export { decodeTransferEncoding, decodeBase64, decodeQuotedPrintable } from './transfer-encoding.js';
 export { MAX_MIME_DEPTH, MAX_MIME_PARTS, MAX_BOUNDARY_LENGTH, MAX_ENVELOPE_ADDRESSES } from './limits.js';

@@ -48,6 +48,22 @@ export function headerValues(raw: Buffer, part: MimePart, name: string): string[
   return fields.filter((f) => f.key === key).map((f) => decodedValue(f));
 }
 
+/**
+ * The entity's whole header block as SEARCH TEXT compares it (RFC 3501 6.4.4): each field name
+ * (lower case, in order of first appearance) with every value of it, unfolded and RFC
+ * 2047-decoded, as `name: value` lines. The same text in IMAP's evaluator and in the full-text
+ * index (docs/adr/0036), so the index holds exactly what TEXT searches.
+ */
+export function headerTextForSearch(raw: Buffer, part: MimePart): string {
+  const block = raw.subarray(part.headerStart, part.headerEnd).toString('utf8');
+  const names = new Set(
+    [...block.matchAll(/^([!-9;-~]+):/gm)].map((match) => (match[1] as string).toLowerCase()),
+  );
+  return [...names]
+    .flatMap((name) => headerValues(raw, part, name).map((value) => `${name}: ${value}`))
+    .join('\n');
+}
+
 /** Charsets whose octets we read with bytesToText: 7-bit labels often hide UTF-8 in practice. */
 const UNLABELLED_CHARSETS: ReadonlySet<string> = new Set(['', 'us-ascii', 'ascii', 'utf-8', 'utf8']);
 

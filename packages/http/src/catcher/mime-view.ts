@@ -6,6 +6,7 @@ import {
   headerFields,
   parseMessage,
   textForSearch,
+  headerTextForSearch,
   type EnvelopeAddress,
   type MimePart,
 } from '@minimail/mime';
@@ -151,5 +152,7 @@ export function indexBody(raw: Buffer): IndexedBody {
     snippet: snippetOf(snippetSource),
     attachments: parts.attachments.length,
     text,
+    // What IMAP SEARCH TEXT compares besides the text (docs/adr/0036).
+    headers: headerTextForSearch(raw, parts.root),
   };
 }

@@ -15,6 +15,7 @@ import { assertRev2SearchKeys, isRev2 } from '../session/rev2.js';
 import { SELECTED } from '../session/state.js';
 import type { SearchKey } from '../protocol/search.js';
 import { openContext } from './search-context.js';
+import { indexedCandidates } from './search-index.js';
 import { searchAnswer } from './search-results.js';
 import {
   viewOf,
@@ -96,6 +97,8 @@ export async function findMatches(
   if (!withSummary && !needsSummary(criteria)) return findLeanMatches(ctx, view, criteria);
   const withContent = needsContent(criteria);
   const messages: SearchedMessage[] = await ctx.store.listMessages(view.mailboxId);
+  // docs/adr/0036: BODY keys narrowed by the full-text index, asked after the list is read.
+  const candidates = withContent ? await indexedCandidates(ctx.store, view.mailboxId, criteria) : null;
   const scope = {
     exists: view.exists,
     highestUid: view.highestUid,
@@ -111,6 +114,7 @@ export async function findMatches(
     const message = messages[next];
     // Expunged elsewhere and not yet announced: it matches nothing (RFC 3501 7.4.1).
     if (message?.uid !== uid) continue;
+    if (candidates !== null && !candidates.has(uid)) continue;
     let content: SearchCandidate['content'] = null;
     if (withContent) {
       if (!isSummary(message)) throw new Error('SEARCH of content without the message summary');

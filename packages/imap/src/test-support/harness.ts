@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { pino } from 'pino';
-import { parseMessage, serializeStructure } from '@minimail/mime';
+import { headerTextForSearch, parseMessage, serializeStructure, textForSearch } from '@minimail/mime';
 import { ensureDevCertificate, type Logger, type MessageSpool } from '@minimail/protocol';
 import { RawClient } from '@minimail/protocol/testing';
-import { openStore, type ImapStore, type MailStore } from '@minimail/store';
+import { openStore, type ImapStore, type IndexedBody, type MailStore } from '@minimail/store';
 import type { ImapServerLimits } from '../limits.js';
 import { createImapServer } from '../server.js';
 import type { ImapListener } from '../options.js';
@@ -50,6 +50,32 @@ export interface HarnessOptions {
   wrapStore?: (store: MailStore) => ImapStore;
   /** Where large APPEND literals go (docs/adr/0027); absent: memory, as without the app. */
   spool?: MessageSpool;
+  /**
+   * The store's full-text index hook (docs/adr/0036), as the app passes it: 'delivery' indexes
+   * each delivery (dev profile), 'lazy' keeps the hook for SEARCH only (production). Absent: none.
+   */
+  searchIndex?: 'delivery' | 'lazy';
+}
+
+/**
+ * The search part of the app's index hook (@minimail/http's indexBody, which the imap package may
+ * not import): the same decoded text and header block; the list facts stay empty.
+ */
+export function indexBodyForTests(raw: Buffer): IndexedBody {
+  const root = parseMessage(raw);
+  return {
+    from: null,
+    to: [],
+    cc: [],
+    bcc: [],
+    replyTo: [],
+    subject: '',
+    messageId: '',
+    snippet: '',
+    attachments: 0,
+    text: textForSearch(raw, root),
+    headers: headerTextForSearch(raw, root),
+  };
 }
 
 let certificate: Promise<{ key: string; cert: string }> | null = null;
@@ -80,6 +106,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.storeStructures === false
       ? {}
       : { describeBody: (raw: Buffer) => serializeStructure(parseMessage(raw)) }),
+    ...(options.searchIndex === undefined
+      ? {}
+      : { indexBody: indexBodyForTests, indexAtDelivery: options.searchIndex === 'delivery' }),
   });
   const tls = options.tls || options.implicitTls ? await testCertificate() : null;
   const server = createImapServer({

@@ -22,7 +22,7 @@ import type {
 } from './types.js';
 import type { ActiveSieveScript, SieveScriptInfo } from './sieve-scripts.js';
 import type { WriteOpArgs, WriteOpName, WriteOpResult } from './write-ops.js';
-import type { CaughtGroup, MessagePage, MessageQuery } from './search-types.js';
+import type { CaughtGroup, IndexedTextMatch, MessagePage, MessageQuery } from './search-types.js';
 import type {
   StoredTranscript,
   TranscriptBatch,
@@ -74,6 +74,10 @@ export interface StoreReads {
   caughtGroup(mailboxId: number, uid: number, mailboxIds?: readonly number[]): Promise<CaughtGroup | null>;
   /** Up to `limit` hashes of bodies without a search entry, after `after`, in hash order. */
   unindexedBodies(after: string, limit: number): Promise<string[]>;
+  /** IMAP SEARCH BODY from the full-text index (IndexedTextStore.searchIndexedText). */
+  indexedTextMatch(mailboxId: number, term: string, scope: 'body' | 'text'): Promise<IndexedTextMatch | null>;
+  /** Up to `limit` distinct hashes of the mailbox's bodies without a search entry. */
+  unindexedBodiesIn(mailboxId: number, limit: number): Promise<string[]>;
 }
 
 /** A maildrop lock this process holds. */

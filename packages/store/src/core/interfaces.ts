@@ -1,4 +1,4 @@
-import type { CaughtGroup, MessagePage, MessageQuery } from './search-types.js';
+import type { CaughtGroup, IndexedTextMatch, MessagePage, MessageQuery } from './search-types.js';
 /**
  * What each user of the store may call (docs/adr/0002). A protocol package names the narrow
  * interfaces it uses (POP3: mailbox access + maildrop locks + accounts; the relay worker: the
@@ -294,7 +294,32 @@ export interface StoreLifecycle {
 }
 
 /** What IMAP uses: logins (and dev accounts), APPEND, the mailboxes, and the change feed for IDLE. */
-export type ImapStore = AccountStore & DeliveryStore & MailboxAccess & ChangeFeedStore;
+export type ImapStore = AccountStore & DeliveryStore & MailboxAccess & ChangeFeedStore & IndexedTextStore;
+
+/**
+ * IMAP SEARCH BODY answered from the full-text index (docs/adr/0036): the index narrows the
+ * candidates, IMAP evaluates its exact semantics on them. Bodies without an entry are indexed
+ * lazily, when a search needs them (production deliveries write no entry, docs/adr/0033).
+ */
+export interface IndexedTextStore {
+  /**
+   * The UIDs of the mailbox whose indexed body text (scope 'body', IMAP BODY), or header block or
+   * body text (scope 'text', IMAP TEXT), may contain `term` (IMAP's comparison:
+   * lower-cased substrings), and those the index cannot speak for; null when the index cannot
+   * answer for this term (too short for trigrams, characters its folding does not keep apart):
+   * then nothing is narrowed.
+   */
+  searchIndexedText(
+    mailboxId: number,
+    term: string,
+    scope?: 'body' | 'text',
+  ): Promise<IndexedTextMatch | null>;
+  /**
+   * Indexes, with the store's `indexBody` hook, up to `limit` bodies of the mailbox that have no
+   * search entry (in write batches); resolves with how many were indexed (0 without the hook).
+   */
+  indexMailboxBodies(mailboxId: number, limit: number): Promise<number>;
+}
 
 /**
  * What the SMTP listeners (MX and submission) use: recipients, logins and sender addresses, local
@@ -340,6 +365,7 @@ export interface MailStore
   extends
     AccountStore,
     CatcherSearchStore,
+    IndexedTextStore,
     DeliveryStore,
     MailboxAccess,
     ChangeFeedStore,

@@ -2,7 +2,13 @@ import { MAX_QUERY_TERMS } from './limits.js';
 
 /** Bodies indexed per write by indexMissingBodies: one short transaction each, between deliveries. */
 const INDEX_BATCH = 100;
-import type { CaughtGroup, IndexedBody, MessagePage, MessageQuery } from './search-types.js';
+import type {
+  CaughtGroup,
+  IndexedBody,
+  IndexedTextMatch,
+  MessagePage,
+  MessageQuery,
+} from './search-types.js';
 import { parseAddress } from './addresses.js';
 import type { StoreBackend, StoreLogger } from './backend.js';
 import { prepareDelivery } from './delivery.js';
@@ -96,6 +102,12 @@ export interface CoreStoreOptions {
    * computed before the write like `describeBody`. Without it bodies are stored unindexed.
    */
   indexBody?: (raw: Buffer) => IndexedBody;
+  /**
+   * Whether deliveries run `indexBody` (default true). False keeps the hook for indexing later
+   * (indexMissingBodies, and IMAP SEARCH's lazy indexMailboxBodies) while deliveries store no
+   * search entry: the production profile (docs/adr/0033, 0036).
+   */
+  indexAtDelivery?: boolean;
   /** Mailboxes with at least this many messages have their lean list kept (default 5,000). */
   flagListCacheMinMessages?: number;
 }
@@ -113,6 +125,7 @@ export class CoreMailStore implements MailStore {
   private readonly describeBody: ((raw: Buffer) => string) | undefined;
   private readonly quotaWarningPercent: number;
   private readonly indexBody: ((raw: Buffer) => IndexedBody) | undefined;
+  private readonly indexAtDelivery: boolean;
   private closing: Promise<void> | null = null;
   private readonly loadGate: LoadGate;
   /** listMessageFlags of big mailboxes, by mailbox id, with the HIGHESTMODSEQ they are valid for. */
@@ -128,6 +141,7 @@ export class CoreMailStore implements MailStore {
     this.quotaWarningPercent = options.quotaWarningPercent ?? DEFAULT_QUOTA_WARNING_PERCENT;
     this.loadGate = new LoadGate(options.spooledLoadBytes ?? SPOOLED_LOAD_BYTES);
     this.indexBody = options.indexBody;
+    this.indexAtDelivery = options.indexAtDelivery ?? true;
     this.flagListCacheMin = options.flagListCacheMinMessages ?? FLAG_LIST_CACHE_MIN_MESSAGES;
     this.locks = new LockBook(backend.locks);
     this.every(LOCK_HEARTBEAT_INTERVAL_MS, () =>
@@ -308,7 +322,7 @@ export class CoreMailStore implements MailStore {
       prepared = prepareDelivery(
         request,
         (raw) => this.describe(raw),
-        (raw) => this.index(raw),
+        (raw) => this.indexForDelivery(raw),
       );
     } catch (error) {
       throw error instanceof StoreError ? error : new StoreError('INVALID', String(error));
@@ -373,7 +387,7 @@ export class CoreMailStore implements MailStore {
         prepareDelivery(
           request,
           (raw) => this.describe(raw),
-          (raw) => this.index(raw),
+          (raw) => this.indexForDelivery(raw),
         ),
       );
     } catch (error) {
@@ -510,6 +524,32 @@ export class CoreMailStore implements MailStore {
       }
       if (entries.length > 0) indexed += await this.write('indexBodies', [entries]);
     }
+  }
+
+  searchIndexedText(
+    mailboxId: number,
+    term: string,
+    scope: 'body' | 'text' = 'body',
+  ): Promise<IndexedTextMatch | null> {
+    return this.read((reads) => reads.indexedTextMatch(mailboxId, term, scope));
+  }
+
+  async indexMailboxBodies(mailboxId: number, limit: number): Promise<number> {
+    if (!this.indexBody || limit <= 0) return 0;
+    const hashes = await this.read((reads) => reads.unindexedBodiesIn(mailboxId, limit));
+    let indexed = 0;
+    for (let start = 0; start < hashes.length; start += INDEX_BATCH) {
+      if (this.closing !== null) return indexed;
+      const entries: Array<{ hash: string; body: IndexedBody }> = [];
+      for (const hash of hashes.slice(start, start + INDEX_BATCH)) {
+        // A body removed since the list was read is simply skipped.
+        const raw = await this.readBody(hash).catch(() => null);
+        const body = raw === null ? null : this.index(raw);
+        if (body !== null) entries.push({ hash, body });
+      }
+      if (entries.length > 0) indexed += await this.write('indexBodies', [entries]);
+    }
+    return indexed;
   }
 
   setFlags(mailboxId: number, uids: number[], mode: FlagMode, flags: string[]): Promise<MessageSummary[]> {
@@ -677,6 +717,10 @@ export class CoreMailStore implements MailStore {
   }
 
   // ---- internals ------------------------------------------------------------------------------
+
+  private indexForDelivery(raw: Buffer): IndexedBody | null {
+    return this.indexAtDelivery ? this.index(raw) : null;
+  }
 
   private index(raw: Buffer): IndexedBody | null {
     if (!this.indexBody) return null;

@@ -28,6 +28,11 @@ export interface BodyFacts {
 export interface IndexedBody extends BodyFacts {
   /** Every text/plain part and the text of every text/html part, decoded. */
   text: string;
+  /**
+   * The decoded header block as IMAP SEARCH TEXT compares it (@minimail/mime headerTextForSearch,
+   * docs/adr/0036). Absent: the entry does not speak for TEXT (the message is read instead).
+   */
+  headers?: string;
 }
 
 /** One term of a query; `negate` is Mailpit's leading `-` or `!`. */
@@ -79,4 +84,16 @@ export interface MessagePage {
   /** Of those, how many have an unseen copy. */
   unread: number;
   groups: CaughtGroup[];
+}
+
+/**
+ * What the full-text index says about one term in one mailbox (IMAP SEARCH BODY, docs/adr/0036):
+ * every message whose body text (as the `indexBody` hook extracted it) contains the term,
+ * compared as IMAP does (lower-cased substrings), is in `matched` or in `unindexed`. `matched`
+ * may hold more (the caller re-checks its candidates); `unindexed` lists the messages the index
+ * cannot speak for (no entry, or text longer than the index keeps). Both ascending, no repeats.
+ */
+export interface IndexedTextMatch {
+  matched: number[];
+  unindexed: number[];
 }

@@ -41,13 +41,14 @@ export async function postgresTestTarget(): Promise<PostgresTestTarget> {
   return {
     url,
     // SQLite-only options (writer, poll interval) have no meaning here.
-    open: ({ logger, describeBody, indexBody }) =>
+    open: ({ logger, describeBody, indexBody, indexAtDelivery }) =>
       openPostgresStore({
         url,
         poolSize: 4,
         ...(logger === undefined ? {} : { logger }),
         ...(describeBody === undefined ? {} : { describeBody }),
         ...(indexBody === undefined ? {} : { indexBody }),
+        ...(indexAtDelivery === undefined ? {} : { indexAtDelivery }),
       }),
     async query(sql, params) {
       const client = new pg.Client({ connectionString: url, types });

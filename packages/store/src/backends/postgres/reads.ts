@@ -26,6 +26,8 @@ export function postgresReads(pool: Queryable): StoreReads {
     catcherKeywords: read(search.catcherKeywords),
     caughtGroup: read(search.caughtGroup),
     unindexedBodies: read(search.unindexedBodies),
+    indexedTextMatch: read(search.textMatch),
+    unindexedBodiesIn: read(search.unindexedIn),
     listDomains: read(directory.listDomains),
     isLocalDomain: read(directory.isLocalDomain),
     getUser: read(directory.getUser),

@@ -1,10 +1,11 @@
 import { MAX_PAGE_SIZE, MAX_QUERY_TERMS } from '../../core/limits.js';
-import { searchColumns } from '../../core/search-text.js';
+import { MAX_WHOLLY_INDEXED_SIZE, searchColumns } from '../../core/search-text.js';
 import type {
   BodyFacts,
   CaughtCopy,
   CaughtGroup,
   IndexedBody,
+  IndexedTextMatch,
   MessagePage,
   MessageQuery,
   SearchTerm,
@@ -44,9 +45,9 @@ export async function indexBody(db: Queryable, hash: string, body: IndexedBody):
   const columns = searchColumns(body);
   const result = await db.query(
     `INSERT INTO body_facts (hash, from_json, to_json, cc_json, bcc_json, reply_json, subject, message_id,
-       snippet, attachments, s_sender, s_recipients, s_subject, s_body, s_message_id)
+       snippet, attachments, s_sender, s_recipients, s_subject, s_body, s_message_id, s_headers)
      SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text,
-       $10::integer, $11::text, $12::text, $13::text, $14::text, $15::text
+       $10::integer, $11::text, $12::text, $13::text, $14::text, $15::text, $16::text
      WHERE EXISTS (SELECT 1 FROM bodies WHERE hash = $1::text)
      ON CONFLICT (hash) DO NOTHING`,
     [
@@ -65,6 +66,7 @@ export async function indexBody(db: Queryable, hash: string, body: IndexedBody):
       fold(columns.subject),
       fold(columns.body),
       fold(columns.messageId),
+      columns.headers === null ? null : fold(columns.headers),
     ],
   );
   return result.rowCount === 1;
@@ -79,6 +81,53 @@ export async function unindexedBodies(db: Queryable, after: string, limit: numbe
     [after, limit],
   );
   return rows.rows.map((row) => row.hash);
+}
+
+/**
+ * IMAP SEARCH BODY and TEXT (docs/adr/0036): the UIDs of the mailbox whose indexed body text (and
+ * for TEXT header block) contains `term` (s_body and s_headers are lower-cased by toLowerCase,
+ * as IMAP compares), and those the index
+ * cannot speak for; null when it cannot answer for the term: a NUL (dropped from the index,
+ * which moves text together) or a sigma (whose lower case depends on the letters around it, and
+ * so on a dropped NUL). Any length works: short terms only miss the trigram index.
+ */
+export async function textMatch(
+  db: Queryable,
+  mailboxId: number,
+  term: string,
+  scope: 'body' | 'text',
+): Promise<IndexedTextMatch | null> {
+  const lower = term.toLowerCase();
+  if (lower === '' || /[\0\u03c2\u03c3]/.test(lower)) return null;
+  const matched = await db.query<{ uid: string }>(
+    `SELECT m.uid FROM messages m JOIN body_facts f ON f.hash = m.body_hash
+     WHERE m.mailbox_id = $1 AND (f.s_body LIKE $2${scope === 'text' ? ' OR f.s_headers LIKE $2' : ''})
+     ORDER BY m.uid`,
+    [mailboxId, `%${likeEscape(lower)}%`],
+  );
+  const unindexed = await db.query<{ uid: string }>(
+    `SELECT m.uid FROM messages m WHERE m.mailbox_id = $1
+       AND (m.size >= $2 OR NOT EXISTS (SELECT 1 FROM body_facts f WHERE f.hash = m.body_hash${
+         scope === 'text' ? ' AND f.s_headers IS NOT NULL' : ''
+       }))
+     ORDER BY m.uid`,
+    [mailboxId, MAX_WHOLLY_INDEXED_SIZE],
+  );
+  return {
+    matched: matched.rows.map((row) => Number(row.uid)),
+    unindexed: unindexed.rows.map((row) => Number(row.uid)),
+  };
+}
+
+/** Up to `limit` distinct hashes of the mailbox's bodies without an index entry (lazy indexing). */
+export async function unindexedIn(db: Queryable, mailboxId: number, limit: number): Promise<string[]> {
+  const rows = await db.query<{ body_hash: string }>(
+    `SELECT DISTINCT m.body_hash FROM messages m WHERE m.mailbox_id = $1
+       AND NOT EXISTS (SELECT 1 FROM body_facts f WHERE f.hash = m.body_hash)
+     LIMIT $2`,
+    [mailboxId, limit],
+  );
+  return rows.rows.map((row) => row.body_hash);
 }
 
 interface GroupRow {

@@ -58,6 +58,8 @@ export function sqliteReads(parts: StoreParts): StoreReads {
     catcherKeywords: (mailboxIds) => read(() => parts.search.keywords(mailboxIds)),
     caughtGroup: (mailboxId, uid, mailboxIds) => read(() => parts.search.groupOf(mailboxId, uid, mailboxIds)),
     unindexedBodies: (after, limit) => read(() => parts.search.unindexed(after, limit)),
+    indexedTextMatch: (mailboxId, term, scope) => read(() => parts.search.textMatch(mailboxId, term, scope)),
+    unindexedBodiesIn: (mailboxId, limit) => read(() => parts.search.unindexedIn(mailboxId, limit)),
   };
 }
 

@@ -6,12 +6,13 @@ import type {
   CaughtCopy,
   CaughtGroup,
   IndexedBody,
+  IndexedTextMatch,
   MessagePage,
   MessageQuery,
   SearchTerm,
 } from '../../core/search-types.js';
 
-import { searchColumns } from '../../core/search-text.js';
+import { MAX_WHOLLY_INDEXED_SIZE, searchColumns, trigramPhrases } from '../../core/search-text.js';
 
 /** Searches (and their totals) remembered per state of the data, so paging one costs its page. */
 const SEARCH_CACHE_ENTRIES = 64;
@@ -35,9 +36,12 @@ interface GroupRow {
 /** Most new-mail feed rows carried into the last count of a list's totals before counting afresh. */
 const NEW_MAIL_CARRY = 1_000;
 
-/** FTS5 column for each text field ('any' searches every column). */
-const COLUMN: Record<Extract<SearchTerm, { kind: 'text' }>['field'], string | null> = {
-  any: null,
+/**
+ * FTS5 column filter for each text field. 'any' is the catcher's five columns: the `headers`
+ * column (migration 014) is IMAP SEARCH TEXT's, not something the catcher searches.
+ */
+const COLUMN: Record<Extract<SearchTerm, { kind: 'text' }>['field'], string> = {
+  any: '{sender recipients subject body message_id}',
   from: 'sender',
   to: 'recipients',
   subject: 'subject',
@@ -76,13 +80,13 @@ export class SearchIndex {
 
   constructor(private readonly db: SqliteDatabase) {
     this.insertFacts = db.prepare(
-      `INSERT INTO body_facts (hash, from_json, to_json, cc_json, bcc_json, reply_json, subject, message_id, snippet, attachments)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING`,
+      `INSERT INTO body_facts (hash, from_json, to_json, cc_json, bcc_json, reply_json, subject, message_id, snippet, attachments, headers_indexed)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING`,
     );
     this.dataVersion = db.prepare('PRAGMA data_version');
     this.totalChanges = db.prepare('SELECT total_changes()');
     this.insertText = db.prepare(
-      'INSERT INTO body_search (rowid, sender, recipients, subject, body, message_id) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO body_search (rowid, sender, recipients, subject, body, message_id, headers) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
   }
 
@@ -100,6 +104,7 @@ export class SearchIndex {
       body.messageId,
       body.snippet,
       body.attachments,
+      body.headers === undefined ? 0 : 1,
     );
     if (result.changes === 0) return false;
     const columns = searchColumns(body);
@@ -110,6 +115,7 @@ export class SearchIndex {
       columns.subject,
       columns.body,
       columns.messageId,
+      columns.headers,
     );
     return true;
   }
@@ -124,6 +130,53 @@ export class SearchIndex {
       )
       .pluck()
       .all(after, limit);
+  }
+
+  /**
+   * IMAP SEARCH BODY and TEXT (docs/adr/0036): the UIDs of the mailbox whose indexed body text
+   * (and for TEXT header block) may contain `term`, and those the index cannot speak for, or
+   * null when the trigram index cannot answer for the term (see trigramPhrases).
+   */
+  textMatch(mailboxId: number, term: string, scope: 'body' | 'text'): IndexedTextMatch | null {
+    const phrases = trigramPhrases(term);
+    if (phrases === null) return null;
+    // TEXT: the header block or the body (each column matched on its own, as IMAP compares them).
+    const columns = scope === 'body' ? 'body' : '{body headers}';
+    const expression = phrases.map((phrase) => `${columns} : ${phrase}`).join(' OR ');
+    // Driven by the full-text match (matches -> facts -> copies of those bodies), not by the
+    // mailbox's copies: a rare word in 100,000 messages reads its few rows, not 100,000.
+    const matched = this.db
+      .prepare<[string, number], number>(
+        `SELECT m.uid FROM body_search s
+         JOIN body_facts f INDEXED BY body_facts_id_hash ON f.id = s.rowid
+         JOIN messages m INDEXED BY messages_by_body ON m.body_hash = f.hash
+         WHERE body_search MATCH ? AND m.mailbox_id = ?
+         ORDER BY m.uid`,
+      )
+      .pluck()
+      .all(expression, mailboxId);
+    const entry = scope === 'body' ? '' : ' AND f.headers_indexed = 1';
+    const unindexed = this.db
+      .prepare<[number, number], number>(
+        `SELECT m.uid FROM messages m WHERE m.mailbox_id = ?
+           AND (m.size >= ? OR NOT EXISTS (SELECT 1 FROM body_facts f WHERE f.hash = m.body_hash${entry}))
+         ORDER BY m.uid`,
+      )
+      .pluck()
+      .all(mailboxId, MAX_WHOLLY_INDEXED_SIZE);
+    return { matched, unindexed };
+  }
+
+  /** Up to `limit` distinct hashes of the mailbox's bodies without an index entry (lazy indexing). */
+  unindexedIn(mailboxId: number, limit: number): string[] {
+    return this.db
+      .prepare<[number, number], string>(
+        `SELECT DISTINCT m.body_hash FROM messages m WHERE m.mailbox_id = ?
+           AND NOT EXISTS (SELECT 1 FROM body_facts f WHERE f.hash = m.body_hash)
+         LIMIT ?`,
+      )
+      .pluck()
+      .all(mailboxId, limit);
   }
 
   /** Indexes bodies stored without an entry, skipping any gone since (no facts row may outlive its body). */
@@ -336,7 +389,7 @@ export class SearchIndex {
       if (term.kind !== 'text' || term.negate || [...term.value].length < 3) return null;
       const phrase = `"${term.value.replace(/"/g, '""')}"`;
       const column = COLUMN[term.field];
-      words.push(column === null ? phrase : `${column} : ${phrase}`);
+      words.push(`${column} : ${phrase}`);
     }
     const expression = words.join(' AND ');
     const counts = this.cached(this.countsCache, 'bodies', version, () => ({
@@ -512,7 +565,7 @@ export class SearchIndex {
           // The trigram tokenizer needs 3 characters; shorter text is matched by LIKE (a scan).
           if ([...term.value].length >= 3) {
             const phrase = `"${term.value.replace(/"/g, '""')}"`;
-            const expression = column === null ? phrase : `${column} : ${phrase}`;
+            const expression = `${column} : ${phrase}`;
             if (term.negate) {
               clauses.push(
                 `m.body_hash NOT IN (SELECT f.hash FROM body_facts f JOIN body_search s ON s.rowid = f.id WHERE body_search MATCH ?)`,
@@ -523,7 +576,7 @@ export class SearchIndex {
             }
           } else {
             const columns =
-              column === null ? ['sender', 'recipients', 'subject', 'body', 'message_id'] : [column];
+              term.field === 'any' ? ['sender', 'recipients', 'subject', 'body', 'message_id'] : [column];
             const like = `%${term.value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
             clauses.push(
               `m.body_hash ${term.negate ? 'NOT ' : ''}IN (SELECT f.hash FROM body_facts f JOIN body_search s ON s.rowid = f.id WHERE ${columns
