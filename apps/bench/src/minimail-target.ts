@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sortKeysOfMessage } from '@minimail/imap/sort-keys';
 import { parseMessage, serializeStructure } from '@minimail/mime';
 import { openPostgresStore, openStore, type MailStore } from '@minimail/store';
 import { minimailBin } from './paths.js';
@@ -79,8 +80,8 @@ export function createMinimail(options: MinimailOptions = {}): MinimailInstance 
       const describeBody = (raw: Buffer): string => serializeStructure(parseMessage(raw));
       const store: MailStore =
         databaseUrl === undefined
-          ? openStore({ path: path.join(dataDir, 'minimail.sqlite'), describeBody })
-          : await openPostgresStore({ url: databaseUrl, describeBody });
+          ? openStore({ path: path.join(dataDir, 'minimail.sqlite'), describeBody, sortKeysOf: sortKeysOfMessage })
+          : await openPostgresStore({ url: databaseUrl, describeBody, sortKeysOf: sortKeysOfMessage });
       try {
         const user = await store.ensureUser(address);
         let next = 0;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { sortKeysOfMessage } from '@minimail/imap/sort-keys';
 import { parseMessage, serializeStructure } from '@minimail/mime';
 import {
   openPostgresStore,
@@ -17,6 +18,9 @@ import { storePath } from './paths.js';
  * free of MIME knowledge.
  */
 const describeBody = (raw: Buffer): string => serializeStructure(parseMessage(raw));
+
+/** IMAP SORT/THREAD keys of every body, recorded when it is stored (docs/adr/0037). */
+const sortKeysOf = (raw: Buffer): string => sortKeysOfMessage(raw);
 
 export interface AppStoreOptions {
   logger?: StoreLogger;
@@ -39,6 +43,7 @@ export function openAppStore(dataDir: string, options: AppStoreOptions = {}): Ma
   return openStore({
     path: storePath(dataDir),
     describeBody,
+    sortKeysOf,
     ...(catcherIndex ? { indexBody } : {}),
     ...rest,
   });
@@ -78,6 +83,7 @@ export async function openConfiguredStore(
   return openPostgresStore({
     ...postgres,
     describeBody,
+    sortKeysOf,
     quotaWarningPercent,
     ...(catcherIndex ? { indexBody } : {}),
     ...(options.logger === undefined ? {} : { logger: options.logger }),

@@ -1,9 +1,10 @@
-import { decodeWords } from '@minimail/mime';
-import { readBodyIfPresent } from '../message-body.js';
 import { untagged } from '../protocol/compiler.js';
-import { isSummary, usesModseq } from '../search-evaluate.js';
+import { usesModseq } from '../search-evaluate.js';
+import type { SortKey } from '../protocol/sort.js';
 import { SELECTED } from '../session/state.js';
-import { SUMMARY_SORT_KEYS, compareSortEntries, sortValue, type SortEntry } from '../sort/sort-keys.js';
+import { compareSortEntries, type SortEntry, type SortValue } from '../sort/sort-keys.js';
+import { KEY_INDEX, type StoredKeys } from '../sort/stored-keys.js';
+import { keyedMatches, type KeyedMatches } from './sort-input.js';
 import { findMatches } from './search.js';
 import { openContext } from './search-context.js';
 import { searchAnswer } from './search-results.js';
@@ -48,40 +49,14 @@ async function sort(ctx: CommandContext, command: CommandOf<'SORT'>): Promise<Co
   const contexts = openContext(ctx, command.tag, returnOptions);
   const withModseq = usesModseq(criteria);
   if (withModseq) await ctx.enable('CONDSTORE');
-  const matches = await findMatches(ctx, criteria, true);
-  const readsHeader = sortCriteria.some((criterion) => !SUMMARY_SORT_KEYS.has(criterion.key));
-  // DATE alone of the header keys: the Date field recorded in the stored structure's envelope
-  // answers it without reading the message (what it costs per message: docs/benchmarks.md).
-  const fromEnvelope = sortCriteria.every(
-    (criterion) => SUMMARY_SORT_KEYS.has(criterion.key) || criterion.key === 'DATE',
-  );
-  const sorted: Sorted[] = [];
-  for (const match of matches) {
-    const summary = match.message;
-    if (!isSummary(summary)) throw new Error('SORT without the message summary');
-    let content = null;
-    const envelope =
-      readsHeader && fromEnvelope
-        ? (await ctx.server.structures.structureWithoutBody(summary.bodyHash))?.envelope
-        : undefined;
-    if (envelope !== undefined) {
-      const values = sortCriteria.map((criterion) =>
-        criterion.key === 'DATE'
-          ? sentDate(envelope.date, summary.internalDate)
-          : sortValue(criterion.key, { summary, content: null }),
-      );
-      sorted.push({ sequence: match.sequence, uid: match.uid, modseq: summary.modseq, values });
-      continue;
-    }
-    if (readsHeader) {
-      const raw = await readBodyIfPresent(ctx.store, summary.bodyHash);
-      // Expunged since the list was read: as if already gone.
-      if (raw === null) continue;
-      content = { raw, structure: await ctx.server.structures.structureOf(summary.bodyHash, raw) };
-    }
-    const values = sortCriteria.map((criterion) => sortValue(criterion.key, { summary, content }));
-    sorted.push({ sequence: match.sequence, uid: match.uid, modseq: summary.modseq, values });
-  }
+  // Keys from the store's lean list (sort-input.ts, docs/adr/0037): no summary or body per message.
+  const keyed = await keyedMatches(ctx, await findMatches(ctx, criteria, false));
+  const sorted: Sorted[] = keyed.matches.map((match, index) => ({
+    sequence: match.sequence,
+    uid: match.uid,
+    modseq: match.message.modseq,
+    values: sortCriteria.map((criterion) => storedSortValue(criterion.key, keyed, index)),
+  }));
   sorted.sort((a, b) => compareSortEntries(sortCriteria, a, b));
   const keyword = command.uid ? 'UID SORT' : 'SORT';
   if (returnOptions === null) {
@@ -105,11 +80,18 @@ async function sort(ctx: CommandContext, command: CommandOf<'SORT'>): Promise<Co
   return { text: `${keyword} completed${answer.saved ? ', result saved' : ''}` };
 }
 
-/**
- * RFC 5256 3 DATE from the envelope's Date field (the first one, as sortValue reads it from the
- * header): decoded as headerValues decodes it; the internal date when missing or unreadable.
- */
-function sentDate(field: string | null, internalDate: Date): number {
-  const sent = field === null ? Number.NaN : Date.parse(decodeWords(field.trim()));
-  return Number.isNaN(sent) ? internalDate.getTime() : sent;
+/** A message's value for one SORT key, from its recorded keys (stored-keys.ts). */
+function storedSortValue(key: SortKey, keyed: KeyedMatches, index: number): SortValue {
+  switch (key) {
+    case 'ARRIVAL':
+      // RFC 5256 3: the internal date and time.
+      return keyed.internalDates[index] as number;
+    case 'SIZE':
+      return keyed.sizes[index] as number;
+    case 'DATE':
+      // RFC 5256 3: the Date: header in UTC; when it is missing or unreadable, the internal date.
+      return (keyed.keys[index] as StoredKeys)[1] ?? (keyed.internalDates[index] as number);
+    default:
+      return (keyed.keys[index] as StoredKeys)[KEY_INDEX[key]] as string;
+  }
 }

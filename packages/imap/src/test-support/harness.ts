@@ -13,6 +13,7 @@ import { RawClient } from '@minimail/protocol/testing';
 import { openStore, type ImapStore, type MailStore } from '@minimail/store';
 import type { ImapServerLimits } from '../limits.js';
 import { createImapServer } from '../server.js';
+import { sortKeysOfMessage } from '../sort/stored-keys.js';
 import type { ImapListener } from '../options.js';
 import type { Profile } from '@minimail/protocol';
 
@@ -79,7 +80,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     changePollIntervalMs: 100,
     ...(options.storeStructures === false
       ? {}
-      : { describeBody: (raw: Buffer) => serializeStructure(parseMessage(raw)) }),
+      : {
+          describeBody: (raw: Buffer) => serializeStructure(parseMessage(raw)),
+          // SORT/THREAD keys recorded at delivery (docs/adr/0037).
+          sortKeysOf: (raw: Buffer) => sortKeysOfMessage(raw),
+        }),
   });
   const tls = options.tls || options.implicitTls ? await testCertificate() : null;
   const server = createImapServer({

@@ -10,6 +10,7 @@ import { migration007QresyncHistory } from './007-qresync-history.js';
 import { migration008AppPasswords } from './008-app-passwords.js';
 import { migration009Quotas } from './009-quotas.js';
 import { migration010Transcripts } from './010-transcripts.js';
+import { migration012SortKeys } from './012-sort-keys.js';
 import type { PostgresMigration } from './migration.js';
 
 /** Every migration, in order. Append only: never edit or reorder a released one. */
@@ -24,6 +25,7 @@ export const PG_MIGRATIONS: readonly PostgresMigration[] = [
   migration008AppPasswords,
   migration009Quotas,
   migration010Transcripts,
+  migration012SortKeys,
 ];
 export const PG_LATEST_SCHEMA_VERSION = PG_MIGRATIONS.length;
 
