@@ -2,10 +2,11 @@ import { untagged } from '../protocol/compiler.js';
 import { usesModseq } from '../search-evaluate.js';
 import type { SortKey } from '../protocol/sort.js';
 import { SELECTED } from '../session/state.js';
-import { compareSortEntries, type SortEntry, type SortValue } from '../sort/sort-keys.js';
+import type { SortEntry, SortValue } from '../sort/sort-keys.js';
+import { columnOf, sortOrder } from '../sort/sort-order.js';
 import { KEY_INDEX, type StoredKeys } from '../sort/stored-keys.js';
 import { keyedMatches, type KeyedMatches } from './sort-input.js';
-import { findMatches } from './search.js';
+import { findMatches, type Match } from './search.js';
 import { openContext } from './search-context.js';
 import { searchAnswer } from './search-results.js';
 import {
@@ -51,20 +52,30 @@ async function sort(ctx: CommandContext, command: CommandOf<'SORT'>): Promise<Co
   if (withModseq) await ctx.enable('CONDSTORE');
   // Keys from the store's lean list (sort-input.ts, docs/adr/0037): no summary or body per message.
   const keyed = await keyedMatches(ctx, await findMatches(ctx, criteria, false));
-  const sorted: Sorted[] = keyed.matches.map((match, index) => ({
-    sequence: match.sequence,
-    uid: match.uid,
-    modseq: match.message.modseq,
-    values: sortCriteria.map((criterion) => storedSortValue(criterion.key, keyed, index)),
-  }));
-  sorted.sort((a, b) => compareSortEntries(sortCriteria, a, b));
+  const count = keyed.matches.length;
+  const columns = sortCriteria.map((criterion) =>
+    columnOf(count, (index) => storedSortValue(criterion.key, keyed, index)),
+  );
+  const order = sortOrder(
+    sortCriteria,
+    columns,
+    keyed.matches.map((match) => match.uid),
+  );
   const keyword = command.uid ? 'UID SORT' : 'SORT';
   if (returnOptions === null) {
-    const numbers = sorted.map((entry) => (command.uid ? entry.uid : entry.sequence));
+    const numbers = order.map((index) => {
+      const match = keyed.matches[index] as Match;
+      return command.uid ? match.uid : match.sequence;
+    });
     await ctx.send(untagged(['SORT', ...numbers].join(' ')));
     return { text: `${keyword} completed` };
   }
   // RFC 5267 3: the extended SORT answers as the extended SEARCH does, in the requested order.
+  const sorted: Sorted[] = order.map((index) => {
+    const match = keyed.matches[index] as Match;
+    const values = columns.map((column) => column[index] as SortValue);
+    return { sequence: match.sequence, uid: match.uid, modseq: match.message.modseq, values };
+  });
   const answer = searchAnswer(sorted, {
     uid: command.uid,
     tag: command.tag,

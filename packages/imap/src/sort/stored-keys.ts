@@ -53,7 +53,8 @@ export function computeStoredKeys(raw: Buffer, structure: MimePart): StoredKeys 
   const subject = baseSubject(header('subject')[0] ?? '');
   const messageId = (header('message-id')[0] ?? '').match(MESSAGE_ID)?.[0] ?? '';
   let references = header('references').flatMap((value) => value.match(MESSAGE_ID) ?? []);
-  if (references.length === 0) references = (header('in-reply-to')[0] ?? '').match(MESSAGE_ID)?.slice(0, 1) ?? [];
+  if (references.length === 0)
+    references = (header('in-reply-to')[0] ?? '').match(MESSAGE_ID)?.slice(0, 1) ?? [];
   return [
     STORED_KEYS_VERSION,
     sentDateOf(header),

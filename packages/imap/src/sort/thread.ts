@@ -222,10 +222,13 @@ function gatherBySubject(roots: readonly Node[]): Node[] {
   }
   // (C): every other root with that subject is merged into the table's.
   const result: Node[] = [];
+  // Where each root of `result` is (a search of `result` per merge was quadratic in the roots).
+  const placed = new Map<Node, number>();
   for (const root of roots) {
     const subject = threadSubject(root);
     const held = subject === '' ? undefined : table.get(subject);
     if (held === undefined || held === root) {
+      placed.set(root, result.length);
       result.push(root);
       continue;
     }
@@ -241,9 +244,15 @@ function gatherBySubject(roots: readonly Node[]): Node[] {
       // A new dummy holds both, and takes the table's place (and its place among the roots:
       // the table's root came first in (4)'s order, see below).
       const dummy: Node = { message: null, parent: null, children: [] };
-      const index = result.indexOf(held);
-      if (index === -1) result.push(dummy);
-      else result[index] = dummy;
+      const index = placed.get(held);
+      placed.delete(held);
+      if (index === undefined) {
+        placed.set(dummy, result.length);
+        result.push(dummy);
+      } else {
+        result[index] = dummy;
+        placed.set(dummy, index);
+      }
       link(dummy, held);
       link(dummy, root);
       table.set(subject, dummy);

@@ -41,13 +41,15 @@ export async function postgresTestTarget(): Promise<PostgresTestTarget> {
   return {
     url,
     // SQLite-only options (writer, poll interval) have no meaning here.
-    open: ({ logger, describeBody, indexBody }) =>
+    open: ({ logger, describeBody, indexBody, sortKeysOf, flagListCacheMinMessages }) =>
       openPostgresStore({
         url,
         poolSize: 4,
         ...(logger === undefined ? {} : { logger }),
         ...(describeBody === undefined ? {} : { describeBody }),
         ...(indexBody === undefined ? {} : { indexBody }),
+        ...(sortKeysOf === undefined ? {} : { sortKeysOf }),
+        ...(flagListCacheMinMessages === undefined ? {} : { flagListCacheMinMessages }),
       }),
     async query(sql, params) {
       const client = new pg.Client({ connectionString: url, types });
