@@ -36,7 +36,7 @@ export const threadCommand: CommandSpec<'THREAD'> = {
         isReplyOrForward: keys[3] === 1,
         messageId,
         // A message never refers to itself.
-        references: keys[10].filter((id) => id !== messageId),
+        references: keys[10].includes(messageId) ? keys[10].filter((id) => id !== messageId) : keys[10],
       });
     }
     const data = threadResponse(algorithm, inputs);

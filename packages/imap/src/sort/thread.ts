@@ -58,7 +58,7 @@ function orderedSubject(messages: readonly ThreadInput[]): Node[] {
     current = { message, parent: null, children: [] };
     roots.push(current);
   }
-  return roots.sort(byDate);
+  return sortByDate(roots);
 }
 
 /** RFC 5256 4 REFERENCES (steps 1-6); REFS skips step 5 and orders threads by their newest message. */
@@ -68,12 +68,12 @@ function references(messages: readonly ThreadInput[], algorithm: 'REFERENCES' | 
     let node = table.get(id);
     if (node === undefined) {
       // (1)(A): a Message-ID no message has becomes a dummy, used for every later reference to it.
-      node = { message: null, parent: null, children: [] };
+      node = { message: null, parent: null, children: NO_CHILDREN };
       table.set(id, node);
     }
     return node;
   };
-  for (const message of [...messages].sort((a, b) => a.sequence - b.sequence)) {
+  for (const message of inSequenceOrder(messages)) {
     const own = nodeFor(message.messageId);
     own.message = message;
     // (1)(A): each reference is the parent of the next, unless the child already has a parent
@@ -91,7 +91,9 @@ function references(messages: readonly ThreadInput[], algorithm: 'REFERENCES' | 
     if (previous !== null && !isAncestorOrSelf(own, previous)) link(previous, own);
   }
   // (2) The messages without a parent are the root's children; (3) dummies are pruned.
-  let roots = prune([...table.values()].filter((node) => node.parent === null));
+  const parentless: Node[] = [];
+  for (const node of table.values()) if (node.parent === null) parentless.push(node);
+  let roots = prune(parentless);
   if (algorithm === 'REFS') {
     // Dovecot's REFS: no subject gathering; siblings by sent date, threads by their newest
     // message's sent date (oldest first, so the most recently active thread is last).
@@ -103,17 +105,32 @@ function references(messages: readonly ThreadInput[], algorithm: 'REFERENCES' | 
   }
   // (4) The root's children by sent date, a dummy by its first (oldest) child.
   sortSiblings(roots);
-  roots.sort(byDate);
+  sortByDate(roots);
   // (5) Threads with the same base subject are merged.
   roots = gatherBySubject(roots);
   // (6) Every set of siblings by sent date, the deepest first.
   sortSiblings(roots);
-  return roots.sort(byDate);
+  return sortByDate(roots);
 }
+
+/** The messages by sequence number (the command passes them so already: then no copy). */
+function inSequenceOrder(messages: readonly ThreadInput[]): readonly ThreadInput[] {
+  for (let i = 1; i < messages.length; i += 1)
+    if ((messages[i] as ThreadInput).sequence < (messages[i - 1] as ThreadInput).sequence)
+      return [...messages].sort((a, b) => a.sequence - b.sequence);
+  return messages;
+}
+
+/**
+ * The children of every node that has none yet: one shared empty array, never added to (link
+ * gives a node its own array), so 100,000 childless messages cost no 100,000 arrays.
+ */
+const NO_CHILDREN: Node[] = [];
 
 function link(parent: Node, child: Node): void {
   child.parent = parent;
-  parent.children.push(child);
+  if (parent.children === NO_CHILDREN) parent.children = [child];
+  else parent.children.push(child);
 }
 
 function unlink(child: Node): void {
@@ -144,6 +161,19 @@ function childrenFirst(roots: readonly Node[]): Node[] {
   return order.reverse();
 }
 
+/** childrenFirst without the childless nodes (nothing to prune or sort below them). */
+function parentsChildrenFirst(roots: readonly Node[]): Node[] {
+  const order: Node[] = [];
+  const stack: Node[] = [];
+  for (const root of roots) if (root.children.length > 0) stack.push(root);
+  while (stack.length > 0) {
+    const node = stack.pop() as Node;
+    order.push(node);
+    for (const child of node.children) if (child.children.length > 0) stack.push(child);
+  }
+  return order.reverse();
+}
+
 /**
  * (3) A dummy without children is deleted; a dummy with children is replaced by them, except
  * at the top where a dummy with several children stays (it holds a thread together).
@@ -165,13 +195,39 @@ function prune(roots: readonly Node[]): Node[] {
     }
     return kept;
   };
-  for (const node of childrenFirst(roots)) node.children = promoted(node.children, node, false);
+  for (const node of parentsChildrenFirst(roots)) node.children = promoted(node.children, node, false);
   return promoted(roots, null, true);
 }
 
 /** Sorts the children of every node under `roots` by sent date, the deepest first. */
 function sortSiblings(roots: readonly Node[]): void {
-  for (const node of childrenFirst(roots)) node.children.sort(byDate);
+  for (const node of parentsChildrenFirst(roots)) if (node.children.length > 1) sortByDate(node.children);
+}
+
+/**
+ * `nodes.sort(byDate)` (the same stable order), with each node's date and sequence read once
+ * instead of in every comparison: a node's representative cannot change while its siblings are
+ * sorted (its own children are sorted already, children first).
+ */
+function sortByDate(nodes: Node[]): Node[] {
+  const count = nodes.length;
+  if (count < 16) return nodes.sort(byDate);
+  const dates = new Float64Array(count);
+  const sequences = new Float64Array(count);
+  const order = new Array<number>(count);
+  for (let i = 0; i < count; i += 1) {
+    const message = representative(nodes[i] as Node);
+    dates[i] = message?.date ?? 0;
+    sequences[i] = message?.sequence ?? 0;
+    order[i] = i;
+  }
+  order.sort(
+    (a, b) =>
+      (dates[a] as number) - (dates[b] as number) || (sequences[a] as number) - (sequences[b] as number),
+  );
+  const before = nodes.slice();
+  for (let i = 0; i < count; i += 1) nodes[i] = before[order[i] as number] as Node;
+  return nodes;
 }
 
 /** The message a node is known by: its own, or a dummy's first child's (never a dummy after (3)). */
@@ -235,7 +291,7 @@ function gatherBySubject(roots: readonly Node[]): Node[] {
     if (held.message === null && root.message === null) {
       // Both dummies: the current one's children join the table's.
       for (const child of root.children) link(held, child);
-      root.children = [];
+      root.children = NO_CHILDREN;
     } else if (held.message === null) {
       link(held, root);
     } else if (root.message !== null && root.message.isReplyOrForward && !held.message.isReplyOrForward) {
@@ -243,7 +299,7 @@ function gatherBySubject(roots: readonly Node[]): Node[] {
     } else {
       // A new dummy holds both, and takes the table's place (and its place among the roots:
       // the table's root came first in (4)'s order, see below).
-      const dummy: Node = { message: null, parent: null, children: [] };
+      const dummy: Node = { message: null, parent: null, children: NO_CHILDREN };
       const index = placed.get(held);
       placed.delete(held);
       if (index === undefined) {
@@ -270,6 +326,7 @@ function gatherBySubject(roots: readonly Node[]): Node[] {
  */
 function format(root: Node): string {
   const out: string[] = [];
+  // Nodes and literal text still to write, the next on top.
   const stack: Array<Node | string> = [root];
   while (stack.length > 0) {
     const item = stack.pop() as Node | string;
@@ -277,17 +334,14 @@ function format(root: Node): string {
       out.push(item);
       continue;
     }
-    const parts: Array<Node | string> = [];
     const children = item.children;
-    if (item.message !== null) parts.push(String(item.message.id));
+    if (item.message !== null) out.push(String(item.message.id));
     if (children.length === 1) {
-      if (item.message !== null) parts.push(' ');
-      parts.push(children[0] as Node);
+      stack.push(children[0] as Node);
     } else if (children.length > 1) {
-      if (item.message !== null) parts.push(' ');
-      for (const child of children) parts.push('(', child, ')');
+      for (let i = children.length - 1; i >= 0; i -= 1) stack.push(')', children[i] as Node, '(');
     }
-    for (let i = parts.length - 1; i >= 0; i -= 1) stack.push(parts[i] as Node | string);
+    if (item.message !== null && children.length > 0) stack.push(' ');
   }
   return out.join('');
 }
