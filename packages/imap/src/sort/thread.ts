@@ -36,7 +36,13 @@ interface Node {
 /** The `* THREAD` response's data (without `THREAD`): `(2)(3 6 (4 23)(44 7 96))`. */
 export function threadResponse(algorithm: ThreadAlgorithm, messages: readonly ThreadInput[]): string {
   const roots = algorithm === 'ORDEREDSUBJECT' ? orderedSubject(messages) : references(messages, algorithm);
-  return roots.map((root) => `(${format(root)})`).join('');
+  const out = new AsciiOut();
+  for (const root of roots) {
+    out.byte(OPEN);
+    format(root, out);
+    out.byte(CLOSE);
+  }
+  return out.text();
 }
 
 /**
@@ -263,55 +269,68 @@ function threadSubject(root: Node): string {
 
 /** (5) Gathers the root's children that have the same base subject (roots in (4)'s order). */
 function gatherBySubject(roots: readonly Node[]): Node[] {
+  // Each distinct non-empty subject gets a slot (one Map lookup per root, not one per pass).
+  const slots = new Map<string, number>();
+  const slotOf = new Int32Array(roots.length);
   // (A), (B): one root per subject, preferring a dummy, then a message that is not a reply.
-  const table = new Map<string, Node>();
-  for (const root of roots) {
+  const held: Node[] = [];
+  for (let i = 0; i < roots.length; i += 1) {
+    const root = roots[i] as Node;
     const subject = threadSubject(root);
-    if (subject === '') continue;
-    const held = table.get(subject);
-    if (
-      held === undefined ||
-      (held.message !== null &&
-        (root.message === null || (held.message.isReplyOrForward && !root.message.isReplyOrForward)))
-    )
-      table.set(subject, root);
+    if (subject === '') {
+      slotOf[i] = -1;
+      continue;
+    }
+    let slot = slots.get(subject);
+    if (slot === undefined) {
+      slot = held.length;
+      slots.set(subject, slot);
+      held.push(root);
+    } else {
+      const kept = held[slot] as Node;
+      if (
+        kept.message !== null &&
+        (root.message === null || (kept.message.isReplyOrForward && !root.message.isReplyOrForward))
+      )
+        held[slot] = root;
+    }
+    slotOf[i] = slot;
   }
   // (C): every other root with that subject is merged into the table's.
   const result: Node[] = [];
-  // Where each root of `result` is (a search of `result` per merge was quadratic in the roots).
-  const placed = new Map<Node, number>();
-  for (const root of roots) {
-    const subject = threadSubject(root);
-    const held = subject === '' ? undefined : table.get(subject);
-    if (held === undefined || held === root) {
-      placed.set(root, result.length);
+  // Where each slot's held root is in `result` (-1: not placed).
+  const placedAt = new Int32Array(held.length).fill(-1);
+  for (let i = 0; i < roots.length; i += 1) {
+    const root = roots[i] as Node;
+    const slot = slotOf[i] as number;
+    const table = slot === -1 ? undefined : (held[slot] as Node);
+    if (table === undefined || table === root) {
+      if (slot !== -1) placedAt[slot] = result.length;
       result.push(root);
       continue;
     }
-    if (held.message === null && root.message === null) {
+    if (table.message === null && root.message === null) {
       // Both dummies: the current one's children join the table's.
-      for (const child of root.children) link(held, child);
+      for (const child of root.children) link(table, child);
       root.children = NO_CHILDREN;
-    } else if (held.message === null) {
-      link(held, root);
-    } else if (root.message !== null && root.message.isReplyOrForward && !held.message.isReplyOrForward) {
-      link(held, root);
+    } else if (table.message === null) {
+      link(table, root);
+    } else if (root.message !== null && root.message.isReplyOrForward && !table.message.isReplyOrForward) {
+      link(table, root);
     } else {
       // A new dummy holds both, and takes the table's place (and its place among the roots:
       // the table's root came first in (4)'s order, see below).
       const dummy: Node = { message: null, parent: null, children: NO_CHILDREN };
-      const index = placed.get(held);
-      placed.delete(held);
-      if (index === undefined) {
-        placed.set(dummy, result.length);
+      const index = placedAt[slot] as number;
+      if (index === -1) {
+        placedAt[slot] = result.length;
         result.push(dummy);
       } else {
         result[index] = dummy;
-        placed.set(dummy, index);
       }
-      link(dummy, held);
+      link(dummy, table);
       link(dummy, root);
-      table.set(subject, dummy);
+      held[slot] = dummy;
     }
   }
   // The table only ever holds a later root than the current one when that root is a dummy or a
@@ -324,24 +343,63 @@ function gatherBySubject(roots: readonly Node[]): Node[] {
  * RFC 5256 5: thread-list = "(" (thread-members / thread-nested) ")", thread-members =
  * nz-number *(SP nz-number) [SP thread-nested], thread-nested = 2*thread-list. Iterative.
  */
-function format(root: Node): string {
-  const out: string[] = [];
-  // Nodes and literal text still to write, the next on top.
-  const stack: Array<Node | string> = [root];
+function format(root: Node, out: AsciiOut): void {
+  // Nodes and literal characters (OPEN, CLOSE, SPACE) still to write, the next on top.
+  const stack: Array<Node | number> = [root];
   while (stack.length > 0) {
-    const item = stack.pop() as Node | string;
-    if (typeof item === 'string') {
-      out.push(item);
+    const item = stack.pop() as Node | number;
+    if (typeof item === 'number') {
+      out.byte(item);
       continue;
     }
     const children = item.children;
-    if (item.message !== null) out.push(String(item.message.id));
+    if (item.message !== null) out.number(item.message.id);
     if (children.length === 1) {
       stack.push(children[0] as Node);
     } else if (children.length > 1) {
-      for (let i = children.length - 1; i >= 0; i -= 1) stack.push(')', children[i] as Node, '(');
+      for (let i = children.length - 1; i >= 0; i -= 1) stack.push(CLOSE, children[i] as Node, OPEN);
     }
-    if (item.message !== null && children.length > 0) stack.push(' ');
+    if (item.message !== null && children.length > 0) stack.push(SPACE);
   }
-  return out.join('');
+}
+
+const OPEN = 0x28;
+const CLOSE = 0x29;
+const SPACE = 0x20;
+
+/**
+ * The response text as bytes, grown as needed: a 100,000-message answer is ~700,000 characters,
+ * and joining as many small strings cost more than the threading.
+ */
+class AsciiOut {
+  private bytes = new Uint8Array(1 << 16);
+  private length = 0;
+
+  byte(value: number): void {
+    if (this.length === this.bytes.length) this.grow();
+    this.bytes[this.length++] = value;
+  }
+
+  /** A non-negative integer in decimal. */
+  number(value: number): void {
+    if (this.length + 16 > this.bytes.length) this.grow();
+    let digits = 1;
+    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits += 1;
+    let rest = value;
+    for (let i = this.length + digits - 1; i >= this.length; i -= 1) {
+      this.bytes[i] = 0x30 + (rest % 10);
+      rest = Math.floor(rest / 10);
+    }
+    this.length += digits;
+  }
+
+  text(): string {
+    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.length).toString('latin1');
+  }
+
+  private grow(): void {
+    const bigger = new Uint8Array(this.bytes.length * 2);
+    bigger.set(this.bytes.subarray(0, this.length));
+    this.bytes = bigger;
+  }
 }
