@@ -3,7 +3,8 @@ import { usesModseq } from '../search-evaluate.js';
 import type { SortKey } from '../protocol/sort.js';
 import { SELECTED } from '../session/state.js';
 import type { SortEntry, SortValue } from '../sort/sort-keys.js';
-import { columnOf, sortOrder } from '../sort/sort-order.js';
+import { AsciiOut } from '../sort/ascii-out.js';
+import { sortOrder, type SortColumn } from '../sort/sort-order.js';
 import { KEY_INDEX, type StoredKeys } from '../sort/stored-keys.js';
 import { keyedMatches, type KeyedMatches } from './sort-input.js';
 import { findMatches, type Match } from './search.js';
@@ -53,9 +54,7 @@ async function sort(ctx: CommandContext, command: CommandOf<'SORT'>): Promise<Co
   // Keys from the store's lean list (sort-input.ts, docs/adr/0037): no summary or body per message.
   const keyed = await keyedMatches(ctx, await findMatches(ctx, criteria, false));
   const count = keyed.matches.length;
-  const columns = sortCriteria.map((criterion) =>
-    columnOf(count, (index) => storedSortValue(criterion.key, keyed, index)),
-  );
+  const columns = sortCriteria.map((criterion) => storedColumn(criterion.key, keyed));
   const order = sortOrder(
     sortCriteria,
     columns,
@@ -63,11 +62,14 @@ async function sort(ctx: CommandContext, command: CommandOf<'SORT'>): Promise<Co
   );
   const keyword = command.uid ? 'UID SORT' : 'SORT';
   if (returnOptions === null) {
-    const numbers = order.map((index) => {
+    const out = new AsciiOut();
+    out.ascii('SORT');
+    for (const index of order) {
       const match = keyed.matches[index] as Match;
-      return command.uid ? match.uid : match.sequence;
-    });
-    await ctx.send(untagged(['SORT', ...numbers].join(' ')));
+      out.byte(0x20);
+      out.number(command.uid ? match.uid : match.sequence);
+    }
+    await ctx.send(untagged(out.text()));
     return { text: `${keyword} completed` };
   }
   // RFC 5267 3: the extended SORT answers as the extended SEARCH does, in the requested order.
@@ -91,18 +93,27 @@ async function sort(ctx: CommandContext, command: CommandOf<'SORT'>): Promise<Co
   return { text: `${keyword} completed${answer.saved ? ', result saved' : ''}` };
 }
 
-/** A message's value for one SORT key, from its recorded keys (stored-keys.ts). */
-function storedSortValue(key: SortKey, keyed: KeyedMatches, index: number): SortValue {
+/** Every message's value for one SORT key, from its recorded keys (stored-keys.ts). */
+function storedColumn(key: SortKey, keyed: KeyedMatches): SortColumn {
+  const count = keyed.matches.length;
   switch (key) {
     case 'ARRIVAL':
       // RFC 5256 3: the internal date and time.
-      return keyed.internalDates[index] as number;
+      return keyed.internalDates;
     case 'SIZE':
-      return keyed.sizes[index] as number;
-    case 'DATE':
+      return keyed.sizes;
+    case 'DATE': {
       // RFC 5256 3: the Date: header in UTC; when it is missing or unreadable, the internal date.
-      return (keyed.keys[index] as StoredKeys)[1] ?? (keyed.internalDates[index] as number);
-    default:
-      return (keyed.keys[index] as StoredKeys)[KEY_INDEX[key]] as string;
+      const dates = new Array<number>(count);
+      for (let i = 0; i < count; i += 1)
+        dates[i] = (keyed.keys[i] as StoredKeys)[1] ?? (keyed.internalDates[i] as number);
+      return dates;
+    }
+    default: {
+      const at = KEY_INDEX[key];
+      const strings = new Array<string>(count);
+      for (let i = 0; i < count; i += 1) strings[i] = (keyed.keys[i] as StoredKeys)[at] as string;
+      return strings;
+    }
   }
 }

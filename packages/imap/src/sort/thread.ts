@@ -6,6 +6,7 @@
  * Every walk over a tree is iterative: a reply chain thousands of messages deep (anyone can mail
  * one in) must not overflow the stack.
  */
+import { AsciiOut } from './ascii-out.js';
 import { compareKeys } from './collation.js';
 
 export interface ThreadInput {
@@ -366,40 +367,3 @@ function format(root: Node, out: AsciiOut): void {
 const OPEN = 0x28;
 const CLOSE = 0x29;
 const SPACE = 0x20;
-
-/**
- * The response text as bytes, grown as needed: a 100,000-message answer is ~700,000 characters,
- * and joining as many small strings cost more than the threading.
- */
-class AsciiOut {
-  private bytes = new Uint8Array(1 << 16);
-  private length = 0;
-
-  byte(value: number): void {
-    if (this.length === this.bytes.length) this.grow();
-    this.bytes[this.length++] = value;
-  }
-
-  /** A non-negative integer in decimal. */
-  number(value: number): void {
-    if (this.length + 16 > this.bytes.length) this.grow();
-    let digits = 1;
-    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits += 1;
-    let rest = value;
-    for (let i = this.length + digits - 1; i >= this.length; i -= 1) {
-      this.bytes[i] = 0x30 + (rest % 10);
-      rest = Math.floor(rest / 10);
-    }
-    this.length += digits;
-  }
-
-  text(): string {
-    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.length).toString('latin1');
-  }
-
-  private grow(): void {
-    const bigger = new Uint8Array(this.bytes.length * 2);
-    bigger.set(this.bytes.subarray(0, this.length));
-    this.bytes = bigger;
-  }
-}
