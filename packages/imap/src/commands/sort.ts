@@ -53,7 +53,6 @@ async function sort(ctx: CommandContext, command: CommandOf<'SORT'>): Promise<Co
   if (withModseq) await ctx.enable('CONDSTORE');
   // Keys from the store's lean list (sort-input.ts, docs/adr/0037): no summary or body per message.
   const keyed = await keyedMatches(ctx, await findMatches(ctx, criteria, false));
-  const count = keyed.matches.length;
   const columns = sortCriteria.map((criterion) => storedColumn(criterion.key, keyed));
   const order = sortOrder(
     sortCriteria,
