@@ -1,12 +1,10 @@
 import { untagged } from '../protocol/compiler.js';
 import { usesModseq } from '../search-evaluate.js';
-import type { SortKey } from '../protocol/sort.js';
 import { SELECTED } from '../session/state.js';
 import type { SortEntry, SortValue } from '../sort/sort-keys.js';
 import { AsciiOut } from '../sort/ascii-out.js';
-import { sortOrder, type SortColumn } from '../sort/sort-order.js';
-import { KEY_INDEX, type StoredKeys } from '../sort/stored-keys.js';
-import { keyedMatches, type KeyedMatches } from './sort-input.js';
+import { sortOrder } from '../sort/sort-order.js';
+import { columnAt, keyedMatches, ranksOf } from './sort-input.js';
 import { findMatches, type Match } from './search.js';
 import { openContext } from './search-context.js';
 import { searchAnswer } from './search-results.js';
@@ -53,10 +51,9 @@ async function sort(ctx: CommandContext, command: CommandOf<'SORT'>): Promise<Co
   if (withModseq) await ctx.enable('CONDSTORE');
   // Keys from the store's lean list (sort-input.ts, docs/adr/0037): no summary or body per message.
   const keyed = await keyedMatches(ctx, await findMatches(ctx, criteria, false));
-  const columns = sortCriteria.map((criterion) => storedColumn(criterion.key, keyed));
   const order = sortOrder(
     sortCriteria,
-    columns,
+    sortCriteria.map((criterion) => ranksOf(keyed, criterion.key)),
     keyed.matches.map((match) => match.uid),
   );
   const keyword = command.uid ? 'UID SORT' : 'SORT';
@@ -72,6 +69,7 @@ async function sort(ctx: CommandContext, command: CommandOf<'SORT'>): Promise<Co
     return { text: `${keyword} completed` };
   }
   // RFC 5267 3: the extended SORT answers as the extended SEARCH does, in the requested order.
+  const columns = sortCriteria.map((criterion) => columnAt(keyed, criterion.key, keyed.positions));
   const sorted: Sorted[] = order.map((index) => {
     const match = keyed.matches[index] as Match;
     const values = columns.map((column) => column[index] as SortValue);
@@ -90,29 +88,4 @@ async function sort(ctx: CommandContext, command: CommandOf<'SORT'>): Promise<Co
   if (answer.saved !== null) view.savedResult = answer.saved;
   contexts.afterAnswer({ criteria, sortCriteria, uid: command.uid, initial: sorted });
   return { text: `${keyword} completed${answer.saved ? ', result saved' : ''}` };
-}
-
-/** Every message's value for one SORT key, from its recorded keys (stored-keys.ts). */
-function storedColumn(key: SortKey, keyed: KeyedMatches): SortColumn {
-  const count = keyed.matches.length;
-  switch (key) {
-    case 'ARRIVAL':
-      // RFC 5256 3: the internal date and time.
-      return keyed.internalDates;
-    case 'SIZE':
-      return keyed.sizes;
-    case 'DATE': {
-      // RFC 5256 3: the Date: header in UTC; when it is missing or unreadable, the internal date.
-      const dates = new Array<number>(count);
-      for (let i = 0; i < count; i += 1)
-        dates[i] = (keyed.keys[i] as StoredKeys)[1] ?? (keyed.internalDates[i] as number);
-      return dates;
-    }
-    default: {
-      const at = KEY_INDEX[key];
-      const strings = new Array<string>(count);
-      for (let i = 0; i < count; i += 1) strings[i] = (keyed.keys[i] as StoredKeys)[at] as string;
-      return strings;
-    }
-  }
 }

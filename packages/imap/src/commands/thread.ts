@@ -22,7 +22,8 @@ export const threadCommand: CommandSpec<'THREAD'> = {
     const seenIds = new Set<string>();
     for (let index = 0; index < keyed.matches.length; index += 1) {
       const match = keyed.matches[index] as Match;
-      const keys = keyed.keys[index] as StoredKeys;
+      const at = keyed.positions[index] as number;
+      const keys = keyed.keys[at] as StoredKeys;
       // RFC 5256 4 step 1: a missing or duplicate Message-ID gets a unique one of our own.
       let messageId = keys[9];
       if (messageId === '' || seenIds.has(messageId)) messageId = `\0minimail-${match.uid}`;
@@ -31,7 +32,7 @@ export const threadCommand: CommandSpec<'THREAD'> = {
         id: command.uid ? match.uid : match.sequence,
         sequence: match.sequence,
         // RFC 5256 2.2: the sent date as SORT (DATE) has it.
-        date: keys[1] ?? (keyed.internalDates[index] as number),
+        date: keys[1] ?? (keyed.internalDates[at] as number),
         subject: keys[2],
         isReplyOrForward: keys[3] === 1,
         messageId,

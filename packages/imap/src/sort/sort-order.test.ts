@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { SORT_KEYS, type SortCriterion } from '../protocol/sort.js';
 import { casemapKey } from './collation.js';
 import { compareSortEntries, type SortEntry, type SortValue } from './sort-keys.js';
-import { sortOrder, type SortColumn } from './sort-order.js';
+import { rankColumn, sortOrder, type SortColumn } from './sort-order.js';
 
 function random(seed: number): () => number {
   let state = seed;
@@ -48,12 +48,13 @@ describe('sortOrder', () => {
         values: columns.map((c) => c[i] as SortValue),
       }));
       const expected = [...entries].sort((a, b) => compareSortEntries(criteria, a, b)).map((e) => e.uid);
-      const got = sortOrder(criteria, columns, uids).map((i) => uids[i]);
+      const ranks = columns.map((c) => rankColumn(c, count));
+      const got = sortOrder(criteria, ranks, uids).map((i) => uids[i]);
       expect(got, `round ${round}`).toEqual(expected);
     }
   });
 
   it('orders an empty list', () => {
-    expect(sortOrder([{ key: 'DATE', reverse: true }], [[]], [])).toEqual([]);
+    expect(sortOrder([{ key: 'DATE', reverse: true }], [rankColumn([], 0)], [])).toEqual([]);
   });
 });

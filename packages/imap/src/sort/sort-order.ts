@@ -15,11 +15,10 @@ export type SortColumn = readonly number[] | readonly string[];
 /** Positions 0..n-1 in sorted order. */
 export function sortOrder(
   criteria: readonly SortCriterion[],
-  columns: readonly SortColumn[],
+  ranks: readonly Ranked[],
   uids: readonly number[],
 ): number[] {
   const count = uids.length;
-  const ranks = columns.map((column) => rankColumn(column, count));
   const signs = criteria.map((criterion) => (criterion.reverse ? -1 : 1));
   if (ranks.length === 1 && ascending(uids)) return packedOrder(ranks[0] as Ranked, signs[0] as number);
   const order = new Array<number>(count);
@@ -35,8 +34,11 @@ export function sortOrder(
   return order;
 }
 
-/** Each message's rank among the distinct values of its column (0 = first), and how many there are. */
-interface Ranked {
+/**
+ * Each message's rank by one key: ranks compare as the values do (equal values, equal ranks), and
+ * every rank is below `distinct`. (Ranks read at a subset of positions need not be dense.)
+ */
+export interface Ranked {
   rank: Int32Array;
   distinct: number;
 }
@@ -64,7 +66,8 @@ function ascending(uids: readonly number[]): boolean {
   return uids.length < 94_000_000;
 }
 
-function rankColumn(column: SortColumn, count: number): Ranked {
+/** Each value's place among the column's distinct values. */
+export function rankColumn(column: SortColumn, count: number): Ranked {
   const rank = new Int32Array(count);
   if (count === 0) return { rank, distinct: 0 };
   if (typeof column[0] === 'number') {

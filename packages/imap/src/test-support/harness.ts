@@ -51,6 +51,8 @@ export interface HarnessOptions {
   wrapStore?: (store: MailStore) => ImapStore;
   /** Where large APPEND literals go (docs/adr/0027); absent: memory, as without the app. */
   spool?: MessageSpool;
+  /** The store keeps lean lists of mailboxes with at least this many messages (default 5,000). */
+  flagListCacheMinMessages?: number;
 }
 
 let certificate: Promise<{ key: string; cert: string }> | null = null;
@@ -78,6 +80,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const store = openStore({
     path: join(dir, 'minimail.sqlite'),
     changePollIntervalMs: 100,
+    ...(options.flagListCacheMinMessages === undefined
+      ? {}
+      : { flagListCacheMinMessages: options.flagListCacheMinMessages }),
     ...(options.storeStructures === false
       ? {}
       : {
