@@ -11,7 +11,7 @@
  */
 import type { MessageSortKeyList } from '@minimail/store';
 import { readBodyIfPresent } from '../message-body.js';
-import type { SortKey } from '../protocol/sort.js';
+import type { SortCriterion, SortKey } from '../protocol/sort.js';
 import { rankColumn, type Ranked, type SortColumn } from '../sort/sort-order.js';
 import { asStoredKeys, computeStoredKeys, KEY_INDEX, type StoredKeys } from '../sort/stored-keys.js';
 import type { Match } from './search.js';
@@ -37,6 +37,9 @@ export interface KeyedMatches {
 const checkedLists = new WeakSet<readonly unknown[]>();
 /** Each SORT key's ranks over a whole list of keys, computed once per kept list. */
 const rankedLists = new WeakMap<readonly unknown[], Map<SortKey, Ranked>>();
+/** Whole-list orders already computed for a kept list, by criteria (at most ORDERS_PER_LIST). */
+const orderedLists = new WeakMap<readonly unknown[], Map<string, readonly number[]>>();
+const ORDERS_PER_LIST = 8;
 
 /** `matches` in mailbox (UID) order, as findMatches returns them. */
 export async function keyedMatches(ctx: CommandContext, matches: readonly Match[]): Promise<KeyedMatches> {
@@ -164,4 +167,30 @@ export function columnAt(keyed: KeyedMatches, key: SortKey, positions: Int32Arra
       return strings;
     }
   }
+}
+
+/**
+ * `compute()`'s order of the whole list for these criteria, kept beside a kept list (a client
+ * that sorts an unchanged mailbox again gets the same order without sorting); for a subset of the
+ * list, or a list the store does not keep, computed each time.
+ */
+export function wholeListOrder(
+  keyed: KeyedMatches,
+  criteria: readonly SortCriterion[],
+  compute: () => number[],
+): readonly number[] {
+  if (!keyed.whole || !checkedLists.has(keyed.keys)) return compute();
+  const name = criteria.map((c) => `${c.reverse ? '-' : '+'}${c.key}`).join(' ');
+  let orders = orderedLists.get(keyed.keys);
+  if (orders === undefined) {
+    orders = new Map();
+    orderedLists.set(keyed.keys, orders);
+  }
+  let order = orders.get(name);
+  if (order === undefined) {
+    order = compute();
+    if (orders.size >= ORDERS_PER_LIST) orders.clear();
+    orders.set(name, order);
+  }
+  return order;
 }

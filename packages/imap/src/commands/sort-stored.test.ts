@@ -281,9 +281,12 @@ describe('SORT and THREAD from recorded keys', () => {
     const mismatches: string[] = [];
     for (const criteria of criteriaSets()) {
       const expected = `* SORT ${referenceSort(recorded.messages, criteria).join(' ')}`;
-      const got = await send(recorded.c, `UID SORT (${criteriaText(criteria)}) UTF-8 ALL`);
-      if (got[0] !== expected) mismatches.push(criteriaText(criteria));
-      expect(got[1]).toMatch(/^t\d+ OK /);
+      // Twice: the second answer comes from the order kept beside the store's kept list.
+      for (let round = 0; round < 2; round += 1) {
+        const got = await send(recorded.c, `UID SORT (${criteriaText(criteria)}) UTF-8 ALL`);
+        if (got[0] !== expected) mismatches.push(`${criteriaText(criteria)} (round ${round})`);
+        expect(got[1]).toMatch(/^t\d+ OK /);
+      }
     }
     expect(mismatches).toEqual([]);
   });

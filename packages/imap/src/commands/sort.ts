@@ -4,7 +4,7 @@ import { SELECTED } from '../session/state.js';
 import type { SortEntry, SortValue } from '../sort/sort-keys.js';
 import { AsciiOut } from '../sort/ascii-out.js';
 import { sortOrder } from '../sort/sort-order.js';
-import { columnAt, keyedMatches, ranksOf } from './sort-input.js';
+import { columnAt, keyedMatches, ranksOf, wholeListOrder } from './sort-input.js';
 import { findMatches, type Match } from './search.js';
 import { openContext } from './search-context.js';
 import { searchAnswer } from './search-results.js';
@@ -51,10 +51,12 @@ async function sort(ctx: CommandContext, command: CommandOf<'SORT'>): Promise<Co
   if (withModseq) await ctx.enable('CONDSTORE');
   // Keys from the store's lean list (sort-input.ts, docs/adr/0037): no summary or body per message.
   const keyed = await keyedMatches(ctx, await findMatches(ctx, criteria, false));
-  const order = sortOrder(
-    sortCriteria,
-    sortCriteria.map((criterion) => ranksOf(keyed, criterion.key)),
-    keyed.matches.map((match) => match.uid),
+  const order = wholeListOrder(keyed, sortCriteria, () =>
+    sortOrder(
+      sortCriteria,
+      sortCriteria.map((criterion) => ranksOf(keyed, criterion.key)),
+      keyed.matches.map((match) => match.uid),
+    ),
   );
   const keyword = command.uid ? 'UID SORT' : 'SORT';
   if (returnOptions === null) {
