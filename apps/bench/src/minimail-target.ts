@@ -80,7 +80,11 @@ export function createMinimail(options: MinimailOptions = {}): MinimailInstance 
       const describeBody = (raw: Buffer): string => serializeStructure(parseMessage(raw));
       const store: MailStore =
         databaseUrl === undefined
-          ? openStore({ path: path.join(dataDir, 'minimail.sqlite'), describeBody, sortKeysOf: sortKeysOfMessage })
+          ? openStore({
+              path: path.join(dataDir, 'minimail.sqlite'),
+              describeBody,
+              sortKeysOf: sortKeysOfMessage,
+            })
           : await openPostgresStore({ url: databaseUrl, describeBody, sortKeysOf: sortKeysOfMessage });
       try {
         const user = await store.ensureUser(address);

@@ -350,12 +350,14 @@ export class CoreMailStore implements MailStore {
     try {
       const raw = quotaWarningMessage(usage, this.quotaWarningPercent, new Date());
       const request: DeliveryRequest = { raw, targets: [{ userId: usage.userId }], quota: 'enforce' };
-      await this.write('deliver', [prepareDelivery(
+      await this.write('deliver', [
+        prepareDelivery(
           request,
           (bytes) => this.describe(bytes),
           undefined,
           (bytes) => this.sortKeysFor(bytes),
-        )]);
+        ),
+      ]);
     } catch (error) {
       // Already full (the delivery took the last room): the senders' bounces say so instead.
       if (error instanceof StoreError && error.code === 'OVER_QUOTA') return;
