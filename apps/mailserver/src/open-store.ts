@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { sortKeysOfMessage } from '@minimail/imap/sort-keys';
-import { parseMessage, serializeStructure } from '@minimail/mime';
+import { bodyHooks } from '@minimail/imap/sort-keys';
 import {
   openPostgresStore,
   openStore,
@@ -15,12 +14,10 @@ import { storePath } from './paths.js';
 /**
  * The MIME structure of every body is computed once, when it is stored (IMAP FETCH then reads it
  * instead of re-parsing), through the store's describeBody hook, so that the store itself stays
- * free of MIME knowledge.
+ * free of MIME knowledge; so are its IMAP SORT/THREAD keys (sortKeysOf, docs/adr/0037). Both
+ * hooks share one parse of each message.
  */
-const describeBody = (raw: Buffer): string => serializeStructure(parseMessage(raw));
-
-/** IMAP SORT/THREAD keys of every body, recorded when it is stored (docs/adr/0037). */
-const sortKeysOf = (raw: Buffer): string => sortKeysOfMessage(raw);
+const { describeBody, sortKeysOf } = bodyHooks();
 
 export interface AppStoreOptions {
   logger?: StoreLogger;

@@ -8,7 +8,7 @@
  * displayTo, messageId, references]`; a record of another version is computed again (and a future
  * version needs a migration that clears the column: recorded keys are never replaced).
  */
-import { headerValues, parseMessage, type MimePart } from '@minimail/mime';
+import { headerValues, parseMessage, serializeStructure, type MimePart } from '@minimail/mime';
 import { baseSubject } from './base-subject.js';
 import { casemapKey } from './collation.js';
 import { headerSortKey, sentDateOf, type HeaderSortKey } from './sort-keys.js';
@@ -76,6 +76,30 @@ export function computeStoredKeys(raw: Buffer, structure: MimePart): StoredKeys 
  */
 export function sortKeysOfMessage(raw: Buffer, structure: MimePart = parseMessage(raw)): string {
   return JSON.stringify(computeStoredKeys(raw, structure));
+}
+
+/**
+ * The store's `describeBody` and `sortKeysOf` hooks sharing one parse of each message: the store
+ * calls both, one after the other, with the same buffer (core/delivery.ts), so the second reuses
+ * the structure the first parsed instead of parsing again.
+ */
+export function bodyHooks(): { describeBody: (raw: Buffer) => string; sortKeysOf: (raw: Buffer) => string } {
+  let last: { raw: Buffer; structure: MimePart } | null = null;
+  const parsed = (raw: Buffer): MimePart => {
+    if (last !== null && last.raw === raw) return last.structure;
+    const structure = parseMessage(raw);
+    last = { raw, structure };
+    return structure;
+  };
+  return {
+    describeBody: (raw) => serializeStructure(parsed(raw)),
+    sortKeysOf: (raw) => {
+      const text = sortKeysOfMessage(raw, parsed(raw));
+      // Hold no message longer than its delivery.
+      last = null;
+      return text;
+    },
+  };
 }
 
 /** A recorded value as StoredKeys, or null when missing or of another version (compute again). */
