@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sortKeysOfMessage } from '@minimail/imap/sort-keys';
 import { parseMessage, serializeStructure } from '@minimail/mime';
 import { indexBody } from '@minimail/http/index-body';
 import { openPostgresStore, openStore, type MailStore } from '@minimail/store';
@@ -88,11 +89,13 @@ export function createMinimail(options: MinimailOptions = {}): MinimailInstance 
           ? openStore({
               path: path.join(dataDir, 'minimail.sqlite'),
               describeBody,
+              sortKeysOf: sortKeysOfMessage,
               ...(indexAtSeed ? { indexBody } : {}),
             })
           : await openPostgresStore({
               url: databaseUrl,
               describeBody,
+              sortKeysOf: sortKeysOfMessage,
               ...(indexAtSeed ? { indexBody } : {}),
             });
       try {

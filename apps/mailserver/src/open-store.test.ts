@@ -82,3 +82,27 @@ describe('IMAP SEARCH BODY indexes lazily in production (docs/adr/0036)', () => 
     }
   });
 });
+
+describe('IMAP SORT/THREAD keys at delivery (docs/adr/0037)', () => {
+  it('the app store records each body with its structure and its sort keys, from one parse', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'minimail-open-store-'));
+    dirs.push(dataDir);
+    const store = openAppStore(dataDir);
+    try {
+      const user = await store.ensureUser('b@example.test');
+      for (const subject of ['Re: first', 'second'])
+        await store.deliver({ raw: message(subject), targets: [{ userId: user.id }] });
+      const inbox = await store.getMailbox(user.id, 'INBOX');
+      if (inbox === null) throw new Error('no INBOX');
+      const list = await store.listSortKeys(inbox.id);
+      expect(list.keys.map((keys) => (keys as unknown[]).slice(2, 5))).toEqual([
+        ['FIRST', 1, 'A'],
+        ['SECOND', 0, 'A'],
+      ]);
+      const [first] = await store.listMessages(inbox.id);
+      expect(JSON.parse((await store.readStructure(first?.bodyHash ?? '')) ?? 'null')).not.toBeNull();
+    } finally {
+      await store.close();
+    }
+  });
+});

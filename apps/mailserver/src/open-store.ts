@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseMessage, serializeStructure } from '@minimail/mime';
+import { bodyHooks } from '@minimail/imap/sort-keys';
 import {
   openPostgresStore,
   openStore,
@@ -14,9 +14,10 @@ import { storePath } from './paths.js';
 /**
  * The MIME structure of every body is computed once, when it is stored (IMAP FETCH then reads it
  * instead of re-parsing), through the store's describeBody hook, so that the store itself stays
- * free of MIME knowledge.
+ * free of MIME knowledge; so are its IMAP SORT/THREAD keys (sortKeysOf, docs/adr/0037). Both
+ * hooks share one parse of each message.
  */
-const describeBody = (raw: Buffer): string => serializeStructure(parseMessage(raw));
+const { describeBody, sortKeysOf } = bodyHooks();
 
 export interface AppStoreOptions {
   logger?: StoreLogger;
@@ -40,6 +41,7 @@ export function openAppStore(dataDir: string, options: AppStoreOptions = {}): Ma
   return openStore({
     path: storePath(dataDir),
     describeBody,
+    sortKeysOf,
     indexBody,
     indexAtDelivery: catcherIndex,
     ...rest,
@@ -80,6 +82,7 @@ export async function openConfiguredStore(
   return openPostgresStore({
     ...postgres,
     describeBody,
+    sortKeysOf,
     quotaWarningPercent,
     indexBody,
     indexAtDelivery: catcherIndex,

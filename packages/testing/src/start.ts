@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sortKeysOfMessage } from '@minimail/imap/sort-keys';
 import { parseMessage, serializeStructure } from '@minimail/mime';
 import {
   createLogger,
@@ -131,6 +132,8 @@ export async function startMailServer(options: StartMailServerOptions = {}): Pro
     openStore({
       path: path.join(dataDir, 'minimail.sqlite'),
       describeBody: (raw) => serializeStructure(parseMessage(raw)),
+      // IMAP SORT/THREAD keys recorded at delivery (docs/adr/0037).
+      sortKeysOf: (raw) => sortKeysOfMessage(raw),
       // The catcher's search index, so /api/v1/search answers as under `minimail serve`.
       indexBody,
     }),

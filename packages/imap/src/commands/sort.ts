@@ -1,10 +1,11 @@
-import { decodeWords } from '@minimail/mime';
-import { readBodyIfPresent } from '../message-body.js';
 import { untagged } from '../protocol/compiler.js';
-import { isSummary, usesModseq } from '../search-evaluate.js';
+import { usesModseq } from '../search-evaluate.js';
 import { SELECTED } from '../session/state.js';
-import { SUMMARY_SORT_KEYS, compareSortEntries, sortValue, type SortEntry } from '../sort/sort-keys.js';
-import { findMatches } from './search.js';
+import type { SortEntry, SortValue } from '../sort/sort-keys.js';
+import { AsciiOut } from '../sort/ascii-out.js';
+import { sortOrder } from '../sort/sort-order.js';
+import { columnAt, keyedMatches, ranksOf, wholeListOrder } from './sort-input.js';
+import { findMatches, type Match } from './search.js';
 import { openContext } from './search-context.js';
 import { searchAnswer } from './search-results.js';
 import {
@@ -48,48 +49,34 @@ async function sort(ctx: CommandContext, command: CommandOf<'SORT'>): Promise<Co
   const contexts = openContext(ctx, command.tag, returnOptions);
   const withModseq = usesModseq(criteria);
   if (withModseq) await ctx.enable('CONDSTORE');
-  const matches = await findMatches(ctx, criteria, true);
-  const readsHeader = sortCriteria.some((criterion) => !SUMMARY_SORT_KEYS.has(criterion.key));
-  // DATE alone of the header keys: the Date field recorded in the stored structure's envelope
-  // answers it without reading the message (what it costs per message: docs/benchmarks.md).
-  const fromEnvelope = sortCriteria.every(
-    (criterion) => SUMMARY_SORT_KEYS.has(criterion.key) || criterion.key === 'DATE',
+  // Keys from the store's lean list (sort-input.ts, docs/adr/0037): no summary or body per message.
+  const keyed = await keyedMatches(ctx, await findMatches(ctx, criteria, false));
+  const order = wholeListOrder(keyed, sortCriteria, () =>
+    sortOrder(
+      sortCriteria,
+      sortCriteria.map((criterion) => ranksOf(keyed, criterion.key)),
+      keyed.matches.map((match) => match.uid),
+    ),
   );
-  const sorted: Sorted[] = [];
-  for (const match of matches) {
-    const summary = match.message;
-    if (!isSummary(summary)) throw new Error('SORT without the message summary');
-    let content = null;
-    const envelope =
-      readsHeader && fromEnvelope
-        ? (await ctx.server.structures.structureWithoutBody(summary.bodyHash))?.envelope
-        : undefined;
-    if (envelope !== undefined) {
-      const values = sortCriteria.map((criterion) =>
-        criterion.key === 'DATE'
-          ? sentDate(envelope.date, summary.internalDate)
-          : sortValue(criterion.key, { summary, content: null }),
-      );
-      sorted.push({ sequence: match.sequence, uid: match.uid, modseq: summary.modseq, values });
-      continue;
-    }
-    if (readsHeader) {
-      const raw = await readBodyIfPresent(ctx.store, summary.bodyHash);
-      // Expunged since the list was read: as if already gone.
-      if (raw === null) continue;
-      content = { raw, structure: await ctx.server.structures.structureOf(summary.bodyHash, raw) };
-    }
-    const values = sortCriteria.map((criterion) => sortValue(criterion.key, { summary, content }));
-    sorted.push({ sequence: match.sequence, uid: match.uid, modseq: summary.modseq, values });
-  }
-  sorted.sort((a, b) => compareSortEntries(sortCriteria, a, b));
   const keyword = command.uid ? 'UID SORT' : 'SORT';
   if (returnOptions === null) {
-    const numbers = sorted.map((entry) => (command.uid ? entry.uid : entry.sequence));
-    await ctx.send(untagged(['SORT', ...numbers].join(' ')));
+    const out = new AsciiOut();
+    out.ascii('SORT');
+    for (const index of order) {
+      const match = keyed.matches[index] as Match;
+      out.byte(0x20);
+      out.number(command.uid ? match.uid : match.sequence);
+    }
+    await ctx.send(untagged(out.text()));
     return { text: `${keyword} completed` };
   }
   // RFC 5267 3: the extended SORT answers as the extended SEARCH does, in the requested order.
+  const columns = sortCriteria.map((criterion) => columnAt(keyed, criterion.key, keyed.positions));
+  const sorted: Sorted[] = order.map((index) => {
+    const match = keyed.matches[index] as Match;
+    const values = columns.map((column) => column[index] as SortValue);
+    return { sequence: match.sequence, uid: match.uid, modseq: match.message.modseq, values };
+  });
   const answer = searchAnswer(sorted, {
     uid: command.uid,
     tag: command.tag,
@@ -103,13 +90,4 @@ async function sort(ctx: CommandContext, command: CommandOf<'SORT'>): Promise<Co
   if (answer.saved !== null) view.savedResult = answer.saved;
   contexts.afterAnswer({ criteria, sortCriteria, uid: command.uid, initial: sorted });
   return { text: `${keyword} completed${answer.saved ? ', result saved' : ''}` };
-}
-
-/**
- * RFC 5256 3 DATE from the envelope's Date field (the first one, as sortValue reads it from the
- * header): decoded as headerValues decodes it; the internal date when missing or unreadable.
- */
-function sentDate(field: string | null, internalDate: Date): number {
-  const sent = field === null ? Number.NaN : Date.parse(decodeWords(field.trim()));
-  return Number.isNaN(sent) ? internalDate.getTime() : sent;
 }

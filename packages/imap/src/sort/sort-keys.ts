@@ -53,11 +53,26 @@ export function sortValue(key: SortKey, source: SortSource): SortValue {
       return summary.internalDate.getTime();
     case 'SIZE':
       return summary.size;
-    case 'DATE': {
+    case 'DATE':
       // RFC 5256 3: the Date: header in UTC; when it is missing or unreadable, the internal date.
-      const sent = Date.parse(header('date')[0] ?? '');
-      return Number.isNaN(sent) ? summary.internalDate.getTime() : sent;
-    }
+      return sentDateOf(header) ?? summary.internalDate.getTime();
+    default:
+      return headerSortKey(key, header);
+  }
+}
+
+/** The header keys of SORT: what a message's header alone decides (stored-keys.ts records them). */
+export type HeaderSortKey = Exclude<SortKey, 'ARRIVAL' | 'SIZE' | 'DATE'>;
+
+/** RFC 5256 3 DATE from the first Date field, in ms; null when missing or unreadable. */
+export function sentDateOf(header: (name: string) => string[]): number | null {
+  const sent = Date.parse(header('date')[0] ?? '');
+  return Number.isNaN(sent) ? null : sent;
+}
+
+/** A header key's i;unicode-casemap key, from the message's (decoded) header fields. */
+export function headerSortKey(key: HeaderSortKey, header: (name: string) => string[]): string {
+  switch (key) {
     case 'SUBJECT':
       // RFC 5256 3: the base subject (2.1) of the decoded Subject.
       return casemapKey(baseSubject(header('subject')[0] ?? '').base);

@@ -6,6 +6,7 @@
  * Every walk over a tree is iterative: a reply chain thousands of messages deep (anyone can mail
  * one in) must not overflow the stack.
  */
+import { AsciiOut } from './ascii-out.js';
 import { compareKeys } from './collation.js';
 
 export interface ThreadInput {
@@ -36,7 +37,13 @@ interface Node {
 /** The `* THREAD` response's data (without `THREAD`): `(2)(3 6 (4 23)(44 7 96))`. */
 export function threadResponse(algorithm: ThreadAlgorithm, messages: readonly ThreadInput[]): string {
   const roots = algorithm === 'ORDEREDSUBJECT' ? orderedSubject(messages) : references(messages, algorithm);
-  return roots.map((root) => `(${format(root)})`).join('');
+  const out = new AsciiOut();
+  for (const root of roots) {
+    out.byte(OPEN);
+    format(root, out);
+    out.byte(CLOSE);
+  }
+  return out.text();
 }
 
 /**
@@ -58,7 +65,7 @@ function orderedSubject(messages: readonly ThreadInput[]): Node[] {
     current = { message, parent: null, children: [] };
     roots.push(current);
   }
-  return roots.sort(byDate);
+  return sortByDate(roots);
 }
 
 /** RFC 5256 4 REFERENCES (steps 1-6); REFS skips step 5 and orders threads by their newest message. */
@@ -68,12 +75,12 @@ function references(messages: readonly ThreadInput[], algorithm: 'REFERENCES' | 
     let node = table.get(id);
     if (node === undefined) {
       // (1)(A): a Message-ID no message has becomes a dummy, used for every later reference to it.
-      node = { message: null, parent: null, children: [] };
+      node = { message: null, parent: null, children: NO_CHILDREN };
       table.set(id, node);
     }
     return node;
   };
-  for (const message of [...messages].sort((a, b) => a.sequence - b.sequence)) {
+  for (const message of inSequenceOrder(messages)) {
     const own = nodeFor(message.messageId);
     own.message = message;
     // (1)(A): each reference is the parent of the next, unless the child already has a parent
@@ -91,7 +98,9 @@ function references(messages: readonly ThreadInput[], algorithm: 'REFERENCES' | 
     if (previous !== null && !isAncestorOrSelf(own, previous)) link(previous, own);
   }
   // (2) The messages without a parent are the root's children; (3) dummies are pruned.
-  let roots = prune([...table.values()].filter((node) => node.parent === null));
+  const parentless: Node[] = [];
+  for (const node of table.values()) if (node.parent === null) parentless.push(node);
+  let roots = prune(parentless);
   if (algorithm === 'REFS') {
     // Dovecot's REFS: no subject gathering; siblings by sent date, threads by their newest
     // message's sent date (oldest first, so the most recently active thread is last).
@@ -103,17 +112,32 @@ function references(messages: readonly ThreadInput[], algorithm: 'REFERENCES' | 
   }
   // (4) The root's children by sent date, a dummy by its first (oldest) child.
   sortSiblings(roots);
-  roots.sort(byDate);
+  sortByDate(roots);
   // (5) Threads with the same base subject are merged.
   roots = gatherBySubject(roots);
   // (6) Every set of siblings by sent date, the deepest first.
   sortSiblings(roots);
-  return roots.sort(byDate);
+  return sortByDate(roots);
 }
+
+/** The messages by sequence number (the command passes them so already: then no copy). */
+function inSequenceOrder(messages: readonly ThreadInput[]): readonly ThreadInput[] {
+  for (let i = 1; i < messages.length; i += 1)
+    if ((messages[i] as ThreadInput).sequence < (messages[i - 1] as ThreadInput).sequence)
+      return [...messages].sort((a, b) => a.sequence - b.sequence);
+  return messages;
+}
+
+/**
+ * The children of every node that has none yet: one shared empty array, never added to (link
+ * gives a node its own array), so 100,000 childless messages cost no 100,000 arrays.
+ */
+const NO_CHILDREN: Node[] = [];
 
 function link(parent: Node, child: Node): void {
   child.parent = parent;
-  parent.children.push(child);
+  if (parent.children === NO_CHILDREN) parent.children = [child];
+  else parent.children.push(child);
 }
 
 function unlink(child: Node): void {
@@ -144,6 +168,19 @@ function childrenFirst(roots: readonly Node[]): Node[] {
   return order.reverse();
 }
 
+/** childrenFirst without the childless nodes (nothing to prune or sort below them). */
+function parentsChildrenFirst(roots: readonly Node[]): Node[] {
+  const order: Node[] = [];
+  const stack: Node[] = [];
+  for (const root of roots) if (root.children.length > 0) stack.push(root);
+  while (stack.length > 0) {
+    const node = stack.pop() as Node;
+    order.push(node);
+    for (const child of node.children) if (child.children.length > 0) stack.push(child);
+  }
+  return order.reverse();
+}
+
 /**
  * (3) A dummy without children is deleted; a dummy with children is replaced by them, except
  * at the top where a dummy with several children stays (it holds a thread together).
@@ -165,13 +202,39 @@ function prune(roots: readonly Node[]): Node[] {
     }
     return kept;
   };
-  for (const node of childrenFirst(roots)) node.children = promoted(node.children, node, false);
+  for (const node of parentsChildrenFirst(roots)) node.children = promoted(node.children, node, false);
   return promoted(roots, null, true);
 }
 
 /** Sorts the children of every node under `roots` by sent date, the deepest first. */
 function sortSiblings(roots: readonly Node[]): void {
-  for (const node of childrenFirst(roots)) node.children.sort(byDate);
+  for (const node of parentsChildrenFirst(roots)) if (node.children.length > 1) sortByDate(node.children);
+}
+
+/**
+ * `nodes.sort(byDate)` (the same stable order), with each node's date and sequence read once
+ * instead of in every comparison: a node's representative cannot change while its siblings are
+ * sorted (its own children are sorted already, children first).
+ */
+function sortByDate(nodes: Node[]): Node[] {
+  const count = nodes.length;
+  if (count < 16) return nodes.sort(byDate);
+  const dates = new Float64Array(count);
+  const sequences = new Float64Array(count);
+  const order = new Array<number>(count);
+  for (let i = 0; i < count; i += 1) {
+    const message = representative(nodes[i] as Node);
+    dates[i] = message?.date ?? 0;
+    sequences[i] = message?.sequence ?? 0;
+    order[i] = i;
+  }
+  order.sort(
+    (a, b) =>
+      (dates[a] as number) - (dates[b] as number) || (sequences[a] as number) - (sequences[b] as number),
+  );
+  const before = nodes.slice();
+  for (let i = 0; i < count; i += 1) nodes[i] = before[order[i] as number] as Node;
+  return nodes;
 }
 
 /** The message a node is known by: its own, or a dummy's first child's (never a dummy after (3)). */
@@ -207,46 +270,68 @@ function threadSubject(root: Node): string {
 
 /** (5) Gathers the root's children that have the same base subject (roots in (4)'s order). */
 function gatherBySubject(roots: readonly Node[]): Node[] {
+  // Each distinct non-empty subject gets a slot (one Map lookup per root, not one per pass).
+  const slots = new Map<string, number>();
+  const slotOf = new Int32Array(roots.length);
   // (A), (B): one root per subject, preferring a dummy, then a message that is not a reply.
-  const table = new Map<string, Node>();
-  for (const root of roots) {
+  const held: Node[] = [];
+  for (let i = 0; i < roots.length; i += 1) {
+    const root = roots[i] as Node;
     const subject = threadSubject(root);
-    if (subject === '') continue;
-    const held = table.get(subject);
-    if (
-      held === undefined ||
-      (held.message !== null &&
-        (root.message === null || (held.message.isReplyOrForward && !root.message.isReplyOrForward)))
-    )
-      table.set(subject, root);
+    if (subject === '') {
+      slotOf[i] = -1;
+      continue;
+    }
+    let slot = slots.get(subject);
+    if (slot === undefined) {
+      slot = held.length;
+      slots.set(subject, slot);
+      held.push(root);
+    } else {
+      const kept = held[slot] as Node;
+      if (
+        kept.message !== null &&
+        (root.message === null || (kept.message.isReplyOrForward && !root.message.isReplyOrForward))
+      )
+        held[slot] = root;
+    }
+    slotOf[i] = slot;
   }
   // (C): every other root with that subject is merged into the table's.
   const result: Node[] = [];
-  for (const root of roots) {
-    const subject = threadSubject(root);
-    const held = subject === '' ? undefined : table.get(subject);
-    if (held === undefined || held === root) {
+  // Where each slot's held root is in `result` (-1: not placed).
+  const placedAt = new Int32Array(held.length).fill(-1);
+  for (let i = 0; i < roots.length; i += 1) {
+    const root = roots[i] as Node;
+    const slot = slotOf[i] as number;
+    const table = slot === -1 ? undefined : (held[slot] as Node);
+    if (table === undefined || table === root) {
+      if (slot !== -1) placedAt[slot] = result.length;
       result.push(root);
       continue;
     }
-    if (held.message === null && root.message === null) {
+    if (table.message === null && root.message === null) {
       // Both dummies: the current one's children join the table's.
-      for (const child of root.children) link(held, child);
-      root.children = [];
-    } else if (held.message === null) {
-      link(held, root);
-    } else if (root.message !== null && root.message.isReplyOrForward && !held.message.isReplyOrForward) {
-      link(held, root);
+      for (const child of root.children) link(table, child);
+      root.children = NO_CHILDREN;
+    } else if (table.message === null) {
+      link(table, root);
+    } else if (root.message !== null && root.message.isReplyOrForward && !table.message.isReplyOrForward) {
+      link(table, root);
     } else {
       // A new dummy holds both, and takes the table's place (and its place among the roots:
       // the table's root came first in (4)'s order, see below).
-      const dummy: Node = { message: null, parent: null, children: [] };
-      const index = result.indexOf(held);
-      if (index === -1) result.push(dummy);
-      else result[index] = dummy;
-      link(dummy, held);
+      const dummy: Node = { message: null, parent: null, children: NO_CHILDREN };
+      const index = placedAt[slot] as number;
+      if (index === -1) {
+        placedAt[slot] = result.length;
+        result.push(dummy);
+      } else {
+        result[index] = dummy;
+      }
+      link(dummy, table);
       link(dummy, root);
-      table.set(subject, dummy);
+      held[slot] = dummy;
     }
   }
   // The table only ever holds a later root than the current one when that root is a dummy or a
@@ -259,26 +344,26 @@ function gatherBySubject(roots: readonly Node[]): Node[] {
  * RFC 5256 5: thread-list = "(" (thread-members / thread-nested) ")", thread-members =
  * nz-number *(SP nz-number) [SP thread-nested], thread-nested = 2*thread-list. Iterative.
  */
-function format(root: Node): string {
-  const out: string[] = [];
-  const stack: Array<Node | string> = [root];
+function format(root: Node, out: AsciiOut): void {
+  // Nodes and literal characters (OPEN, CLOSE, SPACE) still to write, the next on top.
+  const stack: Array<Node | number> = [root];
   while (stack.length > 0) {
-    const item = stack.pop() as Node | string;
-    if (typeof item === 'string') {
-      out.push(item);
+    const item = stack.pop() as Node | number;
+    if (typeof item === 'number') {
+      out.byte(item);
       continue;
     }
-    const parts: Array<Node | string> = [];
     const children = item.children;
-    if (item.message !== null) parts.push(String(item.message.id));
+    if (item.message !== null) out.number(item.message.id);
     if (children.length === 1) {
-      if (item.message !== null) parts.push(' ');
-      parts.push(children[0] as Node);
+      stack.push(children[0] as Node);
     } else if (children.length > 1) {
-      if (item.message !== null) parts.push(' ');
-      for (const child of children) parts.push('(', child, ')');
+      for (let i = children.length - 1; i >= 0; i -= 1) stack.push(CLOSE, children[i] as Node, OPEN);
     }
-    for (let i = parts.length - 1; i >= 0; i -= 1) stack.push(parts[i] as Node | string);
+    if (item.message !== null && children.length > 0) stack.push(SPACE);
   }
-  return out.join('');
 }
+
+const OPEN = 0x28;
+const CLOSE = 0x29;
+const SPACE = 0x20;

@@ -13,6 +13,7 @@ import { RawClient } from '@minimail/protocol/testing';
 import { openStore, type ImapStore, type IndexedBody, type MailStore } from '@minimail/store';
 import type { ImapServerLimits } from '../limits.js';
 import { createImapServer } from '../server.js';
+import { sortKeysOfMessage } from '../sort/stored-keys.js';
 import type { ImapListener } from '../options.js';
 import type { Profile } from '@minimail/protocol';
 
@@ -55,6 +56,8 @@ export interface HarnessOptions {
    * each delivery (dev profile), 'lazy' keeps the hook for SEARCH only (production). Absent: none.
    */
   searchIndex?: 'delivery' | 'lazy';
+  /** The store keeps lean lists of mailboxes with at least this many messages (default 5,000). */
+  flagListCacheMinMessages?: number;
 }
 
 /**
@@ -103,9 +106,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const store = openStore({
     path: join(dir, 'minimail.sqlite'),
     changePollIntervalMs: 100,
+    ...(options.flagListCacheMinMessages === undefined
+      ? {}
+      : { flagListCacheMinMessages: options.flagListCacheMinMessages }),
     ...(options.storeStructures === false
       ? {}
-      : { describeBody: (raw: Buffer) => serializeStructure(parseMessage(raw)) }),
+      : {
+          describeBody: (raw: Buffer) => serializeStructure(parseMessage(raw)),
+          // SORT/THREAD keys recorded at delivery (docs/adr/0037).
+          sortKeysOf: (raw: Buffer) => sortKeysOfMessage(raw),
+        }),
     ...(options.searchIndex === undefined
       ? {}
       : { indexBody: indexBodyForTests, indexAtDelivery: options.searchIndex === 'delivery' }),

@@ -15,6 +15,7 @@ import type {
   Mailbox,
   MailboxStatus,
   MessageFlagList,
+  MessageSortKeyList,
   MessageSummary,
   OutboundEntry,
   RecipientResolution,
@@ -54,6 +55,7 @@ export interface StoreReads {
   getMessage(mailboxId: number, uid: number): Promise<MessageSummary | null>;
   getMessages(mailboxId: number, uids: readonly number[]): Promise<MessageSummary[]>;
   listMessageFlags(mailboxId: number): Promise<MessageFlagList>;
+  listSortKeys(mailboxId: number): Promise<MessageSortKeyList>;
   expungedSince(mailboxId: number, modseq: number): Promise<ExpungedSince>;
   recentMark(mailboxId: number): Promise<number>;
   readBody(bodyHash: string): Promise<Buffer>;

@@ -45,7 +45,7 @@ export const DATA_COLUMNS: Record<DataTable, readonly string[]> = {
   subscriptions: ['id', 'user_id', 'name'],
   // refcount is not copied: the triggers count the message and queue rows as they arrive, and
   // the verification compares the result with the source.
-  bodies: ['hash', 'size', 'data', 'structure'],
+  bodies: ['hash', 'size', 'data', 'structure', 'sort_keys'],
   messages: [
     'id',
     'mailbox_id',

@@ -14,6 +14,7 @@ export function prepareDelivery(
   request: DeliveryRequest,
   describe: (raw: Buffer) => string | null,
   index: (raw: Buffer) => IndexedBody | null = () => null,
+  sortKeys: (raw: Buffer) => string | null = () => null,
 ): PreparedDelivery {
   const raw = request.raw;
   if (raw === undefined || request.spooled !== undefined)
@@ -35,6 +36,7 @@ export function prepareDelivery(
     sender: request.outbound?.sender ?? '',
     dsn: recipients.map((_, i) => request.outbound?.dsn?.[i] ?? null),
     structure: describe(raw),
+    sortKeys: sortKeys(raw),
     enforceQuota: request.quota === 'enforce',
     search: index(raw),
   };

@@ -27,6 +27,8 @@ import type {
   Mailbox,
   MailboxStatus,
   MessageFlagList,
+  MessageSortKeyList,
+  BodySortKeys,
   MessageSummary,
   OutboundEntry,
   RecipientResolution,
@@ -138,6 +140,18 @@ export interface MailboxAccess {
   getMessages(mailboxId: number, uids: readonly number[]): Promise<MessageSummary[]>;
   /** `listMessages` reduced to UIDs, flags and modseqs, without an object per message (IMAP SELECT). */
   listMessageFlags(mailboxId: number): Promise<MessageFlagList>;
+  /**
+   * IMAP SORT/THREAD's lean read (docs/adr/0037): UIDs, internal dates, sizes and each body's
+   * recorded sort keys (null where none is recorded yet), in UID order, in one query; a big
+   * mailbox's complete list is kept while its HIGHESTMODSEQ is unchanged (as listMessageFlags).
+   */
+  listSortKeys(mailboxId: number): Promise<MessageSortKeyList>;
+  /**
+   * Records sort keys for bodies that have none yet (a body stored before migration 015, or without
+   * the `sortKeysOf` hook); keys already recorded are left alone (they are immutable). Each entry's
+   * text must be JSON.
+   */
+  recordSortKeys(entries: readonly BodySortKeys[]): Promise<void>;
   /**
    * RFC 7162 3.2.5 / 3.2.6 (QRESYNC): the UIDs expunged from the mailbox with a mod-sequence
    * above `modseq`, from a history kept for EXPUNGED_HISTORY_RETENTION_MS; `complete` is false

@@ -12,6 +12,7 @@ import type {
 import { parseAddress } from './addresses.js';
 import type { StoreBackend, StoreLogger } from './backend.js';
 import { prepareDelivery } from './delivery.js';
+import { isComplete } from './sort-key-list.js';
 import type { MailStore } from './interfaces.js';
 import {
   CHANGE_PRUNE_INTERVAL_MS,
@@ -52,6 +53,8 @@ import {
   type Mailbox,
   type MailboxStatus,
   type MessageFlagList,
+  type MessageSortKeyList,
+  type BodySortKeys,
   type MessageSummary,
   type OutboundEntry,
   type RecipientResolution,
@@ -110,6 +113,13 @@ export interface CoreStoreOptions {
   indexAtDelivery?: boolean;
   /** Mailboxes with at least this many messages have their lean list kept (default 5,000). */
   flagListCacheMinMessages?: number;
+  /**
+   * IMAP SORT/THREAD keys of a body (docs/adr/0037), computed once when the body is first stored,
+   * before the write like `describeBody` (the app passes @minimail/imap's `sortKeysOfMessage`).
+   * Must return JSON text; the store never looks inside. A describer that throws is logged and
+   * the body is stored without keys (IMAP then fills them in the first time a SORT needs them).
+   */
+  sortKeysOf?: (raw: Buffer) => string;
 }
 
 /**
@@ -131,6 +141,9 @@ export class CoreMailStore implements MailStore {
   /** listMessageFlags of big mailboxes, by mailbox id, with the HIGHESTMODSEQ they are valid for. */
   private readonly flagLists = new Map<number, { highestModseq: number; list: MessageFlagList }>();
   private readonly flagListCacheMin: number;
+  private readonly sortKeysOf: ((raw: Buffer) => string) | undefined;
+  /** listSortKeys of big mailboxes whose every body has keys, as flagLists (docs/adr/0037). */
+  private readonly sortKeyLists = new Map<number, { highestModseq: number; list: MessageSortKeyList }>();
 
   constructor(
     protected readonly backend: StoreBackend,
@@ -138,6 +151,7 @@ export class CoreMailStore implements MailStore {
   ) {
     this.logger = options.logger;
     this.describeBody = options.describeBody;
+    this.sortKeysOf = options.sortKeysOf;
     this.quotaWarningPercent = options.quotaWarningPercent ?? DEFAULT_QUOTA_WARNING_PERCENT;
     this.loadGate = new LoadGate(options.spooledLoadBytes ?? SPOOLED_LOAD_BYTES);
     this.indexBody = options.indexBody;
@@ -323,6 +337,7 @@ export class CoreMailStore implements MailStore {
         request,
         (raw) => this.describe(raw),
         (raw) => this.indexForDelivery(raw),
+        (raw) => this.sortKeysFor(raw),
       );
     } catch (error) {
       throw error instanceof StoreError ? error : new StoreError('INVALID', String(error));
@@ -349,7 +364,14 @@ export class CoreMailStore implements MailStore {
     try {
       const raw = quotaWarningMessage(usage, this.quotaWarningPercent, new Date());
       const request: DeliveryRequest = { raw, targets: [{ userId: usage.userId }], quota: 'enforce' };
-      await this.write('deliver', [prepareDelivery(request, (bytes) => this.describe(bytes))]);
+      await this.write('deliver', [
+        prepareDelivery(
+          request,
+          (bytes) => this.describe(bytes),
+          undefined,
+          (bytes) => this.sortKeysFor(bytes),
+        ),
+      ]);
     } catch (error) {
       // Already full (the delivery took the last room): the senders' bounces say so instead.
       if (error instanceof StoreError && error.code === 'OVER_QUOTA') return;
@@ -388,6 +410,7 @@ export class CoreMailStore implements MailStore {
           request,
           (raw) => this.describe(raw),
           (raw) => this.indexForDelivery(raw),
+          (raw) => this.sortKeysFor(raw),
         ),
       );
     } catch (error) {
@@ -445,6 +468,45 @@ export class CoreMailStore implements MailStore {
    * so while it is unchanged the list is too, and one row read answers instead of a scan of every
    * message (docs/adr/0032). Each caller gets its own copy of the arrays (the IMAP view edits its).
    */
+  /**
+   * IMAP SORT/THREAD's lean list (docs/adr/0037), kept for big mailboxes exactly as
+   * listMessageFlags keeps its list (docs/adr/0032): valid while the mailbox's HIGHESTMODSEQ,
+   * read before the list, is unchanged. Only a complete list (every body's keys recorded) is
+   * kept; the list is shared read-only, not copied.
+   */
+  async listSortKeys(mailboxId: number): Promise<MessageSortKeyList> {
+    const mailbox = await this.read((reads) => reads.getMailboxById(mailboxId));
+    const cached = this.sortKeyLists.get(mailboxId);
+    this.sortKeyLists.delete(mailboxId);
+    if (mailbox !== null && cached !== undefined && cached.highestModseq === mailbox.highestModseq) {
+      // Most recently used last.
+      this.sortKeyLists.set(mailboxId, cached);
+      return cached.list;
+    }
+    const list = await this.read((reads) => reads.listSortKeys(mailboxId));
+    if (mailbox !== null && list.uids.length >= this.flagListCacheMin && isComplete(list)) {
+      this.sortKeyLists.set(mailboxId, { highestModseq: mailbox.highestModseq, list });
+      while (this.sortKeyLists.size > SORT_KEY_CACHE_MAILBOXES) {
+        const oldest = this.sortKeyLists.keys().next().value;
+        if (oldest === undefined) break;
+        this.sortKeyLists.delete(oldest);
+      }
+    }
+    return list;
+  }
+
+  async recordSortKeys(entries: readonly BodySortKeys[]): Promise<void> {
+    for (const entry of entries) {
+      try {
+        JSON.parse(entry.sortKeys);
+      } catch {
+        throw new StoreError('INVALID', `sort keys of body ${entry.bodyHash} are not JSON`);
+      }
+    }
+    if (entries.length === 0) return;
+    await this.write('recordSortKeys', [[...entries]]);
+  }
+
   async listMessageFlags(mailboxId: number): Promise<MessageFlagList> {
     const mailbox = await this.read((reads) => reads.getMailboxById(mailboxId));
     const cached = this.flagLists.get(mailboxId);
@@ -732,6 +794,19 @@ export class CoreMailStore implements MailStore {
     }
   }
 
+  /** The body's sort keys from the hook (null without one, or when it throws or returns no JSON). */
+  private sortKeysFor(raw: Buffer): string | null {
+    if (!this.sortKeysOf) return null;
+    try {
+      const text = this.sortKeysOf(raw);
+      JSON.parse(text);
+      return text;
+    } catch (error) {
+      this.warn(error, 'sortKeysOf failed; body stored without sort keys');
+      return null;
+    }
+  }
+
   private describe(raw: Buffer): string | null {
     if (!this.describeBody) return null;
     try {
@@ -822,6 +897,8 @@ export function warnOf(logger: StoreLogger | undefined, error: unknown, message:
 const FLAG_LIST_CACHE_MIN_MESSAGES = 5_000;
 /** Lean lists kept at once: ~2.4 MB each per 100,000 messages. */
 const FLAG_LIST_CACHE_MAILBOXES = 8;
+/** Big mailboxes whose sort-key list is kept (~15-25 MB per 100,000 messages, docs/adr/0037). */
+const SORT_KEY_CACHE_MAILBOXES = 2;
 
 function copyFlagList(list: MessageFlagList): MessageFlagList {
   return { uids: list.uids.slice(), flags: list.flags.slice(), modseqs: list.modseqs.slice() };

@@ -122,6 +122,25 @@ export interface MessageFlagList {
 }
 
 /**
+ * What IMAP SORT and THREAD read of a whole mailbox (`listSortKeys`, docs/adr/0037): per message,
+ * in UID order, its UID, internal date (ms), size and the sort keys recorded for its body (the JSON
+ * value the `sortKeysOf` hook made at delivery or `recordSortKeys` filled in later; null while
+ * none is recorded). The store does not look inside the keys. Shared and read-only: never edit.
+ */
+export interface MessageSortKeyList {
+  readonly uids: readonly number[];
+  readonly internalDates: readonly number[];
+  readonly sizes: readonly number[];
+  readonly keys: readonly unknown[];
+}
+
+/** One body's sort keys to record (`recordSortKeys`): JSON text, as `sortKeysOf` makes it. */
+export interface BodySortKeys {
+  bodyHash: string;
+  sortKeys: string;
+}
+
+/**
  * RFC 7162 3.2.5 / 3.2.6: what a mailbox's expunge history says since a mod-sequence
  * (`expungedSince`).
  */

@@ -8,6 +8,7 @@ import type { IndexedBody } from './search-types.js';
  */
 import type {
   Alias,
+  BodySortKeys,
   AppPassword,
   ConditionalFlagResult,
   CopyResult,
@@ -39,6 +40,8 @@ export interface PreparedDelivery {
   /** RFC 3461 parameters, one per recipient (null: none), stored as JSON with the entry. */
   dsn: Array<OutboundDsn | null>;
   structure: string | null;
+  /** The body's IMAP SORT/THREAD keys as JSON text (the `sortKeysOf` hook), or null (docs/adr/0037). */
+  sortKeys?: string | null;
   /** DeliveryRequest.quota === 'enforce'. */
   enforceQuota: boolean;
   /** What the catcher's search index keeps of the body (search-types.ts), or null if not indexed. */
@@ -62,6 +65,8 @@ export interface SyncWriteOps {
   deliver(delivery: PreparedDelivery): DeliveryResult;
   /** Every delivery in one op, so in one savepoint: all are stored or none. */
   deliverAll(deliveries: PreparedDelivery[]): DeliveryResult[];
+  /** Sort keys for bodies that have none yet (docs/adr/0037); recorded keys are never replaced. */
+  recordSortKeys(entries: BodySortKeys[]): void;
   setFlags(mailboxId: number, uids: number[], mode: FlagMode, flags: string[]): MessageSummary[];
   setFlagsUnchangedSince(
     mailboxId: number,

@@ -41,7 +41,7 @@ export async function postgresTestTarget(): Promise<PostgresTestTarget> {
   return {
     url,
     // SQLite-only options (writer, poll interval) have no meaning here.
-    open: ({ logger, describeBody, indexBody, indexAtDelivery }) =>
+    open: ({ logger, describeBody, indexBody, indexAtDelivery, sortKeysOf, flagListCacheMinMessages }) =>
       openPostgresStore({
         url,
         poolSize: 4,
@@ -49,6 +49,8 @@ export async function postgresTestTarget(): Promise<PostgresTestTarget> {
         ...(describeBody === undefined ? {} : { describeBody }),
         ...(indexBody === undefined ? {} : { indexBody }),
         ...(indexAtDelivery === undefined ? {} : { indexAtDelivery }),
+        ...(sortKeysOf === undefined ? {} : { sortKeysOf }),
+        ...(flagListCacheMinMessages === undefined ? {} : { flagListCacheMinMessages }),
       }),
     async query(sql, params) {
       const client = new pg.Client({ connectionString: url, types });

@@ -4,7 +4,7 @@ import { copiesPerUser, isOverQuota, planQuota, type QuotaPlan, type UserQuota }
 import { StoreError, type DeliveredCopy, type DeliveryResult, type Mailbox } from '../../core/types.js';
 import * as appPasswords from './app-passwords.js';
 import * as quotas from './quotas.js';
-import { storeBody } from './bodies.js';
+import { recordSortKeys, storeBody } from './bodies.js';
 import * as directory from './directory.js';
 import * as history from './imap-history.js';
 import { setDkimKey } from './dkim-keys.js';
@@ -35,6 +35,7 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
   renameMailbox: (tx, userId, from, to) => mailboxes.renameMailbox(tx, userId, from, to),
   deleteMailbox: (tx, userId, name) => mailboxes.deleteMailbox(tx, userId, name),
   setSubscribed: (tx, userId, name, subscribed) => mailboxes.setSubscribed(tx, userId, name, subscribed),
+  recordSortKeys: (tx, entries) => recordSortKeys(tx, entries),
   deliver: async (tx, delivery) => {
     const raw = delivery.raw;
     const seenMailboxes = new Set<number>();
@@ -66,7 +67,7 @@ export const PG_WRITE_OPS: AsyncWriteOps<Tx> = {
       throw new StoreError('OVER_QUOTA', 'every recipient is over quota');
     }
     const bodyHash = bodyHashOf(raw);
-    await storeBody(tx, bodyHash, raw, delivery.structure);
+    await storeBody(tx, bodyHash, raw, delivery.structure, delivery.sortKeys ?? null);
     // The search index is written in the delivery's own transaction (docs/adr/0017).
     if (delivery.search) await indexBody(tx, bodyHash, delivery.search);
     const copies: DeliveredCopy[] = [];

@@ -1,6 +1,6 @@
 import type { StoreReads } from '../../core/backend.js';
 import * as appPasswords from './app-passwords.js';
-import { readBody, readStructure } from './bodies.js';
+import { listSortKeys, readBody, readStructure } from './bodies.js';
 import * as quotas from './quotas.js';
 import type { Queryable } from './connection.js';
 import * as directory from './directory.js';
@@ -45,6 +45,7 @@ export function postgresReads(pool: Queryable): StoreReads {
     getMessage: read(messages.getMessage),
     getMessages: read(messages.getMessages),
     listMessageFlags: read(messages.listMessageFlags),
+    listSortKeys: read(listSortKeys),
     expungedSince: read(history.expungedSince),
     recentMark: read(history.recentMark),
     readBody: read(readBody),

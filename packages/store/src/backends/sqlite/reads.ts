@@ -37,6 +37,7 @@ export function sqliteReads(parts: StoreParts): StoreReads {
     getMessage: (mailboxId, uid) => read(() => messages.get(mailboxId, uid)),
     getMessages: (mailboxId, uids) => read(() => messages.getMany(mailboxId, uids)),
     listMessageFlags: (mailboxId) => read(() => messages.listFlags(mailboxId)),
+    listSortKeys: (mailboxId) => read(() => bodies.sortKeyList(mailboxId)),
     expungedSince: (mailboxId, modseq) => read(() => parts.expunged.since(mailboxId, modseq)),
     recentMark: (mailboxId) => read(() => parts.recent.mark(mailboxId)),
     readBody: (hash) => read(() => bodies.readBody(hash)),

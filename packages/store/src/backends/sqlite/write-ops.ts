@@ -6,6 +6,7 @@ import { copiesPerUser, isOverQuota, planQuota } from '../../core/quotas.js';
 import type { StoreParts } from './store-parts.js';
 import type { TranscriptBatch, TranscriptWriteResult } from '../../core/transcripts.js';
 import type {
+  BodySortKeys,
   Alias,
   AppPassword,
   ConditionalFlagResult,
@@ -115,7 +116,7 @@ export class WriteOps implements SyncWriteOps {
     }
     // Hashed here, not by the caller: on the writer thread this work leaves the event loop too.
     const bodyHash = bodyHashOf(raw);
-    bodies.store(bodyHash, raw, delivery.structure);
+    bodies.store(bodyHash, raw, delivery.structure, delivery.sortKeys ?? null);
     // The search index is written in the delivery's own transaction (docs/adr/0017).
     if (delivery.search) this.parts.search.index(bodyHash, delivery.search);
     const copies: DeliveredCopy[] = [];
@@ -135,6 +136,10 @@ export class WriteOps implements SyncWriteOps {
     return plan
       ? { copies, queued, bodyHash, overQuota: plan.overQuota, quotaUsage: plan.usage }
       : { copies, queued, bodyHash };
+  }
+
+  recordSortKeys(entries: BodySortKeys[]): void {
+    this.parts.bodies.recordSortKeys(entries);
   }
 
   deliverAll(deliveries: PreparedDelivery[]): DeliveryResult[] {

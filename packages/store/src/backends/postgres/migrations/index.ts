@@ -11,6 +11,7 @@ import { migration008AppPasswords } from './008-app-passwords.js';
 import { migration009Quotas } from './009-quotas.js';
 import { migration010Transcripts } from './010-transcripts.js';
 import { migration011SearchHeaders } from './011-search-headers.js';
+import { migration012SortKeys } from './012-sort-keys.js';
 import type { PostgresMigration } from './migration.js';
 
 /** Every migration, in order. Append only: never edit or reorder a released one. */
@@ -26,6 +27,7 @@ export const PG_MIGRATIONS: readonly PostgresMigration[] = [
   migration009Quotas,
   migration010Transcripts,
   migration011SearchHeaders,
+  migration012SortKeys,
 ];
 export const PG_LATEST_SCHEMA_VERSION = PG_MIGRATIONS.length;
 

@@ -14,6 +14,7 @@ import { migration011AppPasswords } from './011-app-passwords.js';
 import { migration012Quotas } from './012-quotas.js';
 import { migration013Transcripts } from './013-transcripts.js';
 import { migration014SearchHeaders } from './014-search-headers.js';
+import { migration015SortKeys } from './015-sort-keys.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -34,6 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration012Quotas,
   migration013Transcripts,
   migration014SearchHeaders,
+  migration015SortKeys,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
