@@ -13,6 +13,7 @@ import { migration010QresyncHistory } from './010-qresync-history.js';
 import { migration011AppPasswords } from './011-app-passwords.js';
 import { migration012Quotas } from './012-quotas.js';
 import { migration013Transcripts } from './013-transcripts.js';
+import { migration016SearchCarry } from './016-search-carry.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -32,6 +33,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration011AppPasswords,
   migration012Quotas,
   migration013Transcripts,
+  migration016SearchCarry,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
