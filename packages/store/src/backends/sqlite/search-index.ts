@@ -48,6 +48,14 @@ interface CarryFilter {
   hashes: ReadonlySet<string> | null;
 }
 
+/** Where the change feed, the message table and the index stood when totals were counted. */
+interface FeedMark {
+  feedId: number;
+  messages: number;
+  factsMax: number;
+  forgotten: number;
+}
+
 /** No filter: a list's totals. */
 const NO_FILTER: CarryFilter = { sql: '1', params: [], hashes: null };
 
@@ -79,7 +87,7 @@ export class SearchIndex {
   private readonly totalChanges;
   private readonly totalsCache = new Map<string, { version: string; value: Totals }>();
   /** The last counted (or carried) totals per list or search, with where the feed then stood. */
-  private readonly base = new Map<string, { feedId: number; messages: number; scope: string; value: Totals }>();
+  private readonly base = new Map<string, FeedMark & { scope: string; value: Totals }>();
   private readonly countsCache = new Map<
     string,
     { version: string; value: { bodies: number; facts: number } }
@@ -298,17 +306,21 @@ export class SearchIndex {
   }
 
   /** Where the change feed and the message table stand (both O(1)-ish reads). */
-  private feedMark(): { feedId: number; messages: number } {
-    return {
-      feedId: this.db.prepare<[], number>('SELECT coalesce(max(id), 0) FROM changes').pluck().get()!,
-      messages: this.db.prepare<[], number>('SELECT count(*) FROM messages').pluck().get()!,
-    };
+  private feedMark(): FeedMark {
+    return this.db
+      .prepare<[], FeedMark>(
+        `SELECT (SELECT coalesce(max(id), 0) FROM changes) AS feedId,
+                (SELECT count(*) FROM messages) AS messages,
+                (SELECT coalesce(max(id), 0) FROM body_facts) AS factsMax,
+                (SELECT forgotten FROM search_epoch WHERE id = 1) AS forgotten`,
+      )
+      .get()!;
   }
 
   /** The totals `base` had, moved forward over the new mail since it, or null to count afresh. */
   private carryForward(
-    base: { feedId: number; messages: number; value: Totals },
-    mark: { feedId: number; messages: number },
+    base: FeedMark & { value: Totals },
+    mark: FeedMark,
     scope: { sql: string; params: number[] },
     filter: CarryFilter,
   ): Totals | null {
@@ -324,6 +336,23 @@ export class SearchIndex {
     if (mark.messages !== base.messages + rows.length) return null;
     const inScope = new Set(scope.params);
     const fresh = new Set(rows.map((row) => `${row.mailbox_id}:${row.uid}`));
+    // A search also depends on the index: every body indexed since must be one only the new
+    // copies hold (the background backfill indexes older bodies without a feed row), and none
+    // may have been forgotten (migration 016).
+    if (filter !== NO_FILTER) {
+      if (mark.forgotten !== base.forgotten || mark.factsMax < base.factsMax) return null;
+      const indexed = this.db
+        .prepare<[number], string>('SELECT hash FROM body_facts WHERE id > ?')
+        .pluck()
+        .all(base.factsMax);
+      const copiesOf = this.db
+        .prepare<[string], { mailbox_id: number; uid: number }>(
+          'SELECT mailbox_id, uid FROM messages INDEXED BY messages_by_body WHERE body_hash = ?',
+        );
+      for (const hash of indexed) {
+        if (copiesOf.all(hash).some((c) => !fresh.has(`${c.mailbox_id}:${c.uid}`))) return null;
+      }
+    }
     const keys = new Map<string, { hash: string; date: number }>();
     for (const row of rows) {
       if (!inScope.has(row.mailbox_id)) continue;
