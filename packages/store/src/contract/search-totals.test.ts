@@ -34,7 +34,9 @@ function indexBody(raw: Buffer): IndexedBody {
 }
 
 function raw(subject: string, body: string, extra = ''): Buffer {
-  return Buffer.from(`From: app@shop.test\r\nTo: dev@dev.test\r\nSubject: ${subject}\r\n${extra}\r\n${body}\r\n`);
+  return Buffer.from(
+    `From: app@shop.test\r\nTo: dev@dev.test\r\nSubject: ${subject}\r\n${extra}\r\n${body}\r\n`,
+  );
 }
 
 const text = (value: string, negate = false): SearchTerm => ({ kind: 'text', field: 'any', value, negate });
@@ -80,7 +82,11 @@ describe('catcher totals stay exact over changes', () => {
       targets: [{ userId: c!.id }],
       internalDate: at(2),
     });
-    await store.deliver({ raw: raw('Other', 'nothing here'), targets: [{ userId: a!.id }], internalDate: at(3) });
+    await store.deliver({
+      raw: raw('Other', 'nothing here'),
+      targets: [{ userId: a!.id }],
+      internalDate: at(3),
+    });
     const queries: Array<Omit<MessageQuery, 'start' | 'limit'>> = [
       { terms: [text('invoice')] },
       { terms: [text('alpha')] },
@@ -102,7 +108,11 @@ describe('catcher totals stay exact over changes', () => {
     // The same body at the first one's time, to c: joins the first group (now three copies).
     await store.deliver({ raw: invoice, targets: [{ userId: c!.id }], internalDate: at(1) });
     // A new body that matches.
-    await store.deliver({ raw: raw('Gamma', 'gamma invoice 3'), targets: [{ userId: b!.id }], internalDate: at(5) });
+    await store.deliver({
+      raw: raw('Gamma', 'gamma invoice 3'),
+      targets: [{ userId: b!.id }],
+      internalDate: at(5),
+    });
     expect(await all()).toEqual([
       [4, 4, ['Gammax1', 'Invoicex1', 'Betax1', 'Invoicex3']],
       [2, 2, ['Invoicex1', 'Invoicex3']],
@@ -134,7 +144,11 @@ describe('catcher totals stay exact over changes', () => {
     ]);
 
     // New mail after the flag changes (carried from the recount), then expunges.
-    await store.deliver({ raw: raw('Delta', 'delta invoice 4'), targets: [{ userId: a!.id }], internalDate: at(6) });
+    await store.deliver({
+      raw: raw('Delta', 'delta invoice 4'),
+      targets: [{ userId: a!.id }],
+      internalDate: at(6),
+    });
     expect((await all()).map(([total, unread]) => [total, unread])).toEqual([
       [5, 4],
       [2, 1],
@@ -151,7 +165,11 @@ describe('catcher totals stay exact over changes', () => {
       [5, 4, ['Deltax1', 'Gammax1', 'Invoicex1', 'Otherx1', 'Invoicex2']],
     ]);
     // The expunged body is forgotten; the same text delivered again is found again.
-    await store.deliver({ raw: raw('Beta', 'beta invoice 2'), targets: [{ userId: b!.id }], internalDate: at(7) });
+    await store.deliver({
+      raw: raw('Beta', 'beta invoice 2'),
+      targets: [{ userId: b!.id }],
+      internalDate: at(7),
+    });
     expect((await all()).map(([total, unread]) => [total, unread])).toEqual([
       [5, 4],
       [2, 1],
@@ -171,7 +189,11 @@ describe('catcher totals stay exact over changes', () => {
         internalDate: at(i),
       });
     }
-    await store.deliver({ raw: raw('new', 'fresh invoice'), targets: [{ userId: alice.id }], internalDate: at(10) });
+    await store.deliver({
+      raw: raw('new', 'fresh invoice'),
+      targets: [{ userId: alice.id }],
+      internalDate: at(10),
+    });
     expect(await both({ terms: [text('invoice')] })).toEqual([1, 1, ['newx1']]);
     expect(await both({ terms: [text('invoice'), { kind: 'attachment', negate: true }] })).toEqual([
       1,
@@ -179,7 +201,11 @@ describe('catcher totals stay exact over changes', () => {
       ['newx1'],
     ]);
     expect(await store.indexMissingBodies()).toBe(3);
-    expect(await both({ terms: [text('invoice')] })).toEqual([4, 4, ['newx1', 'old 2x1', 'old 1x1', 'old 0x1']]);
+    expect(await both({ terms: [text('invoice')] })).toEqual([
+      4,
+      4,
+      ['newx1', 'old 2x1', 'old 1x1', 'old 0x1'],
+    ]);
     expect(await both({ terms: [text('invoice'), { kind: 'attachment', negate: true }] })).toEqual([
       4,
       4,

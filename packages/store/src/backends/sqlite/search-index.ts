@@ -345,10 +345,9 @@ export class SearchIndex {
         .prepare<[number], string>('SELECT hash FROM body_facts WHERE id > ?')
         .pluck()
         .all(base.factsMax);
-      const copiesOf = this.db
-        .prepare<[string], { mailbox_id: number; uid: number }>(
-          'SELECT mailbox_id, uid FROM messages INDEXED BY messages_by_body WHERE body_hash = ?',
-        );
+      const copiesOf = this.db.prepare<[string], { mailbox_id: number; uid: number }>(
+        'SELECT mailbox_id, uid FROM messages INDEXED BY messages_by_body WHERE body_hash = ?',
+      );
       for (const hash of indexed) {
         if (copiesOf.all(hash).some((c) => !fresh.has(`${c.mailbox_id}:${c.uid}`))) return null;
       }
@@ -669,7 +668,11 @@ export class SearchIndex {
       params.push(matched.json);
     }
     const carry = carryable
-      ? { sql: rest.length === 0 ? '1' : rest.join(' AND '), params: restParams, hashes: matched?.hashes ?? null }
+      ? {
+          sql: rest.length === 0 ? '1' : rest.join(' AND '),
+          params: restParams,
+          hashes: matched?.hashes ?? null,
+        }
       : null;
     return { where: clauses.join(' AND '), params, matched: matched?.count ?? null, scope, carry };
   }
