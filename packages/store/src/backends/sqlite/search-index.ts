@@ -88,10 +88,6 @@ export class SearchIndex {
   private readonly totalsCache = new Map<string, { version: string; value: Totals }>();
   /** The last counted (or carried) totals per list or search, with where the feed then stood. */
   private readonly base = new Map<string, FeedMark & { scope: string; value: Totals }>();
-  private readonly countsCache = new Map<
-    string,
-    { version: string; value: { bodies: number; facts: number } }
-  >();
   private readonly idsCache = new Map<string, { version: string; value: number }>();
   private readonly unmatchedCache = new Map<string, { version: string; value: string[] }>();
   private readonly matchCache = new Map<string, { version: string; value: Matched }>();
@@ -412,20 +408,10 @@ export class SearchIndex {
         .pluck()
         .get(expression)!,
     );
-    // The span of ids bounds the number of indexed bodies from above (two seeks, where counting
-    // them reads every row): a word that matches at most half of it takes the other way, which
-    // is exact whatever the counts. Only a possibly dense word pays for the exact counts.
-    const span = this.db
-      .prepare<[], number>(
-        'SELECT coalesce((SELECT max(id) FROM body_facts) - (SELECT min(id) FROM body_facts) + 1, 0)',
-      )
-      .pluck()
+    // Both counts are kept by triggers (migration 016): equal when every stored body is indexed.
+    const counts = this.db
+      .prepare<[], { bodies: number; facts: number }>('SELECT bodies, facts FROM search_epoch WHERE id = 1')
       .get()!;
-    if (matchedCount * 2 <= span) return null;
-    const counts = this.cached(this.countsCache, 'bodies', version, () => ({
-      bodies: this.db.prepare<[], number>('SELECT count(*) FROM bodies').pluck().get()!,
-      facts: this.db.prepare<[], number>('SELECT count(*) FROM body_facts').pluck().get()!,
-    }));
     if (counts.bodies !== counts.facts) return null;
     if (matchedCount * 2 <= counts.facts) return null;
     if (matchedCount === counts.facts) return [];
