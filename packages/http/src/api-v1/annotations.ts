@@ -158,6 +158,10 @@ const imap: ProtocolAnnotations = {
     SORT: { text: 'Searches and sorts messages.', rfc: 'RFC 5256 3' },
     CANCELUPDATE: { text: 'Stops the updates of a search the client asked to follow.', rfc: 'RFC 5267 4' },
     COMPRESS: { text: 'Compresses the rest of the conversation (DEFLATE).', rfc: 'RFC 4978 3' },
+    NOTIFY: {
+      text: 'Asks to be told of changes in other mailboxes too (new mail, flags, new folders).',
+      rfc: 'RFC 5465 5',
+    },
     THREAD: { text: 'Searches and groups messages into threads.', rfc: 'RFC 5256 3' },
   },
   replies: {

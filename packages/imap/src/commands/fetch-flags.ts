@@ -9,6 +9,7 @@
 import { FLAG_LIST_ITEMS } from '../fetch-render.js';
 import type { FetchItem } from '../protocol/fetch-items.js';
 import type { MailboxView } from '../session/mailbox-view.js';
+import { isRev2 } from '../session/rev2.js';
 import type { Target } from './targets.js';
 import type { CommandContext } from './types.js';
 
@@ -70,6 +71,8 @@ export async function fetchFlagLines(
     }
     return text;
   };
+  // RFC 9051: an IMAP4rev2 session never sees \Recent.
+  const showRecent = !isRev2(ctx.enabled);
   let chunk = '';
   for (let t = 0; t < targets.length; t += 1) {
     const position = positions[t] as number;
@@ -88,11 +91,12 @@ export async function fetchFlagLines(
         case 'FLAGS': {
           // RFC 3501 2.3.2: \Recent for messages recent in this session.
           const text = flagText(messageFlags);
-          line += view.isRecent(uid)
-            ? text === ''
-              ? 'FLAGS (\\Recent)'
-              : `FLAGS (${text} \\Recent)`
-            : `FLAGS (${text})`;
+          line +=
+            showRecent && view.isRecent(uid)
+              ? text === ''
+                ? 'FLAGS (\\Recent)'
+                : `FLAGS (${text} \\Recent)`
+              : `FLAGS (${text})`;
           break;
         }
         default:

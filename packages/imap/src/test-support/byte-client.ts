@@ -5,7 +5,7 @@
  * `compress()` switches both directions to raw DEFLATE (RFC 4978) as a client would.
  */
 import net from 'node:net';
-import { constants, createDeflateRaw, createInflateRaw, type DeflateRaw } from 'node:zlib';
+import { constants, createDeflateRaw, createInflateRaw, type DeflateRaw, type InflateRaw } from 'node:zlib';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -14,12 +14,21 @@ export class ByteClient {
   private waiters: Array<() => void> = [];
   private closed = false;
   private deflate: DeflateRaw | null = null;
+  private inflate: InflateRaw | null = null;
 
   private constructor(private readonly socket: net.Socket) {
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('close', () => {
-      this.closed = true;
-      this.wake();
+      const done = () => {
+        this.closed = true;
+        this.wake();
+      };
+      // Compressed: the last octets may still be in the inflater (zlib works off the thread
+      // pool); the connection counts as closed only once they have been read.
+      if (this.inflate && !this.inflate.destroyed) {
+        this.inflate.once('error', done);
+        this.inflate.flush(done);
+      } else done();
     });
     socket.on('error', () => undefined);
   }
@@ -92,6 +101,8 @@ export class ByteClient {
   /** RFC 4978: from now on both directions are raw DEFLATE streams. */
   compress(): void {
     const inflate = createInflateRaw();
+    this.inflate = inflate;
+    inflate.on('error', () => undefined);
     const rest = this.buffer;
     this.buffer = Buffer.alloc(0);
     this.socket.removeAllListeners('data');
