@@ -190,6 +190,30 @@ describe('catcher totals stay exact over changes', () => {
     await expectCountersExact();
   });
 
+  it('sees at once the mail and flags another process or node wrote, also when asked again', async () => {
+    const alice = await store.ensureUser('alice@dev.test');
+    const inbox = (await store.getMailbox(alice.id, 'INBOX'))!;
+    await store.deliver({
+      raw: raw('one', 'first invoice'),
+      targets: [{ userId: alice.id }],
+      internalDate: at(1),
+    });
+    const invoice = { terms: [text('invoice')] };
+    expect(await both(invoice)).toEqual([1, 1, ['onex1']]);
+    expect(await both(invoice)).toEqual([1, 1, ['onex1']]);
+    const other = await temp.open({ indexBody });
+    const two = await other.deliver({
+      raw: raw('two', 'second invoice'),
+      targets: [{ userId: alice.id }],
+      internalDate: at(2),
+    });
+    expect(await both(invoice)).toEqual([2, 2, ['twox1', 'onex1']]);
+    expect(await both({ terms: [] })).toEqual([2, 2, ['twox1', 'onex1']]);
+    await other.setFlags(inbox.id, [two.copies[0]!.uid], 'add', ['\\Seen']);
+    expect(await both(invoice)).toEqual([2, 1, ['twox1', 'onex1']]);
+    expect(await both({ terms: [] })).toEqual([2, 1, ['twox1', 'onex1']]);
+  });
+
   it('counts bodies indexed in the background after a search was answered', async () => {
     const plain = await temp.open(); // stores bodies without search entries, as before the index
     const alice = await plain.ensureUser('alice@dev.test');
