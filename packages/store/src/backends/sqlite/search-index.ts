@@ -38,6 +38,13 @@ const NEW_MAIL_CARRY = 1_000;
 type Totals = { total: number; unread: number | null };
 
 /**
+ * Most bodies a remembered full-text match holds to be extended after new mail (memory: 64 such
+ * searches of 50,000 hashes are ~200 MB); a larger match is matched afresh. A word in most bodies
+ * is answered from the bodies it leaves out instead (denseMatch).
+ */
+const MAX_CARRIED_MATCH = 50_000;
+
+/**
  * What a carried count must also check of each new copy: the filter's clauses besides scope,
  * `deleted = 0` and the full-text match (`sql`, with `params`), and the bodies the match holds
  * (`hashes`; null: no full-text term).
@@ -301,7 +308,7 @@ export class SearchIndex {
     return value;
   }
 
-  /** Where the change feed and the message table stand (both O(1)-ish reads). */
+  /** Where the feed, the message table and the search index stand (seeks and a btree count). */
   private feedMark(): FeedMark {
     return this.db
       .prepare<[], FeedMark>(
@@ -692,7 +699,9 @@ export class SearchIndex {
             : [...base.hashes, ...select(base.factsMax)]
           : select(0);
       if (this.matchBase.size >= SEARCH_CACHE_ENTRIES) this.matchBase.clear();
-      this.matchBase.set(expression, { factsMax, forgotten, hashes: list });
+      if (list.length <= MAX_CARRIED_MATCH)
+        this.matchBase.set(expression, { factsMax, forgotten, hashes: list });
+      else this.matchBase.delete(expression);
       return { json: JSON.stringify(list), count: list.length, hashes: new Set(list) };
     });
   }
