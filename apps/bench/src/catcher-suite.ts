@@ -5,7 +5,8 @@
  * tenth of the bodies; "lorem" is in every one). Each round first makes one delivery from this
  * process (another SQLite connection: the server's per-state caches are then cold, as after any new
  * mail), then times each request once cold and `warm` times more. Timed from request to the last
- * byte of the answer over loopback HTTP; p50 and p99 by nearest rank.
+ * byte of the answer over loopback HTTP; p50 and p99 by nearest rank. The same cells run again on
+ * the PostgreSQL backend (a private cluster, `MINIMAIL_DATABASE_URL`), unless `--no-postgres`.
  */
 import path from 'node:path';
 import { request } from 'node:http';
@@ -13,8 +14,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { indexBody } from '@minimail/http/index-body';
 import { parseMessage, serializeStructure } from '@minimail/mime';
-import { openStore, type MailStore } from '@minimail/store';
+import { openMailStore, openStore, type MailStore } from '@minimail/store';
 import { minimailBin } from './paths.js';
+import { startBenchPostgres } from './postgres.js';
 import { freePort, startNodeChild, type ChildServer } from './processes.js';
 import type { BenchSettings } from './settings.js';
 import { now, Samples } from './stats.js';
@@ -155,13 +157,37 @@ async function measure(
 export async function runCatcherSuite(
   settings: BenchSettings,
 ): Promise<{ result: CatcherResult; notes: string[] }> {
+  const notes: string[] = [];
+  const sqlite = await runOn(settings, null);
+  const postgres = await startBenchPostgres(settings, notes);
+  if (postgres === null) return { result: sqlite, notes };
+  try {
+    const onPostgres = await runOn(settings, await postgres.database());
+    return {
+      result: {
+        ...sqlite,
+        cells: [...sqlite.cells, ...onPostgres.cells],
+      },
+      notes: [...notes, `PostgreSQL catcher store seeded in ${onPostgres.seedSeconds.toFixed(0)} s.`],
+    };
+  } finally {
+    await postgres.stop();
+  }
+}
+
+/** The cells on one backend: SQLite in a temp data dir (`databaseUrl` null), or that database. */
+async function runOn(settings: BenchSettings, databaseUrl: string | null): Promise<CatcherResult> {
   const total = settings.catcherMessages;
   const listSize = Math.min(LIST_MESSAGES, total);
   const rounds = settings.quick ? 3 : 10;
   const warm = settings.quick ? 3 : 10;
+  const label = (what: string): string => (databaseUrl === null ? what : `PostgreSQL: ${what}`);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'minimail-bench-catcher-'));
   const describeBody = (raw: Buffer): string => serializeStructure(parseMessage(raw));
-  const store = openStore({ path: path.join(dataDir, 'minimail.sqlite'), describeBody, indexBody });
+  const store: MailStore =
+    databaseUrl === null
+      ? openStore({ path: path.join(dataDir, 'minimail.sqlite'), describeBody, indexBody })
+      : await openMailStore({ kind: 'postgres', url: databaseUrl, describeBody, indexBody });
   let server: ChildServer | null = null;
   try {
     const users = await Promise.all(
@@ -182,6 +208,7 @@ export async function runCatcherSuite(
       MINIMAIL_HTTP_PORT: String(port),
       // Keep every seeded message: the dev default retention (5,000) would delete them while measuring.
       MINIMAIL_MAX_MESSAGES: '0',
+      ...(databaseUrl === null ? {} : { MINIMAIL_DATABASE_URL: databaseUrl }),
     };
     server = await startNodeChild(
       minimailBin(),
@@ -197,7 +224,7 @@ export async function runCatcherSuite(
       port,
       store,
       userIds,
-      [{ what: 'list, first page', path: '/api/v1/messages?limit=50' }],
+      [{ what: label('list, first page'), path: '/api/v1/messages?limit=50' }],
       listSize,
       rounds,
       warm,
@@ -213,11 +240,11 @@ export async function runCatcherSuite(
         store,
         userIds,
         [
-          { what: 'list, first page', path: '/api/v1/messages?limit=50' },
-          { what: 'search, rare word (1 hit)', path: q(`ref-${(total - 7).toString(36)}-zz`) },
-          { what: 'search, common word (a tenth)', path: q('newsletter') },
-          { what: 'search, word in every message', path: q('lorem') },
-          { what: 'search, from: term', path: q('from:sender5@') },
+          { what: label('list, first page'), path: '/api/v1/messages?limit=50' },
+          { what: label('search, rare word (1 hit)'), path: q(`ref-${(total - 7).toString(36)}-zz`) },
+          { what: label('search, common word (a tenth)'), path: q('newsletter') },
+          { what: label('search, word in every message'), path: q('lorem') },
+          { what: label('search, from: term'), path: q('from:sender5@') },
         ],
         total,
         rounds,
@@ -225,7 +252,7 @@ export async function runCatcherSuite(
         nextIndex,
       )),
     );
-    return { result: { messages: total, seedSeconds: seedMs / 1000, cells }, notes: [] };
+    return { messages: total, seedSeconds: seedMs / 1000, cells };
   } finally {
     await server?.stop();
     await store.close();

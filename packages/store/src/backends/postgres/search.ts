@@ -161,17 +161,81 @@ function scopeSql(params: Params, mailboxIds: readonly number[] | undefined): st
   return `m.mailbox_id = ANY(${params.add([...mailboxIds])}::bigint[])`;
 }
 
-function filterSql(params: Params, query: MessageQuery): string {
+/** The LIKE test of one text term on body_facts `f` (any of its columns). */
+function textMatchSql(params: Params, term: Extract<SearchTerm, { kind: 'text' }>): string {
+  const column = COLUMN[term.field];
+  const pattern = params.add(`%${likeEscape(fold(term.value))}%`);
+  const columns = column === null ? ALL_COLUMNS : [column];
+  return `(${columns.map((c) => `f.${c} LIKE ${pattern}`).join(' OR ')})`;
+}
+
+/**
+ * Most matched bodies passed to the list queries as one array parameter; a term matching more
+ * (a word in nearly every message) is joined in SQL instead of sent back and forth.
+ */
+const MAX_MATCHED_ARRAY = 20_000;
+
+/**
+ * The bodies every positive text term matches, read once per search from the trigram indexes
+ * (a bitmap OR over the columns), or null when the query has no positive text term. Before, each
+ * copy's body was tested by its own EXISTS: the planner looped over every copy in scope (100,000
+ * copies: ~0.5 s) and did so again for the page.
+ */
+async function matchedBodies(
+  db: Queryable,
+  query: MessageQuery,
+): Promise<{ hashes: string[] | 'many' | null; snapshot: string | null }> {
+  const positive = query.terms.filter(
+    (term): term is Extract<SearchTerm, { kind: 'text' }> => term.kind === 'text' && !term.negate,
+  );
+  if (positive.length === 0) return { hashes: null, snapshot: null };
+  const params = new Params();
+  const where = positive.map((term) => textMatchSql(params, term)).join(' AND ');
+  const row = (
+    await db.query<{ hashes: string[]; snapshot: string }>(
+      `SELECT pg_current_snapshot()::text AS snapshot,
+         ARRAY(SELECT f.hash FROM body_facts f WHERE ${where} LIMIT ${MAX_MATCHED_ARRAY + 1}) AS hashes`,
+      params.values,
+    )
+  ).rows[0]!;
+  return { hashes: row.hashes.length > MAX_MATCHED_ARRAY ? 'many' : row.hashes, snapshot: row.snapshot };
+}
+
+/** Totals remembered per search, at most this many per pool (node). */
+const TOTALS_CACHE_ENTRIES = 64;
+
+/**
+ * A search's totals and the database snapshot they were counted in, per pool. Within a statement
+ * `pg_current_snapshot()` is that statement's snapshot, and two equal snapshots (xmin, xmax and
+ * the transactions in progress) see exactly the same committed transactions, so totals counted
+ * in one are the totals in the other: paging a search and polling it again while nothing was
+ * committed cost one snapshot read instead of counting every group. Any commit anywhere in the
+ * cluster moves the snapshot and the next request counts afresh (nothing is carried here).
+ */
+const totalsCaches = new WeakMap<
+  Queryable,
+  Map<string, { snapshot: string; total: number; unread: number }>
+>();
+
+function totalsCacheOf(db: Queryable): Map<string, { snapshot: string; total: number; unread: number }> {
+  let cache = totalsCaches.get(db);
+  if (cache === undefined) {
+    cache = new Map();
+    totalsCaches.set(db, cache);
+  }
+  return cache;
+}
+
+function filterSql(params: Params, query: MessageQuery, matched: string[] | 'many' | null): string {
   const clauses = ['m.deleted = 0', scopeSql(params, query.mailboxIds)];
+  if (Array.isArray(matched)) clauses.push(`m.body_hash = ANY(${params.add(matched)}::text[])`);
   for (const term of query.terms) {
     switch (term.kind) {
       case 'text': {
-        const column = COLUMN[term.field];
-        const pattern = params.add(`%${likeEscape(fold(term.value))}%`);
-        const columns = column === null ? ALL_COLUMNS : [column];
-        const match = columns.map((c) => `f.${c} LIKE ${pattern}`).join(' OR ');
+        // Positive terms: the matched bodies above, unless there were too many to pass.
+        if (!term.negate && matched !== 'many') break;
         clauses.push(
-          `${term.negate ? 'NOT ' : ''}EXISTS (SELECT 1 FROM body_facts f WHERE f.hash = m.body_hash AND (${match}))`,
+          `${term.negate ? 'NOT ' : ''}EXISTS (SELECT 1 FROM body_facts f WHERE f.hash = m.body_hash AND ${textMatchSql(params, term)})`,
         );
         break;
       }
@@ -213,23 +277,51 @@ export async function searchMessages(db: Queryable, query: MessageQuery): Promis
   }
   const limit = Math.min(Math.max(query.limit, 0), MAX_PAGE_SIZE);
   const start = Math.max(query.start, 0);
+  const cache = totalsCacheOf(db);
+  const key = JSON.stringify([query.terms, query.mailboxIds ?? null]);
+  const known = query.totals === false ? undefined : cache.get(key);
+  const [{ hashes: matched, snapshot: matchedAt }, now] = await Promise.all([
+    matchedBodies(db, query),
+    known === undefined
+      ? null
+      : db
+          .query<{ snapshot: string }>('SELECT pg_current_snapshot()::text AS snapshot')
+          .then((result) => result.rows[0]!.snapshot),
+  ]);
+  if (Array.isArray(matched) && matched.length === 0) {
+    return { total: query.totals === false ? -1 : 0, unread: query.totals === false ? -1 : 0, groups: [] };
+  }
   const params = new Params();
   const grouped = `SELECT m.internal_date, m.body_hash, min(m.seen) AS seen FROM messages m
-    WHERE ${filterSql(params, query)} GROUP BY m.internal_date, m.body_hash`;
-  const totals =
+    WHERE ${filterSql(params, query, matched)} GROUP BY m.internal_date, m.body_hash`;
+  const count = async (): Promise<{ total: number; unread: number }> => {
+    const row = (
+      await db.query<{ total: number; unread: number; snapshot: string }>(
+        `SELECT count(*) AS total, count(*) FILTER (WHERE seen = 0) AS unread,
+           pg_current_snapshot()::text AS snapshot FROM (${grouped}) g`,
+        params.values,
+      )
+    ).rows[0]!;
+    // Remembered only when the matched bodies were read in the same snapshot as the count.
+    if (matchedAt === null || matchedAt === row.snapshot) {
+      if (cache.size >= TOTALS_CACHE_ENTRIES) cache.clear();
+      cache.set(key, { snapshot: row.snapshot, total: row.total, unread: row.unread });
+    }
+    return { total: row.total, unread: row.unread };
+  };
+  // The count and the page are independent reads: on two pooled connections at once.
+  const [totals, page] = await Promise.all([
     query.totals === false
       ? { total: -1, unread: -1 }
-      : (
-          await db.query<{ total: number; unread: number }>(
-            `SELECT count(*) AS total, count(*) FILTER (WHERE seen = 0) AS unread FROM (${grouped}) g`,
-            params.values,
-          )
-        ).rows[0]!;
-  const page = await db.query<{ body_hash: string; internal_date: number }>(
-    `${grouped} ORDER BY m.internal_date DESC, m.body_hash COLLATE "C" DESC
-     LIMIT ${Number(limit)} OFFSET ${Number(start)}`,
-    params.values,
-  );
+      : known !== undefined && known.snapshot === now
+        ? { total: known.total, unread: known.unread }
+        : count(),
+    db.query<{ body_hash: string; internal_date: number }>(
+      `${grouped} ORDER BY m.internal_date DESC, m.body_hash COLLATE "C" DESC
+       LIMIT ${Number(limit)} OFFSET ${Number(start)}`,
+      params.values,
+    ),
+  ]);
   return {
     total: totals.total,
     unread: totals.unread,

@@ -36,6 +36,44 @@ interface GroupRow {
 /** Most new-mail feed rows carried into the last count of a list's totals before counting afresh. */
 const NEW_MAIL_CARRY = 1_000;
 
+type Totals = { total: number; unread: number | null };
+
+/**
+ * Most bodies a remembered full-text match holds to be extended after new mail (memory: 64 such
+ * searches of 50,000 hashes are ~200 MB); a larger match is matched afresh. A word in most bodies
+ * is answered from the bodies it leaves out instead (denseMatch).
+ */
+const MAX_CARRIED_MATCH = 50_000;
+
+/**
+ * What a carried count must also check of each new copy: the filter's clauses besides scope,
+ * `deleted = 0` and the full-text match (`sql`, with `params`), and the bodies the match holds
+ * (`hashes`; null: no full-text term).
+ */
+interface CarryFilter {
+  sql: string;
+  params: unknown[];
+  hashes: ReadonlySet<string> | null;
+}
+
+/** Where the change feed, the message table and the index stood when totals were counted. */
+interface FeedMark {
+  feedId: number;
+  messages: number;
+  factsMax: number;
+  forgotten: number;
+}
+
+/** No filter: a list's totals. */
+const NO_FILTER: CarryFilter = { sql: '1', params: [], hashes: null };
+
+/** The bodies a full-text expression matches, as SQL wants them (JSON) and as a set. */
+interface Matched {
+  json: string;
+  count: number;
+  hashes: ReadonlySet<string>;
+}
+
 /**
  * FTS5 column filter for each text field. 'any' is the catcher's five columns: the `headers`
  * column (migration 014) is IMAP SEARCH TEXT's, not something the catcher searches.
@@ -58,25 +96,14 @@ export class SearchIndex {
   private readonly insertText;
   private readonly dataVersion;
   private readonly totalChanges;
-  private readonly totalsCache = new Map<
-    string,
-    { version: string; value: { total: number; unread: number | null } }
-  >();
-  /** The last counted (or carried) unfiltered totals per scope, with where the feed then stood. */
-  private readonly base = new Map<
-    string,
-    { feedId: number; messages: number; scope: string; value: { total: number; unread: number | null } }
-  >();
-  private readonly countsCache = new Map<
-    string,
-    { version: string; value: { bodies: number; facts: number } }
-  >();
+  private readonly totalsCache = new Map<string, { version: string; value: Totals }>();
+  /** The last counted (or carried) totals per list or search, with where the feed then stood. */
+  private readonly base = new Map<string, FeedMark & { scope: string; value: Totals }>();
   private readonly idsCache = new Map<string, { version: string; value: number }>();
   private readonly unmatchedCache = new Map<string, { version: string; value: string[] }>();
-  private readonly matchCache = new Map<
-    string,
-    { version: string; value: { json: string; count: number } }
-  >();
+  private readonly matchCache = new Map<string, { version: string; value: Matched }>();
+  /** The last full-text match per expression, with the index's largest id and forget count then. */
+  private readonly matchBase = new Map<string, { factsMax: number; forgotten: number; hashes: string[] }>();
 
   constructor(private readonly db: SqliteDatabase) {
     this.insertFacts = db.prepare(
@@ -204,15 +231,21 @@ export class SearchIndex {
     if (query.terms.length > MAX_QUERY_TERMS) {
       throw new StoreError('INVALID', `a search may have at most ${MAX_QUERY_TERMS} terms`);
     }
+    // One read transaction: every statement sees one snapshot, so what a carried answer
+    // remembers (where the feed and the index stood) is exactly what it counted.
+    return this.db.transaction(() => this.searchAt(query))();
+  }
+
+  private searchAt(query: MessageQuery): MessagePage {
     const limit = Math.min(Math.max(query.limit, 0), MAX_PAGE_SIZE);
     const start = Math.max(query.start, 0);
     const version = this.version();
     const dense = this.denseMatch(query, version);
     if (dense !== null) return this.searchDense(query, dense, start, limit);
-    const { where, params, matched } = this.filter(query, version);
+    const { where, params, matched, scope, carry } = this.filter(query, version);
     const count = (index: string, groupBy: string) => () =>
       this.db
-        .prepare<unknown[], { total: number; unread: number | null }>(
+        .prepare<unknown[], Totals>(
           `SELECT count(*) AS total, sum(seen = 0) AS unread FROM (
              SELECT min(m.seen) AS seen FROM messages m INDEXED BY ${index} WHERE ${where} GROUP BY ${groupBy})`,
         )
@@ -223,10 +256,11 @@ export class SearchIndex {
         ? { total: -1, unread: -1 }
         : query.terms.length === 0
           ? this.allTotals(query.mailboxIds, version)
-          : this.cached(
-              this.totalsCache,
+          : this.totals(
               JSON.stringify([query.terms, query.mailboxIds ?? null]),
               version,
+              scope,
+              carry,
               matched !== null
                 ? count('messages_by_body', 'm.body_hash, m.internal_date')
                 : count('messages_listing', 'm.internal_date, m.body_hash'),
@@ -287,27 +321,39 @@ export class SearchIndex {
    * copy either starts a group or joins one, read by its key. Anything else (flags, expunges,
    * mailbox changes, a pruned feed, a row count that does not add up) counts afresh.
    */
-  private allTotals(
-    mailboxIds: readonly number[] | undefined,
-    version: string,
-  ): { total: number; unread: number | null } {
+  private allTotals(mailboxIds: readonly number[] | undefined, version: string): Totals {
     const scope = this.scopeOf(mailboxIds);
-    const key = JSON.stringify([[], mailboxIds ?? null]);
+    return this.totals(JSON.stringify([[], mailboxIds ?? null]), version, scope, NO_FILTER, () =>
+      this.db
+        .prepare<unknown[], Totals>(
+          `SELECT count(*) AS total, sum(seen = 0) AS unread FROM (
+             SELECT min(m.seen) AS seen FROM messages m INDEXED BY messages_listing
+             WHERE m.deleted = 0 AND ${scope.sql} GROUP BY m.internal_date, m.body_hash)`,
+        )
+        .get(...scope.params)!,
+    );
+  }
+
+  /**
+   * The totals of a list or search (`key`) at this state of the data: cached, else carried from the
+   * last count over the new mail since (see allTotals; `filter` says which new copies count, null:
+   * never carry), else `count()`.
+   */
+  private totals(
+    key: string,
+    version: string,
+    scope: { sql: string; params: number[] },
+    filter: CarryFilter | null,
+    count: () => Totals,
+  ): Totals {
     const hit = this.totalsCache.get(key);
     if (hit !== undefined && hit.version === version) return hit.value;
     const mark = this.feedMark();
     const carried = this.base.get(key);
     const value =
-      (carried !== undefined && carried.scope === scope.params.join(',')
-        ? this.carryForward(carried, mark, scope)
-        : null) ??
-      this.db
-        .prepare<unknown[], { total: number; unread: number | null }>(
-          `SELECT count(*) AS total, sum(seen = 0) AS unread FROM (
-             SELECT min(m.seen) AS seen FROM messages m INDEXED BY messages_listing
-             WHERE m.deleted = 0 AND ${scope.sql} GROUP BY m.internal_date, m.body_hash)`,
-        )
-        .get(...scope.params)!;
+      (filter !== null && carried !== undefined && carried.scope === scope.params.join(',')
+        ? this.carryForward(carried, mark, scope, filter)
+        : null) ?? count();
     if (this.totalsCache.size >= SEARCH_CACHE_ENTRIES) this.totalsCache.clear();
     this.totalsCache.set(key, { version, value });
     if (this.base.size >= SEARCH_CACHE_ENTRIES) this.base.clear();
@@ -315,20 +361,25 @@ export class SearchIndex {
     return value;
   }
 
-  /** Where the change feed and the message table stand (both O(1)-ish reads). */
-  private feedMark(): { feedId: number; messages: number } {
-    return {
-      feedId: this.db.prepare<[], number>('SELECT coalesce(max(id), 0) FROM changes').pluck().get()!,
-      messages: this.db.prepare<[], number>('SELECT count(*) FROM messages').pluck().get()!,
-    };
+  /** Where the feed, the message table and the search index stand (seeks and a btree count). */
+  private feedMark(): FeedMark {
+    return this.db
+      .prepare<[], FeedMark>(
+        `SELECT (SELECT coalesce(max(id), 0) FROM changes) AS feedId,
+                (SELECT count(*) FROM messages) AS messages,
+                (SELECT coalesce(max(id), 0) FROM body_facts) AS factsMax,
+                (SELECT forgotten FROM search_epoch WHERE id = 1) AS forgotten`,
+      )
+      .get()!;
   }
 
   /** The totals `base` had, moved forward over the new mail since it, or null to count afresh. */
   private carryForward(
-    base: { feedId: number; messages: number; value: { total: number; unread: number | null } },
-    mark: { feedId: number; messages: number },
+    base: FeedMark & { value: Totals },
+    mark: FeedMark,
     scope: { sql: string; params: number[] },
-  ): { total: number; unread: number | null } | null {
+    filter: CarryFilter,
+  ): Totals | null {
     if (mark.feedId - base.feedId > NEW_MAIL_CARRY || mark.feedId < base.feedId) return null;
     const rows = this.db
       .prepare<[number], { mailbox_id: number; kind: string; uid: number | null }>(
@@ -341,6 +392,22 @@ export class SearchIndex {
     if (mark.messages !== base.messages + rows.length) return null;
     const inScope = new Set(scope.params);
     const fresh = new Set(rows.map((row) => `${row.mailbox_id}:${row.uid}`));
+    // A search also depends on the index: every body indexed since must be one only the new
+    // copies hold (the background backfill indexes older bodies without a feed row), and none
+    // may have been forgotten (migration 016).
+    if (filter !== NO_FILTER) {
+      if (mark.forgotten !== base.forgotten || mark.factsMax < base.factsMax) return null;
+      const indexed = this.db
+        .prepare<[number], string>('SELECT hash FROM body_facts WHERE id > ?')
+        .pluck()
+        .all(base.factsMax);
+      const copiesOf = this.db.prepare<[string], { mailbox_id: number; uid: number }>(
+        'SELECT mailbox_id, uid FROM messages INDEXED BY messages_by_body WHERE body_hash = ?',
+      );
+      for (const hash of indexed) {
+        if (copiesOf.all(hash).some((c) => !fresh.has(`${c.mailbox_id}:${c.uid}`))) return null;
+      }
+    }
     const keys = new Map<string, { hash: string; date: number }>();
     for (const row of rows) {
       if (!inScope.has(row.mailbox_id)) continue;
@@ -355,12 +422,14 @@ export class SearchIndex {
     let { total } = base.value;
     let unread = base.value.unread ?? 0;
     for (const { hash, date } of keys.values()) {
+      // A body the full-text terms do not match puts none of its copies in the answer.
+      if (filter.hashes !== null && !filter.hashes.has(hash)) continue;
       const copies = this.db
         .prepare<unknown[], { mailbox_id: number; uid: number; seen: number }>(
           `SELECT m.mailbox_id, m.uid, m.seen FROM messages m INDEXED BY messages_by_body
-           WHERE m.body_hash = ? AND m.internal_date = ? AND m.deleted = 0 AND ${scope.sql}`,
+           WHERE m.body_hash = ? AND m.internal_date = ? AND m.deleted = 0 AND ${scope.sql} AND ${filter.sql}`,
         )
-        .all(hash, date, ...scope.params);
+        .all(hash, date, ...scope.params, ...filter.params);
       const old = copies.filter((c) => !fresh.has(`${c.mailbox_id}:${c.uid}`));
       const allSeen = (list: typeof copies) => list.every((c) => c.seen === 1);
       if (old.length === 0) {
@@ -392,11 +461,6 @@ export class SearchIndex {
       words.push(`${column} : ${phrase}`);
     }
     const expression = words.join(' AND ');
-    const counts = this.cached(this.countsCache, 'bodies', version, () => ({
-      bodies: this.db.prepare<[], number>('SELECT count(*) FROM bodies').pluck().get()!,
-      facts: this.db.prepare<[], number>('SELECT count(*) FROM body_facts').pluck().get()!,
-    }));
-    if (counts.bodies !== counts.facts) return null;
     // Counting the matches reads no row into JavaScript; every body matched leaves none out.
     const matchedCount = this.cached(this.idsCache, expression, version, () =>
       this.db
@@ -404,6 +468,11 @@ export class SearchIndex {
         .pluck()
         .get(expression)!,
     );
+    // Both counts are kept by triggers (migration 016): equal when every stored body is indexed.
+    const counts = this.db
+      .prepare<[], { bodies: number; facts: number }>('SELECT bodies, facts FROM search_epoch WHERE id = 1')
+      .get()!;
+    if (counts.bodies !== counts.facts) return null;
     if (matchedCount * 2 <= counts.facts) return null;
     if (matchedCount === counts.facts) return [];
     return this.cached(this.unmatchedCache, expression, version, () => {
@@ -550,13 +619,27 @@ export class SearchIndex {
     return [...seen.values()].sort((a, b) => a.localeCompare(b));
   }
 
+  /**
+   * The WHERE clause of a search, and what a carried count needs of it (`carry`: the clauses that
+   * are neither scope nor the full-text match, and the matched bodies; null when a term is
+   * answered by a subquery over the index, which is counted afresh).
+   */
   private filter(
     query: MessageQuery,
     version: string,
-  ): { where: string; params: unknown[]; matched: number | null } {
+  ): {
+    where: string;
+    params: unknown[];
+    matched: number | null;
+    scope: { sql: string; params: number[] };
+    carry: CarryFilter | null;
+  } {
     const scope = this.scopeOf(query.mailboxIds);
     const clauses = ['m.deleted = 0', scope.sql];
     const params: unknown[] = [...scope.params];
+    const rest: string[] = [];
+    const restParams: unknown[] = [];
+    let carryable = true;
     const match: string[] = [];
     for (const term of query.terms) {
       switch (term.kind) {
@@ -567,6 +650,7 @@ export class SearchIndex {
             const phrase = `"${term.value.replace(/"/g, '""')}"`;
             const expression = `${column} : ${phrase}`;
             if (term.negate) {
+              carryable = false;
               clauses.push(
                 `m.body_hash NOT IN (SELECT f.hash FROM body_facts f JOIN body_search s ON s.rowid = f.id WHERE body_search MATCH ?)`,
               );
@@ -575,6 +659,7 @@ export class SearchIndex {
               match.push(expression);
             }
           } else {
+            carryable = false;
             const columns =
               term.field === 'any' ? ['sender', 'recipients', 'subject', 'body', 'message_id'] : [column];
             const like = `%${term.value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -588,55 +673,90 @@ export class SearchIndex {
           break;
         }
         case 'read':
-          clauses.push(`m.seen = ${term.value ? 1 : 0}`);
+          rest.push(`m.seen = ${term.value ? 1 : 0}`);
           break;
         case 'attachment':
-          clauses.push(
+          rest.push(
             `${term.negate ? 'NOT ' : ''}EXISTS (SELECT 1 FROM body_facts f WHERE f.hash = m.body_hash AND f.attachments > 0)`,
           );
           break;
         case 'tag':
           // flags is space-separated (migration 001); keywords compare case-insensitively (RFC 3501 2.3.2).
-          clauses.push(`${term.negate ? 'NOT ' : ''}(' ' || lower(m.flags) || ' ') LIKE ? ESCAPE '\\'`);
-          params.push(`% ${term.value.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)} %`);
+          rest.push(`${term.negate ? 'NOT ' : ''}(' ' || lower(m.flags) || ' ') LIKE ? ESCAPE '\\'`);
+          restParams.push(`% ${term.value.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)} %`);
           break;
         case 'before':
-          clauses.push('m.internal_date < ?');
-          params.push(term.date.getTime());
+          rest.push('m.internal_date < ?');
+          restParams.push(term.date.getTime());
           break;
         case 'after':
-          clauses.push('m.internal_date >= ?');
-          params.push(term.date.getTime());
+          rest.push('m.internal_date >= ?');
+          restParams.push(term.date.getTime());
           break;
         case 'larger':
-          clauses.push('m.size > ?');
-          params.push(term.bytes);
+          rest.push('m.size > ?');
+          restParams.push(term.bytes);
           break;
         case 'smaller':
-          clauses.push('m.size < ?');
-          params.push(term.bytes);
+          rest.push('m.size < ?');
+          restParams.push(term.bytes);
           break;
       }
     }
-    let matched: number | null = null;
+    clauses.push(...rest);
+    params.push(...restParams);
+    let matched: Matched | null = null;
     if (match.length > 0) {
       // The full-text match runs once per expression and state of the data, not once per query
       // that uses the filter (the count and the page): its hashes go in as one JSON array.
-      const expression = match.join(' AND ');
-      const hashes = this.cached(this.matchCache, expression, version, () => {
-        const list = this.db
-          .prepare<[string], string>(
-            'SELECT f.hash FROM body_search s JOIN body_facts f INDEXED BY body_facts_id_hash ON f.id = s.rowid WHERE body_search MATCH ?',
+      matched = this.matches(match.join(' AND '), version);
+      clauses.push('m.body_hash IN (SELECT value FROM json_each(?))');
+      params.push(matched.json);
+    }
+    const carry = carryable
+      ? {
+          sql: rest.length === 0 ? '1' : rest.join(' AND '),
+          params: restParams,
+          hashes: matched?.hashes ?? null,
+        }
+      : null;
+    return { where: clauses.join(' AND '), params, matched: matched?.count ?? null, scope, carry };
+  }
+
+  /**
+   * The bodies a full-text expression matches: cached per state of the data; after new mail,
+   * what it matched before plus its matches among the bodies indexed since (ids above the largest
+   * then, while no index row was forgotten: migration 016), else matched afresh.
+   */
+  private matches(expression: string, version: string): Matched {
+    return this.cached(this.matchCache, expression, version, () => {
+      const { factsMax, forgotten } = this.db
+        .prepare<[], { factsMax: number; forgotten: number }>(
+          `SELECT (SELECT coalesce(max(id), 0) FROM body_facts) AS factsMax,
+                  (SELECT forgotten FROM search_epoch WHERE id = 1) AS forgotten`,
+        )
+        .get()!;
+      const base = this.matchBase.get(expression);
+      const select = (after: number): string[] =>
+        this.db
+          .prepare<[string, number], string>(
+            `SELECT f.hash FROM body_search s JOIN body_facts f INDEXED BY body_facts_id_hash ON f.id = s.rowid
+             WHERE body_search MATCH ? AND s.rowid > ?`,
           )
           .pluck()
-          .all(expression);
-        return { json: JSON.stringify(list), count: list.length };
-      });
-      matched = hashes.count;
-      clauses.push('m.body_hash IN (SELECT value FROM json_each(?))');
-      params.push(hashes.json);
-    }
-    return { where: clauses.join(' AND '), params, matched };
+          .all(expression, after);
+      const list =
+        base !== undefined && base.forgotten === forgotten && base.factsMax <= factsMax
+          ? base.factsMax === factsMax
+            ? base.hashes
+            : [...base.hashes, ...select(base.factsMax)]
+          : select(0);
+      if (this.matchBase.size >= SEARCH_CACHE_ENTRIES) this.matchBase.clear();
+      if (list.length <= MAX_CARRIED_MATCH)
+        this.matchBase.set(expression, { factsMax, forgotten, hashes: list });
+      else this.matchBase.delete(expression);
+      return { json: JSON.stringify(list), count: list.length, hashes: new Set(list) };
+    });
   }
 }
 

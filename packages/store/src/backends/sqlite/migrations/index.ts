@@ -15,6 +15,7 @@ import { migration012Quotas } from './012-quotas.js';
 import { migration013Transcripts } from './013-transcripts.js';
 import { migration014SearchHeaders } from './014-search-headers.js';
 import { migration015SortKeys } from './015-sort-keys.js';
+import { migration016SearchCarry } from './016-search-carry.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -36,6 +37,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration013Transcripts,
   migration014SearchHeaders,
   migration015SortKeys,
+  migration016SearchCarry,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
