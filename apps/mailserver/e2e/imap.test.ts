@@ -1,10 +1,10 @@
 /**
  * Issue 4, done-when: mail sent on the SMTP port is read, flagged, moved, appended and expunged over
- * the IMAP port by imapflow, Python's imaplib, mutt and mbsync, with nothing lost or duplicated -
+ * the IMAP port by imapflow, Python's imaplib, mutt, mbsync and offlineimap, with nothing lost or duplicated -
  * against the real CLI server. Tools that are missing are skipped visibly (.ci/run installs them).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
@@ -22,10 +22,12 @@ function has(command: string, args: string[]): boolean {
 const HAS_PYTHON = has('python3', ['-c', 'import imaplib']);
 const HAS_MUTT = has('mutt', ['-v']) && has('script', ['--version']);
 const HAS_MBSYNC = has('mbsync', ['--version']);
+const HAS_OFFLINEIMAP = has('offlineimap', ['--version']);
 for (const [tool, present] of [
   ['python3 imaplib', HAS_PYTHON],
   ['mutt + script', HAS_MUTT],
   ['mbsync (isync)', HAS_MBSYNC],
+  ['offlineimap', HAS_OFFLINEIMAP],
 ] as const) {
   if (!present) console.warn(`SKIPPED: ${tool} is not installed; .ci/run installs it`);
 }
@@ -260,6 +262,72 @@ m.logout()
       sync();
       expect(await counts()).toMatchObject({ INBOX: 2 });
       expect(files('INBOX')).toHaveLength(2);
+    },
+  );
+  it.skipIf(!HAS_OFFLINEIMAP)(
+    'offlineimap mirrors every mailbox, changes nothing on a second run, and sends back a flag and a delete',
+    async () => {
+      await send(['offline 1', 'offline 2', 'offline 3']);
+      const dir = path.join(data.dir, 'offlineimap');
+      const mail = path.join(dir, 'mail');
+      mkdirSync(mail, { recursive: true });
+      const rc = path.join(dir, 'offlineimaprc');
+      writeFileSync(
+        rc,
+        `[general]\naccounts = mm\nmetadata = ${dir}/meta\n\n[Account mm]\nlocalrepository = local\nremoterepository = remote\n\n` +
+          `[Repository local]\ntype = Maildir\nlocalfolders = ${mail}\n\n` +
+          `[Repository remote]\ntype = IMAP\nremotehost = 127.0.0.1\nremoteport = ${imapPort}\nremoteuser = ${USER}\nremotepass = any\nssl = no\nstarttls = no\n`,
+      );
+      const sync = (): string =>
+        execFileSync('offlineimap', ['-c', rc, '-o', '-u', 'basic'], { encoding: 'utf8', timeout: 120_000 });
+      const files = (folder: string): string[] =>
+        ['cur', 'new']
+          .flatMap((sub) => {
+            try {
+              return readdirSync(path.join(mail, folder, sub)).map((name) =>
+                path.join(mail, folder, sub, name),
+              );
+            } catch {
+              return [];
+            }
+          })
+          .sort();
+
+      sync();
+      expect(files('INBOX')).toHaveLength(3);
+      for (const name of ['Archive', 'Drafts', 'Junk', 'Sent', 'Trash']) expect(files(name)).toEqual([]);
+      const first = files('INBOX');
+      // A second run copies, flags and deletes nothing, on either side.
+      const second = sync();
+      expect(second).not.toMatch(/Copy message|Adding flag|Deleting/);
+      expect(files('INBOX')).toEqual(first);
+      expect(await counts()).toMatchObject({ INBOX: 3 });
+
+      // Read locally (Maildir flag S): offlineimap stores \Seen on the server. Deleted locally: expunged there.
+      const [read, gone] = first as [string, string];
+      execFileSync('mv', [read, `${read}S`]);
+      rmSync(gone);
+      const third = sync();
+      expect(third).toMatch(/Adding flag S to 1 message/);
+      expect(await counts()).toMatchObject({ INBOX: 2 });
+      const client = new ImapFlow({
+        host: '127.0.0.1',
+        port: imapPort,
+        secure: false,
+        auth: { user: USER, pass: 'any' },
+        tls: { rejectUnauthorized: false },
+        logger: false,
+      });
+      await client.connect();
+      try {
+        await client.mailboxOpen('INBOX');
+        const seen: string[] = [];
+        for await (const message of client.fetch('1:*', { flags: true, envelope: true }))
+          if (message.flags?.has('\\Seen')) seen.push(message.envelope?.subject ?? '');
+        expect(seen).toHaveLength(1);
+      } finally {
+        await client.logout();
+      }
     },
   );
 });
