@@ -126,6 +126,10 @@ export function createMinimail(options: MinimailOptions = {}): MinimailInstance 
         MINIMAIL_LOG_LEVEL: 'info',
         ...(databaseUrl === undefined ? {} : { MINIMAIL_DATABASE_URL: databaseUrl }),
       };
+      // Session recording (ADR 0035/0041) is on in the dev profile; MINIMAIL_RECORD_SESSIONS in the
+      // bench's own environment passes through, to measure with it off.
+      const recordSessions = process.env['MINIMAIL_RECORD_SESSIONS'];
+      if (recordSessions !== undefined) env['MINIMAIL_RECORD_SESSIONS'] = recordSessions;
       for (const variable of LISTENER_ENV) env[variable] = '0';
       env[SERVICE_PORT_ENV[service]] = String(port);
       if (withHttp) env['MINIMAIL_HTTP_PORT'] = String(await freePort());

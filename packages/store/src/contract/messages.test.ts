@@ -178,9 +178,10 @@ describe('messages', () => {
     // Modseqs after delivery: 2, 3, 4 (a new mailbox starts at 1). Message 3 moves on to 5.
     await store.setFlags(inbox.id, [3], 'add', ['\\Answered']);
     const result = await store.setFlagsUnchangedSince(inbox.id, [1, 2, 3, 99], 'add', ['\\Seen'], 4);
+    // One STORE, one mod-sequence for every message it changes (RFC 7162 3.1; issue 20).
     expect(result.changed.map((m) => [m.uid, m.flags, m.modseq])).toEqual([
       [1, ['\\Seen'], 6],
-      [2, ['\\Seen'], 7],
+      [2, ['\\Seen'], 6],
     ]);
     expect(result.unchanged).toEqual([]);
     expect(result.modified).toEqual([3]);
@@ -193,7 +194,67 @@ describe('messages', () => {
     expect((await store.setFlagsUnchangedSince(inbox.id, [1, 2], 'remove', ['\\Seen'], 0)).modified).toEqual([
       1, 2,
     ]);
+    expect((await store.mailboxStatus(inbox.id)).highestModseq).toBe(6);
+  });
+
+  it('gives every message one STORE changes the same new mod-sequence, and logs each change (RFC 7162 3.1)', async () => {
+    for (const subject of ['a', 'b', 'c', 'd']) await deliverTo(inbox.id, subject);
+    // Modseqs after delivery: 2..5. Message 2 gets \Flagged (6), so +FLAGS \Seen below leaves
+    // two different flag lists: [\Seen] for 1, 3, 4 and [\Seen \Flagged] for 2.
+    await store.setFlags(inbox.id, [2], 'add', ['\\Flagged']);
+    const seen: Array<[string, number | null, number, readonly string[] | undefined]> = [];
+    const unwatch = store.watch(inbox.id, (changes) => {
+      for (const change of changes)
+        if (change.kind === 'flags') seen.push([change.kind, change.uid, change.modseq, change.flags]);
+    });
+    const changed = await store.setFlags(inbox.id, [4, 3, 2, 1, 99], 'add', ['\\Seen']);
+    expect(changed.map((m) => [m.uid, m.flags, m.modseq])).toEqual([
+      [1, ['\\Seen'], 7],
+      [2, ['\\Seen', '\\Flagged'], 7],
+      [3, ['\\Seen'], 7],
+      [4, ['\\Seen'], 7],
+    ]);
     expect((await store.mailboxStatus(inbox.id)).highestModseq).toBe(7);
+    expect((await store.listMessages(inbox.id)).map((m) => [m.uid, m.flags, m.modseq])).toEqual([
+      [1, ['\\Seen'], 7],
+      [2, ['\\Seen', '\\Flagged'], 7],
+      [3, ['\\Seen'], 7],
+      [4, ['\\Seen'], 7],
+    ]);
+    expect((await store.mailboxStatus(inbox.id)).unseen).toBe(0);
+    // The next STORE takes a larger one; one that changes nothing takes none.
+    expect(await store.setFlags(inbox.id, [1, 3], 'add', ['\\Seen'])).toEqual([]);
+    expect(
+      (await store.setFlags(inbox.id, [3, 1], 'remove', ['\\Seen'])).map((m) => [m.uid, m.modseq]),
+    ).toEqual([
+      [1, 8],
+      [3, 8],
+    ]);
+    unwatch();
+    expect(seen).toEqual([
+      ['flags', 1, 7, ['\\Seen']],
+      ['flags', 2, 7, ['\\Seen', '\\Flagged']],
+      ['flags', 3, 7, ['\\Seen']],
+      ['flags', 4, 7, ['\\Seen']],
+      ['flags', 1, 8, []],
+      ['flags', 3, 8, []],
+    ]);
+  });
+
+  it('changes thousands of messages with one STORE and one mod-sequence', async () => {
+    await store.deliverAll(
+      Array.from({ length: 3_000 }, (_, i) => ({
+        raw: message(`m${i}`),
+        targets: [{ mailboxId: inbox.id }],
+      })),
+    );
+    const before = (await store.mailboxStatus(inbox.id)).highestModseq;
+    const all = Array.from({ length: 3_000 }, (_, i) => i + 1);
+    const changed = await store.setFlags(inbox.id, all, 'add', ['\\Seen']);
+    expect(changed.length).toBe(3_000);
+    expect(new Set(changed.map((m) => m.modseq))).toEqual(new Set([before + 1]));
+    const status = await store.mailboxStatus(inbox.id);
+    expect([status.highestModseq, status.unseen]).toEqual([before + 1, 0]);
   });
 
   it('keeps unseen counts in step with \\Seen', async () => {

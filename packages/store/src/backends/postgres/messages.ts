@@ -146,7 +146,12 @@ async function lockedRows(tx: Tx, mailboxId: number, uids: readonly number[]): P
   ).rows;
 }
 
-/** RFC 3501 6.4.6 STORE, and RFC 7162 3.1.3 UNCHANGEDSINCE when `unchangedSince` is not null. */
+/**
+ * RFC 3501 6.4.6 STORE, and RFC 7162 3.1.3 UNCHANGEDSINCE when `unchangedSince` is not null. As
+ * the SQLite backend: one statement set per command (the locked rows in one read, ONE
+ * mod-sequence for every message the command changes, RFC 7162 3.1; one UPDATE per distinct
+ * resulting flag list; the change rows go into the batch's one multi-row insert).
+ */
 export async function changeFlags(
   tx: Tx,
   mailboxId: number,
@@ -158,6 +163,7 @@ export async function changeFlags(
   await requireSelectable(tx, mailboxId);
   const flags = normalizeFlags(rawFlags);
   const result: ConditionalFlagResult = { changed: [], unchanged: [], modified: [] };
+  const changed: Array<{ row: MessageRow; after: string[]; encoded: string }> = [];
   for (const row of await lockedRows(tx, mailboxId, uids)) {
     if (unchangedSince !== null && row.modseq > unchangedSince) {
       result.modified.push(row.uid);
@@ -169,16 +175,28 @@ export async function changeFlags(
       result.unchanged.push(toSummary(row));
       continue;
     }
-    const modseq = await nextModseq(tx, mailboxId);
-    await tx.query('UPDATE messages SET flags = $1, seen = $2, deleted = $3, modseq = $4 WHERE id = $5', [
-      encodeFlags(after),
-      hasFlag(after, '\\Seen'),
-      hasFlag(after, '\\Deleted'),
-      modseq,
-      row.id,
-    ]);
+    changed.push({ row, after, encoded: encodeFlags(after) });
+  }
+  if (changed.length === 0) return result;
+  const modseq = await nextModseq(tx, mailboxId);
+  const groups = new Map<string, { after: string[]; ids: number[] }>();
+  for (const { row, after, encoded } of changed) {
+    let group = groups.get(encoded);
+    if (group === undefined) {
+      group = { after, ids: [] };
+      groups.set(encoded, group);
+    }
+    group.ids.push(row.id);
+  }
+  for (const [encoded, group] of groups) {
+    await tx.query(
+      'UPDATE messages SET flags = $1, seen = $2, deleted = $3, modseq = $4 WHERE id = ANY($5::bigint[])',
+      [encoded, hasFlag(group.after, '\\Seen'), hasFlag(group.after, '\\Deleted'), modseq, group.ids],
+    );
+  }
+  for (const { row, after, encoded } of changed) {
     tx.record(mailboxId, 'flags', row.uid, modseq, after);
-    result.changed.push(toSummary({ ...row, flags: encodeFlags(after), modseq }));
+    result.changed.push(toSummary({ ...row, flags: encoded, modseq }));
   }
   return result;
 }

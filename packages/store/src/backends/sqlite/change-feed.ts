@@ -18,6 +18,7 @@ interface ChangeRow {
 export class ChangeLog {
   private readonly insert;
   private readonly pruneBefore;
+  private readonly insertFlags;
 
   constructor(
     db: SqliteDatabase,
@@ -27,11 +28,21 @@ export class ChangeLog {
       'INSERT INTO changes (mailbox_id, kind, uid, modseq, flags, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.pruneBefore = db.prepare('DELETE FROM changes WHERE created_at < ?');
+    // One STORE's flag changes (the same flags and mod-sequence): one insert for every UID.
+    this.insertFlags = db.prepare<[number, number, string, number, string]>(
+      `INSERT INTO changes (mailbox_id, kind, uid, modseq, flags, created_at)
+       SELECT ?, 'flags', value, ?, ?, ? FROM json_each(?) ORDER BY key`,
+    );
   }
 
   /** Deletes rows older than `before` (ms since the epoch). */
   prune(before: number): void {
     this.pruneBefore.run(before);
+  }
+
+  /** Flag changes of several messages to the same (encoded) flags with one mod-sequence, in UID order. */
+  recordFlags(mailboxId: number, uids: readonly number[], modseq: number, encodedFlags: string): void {
+    this.insertFlags.run(mailboxId, modseq, encodedFlags, Date.now(), JSON.stringify(uids));
   }
 
   record(
