@@ -53,6 +53,8 @@ export interface MinimailInstance {
     /** MINIMAIL_MAX_CONNECTIONS_PER_IP (a load generator that connects from one address). */
     maxConnectionsPerIp?: number;
     cpuProfileDir?: string;
+    /** More of the server's environment (e.g. MINIMAIL_PROFILE=production, MINIMAIL_RECORD_SESSIONS). */
+    env?: Record<string, string>;
   }): Promise<ServerTarget>;
   /** Stops the server (if started) and removes the data dir. */
   dispose(): Promise<void>;
@@ -112,7 +114,14 @@ export function createMinimail(options: MinimailOptions = {}): MinimailInstance 
         await store.close();
       }
     },
-    async start({ service, withHttp = false, imapMaxClients, maxConnectionsPerIp, cpuProfileDir }) {
+    async start({
+      service,
+      withHttp = false,
+      imapMaxClients,
+      maxConnectionsPerIp,
+      cpuProfileDir,
+      env: extraEnv = {},
+    }) {
       const nodeArgs = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
       // The real `minimail serve`, configured through its environment as an operator would.
       const port = await freePort();
@@ -125,6 +134,7 @@ export function createMinimail(options: MinimailOptions = {}): MinimailInstance 
         // info: what an operator runs; it logs each session as Postfix logs each to its maillog.
         MINIMAIL_LOG_LEVEL: 'info',
         ...(databaseUrl === undefined ? {} : { MINIMAIL_DATABASE_URL: databaseUrl }),
+        ...extraEnv,
       };
       // Session recording (ADR 0035/0041) is on in the dev profile; MINIMAIL_RECORD_SESSIONS in the
       // bench's own environment passes through, to measure with it off.

@@ -51,6 +51,28 @@ describe('catcher search (full-text index, grouped list)', () => {
   });
   afterEach(() => temp.cleanup());
 
+  it('indexes every delivery of one group commit, and none that was rolled back (docs/adr/0040)', async () => {
+    const alice = await store.ensureUser('alice@dev.test');
+    const commitsBefore = store.commitCount;
+    const results = await Promise.allSettled(
+      Array.from({ length: 30 }, (_, i) =>
+        store.deliver({
+          raw: raw('app@shop.test', 'alice@dev.test', `Batch ${i} zebra${i}x`, `word${i}q body`),
+          // Every seventh names a mailbox that does not exist: that delivery alone is rolled back.
+          targets: [i % 7 === 3 ? { mailboxId: 999_999 } : { userId: alice.id }],
+        }),
+      ),
+    );
+    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
+    expect(failed).toEqual([3, 10, 17, 24]);
+    if (TEST_BACKEND === 'sqlite') expect(store.commitCount - commitsBefore).toBeLessThan(10);
+    for (let i = 0; i < 30; i++) {
+      const expected = failed.includes(i) ? [] : [`Batch ${i} zebra${i}x`];
+      expect(await subjects([text(`zebra${i}x`, 'subject')])).toEqual(expected);
+      expect(await subjects([text(`word${i}q`)])).toEqual(expected);
+    }
+  });
+
   it('groups the copies of one delivery, pages with the true total, and searches every field', async () => {
     const alice = await store.ensureUser('alice@dev.test');
     const bob = await store.ensureUser('bob@dev.test');

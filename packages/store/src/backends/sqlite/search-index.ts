@@ -119,6 +119,49 @@ export class SearchIndex {
 
   /** Indexes a body once (a body already indexed is left alone). Call in the delivery's transaction. */
   index(hash: string, body: IndexedBody): boolean {
+    const rowid = this.insertFactsOf(hash, body);
+    if (rowid === null) return false;
+    this.insertTextOf(rowid, body);
+    return true;
+  }
+
+  /**
+   * Indexes a body at the end of the write batch, in its transaction (docs/adr/0040): FTS5 writes
+   * its pending rows to a new segment whenever a statement that may need rolling back starts (each
+   * delivery's savepoint, the next delivery's UPDATE), so indexing each delivery on its own wrote
+   * one segment per message and merged them again and again. Deferred, a batch's rows are one
+   * segment. `writeDeferred` (the queue's `beforeCommit`) writes every facts row first, then the
+   * text rows, so no statement between two text rows flushes the pending ones.
+   */
+  indexLater(hash: string, body: IndexedBody): void {
+    this.deferred.push({ hash, body });
+  }
+
+  /** The queue's handle on `indexLater`'s rows (write-queue.ts DeferredWrites). */
+  readonly deferredWrites = {
+    mark: (): number => this.deferred.length,
+    undo: (mark: number): void => {
+      this.deferred.length = Math.min(this.deferred.length, mark);
+    },
+    beforeCommit: (): void => {
+      const items = this.deferred;
+      this.deferred = [];
+      if (items.length === 0) return;
+      const texts: Array<{ rowid: number | bigint; body: IndexedBody }> = [];
+      for (const { hash, body } of items) {
+        const rowid = this.insertFactsOf(hash, body);
+        if (rowid !== null) texts.push({ rowid, body });
+      }
+      for (const { rowid, body } of texts) this.insertTextOf(rowid, body);
+    },
+    discard: (): void => {
+      this.deferred = [];
+    },
+  };
+
+  private deferred: Array<{ hash: string; body: IndexedBody }> = [];
+
+  private insertFactsOf(hash: string, body: IndexedBody): number | bigint | null {
     const json = JSON.stringify;
     const result = this.insertFacts.run(
       hash,
@@ -133,10 +176,13 @@ export class SearchIndex {
       body.attachments,
       body.headers === undefined ? 0 : 1,
     );
-    if (result.changes === 0) return false;
+    return result.changes === 0 ? null : result.lastInsertRowid;
+  }
+
+  private insertTextOf(rowid: number | bigint, body: IndexedBody): void {
     const columns = searchColumns(body);
     this.insertText.run(
-      result.lastInsertRowid,
+      rowid,
       columns.sender,
       columns.recipients,
       columns.subject,
@@ -144,7 +190,6 @@ export class SearchIndex {
       columns.messageId,
       columns.headers,
     );
-    return true;
   }
 
   /** Hashes of bodies without a facts row, after `after` in hash order (the backfill's cursor). */

@@ -117,8 +117,9 @@ export class WriteOps implements SyncWriteOps {
     // Hashed here, not by the caller: on the writer thread this work leaves the event loop too.
     const bodyHash = bodyHashOf(raw);
     bodies.store(bodyHash, raw, delivery.structure, delivery.sortKeys ?? null);
-    // The search index is written in the delivery's own transaction (docs/adr/0017).
-    if (delivery.search) this.parts.search.index(bodyHash, delivery.search);
+    // The search index is written in the delivery's own transaction (docs/adr/0017), at the end
+    // of its write batch (docs/adr/0040).
+    if (delivery.search) this.parts.search.indexLater(bodyHash, delivery.search);
     const copies: DeliveredCopy[] = [];
     for (const mailbox of kept) {
       const added = messages.add(

@@ -293,3 +293,77 @@ describe('write queue: acknowledged only after the WAL fsync', () => {
     await expect(later).resolves.toBe(1);
   });
 });
+
+/** A DeferredWrites that writes its rows into `d` before COMMIT, as the catcher index does. */
+class DeferredRows {
+  rows: number[] = [];
+  failNext = false;
+  constructor(private readonly db: Database.Database) {}
+  readonly writes = {
+    mark: (): number => this.rows.length,
+    undo: (mark: number): void => {
+      this.rows.length = Math.min(this.rows.length, mark);
+    },
+    beforeCommit: (): void => {
+      const rows = this.rows;
+      this.rows = [];
+      const insert = this.db.prepare('INSERT INTO d VALUES (?)');
+      for (const v of rows) insert.run(v);
+      if (this.failNext) throw new Error('deferred write failed');
+    },
+    discard: (): void => {
+      this.rows = [];
+    },
+  };
+}
+
+describe('write queue: writes deferred to the end of the batch (docs/adr/0040)', () => {
+  let temp: TempStores;
+  let db: Database.Database;
+  let deferred: DeferredRows;
+  let queue: WriteQueue;
+
+  beforeEach(() => {
+    temp = new TempStores();
+    db = new Database(join(temp.dir, 'queue.sqlite'));
+    db.exec('CREATE TABLE t (v INTEGER); CREATE TABLE d (v INTEGER)');
+    deferred = new DeferredRows(db);
+    queue = new WriteQueue(
+      db,
+      () => undefined,
+      () => Promise.resolve(),
+      deferred.writes,
+    );
+  });
+  afterEach(async () => {
+    db.close();
+    await temp.cleanup();
+  });
+
+  const write = (v: number, fail = false) =>
+    queue.run((d) => {
+      d.prepare('INSERT INTO t VALUES (?)').run(v);
+      deferred.rows.push(v);
+      if (fail) throw new Error(`op ${v} failed`);
+      return v;
+    });
+
+  it("commits a batch's deferred rows with it and drops those of an op that was rolled back", async () => {
+    const results = await Promise.allSettled([write(1), write(2, true), write(3)]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    // Written once every op ran, in the batch's one transaction: visible when the promises settle.
+    expect(db.prepare('SELECT v FROM t ORDER BY v').all()).toEqual([{ v: 1 }, { v: 3 }]);
+    expect(db.prepare('SELECT v FROM d ORDER BY v').all()).toEqual([{ v: 1 }, { v: 3 }]);
+    expect(deferred.rows).toEqual([]);
+  });
+
+  it('keeps the mail when the deferred writes fail: they alone are rolled back', async () => {
+    deferred.failNext = true;
+    await expect(Promise.all([write(1), write(2)])).resolves.toEqual([1, 2]);
+    expect(db.prepare('SELECT v FROM t ORDER BY v').all()).toEqual([{ v: 1 }, { v: 2 }]);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM d').get()).toEqual({ n: 0 });
+    deferred.failNext = false;
+    await expect(write(3)).resolves.toBe(3);
+    expect(db.prepare('SELECT v FROM d').all()).toEqual([{ v: 3 }]);
+  });
+});

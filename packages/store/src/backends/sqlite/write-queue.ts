@@ -24,6 +24,18 @@ interface Pending {
 type Outcome = { ok: true; value: unknown } | { ok: false; error: StoreError };
 
 /**
+ * Work the batch's ops leave for the end of the batch, still inside its transaction (docs/adr/0040):
+ * the catcher's full-text rows. `mark` and `undo` drop what an op that was rolled back left;
+ * `beforeCommit` writes the rest right before COMMIT; `discard` forgets it when the batch fails.
+ */
+export interface DeferredWrites {
+  mark(): number;
+  undo(mark: number): void;
+  beforeCommit(): void;
+  discard(): void;
+}
+
+/**
  * Group commit (docs/adr/0003-durability-group-commit.md). Every write of a store goes through
  * its one queue, on the store's thread or on its writer thread (docs/adr/0013). Writes queued
  * during one event-loop turn run in ONE `BEGIN IMMEDIATE ... COMMIT`, each inside its own
@@ -46,6 +58,7 @@ export class WriteQueue {
     private readonly afterCommit: () => void,
     /** Resolves once every frame committed so far is on stable storage (WalSync.sync). */
     private readonly makeDurable: () => Promise<void>,
+    private readonly deferred: DeferredWrites | null = null,
   ) {}
 
   /** Number of COMMITs so far; tests use it to show that concurrent writes shared commits. */
@@ -155,15 +168,37 @@ export class WriteQueue {
         outcomes.push(this.runInSavepoint(item.op));
       }
       if (!this.db.inTransaction) throw new StoreError('TEMPORARY', 'transaction aborted');
+      this.runDeferred();
       this.db.exec('COMMIT');
       this.commits += 1;
     } catch (error) {
       // Anything that escapes here (COMMIT, or a SAVEPOINT / ROLLBACK TO statement failing on I/O)
       // fails the whole batch: nothing of it was committed, and every promise must still settle.
+      this.deferred?.discard();
       this.rollbackQuietly();
       return { committed: false, results: this.failAll(batch, toStoreError(error)) };
     }
     return { committed: true, results: outcomes };
+  }
+
+  /**
+   * The deferred writes of the batch's ops, in one savepoint of their own. They are derived data
+   * (the catcher's index, which the backfill writes for any body left without it): if they fail,
+   * they alone are rolled back and the batch's mail is still committed.
+   */
+  private runDeferred(): void {
+    if (this.deferred === null) return;
+    this.db.exec('SAVEPOINT deferred');
+    try {
+      this.deferred.beforeCommit();
+      this.db.exec('RELEASE deferred');
+    } catch {
+      this.deferred.discard();
+      if (this.db.inTransaction) {
+        this.db.exec('ROLLBACK TO deferred');
+        this.db.exec('RELEASE deferred');
+      }
+    }
   }
 
   /** ROLLBACK if a transaction is open; a failing ROLLBACK leaves SQLite to roll back on its own. */
@@ -178,11 +213,13 @@ export class WriteQueue {
 
   private runInSavepoint(op: WriteOp<unknown>): Outcome {
     this.db.exec('SAVEPOINT op');
+    const mark = this.deferred?.mark() ?? 0;
     try {
       const value = op(this.db);
       this.db.exec('RELEASE op');
       return { ok: true, value };
     } catch (error) {
+      this.deferred?.undo(mark);
       if (this.db.inTransaction) {
         this.db.exec('ROLLBACK TO op');
         this.db.exec('RELEASE op');

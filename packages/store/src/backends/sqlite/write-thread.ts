@@ -18,7 +18,8 @@ const { path } = workerData as WriterThreadData;
 
 const db = openDatabase(path);
 const walSync = new WalSync(path);
-const ops = new WriteOps(createStoreParts(db));
+const parts = createStoreParts(db);
+const ops = new WriteOps(parts);
 const queue = new WriteQueue(
   db,
   // Runs right before a batch's promises settle, as in an inline store: the feed is read first.
@@ -26,6 +27,7 @@ const queue = new WriteQueue(
   // Synchronously: this thread exists to write, and the batch waiting meanwhile only grows
   // (measured: 4 of 4 paired bench runs faster than syncing on the thread pool, ~5%).
   () => walSync.syncHere(),
+  parts.search.deferredWrites,
 );
 
 let outbox: Settled[] = [];

@@ -33,7 +33,7 @@ export class InlineWriter implements Writer {
 
   constructor(db: SqliteDatabase, parts: StoreParts, walSync: WalSync, afterCommit: () => void) {
     this.ops = new WriteOps(parts);
-    this.queue = new WriteQueue(db, afterCommit, () => walSync.sync());
+    this.queue = new WriteQueue(db, afterCommit, () => walSync.sync(), parts.search.deferredWrites);
   }
 
   get commitCount(): number {
