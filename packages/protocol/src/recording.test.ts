@@ -100,6 +100,23 @@ describe('TranscriptBook (issue 16: recorded conversations)', () => {
     expect(listed.reduce((sum, s) => sum + s.bytes, 0)).toBe(book.bytes);
   });
 
+  it('a live session the bounds dropped holds none of its later lines (issue 20: 10,000 IDLE sessions)', () => {
+    const book = new TranscriptBook({ maxSessions: 2, maxBytes: 1024 * 1024, maxLinesPerSession: 100 });
+    const first = book.open({ id: 'first', protocol: 'imap', remoteIp: '127.0.0.1' });
+    first.client('a LOGIN alice secret');
+    first.server('a OK Logged in');
+    book.open({ id: 'second', protocol: 'imap', remoteIp: '127.0.0.1' });
+    book.open({ id: 'third', protocol: 'imap', remoteIp: '127.0.0.1' });
+    expect(book.get('first')).toBeNull();
+    // The first session is still connected: it goes on counting, but keeps nothing.
+    for (let i = 0; i < 10; i += 1) first.server(`* ${i} EXISTS`);
+    expect(first.record.lines).toEqual([]);
+    expect(first.record.links).toEqual([]);
+    expect(first.record.lineCount).toBe(12);
+    expect(book.get('third')!.lines).toEqual([]);
+    expect(book.list().map((s) => s.id)).toEqual(['third', 'second']);
+  });
+
   it('filters by protocol, address and client IP, newest first', () => {
     const book = new TranscriptBook();
     book.open({ id: '1', protocol: 'smtp', remoteIp: '10.0.0.1' }).address('Alice@Dev.test');

@@ -131,6 +131,12 @@ export interface RecorderHost {
   grow(record: SessionRecord, bytes: number): void;
   changed(record: SessionRecord): void;
   line(id: string, index: number, line: RecordedLine): void;
+  /**
+   * Whether the book still keeps this record. A record the bounds dropped is not read by anyone:
+   * its live recorder only counts lines from then on (10,000 IDLE sessions, issue 20), instead of
+   * holding every later line for the rest of the connection.
+   */
+  keeps?(record: SessionRecord): boolean;
 }
 
 /**
@@ -214,6 +220,12 @@ export class SessionRecorder {
       this.record.bytes + size > this.book.limits.maxBytes / 4
     ) {
       this.record.droppedLines += 1;
+      return;
+    }
+    if (this.book.keeps?.(this.record) === false) {
+      // Dropped by the book's bounds: nobody can read it any more, so nothing of it is held.
+      this.record.lineCount += 1;
+      if (this.record.lines.length > 0) this.record.lines.length = 0;
       return;
     }
     const line: RecordedLine = { at: Date.now(), dir: entry.dir, text: entry.text };
@@ -359,6 +371,11 @@ export class TranscriptBook implements Recordings, RecorderHost {
   }
 
   /** @internal */
+  keeps(record: SessionRecord): boolean {
+    return this.kept.get(record.id) === record;
+  }
+
+  /** @internal */
   line(id: string, index: number, line: RecordedLine): void {
     if (this.listeners.size > 0) this.emit({ kind: 'line', id, index, line });
   }
@@ -379,6 +396,9 @@ export class TranscriptBook implements Recordings, RecorderHost {
       if (oldest.done === true) return;
       const record = this.kept.get(oldest.value)!;
       this.kept.delete(oldest.value);
+      // A live session's recorder may still hold it: its lines go now, not when the session ends.
+      record.lines = [];
+      record.links = [];
       this.totalBytes -= record.bytes;
       this.dropped += 1;
     }

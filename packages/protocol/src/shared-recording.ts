@@ -132,6 +132,11 @@ export class SharedTranscriptBook implements Recordings, RecorderHost {
   }
 
   /** @internal */
+  keeps(record: SessionRecord): boolean {
+    return this.live.get(record.id)?.record === record;
+  }
+
+  /** @internal */
   line(id: string, index: number, line: RecordedLine): void {
     const live = this.live.get(id);
     if (live === undefined) return;
@@ -270,8 +275,10 @@ export class SharedTranscriptBook implements Recordings, RecorderHost {
     for (const { live, lines, links } of sent) {
       const { record } = live;
       if (gone.has(record.id)) {
-        // Dropped by the bounds: its recorder goes on, but nothing more of it is kept.
+        // Dropped by the bounds: its recorder goes on, but nothing more of it is kept (keeps()
+        // tells the recorder so; before, a long-lived session held every later line, issue 20).
         this.live.delete(record.id);
+        record.lines.length = 0;
         continue;
       }
       live.isNew = false;

@@ -37,10 +37,11 @@ export const ENABLEABLE: ReadonlyMap<string, EnableableExtension> = new Map<stri
 
 /** The enabled set of one connection; grows only (RFC 5161 3.1: there is no DISABLE). */
 export class EnabledExtensions {
-  private readonly set = new Set<Extension>();
+  /** Null until the first ENABLE (most connections never send one: no Set each, issue 20). */
+  private set: Set<Extension> | null = null;
 
   has(name: Extension): boolean {
-    return this.set.has(name);
+    return this.set?.has(name) ?? false;
   }
 
   /**
@@ -51,8 +52,8 @@ export class EnabledExtensions {
     const entry = ENABLEABLE.get(name);
     if (entry === undefined) return false;
     for (const implied of entry.implies) await this.enable(implied, hooks);
-    if (this.set.has(entry.name)) return true;
-    this.set.add(entry.name);
+    if (this.set?.has(entry.name) === true) return true;
+    (this.set ??= new Set()).add(entry.name);
     await entry.onEnable(hooks);
     return true;
   }

@@ -13,14 +13,15 @@ export class ConnectionClosedError extends Error {
 }
 
 export class Output {
-  private pending: Buffer[] = [];
+  /** Responses not yet written; null while none (an idle connection holds no array, issue 20). */
+  private pending: Buffer[] | null = null;
   private pendingBytes = 0;
 
   /** Where every write goes; STARTTLS replaces it with the TLS socket. */
   constructor(public socket: Socket) {}
 
   async send(data: Buffer): Promise<void> {
-    this.pending.push(data);
+    (this.pending ??= []).push(data);
     this.pendingBytes += data.length;
     if (this.pendingBytes >= OUTPUT_BATCH_BYTES) await this.flush();
   }
@@ -36,12 +37,10 @@ export class Output {
    * (10,000 IDLE clients, issue 6). Throws ConnectionClosedError, not rejects, when the client is gone.
    */
   flushNow(): Promise<void> | null {
-    if (this.pending.length === 0) return null;
-    const data =
-      this.pending.length === 1
-        ? (this.pending[0] as Buffer)
-        : Buffer.concat(this.pending, this.pendingBytes);
-    this.pending = [];
+    const pending = this.pending;
+    if (pending === null || pending.length === 0) return null;
+    const data = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, this.pendingBytes);
+    this.pending = null;
     this.pendingBytes = 0;
     const socket = this.socket;
     if (socket.destroyed || !socket.writable) throw new ConnectionClosedError('client is gone');

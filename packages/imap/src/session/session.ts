@@ -61,7 +61,8 @@ export class Session {
   private compressed = false;
   private readonly stream: CommandStream;
   private readonly output: Output;
-  private readonly logger: Logger;
+  /** The session's child logger, made on first use (most sessions never log a line, issue 20). */
+  private sessionLog: Logger | null = null;
   /** The conversation at debug level (credentials and literals hidden), for demos and debugging. */
   private readonly transcript: TranscriptSink | null;
   /** The debug log's own transcript (literals only as a size there), or null. */
@@ -95,7 +96,6 @@ export class Session {
       server.spool,
     );
     this.output = new Output(socket);
-    this.logger = sessionLogger(server.logger, { cid: info.id, proto: 'imap', remote: info.remoteAddress });
     this.recorder =
       server.recordings?.open({
         id: info.id,
@@ -103,10 +103,22 @@ export class Session {
         remoteIp: info.remoteAddress,
         tls: info.secure,
       }) ?? null;
-    this.debugTranscript = this.logger.isLevelEnabled('debug')
+    this.debugTranscript = server.logger.isLevelEnabled('debug')
       ? new Transcript({ maxLines: 0, onLine: (line) => this.logger.debug({ line }, 'imap transcript') })
       : null;
     this.transcript = transcriptSinks(this.debugTranscript, this.recorder);
+  }
+
+  /**
+   * The session's logger (with its connection id and address). A pino child costs ~1 KiB of heap
+   * per connection, so it is made when the session first logs, not for every idle connection.
+   */
+  private get logger(): Logger {
+    return (this.sessionLog ??= sessionLogger(this.server.logger, {
+      cid: this.info.id,
+      proto: 'imap',
+      remote: this.info.remoteAddress,
+    }));
   }
 
   /** The connection's socket, plain or (after STARTTLS) TLS; the output holds the one reference. */
@@ -115,7 +127,8 @@ export class Session {
   }
 
   async run(): Promise<void> {
-    this.logger.debug('connected');
+    const debug = this.server.logger.isLevelEnabled('debug');
+    if (debug) this.logger.debug('connected');
     try {
       await this.send(
         untaggedStatus('OK', this.capabilityCode(), `${this.server.hostname} minimail IMAP4rev1 ready`),
@@ -136,7 +149,7 @@ export class Session {
       });
       this.socket.end();
       this.recorder?.close();
-      this.logger.debug('disconnected');
+      if (debug) this.logger.debug('disconnected');
     }
   }
 
@@ -478,13 +491,15 @@ export class Session {
     this.compressed = true;
   }
 
-  /** What enabling an extension may do to the session (session/extensions.ts). */
-  private readonly extensionHooks: ExtensionHooks = {
-    // RFC 7162 3.1: the first CONDSTORE enabling command issued while a mailbox is selected is
-    // answered with that mailbox's HIGHESTMODSEQ, so the client learns where it starts from.
-    announceHighestModseq: () =>
-      this.state.kind === 'selected' ? this.state.view.announceHighestModseq() : SETTLED,
-  };
+  /**
+   * What enabling an extension may do to the session (session/extensions.ts): the session is its
+   * own ExtensionHooks, a method on the prototype rather than an object and a closure per session.
+   * RFC 7162 3.1: the first CONDSTORE enabling command issued while a mailbox is selected is
+   * answered with that mailbox's HIGHESTMODSEQ, so the client learns where it starts from.
+   */
+  announceHighestModseq(): Promise<void> {
+    return this.state.kind === 'selected' ? this.state.view.announceHighestModseq() : SETTLED;
+  }
 
   /** Per-connection count only: the throttle and metrics are the login policy's (authenticate-user.ts). */
   private async authFailed(_account: string | null): Promise<void> {
@@ -541,7 +556,8 @@ export class Session {
       return this.session.info.remoteAddress;
     }
     enable(name: string): Promise<boolean> {
-      return this.session.enabled.enable(name, this.session.extensionHooks);
+      const hooks: ExtensionHooks = this.session;
+      return this.session.enabled.enable(name, hooks);
     }
     send(data: Buffer): Promise<void> {
       return this.session.send(data);

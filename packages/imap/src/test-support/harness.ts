@@ -58,6 +58,10 @@ export interface HarnessOptions {
   searchIndex?: 'delivery' | 'lazy';
   /** The store keeps lean lists of mailboxes with at least this many messages (default 5,000). */
   flagListCacheMinMessages?: number;
+  /** Connections the listener holds at once (the default limiter's maxTotal). */
+  maxClients?: number;
+  /** Connections one address may hold at once (the default limiter's maxPerIp). */
+  maxConnectionsPerIp?: number;
 }
 
 /**
@@ -131,6 +135,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.literalPlus === undefined ? {} : { literalPlus: options.literalPlus }),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.spool ? { spool: options.spool } : {}),
+    ...(options.maxClients === undefined ? {} : { maxClients: options.maxClients }),
+    ...(options.maxConnectionsPerIp === undefined
+      ? {}
+      : { maxConnectionsPerIp: options.maxConnectionsPerIp }),
   });
   const port = await server.listen(0, '127.0.0.1');
   const clients: Array<{ close(): Promise<void> | void }> = [];
