@@ -199,7 +199,9 @@ export async function runBigMailboxSuite(
   try {
     let t0 = now();
     await minimail.seed(USER, count, message, flags);
-    process.stdout.write(`  big: minimail seeded ${count} messages in ${((now() - t0) / 1000).toFixed(0)} s\n`);
+    process.stdout.write(
+      `  big: minimail seeded ${count} messages in ${((now() - t0) / 1000).toFixed(0)} s\n`,
+    );
     const minimailSeed = (now() - t0) / 1000;
     t0 = now();
     dovecot?.seed(USER, count, message, flags);

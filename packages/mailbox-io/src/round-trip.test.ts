@@ -272,7 +272,9 @@ describe('bulk import', () => {
     expect(messages.filter((m) => m.flags.includes('\\Seen')).map((m) => m.uid)).toEqual(
       Array.from({ length: 401 }, (_, i) => 3 * i + 1),
     );
-    expect((await store.readBody(messages[1_200]!.bodyHash)).toString()).toBe('Subject: n1200\r\n\r\nbody 1200\r\n');
+    expect((await store.readBody(messages[1_200]!.bodyHash)).toString()).toBe(
+      'Subject: n1200\r\n\r\nbody 1200\r\n',
+    );
     // Run again: every message is recognised, nothing is stored twice, no transaction made.
     batches.length = 0;
     const again = await importMessages(counting, user.id, readLocal(file), { deliveryBatch: 500 });

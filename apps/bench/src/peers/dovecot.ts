@@ -30,7 +30,12 @@ export interface DovecotInstance {
    * Writes `count` messages into `user`'s INBOX (Maildir cur/), before the server starts, with the
    * flags `flags(index)` gives (only `\\Seen` is written, as the `S` of the file name's info).
    */
-  seed(user: string, count: number, message: (index: number) => Buffer, flags?: (index: number) => string[]): void;
+  seed(
+    user: string,
+    count: number,
+    message: (index: number) => Buffer,
+    flags?: (index: number) => string[],
+  ): void;
   start(): Promise<ServerTarget>;
   dispose(): Promise<void>;
 }
