@@ -194,28 +194,35 @@ export async function runBigMailboxSuite(
   const seen = ['\\Seen'];
   const none: string[] = [];
   const flags = settings.million ? (index: number) => (index < count / 2 ? seen : none) : undefined;
-  const dovecot = dovecotVersion() === null ? null : createDovecot();
+  // BENCH_BIG_TARGETS=minimail or =dovecot: one server only (two processes can seed side by side).
+  const only = process.env['BENCH_BIG_TARGETS'];
+  const withMinimail = only !== 'dovecot';
+  const dovecot = dovecotVersion() === null || only === 'minimail' ? null : createDovecot();
   if (dovecot === null) notes.push('Dovecot: not installed (or not root): big-mailbox comparison skipped.');
   try {
     let t0 = now();
-    await minimail.seed(USER, count, message, flags);
-    process.stdout.write(
-      `  big: minimail seeded ${count} messages in ${((now() - t0) / 1000).toFixed(0)} s\n`,
-    );
+    if (withMinimail) {
+      await minimail.seed(USER, count, message, flags);
+      process.stdout.write(
+        `  big: minimail seeded ${count} messages in ${((now() - t0) / 1000).toFixed(0)} s\n`,
+      );
+    }
     const minimailSeed = (now() - t0) / 1000;
     t0 = now();
     dovecot?.seed(USER, count, message, flags);
     const dovecotSeed = (now() - t0) / 1000;
     if (dovecot) process.stdout.write(`  big: Dovecot Maildir written in ${dovecotSeed.toFixed(0)} s\n`);
     for (let round = 0; round < rounds; round++) {
-      const target = await minimail.start({
-        service: 'imap',
-        ...(cpuProfileDir ? { cpuProfileDir } : {}),
-      });
-      try {
-        results.push(await measure(target, 'any', count, minimailSeed, settings.million));
-      } finally {
-        await target.stop();
+      if (withMinimail) {
+        const target = await minimail.start({
+          service: 'imap',
+          ...(cpuProfileDir ? { cpuProfileDir } : {}),
+        });
+        try {
+          results.push(await measure(target, 'any', count, minimailSeed, settings.million));
+        } finally {
+          await target.stop();
+        }
       }
       if (dovecot !== null) {
         const peer = await dovecot.start();

@@ -102,6 +102,8 @@ export function createMinimail(options: MinimailOptions = {}): MinimailInstance 
         databaseUrl === undefined
           ? openStore({
               path: path.join(dataDir, 'minimail.sqlite'),
+              // SQLite's writes on their own thread while this one parses the next batch.
+              writer: 'thread',
               describeBody,
               sortKeysOf: sortKeysOfMessage,
               ...(indexAtSeed ? { indexBody } : {}),
