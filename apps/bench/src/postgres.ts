@@ -3,6 +3,9 @@
  * backend, on a private cluster the bench starts (Debian's `postgresql` package, as the store's
  * tests do through `@minimail/store/testing`) and removes, beside the SQLite default.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { onAbort } from './cleanup.js';
 import { postgresBinDir, startPostgresCluster, type PostgresCluster } from '@minimail/store/testing';
 import type { BenchSettings } from './settings.js';
 
@@ -25,8 +28,16 @@ export async function startBenchPostgres(
     return null;
   }
   const cluster: PostgresCluster = await startPostgresCluster();
+  // SIGQUIT is PostgreSQL's immediate shutdown; the postmaster's PID is the first line of its pid file.
+  const forget = onAbort(() => {
+    const pid = Number(readFileSync(path.join(cluster.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    if (pid > 0) process.kill(pid, 'SIGQUIT');
+  });
   return {
     database: async () => cluster.url(await cluster.createDatabase()),
-    stop: () => cluster.stop(),
+    stop: async () => {
+      forget();
+      await cluster.stop();
+    },
   };
 }

@@ -2,6 +2,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
+import { onAbort } from './cleanup.js';
 
 /** Most file descriptors a bench process asks for: 10,000 idle connections plus headroom. */
 export const FD_LIMIT = 20_000;
@@ -51,6 +52,8 @@ export async function startNodeChild(
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const forget = onAbort(() => child.kill('SIGKILL'));
+  child.once('exit', forget);
   let output = '';
   const ports = await new Promise<Record<string, number>>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} not ready:\n${output}`)), readyTimeoutMs);

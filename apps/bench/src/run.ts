@@ -11,6 +11,7 @@ import path from 'node:path';
 import { repositoryRoot } from './paths.js';
 import { runBigMailboxSuite } from './big-mailbox-suite.js';
 import { runCatcherSuite } from './catcher-suite.js';
+import { installAbortHandlers, runAbortUndos } from './cleanup.js';
 import { runIdleSuite } from './idle-suite.js';
 import { runImapSuite } from './imap-suite.js';
 import { dovecotVersion } from './peers/dovecot.js';
@@ -23,6 +24,7 @@ import { runStressSuite } from './stress-suite.js';
 import { now } from './stats.js';
 
 async function main(): Promise<void> {
+  installAbortHandlers();
   const settings = parseSettings(process.argv.slice(2));
   const started = now();
   const profileDir = settings.cpuProfile ? path.join(repositoryRoot(), 'data', 'bench-profiles') : null;
@@ -85,5 +87,6 @@ main().catch((error: unknown) => {
   process.stderr.write(
     `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );
+  runAbortUndos();
   process.exit(1);
 });

@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onAbort } from './cleanup.js';
 import { benchMessage } from './messages.js';
 import { createMinimail, type ServerTarget } from './minimail-target.js';
 import { startBenchPostgres } from './postgres.js';
@@ -164,6 +165,10 @@ export async function smtpSourceLoad(
   ];
   const started = now();
   const child = spawn(SMTP_SOURCE, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.once(
+    'exit',
+    onAbort(() => child.kill('SIGKILL')),
+  );
   let counter = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => {

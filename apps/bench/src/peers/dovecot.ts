@@ -8,6 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { onAbort } from '../cleanup.js';
 import type { ServerTarget } from '../minimail-target.js';
 import { freePort, stopChild, treeRssBytes } from '../processes.js';
 import { waitForPort } from './postfix.js';
@@ -114,6 +115,11 @@ pop3_uidl_format = %08Xu%08Xv
       );
       mkdirSync(path.join(dir, 'state'), { recursive: true });
       const master = spawn(DOVECOT, ['-c', conf, '-F'], { stdio: 'ignore' });
+      // SIGTERM: the master then stops its own children (a SIGKILL would orphan them).
+      master.once(
+        'exit',
+        onAbort(() => master.kill('SIGTERM')),
+      );
       await waitForPort(imapPort, 20_000);
       if (pop3) await waitForPort(pop3Port, 20_000);
       stop = () => stopChild(master);

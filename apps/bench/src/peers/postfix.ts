@@ -17,6 +17,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import os from 'node:os';
+import { onAbort } from '../cleanup.js';
 import path from 'node:path';
 import type { ServerTarget } from '../minimail-target.js';
 import { freePort, treeRssBytes } from '../processes.js';
@@ -88,6 +89,10 @@ export async function startPostfix(): Promise<ServerTarget & { queueEmpty(): boo
   execFileSync('/usr/sbin/postconf', ['-c', etc, '-F', '*/*/chroot=n']);
   execFileSync(POSTFIX, ['-c', etc, 'check'], { stdio: 'ignore' });
   const master$ = spawn(POSTFIX, ['-c', etc, 'start-fg'], { stdio: 'ignore' });
+  master$.once(
+    'exit',
+    onAbort(() => execFileSync(POSTFIX, ['-c', etc, 'stop'], { stdio: 'ignore' })),
+  );
   await waitForPort(port, 20_000);
   const queueDirs = ['incoming', 'active', 'deferred', 'maildrop'].map((name) => path.join(queue, name));
   return {
