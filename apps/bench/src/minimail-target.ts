@@ -9,8 +9,14 @@ import { openPostgresStore, openStore, type MailStore } from '@minimail/store';
 import { minimailBin } from './paths.js';
 import { freePort, startNodeChild, treeRssBytes, type ChildServer } from './processes.js';
 
-/** Deliveries in flight while seeding: enough for the store's group commit to batch them. */
-const SEED_CONCURRENCY = 256;
+/**
+ * Messages per seeding transaction: the store's own bulk path (`deliverAll`, one durable commit per
+ * batch, the API IMAP MULTIAPPEND uses), so a million messages take a thousand commits, not a
+ * million queued deliveries.
+ */
+const SEED_BATCH = 1_000;
+/** Batches in flight: one being prepared (parsed, described) while the previous one commits. */
+const SEED_BATCHES_IN_FLIGHT = 2;
 /** The built CLI, as `npx minimail` runs it. */
 const CLI = minimailBin();
 /** The CLI's port variable of each benched service. */
@@ -42,8 +48,16 @@ export interface ServerTarget {
 
 export interface MinimailInstance {
   dataDir: string;
-  /** Stores `messages` in `address`'s INBOX (the user is created), before the server starts. */
-  seed(address: string, count: number, message: (index: number) => Buffer): Promise<void>;
+  /**
+   * Stores `messages` in `address`'s INBOX (the user is created), before the server starts, with
+   * the flags `flags(index)` gives (default none).
+   */
+  seed(
+    address: string,
+    count: number,
+    message: (index: number) => Buffer,
+    flags?: (index: number) => string[],
+  ): Promise<void>;
   /** Serves one protocol through the real CLI (`minimail serve --services <service>`). */
   start(options: {
     service: 'smtp' | 'pop3' | 'imap';
@@ -83,13 +97,15 @@ export function createMinimail(options: MinimailOptions = {}): MinimailInstance 
   let server: ChildServer | null = null;
   return {
     dataDir,
-    async seed(address, count, message) {
+    async seed(address, count, message, flags) {
       // As the CLI opens it (apps/mailserver open-store.ts): each body's MIME structure stored with it.
       const describeBody = (raw: Buffer): string => serializeStructure(parseMessage(raw));
       const store: MailStore =
         databaseUrl === undefined
           ? openStore({
               path: path.join(dataDir, 'minimail.sqlite'),
+              // SQLite's writes on their own thread while this one parses the next batch.
+              writer: 'thread',
               describeBody,
               sortKeysOf: sortKeysOfMessage,
               ...(indexAtSeed ? { indexBody } : {}),
@@ -102,14 +118,22 @@ export function createMinimail(options: MinimailOptions = {}): MinimailInstance 
             });
       try {
         const user = await store.ensureUser(address);
+        const targets = [{ userId: user.id }];
         let next = 0;
+        // Batches are queued in order, so UIDs follow the index as with one delivery at a time.
         const worker = async (): Promise<void> => {
           while (next < count) {
-            const index = next++;
-            await store.deliver({ raw: message(index), targets: [{ userId: user.id }] });
+            const first = next;
+            next = Math.min(count, first + SEED_BATCH);
+            const batch = [];
+            for (let index = first; index < next; index++) {
+              const seen = flags?.(index);
+              batch.push({ raw: message(index), targets, ...(seen?.length ? { flags: seen } : {}) });
+            }
+            await store.deliverAll(batch);
           }
         };
-        await Promise.all(Array.from({ length: SEED_CONCURRENCY }, worker));
+        await Promise.all(Array.from({ length: SEED_BATCHES_IN_FLIGHT }, worker));
       } finally {
         await store.close();
       }

@@ -3,11 +3,12 @@
  * already imported when its folder already holds a message with the same bytes (the store's body
  * hash is the sha256 of the stored bytes), counted with multiplicity, so running an import twice, or
  * again after it was interrupted, stores each message once. Flags and internal dates come with the
- * message; UIDs are the store's, given in source order.
+ * message; UIDs are the store's, given in source order. New messages go to the store in batches,
+ * each one transaction (`deliverAll`), so a big mailbox costs one commit per few hundred messages.
  */
 import { createHash } from 'node:crypto';
 import { MAILBOX_IO_LIMITS } from './limits.js';
-import type { ImportStore, SourceItem, SourceMessage } from './types.js';
+import type { ImportDelivery, ImportStore, SourceItem, SourceMessage } from './types.js';
 
 export interface ImportProgress {
   folder: string;
@@ -25,7 +26,10 @@ export interface ImportReport {
 export interface ImportOptions {
   /** Called after every stored or skipped message, and when a folder starts. */
   onProgress?: (progress: ImportProgress) => void;
+  /** Batches in flight at once (default MAILBOX_IO_LIMITS.deliveryWindow). */
   deliveryWindow?: number;
+  /** Messages per store transaction (default MAILBOX_IO_LIMITS.deliveryBatch). */
+  deliveryBatch?: number;
 }
 
 /** Hex sha256: must equal the store's body hash of the same bytes. */
@@ -46,11 +50,15 @@ export async function importMessages(
   source: AsyncIterable<SourceItem>,
   options: ImportOptions = {},
 ): Promise<ImportReport> {
-  const window = options.deliveryWindow ?? MAILBOX_IO_LIMITS.deliveryWindow;
+  const window = Math.max(1, options.deliveryWindow ?? MAILBOX_IO_LIMITS.deliveryWindow);
+  const batchSize = Math.max(1, options.deliveryBatch ?? MAILBOX_IO_LIMITS.deliveryBatch);
   const folders = new Map<string, FolderState>();
   const report: ImportReport = { folders: [], problems: [] };
   let known = new Map((await store.listMailboxes(userId)).map((m) => [m.name, m]));
-  const inFlight: Array<{ delivery: Promise<unknown>; message: SourceMessage; state: FolderState }> = [];
+  type Pending = { message: SourceMessage; state: FolderState; request: ImportDelivery };
+  const inFlight: Array<{ delivery: Promise<unknown>; items: Pending[] }> = [];
+  let batch: Pending[] = [];
+  let batchBytes = 0;
 
   async function mailboxFor(name: string): Promise<number> {
     const existing = known.get(name);
@@ -87,17 +95,33 @@ export async function importMessages(
     return state;
   }
 
+  /** Sends the batch being gathered to the store (one transaction). */
+  function send(): void {
+    if (batch.length === 0) return;
+    const items = batch;
+    batch = [];
+    batchBytes = 0;
+    const delivery = store.deliverAll(items.map((item) => item.request));
+    // Marked handled now; `drain` awaits it (and throws) in order.
+    delivery.catch(() => undefined);
+    inFlight.push({ delivery, items });
+  }
+
   /**
-   * Waits for the oldest deliveries until at most `limit` are in flight; each message's `done`
-   * runs in source order, after its own commit, so a resume point never passes an uncommitted one.
+   * Sends the gathered batch, then waits for the oldest batches until at most `limit` are in
+   * flight; each message's `done` runs in source order, after its batch's commit, so a resume
+   * point never passes an uncommitted message.
    */
   async function drain(limit: number): Promise<void> {
+    send();
     while (inFlight.length > limit) {
-      const { delivery, message, state } = inFlight.shift()!;
+      const { delivery, items } = inFlight.shift()!;
       await delivery;
-      state.progress.imported++;
-      await message.done?.();
-      options.onProgress?.({ ...state.progress });
+      for (const { message, state } of items) {
+        state.progress.imported++;
+        await message.done?.();
+        options.onProgress?.({ ...state.progress });
+      }
     }
   }
 
@@ -126,17 +150,20 @@ export async function importMessages(
       options.onProgress?.({ ...state.progress });
       continue;
     }
-    // Queued in source order: the store assigns UIDs in the order deliveries are queued.
-    const delivery = store.deliver({
-      raw: item.raw,
-      targets: [{ mailboxId: state.mailboxId }],
-      flags: item.flags.filter((flag) => flag !== '\\Recent'),
-      internalDate: item.internalDate,
+    // Gathered in source order: the store assigns UIDs in the order of a batch, batches in turn.
+    batch.push({
+      message: item,
+      state,
+      request: {
+        raw: item.raw,
+        targets: [{ mailboxId: state.mailboxId }],
+        flags: item.flags.filter((flag) => flag !== '\\Recent'),
+        internalDate: item.internalDate,
+      },
     });
-    // Marked handled now; `drain` awaits it (and throws) in order.
-    delivery.catch(() => undefined);
-    inFlight.push({ delivery, message: item, state });
-    await drain(window - 1);
+    batchBytes += item.raw.length;
+    if (batch.length >= batchSize || batchBytes >= MAILBOX_IO_LIMITS.deliveryBatchBytes)
+      await drain(window - 1);
   }
   await drain(0);
   return report;

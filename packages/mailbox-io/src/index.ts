@@ -1,6 +1,7 @@
 export type {
   ExportMessage,
   ExportStore,
+  ImportDelivery,
   ImportStore,
   MailboxSink,
   SourceFolder,

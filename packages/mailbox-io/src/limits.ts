@@ -16,8 +16,16 @@ export const MAILBOX_IO_LIMITS = {
   maxKeywords: 26,
   /** Longest keyword kept; longer ones (not a valid IMAP atom anyway) are dropped. */
   maxKeywordLength: 256,
-  /** Deliveries in flight at once: enough to share group commits, small enough to bound memory. */
-  deliveryWindow: 16,
+  /**
+   * Batches in flight at once (one committing while the next is read and prepared). Each batch is
+   * one store transaction (`deliverAll`): a million-message mbox takes thousands of commits, not a
+   * million.
+   */
+  deliveryWindow: 2,
+  /** Messages per batch (one transaction). */
+  deliveryBatch: 500,
+  /** Bytes per batch: a batch closes when it holds this much (a bigger message goes alone). */
+  deliveryBatchBytes: 16 * 1024 * 1024,
   /** Messages fetched per IMAP round trip when importing from a remote account. */
   imapFetchBatch: 20,
   /** The resume state is saved after this many stored messages (and at each folder's end). */

@@ -245,3 +245,41 @@ describe('mbox input', () => {
     );
   });
 });
+
+describe('bulk import', () => {
+  it('stores a big mbox in batches (one transaction each), UIDs in file order, resumable', async () => {
+    const COUNT = 1_201;
+    const file = path.join(dir, 'big.mbox');
+    let text = '';
+    for (let i = 0; i < COUNT; i++)
+      text += `From a@b Mon Jan  1 10:00:00 2024\nSubject: n${i}\n${i % 3 === 0 ? 'Status: RO\n' : ''}\nbody ${i}\n\n`;
+    writeFileSync(file, text);
+    const user = await store.addUser('bulk@example.test', 'pw');
+    // The real store, with its bulk calls counted.
+    const batches: number[] = [];
+    const counting = Object.assign(Object.create(store) as MailStore, {
+      deliverAll: (requests: Parameters<MailStore['deliverAll']>[0]) => {
+        batches.push(requests.length);
+        return store.deliverAll(requests);
+      },
+    });
+    const report = await importMessages(counting, user.id, readLocal(file), { deliveryBatch: 500 });
+    expect(report.folders.map((f) => [f.folder, f.imported, f.existing])).toEqual([['INBOX', COUNT, 0]]);
+    expect(batches).toEqual([500, 500, 201]);
+    const inbox = (await store.getMailbox(user.id, 'INBOX'))!;
+    const messages = await store.listMessages(inbox.id);
+    expect(messages.map((m) => m.uid)).toEqual(Array.from({ length: COUNT }, (_, i) => i + 1));
+    expect(messages.filter((m) => m.flags.includes('\\Seen')).map((m) => m.uid)).toEqual(
+      Array.from({ length: 401 }, (_, i) => 3 * i + 1),
+    );
+    expect((await store.readBody(messages[1_200]!.bodyHash)).toString()).toBe(
+      'Subject: n1200\r\n\r\nbody 1200\r\n',
+    );
+    // Run again: every message is recognised, nothing is stored twice, no transaction made.
+    batches.length = 0;
+    const again = await importMessages(counting, user.id, readLocal(file), { deliveryBatch: 500 });
+    expect(again.folders.map((f) => [f.folder, f.imported, f.existing])).toEqual([['INBOX', 0, COUNT]]);
+    expect(batches).toEqual([]);
+    expect(await store.listMessages(inbox.id)).toHaveLength(COUNT);
+  });
+});

@@ -57,12 +57,16 @@ export interface ImportStore {
   createMailbox(userId: number, name: string): Promise<StoreMailbox>;
   setSubscribed(userId: number, name: string, subscribed: boolean): Promise<void>;
   listMessages(mailboxId: number): Promise<StoreMessage[]>;
-  deliver(request: {
-    raw: Buffer;
-    targets: Array<{ mailboxId: number }>;
-    flags: string[];
-    internalDate: Date;
-  }): Promise<unknown>;
+  /** Several messages in one durable commit, all or none, UIDs in the given order. */
+  deliverAll(requests: ImportDelivery[]): Promise<unknown>;
+}
+
+/** One message as the importer hands it to the store. */
+export interface ImportDelivery {
+  raw: Buffer;
+  targets: Array<{ mailboxId: number }>;
+  flags: string[];
+  internalDate: Date;
 }
 
 /** The part of the store an export reads through. */

@@ -145,6 +145,34 @@ describe('messages', () => {
     expect(await deliverTo(inbox.id, 'after')).toBe(3);
   });
 
+  it('deliverAll takes a bulk import in big batches, two in flight, UIDs in order (minimail import)', async () => {
+    // As packages/mailbox-io's importer and the bench's seeding use it: batches of hundreds, the
+    // next one queued while the previous one commits.
+    const BATCH = 500;
+    const batch = (from: number) =>
+      Array.from({ length: BATCH }, (_, i) => ({
+        raw: message(`bulk ${from + i}`),
+        targets: [{ mailboxId: inbox.id }],
+        flags: (from + i) % 2 === 0 ? ['\\Seen'] : [],
+        internalDate: new Date(Date.UTC(2024, 0, 1) + (from + i) * 60_000),
+      }));
+    const [first, second] = await Promise.all([store.deliverAll(batch(0)), store.deliverAll(batch(BATCH))]);
+    const returned = [...first, ...second].map((result) => result.copies[0]?.uid);
+    expect(returned).toEqual(Array.from({ length: 2 * BATCH }, (_, i) => i + 1));
+    const stored = await store.listMessages(inbox.id);
+    expect(stored).toHaveLength(2 * BATCH);
+    expect(stored.map((m) => [m.uid, m.flags, m.internalDate.getTime()])).toEqual(
+      Array.from({ length: 2 * BATCH }, (_, i) => [
+        i + 1,
+        i % 2 === 0 ? ['\\Seen'] : [],
+        Date.UTC(2024, 0, 1) + i * 60_000,
+      ]),
+    );
+    const status = await store.mailboxStatus(inbox.id);
+    expect([status.messages, status.unseen, status.uidNext]).toEqual([2 * BATCH, BATCH, 2 * BATCH + 1]);
+    expect(await bodyRows()).toHaveLength(2 * BATCH);
+  });
+
   it('canonicalises system flags, keeps keywords, rejects \\Recent and unknown backslash flags', async () => {
     await deliverTo(inbox.id, 'a');
     const changed = await store.setFlags(inbox.id, [1], 'add', ['\\FLAGGED', 'Work', '\\seen', 'work']);
