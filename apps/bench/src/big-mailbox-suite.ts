@@ -186,8 +186,7 @@ export async function runBigMailboxSuite(
   const notes: string[] = [];
   // BENCH_BIG_MESSAGES overrides the size (a smaller million-mode run where seeding cannot finish).
   const count =
-    Number(process.env['BENCH_BIG_MESSAGES']) ||
-    (settings.million ? 1_000_000 : settings.bigMailboxMessages);
+    Number(process.env['BENCH_BIG_MESSAGES']) || (settings.million ? 1_000_000 : settings.bigMailboxMessages);
   const rounds = Math.max(1, Number(process.env['BENCH_BIG_ROUNDS'] ?? 1) || 1);
   // Indexed as the dev server's deliveries are, so SEARCH BODY reads the index (docs/adr/0036).
   const minimail = createMinimail({ indexAtSeed: !settings.million });
